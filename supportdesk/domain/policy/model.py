@@ -1,0 +1,184 @@
+"""A loaded policy: the immutable contract every use case reads its rules from."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from supportdesk.domain.calendars.spec import CalendarSpec
+
+#: The policy-file format this loader reads (the ``format`` key).
+FORMAT = 1
+
+
+class TargetKind(enum.StrEnum):
+    FIRST_RESPONSE = "first_response"
+    NEXT_UPDATE = "next_update"
+    RESOLUTION = "resolution"
+
+
+class AfterHoursEmergency(enum.StrEnum):
+    PAGE_ON_CALL = "page_on_call"
+    QUEUE = "queue"
+
+
+@dataclass(frozen=True, slots=True)
+class SeverityLevel:
+    level: int
+    name: str
+    definition: str
+    criteria: tuple[str, ...] = ()
+    #: Outside support hours this severity takes the emergency path (INT-2).
+    emergency: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class RequestType:
+    key: str
+    name: str
+    #: SEV-3: never Sev1, never the emergency path.
+    non_urgent: bool = False
+    #: RSP-3: the engineering team that owns work orders of this type.
+    owner_team: str | None = None
+    #: RSP-4: reviewed in the daily review list.
+    daily_review: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class TriageQuestion:
+    key: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class TriageRule:
+    """Matches when every answer in ``when`` equals the reporter's answer."""
+
+    when: Mapping[str, bool]
+    severity: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Triage:
+    questions: tuple[TriageQuestion, ...]
+    rules: tuple[TriageRule, ...]
+    default_severity: int
+    default_reason: str
+
+
+class FieldKind(enum.StrEnum):
+    TEXT = "text"
+    CHOICE = "choice"
+    DATETIME_LIST = "datetime_list"
+    BOOLEAN = "boolean"
+
+
+@dataclass(frozen=True, slots=True)
+class FormField:
+    key: str
+    label: str
+    kind: FieldKind = FieldKind.TEXT
+    choices: tuple[str, ...] = ()
+    required: bool = True
+    #: Required only when another field has this value (e.g. search parameters).
+    required_when: Mapping[str, str] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Intake:
+    not_local_applies_to: tuple[str, ...] = ()
+    not_local_fields: tuple[FormField, ...] = ()
+    detail_severities: tuple[int, ...] = ()
+    detail_fields: tuple[FormField, ...] = ()
+    emergency_requires_callback: bool = False
+    phone_sev1_follow_up: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Region:
+    key: str
+    name: str
+    calendar: str
+
+
+@dataclass(frozen=True, slots=True)
+class SlaTarget:
+    severity: int
+    kind: TargetKind
+    seconds: int
+    clock: str
+
+
+@dataclass(frozen=True, slots=True)
+class Sla:
+    warnings: tuple[float, ...]
+    targets: tuple[SlaTarget, ...]
+
+    def targets_for(self, severity: int) -> tuple[SlaTarget, ...]:
+        return tuple(t for t in self.targets if t.severity == severity)
+
+
+@dataclass(frozen=True, slots=True)
+class Routing:
+    support_calendar: str
+    after_hours_emergency: AfterHoursEmergency
+    in_hours_emergency_notifies_account_manager: bool = False
+    current_sprint_severities: tuple[int, ...] = (1,)
+    sprint_days: int = 14
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    key: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class Escalation:
+    form_fields: tuple[FormField, ...]
+    qualifying_environments: tuple[str, ...]
+    decline_reasons: tuple[Reason, ...]
+    closure_reasons: tuple[Reason, ...]
+    acknowledge_seconds: int
+    update_every_seconds: int
+    reminders_after_seconds: tuple[int, ...]
+    no_response_reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """A whole policy file, validated. ``version`` pins every case opened under it."""
+
+    id: str
+    version: str
+    name: str
+    default_region: str
+    severities: tuple[SeverityLevel, ...]
+    request_types: tuple[RequestType, ...]
+    triage: Triage
+    intake: Intake
+    calendars: Mapping[str, CalendarSpec]
+    regions: tuple[Region, ...]
+    sla: Sla
+    routing: Routing
+    escalation: Escalation | None
+
+    def severity(self, level: int) -> SeverityLevel:
+        for s in self.severities:
+            if s.level == level:
+                return s
+        raise KeyError(level)
+
+    def request_type(self, key: str) -> RequestType:
+        for t in self.request_types:
+            if t.key == key:
+                return t
+        raise KeyError(key)
+
+    def region(self, key: str) -> Region:
+        for r in self.regions:
+            if r.key == key:
+                return r
+        raise KeyError(key)
