@@ -1,0 +1,455 @@
+"""Business-time arithmetic over a calendar spec (HRS-1..4, RSP-1/2).
+
+A :class:`BusinessCalendar` turns a :class:`~.spec.CalendarSpec` into the set of
+real instants at which support is open, and answers questions about it. Per local
+year it lazily computes the open intervals as UTC epoch seconds (see
+:mod:`.zones` for how wall-clock hours map to instants across DST) and keeps them
+in an :class:`~.table.IntervalTable` with prefix sums, so every query is a couple
+of bisections.
+
+Edge rules (also in ``docs/sla.md``):
+
+* ``elapsed(a, b)`` is the open time in [a, b); zero when ``b <= a``.
+* ``add(start, d)`` is the earliest instant ``t >= start`` with exactly ``d`` of
+  open time in [start, t). So a start in closed time counts from the next opening,
+  a due time that lands on a closing instant *is* that closing instant (Mon 09:00
+  + 11 h on a 09:00-20:00 day is Mon 20:00), and ``add(start, 0)`` is ``start``
+  itself, even when closed. Hence ``elapsed(s, add(s, d)) == d``.
+* ``next_open(t)`` is ``t`` when open; ``next_close(t)`` is ``t`` when closed.
+* Instants go in as aware datetimes (naive ones raise :class:`NaiveDatetimeError`),
+  come out as aware UTC datetimes; callers convert with :attr:`BusinessCalendar.zone`.
+  Microseconds are kept exactly; calendar boundaries are whole seconds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Mapping, Sequence
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import numpy as np
+
+from .errors import (
+    CalendarSpecError,
+    NaiveDatetimeError,
+    NegativeDurationError,
+    NeverOpensError,
+)
+from .rules import Holiday, evaluate_holidays, holiday_hours_by_date
+from .spec import DAY_SECONDS, CalendarSpec, DayHours, TimeInterval
+from .table import Int64Array, IntervalTable, merge
+from .zones import naive_midnight, wall_to_instants, year_of, year_segments, year_start
+
+#: How many years past an instant we look for an opening (or a closing) before
+#: deciding there is none: a calendar with no open time must not loop forever.
+SEARCH_HORIZON_YEARS = 10
+
+_UTC = dt.UTC
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=_UTC)
+_US = 1_000_000
+_ONE_DAY = dt.timedelta(days=1)
+
+
+class BusinessCalendar:
+    """When support is open, and business-time arithmetic over it.
+
+    Build with :func:`build_calendars` (which resolves ``union_of``) or, for a spec
+    without ``union_of``, :func:`build_calendar`. Safe to share between threads:
+    computed years are cached and only ever added.
+    """
+
+    def __init__(self, spec: CalendarSpec, *, members: Sequence[BusinessCalendar] = ()) -> None:
+        """``members`` are the built calendars named by ``spec.union_of``, in order."""
+        path = f"calendars.{spec.name}"
+        if tuple(m.name for m in members) != spec.union_of:
+            raise CalendarSpecError(
+                f"{path}.union_of", "members must be the built calendars it names, in order"
+            )
+        try:
+            self._zone = ZoneInfo(spec.zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise CalendarSpecError(f"{path}.zone", f"unknown time zone {spec.zone!r}") from None
+        if not spec.always_open and not spec.union_of:
+            _check_weekly(spec, path)
+            for rule in spec.holidays:
+                _check_hours(rule.hours, f"{path}.holidays.{rule.name}.hours")
+        self._spec = spec
+        self._path = path
+        self._members = tuple(members)
+        self._lock = threading.Lock()
+        self._holiday_cache: dict[int, list[Holiday]] = {}
+        self._holiday_map_cache: dict[int, dict[dt.date, Holiday]] = {}
+        self._year_cache: dict[int, list[tuple[int, int]]] = {}
+        self._table: IntervalTable | None = None
+
+    def __repr__(self) -> str:
+        return f"BusinessCalendar({self._spec.name!r}, zone={self._spec.zone!r})"
+
+    @property
+    def name(self) -> str:
+        return self._spec.name
+
+    @property
+    def spec(self) -> CalendarSpec:
+        return self._spec
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The calendar's time zone: for display, and the zone its hours are read in."""
+        return self._zone
+
+    @property
+    def is_always_open(self) -> bool:
+        return self._spec.always_open or any(m.is_always_open for m in self._members)
+
+    # Days and holidays.
+
+    def holidays(self, year: int) -> list[Holiday]:
+        """The holidays of local ``year`` that take effect (see :mod:`.rules`).
+
+        Empty for 24/7 and union calendars (their members list their own).
+        """
+        if self._spec.always_open or self._spec.union_of:
+            return []
+        cached = self._holiday_cache.get(year)
+        if cached is None:
+            cached = evaluate_holidays(
+                self._spec.holidays, self._spec.imported, year, path=f"{self._path}.holidays"
+            )
+            self._holiday_cache[year] = cached
+        return list(cached)
+
+    def day_hours(self, day: dt.date) -> DayHours:
+        """The local opening hours of ``day``, holidays applied (HRS-2).
+
+        A holiday's hours replace the day's normal hours; on a normally closed day they
+        apply only if the rule says ``opens_closed_day``. For a 24/7 calendar this is
+        00:00-24:00; for a union calendar it is not defined (raises ``TypeError``).
+        """
+        if self._spec.union_of:
+            raise TypeError("a union calendar has no hours of its own")
+        if self._spec.always_open:
+            return _FULL_DAY
+        normal = self._spec.weekly[day.weekday()]
+        by_date = self._holiday_map_cache.get(day.year)
+        if by_date is None:
+            by_date = holiday_hours_by_date(self.holidays(day.year))
+            self._holiday_map_cache[day.year] = by_date
+        holiday = by_date.get(day)
+        if holiday is None:
+            return normal
+        if not normal and not holiday.opens_closed_day:
+            return ()  # HRS-2: special hours only replace existing hours unless stated
+        return holiday.hours
+
+    # Scalar queries.
+
+    def is_open(self, t: dt.datetime) -> bool:
+        """Whether support is open at instant ``t``."""
+        seconds, _ = _split(t)
+        return self._table_covering(seconds).is_open(seconds)
+
+    def next_open(self, t: dt.datetime) -> dt.datetime:
+        """The earliest open instant at or after ``t`` (``t`` itself when open).
+
+        Raises :class:`NeverOpensError` when nothing opens within
+        :data:`SEARCH_HORIZON_YEARS` years.
+        """
+        seconds, micros = _split(t)
+        table = self._table_covering(seconds)
+        horizon = self._horizon(seconds)
+        while True:
+            i = table.containing_or_next(seconds)
+            if i < len(table.starts):
+                if table.starts[i] <= seconds:
+                    return _to_datetime(seconds, micros)
+                return _to_datetime(table.starts[i], 0)
+            table = self._extend_forward(table, horizon, t)
+
+    def next_close(self, t: dt.datetime) -> dt.datetime | None:
+        """The earliest closed instant at or after ``t`` (``t`` itself when closed).
+
+        ``None`` when the calendar stays open for :data:`SEARCH_HORIZON_YEARS` years,
+        as a 24/7 calendar does.
+        """
+        if self.is_always_open:
+            return None
+        seconds, micros = _split(t)
+        table = self._table_covering(seconds)
+        horizon = self._horizon(seconds)
+        while True:
+            i = table.containing_or_next(seconds)
+            if i == len(table.starts) or table.starts[i] > seconds:
+                return _to_datetime(seconds, micros)
+            if table.ends[i] < table.hi:
+                return _to_datetime(table.ends[i], 0)
+            if table.last_year >= horizon:
+                return None
+            table = self._cover_years(table.first_year, table.last_year + 1)
+
+    def add(self, start: dt.datetime, duration: dt.timedelta) -> dt.datetime:
+        """The due instant: the earliest ``t >= start`` with ``duration`` open in [start, t).
+
+        ``duration`` must not be negative (:class:`NegativeDurationError`); zero gives
+        ``start``. Raises :class:`NeverOpensError` when the open time runs out within
+        :data:`SEARCH_HORIZON_YEARS` years of the last opening.
+        """
+        seconds, micros = _split(start)
+        wanted = _duration_micros(duration)
+        if wanted == 0:
+            return start.astimezone(_UTC)
+        table = self._table_covering(seconds)
+        progress = _Progress(table)
+        while True:
+            target = table.open_before(seconds) * _US + micros * table.is_open(seconds) + wanted
+            target_seconds = -(-target // _US)
+            if target_seconds <= table.total:
+                due = table.instant_with_open_before(target_seconds)
+                shortfall = target_seconds * _US - target
+                return _to_datetime(due, 0) - dt.timedelta(microseconds=shortfall)
+            table = self._extend_forward(table, progress.horizon(table), start)
+
+    def elapsed(self, start: dt.datetime, end: dt.datetime) -> dt.timedelta:
+        """Open time in [start, end); zero when ``end <= start``."""
+        start_s, start_us = _split(start)
+        end_s, end_us = _split(end)
+        if (end_s, end_us) <= (start_s, start_us):
+            return dt.timedelta(0)
+        table = self._table_covering(start_s, end_s)
+        total = (table.open_before(end_s) - table.open_before(start_s)) * _US
+        total += end_us * table.is_open(end_s) - start_us * table.is_open(start_s)
+        return dt.timedelta(microseconds=total)
+
+    def open_intervals(
+        self, start: dt.datetime, end: dt.datetime
+    ) -> list[tuple[dt.datetime, dt.datetime]]:
+        """The open intervals within [start, end) as (start, end) UTC pairs, clipped."""
+        start_s, _ = _split(start)
+        end_s, end_us = _split(end)
+        if end <= start:
+            return []
+        last = end_s + (end_us > 0)
+        table = self._table_covering(start_s, last)
+        start_utc, end_utc = start.astimezone(_UTC), end.astimezone(_UTC)
+        return [
+            (max(_to_datetime(lo, 0), start_utc), min(_to_datetime(hi, 0), end_utc))
+            for lo, hi in table.intervals_between(start_s, last)
+        ]
+
+    # Batches: integer UTC epoch seconds in numpy int64 arrays.
+
+    def add_batch(self, starts: Int64Array, seconds: Int64Array) -> Int64Array:
+        """:meth:`add` for each pair: due instants, in epoch seconds (int64)."""
+        starts = np.asarray(starts, dtype=np.int64)
+        seconds = np.asarray(seconds, dtype=np.int64)
+        if starts.shape != seconds.shape:
+            raise ValueError("starts and seconds must have the same shape")
+        if starts.size == 0:
+            return starts.copy()
+        if int(seconds.min()) < 0:
+            raise NegativeDurationError("business durations cannot be negative")
+        table = self._table_covering(int(starts.min()), int(starts.max()))
+        progress = _Progress(table)
+        while True:
+            target = table.open_before_many(starts) + seconds
+            if int(target.max()) <= table.total:
+                break
+            table = self._extend_forward(table, progress.horizon(table), None)
+        positive = seconds > 0
+        due = table.instant_with_open_before_many(np.where(positive, target, 1))
+        result: Int64Array = np.where(positive, due, starts)
+        return result
+
+    def elapsed_batch(self, starts: Int64Array, ends: Int64Array) -> Int64Array:
+        """:meth:`elapsed` for each pair, in seconds (int64)."""
+        starts = np.asarray(starts, dtype=np.int64)
+        ends = np.asarray(ends, dtype=np.int64)
+        if starts.shape != ends.shape:
+            raise ValueError("starts and ends must have the same shape")
+        if starts.size == 0:
+            return starts.copy()
+        lo = min(int(starts.min()), int(ends.min()))
+        hi = max(int(starts.max()), int(ends.max()))
+        table = self._table_covering(lo, hi)
+        result: Int64Array = np.maximum(
+            table.open_before_many(ends) - table.open_before_many(starts), 0
+        )
+        return result
+
+    # The interval table.
+
+    def _table_covering(self, lo: int, hi: int | None = None) -> IntervalTable:
+        """A table covering the instants ``lo`` and ``hi`` (and everything between)."""
+        table = self._table
+        hi = lo if hi is None else hi
+        if table is not None and table.lo <= lo and hi < table.hi:
+            return table
+        first = year_of(self._zone, lo)
+        last = year_of(self._zone, hi)
+        if table is not None:
+            first, last = min(first, table.first_year), max(last, table.last_year)
+        return self._cover_years(first, last)
+
+    def _horizon(self, instant: int) -> int:
+        return year_of(self._zone, instant) + SEARCH_HORIZON_YEARS
+
+    def _extend_forward(
+        self, table: IntervalTable, horizon: int, asked: dt.datetime | None
+    ) -> IntervalTable:
+        """One more year of table; :class:`NeverOpensError` past ``horizon`` years."""
+        if table.last_year >= horizon:
+            at = "" if asked is None else f" after {asked.isoformat()}"
+            raise NeverOpensError(
+                f"calendar {self.name!r} has no open time{at} within {SEARCH_HORIZON_YEARS} years"
+            )
+        return self._cover_years(table.first_year, table.last_year + 1)
+
+    def _cover_years(self, first: int, last: int) -> IntervalTable:
+        with self._lock:
+            table = self._table
+            if table is not None:
+                if table.first_year <= first and last <= table.last_year:
+                    return table
+                first, last = min(first, table.first_year), max(last, table.last_year)
+            pieces: list[tuple[int, int]] = []
+            for year in range(first, last + 1):
+                pieces.extend(self._year_intervals(year))
+            table = IntervalTable.build(
+                first, last, year_start(self._zone, first), year_start(self._zone, last + 1), pieces
+            )
+            self._table = table
+            return table
+
+    def _year_intervals(self, year: int) -> list[tuple[int, int]]:
+        """The open intervals of local ``year``, clipped to it (the lock is held)."""
+        cached = self._year_cache.get(year)
+        if cached is not None:
+            return cached
+        lo, hi = year_start(self._zone, year), year_start(self._zone, year + 1)
+        if self.is_always_open:
+            intervals = [(lo, hi)]
+        elif self._members:
+            intervals = merge(
+                piece for member in self._members for piece in member._intervals_between(lo, hi)
+            )
+        else:
+            intervals = self._weekly_intervals(year, lo, hi)
+        self._year_cache[year] = intervals
+        return intervals
+
+    def _weekly_intervals(self, year: int, lo: int, hi: int) -> list[tuple[int, int]]:
+        segments = year_segments(self._zone, year)
+        pieces: list[tuple[int, int]] = []
+        # A day's instants lie within a day of its wall times: two days' margin.
+        day = dt.date(year, 1, 1) - 2 * _ONE_DAY
+        stop = dt.date(year, 12, 31) + 2 * _ONE_DAY
+        while day <= stop:
+            midnight = naive_midnight(day)
+            for interval in self.day_hours(day):
+                for piece_lo, piece_hi in wall_to_instants(
+                    segments, midnight + interval.start, midnight + interval.end
+                ):
+                    piece_lo, piece_hi = max(piece_lo, lo), min(piece_hi, hi)
+                    if piece_lo < piece_hi:
+                        pieces.append((piece_lo, piece_hi))
+            day += _ONE_DAY
+        return merge(pieces)
+
+    def _intervals_between(self, lo: int, hi: int) -> list[tuple[int, int]]:
+        return self._table_covering(lo, hi - 1).intervals_between(lo, hi)
+
+
+class _Progress:
+    """The search horizon of a forward scan: it moves on while open time keeps coming."""
+
+    def __init__(self, table: IntervalTable) -> None:
+        self._total = table.total
+        self._horizon = table.last_year + SEARCH_HORIZON_YEARS
+
+    def horizon(self, table: IntervalTable) -> int:
+        if table.total > self._total:
+            self._total = table.total
+            self._horizon = table.last_year + SEARCH_HORIZON_YEARS
+        return self._horizon
+
+
+def build_calendar(spec: CalendarSpec) -> BusinessCalendar:
+    """A calendar from a spec that is not a union (``union_of`` empty)."""
+    if spec.union_of:
+        raise CalendarSpecError(
+            f"calendars.{spec.name}.union_of", "a union calendar needs build_calendars"
+        )
+    return BusinessCalendar(spec)
+
+
+def build_calendars(specs: Mapping[str, CalendarSpec]) -> dict[str, BusinessCalendar]:
+    """Every calendar of a policy, keyed like ``specs``; unions built from their members.
+
+    Raises :class:`CalendarSpecError` for a union naming an unknown calendar or
+    forming a cycle, and for any spec the engine cannot build.
+    """
+    built: dict[str, BusinessCalendar] = {}
+    visiting: list[str] = []
+
+    def build(key: str) -> BusinessCalendar:
+        if key in built:
+            return built[key]
+        if key in visiting:
+            cycle = " -> ".join((*visiting[visiting.index(key) :], key))
+            raise CalendarSpecError(f"calendars.{key}.union_of", f"unions form a cycle: {cycle}")
+        spec = specs[key]
+        visiting.append(key)
+        members = []
+        for member in spec.union_of:
+            if member not in specs:
+                raise CalendarSpecError(
+                    f"calendars.{key}.union_of", f"unknown calendar {member!r}"
+                )
+            members.append(build(member))
+        visiting.pop()
+        built[key] = BusinessCalendar(spec, members=members)
+        return built[key]
+
+    for key in specs:
+        build(key)
+    return built
+
+
+_FULL_DAY: DayHours = (TimeInterval(0, DAY_SECONDS),)
+
+
+def _check_weekly(spec: CalendarSpec, path: str) -> None:
+    if len(spec.weekly) != 7:
+        raise CalendarSpecError(f"{path}.weekly", "needs exactly seven days, Monday first")
+    for weekday, hours in enumerate(spec.weekly):
+        _check_hours(hours, f"{path}.weekly.{weekday}")
+
+
+def _check_hours(hours: DayHours, path: str) -> None:
+    previous_end = 0
+    for interval in hours:
+        if not 0 <= interval.start < interval.end <= DAY_SECONDS:
+            raise CalendarSpecError(path, f"bad interval {interval.start}-{interval.end}")
+        if interval.start < previous_end:
+            raise CalendarSpecError(path, "intervals must be sorted and must not overlap")
+        previous_end = interval.end
+
+
+def _split(t: dt.datetime) -> tuple[int, int]:
+    """Whole epoch seconds and the microseconds past them; rejects naive datetimes."""
+    if t.tzinfo is None or t.utcoffset() is None:
+        raise NaiveDatetimeError(f"{t.isoformat()} has no time zone; an instant is needed")
+    delta = t - _EPOCH
+    return delta.days * 86_400 + delta.seconds, delta.microseconds
+
+
+def _to_datetime(seconds: int, micros: int) -> dt.datetime:
+    return _EPOCH + dt.timedelta(seconds=seconds, microseconds=micros)
+
+
+def _duration_micros(duration: dt.timedelta) -> int:
+    micros = (duration.days * 86_400 + duration.seconds) * _US + duration.microseconds
+    if micros < 0:
+        raise NegativeDurationError(f"business duration {duration} is negative")
+    return micros
