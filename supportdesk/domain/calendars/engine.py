@@ -403,9 +403,7 @@ def build_calendars(specs: Mapping[str, CalendarSpec]) -> dict[str, BusinessCale
         members = []
         for member in spec.union_of:
             if member not in specs:
-                raise CalendarSpecError(
-                    f"calendars.{key}.union_of", f"unknown calendar {member!r}"
-                )
+                raise CalendarSpecError(f"calendars.{key}.union_of", f"unknown calendar {member!r}")
             members.append(build(member))
         visiting.pop()
         built[key] = BusinessCalendar(spec, members=members)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..errors import DomainError
+from supportdesk.domain.errors import DomainError
 
 
 class CalendarError(DomainError):

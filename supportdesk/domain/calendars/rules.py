@@ -114,9 +114,7 @@ def evaluate_holidays(
         for day, rule in sorted(found.items())
     ]
     if imported is not None:
-        records.extend(
-            h for h in _imported_holidays(imported, year, path) if h.date not in found
-        )
+        records.extend(h for h in _imported_holidays(imported, year, path) if h.date not in found)
         records.sort(key=lambda h: h.date)  # stable: keeps the order within a date
     return records
 

@@ -88,7 +88,9 @@ def _segments(zone: ZoneInfo, lo: int, hi: int) -> tuple[Segment, ...]:
     return tuple(segments)
 
 
-def wall_to_instants(segments: tuple[Segment, ...], wall_lo: int, wall_hi: int) -> list[tuple[int, int]]:
+def wall_to_instants(
+    segments: tuple[Segment, ...], wall_lo: int, wall_hi: int
+) -> list[tuple[int, int]]:
     """The instants whose local reading is in [wall_lo, wall_hi), as sorted ranges.
 
     ``segments`` must cover every such instant (use :func:`year_segments` of the
