@@ -1,0 +1,3 @@
+from supportdesk.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,125 @@
+"""Organisations (tenants), people with roles, region teams and API tokens."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class OrganizationKind(models.TextChoices):
+    CUSTOMER = "customer", "Customer"
+    PARTNER = "partner", "Partner"
+
+
+class Role(models.TextChoices):
+    CUSTOMER = "customer", "Customer"
+    PARTNER = "partner", "Partner"
+    AGENT = "agent", "Support agent"
+    ESCALATION_MANAGER = "escalation_manager", "Escalation manager"
+    ADMIN = "admin", "Administrator"
+
+
+#: Roles that work for the vendor and see beyond one organisation.
+STAFF_ROLES = frozenset({Role.AGENT, Role.ESCALATION_MANAGER, Role.ADMIN})
+
+
+class Organization(models.Model):
+    """A tenant: a customer, or a partner that serves client organisations."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True)
+    kind = models.CharField(max_length=16, choices=OrganizationKind.choices)
+    #: Key of a region of the organisation's policy (``na``, ``emea``, ...).
+    region = models.CharField(max_length=32)
+    account_manager = models.ForeignKey(
+        "accounts.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="managed_organizations",
+    )
+    #: The partner that serves this (client) organisation, if any.
+    partner = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="clients",
+        limit_choices_to={"kind": OrganizationKind.PARTNER},
+    )
+    #: The support contract; empty means the site's default policy.
+    policy = models.ForeignKey(
+        "policies.Policy", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    #: Mail domains whose senders belong to this organisation (email intake).
+    email_domains = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TeamKind(models.TextChoices):
+    SUPPORT = "support", "Region support team"
+    ESCALATION = "escalation", "Escalation team"
+    ENGINEERING = "engineering", "Engineering team"
+
+
+class Team(models.Model):
+    """A team of vendor staff: a region's support or escalation team, or engineering."""
+
+    name = models.CharField(max_length=120, unique=True)
+    key = models.SlugField(max_length=60, unique=True)
+    kind = models.CharField(max_length=16, choices=TeamKind.choices)
+    region = models.CharField(max_length=32, blank=True)
+    escalation_manager = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    role = models.CharField(max_length=24, choices=Role.choices, default=Role.CUSTOMER)
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.PROTECT, related_name="members"
+    )
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+    )
+    #: IANA zone the person's screens show times in.
+    time_zone = models.CharField(max_length=64, default="UTC")
+    phone = models.CharField(max_length=32, blank=True)
+
+    @property
+    def is_vendor_staff(self) -> bool:
+        return self.role in STAFF_ROLES
+
+    @property
+    def region(self) -> str:
+        return self.team.region if self.team_id and self.team else ""
+
+
+class ApiToken(models.Model):
+    """A revocable API credential. Only a hash is stored; the secret is shown once."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=12, unique=True)
+    digest = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

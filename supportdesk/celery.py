@@ -1,0 +1,26 @@
+"""The Celery app and the one table of periodic work.
+
+With ``REDIS_URL`` set, ``supportdesk worker`` runs Celery workers (with beat) on Redis;
+without it, the embedded default, ``supportdesk serve`` and ``supportdesk worker`` call
+the same task functions in-process on the same schedule (``supportdesk.worker``).
+"""
+
+from __future__ import annotations
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "supportdesk.settings")
+
+app = Celery("supportdesk")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks(lambda: ["supportdesk.cases", "supportdesk.notifications"])
+
+#: Dotted task name → period in seconds. Each task is idempotent: it claims due rows
+#: from the database, so running it twice, or on several workers, does no harm.
+PERIODIC: dict[str, float] = {}
+
+app.conf.beat_schedule = {
+    name: {"task": name, "schedule": every} for name, every in PERIODIC.items()
+}

@@ -1,0 +1,63 @@
+"""The ``supportdesk`` command: one entry point, one subcommand module per concern.
+
+Each module in :data:`COMMAND_MODULES` exposes ``register(subparsers)``, which adds its
+subcommands and sets ``handler`` (a callable taking the parsed namespace and returning
+an exit code) as the parser default. Bad input raises :class:`UsageError` or a domain
+error; both end as exit code 2 with a one-line message on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from supportdesk.domain.errors import DomainError, PolicyError
+
+COMMAND_MODULES = (
+    "supportdesk.cli.server",
+    "supportdesk.cli.policy",
+    "supportdesk.cli.calendar",
+    "supportdesk.cli.sla",
+    "supportdesk.cli.route",
+)
+
+
+class UsageError(Exception):
+    """Bad command-line input: the message says which option and why."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="supportdesk",
+        description="Support cases, SLA clocks, follow-the-sun routing and escalations.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue  # a command group not built yet
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        code: int = args.handler(args)
+    except PolicyError as exc:
+        for problem in exc.problems:
+            print(f"supportdesk: {problem}", file=sys.stderr)
+        return 2
+    except (UsageError, DomainError) as exc:
+        field = getattr(exc, "field", None)
+        prefix = f"{field}: " if field else ""
+        print(f"supportdesk: {prefix}{exc}", file=sys.stderr)
+        return 2
+    return code

@@ -1,0 +1,181 @@
+"""``serve``, ``migrate``, ``worker``, ``setup``: running the service."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+
+def _django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "supportdesk.settings")
+    import django
+
+    django.setup()
+
+
+def _say(message: str) -> None:
+    print(f"supportdesk: {message}", file=sys.stderr, flush=True)
+
+
+def migrate(args: argparse.Namespace) -> int:
+    _django()
+    from django.core.management import call_command
+
+    _say("applying database migrations")
+    call_command("migrate", interactive=False, verbosity=1 if args.verbose else 0)
+    _say("database is up to date")
+    return 0
+
+
+def setup(args: argparse.Namespace) -> int:
+    """Migrate, load the policies in ``--policies``, seed demo data, ensure an admin."""
+    migrate(args)
+    from django.core.management import call_command
+
+    from supportdesk import demo
+    from supportdesk.policies.services import load_policy_version
+
+    policy_dir = Path(args.policies)
+    files = sorted(policy_dir.glob("*.yaml")) if policy_dir.is_dir() else []
+    for i, path in enumerate(files, 1):
+        result = load_policy_version(text=path.read_text(encoding="utf-8"))
+        state = "loaded" if result.created else "unchanged"
+        _say(f"policy {i}/{len(files)}: {path.name} {state} (version {result.version.version})")
+    if args.demo:
+        demo.seed(progress=_say)
+    _say("collecting static files")
+    call_command("collectstatic", interactive=False, verbosity=0)
+    username, password = demo.ensure_admin(Path(args.data_dir))
+    print(f"Admin login: {username} / {password}  (http://{args.host}:{args.port}/admin/)")
+    return 0
+
+
+def serve(args: argparse.Namespace) -> int:
+    setup(args)
+    bind = f"{args.host}:{args.port}"
+    _say(f"serving on http://{bind}/ (Ctrl-C stops)")
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "supportdesk.wsgi",
+            "--bind",
+            bind,
+            "--workers",
+            str(args.workers),
+            "--access-logfile",
+            "-",
+            "--graceful-timeout",
+            "5",
+        ]
+    )
+    stop = threading.Event()
+    if args.worker:
+        from supportdesk.worker import run_periodic
+
+        threading.Thread(target=run_periodic, args=(stop,), daemon=True, name="worker").start()
+
+    def _stop(signum: int, frame: Any) -> None:
+        stop.set()
+        server.terminate()
+
+    signal.signal(signal.SIGTERM, _stop)
+    try:
+        return server.wait()
+    except KeyboardInterrupt:
+        _stop(signal.SIGINT, None)
+        return server.wait()
+
+
+def worker(args: argparse.Namespace) -> int:
+    _django()
+    from django.conf import settings
+
+    if settings.REDIS_URL:
+        from supportdesk.celery import app
+
+        argv = ["worker", "--beat", "--loglevel", "INFO", "--concurrency", str(args.concurrency)]
+        app.worker_main(argv)
+        return 0
+    from supportdesk.worker import run_periodic
+
+    _say("no REDIS_URL: running the periodic work in-process (Ctrl-C stops)")
+    stop = threading.Event()
+    try:
+        run_periodic(stop)
+    except KeyboardInterrupt:
+        stop.set()
+    return 0
+
+
+def ensure_secret_key(data_dir: Path) -> None:
+    """Give the embedded default a stable random SECRET_KEY kept in the data folder."""
+    if os.environ.get("SECRET_KEY") or os.environ.get("DEBUG", "").lower() in {"1", "true"}:
+        return
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key_file = data_dir / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(50))
+        key_file.chmod(0o600)
+    os.environ["SECRET_KEY"] = key_file.read_text().strip()
+
+
+def _with_env(handler: Any) -> Any:
+    def run(args: argparse.Namespace) -> int:
+        os.environ.setdefault("SUPPORTDESK_DATA_DIR", str(Path(args.data_dir).resolve()))
+        ensure_secret_key(Path(args.data_dir))
+        result: int = handler(args)
+        return result
+
+    return run
+
+
+def register(sub: Any) -> None:
+    def common(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--data-dir",
+            default=os.environ.get("SUPPORTDESK_DATA_DIR", "var"),
+            help="where the embedded database and secrets live (default: ./var)",
+        )
+        p.add_argument("-v", "--verbose", action="store_true")
+
+    def site(p: argparse.ArgumentParser) -> None:
+        common(p)
+        p.add_argument("--policies", default="policies", help="folder of policy files to load")
+        p.add_argument("--no-demo", dest="demo", action="store_false", help="skip demo data")
+        p.add_argument("--host", default="127.0.0.1")
+        p.add_argument("--port", type=int, default=8000)
+
+    p = sub.add_parser("serve", help="set up (migrate, policies, demo data) and serve")
+    site(p)
+    p.add_argument("--workers", type=int, default=2, help="web worker processes")
+    p.add_argument(
+        "--no-worker",
+        dest="worker",
+        action="store_false",
+        help="do not run the periodic work in this process",
+    )
+    p.set_defaults(handler=_with_env(serve))
+
+    p = sub.add_parser("setup", help="migrate, load policies and demo data, then exit")
+    site(p)
+    p.set_defaults(handler=_with_env(setup))
+
+    p = sub.add_parser("migrate", help="apply database migrations")
+    common(p)
+    p.set_defaults(handler=_with_env(migrate))
+
+    p = sub.add_parser(
+        "worker", help="run background work (Celery with REDIS_URL, else in-process)"
+    )
+    common(p)
+    p.add_argument("--concurrency", type=int, default=2)
+    p.set_defaults(handler=_with_env(worker))

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class PoliciesConfig(AppConfig):
+    name = "supportdesk.policies"
+    label = "policies"
+    verbose_name = "Support policies"

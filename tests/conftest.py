@@ -1,0 +1,35 @@
+"""Fixtures shared by every database-backed test: named for what they give."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+POLICY_DIR = ROOT / "policies"
+
+_real_connect = socket.socket.connect
+
+
+def _guarded_connect(self: socket.socket, address: Any) -> Any:
+    host = address[0] if isinstance(address, tuple) else address
+    if isinstance(host, str) and not (
+        host.startswith("127.") or host in {"localhost", "::1"} or self.family == socket.AF_UNIX
+    ):
+        raise RuntimeError(f"tests may not reach the network ({host})")
+    return _real_connect(self, address)
+
+
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Only loopback: a test that reaches further is a bug (and there is no internet)."""
+    monkeypatch.setattr(socket.socket, "connect", _guarded_connect)
+    return
+
+
+def policy_text(name: str) -> str:
+    return (POLICY_DIR / f"{name}.yaml").read_text(encoding="utf-8")

@@ -1,0 +1,65 @@
+"""Builders for database rows, used by the fixtures in each test package."""
+
+from __future__ import annotations
+
+import itertools
+
+from supportdesk.accounts.models import Organization, OrganizationKind, Role, Team, TeamKind, User
+from supportdesk.policies.models import Policy
+from supportdesk.policies.services import load_policy_version
+from tests.conftest import policy_text
+
+_seq = itertools.count(1)
+
+
+def load_shipped_policies() -> dict[str, Policy]:
+    for name in ("partner-services", "follow-the-sun"):
+        load_policy_version(text=policy_text(name))
+    return {p.key: p for p in Policy.objects.all()}
+
+
+def make_team(*, region: str, kind: str = TeamKind.SUPPORT) -> Team:
+    n = next(_seq)
+    return Team.objects.create(
+        name=f"{region} {kind} {n}", key=f"{region}-{kind}-{n}", kind=kind, region=region
+    )
+
+
+def make_org(
+    *,
+    name: str | None = None,
+    kind: str = OrganizationKind.CUSTOMER,
+    region: str = "na",
+    partner: Organization | None = None,
+    policy: Policy | None = None,
+) -> Organization:
+    n = next(_seq)
+    return Organization.objects.create(
+        name=name or f"Org {n}",
+        slug=f"org-{n}",
+        kind=kind,
+        region=region,
+        partner=partner,
+        policy=policy,
+    )
+
+
+def make_user(
+    *,
+    role: str,
+    organization: Organization | None = None,
+    team: Team | None = None,
+    username: str | None = None,
+) -> User:
+    n = next(_seq)
+    return User.objects.create_user(
+        username=username or f"{role}-{n}",
+        email=f"{role}-{n}@example.test",
+        password="pw",
+        role=role,
+        organization=organization,
+        team=team,
+    )
+
+
+__all__ = ["Role", "load_shipped_policies", "make_org", "make_team", "make_user"]

@@ -1,0 +1,18 @@
+import pytest
+from django.test import Client
+
+
+@pytest.mark.django_db
+def test_healthz_reports_the_database_as_json() -> None:
+    response = Client().get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["database"]["ok"] is True
+
+
+@pytest.mark.django_db
+def test_openapi_schema_is_served() -> None:
+    response = Client().get("/api/openapi.json")
+    assert response.status_code == 200
+    assert "/api/organisations" in response.json()["paths"]

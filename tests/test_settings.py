@@ -1,0 +1,45 @@
+"""Settings come from the environment; unsafe combinations refuse to start."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from supportdesk.environment import email_settings
+
+
+def _start(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    code = "import django; django.setup()"
+    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        env={**clean, "DJANGO_SETTINGS_MODULE": "supportdesk.settings", **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_refuses_the_default_secret_key_with_debug_off() -> None:
+    result = _start({"DEBUG": "0"})
+    assert result.returncode != 0
+    assert "SECRET_KEY is the built-in default" in result.stderr
+
+
+def test_starts_with_a_real_secret_key() -> None:
+    assert _start({"DEBUG": "0", "SECRET_KEY": "x" * 50}).returncode == 0
+
+
+def test_email_url_forms() -> None:
+    smtp = email_settings("smtp://bot:p%40ss@mail.example:587?tls=1")
+    assert smtp["EMAIL_HOST"] == "mail.example"
+    assert smtp["EMAIL_PORT"] == 587
+    assert smtp["EMAIL_HOST_PASSWORD"] == "p@ss"
+    assert smtp["EMAIL_USE_TLS"] is True
+    assert email_settings("console://")["EMAIL_BACKEND"].endswith("console.EmailBackend")
+    with pytest.raises(ImproperlyConfigured, match="EMAIL_URL"):
+        email_settings("pigeon://coop")
