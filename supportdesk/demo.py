@@ -133,11 +133,11 @@ def seed(progress: Callable[[str], None] = lambda _m: None) -> None:
         teams[key].save(update_fields=["escalation_manager"])
     policies = {p.key: p for p in Policy.objects.all()}
     orgs: dict[str, Organization] = {}
-    for slug, name, kind, region, policy, partner, manager, domains in ORGANISATIONS:
+    for slug, name, org_kind, region, policy, partner, manager, domains in ORGANISATIONS:
         orgs[slug] = Organization.objects.create(
             slug=slug,
             name=name,
-            kind=kind,
+            kind=org_kind,
             region=region,
             policy=policies.get(policy),
             partner=orgs.get(partner) if partner else None,

@@ -37,8 +37,11 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "ninja",  # serves the API docs' Swagger UI from local static files, not a CDN
     "supportdesk.accounts",
     "supportdesk.policies",
+    "supportdesk.notifications",
+    "supportdesk.oncall",
 ]
 
 MIDDLEWARE = [

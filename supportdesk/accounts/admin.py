@@ -5,11 +5,11 @@ from supportdesk.accounts.models import ApiToken, Organization, Team, User
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(BaseUserAdmin[User]):
     list_display = ("username", "email", "role", "organization", "team", "is_active")
     list_filter = ("role", "team", "is_active")
     fieldsets = (
-        *BaseUserAdmin.fieldsets,
+        *(BaseUserAdmin.fieldsets or ()),
         ("Support", {"fields": ("role", "organization", "team", "time_zone", "phone")}),
     )
 
