@@ -262,7 +262,7 @@ def test_sev3_no_non_urgent_request_is_ever_paged(minute: int, kind: str, severi
         ({"severity": 7}, "severity"),
         ({"request_type": "nonsense"}, "request_type"),
         ({"client_region": "apac"}, "region"),
-        ({"now": dt.datetime(2026, 3, 10, 12, 0)}, "now"),
+        ({"now": dt.datetime(2026, 3, 10, 12, 0)}, "now"),  # noqa: DTZ001 - naive on purpose
     ],
 )
 def test_bad_input_is_a_domain_error_naming_the_field(
