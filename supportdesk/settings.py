@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "ninja",  # serves the API docs' Swagger UI from local static files, not a CDN
     "supportdesk.accounts",
     "supportdesk.policies",
+    "supportdesk.cases",
     "supportdesk.notifications",
     "supportdesk.oncall",
 ]

@@ -1,0 +1,1 @@
+"""Cases: intake, triage, lifecycle, SLA clocks, work orders and sprints (issue 5)."""

@@ -1,0 +1,306 @@
+"""Cases and everything hanging off them: events, comments, attachments, SLA clocks,
+severity changes, follow-up tasks, sprints, releases and idempotency keys."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+
+from supportdesk.domain.lifecycle import CaseStatus
+
+#: Sort value for "no SLA due": far in the future, so the queue cursor never meets a null.
+NO_DUE = dt.datetime(9000, 1, 1, tzinfo=dt.UTC)
+
+
+class Channel(models.TextChoices):
+    PORTAL = "portal", "Web portal"
+    API = "api", "REST API"
+    EMAIL = "email", "Email"
+    PHONE = "phone", "Phone (logged by an agent)"
+
+
+class Environment(models.TextChoices):
+    PRODUCTION = "production", "Production"
+    OTHER = "other", "Other"
+
+
+class Sprint(models.Model):
+    """An engineering sprint; the current one covers today (PRI-1)."""
+
+    name = models.CharField(max_length=80, unique=True)
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+
+    class Meta:
+        ordering = ["starts_on"]
+        indexes = [models.Index(fields=["starts_on", "ends_on"], name="sprint_span_idx")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Release(models.Model):
+    """A release carrying permanent fixes (RSP-5)."""
+
+    version = models.CharField(max_length=40, unique=True)
+    planned_for = models.DateField(null=True, blank=True)
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.version
+
+
+class Case(models.Model):
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.PROTECT, related_name="cases"
+    )
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="requested_cases"
+    )
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reference = models.CharField(max_length=20, unique=True, null=True)
+    channel = models.CharField(max_length=12, choices=Channel.choices)
+    environment = models.CharField(max_length=12, choices=Environment.choices)
+    request_type = models.CharField(max_length=60)
+    category = models.CharField(max_length=40, blank=True)
+    title = models.CharField(max_length=200)
+    description = models.TextField()
+    severity = models.PositiveSmallIntegerField()
+    severity_reason = models.TextField()
+    severity_basis = models.CharField(max_length=12)
+    #: The triage input and its outcome: answers, derived severity, cleaned intake.
+    triage = models.JSONField(default=dict)
+    status = models.CharField(max_length=24, choices=[(s.value, s.value) for s in CaseStatus])
+    region = models.CharField(max_length=32)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_cases",
+    )
+    team = models.ForeignKey(
+        "accounts.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="cases"
+    )
+    #: Pinned: deadlines are always computed under the version the case was opened with.
+    policy_version = models.ForeignKey(
+        "policies.PolicyVersion", on_delete=models.PROTECT, related_name="cases"
+    )
+    received_at = models.DateTimeField()
+    callback_number = models.CharField(max_length=32, blank=True)
+    route_action = models.CharField(max_length=16)
+    route_region = models.CharField(max_length=32, blank=True)
+    route_explanation = models.TextField()
+    #: PRI-2: set by the escalations app; escalated cases rank first.
+    escalated = models.BooleanField(default=False)
+    #: Queue sort value: the nearest running SLA due, or NO_DUE (INT-6, PRI-2).
+    queue_due_at = models.DateTimeField(default=NO_DUE)
+    first_response_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    #: RSP-5: who recorded the customer's agreement, and what it was.
+    resolution_agreement = models.TextField(blank=True)
+    #: RSP-3: a Sev4 becomes a work order for the engineering team owning its type.
+    work_order = models.BooleanField(default=False)
+    #: RSP-4: branding and setup requests are reviewed daily.
+    daily_review = models.BooleanField(default=False)
+    sprint = models.ForeignKey(
+        Sprint, null=True, blank=True, on_delete=models.SET_NULL, related_name="cases"
+    )
+    release = models.ForeignKey(
+        Release, null=True, blank=True, on_delete=models.SET_NULL, related_name="cases"
+    )
+    #: SEV-4: seconds from first Sev1 to the first downgrade.
+    time_to_downgrade_seconds = models.PositiveIntegerField(null=True, blank=True)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-escalated", "severity", "queue_due_at", "received_at", "id"]
+        indexes = [
+            models.Index(
+                fields=["-escalated", "severity", "queue_due_at", "received_at", "id"],
+                name="case_queue_idx",
+            ),
+            models.Index(fields=["organization", "status"], name="case_org_status_idx"),
+            models.Index(fields=["region", "status"], name="case_region_status_idx"),
+            models.Index(fields=["daily_review", "status"], name="case_daily_review_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title}"
+
+
+class EventKind(models.TextChoices):
+    OPENED = "opened"
+    STATUS = "status"
+    SEVERITY = "severity"
+    COMMENT = "comment"
+    ATTACHMENT = "attachment"
+    ASSIGNED = "assigned"
+    FOLLOW_UP = "follow_up"
+    SPRINT = "sprint"
+    RELEASE = "release"
+    SLA_WARNING = "sla_warning"
+    SLA_BREACH = "sla_breach"
+    ESCALATION = "escalation"
+
+
+class CaseEvent(models.Model):
+    """Append-only timeline entry: who, when, what, before/after (never updated)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    kind = models.CharField(max_length=16, choices=EventKind.choices)
+    #: Customers see only public events (an internal comment's event is internal).
+    public = models.BooleanField(default=True)
+    data = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["case", "at", "id"], name="case_event_timeline_idx")]
+
+
+class Comment(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField()
+    #: Internal comments are for vendor staff only.
+    public = models.BooleanField(default=True)
+    channel = models.CharField(max_length=12, choices=Channel.choices, default=Channel.PORTAL)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["case", "created_at", "id"], name="comment_case_idx")]
+
+
+class Attachment(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    file = models.FileField(upload_to="cases/%Y/%m/")
+    name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    public = models.BooleanField(default=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+
+class ClockState(models.TextChoices):
+    RUNNING = "running"
+    PAUSED = "paused"
+    MET = "met"
+    BREACHED = "breached"
+    NOT_APPLICABLE = "not_applicable"
+
+
+class SlaClock(models.Model):
+    """One target kind of one case as last computed by ``domain.sla`` (RSP-6).
+
+    A cache of a pure computation over the case's events, refreshed after every event;
+    ``next_deadline_at`` is what the sweep scans for.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="clocks")
+    kind = models.CharField(max_length=20)
+    state = models.CharField(max_length=16, choices=ClockState.choices)
+    severity = models.PositiveSmallIntegerField()
+    target_seconds = models.PositiveIntegerField(null=True)
+    calendar = models.CharField(max_length=60, blank=True)
+    started_at = models.DateTimeField(null=True)
+    due_at = models.DateTimeField(null=True)
+    met_at = models.DateTimeField(null=True)
+    breached_at = models.DateTimeField(null=True)
+    elapsed_seconds = models.IntegerField(null=True)
+    remaining_seconds = models.IntegerField(null=True)
+    paused_seconds = models.IntegerField(default=0)
+    #: [{"fraction": 0.75, "at": iso|None, "reached": bool}]
+    warnings = models.JSONField(default=list)
+    #: Fractions whose warning event was recorded, and whether the breach was (idempotency).
+    warnings_recorded = models.JSONField(default=list)
+    breach_recorded = models.BooleanField(default=False)
+    next_deadline_at = models.DateTimeField(null=True)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["case", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "kind"], name="sla_clock_case_kind_unique")
+        ]
+        indexes = [
+            models.Index(fields=["next_deadline_at"], name="sla_clock_next_deadline_idx"),
+            models.Index(fields=["due_at"], name="sla_clock_due_idx"),
+        ]
+
+
+class SeverityChange(models.Model):
+    """SEV-4: who changed the severity, when, from what, to what and why."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="severity_changes")
+    at = models.DateTimeField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    from_severity = models.PositiveSmallIntegerField()
+    to_severity = models.PositiveSmallIntegerField()
+    reason = models.TextField()
+
+    class Meta:
+        ordering = ["at", "id"]
+
+
+class FollowUpStatus(models.TextChoices):
+    OPEN = "open"
+    DONE = "done"
+
+
+class FollowUpTask(models.Model):
+    """INT-5: after a Sev1 by phone, a detailed email to the account manager is owed."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="follow_ups")
+    kind = models.CharField(max_length=40, default="phone_sev1_email")
+    description = models.TextField()
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(
+        max_length=8, choices=FollowUpStatus.choices, default=FollowUpStatus.OPEN
+    )
+    created_at = models.DateTimeField()
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["status", "created_at"], name="follow_up_open_idx")]
+
+
+class IdempotencyKey(models.Model):
+    """A create request's key: a retry returns the same case, a different body is a 409."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=200)
+    fingerprint = models.CharField(max_length=64)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="idempotency_user_key_unique")
+        ]
