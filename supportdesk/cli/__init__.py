@@ -55,6 +55,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         for problem in exc.problems:
             print(f"supportdesk: {problem}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # the reader (``| head``) has seen enough
+        return 0
     except (UsageError, DomainError) as exc:
         field = getattr(exc, "field", None)
         prefix = f"{field}: " if field else ""

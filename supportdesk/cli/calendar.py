@@ -1,0 +1,118 @@
+"""``supportdesk calendar add|elapsed|holidays|export-ics``: business time on a policy calendar."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from typing import Any
+
+from supportdesk.cli import UsageError
+from supportdesk.cli.options import parse_instant, read_policy
+from supportdesk.domain.calendars import BusinessCalendar, build_calendars
+from supportdesk.domain.policy import Policy
+
+
+def pick_calendar(policy: Policy, name: str | None) -> BusinessCalendar:
+    """The named calendar, or the policy's support-hours calendar when none is named."""
+    chosen = name or policy.routing.support_calendar
+    calendars = build_calendars(policy.calendars)
+    if chosen not in calendars:
+        known = ", ".join(sorted(calendars))
+        raise UsageError(f"--calendar: {chosen!r} is not a calendar of {policy.id} ({known})")
+    return calendars[chosen]
+
+
+def _hours(value: str) -> dt.timedelta:
+    try:
+        hours = float(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number of hours") from exc
+    if hours < 0 or hours != hours or hours > 1_000_000:
+        raise argparse.ArgumentTypeError(f"{value!r} must be between 0 and 1,000,000 hours")
+    return dt.timedelta(hours=hours)
+
+
+def _year(value: str) -> int:
+    try:
+        year = int(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a year") from exc
+    if not 1900 <= year <= 2200:
+        raise argparse.ArgumentTypeError(f"{year} is out of range (1900-2200)")
+    return year
+
+
+def add(args: argparse.Namespace) -> int:
+    cal = pick_calendar(read_policy(args.policy), args.calendar)
+    due = cal.add(parse_instant(args.start, "--start"), args.hours)
+    print(json.dumps({"due": due.astimezone(cal.zone).isoformat(), "calendar": cal.name}))
+    return 0
+
+
+def elapsed(args: argparse.Namespace) -> int:
+    cal = pick_calendar(read_policy(args.policy), args.calendar)
+    start, end = parse_instant(args.start, "--start"), parse_instant(args.end, "--end")
+    if end < start:
+        raise UsageError("--end: must not be before --start")
+    print(
+        json.dumps({"seconds": int(cal.elapsed(start, end).total_seconds()), "calendar": cal.name})
+    )
+    return 0
+
+
+def holidays(args: argparse.Namespace) -> int:
+    cal = pick_calendar(read_policy(args.policy), args.calendar)
+    rows = [
+        {
+            "date": h.date.isoformat(),
+            "name": h.name,
+            "hours": [str(iv) for iv in h.hours] if h.hours else "closed",
+            "source": str(h.source),
+            "effective_hours": [str(iv) for iv in cal.day_hours(h.date)] or "closed",
+        }
+        for h in cal.holidays(args.year)
+    ]
+    print(json.dumps(rows, indent=2))
+    return 0
+
+
+def export_ics(args: argparse.Namespace) -> int:
+    from supportdesk.calendar_export import calendar_ics
+
+    cal = pick_calendar(read_policy(args.policy), args.calendar)
+    sys.stdout.buffer.write(calendar_ics(cal, args.year))
+    return 0
+
+
+def register(sub: Any) -> None:
+    group = sub.add_parser("calendar", help="business-time arithmetic on a policy calendar")
+    gsub = group.add_subparsers(dest="calendar_command", metavar="ACTION")
+    gsub.required = True
+
+    def common(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--policy", required=True, metavar="FILE")
+        p.add_argument("--calendar", metavar="NAME", help="default: the support-hours calendar")
+
+    p = gsub.add_parser("add", help="the due instant: START plus H business hours")
+    common(p)
+    p.add_argument("--start", required=True, metavar="ISO8601")
+    p.add_argument("--hours", required=True, type=_hours, metavar="H")
+    p.set_defaults(handler=add)
+
+    p = gsub.add_parser("elapsed", help="business seconds in [START, END)")
+    common(p)
+    p.add_argument("--start", required=True, metavar="ISO8601")
+    p.add_argument("--end", required=True, metavar="ISO8601")
+    p.set_defaults(handler=elapsed)
+
+    p = gsub.add_parser("holidays", help="the holidays of a year, with their hours")
+    common(p)
+    p.add_argument("--year", required=True, type=_year)
+    p.set_defaults(handler=holidays)
+
+    p = gsub.add_parser("export-ics", help="an RFC 5545 calendar of a year's hours and holidays")
+    common(p)
+    p.add_argument("--year", required=True, type=_year)
+    p.set_defaults(handler=export_ics)
