@@ -187,7 +187,7 @@ def resolve_local(day: dt.date, seconds: int, zone: zoneinfo.ZoneInfo) -> dt.dat
     # it), fold=1 with the offset after (an instant before it). Bisect to the second.
     lo = int(naive.replace(tzinfo=zone, fold=1).astimezone(UTC).timestamp())
     hi = int(instant.timestamp())
-    before = naive.replace(tzinfo=zone, fold=1).utcoffset()
+    before = dt.datetime.fromtimestamp(lo, zone).utcoffset()
     while hi - lo > 1:
         mid = (lo + hi) // 2
         if dt.datetime.fromtimestamp(mid, zone).utcoffset() == before:
