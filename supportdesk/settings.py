@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "supportdesk.accounts",
     "supportdesk.policies",
     "supportdesk.cases",
+    "supportdesk.escalations",
     "supportdesk.notifications",
     "supportdesk.oncall",
 ]

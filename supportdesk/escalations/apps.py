@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class EscalationsConfig(AppConfig):
+    name = "supportdesk.escalations"
+    label = "escalations"
+    verbose_name = "Escalations"
+
+    def ready(self) -> None:
+        from supportdesk import demo
+        from supportdesk.escalations.demo import seed_escalations
+
+        if seed_escalations not in demo.EXTRA_STEPS:
+            demo.EXTRA_STEPS.append(seed_escalations)

@@ -1,0 +1,213 @@
+"""Escalations (ESC-1..9): requests, decisions, the Escalation Manager's work, reminders
+and closure, with an append-only event log and the stakeholders who follow it.
+
+Invariants:
+
+* every request is stored, declined ones too, with the reasons the requester was told
+  (ESC-5);
+* an escalation is pinned to the policy version it was requested under;
+* ``acknowledge_by``, ``next_update_due_at`` and ``next_reminder_at`` are the instants
+  the periodic work scans for, so they are indexed and null when nothing is due;
+* ``Case.escalated`` is true exactly while one of the case's escalations is accepted
+  and not closed (PRI-2).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class EscalationStatus(models.TextChoices):
+    #: Qualifies (ESC-2); the escalation team decides (ESC-5).
+    REQUESTED = "requested", "Requested"
+    #: Not production or no tangible impact: the team must decide (ESC-2).
+    NEEDS_DECISION = "needs_decision", "Needs a decision"
+    #: In a partner-built extension: checked with the partner first (ESC-3).
+    PARTNER_FIRST = "partner_first", "With the partner first"
+    #: Declined, at once or by the team; the reason was sent (ESC-5). Terminal.
+    DECLINED = "declined", "Declined"
+    #: Accepted: a manager is assigned and must acknowledge (ESC-6).
+    ACCEPTED = "accepted", "Accepted"
+    #: The manager confirmed receipt, status and next steps (ESC-6).
+    ACKNOWLEDGED = "acknowledged", "Acknowledged"
+    #: Troubleshooting steps sent; waiting on the client/partner, with reminders (ESC-8).
+    AWAITING_CLIENT = "awaiting_client", "Awaiting the client"
+    CLOSED = "closed", "Closed"
+
+
+#: Not yet decided by the escalation team.
+PENDING_STATUSES = (
+    EscalationStatus.REQUESTED,
+    EscalationStatus.NEEDS_DECISION,
+    EscalationStatus.PARTNER_FIRST,
+)
+#: Accepted and not closed: the case ranks first (PRI-2).
+LIVE_STATUSES = (
+    EscalationStatus.ACCEPTED,
+    EscalationStatus.ACKNOWLEDGED,
+    EscalationStatus.AWAITING_CLIENT,
+)
+
+
+class EscalationChannel(models.TextChoices):
+    PORTAL = "portal", "Web portal"
+    API = "api", "REST API"
+    EMAIL = "email", "Email"
+
+
+class Escalation(models.Model):
+    #: The incident escalated; null when the request referenced none (ESC-1, declined).
+    case = models.ForeignKey(
+        "cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="escalations"
+    )
+    #: The client organisation the escalation is for (null only for a staff request
+    #: referencing no incident).
+    organization = models.ForeignKey(
+        "accounts.Organization",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="escalations",
+    )
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="escalation_requests"
+    )
+    channel = models.CharField(max_length=12, choices=EscalationChannel.choices)
+    #: The request form as submitted (keys from the policy's ``form_fields``).
+    form = models.JSONField(default=dict)
+    incident_reference = models.CharField(max_length=60, blank=True)
+    business_impact = models.TextField(blank=True)
+    #: Pinned: every rule (reasons, targets, reminders) is read from this version.
+    policy_version = models.ForeignKey(
+        "policies.PolicyVersion", on_delete=models.PROTECT, related_name="escalations"
+    )
+    status = models.CharField(max_length=20, choices=EscalationStatus.choices)
+    #: The assessment's verdict and reason keys (ESC-1..4), and its explanation.
+    verdict = models.CharField(max_length=20)
+    assessment_reasons = models.JSONField(default=list)
+    missing_fields = models.JSONField(default=list)
+    assessment = models.TextField(blank=True)
+    #: ESC-3: the partner checked with first.
+    partner = models.ForeignKey(
+        "accounts.Organization",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="partner_escalations",
+    )
+    requested_at = models.DateTimeField()
+    #: The team's decision (ESC-5): a decline reason key from the policy, and free text.
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decision_reason = models.CharField(max_length=40, blank=True)
+    decision_note = models.TextField(blank=True)
+    #: ESC-6/ESC-7: the acknowledging region, its manager, and the deadline.
+    region = models.CharField(max_length=32, blank=True)
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="managed_escalations",
+    )
+    assigned_at = models.DateTimeField(null=True, blank=True)
+    assignment_explanation = models.TextField(blank=True)
+    acknowledge_by = models.DateTimeField(null=True, blank=True, db_index=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    next_update_due_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    last_update_at = models.DateTimeField(null=True, blank=True)
+    #: ESC-8 reminders: the schedule (ISO instants) laid out when waiting began.
+    awaiting_since = models.DateTimeField(null=True, blank=True)
+    reminder_schedule = models.JSONField(default=list)
+    reminder_close_at = models.DateTimeField(null=True, blank=True)
+    reminders_sent = models.PositiveSmallIntegerField(default=0)
+    next_reminder_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    closure_reason = models.CharField(max_length=40, blank=True)
+    closure_note = models.TextField(blank=True)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "requested_at"], name="escalation_status_idx"),
+            models.Index(fields=["region", "requested_at"], name="escalation_region_idx"),
+            models.Index(fields=["-requested_at", "-id"], name="escalation_recent_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"escalation {self.pk} ({self.status})"
+
+
+class EscalationEventKind(models.TextChoices):
+    REQUESTED = "requested"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    ASSIGNED = "assigned"
+    HANDED_OVER = "handed_over"
+    ACKNOWLEDGED = "acknowledged"
+    UPDATE = "update"
+    SUBSCRIBED = "subscribed"
+    AWAITING_CLIENT = "awaiting_client"
+    REMINDER = "reminder"
+    CLIENT_RESPONSE = "client_response"
+    CLOSED = "closed"
+
+
+class EscalationEvent(models.Model):
+    """Append-only log of every step of an escalation (never updated)."""
+
+    escalation = models.ForeignKey(Escalation, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    kind = models.CharField(max_length=20, choices=EscalationEventKind.choices)
+    data = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["escalation", "at", "id"], name="escalation_event_idx")]
+
+
+class EscalationSubscription(models.Model):
+    """A stakeholder who receives every update (ESC-6): a person or a plain address."""
+
+    escalation = models.ForeignKey(
+        Escalation, on_delete=models.CASCADE, related_name="subscriptions"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    email = models.EmailField(blank=True)
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(user__isnull=False) & Q(email=""))
+                | (Q(user__isnull=True) & ~Q(email="")),
+                name="escalation_subscription_one_target",
+            ),
+            models.UniqueConstraint(
+                fields=["escalation", "user"],
+                condition=Q(user__isnull=False),
+                name="escalation_subscription_user_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["escalation", "email"],
+                condition=~Q(email=""),
+                name="escalation_subscription_email_unique",
+            ),
+        ]
