@@ -15,11 +15,16 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "supportdesk.settings")
 
 app = Celery("supportdesk")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(lambda: ["supportdesk.cases", "supportdesk.notifications"])
+app.autodiscover_tasks(
+    lambda: ["supportdesk.cases", "supportdesk.notifications", "supportdesk.oncall"]
+)
 
 #: Dotted task name → period in seconds. Each task is idempotent: it claims due rows
 #: from the database, so running it twice, or on several workers, does no harm.
-PERIODIC: dict[str, float] = {}
+PERIODIC: dict[str, float] = {
+    "notifications.deliver": 10.0,
+    "oncall.advance_pages": 30.0,
+}
 
 app.conf.beat_schedule = {
     name: {"task": name, "schedule": every} for name, every in PERIODIC.items()

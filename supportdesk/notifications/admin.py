@@ -1,0 +1,36 @@
+from django.contrib import admin
+
+from supportdesk.notifications.models import (
+    ContactChannel,
+    DeliveryAttempt,
+    OutboxMessage,
+    WorkingHours,
+)
+
+
+class DeliveryAttemptInline(admin.TabularInline[DeliveryAttempt, OutboxMessage]):
+    model = DeliveryAttempt
+    extra = 0
+    can_delete = False
+    readonly_fields = ("attempt", "target", "started_at", "duration_ms", "ok", "error")
+    exclude = ("target_key",)
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin[OutboxMessage]):
+    list_display = ("id", "kind", "priority", "subject", "state", "attempts", "next_attempt_at")
+    list_filter = ("state", "kind", "priority")
+    search_fields = ("subject", "dedupe_key")
+    readonly_fields = ("lease_token", "lease_expires_at", "sent_at", "last_error", "attempts")
+    inlines = [DeliveryAttemptInline]
+
+
+@admin.register(ContactChannel)
+class ContactChannelAdmin(admin.ModelAdmin[ContactChannel]):
+    list_display = ("id", "label", "user", "team", "enabled")
+    list_filter = ("enabled",)
+
+
+@admin.register(WorkingHours)
+class WorkingHoursAdmin(admin.ModelAdmin[WorkingHours]):
+    list_display = ("user", "zone")

@@ -1,0 +1,310 @@
+"""Writing to the outbox and delivering from it.
+
+**Enqueue.** Other apps call :func:`enqueue` *inside their own transaction*: the
+message exists exactly when the change that caused it is committed. ``dedupe_key`` is
+unique; enqueueing the same key again returns the existing row and changes nothing.
+
+**When a message may go out** (docs/notifications.md):
+
+* urgent messages never wait: pages, and anything about a Sev1 case (RSP-1: Sev1
+  work is continuous, outside support hours too);
+* a non-urgent message to a person waits until that person's working hours begin, when
+  they have working hours configured (:class:`~.models.WorkingHours`); without them, and
+  for team channels and explicit addresses, it goes out at once.
+
+**Delivery** (:func:`deliver_due`): a worker claims due rows, marking each ``sending``
+with a fresh ``lease_token`` and a lease expiry (:data:`LEASE`), delivers outside any
+transaction, and finishes with a conditional UPDATE on its token. On PostgreSQL the
+claim uses ``SELECT … FOR UPDATE SKIP LOCKED``; SQLite's IMMEDIATE transactions
+serialise claims. A worker that dies mid-delivery leaves the row ``sending``; once the
+lease expires another worker claims it again. Every target that accepted the message is
+recorded (:class:`~.models.DeliveryAttempt` with ``ok``) the moment it did, and a
+re-claim skips it, so a page already handed to PagerDuty is not sent again; before
+each target the worker renews its lease with a conditional UPDATE and stops if the lease
+was taken over. The one remaining window (a crash between the provider accepting and
+the attempt row being written) makes delivery at-least-once for that target.
+
+**Retries**: a failed delivery is retried after ``BACKOFF_BASE * 2 ** (attempts - 1)``
+(capped at :data:`BACKOFF_CAP`); after :data:`MAX_ATTEMPTS` claims it is dead-lettered.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+import uuid
+from dataclasses import dataclass, field
+
+import apprise
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Q
+
+from supportdesk import clock
+from supportdesk.accounts.models import Team, User
+from supportdesk.domain.errors import DomainError
+from supportdesk.notifications import selectors
+from supportdesk.notifications.models import (
+    DeliveryAttempt,
+    MessageKind,
+    OutboxMessage,
+    OutboxState,
+    Priority,
+)
+
+log = logging.getLogger(__name__)
+
+#: How long a claim is exclusive; a worker silent for longer is presumed dead.
+LEASE = dt.timedelta(seconds=120)
+MAX_ATTEMPTS = 6
+BACKOFF_BASE = dt.timedelta(seconds=30)
+BACKOFF_CAP = dt.timedelta(hours=1)
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    """The wait after the ``attempts``-th failed try (1 → 30 s, 2 → 60 s, … ≤ 1 h)."""
+    return min(BACKOFF_BASE * 2 ** max(attempts - 1, 0), BACKOFF_CAP)
+
+
+def is_urgent(kind: str, severity: int | None) -> bool:
+    # RSP-1 / INT-2: pages and Sev1 messages never wait for anyone's working hours.
+    return kind == MessageKind.PAGE or severity == 1
+
+
+def enqueue(
+    *,
+    kind: MessageKind | str,
+    subject: str,
+    dedupe_key: str,
+    body: str = "",
+    user: User | None = None,
+    team: Team | None = None,
+    address: str = "",
+    severity: int | None = None,
+    now: dt.datetime | None = None,
+) -> OutboxMessage:
+    """Record one outgoing message; call it inside the transaction of the change.
+
+    Exactly one of ``user``, ``team`` or ``address`` names the recipient. Returns the
+    existing row, unchanged, when ``dedupe_key`` was enqueued before.
+    """
+    now = clock.resolve(now)
+    if sum(x is not None and x != "" for x in (user, team, address)) != 1:
+        raise DomainError("name exactly one recipient: user, team or address", field="recipient")
+    if kind not in MessageKind.values:
+        raise DomainError(f"unknown message kind {kind!r}", field="kind")
+    if not dedupe_key:
+        raise DomainError("a dedupe key is required", field="dedupe_key")
+    existing = OutboxMessage.objects.filter(dedupe_key=dedupe_key).first()
+    if existing is not None:
+        return existing
+    urgent = is_urgent(kind, severity)
+    send_at = now if urgent or user is None else selectors.next_working_instant(user, now)
+    try:
+        with transaction.atomic():
+            return OutboxMessage.objects.create(
+                kind=kind,
+                priority=Priority.URGENT if urgent else Priority.NORMAL,
+                severity=severity,
+                recipient_user=user,
+                recipient_team=team,
+                address=address,
+                subject=subject[:300],
+                body=body,
+                dedupe_key=dedupe_key,
+                created_at=now,
+                next_attempt_at=send_at,
+            )
+    except IntegrityError:
+        # A concurrent transaction enqueued the same key first: that row stands.
+        return OutboxMessage.objects.get(dedupe_key=dedupe_key)
+
+
+# -- delivery ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    message_id: int
+    token: uuid.UUID
+    attempts: int
+
+
+@dataclass(slots=True)
+class DeliveryReport:
+    sent: list[int] = field(default_factory=list)
+    retrying: list[int] = field(default_factory=list)
+    dead: list[int] = field(default_factory=list)
+    #: Claims whose lease another worker took over before this one finished.
+    lost: list[int] = field(default_factory=list)
+
+
+def _due(now: dt.datetime) -> Q:
+    return Q(state=OutboxState.PENDING, next_attempt_at__lte=now) | Q(
+        state=OutboxState.SENDING, lease_expires_at__lte=now
+    )
+
+
+def claim_due(*, now: dt.datetime, batch: int, lease: dt.timedelta = LEASE) -> list[Claim]:
+    """Claim up to ``batch`` due messages (urgent first) for this worker.
+
+    Each claimed row is ``sending`` with a new token, its lease expiring at
+    ``now + lease``, and one more attempt counted. Safe to call from many workers at
+    once: a row is claimed by one of them only.
+    """
+    claims: list[Claim] = []
+    with transaction.atomic():
+        # "urgent" sorts after "normal", so descending priority puts urgent first.
+        qs = OutboxMessage.objects.filter(_due(now)).order_by("-priority", "next_attempt_at", "id")
+        if connection.features.has_select_for_update_skip_locked:
+            qs = qs.select_for_update(skip_locked=True)
+        for message_id in list(qs.values_list("id", flat=True)[:batch]):
+            token = uuid.uuid4()
+            claimed = (
+                OutboxMessage.objects.filter(_due(now), pk=message_id).update(
+                    state=OutboxState.SENDING,
+                    lease_token=token,
+                    lease_expires_at=now + lease,
+                    attempts=F("attempts") + 1,
+                )
+                == 1
+            )
+            if claimed:
+                attempts = OutboxMessage.objects.values_list("attempts", flat=True).get(
+                    pk=message_id
+                )
+                claims.append(Claim(message_id, token, attempts))
+    return claims
+
+
+def _holding(claim: Claim) -> Q:
+    return Q(pk=claim.message_id, state=OutboxState.SENDING, lease_token=claim.token)
+
+
+def _renew(claim: Claim, now: dt.datetime, lease: dt.timedelta) -> bool:
+    return OutboxMessage.objects.filter(_holding(claim)).update(lease_expires_at=now + lease) == 1
+
+
+def send_to_target(target: str, message: OutboxMessage) -> str | None:
+    """Hand ``message`` to one target; ``None`` on success, else the error text.
+
+    A plain address (``name@host``, no scheme) goes through Django's email backend;
+    anything else is an apprise URL (``json://``, ``jsons://``, ``slack://``,
+    ``msteams://``, ``pagerduty://``, ``opsgenie://``, SMS gateways, ``mailto://``).
+    """
+    if "://" not in target:
+        if "@" not in target:
+            return f"{target!r} is neither an email address nor an apprise URL"
+        try:
+            send_mail(message.subject, message.body, settings.DEFAULT_FROM_EMAIL, [target])
+        except Exception as exc:  # the backend's error is the attempt's error
+            return f"{type(exc).__name__}: {exc}"
+        return None
+    notifier = apprise.Apprise()
+    if not notifier.add(target):
+        return f"{selectors.redacted(target)} is not a supported apprise URL"
+    with apprise.LogCapture(level=apprise.logging.WARNING) as captured:
+        ok = notifier.notify(title=message.subject, body=message.body or message.subject)
+    if ok:
+        return None
+    return (captured.getvalue().strip() or "delivery refused")[-2000:]
+
+
+def deliver_claim(
+    claim: Claim, *, now: dt.datetime, lease: dt.timedelta = LEASE
+) -> OutboxState | None:
+    """Deliver one claimed message to each target not yet delivered, then finish it.
+
+    Returns the state written, or ``None`` when the lease was lost (another worker
+    owns the message now and this one wrote nothing but its attempt rows).
+    """
+    message = OutboxMessage.objects.get(pk=claim.message_id)
+    targets = selectors.message_targets(message)
+    done = selectors.delivered_target_keys(message)
+    errors: list[str] = []
+    if not targets:
+        errors.append("no enabled channel for this recipient")
+    for target in targets:
+        key = selectors.target_key(target)
+        if key in done:
+            continue
+        if not _renew(claim, now, lease):
+            return None
+        started = time.perf_counter()
+        error = send_to_target(target, message)
+        DeliveryAttempt.objects.create(
+            message=message,
+            attempt=claim.attempts,
+            target=selectors.redacted(target),
+            target_key=key,
+            started_at=now,
+            duration_ms=int((time.perf_counter() - started) * 1000),
+            ok=error is None,
+            error=error or "",
+        )
+        if error is not None:
+            errors.append(f"{selectors.redacted(target)}: {error}")
+    if not errors:
+        state = OutboxState.SENT
+        fields: dict[str, object] = {"sent_at": now, "last_error": ""}
+    elif claim.attempts >= MAX_ATTEMPTS or not targets:
+        state = OutboxState.DEAD
+        fields = {"last_error": "\n".join(errors)}
+    else:
+        state = OutboxState.PENDING
+        fields = {"next_attempt_at": now + backoff(claim.attempts), "last_error": "\n".join(errors)}
+    finished = OutboxMessage.objects.filter(_holding(claim)).update(
+        state=state, lease_token=None, lease_expires_at=None, **fields
+    )
+    if finished != 1:
+        return None
+    if state is OutboxState.DEAD:
+        log.error("outbox message %s dead-lettered: %s", message.pk, fields["last_error"])
+    return state
+
+
+def deliver_due(
+    *, now: dt.datetime | None = None, batch: int = 50, lease: dt.timedelta = LEASE
+) -> DeliveryReport:
+    """Claim up to ``batch`` due messages and deliver them; idempotent, safe to run on
+    several workers at once."""
+    now = clock.resolve(now)
+    report = DeliveryReport()
+    for claim in claim_due(now=now, batch=batch, lease=lease):
+        try:
+            state = deliver_claim(claim, now=now, lease=lease)
+        except Exception:
+            # Leave the row claimed: the lease expires and another sweep retries it.
+            log.exception("delivering outbox message %s failed", claim.message_id)
+            continue
+        bucket = {
+            None: report.lost,
+            OutboxState.SENT: report.sent,
+            OutboxState.PENDING: report.retrying,
+            OutboxState.DEAD: report.dead,
+        }[state]
+        bucket.append(claim.message_id)
+    return report
+
+
+def cancel_pending(*, dedupe_keys: list[str]) -> int:
+    """Withdraw those of these messages that have not started going out; returns how many.
+
+    A message already ``sending`` is not recalled: it may be in a provider's hands.
+    """
+    return OutboxMessage.objects.filter(
+        dedupe_key__in=dedupe_keys, state=OutboxState.PENDING
+    ).update(state=OutboxState.CANCELLED, lease_token=None)
+
+
+def requeue_dead(*, message: OutboxMessage, now: dt.datetime | None = None) -> bool:
+    """Give a dead-lettered message a fresh set of attempts (an operator's action)."""
+    now = clock.resolve(now)
+    return (
+        OutboxMessage.objects.filter(pk=message.pk, state=OutboxState.DEAD).update(
+            state=OutboxState.PENDING, attempts=0, next_attempt_at=now
+        )
+        == 1
+    )

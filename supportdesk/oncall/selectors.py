@@ -1,0 +1,114 @@
+"""Reads for on-call: a schedule as the domain sees it, who is on call, pages due."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from supportdesk.accounts.models import User
+from supportdesk.domain import oncall as domain
+from supportdesk.domain.calendars.spec import Weekday
+from supportdesk.oncall.models import Page, PageNotification, PageStatus, Schedule
+
+
+def domain_schedule(schedule: Schedule) -> domain.Schedule:
+    """The schedule as the pure domain sees it; people are user ids as strings.
+
+    The fallback is the team's escalation manager (a hole in every layer pages them).
+    """
+    layers = []
+    for layer in schedule.layers.all().prefetch_related("participants"):
+        people = tuple(str(p.user_id) for p in layer.participants.all())
+        if not people:
+            continue
+        layers.append(
+            domain.Layer(
+                name=layer.name,
+                participants=people,
+                handoff_time=layer.handoff_time,
+                zone=layer.zone,
+                period=domain.RotationPeriod(layer.period),
+                start=layer.start,
+                handoff_weekday=Weekday(layer.handoff_weekday)
+                if layer.handoff_weekday is not None
+                else None,
+            )
+        )
+    overrides = tuple(
+        domain.Override(o.start, o.end, str(o.user_id)) for o in schedule.overrides.all()
+    )
+    manager = schedule.team.escalation_manager_id
+    return domain.Schedule(
+        name=schedule.name,
+        layers=tuple(layers),
+        overrides=overrides,
+        fallback=str(manager) if manager is not None else None,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class OnCallNow:
+    person: User | None
+    source: domain.OnCallSource
+    coverage_gap: bool
+    next_at: dt.datetime | None
+    next_person: User | None
+
+
+def _user(person: str | None) -> User | None:
+    return User.objects.filter(pk=int(person)).first() if person is not None else None
+
+
+def on_call_now(schedule: Schedule, now: dt.datetime) -> OnCallNow:
+    """Who is on call at ``now``, and who takes over next and when."""
+    plan = domain_schedule(schedule)
+    answer = domain.who_is_on_call(plan, now)
+    handoff = domain.next_handoff(plan, now)
+    return OnCallNow(
+        person=_user(answer.person),
+        source=answer.source,
+        coverage_gap=answer.coverage_gap,
+        next_at=handoff.at if handoff else None,
+        next_person=_user(handoff.after.person) if handoff else None,
+    )
+
+
+def page_steps(page: Page) -> list[domain.PageStep]:
+    return [
+        domain.PageStep(
+            targets=tuple(str(t) for t in step["targets"]),
+            escalate_after=dt.timedelta(seconds=step["escalate_after"]),
+            renotify_every=dt.timedelta(seconds=step["renotify_every"])
+            if step.get("renotify_every")
+            else None,
+        )
+        for step in page.steps
+    ]
+
+
+def sent_notifications(page: Page) -> list[domain.SentNotification]:
+    return [
+        domain.SentNotification(n.step, str(n.target_id), n.round, n.due_at)
+        for n in PageNotification.objects.filter(page=page).exclude(reason="handoff")
+    ]
+
+
+def pages_due(now: dt.datetime) -> QuerySet[Page]:
+    """Pages whose paging plan may have something to send at ``now``."""
+    return Page.objects.filter(status=PageStatus.PAGING, wake_at__lte=now)
+
+
+def pages_following_handoffs() -> QuerySet[Page]:
+    """Open pages that pass to the next on-call engineer at each hand-off."""
+    return Page.objects.filter(follows_handoffs=True, resolved_at__isnull=True).exclude(
+        status=PageStatus.RESOLVED
+    )
+
+
+def visible_pages(user: User) -> QuerySet[Page]:
+    """Pages a member of vendor staff may see (all of them); nobody else sees any."""
+    if not user.is_vendor_staff and not user.is_superuser:
+        return Page.objects.none()
+    return Page.objects.select_related("schedule", "acknowledged_by", "holder")
