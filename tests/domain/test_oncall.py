@@ -375,3 +375,24 @@ def test_simulated_worker_sends_each_slot_exactly_once() -> None:
     assert len(keys) == len(set(keys))
     # Step 0: rounds 0, 1, 2 to ann; step 1: rounds 0, 1, 2 to bob and mgr.
     assert len(keys) == 3 + 6
+
+
+@given(
+    wakes=st.lists(st.integers(min_value=0, max_value=60 * 60), max_size=25),
+    ack=st.one_of(st.none(), st.integers(min_value=0, max_value=60 * 60)),
+)
+@settings(max_examples=200, deadline=None)
+def test_a_worker_waking_at_any_times_never_sends_a_slot_twice(
+    wakes: list[int], ack: int | None
+) -> None:
+    acknowledged = None if ack is None else T0 + dt.timedelta(seconds=ack)
+    history: list[SentNotification] = []
+    for second in sorted(wakes):
+        now = T0 + dt.timedelta(seconds=second)
+        p = plan(now, tuple(history), acknowledged)
+        for due in p.due:
+            assert due.due_at <= now
+            assert acknowledged is None or now < acknowledged  # nothing after the ack
+        history.extend(SentNotification(d.step, d.target, d.round, now) for d in p.due)
+    keys = [(n.step, n.target, n.round) for n in history]
+    assert len(keys) == len(set(keys))
