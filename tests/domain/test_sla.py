@@ -101,6 +101,13 @@ def test_rsp1_sev1_counts_real_hours_across_the_spring_forward_night() -> None:
     assert clock.due_at == dt.datetime(2026, 3, 8, 13, tzinfo=UTC)
 
 
+def test_rsp1_sev1_counts_real_hours_across_the_fall_back_night() -> None:
+    # 20:00 EDT Saturday + 12 real hours = 07:00 EST Sunday (01:00-02:00 happens twice).
+    clock = first_response([Received(ny(10, 31, 20), 1)], now=ny(10, 31, 20))
+    assert clock.due_at == dt.datetime(2026, 11, 1, 12, tzinfo=UTC)
+    assert clock.due_at == ny(11, 1, 7)
+
+
 def test_rsp1_sev1_warnings_at_75_and_90_percent() -> None:
     received = ny(3, 2, 22)
     clock = first_response([Received(received, 1)], now=received + 10 * H)
@@ -537,3 +544,24 @@ def test_rsp6_at_the_due_exactly_the_target_has_elapsed(
     assert not (start < due < end)  # a due never falls inside a pause
     later = first_response(events, now=due + 24 * 7 * H)
     assert (later.state, later.breached_at) == (ClockState.BREACHED, due)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(history=histories())
+def test_sev4_a_due_is_never_before_the_change_that_set_it(
+    history: tuple[list[CaseEvent], dt.datetime],
+) -> None:
+    events, now = history
+    changes = [e.at for e in events if isinstance(e, SeverityChanged)]
+    for clock in sla_clocks(policy=EXTENDED, calendars=CALENDARS, events=events, now=now):
+        if clock.state is ClockState.RUNNING and changes:
+            assert clock.due_at is not None
+            assert clock.due_at >= changes[-1]
+        if clock.state is ClockState.RUNNING:
+            # Running means not breached: the due is still ahead (or exactly now).
+            assert clock.due_at is not None and clock.due_at >= now
+            assert clock.remaining is not None and clock.remaining >= dt.timedelta(0)
+            # Only next_update keeps breaches of earlier cycles while a new one runs.
+            assert clock.breached_at is None or clock.kind is TargetKind.NEXT_UPDATE
+        if clock.breached_at is not None:
+            assert events[0].at <= clock.breached_at < now
