@@ -14,7 +14,7 @@ The decision table (docs/routing.md), first matching row wins:
    the client's region, then policy order).
 
 An emergency severity routed to a team during support hours also notifies the account
-manager when the policy says so (INT-2).
+manager when ``routing.in_hours_emergency_notifies_account_manager`` is set (INT-2).
 
 Also here: the coverage gaps of a follow-the-sun policy (HRS-3) and the validation of
 an after-hours callback number (INT-2).
@@ -325,6 +325,7 @@ def decide_route(
     notify = (
         action is RouteAction.TEAM
         and level.emergency
+        and in_support_hours
         and policy.routing.in_hours_emergency_notifies_account_manager
     )
     if notify:
