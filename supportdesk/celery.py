@@ -22,6 +22,7 @@ app.autodiscover_tasks(
 #: Dotted task name → period in seconds. Each task is idempotent: it claims due rows
 #: from the database, so running it twice, or on several workers, does no harm.
 PERIODIC: dict[str, float] = {
+    "sla.scan_deadlines": 60.0,
     "notifications.deliver": 10.0,
     "oncall.advance_pages": 30.0,
 }
