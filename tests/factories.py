@@ -63,3 +63,29 @@ def make_user(
 
 
 __all__ = ["Role", "load_shipped_policies", "make_org", "make_team", "make_user"]
+
+
+def answers_none(**changes: bool) -> dict[str, bool]:
+    """partner-services triage answers with every question "no" (workaround: yes)."""
+    base = {
+        "cannot_book": False,
+        "cannot_update_rates": False,
+        "cannot_send_confirmations": False,
+        "platform_down": False,
+        "workaround": True,
+        "significant_impact": False,
+        "cosmetic": False,
+    }
+    return {**base, **changes}
+
+
+def int4_details(**changes: object) -> dict[str, object]:
+    """A complete INT-4 details block for a Sev2/Sev3 partner-services report."""
+    base: dict[str, object] = {
+        "occurred_at": ["2026-03-10T13:30:00+00:00"],
+        "area": "Booking engine",
+        "activity": "booking",
+        "scope": "one_function",
+        "details": "Two users saw it.",
+    }
+    return {**base, **changes}

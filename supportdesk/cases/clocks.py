@@ -1,0 +1,156 @@
+"""Keeping a case's stored SLA clocks in step with its event history (RSP-6, SEV-4).
+
+The figures come from :func:`supportdesk.domain.sla.sla_clocks` over the case's
+``CaseEvent`` rows under the case's pinned policy version; this module only translates
+rows into domain events, stores the result, and records warning and breach events
+once each. Callers hold the case row (inside their transaction).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Mapping
+
+from supportdesk.cases.models import NO_DUE, Case, CaseEvent, EventKind, SlaClock
+from supportdesk.domain import sla
+from supportdesk.domain.calendars import BusinessCalendar, build_calendars
+from supportdesk.domain.lifecycle import CaseStatus
+from supportdesk.domain.policy import Policy
+from supportdesk.policies import selectors as policy_selectors
+from supportdesk.policies.models import PolicyVersion
+
+
+def policy_of(case: Case) -> Policy:
+    return policy_selectors.parsed(case.policy_version)
+
+
+@functools.lru_cache(maxsize=64)
+def _calendars(version_id: int, sha256: str) -> Mapping[str, BusinessCalendar]:
+    version = PolicyVersion.objects.get(pk=version_id)
+    return build_calendars(policy_selectors.parsed(version).calendars)
+
+
+def calendars_of(version: PolicyVersion) -> Mapping[str, BusinessCalendar]:
+    """``build_calendars`` of a stored version, once per process (versions are immutable)."""
+    return _calendars(version.pk, version.sha256)
+
+
+def domain_events(case: Case, rows: list[CaseEvent]) -> list[sla.CaseEvent]:
+    """The SLA-relevant history of ``case``, in timeline order."""
+    events: list[sla.CaseEvent] = []
+    responded = False
+    for row in rows:
+        data = row.data
+        if row.kind == EventKind.OPENED:
+            events.append(sla.Received(at=case.received_at, severity=int(data["severity"])))
+        elif row.kind == EventKind.SEVERITY:
+            events.append(
+                sla.SeverityChanged(
+                    at=row.at, from_severity=int(data["from"]), to_severity=int(data["to"])
+                )
+            )
+        elif row.kind == EventKind.STATUS:
+            before, after = data.get("from"), data.get("to")
+            if before == CaseStatus.WAITING_ON_CUSTOMER:
+                events.append(sla.Resumed(at=row.at))
+            if before in (CaseStatus.RESOLVED, CaseStatus.CLOSED) and after not in (
+                CaseStatus.RESOLVED,
+                CaseStatus.CLOSED,
+            ):
+                events.append(sla.Reopened(at=row.at))
+            if after == CaseStatus.WAITING_ON_CUSTOMER:
+                events.append(sla.Paused(at=row.at))
+            elif after == CaseStatus.RESOLVED:
+                events.append(sla.Resolved(at=row.at))
+            elif after == CaseStatus.CLOSED:
+                events.append(sla.Closed(at=row.at))
+        if data.get("response"):
+            # First response: the first public agent reply or an acknowledgement.
+            events.append(sla.FirstResponse(at=row.at) if not responded else sla.Updated(at=row.at))
+            responded = True
+    return events
+
+
+def _seconds(value: dt.timedelta | None) -> int | None:
+    return None if value is None else int(value.total_seconds())
+
+
+def refresh_clocks(case: Case, *, now: dt.datetime, force: bool = False) -> list[SlaClock]:
+    """Recompute and store the case's clocks as of ``now``; record newly reached
+    warnings and a breach as timeline events, each once. A closed case is not
+    recomputed (its clocks are final), unless ``force`` (the closing event itself)."""
+    if case.status == CaseStatus.CLOSED and not force:
+        return list(case.clocks.all())
+    rows = list(CaseEvent.objects.filter(case=case).order_by("at", "id"))
+    policy = policy_of(case)
+    computed = sla.sla_clocks(
+        policy=policy,
+        calendars=calendars_of(case.policy_version),
+        events=domain_events(case, rows),
+        now=now,
+    )
+    closed = case.status == CaseStatus.CLOSED
+    deadline = None if closed else sla.next_deadline(clocks=computed)
+    existing = {c.kind: c for c in SlaClock.objects.filter(case=case)}
+    stored: list[SlaClock] = []
+    for clock in computed:
+        row = existing.get(str(clock.kind)) or SlaClock(case=case, kind=str(clock.kind))
+        row.state = str(clock.state)
+        row.severity = clock.severity
+        row.target_seconds = _seconds(clock.target)
+        row.calendar = clock.clock or ""
+        row.started_at = clock.started_at
+        row.due_at = clock.due_at
+        row.met_at = clock.met_at
+        row.breached_at = clock.breached_at
+        row.elapsed_seconds = _seconds(clock.elapsed)
+        row.remaining_seconds = _seconds(clock.remaining)
+        row.paused_seconds = _seconds(clock.paused) or 0
+        row.warnings = [
+            {"fraction": w.fraction, "at": w.at.isoformat() if w.at else None, "reached": w.reached}
+            for w in clock.warnings
+        ]
+        row.next_deadline_at = None if closed else sla.next_deadline(clocks=[clock])
+        row.computed_at = now
+        _record_crossings(case, row, clock, now)
+        row.save()
+        stored.append(row)
+    due = None if closed else sla.nearest_due(clocks=computed)
+    case.queue_due_at = due or NO_DUE
+    _ = deadline
+    case.save(update_fields=["queue_due_at"])
+    return stored
+
+
+def _record_crossings(case: Case, row: SlaClock, clock: sla.SlaClock, now: dt.datetime) -> None:
+    """RSP-6: a warning or breach is recorded once, however often the clock is refreshed."""
+    recorded = set(row.warnings_recorded or [])
+    for warning in clock.warnings:
+        if warning.reached and warning.fraction not in recorded and clock.breached_at is None:
+            CaseEvent.objects.create(
+                case=case,
+                at=warning.at or now,
+                kind=EventKind.SLA_WARNING,
+                public=False,
+                data={
+                    "clock": row.kind,
+                    "fraction": warning.fraction,
+                    "due_at": _iso(clock.due_at),
+                },
+            )
+            recorded.add(warning.fraction)
+    row.warnings_recorded = sorted(recorded)
+    if clock.breached_at is not None and not row.breach_recorded:
+        CaseEvent.objects.create(
+            case=case,
+            at=clock.breached_at,
+            kind=EventKind.SLA_BREACH,
+            public=False,
+            data={"clock": row.kind, "severity": clock.severity, "due_at": _iso(clock.due_at)},
+        )
+        row.breach_recorded = True
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return value.isoformat() if value else None

@@ -1,0 +1,148 @@
+"""Reading cases: who sees which, the agent queue, timelines, review lists."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from supportdesk.accounts.models import Organization, Role, User
+from supportdesk.accounts.permissions import NotFound, organisation_scope, sees_all
+from supportdesk.cases.models import (
+    Attachment,
+    Case,
+    CaseEvent,
+    Comment,
+    FollowUpStatus,
+    FollowUpTask,
+    Release,
+    SlaClock,
+    Sprint,
+)
+from supportdesk.domain.lifecycle import CaseStatus
+
+#: The queue order (PRI-2, INT-6): escalated first, then severity, nearest SLA due,
+#: receipt, id. Every column is non-null, so keyset paging works.
+QUEUE_ORDER = ("-escalated", "severity", "queue_due_at", "received_at", "id")
+
+
+def cases_visible_to(viewer: User) -> QuerySet[Case]:
+    """Customers: their organisation; partners: theirs and their clients'; agents: their
+    region's cases plus escalated ones; managers and admins: all."""
+    qs = Case.objects.all()
+    if sees_all(viewer):
+        return qs
+    if viewer.role == Role.AGENT:
+        region = viewer.region
+        if not region:
+            return qs.filter(escalated=True)
+        return qs.filter(Q(region=region) | Q(organization__region=region) | Q(escalated=True))
+    return qs.filter(organization__in=Organization.objects.filter(organisation_scope(viewer)))
+
+
+def access_case(viewer: User, case_id: int) -> Case:
+    """The one permission-checked fetch: the case, or :class:`NotFound` (also for other
+    tenants' cases, so ids leak nothing)."""
+    case = (
+        cases_visible_to(viewer)
+        .select_related("organization", "requester", "assignee", "team", "policy_version")
+        .filter(pk=case_id)
+        .first()
+    )
+    if case is None:
+        raise NotFound(f"case {case_id} not found", field="case_id")
+    return case
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    status: str | None = None
+    severity: int | None = None
+    organisation: int | None = None
+    escalated: bool | None = None
+    q: str | None = None
+    open_only: bool = False
+
+
+def case_queue(viewer: User, filters: QueueFilter | None = None) -> QuerySet[Case]:
+    """The viewer's cases with their clocks, ready to be ordered by :data:`QUEUE_ORDER`."""
+    f = filters or QueueFilter()
+    qs = cases_visible_to(viewer).select_related("organization", "assignee", "team")
+    if f.status:
+        qs = qs.filter(status=f.status)
+    if f.open_only:
+        qs = qs.exclude(status__in=[CaseStatus.RESOLVED, CaseStatus.CLOSED])
+    if f.severity is not None:
+        qs = qs.filter(severity=f.severity)
+    if f.organisation is not None:
+        qs = qs.filter(organization_id=f.organisation)
+    if f.escalated is not None:
+        qs = qs.filter(escalated=f.escalated)
+    if f.q:
+        qs = qs.filter(Q(title__icontains=f.q) | Q(reference__iexact=f.q.strip()))
+    return qs.prefetch_related("clocks")
+
+
+def daily_review_list(viewer: User) -> QuerySet[Case]:
+    """RSP-4: open branding and setup requests, oldest first, for the daily review."""
+    return (
+        cases_visible_to(viewer)
+        .filter(daily_review=True)
+        .exclude(status__in=[CaseStatus.RESOLVED, CaseStatus.CLOSED])
+        .select_related("organization", "assignee", "team")
+        .prefetch_related("clocks")
+    )
+
+
+def work_orders(viewer: User, *, team_key: str | None = None) -> QuerySet[Case]:
+    """RSP-3: open Sev4 work orders, optionally of one engineering team."""
+    qs = (
+        cases_visible_to(viewer)
+        .filter(work_order=True)
+        .exclude(status__in=[CaseStatus.RESOLVED, CaseStatus.CLOSED])
+    )
+    if team_key:
+        qs = qs.filter(team__key=team_key)
+    return qs.select_related("organization", "assignee", "team").prefetch_related("clocks")
+
+
+def case_timeline(viewer: User, case: Case) -> QuerySet[CaseEvent]:
+    """The case's events; customers see only the public ones."""
+    qs = CaseEvent.objects.filter(case=case).select_related("actor")
+    return qs if viewer.is_vendor_staff else qs.filter(public=True)
+
+
+def case_comments(viewer: User, case: Case) -> QuerySet[Comment]:
+    """The case's comments; customers never see internal ones."""
+    qs = Comment.objects.filter(case=case).select_related("author")
+    return qs if viewer.is_vendor_staff else qs.filter(public=True)
+
+
+def case_attachments(viewer: User, case: Case) -> QuerySet[Attachment]:
+    qs = Attachment.objects.filter(case=case)
+    return qs if viewer.is_vendor_staff else qs.filter(public=True)
+
+
+def case_clocks(case: Case) -> QuerySet[SlaClock]:
+    return SlaClock.objects.filter(case=case).order_by("kind")
+
+
+def follow_ups_for(
+    viewer: User, *, case: Case | None = None, open_only: bool = False
+) -> QuerySet[FollowUpTask]:
+    qs = FollowUpTask.objects.filter(case__in=cases_visible_to(viewer)).select_related(
+        "case", "assignee"
+    )
+    if case is not None:
+        qs = qs.filter(case=case)
+    if open_only:
+        qs = qs.filter(status=FollowUpStatus.OPEN)
+    return qs
+
+
+def sprints() -> QuerySet[Sprint]:
+    return Sprint.objects.all()
+
+
+def releases() -> QuerySet[Release]:
+    return Release.objects.all()

@@ -1,0 +1,13 @@
+"""Periodic work for cases: thin wrappers over services."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from supportdesk.cases import services
+
+
+@shared_task(name="sla.scan_deadlines")
+def scan_deadlines() -> int:
+    """RSP-6: record SLA warnings and breaches whose instant has passed (idempotent)."""
+    return services.scan_deadlines()
