@@ -1,0 +1,184 @@
+"""Reading escalations: who sees which, lists, the log, the managers, the figures."""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Q, QuerySet
+
+from supportdesk.accounts.models import Organization, Role, Team, TeamKind, User
+from supportdesk.accounts.permissions import NotFound, organisation_scope, sees_all
+from supportdesk.cases.selectors import cases_visible_to
+from supportdesk.escalations.models import (
+    LIVE_STATUSES,
+    Escalation,
+    EscalationEvent,
+    EscalationStatus,
+    EscalationSubscription,
+)
+
+#: List order: newest first; ``id`` breaks ties, so keyset paging is stable.
+LIST_ORDER = ("-requested_at", "-id")
+
+
+def may_decide(user: User) -> bool:
+    """Decisions, assignment, hand-over and closure belong to escalation managers and
+    admins (ESC-5, ESC-6)."""
+    return bool(user.is_superuser or user.role in {Role.ESCALATION_MANAGER, Role.ADMIN})
+
+
+def escalations_visible_to(viewer: User) -> QuerySet[Escalation]:
+    """Managers and admins: all. Agents: escalations of the cases they see. Customers
+    and partners: their organisations' escalations (declined ones included, ESC-5)."""
+    qs = Escalation.objects.all()
+    if sees_all(viewer):
+        return qs
+    if viewer.role == Role.AGENT:
+        return qs.filter(case__in=cases_visible_to(viewer))
+    orgs = Organization.objects.filter(organisation_scope(viewer))
+    return qs.filter(Q(organization__in=orgs) | Q(requester=viewer))
+
+
+def access_escalation(viewer: User, escalation_id: int) -> Escalation:
+    """The escalation if ``viewer`` may see it, else :class:`NotFound` (ids leak nothing)."""
+    esc = (
+        escalations_visible_to(viewer)
+        .select_related("case", "organization", "requester", "manager", "partner")
+        .filter(pk=escalation_id)
+        .first()
+    )
+    if esc is None:
+        raise NotFound(f"escalation {escalation_id} not found", field="escalation_id")
+    return esc
+
+
+@dataclass(frozen=True)
+class EscalationFilter:
+    status: str | None = None
+    region: str | None = None
+    case_id: int | None = None
+    organisation: int | None = None
+    manager_id: int | None = None
+    open_only: bool = False
+
+
+def escalation_list(viewer: User, filters: EscalationFilter | None = None) -> QuerySet[Escalation]:
+    f = filters or EscalationFilter()
+    qs = escalations_visible_to(viewer).select_related("case", "organization", "manager")
+    if f.status:
+        qs = qs.filter(status=f.status)
+    if f.region:
+        qs = qs.filter(region=f.region)
+    if f.case_id is not None:
+        qs = qs.filter(case_id=f.case_id)
+    if f.organisation is not None:
+        qs = qs.filter(organization_id=f.organisation)
+    if f.manager_id is not None:
+        qs = qs.filter(manager_id=f.manager_id)
+    if f.open_only:
+        qs = qs.exclude(status__in=[EscalationStatus.CLOSED, EscalationStatus.DECLINED])
+    return qs
+
+
+def escalation_events(escalation: Escalation) -> QuerySet[EscalationEvent]:
+    return EscalationEvent.objects.filter(escalation=escalation).select_related("actor")
+
+
+def escalation_subscriptions(escalation: Escalation) -> QuerySet[EscalationSubscription]:
+    return EscalationSubscription.objects.filter(escalation=escalation).select_related("user")
+
+
+def escalation_manager_for_region(region: str) -> User | None:
+    """The region's Escalation Manager: its escalation team's named manager, else an
+    active escalation manager in that team, else one whose team is in that region."""
+    team = (
+        Team.objects.filter(kind=TeamKind.ESCALATION, region=region)
+        .select_related("escalation_manager")
+        .order_by("id")
+        .first()
+    )
+    if team is not None and team.escalation_manager is not None:
+        return team.escalation_manager
+    people = User.objects.filter(role=Role.ESCALATION_MANAGER, is_active=True)
+    if team is not None:
+        member = people.filter(team=team).order_by("id").first()
+        if member is not None:
+            return member
+    return people.filter(team__region=region).order_by("id").first()
+
+
+def has_live_escalation(case_id: int, *, excluding: int | None = None) -> bool:
+    qs = Escalation.objects.filter(case_id=case_id, status__in=LIVE_STATUSES)
+    if excluding is not None:
+        qs = qs.exclude(pk=excluding)
+    return qs.exists()
+
+
+def escalations_with_reminder_due(now: dt.datetime, *, batch: int) -> list[int]:
+    return list(
+        Escalation.objects.filter(
+            status=EscalationStatus.AWAITING_CLIENT, next_reminder_at__lte=now
+        )
+        .order_by("next_reminder_at", "id")
+        .values_list("id", flat=True)[:batch]
+    )
+
+
+@dataclass
+class RegionStats:
+    region: str
+    requested: int = 0
+    #: Count per outcome: a live status, ``declined``, or ``closed:<reason key>``.
+    outcomes: dict[str, int] = field(default_factory=dict)
+    acknowledged: int = 0
+    mean_seconds_to_acknowledge: float | None = None
+    median_seconds_to_acknowledge: float | None = None
+    closed: int = 0
+    mean_seconds_to_close: float | None = None
+    median_seconds_to_close: float | None = None
+
+
+def _outcome(esc: Escalation) -> str:
+    if esc.status == EscalationStatus.CLOSED:
+        return f"closed:{esc.closure_reason}"
+    return str(esc.status)
+
+
+def escalation_stats(
+    *, start: dt.datetime, end: dt.datetime, region: str | None = None
+) -> list[RegionStats]:
+    """Escalations requested in ``[start, end)``, per region (the acknowledging region,
+    else the client's): counts by outcome, and wall-clock mean/median seconds from
+    request to acknowledgement and to closure. One row per region, sorted by key."""
+    qs = Escalation.objects.filter(requested_at__gte=start, requested_at__lt=end).select_related(
+        "organization"
+    )
+    rows: dict[str, RegionStats] = {}
+    to_ack: dict[str, list[float]] = defaultdict(list)
+    to_close: dict[str, list[float]] = defaultdict(list)
+    outcomes: dict[str, Counter[str]] = defaultdict(Counter)
+    for esc in qs.iterator():
+        key = esc.region or (esc.organization.region if esc.organization else "") or "unknown"
+        if region and key != region:
+            continue
+        stats = rows.setdefault(key, RegionStats(region=key))
+        stats.requested += 1
+        outcomes[key][_outcome(esc)] += 1
+        if esc.acknowledged_at:
+            to_ack[key].append((esc.acknowledged_at - esc.requested_at).total_seconds())
+        if esc.closed_at and esc.status == EscalationStatus.CLOSED:
+            to_close[key].append((esc.closed_at - esc.requested_at).total_seconds())
+    for key, stats in rows.items():
+        stats.outcomes = dict(sorted(outcomes[key].items()))
+        if to_ack[key]:
+            stats.acknowledged = len(to_ack[key])
+            stats.mean_seconds_to_acknowledge = statistics.fmean(to_ack[key])
+            stats.median_seconds_to_acknowledge = statistics.median(to_ack[key])
+        if to_close[key]:
+            stats.closed = len(to_close[key])
+            stats.mean_seconds_to_close = statistics.fmean(to_close[key])
+            stats.median_seconds_to_close = statistics.median(to_close[key])
+    return [rows[k] for k in sorted(rows)]
