@@ -68,6 +68,9 @@ class IncidentFacts:
     partner_extension: bool = False
     #: The partner that built the extension, when known.
     partner_org_id: str | None = None
+    #: The partner organisation that serves the incident's (client) organisation: it
+    #: may escalate its client's incidents ("client/partner", seed 001).
+    serving_partner_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,7 +188,7 @@ def assess_escalation_request(
             (reason,),
             explanation=f"Declined: {reason.label}. Report an incident first, then escalate it.",
         )
-    if incident.organisation_id != requester_org_id:
+    if requester_org_id not in {incident.organisation_id, incident.serving_partner_id}:
         reason = _reason(rules, DeclineReason.FOREIGN_INCIDENT)
         return Assessment(Verdict.DECLINED, (reason,), explanation=f"Declined: {reason.label}.")
 

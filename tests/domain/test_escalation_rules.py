@@ -79,6 +79,12 @@ def test_esc1_another_organisations_incident_is_declined() -> None:
     assert (result.verdict, result.reason_keys) == (Verdict.DECLINED, ("foreign_incident",))
 
 
+def test_esc1_the_partner_serving_the_client_may_escalate_its_incident() -> None:
+    served = dataclasses.replace(INCIDENT, serving_partner_id="partner-7")
+    assert assess(incident=served, requester="partner-7").verdict is Verdict.QUALIFIES
+    assert assess(incident=served, requester="partner-8").reason_keys == ("foreign_incident",)
+
+
 @pytest.mark.parametrize("empty", [None, "", "   ", []])
 def test_esc4_missing_business_impact_is_declined_with_its_reason(empty: object) -> None:
     result = assess({**FORM, "business_impact": empty})
