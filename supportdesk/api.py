@@ -20,6 +20,7 @@ from supportdesk.accounts.api import router as accounts_router
 from supportdesk.accounts.permissions import Forbidden, NotFound
 from supportdesk.accounts.services import authenticate_api_token
 from supportdesk.domain.errors import DomainError, PolicyError
+from supportdesk.escalations.api import router as escalations_router
 from supportdesk.cases.api import router as cases_router
 from supportdesk.oncall.api import router as oncall_router
 
@@ -87,5 +88,6 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResp
 
 
 api.add_router("/", accounts_router)
+api.add_router("/escalations", escalations_router)
 api.add_router("/oncall", oncall_router)
 api.add_router("/cases", cases_router)
