@@ -1,0 +1,290 @@
+"""/api/escalations: a thin router — parse, call one service or selector, return a schema.
+
+Requesters (customers, partners) act only on escalations of organisations they may see;
+decisions, hand-over and closure need an escalation manager or admin (403 otherwise).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+
+from supportdesk.accounts.models import User
+from supportdesk.api_paging import Page, paginate
+from supportdesk.domain.errors import DomainError
+from supportdesk.escalations import selectors, services
+from supportdesk.escalations.models import Escalation, EscalationEvent, EscalationSubscription
+from supportdesk.escalations.schemas import (
+    AcknowledgeIn,
+    AwaitClientIn,
+    ClientResponseIn,
+    CloseIn,
+    DecisionIn,
+    DeclineIn,
+    EscalationOut,
+    EscalationRequestIn,
+    EventOut,
+    HandOverIn,
+    ReasonOut,
+    RegionStatsOut,
+    SubscriptionIn,
+    SubscriptionOut,
+    UpdateIn,
+)
+
+router = Router(tags=["escalations"])
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.auth  # type: ignore[attr-defined]
+    assert isinstance(user, User)
+    return user
+
+
+def escalation_out(esc: Escalation) -> EscalationOut:
+    manager = esc.manager if esc.manager_id else None
+    return EscalationOut(
+        id=esc.pk,
+        status=esc.status,
+        case_id=esc.case_id,
+        case_reference=esc.case.reference if esc.case_id and esc.case else None,
+        organisation_id=esc.organization_id,
+        requester_id=esc.requester_id,
+        channel=esc.channel,
+        incident_reference=esc.incident_reference,
+        business_impact=esc.business_impact,
+        verdict=esc.verdict,
+        assessment=esc.assessment,
+        assessment_reasons=[ReasonOut(**r) for r in esc.assessment_reasons],
+        missing_fields=list(esc.missing_fields),
+        partner_id=esc.partner_id,
+        requested_at=esc.requested_at,
+        decided_at=esc.decided_at,
+        decision_reason=esc.decision_reason,
+        decision_note=esc.decision_note,
+        region=esc.region,
+        manager_id=esc.manager_id,
+        manager_name=(manager.get_full_name() or manager.get_username()) if manager else None,
+        assignment_explanation=esc.assignment_explanation,
+        acknowledge_by=esc.acknowledge_by,
+        acknowledged_at=esc.acknowledged_at,
+        next_update_due_at=esc.next_update_due_at,
+        reminders=[dt.datetime.fromisoformat(r) for r in esc.reminder_schedule],
+        reminders_sent=esc.reminders_sent,
+        next_reminder_at=esc.next_reminder_at,
+        closed_at=esc.closed_at,
+        closure_reason=esc.closure_reason,
+        closure_note=esc.closure_note,
+    )
+
+
+def _event_out(event: EscalationEvent) -> EventOut:
+    return EventOut(
+        id=event.pk, at=event.at, kind=event.kind, actor_id=event.actor_id, data=event.data
+    )
+
+
+def _subscription_out(sub: EscalationSubscription) -> SubscriptionOut:
+    return SubscriptionOut(
+        id=sub.pk, user_id=sub.user_id, email=sub.email, created_at=sub.created_at
+    )
+
+
+def _detail(user: User, escalation_id: int) -> EscalationOut:
+    return escalation_out(selectors.access_escalation(user, escalation_id))
+
+
+class ListFilter(Schema):
+    status: str | None = None
+    region: str | None = None
+    case_id: int | None = None
+    organisation: int | None = None
+    manager_id: int | None = None
+    open_only: bool = False
+    cursor: str | None = None
+    limit: int = 50
+
+
+@router.post(
+    "",
+    response={201: EscalationOut},
+    summary="Request an escalation (declined requests are stored and returned too)",
+)
+def request_escalation(
+    request: HttpRequest, payload: EscalationRequestIn
+) -> tuple[int, EscalationOut]:
+    esc = services.request_escalation(
+        requester=_user(request),
+        form=payload.form,
+        channel=payload.channel,
+        organisation_id=payload.organisation_id,
+    )
+    return 201, escalation_out(esc)
+
+
+@router.get("", response=Page[EscalationOut], summary="Escalations you may see, newest first")
+def list_escalations(request: HttpRequest, filters: Query[ListFilter]) -> Page[EscalationOut]:
+    qs = selectors.escalation_list(
+        _user(request),
+        selectors.EscalationFilter(
+            status=filters.status,
+            region=filters.region,
+            case_id=filters.case_id,
+            organisation=filters.organisation,
+            manager_id=filters.manager_id,
+            open_only=filters.open_only,
+        ),
+    )
+    return paginate(
+        qs,
+        cursor=filters.cursor,
+        limit=filters.limit,
+        order=selectors.LIST_ORDER,
+        to_schema=escalation_out,
+    )
+
+
+@router.get("/stats", response=list[RegionStatsOut], summary="Outcomes and times per region")
+def stats(
+    request: HttpRequest, start: dt.datetime, end: dt.datetime, region: str | None = None
+) -> list[RegionStatsOut]:
+    if not selectors.may_decide(_user(request)):
+        from supportdesk.accounts.permissions import Forbidden
+
+        raise Forbidden("only escalation managers and admins see the figures", field="actor")
+    for name, value in (("start", start), ("end", end)):
+        if value.tzinfo is None:
+            raise DomainError("give a time zone offset (e.g. Z)", field=name)
+    if end <= start:
+        raise DomainError("end must be after start", field="end")
+    rows = selectors.escalation_stats(start=start, end=end, region=region)
+    return [RegionStatsOut(**asdict(r)) for r in rows]
+
+
+@router.get("/{escalation_id}", response=EscalationOut)
+def get_escalation(request: HttpRequest, escalation_id: int) -> EscalationOut:
+    return _detail(_user(request), escalation_id)
+
+
+@router.get("/{escalation_id}/events", response=list[EventOut], summary="The escalation's log")
+def list_events(request: HttpRequest, escalation_id: int) -> list[EventOut]:
+    esc = selectors.access_escalation(_user(request), escalation_id)
+    return [_event_out(e) for e in selectors.escalation_events(esc)]
+
+
+@router.post("/{escalation_id}/accept", response=EscalationOut, summary="ESC-5: accept")
+def accept(request: HttpRequest, escalation_id: int, payload: DecisionIn) -> EscalationOut:
+    user = _user(request)
+    services.accept_escalation(actor=user, escalation_id=escalation_id, note=payload.note)
+    return _detail(user, escalation_id)
+
+
+@router.post("/{escalation_id}/decline", response=EscalationOut, summary="ESC-5: decline")
+def decline(request: HttpRequest, escalation_id: int, payload: DeclineIn) -> EscalationOut:
+    user = _user(request)
+    services.decline_escalation(
+        actor=user, escalation_id=escalation_id, reason=payload.reason, note=payload.note
+    )
+    return _detail(user, escalation_id)
+
+
+@router.post("/{escalation_id}/handover", response=EscalationOut, summary="ESC-6: hand over")
+def hand_over(request: HttpRequest, escalation_id: int, payload: HandOverIn) -> EscalationOut:
+    user = _user(request)
+    services.hand_over_escalation(
+        actor=user,
+        escalation_id=escalation_id,
+        to_manager_id=payload.to_manager_id,
+        region=payload.region,
+        note=payload.note,
+    )
+    return _detail(user, escalation_id)
+
+
+@router.post(
+    "/{escalation_id}/acknowledge", response=EscalationOut, summary="ESC-6: confirm receipt"
+)
+def acknowledge(request: HttpRequest, escalation_id: int, payload: AcknowledgeIn) -> EscalationOut:
+    user = _user(request)
+    services.acknowledge_escalation(
+        actor=user,
+        escalation_id=escalation_id,
+        status_note=payload.status_note,
+        next_steps=payload.next_steps,
+    )
+    return _detail(user, escalation_id)
+
+
+@router.post("/{escalation_id}/updates", response={201: EventOut}, summary="ESC-6: an update")
+def post_update(
+    request: HttpRequest, escalation_id: int, payload: UpdateIn
+) -> tuple[int, EventOut]:
+    event = services.post_escalation_update(
+        actor=_user(request), escalation_id=escalation_id, body=payload.body
+    )
+    return 201, _event_out(event)
+
+
+@router.get("/{escalation_id}/subscriptions", response=list[SubscriptionOut])
+def list_subscriptions(request: HttpRequest, escalation_id: int) -> list[SubscriptionOut]:
+    esc = selectors.access_escalation(_user(request), escalation_id)
+    return [_subscription_out(s) for s in selectors.escalation_subscriptions(esc)]
+
+
+@router.post(
+    "/{escalation_id}/subscriptions",
+    response={201: SubscriptionOut},
+    summary="ESC-6: a stakeholder receives every update",
+)
+def subscribe(
+    request: HttpRequest, escalation_id: int, payload: SubscriptionIn
+) -> tuple[int, SubscriptionOut]:
+    sub = services.subscribe_to_escalation(
+        actor=_user(request),
+        escalation_id=escalation_id,
+        user_id=payload.user_id,
+        email=payload.email,
+    )
+    return 201, _subscription_out(sub)
+
+
+@router.post(
+    "/{escalation_id}/await-client",
+    response=EscalationOut,
+    summary="ESC-8: troubleshooting steps sent; reminders follow",
+)
+def await_client(request: HttpRequest, escalation_id: int, payload: AwaitClientIn) -> EscalationOut:
+    user = _user(request)
+    services.await_client(
+        actor=user,
+        escalation_id=escalation_id,
+        troubleshooting_steps=payload.troubleshooting_steps,
+    )
+    return _detail(user, escalation_id)
+
+
+@router.post(
+    "/{escalation_id}/client-response",
+    response=EscalationOut,
+    summary="ESC-8: the client answered; reminders stop",
+)
+def client_response(
+    request: HttpRequest, escalation_id: int, payload: ClientResponseIn
+) -> EscalationOut:
+    user = _user(request)
+    services.record_client_response(
+        actor=user, escalation_id=escalation_id, message=payload.message
+    )
+    return _detail(user, escalation_id)
+
+
+@router.post("/{escalation_id}/close", response=EscalationOut, summary="ESC-8: close")
+def close(request: HttpRequest, escalation_id: int, payload: CloseIn) -> EscalationOut:
+    user = _user(request)
+    services.close_escalation(
+        actor=user, escalation_id=escalation_id, reason=payload.reason, note=payload.note
+    )
+    return _detail(user, escalation_id)

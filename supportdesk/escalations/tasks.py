@@ -1,0 +1,13 @@
+"""Thin Celery tasks over the escalation services."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from supportdesk.escalations import services
+
+
+@shared_task(name="escalations.send_reminders")
+def send_reminders(batch: int = 200) -> int:
+    """Send the reminders due now and close escalations left unanswered (ESC-8)."""
+    return services.send_due_reminders(batch=batch)
