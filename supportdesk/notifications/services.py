@@ -65,7 +65,7 @@ BACKOFF_CAP = dt.timedelta(hours=1)
 
 def backoff(attempts: int) -> dt.timedelta:
     """The wait after the ``attempts``-th failed try (1 → 30 s, 2 → 60 s, … ≤ 1 h)."""
-    return min(BACKOFF_BASE * 2 ** max(attempts - 1, 0), BACKOFF_CAP)
+    return min(BACKOFF_BASE * (1 << max(attempts - 1, 0)), BACKOFF_CAP)
 
 
 def is_urgent(kind: str, severity: int | None) -> bool:
@@ -205,7 +205,7 @@ def send_to_target(target: str, message: OutboxMessage) -> str | None:
     notifier = apprise.Apprise()
     if not notifier.add(target):
         return f"{selectors.redacted(target)} is not a supported apprise URL"
-    with apprise.LogCapture(level=apprise.logging.WARNING) as captured:
+    with apprise.LogCapture(level=apprise.logging.WARNING) as captured:  # type: ignore[no-untyped-call]
         ok = notifier.notify(title=message.subject, body=message.body or message.subject)
     if ok:
         return None

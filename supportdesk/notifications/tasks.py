@@ -7,7 +7,7 @@ from celery import shared_task
 from supportdesk.notifications import services
 
 
-@shared_task(name="notifications.deliver")
+@shared_task(name="notifications.deliver")  # type: ignore[untyped-decorator]
 def deliver(batch: int = 50) -> dict[str, int]:
     """Deliver the messages due now (the periodic sweep)."""
     report = services.deliver_due(batch=batch)
