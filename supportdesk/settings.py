@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "supportdesk.escalations",
     "supportdesk.notifications",
     "supportdesk.oncall",
+    "supportdesk.console",
+    "supportdesk.portal",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,100 @@
+"""Template filters shared by the console and the portal (``{% load desk %}``).
+
+HRS-4: every instant is stored in UTC and shown in the viewer's zone, with the zone
+named, so "09:00" is never ambiguous between an agent in Stockholm and a customer in
+Denver.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django import template
+from django.utils.html import format_html
+
+from supportdesk import clock
+
+register = template.Library()
+
+
+def _zone(user: object) -> ZoneInfo:
+    name = getattr(user, "time_zone", "") or "UTC"
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+@register.filter
+def localtime_in(value: dt.datetime | None, user: object) -> str:
+    """``2026-03-01 14:30 CET (Europe/Stockholm)``; an empty string for ``None``."""
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    zone = _zone(user)
+    local = value.astimezone(zone)
+    return f"{local:%Y-%m-%d %H:%M} {local.tzname()} ({zone.key})"
+
+
+@register.filter
+def time_tag(value: dt.datetime | None, user: object) -> str:
+    """A ``<time>`` element carrying the ISO instant and showing the local time."""
+    if value is None:
+        return ""
+    return format_html(
+        '<time datetime="{}">{}</time>',
+        value.astimezone(dt.UTC).isoformat(),
+        localtime_in(value, user),
+    )
+
+
+@register.filter
+def zone_name(user: object) -> str:
+    return _zone(user).key
+
+
+@register.filter
+def duration(seconds: int | float | dt.timedelta | None) -> str:
+    """``1d 4h 05m`` (a negative value reads ``-2h 10m``); empty for ``None``."""
+    if seconds is None:
+        return ""
+    if isinstance(seconds, dt.timedelta):
+        seconds = seconds.total_seconds()
+    sign = "-" if seconds < 0 else ""
+    total = int(abs(seconds)) // 60
+    days, rest = divmod(total, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return f"{sign}{days}d {hours}h {minutes:02d}m"
+    if hours:
+        return f"{sign}{hours}h {minutes:02d}m"
+    return f"{sign}{minutes}m"
+
+
+@register.filter
+def label(value: object) -> str:
+    """``waiting_on_customer`` → ``Waiting on customer``."""
+    text = str(value or "").replace("_", " ")
+    return text[:1].upper() + text[1:]
+
+
+@register.filter
+def iso(value: dt.datetime | None) -> str:
+    return value.astimezone(dt.UTC).isoformat() if value else ""
+
+
+@register.filter
+def due_in(value: dt.datetime | None) -> str:
+    """``due in 3h 05m`` or ``overdue by 20m``, against the wall clock (as countdown.js)."""
+    if value is None:
+        return ""
+    left = (value - clock.now()).total_seconds()
+    return f"overdue by {duration(-left)}" if left < 0 else f"due in {duration(left)}"
+
+
+@register.filter
+def getfield(form: object, name: str) -> object:
+    """``form|getfield:"d_area"``: a bound field by a computed name."""
+    return form[name]  # type: ignore[index]

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from supportdesk.console import views
+
+app_name = "console"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("console/", views.queue, name="queue"),
+    path("console/cases/<int:case_id>/", views.case_detail, name="case"),
+    path("console/cases/<int:case_id>/reply", views.case_reply, name="case_reply"),
+    path("console/cases/<int:case_id>/severity", views.case_severity, name="case_severity"),
+    path("console/cases/<int:case_id>/status", views.case_transition, name="case_transition"),
+    path("console/cases/<int:case_id>/assign", views.case_assign, name="case_assign"),
+    path("console/phone-call/", views.phone_call, name="phone_call"),
+]

@@ -1,0 +1,400 @@
+"""The agent console: the queue in policy order (PRI-2, INT-6) with live SLA countdowns,
+a case with its timeline and the actions an agent takes, and logging a phone call."""
+
+from __future__ import annotations
+
+from functools import wraps
+from typing import Any
+from urllib.parse import urlencode
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from supportdesk.accounts.models import User
+from supportdesk.accounts.permissions import NotFound, visible_organisations
+from supportdesk.cases import selectors, services
+from supportdesk.cases.models import Case, Channel
+from supportdesk.domain.errors import DomainError
+from supportdesk.domain.lifecycle import ActorKind, CaseStatus, allowed_targets
+from supportdesk.policies import selectors as policy_selectors
+from supportdesk.portal.forms import DeskForm, IncidentForm, ReplyForm
+from supportdesk.portal.views import promise_text
+
+PAGE_SIZE = 25
+
+
+def staff_only(view: Any) -> Any:
+    """Vendor staff only; anyone else gets a 404 (the console does not exist for them)."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_vendor_staff:  # type: ignore[union-attr]
+            raise Http404("not found")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """The root: staff to the queue, customers and partners to the portal."""
+    if _user(request).is_vendor_staff:
+        return redirect("console:queue")
+    return redirect("portal:cases")
+
+
+# Forms.
+
+
+class QueueFilterForm(DeskForm):
+    status = forms.ChoiceField(
+        required=False,
+        choices=[("", "Open (any)"), ("all", "All")]
+        + [(s, s.replace("_", " ").capitalize()) for s in CaseStatus],
+    )
+    severity = forms.TypedChoiceField(
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", "Any"), ("1", "Sev1"), ("2", "Sev2"), ("3", "Sev3"), ("4", "Sev4")],
+    )
+    region = forms.CharField(required=False, max_length=32)
+    q = forms.CharField(required=False, max_length=100, label="Search")
+
+
+class SeverityForm(DeskForm):
+    severity = forms.TypedChoiceField(
+        coerce=int,
+        choices=[(1, "Sev1"), (2, "Sev2"), (3, "Sev3"), (4, "Sev4")],
+        label="New severity",
+    )
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), label="Reason for the change"
+    )
+
+
+class TransitionForm(DeskForm):
+    to = forms.ChoiceField(choices=[(s.value, s.value) for s in CaseStatus])
+    note = forms.CharField(required=False, max_length=500)
+    agreement = forms.CharField(
+        required=False,
+        max_length=500,
+        label="How the customer agreed (RSP-5)",
+        widget=forms.TextInput(),
+    )
+
+
+class AssignForm(DeskForm):
+    assignee = forms.TypedChoiceField(
+        coerce=int, empty_value=None, required=False, label="Assignee"
+    )
+
+    def __init__(self, *args: Any, staff: list[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].choices = [("", "Unassigned")] + [
+            (u.pk, u.get_full_name() or u.username) for u in staff
+        ]
+
+
+class AgentReplyForm(ReplyForm):
+    internal = forms.BooleanField(required=False, label="Internal note (not shown to the customer)")
+
+
+# The queue.
+
+
+@staff_only
+def queue(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    form = QueueFilterForm(request.GET or None)
+    f = form.cleaned_data if form.is_valid() else {}
+    status = f.get("status") or ""
+    qs = selectors.case_queue(
+        user,
+        selectors.QueueFilter(
+            status=status if status not in ("", "all") else None,
+            severity=f.get("severity"),
+            q=f.get("q") or None,
+            open_only=status == "",
+        ),
+    )
+    if f.get("region"):
+        qs = qs.filter(region=f["region"])
+    qs = qs.order_by(*selectors.QUEUE_ORDER)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [{"case": c, "clock": _running_clock(c)} for c in page.object_list]
+    querystring = urlencode({k: v for k, v in request.GET.items() if k != "page" and v})
+    context = {
+        "form": form,
+        "page": page,
+        "rows": rows,
+        "querystring": querystring,
+        "regions": sorted(set(visible_organisations(user).values_list("region", flat=True))),
+        "nav": "queue",
+    }
+    template = "console/_queue_rows.html" if request.htmx else "console/queue.html"  # type: ignore[attr-defined]
+    return render(request, template, context)
+
+
+def _running_clock(case: Case) -> dict[str, Any] | None:
+    """The clock the queue counts down: the first response, else any running one."""
+    clocks = sorted(case.clocks.all(), key=lambda c: (c.kind != "first_response", c.kind))
+    for c in clocks:
+        if c.state in ("running", "paused", "breached", "met") and c.due_at:
+            warn_at = next((w.get("at") for w in (c.warnings or []) if w.get("at")), None)
+            return {"clock": c, "warn_at": warn_at}
+    return None
+
+
+# A case.
+
+
+def _access(user: User, case_id: int) -> Case:
+    try:
+        return selectors.access_case(user, case_id)
+    except NotFound:
+        raise Http404("case not found") from None
+
+
+def _staff_choices() -> list[User]:
+    from supportdesk.accounts.models import STAFF_ROLES
+
+    return list(
+        User.objects.filter(role__in=STAFF_ROLES, is_active=True).order_by("first_name", "username")
+    )
+
+
+@staff_only
+def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
+    user = _user(request)
+    case = _access(user, case_id)
+    return _render_case(request, user, case)
+
+
+def _render_case(
+    request: HttpRequest,
+    user: User,
+    case: Case,
+    *,
+    reply: AgentReplyForm | None = None,
+    severity: SeverityForm | None = None,
+    transition: TransitionForm | None = None,
+    assign: AssignForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    comments = {c.pk: c for c in selectors.case_comments(user, case)}
+    timeline = [
+        {
+            "event": e,
+            "comment": comments.get(e.data.get("comment")) if e.kind == "comment" else None,
+        }
+        for e in selectors.case_timeline(user, case)
+    ]
+    policy = policy_selectors.parsed(case.policy_version)
+    severity_form = severity or SeverityForm()
+    severity_form.fields["severity"].choices = [
+        (s.level, f"Sev{s.level} {s.name}") for s in policy.severities if s.level != case.severity
+    ]
+    moves = [str(s) for s in allowed_targets(CaseStatus(case.status), ActorKind.AGENT)]
+    return render(
+        request,
+        "console/case_detail.html",
+        {
+            "case": case,
+            "timeline": timeline,
+            "clocks": list(selectors.case_clocks(case)),
+            "follow_ups": list(selectors.follow_ups_for(user, case=case)),
+            "promise": promise_text(policy, case.severity),
+            "reply_form": reply or AgentReplyForm(),
+            "severity_form": severity_form,
+            "transition_form": transition or TransitionForm(),
+            "assign_form": assign
+            or AssignForm(initial={"assignee": case.assignee_id}, staff=_staff_choices()),
+            "moves": moves,
+            "nav": "queue",
+        },
+        status=status,
+    )
+
+
+@staff_only
+@require_POST
+def case_reply(request: HttpRequest, case_id: int) -> HttpResponse:
+    user = _user(request)
+    case = _access(user, case_id)
+    form = AgentReplyForm(request.POST)
+    if form.is_valid():
+        internal = form.cleaned_data["internal"]
+        try:
+            services.add_comment(
+                actor=user, case_id=case.pk, body=form.cleaned_data["body"], public=not internal
+            )
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            messages.success(request, "Internal note added." if internal else "Reply sent.")
+            return redirect("console:case", case_id=case.pk)
+    return _render_case(request, user, case, reply=form, status=400)
+
+
+@staff_only
+@require_POST
+def case_severity(request: HttpRequest, case_id: int) -> HttpResponse:
+    user = _user(request)
+    case = _access(user, case_id)
+    form = SeverityForm(request.POST)
+    if form.is_valid():
+        try:
+            services.change_severity(
+                actor=user,
+                case_id=case.pk,
+                severity=form.cleaned_data["severity"],
+                reason=form.cleaned_data["reason"],
+            )
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            messages.success(request, f"Severity changed to Sev{form.cleaned_data['severity']}.")
+            return redirect("console:case", case_id=case.pk)
+    return _render_case(request, user, _access(user, case_id), severity=form, status=400)
+
+
+@staff_only
+@require_POST
+def case_transition(request: HttpRequest, case_id: int) -> HttpResponse:
+    user = _user(request)
+    case = _access(user, case_id)
+    form = TransitionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.transition_case(
+                actor=user,
+                case_id=case.pk,
+                to=form.cleaned_data["to"],
+                note=form.cleaned_data["note"],
+                agreement=form.cleaned_data["agreement"],
+            )
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            messages.success(request, f"Status is now {form.cleaned_data['to'].replace('_', ' ')}.")
+            return redirect("console:case", case_id=case.pk)
+    return _render_case(request, user, _access(user, case_id), transition=form, status=400)
+
+
+@staff_only
+@require_POST
+def case_assign(request: HttpRequest, case_id: int) -> HttpResponse:
+    user = _user(request)
+    case = _access(user, case_id)
+    form = AssignForm(request.POST, staff=_staff_choices())
+    if form.is_valid():
+        try:
+            services.assign_case(
+                actor=user, case_id=case.pk, assignee_id=form.cleaned_data["assignee"]
+            )
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            messages.success(request, "Assignment saved.")
+            return redirect("console:case", case_id=case.pk)
+    return _render_case(request, user, case, assign=form, status=400)
+
+
+# Logging a phone call (INT-1, INT-5).
+
+
+class PhoneCallForm(IncidentForm):
+    organisation = forms.TypedChoiceField(coerce=int, label="Caller's organisation")
+    requester = forms.TypedChoiceField(
+        coerce=int, empty_value=None, required=False, label="Caller (if known)"
+    )
+    override_severity = forms.TypedChoiceField(
+        coerce=int,
+        empty_value=None,
+        required=False,
+        label="Override the triaged severity",
+        choices=[
+            ("", "Keep the triaged severity"),
+            (1, "Sev1"),
+            (2, "Sev2"),
+            (3, "Sev3"),
+            (4, "Sev4"),
+        ],
+    )
+    override_reason = forms.CharField(required=False, label="Reason for the override")
+
+    def __init__(self, *args: Any, viewer: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        orgs = list(visible_organisations(viewer))
+        self.fields["organisation"].choices = [(o.pk, o.name) for o in orgs]
+        people = User.objects.filter(organization__in=orgs).order_by("first_name", "username")
+        self.fields["requester"].choices = [("", "— the organisation —")] + [
+            (u.pk, f"{u.get_full_name() or u.username} ({u.organization})") for u in people
+        ]
+        self.order_fields(["organisation", "requester"])
+
+
+@staff_only
+@require_http_methods(["GET", "POST"])
+def phone_call(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    org_id = request.POST.get("organisation") or request.GET.get("organisation")
+    orgs = visible_organisations(user)
+    organisation = orgs.filter(pk=org_id).first() if org_id and str(org_id).isdigit() else None
+    organisation = organisation or orgs.first()
+    if organisation is None:
+        raise Http404("no organisation to log a call for")
+    policy = policy_selectors.parsed(policy_selectors.current_version_for(organisation))
+    form = PhoneCallForm(request.POST or None, policy=policy, viewer=user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            case, _ = services.open_case(
+                actor=user,
+                organisation_id=data["organisation"],
+                channel=Channel.PHONE,
+                environment=data["environment"],
+                request_type=data["request_type"],
+                title=data["title"],
+                description=data["description"],
+                answers=form.answers(),
+                details=form.details(),
+                category=data["category"],
+                override_severity=data["override_severity"],
+                override_reason=data["override_reason"],
+                callback_number=data["callback_number"],
+                requester_id=data["requester"],
+            )
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            messages.success(
+                request, f"Phone call logged as {case.reference} (Sev{case.severity})."
+            )
+            return redirect("console:case", case_id=case.pk)
+    triaged = form.triage()
+    return render(
+        request,
+        "console/phone_call.html",
+        {
+            "form": form,
+            "triaged": triaged,
+            "question_fields": [form[n] for n in form.question_names],
+            "promise": promise_text(policy, triaged.severity) if triaged else "",
+            "nav": "phone",
+        },
+        status=400 if form.errors else 200,
+    )

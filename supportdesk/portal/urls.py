@@ -1,0 +1,13 @@
+from django.urls import path
+
+from supportdesk.portal import views
+
+app_name = "portal"
+
+urlpatterns = [
+    path("", views.case_list, name="cases"),
+    path("cases/<int:case_id>/", views.case_detail, name="case"),
+    path("cases/<int:case_id>/status", views.case_transition, name="case_transition"),
+    path("report/", views.report, name="report"),
+    path("report/triage", views.report_triage, name="report_triage"),
+]

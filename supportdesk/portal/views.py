@@ -1,0 +1,300 @@
+"""The customer portal: the organisation's cases (PRI-3), a case's public timeline and
+replies, and reporting an incident through the triage questions (SEV-2, INT-2..4)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.html import format_html
+from django.views.decorators.http import require_http_methods, require_POST
+
+from supportdesk import clock
+from supportdesk.accounts.models import Organization, User
+from supportdesk.accounts.permissions import Forbidden, NotFound
+from supportdesk.cases import selectors
+from supportdesk.cases.clocks import calendars_of
+from supportdesk.cases.models import Case, Channel, SlaClock
+from supportdesk.cases.services import add_comment, open_case
+from supportdesk.domain.calendars import BusinessCalendar
+from supportdesk.domain.errors import DomainError
+from supportdesk.domain.lifecycle import ActorKind, allowed_targets
+from supportdesk.domain.policy import Policy
+from supportdesk.policies import selectors as policy_selectors
+from supportdesk.policies.models import PolicyVersion
+from supportdesk.portal.forms import IncidentForm, ReplyForm
+
+PAGE_SIZE = 25
+
+
+def customer_only(view: Any) -> Any:
+    """Customers and partners only; vendor staff are sent to the console."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_vendor_staff:  # type: ignore[union-attr]
+            return redirect("console:queue")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+# Promised response times (PRI-3, RSP-1..3).
+
+
+def response_clock(case: Case) -> SlaClock | None:
+    """The case's first-response clock (prefetched ``clocks``), if its severity has one."""
+    for c in case.clocks.all():
+        if c.kind == "first_response":
+            return c
+    return None
+
+
+def promise_text(policy: Policy, severity: int) -> str:
+    """``within 24 business hours (support calendar)`` or the RSP-3 work-order note."""
+    targets = [t for t in policy.sla.targets_for(severity) if t.kind == "first_response"]
+    if not targets:
+        return "no response target: it becomes a work order for engineering (RSP-3)"
+    t = targets[0]
+    hours = t.seconds / 3600
+    shown = f"{hours:g} hours"
+    spec = policy.calendars.get(t.clock)
+    if spec is not None and spec.always_open:
+        return f"first response within {shown}, around the clock"
+    return f"first response within {shown} of support hours ({t.clock} calendar)"
+
+
+# Support hours at intake.
+
+
+@dataclass(frozen=True)
+class SupportStatus:
+    open_now: bool
+    next_open: dt.datetime | None
+    closes_at: dt.datetime | None
+    zone: str
+    holidays: list[tuple[dt.date, str, str]]
+    promises: list[tuple[int, str, str]]
+
+
+def support_status(version: PolicyVersion, now: dt.datetime) -> SupportStatus:
+    policy = policy_selectors.parsed(version)
+    calendars = calendars_of(version)
+    cal: BusinessCalendar = calendars[policy.routing.support_calendar]
+    today = now.astimezone(cal.zone).date()
+    upcoming: list[tuple[dt.date, str, str]] = []
+    for year in (today.year, today.year + 1):
+        for h in cal.holidays(year):
+            if today <= h.date <= today + dt.timedelta(days=90):
+                hours = (
+                    ", ".join(f"{_hhmm(i.start)}-{_hhmm(i.end)}" for i in h.hours)
+                    if h.hours
+                    else "closed"
+                )
+                upcoming.append((h.date, h.name, hours))
+    open_now = cal.is_open(now)
+    return SupportStatus(
+        open_now=open_now,
+        next_open=None if open_now else cal.next_open(now),
+        closes_at=cal.next_close(now) if open_now else None,
+        zone=cal.zone.key,
+        holidays=sorted(upcoming)[:5],
+        promises=[(s.level, s.name, promise_text(policy, s.level)) for s in policy.severities],
+    )
+
+
+def _hhmm(seconds: int) -> str:
+    return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}"
+
+
+# Pages.
+
+
+@customer_only
+def case_list(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    qs = (
+        selectors.cases_visible_to(user)
+        .select_related("organization", "policy_version")
+        .prefetch_related("clocks")
+        .order_by("-received_at", "-id")
+    )
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = []
+    for case in page.object_list:
+        policy = policy_selectors.parsed(case.policy_version)
+        rows.append(
+            {
+                "case": case,
+                "clock": response_clock(case),
+                "promise": promise_text(policy, case.severity),
+            }
+        )
+    return render(request, "portal/case_list.html", {"page": page, "rows": rows, "nav": "cases"})
+
+
+def _access(user: User, case_id: int) -> Case:
+    try:
+        return selectors.access_case(user, case_id)
+    except NotFound:
+        raise Http404("case not found") from None
+
+
+@customer_only
+@require_http_methods(["GET", "POST"])
+def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
+    user = _user(request)
+    case = _access(user, case_id)
+    form = ReplyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            add_comment(actor=user, case_id=case.pk, body=form.cleaned_data["body"], public=True)
+        except (DomainError, Forbidden) as exc:
+            form.add_domain_error(exc)
+        else:
+            messages.success(request, "Your reply was added.")
+            return redirect("portal:case", case_id=case.pk)
+    return _render_detail(request, user, case, form, status=400 if form.errors else 200)
+
+
+def _render_detail(
+    request: HttpRequest, user: User, case: Case, form: ReplyForm, *, status: int = 200
+) -> HttpResponse:
+    policy = policy_selectors.parsed(case.policy_version)
+    comments = {c.pk: c for c in selectors.case_comments(user, case)}
+    timeline = []
+    for event in selectors.case_timeline(user, case):
+        comment = comments.get(event.data.get("comment")) if event.kind == "comment" else None
+        if event.kind == "comment" and comment is None:
+            continue  # never an internal comment's event, even if mislabelled
+        timeline.append({"event": event, "comment": comment})
+    customer_moves = [
+        str(s)
+        for s in allowed_targets(case.status, ActorKind.CUSTOMER)  # type: ignore[arg-type]
+    ]
+    return render(
+        request,
+        "portal/case_detail.html",
+        {
+            "case": case,
+            "timeline": timeline,
+            "clocks": list(selectors.case_clocks(case)),
+            "promise": promise_text(policy, case.severity),
+            "form": form,
+            "customer_moves": customer_moves,
+            "nav": "cases",
+        },
+        status=status,
+    )
+
+
+@customer_only
+@require_POST
+def case_transition(request: HttpRequest, case_id: int) -> HttpResponse:
+    from supportdesk.cases.services import transition_case
+
+    user = _user(request)
+    case = _access(user, case_id)
+    try:
+        transition_case(actor=user, case_id=case.pk, to=request.POST.get("to", ""))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "The case status was updated.")
+    return redirect("portal:case", case_id=case.pk)
+
+
+def _organisation(user: User) -> Organization:
+    if user.organization is None:
+        raise Http404("no organisation")
+    return user.organization
+
+
+@customer_only
+@require_http_methods(["GET", "POST"])
+def report(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    organisation = _organisation(user)
+    version = policy_selectors.current_version_for(organisation)
+    policy = policy_selectors.parsed(version)
+    form = IncidentForm(request.POST or None, policy=policy)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case, _created = open_case(
+                actor=user,
+                organisation_id=organisation.pk,
+                channel=Channel.PORTAL,
+                environment=form.cleaned_data["environment"],
+                request_type=form.cleaned_data["request_type"],
+                title=form.cleaned_data["title"],
+                description=form.cleaned_data["description"],
+                answers=form.answers(),
+                details=form.details(),
+                category=form.cleaned_data["category"],
+                callback_number=form.cleaned_data["callback_number"],
+            )
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            messages.success(
+                request,
+                f"Case {case.reference} was opened as Sev{case.severity}: {case.severity_reason}",
+            )
+            return redirect("portal:case", case_id=case.pk)
+    context = _report_context(form, version, policy, organisation)
+    return render(request, "portal/report.html", context, status=400 if form.errors else 200)
+
+
+@customer_only
+@require_POST
+def report_triage(request: HttpRequest) -> HttpResponse:
+    """The htmx partial: the severity the answers give, why, and the fields it needs."""
+    user = _user(request)
+    organisation = _organisation(user)
+    version = policy_selectors.current_version_for(organisation)
+    policy = policy_selectors.parsed(version)
+    form = IncidentForm(request.POST, policy=policy)
+    return render(
+        request,
+        "portal/_triage.html",
+        _report_context(form, version, policy, organisation),
+    )
+
+
+def _report_context(
+    form: IncidentForm, version: PolicyVersion, policy: Policy, organisation: Organization
+) -> dict[str, Any]:
+    now = clock.now()
+    status = support_status(version, now)
+    triaged = form.triage()
+    return {
+        "form": form,
+        "policy": policy,
+        "organisation": organisation,
+        "support": status,
+        "triaged": triaged,
+        "promise": promise_text(policy, triaged.severity) if triaged else "",
+        # INT-2: a Sev1 outside support hours takes the emergency path and needs a number.
+        "after_hours_emergency": bool(triaged and triaged.emergency and not status.open_now),
+        "question_fields": [form[name] for name in form.question_names],
+        "htmx_triage": format_html(
+            'hx-post="{}" hx-trigger="change" hx-target="#triage-result" hx-swap="outerHTML"',
+            reverse("portal:report_triage"),
+        ),
+        "nav": "report",
+    }
