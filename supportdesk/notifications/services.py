@@ -213,9 +213,17 @@ def send_to_target(target: str, message: OutboxMessage) -> str | None:
 
 
 def deliver_claim(
-    claim: Claim, *, now: dt.datetime, lease: dt.timedelta = LEASE
+    claim: Claim,
+    *,
+    now: dt.datetime,
+    lease: dt.timedelta = LEASE,
+    sweep_started: float | None = None,
 ) -> OutboxState | None:
     """Deliver one claimed message to each target not yet delivered, then finish it.
+
+    Every row timestamp is ``now`` (the sweep's instant). Lease renewals add the time
+    the sweep has taken since ``sweep_started`` (a ``time.perf_counter()`` reading), so
+    a renewal late in a long batch really extends the lease.
 
     Returns the state written, or ``None`` when the lease was lost (another worker
     owns the message now and this one wrote nothing but its attempt rows).
@@ -230,7 +238,8 @@ def deliver_claim(
         key = selectors.target_key(target)
         if key in done:
             continue
-        if not _renew(claim, now, lease):
+        elapsed = time.perf_counter() - sweep_started if sweep_started is not None else 0.0
+        if not _renew(claim, now + dt.timedelta(seconds=elapsed), lease):
             return None
         started = time.perf_counter()
         error = send_to_target(target, message)
@@ -272,9 +281,10 @@ def deliver_due(
     several workers at once."""
     now = clock.resolve(now)
     report = DeliveryReport()
+    started = time.perf_counter()
     for claim in claim_due(now=now, batch=batch, lease=lease):
         try:
-            state = deliver_claim(claim, now=now, lease=lease)
+            state = deliver_claim(claim, now=now, lease=lease, sweep_started=started)
         except Exception:
             # Leave the row claimed: the lease expires and another sweep retries it.
             log.exception("delivering outbox message %s failed", claim.message_id)
