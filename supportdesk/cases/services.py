@@ -660,7 +660,7 @@ def add_attachment(
     *,
     actor: User,
     case_id: int,
-    upload: UploadedFile,
+    upload: UploadedFile[bytes],
     public: bool = True,
     now: dt.datetime | None = None,
 ) -> Attachment:

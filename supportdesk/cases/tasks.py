@@ -7,7 +7,7 @@ from celery import shared_task
 from supportdesk.cases import services
 
 
-@shared_task(name="sla.scan_deadlines")
+@shared_task(name="sla.scan_deadlines")  # type: ignore[untyped-decorator]
 def scan_deadlines() -> int:
     """RSP-6: record SLA warnings and breaches whose instant has passed (idempotent)."""
     return services.scan_deadlines()
