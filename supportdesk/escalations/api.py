@@ -10,9 +10,10 @@ import datetime as dt
 from dataclasses import asdict
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from supportdesk.accounts.models import User
+from supportdesk.accounts.permissions import Forbidden
 from supportdesk.api_paging import Page, paginate
 from supportdesk.domain.errors import DomainError
 from supportdesk.escalations import selectors, services
@@ -113,16 +114,14 @@ class ListFilter(Schema):
     response={201: EscalationOut},
     summary="Request an escalation (declined requests are stored and returned too)",
 )
-def request_escalation(
-    request: HttpRequest, payload: EscalationRequestIn
-) -> tuple[int, EscalationOut]:
+def request_escalation(request: HttpRequest, payload: EscalationRequestIn) -> Status[EscalationOut]:
     esc = services.request_escalation(
         requester=_user(request),
         form=payload.form,
         channel=payload.channel,
         organisation_id=payload.organisation_id,
     )
-    return 201, escalation_out(esc)
+    return Status(201, escalation_out(esc))
 
 
 @router.get("", response=Page[EscalationOut], summary="Escalations you may see, newest first")
@@ -152,8 +151,6 @@ def stats(
     request: HttpRequest, start: dt.datetime, end: dt.datetime, region: str | None = None
 ) -> list[RegionStatsOut]:
     if not selectors.may_decide(_user(request)):
-        from supportdesk.accounts.permissions import Forbidden
-
         raise Forbidden("only escalation managers and admins see the figures", field="actor")
     for name, value in (("start", start), ("end", end)):
         if value.tzinfo is None:
@@ -219,13 +216,11 @@ def acknowledge(request: HttpRequest, escalation_id: int, payload: AcknowledgeIn
 
 
 @router.post("/{escalation_id}/updates", response={201: EventOut}, summary="ESC-6: an update")
-def post_update(
-    request: HttpRequest, escalation_id: int, payload: UpdateIn
-) -> tuple[int, EventOut]:
+def post_update(request: HttpRequest, escalation_id: int, payload: UpdateIn) -> Status[EventOut]:
     event = services.post_escalation_update(
         actor=_user(request), escalation_id=escalation_id, body=payload.body
     )
-    return 201, _event_out(event)
+    return Status(201, _event_out(event))
 
 
 @router.get("/{escalation_id}/subscriptions", response=list[SubscriptionOut])
@@ -241,14 +236,14 @@ def list_subscriptions(request: HttpRequest, escalation_id: int) -> list[Subscri
 )
 def subscribe(
     request: HttpRequest, escalation_id: int, payload: SubscriptionIn
-) -> tuple[int, SubscriptionOut]:
+) -> Status[SubscriptionOut]:
     sub = services.subscribe_to_escalation(
         actor=_user(request),
         escalation_id=escalation_id,
         user_id=payload.user_id,
         email=payload.email,
     )
-    return 201, _subscription_out(sub)
+    return Status(201, _subscription_out(sub))
 
 
 @router.post(
