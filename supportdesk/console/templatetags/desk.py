@@ -98,3 +98,20 @@ def due_in(value: dt.datetime | None) -> str:
 def getfield(form: object, name: str) -> object:
     """``form|getfield:"d_area"``: a bound field by a computed name."""
     return form[name]  # type: ignore[index]
+
+
+@register.filter
+def show_value(value: object, user: object) -> str:
+    """An intake value for people: ISO instants in the viewer's zone, lists joined."""
+    items = value if isinstance(value, list | tuple) else [value]
+    out = []
+    for item in items:
+        text = str(item)
+        try:
+            when = (
+                dt.datetime.fromisoformat(text) if isinstance(item, str) and "T" in text else None
+            )
+        except ValueError:
+            when = None
+        out.append(localtime_in(when, user) if when and when.tzinfo else label(text))
+    return ", ".join(out)

@@ -1,0 +1,124 @@
+"""A customer reports a Sev2 through the triage questions and sees its promised response
+time; an agent acknowledges it and the first-response SLA shows met."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from supportdesk.accounts.models import Role
+from supportdesk.cases.models import Case
+from tests.e2e.conftest import login, shot
+from tests.factories import load_shipped_policies, make_org, make_team
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "demo-password"
+
+
+@pytest.fixture
+def people(db: None) -> dict[str, Any]:
+    from supportdesk.accounts.models import User
+
+    policies = load_shipped_policies()
+    team = make_team(region="na")
+    agent = User.objects.create_user(
+        username="nora",
+        password=PASSWORD,
+        role=Role.AGENT,
+        team=team,
+        first_name="Nora",
+        last_name="Bennett",
+        time_zone="America/New_York",
+    )
+    org = make_org(name="Alpine Lodge Resorts", region="na", policy=policies["partner-services"])
+    org.account_manager = agent
+    org.save()
+    customer = User.objects.create_user(
+        username="alice",
+        password=PASSWORD,
+        role=Role.CUSTOMER,
+        organization=org,
+        first_name="Alice",
+        last_name="Moreau",
+        time_zone="America/Denver",
+    )
+    return {"agent": agent, "customer": customer, "org": org}
+
+
+def report_sev2(page: Any, base: str) -> None:
+    page.goto(f"{base}/portal/report/")
+    page.fill("#id_title", "Room search fails for March dates")
+    page.select_option("#id_request_type", "incident")
+    page.select_option("#id_category", "other")
+    page.fill("#id_description", "Searching availability returns an error page.")
+    answers = {
+        "cannot_book": "no",
+        "cannot_update_rates": "no",
+        "cannot_send_confirmations": "no",
+        "platform_down": "no",
+        "workaround": "no",
+        "significant_impact": "yes",
+        "cosmetic": "no",
+    }
+    for key, value in answers.items():
+        page.check(f"#id_q_{key}_{0 if value == 'yes' else 1}")
+    # The htmx partial shows the severity, why, and exactly the Sev2 fields (SEV-2, INT-4).
+    page.wait_for_selector("#severity-result:has-text('Sev2')")
+    page.wait_for_selector("#id_d_occurred_at")
+    page.fill("#id_d_occurred_at", "2026-03-10T09:30-05:00")
+    page.fill("#id_d_area", "Booking engine")
+    page.select_option("#id_d_activity", "search")
+    page.fill("#id_d_search_parameters", "2 adults, 12-14 March")
+    page.select_option("#id_d_scope", "one_function")
+    page.fill("#id_d_details", "Every user sees it since this morning.")
+    shot(page, "customer-sev2-report-form")
+    page.click("button:has-text('Submit the report')")
+    page.wait_for_load_state("networkidle")
+
+
+def test_customer_reports_a_sev2_and_sees_its_promised_response(
+    browser: Any, live_server: Any, people: dict[str, Any]
+) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    login(page, live_server.url, "alice", PASSWORD)
+    report_sev2(page, live_server.url)
+    assert "was opened as Sev2" in page.content()
+    page.goto(f"{live_server.url}/portal/")
+    row = page.locator("tr[data-case]").first
+    assert "Sev2" in row.inner_text()
+    promise = row.locator("td.promise").inner_text()
+    assert "By " in promise and "(America/Denver)" in promise
+    assert "first response within 24 hours of support hours" in promise
+    shot(page, "customer-case-list")
+    phone = browser.new_page(viewport={"width": 390, "height": 844})
+    login(phone, live_server.url, "alice", PASSWORD)
+    phone.goto(f"{live_server.url}/portal/")
+    shot(phone, "customer-case-list-phone")
+    assert Case.objects.get().severity == 2
+
+
+def test_agent_acknowledges_and_the_sla_shows_met(
+    browser: Any, live_server: Any, people: dict[str, Any]
+) -> None:
+    customer_page = browser.new_page()
+    login(customer_page, live_server.url, "alice", PASSWORD)
+    report_sev2(customer_page, live_server.url)
+    case = Case.objects.get()
+
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    login(page, live_server.url, "nora", PASSWORD)
+    assert page.url.endswith("/console/")
+    page.wait_for_selector(f"tr[data-case='{case.reference}'] [data-due]")
+    assert "due in" in page.locator(f"tr[data-case='{case.reference}'] td.sla-cell").inner_text()
+    shot(page, "agent-queue")
+    page.click(f"a:has-text('{case.reference}')")
+    page.click("#acknowledge")
+    page.wait_for_load_state("networkidle")
+    assert page.locator("#case-status").inner_text() == "Acknowledged"
+    clock_text = page.locator(".sla-clock[data-kind='first_response'] .sla-state").inner_text()
+    assert "met" in clock_text
+    shot(page, "agent-acknowledged-sla-met")
+    case.refresh_from_db()
+    assert case.status == "acknowledged" and case.first_response_at is not None
