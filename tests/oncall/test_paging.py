@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from supportdesk.accounts.models import User
+from supportdesk.cases.models import Case
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.oncall import OnCallSource
 from supportdesk.notifications.models import OutboxMessage, OutboxState, Priority
@@ -19,6 +20,8 @@ from supportdesk.oncall.models import (
     PageStatus,
     Schedule,
 )
+from supportdesk.policies.models import PolicyVersion
+from tests.factories import load_shipped_policies, make_org
 from tests.oncall.conftest import HANDOFF, T0
 
 pytestmark = pytest.mark.django_db
@@ -164,3 +167,44 @@ def test_the_signed_link_acknowledges_as_its_recipient(schedule: Schedule, sam: 
     assert acked.acknowledged_via == "web"
     with pytest.raises(services.BadAckLink):
         services.acknowledge_by_token(token=token[:-2] + "xx", now=T0 + MIN)
+
+
+def _sev1_case(nora: User) -> Case:
+    load_shipped_policies()
+    org = make_org()
+    return Case.objects.create(
+        organization=org,
+        requester=nora,
+        opened_by=nora,
+        channel="phone",
+        environment="production",
+        request_type="incident",
+        title="Bookings fail",
+        description="Nobody can book.",
+        severity=1,
+        severity_reason="cannot book",
+        severity_basis="triage",
+        status="in_progress",
+        region="na",
+        policy_version=PolicyVersion.objects.first(),
+        received_at=T0,
+        route_action="page_on_call",
+        route_explanation="after hours",
+        updated_at=T0,
+    )
+
+
+def test_rsp1_hand_offs_stop_once_the_case_is_closed(
+    schedule: Schedule, sam: User, nora: User
+) -> None:
+    case = _sev1_case(nora)
+    page = services.page_on_call(
+        schedule=schedule, summary="down", severity=1, case_id=case.pk, now=T0
+    )
+    services.acknowledge_page(page=page, by=sam, via="email", now=T0 + MIN)
+    Case.objects.filter(pk=case.pk).update(status="closed")
+    services.advance_pages(now=HANDOFF)
+    page.refresh_from_db()
+    assert page.status == PageStatus.RESOLVED
+    assert page.holder == sam
+    assert len(notified(page.pk)) == 1
