@@ -52,6 +52,8 @@ from supportdesk.domain.triage import (
     non_urgent_ceiling,
     triage_report,
 )
+from supportdesk.notifications import services as notifications
+from supportdesk.notifications.models import MessageKind
 from supportdesk.policies import selectors as policy_selectors
 
 DEFAULT_MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
@@ -335,6 +337,18 @@ def _open_case(
     )
     _apply_work_order(case, policy)
     _plan_sprint(case, policy, now)
+    manager = organisation.account_manager
+    if route.notify_account_manager and manager is not None:
+        # INT-2: during support hours a Sev1 goes to the account manager as well.
+        notifications.enqueue(
+            kind=MessageKind.EMAIL,
+            subject=f"{case.reference} Sev{case.severity}: {case.title}",
+            body=f"{organisation.name} reported a Sev{case.severity}.\n\n{route.explanation}",
+            dedupe_key=f"case:{case.pk}:account-manager",
+            user=manager,
+            severity=case.severity,
+            now=now,
+        )
     if (
         channel == Channel.PHONE
         and result.severity == policy.severities[0].level

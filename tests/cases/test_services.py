@@ -417,3 +417,10 @@ def test_idempotent_open_returns_same_case(customer: Any, organisation: Any) -> 
     )
     assert again == first and not created
     assert Case.objects.count() == 1
+
+
+def test_int2_in_hours_sev1_notifies_account_manager_through_outbox(sev1_case: Case) -> None:
+    from supportdesk.notifications.models import OutboxMessage
+
+    message = OutboxMessage.objects.get(dedupe_key=f"case:{sev1_case.pk}:account-manager")
+    assert sev1_case.reference in message.subject
