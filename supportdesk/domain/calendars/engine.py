@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -48,6 +49,8 @@ SEARCH_HORIZON_YEARS = 10
 _UTC = dt.UTC
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=_UTC)
 _US = 1_000_000
+_TD = dt.timedelta
+_ZERO = dt.timedelta(0)
 _ONE_DAY = dt.timedelta(days=1)
 
 
@@ -195,31 +198,72 @@ class BusinessCalendar:
         ``start``. Raises :class:`NeverOpensError` when the open time runs out within
         :data:`SEARCH_HORIZON_YEARS` years of the last opening.
         """
+        # The hot path of every SLA deadline: bisections inlined, no helper calls.
         seconds, micros = _split(start)
-        wanted = _duration_micros(duration)
-        if wanted == 0:
+        wanted = (duration.days * 86_400 + duration.seconds) * _US + duration.microseconds
+        if wanted <= 0:
+            if wanted < 0:
+                raise NegativeDurationError(f"business duration {duration} is negative")
             return start.astimezone(_UTC)
-        table = self._table_covering(seconds)
-        progress = _Progress(table)
+        table = self._table
+        if table is None or not table.lo <= seconds < table.hi:
+            table = self._table_covering(seconds)
+        progress: _Progress | None = None
         while True:
-            target = table.open_before(seconds) * _US + micros * table.is_open(seconds) + wanted
+            starts, cum = table.starts, table.cum
+            index = table.day_index
+            k = (seconds - table.lo) // 86_400
+            n = len(starts)
+            i = bisect_right(starts, seconds, index[k], min(index[k + 1] + 1, n)) - 1
+            if i < 0:
+                target = wanted
+            elif seconds < table.ends[i]:
+                target = (cum[i] + seconds - starts[i]) * _US + micros + wanted
+            else:
+                target = cum[i + 1] * _US + wanted
             target_seconds = -(-target // _US)
-            if target_seconds <= table.total:
-                due = table.instant_with_open_before(target_seconds)
+            if target_seconds <= cum[-1]:
+                # The earliest instant with that much open time before it: a target
+                # reached exactly at a closing instant is that closing instant. Most
+                # targets are a few intervals ahead: look there first.
+                near = min(i + 9, n + 1)
+                j = bisect_left(cum, target_seconds, i + 1, near)
+                if j == near:
+                    j = bisect_left(cum, target_seconds, near)
+                due = starts[j - 1] + target_seconds - cum[j - 1]
                 shortfall = target_seconds * _US - target
-                return _to_datetime(due, 0) - dt.timedelta(microseconds=shortfall)
+                if shortfall:
+                    return _EPOCH + _TD(0, due, -shortfall)
+                return _utc(due)
+            progress = progress or _Progress(table)
             table = self._extend_forward(table, progress.horizon(table), start)
 
     def elapsed(self, start: dt.datetime, end: dt.datetime) -> dt.timedelta:
         """Open time in [start, end); zero when ``end <= start``."""
         start_s, start_us = _split(start)
         end_s, end_us = _split(end)
-        if (end_s, end_us) <= (start_s, start_us):
-            return dt.timedelta(0)
-        table = self._table_covering(start_s, end_s)
-        total = (table.open_before(end_s) - table.open_before(start_s)) * _US
-        total += end_us * table.is_open(end_s) - start_us * table.is_open(start_s)
-        return dt.timedelta(microseconds=total)
+        if end_s < start_s or (end_s == start_s and end_us <= start_us):
+            return _ZERO
+        table = self._table
+        if table is None or not (table.lo <= start_s and end_s < table.hi):
+            table = self._table_covering(start_s, end_s)
+        starts, ends, cum, index = table.starts, table.ends, table.cum, table.day_index
+        n, lo = len(starts), table.lo
+        k = (end_s - lo) // 86_400
+        i = bisect_right(starts, end_s, index[k], min(index[k + 1] + 1, n)) - 1
+        if i < 0:
+            return _ZERO
+        total = (cum[i] + end_s - starts[i]) * _US + end_us if end_s < ends[i] else cum[i + 1] * _US
+        k = (start_s - lo) // 86_400
+        i = bisect_right(starts, start_s, index[k], min(index[k + 1] + 1, n)) - 1
+        if i >= 0:
+            if start_s < ends[i]:
+                total -= (cum[i] + start_s - starts[i]) * _US + start_us
+            else:
+                total -= cum[i + 1] * _US
+        if total % _US == 0:
+            return _seconds_delta(total // _US)
+        return _TD(0, 0, total)
 
     def open_intervals(
         self, start: dt.datetime, end: dt.datetime
@@ -436,18 +480,52 @@ def _check_hours(hours: DayHours, path: str) -> None:
 
 def _split(t: dt.datetime) -> tuple[int, int]:
     """Whole epoch seconds and the microseconds past them; rejects naive datetimes."""
-    if t.tzinfo is None or t.utcoffset() is None:
-        raise NaiveDatetimeError(f"{t.isoformat()} has no time zone; an instant is needed")
-    delta = t - _EPOCH
+    try:
+        delta = t - _EPOCH
+    except TypeError:  # naive, or a tzinfo whose utcoffset() is None
+        raise NaiveDatetimeError(
+            f"{t.isoformat()} has no time zone; an instant is needed"
+        ) from None
     return delta.days * 86_400 + delta.seconds, delta.microseconds
 
 
 def _to_datetime(seconds: int, micros: int) -> dt.datetime:
-    return _EPOCH + dt.timedelta(seconds=seconds, microseconds=micros)
+    if micros:
+        return _EPOCH + _TD(0, seconds, micros)
+    return _utc(seconds)
 
 
-def _duration_micros(duration: dt.timedelta) -> int:
-    micros = (duration.days * 86_400 + duration.seconds) * _US + duration.microseconds
-    if micros < 0:
-        raise NegativeDurationError(f"business duration {duration} is negative")
-    return micros
+# Building a timedelta costs several times more than adding two, so whole-second
+# results are assembled from cached pieces: an aware UTC midnight plus a time of day.
+_MIDNIGHTS: dict[int, dt.datetime] = {}
+_TIMES_OF_DAY: list[dt.timedelta | None] = [None] * 86_400
+_DURATIONS: dict[int, dt.timedelta] = {}
+_CACHE_LIMIT = 100_000
+
+
+def _utc(seconds: int) -> dt.datetime:
+    """The aware UTC datetime of an epoch second."""
+    days, second = divmod(seconds, 86_400)
+    midnight = _MIDNIGHTS.get(days)
+    if midnight is None:
+        if len(_MIDNIGHTS) >= _CACHE_LIMIT:
+            _MIDNIGHTS.clear()
+        midnight = _MIDNIGHTS[days] = _EPOCH + _TD(days)
+    time_of_day = _TIMES_OF_DAY[second]
+    if time_of_day is None:
+        time_of_day = _TIMES_OF_DAY[second] = _TD(0, second)
+    return midnight + time_of_day
+
+
+def _seconds_delta(seconds: int) -> dt.timedelta:
+    """``timedelta(seconds=seconds)`` for ``seconds >= 0``, from cached pieces."""
+    days, second = divmod(seconds, 86_400)
+    whole_days = _DURATIONS.get(days)
+    if whole_days is None:
+        if len(_DURATIONS) >= _CACHE_LIMIT:
+            _DURATIONS.clear()
+        whole_days = _DURATIONS[days] = _TD(days)
+    time_of_day = _TIMES_OF_DAY[second]
+    if time_of_day is None:
+        time_of_day = _TIMES_OF_DAY[second] = _TD(0, second)
+    return whole_days + time_of_day

@@ -23,6 +23,8 @@ import numpy.typing as npt
 
 Int64Array = npt.NDArray[np.int64]
 
+DAY = 86_400
+
 
 def merge(intervals: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
     """Sorted, disjoint, non-touching intervals covering the union of the input."""
@@ -49,6 +51,11 @@ class IntervalTable:
     starts: list[int]
     ends: list[int]
     cum: list[int] = field(init=False)
+    #: ``day_index[k]``: the first interval ending after ``lo + k * DAY``. The last
+    #: interval starting at or before ``t`` then lies in
+    #: ``[day_index[k] - 1, day_index[k + 1]]`` for ``k = (t - lo) // DAY``, which
+    #: narrows the bisection of the scalar queries to a handful of entries.
+    day_index: list[int] = field(init=False)
 
     def __post_init__(self) -> None:
         cum = [0] * (len(self.starts) + 1)
@@ -57,6 +64,14 @@ class IntervalTable:
             total += end - start
             cum[i + 1] = total
         object.__setattr__(self, "cum", cum)
+        day_index: list[int] = []
+        n, p = len(self.ends), 0
+        for k in range((self.hi - self.lo + DAY - 1) // DAY + 1):
+            boundary = self.lo + k * DAY
+            while p < n and self.ends[p] <= boundary:
+                p += 1
+            day_index.append(p)
+        object.__setattr__(self, "day_index", day_index)
 
     @classmethod
     def build(
@@ -76,6 +91,12 @@ class IntervalTable:
     def total(self) -> int:
         """Open seconds in the whole table."""
         return self.cum[-1]
+
+    def last_starting_at_or_before(self, t: int) -> int:
+        """``bisect_right(starts, t) - 1``, narrowed by the day index; ``lo <= t < hi``."""
+        k = (t - self.lo) // DAY
+        index = self.day_index
+        return bisect_right(self.starts, t, index[k], min(index[k + 1] + 1, len(self.starts))) - 1
 
     def open_before(self, t: int) -> int:
         """Open seconds in [lo, t), for ``lo <= t <= hi``."""
