@@ -131,6 +131,9 @@ LOGOUT_REDIRECT_URL = "/accounts/login/"
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
+#: The public base URL, for links in mail and pages (acknowledge a page, open a case).
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
 #: The policy assigned to organisations without a support contract of their own.
 DEFAULT_POLICY = env_str("DEFAULT_POLICY", "partner-services")
 
