@@ -3,6 +3,7 @@ a case with its timeline and the actions an agent takes, and logging a phone cal
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
@@ -22,13 +23,14 @@ from supportdesk.cases.models import Case, Channel
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.lifecycle import ActorKind, CaseStatus, allowed_targets
 from supportdesk.policies import selectors as policy_selectors
-from supportdesk.portal.forms import DeskForm, IncidentForm, ReplyForm
+from supportdesk.portal.forms import DeskForm, IncidentForm, ReplyForm, set_choices
 from supportdesk.portal.views import promise_text
 
 PAGE_SIZE = 25
+View = Callable[..., HttpResponse]
 
 
-def staff_only(view: Any) -> Any:
+def staff_only(view: View) -> View:
     """Vendor staff only; anyone else gets a 404 (the console does not exist for them)."""
 
     @wraps(view)
@@ -36,7 +38,8 @@ def staff_only(view: Any) -> Any:
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not request.user.is_vendor_staff:  # type: ignore[union-attr]
             raise Http404("not found")
-        return view(request, *args, **kwargs)
+        response: HttpResponse = view(request, *args, **kwargs)
+        return response
 
     return wrapped
 
@@ -103,9 +106,11 @@ class AssignForm(DeskForm):
 
     def __init__(self, *args: Any, staff: list[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].choices = [("", "Unassigned")] + [
-            (u.pk, u.get_full_name() or u.username) for u in staff
-        ]
+        set_choices(
+            self,
+            "assignee",
+            [("", "Unassigned")] + [(u.pk, u.get_full_name() or u.username) for u in staff],
+        )
 
 
 class AgentReplyForm(ReplyForm):
@@ -204,9 +209,15 @@ def _render_case(
     ]
     policy = policy_selectors.parsed(case.policy_version)
     severity_form = severity or SeverityForm()
-    severity_form.fields["severity"].choices = [
-        (s.level, f"Sev{s.level} {s.name}") for s in policy.severities if s.level != case.severity
-    ]
+    set_choices(
+        severity_form,
+        "severity",
+        [
+            (s.level, f"Sev{s.level} {s.name}")
+            for s in policy.severities
+            if s.level != case.severity
+        ],
+    )
     moves = [str(s) for s in allowed_targets(CaseStatus(case.status), ActorKind.AGENT)]
     return render(
         request,
@@ -339,11 +350,14 @@ class PhoneCallForm(IncidentForm):
     def __init__(self, *args: Any, viewer: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         orgs = list(visible_organisations(viewer))
-        self.fields["organisation"].choices = [(o.pk, o.name) for o in orgs]
+        set_choices(self, "organisation", [(o.pk, o.name) for o in orgs])
         people = User.objects.filter(organization__in=orgs).order_by("first_name", "username")
-        self.fields["requester"].choices = [("", "— the organisation —")] + [
-            (u.pk, f"{u.get_full_name() or u.username} ({u.organization})") for u in people
-        ]
+        set_choices(
+            self,
+            "requester",
+            [("", "— the organisation —")]
+            + [(u.pk, f"{u.get_full_name() or u.username} ({u.organization})") for u in people],
+        )
         self.order_fields(["organisation", "requester"])
 
 

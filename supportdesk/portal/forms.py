@@ -3,7 +3,7 @@ vendor with another questionnaire or other intake fields edits a file, not Pytho
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
@@ -59,6 +59,12 @@ class DeskForm(forms.Form):
         return path
 
 
+def set_choices(form: forms.Form, name: str, choices: list[tuple[Any, str]]) -> None:
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField)
+    field.choices = choices
+
+
 def question_field(key: str) -> str:
     return f"q_{key}"
 
@@ -92,7 +98,7 @@ class IncidentForm(DeskForm):
     def __init__(self, *args: Any, policy: Policy, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.policy = policy
-        self.fields["request_type"].choices = [(t.key, t.name) for t in policy.request_types]
+        set_choices(self, "request_type", [(t.key, t.name) for t in policy.request_types])
         self.question_names: list[str] = []
         for q in policy.triage.questions:
             name = question_field(q.key)
@@ -212,7 +218,3 @@ def _intake_form_field(spec: IntakeField) -> forms.Field:
 
 class ReplyForm(DeskForm):
     body = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label="Reply")
-
-
-def errors_by_field(form: forms.Form) -> Mapping[str, list[str]]:
-    return {k: list(v) for k, v in form.errors.items()}

@@ -4,6 +4,7 @@ replies, and reporting an incident through the triage questions (SEV-2, INT-2..4
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
 from typing import Any
@@ -33,9 +34,10 @@ from supportdesk.policies.models import PolicyVersion
 from supportdesk.portal.forms import IncidentForm, ReplyForm
 
 PAGE_SIZE = 25
+View = Callable[..., HttpResponse]
 
 
-def customer_only(view: Any) -> Any:
+def customer_only(view: View) -> View:
     """Customers and partners only; vendor staff are sent to the console."""
 
     @wraps(view)
@@ -43,7 +45,8 @@ def customer_only(view: Any) -> Any:
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.user.is_vendor_staff:  # type: ignore[union-attr]
             return redirect("console:queue")
-        return view(request, *args, **kwargs)
+        response: HttpResponse = view(request, *args, **kwargs)
+        return response
 
     return wrapped
 

@@ -3,14 +3,18 @@ time; an agent acknowledges it and the first-response SLA shows met."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
 
+from supportdesk import clock
 from supportdesk.accounts.models import Role
+from supportdesk.cases import services
+from supportdesk.cases.clocks import refresh_clocks
 from supportdesk.cases.models import Case
 from tests.e2e.conftest import login, shot
-from tests.factories import load_shipped_policies, make_org, make_team
+from tests.factories import answers_none, load_shipped_policies, make_org, make_team
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -122,3 +126,72 @@ def test_agent_acknowledges_and_the_sla_shows_met(
     shot(page, "agent-acknowledged-sla-met")
     case.refresh_from_db()
     assert case.status == "acknowledged" and case.first_response_at is not None
+
+
+def test_after_hours_sev1_takes_the_emergency_path_and_needs_a_callback(
+    browser: Any, live_server: Any, people: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Sunday 03:00 in New York: partner-services support is closed (INT-2).
+    sunday = dt.datetime(2026, 3, 8, 8, 0, tzinfo=dt.UTC)
+    monkeypatch.setattr(clock, "now", lambda: sunday)
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    login(page, live_server.url, "alice", PASSWORD)
+    page.goto(f"{live_server.url}/portal/report/")
+    assert "Support is closed now" in page.inner_text("#support-status")
+    page.fill("#id_title", "Nobody can book")
+    page.fill("#id_description", "The booking engine returns 500 for every guest.")
+    for key in ("cannot_update_rates", "cannot_send_confirmations", "platform_down"):
+        page.check(f"#id_q_{key}_1")
+    for key in ("significant_impact", "cannot_book"):
+        page.check(f"#id_q_{key}_0")
+    page.check("#id_q_cosmetic_1")
+    page.check("#id_q_workaround_1")
+    page.wait_for_selector("#emergency-path")
+    assert "pages the on-call engineer" in page.inner_text("#emergency-path")
+    page.click("button:has-text('Submit the report')")
+    page.wait_for_selector("#id_callback_number_error")
+    shot(page, "customer-sev1-after-hours-needs-callback")
+    page.fill("#id_callback_number", "+1 802 253 2905")
+    page.click("button:has-text('Submit the report')")
+    page.wait_for_load_state("networkidle")
+    assert "was opened as Sev1" in page.content()
+    case = Case.objects.get()
+    assert case.severity == 1 and case.callback_number == "+18022532905"
+    assert case.route_action == "page_on_call"
+
+
+def test_the_queue_shows_warning_and_breach_states(
+    browser: Any, live_server: Any, people: dict[str, Any]
+) -> None:
+    now = clock.now()
+    customer, org = people["customer"], people["org"]
+    sev1 = {"cannot_book": True, "workaround": False}
+    opened = {
+        "Warned Sev1": (now - dt.timedelta(hours=10), sev1),
+        "Breached Sev1": (now - dt.timedelta(hours=13), sev1),
+        "Fresh Sev1": (now - dt.timedelta(minutes=5), sev1),
+    }
+    for title, (at, changes) in opened.items():
+        case, _ = services.open_case(
+            actor=customer,
+            organisation_id=org.pk,
+            channel="portal",
+            environment="production",
+            request_type="incident",
+            title=title,
+            description="Down.",
+            answers=answers_none(**changes),
+            callback_number="+18022532905",
+            now=at,
+        )
+        refresh_clocks(case, now=now)
+    page = browser.new_page(viewport={"width": 1280, "height": 700})
+    login(page, live_server.url, "nora", PASSWORD)
+    breached = page.locator("tr:has-text('Breached Sev1')")
+    warned = page.locator("tr:has-text('Warned Sev1')")
+    fresh = page.locator("tr:has-text('Fresh Sev1')")
+    assert "breached" in (breached.get_attribute("class") or "")
+    assert "overdue by" in breached.locator("td.sla-cell").inner_text()
+    assert "warning" in (warned.get_attribute("class") or "")
+    assert "due in" in fresh.locator("td.sla-cell").inner_text()
+    shot(page, "agent-queue-warning-and-breach")
