@@ -1,0 +1,52 @@
+"""Writing cases: one function per use case, each in one transaction.
+
+Every change appends a :class:`CaseEvent` and refreshes the case's SLA clocks from its
+history (``clocks.refresh_clocks``), so a refused request leaves nothing half-written.
+"""
+
+from __future__ import annotations
+
+from supportdesk.cases.services.intake import fingerprint, open_case
+from supportdesk.cases.services.lifecycle import (
+    add_attachment,
+    add_comment,
+    assign_case,
+    change_severity,
+    complete_follow_up,
+    create_release,
+    create_sprint,
+    link_release,
+    set_escalated,
+    transition_case,
+)
+from supportdesk.cases.services.records import (
+    DEFAULT_ATTACHMENT_TYPES,
+    DEFAULT_MAX_ATTACHMENT_BYTES,
+    AttachmentTooLarge,
+    IdempotencyConflict,
+    UnsupportedMediaType,
+    actor_kind,
+)
+from supportdesk.cases.services.sweep import scan_deadlines
+
+__all__ = [
+    "DEFAULT_ATTACHMENT_TYPES",
+    "DEFAULT_MAX_ATTACHMENT_BYTES",
+    "AttachmentTooLarge",
+    "IdempotencyConflict",
+    "UnsupportedMediaType",
+    "actor_kind",
+    "add_attachment",
+    "add_comment",
+    "assign_case",
+    "change_severity",
+    "complete_follow_up",
+    "create_release",
+    "create_sprint",
+    "fingerprint",
+    "link_release",
+    "open_case",
+    "scan_deadlines",
+    "set_escalated",
+    "transition_case",
+]

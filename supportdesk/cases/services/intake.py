@@ -1,0 +1,379 @@
+"""Opening a case: one service for every channel (INT-1), with triage, routing,
+work orders, sprint planning and the phone follow-up."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from supportdesk import clock
+from supportdesk.accounts.models import Organization, Team, TeamKind, User
+from supportdesk.accounts.permissions import (
+    Forbidden,
+    NotFound,
+    access_organisation,
+)
+from supportdesk.cases.clocks import calendars_of, refresh_clocks
+from supportdesk.cases.models import (
+    Case,
+    Channel,
+    Environment,
+    EventKind,
+    FollowUpTask,
+    IdempotencyKey,
+    Sprint,
+)
+from supportdesk.cases.services.records import IdempotencyConflict, _event, _jsonable
+from supportdesk.domain.errors import DomainError
+from supportdesk.domain.lifecycle import CaseStatus
+from supportdesk.domain.policy import Policy
+from supportdesk.domain.routing import RouteAction, decide_route, validate_callback_number
+from supportdesk.domain.triage import (
+    OverrideError,
+    SeverityOverride,
+    triage_report,
+)
+from supportdesk.notifications import services as notifications
+from supportdesk.notifications.models import MessageKind
+from supportdesk.policies import selectors as policy_selectors
+
+
+def fingerprint(payload: Mapping[str, Any]) -> str:
+    """A stable hash of a create request's body, for idempotency."""
+    text = json.dumps(payload, sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def open_case(
+    *,
+    actor: User,
+    organisation_id: int,
+    channel: str,
+    environment: str,
+    request_type: str,
+    title: str,
+    description: str,
+    answers: Mapping[str, bool],
+    details: Mapping[str, object] | None = None,
+    category: str = "other",
+    override_severity: int | None = None,
+    override_reason: str = "",
+    callback_number: str = "",
+    requester_id: int | None = None,
+    idempotency_key: str | None = None,
+    request_fingerprint: str | None = None,
+    now: dt.datetime | None = None,
+) -> tuple[Case, bool]:
+    """Open a case through the intake rules of the organisation's current policy, for
+    every channel (INT-1): triage (SEV-2, SEV-3), not-local check (INT-3), Sev2/Sev3
+    details (INT-4), routing (INT-2), the phone Sev1 follow-up (INT-5), work orders
+    (RSP-3), daily review (RSP-4) and sprint planning (PRI-1).
+
+    Returns ``(case, created)``: with an ``idempotency_key`` seen before for this actor
+    and the same ``request_fingerprint``, the earlier case and ``False``; with another
+    fingerprint :class:`IdempotencyConflict`. Every refusal is a :class:`DomainError`
+    naming the field; nothing is written then.
+    """
+    now = clock.resolve(now)
+    if idempotency_key:
+        replay = _replay(actor, idempotency_key, request_fingerprint or "")
+        if replay is not None:
+            return replay, False
+    try:
+        with transaction.atomic():
+            case = _open_case(
+                actor=actor,
+                organisation_id=organisation_id,
+                channel=channel,
+                environment=environment,
+                request_type=request_type,
+                title=title,
+                description=description,
+                answers=answers,
+                details=details or {},
+                category=category,
+                override_severity=override_severity,
+                override_reason=override_reason,
+                callback_number=callback_number,
+                requester_id=requester_id,
+                now=now,
+            )
+            if idempotency_key:
+                IdempotencyKey.objects.create(
+                    user=actor,
+                    key=idempotency_key,
+                    fingerprint=request_fingerprint or "",
+                    case=case,
+                    created_at=now,
+                )
+            return case, True
+    except IntegrityError:
+        # A concurrent retry with the same key won the race: answer as a replay.
+        if idempotency_key:
+            replay = _replay(actor, idempotency_key, request_fingerprint or "")
+            if replay is not None:
+                return replay, False
+        raise
+
+
+def _replay(actor: User, key: str, fp: str) -> Case | None:
+    row = IdempotencyKey.objects.filter(user=actor, key=key).select_related("case").first()
+    if row is None:
+        return None
+    if row.fingerprint != fp:
+        raise IdempotencyConflict(
+            "this Idempotency-Key was already used with a different request body",
+            field="Idempotency-Key",
+        )
+    return row.case
+
+
+def _open_case(
+    *,
+    actor: User,
+    organisation_id: int,
+    channel: str,
+    environment: str,
+    request_type: str,
+    title: str,
+    description: str,
+    answers: Mapping[str, bool],
+    details: Mapping[str, object],
+    category: str,
+    override_severity: int | None,
+    override_reason: str,
+    callback_number: str,
+    requester_id: int | None,
+    now: dt.datetime,
+) -> Case:
+    organisation = access_organisation(actor, organisation_id)
+    staff = actor.is_vendor_staff
+    if channel not in Channel.values:
+        raise DomainError(
+            f"unknown channel {channel!r} (one of: {', '.join(Channel.values)})", field="channel"
+        )
+    if channel == Channel.PHONE and not staff:
+        # INT-1: phone calls are logged by an agent.
+        raise Forbidden("only an agent logs a phone call", field="channel")
+    if environment not in Environment.values:
+        raise DomainError(
+            f"unknown environment {environment!r} (one of: {', '.join(Environment.values)})",
+            field="environment",
+        )
+    if not title.strip():
+        raise DomainError("a title is required", field="title")
+    if override_severity is not None and not staff:
+        raise Forbidden("only an agent may override the triaged severity", field="override")
+    requester = _requester(actor, organisation, requester_id)
+    version = policy_selectors.current_version_for(organisation)
+    policy = policy_selectors.parsed(version)
+    override = (
+        SeverityOverride(severity=override_severity, reason=override_reason)
+        if override_severity is not None
+        else None
+    )
+    result = triage_report(
+        policy=policy,
+        request_type=request_type,
+        answers=answers,
+        category=category,
+        details=details,
+        override=override,
+    )
+    route = decide_route(
+        policy=policy,
+        calendars=calendars_of(version),
+        now=now,
+        severity=result.severity,
+        request_type=request_type,
+        client_region=_region_key(policy, organisation.region),
+    )
+    if route.action is RouteAction.REFUSE:
+        raise OverrideError(route.explanation, field="severity")
+    if route.needs_callback or callback_number:
+        callback_number = validate_callback_number(callback_number, _phone_region(policy))
+    kind = policy.request_type(request_type)
+    region = route.region or organisation.region
+    case = Case.objects.create(
+        organization=organisation,
+        requester=requester,
+        opened_by=actor,
+        channel=channel,
+        environment=environment,
+        request_type=kind.key,
+        category=category,
+        title=title.strip(),
+        description=description,
+        severity=result.severity,
+        severity_reason=result.reason,
+        severity_basis=str(result.basis),
+        triage={
+            "answers": dict(answers),
+            "derived_severity": result.derived_severity,
+            "derived_reason": result.derived_reason,
+            "rule_index": result.rule_index,
+            "clamped": result.clamped,
+            "emergency": result.emergency,
+            "intake": {k: _jsonable(v) for k, v in result.intake.items()},
+        },
+        status=CaseStatus.NEW,
+        region=region,
+        team=Team.objects.filter(kind=TeamKind.SUPPORT, region=region).first(),
+        policy_version=version,
+        received_at=now,
+        callback_number=callback_number,
+        route_action=str(route.action),
+        route_region=route.region or "",
+        route_explanation=route.explanation,
+        daily_review=kind.daily_review,
+        updated_at=now,
+    )
+    case.reference = f"SD-{case.pk:06d}"
+    case.save(update_fields=["reference"])
+    _event(
+        case,
+        at=now,
+        actor=actor,
+        kind=EventKind.OPENED,
+        data={
+            "severity": result.severity,
+            "reason": result.reason,
+            "basis": str(result.basis),
+            "channel": channel,
+            "route": {
+                "action": str(route.action),
+                "region": route.region,
+                "explanation": route.explanation,
+            },
+        },
+    )
+    _apply_work_order(case, policy)
+    _plan_sprint(case, policy, now)
+    manager = organisation.account_manager
+    if route.notify_account_manager and manager is not None:
+        # INT-2: during support hours a Sev1 goes to the account manager as well.
+        notifications.enqueue(
+            kind=MessageKind.EMAIL,
+            subject=f"{case.reference} Sev{case.severity}: {case.title}",
+            body=f"{organisation.name} reported a Sev{case.severity}.\n\n{route.explanation}",
+            dedupe_key=f"case:{case.pk}:account-manager",
+            user=manager,
+            severity=case.severity,
+            now=now,
+        )
+    if (
+        channel == Channel.PHONE
+        and result.severity == policy.severities[0].level
+        and policy.intake.phone_sev1_follow_up
+    ):
+        _open_follow_up(case, actor, now)
+    refresh_clocks(case, now=now)
+    return case
+
+
+def _requester(actor: User, organisation: Organization, requester_id: int | None) -> User:
+    if requester_id is None or requester_id == actor.pk:
+        return actor
+    if not actor.is_vendor_staff:
+        raise Forbidden("customers open cases as themselves", field="requester_id")
+    requester = User.objects.filter(pk=requester_id, organization=organisation).first()
+    if requester is None:
+        raise NotFound(
+            f"user {requester_id} is not a member of {organisation.name}", field="requester_id"
+        )
+    return requester
+
+
+def _region_key(policy: Policy, region: str) -> str | None:
+    keys = {r.key for r in policy.regions}
+    return region if region in keys else None
+
+
+def _phone_region(policy: Policy) -> str | None:
+    # Numbers without a + prefix are read in the vendor's home country.
+    return "US" if policy.default_region == "na" else None
+
+
+def _apply_work_order(case: Case, policy: Policy) -> None:
+    # RSP-3: the lowest severity has no response target; it becomes a work order for the
+    # engineering team that owns the request type.
+    lowest = policy.severities[-1].level
+    if case.severity != lowest:
+        if case.work_order:
+            case.work_order = False
+            case.save(update_fields=["work_order"])
+        return
+    owner = policy.request_type(case.request_type).owner_team
+    team = Team.objects.filter(key=owner).first() if owner else None
+    case.work_order = True
+    if team is not None:
+        case.team = team
+    case.save(update_fields=["work_order", "team"])
+
+
+def _plan_sprint(case: Case, policy: Policy, now: dt.datetime) -> None:
+    """PRI-1: Critical joins the current sprint at once; others go into future sprints,
+    the less severe the later (one sprint further per level)."""
+    days = policy.routing.sprint_days
+    today = now.date()
+    current = Sprint.objects.filter(starts_on__lte=today, ends_on__gte=today).first()
+    if current is None:
+        current = _sprint_starting(today, days)
+    if case.severity in policy.routing.current_sprint_severities:
+        target = current
+    else:
+        top = min(policy.routing.current_sprint_severities, default=1)
+        ahead = max(case.severity - top, 1)
+        start = current.ends_on + dt.timedelta(days=1 + (ahead - 1) * days)
+        target = Sprint.objects.filter(starts_on=start).first() or _sprint_starting(start, days)
+    if case.sprint_id != target.pk:
+        before = case.sprint.name if case.sprint_id and case.sprint else None
+        case.sprint = target
+        case.save(update_fields=["sprint"])
+        _event(
+            case,
+            at=now,
+            actor=None,
+            kind=EventKind.SPRINT,
+            data={"from": before, "to": target.name},
+            public=False,
+        )
+
+
+def _sprint_starting(start: dt.date, days: int) -> Sprint:
+    sprint, _ = Sprint.objects.get_or_create(
+        name=f"Sprint {start.isoformat()}",
+        defaults={"starts_on": start, "ends_on": start + dt.timedelta(days=days - 1)},
+    )
+    return sprint
+
+
+def _open_follow_up(case: Case, actor: User, now: dt.datetime) -> None:
+    # INT-5: a Sev1 by phone is followed up by a detailed email to the account manager.
+    manager = case.organization.account_manager
+    task = FollowUpTask.objects.create(
+        case=case,
+        description=(
+            f"Send the account manager a detailed email describing {case.reference} "
+            "(reported by phone as Sev1)."
+        ),
+        assignee=actor,
+        created_at=now,
+    )
+    _event(
+        case,
+        at=now,
+        actor=actor,
+        kind=EventKind.FOLLOW_UP,
+        data={
+            "task": task.pk,
+            "status": "open",
+            "account_manager": manager.pk if manager else None,
+        },
+        public=False,
+    )

@@ -1,0 +1,396 @@
+"""Changing a case: transitions, comments, severity, assignment, attachments,
+follow-ups, sprints and releases."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+
+from supportdesk import clock
+from supportdesk.accounts.models import User
+from supportdesk.accounts.permissions import (
+    Forbidden,
+    NotFound,
+)
+from supportdesk.cases import selectors
+from supportdesk.cases.clocks import policy_of, refresh_clocks
+from supportdesk.cases.models import (
+    Attachment,
+    Case,
+    CaseEvent,
+    Channel,
+    Comment,
+    EventKind,
+    FollowUpStatus,
+    FollowUpTask,
+    Release,
+    SeverityChange,
+    Sprint,
+)
+from supportdesk.cases.services.intake import _apply_work_order, _plan_sprint
+from supportdesk.cases.services.records import (
+    DEFAULT_ATTACHMENT_TYPES,
+    DEFAULT_MAX_ATTACHMENT_BYTES,
+    AttachmentTooLarge,
+    UnsupportedMediaType,
+    _event,
+    _lock,
+    _touch,
+    actor_kind,
+)
+from supportdesk.domain import sla
+from supportdesk.domain.errors import DomainError
+from supportdesk.domain.lifecycle import CaseStatus, plan_transition
+from supportdesk.domain.triage import (
+    OverrideError,
+    non_urgent_ceiling,
+)
+
+
+def transition_case(
+    *,
+    actor: User,
+    case_id: int,
+    to: str,
+    note: str = "",
+    agreement: str = "",
+    now: dt.datetime | None = None,
+) -> Case:
+    """Move the case along the lifecycle table (``domain.lifecycle``).
+
+    :class:`IllegalTransition` (409) names the allowed targets. An agent resolving must
+    record the customer's agreement (RSP-5). Acknowledging counts as first response.
+    """
+    now = clock.resolve(now)
+    with transaction.atomic():
+        case = _lock(actor, case_id)
+        try:
+            target = CaseStatus(to)
+        except ValueError:
+            raise DomainError(
+                f"unknown status {to!r} (one of: {', '.join(CaseStatus)})", field="to"
+            ) from None
+        plan = plan_transition(CaseStatus(case.status), target, actor_kind(actor))
+        if plan.needs_agreement and not agreement.strip():
+            raise DomainError(
+                "record how the customer agreed to the resolution (RSP-5)", field="agreement"
+            )
+        return _apply_transition(case, actor, target, note=note, agreement=agreement, now=now)
+
+
+def _apply_transition(
+    case: Case,
+    actor: User | None,
+    target: CaseStatus,
+    *,
+    note: str,
+    agreement: str,
+    now: dt.datetime,
+) -> Case:
+    before = case.status
+    data: dict[str, Any] = {"from": before, "to": str(target)}
+    if note:
+        data["note"] = note
+    fields = ["status"]
+    if target == CaseStatus.ACKNOWLEDGED and case.first_response_at is None:
+        case.first_response_at = now
+        data["response"] = True
+        fields.append("first_response_at")
+    if target == CaseStatus.RESOLVED:
+        case.resolved_at = now
+        case.resolution_agreement = agreement.strip() or "agreed by the customer"
+        data["agreement"] = case.resolution_agreement
+        fields += ["resolved_at", "resolution_agreement"]
+    if target == CaseStatus.CLOSED:
+        case.closed_at = now
+        fields.append("closed_at")
+    if before in (CaseStatus.RESOLVED, CaseStatus.CLOSED) and target not in (
+        CaseStatus.RESOLVED,
+        CaseStatus.CLOSED,
+    ):
+        data["reopened"] = True
+        case.resolved_at = None
+        case.closed_at = None
+        fields += ["resolved_at", "closed_at"]
+    case.status = target
+    _touch(case, now, *fields)
+    _event(case, at=now, actor=actor, kind=EventKind.STATUS, data=data)
+    refresh_clocks(case, now=now, force=target == CaseStatus.CLOSED)
+    return case
+
+
+def add_comment(
+    *,
+    actor: User,
+    case_id: int,
+    body: str,
+    public: bool = True,
+    channel: str = Channel.PORTAL,
+    now: dt.datetime | None = None,
+) -> Comment:
+    """Add a public or internal comment. A public agent reply is a response (the first
+    one is the first response); a customer's reply on any channel ends waiting on the
+    customer and restarts the clock. Customers cannot post internal comments."""
+    now = clock.resolve(now)
+    if not body.strip():
+        raise DomainError("a comment needs a body", field="body")
+    if channel not in Channel.values:
+        raise DomainError(f"unknown channel {channel!r}", field="channel")
+    staff = actor.is_vendor_staff
+    if not public and not staff:
+        raise Forbidden("customers cannot post internal comments", field="public")
+    with transaction.atomic():
+        case = _lock(actor, case_id)
+        comment = Comment.objects.create(
+            case=case, author=actor, body=body, public=public, channel=channel, created_at=now
+        )
+        data: dict[str, Any] = {"comment": comment.pk, "public": public, "channel": channel}
+        response = staff and public and case.status != CaseStatus.CLOSED
+        if response:
+            data["response"] = True
+            if case.first_response_at is None:
+                case.first_response_at = now
+                _touch(case, now, "first_response_at")
+        _event(case, at=now, actor=actor, kind=EventKind.COMMENT, data=data, public=public)
+        if not staff and case.status == CaseStatus.WAITING_ON_CUSTOMER:
+            _apply_transition(
+                case, actor, CaseStatus.IN_PROGRESS, note="customer replied", agreement="", now=now
+            )
+        else:
+            refresh_clocks(case, now=now)
+        return comment
+
+
+def change_severity(
+    *,
+    actor: User,
+    case_id: int,
+    severity: int,
+    reason: str,
+    now: dt.datetime | None = None,
+) -> Case:
+    """SEV-4: an agent changes the severity with a reason; recorded who/when/from/to/why,
+    the clocks re-target under the pinned policy, time-to-downgrade is kept for Sev1."""
+    now = clock.resolve(now)
+    if not actor.is_vendor_staff:
+        raise Forbidden("only support staff change a case's severity", field="severity")
+    if not reason.strip():
+        raise DomainError("a severity change needs a reason (SEV-4)", field="reason")
+    with transaction.atomic():
+        case = _lock(actor, case_id)
+        if case.status == CaseStatus.CLOSED:
+            raise DomainError(
+                "a closed case's severity cannot change; reopen it first", field="severity"
+            )
+        policy = policy_of(case)
+        levels = [s.level for s in policy.severities]
+        if severity not in levels:
+            raise DomainError(f"unknown severity {severity} (defined: {levels})", field="severity")
+        if severity == case.severity:
+            raise DomainError(f"the case is already Sev{severity}", field="severity")
+        ceiling = non_urgent_ceiling(policy=policy)
+        kind = policy.request_type(case.request_type)
+        if kind.non_urgent and ceiling is not None and severity < ceiling:
+            # SEV-3: non-urgent request types never take the emergency path.
+            raise OverrideError(
+                f"{kind.name} is a non-urgent request type and cannot be Sev{severity}",
+                field="severity",
+            )
+        before = case.severity
+        SeverityChange.objects.create(
+            case=case, at=now, by=actor, from_severity=before, to_severity=severity, reason=reason
+        )
+        case.severity = severity
+        case.severity_reason = reason.strip()
+        _touch(case, now, "severity", "severity_reason")
+        _event(
+            case,
+            at=now,
+            actor=actor,
+            kind=EventKind.SEVERITY,
+            data={"from": before, "to": severity, "reason": reason.strip()},
+        )
+        rows = list(CaseEvent.objects.filter(case=case).order_by("at", "id"))
+        from supportdesk.cases.clocks import domain_events
+
+        downgrade = sla.time_to_downgrade(
+            events=domain_events(case, rows), from_severity=policy.severities[0].level
+        )
+        if downgrade is not None and case.time_to_downgrade_seconds is None:
+            case.time_to_downgrade_seconds = int(downgrade.total_seconds())
+            case.save(update_fields=["time_to_downgrade_seconds"])
+        _apply_work_order(case, policy)
+        _plan_sprint(case, policy, now)
+        refresh_clocks(case, now=now)
+        return case
+
+
+def assign_case(
+    *, actor: User, case_id: int, assignee_id: int | None, now: dt.datetime | None = None
+) -> Case:
+    now = clock.resolve(now)
+    if not actor.is_vendor_staff:
+        raise Forbidden("only support staff assign cases", field="assignee_id")
+    with transaction.atomic():
+        case = _lock(actor, case_id)
+        assignee = None
+        if assignee_id is not None:
+            assignee = User.objects.filter(pk=assignee_id).first()
+            if assignee is None or not assignee.is_vendor_staff:
+                raise DomainError(f"user {assignee_id} is not support staff", field="assignee_id")
+        before = case.assignee_id
+        case.assignee = assignee
+        _touch(case, now, "assignee")
+        _event(
+            case,
+            at=now,
+            actor=actor,
+            kind=EventKind.ASSIGNED,
+            data={"from": before, "to": assignee_id},
+            public=False,
+        )
+        return case
+
+
+def add_attachment(
+    *,
+    actor: User,
+    case_id: int,
+    upload: UploadedFile[bytes],
+    public: bool = True,
+    now: dt.datetime | None = None,
+) -> Attachment:
+    """Store an upload through Django's storage API after checking its size and type."""
+    now = clock.resolve(now)
+    limit = int(getattr(settings, "CASE_ATTACHMENT_MAX_BYTES", DEFAULT_MAX_ATTACHMENT_BYTES))
+    allowed = tuple(getattr(settings, "CASE_ATTACHMENT_TYPES", DEFAULT_ATTACHMENT_TYPES))
+    size = upload.size or 0
+    if size > limit:
+        raise AttachmentTooLarge(
+            f"the file is {size} bytes; the limit is {limit} bytes", field="file"
+        )
+    content_type = (upload.content_type or "").split(";")[0].strip().lower()
+    if content_type not in allowed:
+        raise UnsupportedMediaType(
+            f"content type {content_type or 'unknown'!r} is not accepted (allowed: {', '.join(allowed)})",
+            field="file",
+        )
+    if not public and not actor.is_vendor_staff:
+        raise Forbidden("customers cannot add internal attachments", field="public")
+    with transaction.atomic():
+        case = _lock(actor, case_id)
+        name = (upload.name or "upload").rsplit("/", 1)[-1][:200]
+        attachment = Attachment(
+            case=case,
+            uploaded_by=actor,
+            name=name,
+            content_type=content_type,
+            size=size,
+            public=public,
+            created_at=now,
+        )
+        attachment.file.save(name, upload, save=False)
+        attachment.save()
+        _event(
+            case,
+            at=now,
+            actor=actor,
+            kind=EventKind.ATTACHMENT,
+            data={"attachment": attachment.pk, "name": name, "size": size},
+            public=public,
+        )
+        return attachment
+
+
+def complete_follow_up(
+    *, actor: User, task_id: int, note: str = "", now: dt.datetime | None = None
+) -> FollowUpTask:
+    """INT-5: mark the follow-up email as sent. Stays open until someone does this."""
+    now = clock.resolve(now)
+    if not actor.is_vendor_staff:
+        raise Forbidden("only support staff complete follow-up tasks", field="task_id")
+    with transaction.atomic():
+        task = (
+            selectors.follow_ups_for(actor)
+            .select_for_update(of=("self",))
+            .filter(pk=task_id)
+            .first()
+        )
+        if task is None:
+            raise NotFound(f"follow-up task {task_id} not found", field="task_id")
+        if task.status == FollowUpStatus.DONE:
+            raise DomainError("the follow-up task is already done", field="task_id")
+        task.status = FollowUpStatus.DONE
+        task.done_at = now
+        task.done_by = actor
+        task.note = note
+        task.save(update_fields=["status", "done_at", "done_by", "note"])
+        _event(
+            task.case,
+            at=now,
+            actor=actor,
+            kind=EventKind.FOLLOW_UP,
+            data={"task": task.pk, "status": "done", "note": note},
+            public=False,
+        )
+        return task
+
+
+def create_sprint(*, actor: User, name: str, starts_on: dt.date, ends_on: dt.date) -> Sprint:
+    if not actor.is_vendor_staff:
+        raise Forbidden("only support staff plan sprints", field="name")
+    if ends_on < starts_on:
+        raise DomainError("a sprint ends on or after its start", field="ends_on")
+    if Sprint.objects.filter(name=name).exists():
+        raise DomainError(f"sprint {name!r} exists", field="name")
+    return Sprint.objects.create(name=name, starts_on=starts_on, ends_on=ends_on)
+
+
+def create_release(
+    *,
+    actor: User,
+    version: str,
+    planned_for: dt.date | None = None,
+    notes: str = "",
+    now: dt.datetime | None = None,
+) -> Release:
+    now = clock.resolve(now)
+    if not actor.is_vendor_staff:
+        raise Forbidden("only support staff record releases", field="version")
+    if Release.objects.filter(version=version).exists():
+        raise DomainError(f"release {version!r} exists", field="version")
+    return Release.objects.create(
+        version=version, planned_for=planned_for, notes=notes, created_at=now
+    )
+
+
+def link_release(
+    *, actor: User, case_id: int, release_id: int, now: dt.datetime | None = None
+) -> Case:
+    """RSP-5: link the release carrying the case's permanent fix."""
+    now = clock.resolve(now)
+    if not actor.is_vendor_staff:
+        raise Forbidden("only support staff link releases", field="release_id")
+    with transaction.atomic():
+        case = _lock(actor, case_id)
+        release = Release.objects.filter(pk=release_id).first()
+        if release is None:
+            raise NotFound(f"release {release_id} not found", field="release_id")
+        case.release = release
+        _touch(case, now, "release")
+        _event(case, at=now, actor=actor, kind=EventKind.RELEASE, data={"release": release.version})
+        return case
+
+
+def set_escalated(*, case: Case, escalated: bool, now: dt.datetime | None = None) -> Case:
+    """PRI-2: for the escalations app — flag the case so it ranks first in queues."""
+    now = clock.resolve(now)
+    if case.escalated != escalated:
+        case.escalated = escalated
+        _touch(case, now, "escalated")
+        _event(case, at=now, actor=None, kind=EventKind.ESCALATION, data={"escalated": escalated})
+    return case

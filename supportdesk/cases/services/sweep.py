@@ -1,0 +1,41 @@
+"""The periodic SLA sweep (RSP-6)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import connection, transaction
+
+from supportdesk import clock
+from supportdesk.cases.clocks import refresh_clocks
+from supportdesk.cases.models import (
+    Case,
+    SlaClock,
+)
+from supportdesk.domain.lifecycle import CaseStatus
+
+
+def scan_deadlines(*, now: dt.datetime | None = None, batch: int = 200) -> int:
+    """RSP-6: refresh the clocks whose next deadline has passed, recording warnings and
+    breaches once each. Safe to run concurrently: on PostgreSQL rows are claimed with
+    ``SKIP LOCKED``. Returns the number of cases refreshed."""
+    now = clock.resolve(now)
+    with transaction.atomic():
+        qs = (
+            SlaClock.objects.filter(next_deadline_at__lte=now)
+            .exclude(case__status=CaseStatus.CLOSED)
+            .order_by("next_deadline_at")
+        )
+        if connection.features.has_select_for_update_skip_locked:
+            qs = qs.select_for_update(skip_locked=True, of=("self",))
+        case_ids = sorted({c.case_id for c in qs[:batch]})
+        cases = (
+            Case.objects.filter(pk__in=case_ids)
+            .select_related("policy_version")
+            .select_for_update(of=("self",))
+        )
+        count = 0
+        for case in cases:
+            refresh_clocks(case, now=now)
+            count += 1
+        return count
