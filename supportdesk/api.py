@@ -19,9 +19,9 @@ from supportdesk import __version__
 from supportdesk.accounts.api import router as accounts_router
 from supportdesk.accounts.permissions import Forbidden, NotFound
 from supportdesk.accounts.services import authenticate_api_token
+from supportdesk.cases.api import router as cases_router
 from supportdesk.domain.errors import DomainError, PolicyError
 from supportdesk.escalations.api import router as escalations_router
-from supportdesk.cases.api import router as cases_router
 from supportdesk.oncall.api import router as oncall_router
 
 

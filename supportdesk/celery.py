@@ -22,10 +22,10 @@ app.autodiscover_tasks(
 #: Dotted task name → period in seconds. Each task is idempotent: it claims due rows
 #: from the database, so running it twice, or on several workers, does no harm.
 PERIODIC: dict[str, float] = {
-    "sla.scan_deadlines": 60.0,
     "notifications.deliver": 10.0,
     "escalations.send_reminders": 60.0,
     "oncall.advance_pages": 30.0,
+    "sla.scan_deadlines": 60.0,
 }
 
 app.conf.beat_schedule = {
