@@ -1,6 +1,6 @@
 from django.urls import path
 
-from supportdesk.console import views
+from supportdesk.console import boards, views
 
 app_name = "console"
 
@@ -13,4 +13,7 @@ urlpatterns = [
     path("console/cases/<int:case_id>/status", views.case_transition, name="case_transition"),
     path("console/cases/<int:case_id>/assign", views.case_assign, name="case_assign"),
     path("console/phone-call/", views.phone_call, name="phone_call"),
+    path("console/policy/", boards.policy, name="policy"),
+    path("console/escalations/", boards.escalation_board, name="escalations"),
+    path("console/on-call/", boards.on_call, name="on_call"),
 ]

@@ -8,7 +8,6 @@ from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -20,10 +19,18 @@ from supportdesk.accounts.models import User
 from supportdesk.accounts.permissions import NotFound, visible_organisations
 from supportdesk.cases import selectors, services
 from supportdesk.cases.models import Case, Channel
+from supportdesk.console.forms import (
+    AgentReplyForm,
+    AssignForm,
+    PhoneCallForm,
+    QueueFilterForm,
+    SeverityForm,
+    TransitionForm,
+)
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.lifecycle import ActorKind, CaseStatus, allowed_targets
 from supportdesk.policies import selectors as policy_selectors
-from supportdesk.portal.forms import DeskForm, IncidentForm, ReplyForm, set_choices
+from supportdesk.portal.forms import set_choices
 from supportdesk.portal.views import promise_text
 
 PAGE_SIZE = 25
@@ -44,7 +51,7 @@ def staff_only(view: View) -> View:
     return wrapped
 
 
-def _user(request: HttpRequest) -> User:
+def user_of(request: HttpRequest) -> User:
     user = request.user
     assert isinstance(user, User)
     return user
@@ -53,68 +60,9 @@ def _user(request: HttpRequest) -> User:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """The root: staff to the queue, customers and partners to the portal."""
-    if _user(request).is_vendor_staff:
+    if user_of(request).is_vendor_staff:
         return redirect("console:queue")
     return redirect("portal:cases")
-
-
-# Forms.
-
-
-class QueueFilterForm(DeskForm):
-    status = forms.ChoiceField(
-        required=False,
-        choices=[("", "Open (any)"), ("all", "All")]
-        + [(s, s.replace("_", " ").capitalize()) for s in CaseStatus],
-    )
-    severity = forms.TypedChoiceField(
-        required=False,
-        coerce=int,
-        empty_value=None,
-        choices=[("", "Any"), ("1", "Sev1"), ("2", "Sev2"), ("3", "Sev3"), ("4", "Sev4")],
-    )
-    region = forms.CharField(required=False, max_length=32)
-    q = forms.CharField(required=False, max_length=100, label="Search")
-
-
-class SeverityForm(DeskForm):
-    severity = forms.TypedChoiceField(
-        coerce=int,
-        choices=[(1, "Sev1"), (2, "Sev2"), (3, "Sev3"), (4, "Sev4")],
-        label="New severity",
-    )
-    reason = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2}), label="Reason for the change"
-    )
-
-
-class TransitionForm(DeskForm):
-    to = forms.ChoiceField(choices=[(s.value, s.value) for s in CaseStatus])
-    note = forms.CharField(required=False, max_length=500)
-    agreement = forms.CharField(
-        required=False,
-        max_length=500,
-        label="How the customer agreed (RSP-5)",
-        widget=forms.TextInput(),
-    )
-
-
-class AssignForm(DeskForm):
-    assignee = forms.TypedChoiceField(
-        coerce=int, empty_value=None, required=False, label="Assignee"
-    )
-
-    def __init__(self, *args: Any, staff: list[User], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        set_choices(
-            self,
-            "assignee",
-            [("", "Unassigned")] + [(u.pk, u.get_full_name() or u.username) for u in staff],
-        )
-
-
-class AgentReplyForm(ReplyForm):
-    internal = forms.BooleanField(required=False, label="Internal note (not shown to the customer)")
 
 
 # The queue.
@@ -122,7 +70,7 @@ class AgentReplyForm(ReplyForm):
 
 @staff_only
 def queue(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = user_of(request)
     form = QueueFilterForm(request.GET or None)
     f = form.cleaned_data if form.is_valid() else {}
     status = f.get("status") or ""
@@ -183,7 +131,7 @@ def _staff_choices() -> list[User]:
 
 @staff_only
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
-    user = _user(request)
+    user = user_of(request)
     case = _access(user, case_id)
     return _render_case(request, user, case)
 
@@ -243,7 +191,7 @@ def _render_case(
 @staff_only
 @require_POST
 def case_reply(request: HttpRequest, case_id: int) -> HttpResponse:
-    user = _user(request)
+    user = user_of(request)
     case = _access(user, case_id)
     form = AgentReplyForm(request.POST)
     if form.is_valid():
@@ -263,7 +211,7 @@ def case_reply(request: HttpRequest, case_id: int) -> HttpResponse:
 @staff_only
 @require_POST
 def case_severity(request: HttpRequest, case_id: int) -> HttpResponse:
-    user = _user(request)
+    user = user_of(request)
     case = _access(user, case_id)
     form = SeverityForm(request.POST)
     if form.is_valid():
@@ -285,7 +233,7 @@ def case_severity(request: HttpRequest, case_id: int) -> HttpResponse:
 @staff_only
 @require_POST
 def case_transition(request: HttpRequest, case_id: int) -> HttpResponse:
-    user = _user(request)
+    user = user_of(request)
     case = _access(user, case_id)
     form = TransitionForm(request.POST)
     if form.is_valid():
@@ -308,7 +256,7 @@ def case_transition(request: HttpRequest, case_id: int) -> HttpResponse:
 @staff_only
 @require_POST
 def case_assign(request: HttpRequest, case_id: int) -> HttpResponse:
-    user = _user(request)
+    user = user_of(request)
     case = _access(user, case_id)
     form = AssignForm(request.POST, staff=_staff_choices())
     if form.is_valid():
@@ -327,44 +275,10 @@ def case_assign(request: HttpRequest, case_id: int) -> HttpResponse:
 # Logging a phone call (INT-1, INT-5).
 
 
-class PhoneCallForm(IncidentForm):
-    organisation = forms.TypedChoiceField(coerce=int, label="Caller's organisation")
-    requester = forms.TypedChoiceField(
-        coerce=int, empty_value=None, required=False, label="Caller (if known)"
-    )
-    override_severity = forms.TypedChoiceField(
-        coerce=int,
-        empty_value=None,
-        required=False,
-        label="Override the triaged severity",
-        choices=[
-            ("", "Keep the triaged severity"),
-            (1, "Sev1"),
-            (2, "Sev2"),
-            (3, "Sev3"),
-            (4, "Sev4"),
-        ],
-    )
-    override_reason = forms.CharField(required=False, label="Reason for the override")
-
-    def __init__(self, *args: Any, viewer: User, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        orgs = list(visible_organisations(viewer))
-        set_choices(self, "organisation", [(o.pk, o.name) for o in orgs])
-        people = User.objects.filter(organization__in=orgs).order_by("first_name", "username")
-        set_choices(
-            self,
-            "requester",
-            [("", "— the organisation —")]
-            + [(u.pk, f"{u.get_full_name() or u.username} ({u.organization})") for u in people],
-        )
-        self.order_fields(["organisation", "requester"])
-
-
 @staff_only
 @require_http_methods(["GET", "POST"])
 def phone_call(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = user_of(request)
     org_id = request.POST.get("organisation") or request.GET.get("organisation")
     orgs = visible_organisations(user)
     organisation = orgs.filter(pk=org_id).first() if org_id and str(org_id).isdigit() else None

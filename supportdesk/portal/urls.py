@@ -10,4 +10,5 @@ urlpatterns = [
     path("cases/<int:case_id>/status", views.case_transition, name="case_transition"),
     path("report/", views.report, name="report"),
     path("report/triage", views.report_triage, name="report_triage"),
+    path("support/", views.support_policy, name="policy"),
 ]

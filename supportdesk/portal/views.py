@@ -301,3 +301,57 @@ def _report_context(
         ),
         "nav": "report",
     }
+
+
+# The support policy in force: hours, holidays of a year, severities and targets.
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def policy_context(version: PolicyVersion, year: int) -> dict[str, Any]:
+    """What the policy page shows for ``year``: read from the pinned version, never code."""
+    policy = policy_selectors.parsed(version)
+    calendars = calendars_of(version)
+    shown = []
+    for key, spec in policy.calendars.items():
+        cal = calendars[key]
+        shown.append(
+            {
+                "key": key,
+                "zone": spec.zone,
+                "always_open": spec.always_open,
+                "union_of": spec.union_of,
+                "weekly": [
+                    (WEEKDAYS[i], _hours_text(hours)) for i, hours in enumerate(spec.weekly)
+                ],
+                "holidays": [(h.date, h.name, _hours_text(h.hours)) for h in cal.holidays(year)],
+            }
+        )
+    return {
+        "policy": policy,
+        "version": version,
+        "year": year,
+        "calendars": shown,
+        "severities": [(s, promise_text(policy, s.level)) for s in policy.severities],
+        "regions": policy.regions,
+    }
+
+
+def _hours_text(hours: Any) -> str:
+    return ", ".join(f"{_hhmm(i.start)}-{_hhmm(i.end)}" for i in hours) if hours else "closed"
+
+
+def requested_year(request: HttpRequest) -> int:
+    raw = request.GET.get("year", "")
+    today = clock.now().year
+    return int(raw) if raw.isdigit() and 1970 <= int(raw) <= 2200 else today
+
+
+@customer_only
+def support_policy(request: HttpRequest) -> HttpResponse:
+    """The customer's own contract: hours, holidays of a year and response times."""
+    organisation = _organisation(_user(request))
+    version = policy_selectors.current_version_for(organisation)
+    context = policy_context(version, requested_year(request))
+    context.update({"nav": "policy", "base_url": reverse("portal:policy")})
+    return render(request, "policy.html", context)

@@ -1,0 +1,102 @@
+"""The console's forms: queue filters, case actions and logging a phone call."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from supportdesk.accounts.models import User
+from supportdesk.accounts.permissions import visible_organisations
+from supportdesk.domain.lifecycle import CaseStatus
+from supportdesk.portal.forms import DeskForm, IncidentForm, ReplyForm, set_choices
+
+
+class QueueFilterForm(DeskForm):
+    status = forms.ChoiceField(
+        required=False,
+        choices=[("", "Open (any)"), ("all", "All")]
+        + [(s, s.replace("_", " ").capitalize()) for s in CaseStatus],
+    )
+    severity = forms.TypedChoiceField(
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", "Any"), ("1", "Sev1"), ("2", "Sev2"), ("3", "Sev3"), ("4", "Sev4")],
+    )
+    region = forms.CharField(required=False, max_length=32)
+    q = forms.CharField(required=False, max_length=100, label="Search")
+
+
+class SeverityForm(DeskForm):
+    severity = forms.TypedChoiceField(
+        coerce=int,
+        choices=[(1, "Sev1"), (2, "Sev2"), (3, "Sev3"), (4, "Sev4")],
+        label="New severity",
+    )
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), label="Reason for the change"
+    )
+
+
+class TransitionForm(DeskForm):
+    to = forms.ChoiceField(choices=[(s.value, s.value) for s in CaseStatus])
+    note = forms.CharField(required=False, max_length=500)
+    agreement = forms.CharField(
+        required=False,
+        max_length=500,
+        label="How the customer agreed (RSP-5)",
+        widget=forms.TextInput(),
+    )
+
+
+class AssignForm(DeskForm):
+    assignee = forms.TypedChoiceField(
+        coerce=int, empty_value=None, required=False, label="Assignee"
+    )
+
+    def __init__(self, *args: Any, staff: list[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        set_choices(
+            self,
+            "assignee",
+            [("", "Unassigned")] + [(u.pk, u.get_full_name() or u.username) for u in staff],
+        )
+
+
+class AgentReplyForm(ReplyForm):
+    internal = forms.BooleanField(required=False, label="Internal note (not shown to the customer)")
+
+
+class PhoneCallForm(IncidentForm):
+    organisation = forms.TypedChoiceField(coerce=int, label="Caller's organisation")
+    requester = forms.TypedChoiceField(
+        coerce=int, empty_value=None, required=False, label="Caller (if known)"
+    )
+    override_severity = forms.TypedChoiceField(
+        coerce=int,
+        empty_value=None,
+        required=False,
+        label="Override the triaged severity",
+        choices=[
+            ("", "Keep the triaged severity"),
+            (1, "Sev1"),
+            (2, "Sev2"),
+            (3, "Sev3"),
+            (4, "Sev4"),
+        ],
+    )
+    override_reason = forms.CharField(required=False, label="Reason for the override")
+
+    def __init__(self, *args: Any, viewer: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        orgs = list(visible_organisations(viewer))
+        set_choices(self, "organisation", [(o.pk, o.name) for o in orgs])
+        people = User.objects.filter(organization__in=orgs).order_by("first_name", "username")
+        set_choices(
+            self,
+            "requester",
+            [("", "— the organisation —")]
+            + [(u.pk, f"{u.get_full_name() or u.username} ({u.organization})") for u in people],
+        )
+        self.order_fields(["organisation", "requester"])

@@ -1,0 +1,71 @@
+"""The read-only boards: the policy in force, escalations and on call."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from supportdesk.accounts.models import Role
+from supportdesk.cases import services
+from supportdesk.escalations.services import request_escalation
+from tests.factories import make_org, make_user
+from tests.web.conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_policy_page_shows_hours_holidays_of_the_year_and_targets(
+    agent_client: Client, organisation: Any, frozen_clock: Any
+) -> None:
+    html = agent_client.get("/console/policy/?year=2027").content.decode()
+    assert "Support hours and holidays in 2027" in html
+    assert 'datetime="2027-11-25"' in html and "Thanksgiving Day: closed" in html
+    assert "Friday after Thanksgiving: 10:00-18:00" in html
+    assert "Monday</dt><dd>09:00-20:00" in html and "Sunday</dt><dd>closed" in html
+    assert "First response within 12 hours, around the clock" in html
+
+
+def test_the_customer_sees_their_own_support_policy(
+    customer_client: Client, frozen_clock: Any
+) -> None:
+    html = customer_client.get("/portal/support/").content.decode()
+    assert "Support hours and holidays in 2026" in html
+    assert "Thanksgiving Day: closed" in html
+
+
+def test_the_boards_are_for_staff_only(customer_client: Client, db: None) -> None:
+    for url in ("/console/policy/", "/console/escalations/", "/console/on-call/"):
+        assert customer_client.get(url).status_code == 404
+
+
+def test_the_on_call_page_renders_without_schedules(agent_client: Client) -> None:
+    html = agent_client.get("/console/on-call/").content.decode()
+    assert "No on-call schedules." in html and "No open pages." in html
+
+
+def test_the_escalation_board_lists_a_declined_request(
+    policies: Any, agent: Any, frozen_clock: Any
+) -> None:
+    org = make_org(name="Nordic Retail", region="na", policy=policies["follow-the-sun"])
+    customer = make_user(role=Role.CUSTOMER, organization=org)
+    case, _ = services.open_case(
+        actor=customer,
+        organisation_id=org.pk,
+        channel="portal",
+        environment="production",
+        request_type="incident",
+        title="Exports fail",
+        description="Broken.",
+        answers={
+            "production": True,
+            "blocked": False,
+            "significant_impact": True,
+            "cosmetic": False,
+        },
+    )
+    request_escalation(requester=customer, form={"incident": case.reference})
+    html = client_for(agent).get("/console/escalations/").content.decode()
+    assert case.reference in html
+    assert "Recently finished" in html and "Declined" in html
