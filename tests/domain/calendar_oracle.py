@@ -242,8 +242,10 @@ class DayOracle:
 class CalendarOracle:
     """Minute-by-minute open/closed state of a calendar, or of a union of calendars."""
 
-    def __init__(self, specs: Sequence[CalendarSpec], start: int) -> None:
-        """``specs``: one spec, or the members of a union. ``start``: first instant asked."""
+    def __init__(self, specs: Sequence[CalendarSpec], start: int, *, max_days: int = 400) -> None:
+        """``specs``: one spec, or the members of a union. ``start``: first instant asked.
+        ``max_days``: how far the bitmap may grow before the oracle gives up."""
+        self._max_minutes = max_days * 1440
         self._days = [(ZoneInfo(s.zone), None if s.always_open else DayOracle(s)) for s in specs]
         self.lo = start - start % 60 - 2 * 86_400
         self._open = np.zeros(0, dtype=np.int64)
@@ -276,8 +278,8 @@ class CalendarOracle:
             )
             self._open = np.concatenate([self._open, chunk])
             self._cum = np.concatenate([[0], np.cumsum(self._open)])
-            if len(self._open) > 400 * 1440:
-                raise AssertionError("oracle horizon exceeded 400 days")
+            if len(self._open) > self._max_minutes:
+                raise AssertionError("oracle horizon exceeded")
 
     def is_open(self, t: int) -> bool:
         self._extend_to(t)
@@ -300,28 +302,26 @@ class CalendarOracle:
         target = self.open_before(start) + seconds
         while 60 * int(self._cum[-1]) < target:
             self._extend_to(self.hi + 60)
-        k = int(np.searchsorted(60 * self._cum, target, side="left")) - 1
-        return self.lo + 60 * k + target - 60 * int(self._cum[k])
+        # The first minute m whose end brings the open time to the target:
+        # 60 * cum[m + 1] >= target; the due instant is inside (or at the end of) it.
+        m = int(np.searchsorted(self._cum, -(-target // 60), side="left")) - 1
+        return self.lo + 60 * m + target - 60 * int(self._cum[m])
+
+    def _next_minute(self, t: int, state: bool) -> int:
+        """The start of the first minute after the one holding ``t`` that is ``state``."""
+        k = (t - self.lo) // 60 + 1
+        while True:
+            self._extend_to(self.lo + 60 * (k + 1440))
+            hits = np.flatnonzero(self._open[k : k + 1440] == state)
+            if hits.size:
+                return self.lo + 60 * (k + int(hits[0]))
+            k += 1440
 
     def next_open(self, t: int) -> int:
-        if self.is_open(t):
-            return t
-        k = (t - self.lo) // 60 + 1
-        while True:
-            self._extend_to(self.lo + 60 * k)
-            if self._open[k]:
-                return self.lo + 60 * k
-            k += 1
+        return t if self.is_open(t) else self._next_minute(t, True)
 
     def next_close(self, t: int) -> int:
-        if not self.is_open(t):
-            return t
-        k = (t - self.lo) // 60 + 1
-        while True:
-            self._extend_to(self.lo + 60 * k)
-            if not self._open[k]:
-                return self.lo + 60 * k
-            k += 1
+        return t if not self.is_open(t) else self._next_minute(t, False)
 
     def open_intervals(self, a: int, b: int) -> list[tuple[int, int]]:
         """Maximal open runs within [a, b), clipped."""
@@ -336,3 +336,10 @@ class CalendarOracle:
             else:
                 t = self.next_open(t)
         return [(lo, hi) for lo, hi in runs if lo < hi]
+
+    def boundaries(self, a: int, b: int) -> list[int]:
+        """Every instant in [a, b) at which the calendar opens or closes."""
+        self._extend_to(b)
+        changes = np.flatnonzero(np.diff(self._open)) + 1
+        instants = self.lo + 60 * changes
+        return [int(t) for t in instants if a <= t < b]
