@@ -17,8 +17,8 @@ Contract of :func:`evaluate_holidays`:
   names for that date are dropped; when two policy rules fall on the same date,
   the one listed first in the policy wins.
 
-The result lists only the records that take effect, sorted by date, then policy
-order (imported names in the ``holidays`` package's order).
+The result lists only the records that take effect, sorted by date: one per date for
+policy rules, one per name for imported holidays (in the ``holidays`` package's order).
 """
 
 from __future__ import annotations
