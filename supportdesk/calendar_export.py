@@ -44,4 +44,5 @@ def calendar_ics(cal: BusinessCalendar, year: int) -> bytes:
             "uid", f"{cal.name}-open-{open_start.astimezone(dt.UTC):%Y%m%dT%H%M%SZ}@supportdesk"
         )
         out.add_component(event)
-    return out.to_ical()
+    ical: bytes = out.to_ical()
+    return ical

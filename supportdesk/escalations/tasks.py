@@ -7,7 +7,7 @@ from celery import shared_task
 from supportdesk.escalations import services
 
 
-@shared_task(name="escalations.send_reminders")
+@shared_task(name="escalations.send_reminders")  # type: ignore[untyped-decorator]
 def send_reminders(batch: int = 200) -> int:
     """Send the reminders due now and close escalations left unanswered (ESC-8)."""
     return services.send_due_reminders(batch=batch)
