@@ -163,3 +163,12 @@ def test_batches_must_have_matching_shapes(support: BusinessCalendar) -> None:
     with pytest.raises(ValueError, match="same shape"):
         support.elapsed_batch(np.zeros(2, dtype=np.int64), np.zeros(3, dtype=np.int64))
     assert support.add_batch(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)).size == 0
+
+
+def test_batches_on_a_calendar_that_never_opens() -> None:
+    cal = build_calendar(CalendarSpec(name="never", zone="UTC"))
+    starts = np.array([1_780_000_000], dtype=np.int64)
+    assert list(cal.add_batch(starts, np.zeros(1, dtype=np.int64))) == [1_780_000_000]
+    assert list(cal.elapsed_batch(starts, starts + 86_400)) == [0]
+    with pytest.raises(NeverOpensError):
+        cal.add_batch(starts, np.ones(1, dtype=np.int64))

@@ -9,7 +9,8 @@ evaluation in :mod:`.rules`; wall-clock to instant mapping in :mod:`.zones`; the
 arithmetic in :mod:`.engine`.
 """
 
-from .engine import SEARCH_HORIZON_YEARS, BusinessCalendar, build_calendar, build_calendars
+from .build import build_calendar, build_calendars
+from .engine import SEARCH_HORIZON_YEARS, BusinessCalendar
 from .errors import (
     CalendarError,
     CalendarSpecError,

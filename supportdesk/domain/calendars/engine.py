@@ -26,17 +26,17 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from bisect import bisect_left, bisect_right
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 
 from .errors import (
     CalendarSpecError,
-    NaiveDatetimeError,
     NegativeDurationError,
     NeverOpensError,
 )
+from .instants import EPOCH, seconds_delta, split_instant, to_datetime, utc_from_epoch
 from .rules import Holiday, evaluate_holidays, holiday_hours_by_date
 from .spec import DAY_SECONDS, CalendarSpec, DayHours, TimeInterval
 from .table import Int64Array, IntervalTable, merge
@@ -47,7 +47,6 @@ from .zones import naive_midnight, wall_to_instants, year_of, year_segments, yea
 SEARCH_HORIZON_YEARS = 10
 
 _UTC = dt.UTC
-_EPOCH = dt.datetime(1970, 1, 1, tzinfo=_UTC)
 _US = 1_000_000
 _TD = dt.timedelta
 _ZERO = dt.timedelta(0)
@@ -150,7 +149,7 @@ class BusinessCalendar:
 
     def is_open(self, t: dt.datetime) -> bool:
         """Whether support is open at instant ``t``."""
-        seconds, _ = _split(t)
+        seconds, _ = split_instant(t)
         return self._table_covering(seconds).is_open(seconds)
 
     def next_open(self, t: dt.datetime) -> dt.datetime:
@@ -159,15 +158,15 @@ class BusinessCalendar:
         Raises :class:`NeverOpensError` when nothing opens within
         :data:`SEARCH_HORIZON_YEARS` years.
         """
-        seconds, micros = _split(t)
+        seconds, micros = split_instant(t)
         table = self._table_covering(seconds)
         horizon = self._horizon(seconds)
         while True:
             i = table.containing_or_next(seconds)
             if i < len(table.starts):
                 if table.starts[i] <= seconds:
-                    return _to_datetime(seconds, micros)
-                return _to_datetime(table.starts[i], 0)
+                    return to_datetime(seconds, micros)
+                return to_datetime(table.starts[i], 0)
             table = self._extend_forward(table, horizon, t)
 
     def next_close(self, t: dt.datetime) -> dt.datetime | None:
@@ -178,15 +177,15 @@ class BusinessCalendar:
         """
         if self.is_always_open:
             return None
-        seconds, micros = _split(t)
+        seconds, micros = split_instant(t)
         table = self._table_covering(seconds)
         horizon = self._horizon(seconds)
         while True:
             i = table.containing_or_next(seconds)
             if i == len(table.starts) or table.starts[i] > seconds:
-                return _to_datetime(seconds, micros)
+                return to_datetime(seconds, micros)
             if table.ends[i] < table.hi:
-                return _to_datetime(table.ends[i], 0)
+                return to_datetime(table.ends[i], 0)
             if table.last_year >= horizon:
                 return None
             table = self._cover_years(table.first_year, table.last_year + 1)
@@ -199,7 +198,7 @@ class BusinessCalendar:
         :data:`SEARCH_HORIZON_YEARS` years of the last opening.
         """
         # The hot path of every SLA deadline: bisections inlined, no helper calls.
-        seconds, micros = _split(start)
+        seconds, micros = split_instant(start)
         wanted = (duration.days * 86_400 + duration.seconds) * _US + duration.microseconds
         if wanted <= 0:
             if wanted < 0:
@@ -233,15 +232,15 @@ class BusinessCalendar:
                 due = starts[j - 1] + target_seconds - cum[j - 1]
                 shortfall = target_seconds * _US - target
                 if shortfall:
-                    return _EPOCH + _TD(0, due, -shortfall)
-                return _utc(due)
+                    return EPOCH + _TD(0, due, -shortfall)
+                return utc_from_epoch(due)
             progress = progress or _Progress(table)
             table = self._extend_forward(table, progress.horizon(table), start)
 
     def elapsed(self, start: dt.datetime, end: dt.datetime) -> dt.timedelta:
         """Open time in [start, end); zero when ``end <= start``."""
-        start_s, start_us = _split(start)
-        end_s, end_us = _split(end)
+        start_s, start_us = split_instant(start)
+        end_s, end_us = split_instant(end)
         if end_s < start_s or (end_s == start_s and end_us <= start_us):
             return _ZERO
         table = self._table
@@ -262,22 +261,22 @@ class BusinessCalendar:
             else:
                 total -= cum[i + 1] * _US
         if total % _US == 0:
-            return _seconds_delta(total // _US)
+            return seconds_delta(total // _US)
         return _TD(0, 0, total)
 
     def open_intervals(
         self, start: dt.datetime, end: dt.datetime
     ) -> list[tuple[dt.datetime, dt.datetime]]:
         """The open intervals within [start, end) as (start, end) UTC pairs, clipped."""
-        start_s, _ = _split(start)
-        end_s, end_us = _split(end)
+        start_s, _ = split_instant(start)
+        end_s, end_us = split_instant(end)
         if end <= start:
             return []
         last = end_s + (end_us > 0)
         table = self._table_covering(start_s, last)
         start_utc, end_utc = start.astimezone(_UTC), end.astimezone(_UTC)
         return [
-            (max(_to_datetime(lo, 0), start_utc), min(_to_datetime(hi, 0), end_utc))
+            (max(to_datetime(lo, 0), start_utc), min(to_datetime(hi, 0), end_utc))
             for lo, hi in table.intervals_between(start_s, last)
         ]
 
@@ -301,6 +300,8 @@ class BusinessCalendar:
                 break
             table = self._extend_forward(table, progress.horizon(table), None)
         positive = seconds > 0
+        if not positive.any():
+            return starts.copy()
         due = table.instant_with_open_before_many(np.where(positive, target, 1))
         result: Int64Array = np.where(positive, due, starts)
         return result
@@ -418,46 +419,6 @@ class _Progress:
         return self._horizon
 
 
-def build_calendar(spec: CalendarSpec) -> BusinessCalendar:
-    """A calendar from a spec that is not a union (``union_of`` empty)."""
-    if spec.union_of:
-        raise CalendarSpecError(
-            f"calendars.{spec.name}.union_of", "a union calendar needs build_calendars"
-        )
-    return BusinessCalendar(spec)
-
-
-def build_calendars(specs: Mapping[str, CalendarSpec]) -> dict[str, BusinessCalendar]:
-    """Every calendar of a policy, keyed like ``specs``; unions built from their members.
-
-    Raises :class:`CalendarSpecError` for a union naming an unknown calendar or
-    forming a cycle, and for any spec the engine cannot build.
-    """
-    built: dict[str, BusinessCalendar] = {}
-    visiting: list[str] = []
-
-    def build(key: str) -> BusinessCalendar:
-        if key in built:
-            return built[key]
-        if key in visiting:
-            cycle = " -> ".join((*visiting[visiting.index(key) :], key))
-            raise CalendarSpecError(f"calendars.{key}.union_of", f"unions form a cycle: {cycle}")
-        spec = specs[key]
-        visiting.append(key)
-        members = []
-        for member in spec.union_of:
-            if member not in specs:
-                raise CalendarSpecError(f"calendars.{key}.union_of", f"unknown calendar {member!r}")
-            members.append(build(member))
-        visiting.pop()
-        built[key] = BusinessCalendar(spec, members=members)
-        return built[key]
-
-    for key in specs:
-        build(key)
-    return built
-
-
 _FULL_DAY: DayHours = (TimeInterval(0, DAY_SECONDS),)
 
 
@@ -476,56 +437,3 @@ def _check_hours(hours: DayHours, path: str) -> None:
         if interval.start < previous_end:
             raise CalendarSpecError(path, "intervals must be sorted and must not overlap")
         previous_end = interval.end
-
-
-def _split(t: dt.datetime) -> tuple[int, int]:
-    """Whole epoch seconds and the microseconds past them; rejects naive datetimes."""
-    try:
-        delta = t - _EPOCH
-    except TypeError:  # naive, or a tzinfo whose utcoffset() is None
-        raise NaiveDatetimeError(
-            f"{t.isoformat()} has no time zone; an instant is needed"
-        ) from None
-    return delta.days * 86_400 + delta.seconds, delta.microseconds
-
-
-def _to_datetime(seconds: int, micros: int) -> dt.datetime:
-    if micros:
-        return _EPOCH + _TD(0, seconds, micros)
-    return _utc(seconds)
-
-
-# Building a timedelta costs several times more than adding two, so whole-second
-# results are assembled from cached pieces: an aware UTC midnight plus a time of day.
-_MIDNIGHTS: dict[int, dt.datetime] = {}
-_TIMES_OF_DAY: list[dt.timedelta | None] = [None] * 86_400
-_DURATIONS: dict[int, dt.timedelta] = {}
-_CACHE_LIMIT = 100_000
-
-
-def _utc(seconds: int) -> dt.datetime:
-    """The aware UTC datetime of an epoch second."""
-    days, second = divmod(seconds, 86_400)
-    midnight = _MIDNIGHTS.get(days)
-    if midnight is None:
-        if len(_MIDNIGHTS) >= _CACHE_LIMIT:
-            _MIDNIGHTS.clear()
-        midnight = _MIDNIGHTS[days] = _EPOCH + _TD(days)
-    time_of_day = _TIMES_OF_DAY[second]
-    if time_of_day is None:
-        time_of_day = _TIMES_OF_DAY[second] = _TD(0, second)
-    return midnight + time_of_day
-
-
-def _seconds_delta(seconds: int) -> dt.timedelta:
-    """``timedelta(seconds=seconds)`` for ``seconds >= 0``, from cached pieces."""
-    days, second = divmod(seconds, 86_400)
-    whole_days = _DURATIONS.get(days)
-    if whole_days is None:
-        if len(_DURATIONS) >= _CACHE_LIMIT:
-            _DURATIONS.clear()
-        whole_days = _DURATIONS[days] = _TD(days)
-    time_of_day = _TIMES_OF_DAY[second]
-    if time_of_day is None:
-        time_of_day = _TIMES_OF_DAY[second] = _TD(0, second)
-    return whole_days + time_of_day

@@ -149,6 +149,8 @@ class IntervalTable:
 
     def open_before_many(self, t: Int64Array) -> Int64Array:
         """:meth:`open_before` for each element, all inside [lo, hi]."""
+        if not self.starts:
+            return np.zeros_like(t)
         i = np.searchsorted(self._np_starts, t, side="right") - 1
         clipped = np.maximum(i, 0)
         inside = np.minimum(t - self._np_starts[clipped], self._np_lengths[clipped])
