@@ -105,7 +105,7 @@ def _running_clock(case: Case) -> dict[str, Any] | None:
     """The clock the queue counts down: the first response, else any running one."""
     clocks = sorted(case.clocks.all(), key=lambda c: (c.kind != "first_response", c.kind))
     for c in clocks:
-        if c.state in ("running", "paused", "breached", "met") and c.due_at:
+        if c.state == "paused" or (c.state in ("running", "breached", "met") and c.due_at):
             warn_at = next((w.get("at") for w in (c.warnings or []) if w.get("at")), None)
             return {"clock": c, "warn_at": warn_at}
     return None

@@ -11,7 +11,14 @@ from django import forms
 from supportdesk.cases.models import Environment
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.policy.model import FieldKind, Policy
-from supportdesk.domain.triage import IntakeError, IntakeField, derive_severity, intake_fields
+from supportdesk.domain.triage import (
+    IntakeError,
+    IntakeField,
+    SeverityOverride,
+    derive_severity,
+    intake_fields,
+    triage_report,
+)
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 #: What a report is about; the policy says which of these need the INT-3 check.
@@ -117,6 +124,40 @@ class IncidentForm(DeskForm):
                     seen.add(spec.key)
                     self.fields[detail_field(spec.key)] = _intake_form_field(spec)
                     self.detail_specs[detail_field(spec.key)] = spec
+
+    def clean(self) -> dict[str, Any]:
+        """Check the intake against the policy now, so every fault shows at once (the
+        service checks again when the case is opened)."""
+        cleaned = super().clean() or {}
+        request_type = self.raw("request_type")
+        if not self.all_answered() or request_type not in {
+            t.key for t in self.policy.request_types
+        }:
+            return cleaned
+        try:
+            triage_report(
+                policy=self.policy,
+                request_type=request_type,
+                answers=self.answers(),
+                category=self.raw("category") or "other",
+                details=self.details(),
+                override=self.override(),
+            )
+        except IntakeError as exc:
+            for problem in exc.problems:
+                name = self.field_for(problem.field)
+                if name in self.fields and name not in self.errors:
+                    self.add_error(name, problem.reason)
+        except DomainError:
+            pass  # the service reports it with its field when the case is opened
+        return cleaned
+
+    def override(self) -> SeverityOverride | None:
+        """An agent's severity override, when the form has one (the phone-call form)."""
+        level, reason = self.raw("override_severity"), self.raw("override_reason")
+        if "override_severity" not in self.fields or not level.isdigit() or not reason:
+            return None
+        return SeverityOverride(severity=int(level), reason=reason)
 
     def field_for(self, path: str) -> str:
         section, _, key = path.partition(".")

@@ -195,3 +195,40 @@ def test_the_queue_shows_warning_and_breach_states(
     assert "warning" in (warned.get_attribute("class") or "")
     assert "due in" in fresh.locator("td.sla-cell").inner_text()
     shot(page, "agent-queue-warning-and-breach")
+
+
+def test_a_tour_of_the_demo_data(browser: Any, live_server: Any, db: None) -> None:
+    """Every page renders on the demo data set; screenshots for a look by eye."""
+    from supportdesk import demo
+
+    load_shipped_policies()
+    demo.seed()
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    login(page, live_server.url, "nora", demo.DEMO_PASSWORD)
+    for path, name in [
+        ("/console/", "tour-queue"),
+        ("/console/escalations/", "tour-escalations"),
+        ("/console/on-call/", "tour-on-call"),
+        ("/console/policy/", "tour-policy"),
+        ("/console/phone-call/", "tour-phone-call"),
+    ]:
+        response = page.goto(f"{live_server.url}{path}")
+        assert response is not None and response.status == 200, path
+        shot(page, name)
+    first = page.goto(f"{live_server.url}/console/")
+    assert first is not None
+    link = page.locator("tr[data-case] a").first
+    if link.count():
+        link.click()
+        page.wait_for_load_state("networkidle")
+        shot(page, "tour-case")
+    phone = browser.new_page(viewport={"width": 390, "height": 844})
+    login(phone, live_server.url, "alice", demo.DEMO_PASSWORD)
+    for path, name in [
+        ("/portal/", "tour-portal-phone"),
+        ("/portal/report/", "tour-report-phone"),
+        ("/portal/support/", "tour-support-phone"),
+    ]:
+        response = phone.goto(f"{live_server.url}{path}")
+        assert response is not None and response.status == 200, path
+        shot(phone, name)

@@ -382,3 +382,27 @@ def test_a_phone_call_with_an_override_needs_a_reason(
     page = agent_client.post("/console/phone-call/", data)
     assert page.status_code == 400
     assert 'id="id_override_reason_error"' in page.content.decode()
+
+
+def test_an_error_summary_links_to_each_faulty_field(
+    customer_client: Client, frozen_clock: Any
+) -> None:
+    page = customer_client.post("/portal/report/", sev2_report(title="", d_area=""))
+    html = page.content.decode()
+    assert 'id="error-summary"' in html
+    assert 'href="#id_title_error"' in html and 'href="#id_d_area_error"' in html
+
+
+def test_a_phone_call_overridden_to_sev4_needs_no_details(
+    agent_client: Client, organisation: Any, frozen_clock: Any
+) -> None:
+    data = {
+        **sev2_report(d_occurred_at="", d_area="", d_activity="", d_scope="", d_details=""),
+        "organisation": organisation.pk,
+        "override_severity": "4",
+        "override_reason": "Caller confirmed it is only a label typo",
+    }
+    page = agent_client.post("/console/phone-call/", data)
+    assert page.status_code == 302
+    case = Case.objects.get()
+    assert case.severity == 4 and case.severity_basis == "override"
