@@ -266,6 +266,8 @@ def _open_case(
             severity=case.severity,
             now=now,
         )
+    if route.action is RouteAction.PAGE_ON_CALL:
+        _page_on_call(case, now)
     if (
         channel == Channel.PHONE
         and result.severity == policy.severities[0].level
@@ -377,3 +379,40 @@ def _open_follow_up(case: Case, actor: User, now: dt.datetime) -> None:
         },
         public=False,
     )
+
+
+def _page_on_call(case: Case, now: dt.datetime) -> None:
+    """INT-2: after hours an emergency pages the on-call engineer of the case's region,
+    in the same transaction as the case, so the page exists exactly when the case does.
+
+    Without an on-call schedule for the region the page goes to the region's support
+    team as an urgent message: a page is never dropped.
+    """
+    from supportdesk.oncall.models import Schedule
+    from supportdesk.oncall.services import page_on_call
+
+    summary = f"{case.reference} Sev{case.severity}: {case.title}"
+    schedule = (
+        Schedule.objects.filter(team__kind=TeamKind.SUPPORT, team__region=case.region)
+        .order_by("pk")
+        .first()
+    )
+    if schedule is not None:
+        page_on_call(
+            schedule=schedule,
+            summary=summary,
+            severity=case.severity,
+            callback_number=case.callback_number,
+            case_id=case.pk,
+            now=now,
+        )
+    elif case.team is not None:
+        notifications.enqueue(
+            kind=MessageKind.PAGE,
+            subject=summary,
+            body=f"Call back on {case.callback_number or 'the number on the case'}.",
+            dedupe_key=f"case:{case.pk}:page",
+            team=case.team,
+            severity=case.severity,
+            now=now,
+        )
