@@ -12,6 +12,11 @@ urlpatterns = [
     path("console/cases/<int:case_id>/severity", views.case_severity, name="case_severity"),
     path("console/cases/<int:case_id>/status", views.case_transition, name="case_transition"),
     path("console/cases/<int:case_id>/assign", views.case_assign, name="case_assign"),
+    path(
+        "console/cases/<int:case_id>/follow-ups/<int:task_id>/done",
+        views.follow_up_done,
+        name="follow_up_done",
+    ),
     path("console/phone-call/", views.phone_call, name="phone_call"),
     path("console/policy/", boards.policy, name="policy"),
     path("console/escalations/", boards.escalation_board, name="escalations"),

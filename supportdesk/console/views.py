@@ -326,3 +326,20 @@ def phone_call(request: HttpRequest) -> HttpResponse:
         },
         status=400 if form.errors else 200,
     )
+
+
+@staff_only
+@require_POST
+def follow_up_done(request: HttpRequest, case_id: int, task_id: int) -> HttpResponse:
+    """INT-5: record that the detailed email to the account manager was sent."""
+    user = user_of(request)
+    case = _access(user, case_id)
+    try:
+        services.complete_follow_up(actor=user, task_id=task_id, note=request.POST.get("note", ""))
+    except NotFound:
+        raise Http404("follow-up not found") from None
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Follow-up marked as done.")
+    return redirect("console:case", case_id=case.pk)

@@ -406,3 +406,26 @@ def test_a_phone_call_overridden_to_sev4_needs_no_details(
     assert page.status_code == 302
     case = Case.objects.get()
     assert case.severity == 4 and case.severity_basis == "override"
+
+
+def test_a_phone_sev1_follow_up_can_be_marked_done(
+    agent_client: Client, organisation: Any, customer: Any, frozen_clock: Any
+) -> None:
+    data = {
+        **sev2_report(**yes_no(answers_none(cannot_book=True, workaround=False))),
+        "organisation": organisation.pk,
+        "requester": customer.pk,
+        "callback_number": "+1 802 253 2905",
+    }
+    page = agent_client.post("/console/phone-call/", data)
+    assert page.status_code == 302
+    case = Case.objects.get()
+    task = case.follow_ups.get()
+    html = agent_client.get(page.url).content.decode()
+    assert f'id="follow-up-{task.pk}"' in html and "Mark as done" in html
+    done = agent_client.post(
+        f"/console/cases/{case.pk}/follow-ups/{task.pk}/done", {"note": "Emailed Sam"}
+    )
+    assert done.status_code == 302
+    task.refresh_from_db()
+    assert task.status == "done" and task.note == "Emailed Sam"
