@@ -1,6 +1,6 @@
 from django.urls import path
 
-from supportdesk.console import boards, views
+from supportdesk.console import boards, reports, views
 
 app_name = "console"
 
@@ -21,4 +21,5 @@ urlpatterns = [
     path("console/policy/", boards.policy, name="policy"),
     path("console/escalations/", boards.escalation_board, name="escalations"),
     path("console/on-call/", boards.on_call, name="on_call"),
+    path("console/reports/", reports.reports, name="reports"),
 ]

@@ -69,3 +69,22 @@ def test_the_escalation_board_lists_a_declined_request(
     html = client_for(agent).get("/console/escalations/").content.decode()
     assert case.reference in html
     assert "Recently finished" in html and "Declined" in html
+
+
+def test_the_reports_page_draws_svg_charts_of_received_cases_and_sla_outcomes(
+    agent_client: Client, customer: Any, organisation: Any, frozen_clock: Any
+) -> None:
+    from tests.web.conftest import open_sev
+
+    open_sev(customer, organisation, severity=2)
+    open_sev(customer, organisation, severity=3)
+    page = agent_client.get("/console/reports/?days=30")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "<svg" in html and 'class="sev-2"' in html and 'class="seg-running"' in html
+    assert "<dt>Cases received</dt><dd>2</dd>" in html
+    assert "Escalations by region" not in html  # figures across regions are for managers
+
+
+def test_customers_get_404_from_reports(customer_client: Client) -> None:
+    assert customer_client.get("/console/reports/").status_code == 404
