@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from supportdesk import clock
 from supportdesk.accounts.models import Organization, User
-from supportdesk.accounts.permissions import Forbidden, NotFound
+from supportdesk.accounts.permissions import Forbidden, NotFound, visible_organisations
 from supportdesk.cases import selectors
 from supportdesk.cases.clocks import calendars_of
 from supportdesk.cases.models import Case, Channel, SlaClock
@@ -222,7 +222,13 @@ def case_transition(request: HttpRequest, case_id: int) -> HttpResponse:
     return redirect("portal:case", case_id=case.pk)
 
 
-def _organisation(user: User) -> Organization:
+def _organisation(user: User, requested: str | None = None) -> Organization:
+    """The organisation a report is for: the one asked for if the user may act for it
+    (a partner reports for its clients), else the user's own."""
+    if requested and requested.isdigit():
+        chosen = visible_organisations(user).filter(pk=int(requested)).first()
+        if chosen is not None:
+            return chosen
     if user.organization is None:
         raise Http404("no organisation")
     return user.organization
@@ -232,7 +238,9 @@ def _organisation(user: User) -> Organization:
 @require_http_methods(["GET", "POST"])
 def report(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    organisation = _organisation(user)
+    organisation = _organisation(
+        user, request.POST.get("organisation") or request.GET.get("organisation")
+    )
     version = policy_selectors.current_version_for(organisation)
     policy = policy_selectors.parsed(version)
     form = IncidentForm(request.POST or None, policy=policy)
@@ -260,6 +268,8 @@ def report(request: HttpRequest) -> HttpResponse:
             )
             return redirect("portal:case", case_id=case.pk)
     context = _report_context(form, version, policy, organisation)
+    choices = list(visible_organisations(user))
+    context["organisations"] = choices if len(choices) > 1 else []
     return render(request, "portal/report.html", context, status=400 if form.errors else 200)
 
 
@@ -268,7 +278,7 @@ def report(request: HttpRequest) -> HttpResponse:
 def report_triage(request: HttpRequest) -> HttpResponse:
     """The htmx partial: the severity the answers give, why, and the fields it needs."""
     user = _user(request)
-    organisation = _organisation(user)
+    organisation = _organisation(user, request.POST.get("organisation"))
     version = policy_selectors.current_version_for(organisation)
     policy = policy_selectors.parsed(version)
     form = IncidentForm(request.POST, policy=policy)

@@ -429,3 +429,31 @@ def test_a_phone_sev1_follow_up_can_be_marked_done(
     assert done.status_code == 302
     task.refresh_from_db()
     assert task.status == "done" and task.note == "Emailed Sam"
+
+
+def test_a_partner_reports_for_a_client_organisation(
+    policies: Any, organisation: Any, frozen_clock: Any
+) -> None:
+    from supportdesk.accounts.models import OrganizationKind, Role
+    from tests.factories import make_org, make_user
+
+    partner_org = make_org(name="Bright Partners", kind=OrganizationKind.PARTNER, region="na")
+    organisation.partner = partner_org
+    organisation.save()
+    partner = make_user(role=Role.PARTNER, organization=partner_org)
+    c = client_for(partner)
+    html = c.get(f"/portal/report/?organisation={organisation.pk}").content.decode()
+    assert "Reporting for" in html and "Report an incident for Alpine Lodge Resorts" in html
+    page = c.post("/portal/report/", {**sev2_report(), "organisation": organisation.pk})
+    assert page.status_code == 302
+    case = Case.objects.get()
+    assert case.organization == organisation and case.requester == partner
+
+
+def test_a_customer_cannot_report_for_another_organisation(
+    customer_client: Client, stranger: Any, frozen_clock: Any
+) -> None:
+    other = stranger.organization
+    page = customer_client.post("/portal/report/", {**sev2_report(), "organisation": other.pk})
+    assert page.status_code == 302
+    assert Case.objects.get().organization != other
