@@ -233,3 +233,20 @@ def test_a_tour_of_the_demo_data(browser: Any, live_server: Any, db: None) -> No
         response = phone.goto(f"{live_server.url}{path}")
         assert response is not None and response.status == 200, path
         shot(phone, name)
+
+
+def test_login_and_the_queue_work_from_the_keyboard(
+    browser: Any, live_server: Any, people: dict[str, Any]
+) -> None:
+    page = browser.new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.focus("#id_username")
+    page.keyboard.type("nora")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "id_password"
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{live_server.url}/console/")
+    page.focus(".skip")
+    page.keyboard.press("Enter")  # skip to content
+    assert page.evaluate("document.activeElement.id") == "main"
