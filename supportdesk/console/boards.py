@@ -15,7 +15,7 @@ from supportdesk.oncall import selectors as oncall_selectors
 from supportdesk.oncall.models import PageStatus, Schedule
 from supportdesk.policies import selectors as policy_selectors
 from supportdesk.policies.models import PolicyVersion
-from supportdesk.portal.views import policy_context, requested_year
+from supportdesk.portal.support import policy_context, requested_year
 
 
 @staff_only

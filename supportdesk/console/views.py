@@ -31,7 +31,7 @@ from supportdesk.domain.errors import DomainError
 from supportdesk.domain.lifecycle import ActorKind, CaseStatus, allowed_targets
 from supportdesk.policies import selectors as policy_selectors
 from supportdesk.portal.forms import set_choices
-from supportdesk.portal.views import promise_text
+from supportdesk.portal.support import promise_text
 
 PAGE_SIZE = 25
 View = Callable[..., HttpResponse]

@@ -1,0 +1,131 @@
+"""What support promises, for the pages: response targets (PRI-3, RSP-1..3), whether
+support is open now and its next opening and holidays (HRS-1, HRS-2), and a policy's
+hours, holidays of a year and targets. Read from the case's or organisation's pinned
+policy version, never from code."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import HttpRequest
+
+from supportdesk import clock
+from supportdesk.cases.clocks import calendars_of
+from supportdesk.cases.models import Case, SlaClock
+from supportdesk.domain.calendars import BusinessCalendar
+from supportdesk.domain.policy import Policy
+from supportdesk.policies import selectors as policy_selectors
+from supportdesk.policies.models import PolicyVersion
+
+# Promised response times (PRI-3, RSP-1..3).
+
+
+def response_clock(case: Case) -> SlaClock | None:
+    """The case's first-response clock (prefetched ``clocks``), if its severity has one."""
+    for c in case.clocks.all():
+        if c.kind == "first_response":
+            return c
+    return None
+
+
+def promise_text(policy: Policy, severity: int) -> str:
+    """``within 24 business hours (support calendar)`` or the RSP-3 work-order note."""
+    targets = [t for t in policy.sla.targets_for(severity) if t.kind == "first_response"]
+    if not targets:
+        return "no response target: it becomes a work order for engineering (RSP-3)"
+    t = targets[0]
+    hours = t.seconds / 3600
+    shown = f"{hours:g} hours"
+    spec = policy.calendars.get(t.clock)
+    if spec is not None and spec.always_open:
+        return f"first response within {shown}, around the clock"
+    return f"first response within {shown} of support hours ({t.clock} calendar)"
+
+
+# Support hours at intake.
+
+
+@dataclass(frozen=True)
+class SupportStatus:
+    open_now: bool
+    next_open: dt.datetime | None
+    closes_at: dt.datetime | None
+    zone: str
+    holidays: list[tuple[dt.date, str, str]]
+    promises: list[tuple[int, str, str]]
+
+
+def support_status(version: PolicyVersion, now: dt.datetime) -> SupportStatus:
+    policy = policy_selectors.parsed(version)
+    calendars = calendars_of(version)
+    cal: BusinessCalendar = calendars[policy.routing.support_calendar]
+    today = now.astimezone(cal.zone).date()
+    upcoming: list[tuple[dt.date, str, str]] = []
+    for year in (today.year, today.year + 1):
+        for h in cal.holidays(year):
+            if today <= h.date <= today + dt.timedelta(days=90):
+                hours = (
+                    ", ".join(f"{_hhmm(i.start)}-{_hhmm(i.end)}" for i in h.hours)
+                    if h.hours
+                    else "closed"
+                )
+                upcoming.append((h.date, h.name, hours))
+    open_now = cal.is_open(now)
+    return SupportStatus(
+        open_now=open_now,
+        next_open=None if open_now else cal.next_open(now),
+        closes_at=cal.next_close(now) if open_now else None,
+        zone=cal.zone.key,
+        holidays=sorted(upcoming)[:5],
+        promises=[(s.level, s.name, promise_text(policy, s.level)) for s in policy.severities],
+    )
+
+
+def _hhmm(seconds: int) -> str:
+    return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}"
+
+
+# The support policy in force: hours, holidays of a year, severities and targets.
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def policy_context(version: PolicyVersion, year: int) -> dict[str, Any]:
+    """What the policy page shows for ``year``: read from the pinned version, never code."""
+    policy = policy_selectors.parsed(version)
+    calendars = calendars_of(version)
+    shown = []
+    for key, spec in policy.calendars.items():
+        cal = calendars[key]
+        shown.append(
+            {
+                "key": key,
+                "zone": spec.zone,
+                "always_open": spec.always_open,
+                "union_of": spec.union_of,
+                "weekly": [
+                    (WEEKDAYS[i], _hours_text(hours)) for i, hours in enumerate(spec.weekly)
+                ],
+                "holidays": [(h.date, h.name, _hours_text(h.hours)) for h in cal.holidays(year)],
+            }
+        )
+    return {
+        "policy": policy,
+        "version": version,
+        "year": year,
+        "calendars": shown,
+        "severities": [(s, promise_text(policy, s.level)) for s in policy.severities],
+        "regions": policy.regions,
+    }
+
+
+def _hours_text(hours: Any) -> str:
+    return ", ".join(f"{_hhmm(i.start)}-{_hhmm(i.end)}" for i in hours) if hours else "closed"
+
+
+def requested_year(request: HttpRequest) -> int:
+    raw = request.GET.get("year", "")
+    today = clock.now().year
+    return int(raw) if raw.isdigit() and 1970 <= int(raw) <= 2200 else today
