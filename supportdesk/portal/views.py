@@ -25,9 +25,11 @@ from supportdesk.cases.services import add_comment, open_case
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.lifecycle import ActorKind, allowed_targets
 from supportdesk.domain.policy import Policy
+from supportdesk.escalations import selectors as escalation_selectors
+from supportdesk.escalations.services import request_escalation
 from supportdesk.policies import selectors as policy_selectors
 from supportdesk.policies.models import PolicyVersion
-from supportdesk.portal.forms import IncidentForm, ReplyForm
+from supportdesk.portal.forms import EscalationRequestForm, IncidentForm, ReplyForm
 from supportdesk.portal.support import (
     policy_context,
     promise_text,
@@ -111,7 +113,13 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 def _render_detail(
-    request: HttpRequest, user: User, case: Case, form: ReplyForm, *, status: int = 200
+    request: HttpRequest,
+    user: User,
+    case: Case,
+    form: ReplyForm,
+    *,
+    escalation_form: EscalationRequestForm | None = None,
+    status: int = 200,
 ) -> HttpResponse:
     policy = policy_selectors.parsed(case.policy_version)
     comments = {c.pk: c for c in selectors.case_comments(user, case)}
@@ -121,6 +129,11 @@ def _render_detail(
         if event.kind == "comment" and comment is None:
             continue  # never an internal comment's event, even if mislabelled
         timeline.append({"event": event, "comment": comment})
+    escalations = list(
+        escalation_selectors.escalation_list(
+            user, escalation_selectors.EscalationFilter(case_id=case.pk)
+        ).order_by("-requested_at")
+    )
     customer_moves = [
         str(s)
         for s in allowed_targets(case.status, ActorKind.CUSTOMER)  # type: ignore[arg-type]
@@ -135,6 +148,13 @@ def _render_detail(
             "promise": promise_text(policy, case.severity),
             "form": form,
             "customer_moves": customer_moves,
+            "escalations": escalations,
+            "escalation_form": escalation_form
+            or (
+                EscalationRequestForm(fields=policy.escalation.form_fields)
+                if policy.escalation is not None
+                else None
+            ),
             "nav": "cases",
         },
         status=status,
@@ -155,6 +175,29 @@ def case_transition(request: HttpRequest, case_id: int) -> HttpResponse:
     else:
         messages.success(request, "The case status was updated.")
     return redirect("portal:case", case_id=case.pk)
+
+
+@customer_only
+@require_POST
+def case_escalate(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Ask for an escalation of this incident (ESC-1, ESC-4); the answer and its reason
+    are shown at once and on the case page (ESC-5)."""
+    user = _user(request)
+    case = _access(user, case_id)
+    policy = policy_selectors.parsed(case.policy_version)
+    if policy.escalation is None:
+        raise Http404("escalations are not part of this support contract")
+    form = EscalationRequestForm(request.POST, fields=policy.escalation.form_fields)
+    if form.is_valid():
+        try:
+            esc = request_escalation(requester=user, form=form.payload(case.reference or ""))
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            note = esc.decision_note or esc.assessment
+            messages.success(request, f"Escalation {esc.get_status_display().lower()}: {note}")
+            return redirect("portal:case", case_id=case.pk)
+    return _render_detail(request, user, case, ReplyForm(), escalation_form=form, status=400)
 
 
 def _organisation(user: User, requested: str | None = None) -> Organization:

@@ -210,3 +210,62 @@ def test_a_non_urgent_request_is_steered_to_the_standard_queue(
     assert 'id="standard-queue"' in html and "Sev2" in html
     assert "Lowered to Sev2" in html
     assert 'id="emergency-path"' not in html
+
+
+def _fts_case(policies: Any) -> tuple[Any, Any]:
+    from supportdesk.accounts.models import Role
+    from tests.factories import make_org, make_user
+
+    org = make_org(name="Nordic Retail", region="na", policy=policies["follow-the-sun"])
+    customer = make_user(role=Role.CUSTOMER, organization=org)
+    case, _ = services.open_case(
+        actor=customer,
+        organisation_id=org.pk,
+        channel="portal",
+        environment="production",
+        request_type="incident",
+        title="Publishing fails",
+        description="Broken.",
+        answers={
+            "production": True,
+            "blocked": True,
+            "significant_impact": True,
+            "cosmetic": False,
+        },
+        callback_number="+46 8 123 456 78",
+    )
+    return customer, case
+
+
+def test_a_customer_requests_an_escalation_and_sees_the_outcome(
+    policies: Any, frozen_clock: Any
+) -> None:
+    customer, case = _fts_case(policies)
+    c = client_for(customer)
+    html = c.get(f"/portal/cases/{case.pk}/").content.decode()
+    assert "Request an escalation of" in html and 'name="business_impact"' in html
+    missing = c.post(f"/portal/cases/{case.pk}/escalate", {"affected_users": "All"})
+    assert missing.status_code == 400
+    assert 'id="id_business_impact_error"' in missing.content.decode()
+    page = c.post(
+        f"/portal/cases/{case.pk}/escalate",
+        {
+            "business_impact": "No product data reaches any channel",
+            "affected_users": "All 40 users",
+            "contact": "Björn, +46 8 123 456 78",
+            "partner_extension": "no",
+        },
+        follow=True,
+    )
+    html = page.content.decode()
+    assert "Escalation requested" in html
+    assert case.escalations.get().business_impact == "No product data reaches any channel"
+
+
+def test_no_escalation_form_where_the_contract_has_none(
+    customer_client: Client, sev2_case: Case
+) -> None:
+    html = customer_client.get(f"/portal/cases/{sev2_case.pk}/").content.decode()
+    assert "Request an escalation" not in html
+    page = customer_client.post(f"/portal/cases/{sev2_case.pk}/escalate", {})
+    assert page.status_code == 404
