@@ -20,6 +20,11 @@ urlpatterns = [
     path("console/phone-call/", views.phone_call, name="phone_call"),
     path("console/policy/", boards.policy, name="policy"),
     path("console/escalations/", boards.escalation_board, name="escalations"),
+    path(
+        "console/escalations/<int:escalation_id>/<slug:decision>",
+        boards.escalation_decide,
+        name="escalation_decide",
+    ),
     path("console/on-call/", boards.on_call, name="on_call"),
     path("console/reports/", reports.reports, name="reports"),
 ]

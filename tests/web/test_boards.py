@@ -88,3 +88,66 @@ def test_the_reports_page_draws_svg_charts_of_received_cases_and_sla_outcomes(
 
 def test_customers_get_404_from_reports(customer_client: Client) -> None:
     assert customer_client.get("/console/reports/").status_code == 404
+
+
+def _requested_escalation(policies: Any, impact: str = "All channels down") -> Any:
+    org = make_org(name="Nordic Retail", region="emea", policy=policies["follow-the-sun"])
+    customer = make_user(role=Role.CUSTOMER, organization=org)
+    case, _ = services.open_case(
+        actor=customer,
+        organisation_id=org.pk,
+        channel="portal",
+        environment="production",
+        request_type="incident",
+        title="Publishing fails",
+        description="Broken.",
+        answers={
+            "production": True,
+            "blocked": True,
+            "significant_impact": True,
+            "cosmetic": False,
+        },
+        callback_number="+46 8 123 456 78",
+    )
+    return request_escalation(
+        requester=customer,
+        form={
+            "incident": case.reference,
+            "business_impact": impact,
+            "affected_users": "All 40 users",
+            "contact": "Björn",
+            "partner_extension": False,
+        },
+    )
+
+
+def test_a_manager_accepts_and_declines_from_the_board(policies: Any, frozen_clock: Any) -> None:
+    from supportdesk.accounts.models import TeamKind
+    from tests.factories import make_team
+
+    manager = make_user(
+        role=Role.ESCALATION_MANAGER, team=make_team(region="emea", kind=TeamKind.ESCALATION)
+    )
+    first = _requested_escalation(policies)
+    second = _requested_escalation(policies, impact="Slow exports")
+    c = client_for(manager)
+    html = c.get("/console/escalations/").content.decode()
+    assert f'action="/console/escalations/{first.pk}/accept"' in html
+    assert c.post(f"/console/escalations/{first.pk}/accept", {"note": "On it"}).status_code == 302
+    first.refresh_from_db()
+    assert first.status in ("accepted", "acknowledged") and first.manager is not None
+    page = c.post(
+        f"/console/escalations/{second.pk}/decline",
+        {"reason": "no_tangible_impact", "note": "A workaround exists"},
+    )
+    assert page.status_code == 302
+    second.refresh_from_db()
+    assert second.status == "declined"
+
+
+def test_agents_cannot_decide_escalations(policies: Any, agent: Any, frozen_clock: Any) -> None:
+    esc = _requested_escalation(policies)
+    c = client_for(agent)
+    c.post(f"/console/escalations/{esc.pk}/accept", {})
+    esc.refresh_from_db()
+    assert esc.status == "requested"
