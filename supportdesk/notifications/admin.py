@@ -1,5 +1,8 @@
 from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
+from supportdesk.notifications import services
 from supportdesk.notifications.models import (
     ContactChannel,
     DeliveryAttempt,
@@ -23,6 +26,12 @@ class OutboxMessageAdmin(admin.ModelAdmin[OutboxMessage]):
     search_fields = ("subject", "dedupe_key")
     readonly_fields = ("lease_token", "lease_expires_at", "sent_at", "last_error", "attempts")
     inlines = [DeliveryAttemptInline]
+    actions = ["requeue"]
+
+    @admin.action(description="Requeue dead-lettered messages")
+    def requeue(self, request: HttpRequest, queryset: QuerySet[OutboxMessage]) -> None:
+        count = sum(services.requeue_dead(message=m) for m in queryset)
+        self.message_user(request, f"{count} message(s) requeued.")
 
 
 @admin.register(ContactChannel)
