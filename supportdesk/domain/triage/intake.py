@@ -1,0 +1,176 @@
+"""Intake requirements: the fields a report must carry (INT-3, INT-4)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+
+from supportdesk.domain.policy.model import FieldKind, Policy
+from supportdesk.domain.triage.results import (
+    FieldProblem,
+    IntakeError,
+    IntakeField,
+    IntakeSection,
+    IntakeValue,
+)
+
+# Intake.
+
+
+def intake_fields(*, policy: Policy, severity: int, category: str) -> tuple[IntakeField, ...]:
+    """The fields a report of ``severity`` about ``category`` must carry, in form order.
+
+    INT-3 confirmations first (only when ``category`` is in
+    ``policy.intake.not_local_applies_to``, whatever the severity), then the INT-4
+    details (only when ``severity`` is in ``policy.intake.detail_severities``). Each
+    field says whether it is required outright or only ``required_when`` another field
+    has a value; optional fields are listed too, so the form is complete. This is the
+    list :func:`triage_report` validates against.
+    """
+    fields: list[IntakeField] = []
+    if category in policy.intake.not_local_applies_to:
+        fields.extend(
+            IntakeField(IntakeSection.NOT_LOCAL, f, must_be_true=f.kind is FieldKind.BOOLEAN)
+            for f in policy.intake.not_local_fields
+        )
+    if severity in policy.intake.detail_severities:
+        fields.extend(IntakeField(IntakeSection.DETAILS, f) for f in policy.intake.detail_fields)
+    return tuple(fields)
+
+
+def validate_intake(
+    *, policy: Policy, severity: int, category: str, details: Mapping[str, object]
+) -> Mapping[str, IntakeValue]:
+    """The cleaned intake values for a report, or :class:`IntakeError` with every fault.
+
+    See :func:`triage_report` for ``details`` and the cleaned values. Rules: a required
+    field must be present and non-empty; a ``required_when`` field is required when the
+    named field's submitted value equals the given one; a choice must be one of its
+    choices; a datetime list needs at least one ISO 8601 datetime *with* a UTC offset
+    (a time without a zone cannot be correlated with log files, INT-4); a must-be-true
+    confirmation must be ``True`` (INT-3). Optional fields that are given are checked
+    the same way.
+    """
+    cleaned, problems = _validate_intake(policy, severity, category, details)
+    if problems:
+        raise IntakeError(problems)
+    return cleaned
+
+
+def _validate_intake(
+    policy: Policy, severity: int, category: str, details: Mapping[str, object]
+) -> tuple[dict[str, IntakeValue], list[FieldProblem]]:
+    cleaned: dict[str, IntakeValue] = {}
+    problems: list[FieldProblem] = []
+    for spec in intake_fields(policy=policy, severity=severity, category=category):
+        raw = details.get(spec.key)
+        required = spec.required or (
+            spec.required_when is not None
+            and all(_as_text(details.get(k)) == v for k, v in spec.required_when.items())
+        )
+        if _is_empty(raw):
+            if required or spec.must_be_true:
+                problems.append(FieldProblem(spec.path, _missing_reason(spec)))
+            continue
+        value, reason = _clean(spec, raw)
+        if reason is not None:
+            problems.append(FieldProblem(spec.path, reason))
+        elif value is not None:
+            cleaned[spec.key] = value
+    return cleaned, problems
+
+
+def _missing_reason(spec: IntakeField) -> str:
+    if spec.must_be_true:
+        return "is required: confirm it to rule out a problem local to your site"
+    if spec.field.kind is FieldKind.DATETIME_LIST:
+        return "is required: give at least one concrete time the problem occurred"
+    if spec.required_when and not spec.required:
+        when = ", ".join(f"{k} is {v}" for k, v in spec.required_when.items())
+        return f"is required when {when}"
+    return "is required"
+
+
+def _is_empty(raw: object) -> bool:
+    if raw is None:
+        return True
+    if isinstance(raw, str):
+        return not raw.strip()
+    if isinstance(raw, list | tuple):
+        return all(_is_empty(x) for x in raw)
+    return False
+
+
+def _as_text(raw: object) -> str | None:
+    return raw.strip() if isinstance(raw, str) else None
+
+
+_TRUE = {"true", "yes", "on", "1"}
+_FALSE = {"false", "no", "off", "0"}
+# Separators between datetimes typed into one text box: newlines, commas, semicolons.
+_DATETIME_SEPARATORS = re.compile(r"[\n;,]+")
+
+
+def _clean(spec: IntakeField, raw: object) -> tuple[IntakeValue | None, str | None]:
+    """The cleaned value and ``None``, or ``None`` and the reason it is wrong."""
+    kind = spec.field.kind
+    if kind is FieldKind.BOOLEAN:
+        value = _as_bool(raw)
+        if value is None:
+            return None, "must be yes or no"
+        if spec.must_be_true and not value:
+            # INT-3: a problem that is local to the reporter's site is not ours to fix.
+            return None, "must be confirmed: check that the problem is not local to your site"
+        return value, None
+    if kind is FieldKind.DATETIME_LIST:
+        return _datetimes(raw)
+    if not isinstance(raw, str):
+        return None, "must be text"
+    text = raw.strip()
+    if kind is FieldKind.CHOICE and text not in spec.field.choices:
+        return None, f"must be one of: {', '.join(spec.field.choices)}"
+    return text, None
+
+
+def _as_bool(raw: object) -> bool | None:
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, str):
+        text = raw.strip().lower()
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
+    return None
+
+
+def _datetimes(raw: object) -> tuple[tuple[dt.datetime, ...] | None, str | None]:
+    items: list[object]
+    if isinstance(raw, str):
+        items = [x for x in _DATETIME_SEPARATORS.split(raw) if x.strip()]
+    elif isinstance(raw, list | tuple):
+        items = [x for x in raw if not _is_empty(x)]
+    else:
+        items = [raw]
+    out: list[dt.datetime] = []
+    for item in items:
+        if isinstance(item, dt.datetime):
+            value = item
+        elif isinstance(item, str):
+            try:
+                value = dt.datetime.fromisoformat(item.strip())
+            except ValueError:
+                return None, f"{item.strip()!r} is not a date and time like 2026-03-01T14:30-05:00"
+        else:
+            return None, "must be a list of dates and times"
+        if value.tzinfo is None or value.utcoffset() is None:
+            return None, f"{_show(item)} needs a time zone offset, like 2026-03-01T14:30-05:00"
+        out.append(value.astimezone(dt.UTC))
+    if not out:
+        return None, "is required: give at least one concrete time the problem occurred"
+    return tuple(out), None
+
+
+def _show(item: object) -> str:
+    return repr(item.strip()) if isinstance(item, str) else repr(item)
