@@ -1,0 +1,40 @@
+"""Writing escalations: one function per use case, each in one transaction.
+
+One module per concept: :mod:`.requests` (the request and its assessment),
+:mod:`.decisions` (accept or decline), :mod:`.management` (hand-over, acknowledgement,
+updates, stakeholders), :mod:`.reminders` (waiting on the client), :mod:`.closure`.
+Every step is recorded on the escalation's log and the case timeline, and every message
+goes through the outbox in the same transaction (:mod:`._events`). The rules themselves
+live in :mod:`supportdesk.domain.escalation`. Import the use cases from here.
+"""
+
+from supportdesk.escalations.services._guards import EscalationConflict
+from supportdesk.escalations.services.closure import close_escalation
+from supportdesk.escalations.services.decisions import accept_escalation, decline_escalation
+from supportdesk.escalations.services.management import (
+    acknowledge_escalation,
+    hand_over_escalation,
+    post_escalation_update,
+    subscribe_to_escalation,
+)
+from supportdesk.escalations.services.reminders import (
+    await_client,
+    record_client_response,
+    send_due_reminders,
+)
+from supportdesk.escalations.services.requests import request_escalation
+
+__all__ = [
+    "EscalationConflict",
+    "accept_escalation",
+    "acknowledge_escalation",
+    "await_client",
+    "close_escalation",
+    "decline_escalation",
+    "hand_over_escalation",
+    "post_escalation_update",
+    "record_client_response",
+    "request_escalation",
+    "send_due_reminders",
+    "subscribe_to_escalation",
+]

@@ -1,0 +1,184 @@
+"""The escalation team's decision (ESC-5): accept, assigning a manager (ESC-6,
+ESC-7, ESC-9), or decline with a policy reason."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+
+from supportdesk import clock
+from supportdesk.accounts.models import User
+from supportdesk.cases.services import set_escalated
+from supportdesk.domain.errors import DomainError
+from supportdesk.domain.escalation import (
+    choose_escalation_manager_region,
+    validate_closure_reason,
+)
+from supportdesk.escalations import selectors
+from supportdesk.escalations.models import (
+    PENDING_STATUSES,
+    Escalation,
+    EscalationEventKind,
+    EscalationStatus,
+)
+from supportdesk.escalations.services._events import iso, record, save, tell
+from supportdesk.escalations.services._guards import (
+    EscalationConflict,
+    lock,
+    require_decider,
+    require_status,
+)
+from supportdesk.escalations.services._pinned import (
+    calendars_of,
+    client_region,
+    policy_of,
+    rules_of,
+)
+
+
+def finish_decline(
+    esc: Escalation, *, actor: User | None, reason: str, note: str, now: dt.datetime
+) -> None:
+    policy = policy_of(esc)
+    rules = rules_of(policy)
+    label = next((r.label for r in rules.decline_reasons if r.key == reason), reason)
+    # ESC-8: "declined" is itself a closure reason of the policy.
+    closure = validate_closure_reason(policy=policy, reason="declined")
+    esc.status = EscalationStatus.DECLINED
+    esc.decided_at = now
+    esc.decided_by = actor
+    esc.decision_reason = reason
+    esc.decision_note = note
+    esc.closed_at = now
+    esc.closed_by = actor
+    esc.closure_reason = closure.key
+    esc.closure_note = note
+    save(
+        esc,
+        now,
+        "status",
+        "decided_at",
+        "decided_by",
+        "decision_reason",
+        "decision_note",
+        "closed_at",
+        "closed_by",
+        "closure_reason",
+        "closure_note",
+    )
+    record(
+        esc,
+        EscalationEventKind.DECLINED,
+        actor=actor,
+        now=now,
+        data={"reason": reason, "label": label, "note": note},
+    )
+    # ESC-5: the requester is told why.
+    tell(
+        esc,
+        key="declined",
+        subject=f"Escalation declined: {label}",
+        body=note or label,
+        now=now,
+    )
+
+
+def decline_escalation(
+    *,
+    actor: User,
+    escalation_id: int,
+    reason: str,
+    note: str = "",
+    now: dt.datetime | None = None,
+) -> Escalation:
+    """Decline a pending escalation with a decline reason of its policy plus free text;
+    the requester is told both (ESC-5)."""
+    now = clock.resolve(now)
+    with transaction.atomic():
+        esc = lock(actor, escalation_id)
+        require_decider(actor)
+        require_status(esc, PENDING_STATUSES, "decline")
+        keys = [r.key for r in rules_of(policy_of(esc)).decline_reasons]
+        if reason not in keys:
+            raise DomainError(
+                f"{reason!r} is not a decline reason of this policy (one of: {', '.join(keys)})",
+                field="reason",
+            )
+        finish_decline(esc, actor=actor, reason=reason, note=note.strip(), now=now)
+        return esc
+
+
+def _assign(esc: Escalation, *, actor: User, now: dt.datetime) -> None:
+    assignment = choose_escalation_manager_region(
+        policy=policy_of(esc),
+        calendars=calendars_of(esc),
+        client_region=client_region(esc),
+        now=now,
+    )
+    esc.region = assignment.region
+    esc.manager = selectors.escalation_manager_for_region(assignment.region)
+    esc.assigned_at = now
+    esc.acknowledge_by = assignment.acknowledge_by
+    esc.assignment_explanation = assignment.explanation
+    save(esc, now, "region", "manager", "assigned_at", "acknowledge_by", "assignment_explanation")
+    record(
+        esc,
+        EscalationEventKind.ASSIGNED,
+        actor=actor,
+        now=now,
+        data={
+            "region": esc.region,
+            "manager": esc.manager.get_username() if esc.manager else None,
+            "open_now": assignment.open_now,
+            "starts_at": iso(assignment.starts_at),
+            "acknowledge_by": iso(esc.acknowledge_by),
+            "explanation": assignment.explanation,
+        },
+    )
+
+
+def accept_escalation(
+    *,
+    actor: User,
+    escalation_id: int,
+    note: str = "",
+    now: dt.datetime | None = None,
+) -> Escalation:
+    """Accept a pending escalation (ESC-5): the case ranks first (PRI-2) and an
+    Escalation Manager is assigned from the client's region if it is open, else from
+    the region open now, else the one opening first (ESC-6, ESC-7, ESC-9); the
+    acknowledgement is due the policy's target later in that region's business hours."""
+    now = clock.resolve(now)
+    with transaction.atomic():
+        esc = lock(actor, escalation_id)
+        require_decider(actor)
+        require_status(esc, PENDING_STATUSES, "accept")
+        if esc.case_id is None:
+            raise EscalationConflict(
+                "an escalation without an incident cannot be accepted", field="case"
+            )
+        esc.status = EscalationStatus.ACCEPTED
+        esc.decided_at = now
+        esc.decided_by = actor
+        esc.decision_note = note.strip()
+        save(esc, now, "status", "decided_at", "decided_by", "decision_note")
+        record(
+            esc,
+            EscalationEventKind.ACCEPTED,
+            actor=actor,
+            now=now,
+            data={"note": esc.decision_note},
+        )
+        assert esc.case is not None
+        set_escalated(case=esc.case, escalated=True, now=now)
+        _assign(esc, actor=actor, now=now)
+        tell(
+            esc,
+            key="accepted",
+            subject="Escalation accepted",
+            body=f"{esc.decision_note}\n{esc.assignment_explanation}".strip(),
+            now=now,
+            manager=True,
+        )
+        return esc

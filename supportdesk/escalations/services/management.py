@@ -1,0 +1,255 @@
+"""The Escalation Manager's work (ESC-6, ESC-7): hand-over, acknowledgement,
+updates, and the stakeholders who receive them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+
+from supportdesk import clock
+from supportdesk.accounts.models import Role, User
+from supportdesk.accounts.permissions import (
+    NotFound,
+    may_act_for_organisation,
+)
+from supportdesk.domain.errors import DomainError
+from supportdesk.escalations import selectors
+from supportdesk.escalations.models import (
+    LIVE_STATUSES,
+    PENDING_STATUSES,
+    Escalation,
+    EscalationEvent,
+    EscalationEventKind,
+    EscalationStatus,
+    EscalationSubscription,
+)
+from supportdesk.escalations.services._events import iso, record, save, tell
+from supportdesk.escalations.services._guards import (
+    lock,
+    require_decider,
+    require_manager_of,
+    require_status,
+)
+from supportdesk.escalations.services._pinned import (
+    next_update_due,
+    policy_of,
+    region_calendar,
+    rules_of,
+)
+
+
+def hand_over_escalation(
+    *,
+    actor: User,
+    escalation_id: int,
+    to_manager_id: int | None = None,
+    region: str | None = None,
+    note: str = "",
+    now: dt.datetime | None = None,
+) -> Escalation:
+    """Hand an accepted escalation to another manager, or to a region's manager.
+
+    Without an acknowledgement yet, the deadline moves to the policy's target in the
+    new region's business hours from ``now``; the hand-over is recorded either way."""
+    now = clock.resolve(now)
+    with transaction.atomic():
+        esc = lock(actor, escalation_id)
+        require_decider(actor)
+        require_status(esc, LIVE_STATUSES, "hand over")
+        if to_manager_id is None and not region:
+            raise DomainError("name a manager or a region", field="to_manager_id")
+        if to_manager_id is not None:
+            manager = User.objects.filter(
+                pk=to_manager_id,
+                role__in=[Role.ESCALATION_MANAGER, Role.ADMIN],
+                is_active=True,
+            ).first()
+            if manager is None:
+                raise DomainError(
+                    f"user {to_manager_id} is not an escalation manager", field="to_manager_id"
+                )
+            new_region = region or manager.region or esc.region
+        else:
+            assert region is not None
+            new_region = region
+            manager = selectors.escalation_manager_for_region(region)
+            if manager is None:
+                raise DomainError(f"region {region!r} has no escalation manager", field="region")
+        calendar = region_calendar(esc, new_region)
+        before = {
+            "manager": esc.manager.get_username() if esc.manager else None,
+            "region": esc.region,
+            "acknowledge_by": iso(esc.acknowledge_by),
+        }
+        esc.manager = manager
+        esc.region = new_region
+        if esc.acknowledged_at is None:
+            rules = rules_of(policy_of(esc))
+            esc.acknowledge_by = calendar.add(
+                now, dt.timedelta(seconds=rules.acknowledge_seconds)
+            ).astimezone(dt.UTC)
+        save(esc, now, "manager", "region", "acknowledge_by")
+        record(
+            esc,
+            EscalationEventKind.HANDED_OVER,
+            actor=actor,
+            now=now,
+            data={
+                "from": before,
+                "to": {
+                    "manager": manager.get_username(),
+                    "region": new_region,
+                    "acknowledge_by": iso(esc.acknowledge_by),
+                },
+                "note": note,
+            },
+        )
+        tell(
+            esc,
+            key=f"handover:{now.isoformat()}",
+            subject=f"Escalation handed over to {manager.get_full_name() or manager.get_username()}",
+            body=note,
+            now=now,
+            manager=True,
+        )
+        return esc
+
+
+def acknowledge_escalation(
+    *,
+    actor: User,
+    escalation_id: int,
+    status_note: str,
+    next_steps: str,
+    now: dt.datetime | None = None,
+) -> Escalation:
+    """The manager confirms receipt to the requester, with status and next steps (ESC-6);
+    the next update is due on the policy's cadence in the region's business hours."""
+    now = clock.resolve(now)
+    if not status_note.strip():
+        raise DomainError("say what the status is", field="status_note")
+    if not next_steps.strip():
+        raise DomainError("say what the next steps are", field="next_steps")
+    with transaction.atomic():
+        esc = lock(actor, escalation_id)
+        require_manager_of(actor, esc)
+        require_status(esc, (EscalationStatus.ACCEPTED,), "acknowledge")
+        if esc.manager_id is None:
+            esc.manager = actor
+        esc.status = EscalationStatus.ACKNOWLEDGED
+        esc.acknowledged_at = now
+        esc.last_update_at = now
+        esc.next_update_due_at = next_update_due(esc, now)
+        save(
+            esc, now, "manager", "status", "acknowledged_at", "last_update_at", "next_update_due_at"
+        )
+        record(
+            esc,
+            EscalationEventKind.ACKNOWLEDGED,
+            actor=actor,
+            now=now,
+            data={
+                "status": status_note,
+                "next_steps": next_steps,
+                "on_time": esc.acknowledge_by is None or now <= esc.acknowledge_by,
+                "next_update_due_at": iso(esc.next_update_due_at),
+            },
+        )
+        tell(
+            esc,
+            key="acknowledged",
+            subject="Your escalation is received",
+            body=f"Status: {status_note}\nNext steps: {next_steps}",
+            now=now,
+        )
+        return esc
+
+
+def post_escalation_update(
+    *,
+    actor: User,
+    escalation_id: int,
+    body: str,
+    now: dt.datetime | None = None,
+) -> EscalationEvent:
+    """An update to the requester and every stakeholder (ESC-6); the next one is due on
+    the policy's cadence."""
+    now = clock.resolve(now)
+    if not body.strip():
+        raise DomainError("an update needs a text", field="body")
+    with transaction.atomic():
+        esc = lock(actor, escalation_id)
+        require_manager_of(actor, esc)
+        require_status(
+            esc,
+            (EscalationStatus.ACKNOWLEDGED, EscalationStatus.AWAITING_CLIENT),
+            "post an update (acknowledge it first)",
+        )
+        esc.last_update_at = now
+        if esc.status == EscalationStatus.ACKNOWLEDGED:
+            esc.next_update_due_at = next_update_due(esc, now)
+        save(esc, now, "last_update_at", "next_update_due_at")
+        event = record(
+            esc,
+            EscalationEventKind.UPDATE,
+            actor=actor,
+            now=now,
+            data={"body": body, "next_update_due_at": iso(esc.next_update_due_at)},
+        )
+        tell(esc, key=f"update:{event.pk}", subject="Escalation update", body=body, now=now)
+        return event
+
+
+def subscribe_to_escalation(
+    *,
+    actor: User,
+    escalation_id: int,
+    user_id: int | None = None,
+    email: str = "",
+    now: dt.datetime | None = None,
+) -> EscalationSubscription:
+    """A stakeholder (a person, or a plain address) receives every update (ESC-6).
+
+    A person must be vendor staff or able to act for the escalation's organisation.
+    Subscribing twice returns the existing subscription."""
+    now = clock.resolve(now)
+    email = email.strip().lower()
+    if (user_id is None) == (not email):
+        raise DomainError("name exactly one of user_id or email", field="user_id")
+    if email and "@" not in email:
+        raise DomainError("not an email address", field="email")
+    with transaction.atomic():
+        esc = lock(actor, escalation_id)
+        require_status(
+            esc, (*PENDING_STATUSES, *LIVE_STATUSES), "subscribe to a finished escalation"
+        )
+        user = None
+        if user_id is not None:
+            user = User.objects.filter(pk=user_id, is_active=True).first()
+            allowed = user is not None and (
+                user.is_vendor_staff
+                or (
+                    esc.organization is not None
+                    and may_act_for_organisation(user, esc.organization)
+                )
+            )
+            if not allowed or user is None:
+                raise NotFound(f"user {user_id} not found", field="user_id")
+            existing = EscalationSubscription.objects.filter(escalation=esc, user=user).first()
+        else:
+            existing = EscalationSubscription.objects.filter(escalation=esc, email=email).first()
+        if existing is not None:
+            return existing
+        sub = EscalationSubscription.objects.create(
+            escalation=esc, user=user, email="" if user else email, created_at=now, created_by=actor
+        )
+        record(
+            esc,
+            EscalationEventKind.SUBSCRIBED,
+            actor=actor,
+            now=now,
+            data={"user": user.get_username() if user else None, "email": email or None},
+            public=False,
+        )
+        return sub

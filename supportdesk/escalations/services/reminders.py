@@ -1,0 +1,196 @@
+"""Waiting on the client/partner (ESC-8): troubleshooting steps, their answer, and
+the reminders that end in a ``no_response`` closure."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+
+from supportdesk import clock
+from supportdesk.accounts.models import User
+from supportdesk.domain.errors import DomainError
+from supportdesk.domain.escalation import reminder_schedule
+from supportdesk.escalations import selectors
+from supportdesk.escalations.models import (
+    Escalation,
+    EscalationEventKind,
+    EscalationStatus,
+)
+from supportdesk.escalations.services._events import iso, record, save, tell
+from supportdesk.escalations.services._guards import lock, require_manager_of, require_status
+from supportdesk.escalations.services._pinned import (
+    client_region,
+    next_update_due,
+    policy_of,
+    region_calendar,
+    rules_of,
+)
+from supportdesk.escalations.services.closure import finish_closure
+
+
+def await_client(
+    *,
+    actor: User,
+    escalation_id: int,
+    troubleshooting_steps: str,
+    now: dt.datetime | None = None,
+) -> Escalation:
+    """Send troubleshooting steps and wait on the client/partner: reminders follow on
+    the policy's schedule in the client region's business hours, and after the last
+    one the escalation closes as ``no_response`` (see :func:`send_due_reminders`)."""
+    now = clock.resolve(now)
+    if not troubleshooting_steps.strip():
+        raise DomainError(
+            "say which troubleshooting steps the client should take", field="troubleshooting_steps"
+        )
+    with transaction.atomic():
+        esc = lock(actor, escalation_id)
+        require_manager_of(actor, esc)
+        require_status(esc, (EscalationStatus.ACKNOWLEDGED,), "wait on the client")
+        region = client_region(esc) or esc.region
+        schedule = reminder_schedule(
+            policy=policy_of(esc),
+            calendar=region_calendar(esc, region),
+            waiting_since=now,
+        )
+        esc.status = EscalationStatus.AWAITING_CLIENT
+        esc.awaiting_since = now
+        esc.reminder_schedule = [r.isoformat() for r in schedule.reminders]
+        esc.reminder_close_at = schedule.close_at
+        esc.reminders_sent = 0
+        esc.next_reminder_at = schedule.reminders[0]
+        # Updates pause while the ball is in the client's court.
+        esc.next_update_due_at = None
+        esc.last_update_at = now
+        save(
+            esc,
+            now,
+            "status",
+            "awaiting_since",
+            "reminder_schedule",
+            "reminder_close_at",
+            "reminders_sent",
+            "next_reminder_at",
+            "next_update_due_at",
+            "last_update_at",
+        )
+        record(
+            esc,
+            EscalationEventKind.AWAITING_CLIENT,
+            actor=actor,
+            now=now,
+            data={
+                "troubleshooting_steps": troubleshooting_steps,
+                "reminders": esc.reminder_schedule,
+                "close_at": iso(schedule.close_at),
+                "region": region,
+            },
+        )
+        tell(
+            esc,
+            key=f"awaiting:{now.isoformat()}",
+            subject="Troubleshooting steps for your escalation",
+            body=troubleshooting_steps,
+            now=now,
+        )
+        return esc
+
+
+def record_client_response(
+    *,
+    actor: User,
+    escalation_id: int,
+    message: str,
+    now: dt.datetime | None = None,
+) -> Escalation:
+    """The client/partner answered: reminders stop and the update cadence resumes."""
+    now = clock.resolve(now)
+    with transaction.atomic():
+        esc = lock(actor, escalation_id)
+        require_status(esc, (EscalationStatus.AWAITING_CLIENT,), "record a client response")
+        esc.status = EscalationStatus.ACKNOWLEDGED
+        esc.next_reminder_at = None
+        esc.next_update_due_at = next_update_due(esc, now)
+        save(esc, now, "status", "next_reminder_at", "next_update_due_at")
+        event = record(
+            esc,
+            EscalationEventKind.CLIENT_RESPONSE,
+            actor=actor,
+            now=now,
+            data={"message": message, "reminders_sent": esc.reminders_sent},
+        )
+        tell(
+            esc,
+            key=f"response:{event.pk}",
+            subject="The client responded",
+            body=message,
+            now=now,
+            requester=False,
+            stakeholders=False,
+            manager=True,
+        )
+        return esc
+
+
+def send_due_reminders(*, now: dt.datetime | None = None, batch: int = 200) -> int:
+    """Take one due step per escalation waiting on the client: the next reminder, or,
+    after the last one, the closure with the policy's ``no_response_reason`` (ESC-8).
+
+    Idempotent: each step re-reads the locked row and advances ``reminders_sent`` only
+    if the step is still due; outbox dedupe keys name the waiting period and the
+    reminder number. Returns the number of steps taken."""
+    now = clock.resolve(now)
+    steps = 0
+    for esc_id in selectors.escalations_with_reminder_due(now, batch=batch):
+        with transaction.atomic():
+            esc = (
+                Escalation.objects.select_for_update(of=("self",))
+                .select_related("case", "organization", "requester", "manager", "policy_version")
+                .filter(
+                    pk=esc_id,
+                    status=EscalationStatus.AWAITING_CLIENT,
+                    next_reminder_at__lte=now,
+                )
+                .first()
+            )
+            if esc is None:
+                continue
+            steps += 1
+            n = esc.reminders_sent
+            if n < len(esc.reminder_schedule):
+                esc.reminders_sent = n + 1
+                later = esc.reminder_schedule[n + 1 :]
+                esc.next_reminder_at = (
+                    dt.datetime.fromisoformat(later[0]) if later else esc.reminder_close_at
+                )
+                save(esc, now, "reminders_sent", "next_reminder_at")
+                record(
+                    esc,
+                    EscalationEventKind.REMINDER,
+                    actor=None,
+                    now=now,
+                    data={
+                        "number": n + 1,
+                        "of": len(esc.reminder_schedule),
+                        "next": iso(esc.next_reminder_at),
+                    },
+                )
+                tell(
+                    esc,
+                    key=f"reminder:{iso(esc.awaiting_since)}:{n + 1}",
+                    subject=f"Reminder {n + 1}: we are waiting for your response",
+                    body="Please tell us the outcome of the troubleshooting steps we sent.",
+                    now=now,
+                    stakeholders=False,
+                )
+            else:
+                rules = rules_of(policy_of(esc))
+                finish_closure(
+                    esc,
+                    actor=None,
+                    reason=rules.no_response_reason,
+                    note=f"No response after {len(esc.reminder_schedule)} reminders.",
+                    now=now,
+                )
+    return steps

@@ -1,0 +1,208 @@
+"""The request (ESC-1..5): stored from any channel, assessed, and answered."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+
+from django.conf import settings
+from django.db import transaction
+
+from supportdesk import clock
+from supportdesk.accounts.models import Organization, Role, Team, TeamKind, User
+from supportdesk.accounts.permissions import (
+    access_organisation,
+    may_act_for_organisation,
+)
+from supportdesk.cases.models import Case
+from supportdesk.domain.errors import DomainError
+from supportdesk.domain.escalation import (
+    IncidentFacts,
+    Verdict,
+    assess_escalation_request,
+)
+from supportdesk.escalations.models import (
+    Escalation,
+    EscalationChannel,
+    EscalationEventKind,
+    EscalationStatus,
+)
+from supportdesk.escalations.services._events import record, severity_of, tell
+from supportdesk.escalations.services._pinned import client_region
+from supportdesk.escalations.services.decisions import finish_decline
+from supportdesk.notifications.models import MessageKind
+from supportdesk.notifications.services import enqueue
+from supportdesk.policies.models import Policy as PolicyRow
+from supportdesk.policies.models import PolicyVersion
+from supportdesk.policies.selectors import NoPolicy, current_version_for, parsed
+
+_STATUS_FOR_VERDICT = {
+    Verdict.DECLINED: EscalationStatus.DECLINED,
+    Verdict.PARTNER_FIRST: EscalationStatus.PARTNER_FIRST,
+    Verdict.NEEDS_DECISION: EscalationStatus.NEEDS_DECISION,
+    Verdict.QUALIFIES: EscalationStatus.REQUESTED,
+}
+
+
+def _find_incident(reference: str) -> Case | None:
+    ref = reference.strip()
+    if not ref:
+        return None
+    case = Case.objects.select_related("organization", "policy_version").filter(
+        reference__iexact=ref
+    )
+    found = case.first()
+    if found is None and ref.isdigit():
+        found = (
+            Case.objects.select_related("organization", "policy_version")
+            .filter(pk=int(ref))
+            .first()
+        )
+    return found
+
+
+def _version_for(organisation: Organization | None) -> PolicyVersion:
+    if organisation is not None:
+        return current_version_for(organisation)
+    row = PolicyRow.objects.filter(key=settings.DEFAULT_POLICY).first()
+    if row is None or row.current_version_id is None:
+        raise NoPolicy("no default policy loaded", field="policy")
+    return PolicyVersion.objects.get(pk=row.current_version_id)
+
+
+def _escalation_team(region: str | None) -> Team | None:
+    if not region:
+        return None
+    return Team.objects.filter(kind=TeamKind.ESCALATION, region=region).order_by("id").first()
+
+
+def request_escalation(
+    *,
+    requester: User,
+    form: Mapping[str, object],
+    channel: str = EscalationChannel.PORTAL,
+    organisation_id: int | None = None,
+    now: dt.datetime | None = None,
+) -> Escalation:
+    """Record an escalation request from any channel (web, API, email) and assess it.
+
+    The request is always stored, and the requester is told the outcome (ESC-5):
+    declined at once for no incident, another organisation's incident or missing
+    mandatory fields (ESC-1, ESC-4); sent to the partner first for a partner-built
+    extension (ESC-3); flagged ``needs_decision`` outside production or without a
+    tangible impact (ESC-2); else ``requested``, for the escalation team to accept.
+    Nothing is ever accepted here. ``form["incident"]`` is a case reference or id.
+    Raises :class:`DomainError` (field ``policy``) when the policy has escalations off.
+    """
+    now = clock.resolve(now)
+    if channel not in EscalationChannel.values:
+        raise DomainError(f"unknown channel {channel!r}", field="channel")
+    form = {str(k): v for k, v in form.items()}
+    reference = str(form.get("incident") or "").strip()
+    case = _find_incident(reference)
+    own_case = case is not None and may_act_for_organisation(requester, case.organization)
+    if own_case and case is not None:
+        organisation: Organization | None = case.organization
+    elif organisation_id is not None:
+        organisation = access_organisation(requester, organisation_id)
+    else:
+        organisation = requester.organization
+    version = case.policy_version if own_case and case is not None else _version_for(organisation)
+    policy = parsed(version)
+    facts = None
+    if case is not None:
+        facts = IncidentFacts(
+            organisation_id=str(case.organization_id),
+            environment=case.environment,
+            severity=case.severity,
+            partner_extension=bool((case.triage or {}).get("partner_extension")),
+            partner_org_id=str(case.organization.partner_id)
+            if case.organization.partner_id
+            else None,
+        )
+    assessment = assess_escalation_request(
+        policy=policy,
+        form=form,
+        incident=facts,
+        requester_org_id=str(organisation.pk) if organisation else "",
+        now=now,
+    )
+    status = _STATUS_FOR_VERDICT[assessment.verdict]
+    with transaction.atomic():
+        esc = Escalation.objects.create(
+            # Another organisation's incident is never linked: its timeline is not ours.
+            case=case if own_case else None,
+            organization=organisation,
+            requester=requester,
+            channel=channel,
+            form={
+                k: v if isinstance(v, str | int | bool | None) else str(v) for k, v in form.items()
+            },
+            incident_reference=reference[:60],
+            business_impact=str(form.get("business_impact") or ""),
+            policy_version=version,
+            status=status,
+            verdict=str(assessment.verdict),
+            assessment_reasons=[{"key": r.key, "label": r.label} for r in assessment.reasons],
+            missing_fields=list(assessment.missing_fields),
+            assessment=assessment.explanation,
+            partner=Organization.objects.filter(pk=int(assessment.partner_org_id)).first()
+            if assessment.partner_org_id
+            else None,
+            requested_at=now,
+            updated_at=now,
+        )
+        record(
+            esc,
+            EscalationEventKind.REQUESTED,
+            actor=requester,
+            now=now,
+            data={
+                "verdict": str(assessment.verdict),
+                "reasons": list(assessment.reason_keys),
+                "missing_fields": list(assessment.missing_fields),
+                "explanation": assessment.explanation,
+                "channel": channel,
+            },
+        )
+        if status == EscalationStatus.DECLINED:
+            finish_decline(
+                esc,
+                actor=None,
+                reason=assessment.reason_keys[0] if assessment.reasons else "other",
+                note=assessment.explanation,
+                now=now,
+            )
+            return esc
+        tell(
+            esc,
+            key="requested",
+            subject=f"Escalation request received: {esc.get_status_display()}",
+            body=assessment.explanation,
+            now=now,
+            stakeholders=False,
+        )
+        team = _escalation_team(client_region(esc))
+        if team is not None:
+            enqueue(
+                kind=MessageKind.EMAIL,
+                subject=f"[Escalation {esc.pk}] to decide: {assessment.explanation}"[:300],
+                body=f"Business impact: {esc.business_impact}",
+                team=team,
+                severity=severity_of(esc),
+                dedupe_key=f"escalation:{esc.pk}:requested:team:{team.pk}",
+                now=now,
+            )
+        if status == EscalationStatus.PARTNER_FIRST and esc.partner is not None:
+            # ESC-3: the partner that built the extension is asked first.
+            for member in esc.partner.members.filter(role=Role.PARTNER, is_active=True)[:5]:
+                enqueue(
+                    kind=MessageKind.EMAIL,
+                    subject=f"[Escalation {esc.pk}] please check first: an issue in your extension",
+                    body=f"{assessment.explanation}\nBusiness impact: {esc.business_impact}",
+                    user=member,
+                    severity=severity_of(esc),
+                    dedupe_key=f"escalation:{esc.pk}:partner_first:user:{member.pk}",
+                    now=now,
+                )
+    return esc
