@@ -124,6 +124,13 @@ STORAGES = {
 }
 MEDIA_ROOT = DATA_DIR / "media"
 WHITENOISE_USE_FINDERS = True
+#: Case attachments: the largest upload in bytes, and the accepted content types.
+CASE_ATTACHMENT_MAX_BYTES = int(env_str("CASE_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
+CASE_ATTACHMENT_TYPES = env_list(
+    "CASE_ATTACHMENT_TYPES",
+    "image/png,image/jpeg,image/gif,application/pdf,text/plain,text/csv,"
+    "application/json,application/zip,message/rfc822",
+)
 
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"

@@ -17,6 +17,8 @@ from supportdesk.domain import sla
 from supportdesk.domain.calendars import BusinessCalendar, build_calendars
 from supportdesk.domain.lifecycle import CaseStatus
 from supportdesk.domain.policy import Policy
+from supportdesk.notifications import services as notifications
+from supportdesk.notifications.models import MessageKind
 from supportdesk.policies import selectors as policy_selectors
 from supportdesk.policies.models import PolicyVersion
 
@@ -139,6 +141,13 @@ def _record_crossings(case: Case, row: SlaClock, clock: sla.SlaClock, now: dt.da
                     "due_at": _iso(clock.due_at),
                 },
             )
+            _notify_crossing(
+                case,
+                row.kind,
+                f"{warning.fraction:g}",
+                f"{row.kind} SLA at {warning.fraction:.0%}, due {_iso(clock.due_at)}",
+                now,
+            )
             recorded.add(warning.fraction)
     row.warnings_recorded = sorted(recorded)
     if clock.breached_at is not None and not row.breach_recorded:
@@ -149,7 +158,27 @@ def _record_crossings(case: Case, row: SlaClock, clock: sla.SlaClock, now: dt.da
             public=False,
             data={"clock": row.kind, "severity": clock.severity, "due_at": _iso(clock.due_at)},
         )
+        _notify_crossing(
+            case, row.kind, "breach", f"{row.kind} SLA breached (due {_iso(clock.due_at)})", now
+        )
         row.breach_recorded = True
+
+
+def _notify_crossing(case: Case, kind: str, what: str, text: str, now: dt.datetime) -> None:
+    """RSP-6: tell the assignee, or else the case's team, through the outbox, once per
+    case, target and fraction (or breach). Sev1 messages are urgent (``is_urgent``)."""
+    if case.assignee_id is None and case.team_id is None:
+        return
+    notifications.enqueue(
+        kind=MessageKind.EMAIL,
+        subject=f"{case.reference} Sev{case.severity}: {text}",
+        body=f"{case.title}\n\n{text}.",
+        dedupe_key=f"case:{case.pk}:sla:{kind}:{what}",
+        user=case.assignee if case.assignee_id else None,
+        team=None if case.assignee_id else case.team,
+        severity=case.severity,
+        now=now,
+    )
 
 
 def _iso(value: dt.datetime | None) -> str | None:

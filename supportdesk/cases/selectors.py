@@ -21,8 +21,10 @@ from supportdesk.cases.models import (
 )
 from supportdesk.domain.lifecycle import CaseStatus
 
-#: The queue order (PRI-2, INT-6): escalated first, then severity, nearest SLA due,
-#: receipt, id. Every column is non-null, so keyset paging works.
+#: The database form of ``domain.prioritisation.queue_key`` (PRI-2, INT-6): escalated
+#: first, then severity, nearest SLA due (``queue_due_at``: ``NO_DUE`` sorts after every
+#: real due, as ``no_due`` does), receipt, id. Every column is non-null, so keyset paging
+#: works and the ``case_queue_idx`` index serves it; tests/cases pin it to ``queue_key``.
 QUEUE_ORDER = ("-escalated", "severity", "queue_due_at", "received_at", "id")
 
 

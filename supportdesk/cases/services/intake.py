@@ -32,6 +32,7 @@ from supportdesk.cases.services.records import IdempotencyConflict, _event, _jso
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.lifecycle import CaseStatus
 from supportdesk.domain.policy import Policy
+from supportdesk.domain.prioritisation import plan_sprint
 from supportdesk.domain.routing import RouteAction, decide_route, validate_callback_number
 from supportdesk.domain.triage import (
     OverrideError,
@@ -319,20 +320,22 @@ def _apply_work_order(case: Case, policy: Policy) -> None:
 
 
 def _plan_sprint(case: Case, policy: Policy, now: dt.datetime) -> None:
-    """PRI-1: Critical joins the current sprint at once; others go into future sprints,
-    the less severe the later (one sprint further per level)."""
+    """PRI-1: file the case into the sprint ``domain.prioritisation.plan_sprint`` picks,
+    counted from the sprint covering today (made from ``routing.sprint_days`` when
+    nobody planned one); a planned sprint covering the chosen start day is used as is."""
     days = policy.routing.sprint_days
     today = now.date()
-    current = Sprint.objects.filter(starts_on__lte=today, ends_on__gte=today).first()
-    if current is None:
-        current = _sprint_starting(today, days)
-    if case.severity in policy.routing.current_sprint_severities:
-        target = current
-    else:
-        top = min(policy.routing.current_sprint_severities, default=1)
-        ahead = max(case.severity - top, 1)
-        start = current.ends_on + dt.timedelta(days=1 + (ahead - 1) * days)
-        target = Sprint.objects.filter(starts_on=start).first() or _sprint_starting(start, days)
+    current = _sprint_covering(today) or _sprint_starting(today, days)
+    plan = plan_sprint(
+        policy=policy,
+        severity=case.severity,
+        request_type=case.request_type,
+        current_sprint_start=current.starts_on,
+    )
+    start = plan.starts_on or current.starts_on
+    target = (
+        current if plan.current_sprint else _sprint_covering(start) or _sprint_starting(start, days)
+    )
     if case.sprint_id != target.pk:
         before = case.sprint.name if case.sprint_id and case.sprint else None
         case.sprint = target
@@ -342,9 +345,13 @@ def _plan_sprint(case: Case, policy: Policy, now: dt.datetime) -> None:
             at=now,
             actor=None,
             kind=EventKind.SPRINT,
-            data={"from": before, "to": target.name},
+            data={"from": before, "to": target.name, "reason": plan.reason},
             public=False,
         )
+
+
+def _sprint_covering(day: dt.date) -> Sprint | None:
+    return Sprint.objects.filter(starts_on__lte=day, ends_on__gte=day).order_by("starts_on").first()
 
 
 def _sprint_starting(start: dt.date, days: int) -> Sprint:
