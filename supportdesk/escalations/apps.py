@@ -9,7 +9,7 @@ class EscalationsConfig(AppConfig):
     def ready(self) -> None:
         from supportdesk import demo
         from supportdesk.api import STATUS_FOR, register_status
-        from supportdesk.escalations import tasks  # noqa: F401  registers escalations.send_reminders
+        from supportdesk.escalations import tasks  # noqa: F401  registers the escalations.* tasks
         from supportdesk.escalations.demo import seed_escalations
         from supportdesk.escalations.services import EscalationConflict
 

@@ -8,6 +8,7 @@ Invariants:
 * an escalation is pinned to the policy version it was requested under;
 * ``acknowledge_by``, ``next_update_due_at`` and ``next_reminder_at`` are the instants
   the periodic work scans for, so they are indexed and null when nothing is due;
+  ``overdue_flagged_for`` is the deadline last reported overdue, so it is reported once;
 * ``Case.escalated`` is true exactly while one of the case's escalations is accepted
   and not closed (PRI-2).
 """
@@ -120,6 +121,9 @@ class Escalation(models.Model):
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     next_update_due_at = models.DateTimeField(null=True, blank=True, db_index=True)
     last_update_at = models.DateTimeField(null=True, blank=True)
+    #: The last deadline (``acknowledge_by`` or ``next_update_due_at``) reported overdue;
+    #: deadlines only move forward, so a later one is reported again, the same one never.
+    overdue_flagged_for = models.DateTimeField(null=True, blank=True)
     #: ESC-8 reminders: the schedule (ISO instants) laid out when waiting began.
     awaiting_since = models.DateTimeField(null=True, blank=True)
     reminder_schedule = models.JSONField(default=list)
@@ -158,6 +162,8 @@ class EscalationEventKind(models.TextChoices):
     AWAITING_CLIENT = "awaiting_client"
     REMINDER = "reminder"
     CLIENT_RESPONSE = "client_response"
+    #: The acknowledgement or an update is late (ESC-6); the managers were alerted.
+    OVERDUE = "overdue"
     CLOSED = "closed"
 
 

@@ -7,7 +7,7 @@ import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from supportdesk.accounts.models import Organization, Role, Team, TeamKind, User
 from supportdesk.accounts.permissions import NotFound, organisation_scope, sees_all
@@ -124,6 +124,43 @@ def escalations_with_reminder_due(now: dt.datetime, *, batch: int) -> list[int]:
         )
         .order_by("next_reminder_at", "id")
         .values_list("id", flat=True)[:batch]
+    )
+
+
+def overdue_condition(now: dt.datetime) -> Q:
+    """Escalations with a deadline passed at ``now`` and not reported yet (ESC-6): an
+    accepted one not acknowledged by ``acknowledge_by``, or an acknowledged one without
+    an update by ``next_update_due_at``. Both deadline columns are indexed."""
+    not_acknowledged = Q(
+        status=EscalationStatus.ACCEPTED,
+        acknowledged_at__isnull=True,
+        acknowledge_by__lte=now,
+    ) & (Q(overdue_flagged_for__isnull=True) | Q(overdue_flagged_for__lt=F("acknowledge_by")))
+    no_update = Q(
+        status=EscalationStatus.ACKNOWLEDGED,
+        next_update_due_at__lte=now,
+    ) & (Q(overdue_flagged_for__isnull=True) | Q(overdue_flagged_for__lt=F("next_update_due_at")))
+    return not_acknowledged | no_update
+
+
+def overdue_escalations(now: dt.datetime, *, batch: int) -> list[int]:
+    """Ids of escalations matching :func:`overdue_condition`, oldest request first."""
+    return list(
+        Escalation.objects.filter(overdue_condition(now))
+        .order_by("requested_at", "id")
+        .values_list("id", flat=True)[:batch]
+    )
+
+
+def escalation_team(region: str) -> Team | None:
+    """The region's escalation team (the first, when a region has several)."""
+    if not region:
+        return None
+    return (
+        Team.objects.filter(kind=TeamKind.ESCALATION, region=region)
+        .select_related("escalation_manager")
+        .order_by("id")
+        .first()
     )
 
 

@@ -11,3 +11,9 @@ from supportdesk.escalations import services
 def send_reminders(batch: int = 200) -> int:
     """Send the reminders due now and close escalations left unanswered (ESC-8)."""
     return services.send_due_reminders(batch=batch)
+
+
+@shared_task(name="escalations.flag_overdue")  # type: ignore[untyped-decorator]
+def flag_overdue(batch: int = 200) -> int:
+    """Report escalations whose acknowledgement or next update is overdue (ESC-6)."""
+    return services.flag_overdue_escalations(batch=batch)

@@ -2,7 +2,8 @@
 
 One module per concept: :mod:`.requests` (the request and its assessment),
 :mod:`.decisions` (accept or decline), :mod:`.management` (hand-over, acknowledgement,
-updates, stakeholders), :mod:`.reminders` (waiting on the client), :mod:`.closure`.
+updates, stakeholders), :mod:`.overdue` (late acknowledgements and updates),
+:mod:`.reminders` (waiting on the client), :mod:`.closure`.
 Every step is recorded on the escalation's log and the case timeline, and every message
 goes through the outbox in the same transaction (:mod:`._events`). The rules themselves
 live in :mod:`supportdesk.domain.escalation`. Import the use cases from here.
@@ -17,6 +18,7 @@ from supportdesk.escalations.services.management import (
     post_escalation_update,
     subscribe_to_escalation,
 )
+from supportdesk.escalations.services.overdue import flag_overdue_escalations
 from supportdesk.escalations.services.reminders import (
     await_client,
     record_client_response,
@@ -31,6 +33,7 @@ __all__ = [
     "await_client",
     "close_escalation",
     "decline_escalation",
+    "flag_overdue_escalations",
     "hand_over_escalation",
     "post_escalation_update",
     "record_client_response",
