@@ -123,6 +123,10 @@ class RegionStatsOut(Schema):
     acknowledged: int
     mean_seconds_to_acknowledge: float | None
     median_seconds_to_acknowledge: float | None
+    mean_business_seconds_to_acknowledge: float | None
+    median_business_seconds_to_acknowledge: float | None
     closed: int
     mean_seconds_to_close: float | None
     median_seconds_to_close: float | None
+    mean_business_seconds_to_close: float | None
+    median_business_seconds_to_close: float | None

@@ -4,14 +4,13 @@ calendars, and the deadlines computed from them."""
 from __future__ import annotations
 
 import datetime as dt
-import functools
 
-from supportdesk.domain.calendars import BusinessCalendar, build_calendars
+from supportdesk.domain.calendars import BusinessCalendar
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.policy import Policy
 from supportdesk.domain.policy.model import Escalation as EscalationRules
+from supportdesk.escalations import selectors
 from supportdesk.escalations.models import Escalation
-from supportdesk.policies.models import PolicyVersion
 from supportdesk.policies.selectors import parsed
 
 
@@ -25,13 +24,8 @@ def rules_of(policy: Policy) -> EscalationRules:
     return policy.escalation
 
 
-@functools.lru_cache(maxsize=32)
-def _calendars_for_version(version_id: int, sha256: str) -> dict[str, BusinessCalendar]:
-    return build_calendars(parsed(PolicyVersion.objects.get(pk=version_id)).calendars)
-
-
 def calendars_of(esc: Escalation) -> dict[str, BusinessCalendar]:
-    return _calendars_for_version(esc.policy_version_id, esc.policy_version.sha256)
+    return selectors.escalation_calendars(esc)
 
 
 def region_calendar(esc: Escalation, region: str) -> BusinessCalendar:
