@@ -100,3 +100,89 @@ class PhoneCallForm(IncidentForm):
             + [(u.pk, f"{u.get_full_name() or u.username} ({u.organization})") for u in people],
         )
         self.order_fields(["organisation", "requester"])
+
+
+# Escalation work (ESC-6..8): the choices come from the escalation's pinned policy.
+
+
+class HandOverForm(DeskForm):
+    manager = forms.TypedChoiceField(
+        coerce=int, empty_value=None, required=False, label="To a manager"
+    )
+    region = forms.ChoiceField(required=False, label="Or to a region's manager")
+    note = forms.CharField(required=False, max_length=500, label="Why (recorded)")
+
+    def __init__(
+        self, *args: Any, managers: list[User], regions: list[tuple[str, str]], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        set_choices(
+            self,
+            "manager",
+            [("", "—")] + [(u.pk, u.get_full_name() or u.username) for u in managers],
+        )
+        set_choices(self, "region", [("", "—"), *regions])
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not cleaned.get("manager") and not cleaned.get("region"):
+            self.add_error("manager", "Choose a manager or a region.")
+        return cleaned
+
+    def field_for(self, path: str) -> str:
+        return "manager" if path == "to_manager_id" else path
+
+
+class EscalationUpdateForm(DeskForm):
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Update")
+
+
+class SubscribeForm(DeskForm):
+    user = forms.TypedChoiceField(coerce=int, empty_value=None, required=False, label="A person")
+    email = forms.EmailField(required=False, label="Or an email address")
+
+    def __init__(self, *args: Any, people: list[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        set_choices(
+            self,
+            "user",
+            [("", "—")]
+            + [
+                (u.pk, f"{u.get_full_name() or u.username} ({u.get_role_display()})")
+                for u in people
+            ],
+        )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if bool(cleaned.get("user")) == bool(cleaned.get("email")):
+            self.add_error("user", "Choose a person or type an address (one of them).")
+        return cleaned
+
+    def field_for(self, path: str) -> str:
+        return "user" if path == "user_id" else path
+
+
+class AwaitClientForm(DeskForm):
+    troubleshooting_steps = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Troubleshooting steps for the client",
+        help_text="Reminders follow on the policy's schedule; without an answer the "
+        "escalation closes (ESC-8).",
+    )
+
+
+class ClientResponseForm(DeskForm):
+    message = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="What they said")
+
+
+class CloseEscalationForm(DeskForm):
+    reason = forms.ChoiceField(label="Closure reason")
+    note = forms.CharField(required=False, max_length=1000, label="Note")
+
+    def __init__(self, *args: Any, reasons: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        set_choices(self, "reason", reasons)
+
+    def field_for(self, path: str) -> str:
+        return "reason" if path == "closure_reason" else path

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from supportdesk.console import boards, reports, views
+from supportdesk.console import boards, escalations, reports, views
 
 app_name = "console"
 
@@ -19,12 +19,32 @@ urlpatterns = [
     ),
     path("console/phone-call/", views.phone_call, name="phone_call"),
     path("console/policy/", boards.policy, name="policy"),
-    path("console/escalations/", boards.escalation_board, name="escalations"),
+    path("console/escalations/", escalations.escalation_board, name="escalations"),
+    path(
+        "console/escalations/<int:escalation_id>/",
+        escalations.escalation_detail,
+        name="escalation",
+    ),
+    path(
+        "console/escalations/<int:escalation_id>/take",
+        escalations.escalation_take,
+        name="escalation_take",
+    ),
+    path(
+        "console/escalations/<int:escalation_id>/do/<slug:action>",
+        escalations.escalation_action,
+        name="escalation_action",
+    ),
     path(
         "console/escalations/<int:escalation_id>/<slug:decision>",
-        boards.escalation_decide,
+        escalations.escalation_decide,
         name="escalation_decide",
     ),
     path("console/on-call/", boards.on_call, name="on_call"),
+    path(
+        "console/on-call/pages/<int:page_id>/acknowledge",
+        boards.page_acknowledge,
+        name="page_acknowledge",
+    ),
     path("console/reports/", reports.reports, name="reports"),
 ]

@@ -9,6 +9,11 @@ urlpatterns = [
     path("cases/<int:case_id>/", views.case_detail, name="case"),
     path("cases/<int:case_id>/status", views.case_transition, name="case_transition"),
     path("cases/<int:case_id>/escalate", views.case_escalate, name="case_escalate"),
+    path(
+        "cases/<int:case_id>/escalations/<int:escalation_id>/respond",
+        views.escalation_respond,
+        name="escalation_respond",
+    ),
     path("report/", views.report, name="report"),
     path("report/triage", views.report_triage, name="report_triage"),
     path("support/", views.support_policy, name="policy"),

@@ -26,7 +26,8 @@ from supportdesk.domain.errors import DomainError
 from supportdesk.domain.lifecycle import ActorKind, allowed_targets
 from supportdesk.domain.policy import Policy
 from supportdesk.escalations import selectors as escalation_selectors
-from supportdesk.escalations.services import request_escalation
+from supportdesk.escalations import services as escalation_services
+from supportdesk.escalations.models import EscalationEventKind, EscalationStatus
 from supportdesk.policies import selectors as policy_selectors
 from supportdesk.policies.models import PolicyVersion
 from supportdesk.portal.forms import EscalationRequestForm, IncidentForm, ReplyForm
@@ -39,6 +40,19 @@ from supportdesk.portal.support import (
 )
 
 PAGE_SIZE = 25
+#: The escalation steps a customer sees on the case page (ESC-5, ESC-6, ESC-8).
+CUSTOMER_STEPS = frozenset(
+    {
+        EscalationEventKind.ACCEPTED,
+        EscalationEventKind.DECLINED,
+        EscalationEventKind.ACKNOWLEDGED,
+        EscalationEventKind.UPDATE,
+        EscalationEventKind.AWAITING_CLIENT,
+        EscalationEventKind.REMINDER,
+        EscalationEventKind.CLIENT_RESPONSE,
+        EscalationEventKind.CLOSED,
+    }
+)
 View = Callable[..., HttpResponse]
 
 
@@ -134,6 +148,12 @@ def _render_detail(
             user, escalation_selectors.EscalationFilter(case_id=case.pk)
         ).order_by("-requested_at")
     )
+    for esc in escalations:
+        # ESC-6: the requester follows the escalation's progress; internal steps
+        # (assignment details, hand-overs, stakeholders) stay on the console.
+        esc.updates = [  # type: ignore[attr-defined]
+            ev for ev in escalation_selectors.escalation_events(esc) if ev.kind in CUSTOMER_STEPS
+        ]
     customer_moves = [
         str(s)
         for s in allowed_targets(case.status, ActorKind.CUSTOMER)  # type: ignore[arg-type]
@@ -190,7 +210,9 @@ def case_escalate(request: HttpRequest, case_id: int) -> HttpResponse:
     form = EscalationRequestForm(request.POST, fields=policy.escalation.form_fields)
     if form.is_valid():
         try:
-            esc = request_escalation(requester=user, form=form.payload(case.reference or ""))
+            esc = escalation_services.request_escalation(
+                requester=user, form=form.payload(case.reference or "")
+            )
         except DomainError as exc:
             form.add_domain_error(exc)
         else:
@@ -198,6 +220,38 @@ def case_escalate(request: HttpRequest, case_id: int) -> HttpResponse:
             messages.success(request, f"Escalation {esc.get_status_display().lower()}: {note}")
             return redirect("portal:case", case_id=case.pk)
     return _render_detail(request, user, case, ReplyForm(), escalation_form=form, status=400)
+
+
+@customer_only
+@require_POST
+def escalation_respond(request: HttpRequest, case_id: int, escalation_id: int) -> HttpResponse:
+    """The client answers the manager's troubleshooting steps: reminders stop (ESC-8)."""
+    user = _user(request)
+    case = _access(user, case_id)
+    message = request.POST.get("message", "").strip()
+    esc = (
+        escalation_selectors.escalation_list(
+            user, escalation_selectors.EscalationFilter(case_id=case.pk)
+        )
+        .filter(pk=escalation_id)
+        .first()
+    )
+    if esc is None:
+        raise Http404("escalation not found")
+    if not message:
+        messages.error(request, "Write what you found before sending.")
+    elif esc.status != EscalationStatus.AWAITING_CLIENT:
+        messages.error(request, "The escalation manager is not waiting on you.")
+    else:
+        try:
+            escalation_services.record_client_response(
+                actor=user, escalation_id=esc.pk, message=message
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "Your answer was sent to the escalation manager.")
+    return redirect(f"{reverse('portal:case', args=[case.pk])}#escalation")
 
 
 def _organisation(user: User, requested: str | None = None) -> Organization:

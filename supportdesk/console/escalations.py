@@ -1,0 +1,276 @@
+"""Escalation work for vendor staff: the board (pending, live, finished) and one
+escalation's page with every step of ESC-5..8 — accept or decline, take ownership or hand
+over, acknowledge, post updates, stakeholders, wait on the client, close with a reason.
+
+Views are thin: a form parses the request, one escalation service does the work, and a
+refusal comes back next to the field it names."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from supportdesk.accounts.models import STAFF_ROLES, Role, User
+from supportdesk.accounts.permissions import NotFound
+from supportdesk.console.forms import (
+    AwaitClientForm,
+    ClientResponseForm,
+    CloseEscalationForm,
+    EscalationUpdateForm,
+    HandOverForm,
+    SubscribeForm,
+)
+from supportdesk.console.views import staff_only, user_of
+from supportdesk.domain.errors import DomainError
+from supportdesk.escalations import selectors, services
+from supportdesk.escalations.models import (
+    LIVE_STATUSES,
+    PENDING_STATUSES,
+    Escalation,
+    EscalationStatus,
+)
+from supportdesk.policies import selectors as policy_selectors
+from supportdesk.portal.forms import DeskForm
+
+#: Board columns: pending a decision, live (PRI-2: their cases rank first), finished.
+DONE = (EscalationStatus.CLOSED, EscalationStatus.DECLINED)
+
+
+def _decline_choices(esc: Escalation) -> list[tuple[str, str]]:
+    rules = policy_selectors.parsed(esc.policy_version).escalation
+    return [(r.key, r.label) for r in rules.decline_reasons] if rules else []
+
+
+@staff_only
+def escalation_board(request: HttpRequest) -> HttpResponse:
+    user = user_of(request)
+    rows = list(selectors.escalation_list(user).order_by(*selectors.LIST_ORDER)[:200])
+    for esc in rows:
+        esc.pending = esc.status in PENDING_STATUSES  # type: ignore[attr-defined]
+        esc.decline_choices = _decline_choices(esc)  # type: ignore[attr-defined]
+    columns = [
+        ("Waiting for a decision", [e for e in rows if e.status in PENDING_STATUSES]),
+        ("Live", [e for e in rows if e.status in LIVE_STATUSES]),
+        ("Recently finished", [e for e in rows if e.status in DONE][:20]),
+    ]
+    return render(
+        request,
+        "console/escalations.html",
+        {"columns": columns, "may_decide": selectors.may_decide(user), "nav": "escalations"},
+    )
+
+
+def _access(user: User, escalation_id: int) -> Escalation:
+    try:
+        return selectors.access_escalation(user, escalation_id)
+    except NotFound:
+        raise Http404("escalation not found") from None
+
+
+def _managers() -> list[User]:
+    return list(
+        User.objects.filter(
+            role__in=[Role.ESCALATION_MANAGER, Role.ADMIN], is_active=True
+        ).order_by("first_name", "username")
+    )
+
+
+def _stakeholders(esc: Escalation) -> list[User]:
+    """People who may follow the escalation: staff and the client organisation's people."""
+    scope = Q(role__in=STAFF_ROLES)
+    if esc.organization_id is not None:
+        scope |= Q(organization_id=esc.organization_id)
+    return list(User.objects.filter(scope, is_active=True).order_by("first_name", "username"))
+
+
+def _forms(esc: Escalation, data: Any = None, only: str = "") -> dict[str, DeskForm]:
+    """Every action form of the page, bound to ``data`` only for the action ``only``."""
+    policy = policy_selectors.parsed(esc.policy_version)
+    rules = policy.escalation
+    closure = [(r.key, r.label) for r in rules.closure_reasons] if rules else []
+    makers: dict[str, Callable[[Any], DeskForm]] = {
+        "hand_over": lambda d: HandOverForm(
+            d, managers=_managers(), regions=[(r.key, r.name) for r in policy.regions]
+        ),
+        "update": lambda d: EscalationUpdateForm(d),
+        "subscribe": lambda d: SubscribeForm(d, people=_stakeholders(esc)),
+        "await_client": lambda d: AwaitClientForm(d),
+        "client_response": lambda d: ClientResponseForm(d),
+        "close": lambda d: CloseEscalationForm(d, reasons=closure),
+    }
+    return {name: make(data if name == only else None) for name, make in makers.items()}
+
+
+def _render(
+    request: HttpRequest,
+    user: User,
+    esc: Escalation,
+    *,
+    bound: dict[str, DeskForm] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    forms_ = _forms(esc)
+    forms_.update(bound or {})
+    mine = esc.manager_id == user.pk
+    decider = selectors.may_decide(user)
+    live = esc.status in LIVE_STATUSES
+    return render(
+        request,
+        "console/escalation_detail.html",
+        {
+            "esc": esc,
+            "events": list(selectors.escalation_events(esc)),
+            "subscriptions": list(selectors.escalation_subscriptions(esc)),
+            "forms": forms_,
+            "decline_choices": _decline_choices(esc),
+            "may": {
+                "decide": decider and esc.status in PENDING_STATUSES,
+                "take": decider and live and not mine,
+                "hand_over": decider and live,
+                "acknowledge": (mine or decider) and esc.status == EscalationStatus.ACCEPTED,
+                "update": (mine or decider)
+                and esc.status in (EscalationStatus.ACKNOWLEDGED, EscalationStatus.AWAITING_CLIENT),
+                "await_client": (mine or decider) and esc.status == EscalationStatus.ACKNOWLEDGED,
+                "client_response": esc.status == EscalationStatus.AWAITING_CLIENT,
+                "subscribe": esc.status in (*PENDING_STATUSES, *LIVE_STATUSES),
+                "close": decider and esc.status in (*PENDING_STATUSES, *LIVE_STATUSES),
+            },
+            "nav": "escalations",
+        },
+        status=status,
+    )
+
+
+@staff_only
+def escalation_detail(request: HttpRequest, escalation_id: int) -> HttpResponse:
+    user = user_of(request)
+    return _render(request, user, _access(user, escalation_id))
+
+
+def _done(request: HttpRequest, escalation_id: int, text: str) -> HttpResponse:
+    messages.success(request, text)
+    return redirect("console:escalation", escalation_id=escalation_id)
+
+
+@staff_only
+@require_POST
+def escalation_decide(request: HttpRequest, escalation_id: int, decision: str) -> HttpResponse:
+    """Accept, decline (with a policy reason and a note) or acknowledge (ESC-5, ESC-6);
+    from the board, back to the board; from the escalation's page, back to it."""
+    user = user_of(request)
+    post = request.POST
+    try:
+        if decision == "accept":
+            services.accept_escalation(
+                actor=user, escalation_id=escalation_id, note=post.get("note", "")
+            )
+        elif decision == "decline":
+            services.decline_escalation(
+                actor=user,
+                escalation_id=escalation_id,
+                reason=post.get("reason", ""),
+                note=post.get("note", ""),
+            )
+        elif decision == "acknowledge":
+            services.acknowledge_escalation(
+                actor=user,
+                escalation_id=escalation_id,
+                status_note=post.get("status_note", ""),
+                next_steps=post.get("next_steps", ""),
+            )
+        else:
+            raise Http404("unknown decision")
+    except NotFound:
+        raise Http404("escalation not found") from None
+    except DomainError as exc:
+        messages.error(request, f"{exc.field}: {exc.message}" if exc.field else exc.message)
+    else:
+        messages.success(request, f"Escalation {escalation_id}: {decision} recorded.")
+    if post.get("back") == "board":
+        return redirect(f"{reverse('console:escalations')}#escalation-{escalation_id}")
+    return redirect("console:escalation", escalation_id=escalation_id)
+
+
+@staff_only
+@require_POST
+def escalation_take(request: HttpRequest, escalation_id: int) -> HttpResponse:
+    """Take ownership: a hand-over to oneself, recorded like any other (ESC-6)."""
+    user = user_of(request)
+    _access(user, escalation_id)
+    try:
+        services.hand_over_escalation(
+            actor=user,
+            escalation_id=escalation_id,
+            to_manager_id=user.pk,
+            note=request.POST.get("note", "") or "took ownership",
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("console:escalation", escalation_id=escalation_id)
+    return _done(request, escalation_id, "You own this escalation now.")
+
+
+def _apply(action: str, user: User, esc: Escalation, data: dict[str, Any]) -> str:
+    """Run the one service ``action`` names with the form's cleaned ``data``; the
+    confirmation to show."""
+    if action == "hand_over":
+        done = services.hand_over_escalation(
+            actor=user,
+            escalation_id=esc.pk,
+            to_manager_id=data["manager"],
+            region=data["region"] or None,
+            note=data["note"],
+        )
+        who = done.manager.get_full_name() or done.manager.username if done.manager else "?"
+        return f"Handed over to {who} ({done.region.upper()})."
+    if action == "update":
+        services.post_escalation_update(actor=user, escalation_id=esc.pk, body=data["body"])
+        return "Update sent to the requester and the stakeholders."
+    if action == "subscribe":
+        services.subscribe_to_escalation(
+            actor=user, escalation_id=esc.pk, user_id=data["user"], email=data["email"]
+        )
+        return "Stakeholder added."
+    if action == "await_client":
+        services.await_client(
+            actor=user,
+            escalation_id=esc.pk,
+            troubleshooting_steps=data["troubleshooting_steps"],
+        )
+        return "Waiting on the client; reminders are scheduled."
+    if action == "client_response":
+        services.record_client_response(actor=user, escalation_id=esc.pk, message=data["message"])
+        return "The client's response is recorded; updates are due again."
+    if action == "close":
+        services.close_escalation(
+            actor=user, escalation_id=esc.pk, reason=data["reason"], note=data["note"]
+        )
+        return "Escalation closed."
+    raise Http404("unknown action")
+
+
+@staff_only
+@require_POST
+def escalation_action(request: HttpRequest, escalation_id: int, action: str) -> HttpResponse:
+    user = user_of(request)
+    esc = _access(user, escalation_id)
+    action = action.replace("-", "_")
+    available = _forms(esc, request.POST, only=action)
+    form = available.get(action)
+    if form is None:
+        raise Http404("unknown action")
+    if form.is_valid():
+        try:
+            text = _apply(action, user, esc, form.cleaned_data)
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            return _done(request, esc.pk, text)
+    return _render(request, user, _access(user, escalation_id), bound={action: form}, status=400)

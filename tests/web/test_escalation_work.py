@@ -1,0 +1,258 @@
+"""An escalation's page in the console (ESC-5..8) and what the customer sees of it."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from supportdesk.accounts.models import Role, TeamKind
+from supportdesk.cases import services as case_services
+from supportdesk.escalations import services
+from supportdesk.escalations.models import Escalation, EscalationEvent
+from tests.factories import make_org, make_team, make_user
+from tests.web.conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+CLOSURE_KEYS = [
+    "resolved",
+    "declined",
+    "best_practices",
+    "outside_core",
+    "acceptable_pace",
+    "no_response",
+]
+
+
+def _named(user: Any, first_name: str) -> Any:
+    user.first_name = first_name
+    user.save()
+    return user
+
+
+@pytest.fixture
+def emea_manager(db: None) -> Any:
+    team = make_team(region="emea", kind=TeamKind.ESCALATION)
+    return _named(make_user(role=Role.ESCALATION_MANAGER, team=team, username="elin"), "Elin")
+
+
+@pytest.fixture
+def na_manager(db: None) -> Any:
+    team = make_team(region="na", kind=TeamKind.ESCALATION)
+    return _named(make_user(role=Role.ESCALATION_MANAGER, team=team, username="marcus"), "Marcus")
+
+
+@pytest.fixture
+def escalation(policies: Any, frozen_clock: Any) -> Escalation:
+    org = make_org(name="Nordic Retail", region="emea", policy=policies["follow-the-sun"])
+    customer = make_user(role=Role.CUSTOMER, organization=org, username="bjorn")
+    case, _ = case_services.open_case(
+        actor=customer,
+        organisation_id=org.pk,
+        channel="portal",
+        environment="production",
+        request_type="incident",
+        title="Publishing fails",
+        description="Broken.",
+        answers={
+            "production": True,
+            "blocked": True,
+            "significant_impact": True,
+            "cosmetic": False,
+        },
+        callback_number="+46 8 123 456 78",
+    )
+    return services.request_escalation(
+        requester=customer,
+        form={
+            "incident": case.reference,
+            "business_impact": "All channels down",
+            "affected_users": "All 40 users",
+            "contact": "Björn",
+            "partner_extension": False,
+        },
+    )
+
+
+def _accepted(esc: Escalation, manager: Any) -> Escalation:
+    return services.accept_escalation(actor=manager, escalation_id=esc.pk, note="On it")
+
+
+def test_a_manager_works_an_escalation_from_accept_to_close(
+    escalation: Escalation, emea_manager: Any
+) -> None:
+    c = client_for(emea_manager)
+    url = f"/console/escalations/{escalation.pk}/"
+    html = c.get(url).content.decode()
+    assert 'id="accept"' in html and "All channels down" in html
+    assert c.post(f"{url}accept", {"note": "On it"}).status_code == 302
+    assert "Acknowledge to the requester" in c.get(url).content.decode()
+    c.post(f"{url}acknowledge", {"status_note": "Looking", "next_steps": "Logs"})
+    page = c.post(f"{url}do/update", {"body": "Publishing restarted on one node."})
+    assert page.status_code == 302 and page["Location"] == url
+    c.post(f"{url}do/subscribe", {"email": "cto@nordic.example"})
+    c.post(f"{url}do/await-client", {"troubleshooting_steps": "Clear the cache and retry."})
+    escalation.refresh_from_db()
+    assert escalation.status == "awaiting_client" and escalation.next_reminder_at is not None
+    c.post(f"{url}do/client-response", {"message": "Still failing."})
+    page = c.post(f"{url}do/close", {"reason": "outside_core", "note": "A partner plug-in"})
+    assert page.status_code == 302
+    escalation.refresh_from_db()
+    assert escalation.status == "closed" and escalation.closure_reason == "outside_core"
+    html = c.get(url).content.decode()
+    assert "cto@nordic.example" in html
+    for text in (
+        "Publishing restarted on one node.",
+        "Clear the cache and retry.",
+        "Still failing.",
+    ):
+        assert text in html
+    assert "Root cause outside the core system (refer to partner)" in html
+    assert 'id="close-escalation"' not in html  # nothing left to do
+
+
+def test_the_close_form_offers_exactly_the_policys_closure_reasons(
+    escalation: Escalation, emea_manager: Any
+) -> None:
+    html = client_for(emea_manager).get(f"/console/escalations/{escalation.pk}/").content.decode()
+    select = html[html.index('name="reason" id="id_reason"') :]
+    select = select[: select.index("</select>")]
+    assert re.findall(r'<option value="([^"]*)"', select) == CLOSURE_KEYS
+
+
+def test_an_unknown_closure_reason_is_refused_next_to_the_field(
+    escalation: Escalation, emea_manager: Any
+) -> None:
+    _accepted(escalation, emea_manager)
+    page = client_for(emea_manager).post(
+        f"/console/escalations/{escalation.pk}/do/close", {"reason": "fixed-itself"}
+    )
+    assert page.status_code == 400
+    html = page.content.decode()
+    assert 'id="id_reason_error"' in html and "not one of the available choices" in html
+    escalation.refresh_from_db()
+    assert escalation.status == "accepted"
+
+
+def test_an_empty_update_is_refused_next_to_the_field(
+    escalation: Escalation, emea_manager: Any
+) -> None:
+    _accepted(escalation, emea_manager)
+    services.acknowledge_escalation(
+        actor=emea_manager, escalation_id=escalation.pk, status_note="s", next_steps="n"
+    )
+    page = client_for(emea_manager).post(
+        f"/console/escalations/{escalation.pk}/do/update", {"body": ""}
+    )
+    assert page.status_code == 400
+    assert 'id="id_body_error"' in page.content.decode()
+
+
+def test_another_manager_takes_ownership_and_the_hand_over_is_recorded(
+    escalation: Escalation, emea_manager: Any, na_manager: Any
+) -> None:
+    _accepted(escalation, emea_manager)
+    c = client_for(na_manager)
+    html = c.get(f"/console/escalations/{escalation.pk}/").content.decode()
+    assert 'id="take-ownership"' in html
+    assert c.post(f"/console/escalations/{escalation.pk}/take").status_code == 302
+    escalation.refresh_from_db()
+    assert escalation.manager == na_manager
+    step = EscalationEvent.objects.filter(escalation=escalation, kind="handed_over").get()
+    assert step.data["to"]["manager"] == "marcus" and step.data["from"]["manager"] == "elin"
+    assert "Handed over" in c.get(f"/console/escalations/{escalation.pk}/").content.decode()
+
+
+def test_a_hand_over_to_a_region_names_that_regions_manager(
+    escalation: Escalation, emea_manager: Any, na_manager: Any
+) -> None:
+    _accepted(escalation, emea_manager)
+    page = client_for(emea_manager).post(
+        f"/console/escalations/{escalation.pk}/do/hand-over",
+        {"region": "na", "note": "NA is open now"},
+    )
+    assert page.status_code == 302
+    escalation.refresh_from_db()
+    assert escalation.manager == na_manager and escalation.region == "na"
+
+
+def test_a_hand_over_needs_a_manager_or_a_region(escalation: Escalation, emea_manager: Any) -> None:
+    _accepted(escalation, emea_manager)
+    page = client_for(emea_manager).post(
+        f"/console/escalations/{escalation.pk}/do/hand-over", {"note": "?"}
+    )
+    assert page.status_code == 400
+    assert "Choose a manager or a region." in page.content.decode()
+
+
+def test_agents_see_the_escalation_but_cannot_decide_or_close_it(
+    escalation: Escalation, emea_manager: Any
+) -> None:
+    agent = make_user(role=Role.AGENT, team=make_team(region="emea"), username="ines")
+    _accepted(escalation, emea_manager)
+    c = client_for(agent)
+    html = c.get(f"/console/escalations/{escalation.pk}/").content.decode()
+    assert "Nordic Retail" in html
+    assert 'id="close-escalation"' not in html and 'id="take-ownership"' not in html
+    page = c.post(f"/console/escalations/{escalation.pk}/do/close", {"reason": "resolved"})
+    assert page.status_code == 400
+    escalation.refresh_from_db()
+    assert escalation.status == "accepted"
+
+
+def test_customers_cannot_open_the_console_escalation_page(
+    escalation: Escalation, emea_manager: Any
+) -> None:
+    page = client_for(escalation.requester).get(f"/console/escalations/{escalation.pk}/")
+    assert page.status_code == 404
+
+
+def test_the_customer_sees_status_manager_and_updates_and_answers_on_the_case_page(
+    escalation: Escalation, emea_manager: Any
+) -> None:
+    _accepted(escalation, emea_manager)
+    services.acknowledge_escalation(
+        actor=emea_manager,
+        escalation_id=escalation.pk,
+        status_note="Looking at the publisher",
+        next_steps="Logs",
+    )
+    services.post_escalation_update(
+        actor=emea_manager, escalation_id=escalation.pk, body="Restarted the publisher."
+    )
+    services.subscribe_to_escalation(
+        actor=emea_manager, escalation_id=escalation.pk, email="secret@vendor.example"
+    )
+    services.await_client(
+        actor=emea_manager, escalation_id=escalation.pk, troubleshooting_steps="Retry once."
+    )
+    customer: Client = client_for(escalation.requester)
+    assert escalation.case is not None
+    url = f"/portal/cases/{escalation.case.pk}/"
+    html = customer.get(url).content.decode()
+    assert "Awaiting the client" in html
+    assert "Escalation Manager: Elin" in html
+    assert "Restarted the publisher." in html and "Looking at the publisher" in html
+    assert "Retry once." in html
+    assert "secret@vendor.example" not in html  # stakeholders are internal
+    page = customer.post(
+        f"{url}escalations/{escalation.pk}/respond", {"message": "Retried: it works."}
+    )
+    assert page.status_code == 302
+    escalation.refresh_from_db()
+    assert escalation.status == "acknowledged"
+    assert "Retried: it works." in customer.get(url).content.decode()
+
+
+def test_the_board_links_each_escalation_to_its_page(
+    escalation: Escalation, emea_manager: Any
+) -> None:
+    html = client_for(emea_manager).get("/console/escalations/").content.decode()
+    assert f'href="/console/escalations/{escalation.pk}/"' in html
+    page = client_for(emea_manager).post(
+        f"/console/escalations/{escalation.pk}/accept", {"back": "board"}
+    )
+    assert page["Location"] == f"/console/escalations/#escalation-{escalation.pk}"
