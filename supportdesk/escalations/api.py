@@ -17,7 +17,7 @@ from supportdesk.accounts.permissions import Forbidden
 from supportdesk.api_paging import Page, paginate
 from supportdesk.domain.errors import DomainError
 from supportdesk.escalations import selectors, services
-from supportdesk.escalations.models import Escalation, EscalationEvent, EscalationSubscription
+from supportdesk.escalations.models import EscalationSubscription
 from supportdesk.escalations.schemas import (
     AcknowledgeIn,
     AwaitClientIn,
@@ -29,11 +29,12 @@ from supportdesk.escalations.schemas import (
     EscalationRequestIn,
     EventOut,
     HandOverIn,
-    ReasonOut,
     RegionStatsOut,
     SubscriptionIn,
     SubscriptionOut,
     UpdateIn,
+    escalation_out,
+    event_out,
 )
 
 router = Router(tags=["escalations"])
@@ -43,49 +44,6 @@ def _user(request: HttpRequest) -> User:
     user = request.auth  # type: ignore[attr-defined]
     assert isinstance(user, User)
     return user
-
-
-def escalation_out(esc: Escalation) -> EscalationOut:
-    manager = esc.manager if esc.manager_id else None
-    return EscalationOut(
-        id=esc.pk,
-        status=esc.status,
-        case_id=esc.case_id,
-        case_reference=esc.case.reference if esc.case_id and esc.case else None,
-        organisation_id=esc.organization_id,
-        requester_id=esc.requester_id,
-        channel=esc.channel,
-        incident_reference=esc.incident_reference,
-        business_impact=esc.business_impact,
-        verdict=esc.verdict,
-        assessment=esc.assessment,
-        assessment_reasons=[ReasonOut(**r) for r in esc.assessment_reasons],
-        missing_fields=list(esc.missing_fields),
-        partner_id=esc.partner_id,
-        requested_at=esc.requested_at,
-        decided_at=esc.decided_at,
-        decision_reason=esc.decision_reason,
-        decision_note=esc.decision_note,
-        region=esc.region,
-        manager_id=esc.manager_id,
-        manager_name=(manager.get_full_name() or manager.get_username()) if manager else None,
-        assignment_explanation=esc.assignment_explanation,
-        acknowledge_by=esc.acknowledge_by,
-        acknowledged_at=esc.acknowledged_at,
-        next_update_due_at=esc.next_update_due_at,
-        reminders=[dt.datetime.fromisoformat(r) for r in esc.reminder_schedule],
-        reminders_sent=esc.reminders_sent,
-        next_reminder_at=esc.next_reminder_at,
-        closed_at=esc.closed_at,
-        closure_reason=esc.closure_reason,
-        closure_note=esc.closure_note,
-    )
-
-
-def _event_out(event: EscalationEvent) -> EventOut:
-    return EventOut(
-        id=event.pk, at=event.at, kind=event.kind, actor_id=event.actor_id, data=event.data
-    )
 
 
 def _subscription_out(sub: EscalationSubscription) -> SubscriptionOut:
@@ -169,7 +127,7 @@ def get_escalation(request: HttpRequest, escalation_id: int) -> EscalationOut:
 @router.get("/{escalation_id}/events", response=list[EventOut], summary="The escalation's log")
 def list_events(request: HttpRequest, escalation_id: int) -> list[EventOut]:
     esc = selectors.access_escalation(_user(request), escalation_id)
-    return [_event_out(e) for e in selectors.escalation_events(esc)]
+    return [event_out(e) for e in selectors.escalation_events(esc)]
 
 
 @router.post("/{escalation_id}/accept", response=EscalationOut, summary="ESC-5: accept")
@@ -220,7 +178,7 @@ def post_update(request: HttpRequest, escalation_id: int, payload: UpdateIn) -> 
     event = services.post_escalation_update(
         actor=_user(request), escalation_id=escalation_id, body=payload.body
     )
-    return Status(201, _event_out(event))
+    return Status(201, event_out(event))
 
 
 @router.get("/{escalation_id}/subscriptions", response=list[SubscriptionOut])

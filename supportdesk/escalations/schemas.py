@@ -7,6 +7,8 @@ from typing import Any
 
 from ninja import Field, Schema
 
+from supportdesk.escalations.models import Escalation, EscalationEvent
+
 
 class EscalationRequestIn(Schema):
     #: The policy's form fields (``incident``, ``business_impact``, ...); missing
@@ -130,3 +132,47 @@ class RegionStatsOut(Schema):
     median_seconds_to_close: float | None
     mean_business_seconds_to_close: float | None
     median_business_seconds_to_close: float | None
+
+
+def escalation_out(esc: Escalation) -> EscalationOut:
+    """The API's (and the command line's) view of one escalation."""
+    manager = esc.manager if esc.manager_id else None
+    return EscalationOut(
+        id=esc.pk,
+        status=esc.status,
+        case_id=esc.case_id,
+        case_reference=esc.case.reference if esc.case_id and esc.case else None,
+        organisation_id=esc.organization_id,
+        requester_id=esc.requester_id,
+        channel=esc.channel,
+        incident_reference=esc.incident_reference,
+        business_impact=esc.business_impact,
+        verdict=esc.verdict,
+        assessment=esc.assessment,
+        assessment_reasons=[ReasonOut(**r) for r in esc.assessment_reasons],
+        missing_fields=list(esc.missing_fields),
+        partner_id=esc.partner_id,
+        requested_at=esc.requested_at,
+        decided_at=esc.decided_at,
+        decision_reason=esc.decision_reason,
+        decision_note=esc.decision_note,
+        region=esc.region,
+        manager_id=esc.manager_id,
+        manager_name=(manager.get_full_name() or manager.get_username()) if manager else None,
+        assignment_explanation=esc.assignment_explanation,
+        acknowledge_by=esc.acknowledge_by,
+        acknowledged_at=esc.acknowledged_at,
+        next_update_due_at=esc.next_update_due_at,
+        reminders=[dt.datetime.fromisoformat(r) for r in esc.reminder_schedule],
+        reminders_sent=esc.reminders_sent,
+        next_reminder_at=esc.next_reminder_at,
+        closed_at=esc.closed_at,
+        closure_reason=esc.closure_reason,
+        closure_note=esc.closure_note,
+    )
+
+
+def event_out(event: EscalationEvent) -> EventOut:
+    return EventOut(
+        id=event.pk, at=event.at, kind=event.kind, actor_id=event.actor_id, data=event.data
+    )

@@ -70,8 +70,31 @@ class EscalationFilter:
 
 
 def escalation_list(viewer: User, filters: EscalationFilter | None = None) -> QuerySet[Escalation]:
+    """The escalations ``viewer`` may see, narrowed by ``filters``."""
+    return _filtered(escalations_visible_to(viewer), filters)
+
+
+def all_escalations(filters: EscalationFilter | None = None) -> QuerySet[Escalation]:
+    """Every escalation, narrowed by ``filters``: for operators (the command line),
+    never for a request on behalf of a person (use :func:`escalation_list`)."""
+    return _filtered(Escalation.objects.all(), filters)
+
+
+def escalation_by_id(escalation_id: int) -> Escalation:
+    """Any escalation by id, for operators, else :class:`NotFound`."""
+    esc = (
+        Escalation.objects.select_related("case", "organization", "requester", "manager")
+        .filter(pk=escalation_id)
+        .first()
+    )
+    if esc is None:
+        raise NotFound(f"escalation {escalation_id} not found", field="escalation_id")
+    return esc
+
+
+def _filtered(qs: QuerySet[Escalation], filters: EscalationFilter | None) -> QuerySet[Escalation]:
     f = filters or EscalationFilter()
-    qs = escalations_visible_to(viewer).select_related("case", "organization", "manager")
+    qs = qs.select_related("case", "organization", "manager")
     if f.status:
         qs = qs.filter(status=f.status)
     if f.region:
