@@ -240,7 +240,7 @@ def test_pri2_list_is_queue_ordered_and_filters(
     assert api.get("/api/cases?status=closed").json()["items"] == []
 
 
-def test_pri3_customer_list_shows_status_and_promised_response(
+def test_pri_3_customer_list_shows_status_and_promised_response(
     customer: Any, sev2_case: Case
 ) -> None:
     item = bearer(customer).get("/api/cases").json()["items"][0]

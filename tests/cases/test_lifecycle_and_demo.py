@@ -40,7 +40,7 @@ def test_lifecycle_customer_may_not_acknowledge() -> None:
         plan_transition(S.NEW, S.ACKNOWLEDGED, A.CUSTOMER)
 
 
-def test_rsp5_agent_resolution_needs_agreement_reopen_flagged() -> None:
+def test_rsp_5_agent_resolution_needs_agreement_reopen_flagged() -> None:
     assert plan_transition(S.WORKAROUND_PROVIDED, S.RESOLVED, A.AGENT).needs_agreement
     assert not plan_transition(S.WORKAROUND_PROVIDED, S.RESOLVED, A.CUSTOMER).needs_agreement
     assert plan_transition(S.CLOSED, S.IN_PROGRESS, A.CUSTOMER).reopen

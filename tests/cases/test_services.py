@@ -190,7 +190,7 @@ def test_lifecycle_first_public_agent_reply_is_first_response(agent: Any, sev2_c
     assert clock_of(sev2_case).met_at == NOW + 2 * H
 
 
-def test_rsp5_agent_resolving_must_record_agreement(
+def test_rsp_5_agent_resolving_must_record_agreement(
     agent: Any, customer: Any, sev2_case: Case
 ) -> None:
     for step in ("acknowledged", "in_progress", "workaround_provided"):
@@ -212,7 +212,7 @@ def test_rsp5_agent_resolving_must_record_agreement(
     assert sev2_case.status == "in_progress" and sev2_case.closed_at is None
 
 
-def test_rsp5_customer_may_resolve_after_workaround(
+def test_rsp_5_customer_may_resolve_after_workaround(
     agent: Any, customer: Any, sev2_case: Case
 ) -> None:
     for step in ("acknowledged", "in_progress", "workaround_provided"):
@@ -358,7 +358,7 @@ def test_pri2_queue_escalated_first_then_severity_then_due_then_received(
     assert order == [escalated_sev4, sev2, old_sev3, new_sev3]
 
 
-def test_pri3_visibility_per_role(
+def test_pri_3_visibility_per_role(
     sev2_case: Case, stranger: Any, agent: Any, emea_agent: Any, manager: Any, customer: Any
 ) -> None:
     assert list(selectors.cases_visible_to(customer)) == [sev2_case]
@@ -372,7 +372,7 @@ def test_pri3_visibility_per_role(
         selectors.access_case(stranger, sev2_case.pk)
 
 
-def test_pri3_partner_sees_client_cases(partner_world: dict[str, Any]) -> None:
+def test_pri_3_partner_sees_client_cases(partner_world: dict[str, Any]) -> None:
     case = open_sev(partner_world["client_user"], partner_world["client"], severity=3, now=NOW)
     assert list(selectors.cases_visible_to(partner_world["partner_user"])) == [case]
     outsider = make_user(role="customer", organization=partner_world["partner"])

@@ -40,7 +40,7 @@ def test_int2_after_hours_sev1_prints_page_on_call_with_callback(
     assert "08:00 EDT" in out["explanation"]
 
 
-def test_esc7_emea_client_at_1800_stockholm_is_routed_to_north_america(
+def test_esc_7_emea_client_at_1800_stockholm_is_routed_to_north_america(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     code, out, _ = route(

@@ -67,26 +67,26 @@ def assess(
 # -- assessment (ESC-1..5) ------------------------------------------------------------------
 
 
-def test_esc1_no_incident_is_declined_at_once() -> None:
+def test_esc_1_no_incident_is_declined_at_once() -> None:
     result = assess(incident=None)
     assert result.verdict is Verdict.DECLINED
     assert result.reason_keys == ("no_incident",)
     assert result.reasons[0].label == "No incident was reported before the escalation"
 
 
-def test_esc1_another_organisations_incident_is_declined() -> None:
+def test_esc_1_another_organisations_incident_is_declined() -> None:
     result = assess(requester="org-2")
     assert (result.verdict, result.reason_keys) == (Verdict.DECLINED, ("foreign_incident",))
 
 
-def test_esc1_the_partner_serving_the_client_may_escalate_its_incident() -> None:
+def test_esc_1_the_partner_serving_the_client_may_escalate_its_incident() -> None:
     served = dataclasses.replace(INCIDENT, serving_partner_id="partner-7")
     assert assess(incident=served, requester="partner-7").verdict is Verdict.QUALIFIES
     assert assess(incident=served, requester="partner-8").reason_keys == ("foreign_incident",)
 
 
 @pytest.mark.parametrize("empty", [None, "", "   ", []])
-def test_esc4_missing_business_impact_is_declined_with_its_reason(empty: object) -> None:
+def test_esc_4_missing_business_impact_is_declined_with_its_reason(empty: object) -> None:
     result = assess({**FORM, "business_impact": empty})
     assert result.verdict is Verdict.DECLINED
     assert result.reason_keys == ("missing_business_impact",)
@@ -94,7 +94,7 @@ def test_esc4_missing_business_impact_is_declined_with_its_reason(empty: object)
     assert "Business Impact" in result.explanation
 
 
-def test_esc4_other_missing_fields_are_listed_by_field() -> None:
+def test_esc_4_other_missing_fields_are_listed_by_field() -> None:
     form = {k: v for k, v in FORM.items() if k not in {"contact", "affected_users"}}
     result = assess(form)
     assert result.verdict is Verdict.DECLINED
@@ -102,18 +102,18 @@ def test_esc4_other_missing_fields_are_listed_by_field() -> None:
     assert result.missing_fields == ("affected_users", "contact")
 
 
-def test_esc4_every_missing_field_is_reported_at_once() -> None:
+def test_esc_4_every_missing_field_is_reported_at_once() -> None:
     result = assess({"incident": "INC-1042"})
     assert result.reason_keys == ("missing_business_impact", "other")
     assert result.missing_fields == ("business_impact", "affected_users", "contact")
 
 
-def test_esc4_an_optional_field_may_be_left_out() -> None:
+def test_esc_4_an_optional_field_may_be_left_out() -> None:
     form = {k: v for k, v in FORM.items() if k != "partner_extension"}
     assert assess(form).verdict is Verdict.QUALIFIES
 
 
-def test_esc2_production_with_tangible_impact_qualifies() -> None:
+def test_esc_2_production_with_tangible_impact_qualifies() -> None:
     result = assess()
     assert (result.verdict, result.reasons) == (Verdict.QUALIFIES, ())
 
@@ -126,7 +126,7 @@ def test_esc2_production_with_tangible_impact_qualifies() -> None:
         ("test", 4, ("not_production", "no_tangible_impact")),
     ],
 )
-def test_esc2_non_production_or_no_tangible_impact_needs_a_decision_never_auto_accept(
+def test_esc_2_non_production_or_no_tangible_impact_needs_a_decision_never_auto_accept(
     environment: str, severity: int, concerns: tuple[str, ...]
 ) -> None:
     incident = dataclasses.replace(INCIDENT, environment=environment, severity=severity)
@@ -135,7 +135,7 @@ def test_esc2_non_production_or_no_tangible_impact_needs_a_decision_never_auto_a
     assert result.reason_keys == concerns
 
 
-def test_esc2_tangible_severities_can_be_given() -> None:
+def test_esc_2_tangible_severities_can_be_given() -> None:
     incident = dataclasses.replace(INCIDENT, severity=3)
     result = assess_escalation_request(
         policy=SUN,
@@ -148,7 +148,7 @@ def test_esc2_tangible_severities_can_be_given() -> None:
     assert result.verdict is Verdict.QUALIFIES
 
 
-def test_esc3_partner_extension_goes_to_the_partner_first_and_records_it() -> None:
+def test_esc_3_partner_extension_goes_to_the_partner_first_and_records_it() -> None:
     incident = dataclasses.replace(INCIDENT, partner_extension=True, partner_org_id="partner-9")
     result = assess(incident=incident)
     assert result.verdict is Verdict.PARTNER_FIRST
@@ -157,18 +157,18 @@ def test_esc3_partner_extension_goes_to_the_partner_first_and_records_it() -> No
     assert "partner-9" in result.explanation
 
 
-def test_esc3_the_forms_partner_extension_answer_counts_too() -> None:
+def test_esc_3_the_forms_partner_extension_answer_counts_too() -> None:
     result = assess({**FORM, "partner_extension": True})
     assert result.verdict is Verdict.PARTNER_FIRST
     assert result.partner_org_id is None
 
 
-def test_esc3_partner_first_keeps_the_concerns_for_later() -> None:
+def test_esc_3_partner_first_keeps_the_concerns_for_later() -> None:
     incident = dataclasses.replace(INCIDENT, partner_extension=True, environment="staging")
     assert assess(incident=incident).reason_keys == ("partner_first", "not_production")
 
 
-def test_esc1_declines_come_before_partner_and_decision_rows() -> None:
+def test_esc_1_declines_come_before_partner_and_decision_rows() -> None:
     incident = dataclasses.replace(INCIDENT, partner_extension=True, environment="staging")
     assert assess(incident=incident, requester="org-2").verdict is Verdict.DECLINED
 
@@ -189,7 +189,7 @@ def manager(local: str, region: str = "emea", zone: dt.tzinfo = STOCKHOLM) -> Ma
     )
 
 
-def test_esc7_request_at_1800_stockholm_for_emea_client_is_acknowledged_by_north_america() -> None:
+def test_esc_7_request_at_1800_stockholm_for_emea_client_is_acknowledged_by_north_america() -> None:
     result = manager("2026-02-10 18:00")  # a Tuesday: EMEA closed, North America open
     assert (result.region, result.open_now) == ("na", True)
     # Two business hours on North America's calendar: 12:00 -> 14:00 New York.
@@ -197,33 +197,33 @@ def test_esc7_request_at_1800_stockholm_for_emea_client_is_acknowledged_by_north
     assert "EST" in result.explanation
 
 
-def test_esc7_1200_stockholm_is_emea() -> None:
+def test_esc_7_1200_stockholm_is_emea() -> None:
     result = manager("2026-02-10 12:00")
     assert (result.region, result.open_now) == ("emea", True)
     assert result.acknowledge_by == at("2026-02-10 14:00", STOCKHOLM)
 
 
-def test_esc7_0300_stockholm_no_region_open_is_due_at_next_opening() -> None:
+def test_esc_7_0300_stockholm_no_region_open_is_due_at_next_opening() -> None:
     result = manager("2026-02-11 03:00")
     assert (result.region, result.open_now) == ("emea", False)
     assert result.starts_at == at("2026-02-11 08:00", STOCKHOLM)
     assert result.acknowledge_by == at("2026-02-11 10:00", STOCKHOLM)
 
 
-def test_esc7_saturday_is_acknowledged_from_the_next_opening_on_monday() -> None:
+def test_esc_7_saturday_is_acknowledged_from_the_next_opening_on_monday() -> None:
     result = manager("2026-02-14 12:00", region="na")
     assert (result.region, result.open_now) == ("emea", False)
     assert result.starts_at == at("2026-02-16 08:00", STOCKHOLM)
 
 
-def test_esc7_acknowledgement_counts_on_the_acknowledging_regions_calendar() -> None:
+def test_esc_7_acknowledgement_counts_on_the_acknowledging_regions_calendar() -> None:
     # 16:30 Stockholm: EMEA open for 30 more minutes; the rest counts from 08:00 next day.
     result = manager("2026-02-10 16:30")
     assert result.region == "emea"
     assert result.acknowledge_by == at("2026-02-11 09:30", STOCKHOLM)
 
 
-def test_esc7_north_america_client_at_1600_new_york_is_its_own_region() -> None:
+def test_esc_7_north_america_client_at_1600_new_york_is_its_own_region() -> None:
     result = manager("2026-02-10 16:00", region="na", zone=NEW_YORK)
     assert result.region == "na"
     assert result.acknowledge_by == at("2026-02-11 09:00", NEW_YORK)
@@ -232,7 +232,7 @@ def test_esc7_north_america_client_at_1600_new_york_is_its_own_region() -> None:
 # -- reminders and no-response closure (ESC-8) ------------------------------------------------
 
 
-def test_esc8_reminders_follow_business_hours_of_the_recipient_region() -> None:
+def test_esc_8_reminders_follow_business_hours_of_the_recipient_region() -> None:
     emea = CALENDARS["emea"]
     schedule = reminder_schedule(
         policy=SUN, calendar=emea, waiting_since=at("2026-02-13 15:00", STOCKHOLM)
@@ -259,7 +259,7 @@ def test_esc8_reminders_follow_business_hours_of_the_recipient_region() -> None:
         "2026-12-23 12:00",  # before Christmas Eve / Day and Boxing Day (SE)
     ],
 )
-def test_esc8_reminders_never_fall_at_night_or_on_a_weekend(start: str) -> None:
+def test_esc_8_reminders_never_fall_at_night_or_on_a_weekend(start: str) -> None:
     emea = CALENDARS["emea"]
     schedule = reminder_schedule(policy=SUN, calendar=emea, waiting_since=at(start, STOCKHOLM))
     previous = at(start, STOCKHOLM)
@@ -272,7 +272,7 @@ def test_esc8_reminders_never_fall_at_night_or_on_a_weekend(start: str) -> None:
         previous = instant
 
 
-def test_esc8_closure_reasons_are_exactly_the_policys_list() -> None:
+def test_esc_8_closure_reasons_are_exactly_the_policys_list() -> None:
     keys = [r.key for r in RULES.closure_reasons]
     assert keys == [
         "resolved",
@@ -287,7 +287,7 @@ def test_esc8_closure_reasons_are_exactly_the_policys_list() -> None:
 
 
 @pytest.mark.parametrize("reason", ["", "Resolved", "resolved ", "fixed", "closed", "other"])
-def test_esc8_anything_else_is_refused_naming_the_allowed_reasons(reason: str) -> None:
+def test_esc_8_anything_else_is_refused_naming_the_allowed_reasons(reason: str) -> None:
     with pytest.raises(DomainError) as info:
         validate_closure_reason(policy=SUN, reason=reason)
     assert info.value.field == "closure_reason"

@@ -93,7 +93,7 @@ def partner_route(now: dt.datetime, severity: int = 3, kind: str = "incident") -
         ("2026-02-14 12:00", "na", RouteAction.QUEUE, "emea", "2026-02-16 07:00"),
     ],
 )
-def test_esc9_hrs3_follow_the_sun_decision_table(
+def test_esc_9_hrs3_follow_the_sun_decision_table(
     local: str, region: str, action: RouteAction, routed_to: str, next_open: str | None
 ) -> None:
     decision = sun_route(at(local, STOCKHOLM), region=region)
@@ -102,7 +102,7 @@ def test_esc9_hrs3_follow_the_sun_decision_table(
     assert decision.next_open == (None if next_open is None else at(next_open))
 
 
-def test_esc7_request_at_1800_stockholm_for_emea_client_is_routed_to_north_america() -> None:
+def test_esc_7_request_at_1800_stockholm_for_emea_client_is_routed_to_north_america() -> None:
     decision = sun_route(at("2026-02-10 18:00", STOCKHOLM))
     assert (decision.action, decision.region) == (RouteAction.TEAM, "na")
     assert "18:00 CET" in decision.explanation
@@ -127,7 +127,7 @@ def test_hrs3_eu_dst_moves_emea_opening_an_hour_earlier_in_utc() -> None:
     assert (decision.action, decision.region) == (RouteAction.TEAM, "emea")
 
 
-def test_esc9_easter_monday_closes_emea_so_its_client_queues_for_north_america() -> None:
+def test_esc_9_easter_monday_closes_emea_so_its_client_queues_for_north_america() -> None:
     decision = sun_route(at("2026-04-06 10:00", STOCKHOLM))
     assert decision.action is RouteAction.QUEUE
     assert decision.region == "na"

@@ -27,7 +27,7 @@ def post(client: Client, path: str, body: dict[str, Any]) -> Any:
     return client.post(f"/api/escalations{path}", body, content_type="application/json")
 
 
-def test_esc1_http_request_without_incident_is_stored_declined_with_the_reason(
+def test_esc_1_http_request_without_incident_is_stored_declined_with_the_reason(
     customer: User,
 ) -> None:
     response = post(bearer(customer), "", {"form": form_for(None)})
@@ -39,7 +39,7 @@ def test_esc1_http_request_without_incident_is_stored_declined_with_the_reason(
     assert body["case_id"] is None
 
 
-def test_esc1_http_request_on_another_tenants_incident_is_declined(
+def test_esc_1_http_request_on_another_tenants_incident_is_declined(
     customer: User, stranger: User, other_client: Organization, make_incident: MakeIncident
 ) -> None:
     theirs = make_incident(other_client, stranger)
@@ -49,7 +49,7 @@ def test_esc1_http_request_on_another_tenants_incident_is_declined(
     assert (body["status"], body["decision_reason"]) == ("declined", "foreign_incident")
 
 
-def test_esc4_http_request_without_business_impact_names_the_missing_field(
+def test_esc_4_http_request_without_business_impact_names_the_missing_field(
     customer: User, incident: Case
 ) -> None:
     body = post(bearer(customer), "", {"form": form_for(incident, business_impact="")}).json()
@@ -59,7 +59,7 @@ def test_esc4_http_request_without_business_impact_names_the_missing_field(
     assert body["assessment_reasons"][0]["key"] == "missing_business_impact"
 
 
-def test_esc5_non_manager_cannot_accept_over_http(
+def test_esc_5_non_manager_cannot_accept_over_http(
     customer: User, agent: User, stranger: User, incident: Case
 ) -> None:
     esc_id = post(bearer(customer), "", {"form": form_for(incident)}).json()["id"]
@@ -75,7 +75,7 @@ def test_esc5_non_manager_cannot_accept_over_http(
     assert Escalation.objects.get(pk=esc_id).status == EscalationStatus.REQUESTED
 
 
-def test_esc6_to_esc8_full_flow_over_http_leaves_the_incident_open(
+def test_esc_6_to_esc_8_full_flow_over_http_leaves_the_incident_open(
     customer: User, incident: Case, managers: dict[str, User]
 ) -> None:
     requester = bearer(customer)

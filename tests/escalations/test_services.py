@@ -32,7 +32,7 @@ def _accepted(customer: User, incident: Case, manager: User, now: dt.datetime) -
     return services.accept_escalation(actor=manager, escalation_id=esc.pk, now=now)
 
 
-def test_esc1_request_without_an_incident_is_declined_and_stored_with_its_reason(
+def test_esc_1_request_without_an_incident_is_declined_and_stored_with_its_reason(
     customer: User, managers: dict[str, User]
 ) -> None:
     esc = services.request_escalation(requester=customer, form=form_for(None), now=NOON)
@@ -46,7 +46,7 @@ def test_esc1_request_without_an_incident_is_declined_and_stored_with_its_reason
     assert "No incident was reported" in told.subject
 
 
-def test_esc1_request_on_another_organisations_incident_is_declined_unlinked(
+def test_esc_1_request_on_another_organisations_incident_is_declined_unlinked(
     customer: User, stranger: User, other_client: Organization, make_incident: MakeIncident
 ) -> None:
     theirs = make_incident(other_client, stranger)
@@ -59,7 +59,7 @@ def test_esc1_request_on_another_organisations_incident_is_declined_unlinked(
     assert not CaseEvent.objects.filter(case=theirs).exists()
 
 
-def test_esc4_request_without_business_impact_is_declined_naming_the_field(
+def test_esc_4_request_without_business_impact_is_declined_naming_the_field(
     customer: User, incident: Case
 ) -> None:
     esc = services.request_escalation(
@@ -72,7 +72,7 @@ def test_esc4_request_without_business_impact_is_declined_naming_the_field(
     assert not esc.case.escalated  # type: ignore[union-attr]
 
 
-def test_esc2_non_production_incident_needs_a_decision_and_is_not_accepted(
+def test_esc_2_non_production_incident_needs_a_decision_and_is_not_accepted(
     customer: User, emea_client: Organization, make_incident: MakeIncident
 ) -> None:
     staging = make_incident(emea_client, customer, environment="other")
@@ -85,7 +85,7 @@ def test_esc2_non_production_incident_needs_a_decision_and_is_not_accepted(
     assert staging.escalated is False
 
 
-def test_esc2_no_tangible_impact_needs_a_decision(
+def test_esc_2_no_tangible_impact_needs_a_decision(
     customer: User, emea_client: Organization, make_incident: MakeIncident
 ) -> None:
     minor = make_incident(emea_client, customer, severity=4)
@@ -96,7 +96,7 @@ def test_esc2_no_tangible_impact_needs_a_decision(
     assert "no_tangible_impact" in [r["key"] for r in esc.assessment_reasons]
 
 
-def test_esc3_partner_extension_goes_to_the_partner_first_with_the_partner_recorded(
+def test_esc_3_partner_extension_goes_to_the_partner_first_with_the_partner_recorded(
     customer: User, incident: Case, partner_org: Organization
 ) -> None:
     esc = services.request_escalation(
@@ -107,7 +107,7 @@ def test_esc3_partner_extension_goes_to_the_partner_first_with_the_partner_recor
     assert esc.partner == partner_org
 
 
-def test_esc5_decline_by_the_team_tells_the_requester_the_reason_and_note(
+def test_esc_5_decline_by_the_team_tells_the_requester_the_reason_and_note(
     customer: User, incident: Case, emea_manager: User
 ) -> None:
     esc = services.request_escalation(requester=customer, form=form_for(incident), now=NOON)
@@ -128,7 +128,7 @@ def test_esc5_decline_by_the_team_tells_the_requester_the_reason_and_note(
     assert "One user affected" in told.body
 
 
-def test_esc5_decline_reason_outside_the_policy_list_is_refused(
+def test_esc_5_decline_reason_outside_the_policy_list_is_refused(
     customer: User, incident: Case, emea_manager: User
 ) -> None:
     esc = services.request_escalation(requester=customer, form=form_for(incident), now=NOON)
@@ -141,7 +141,7 @@ def test_esc5_decline_reason_outside_the_policy_list_is_refused(
     assert refused.value.field == "reason"
 
 
-def test_esc7_at_noon_stockholm_the_emea_manager_acknowledges(
+def test_esc_7_at_noon_stockholm_the_emea_manager_acknowledges(
     customer: User, incident: Case, managers: dict[str, User]
 ) -> None:
     esc = _accepted(customer, incident, managers["emea"], NOON)
@@ -151,7 +151,7 @@ def test_esc7_at_noon_stockholm_the_emea_manager_acknowledges(
     assert esc.acknowledge_by == stockholm(*WEDNESDAY, 14)
 
 
-def test_esc7_at_1800_stockholm_emea_is_closed_so_a_north_america_manager_acknowledges(
+def test_esc_7_at_1800_stockholm_emea_is_closed_so_a_north_america_manager_acknowledges(
     customer: User, incident: Case, managers: dict[str, User]
 ) -> None:
     evening = stockholm(*WEDNESDAY, 18)  # 13:00 in New York
@@ -168,7 +168,7 @@ def test_esc7_at_1800_stockholm_emea_is_closed_so_a_north_america_manager_acknow
     assert step.data["region"] == "na"
 
 
-def test_esc7_at_0300_stockholm_no_region_is_open_so_ack_is_due_after_the_next_opening(
+def test_esc_7_at_0300_stockholm_no_region_is_open_so_ack_is_due_after_the_next_opening(
     customer: User, incident: Case, managers: dict[str, User]
 ) -> None:
     night = stockholm(*WEDNESDAY, 3)
@@ -180,7 +180,7 @@ def test_esc7_at_0300_stockholm_no_region_is_open_so_ack_is_due_after_the_next_o
     assert "no region is open" in esc.assignment_explanation.lower()
 
 
-def test_esc7_on_a_saturday_the_acknowledgement_is_due_after_monday_opening(
+def test_esc_7_on_a_saturday_the_acknowledgement_is_due_after_monday_opening(
     customer: User, incident: Case, managers: dict[str, User]
 ) -> None:
     saturday = stockholm(2026, 3, 14, 12)
@@ -191,7 +191,7 @@ def test_esc7_on_a_saturday_the_acknowledgement_is_due_after_monday_opening(
     assert esc.acknowledge_by == stockholm(2026, 3, 16, 10)
 
 
-def test_pri2_accepted_escalation_ranks_its_case_first_in_the_queue(
+def test_pri_2_accepted_escalation_ranks_its_case_first_in_the_queue(
     customer: User,
     emea_client: Organization,
     make_incident: MakeIncident,
@@ -206,7 +206,7 @@ def test_pri2_accepted_escalation_ranks_its_case_first_in_the_queue(
     assert queue[:2] == [sev3, sev1]
 
 
-def test_esc6_acknowledge_updates_and_stakeholders_receive_every_update(
+def test_esc_6_acknowledge_updates_and_stakeholders_receive_every_update(
     customer: User, incident: Case, emea_manager: User
 ) -> None:
     esc = _accepted(customer, incident, emea_manager, NOON)
@@ -235,7 +235,7 @@ def test_esc6_acknowledge_updates_and_stakeholders_receive_every_update(
     }
 
 
-def test_esc6_hand_over_to_another_region_is_recorded(
+def test_esc_6_hand_over_to_another_region_is_recorded(
     customer: User, incident: Case, managers: dict[str, User]
 ) -> None:
     esc = _accepted(customer, incident, managers["emea"], NOON)
@@ -250,7 +250,7 @@ def test_esc6_hand_over_to_another_region_is_recorded(
     assert handed.data["from"]["region"] == "emea"
 
 
-def test_esc8_reminder_chain_ends_in_a_no_response_closure_driven_by_now(
+def test_esc_8_reminder_chain_ends_in_a_no_response_closure_driven_by_now(
     customer: User, incident: Case, emea_manager: User
 ) -> None:
     esc = _accepted(customer, incident, emea_manager, NOON)
@@ -293,7 +293,7 @@ def test_esc8_reminder_chain_ends_in_a_no_response_closure_driven_by_now(
     assert sum("] Reminder " in s for s in subjects) == 3
 
 
-def test_esc8_client_response_stops_the_reminders(
+def test_esc_8_client_response_stops_the_reminders(
     customer: User, incident: Case, emea_manager: User
 ) -> None:
     esc = _accepted(customer, incident, emea_manager, NOON)
@@ -314,7 +314,7 @@ def test_esc8_client_response_stops_the_reminders(
     assert services.send_due_reminders(now=NOON + dt.timedelta(days=30)) == 0
 
 
-def test_esc8_closing_accepts_exactly_the_policy_reasons_and_leaves_the_incident_open(
+def test_esc_8_closing_accepts_exactly_the_policy_reasons_and_leaves_the_incident_open(
     customer: User, incident: Case, emea_manager: User
 ) -> None:
     esc = _accepted(customer, incident, emea_manager, NOON)
@@ -336,7 +336,7 @@ def test_esc8_closing_accepts_exactly_the_policy_reasons_and_leaves_the_incident
     assert incident.escalated is False
 
 
-def test_esc5_a_customer_or_agent_cannot_accept(
+def test_esc_5_a_customer_or_agent_cannot_accept(
     customer: User, incident: Case, agent: User, stranger: User
 ) -> None:
     esc = services.request_escalation(requester=customer, form=form_for(incident), now=NOON)
