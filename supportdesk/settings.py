@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "supportdesk.escalations",
     "supportdesk.notifications",
     "supportdesk.oncall",
+    "supportdesk.intake",
     "supportdesk.console",
     "supportdesk.portal",
 ]

@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "supportdesk.cli.sla",
     "supportdesk.cli.route",
     "supportdesk.cli.escalation",
+    "supportdesk.cli.mail",
 )
 
 

@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 
 import apprise
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 
@@ -198,7 +198,7 @@ def send_to_target(target: str, message: OutboxMessage) -> str | None:
         if "@" not in target:
             return f"{target!r} is neither an email address nor an apprise URL"
         try:
-            send_mail(message.subject, message.body, settings.DEFAULT_FROM_EMAIL, [target])
+            _send_email(message, target)
         except Exception as exc:  # the backend's error is the attempt's error
             return f"{type(exc).__name__}: {exc}"
         return None
@@ -210,6 +210,24 @@ def send_to_target(target: str, message: OutboxMessage) -> str | None:
     if ok:
         return None
     return (captured.getvalue().strip() or "delivery refused")[-2000:]
+
+
+def _send_email(message: OutboxMessage, target: str) -> None:
+    """Mail through Django's backend. Every message carries a stable Message-ID and
+    ``Auto-Submitted`` (RFC 3834: robots must not answer it); a message with a mail
+    envelope (``intake.OutboundMail``: case mail) carries its own Message-ID, its
+    threading headers and an HTML part."""
+    envelope = getattr(message, "mail_envelope", None)
+    domain = str(settings.DEFAULT_FROM_EMAIL).rpartition("@")[2].strip("> ") or "localhost"
+    headers = {"Message-ID": f"<outbox-{message.pk}@{domain}>", "Auto-Submitted": "auto-generated"}
+    if envelope is not None:
+        headers = envelope.headers()
+    mail = EmailMultiAlternatives(
+        message.subject, message.body, settings.DEFAULT_FROM_EMAIL, [target], headers=headers
+    )
+    if envelope is not None and envelope.html:
+        mail.attach_alternative(envelope.html, "text/html")
+    mail.send()
 
 
 def deliver_claim(

@@ -29,7 +29,7 @@ def test_changed_content_needs_a_new_version_number() -> None:
     with pytest.raises(PolicyVersionConflict) as err:
         load_policy_version(text=edited)
     assert err.value.field == "version"
-    bumped = edited.replace('version: "2026.1"', 'version: "2026.2"')
+    bumped = edited.replace('version: "2026.2"', 'version: "2026.3"')
     result = load_policy_version(text=bumped)
     assert result.created
     assert result.version.policy.current_version_id == result.version.pk

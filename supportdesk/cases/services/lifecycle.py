@@ -49,6 +49,7 @@ from supportdesk.domain.triage import (
     OverrideError,
     non_urgent_ceiling,
 )
+from supportdesk.intake.services import outbound as case_mail
 
 
 def transition_case(
@@ -118,8 +119,13 @@ def _apply_transition(
         fields += ["resolved_at", "closed_at"]
     case.status = target
     _touch(case, now, *fields)
-    _event(case, at=now, actor=actor, kind=EventKind.STATUS, data=data)
+    event = _event(case, at=now, actor=actor, kind=EventKind.STATUS, data=data)
     refresh_clocks(case, now=now, force=target == CaseStatus.CLOSED)
+    if actor is None or actor.is_vendor_staff:
+        # INT-1: the requester of an email case hears of status changes by mail.
+        case_mail.case_updated(
+            case=case, event="status", key=str(event.pk), text=note, data=data, now=now
+        )
     return case
 
 
@@ -156,6 +162,10 @@ def add_comment(
                 case.first_response_at = now
                 _touch(case, now, "first_response_at")
         _event(case, at=now, actor=actor, kind=EventKind.COMMENT, data=data, public=public)
+        if response:
+            case_mail.case_updated(
+                case=case, event="reply", key=str(comment.pk), text=body, now=now
+            )
         if not staff and case.status == CaseStatus.WAITING_ON_CUSTOMER:
             _apply_transition(
                 case, actor, CaseStatus.IN_PROGRESS, note="customer replied", agreement="", now=now
@@ -207,12 +217,20 @@ def change_severity(
         case.severity = severity
         case.severity_reason = reason.strip()
         _touch(case, now, "severity", "severity_reason")
-        _event(
+        event = _event(
             case,
             at=now,
             actor=actor,
             kind=EventKind.SEVERITY,
             data={"from": before, "to": severity, "reason": reason.strip()},
+        )
+        case_mail.case_updated(
+            case=case,
+            event="severity",
+            key=str(event.pk),
+            text=reason.strip(),
+            data={"from": before, "to": severity},
+            now=now,
         )
         rows = list(CaseEvent.objects.filter(case=case).order_by("at", "id"))
         from supportdesk.cases.clocks import domain_events

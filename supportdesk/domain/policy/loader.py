@@ -37,6 +37,7 @@ from supportdesk.domain.errors import PolicyError, Problem
 from supportdesk.domain.policy.model import (
     FORMAT,
     AfterHoursEmergency,
+    EmailIntake,
     Escalation,
     FieldKind,
     FormField,
@@ -53,6 +54,7 @@ from supportdesk.domain.policy.model import (
     Triage,
     TriageQuestion,
     TriageRule,
+    UnknownSenders,
 )
 
 T = TypeVar("T")
@@ -167,6 +169,7 @@ def load_policy(data: Any) -> Policy:
             "sla",
             "routing",
             "escalation",
+            "email",
         },
         "",
     )
@@ -193,6 +196,7 @@ def load_policy(data: Any) -> Policy:
         sla=_sla(r, top, levels, calendars),
         routing=_routing(r, top, calendars, levels),
         escalation=_escalation(r, top),
+        email=_email(r, top),
     )
     if policy.default_region and regions and policy.default_region not in {g.key for g in regions}:
         r.fail("default_region", f"unknown region {policy.default_region!r}")
@@ -740,4 +744,39 @@ def _escalation(r: _Reader, top: Mapping[str, Any]) -> Escalation | None:
             for i, h in enumerate(reminders)
         ),
         no_response_reason=no_response,
+    )
+
+
+def _email(r: _Reader, top: Mapping[str, Any]) -> EmailIntake:
+    section = r.get(top, "email", "", dict, default={}) or {}
+    p = "email"
+    r.unknown_keys(
+        section,
+        {
+            "unknown_senders",
+            "reopen_window_days",
+            "max_message_bytes",
+            "rate_limit_per_hour",
+            "templates",
+        },
+        p,
+    )
+    default = EmailIntake()
+    unknown = r.get(section, "unknown_senders", p, str, default=str(default.unknown_senders))
+    if unknown not in UnknownSenders.__members__.values():
+        r.fail(f"{p}.unknown_senders", f"must be one of: {', '.join(UnknownSenders)}")
+        unknown = default.unknown_senders
+    numbers: dict[str, int] = {}
+    for key in ("reopen_window_days", "max_message_bytes", "rate_limit_per_hour"):
+        value = r.get(section, key, p, int, default=getattr(default, key))
+        if value is not None and value < (0 if key == "reopen_window_days" else 1):
+            r.fail(
+                f"{p}.{key}",
+                "must be positive" if key != "reopen_window_days" else "must not be negative",
+            )
+        numbers[key] = value if isinstance(value, int) else getattr(default, key)
+    return EmailIntake(
+        unknown_senders=UnknownSenders(unknown),
+        templates=r.get(section, "templates", p, str, default="") or "",
+        **numbers,
     )

@@ -147,6 +147,25 @@ class Escalation:
     no_response_reason: str
 
 
+class UnknownSenders(enum.StrEnum):
+    REJECT = "reject"
+    HOLD = "hold"
+
+
+@dataclass(frozen=True, slots=True)
+class EmailIntake:
+    """The email channel (INT-1): what happens to strangers, replies and floods."""
+
+    unknown_senders: UnknownSenders = UnknownSenders.HOLD
+    #: A reply this many days after closure reopens the case; later it opens a new one.
+    reopen_window_days: int = 14
+    max_message_bytes: int = 25 * 1024 * 1024
+    #: Messages one sender may send per hour before the rest are set aside (loops).
+    rate_limit_per_hour: int = 30
+    #: A directory of mail templates overriding the shipped ones ("" = shipped only).
+    templates: str = ""
+
+
 @dataclass(frozen=True, slots=True)
 class Policy:
     """A whole policy file, validated. ``version`` pins every case opened under it."""
@@ -164,6 +183,7 @@ class Policy:
     sla: Sla
     routing: Routing
     escalation: Escalation | None
+    email: EmailIntake = EmailIntake()
 
     def severity(self, level: int) -> SeverityLevel:
         for s in self.severities:

@@ -1,0 +1,326 @@
+"""Reading an RFC 5322 message: pure functions, no Django, no I/O, no clock.
+
+:func:`parse_message` turns raw bytes into a :class:`ParsedMail`: decoded headers
+(RFC 2047 encoded words, any charset), the text body with quoted history trimmed (a
+sanitised HTML body when there is no text part), attachments and inline images, the
+threading identifiers, the case and page tokens of the subject, and the reason the
+message is automatic (an auto-reply, a bounce, a list message) when it is one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email
+import email.policy
+import email.utils
+import html
+import re
+from dataclasses import dataclass, field
+from email.message import EmailMessage, Message
+
+import nh3
+
+#: ``[SD-000123]`` in a subject names the case a message belongs to.
+CASE_TOKEN = re.compile(r"\[(SD-\d{1,12})\]", re.IGNORECASE)
+#: ``[PAGE-123]`` in a subject names an on-call page.
+PAGE_TOKEN = re.compile(r"\[PAGE-(\d{1,12})\]", re.IGNORECASE)
+_MSGID = re.compile(r"<[^<>\s]+>")
+_SUBJECT_PREFIX = re.compile(r"^\s*((re|fw|fwd|aw|sv|wg|tr)\s*(\[\d+\])?\s*:\s*)+", re.IGNORECASE)
+
+#: Local parts of senders that are machines, never people (RFC 3834 §2, RFC 5321 §4.5.1).
+MACHINE_SENDERS = frozenset(
+    {"mailer-daemon", "postmaster", "noreply", "no-reply", "do-not-reply", "donotreply"}
+)
+
+#: Tags and attributes kept in a sanitised HTML body; everything else is dropped.
+SAFE_TAGS = frozenset(
+    {
+        "a", "b", "blockquote", "br", "code", "div", "em", "i", "img", "li", "ol", "p",
+        "pre", "span", "strong", "table", "tbody", "td", "th", "thead", "tr", "u", "ul",
+    }
+)  # fmt: skip
+SAFE_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "width", "height"}}
+
+# Quoted-history markers (the reply is what precedes the first of them).
+_QUOTE_HEADERS = (
+    # Gmail, Apple Mail, Thunderbird: "On Tue, 10 Mar 2026 at 10:00, Ann <a@b> wrote:"
+    re.compile(r"^\s*On\b.{0,300}\bwrote:\s*$", re.IGNORECASE | re.DOTALL),
+    re.compile(r"^\s*Am\b.{0,300}\bschrieb\b.*:\s*$", re.IGNORECASE | re.DOTALL),
+    re.compile(r"^\s*Le\b.{0,300}\ba écrit\s*:\s*$", re.IGNORECASE | re.DOTALL),
+    # Outlook
+    re.compile(r"^\s*-{2,}\s*Original Message\s*-{2,}\s*$", re.IGNORECASE),
+    re.compile(r"^\s*_{10,}\s*$"),
+    re.compile(r"^\s*-{2,}\s*Forwarded message\s*-{2,}\s*$", re.IGNORECASE),
+)
+_OUTLOOK_FROM = re.compile(r"^\s*\*?From:\*?\s+\S", re.IGNORECASE)
+_OUTLOOK_NEXT = re.compile(r"^\s*\*?(Sent|Date|To|Subject|Cc):\*?\s", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class MailPart:
+    """An attachment or inline image, decoded from its transfer encoding."""
+
+    filename: str
+    content_type: str
+    data: bytes
+    inline: bool = False
+    content_id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedMail:
+    message_id: str
+    subject: str
+    sender: str
+    sender_name: str
+    recipients: tuple[str, ...]
+    date: dt.datetime | None
+    in_reply_to: tuple[str, ...]
+    references: tuple[str, ...]
+    #: The new text of the message: quoted history and signatures' quotes removed.
+    text: str
+    #: The whole text body, before trimming.
+    full_text: str
+    #: The HTML body, sanitised (empty when the message had none).
+    html: str
+    parts: tuple[MailPart, ...] = ()
+    #: Why the message is automatic (``auto-submitted: auto-replied``, ...), else "".
+    automatic: str = ""
+    case_tokens: tuple[str, ...] = field(default=())
+    page_ids: tuple[int, ...] = field(default=())
+
+    @property
+    def thread_ids(self) -> tuple[str, ...]:
+        """Every Message-ID this message answers, the direct parent first."""
+        seen: dict[str, None] = {}
+        for mid in (*self.in_reply_to, *reversed(self.references)):
+            seen.setdefault(mid, None)
+        return tuple(seen)
+
+    @property
+    def clean_subject(self) -> str:
+        """The subject without ``Re:``/``Fwd:`` prefixes and case tokens."""
+        text = CASE_TOKEN.sub("", _SUBJECT_PREFIX.sub("", self.subject))
+        return " ".join(text.split()) or "(no subject)"
+
+
+class NotAMessage(ValueError):
+    """The bytes carry no header at all: nothing to route."""
+
+
+def parse_message(raw: bytes) -> ParsedMail:
+    """Parse one message. Never raises on a malformed body or an unknown charset; a
+    header that cannot be decoded is read with replacement characters. Raises
+    :class:`NotAMessage` for input with no headers."""
+    if not raw.strip():
+        raise NotAMessage("the input is empty")
+    msg = email.message_from_bytes(raw, policy=email.policy.default)
+    if not msg.keys():
+        raise NotAMessage("the input has no mail headers")
+    assert isinstance(msg, EmailMessage)
+    subject = header_text(msg, "Subject")
+    sender_name, sender = email.utils.parseaddr(header_text(msg, "From"))
+    recipients = tuple(
+        addr.lower()
+        for _, addr in email.utils.getaddresses(
+            [header_text(msg, "To"), header_text(msg, "Cc"), header_text(msg, "Delivered-To")]
+        )
+        if addr
+    )
+    text, html_body, parts = _walk(msg)
+    if not text and html_body:
+        text = html_to_text(html_body)
+    full_text = text.strip()
+    return ParsedMail(
+        message_id=_first_msgid(header_text(msg, "Message-ID")),
+        subject=subject,
+        sender=sender.strip().lower(),
+        sender_name=sender_name.strip(),
+        recipients=recipients,
+        date=_date(header_text(msg, "Date")),
+        in_reply_to=tuple(_MSGID.findall(header_text(msg, "In-Reply-To"))),
+        references=tuple(_MSGID.findall(header_text(msg, "References"))),
+        text=trim_quoted(full_text),
+        full_text=full_text,
+        html=sanitise_html(html_body) if html_body else "",
+        parts=tuple(parts),
+        automatic=automatic_reason(msg, sender),
+        case_tokens=tuple(dict.fromkeys(t.upper() for t in CASE_TOKEN.findall(subject))),
+        page_ids=tuple(dict.fromkeys(int(p) for p in PAGE_TOKEN.findall(subject))),
+    )
+
+
+def header_text(msg: Message, name: str) -> str:
+    """A header's value with RFC 2047 encoded words decoded, or ""; a header in a wrong
+    or unknown charset decodes with replacement characters instead of failing."""
+    try:
+        value = msg.get(name)
+    except Exception:  # a header the parser cannot even fold
+        value = None
+    if value is None:
+        return ""
+    try:
+        return " ".join(str(value).split())
+    except Exception:
+        return " ".join(str(msg.get_all(name, [""])[0]).split())
+
+
+def _first_msgid(value: str) -> str:
+    found = _MSGID.findall(value)
+    return found[0] if found else ""
+
+
+def _date(value: str) -> dt.datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=dt.UTC)
+    return parsed.astimezone(dt.UTC)
+
+
+def _decode_part(part: Message) -> str:
+    payload = part.get_payload(decode=True)
+    if not isinstance(payload, bytes):
+        return ""
+    charset = part.get_content_charset() or "us-ascii"
+    # Mislabelled mail is common: "iso-8859-1" is usually windows-1252 in practice.
+    if charset.lower() in {"iso-8859-1", "latin-1", "latin1", "us-ascii", "ascii"}:
+        charset = "windows-1252" if charset.lower() != "us-ascii" else charset
+    for candidate in (charset, "utf-8", "windows-1252"):
+        try:
+            return payload.decode(candidate)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return payload.decode("utf-8", errors="replace")
+
+
+def _walk(msg: EmailMessage) -> tuple[str, str, list[MailPart]]:
+    texts: list[str] = []
+    htmls: list[str] = []
+    parts: list[MailPart] = []
+    for part in msg.walk():
+        if part.is_multipart():
+            continue
+        ctype = part.get_content_type()
+        disposition = (part.get_content_disposition() or "").lower()
+        filename = part.get_filename() or ""
+        if disposition != "attachment" and not filename:
+            if ctype == "text/plain":
+                texts.append(_decode_part(part))
+                continue
+            if ctype == "text/html":
+                htmls.append(_decode_part(part))
+                continue
+        if ctype.startswith("multipart/") or ctype in {"message/delivery-status"}:
+            continue
+        data = part.get_payload(decode=True)
+        if not isinstance(data, bytes):
+            continue
+        content_id = (part.get("Content-ID") or "").strip().strip("<>")
+        extension = {"image/png": ".png", "image/jpeg": ".jpg", "image/gif": ".gif"}.get(ctype, "")
+        parts.append(
+            MailPart(
+                filename=filename or f"{content_id or 'part'}{extension}",
+                content_type=ctype,
+                data=data,
+                inline=disposition == "inline"
+                or (bool(content_id) and disposition != "attachment"),
+                content_id=content_id,
+            )
+        )
+    return "\n\n".join(t for t in texts if t.strip()), "\n".join(htmls), parts
+
+
+def sanitise_html(body: str) -> str:
+    """HTML safe to show to an agent: scripts, styles, handlers and unknown tags gone."""
+    return nh3.clean(
+        body,
+        tags=set(SAFE_TAGS),
+        attributes={k: set(v) for k, v in SAFE_ATTRIBUTES.items()},
+        url_schemes={"http", "https", "mailto", "cid"},
+        link_rel="noopener noreferrer",
+    )
+
+
+_BLOCK_BREAK = re.compile(r"<\s*(br|/p|/div|/tr|/li|/h\d|/blockquote)\b[^>]*>", re.IGNORECASE)
+_BLOCKQUOTE = re.compile(r"<blockquote\b.*?</blockquote>", re.IGNORECASE | re.DOTALL)
+_GMAIL_QUOTE = re.compile(r"<div[^>]*class=\"?[^\">]*gmail_quote.*", re.IGNORECASE | re.DOTALL)
+_OUTLOOK_DIVIDER = re.compile(
+    r"<div[^>]*id=\"?(divRplyFwdMsg|appendonsend)\"?.*", re.IGNORECASE | re.DOTALL
+)
+
+
+def html_to_text(body: str) -> str:
+    """Readable text of an HTML body (for a message without a text part)."""
+    cleaned = nh3.clean(body, tags={"br", "p", "div", "tr", "li", "blockquote"}, attributes={})
+    cleaned = _BLOCK_BREAK.sub("\n", cleaned)
+    cleaned = re.sub(r"<[^>]+>", "", cleaned)
+    lines = [" ".join(html.unescape(line).split()) for line in cleaned.splitlines()]
+    text = "\n".join(lines)
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+def trim_quoted(text: str) -> str:
+    """The new part of a reply: everything from the first quoted-history marker on is
+    dropped (Gmail "On … wrote:", Outlook "-----Original Message-----" and "From:/Sent:"
+    blocks, ``>`` quotes). A message that is *only* a quote keeps its text."""
+    lines = text.replace("\r\n", "\n").split("\n")
+    cut = len(lines)
+    for i, line in enumerate(lines):
+        window = " ".join(lines[i : i + 3]) if line.strip().lower().startswith("on ") else line
+        if any(p.match(line) for p in _QUOTE_HEADERS) or (
+            line.strip().lower().startswith("on ") and _QUOTE_HEADERS[0].match(window)
+        ):
+            cut = i
+            break
+        if _OUTLOOK_FROM.match(line) and any(_OUTLOOK_NEXT.match(x) for x in lines[i + 1 : i + 4]):
+            cut = i
+            break
+        if line.startswith(">") and all(
+            not x.strip() or x.startswith(">") for x in lines[i : i + 50]
+        ):
+            cut = i
+            break
+    kept = [line for line in lines[:cut] if not line.startswith(">")]
+    trimmed = "\n".join(kept).strip()
+    return trimmed or text.strip()
+
+
+def automatic_reason(msg: Message, sender: str) -> str:
+    """Why this message was sent by a machine (RFC 3834 and common practice), or "".
+
+    Such messages never open a case and never get a reply: answering them is how mail
+    loops start.
+    """
+    auto = header_text(msg, "Auto-Submitted").lower()
+    if auto and auto != "no":
+        return f"Auto-Submitted: {auto}"
+    precedence = header_text(msg, "Precedence").lower()
+    if precedence in {"bulk", "junk", "list", "auto_reply"}:
+        return f"Precedence: {precedence}"
+    for name in ("X-Autoreply", "X-Autorespond"):
+        value = header_text(msg, name)
+        if value:
+            return f"{name}: {value}"
+    if msg.get_content_type() == "multipart/report":
+        return f"multipart/report ({msg.get_param('report-type') or 'report'})"
+    if header_text(msg, "List-Id") or header_text(msg, "List-Unsubscribe"):
+        return "mailing list (List-Id)"
+    local = sender.partition("@")[0].lower()
+    if local in MACHINE_SENDERS or not sender:
+        return f"machine sender ({sender or 'null sender <>'})"
+    return ""
+
+
+def domain_of(address: str) -> str:
+    return address.rpartition("@")[2].lower()
+
+
+def reply_subject(reference: str, subject: str) -> str:
+    """The subject of a message about a case: its token first, once."""
+    bare = " ".join(CASE_TOKEN.sub("", subject).split())
+    return f"[{reference}] {bare}".strip()

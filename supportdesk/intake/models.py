@@ -1,0 +1,115 @@
+"""Mail in and out: every inbound message as received, and the threading headers of
+every case mail sent.
+
+Invariants:
+
+* an :class:`InboundMessage` keeps the raw bytes as received, whatever happened next,
+  so no mail is lost: a message that could not be processed is ``failed`` with its
+  error and can be replayed;
+* ``message_id`` is unique: a second delivery of the same message is ignored (a
+  message without a Message-ID gets one derived from its bytes);
+* an :class:`OutboundMail` belongs to exactly one outbox message and carries the
+  Message-ID it was sent with, so replies thread back to the case.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class InboundState(models.TextChoices):
+    RECEIVED = "received", "Received, not processed yet"
+    OPENED = "opened", "Opened a case"
+    COMMENTED = "commented", "Added to a case"
+    REOPENED = "reopened", "Reopened a closed case"
+    FOLLOW_UP = "follow_up", "Closed a phone follow-up (INT-5)"
+    PAGE_ACK = "page_ack", "Acknowledged a page"
+    HELD = "held", "Held: unknown sender"
+    REJECTED = "rejected", "Rejected: unknown sender"
+    AUTOMATIC = "automatic", "Automatic (auto-reply, bounce, list): recorded only"
+    RATE_LIMITED = "rate_limited", "Over the sender's hourly limit"
+    FAILED = "failed", "Failed: kept for replay"
+
+
+#: States an admin may replay (run through the pipeline again).
+REPLAYABLE = frozenset({InboundState.FAILED, InboundState.RECEIVED, InboundState.RATE_LIMITED})
+
+
+class InboundVia(models.TextChoices):
+    SMTP = "smtp", "SMTP"
+    LMTP = "lmtp", "LMTP"
+    PIPE = "pipe", "Mail pipe"
+
+
+class InboundMessage(models.Model):
+    message_id = models.CharField(max_length=255, unique=True)
+    raw = models.BinaryField()
+    size = models.PositiveIntegerField()
+    #: The author (From:), lower-cased; the envelope sender is kept beside it.
+    sender = models.CharField(max_length=254, db_index=False)
+    envelope_sender = models.CharField(max_length=254, blank=True)
+    recipients = models.TextField(blank=True)
+    subject = models.CharField(max_length=300, blank=True)
+    via = models.CharField(max_length=8, choices=InboundVia.choices)
+    received_at = models.DateTimeField()
+    processed_at = models.DateTimeField(null=True, blank=True)
+    state = models.CharField(
+        max_length=16, choices=InboundState.choices, default=InboundState.RECEIVED
+    )
+    #: Why the message ended in its state (the automatic reason, the error, ...).
+    reason = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    case = models.ForeignKey(
+        "cases.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    #: A reply after the reopen window opens a new case that follows up this one.
+    follows_case = models.ForeignKey(
+        "cases.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    #: Set by an agent on a held message: the organisation the sender belongs to.
+    organization = models.ForeignKey(
+        "accounts.Organization", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        indexes = [
+            models.Index(fields=["sender", "received_at"], name="inbound_sender_rate_idx"),
+            models.Index(fields=["state", "received_at"], name="inbound_state_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.message_id} from {self.sender} ({self.state})"
+
+
+class OutboundMail(models.Model):
+    """The mail side of an outbox message about a case: threading and the HTML part."""
+
+    outbox = models.OneToOneField(
+        "notifications.OutboxMessage", on_delete=models.CASCADE, related_name="mail_envelope"
+    )
+    message_id = models.CharField(max_length=255, unique=True)
+    case = models.ForeignKey(
+        "cases.Case", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    in_reply_to = models.CharField(max_length=255, blank=True)
+    references = models.TextField(blank=True)
+    #: RFC 3834: ``auto-replied`` for the receipt, ``auto-generated`` for the rest.
+    auto_submitted = models.CharField(max_length=20, default="auto-generated")
+    html = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["case", "created_at"], name="outbound_case_idx")]
+
+    def headers(self) -> dict[str, str]:
+        out = {"Message-ID": self.message_id, "Auto-Submitted": self.auto_submitted}
+        if self.in_reply_to:
+            out["In-Reply-To"] = self.in_reply_to
+        if self.references:
+            out["References"] = self.references
+        return out
+
+    def __str__(self) -> str:
+        return self.message_id

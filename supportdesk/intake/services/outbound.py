@@ -1,0 +1,182 @@
+"""Case mail out: receipts, agent replies, status and severity changes, rejections.
+
+Every message goes through the outbox (:func:`notifications.services.enqueue`) in the
+caller's transaction, with an :class:`OutboundMail` beside it carrying the Message-ID
+it will be sent with and the threading headers (``In-Reply-To``, ``References``), so a
+reply finds its case. Subjects carry the ``[SD-000123]`` token. The texts are Django
+templates under ``intake/templates/mail/`` (text and HTML), overridable per policy
+(``email.templates``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.template import Context, Template
+from django.template.loader import render_to_string
+
+from supportdesk import clock
+from supportdesk.accounts.models import User
+from supportdesk.cases.clocks import policy_of
+from supportdesk.cases.models import Case, Channel, SlaClock
+from supportdesk.domain.mail import reply_subject
+from supportdesk.domain.policy import Policy
+from supportdesk.intake.models import InboundMessage, OutboundMail
+from supportdesk.notifications import services as outbox
+from supportdesk.notifications.models import MessageKind, OutboxMessage
+
+#: How many earlier Message-IDs a References header carries (RFC 5322 allows trimming).
+MAX_REFERENCES = 20
+
+
+def mail_domain() -> str:
+    address = str(getattr(settings, "DEFAULT_FROM_EMAIL", "supportdesk@localhost"))
+    return address.rpartition("@")[2].strip("> ") or "localhost"
+
+
+def new_message_id(prefix: str) -> str:
+    return f"<{prefix}.{secrets.token_hex(6)}@{mail_domain()}>"
+
+
+def thread_of(case: Case) -> list[str]:
+    """The case's Message-IDs in and out, oldest first (the References chain)."""
+    inbound = InboundMessage.objects.filter(case=case).values_list("received_at", "message_id")
+    sent = OutboundMail.objects.filter(case=case).values_list("created_at", "message_id")
+    return [mid for _, mid in sorted([*inbound, *sent])][-MAX_REFERENCES:]
+
+
+def render(name: str, context: dict[str, Any], policy: Policy | None) -> tuple[str, str]:
+    """The text and HTML of template ``mail/<name>``; a policy's ``email.templates``
+    directory wins over the shipped templates, file by file."""
+    out: list[str] = []
+    for ext in ("txt", "html"):
+        custom = Path(policy.email.templates) / "mail" / f"{name}.{ext}" if policy else None
+        if custom is not None and policy and policy.email.templates and custom.is_file():
+            out.append(Template(custom.read_text(encoding="utf-8")).render(Context(context)))
+        else:
+            out.append(render_to_string(f"mail/{name}.{ext}", context))
+    return out[0].strip() + "\n", out[1]
+
+
+def send_case_mail(
+    *,
+    case: Case,
+    template: str,
+    address: str,
+    dedupe_key: str,
+    context: dict[str, Any],
+    policy: Policy | None,
+    auto_submitted: str = "auto-generated",
+    reply_to: str = "",
+    now: dt.datetime | None = None,
+) -> OutboxMessage:
+    """Enqueue one mail about ``case`` to ``address``, threaded into the case's mail.
+
+    Call inside the transaction of the change it reports. Idempotent by ``dedupe_key``.
+    """
+    now = clock.resolve(now)
+    thread = thread_of(case)
+    ctx = {"case": case, "site_url": getattr(settings, "SITE_URL", ""), **context}
+    body, html = render(template, ctx, policy)
+    subject = reply_subject(case.reference or "", str(context.get("subject") or case.title))
+    message = outbox.enqueue(
+        kind=MessageKind.EMAIL,
+        subject=subject,
+        body=body,
+        address=address,
+        dedupe_key=dedupe_key,
+        severity=case.severity,
+        now=now,
+    )
+    if not OutboundMail.objects.filter(outbox=message).exists():
+        parent = reply_to or (thread[-1] if thread else "")
+        OutboundMail.objects.create(
+            outbox=message,
+            message_id=new_message_id(case.reference or "sd"),
+            case=case,
+            in_reply_to=parent,
+            references=" ".join(thread),
+            auto_submitted=auto_submitted,
+            html=html,
+            created_at=now,
+        )
+    return message
+
+
+def send_reply(
+    *,
+    inbound: InboundMessage,
+    template: str,
+    subject: str,
+    context: dict[str, Any],
+    policy: Policy | None,
+    now: dt.datetime | None = None,
+) -> OutboxMessage:
+    """An automatic answer to a message that opened no case (RFC 3834 ``auto-replied``)."""
+    now = clock.resolve(now)
+    body, html = render(template, {"inbound": inbound, **context}, policy)
+    message = outbox.enqueue(
+        kind=MessageKind.EMAIL,
+        subject=subject,
+        body=body,
+        address=inbound.sender,
+        dedupe_key=f"inbound:{inbound.pk}:{template}",
+        now=now,
+    )
+    if not OutboundMail.objects.filter(outbox=message).exists():
+        OutboundMail.objects.create(
+            outbox=message,
+            message_id=new_message_id("sd-reply"),
+            in_reply_to=inbound.message_id,
+            references=inbound.message_id,
+            auto_submitted="auto-replied",
+            html=html,
+            created_at=now,
+        )
+    return message
+
+
+def first_response_due(case: Case) -> dt.datetime | None:
+    return (
+        SlaClock.objects.filter(case=case, kind="first_response")
+        .values_list("due_at", flat=True)
+        .first()
+    )
+
+
+def _requester_address(case: Case) -> str:
+    email = User.objects.filter(pk=case.requester_id).values_list("email", flat=True).first()
+    return email or ""
+
+
+def case_updated(
+    *,
+    case: Case,
+    event: str,
+    key: str,
+    text: str = "",
+    data: dict[str, Any] | None = None,
+    now: dt.datetime | None = None,
+) -> OutboxMessage | None:
+    """Tell the requester of an email case (INT-1) what changed: ``reply`` (an agent's
+    public comment), ``status`` or ``severity``. Cases opened on other channels are
+    followed in the portal and get nothing here. ``key`` is unique per change (the
+    comment's or the event's id), so a retried transaction enqueues nothing new."""
+    if case.channel != Channel.EMAIL:
+        return None
+    address = _requester_address(case)
+    if not address:
+        return None
+    return send_case_mail(
+        case=case,
+        template=f"case_{event}",
+        address=address,
+        dedupe_key=f"case:{case.pk}:mail:{event}:{key}",
+        context={"text": text, **(data or {})},
+        policy=policy_of(case),
+        now=now,
+    )
