@@ -9,7 +9,13 @@ from django import forms
 from supportdesk.accounts.models import User
 from supportdesk.accounts.permissions import visible_organisations
 from supportdesk.domain.lifecycle import CaseStatus
-from supportdesk.portal.forms import DeskForm, IncidentForm, ReplyForm, set_choices
+from supportdesk.portal.forms import (
+    AttachmentForm,
+    DeskForm,
+    IncidentForm,
+    ReplyForm,
+    set_choices,
+)
 
 
 class QueueFilterForm(DeskForm):
@@ -62,6 +68,10 @@ class AssignForm(DeskForm):
             "assignee",
             [("", "Unassigned")] + [(u.pk, u.get_full_name() or u.username) for u in staff],
         )
+
+
+class AgentAttachmentForm(AttachmentForm):
+    internal = forms.BooleanField(required=False, label="Internal (not shown to the customer)")
 
 
 class AgentReplyForm(ReplyForm):
@@ -186,3 +196,36 @@ class CloseEscalationForm(DeskForm):
 
     def field_for(self, path: str) -> str:
         return "reason" if path == "closure_reason" else path
+
+
+# Planning (PRI-1, RSP-4, RSP-5).
+
+
+class SprintForm(DeskForm):
+    name = forms.CharField(max_length=80, label="Sprint name")
+    starts_on = forms.DateField(label="Starts on", widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(label="Ends on", widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class ReleaseLinkForm(DeskForm):
+    """Link an existing release, or record a new version and link it (RSP-5)."""
+
+    release = forms.TypedChoiceField(
+        coerce=int, empty_value=None, required=False, label="Release with the permanent fix"
+    )
+    new_version = forms.CharField(
+        required=False, max_length=40, label="Or record a new release version"
+    )
+
+    def __init__(self, *args: Any, releases: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        set_choices(self, "release", [("", "—"), *releases])
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if bool(cleaned.get("release")) == bool(cleaned.get("new_version")):
+            self.add_error("release", "Choose a release or type a new version (one of them).")
+        return cleaned
+
+    def field_for(self, path: str) -> str:
+        return {"release_id": "release", "version": "new_version"}.get(path, path)

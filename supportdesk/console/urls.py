@@ -1,6 +1,6 @@
 from django.urls import path
 
-from supportdesk.console import boards, escalations, reports, views
+from supportdesk.console import boards, case_files, escalations, planning, reports, views
 
 app_name = "console"
 
@@ -17,6 +17,15 @@ urlpatterns = [
         views.follow_up_done,
         name="follow_up_done",
     ),
+    path("console/cases/<int:case_id>/attachments", case_files.case_attach, name="case_attach"),
+    path(
+        "console/cases/<int:case_id>/attachments/<int:attachment_id>",
+        case_files.attachment_download,
+        name="attachment",
+    ),
+    path("console/cases/<int:case_id>/release", planning.case_release, name="case_release"),
+    path("console/sprints/", planning.sprint_board, name="sprints"),
+    path("console/daily-review/", planning.daily_review, name="daily_review"),
     path("console/phone-call/", views.phone_call, name="phone_call"),
     path("console/policy/", boards.policy, name="policy"),
     path("console/escalations/", escalations.escalation_board, name="escalations"),

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -20,10 +20,12 @@ from supportdesk.accounts.permissions import NotFound, visible_organisations
 from supportdesk.cases import selectors, services
 from supportdesk.cases.models import Case, Channel
 from supportdesk.console.forms import (
+    AgentAttachmentForm,
     AgentReplyForm,
     AssignForm,
     PhoneCallForm,
     QueueFilterForm,
+    ReleaseLinkForm,
     SeverityForm,
     TransitionForm,
 )
@@ -34,7 +36,7 @@ from supportdesk.portal.forms import set_choices
 from supportdesk.portal.support import promise_text
 
 PAGE_SIZE = 25
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 def staff_only(view: View) -> View:
@@ -42,10 +44,10 @@ def staff_only(view: View) -> View:
 
     @wraps(view)
     @login_required
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_vendor_staff:  # type: ignore[union-attr]
             raise Http404("not found")
-        response: HttpResponse = view(request, *args, **kwargs)
+        response: HttpResponseBase = view(request, *args, **kwargs)
         return response
 
     return wrapped
@@ -87,7 +89,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(region=f["region"])
     qs = qs.order_by(*selectors.QUEUE_ORDER)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [{"case": c, "clock": _running_clock(c)} for c in page.object_list]
+    rows = [{"case": c, "clock": running_clock(c)} for c in page.object_list]
     querystring = urlencode({k: v for k, v in request.GET.items() if k != "page" and v})
     context = {
         "form": form,
@@ -101,7 +103,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-def _running_clock(case: Case) -> dict[str, Any] | None:
+def running_clock(case: Case) -> dict[str, Any] | None:
     """The clock the queue counts down: the first response, else any running one."""
     clocks = sorted(case.clocks.all(), key=lambda c: (c.kind != "first_response", c.kind))
     for c in clocks:
@@ -114,7 +116,7 @@ def _running_clock(case: Case) -> dict[str, Any] | None:
 # A case.
 
 
-def _access(user: User, case_id: int) -> Case:
+def case_or_404(user: User, case_id: int) -> Case:
     try:
         return selectors.access_case(user, case_id)
     except NotFound:
@@ -132,11 +134,11 @@ def _staff_choices() -> list[User]:
 @staff_only
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     user = user_of(request)
-    case = _access(user, case_id)
-    return _render_case(request, user, case)
+    case = case_or_404(user, case_id)
+    return render_case(request, user, case)
 
 
-def _render_case(
+def render_case(
     request: HttpRequest,
     user: User,
     case: Case,
@@ -145,6 +147,8 @@ def _render_case(
     severity: SeverityForm | None = None,
     transition: TransitionForm | None = None,
     assign: AssignForm | None = None,
+    release: ReleaseLinkForm | None = None,
+    attachment: AgentAttachmentForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     comments = {c.pk: c for c in selectors.case_comments(user, case)}
@@ -182,6 +186,11 @@ def _render_case(
             "assign_form": assign
             or AssignForm(initial={"assignee": case.assignee_id}, staff=_staff_choices()),
             "moves": moves,
+            "release_form": release or ReleaseLinkForm(releases=release_choices()),
+            "attachments": list(
+                selectors.case_attachments(user, case).select_related("uploaded_by")
+            ),
+            "attachment_form": attachment or AgentAttachmentForm(),
             "nav": "queue",
         },
         status=status,
@@ -192,7 +201,7 @@ def _render_case(
 @require_POST
 def case_reply(request: HttpRequest, case_id: int) -> HttpResponse:
     user = user_of(request)
-    case = _access(user, case_id)
+    case = case_or_404(user, case_id)
     form = AgentReplyForm(request.POST)
     if form.is_valid():
         internal = form.cleaned_data["internal"]
@@ -205,14 +214,14 @@ def case_reply(request: HttpRequest, case_id: int) -> HttpResponse:
         else:
             messages.success(request, "Internal note added." if internal else "Reply sent.")
             return redirect("console:case", case_id=case.pk)
-    return _render_case(request, user, case, reply=form, status=400)
+    return render_case(request, user, case, reply=form, status=400)
 
 
 @staff_only
 @require_POST
 def case_severity(request: HttpRequest, case_id: int) -> HttpResponse:
     user = user_of(request)
-    case = _access(user, case_id)
+    case = case_or_404(user, case_id)
     form = SeverityForm(request.POST)
     if form.is_valid():
         try:
@@ -227,14 +236,14 @@ def case_severity(request: HttpRequest, case_id: int) -> HttpResponse:
         else:
             messages.success(request, f"Severity changed to Sev{form.cleaned_data['severity']}.")
             return redirect("console:case", case_id=case.pk)
-    return _render_case(request, user, _access(user, case_id), severity=form, status=400)
+    return render_case(request, user, case_or_404(user, case_id), severity=form, status=400)
 
 
 @staff_only
 @require_POST
 def case_transition(request: HttpRequest, case_id: int) -> HttpResponse:
     user = user_of(request)
-    case = _access(user, case_id)
+    case = case_or_404(user, case_id)
     form = TransitionForm(request.POST)
     if form.is_valid():
         try:
@@ -250,14 +259,14 @@ def case_transition(request: HttpRequest, case_id: int) -> HttpResponse:
         else:
             messages.success(request, f"Status is now {form.cleaned_data['to'].replace('_', ' ')}.")
             return redirect("console:case", case_id=case.pk)
-    return _render_case(request, user, _access(user, case_id), transition=form, status=400)
+    return render_case(request, user, case_or_404(user, case_id), transition=form, status=400)
 
 
 @staff_only
 @require_POST
 def case_assign(request: HttpRequest, case_id: int) -> HttpResponse:
     user = user_of(request)
-    case = _access(user, case_id)
+    case = case_or_404(user, case_id)
     form = AssignForm(request.POST, staff=_staff_choices())
     if form.is_valid():
         try:
@@ -269,7 +278,14 @@ def case_assign(request: HttpRequest, case_id: int) -> HttpResponse:
         else:
             messages.success(request, "Assignment saved.")
             return redirect("console:case", case_id=case.pk)
-    return _render_case(request, user, case, assign=form, status=400)
+    return render_case(request, user, case, assign=form, status=400)
+
+
+def release_choices() -> list[tuple[int, str]]:
+    return [
+        (r.pk, r.version + (f" (planned {r.planned_for:%Y-%m-%d})" if r.planned_for else ""))
+        for r in selectors.releases()[:100]
+    ]
 
 
 # Logging a phone call (INT-1, INT-5).
@@ -333,7 +349,7 @@ def phone_call(request: HttpRequest) -> HttpResponse:
 def follow_up_done(request: HttpRequest, case_id: int, task_id: int) -> HttpResponse:
     """INT-5: record that the detailed email to the account manager was sent."""
     user = user_of(request)
-    case = _access(user, case_id)
+    case = case_or_404(user, case_id)
     try:
         services.complete_follow_up(actor=user, task_id=task_id, note=request.POST.get("note", ""))
     except NotFound:

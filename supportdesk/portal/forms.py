@@ -7,8 +7,10 @@ from collections.abc import Iterable
 from typing import Any
 
 from django import forms
+from django.conf import settings
 
 from supportdesk.cases.models import Environment
+from supportdesk.cases.services import DEFAULT_ATTACHMENT_TYPES, DEFAULT_MAX_ATTACHMENT_BYTES
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.policy.model import FieldKind, Policy
 from supportdesk.domain.triage import (
@@ -259,6 +261,25 @@ def _intake_form_field(spec: IntakeField) -> forms.Field:
 
 class ReplyForm(DeskForm):
     body = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label="Reply")
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.0f} MB" if size >= 1024 * 1024 else f"{size // 1024} KB"
+
+
+class AttachmentForm(DeskForm):
+    """A file for a case; the service checks its size and type again and its refusal
+    (too large, a type not accepted) is shown next to the field."""
+
+    file = forms.FileField(label="Attach a file", allow_empty_file=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        limit = int(getattr(settings, "CASE_ATTACHMENT_MAX_BYTES", DEFAULT_MAX_ATTACHMENT_BYTES))
+        types = tuple(getattr(settings, "CASE_ATTACHMENT_TYPES", DEFAULT_ATTACHMENT_TYPES))
+        field = self.fields["file"]
+        field.help_text = f"Up to {_megabytes(limit)}; accepted: {', '.join(types)}."
+        field.widget.attrs["accept"] = ",".join(types)
 
 
 class EscalationRequestForm(DeskForm):

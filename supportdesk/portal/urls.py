@@ -7,6 +7,12 @@ app_name = "portal"
 urlpatterns = [
     path("", views.case_list, name="cases"),
     path("cases/<int:case_id>/", views.case_detail, name="case"),
+    path("cases/<int:case_id>/attachments", views.case_attach, name="case_attach"),
+    path(
+        "cases/<int:case_id>/attachments/<int:attachment_id>",
+        views.attachment_download,
+        name="attachment",
+    ),
     path("cases/<int:case_id>/status", views.case_transition, name="case_transition"),
     path("cases/<int:case_id>/escalate", views.case_escalate, name="case_escalate"),
     path(

@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
@@ -21,7 +21,7 @@ from supportdesk.accounts.models import Organization, User
 from supportdesk.accounts.permissions import Forbidden, NotFound, visible_organisations
 from supportdesk.cases import selectors
 from supportdesk.cases.models import Case, Channel
-from supportdesk.cases.services import add_comment, open_case
+from supportdesk.cases.services import add_attachment, add_comment, open_case
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.lifecycle import ActorKind, allowed_targets
 from supportdesk.domain.policy import Policy
@@ -30,7 +30,8 @@ from supportdesk.escalations import services as escalation_services
 from supportdesk.escalations.models import EscalationEventKind, EscalationStatus
 from supportdesk.policies import selectors as policy_selectors
 from supportdesk.policies.models import PolicyVersion
-from supportdesk.portal.forms import EscalationRequestForm, IncidentForm, ReplyForm
+from supportdesk.portal.files import attachment_response
+from supportdesk.portal.forms import AttachmentForm, EscalationRequestForm, IncidentForm, ReplyForm
 from supportdesk.portal.support import (
     policy_context,
     promise_text,
@@ -53,7 +54,7 @@ CUSTOMER_STEPS = frozenset(
         EscalationEventKind.CLOSED,
     }
 )
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 def customer_only(view: View) -> View:
@@ -61,10 +62,10 @@ def customer_only(view: View) -> View:
 
     @wraps(view)
     @login_required
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if request.user.is_vendor_staff:  # type: ignore[union-attr]
             return redirect("console:queue")
-        response: HttpResponse = view(request, *args, **kwargs)
+        response: HttpResponseBase = view(request, *args, **kwargs)
         return response
 
     return wrapped
@@ -133,6 +134,7 @@ def _render_detail(
     form: ReplyForm,
     *,
     escalation_form: EscalationRequestForm | None = None,
+    attachment_form: AttachmentForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     policy = policy_selectors.parsed(case.policy_version)
@@ -168,6 +170,10 @@ def _render_detail(
             "promise": promise_text(policy, case.severity),
             "form": form,
             "customer_moves": customer_moves,
+            "attachments": list(
+                selectors.case_attachments(user, case).select_related("uploaded_by")
+            ),
+            "attachment_form": attachment_form or AttachmentForm(),
             "escalations": escalations,
             "escalation_form": escalation_form
             or (
@@ -179,6 +185,33 @@ def _render_detail(
         },
         status=status,
     )
+
+
+@customer_only
+@require_POST
+def case_attach(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Add a file to the case (always public); too large or a type not accepted comes
+    back next to the field."""
+    user = _user(request)
+    case = _access(user, case_id)
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            attachment = add_attachment(
+                actor=user, case_id=case.pk, upload=form.cleaned_data["file"]
+            )
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            messages.success(request, f"{attachment.name} was attached.")
+            return redirect("portal:case", case_id=case.pk)
+    return _render_detail(request, user, case, ReplyForm(), attachment_form=form, status=400)
+
+
+@customer_only
+def attachment_download(request: HttpRequest, case_id: int, attachment_id: int) -> HttpResponseBase:
+    user = _user(request)
+    return attachment_response(user, _access(user, case_id), attachment_id)
 
 
 @customer_only

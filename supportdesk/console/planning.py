@@ -1,0 +1,127 @@
+"""Planning pages for vendor staff: the sprint board (PRI-1: cases grouped by sprint, the
+current sprint first), the daily branding/setup review list (RSP-4), and linking the
+release that carries a case's permanent fix (RSP-5)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from supportdesk import clock
+from supportdesk.cases import selectors, services
+from supportdesk.cases.models import Case, Sprint
+from supportdesk.console.forms import ReleaseLinkForm, SprintForm
+from supportdesk.console.views import (
+    case_or_404,
+    release_choices,
+    render_case,
+    running_clock,
+    staff_only,
+    user_of,
+)
+from supportdesk.domain.errors import DomainError
+from supportdesk.domain.lifecycle import CaseStatus
+
+CLOSED = (CaseStatus.RESOLVED, CaseStatus.CLOSED)
+
+
+def _rows(cases: list[Case]) -> list[dict[str, Any]]:
+    return [{"case": c, "clock": running_clock(c)} for c in cases]
+
+
+def _sprint_order(sprint: Sprint, today: Any) -> tuple[int, Any]:
+    """Current first, then upcoming (soonest first), then past (latest first)."""
+    if sprint.starts_on <= today <= sprint.ends_on:
+        return (0, 0)
+    if sprint.starts_on > today:
+        return (1, sprint.starts_on.toordinal())
+    return (2, -sprint.ends_on.toordinal())
+
+
+@staff_only
+@require_http_methods(["GET", "POST"])
+def sprint_board(request: HttpRequest) -> HttpResponse:
+    user = user_of(request)
+    form = SprintForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            sprint = services.create_sprint(actor=user, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            messages.success(request, f"{sprint.name} planned.")
+            return redirect("console:sprints")
+    today = clock.now().date()
+    show_done = request.GET.get("done") == "1"
+    cases = selectors.case_queue(user).exclude(sprint=None).order_by(*selectors.QUEUE_ORDER)
+    if not show_done:
+        cases = cases.exclude(status__in=CLOSED)
+    by_sprint: dict[int, list[Case]] = {}
+    for case in cases:
+        assert case.sprint_id is not None
+        by_sprint.setdefault(case.sprint_id, []).append(case)
+    sprints = sorted(selectors.sprints(), key=lambda s: _sprint_order(s, today))
+    groups = [
+        {
+            "sprint": s,
+            "current": s.starts_on <= today <= s.ends_on,
+            "rows": _rows(by_sprint.get(s.pk, [])),
+        }
+        for s in sprints
+        if by_sprint.get(s.pk) or s.ends_on >= today
+    ]
+    unplanned = selectors.case_queue(user, selectors.QueueFilter(open_only=True)).filter(
+        sprint=None
+    )
+    return render(
+        request,
+        "console/sprints.html",
+        {
+            "groups": groups,
+            "unplanned": unplanned.count(),
+            "show_done": show_done,
+            "form": form,
+            "nav": "sprints",
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@staff_only
+def daily_review(request: HttpRequest) -> HttpResponse:
+    """RSP-4: open branding and setup requests, oldest first."""
+    user = user_of(request)
+    cases = list(selectors.daily_review_list(user).order_by("received_at", "id"))
+    return render(
+        request,
+        "console/daily_review.html",
+        {"rows": _rows(cases), "today": clock.now(), "nav": "review"},
+    )
+
+
+@staff_only
+@require_POST
+def case_release(request: HttpRequest, case_id: int) -> HttpResponse:
+    """RSP-5: link the release carrying the permanent fix (recording it if it is new)."""
+    user = user_of(request)
+    case = case_or_404(user, case_id)
+    form = ReleaseLinkForm(request.POST, releases=release_choices())
+    if form.is_valid():
+        try:
+            release_id = form.cleaned_data["release"]
+            if not release_id:
+                release_id = services.create_release(
+                    actor=user, version=form.cleaned_data["new_version"].strip()
+                ).pk
+            done = services.link_release(actor=user, case_id=case.pk, release_id=release_id)
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            assert done.release is not None
+            messages.success(request, f"Linked to release {done.release.version}.")
+            return redirect("console:case", case_id=case.pk)
+    return render_case(request, user, case, release=form, status=400)

@@ -1,0 +1,27 @@
+"""Case attachments for both apps: the download response for a file the viewer may see."""
+
+from __future__ import annotations
+
+from django.http import FileResponse, Http404
+
+from supportdesk.accounts.models import User
+from supportdesk.cases import selectors
+from supportdesk.cases.models import Case
+
+
+def attachment_response(viewer: User, case: Case, attachment_id: int) -> FileResponse:
+    """The attachment as a download (never shown inline, so an uploaded HTML or SVG file
+    cannot run in the site's origin); 404 for one the viewer may not see."""
+    attachment = selectors.case_attachments(viewer, case).filter(pk=attachment_id).first()
+    if attachment is None:
+        raise Http404("attachment not found")
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("attachment file is missing") from None
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=attachment.name,
+        content_type=attachment.content_type or "application/octet-stream",
+    )

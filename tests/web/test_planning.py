@@ -1,0 +1,115 @@
+"""Planning pages: the sprint board (PRI-1), the daily review list (RSP-4) and linking
+the release with a case's permanent fix (RSP-5)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from supportdesk.cases import services
+from supportdesk.cases.models import Case, Release, Sprint
+from tests.factories import answers_none, int4_details
+from tests.web.conftest import open_sev
+
+pytestmark = pytest.mark.django_db
+
+
+def _branding(customer: Any, organisation: Any, title: str) -> Case:
+    case, _ = services.open_case(
+        actor=customer,
+        organisation_id=organisation.pk,
+        channel="portal",
+        environment="production",
+        request_type="branding",
+        title=title,
+        description="New logo please.",
+        answers=answers_none(),
+        details=int4_details(),
+    )
+    return case
+
+
+def test_the_sprint_board_shows_the_current_sprint_first(
+    agent_client: Client, customer: Any, organisation: Any, frozen_clock: Any
+) -> None:
+    sev1 = open_sev(customer, organisation, severity=1)
+    sev3 = open_sev(customer, organisation, severity=3)
+    sev1.refresh_from_db()
+    sev3.refresh_from_db()
+    assert sev1.sprint is not None and sev3.sprint is not None
+    assert sev1.sprint != sev3.sprint
+    html = agent_client.get("/console/sprints/").content.decode()
+    current = html.index(f'data-sprint="{sev1.sprint.name}"')
+    later = html.index(f'data-sprint="{sev3.sprint.name}"')
+    assert current < later
+    assert "Current" in html[current : current + 400]
+    assert html.index(sev1.reference) < later < html.index(sev3.reference)
+
+
+def test_a_sprint_is_planned_from_the_board(agent_client: Client, frozen_clock: Any) -> None:
+    page = agent_client.post(
+        "/console/sprints/",
+        {"name": "Sprint X", "starts_on": "2026-04-01", "ends_on": "2026-04-14"},
+    )
+    assert page.status_code == 302
+    assert Sprint.objects.filter(name="Sprint X").exists()
+    page = agent_client.post(
+        "/console/sprints/",
+        {"name": "Sprint Y", "starts_on": "2026-04-14", "ends_on": "2026-04-01"},
+    )
+    assert page.status_code == 400
+    assert 'id="id_ends_on_error"' in page.content.decode()
+
+
+def test_the_daily_review_lists_open_branding_requests_oldest_first(
+    agent_client: Client, customer: Any, organisation: Any, frozen_clock: Any
+) -> None:
+    import datetime as dt
+
+    from tests.web.conftest import OPEN_HOURS
+
+    first = _branding(customer, organisation, "Old logo")
+    frozen_clock(OPEN_HOURS + dt.timedelta(hours=1))
+    second = _branding(customer, organisation, "New colours")
+    other = open_sev(customer, organisation, severity=3)
+    html = agent_client.get("/console/daily-review/").content.decode()
+    assert html.index(first.reference) < html.index(second.reference)
+    assert other.reference not in html
+
+
+def test_a_release_is_recorded_and_linked_from_the_case_page(
+    agent_client: Client, sev2_case: Case
+) -> None:
+    url = f"/console/cases/{sev2_case.pk}/"
+    page = agent_client.post(f"{url}release", {"new_version": "5.2.1"})
+    assert page.status_code == 302
+    sev2_case.refresh_from_db()
+    assert sev2_case.release is not None and sev2_case.release.version == "5.2.1"
+    html = agent_client.get(url).content.decode()
+    assert '<dd id="case-release">5.2.1</dd>' in html
+    other = Release.objects.create(version="5.3.0", created_at=sev2_case.received_at)
+    agent_client.post(f"{url}release", {"release": other.pk})
+    sev2_case.refresh_from_db()
+    assert sev2_case.release == other
+
+
+def test_linking_needs_exactly_one_release(agent_client: Client, sev2_case: Case) -> None:
+    page = agent_client.post(f"/console/cases/{sev2_case.pk}/release", {})
+    assert page.status_code == 400
+    assert "Choose a release or type a new version" in page.content.decode()
+
+
+def test_an_existing_version_is_refused_next_to_the_field(
+    agent_client: Client, sev2_case: Case
+) -> None:
+    Release.objects.create(version="5.2.1", created_at=sev2_case.received_at)
+    page = agent_client.post(f"/console/cases/{sev2_case.pk}/release", {"new_version": "5.2.1"})
+    assert page.status_code == 400
+    assert 'id="id_new_version_error"' in page.content.decode()
+
+
+def test_planning_pages_are_for_staff_only(customer_client: Client) -> None:
+    for url in ("/console/sprints/", "/console/daily-review/"):
+        assert customer_client.get(url).status_code == 404
