@@ -212,7 +212,10 @@ def create_case(request: HttpRequest, payload: CaseIn) -> tuple[int, CaseDetailO
         idempotency_key=key,
         request_fingerprint=services.fingerprint(body) if key else None,
     )
-    return (201 if created else 200), _detail(user, case.pk)
+    if created:
+        # The service leaves the new case with its relations and clocks loaded.
+        return 201, case_detail_out(case)
+    return 200, _detail(user, case.pk)
 
 
 @router.get("/{case_id}", response=CaseDetailOut)

@@ -78,10 +78,16 @@ def _seconds(value: dt.timedelta | None) -> int | None:
     return None if value is None else int(value.total_seconds())
 
 
-def refresh_clocks(case: Case, *, now: dt.datetime, force: bool = False) -> list[SlaClock]:
+def refresh_clocks(
+    case: Case, *, now: dt.datetime, force: bool = False, fresh: bool = False
+) -> list[SlaClock]:
     """Recompute and store the case's clocks as of ``now``; record newly reached
     warnings and a breach as timeline events, each once. A closed case is not
-    recomputed (its clocks are final), unless ``force`` (the closing event itself)."""
+    recomputed (its clocks are final), unless ``force`` (the closing event itself).
+
+    ``fresh``: the case was created in this transaction and has no clock rows yet, so
+    they are inserted in one statement. Either way the stored rows are left on the case
+    as its prefetched ``clocks``, so a caller rendering it needs no further query."""
     if case.status == CaseStatus.CLOSED and not force:
         return list(case.clocks.all())
     rows = list(CaseEvent.objects.filter(case=case).order_by("at", "id"))
@@ -94,7 +100,7 @@ def refresh_clocks(case: Case, *, now: dt.datetime, force: bool = False) -> list
     )
     closed = case.status == CaseStatus.CLOSED
     deadline = None if closed else sla.next_deadline(clocks=computed)
-    existing = {c.kind: c for c in SlaClock.objects.filter(case=case)}
+    existing = {} if fresh else {c.kind: c for c in SlaClock.objects.filter(case=case)}
     stored: list[SlaClock] = []
     for clock in computed:
         row = existing.get(str(clock.kind)) or SlaClock(case=case, kind=str(clock.kind))
@@ -116,12 +122,19 @@ def refresh_clocks(case: Case, *, now: dt.datetime, force: bool = False) -> list
         row.next_deadline_at = None if closed else sla.next_deadline(clocks=[clock])
         row.computed_at = now
         _record_crossings(case, row, clock, now)
-        row.save()
+        if not fresh:
+            row.save()
         stored.append(row)
+    if fresh:
+        SlaClock.objects.bulk_create(stored)
     due = None if closed else sla.nearest_due(clocks=computed)
     case.queue_due_at = due or NO_DUE
     _ = deadline
     case.save(update_fields=["queue_due_at"])
+    prefetched = getattr(case, "_prefetched_objects_cache", None)
+    if prefetched is None:
+        prefetched = case._prefetched_objects_cache = {}  # type: ignore[attr-defined]
+    prefetched["clocks"] = stored
     return stored
 
 

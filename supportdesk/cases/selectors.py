@@ -56,6 +56,19 @@ def access_case(viewer: User, case_id: int) -> Case:
     return case
 
 
+def access_case_by_reference(viewer: User, ref: str) -> Case:
+    """:func:`access_case` by a reference (``SD-000042``, any case) or a numeric id."""
+    ref = ref.strip()
+    if ref.isdigit():
+        return access_case(viewer, int(ref))
+    case_id = (
+        cases_visible_to(viewer).filter(reference__iexact=ref).values_list("pk", flat=True).first()
+    )
+    if case_id is None:
+        raise NotFound(f"case {ref} not found", field="case")
+    return access_case(viewer, case_id)
+
+
 @dataclass(frozen=True)
 class QueueFilter:
     status: str | None = None

@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "supportdesk.cli.calendar",
     "supportdesk.cli.sla",
     "supportdesk.cli.route",
+    "supportdesk.cli.case",
     "supportdesk.cli.escalation",
     "supportdesk.cli.mail",
 )

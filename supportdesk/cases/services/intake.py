@@ -255,8 +255,8 @@ def _open_case(
     )
     _apply_work_order(case, policy)
     _plan_sprint(case, policy, now)
-    manager = organisation.account_manager
-    if route.notify_account_manager and manager is not None:
+    manager = organisation.account_manager if route.notify_account_manager else None
+    if manager is not None:
         # INT-2: during support hours a Sev1 goes to the account manager as well.
         notifications.enqueue(
             kind=MessageKind.EMAIL,
@@ -275,7 +275,7 @@ def _open_case(
         and policy.intake.phone_sev1_follow_up
     ):
         _open_follow_up(case, actor, now)
-    refresh_clocks(case, now=now)
+    refresh_clocks(case, now=now, fresh=True)
     return case
 
 

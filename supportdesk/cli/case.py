@@ -1,0 +1,185 @@
+"""``supportdesk case list|show|create``: cases from the command line, as JSON.
+
+Every subcommand acts as a named user through the same selectors and services as the
+web and the API, so the same permissions and intake rules apply: ``list`` and ``show``
+as ``--as USERNAME``; ``create`` as ``--as USERNAME`` (an agent logging a case for the
+requester) or else as the requester. Bad input ends with exit code 2 and one line per
+fault (``supportdesk: field: reason``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from typing import Any
+
+from supportdesk.cli import UsageError
+
+CHANNELS = ("phone", "email", "portal", "api")
+
+
+def _django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "supportdesk.settings")
+    import django
+
+    django.setup()
+
+
+def _print(payload: Any) -> None:
+    print(json.dumps(payload, indent=2, default=str))
+
+
+def _user(username: str | None, option: str) -> Any:
+    from supportdesk.accounts.models import User
+
+    if not username:
+        raise UsageError(f"{option}: name the user to act as")
+    user = User.objects.filter(username=username, is_active=True).first()
+    if user is None:
+        raise UsageError(f"{option}: no active user {username!r}")
+    return user
+
+
+def parse_answers(raw: str) -> dict[str, bool]:
+    """``key=true,key=false`` as the questionnaire's answers (yes/no, 1/0 also read)."""
+    answers: dict[str, bool] = {}
+    for item in (part.strip() for part in raw.split(",")):
+        if not item:
+            continue
+        key, sep, value = item.partition("=")
+        word = value.strip().lower()
+        if not sep or not key.strip() or word not in {"true", "false", "yes", "no", "1", "0"}:
+            raise UsageError(f"--answers: {item!r} is not key=true or key=false")
+        answers[key.strip()] = word in {"true", "yes", "1"}
+    return answers
+
+
+def parse_details(items: list[str] | None) -> dict[str, object]:
+    """Repeated ``--detail key=value``; a key given twice becomes a list (``occurred_at``)."""
+    details: dict[str, object] = {}
+    for item in items or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise UsageError(f"--detail: {item!r} is not key=value")
+        key = key.strip()
+        if key in details:
+            before = details[key]
+            details[key] = [*(before if isinstance(before, list) else [before]), value]
+        else:
+            details[key] = value
+    return details
+
+
+def list_cases(args: argparse.Namespace) -> int:
+    _django()
+    from supportdesk.accounts.models import Organization
+    from supportdesk.api_paging import paginate
+    from supportdesk.cases import selectors
+    from supportdesk.cases.schemas import case_out
+
+    viewer = _user(args.as_user, "--as")
+    organisation = None
+    if args.organisation:
+        org = Organization.objects.filter(slug=args.organisation).first()
+        if org is None:
+            raise UsageError(f"--organisation: no organisation {args.organisation!r}")
+        organisation = org.pk
+    filters = selectors.QueueFilter(
+        status=args.status, severity=args.severity, organisation=organisation
+    )
+    page = paginate(
+        selectors.case_queue(viewer, filters),
+        cursor=args.cursor,
+        limit=args.limit,
+        order=selectors.QUEUE_ORDER,
+        to_schema=case_out,
+    )
+    _print(page.model_dump(mode="json"))
+    return 0
+
+
+def show_case(args: argparse.Namespace) -> int:
+    _django()
+    from supportdesk.cases import selectors
+    from supportdesk.cases.schemas import case_detail_out
+
+    viewer = _user(args.as_user, "--as")
+    case = selectors.access_case_by_reference(viewer, args.case)
+    _print(case_detail_out(case).model_dump(mode="json"))
+    return 0
+
+
+def create_case(args: argparse.Namespace) -> int:
+    _django()
+    from supportdesk.accounts.models import Organization
+    from supportdesk.cases import services
+    from supportdesk.cases.schemas import case_detail_out
+    from supportdesk.domain.triage import IntakeError
+
+    org = Organization.objects.filter(slug=args.organisation).first()
+    if org is None:
+        raise UsageError(f"--organisation: no organisation {args.organisation!r}")
+    requester = _user(args.requester, "--requester")
+    actor = _user(args.as_user, "--as") if args.as_user else requester
+    if not args.title.strip():
+        raise UsageError("--title: a title is required")
+    try:
+        case, _ = services.open_case(
+            actor=actor,
+            organisation_id=org.pk,
+            channel=args.channel,
+            environment=args.environment,
+            request_type=args.request_type,
+            title=args.title,
+            description=args.description,
+            answers=parse_answers(args.answers),
+            details=parse_details(args.detail),
+            category=args.category,
+            callback_number=args.callback or "",
+            requester_id=requester.pk,
+        )
+    except IntakeError as exc:
+        for problem in exc.problems:
+            print(f"supportdesk: {problem}", file=sys.stderr)
+        return 2
+    _print(case_detail_out(case).model_dump(mode="json"))
+    return 0
+
+
+def register(sub: Any) -> None:
+    group = sub.add_parser("case", help="list, show and open cases (JSON)")
+    gsub = group.add_subparsers(dest="case_command", metavar="ACTION")
+    gsub.required = True
+
+    p = gsub.add_parser("list", help="the cases a user may see, in queue order")
+    p.add_argument("--as", dest="as_user", metavar="USERNAME", help="the user who looks")
+    p.add_argument("--status", default=None, metavar="S")
+    p.add_argument("--severity", type=int, default=None, metavar="N")
+    p.add_argument("--organisation", default=None, metavar="SLUG")
+    p.add_argument("--limit", type=int, default=50, metavar="N", help="1..200 (default 50)")
+    p.add_argument("--cursor", default=None, metavar="C", help="next_cursor of the last page")
+    p.set_defaults(handler=list_cases)
+
+    p = gsub.add_parser("show", help="one case with its clocks and triage")
+    p.add_argument("case", metavar="REF|ID", help="a reference (SD-000042) or an id")
+    p.add_argument("--as", dest="as_user", metavar="USERNAME", help="the user who looks")
+    p.set_defaults(handler=show_case)
+
+    p = gsub.add_parser("create", help="open a case through the intake rules")
+    p.add_argument("--organisation", required=True, metavar="SLUG")
+    p.add_argument("--requester", required=True, metavar="USERNAME")
+    p.add_argument("--as", dest="as_user", metavar="USERNAME", help="an agent logging it")
+    p.add_argument("--channel", required=True, choices=CHANNELS)
+    p.add_argument("--type", dest="request_type", required=True, metavar="T")
+    p.add_argument("--title", required=True)
+    p.add_argument("--description", default="")
+    p.add_argument("--environment", default="production", choices=("production", "other"))
+    p.add_argument("--category", default="other")
+    p.add_argument("--answers", default="", metavar="K=true,...", help="the triage questionnaire")
+    p.add_argument(
+        "--detail", action="append", metavar="KEY=VALUE", help="an intake detail (repeatable)"
+    )
+    p.add_argument("--callback", default=None, metavar="NUMBER", help="callback number")
+    p.set_defaults(handler=create_case)
