@@ -96,7 +96,8 @@ def ack_link(page: Page, user: User) -> str:
 
 def _page_text(page: Page, target: User, reason: str) -> tuple[str, str]:
     prefix = {"page": "PAGE", "renotify": "PAGE (reminder)", "handoff": "PAGE handed to you"}
-    subject = f"{prefix[reason]}: Sev{page.severity} {page.summary}"
+    # The [PAGE-id] token lets an email reply acknowledge the page (intake).
+    subject = f"{prefix[reason]}: Sev{page.severity} {page.summary} [PAGE-{page.pk}]"
     lines = [page.summary, f"Severity: {page.severity}"]
     if page.callback_number:
         lines.append(f"Callback: {page.callback_number}")

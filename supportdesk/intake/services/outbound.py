@@ -44,9 +44,20 @@ def new_message_id(prefix: str) -> str:
 
 def thread_of(case: Case) -> list[str]:
     """The case's Message-IDs in and out, oldest first (the References chain)."""
-    inbound = InboundMessage.objects.filter(case=case).values_list("received_at", "message_id")
-    sent = OutboundMail.objects.filter(case=case).values_list("created_at", "message_id")
-    return [mid for _, mid in sorted([*inbound, *sent])][-MAX_REFERENCES:]
+    inbound = [
+        (at, 0, mid)
+        for at, mid in InboundMessage.objects.filter(case=case).values_list(
+            "received_at", "message_id"
+        )
+    ]
+    sent = [
+        (at, 1, mid)
+        for at, mid in OutboundMail.objects.filter(case=case).values_list(
+            "created_at", "message_id"
+        )
+    ]
+    # At one instant the message we answer comes before our answer.
+    return [mid for _, _, mid in sorted([*inbound, *sent])][-MAX_REFERENCES:]
 
 
 def render(name: str, context: dict[str, Any], policy: Policy | None) -> tuple[str, str]:

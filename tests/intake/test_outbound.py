@@ -1,0 +1,124 @@
+"""Case mail out, on the wire: captured by a local SMTP sink (EMAIL_URL smtp to it)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from supportdesk.cases import services as cases
+from supportdesk.cases.models import Case, Comment
+from supportdesk.intake.listener import deliver
+from supportdesk.intake.models import InboundState, OutboundMail
+from supportdesk.notifications.models import OutboxMessage
+from supportdesk.notifications.services import deliver_due, enqueue
+from tests.intake import corpus
+from tests.intake.conftest import CUSTOMER, NOW, Sink, ingest
+
+LATER = NOW + dt.timedelta(hours=1)
+
+
+def _email_case() -> Case:
+    raw = corpus.plain(sender=f"Ann <{CUSTOMER}>", subject="Rates will not save", body="Help")
+    return Case.objects.get(pk=ingest(raw).message.case_id)
+
+
+def test_int1_receipt_goes_out_threaded_auto_replied_with_text_and_html(
+    customer: Any, smtp_sink: Sink
+) -> None:
+    case = _email_case()
+    report = deliver_due(now=NOW)
+    assert len(report.sent) == 1
+    (mail,) = smtp_sink.received
+    assert smtp_sink.envelopes[0][1] == [CUSTOMER]
+    envelope = OutboundMail.objects.get(case=case)
+    assert mail["Message-ID"] == envelope.message_id
+    assert mail["In-Reply-To"] == envelope.in_reply_to
+    assert mail["Auto-Submitted"] == "auto-replied"
+    assert mail["Subject"] == f"[{case.reference}] Rates will not save"
+    assert mail.get_content_type() == "multipart/alternative"
+    html = mail.get_body(("html",))
+    assert html is not None and case.reference in html.get_content()
+    text = mail.get_body(("plain",))
+    assert text is not None and "We will respond by" in text.get_content()
+
+
+def test_int1_agent_reply_is_mailed_in_thread_and_the_answer_comes_back(
+    customer: Any, agent: Any, smtp_sink: Sink
+) -> None:
+    case = _email_case()
+    cases.add_comment(actor=agent, case_id=case.pk, body="Please clear the cache.", now=LATER)
+    cases.add_comment(actor=agent, case_id=case.pk, body="internal note", public=False, now=LATER)
+    deliver_due(now=LATER)
+    receipt, reply = smtp_sink.received
+    assert reply["Subject"] == f"[{case.reference}] Rates will not save"
+    assert reply["In-Reply-To"] == receipt["Message-ID"]
+    references = reply["References"].split()
+    assert references[-1] == receipt["Message-ID"] and len(references) == 2
+    assert reply["Auto-Submitted"] == "auto-generated"
+    assert "Please clear the cache." in reply.get_body(("plain",)).get_content()
+    assert all("internal note" not in m.as_string() for m in smtp_sink.received)
+    # The customer answers the reply, without the token: threading finds the case.
+    answer = corpus.plain(
+        sender=CUSTOMER,
+        subject="Re: Rates will not save",
+        body=corpus.GMAIL_REPLY,
+        in_reply_to=reply["Message-ID"],
+        references=f"{receipt['Message-ID']} {reply['Message-ID']}",
+    )
+    message = ingest(answer, now=LATER + dt.timedelta(minutes=5)).message
+    assert message.state == InboundState.COMMENTED and message.case_id == case.pk
+    assert Comment.objects.filter(case=case, author=customer).get().body == (
+        "Thanks, that fixed it for us."
+    )
+
+
+def test_int1_status_and_severity_changes_are_mailed_to_the_requester(
+    customer: Any, agent: Any, smtp_sink: Sink
+) -> None:
+    case = _email_case()
+    cases.transition_case(actor=agent, case_id=case.pk, to="acknowledged", now=LATER)
+    cases.change_severity(
+        actor=agent, case_id=case.pk, severity=2, reason="Two hotels affected", now=LATER
+    )
+    deliver_due(now=LATER)
+    subjects = [m["Subject"] for m in smtp_sink.received]
+    assert subjects == [f"[{case.reference}] Rates will not save"] * 3
+    bodies = [m.get_body(("plain",)).get_content() for m in smtp_sink.received[1:]]
+    assert "is now acknowledged (was new)" in bodies[0]
+    assert "changed from Sev3 to Sev2" in bodies[1] and "Two hotels affected" in bodies[1]
+
+
+def test_portal_cases_get_no_case_mail(customer: Any, agent: Any, organisation: Any) -> None:
+    from tests.cases.conftest import open_sev
+
+    case = open_sev(customer, organisation, severity=3, now=NOW)
+    cases.add_comment(actor=agent, case_id=case.pk, body="Hi", now=LATER)
+    assert not OutboundMail.objects.exists()
+
+
+def test_esc6_every_outbox_mail_carries_a_message_id_and_auto_submitted(
+    customer: Any, smtp_sink: Sink
+) -> None:
+    """Escalation updates, reminders and pages are outbox mail without a case envelope:
+    they still go out with a stable Message-ID a reply can thread on."""
+    message = enqueue(
+        kind="email",
+        subject="[Escalation 4] Update",
+        body="Next steps",
+        address="stakeholder@alpine.example",
+        dedupe_key="escalation:4:update:1",
+        now=NOW,
+    )
+    deliver_due(now=NOW)
+    (mail,) = smtp_sink.received
+    assert mail["Message-ID"] == f"<outbox-{message.pk}@desk.example>"
+    assert mail["Auto-Submitted"] == "auto-generated"
+
+
+def test_int1_the_listener_answers_552_for_a_message_over_the_policy_limit(
+    customer: Any,
+) -> None:
+    big = corpus.plain(sender=CUSTOMER, subject="big", body=("x" * 70 + "\n") * 400_000)
+    assert deliver(big, "smtp", CUSTOMER, ()).startswith("552 5.3.4")
+    assert deliver(b"", "smtp", CUSTOMER, ()).startswith("554 5.6.0")
+    assert OutboxMessage.objects.count() == 0
