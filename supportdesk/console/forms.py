@@ -229,3 +229,26 @@ class ReleaseLinkForm(DeskForm):
 
     def field_for(self, path: str) -> str:
         return {"release_id": "release", "version": "new_version"}.get(path, path)
+
+
+class ReportFilterForm(DeskForm):
+    """The reports' period (dates in the viewer's zone, both included) and region."""
+
+    start = forms.DateField(
+        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        required=False, label="To (included)", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    region = forms.ChoiceField(required=False, label="Region handling the case")
+
+    def __init__(self, *args: Any, regions: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        set_choices(self, "region", [("", "All regions"), *[(r, r.upper()) for r in regions]])
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and end < start:
+            self.add_error("end", "The end date is before the start date.")
+        return cleaned

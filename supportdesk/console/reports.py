@@ -1,27 +1,45 @@
-"""Reports for vendor staff: cases received, first-response SLA outcomes (RSP-6),
-open work by status, Sev1 time-to-downgrade (SEV-4) and escalation figures, with small
-server-drawn SVG charts (no chart library, nothing fetched from elsewhere)."""
+"""Reports for vendor staff, for a date range and region: cases received, SLA compliance
+per severity per week (RSP-6), first-response times, the backlog by severity and age,
+Sev1 time-to-downgrade (SEV-4) and, for managers, escalations by outcome and region.
+
+The figures come from :mod:`supportdesk.reports.selectors`; this module only shapes them
+into tables, each with a small server-drawn SVG chart (no chart library, nothing fetched
+from elsewhere) and a CSV download (``?format=csv&table=<key>`` with the same filters).
+"""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
-import statistics
-from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from supportdesk import clock
-from supportdesk.cases import selectors
+from supportdesk.accounts.models import User
+from supportdesk.console.forms import ReportFilterForm
+from supportdesk.console.templatetags.desk import duration
 from supportdesk.console.views import staff_only, user_of
 from supportdesk.domain.lifecycle import CaseStatus
 from supportdesk.escalations import selectors as escalation_selectors
+from supportdesk.reports import selectors
+from supportdesk.reports.selectors import Period
 
 PERIODS = (7, 30, 90, 365)
 #: Chart geometry, in SVG user units.
 WIDTH, BAR_AREA, LABEL_WIDTH, ROW = 360, 165, 150, 28
+#: Colour classes for the segments of an ordered scale (short to long, young to old).
+SCALE = ("p0", "p1", "p2", "p3", "p4", "p5")
+CLOCK_STATES = (
+    ("met", "Met"),
+    ("breached", "Breached"),
+    ("running", "Running"),
+    ("paused", "Paused"),
+)
 
 
 @dataclass(frozen=True)
@@ -45,17 +63,19 @@ class Bar:
 class Chart:
     """A horizontal (stacked) bar chart; ``legend`` names each segment's class."""
 
-    title: str
     bars: list[Bar]
     height: float
     legend: list[tuple[str, str]]
 
 
 def bar_chart(
-    title: str, rows: list[tuple[str, list[tuple[str, int, str]]]], legend: list[tuple[str, str]]
-) -> Chart:
-    """``rows``: (bar label, [(segment label, value, css class), ...]) in display order."""
-    biggest = max((sum(v for _l, v, _c in segs) for _lbl, segs in rows), default=0) or 1
+    rows: list[tuple[str, list[tuple[str, int, str]]]], legend: list[tuple[str, str]] | None = None
+) -> Chart | None:
+    """``rows``: (bar label, [(segment label, value, css class), ...]) in display order;
+    ``None`` when every value is zero."""
+    biggest = max((sum(v for _l, v, _c in segs) for _lbl, segs in rows), default=0)
+    if not biggest:
+        return None
     bars = []
     for i, (label, segs) in enumerate(rows):
         x = float(LABEL_WIDTH)
@@ -65,93 +85,302 @@ def bar_chart(
             out.append(Segment(x=x, width=width, value=value, css=css, label=seg_label))
             x += width
         bars.append(Bar(label=label, y=i * ROW + 6, total=sum(s.value for s in out), segments=out))
-    return Chart(title=title, bars=bars, height=len(rows) * ROW + 12, legend=legend)
+    return Chart(bars=bars, height=len(rows) * ROW + 12, legend=legend or [])
+
+
+@dataclass
+class Table:
+    key: str
+    title: str
+    columns: list[str]
+    rows: list[list[object]]
+    chart: Chart | None = None
+    note: str = ""
+    summary: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _zone(user: User) -> ZoneInfo:
+    try:
+        return ZoneInfo(user.time_zone or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def _period(form: ReportFilterForm, raw_days: str, zone: ZoneInfo, now: dt.datetime) -> Period:
+    """Dates picked in the viewer's zone, both included, as a half-open UTC interval."""
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    today = now.astimezone(zone).date()
+    days = int(raw_days) if raw_days.isdigit() and int(raw_days) in PERIODS else 30
+    end_date = data.get("end") or today
+    start_date = data.get("start") or end_date - dt.timedelta(days=days - 1)
+
+    def midnight(day: dt.date) -> dt.datetime:
+        return dt.datetime.combine(day, dt.time(), tzinfo=zone).astimezone(dt.UTC)
+
+    return Period(
+        start=midnight(start_date),
+        end=midnight(end_date + dt.timedelta(days=1)),
+        region=data.get("region") or None,
+    )
+
+
+def _scale_rows(
+    per_severity: Mapping[int, Mapping[str, int]], buckets: tuple[tuple[str, int | None], ...]
+) -> tuple[list[list[object]], Chart | None]:
+    names = [name for name, _ in buckets]
+    rows: list[list[object]] = [
+        [f"Sev{s}", *[counts.get(n, 0) for n in names], sum(counts.values())]
+        for s, counts in per_severity.items()
+    ]
+    chart = bar_chart(
+        [
+            (f"Sev{s}", [(n, counts.get(n, 0), SCALE[i]) for i, n in enumerate(names)])
+            for s, counts in per_severity.items()
+        ],
+        [(SCALE[i], n) for i, n in enumerate(names)],
+    )
+    return rows, chart
+
+
+@dataclass
+class Report:
+    tables: list[Table]
+    received: int
+    met: int
+    breached: int
+
+    @property
+    def met_rate(self) -> int | None:
+        decided = self.met + self.breached
+        return round(100 * self.met / decided) if decided else None
+
+
+def build_report(user: User, period: Period, *, zone: ZoneInfo, now: dt.datetime) -> Report:
+    """Every report table the viewer may see, in page order, and the headline figures."""
+    tables: list[Table] = []
+
+    received = selectors.received_by_severity(user, period)
+    tables.append(
+        Table(
+            key="received",
+            title="Cases received by severity",
+            columns=["Severity", "Cases"],
+            rows=[[f"Sev{s}", n] for s, n in received.items()],
+            chart=bar_chart(
+                [(f"Sev{s}", [("received", n, f"sev-{s}")]) for s, n in received.items()]
+            ),
+        )
+    )
+
+    compliance = selectors.sla_compliance_by_week(user, period, zone=zone)
+    weeks: dict[dt.date, list[int]] = {}
+    for row in compliance:
+        met, breached = weeks.setdefault(row.week, [0, 0])
+        weeks[row.week] = [met + row.met, breached + row.breached]
+    tables.append(
+        Table(
+            key="sla-compliance",
+            title="First-response SLA compliance per severity per week",
+            columns=["Week of", "Severity", "Met", "Breached", "Compliance %"],
+            rows=[
+                [r.week.isoformat(), f"Sev{r.severity}", r.met, r.breached, r.percent]
+                for r in compliance
+            ],
+            chart=bar_chart(
+                [
+                    (f"Week of {w:%d %b}", [("met", m, "seg-met"), ("breached", b, "seg-breached")])
+                    for w, (m, b) in sorted(weeks.items())
+                ],
+                [("seg-met", "Met"), ("seg-breached", "Breached")],
+            ),
+            note="Weeks start on Monday in your time zone; clocks still running or paused "
+            "are not decided yet and count in neither column.",
+        )
+    )
+
+    outcomes = selectors.first_response_outcomes(user, period)
+    tables.append(
+        Table(
+            key="first-response-outcomes",
+            title="First response by severity (all states)",
+            columns=["Severity", *[name for _k, name in CLOCK_STATES]],
+            rows=[
+                [f"Sev{s}", *[counts.get(k, 0) for k, _n in CLOCK_STATES]]
+                for s, counts in outcomes.items()
+            ],
+            chart=bar_chart(
+                [
+                    (f"Sev{s}", [(n, counts.get(k, 0), f"seg-{k}") for k, n in CLOCK_STATES])
+                    for s, counts in outcomes.items()
+                ],
+                [(f"seg-{k}", n) for k, n in CLOCK_STATES],
+            ),
+        )
+    )
+
+    times = selectors.first_response_distribution(user, period)
+    rows, chart = _scale_rows(times, selectors.RESPONSE_BUCKETS)
+    tables.append(
+        Table(
+            key="first-response-times",
+            title="First-response time distribution",
+            columns=["Severity", *[n for n, _ in selectors.RESPONSE_BUCKETS], "Total"],
+            rows=rows,
+            chart=chart,
+            note="Wall-clock time from receipt to the first public response.",
+        )
+    )
+
+    backlog = selectors.backlog_by_severity_and_age(user, now=now, region=period.region)
+    rows, chart = _scale_rows(backlog, selectors.AGE_BUCKETS)
+    tables.append(
+        Table(
+            key="backlog",
+            title="Backlog by severity and age",
+            columns=["Severity", *[n for n, _ in selectors.AGE_BUCKETS], "Total"],
+            rows=rows,
+            chart=chart,
+            note="Open cases now, whatever the period; age since the case was received.",
+        )
+    )
+
+    by_status = selectors.open_by_status(user, region=period.region)
+    status_rows = [
+        (s.value.replace("_", " ").capitalize(), by_status[s.value])
+        for s in CaseStatus
+        if by_status.get(s.value)
+    ]
+    tables.append(
+        Table(
+            key="open-by-status",
+            title="Open cases by status",
+            columns=["Status", "Cases"],
+            rows=[[label, n] for label, n in status_rows],
+            chart=bar_chart([(label, [("open", n, "seg-open")]) for label, n in status_rows]),
+        )
+    )
+
+    downgrade = selectors.sev1_time_to_downgrade(user, period)
+    names = [n for n, _ in selectors.DOWNGRADE_BUCKETS]
+    tables.append(
+        Table(
+            key="sev1-downgrade",
+            title="Sev1 time to downgrade",
+            columns=["Time to downgrade", "Cases"],
+            rows=[[n, downgrade.buckets.get(n, 0)] for n in names],
+            chart=bar_chart(
+                [(n, [(n, downgrade.buckets.get(n, 0), SCALE[i])]) for i, n in enumerate(names)]
+            ),
+            summary=[
+                ("Downgraded Sev1 cases", str(downgrade.count)),
+                ("Median", duration(downgrade.median_seconds) or "—"),
+                ("Mean", duration(downgrade.mean_seconds) or "—"),
+                ("Longest", duration(downgrade.longest_seconds) or "—"),
+            ],
+            note="SEV-4: from the first Sev1 to the first downgrade, cases received in the period.",
+        )
+    )
+
+    if escalation_selectors.may_decide(user):
+        stats = selectors.escalations_by_outcome_and_region(period)
+        keys = sorted({k for r in stats for k in r.outcomes})
+        tables.append(
+            Table(
+                key="escalations",
+                title="Escalations by outcome and region",
+                columns=[
+                    "Region",
+                    "Requested",
+                    *[_outcome_label(k) for k in keys],
+                    "Median to acknowledge",
+                    "Median to close",
+                ],
+                rows=[
+                    [
+                        r.region.upper(),
+                        r.requested,
+                        *[r.outcomes.get(k, 0) for k in keys],
+                        duration(r.median_seconds_to_acknowledge),
+                        duration(r.median_seconds_to_close),
+                    ]
+                    for r in stats
+                ],
+                chart=bar_chart(
+                    [
+                        (
+                            r.region.upper(),
+                            [
+                                (_outcome_label(k), r.outcomes.get(k, 0), f"o{i % 8}")
+                                for i, k in enumerate(keys)
+                            ],
+                        )
+                        for r in stats
+                    ],
+                    [(f"o{i % 8}", _outcome_label(k)) for i, k in enumerate(keys)],
+                ),
+                note="Escalations requested in the period, by the region that handles them.",
+            )
+        )
+    return Report(
+        tables=tables,
+        received=sum(received.values()),
+        met=sum(r.met for r in compliance),
+        breached=sum(r.breached for r in compliance),
+    )
+
+
+def _outcome_label(key: str) -> str:
+    status, _, reason = key.partition(":")
+    text = f"closed ({reason.replace('_', ' ')})" if reason else status.replace("_", " ")
+    return text[:1].upper() + text[1:]
+
+
+def _csv(table: Table, period: Period, zone: ZoneInfo) -> HttpResponse:
+    first = period.start.astimezone(zone).date()
+    last = (period.end.astimezone(zone) - dt.timedelta(days=1)).date()
+    name = f"supportdesk-{table.key}-{first}-{last}{'-' + period.region if period.region else ''}"
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(table.columns)
+    for row in table.rows:
+        writer.writerow(["" if v is None else v for v in row])
+    return response
 
 
 @staff_only
 def reports(request: HttpRequest) -> HttpResponse:
     user = user_of(request)
-    raw = request.GET.get("days", "30")
-    days = int(raw) if raw.isdigit() and int(raw) in PERIODS else 30
+    zone = _zone(user)
     now = clock.now()
-    since = now - dt.timedelta(days=days)
-    received = selectors.cases_visible_to(user).filter(received_at__gte=since)
-
-    by_severity = dict(received.values_list("severity").annotate(n=Count("id")).order_by())
-    severities = sorted(by_severity)
-    received_chart = bar_chart(
-        "Cases received by severity",
-        [(f"Sev{s}", [("received", by_severity[s], f"sev-{s}")]) for s in severities],
-        [],
+    params = {k: v for k, v in request.GET.items() if k in ("start", "end", "region", "days")}
+    form = ReportFilterForm(
+        params or None, regions=selectors.report_regions(user), initial={"region": ""}
     )
-
-    outcomes: dict[int, dict[str, int]] = defaultdict(dict)
-    for severity, state, n in (
-        received.filter(clocks__kind="first_response")
-        .values_list("clocks__severity", "clocks__state")
-        .annotate(n=Count("id"))
-        .order_by()
-    ):
-        outcomes[severity][state] = n
-    states = [
-        ("met", "Met"),
-        ("breached", "Breached"),
-        ("running", "Running"),
-        ("paused", "Paused"),
-    ]
-    sla_chart = bar_chart(
-        "First response by severity",
-        [
-            (f"Sev{s}", [(name, outcomes[s].get(key, 0), f"seg-{key}") for key, name in states])
-            for s in sorted(outcomes)
-            if any(outcomes[s].get(key) for key, _name in states)
-        ],
-        [(f"seg-{key}", name) for key, name in states],
-    )
-    met = sum(o.get("met", 0) for o in outcomes.values())
-    breached = sum(o.get("breached", 0) for o in outcomes.values())
-
-    open_cases = selectors.cases_visible_to(user).exclude(
-        status__in=[CaseStatus.RESOLVED, CaseStatus.CLOSED]
-    )
-    by_status = dict(open_cases.values_list("status").annotate(n=Count("id")).order_by())
-    status_chart = bar_chart(
-        "Open cases by status",
-        [
-            (s.value.replace("_", " ").capitalize(), [("open", by_status[s.value], "seg-open")])
-            for s in CaseStatus
-            if by_status.get(s.value)
-        ],
-        [],
-    )
-    downgrades = [
-        s
-        for s in received.exclude(time_to_downgrade_seconds=None).values_list(
-            "time_to_downgrade_seconds", flat=True
-        )
-        if s is not None
-    ]
-    escalations = (
-        escalation_selectors.escalation_stats(start=since, end=now)
-        if escalation_selectors.may_decide(user)
-        else None
-    )
+    period = _period(form, request.GET.get("days", ""), zone, now)
+    report = build_report(user, period, zone=zone, now=now)
+    if request.GET.get("format") == "csv":
+        wanted = request.GET.get("table", "")
+        table = next((t for t in report.tables if t.key == wanted), None)
+        if table is None:
+            raise Http404("no such report table")
+        return _csv(table, period, zone)
+    query = urlencode({k: v for k, v in params.items() if v})
     return render(
         request,
         "console/reports.html",
         {
-            "days": days,
+            "form": form,
             "periods": PERIODS,
-            "since": since,
-            "charts": [received_chart, sla_chart, status_chart],
-            "total_received": sum(by_severity.values()),
-            "met": met,
-            "breached": breached,
-            "met_rate": round(100 * met / (met + breached)) if met + breached else None,
-            "downgrade_median": statistics.median(downgrades) if downgrades else None,
-            "downgrade_count": len(downgrades),
-            "escalations": escalations,
+            "first_day": period.start.astimezone(zone).date(),
+            "last_day": (period.end.astimezone(zone) - dt.timedelta(days=1)).date(),
+            "region": period.region,
+            "region_query": urlencode({"region": period.region}) if period.region else "",
+            "report": report,
+            "query": query,
+            "csv_prefix": f"?{query}&" if query else "?",
             "width": WIDTH,
             "nav": "reports",
         },
+        status=400 if form.errors else 200,
     )

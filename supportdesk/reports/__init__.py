@@ -1,0 +1,1 @@
+"""Reports: read-only figures over cases and escalations (selectors only, no models)."""
