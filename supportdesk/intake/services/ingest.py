@@ -23,6 +23,7 @@ lost. The routing rules, in order (docs/email.md):
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import logging
 import re
@@ -58,10 +59,13 @@ from supportdesk.intake.services import outbound
 from supportdesk.notifications.models import OutboxMessage
 from supportdesk.policies import selectors as policy_selectors
 from supportdesk.policies.models import Policy as PolicyRow
+from supportdesk.policies.models import PolicyVersion
 
 log = logging.getLogger(__name__)
 
 RATE_WINDOW = dt.timedelta(hours=1)
+#: The fields processing writes (never the raw bytes again).
+_OUTCOME = ["state", "reason", "processed_at", "attempts", "case", "follows_case"]
 #: Message-IDs the outbox gives mail it sends without an envelope of its own.
 _OUTBOX_ID = re.compile(r"^<outbox-(\d+)@")
 _DEDUPE_CASE = re.compile(r"^case:(\d+):")
@@ -85,11 +89,20 @@ class Ingested:
 
 def site_rules() -> EmailIntake:
     """The email section of the site's default policy (size, rate, unknown senders)."""
-    row = PolicyRow.objects.filter(key=settings.DEFAULT_POLICY).select_related("current_version")
-    policy_row = row.first()
-    if policy_row is None or policy_row.current_version is None:
+    row = (
+        PolicyRow.objects.filter(key=settings.DEFAULT_POLICY)
+        .values_list("current_version_id", "current_version__sha256")
+        .first()
+    )
+    if row is None or row[0] is None:
         return EmailIntake()
-    return policy_selectors.parsed(policy_row.current_version).email
+    return _email_rules(row[0], row[1])
+
+
+@functools.lru_cache(maxsize=16)
+def _email_rules(version_id: int, sha256: str) -> EmailIntake:
+    # Stored versions are immutable: (id, sha256) names one parsed policy for ever.
+    return policy_selectors.parsed(PolicyVersion.objects.get(pk=version_id)).email
 
 
 def ingest_message(
@@ -121,24 +134,31 @@ def ingest_message(
     existing = InboundMessage.objects.filter(message_id=message_id).first()
     if existing is not None:
         return Ingested(existing, True)
-    try:
-        with transaction.atomic():
-            row = InboundMessage.objects.create(
-                message_id=message_id[:255],
-                raw=raw,
-                size=len(raw),
-                sender=mail.sender[:254],
-                envelope_sender=(envelope_sender or "")[:254],
-                recipients=", ".join(recipients or mail.recipients)[:2000],
-                subject=mail.subject[:300],
-                via=via,
-                received_at=now,
-            )
-    except IntegrityError:
-        # The same message arriving twice at once: the first delivery handles it.
-        return Ingested(InboundMessage.objects.get(message_id=message_id), True)
-    null_sender = envelope_sender is not None and not envelope_sender.strip("<> ")
-    process_message(message=row, mail=mail, rules=rules, null_sender=null_sender, now=now)
+    # One transaction: the stored message and what it caused commit together, and the
+    # caller (the MTA) hears "accepted" only after that commit. A routing failure rolls
+    # back to a savepoint and the message commits as ``failed``, for replay.
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                row = InboundMessage.objects.create(
+                    message_id=message_id[:255],
+                    raw=raw,
+                    size=len(raw),
+                    sender=mail.sender[:254],
+                    envelope_sender=(envelope_sender or "")[:254],
+                    recipients=", ".join(recipients or mail.recipients)[:2000],
+                    subject=mail.subject[:300],
+                    via=via,
+                    received_at=now,
+                )
+        except IntegrityError:
+            # The same message arriving twice at once: the first delivery handles it.
+            duplicate = InboundMessage.objects.filter(message_id=message_id).first()
+            if duplicate is None:
+                raise
+            return Ingested(duplicate, True)
+        null_sender = envelope_sender is not None and not envelope_sender.strip("<> ")
+        process_message(message=row, mail=mail, rules=rules, null_sender=null_sender, now=now)
     return Ingested(row, False)
 
 
@@ -161,7 +181,7 @@ def process_message(
             mail = mail or parse_message(bytes(message.raw))
             state, reason = _route(message, mail, rules, null_sender, replay, now)
             message.state, message.reason, message.processed_at = state, reason, now
-            message.save()
+            message.save(update_fields=[*_OUTCOME, "organization"])
             return message
     except Exception as exc:
         log.exception("inbound message %s failed", message.pk)
@@ -169,9 +189,7 @@ def process_message(
         message.reason = f"{type(exc).__name__}: {exc}"[:4000]
         message.processed_at = now
         message.case = message.follows_case = None
-        message.save(
-            update_fields=["state", "reason", "processed_at", "attempts", "case", "follows_case"]
-        )
+        message.save(update_fields=_OUTCOME)
         return message
 
 
@@ -464,6 +482,7 @@ def _open(
         policy=policy,
         auto_submitted="auto-replied",
         reply_to=row.message_id,
+        thread=[row.message_id],
         now=now,
     )
     return InboundState.OPENED, skipped

@@ -83,14 +83,16 @@ def send_case_mail(
     policy: Policy | None,
     auto_submitted: str = "auto-generated",
     reply_to: str = "",
+    thread: list[str] | None = None,
     now: dt.datetime | None = None,
 ) -> OutboxMessage:
-    """Enqueue one mail about ``case`` to ``address``, threaded into the case's mail.
+    """Enqueue one mail about ``case`` to ``address``, threaded into the case's mail
+    (``thread``: its Message-IDs oldest first, when the caller knows them already).
 
     Call inside the transaction of the change it reports. Idempotent by ``dedupe_key``.
     """
     now = clock.resolve(now)
-    thread = thread_of(case)
+    thread = thread_of(case) if thread is None else thread
     ctx = {"case": case, "site_url": getattr(settings, "SITE_URL", ""), **context}
     body, html = render(template, ctx, policy)
     subject = reply_subject(case.reference or "", str(context.get("subject") or case.title))
