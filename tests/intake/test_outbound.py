@@ -96,7 +96,7 @@ def test_portal_cases_get_no_case_mail(customer: Any, agent: Any, organisation: 
     assert not OutboundMail.objects.exists()
 
 
-def test_esc6_every_outbox_mail_carries_a_message_id_and_auto_submitted(
+def test_esc_6_every_outbox_mail_carries_a_message_id_and_auto_submitted(
     customer: Any, smtp_sink: Sink
 ) -> None:
     """Escalation updates, reminders and pages are outbox mail without a case envelope:
