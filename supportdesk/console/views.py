@@ -6,11 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
-from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
@@ -33,6 +31,7 @@ from supportdesk.domain.errors import DomainError
 from supportdesk.domain.lifecycle import ActorKind, CaseStatus, allowed_targets
 from supportdesk.policies import selectors as policy_selectors
 from supportdesk.portal.forms import set_choices
+from supportdesk.portal.paging import keyset_page
 from supportdesk.portal.support import promise_text
 
 PAGE_SIZE = 25
@@ -87,15 +86,12 @@ def queue(request: HttpRequest) -> HttpResponse:
     )
     if f.get("region"):
         qs = qs.filter(region=f["region"])
-    qs = qs.order_by(*selectors.QUEUE_ORDER)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [{"case": c, "clock": running_clock(c)} for c in page.object_list]
-    querystring = urlencode({k: v for k, v in request.GET.items() if k != "page" and v})
+    page = keyset_page(qs, params=request.GET, order=selectors.QUEUE_ORDER, size=PAGE_SIZE)
+    rows = [{"case": c, "clock": running_clock(c)} for c in page.rows]
     context = {
         "form": form,
         "page": page,
         "rows": rows,
-        "querystring": querystring,
         "regions": sorted(set(visible_organisations(user).values_list("region", flat=True))),
         "nav": "queue",
     }

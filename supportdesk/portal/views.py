@@ -9,7 +9,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -32,6 +31,7 @@ from supportdesk.policies import selectors as policy_selectors
 from supportdesk.policies.models import PolicyVersion
 from supportdesk.portal.files import attachment_response
 from supportdesk.portal.forms import AttachmentForm, EscalationRequestForm, IncidentForm, ReplyForm
+from supportdesk.portal.paging import keyset_page
 from supportdesk.portal.support import (
     policy_context,
     promise_text,
@@ -41,6 +41,8 @@ from supportdesk.portal.support import (
 )
 
 PAGE_SIZE = 25
+#: Newest first; ``id`` breaks ties, so keyset paging is stable.
+LIST_ORDER = ("-received_at", "-id")
 #: The escalation steps a customer sees on the case page (ESC-5, ESC-6, ESC-8).
 CUSTOMER_STEPS = frozenset(
     {
@@ -87,11 +89,10 @@ def case_list(request: HttpRequest) -> HttpResponse:
         selectors.cases_visible_to(user)
         .select_related("organization", "policy_version")
         .prefetch_related("clocks")
-        .order_by("-received_at", "-id")
     )
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = keyset_page(qs, params=request.GET, order=LIST_ORDER, size=PAGE_SIZE)
     rows = []
-    for case in page.object_list:
+    for case in page.rows:
         policy = policy_selectors.parsed(case.policy_version)
         rows.append(
             {

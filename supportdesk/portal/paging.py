@@ -1,0 +1,77 @@
+"""Keyset paging for the pages' lists (the console queue, the portal's case list), with
+next and previous links. Forward steps are :func:`supportdesk.api_paging.paginate`, so a
+page's ``cursor`` is the API's; the previous page is found by walking the same order
+backwards from the page's first row, so no trail of cursors rides in the URL."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+from urllib.parse import urlencode
+
+from django.db.models import Model, QuerySet
+from django.http import QueryDict
+
+from supportdesk.api_paging import BadCursor, _after, _encode, _value, paginate
+
+M = TypeVar("M", bound=Model)
+
+
+@dataclass(frozen=True)
+class KeysetPage(Generic[M]):
+    rows: list[M]
+    #: Query strings (without ``?``) of the neighbouring pages; ``None`` when there is none.
+    next_query: str | None
+    previous_query: str | None
+    #: The query string of this page itself (for a live refresh of the same rows).
+    query: str
+    bad_cursor: bool = False
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.next_query is not None or self.previous_query is not None
+
+
+def _flip(order: Sequence[str]) -> list[str]:
+    return [f[1:] if f.startswith("-") else f"-{f}" for f in order]
+
+
+def _with(params: QueryDict, cursor: str | None) -> str:
+    kept = {k: v for k, v in params.items() if k not in ("cursor", "page") and v}
+    if cursor:
+        kept["cursor"] = cursor
+    return urlencode(kept)
+
+
+def keyset_page(
+    qs: QuerySet[M], *, params: QueryDict, order: Sequence[str], size: int
+) -> KeysetPage[M]:
+    """The page of ``qs`` in ``order`` that ``params["cursor"]`` starts after (the first
+    page without one, or with a cursor this site did not issue). ``order`` must end with
+    a unique column and have no nullable ones (as for :func:`paginate`)."""
+    cursor = params.get("cursor") or None
+    bad = False
+    try:
+        page = paginate(qs, cursor=cursor, limit=size, order=order)
+    except BadCursor:
+        bad, cursor = True, None
+        page = paginate(qs, cursor=None, limit=size, order=order)
+    rows: list[M] = list(page.items)
+    previous = None
+    if cursor:
+        previous = _with(params, None)
+        if rows:
+            back = _flip(order)
+            first = [_value(rows[0], f.lstrip("-")) for f in order]
+            before = list(qs.order_by(*back).filter(_after(back, first))[: size + 1])
+            if len(before) > size:
+                start = [_value(before[size], f.lstrip("-")) for f in order]
+                previous = _with(params, _encode(start))
+    return KeysetPage(
+        rows=rows,
+        next_query=_with(params, page.next_cursor) if page.next_cursor else None,
+        previous_query=previous,
+        query=_with(params, cursor),
+        bad_cursor=bad,
+    )
