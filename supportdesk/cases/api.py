@@ -119,7 +119,7 @@ def list_cases(
         open_only=open_only,
     )
     qs = selectors.case_queue(_user(request), filters)
-    return paginate(qs, cursor=cursor, limit=limit, order=selectors.QUEUE_ORDER, to_schema=case_out)
+    return selectors.queue_page(qs, cursor=cursor, limit=limit, to_schema=case_out)
 
 
 @router.get("/daily-review", response=Page[CaseOut], summary="RSP-4: the daily review list")

@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
-from django.db.models import Q, QuerySet
+from django.db.models import (
+    BigIntegerField,
+    DateTimeField,
+    F,
+    Field,
+    Func,
+    IntegerField,
+    Q,
+    QuerySet,
+    Value,
+)
+from django.db.models.lookups import GreaterThan
 
 from supportdesk.accounts.models import Organization, Role, User
 from supportdesk.accounts.permissions import NotFound, organisation_scope, sees_all
+from supportdesk.api_paging import BadCursor, Page, paginate
+from supportdesk.api_paging import _decode as decode_cursor
 from supportdesk.cases.models import (
     Attachment,
     Case,
@@ -26,6 +42,45 @@ from supportdesk.domain.lifecycle import CaseStatus
 #: real due, as ``no_due`` does), receipt, id. Every column is non-null, so keyset paging
 #: works and the ``case_queue_idx`` index serves it; tests/cases pin it to ``queue_key``.
 QUEUE_ORDER = ("-escalated", "severity", "queue_due_at", "received_at", "id")
+
+T = TypeVar("T")
+
+
+class _Row(Func):
+    """A row value, ``(a, b, c)``: compared as a whole, which an index range scan uses."""
+
+    template = "(%(expressions)s)"
+    output_field = Field()
+
+
+def queue_after(qs: QuerySet[Case], last: Sequence[Any]) -> QuerySet[Case]:
+    """The cases of ``qs`` strictly after the row whose :data:`QUEUE_ORDER` values are
+    ``last``, in a form PostgreSQL answers with one range scan of ``case_queue_idx``
+    however deep the cursor: the same ``escalated`` value with the remaining columns
+    compared as one row value, or (after an escalated case) any case not escalated.
+    Datetimes may be given as ISO 8601 strings (as a cursor carries them)."""
+    if len(last) != len(QUEUE_ORDER):
+        raise BadCursor("not a cursor this API issued", field="cursor")
+    escalated, severity, due, received, case_id = last
+    rest = _Row(F("severity"), F("queue_due_at"), F("received_at"), F("id"))
+    bound = _Row(
+        Value(severity, output_field=IntegerField()),
+        Value(due, output_field=DateTimeField()),
+        Value(received, output_field=DateTimeField()),
+        Value(case_id, output_field=BigIntegerField()),
+    )
+    after = qs.filter(GreaterThan(rest, bound), escalated=bool(escalated))
+    return (after | qs.filter(escalated=False)) if escalated else after
+
+
+def queue_page(
+    qs: QuerySet[Case], *, cursor: str | None, limit: int, to_schema: Callable[[Case], T]
+) -> Page[T]:
+    """One page of ``qs`` in :data:`QUEUE_ORDER` after ``cursor`` (a ``next_cursor``
+    of an earlier page); the cursor format is ``api_paging``'s."""
+    if cursor:
+        qs = queue_after(qs, decode_cursor(cursor, len(QUEUE_ORDER)))
+    return paginate(qs, cursor=None, limit=limit, order=QUEUE_ORDER, to_schema=to_schema)
 
 
 def cases_visible_to(viewer: User) -> QuerySet[Case]:
@@ -136,6 +191,17 @@ def case_comments(viewer: User, case: Case) -> QuerySet[Comment]:
 def case_attachments(viewer: User, case: Case) -> QuerySet[Attachment]:
     qs = Attachment.objects.filter(case=case)
     return qs if viewer.is_vendor_staff else qs.filter(public=True)
+
+
+def clocks_due_within(*, now: dt.datetime, within: dt.timedelta) -> QuerySet[SlaClock]:
+    """RSP-6: clocks whose next warning or breach falls before ``now + within`` (overdue
+    ones included), of cases not closed, nearest first: what the sweep works through
+    (``within`` zero) and what a "due within the hour" view lists."""
+    return (
+        SlaClock.objects.filter(next_deadline_at__lte=now + within)
+        .exclude(case__status=CaseStatus.CLOSED)
+        .order_by("next_deadline_at")
+    )
 
 
 def case_clocks(case: Case) -> QuerySet[SlaClock]:

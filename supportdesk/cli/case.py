@@ -75,7 +75,6 @@ def parse_details(items: list[str] | None) -> dict[str, object]:
 def list_cases(args: argparse.Namespace) -> int:
     _django()
     from supportdesk.accounts.models import Organization
-    from supportdesk.api_paging import paginate
     from supportdesk.cases import selectors
     from supportdesk.cases.schemas import case_out
 
@@ -89,11 +88,10 @@ def list_cases(args: argparse.Namespace) -> int:
     filters = selectors.QueueFilter(
         status=args.status, severity=args.severity, organisation=organisation
     )
-    page = paginate(
+    page = selectors.queue_page(
         selectors.case_queue(viewer, filters),
         cursor=args.cursor,
         limit=args.limit,
-        order=selectors.QUEUE_ORDER,
         to_schema=case_out,
     )
     _print(page.model_dump(mode="json"))

@@ -59,18 +59,21 @@ def test_pri2_queue_endpoint_order_equals_queue_key_order(
     assert len(expected) == len(opened)
 
 
-def test_pri2_queue_pages_follow_queue_key_order(
-    manager: Any, customer: Any, organisation: Any
+@pytest.mark.parametrize("limit", [1, 3])
+def test_pri2_queue_pages_follow_queue_key_order_across_escalated_cases(
+    manager: Any, customer: Any, organisation: Any, limit: int
 ) -> None:
     opened = [
         open_sev(customer, organisation, severity=1 + i % 4, now=NOW - (i % 3) * H)
         for i in range(7)
     ]
+    for case in (opened[2], opened[5]):
+        services.set_escalated(case=case, escalated=True, now=NOW)
     api = bearer(manager)
     ids: list[int] = []
     cursor = None
     while True:
-        params: dict[str, Any] = {"limit": 3}
+        params: dict[str, Any] = {"limit": limit}
         if cursor:
             params["cursor"] = cursor
         page = api.get("/api/cases", params).json()

@@ -7,12 +7,9 @@ import datetime as dt
 from django.db import connection, transaction
 
 from supportdesk import clock
+from supportdesk.cases import selectors
 from supportdesk.cases.clocks import refresh_clocks
-from supportdesk.cases.models import (
-    Case,
-    SlaClock,
-)
-from supportdesk.domain.lifecycle import CaseStatus
+from supportdesk.cases.models import Case
 
 
 def scan_deadlines(*, now: dt.datetime | None = None, batch: int = 200) -> int:
@@ -21,11 +18,7 @@ def scan_deadlines(*, now: dt.datetime | None = None, batch: int = 200) -> int:
     ``SKIP LOCKED``. Returns the number of cases refreshed."""
     now = clock.resolve(now)
     with transaction.atomic():
-        qs = (
-            SlaClock.objects.filter(next_deadline_at__lte=now)
-            .exclude(case__status=CaseStatus.CLOSED)
-            .order_by("next_deadline_at")
-        )
+        qs = selectors.clocks_due_within(now=now, within=dt.timedelta(0))
         if connection.features.has_select_for_update_skip_locked:
             qs = qs.select_for_update(skip_locked=True, of=("self",))
         case_ids = sorted({c.case_id for c in qs[:batch]})
