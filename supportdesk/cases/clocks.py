@@ -79,7 +79,7 @@ def _seconds(value: dt.timedelta | None) -> int | None:
 
 
 def refresh_clocks(
-    case: Case, *, now: dt.datetime, force: bool = False, fresh: bool = False
+    case: Case, *, now: dt.datetime, force: bool = False, fresh: bool = False, save: bool = True
 ) -> list[SlaClock]:
     """Recompute and store the case's clocks as of ``now``; record newly reached
     warnings and a breach as timeline events, each once. A closed case is not
@@ -87,7 +87,8 @@ def refresh_clocks(
 
     ``fresh``: the case was created in this transaction and has no clock rows yet, so
     they are inserted in one statement. Either way the stored rows are left on the case
-    as its prefetched ``clocks``, so a caller rendering it needs no further query."""
+    as its prefetched ``clocks``, so a caller rendering it needs no further query.
+    ``save=False`` leaves saving ``case.queue_due_at`` to the caller."""
     if case.status == CaseStatus.CLOSED and not force:
         return list(case.clocks.all())
     rows = list(CaseEvent.objects.filter(case=case).order_by("at", "id"))
@@ -130,7 +131,8 @@ def refresh_clocks(
     due = None if closed else sla.nearest_due(clocks=computed)
     case.queue_due_at = due or NO_DUE
     _ = deadline
-    case.save(update_fields=["queue_due_at"])
+    if save:
+        case.save(update_fields=["queue_due_at"])
     prefetched = getattr(case, "_prefetched_objects_cache", None)
     if prefetched is None:
         prefetched = case._prefetched_objects_cache = {}  # type: ignore[attr-defined]

@@ -234,8 +234,8 @@ def _open_case(
         daily_review=kind.daily_review,
         updated_at=now,
     )
+    # Saved with the sprint and the queue due in one UPDATE at the end.
     case.reference = f"SD-{case.pk:06d}"
-    case.save(update_fields=["reference"])
     _event(
         case,
         at=now,
@@ -254,7 +254,7 @@ def _open_case(
         },
     )
     _apply_work_order(case, policy)
-    _plan_sprint(case, policy, now)
+    _plan_sprint(case, policy, now, save=False)
     manager = organisation.account_manager if route.notify_account_manager else None
     if manager is not None:
         # INT-2: during support hours a Sev1 goes to the account manager as well.
@@ -275,7 +275,8 @@ def _open_case(
         and policy.intake.phone_sev1_follow_up
     ):
         _open_follow_up(case, actor, now)
-    refresh_clocks(case, now=now, fresh=True)
+    refresh_clocks(case, now=now, fresh=True, save=False)
+    case.save(update_fields=["reference", "sprint", "queue_due_at"])
     return case
 
 
@@ -319,13 +320,23 @@ def _apply_work_order(case: Case, policy: Policy) -> None:
     case.save(update_fields=["work_order", "team"])
 
 
-def _plan_sprint(case: Case, policy: Policy, now: dt.datetime) -> None:
+def _plan_sprint(case: Case, policy: Policy, now: dt.datetime, *, save: bool = True) -> None:
     """PRI-1: file the case into the sprint ``domain.prioritisation.plan_sprint`` picks,
     counted from the sprint covering today (made from ``routing.sprint_days`` when
-    nobody planned one); a planned sprint covering the chosen start day is used as is."""
+    nobody planned one); a planned sprint covering the chosen start day is used as is.
+    ``save=False`` leaves saving ``case.sprint`` to the caller."""
     days = policy.routing.sprint_days
     today = now.date()
-    current = _sprint_covering(today) or _sprint_starting(today, days)
+    # One query for every sprint the plan can land in: today up to the last offset.
+    horizon = today + dt.timedelta(days=days * len(policy.severities))
+    planned = list(
+        Sprint.objects.filter(ends_on__gte=today, starts_on__lte=horizon).order_by("starts_on")
+    )
+
+    def covering(day: dt.date) -> Sprint | None:
+        return next((s for s in planned if s.starts_on <= day <= s.ends_on), None)
+
+    current = covering(today) or _sprint_starting(today, days)
     plan = plan_sprint(
         policy=policy,
         severity=case.severity,
@@ -333,13 +344,12 @@ def _plan_sprint(case: Case, policy: Policy, now: dt.datetime) -> None:
         current_sprint_start=current.starts_on,
     )
     start = plan.starts_on or current.starts_on
-    target = (
-        current if plan.current_sprint else _sprint_covering(start) or _sprint_starting(start, days)
-    )
+    target = current if plan.current_sprint else covering(start) or _sprint_starting(start, days)
     if case.sprint_id != target.pk:
         before = case.sprint.name if case.sprint_id and case.sprint else None
         case.sprint = target
-        case.save(update_fields=["sprint"])
+        if save:
+            case.save(update_fields=["sprint"])
         _event(
             case,
             at=now,
@@ -348,10 +358,6 @@ def _plan_sprint(case: Case, policy: Policy, now: dt.datetime) -> None:
             data={"from": before, "to": target.name, "reason": plan.reason},
             public=False,
         )
-
-
-def _sprint_covering(day: dt.date) -> Sprint | None:
-    return Sprint.objects.filter(starts_on__lte=day, ends_on__gte=day).order_by("starts_on").first()
 
 
 def _sprint_starting(start: dt.date, days: int) -> Sprint:
