@@ -24,6 +24,10 @@ import nh3
 CASE_TOKEN = re.compile(r"\[(SD-\d{1,12})\]", re.IGNORECASE)
 #: ``[PAGE-123]`` in a subject names an on-call page.
 PAGE_TOKEN = re.compile(r"\[PAGE-(\d{1,12})\]", re.IGNORECASE)
+#: ``[Escalation 12]`` in a subject names an escalation (the escalations app's token).
+ESCALATION_TOKEN = re.compile(r"\[Escalation (\d{1,12})\]", re.IGNORECASE)
+#: A new message whose subject starts so asks for an escalation (ESC-4 by email).
+ESCALATION_REQUEST = re.compile(r"^(escalation\b|escalate\b|please escalate\b)", re.IGNORECASE)
 _MSGID = re.compile(r"<[^<>\s]+>")
 _SUBJECT_PREFIX = re.compile(r"^\s*((re|fw|fwd|aw|sv|wg|tr)\s*(\[\d+\])?\s*:\s*)+", re.IGNORECASE)
 
@@ -88,6 +92,7 @@ class ParsedMail:
     automatic: str = ""
     case_tokens: tuple[str, ...] = field(default=())
     page_ids: tuple[int, ...] = field(default=())
+    escalation_ids: tuple[int, ...] = field(default=())
 
     @property
     def thread_ids(self) -> tuple[str, ...]:
@@ -147,6 +152,7 @@ def parse_message(raw: bytes) -> ParsedMail:
         automatic=automatic_reason(msg, sender),
         case_tokens=tuple(dict.fromkeys(t.upper() for t in CASE_TOKEN.findall(subject))),
         page_ids=tuple(dict.fromkeys(int(p) for p in PAGE_TOKEN.findall(subject))),
+        escalation_ids=tuple(dict.fromkeys(int(e) for e in ESCALATION_TOKEN.findall(subject))),
     )
 
 
@@ -324,3 +330,38 @@ def reply_subject(reference: str, subject: str) -> str:
     """The subject of a message about a case: its token first, once."""
     bare = " ".join(CASE_TOKEN.sub("", subject).split())
     return f"[{reference}] {bare}".strip()
+
+
+_FORM_LINE = re.compile(r"^\s*\**([^:\n]{2,80}?)\**\s*:\s*(.*)$")
+
+
+def _norm(label: str) -> str:
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", label.lower()).split())
+
+
+def form_from_text(text: str, fields: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    """The answers to a form written as ``Label: value`` lines (ESC-4 by email).
+
+    ``fields`` are ``(key, label)`` pairs; a line matches a field by its label or its
+    key (case, punctuation and underscores ignored). A value runs on over the following
+    lines until the next field or a blank line. Unknown labels are ignored.
+    """
+    names: dict[str, str] = {}
+    for name, label in fields:
+        key = name
+        names[_norm(label)] = key
+        names[_norm(label.split("(")[0])] = key  # "Requester contact (name, email)"
+        names[_norm(key)] = key
+    out: dict[str, list[str]] = {}
+    current: str | None = None
+    for line in text.splitlines():
+        match = _FORM_LINE.match(line)
+        found = names.get(_norm(match.group(1))) if match else None
+        if match and found:
+            current = found
+            out[current] = [match.group(2).strip()]
+        elif current and line.strip():
+            out[current].append(line.strip())
+        else:
+            current = None
+    return {k: " ".join(v).strip() for k, v in out.items() if " ".join(v).strip()}

@@ -24,6 +24,7 @@ class InboundState(models.TextChoices):
     REOPENED = "reopened", "Reopened a closed case"
     FOLLOW_UP = "follow_up", "Closed a phone follow-up (INT-5)"
     PAGE_ACK = "page_ack", "Acknowledged a page"
+    ESCALATION = "escalation", "Requested or answered an escalation"
     HELD = "held", "Held: unknown sender"
     REJECTED = "rejected", "Rejected: unknown sender"
     AUTOMATIC = "automatic", "Automatic (auto-reply, bounce, list): recorded only"

@@ -289,3 +289,17 @@ def test_int5_account_managers_email_closes_the_phone_sev1_follow_up(
     assert task.status == "done" and task.done_by == agent
     note = Comment.objects.get(case=case)
     assert not note.public and note.body.startswith("Bookings fail")
+
+
+def test_int1_a_colleagues_first_mail_replying_on_an_organisation_case_is_a_comment(
+    customer: Any,
+) -> None:
+    case = Case.objects.get(
+        pk=ingest(corpus.plain(sender=CUSTOMER, subject="Rates", body="x")).message.case_id
+    )
+    raw = corpus.plain(
+        sender="cy@alpine.example", subject=f"Re: [{case.reference}] Rates", body="Same here"
+    )
+    message = ingest(raw).message
+    assert message.state == InboundState.COMMENTED and message.case_id == case.pk
+    assert Comment.objects.get(case=case).author.email == "cy@alpine.example"

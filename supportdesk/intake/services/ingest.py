@@ -1,21 +1,24 @@
 """Mail in: one pipeline for the SMTP/LMTP listener, the mail pipe and replays.
 
-:func:`ingest_message` stores the raw message first (its own committed transaction),
-then routes it (:func:`process_message`, one transaction): so a message that cannot be
-processed stays behind as ``failed`` with its error, for an admin to replay; no mail is
-lost. The routing rules, in order (docs/email.md):
+:func:`ingest_message` stores the raw message and routes it (:func:`process_message`)
+in one transaction; a routing failure rolls back to a savepoint and the message commits
+as ``failed`` with its error, for an admin to replay; the MTA hears "accepted" only
+after the commit, so no mail is lost. The routing rules, in order (docs/email.md):
 
 1. automatic mail (auto-replies, bounces, list mail) is recorded, nothing else: no
    case, no reply (loops start by answering robots);
 2. a sender over ``email.rate_limit_per_hour`` is recorded, not processed (loops);
 3. a page token ``[PAGE-123]`` or a reply to a page notification from a member of staff
    acknowledges the page (``via="email"``);
-4. a reply (``[SD-000123]`` in the subject, or In-Reply-To/References naming a stored
+4. from a customer: a reply to an escalation waiting on them records their response
+   (ESC-8); a new message whose subject starts "Escalation"/"Escalate" is an
+   escalation request through the policy's form (ESC-4), see ``escalations``;
+5. a reply (``[SD-000123]`` in the subject, or In-Reply-To/References naming a stored
    Message-ID) by someone who may see the case becomes a public comment on it; from
    the account manager it closes the case's open phone follow-up (INT-5); on a closed
    case it reopens it within ``email.reopen_window_days`` of closure, and after that
    opens a new case that follows up the closed one;
-5. anything else opens a case through ``open_case`` (channel ``email``) for the
+6. anything else opens a case through ``open_case`` (channel ``email``) for the
    sender's organisation (their user's, else the one whose ``email_domains`` holds the
    sender's domain); an unknown sender is held or rejected as the policy says.
 """
@@ -30,32 +33,28 @@ import re
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 
 from supportdesk import clock
-from supportdesk.accounts.models import Organization, Role, User
+from supportdesk.accounts.models import User
 from supportdesk.cases import selectors as case_selectors
-from supportdesk.cases import services as cases
-from supportdesk.cases.clocks import policy_of
-from supportdesk.cases.models import Case, Channel, FollowUpStatus, FollowUpTask
+from supportdesk.cases.models import Case
 from supportdesk.domain.errors import DomainError
-from supportdesk.domain.lifecycle import CaseStatus
 from supportdesk.domain.mail import (
     NotAMessage,
     ParsedMail,
     domain_of,
     parse_message,
 )
-from supportdesk.domain.policy import Policy
-from supportdesk.domain.policy.model import EmailIntake, FieldKind, UnknownSenders
+from supportdesk.domain.policy.model import EmailIntake
 from supportdesk.intake.models import (
     InboundMessage,
     InboundState,
     InboundVia,
     OutboundMail,
 )
-from supportdesk.intake.services import outbound
+from supportdesk.intake.services import escalations as escalation_mail
+from supportdesk.intake.services import mail_cases
 from supportdesk.notifications.models import OutboxMessage
 from supportdesk.policies import selectors as policy_selectors
 from supportdesk.policies.models import Policy as PolicyRow
@@ -70,6 +69,7 @@ _OUTCOME = ["state", "reason", "processed_at", "attempts", "case", "follows_case
 _OUTBOX_ID = re.compile(r"^<outbox-(\d+)@")
 _DEDUPE_CASE = re.compile(r"^case:(\d+):")
 _DEDUPE_PAGE = re.compile(r"^page:(\d+):")
+_DEDUPE_ESCALATION = re.compile(r"^escalation:(\d+):")
 
 
 class MessageTooLarge(DomainError):
@@ -222,14 +222,35 @@ def _route(
         if mail.sender
         else None
     )
+    if (user is None or user.organization_id is None) and not (user and user.is_vendor_staff):
+        # A sender known by their mail domain (or placed by an agent) is a contact of
+        # that organisation before anything else: their first mail may be a reply.
+        organisation = row.organization or mail_cases.organisation_for_domain(
+            domain_of(mail.sender)
+        )
+        if organisation is not None:
+            user = mail_cases.contact_for(mail.sender, organisation, mail.sender_name)
     targets = _thread_targets(mail)
     page_ids = [*mail.page_ids, *targets.pages]
     if page_ids and user is not None and user.is_vendor_staff:
         return _acknowledge_page(page_ids[0], user, now)
     case = _visible_case(user, [*targets.tokens, *targets.cases]) if user else None
-    if case is not None:
-        return _reply(row, mail, user, case, now)  # type: ignore[arg-type]
-    return _open(row, mail, user, rules, now, follows=None)
+    if user is not None and not user.is_vendor_staff:
+        for escalation_id in [*mail.escalation_ids, *targets.escalations]:
+            answered = escalation_mail.answer_escalation(
+                escalation_id=escalation_id, user=user, mail=mail, now=now
+            )
+            if answered is not None:
+                row.case = case
+                return answered
+        if not targets.escalations and not mail.escalation_ids:
+            requested = escalation_mail.request_by_mail(user=user, mail=mail, case=case, now=now)
+            if requested is not None:
+                row.case = case
+                return requested
+    if case is not None and user is not None:
+        return mail_cases.reply_to_case(row, mail, user, case, rules, now)
+    return mail_cases.open_from_mail(row, mail, user, rules, now, follows=None)
 
 
 @dataclass(slots=True)
@@ -237,13 +258,14 @@ class _Targets:
     tokens: list[int]
     cases: list[int]
     pages: list[int]
+    escalations: list[int]
 
 
 def _thread_targets(mail: ParsedMail) -> _Targets:
     """The cases and pages a message refers to: subject tokens first, then the
     Message-IDs it answers (our case mail, other mail of the case, outbox mail)."""
     tokens = list(Case.objects.filter(reference__in=mail.case_tokens).values_list("pk", flat=True))
-    found = _Targets(tokens=tokens, cases=[], pages=[])
+    found = _Targets(tokens=tokens, cases=[], pages=[], escalations=[])
     ids = list(mail.thread_ids)
     if not ids:
         return found
@@ -267,6 +289,8 @@ def _thread_targets(mail: ParsedMail) -> _Targets:
             found.cases.append(int(m.group(1)))
         elif m := _DEDUPE_PAGE.match(key):
             found.pages.append(int(m.group(1)))
+        elif m := _DEDUPE_ESCALATION.match(key):
+            found.escalations.append(int(m.group(1)))
     return found
 
 
@@ -294,195 +318,3 @@ def _acknowledge_page(page_id: int, user: User, now: dt.datetime) -> tuple[Inbou
     except PageClosed:
         return InboundState.PAGE_ACK, f"page {page_id} was already resolved"
     return InboundState.PAGE_ACK, f"page {page_id} acknowledged by {user.email}"
-
-
-def _body(mail: ParsedMail) -> str:
-    text = mail.text.strip()
-    if text:
-        return text
-    return "(attachments only)" if mail.parts else "(empty message)"
-
-
-def _attach(row: InboundMessage, mail: ParsedMail, user: User, case: Case, now: dt.datetime) -> str:
-    """Keep every attachment and inline image the case's attachment rules accept; the
-    refused ones are named in the message's reason (the raw message keeps them)."""
-    skipped: list[str] = []
-    for part in mail.parts:
-        upload = SimpleUploadedFile(part.filename, part.data, content_type=part.content_type)
-        try:
-            cases.add_attachment(actor=user, case_id=case.pk, upload=upload, now=now)
-        except DomainError as exc:
-            skipped.append(f"{part.filename}: {exc}")
-    return "; ".join(f"attachment not kept: {s}" for s in skipped)
-
-
-def _reply(
-    row: InboundMessage, mail: ParsedMail, user: User, case: Case, now: dt.datetime
-) -> tuple[InboundState, str]:
-    policy = policy_of(case)
-    row.case = case
-    if case.status == CaseStatus.CLOSED and not user.is_vendor_staff:
-        window = dt.timedelta(days=policy.email.reopen_window_days)
-        if case.closed_at is not None and now - case.closed_at > window:
-            # After the window a reply is a new matter: a new case that follows this one.
-            row.case = None
-            return _open(row, mail, user, None, now, follows=case)
-        cases.transition_case(
-            actor=user,
-            case_id=case.pk,
-            to=CaseStatus.IN_PROGRESS,
-            note="reopened by an email reply",
-            now=now,
-        )
-        cases.add_comment(
-            actor=user, case_id=case.pk, body=_body(mail), channel=Channel.EMAIL, now=now
-        )
-        return InboundState.REOPENED, _attach(row, mail, user, case, now)
-    manager = case.organization.account_manager_id
-    open_tasks = list(
-        FollowUpTask.objects.filter(case=case, status=FollowUpStatus.OPEN).values_list(
-            "pk", flat=True
-        )
-    )
-    if user.pk == manager and user.is_vendor_staff and open_tasks:
-        # INT-5: the account manager's detailed email is the phone Sev1's follow-up.
-        cases.add_comment(
-            actor=user,
-            case_id=case.pk,
-            body=_body(mail),
-            public=False,
-            channel=Channel.EMAIL,
-            now=now,
-        )
-        for task_id in open_tasks:
-            cases.complete_follow_up(
-                actor=user, task_id=task_id, note=f"email {row.message_id}", now=now
-            )
-        return InboundState.FOLLOW_UP, _attach(row, mail, user, case, now)
-    cases.add_comment(actor=user, case_id=case.pk, body=_body(mail), channel=Channel.EMAIL, now=now)
-    return InboundState.COMMENTED, _attach(row, mail, user, case, now)
-
-
-def _organisation_for_domain(domain: str) -> Organization | None:
-    if not domain:
-        return None
-    for org in Organization.objects.filter(email_domains__icontains=domain).order_by("pk"):
-        if domain in {
-            d.strip().lower().lstrip("@") for d in re.split(r"[,\s]+", org.email_domains)
-        }:
-            return org
-    return None
-
-
-def contact_for(address: str, organisation: Organization, name: str = "") -> User:
-    """The customer user of ``address`` in ``organisation``, created (without a usable
-    password) for a sender known only by their mail domain."""
-    existing = User.objects.filter(email__iexact=address, organization=organisation).first()
-    if existing is not None:
-        return existing
-    first, _, last = name.partition(" ")
-    user = User(
-        username=f"mail:{address}"[:150],
-        email=address,
-        role=Role.CUSTOMER,
-        organization=organisation,
-        first_name=first[:150],
-        last_name=last[:150],
-    )
-    user.set_unusable_password()
-    user.save()
-    return user
-
-
-def _request_type(policy: Policy, mail: ParsedMail) -> str:
-    """The request type the subject names (``password``, ``export``, ...), else the
-    first urgent-capable type: a mail about a non-urgent type is queued as standard
-    work (SEV-3), never the emergency path."""
-    words = f"{mail.clean_subject}".lower()
-    for kind in policy.request_types:
-        stem = kind.key.lower().rstrip("s")
-        if len(stem) >= 4 and re.search(rf"\b{re.escape(stem)}", words):
-            return kind.key
-    urgent = [k.key for k in policy.request_types if not k.non_urgent]
-    return "incident" if "incident" in urgent else (urgent or [policy.request_types[0].key])[0]
-
-
-def _details(policy: Policy, mail: ParsedMail, now: dt.datetime) -> dict[str, object]:
-    """The INT-4 details an email cannot carry as a form: the time is the message's
-    date; the rest says it was not stated, so the agent knows to ask."""
-    out: dict[str, object] = {}
-    for f in (*policy.intake.detail_fields, *policy.intake.not_local_fields):
-        if f.kind == FieldKind.DATETIME_LIST:
-            out[f.key] = [(mail.date or now).isoformat()]
-        elif f.kind == FieldKind.CHOICE:
-            out[f.key] = "other" if "other" in f.choices else (f.choices[0] if f.choices else "")
-        elif f.kind == FieldKind.BOOLEAN:
-            out[f.key] = True
-        else:
-            out[f.key] = "Not stated: reported by email (see the description)."
-    return out
-
-
-def _open(
-    row: InboundMessage,
-    mail: ParsedMail,
-    user: User | None,
-    rules: EmailIntake | None,
-    now: dt.datetime,
-    *,
-    follows: Case | None,
-) -> tuple[InboundState, str]:
-    organisation = user.organization if user is not None and user.organization_id else None
-    if user is not None and user.is_vendor_staff:
-        return InboundState.HELD, "a member of staff wrote without a case reference"
-    if organisation is None:
-        organisation = row.organization or _organisation_for_domain(domain_of(mail.sender))
-        if organisation is not None:
-            user = contact_for(mail.sender, organisation, mail.sender_name)
-    if organisation is None or user is None:
-        rules = rules or site_rules()
-        if rules.unknown_senders == UnknownSenders.REJECT:
-            outbound.send_reply(
-                inbound=row,
-                template="rejected",
-                subject=f"Not registered: {mail.clean_subject}"[:200],
-                context={"mail": mail},
-                policy=None,
-                now=now,
-            )
-            return InboundState.REJECTED, f"{mail.sender} belongs to no organisation"
-        return InboundState.HELD, f"{mail.sender} belongs to no organisation"
-    version = policy_selectors.current_version_for(organisation)
-    policy = policy_selectors.parsed(version)
-    description = _body(mail)
-    if follows is not None:
-        description = f"Follows up {follows.reference} (closed).\n\n{description}"
-    case, _ = cases.open_case(
-        actor=user,
-        organisation_id=organisation.pk,
-        channel=Channel.EMAIL,
-        environment="production",
-        request_type=_request_type(policy, mail),
-        title=mail.clean_subject[:200],
-        description=description,
-        # No questionnaire in an email: every answer "no" gives the triage default.
-        answers={q.key: False for q in policy.triage.questions},
-        details=_details(policy, mail, now),
-        now=now,
-    )
-    row.case, row.follows_case, row.organization = case, follows, organisation
-    skipped = _attach(row, mail, user, case, now)
-    due = outbound.first_response_due(case)
-    outbound.send_case_mail(
-        case=case,
-        template="receipt",
-        address=mail.sender,
-        dedupe_key=f"case:{case.pk}:mail:receipt",
-        context={"due": due, "follows": follows, "subject": mail.clean_subject},
-        policy=policy,
-        auto_submitted="auto-replied",
-        reply_to=row.message_id,
-        thread=[row.message_id],
-        now=now,
-    )
-    return InboundState.OPENED, skipped

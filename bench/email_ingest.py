@@ -1,0 +1,237 @@
+"""Email ingest on PostgreSQL: messages through the mail pipe service per second.
+
+Run: ``.venv/bin/python bench/email_ingest.py [--messages 5000]`` (PostgreSQL on
+127.0.0.1:5432, user ``postgres`` without password; ``--admin-url`` changes that).
+Progress on stderr; the figures on stdout, one JSON object as the last line.
+
+What it does:
+
+1. drops and creates the database ``supportdesk_bench_mail``, migrates, loads the two
+   published policies, creates one customer organisation owning the mail domain
+   ``example.invalid`` and an agent team;
+2. builds ``--messages`` RFC 5322 messages shaped like the peer's (multipart/alternative
+   text + HTML, 300 different senders, every 5th a reply carrying an earlier case's
+   ``[SD-…]`` token), then feeds each through ``ingest_message`` (the service behind
+   ``supportdesk mailgate`` and ``supportdesk smtpd``), sequentially, in this process:
+   parse, store the raw bytes, route, open the case through ``open_case`` (triage,
+   routing, sprint, SLA clocks, timeline) or add the comment, keep the receipt in the
+   outbox. The first message of each sender also creates its contact user;
+3. checks every message ended ``opened`` or ``commented``.
+
+The peer: django-helpdesk's ``get_email`` reading 1,000 messages from a local
+directory (one in five a reply), recorded by /work/shared/peers/django_helpdesk/run.sh
+in results/postgres.jsonl and results/sqlite.jsonl on this machine. Its harness runs
+every benchmark or none (no mail-only switch), so the recorded figures are printed,
+labelled as such.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import secrets
+import sys
+import tempfile
+import time
+from email.message import EmailMessage
+from email.utils import formatdate
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+PEER_DIR = Path("/work/shared/peers/django_helpdesk/results")
+ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
+DB_NAME = "supportdesk_bench_mail"
+
+
+def say(message: str) -> None:
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+def fresh_database(name: str, admin_url: str) -> str:
+    import psycopg
+
+    with psycopg.connect(admin_url.replace("postgres://", "postgresql://"), autocommit=True) as c:
+        c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        c.execute(f'CREATE DATABASE "{name}"')
+    return admin_url.rsplit("/", 1)[0] + f"/{name}"
+
+
+def setup_django(database_url: str, data_dir: Path) -> None:
+    os.environ.update(
+        {
+            "DATABASE_URL": database_url,
+            "DEBUG": "0",
+            "SECRET_KEY": secrets.token_urlsafe(40),
+            "SUPPORTDESK_DATA_DIR": str(data_dir),
+            "LOG_LEVEL": "WARNING",
+            "EMAIL_URL": "dummy://",
+            "DEFAULT_FROM_EMAIL": "support@desk.example",
+            "DJANGO_SETTINGS_MODULE": "supportdesk.settings",
+        }
+    )
+    import django
+
+    django.setup()
+
+
+def prepare() -> None:
+    from django.core.management import call_command
+
+    from supportdesk.accounts.models import Organization, Role, Team, User
+    from supportdesk.policies.models import Policy
+    from supportdesk.policies.services import load_policy_version
+
+    t0 = time.perf_counter()
+    call_command("migrate", interactive=False, verbosity=0)
+    say(f"migrated in {time.perf_counter() - t0:.1f} s")
+    for path in sorted((ROOT / "policies").glob("*.yaml")):
+        load_policy_version(text=path.read_text(encoding="utf-8"))
+    team = Team.objects.create(name="NA support", key="na-support", kind="support", region="na")
+    manager = User.objects.create_user(
+        username="am", email="am@desk.example", role=Role.AGENT, team=team
+    )
+    Organization.objects.create(
+        name="Example Hotels",
+        slug="example-hotels",
+        kind="customer",
+        region="na",
+        policy=Policy.objects.get(key="partner-services"),
+        account_manager=manager,
+        email_domains="example.invalid",
+    )
+
+
+def message(i: int, reference: str | None) -> bytes:
+    m = EmailMessage()
+    m["From"] = f"Customer {i} <mailcust{i % 300}@example.invalid>"
+    m["To"] = "support@desk.example"
+    if reference:
+        m["Subject"] = f"Re: [{reference}] still broken"
+    else:
+        m["Subject"] = f"Rates {i} will not save after the update"
+    m["Date"] = formatdate(localtime=False)
+    m["Message-ID"] = f"<bench.{i}.{secrets.token_hex(4)}@example.invalid>"
+    m.set_content(f"Hello,\n\nrates for hotel {i} will not save since the update.\n\nThanks\n")
+    m.add_alternative(
+        f"<p>Hello,</p><p>rates for hotel <b>{i}</b> will not save.</p>", subtype="html"
+    )
+    return bytes(m)
+
+
+def _worker(args: tuple[str, str, int, int, int]) -> dict[str, Any]:
+    """One delivery process (an MTA runs several pipe/LMTP deliveries at once)."""
+    url, data_dir, start, step, n = args
+    setup_django(url, Path(data_dir))
+    from supportdesk.intake.services.ingest import ingest_message
+
+    references: list[str] = []
+    states: dict[str, int] = {}
+    busy = 0.0
+    done = 0
+    for i in range(start, n, step):
+        reference = references[(i * 7) % len(references)] if i % 5 == 4 and references else None
+        raw = message(i, reference)
+        t0 = time.perf_counter()
+        row = ingest_message(
+            raw=raw, via="pipe", envelope_sender=f"mailcust{i % 300}@example.invalid"
+        ).message
+        busy += time.perf_counter() - t0
+        states[str(row.state)] = states.get(str(row.state), 0) + 1
+        if row.state == "opened" and row.case_id is not None:
+            references.append(f"SD-{row.case_id:06d}")
+        done += 1
+        if start == 0 and done % max(500 // step, 1) == 0:
+            say(f"~{done * step}/{n} messages")
+    return {"states": states, "busy": busy, "count": done}
+
+
+def run(url: str, data_dir: str, n: int, workers: int) -> dict[str, Any]:
+    from django.db import connection
+
+    from supportdesk.intake.models import InboundMessage
+
+    connection.close()
+    t0 = time.perf_counter()
+    jobs = [(url, data_dir, w, workers, n) for w in range(workers)]
+    if workers == 1:
+        results = [_worker(jobs[0])]
+    else:
+        with multiprocessing.get_context("spawn").Pool(workers) as pool:
+            results = pool.map(_worker, jobs)
+    elapsed = time.perf_counter() - t0
+    states: dict[str, int] = {}
+    for r in results:
+        for k, v in r["states"].items():
+            states[k] = states.get(k, 0) + v
+    stored = InboundMessage.objects.count()
+    assert stored == n, f"{stored} stored of {n}"
+    busy = sum(r["busy"] for r in results)
+    connection.close()
+    return {
+        "bench": "email_ingest",
+        "db": connection.vendor,
+        "messages": n,
+        "workers": workers,
+        "seconds": round(elapsed, 2),
+        "msgs_per_s": round(n / elapsed, 1),
+        "ms_per_message_in_a_worker": round(busy / n * 1000, 2),
+        "states": states,
+    }
+
+
+def peer_recorded() -> list[dict[str, Any]]:
+    out = []
+    for name in ("postgres.jsonl", "sqlite.jsonl"):
+        path = PEER_DIR / name
+        if not path.is_file():
+            continue
+        for line in path.read_text().splitlines():
+            row = json.loads(line)
+            if row.get("bench") == "get_email_local":
+                out.append({**row, "source": f"recorded: {path}"})
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--messages", type=int, default=5000)
+    parser.add_argument("--admin-url", default=ADMIN_URL)
+    parser.add_argument(
+        "--workers",
+        type=int,
+        nargs="+",
+        default=[1, 4],
+        help="parallel deliveries, one run each on a fresh database (default: 1 4)",
+    )
+    args = parser.parse_args()
+    runs = []
+    for workers in args.workers:
+        url = fresh_database(DB_NAME, args.admin_url)
+        say(f"database {DB_NAME} created; {workers} parallel deliveries")
+        with tempfile.TemporaryDirectory(prefix="sdmail") as data_dir:
+            setup_django(url, Path(data_dir))
+            prepare()
+            runs.append(run(url, data_dir, args.messages, workers))
+    peers = peer_recorded()
+    for ours in runs:
+        print(
+            f"supportdesk ingest_message ({ours['db']}, {ours['workers']} parallel): "
+            f"{ours['messages']} messages in {ours['seconds']} s = {ours['msgs_per_s']} msg/s "
+            f"({ours['ms_per_message_in_a_worker']} ms each)  {ours['states']}"
+        )
+    for peer in peers:
+        print(
+            f"django-helpdesk get_email ({peer['db']}, {peer['source']}): "
+            f"{peer['messages']} messages in {peer['seconds']} s = {peer['msgs_per_s']} msg/s"
+        )
+    print(json.dumps({"ours": runs, "peer": peers}))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,119 @@
+"""Escalations by email: the request form in a message (ESC-4) and the client's reply
+to an escalation waiting on them (ESC-6, ESC-8)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from supportdesk.accounts.models import Organization, Role, User
+from supportdesk.cases.models import Case
+from supportdesk.escalations import services
+from supportdesk.escalations.models import Escalation, EscalationStatus
+from supportdesk.intake.models import InboundState
+from supportdesk.notifications.models import OutboxMessage
+from supportdesk.notifications.services import deliver_due
+from tests.escalations.conftest import (
+    WEDNESDAY,
+    emea_client,
+    emea_manager,
+    form_for,
+    make_incident,
+    managers,
+    na_manager,
+    partner_org,
+    stockholm,
+)
+from tests.factories import make_user
+from tests.intake import corpus
+from tests.intake.conftest import Sink, ingest
+
+__all__ = ["emea_client", "emea_manager", "make_incident", "managers", "na_manager", "partner_org"]
+
+NOON = stockholm(*WEDNESDAY, 12)
+BJORN = "bjorn@nordic.example"
+
+
+@pytest.fixture
+def client_user(emea_client: Organization) -> User:
+    user = make_user(role=Role.CUSTOMER, organization=emea_client)
+    user.email = BJORN
+    user.save()
+    return user
+
+
+@pytest.fixture
+def incident(make_incident: Any, emea_client: Organization, client_user: User) -> Case:
+    case: Case = make_incident(emea_client, client_user)
+    case.reference = f"SD-{case.pk:06d}"  # the form mail's subject carries this token
+    case.save(update_fields=["reference"])
+    return case
+
+
+FORM = """Hello,
+
+Business Impact: Orders cannot be exported to 40 stores;
+the nightly replenishment stops.
+Affected users: All 300 merchandisers
+Requester contact: Björn Svensson, bjorn@nordic.example, +46 8 123 45 67
+
+Regards
+"""
+
+
+def test_esc4_an_escalation_request_by_mail_goes_through_the_policy_form(
+    client_user: User, incident: Case, managers: dict[str, User]
+) -> None:
+    raw = corpus.plain(
+        sender=BJORN, subject=f"Escalation request [{incident.reference}]", body=FORM
+    )
+    message = ingest(raw, now=NOON).message
+    assert message.state == InboundState.ESCALATION, message.reason
+    esc = Escalation.objects.get()
+    assert esc.channel == "email" and esc.case == incident
+    assert esc.status == EscalationStatus.REQUESTED, (esc.decision_reason, esc.form)
+    assert esc.form["business_impact"] == (
+        "Orders cannot be exported to 40 stores; the nightly replenishment stops."
+    )
+
+
+def test_esc4_a_mailed_request_missing_business_impact_is_declined_with_the_reason(
+    client_user: User, incident: Case, managers: dict[str, User]
+) -> None:
+    raw = corpus.plain(
+        sender=BJORN,
+        subject=f"Escalate [{incident.reference}]",
+        body="Please escalate, it is urgent.\nAffected users: everyone\nRequester contact: me",
+    )
+    assert ingest(raw, now=NOON).message.state == InboundState.ESCALATION
+    esc = Escalation.objects.get()
+    assert esc.status == EscalationStatus.DECLINED
+    assert esc.decision_reason == "missing_business_impact"
+    assert OutboxMessage.objects.filter(recipient_user=client_user).exists()
+
+
+def test_esc6_the_clients_mail_reply_to_an_escalation_waiting_on_them_is_recorded(
+    client_user: User, incident: Case, emea_manager: User, smtp_sink: Sink
+) -> None:
+    esc = services.request_escalation(requester=client_user, form=form_for(incident), now=NOON)
+    services.accept_escalation(actor=emea_manager, escalation_id=esc.pk, now=NOON)
+    services.acknowledge_escalation(
+        actor=emea_manager, escalation_id=esc.pk, status_note="s", next_steps="n", now=NOON
+    )
+    services.await_client(
+        actor=emea_manager, escalation_id=esc.pk, troubleshooting_steps="Retry.", now=NOON
+    )
+    deliver_due(now=NOON)
+    asked = next(m for m in smtp_sink.received if m["To"] == BJORN and "Escalation" in m["Subject"])
+    raw = corpus.plain(
+        sender=BJORN,
+        subject=f"Re: {asked['Subject']}",
+        body=corpus.GMAIL_REPLY,
+        in_reply_to=asked["Message-ID"],
+    )
+    message = ingest(raw, now=NOON).message
+    assert message.state == InboundState.ESCALATION, message.reason
+    esc.refresh_from_db()
+    assert esc.status == EscalationStatus.ACKNOWLEDGED
+    assert esc.next_reminder_at is None
