@@ -212,6 +212,8 @@ def test_a_tour_of_the_demo_data(browser: Any, live_server: Any, db: None) -> No
         ("/console/policy/", "tour-policy"),
         ("/console/phone-call/", "tour-phone-call"),
         ("/console/reports/?days=90", "tour-reports"),
+        ("/console/sprints/", "tour-sprints"),
+        ("/console/daily-review/", "tour-daily-review"),
     ]:
         response = page.goto(f"{live_server.url}{path}")
         assert response is not None and response.status == 200, path

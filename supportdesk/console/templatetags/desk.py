@@ -106,6 +106,9 @@ def show_value(value: object, user: object) -> str:
     items = value if isinstance(value, list | tuple) else [value]
     out = []
     for item in items:
+        if isinstance(item, bool):
+            out.append("Yes" if item else "No")
+            continue
         text = str(item)
         try:
             when = (
