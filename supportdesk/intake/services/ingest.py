@@ -33,7 +33,7 @@ import re
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from supportdesk import clock
 from supportdesk.accounts.models import User
@@ -136,27 +136,21 @@ def ingest_message(
         return Ingested(existing, True)
     # One transaction: the stored message and what it caused commit together, and the
     # caller (the MTA) hears "accepted" only after that commit. A routing failure rolls
-    # back to a savepoint and the message commits as ``failed``, for replay.
+    # back to a savepoint and the message commits as ``failed``, for replay. Two
+    # deliveries of one message at the same instant: the second fails on the unique
+    # Message-ID (a temporary failure to the MTA), and its retry finds the duplicate.
     with transaction.atomic():
-        try:
-            with transaction.atomic():
-                row = InboundMessage.objects.create(
-                    message_id=message_id[:255],
-                    raw=raw,
-                    size=len(raw),
-                    sender=mail.sender[:254],
-                    envelope_sender=(envelope_sender or "")[:254],
-                    recipients=", ".join(recipients or mail.recipients)[:2000],
-                    subject=mail.subject[:300],
-                    via=via,
-                    received_at=now,
-                )
-        except IntegrityError:
-            # The same message arriving twice at once: the first delivery handles it.
-            duplicate = InboundMessage.objects.filter(message_id=message_id).first()
-            if duplicate is None:
-                raise
-            return Ingested(duplicate, True)
+        row = InboundMessage.objects.create(
+            message_id=message_id[:255],
+            raw=raw,
+            size=len(raw),
+            sender=mail.sender[:254],
+            envelope_sender=(envelope_sender or "")[:254],
+            recipients=", ".join(recipients or mail.recipients)[:2000],
+            subject=mail.subject[:300],
+            via=via,
+            received_at=now,
+        )
         null_sender = envelope_sender is not None and not envelope_sender.strip("<> ")
         process_message(message=row, mail=mail, rules=rules, null_sender=null_sender, now=now)
     return Ingested(row, False)
