@@ -9,12 +9,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from supportdesk.accounts.models import User
 from supportdesk.accounts.permissions import NotFound, visible_organisations
+from supportdesk.api_paging import Page
 from supportdesk.cases import selectors, services
 from supportdesk.cases.models import Case, Channel
 from supportdesk.console.forms import (
@@ -29,6 +31,7 @@ from supportdesk.console.forms import (
 )
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.lifecycle import ActorKind, CaseStatus, allowed_targets
+from supportdesk.escalations import selectors as escalation_selectors
 from supportdesk.policies import selectors as policy_selectors
 from supportdesk.portal.forms import set_choices
 from supportdesk.portal.paging import keyset_page
@@ -86,7 +89,13 @@ def queue(request: HttpRequest) -> HttpResponse:
     )
     if f.get("region"):
         qs = qs.filter(region=f["region"])
-    page = keyset_page(qs, params=request.GET, order=selectors.QUEUE_ORDER, size=PAGE_SIZE)
+    page = keyset_page(
+        qs,
+        params=request.GET,
+        order=selectors.QUEUE_ORDER,
+        size=PAGE_SIZE,
+        forward=_queue_forward,
+    )
     rows = [{"case": c, "clock": running_clock(c)} for c in page.rows]
     context = {
         "form": form,
@@ -97,6 +106,10 @@ def queue(request: HttpRequest) -> HttpResponse:
     }
     template = "console/_queue_rows.html" if request.htmx else "console/queue.html"  # type: ignore[attr-defined]
     return render(request, template, context)
+
+
+def _queue_forward(qs: QuerySet[Case], cursor: str | None, limit: int) -> Page[Case]:
+    return selectors.queue_page(qs, cursor=cursor, limit=limit, to_schema=lambda case: case)
 
 
 def running_clock(case: Case) -> dict[str, Any] | None:
@@ -183,6 +196,11 @@ def render_case(
             or AssignForm(initial={"assignee": case.assignee_id}, staff=_staff_choices()),
             "moves": moves,
             "release_form": release or ReleaseLinkForm(releases=release_choices()),
+            "escalations": list(
+                escalation_selectors.escalation_list(
+                    user, escalation_selectors.EscalationFilter(case_id=case.pk)
+                ).order_by(*escalation_selectors.LIST_ORDER)
+            ),
             "attachments": list(
                 selectors.case_attachments(user, case).select_related("uploaded_by")
             ),

@@ -5,17 +5,19 @@ backwards from the page's first row, so no trail of cursors rides in the URL."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 from urllib.parse import urlencode
 
 from django.db.models import Model, QuerySet
 from django.http import QueryDict
 
-from supportdesk.api_paging import BadCursor, _after, _encode, _value, paginate
+from supportdesk.api_paging import BadCursor, Page, _after, _encode, _value, paginate
 
 M = TypeVar("M", bound=Model)
+#: One forward page: (queryset, cursor or None, limit) -> the API's page of rows.
+Forward = Callable[[QuerySet[M], str | None, int], Page[Any]]
 
 
 @dataclass(frozen=True)
@@ -45,18 +47,30 @@ def _with(params: QueryDict, cursor: str | None) -> str:
 
 
 def keyset_page(
-    qs: QuerySet[M], *, params: QueryDict, order: Sequence[str], size: int
+    qs: QuerySet[M],
+    *,
+    params: QueryDict,
+    order: Sequence[str],
+    size: int,
+    forward: Forward[M] | None = None,
 ) -> KeysetPage[M]:
     """The page of ``qs`` in ``order`` that ``params["cursor"]`` starts after (the first
     page without one, or with a cursor this site did not issue). ``order`` must end with
-    a unique column and have no nullable ones (as for :func:`paginate`)."""
+    a unique column and have no nullable ones (as for :func:`paginate`). ``forward`` is
+    a faster way to the same forward page (``cases.selectors.queue_page`` for the queue)."""
+
+    def step(cursor: str | None) -> Page[Any]:
+        if forward is not None:
+            return forward(qs, cursor, size)
+        return paginate(qs, cursor=cursor, limit=size, order=order)
+
     cursor = params.get("cursor") or None
     bad = False
     try:
-        page = paginate(qs, cursor=cursor, limit=size, order=order)
+        page = step(cursor)
     except BadCursor:
         bad, cursor = True, None
-        page = paginate(qs, cursor=None, limit=size, order=order)
+        page = step(None)
     rows: list[M] = list(page.items)
     previous = None
     if cursor:

@@ -256,3 +256,13 @@ def test_the_board_links_each_escalation_to_its_page(
         f"/console/escalations/{escalation.pk}/accept", {"back": "board"}
     )
     assert page["Location"] == f"/console/escalations/#escalation-{escalation.pk}"
+
+
+def test_the_agents_case_page_links_to_its_escalation(
+    escalation: Escalation, emea_manager: Any
+) -> None:
+    _accepted(escalation, emea_manager)
+    assert escalation.case is not None
+    html = client_for(emea_manager).get(f"/console/cases/{escalation.case.pk}/").content.decode()
+    assert f'<a href="/console/escalations/{escalation.pk}/">Escalation {escalation.pk}</a>' in html
+    assert "Escalated: handled first, at the highest priority" in html
