@@ -9,6 +9,7 @@ from django import forms
 from supportdesk.accounts.models import User
 from supportdesk.accounts.permissions import visible_organisations
 from supportdesk.domain.lifecycle import CaseStatus
+from supportdesk.domain.policy.model import TargetKind
 from supportdesk.portal.forms import (
     AttachmentForm,
     DeskForm,
@@ -241,6 +242,11 @@ class ReportFilterForm(DeskForm):
         required=False, label="To (included)", widget=forms.DateInput(attrs={"type": "date"})
     )
     region = forms.ChoiceField(required=False, label="Region handling the case")
+    target = forms.ChoiceField(
+        required=False,
+        label="SLA target for compliance",
+        choices=[(k.value, k.value.replace("_", " ").capitalize()) for k in TargetKind],
+    )
 
     def __init__(self, *args: Any, regions: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

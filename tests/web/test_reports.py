@@ -217,3 +217,16 @@ def test_managers_see_escalations_by_outcome_and_region(policies: Any, frozen_cl
     assert rows[0][:2] == ["Region", "Requested"]
     assert "Closed (resolved)" in rows[0]
     assert rows[1][0] == "EMEA" and rows[1][1] == "2"
+
+
+def test_compliance_is_reported_for_the_chosen_sla_target(
+    agent_client: Client, history: Any
+) -> None:
+    html = agent_client.get("/console/reports/?target=resolution").content.decode()
+    assert "SLA compliance (resolution) per severity per week" in html
+    assert '<option value="resolution" selected>Resolution</option>' in html
+    rows = _csv(
+        agent_client.get("/console/reports/?target=resolution&format=csv&table=sla-compliance")
+    )
+    assert rows[0] == ["Week of", "Severity", "Met", "Breached", "Compliance %"]
+    assert agent_client.get("/console/reports/?target=nonsense").status_code == 400
