@@ -79,7 +79,12 @@ def mailgate(args: argparse.Namespace) -> int:
 
 def smtpd(args: argparse.Namespace) -> int:
     _django()
+    import logging
+
     from supportdesk.intake.listener import listener
+
+    # aiosmtpd logs every SMTP command at INFO; keep that for --verbose.
+    logging.getLogger("mail.log").setLevel(logging.INFO if args.verbose else logging.WARNING)
 
     server = listener(host=args.host, port=args.port, lmtp=args.lmtp)
     server.start()
