@@ -36,7 +36,6 @@ import json
 import os
 import random
 import secrets
-import shutil
 import statistics
 import subprocess
 import sys
@@ -147,7 +146,9 @@ def prepare_data() -> dict[str, Any]:
 # -- serving ---------------------------------------------------------------------------
 
 
-def start_gunicorn(env: dict[str, str], port: int, workers: int = 2) -> subprocess.Popen[bytes]:
+def start_gunicorn(
+    env: dict[str, str], port: int, workers: int = 2, threads: int = 1
+) -> subprocess.Popen[bytes]:
     log = open(Path(env["SUPPORTDESK_DATA_DIR"]) / "gunicorn.log", "ab")  # noqa: SIM115
     proc = subprocess.Popen(
         [
@@ -161,6 +162,7 @@ def start_gunicorn(env: dict[str, str], port: int, workers: int = 2) -> subproce
             str(workers),
             "--timeout",
             "300",
+            *(["--worker-class", "gthread", "--threads", str(threads)] if threads > 1 else []),
         ],
         cwd=ROOT,
         env={**os.environ, **env},
@@ -653,43 +655,109 @@ def _jsonl(path: Path) -> dict[str, dict[str, Any]]:
     return out
 
 
+def _sh(cmd: str, **kw: Any) -> str:
+    return subprocess.run(cmd, shell=True, check=True, capture_output=True, text=True, **kw).stdout
+
+
 def peer_run(creates: int, conc: int) -> dict[str, dict[str, Any]] | None:
-    """The peer's own harness, PostgreSQL only, its slow extras cut short."""
-    results = Path(tempfile.mkdtemp(prefix="sd_peer_"))
+    """The peer harness's create and staff-list benchmarks (the steps of its run.sh for
+    PostgreSQL, without its escalation and mail benchmarks, which take minutes and are
+    not compared here): its venv (built by run.sh, or reused from /tmp/dhvenv), its own
+    PostgreSQL 15 on port 5433, gunicorn with 2 workers, 100,000 seeded tickets."""
+    venv = Path(os.environ.get("DH_VENV", "/tmp/dhvenv"))
+    py = venv / "bin" / "python"
+    pgbin, pgroot, port = "/usr/lib/postgresql/15/bin", "/tmp/dhpg", "5433"
+    if not py.exists() or not Path(pgbin, "postgres").exists():
+        say(f"peer: no venv at {venv} or no PostgreSQL 15 (run {PEER_DIR}/run.sh once)")
+        return None
+    work = Path(tempfile.mkdtemp(prefix="sd_peer_"))
     env = {
         **os.environ,
-        "DH_RESULTS": str(results),
-        "N_CREATE": str(creates),
-        "CONC": str(conc),
-        "N_SEED": "100000",
-        "N_LIST": "50",
-        "N_API_LIST": "2",
-        "N_MAIL": "20",
-        "DH_REUSE_VENV": "1",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "DH_DB": "postgres",
+        "DH_WORK": str(work),
+        "DH_PG_PORT": port,
+        "DJANGO_SETTINGS_MODULE": "dhbench.settings",
     }
-    say("peer: running django-helpdesk's run.sh postgres (venv in /tmp/dhvenv, port 5433)")
-    try:
-        proc = subprocess.run(
-            ["bash", str(PEER_DIR / "run.sh"), "postgres"],
+    psql = ["psql", "-h", "127.0.0.1", "-p", port, "-U", "postgres", "-q"]
+    out: dict[str, dict[str, Any]] = {}
+    gunicorn: subprocess.Popen[bytes] | None = None
+
+    def serve() -> subprocess.Popen[bytes]:
+        log = open(work / "gunicorn.log", "ab")  # noqa: SIM115
+        proc = subprocess.Popen(
+            [
+                str(venv / "bin" / "gunicorn"),
+                *("-w", "2", "-b", "127.0.0.1:8701", "--timeout", "300"),
+                *("--chdir", str(PEER_DIR), "dhbench.wsgi:application"),
+            ],
             env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            timeout=1800,
-            check=False,
+            stdout=log,
+            stderr=log,
         )
-    except subprocess.TimeoutExpired:
-        say("peer: timed out")
+        for _ in range(100):
+            try:
+                c = http.client.HTTPConnection("127.0.0.1", 8701, timeout=5)
+                c.request("GET", "/helpdesk/login/")
+                if c.getresponse().status == 200:
+                    return proc
+            except OSError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError("peer gunicorn did not come up")
+
+    def script(*argv: str) -> dict[str, Any]:
+        text = _sh(" ".join([str(py), *argv]), cwd=PEER_DIR, env=env)
+        return dict(json.loads(text.strip().splitlines()[-1]))
+
+    try:
+        if not Path(pgroot, "data").exists():
+            _sh(f"mkdir -p {pgroot} && chown postgres:postgres {pgroot}")
+            _sh(f"su postgres -c '{pgbin}/initdb -D {pgroot}/data -A trust -U postgres -E UTF8'")
+        status = subprocess.run(
+            f"su postgres -c '{pgbin}/pg_ctl -D {pgroot}/data status'", shell=True, check=False
+        )
+        if status.returncode != 0:
+            opts = f"-c listen_addresses=127.0.0.1 -p {port} -k {pgroot} -c shared_buffers=512MB"
+            _sh(
+                f'su postgres -c "{pgbin}/pg_ctl -D {pgroot}/data -l {pgroot}/pg.log -w '
+                f"-o '{opts}' start\""
+            )
+        for sql in (
+            "DROP DATABASE IF EXISTS dhbench",
+            "DO $$BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'dhbench') "
+            "THEN CREATE ROLE dhbench LOGIN PASSWORD 'dhbench'; END IF; END$$",
+            "CREATE DATABASE dhbench OWNER dhbench",
+        ):
+            subprocess.run([*psql, "-c", sql], check=True, capture_output=True, text=True)
+        _sh(f"{py} manage.py migrate -v0 && {py} setup_base.py", cwd=PEER_DIR, env=env)
+        say(f"peer: {creates} creates at {conc}")
+        gunicorn = serve()
+        out["api_create"] = script("load_create.py", str(creates), str(conc), "postgres")
+        stop(gunicorn)
+        say("peer: seeding 100,000 tickets")
+        out["orm_bulk_create"] = script("bulk_seed.py", "100000")
+        say("peer: staff list latency")
+        gunicorn = serve()
+        out["list_latency"] = script("load_list.py", "50", "postgres", "2")
+    except (subprocess.CalledProcessError, RuntimeError, ValueError) as exc:
+        detail = getattr(exc, "stderr", "") or ""
+        say(f"peer: failed: {exc} {detail[-500:]}")
         return None
-    (results / "run.log").write_bytes(proc.stdout)
-    out = results / "postgres.jsonl"
-    if proc.returncode != 0 or not out.exists():
-        say(f"peer: run.sh failed ({proc.returncode}); log in {results / 'run.log'}")
-        return None
-    return _jsonl(out)
+    finally:
+        if gunicorn is not None:
+            stop(gunicorn)
+        subprocess.run(
+            f"su postgres -c '{pgbin}/pg_ctl -D {pgroot}/data -m fast stop'",
+            shell=True,
+            check=False,
+            capture_output=True,
+        )
+    return out
 
 
 def peer_figures(mode: str, creates: int, conc: int) -> tuple[str, dict[str, dict[str, Any]]]:
-    if mode == "run" and shutil.which("su"):
+    if mode == "run":
         got = peer_run(creates, conc)
         if got and "api_create" in got and "list_latency" in got:
             return "measured in this run", got
@@ -713,6 +781,9 @@ def main(argv: Iterable[str] | None = None) -> int:
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--reads", type=int, default=500)
     parser.add_argument("--peer", choices=("run", "recorded"), default="recorded")
+    parser.add_argument(
+        "--threads", type=int, default=1, help="gthread threads per worker (default: sync)"
+    )
     args = parser.parse_args(list(argv) if argv is not None else None)
 
     data_dir = Path(tempfile.mkdtemp(prefix="sd_bench_"))
@@ -724,7 +795,7 @@ def main(argv: Iterable[str] | None = None) -> int:
     queries = queries_per_create(prep["organisation_id"])
     say(f"queries per create (in-process, by severity): {queries}")
 
-    server = start_gunicorn(env, args.port)
+    server = start_gunicorn(env, args.port, threads=args.threads)
     try:
         say(f"gunicorn up on 127.0.0.1:{args.port}; {args.creates} creates at {args.concurrency}")
         create = run_creates(
@@ -737,7 +808,7 @@ def main(argv: Iterable[str] | None = None) -> int:
         say(f"creates: {create['ok_per_s']}/s, p99 {create['latency_ok']['p99_ms']} ms")
         stop(server)
         seed = seed_cases(args.cases, database_url=url)
-        server = start_gunicorn(env, args.port)
+        server = start_gunicorn(env, args.port, threads=args.threads)
         read = run_reads(args.port, prep["agent_token"], "/api/cases?limit=25", args.reads)
     finally:
         stop(server)
@@ -748,6 +819,7 @@ def main(argv: Iterable[str] | None = None) -> int:
     result = {
         "bench": "api_load",
         "database": "postgresql",
+        "server": f"gunicorn, 2 workers, {'sync' if args.threads == 1 else f'gthread x{args.threads}'}",
         "ours": {
             "create": create,
             "queries_per_create": queries,

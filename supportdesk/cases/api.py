@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
 from ninja import File, Form, Router, UploadedFile
 
@@ -29,6 +31,7 @@ from supportdesk.cases.schemas import (
     TransitionIn,
     case_detail_out,
     case_out,
+    case_row,
 )
 
 router = Router(tags=["cases"])
@@ -109,7 +112,7 @@ def list_cases(
     open_only: bool = False,
     cursor: str | None = None,
     limit: int = 50,
-) -> Page[CaseOut]:
+) -> Page[dict[str, Any]]:
     filters = selectors.QueueFilter(
         status=status,
         severity=severity,
@@ -118,8 +121,8 @@ def list_cases(
         q=q,
         open_only=open_only,
     )
-    qs = selectors.case_queue(_user(request), filters)
-    return selectors.queue_page(qs, cursor=cursor, limit=limit, to_schema=case_out)
+    qs = selectors.case_queue(_user(request), filters, summary=True)
+    return selectors.queue_page(qs, cursor=cursor, limit=limit, to_schema=case_row)
 
 
 @router.get("/daily-review", response=Page[CaseOut], summary="RSP-4: the daily review list")

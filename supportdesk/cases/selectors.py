@@ -134,10 +134,23 @@ class QueueFilter:
     open_only: bool = False
 
 
-def case_queue(viewer: User, filters: QueueFilter | None = None) -> QuerySet[Case]:
-    """The viewer's cases with their clocks, ready to be ordered by :data:`QUEUE_ORDER`."""
+#: What a queue listing (``schemas.case_out``) never reads: left in the database.
+LIST_DEFERRED = ("triage", "description", "route_explanation", "resolution_agreement")
+
+
+def case_queue(
+    viewer: User, filters: QueueFilter | None = None, *, summary: bool = False
+) -> QuerySet[Case]:
+    """The viewer's cases with their clocks, ready to be ordered by :data:`QUEUE_ORDER`.
+
+    ``summary``: only what ``schemas.case_out`` reads (no assignee row, the long text
+    and JSON columns of :data:`LIST_DEFERRED` deferred), for API and CLI listings."""
     f = filters or QueueFilter()
-    qs = cases_visible_to(viewer).select_related("organization", "assignee", "team")
+    qs = cases_visible_to(viewer)
+    if summary:
+        qs = qs.select_related("organization", "team").defer(*LIST_DEFERRED)
+    else:
+        qs = qs.select_related("organization", "assignee", "team")
     if f.status:
         qs = qs.filter(status=f.status)
     if f.open_only:

@@ -89,7 +89,7 @@ def list_cases(args: argparse.Namespace) -> int:
         status=args.status, severity=args.severity, organisation=organisation
     )
     page = selectors.queue_page(
-        selectors.case_queue(viewer, filters),
+        selectors.case_queue(viewer, filters, summary=True),
         cursor=args.cursor,
         limit=args.limit,
         to_schema=case_out,
