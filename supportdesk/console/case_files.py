@@ -8,7 +8,7 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from supportdesk.cases import services
-from supportdesk.console.forms import AgentAttachmentForm
+from supportdesk.console.forms import ATTACH_IDS, AgentAttachmentForm
 from supportdesk.console.views import case_or_404, render_case, staff_only, user_of
 from supportdesk.domain.errors import DomainError
 from supportdesk.portal.files import attachment_response
@@ -19,7 +19,7 @@ from supportdesk.portal.files import attachment_response
 def case_attach(request: HttpRequest, case_id: int) -> HttpResponse:
     user = user_of(request)
     case = case_or_404(user, case_id)
-    form = AgentAttachmentForm(request.POST, request.FILES)
+    form = AgentAttachmentForm(request.POST, request.FILES, auto_id=ATTACH_IDS)
     if form.is_valid():
         try:
             attachment = services.add_attachment(

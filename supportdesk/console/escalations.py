@@ -96,8 +96,12 @@ def _forms(esc: Escalation, data: Any = None, only: str = "") -> dict[str, DeskF
     rules = policy.escalation
     closure = [(r.key, r.label) for r in rules.closure_reasons] if rules else []
     makers: dict[str, Callable[[Any], DeskForm]] = {
+        # Distinct element ids: the hand-over and close forms both have a "note".
         "hand_over": lambda d: HandOverForm(
-            d, managers=_managers(), regions=[(r.key, r.name) for r in policy.regions]
+            d,
+            managers=_managers(),
+            regions=[(r.key, r.name) for r in policy.regions],
+            auto_id="handover_%s",
         ),
         "update": lambda d: EscalationUpdateForm(d),
         "subscribe": lambda d: SubscribeForm(d, people=_stakeholders(esc)),

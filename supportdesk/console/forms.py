@@ -71,6 +71,11 @@ class AssignForm(DeskForm):
         )
 
 
+#: Element ids of the attachment form on the case page (the reply form also has an
+#: "internal" box).
+ATTACH_IDS = "attach_%s"
+
+
 class AgentAttachmentForm(AttachmentForm):
     internal = forms.BooleanField(required=False, label="Internal (not shown to the customer)")
 

@@ -20,6 +20,7 @@ from supportdesk.api_paging import Page
 from supportdesk.cases import selectors, services
 from supportdesk.cases.models import Case, Channel
 from supportdesk.console.forms import (
+    ATTACH_IDS,
     AgentAttachmentForm,
     AgentReplyForm,
     AssignForm,
@@ -204,7 +205,7 @@ def render_case(
             "attachments": list(
                 selectors.case_attachments(user, case).select_related("uploaded_by")
             ),
-            "attachment_form": attachment or AgentAttachmentForm(),
+            "attachment_form": attachment or AgentAttachmentForm(auto_id=ATTACH_IDS),
             "nav": "queue",
         },
         status=status,

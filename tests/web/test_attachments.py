@@ -65,7 +65,7 @@ def test_a_type_not_accepted_is_refused_next_to_the_field(
     )
     assert page.status_code == 400
     html = page.content.decode()
-    assert 'id="id_file_error"' in html and "is not accepted" in html
+    assert 'id="attach_file_error"' in html and "is not accepted" in html
     assert not Attachment.objects.exists()
 
 
