@@ -93,6 +93,9 @@ class ParsedMail:
     case_tokens: tuple[str, ...] = field(default=())
     page_ids: tuple[int, ...] = field(default=())
     escalation_ids: tuple[int, ...] = field(default=())
+    #: The ``Return-Path`` an MTA recorded (the envelope sender; "" for ``<>``), or
+    #: ``None`` when the message carries none.
+    return_path: str | None = None
 
     @property
     def thread_ids(self) -> tuple[str, ...]:
@@ -153,6 +156,7 @@ def parse_message(raw: bytes) -> ParsedMail:
         case_tokens=tuple(dict.fromkeys(t.upper() for t in CASE_TOKEN.findall(subject))),
         page_ids=tuple(dict.fromkeys(int(p) for p in PAGE_TOKEN.findall(subject))),
         escalation_ids=tuple(dict.fromkeys(int(e) for e in ESCALATION_TOKEN.findall(subject))),
+        return_path=_return_path(msg),
     )
 
 
@@ -169,6 +173,12 @@ def header_text(msg: Message, name: str) -> str:
         return " ".join(str(value).split())
     except Exception:
         return " ".join(str(msg.get_all(name, [""])[0]).split())
+
+
+def _return_path(msg: Message) -> str | None:
+    if "Return-Path" not in msg:
+        return None
+    return header_text(msg, "Return-Path").strip().strip("<>").strip().lower()
 
 
 def _first_msgid(value: str) -> str:

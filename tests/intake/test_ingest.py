@@ -303,3 +303,9 @@ def test_int1_a_colleagues_first_mail_replying_on_an_organisation_case_is_a_comm
     message = ingest(raw).message
     assert message.state == InboundState.COMMENTED and message.case_id == case.pk
     assert Comment.objects.get(case=case).author.email == "cy@alpine.example"
+
+
+def test_int1_a_piped_bounce_with_return_path_null_is_automatic(customer: Any) -> None:
+    raw = b"Return-Path: <>\n" + corpus.plain(sender=CUSTOMER, subject="Undelivered", body="x")
+    assert ingest(raw).message.state == InboundState.AUTOMATIC
+    assert not Case.objects.exists()

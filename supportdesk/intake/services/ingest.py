@@ -130,6 +130,9 @@ def ingest_message(
         mail = parse_message(raw)
     except NotAMessage as exc:
         raise UnreadableMessage(str(exc), field="message") from exc
+    if envelope_sender is None:
+        # A pipe without --sender: the Return-Path the MTA wrote is the envelope sender.
+        envelope_sender = mail.return_path
     message_id = mail.message_id or f"<sha256.{hashlib.sha256(raw).hexdigest()[:48]}@invalid>"
     existing = InboundMessage.objects.filter(message_id=message_id).first()
     if existing is not None:
