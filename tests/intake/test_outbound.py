@@ -122,3 +122,23 @@ def test_int1_the_listener_answers_552_for_a_message_over_the_policy_limit(
     assert deliver(big, "smtp", CUSTOMER, ()).startswith("552 5.3.4")
     assert deliver(b"", "smtp", CUSTOMER, ()).startswith("554 5.6.0")
     assert OutboxMessage.objects.count() == 0
+
+
+def test_int1_a_policy_templates_directory_overrides_the_shipped_mail(
+    customer: Any, tmp_path: Any
+) -> None:
+    from supportdesk.policies.services import load_policy_version
+    from tests.conftest import policy_text
+
+    (tmp_path / "mail").mkdir()
+    (tmp_path / "mail" / "receipt.txt").write_text("Got it: {{ case.reference }}")
+    text = (
+        policy_text("partner-services")
+        .replace('version: "2026.2"', 'version: "2026.2-templates"')
+        .replace("rate_limit_per_hour: 30", f"rate_limit_per_hour: 30\n  templates: {tmp_path}")
+    )
+    load_policy_version(text=text)
+    case = _email_case()
+    receipt = OutboxMessage.objects.get(dedupe_key=f"case:{case.pk}:mail:receipt")
+    assert receipt.body == f"Got it: {case.reference}\n"
+    assert case.reference in OutboundMail.objects.get(outbox=receipt).html  # shipped HTML
