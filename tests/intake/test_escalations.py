@@ -62,7 +62,7 @@ Regards
 """
 
 
-def test_esc4_an_escalation_request_by_mail_goes_through_the_policy_form(
+def test_esc_4_an_escalation_request_by_mail_goes_through_the_policy_form(
     client_user: User, incident: Case, managers: dict[str, User]
 ) -> None:
     raw = corpus.plain(
@@ -78,7 +78,7 @@ def test_esc4_an_escalation_request_by_mail_goes_through_the_policy_form(
     )
 
 
-def test_esc4_a_mailed_request_missing_business_impact_is_declined_with_the_reason(
+def test_esc_4_a_mailed_request_missing_business_impact_is_declined_with_the_reason(
     client_user: User, incident: Case, managers: dict[str, User]
 ) -> None:
     raw = corpus.plain(
@@ -93,7 +93,7 @@ def test_esc4_a_mailed_request_missing_business_impact_is_declined_with_the_reas
     assert OutboxMessage.objects.filter(recipient_user=client_user).exists()
 
 
-def test_esc6_the_clients_mail_reply_to_an_escalation_waiting_on_them_is_recorded(
+def test_esc_6_the_clients_mail_reply_to_an_escalation_waiting_on_them_is_recorded(
     client_user: User, incident: Case, emea_manager: User, smtp_sink: Sink
 ) -> None:
     esc = services.request_escalation(requester=client_user, form=form_for(incident), now=NOON)
