@@ -21,6 +21,7 @@ from django.shortcuts import render
 
 from supportdesk import clock
 from supportdesk.accounts.models import User
+from supportdesk.console.charts import WIDTH, Chart, bar_chart
 from supportdesk.console.forms import ReportFilterForm
 from supportdesk.console.templatetags.desk import duration
 from supportdesk.console.views import staff_only, user_of
@@ -31,8 +32,6 @@ from supportdesk.reports import selectors
 from supportdesk.reports.selectors import Period
 
 PERIODS = (7, 30, 90, 365)
-#: Chart geometry, in SVG user units.
-WIDTH, BAR_AREA, LABEL_WIDTH, ROW = 360, 165, 150, 28
 #: Colour classes for the segments of an ordered scale (short to long, young to old).
 SCALE = ("p0", "p1", "p2", "p3", "p4", "p5")
 CLOCK_STATES = (
@@ -41,52 +40,6 @@ CLOCK_STATES = (
     ("running", "Running"),
     ("paused", "Paused"),
 )
-
-
-@dataclass(frozen=True)
-class Segment:
-    x: float
-    width: float
-    value: int
-    css: str
-    label: str
-
-
-@dataclass(frozen=True)
-class Bar:
-    label: str
-    y: float
-    total: int
-    segments: list[Segment]
-
-
-@dataclass(frozen=True)
-class Chart:
-    """A horizontal (stacked) bar chart; ``legend`` names each segment's class."""
-
-    bars: list[Bar]
-    height: float
-    legend: list[tuple[str, str]]
-
-
-def bar_chart(
-    rows: list[tuple[str, list[tuple[str, int, str]]]], legend: list[tuple[str, str]] | None = None
-) -> Chart | None:
-    """``rows``: (bar label, [(segment label, value, css class), ...]) in display order;
-    ``None`` when every value is zero."""
-    biggest = max((sum(v for _l, v, _c in segs) for _lbl, segs in rows), default=0)
-    if not biggest:
-        return None
-    bars = []
-    for i, (label, segs) in enumerate(rows):
-        x = float(LABEL_WIDTH)
-        out = []
-        for seg_label, value, css in segs:
-            width = BAR_AREA * value / biggest
-            out.append(Segment(x=x, width=width, value=value, css=css, label=seg_label))
-            x += width
-        bars.append(Bar(label=label, y=i * ROW + 6, total=sum(s.value for s in out), segments=out))
-    return Chart(bars=bars, height=len(rows) * ROW + 12, legend=legend or [])
 
 
 @dataclass
