@@ -36,12 +36,12 @@ class BadCursor(DomainError):
     pass
 
 
-def _encode(values: Sequence[Any]) -> str:
+def encode_cursor(values: Sequence[Any]) -> str:
     plain = [v.isoformat() if isinstance(v, dt.datetime) else v for v in values]
     return base64.urlsafe_b64encode(json.dumps(plain).encode()).decode().rstrip("=")
 
 
-def _decode(cursor: str, width: int) -> list[Any]:
+def decode_cursor(cursor: str, width: int) -> list[Any]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         values = json.loads(base64.urlsafe_b64decode(padded.encode()))
@@ -52,7 +52,7 @@ def _decode(cursor: str, width: int) -> list[Any]:
     return values
 
 
-def _after(order: Sequence[str], values: Sequence[Any]) -> Q:
+def after_filter(order: Sequence[str], values: Sequence[Any]) -> Q:
     """Rows strictly after ``values`` in ``order`` (a field may start with '-')."""
     condition = Q()
     for i in range(len(order) - 1, -1, -1):
@@ -78,19 +78,19 @@ def paginate(
         raise DomainError(f"must be between 1 and {MAX_LIMIT}", field="limit")
     ordered = qs.order_by(*order)
     if cursor:
-        ordered = ordered.filter(_after(order, _decode(cursor, len(order))))
+        ordered = ordered.filter(after_filter(order, decode_cursor(cursor, len(order))))
     rows = list(ordered[: limit + 1])
     more = len(rows) > limit
     rows = rows[:limit]
     next_cursor = None
     if more and rows:
         last = rows[-1]
-        next_cursor = _encode([_value(last, f.lstrip("-")) for f in order])
+        next_cursor = encode_cursor([field_value(last, f.lstrip("-")) for f in order])
     items = [to_schema(r) for r in rows] if to_schema else rows
     return Page(items=items, next_cursor=next_cursor, limit=limit)
 
 
-def _value(row: Model, path: str) -> Any:
+def field_value(row: Model, path: str) -> Any:
     value: Any = row
     for part in path.split("__"):
         value = getattr(value, part)

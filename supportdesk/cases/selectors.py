@@ -22,8 +22,7 @@ from django.db.models.lookups import GreaterThan
 
 from supportdesk.accounts.models import Organization, Role, User
 from supportdesk.accounts.permissions import NotFound, organisation_scope, sees_all
-from supportdesk.api_paging import BadCursor, Page, paginate
-from supportdesk.api_paging import _decode as decode_cursor
+from supportdesk.api_paging import BadCursor, Page, decode_cursor, paginate
 from supportdesk.cases.models import (
     Attachment,
     Case,

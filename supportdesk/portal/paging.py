@@ -13,7 +13,14 @@ from urllib.parse import urlencode
 from django.db.models import Model, QuerySet
 from django.http import QueryDict
 
-from supportdesk.api_paging import BadCursor, Page, _after, _encode, _value, paginate
+from supportdesk.api_paging import (
+    BadCursor,
+    Page,
+    after_filter,
+    encode_cursor,
+    field_value,
+    paginate,
+)
 
 M = TypeVar("M", bound=Model)
 #: One forward page: (queryset, cursor or None, limit) -> the API's page of rows.
@@ -77,11 +84,11 @@ def keyset_page(
         previous = _with(params, None)
         if rows:
             back = _flip(order)
-            first = [_value(rows[0], f.lstrip("-")) for f in order]
-            before = list(qs.order_by(*back).filter(_after(back, first))[: size + 1])
+            first = [field_value(rows[0], f.lstrip("-")) for f in order]
+            before = list(qs.order_by(*back).filter(after_filter(back, first))[: size + 1])
             if len(before) > size:
-                start = [_value(before[size], f.lstrip("-")) for f in order]
-                previous = _with(params, _encode(start))
+                start = [field_value(before[size], f.lstrip("-")) for f in order]
+                previous = _with(params, encode_cursor(start))
     return KeysetPage(
         rows=rows,
         next_query=_with(params, page.next_cursor) if page.next_cursor else None,
