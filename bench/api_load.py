@@ -715,7 +715,10 @@ def peer_run(creates: int, conc: int) -> dict[str, dict[str, Any]] | None:
             _sh(f"mkdir -p {pgroot} && chown postgres:postgres {pgroot}")
             _sh(f"su postgres -c '{pgbin}/initdb -D {pgroot}/data -A trust -U postgres -E UTF8'")
         status = subprocess.run(
-            f"su postgres -c '{pgbin}/pg_ctl -D {pgroot}/data status'", shell=True, check=False
+            f"su postgres -c '{pgbin}/pg_ctl -D {pgroot}/data status'",
+            shell=True,
+            check=False,
+            capture_output=True,
         )
         if status.returncode != 0:
             opts = f"-c listen_addresses=127.0.0.1 -p {port} -k {pgroot} -c shared_buffers=512MB"

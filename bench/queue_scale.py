@@ -103,7 +103,7 @@ def main() -> int:
     api_load.setup_django(api_load.django_env(url, data_dir))
 
     from supportdesk.accounts.models import User
-    from supportdesk.api_paging import _encode
+    from supportdesk.api_paging import encode_cursor
     from supportdesk.cases import selectors
     from supportdesk.cases.models import Case
     from supportdesk.cases.schemas import case_out
@@ -127,7 +127,7 @@ def main() -> int:
     deep_viewer = User.objects.get(username=args.deep_as)
 
     def page(filters: Any = None, cursor: str | None = None, viewer: Any = agent) -> Any:
-        qs = selectors.case_queue(viewer, filters)
+        qs = selectors.case_queue(viewer, filters, summary=True)
         return selectors.queue_page(qs, cursor=cursor, limit=25, to_schema=case_out)
 
     visible = selectors.case_queue(deep_viewer).order_by(*selectors.QUEUE_ORDER)
@@ -135,7 +135,7 @@ def main() -> int:
     t0 = time.perf_counter()
     row = visible.values_list("escalated", "severity", "queue_due_at", "received_at", "id")[deep_at]
     say(f"cursor row {deep_at:,} of {deep_viewer.username}'s queue: {row}")
-    deep_cursor = _encode(list(row))
+    deep_cursor = encode_cursor(list(row))
     filtered = selectors.QueueFilter(status="in_progress", severity=2)
     from supportdesk import clock
 
