@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 
 from django.conf import settings
+from django.db.models import Subquery
 
 from supportdesk.accounts.models import Organization
 from supportdesk.domain.errors import DomainError
@@ -19,15 +20,20 @@ class NoPolicy(DomainError):
 
 def current_version_for(organisation: Organization) -> PolicyVersion:
     """The current version of the organisation's contract, else of the site default."""
-    row = organisation.policy if organisation.policy_id else None
-    if row is None:
-        row = PolicyRow.objects.filter(key=settings.DEFAULT_POLICY).first()
-    if row is None or row.current_version_id is None:
+    # One query: the contract's (else the default's) current version, read through a
+    # subquery rather than loading the Policy row first.
+    if organisation.policy_id:
+        rows = PolicyRow.objects.filter(pk=organisation.policy_id)
+    else:
+        rows = PolicyRow.objects.filter(key=settings.DEFAULT_POLICY)
+    current = Subquery(rows.values("current_version_id")[:1])
+    try:
+        return PolicyVersion.objects.get(pk=current)
+    except PolicyVersion.DoesNotExist:
         raise NoPolicy(
             f"no policy loaded for {organisation.name} (default {settings.DEFAULT_POLICY!r})",
             field="policy",
-        )
-    return PolicyVersion.objects.get(pk=row.current_version_id)
+        ) from None
 
 
 @functools.lru_cache(maxsize=64)

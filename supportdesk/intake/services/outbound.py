@@ -154,6 +154,11 @@ def send_reply(
 
 
 def first_response_due(case: Case) -> dt.datetime | None:
+    # ``refresh_clocks`` leaves the rows it stored on the case (its prefetched
+    # ``clocks``): a case just opened needs no query to read them back.
+    stored = getattr(case, "_prefetched_objects_cache", {}).get("clocks")
+    if stored is not None:
+        return next((c.due_at for c in stored if c.kind == "first_response"), None)
     return (
         SlaClock.objects.filter(case=case, kind="first_response")
         .values_list("due_at", flat=True)
