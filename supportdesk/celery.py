@@ -15,9 +15,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "supportdesk.settings")
 
 app = Celery("supportdesk")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(
-    lambda: ["supportdesk.cases", "supportdesk.notifications", "supportdesk.oncall"]
-)
+# Every installed app's ``tasks`` module (Celery's Django fix-up lists the apps).
+app.autodiscover_tasks()
 
 #: Dotted task name → period in seconds. Each task is idempotent: it claims due rows
 #: from the database, so running it twice, or on several workers, does no harm.

@@ -11,12 +11,22 @@ from supportdesk.celery import PERIODIC, app
 log = logging.getLogger(__name__)
 
 
+def load_tasks() -> None:
+    """Register every app's tasks: autodiscovery is lazy and only a Celery worker
+    triggers it on its own, so the in-process runner asks for it explicitly."""
+    app.loader.import_default_modules()
+    missing = sorted(set(PERIODIC) - set(app.tasks))
+    if missing:
+        raise RuntimeError(f"periodic tasks not registered: {', '.join(missing)}")
+
+
 def run_periodic(stop: threading.Event, *, tick: float = 1.0) -> None:
     """Call every task of :data:`PERIODIC` on its period until ``stop`` is set.
 
     Uses the monotonic clock for scheduling only; the tasks read the wall clock
     through :mod:`supportdesk.clock` themselves.
     """
+    load_tasks()
     next_run = dict.fromkeys(PERIODIC, 0.0)
     while not stop.is_set():
         moment = time.monotonic()
