@@ -213,6 +213,19 @@ class SprintForm(DeskForm):
     ends_on = forms.DateField(label="Ends on", widget=forms.DateInput(attrs={"type": "date"}))
 
 
+class SprintPlanForm(DeskForm):
+    """Move a case into a chosen sprint (PRI-1)."""
+
+    sprint = forms.TypedChoiceField(coerce=int, label="Sprint")
+
+    def __init__(self, *args: Any, sprints: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        set_choices(self, "sprint", sprints)
+
+    def field_for(self, path: str) -> str:
+        return {"sprint_id": "sprint"}.get(path, path)
+
+
 class ReleaseLinkForm(DeskForm):
     """Link an existing release, or record a new version and link it (RSP-5)."""
 

@@ -1,5 +1,5 @@
 """Planning pages for vendor staff: the sprint board (PRI-1: cases grouped by sprint, the
-current sprint first), the daily branding/setup review list (RSP-4), and linking the
+current sprint first), planning a case into a sprint, the daily branding/setup review list (RSP-4), and linking the
 release that carries a case's permanent fix (RSP-5)."""
 
 from __future__ import annotations
@@ -14,12 +14,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from supportdesk import clock
 from supportdesk.cases import selectors, services
 from supportdesk.cases.models import Case, Sprint
-from supportdesk.console.forms import ReleaseLinkForm, SprintForm
+from supportdesk.console.forms import ReleaseLinkForm, SprintForm, SprintPlanForm
 from supportdesk.console.views import (
     case_or_404,
     release_choices,
     render_case,
     running_clock,
+    sprint_choices,
     staff_only,
     user_of,
 )
@@ -125,3 +126,24 @@ def case_release(request: HttpRequest, case_id: int) -> HttpResponse:
             messages.success(request, f"Linked to release {done.release.version}.")
             return redirect("console:case", case_id=case.pk)
     return render_case(request, user, case, release=form, status=400)
+
+
+@staff_only
+@require_POST
+def case_sprint(request: HttpRequest, case_id: int) -> HttpResponse:
+    """PRI-1: plan the case into a chosen sprint."""
+    user = user_of(request)
+    case = case_or_404(user, case_id)
+    form = SprintPlanForm(request.POST, sprints=sprint_choices())
+    if form.is_valid():
+        try:
+            done = services.plan_case_into_sprint(
+                actor=user, case_id=case.pk, sprint_id=form.cleaned_data["sprint"]
+            )
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            assert done.sprint is not None
+            messages.success(request, f"Planned into {done.sprint.name}.")
+            return redirect("console:case", case_id=case.pk)
+    return render_case(request, user, case, sprint=form, status=400)

@@ -24,6 +24,7 @@ urlpatterns = [
         name="attachment",
     ),
     path("console/cases/<int:case_id>/release", planning.case_release, name="case_release"),
+    path("console/cases/<int:case_id>/sprint", planning.case_sprint, name="case_sprint"),
     path("console/sprints/", planning.sprint_board, name="sprints"),
     path("console/daily-review/", planning.daily_review, name="daily_review"),
     path("console/phone-call/", views.phone_call, name="phone_call"),

@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from supportdesk import clock
 from supportdesk.accounts.models import User
 from supportdesk.accounts.permissions import NotFound, visible_organisations
 from supportdesk.api_paging import Page
@@ -28,6 +29,7 @@ from supportdesk.console.forms import (
     QueueFilterForm,
     ReleaseLinkForm,
     SeverityForm,
+    SprintPlanForm,
     TransitionForm,
 )
 from supportdesk.domain.errors import DomainError
@@ -158,6 +160,7 @@ def render_case(
     transition: TransitionForm | None = None,
     assign: AssignForm | None = None,
     release: ReleaseLinkForm | None = None,
+    sprint: SprintPlanForm | None = None,
     attachment: AgentAttachmentForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
@@ -197,6 +200,8 @@ def render_case(
             or AssignForm(initial={"assignee": case.assignee_id}, staff=_staff_choices()),
             "moves": moves,
             "release_form": release or ReleaseLinkForm(releases=release_choices()),
+            "sprint_form": sprint
+            or SprintPlanForm(initial={"sprint": case.sprint_id}, sprints=sprint_choices()),
             "escalations": list(
                 escalation_selectors.escalation_list(
                     user, escalation_selectors.EscalationFilter(case_id=case.pk)
@@ -294,6 +299,15 @@ def case_assign(request: HttpRequest, case_id: int) -> HttpResponse:
             messages.success(request, "Assignment saved.")
             return redirect("console:case", case_id=case.pk)
     return render_case(request, user, case, assign=form, status=400)
+
+
+def sprint_choices() -> list[tuple[int, str]]:
+    """Sprints a case can still be planned into: those not yet ended."""
+    today = clock.now().date()
+    return [
+        (s.pk, f"{s.name} ({s.starts_on:%d %b} – {s.ends_on:%d %b %Y})")
+        for s in selectors.sprints().filter(ends_on__gte=today)[:50]
+    ]
 
 
 def release_choices() -> list[tuple[int, str]]:

@@ -3,6 +3,7 @@ the release with a case's permanent fix (RSP-5)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -10,8 +11,9 @@ from django.test import Client
 
 from supportdesk.cases import services
 from supportdesk.cases.models import Case, Release, Sprint
+from supportdesk.domain.errors import DomainError
 from tests.factories import answers_none, int4_details
-from tests.web.conftest import open_sev
+from tests.web.conftest import OPEN_HOURS, open_sev
 
 pytestmark = pytest.mark.django_db
 
@@ -114,3 +116,46 @@ def test_an_existing_version_is_refused_next_to_the_field(
 def test_planning_pages_are_for_staff_only(customer_client: Client) -> None:
     for url in ("/console/sprints/", "/console/daily-review/"):
         assert customer_client.get(url).status_code == 404
+
+
+def test_pri_1_an_agent_plans_a_case_into_a_chosen_sprint(
+    agent_client: Client, sev2_case: Case, frozen_clock: Any
+) -> None:
+    today = frozen_clock(OPEN_HOURS).date()
+    later = Sprint.objects.create(
+        name="Sprint later",
+        starts_on=today + dt.timedelta(days=30),
+        ends_on=today + dt.timedelta(days=43),
+    )
+    url = f"/console/cases/{sev2_case.pk}/"
+    assert "Plan into this sprint" in agent_client.get(url).content.decode()
+    page = agent_client.post(f"{url}sprint", {"sprint": later.pk})
+    assert page.status_code == 302
+    sev2_case.refresh_from_db()
+    assert sev2_case.sprint == later
+    event = sev2_case.events.filter(kind="sprint").order_by("-id").first()
+    assert event is not None
+    assert event.data["to"] == "Sprint later"
+    assert event.actor is not None and event.actor.role == "agent"
+
+
+def test_an_ended_sprint_cannot_be_chosen(
+    agent_client: Client, sev2_case: Case, agent: Any, frozen_clock: Any
+) -> None:
+    today = frozen_clock(OPEN_HOURS).date()
+    ended = Sprint.objects.create(
+        name="Sprint gone",
+        starts_on=today - dt.timedelta(days=30),
+        ends_on=today - dt.timedelta(days=17),
+    )
+    page = agent_client.post(f"/console/cases/{sev2_case.pk}/sprint", {"sprint": ended.pk})
+    assert page.status_code == 400
+    assert 'id="id_sprint_error"' in page.content.decode()
+    with pytest.raises(DomainError) as err:
+        services.plan_case_into_sprint(actor=agent, case_id=sev2_case.pk, sprint_id=ended.pk)
+    assert err.value.field == "sprint_id"
+
+
+def test_customers_cannot_plan_sprints(customer_client: Client, sev2_case: Case) -> None:
+    page = customer_client.post(f"/console/cases/{sev2_case.pk}/sprint", {"sprint": 1})
+    assert page.status_code == 404

@@ -13,11 +13,14 @@ from supportdesk.cases.services.lifecycle import (
     assign_case,
     change_severity,
     complete_follow_up,
+    set_escalated,
+    transition_case,
+)
+from supportdesk.cases.services.planning import (
     create_release,
     create_sprint,
     link_release,
-    set_escalated,
-    transition_case,
+    plan_case_into_sprint,
 )
 from supportdesk.cases.services.records import (
     DEFAULT_ATTACHMENT_TYPES,
@@ -46,6 +49,7 @@ __all__ = [
     "fingerprint",
     "link_release",
     "open_case",
+    "plan_case_into_sprint",
     "scan_deadlines",
     "set_escalated",
     "transition_case",

@@ -27,9 +27,7 @@ from supportdesk.cases.models import (
     EventKind,
     FollowUpStatus,
     FollowUpTask,
-    Release,
     SeverityChange,
-    Sprint,
 )
 from supportdesk.cases.services.intake import _apply_work_order, _plan_sprint
 from supportdesk.cases.services.records import (
@@ -356,52 +354,6 @@ def complete_follow_up(
             public=False,
         )
         return task
-
-
-def create_sprint(*, actor: User, name: str, starts_on: dt.date, ends_on: dt.date) -> Sprint:
-    if not actor.is_vendor_staff:
-        raise Forbidden("only support staff plan sprints", field="name")
-    if ends_on < starts_on:
-        raise DomainError("a sprint ends on or after its start", field="ends_on")
-    if Sprint.objects.filter(name=name).exists():
-        raise DomainError(f"sprint {name!r} exists", field="name")
-    return Sprint.objects.create(name=name, starts_on=starts_on, ends_on=ends_on)
-
-
-def create_release(
-    *,
-    actor: User,
-    version: str,
-    planned_for: dt.date | None = None,
-    notes: str = "",
-    now: dt.datetime | None = None,
-) -> Release:
-    now = clock.resolve(now)
-    if not actor.is_vendor_staff:
-        raise Forbidden("only support staff record releases", field="version")
-    if Release.objects.filter(version=version).exists():
-        raise DomainError(f"release {version!r} exists", field="version")
-    return Release.objects.create(
-        version=version, planned_for=planned_for, notes=notes, created_at=now
-    )
-
-
-def link_release(
-    *, actor: User, case_id: int, release_id: int, now: dt.datetime | None = None
-) -> Case:
-    """RSP-5: link the release carrying the case's permanent fix."""
-    now = clock.resolve(now)
-    if not actor.is_vendor_staff:
-        raise Forbidden("only support staff link releases", field="release_id")
-    with transaction.atomic():
-        case = _lock(actor, case_id)
-        release = Release.objects.filter(pk=release_id).first()
-        if release is None:
-            raise NotFound(f"release {release_id} not found", field="release_id")
-        case.release = release
-        _touch(case, now, "release")
-        _event(case, at=now, actor=actor, kind=EventKind.RELEASE, data={"release": release.version})
-        return case
 
 
 def set_escalated(*, case: Case, escalated: bool, now: dt.datetime | None = None) -> Case:

@@ -1,0 +1,90 @@
+"""Planning work: sprints (PRI-1), manual planning into a sprint, and releases (RSP-5)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+
+from supportdesk import clock
+from supportdesk.accounts.models import User
+from supportdesk.accounts.permissions import Forbidden, NotFound
+from supportdesk.cases.models import Case, EventKind, Release, Sprint
+from supportdesk.cases.services.records import _event, _lock, _touch
+from supportdesk.domain.errors import DomainError
+
+
+def create_sprint(*, actor: User, name: str, starts_on: dt.date, ends_on: dt.date) -> Sprint:
+    if not actor.is_vendor_staff:
+        raise Forbidden("only support staff plan sprints", field="name")
+    if ends_on < starts_on:
+        raise DomainError("a sprint ends on or after its start", field="ends_on")
+    if Sprint.objects.filter(name=name).exists():
+        raise DomainError(f"sprint {name!r} exists", field="name")
+    return Sprint.objects.create(name=name, starts_on=starts_on, ends_on=ends_on)
+
+
+def create_release(
+    *,
+    actor: User,
+    version: str,
+    planned_for: dt.date | None = None,
+    notes: str = "",
+    now: dt.datetime | None = None,
+) -> Release:
+    now = clock.resolve(now)
+    if not actor.is_vendor_staff:
+        raise Forbidden("only support staff record releases", field="version")
+    if Release.objects.filter(version=version).exists():
+        raise DomainError(f"release {version!r} exists", field="version")
+    return Release.objects.create(
+        version=version, planned_for=planned_for, notes=notes, created_at=now
+    )
+
+
+def link_release(
+    *, actor: User, case_id: int, release_id: int, now: dt.datetime | None = None
+) -> Case:
+    """RSP-5: link the release carrying the case's permanent fix."""
+    now = clock.resolve(now)
+    if not actor.is_vendor_staff:
+        raise Forbidden("only support staff link releases", field="release_id")
+    with transaction.atomic():
+        case = _lock(actor, case_id)
+        release = Release.objects.filter(pk=release_id).first()
+        if release is None:
+            raise NotFound(f"release {release_id} not found", field="release_id")
+        case.release = release
+        _touch(case, now, "release")
+        _event(case, at=now, actor=actor, kind=EventKind.RELEASE, data={"release": release.version})
+        return case
+
+
+def plan_case_into_sprint(
+    *, actor: User, case_id: int, sprint_id: int, now: dt.datetime | None = None
+) -> Case:
+    """PRI-1: an agent moves a case into a chosen sprint (the automatic plan at intake
+    is a starting point, not a verdict); the move and who made it are on the timeline."""
+    now = clock.resolve(now)
+    if not actor.is_vendor_staff:
+        raise Forbidden("only support staff plan sprints", field="sprint_id")
+    with transaction.atomic():
+        case = _lock(actor, case_id)
+        sprint = Sprint.objects.filter(pk=sprint_id).first()
+        if sprint is None:
+            raise NotFound(f"sprint {sprint_id} not found", field="sprint_id")
+        if sprint.ends_on < now.date():
+            raise DomainError(f"{sprint.name} has already ended", field="sprint_id")
+        if case.sprint_id != sprint.pk:
+            before = case.sprint.name if case.sprint_id and case.sprint else None
+            case.sprint = sprint
+            _touch(case, now, "sprint")
+            _event(
+                case,
+                at=now,
+                actor=actor,
+                kind=EventKind.SPRINT,
+                data={"from": before, "to": sprint.name, "reason": "planned by an agent"},
+                public=False,
+            )
+        return case
