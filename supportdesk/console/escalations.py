@@ -26,6 +26,7 @@ from supportdesk.console.forms import (
     EscalationUpdateForm,
     HandOverForm,
     SubscribeForm,
+    UnsubscribeForm,
 )
 from supportdesk.console.views import staff_only, user_of
 from supportdesk.domain.errors import DomainError
@@ -105,6 +106,13 @@ def _forms(esc: Escalation, data: Any = None, only: str = "") -> dict[str, DeskF
         ),
         "update": lambda d: EscalationUpdateForm(d),
         "subscribe": lambda d: SubscribeForm(d, people=_stakeholders(esc)),
+        "unsubscribe": lambda d: UnsubscribeForm(
+            d,
+            subscriptions=[
+                (s.pk, s.user.get_username() if s.user else s.email)
+                for s in selectors.escalation_subscriptions(esc)
+            ],
+        ),
         "await_client": lambda d: AwaitClientForm(d),
         "client_response": lambda d: ClientResponseForm(d),
         "close": lambda d: CloseEscalationForm(d, reasons=closure),
@@ -242,6 +250,11 @@ def _apply(action: str, user: User, esc: Escalation, data: dict[str, Any]) -> st
             actor=user, escalation_id=esc.pk, user_id=data["user"], email=data["email"]
         )
         return "Stakeholder added."
+    if action == "unsubscribe":
+        services.unsubscribe_from_escalation(
+            actor=user, escalation_id=esc.pk, subscription_id=data["subscription"]
+        )
+        return "Stakeholder removed."
     if action == "await_client":
         services.await_client(
             actor=user,

@@ -153,6 +153,17 @@ class EscalationUpdateForm(DeskForm):
     body = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Update")
 
 
+class UnsubscribeForm(DeskForm):
+    subscription = forms.TypedChoiceField(coerce=int, label="Stakeholder")
+
+    def __init__(self, *args: Any, subscriptions: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        set_choices(self, "subscription", subscriptions)
+
+    def field_for(self, path: str) -> str:
+        return "subscription" if path == "subscription_id" else path
+
+
 class SubscribeForm(DeskForm):
     user = forms.TypedChoiceField(coerce=int, empty_value=None, required=False, label="A person")
     email = forms.EmailField(required=False, label="Or an email address")

@@ -204,6 +204,18 @@ def subscribe(
     return Status(201, _subscription_out(sub))
 
 
+@router.delete(
+    "/{escalation_id}/subscriptions/{subscription_id}",
+    response={204: None},
+    summary="ESC-6: a stakeholder stops receiving updates",
+)
+def unsubscribe(request: HttpRequest, escalation_id: int, subscription_id: int) -> Status[None]:
+    services.unsubscribe_from_escalation(
+        actor=_user(request), escalation_id=escalation_id, subscription_id=subscription_id
+    )
+    return Status(204, None)
+
+
 @router.post(
     "/{escalation_id}/await-client",
     response=EscalationOut,

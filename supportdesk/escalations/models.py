@@ -159,6 +159,7 @@ class EscalationEventKind(models.TextChoices):
     ACKNOWLEDGED = "acknowledged"
     UPDATE = "update"
     SUBSCRIBED = "subscribed"
+    UNSUBSCRIBED = "unsubscribed"
     AWAITING_CLIENT = "awaiting_client"
     REMINDER = "reminder"
     CLIENT_RESPONSE = "client_response"

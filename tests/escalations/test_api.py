@@ -92,6 +92,11 @@ def test_esc_6_to_esc_8_full_flow_over_http_leaves_the_incident_open(
     assert (
         post(requester, f"/{esc_id}/subscriptions", {"email": "cio@x.example"}).status_code == 201
     )
+    extra = post(manager, f"/{esc_id}/subscriptions", {"email": "gone@x.example"}).json()
+    path = f"/api/escalations/{esc_id}/subscriptions/{extra['id']}"
+    assert requester.delete(path).status_code == 403
+    assert manager.delete(path).status_code == 204
+    assert manager.delete(path).json()["field"] == "subscription_id"
     handler = managers[accepted.json()["region"]]
     ack = post(
         bearer(handler),

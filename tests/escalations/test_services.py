@@ -235,6 +235,51 @@ def test_esc_6_acknowledge_updates_and_stakeholders_receive_every_update(
     }
 
 
+def test_esc_6_a_removed_stakeholder_gets_no_further_updates(
+    customer: User, incident: Case, emea_manager: User
+) -> None:
+    esc = _accepted(customer, incident, emea_manager, NOON)
+    sub = services.subscribe_to_escalation(
+        actor=customer, escalation_id=esc.pk, email="cfo@nordic.example", now=NOON
+    )
+    services.unsubscribe_from_escalation(
+        actor=emea_manager, escalation_id=esc.pk, subscription_id=sub.pk, now=NOON
+    )
+    services.acknowledge_escalation(
+        actor=emea_manager,
+        escalation_id=esc.pk,
+        status_note="Looking",
+        next_steps="Logs",
+        now=NOON + dt.timedelta(minutes=30),
+    )
+    assert not OutboxMessage.objects.filter(address="cfo@nordic.example").exists()
+    assert esc.events.filter(kind="unsubscribed").count() == 1
+    with pytest.raises(NotFound):
+        services.unsubscribe_from_escalation(
+            actor=emea_manager, escalation_id=esc.pk, subscription_id=sub.pk, now=NOON
+        )
+
+
+def test_esc_6_a_customer_removes_only_their_own_subscription(
+    customer: User, incident: Case, emea_manager: User
+) -> None:
+    esc = _accepted(customer, incident, emea_manager, NOON)
+    theirs = services.subscribe_to_escalation(
+        actor=emea_manager, escalation_id=esc.pk, email="ops@nordic.example", now=NOON
+    )
+    with pytest.raises(Forbidden):
+        services.unsubscribe_from_escalation(
+            actor=customer, escalation_id=esc.pk, subscription_id=theirs.pk, now=NOON
+        )
+    own = services.subscribe_to_escalation(
+        actor=customer, escalation_id=esc.pk, user_id=customer.pk, now=NOON
+    )
+    services.unsubscribe_from_escalation(
+        actor=customer, escalation_id=esc.pk, subscription_id=own.pk, now=NOON
+    )
+    assert list(esc.subscriptions.values_list("pk", flat=True)) == [theirs.pk]
+
+
 def test_esc_6_hand_over_to_another_region_is_recorded(
     customer: User, incident: Case, managers: dict[str, User]
 ) -> None:

@@ -104,6 +104,10 @@ def test_a_manager_works_an_escalation_from_accept_to_close(
     assert escalation.status == "closed" and escalation.closure_reason == "outside_core"
     html = c.get(url).content.decode()
     assert "cto@nordic.example" in html
+    sub = escalation.subscriptions.get(email="cto@nordic.example")
+    assert 'aria-label="Remove cto@nordic.example from the stakeholders"' in html
+    assert c.post(f"{url}do/unsubscribe", {"subscription": sub.pk}).status_code == 302
+    assert not escalation.subscriptions.filter(pk=sub.pk).exists()
     for text in (
         "Publishing restarted on one node.",
         "Clear the cache and retry.",

@@ -17,6 +17,7 @@ from supportdesk.escalations.services.management import (
     hand_over_escalation,
     post_escalation_update,
     subscribe_to_escalation,
+    unsubscribe_from_escalation,
 )
 from supportdesk.escalations.services.overdue import flag_overdue_escalations
 from supportdesk.escalations.services.reminders import (
@@ -40,4 +41,5 @@ __all__ = [
     "request_escalation",
     "send_due_reminders",
     "subscribe_to_escalation",
+    "unsubscribe_from_escalation",
 ]

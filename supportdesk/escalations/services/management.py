@@ -10,6 +10,7 @@ from django.db import transaction
 from supportdesk import clock
 from supportdesk.accounts.models import Role, User
 from supportdesk.accounts.permissions import (
+    Forbidden,
     NotFound,
     may_act_for_organisation,
 )
@@ -253,3 +254,36 @@ def subscribe_to_escalation(
             public=False,
         )
         return sub
+
+
+def unsubscribe_from_escalation(
+    *,
+    actor: User,
+    escalation_id: int,
+    subscription_id: int,
+    now: dt.datetime | None = None,
+) -> None:
+    """A stakeholder stops receiving updates (ESC-6). Vendor staff may remove anyone;
+    a customer or partner only their own subscription."""
+    now = clock.resolve(now)
+    with transaction.atomic():
+        esc = lock(actor, escalation_id)
+        sub = (
+            EscalationSubscription.objects.select_related("user")
+            .filter(escalation=esc, pk=subscription_id)
+            .first()
+        )
+        if sub is None:
+            raise NotFound(f"subscription {subscription_id} not found", field="subscription_id")
+        if not actor.is_vendor_staff and sub.user_id != actor.pk:
+            raise Forbidden("you may only remove your own subscription", field="subscription_id")
+        who = {"user": sub.user.get_username() if sub.user else None, "email": sub.email or None}
+        sub.delete()
+        record(
+            esc,
+            EscalationEventKind.UNSUBSCRIBED,
+            actor=actor,
+            now=now,
+            data=who,
+            public=False,
+        )
