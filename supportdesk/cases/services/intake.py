@@ -26,13 +26,12 @@ from supportdesk.cases.models import (
     EventKind,
     FollowUpTask,
     IdempotencyKey,
-    Sprint,
 )
+from supportdesk.cases.services.planning import file_into_sprint
 from supportdesk.cases.services.records import IdempotencyConflict, _event, _jsonable
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.lifecycle import CaseStatus
 from supportdesk.domain.policy import Policy
-from supportdesk.domain.prioritisation import plan_sprint
 from supportdesk.domain.routing import RouteAction, decide_route, validate_callback_number
 from supportdesk.domain.triage import (
     OverrideError,
@@ -254,7 +253,7 @@ def _open_case(
         },
     )
     _apply_work_order(case, policy)
-    _plan_sprint(case, policy, now, save=False)
+    file_into_sprint(case, policy, now, save=False)
     manager = organisation.account_manager if route.notify_account_manager else None
     if manager is not None:
         # INT-2: during support hours a Sev1 goes to the account manager as well.
@@ -318,54 +317,6 @@ def _apply_work_order(case: Case, policy: Policy) -> None:
     if team is not None:
         case.team = team
     case.save(update_fields=["work_order", "team"])
-
-
-def _plan_sprint(case: Case, policy: Policy, now: dt.datetime, *, save: bool = True) -> None:
-    """PRI-1: file the case into the sprint ``domain.prioritisation.plan_sprint`` picks,
-    counted from the sprint covering today (made from ``routing.sprint_days`` when
-    nobody planned one); a planned sprint covering the chosen start day is used as is.
-    ``save=False`` leaves saving ``case.sprint`` to the caller."""
-    days = policy.routing.sprint_days
-    today = now.date()
-    # One query for every sprint the plan can land in: today up to the last offset.
-    horizon = today + dt.timedelta(days=days * len(policy.severities))
-    planned = list(
-        Sprint.objects.filter(ends_on__gte=today, starts_on__lte=horizon).order_by("starts_on")
-    )
-
-    def covering(day: dt.date) -> Sprint | None:
-        return next((s for s in planned if s.starts_on <= day <= s.ends_on), None)
-
-    current = covering(today) or _sprint_starting(today, days)
-    plan = plan_sprint(
-        policy=policy,
-        severity=case.severity,
-        request_type=case.request_type,
-        current_sprint_start=current.starts_on,
-    )
-    start = plan.starts_on or current.starts_on
-    target = current if plan.current_sprint else covering(start) or _sprint_starting(start, days)
-    if case.sprint_id != target.pk:
-        before = case.sprint.name if case.sprint_id and case.sprint else None
-        case.sprint = target
-        if save:
-            case.save(update_fields=["sprint"])
-        _event(
-            case,
-            at=now,
-            actor=None,
-            kind=EventKind.SPRINT,
-            data={"from": before, "to": target.name, "reason": plan.reason},
-            public=False,
-        )
-
-
-def _sprint_starting(start: dt.date, days: int) -> Sprint:
-    sprint, _ = Sprint.objects.get_or_create(
-        name=f"Sprint {start.isoformat()}",
-        defaults={"starts_on": start, "ends_on": start + dt.timedelta(days=days - 1)},
-    )
-    return sprint
 
 
 def _open_follow_up(case: Case, actor: User, now: dt.datetime) -> None:

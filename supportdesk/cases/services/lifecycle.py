@@ -29,7 +29,8 @@ from supportdesk.cases.models import (
     FollowUpTask,
     SeverityChange,
 )
-from supportdesk.cases.services.intake import _apply_work_order, _plan_sprint
+from supportdesk.cases.services.intake import _apply_work_order
+from supportdesk.cases.services.planning import file_into_sprint
 from supportdesk.cases.services.records import (
     DEFAULT_ATTACHMENT_TYPES,
     DEFAULT_MAX_ATTACHMENT_BYTES,
@@ -240,7 +241,7 @@ def change_severity(
             case.time_to_downgrade_seconds = int(downgrade.total_seconds())
             case.save(update_fields=["time_to_downgrade_seconds"])
         _apply_work_order(case, policy)
-        _plan_sprint(case, policy, now)
+        file_into_sprint(case, policy, now)
         refresh_clocks(case, now=now)
         return case
 

@@ -12,6 +12,8 @@ from supportdesk.accounts.permissions import Forbidden, NotFound
 from supportdesk.cases.models import Case, EventKind, Release, Sprint
 from supportdesk.cases.services.records import _event, _lock, _touch
 from supportdesk.domain.errors import DomainError
+from supportdesk.domain.policy import Policy
+from supportdesk.domain.prioritisation import plan_sprint
 
 
 def create_sprint(*, actor: User, name: str, starts_on: dt.date, ends_on: dt.date) -> Sprint:
@@ -88,3 +90,51 @@ def plan_case_into_sprint(
                 public=False,
             )
         return case
+
+
+def file_into_sprint(case: Case, policy: Policy, now: dt.datetime, *, save: bool = True) -> None:
+    """PRI-1: file the case into the sprint ``domain.prioritisation.plan_sprint`` picks,
+    counted from the sprint covering today (made from ``routing.sprint_days`` when
+    nobody planned one); a planned sprint covering the chosen start day is used as is.
+    ``save=False`` leaves saving ``case.sprint`` to the caller."""
+    days = policy.routing.sprint_days
+    today = now.date()
+    # One query for every sprint the plan can land in: today up to the last offset.
+    horizon = today + dt.timedelta(days=days * len(policy.severities))
+    planned = list(
+        Sprint.objects.filter(ends_on__gte=today, starts_on__lte=horizon).order_by("starts_on")
+    )
+
+    def covering(day: dt.date) -> Sprint | None:
+        return next((s for s in planned if s.starts_on <= day <= s.ends_on), None)
+
+    current = covering(today) or _sprint_starting(today, days)
+    plan = plan_sprint(
+        policy=policy,
+        severity=case.severity,
+        request_type=case.request_type,
+        current_sprint_start=current.starts_on,
+    )
+    start = plan.starts_on or current.starts_on
+    target = current if plan.current_sprint else covering(start) or _sprint_starting(start, days)
+    if case.sprint_id != target.pk:
+        before = case.sprint.name if case.sprint_id and case.sprint else None
+        case.sprint = target
+        if save:
+            case.save(update_fields=["sprint"])
+        _event(
+            case,
+            at=now,
+            actor=None,
+            kind=EventKind.SPRINT,
+            data={"from": before, "to": target.name, "reason": plan.reason},
+            public=False,
+        )
+
+
+def _sprint_starting(start: dt.date, days: int) -> Sprint:
+    sprint, _ = Sprint.objects.get_or_create(
+        name=f"Sprint {start.isoformat()}",
+        defaults={"starts_on": start, "ends_on": start + dt.timedelta(days=days - 1)},
+    )
+    return sprint
