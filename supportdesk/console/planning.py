@@ -12,13 +12,13 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from supportdesk import clock
+from supportdesk.accounts.models import User
 from supportdesk.cases import selectors, services
 from supportdesk.cases.models import Case, Sprint
 from supportdesk.console.forms import ReleaseLinkForm, SprintForm, SprintPlanForm
 from supportdesk.console.views import (
-    case_or_404,
+    case_action,
     release_choices,
-    render_case,
     running_clock,
     sprint_choices,
     staff_only,
@@ -108,42 +108,28 @@ def daily_review(request: HttpRequest) -> HttpResponse:
 @require_POST
 def case_release(request: HttpRequest, case_id: int) -> HttpResponse:
     """RSP-5: link the release carrying the permanent fix (recording it if it is new)."""
-    user = user_of(request)
-    case = case_or_404(user, case_id)
+
+    def act(user: User, case: Case, data: dict[str, Any]) -> str:
+        release_id = data["release"]
+        if not release_id:
+            release_id = services.create_release(actor=user, version=data["new_version"].strip()).pk
+        done = services.link_release(actor=user, case_id=case.pk, release_id=release_id)
+        assert done.release is not None
+        return f"Linked to release {done.release.version}."
+
     form = ReleaseLinkForm(request.POST, releases=release_choices())
-    if form.is_valid():
-        try:
-            release_id = form.cleaned_data["release"]
-            if not release_id:
-                release_id = services.create_release(
-                    actor=user, version=form.cleaned_data["new_version"].strip()
-                ).pk
-            done = services.link_release(actor=user, case_id=case.pk, release_id=release_id)
-        except DomainError as exc:
-            form.add_domain_error(exc)
-        else:
-            assert done.release is not None
-            messages.success(request, f"Linked to release {done.release.version}.")
-            return redirect("console:case", case_id=case.pk)
-    return render_case(request, user, case, release=form, status=400)
+    return case_action(request, case_id, form, "release", act)
 
 
 @staff_only
 @require_POST
 def case_sprint(request: HttpRequest, case_id: int) -> HttpResponse:
     """PRI-1: plan the case into a chosen sprint."""
-    user = user_of(request)
-    case = case_or_404(user, case_id)
+
+    def act(user: User, case: Case, data: dict[str, Any]) -> str:
+        done = services.plan_case_into_sprint(actor=user, case_id=case.pk, sprint_id=data["sprint"])
+        assert done.sprint is not None
+        return f"Planned into {done.sprint.name}."
+
     form = SprintPlanForm(request.POST, sprints=sprint_choices())
-    if form.is_valid():
-        try:
-            done = services.plan_case_into_sprint(
-                actor=user, case_id=case.pk, sprint_id=form.cleaned_data["sprint"]
-            )
-        except DomainError as exc:
-            form.add_domain_error(exc)
-        else:
-            assert done.sprint is not None
-            messages.success(request, f"Planned into {done.sprint.name}.")
-            return redirect("console:case", case_id=case.pk)
-    return render_case(request, user, case, sprint=form, status=400)
+    return case_action(request, case_id, form, "sprint", act)

@@ -36,7 +36,7 @@ from supportdesk.domain.errors import DomainError
 from supportdesk.domain.lifecycle import ActorKind, CaseStatus, allowed_targets
 from supportdesk.escalations import selectors as escalation_selectors
 from supportdesk.policies import selectors as policy_selectors
-from supportdesk.portal.forms import set_choices
+from supportdesk.portal.forms import DeskForm, set_choices
 from supportdesk.portal.paging import keyset_page
 from supportdesk.portal.support import promise_text
 
@@ -155,13 +155,13 @@ def render_case(
     user: User,
     case: Case,
     *,
-    reply: AgentReplyForm | None = None,
-    severity: SeverityForm | None = None,
-    transition: TransitionForm | None = None,
-    assign: AssignForm | None = None,
-    release: ReleaseLinkForm | None = None,
-    sprint: SprintPlanForm | None = None,
-    attachment: AgentAttachmentForm | None = None,
+    reply: DeskForm | None = None,
+    severity: DeskForm | None = None,
+    transition: DeskForm | None = None,
+    assign: DeskForm | None = None,
+    release: DeskForm | None = None,
+    sprint: DeskForm | None = None,
+    attachment: DeskForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     comments = {c.pk: c for c in selectors.case_comments(user, case)}
@@ -217,88 +217,77 @@ def render_case(
     )
 
 
-@staff_only
-@require_POST
-def case_reply(request: HttpRequest, case_id: int) -> HttpResponse:
+def case_action(
+    request: HttpRequest,
+    case_id: int,
+    form: DeskForm,
+    slot: str,
+    act: Callable[[User, Case, dict[str, Any]], str],
+) -> HttpResponse:
+    """The shape of every action form on the agent case page: validate, run one service
+    (``act`` returns the confirmation), and on refusal show the form again with the
+    domain error next to its field (HTTP 400)."""
     user = user_of(request)
     case = case_or_404(user, case_id)
-    form = AgentReplyForm(request.POST)
     if form.is_valid():
-        internal = form.cleaned_data["internal"]
         try:
-            services.add_comment(
-                actor=user, case_id=case.pk, body=form.cleaned_data["body"], public=not internal
-            )
+            text = act(user, case, form.cleaned_data)
         except DomainError as exc:
             form.add_domain_error(exc)
         else:
-            messages.success(request, "Internal note added." if internal else "Reply sent.")
+            messages.success(request, text)
             return redirect("console:case", case_id=case.pk)
-    return render_case(request, user, case, reply=form, status=400)
+    return render_case(request, user, case_or_404(user, case_id), status=400, **{slot: form})
+
+
+@staff_only
+@require_POST
+def case_reply(request: HttpRequest, case_id: int) -> HttpResponse:
+    def act(user: User, case: Case, data: dict[str, Any]) -> str:
+        internal = data["internal"]
+        services.add_comment(actor=user, case_id=case.pk, body=data["body"], public=not internal)
+        return "Internal note added." if internal else "Reply sent."
+
+    return case_action(request, case_id, AgentReplyForm(request.POST), "reply", act)
 
 
 @staff_only
 @require_POST
 def case_severity(request: HttpRequest, case_id: int) -> HttpResponse:
-    user = user_of(request)
-    case = case_or_404(user, case_id)
-    form = SeverityForm(request.POST)
-    if form.is_valid():
-        try:
-            services.change_severity(
-                actor=user,
-                case_id=case.pk,
-                severity=form.cleaned_data["severity"],
-                reason=form.cleaned_data["reason"],
-            )
-        except DomainError as exc:
-            form.add_domain_error(exc)
-        else:
-            messages.success(request, f"Severity changed to Sev{form.cleaned_data['severity']}.")
-            return redirect("console:case", case_id=case.pk)
-    return render_case(request, user, case_or_404(user, case_id), severity=form, status=400)
+    def act(user: User, case: Case, data: dict[str, Any]) -> str:
+        services.change_severity(
+            actor=user, case_id=case.pk, severity=data["severity"], reason=data["reason"]
+        )
+        return f"Severity changed to Sev{data['severity']}."
+
+    return case_action(request, case_id, SeverityForm(request.POST), "severity", act)
 
 
 @staff_only
 @require_POST
 def case_transition(request: HttpRequest, case_id: int) -> HttpResponse:
-    user = user_of(request)
-    case = case_or_404(user, case_id)
-    form = TransitionForm(request.POST)
-    if form.is_valid():
-        try:
-            services.transition_case(
-                actor=user,
-                case_id=case.pk,
-                to=form.cleaned_data["to"],
-                note=form.cleaned_data["note"],
-                agreement=form.cleaned_data["agreement"],
-            )
-        except DomainError as exc:
-            form.add_domain_error(exc)
-        else:
-            messages.success(request, f"Status is now {form.cleaned_data['to'].replace('_', ' ')}.")
-            return redirect("console:case", case_id=case.pk)
-    return render_case(request, user, case_or_404(user, case_id), transition=form, status=400)
+    def act(user: User, case: Case, data: dict[str, Any]) -> str:
+        services.transition_case(
+            actor=user,
+            case_id=case.pk,
+            to=data["to"],
+            note=data["note"],
+            agreement=data["agreement"],
+        )
+        return f"Status is now {data['to'].replace('_', ' ')}."
+
+    return case_action(request, case_id, TransitionForm(request.POST), "transition", act)
 
 
 @staff_only
 @require_POST
 def case_assign(request: HttpRequest, case_id: int) -> HttpResponse:
-    user = user_of(request)
-    case = case_or_404(user, case_id)
+    def act(user: User, case: Case, data: dict[str, Any]) -> str:
+        services.assign_case(actor=user, case_id=case.pk, assignee_id=data["assignee"])
+        return "Assignment saved."
+
     form = AssignForm(request.POST, staff=_staff_choices())
-    if form.is_valid():
-        try:
-            services.assign_case(
-                actor=user, case_id=case.pk, assignee_id=form.cleaned_data["assignee"]
-            )
-        except DomainError as exc:
-            form.add_domain_error(exc)
-        else:
-            messages.success(request, "Assignment saved.")
-            return redirect("console:case", case_id=case.pk)
-    return render_case(request, user, case, assign=form, status=400)
+    return case_action(request, case_id, form, "assign", act)
 
 
 def sprint_choices() -> list[tuple[int, str]]:
