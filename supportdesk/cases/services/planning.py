@@ -77,18 +77,8 @@ def plan_case_into_sprint(
             raise NotFound(f"sprint {sprint_id} not found", field="sprint_id")
         if sprint.ends_on < now.date():
             raise DomainError(f"{sprint.name} has already ended", field="sprint_id")
-        if case.sprint_id != sprint.pk:
-            before = case.sprint.name if case.sprint_id and case.sprint else None
-            case.sprint = sprint
+        if _move_to_sprint(case, sprint, now=now, actor=actor, reason="planned by an agent"):
             _touch(case, now, "sprint")
-            _event(
-                case,
-                at=now,
-                actor=actor,
-                kind=EventKind.SPRINT,
-                data={"from": before, "to": sprint.name, "reason": "planned by an agent"},
-                public=False,
-            )
         return case
 
 
@@ -117,19 +107,29 @@ def file_into_sprint(case: Case, policy: Policy, now: dt.datetime, *, save: bool
     )
     start = plan.starts_on or current.starts_on
     target = current if plan.current_sprint else covering(start) or _sprint_starting(start, days)
-    if case.sprint_id != target.pk:
-        before = case.sprint.name if case.sprint_id and case.sprint else None
-        case.sprint = target
-        if save:
-            case.save(update_fields=["sprint"])
-        _event(
-            case,
-            at=now,
-            actor=None,
-            kind=EventKind.SPRINT,
-            data={"from": before, "to": target.name, "reason": plan.reason},
-            public=False,
-        )
+    moved = _move_to_sprint(case, target, now=now, actor=None, reason=plan.reason)
+    if moved and save:
+        case.save(update_fields=["sprint"])
+
+
+def _move_to_sprint(
+    case: Case, sprint: Sprint, *, now: dt.datetime, actor: User | None, reason: str
+) -> bool:
+    """Point the case at ``sprint`` (unsaved) and put the move on the timeline; False
+    when it is already there."""
+    if case.sprint_id == sprint.pk:
+        return False
+    before = case.sprint.name if case.sprint_id and case.sprint else None
+    case.sprint = sprint
+    _event(
+        case,
+        at=now,
+        actor=actor,
+        kind=EventKind.SPRINT,
+        data={"from": before, "to": sprint.name, "reason": reason},
+        public=False,
+    )
+    return True
 
 
 def _sprint_starting(start: dt.date, days: int) -> Sprint:
