@@ -45,6 +45,16 @@ def visible_organisations(user: User) -> QuerySet[Organization]:
 
 def access_organisation(user: User, organisation_id: int) -> Organization:
     """The organisation if the user may see it, else :class:`NotFound`."""
+    if (
+        organisation_id == user.organization_id
+        and user.role in {Role.CUSTOMER, Role.PARTNER}
+        and not sees_all(user)
+    ):
+        # A customer's own organisation: always visible, and already loaded with the
+        # user by token authentication (every API create passes here).
+        own = user.organization
+        assert own is not None
+        return own
     org = visible_organisations(user).filter(pk=organisation_id).first()
     if org is None:
         raise NotFound(f"organisation {organisation_id} not found", field="organisation_id")

@@ -12,6 +12,7 @@ from django.db import transaction
 from supportdesk import clock
 from supportdesk.accounts.models import ApiToken, User
 from supportdesk.accounts.permissions import NotFound
+from supportdesk.prepared import Select
 
 TOKEN_SCHEME = "sd"
 
@@ -38,17 +39,22 @@ def issue_api_token(
     return token, f"{TOKEN_SCHEME}_{prefix}_{secret}"
 
 
+#: Every API request runs this: precompiled (see supportdesk.prepared).
+_ACTIVE_TOKEN = Select(
+    ApiToken,
+    '"accounts_apitoken"."prefix" = %s AND "accounts_apitoken"."revoked_at" IS NULL',
+    tail='ORDER BY "accounts_apitoken"."id" LIMIT 1',
+    related=("user", "user__team", "user__organization"),
+)
+
+
 def authenticate_api_token(raw: str, *, now: dt.datetime | None = None) -> User | None:
     """The active user behind a presented token, or None."""
     scheme, _, rest = raw.partition("_")
     prefix, _, secret = rest.partition("_")
     if scheme != TOKEN_SCHEME or not prefix or not secret:
         return None
-    token = (
-        ApiToken.objects.select_related("user", "user__team", "user__organization")
-        .filter(prefix=prefix, revoked_at__isnull=True)
-        .first()
-    )
+    token = _ACTIVE_TOKEN.first(prefix)
     if token is None or not hmac.compare_digest(token.digest, _digest(secret)):
         return None
     if not token.user.is_active:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from supportdesk.cases.models import NO_DUE, Case, CaseEvent, EventKind, SlaClock
 from supportdesk.domain import sla
@@ -21,6 +21,9 @@ from supportdesk.notifications import services as notifications
 from supportdesk.notifications.models import MessageKind
 from supportdesk.policies import selectors as policy_selectors
 from supportdesk.policies.models import PolicyVersion
+from supportdesk.prepared import Insert
+
+_INSERT_CLOCKS = Insert(SlaClock)
 
 
 def policy_of(case: Case) -> Policy:
@@ -79,7 +82,13 @@ def _seconds(value: dt.timedelta | None) -> int | None:
 
 
 def refresh_clocks(
-    case: Case, *, now: dt.datetime, force: bool = False, fresh: bool = False, save: bool = True
+    case: Case,
+    *,
+    now: dt.datetime,
+    force: bool = False,
+    fresh: bool = False,
+    save: bool = True,
+    history: Sequence[CaseEvent] | None = None,
 ) -> list[SlaClock]:
     """Recompute and store the case's clocks as of ``now``; record newly reached
     warnings and a breach as timeline events, each once. A closed case is not
@@ -88,10 +97,15 @@ def refresh_clocks(
     ``fresh``: the case was created in this transaction and has no clock rows yet, so
     they are inserted in one statement. Either way the stored rows are left on the case
     as its prefetched ``clocks``, so a caller rendering it needs no further query.
-    ``save=False`` leaves saving ``case.queue_due_at`` to the caller."""
+    ``save=False`` leaves saving ``case.queue_due_at`` to the caller. ``history``: the
+    case's whole timeline when the caller holds it (a case it has just opened), so it
+    is not read back."""
     if case.status == CaseStatus.CLOSED and not force:
         return list(case.clocks.all())
-    rows = list(CaseEvent.objects.filter(case=case).order_by("at", "id"))
+    if history is None:
+        rows = list(CaseEvent.objects.filter(case=case).order_by("at", "id"))
+    else:
+        rows = sorted(history, key=lambda e: (e.at, e.pk))
     policy = policy_of(case)
     computed = sla.sla_clocks(
         policy=policy,
@@ -127,7 +141,7 @@ def refresh_clocks(
             row.save()
         stored.append(row)
     if fresh:
-        SlaClock.objects.bulk_create(stored)
+        _INSERT_CLOCKS.many(stored)
     due = None if closed else sla.nearest_due(clocks=computed)
     case.queue_due_at = due or NO_DUE
     _ = deadline

@@ -5,13 +5,19 @@ from __future__ import annotations
 import functools
 
 from django.conf import settings
-from django.db.models import Subquery
 
 from supportdesk.accounts.models import Organization
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.policy import Policy, load_policy_text
-from supportdesk.policies.models import Policy as PolicyRow
 from supportdesk.policies.models import PolicyVersion
+from supportdesk.prepared import Select
+
+# Every new case reads this: precompiled, and without the (large) policy source, which
+# ``parsed`` reads once per version.
+_VERSION_FIELDS = ("policy", "version", "sha256", "loaded_at")
+_CURRENT = '"policies_policyversion"."id" = (SELECT "current_version_id" FROM "policies_policy" '
+_CONTRACT_VERSION = Select(PolicyVersion, _CURRENT + 'WHERE "id" = %s)', fields=_VERSION_FIELDS)
+_DEFAULT_VERSION = Select(PolicyVersion, _CURRENT + 'WHERE "key" = %s)', fields=_VERSION_FIELDS)
 
 
 class NoPolicy(DomainError):
@@ -23,17 +29,15 @@ def current_version_for(organisation: Organization) -> PolicyVersion:
     # One query: the contract's (else the default's) current version, read through a
     # subquery rather than loading the Policy row first.
     if organisation.policy_id:
-        rows = PolicyRow.objects.filter(pk=organisation.policy_id)
+        version = _CONTRACT_VERSION.first(organisation.policy_id)
     else:
-        rows = PolicyRow.objects.filter(key=settings.DEFAULT_POLICY)
-    current = Subquery(rows.values("current_version_id")[:1])
-    try:
-        return PolicyVersion.objects.get(pk=current)
-    except PolicyVersion.DoesNotExist:
+        version = _DEFAULT_VERSION.first(settings.DEFAULT_POLICY)
+    if version is None:
         raise NoPolicy(
             f"no policy loaded for {organisation.name} (default {settings.DEFAULT_POLICY!r})",
             field="policy",
-        ) from None
+        )
+    return version
 
 
 @functools.lru_cache(maxsize=64)

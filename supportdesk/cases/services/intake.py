@@ -41,6 +41,17 @@ from supportdesk.domain.triage import (
 from supportdesk.notifications import services as notifications
 from supportdesk.notifications.models import MessageKind
 from supportdesk.policies import selectors as policy_selectors
+from supportdesk.prepared import Insert, Select, Update
+
+# Every new case runs these: precompiled (see supportdesk.prepared).
+_INSERT_CASE = Insert(Case)
+_SAVE_NEW_CASE = Update(Case, "reference", "sprint", "queue_due_at")
+_SUPPORT_TEAM = Select(
+    Team,
+    '"accounts_team"."kind" = %s AND "accounts_team"."region" = %s',
+    tail='ORDER BY "accounts_team"."id" LIMIT 1',
+)
+_TEAM_BY_KEY = Select(Team, '"accounts_team"."key" = %s', tail="LIMIT 1")
 
 
 def fingerprint(payload: Mapping[str, Any]) -> str:
@@ -199,7 +210,7 @@ def _open_case(
         callback_number = validate_callback_number(callback_number, _phone_region(policy))
     kind = policy.request_type(request_type)
     region = route.region or organisation.region
-    case = Case.objects.create(
+    case = Case(
         organization=organisation,
         requester=requester,
         opened_by=actor,
@@ -223,7 +234,7 @@ def _open_case(
         },
         status=CaseStatus.NEW,
         region=region,
-        team=Team.objects.filter(kind=TeamKind.SUPPORT, region=region).first(),
+        team=_SUPPORT_TEAM.first(TeamKind.SUPPORT, region),
         policy_version=version,
         received_at=now,
         callback_number=callback_number,
@@ -233,9 +244,11 @@ def _open_case(
         daily_review=kind.daily_review,
         updated_at=now,
     )
+    _apply_work_order(case, policy)
+    _INSERT_CASE.one(case)
     # Saved with the sprint and the queue due in one UPDATE at the end.
     case.reference = f"SD-{case.pk:06d}"
-    _event(
+    opened = _event(
         case,
         at=now,
         actor=actor,
@@ -252,8 +265,7 @@ def _open_case(
             },
         },
     )
-    _apply_work_order(case, policy)
-    file_into_sprint(case, policy, now, save=False)
+    moved = file_into_sprint(case, policy, now, save=False)
     manager = organisation.account_manager if route.notify_account_manager else None
     if manager is not None:
         # INT-2: during support hours a Sev1 goes to the account manager as well.
@@ -274,8 +286,8 @@ def _open_case(
         and policy.intake.phone_sev1_follow_up
     ):
         _open_follow_up(case, actor, now)
-    refresh_clocks(case, now=now, fresh=True, save=False)
-    case.save(update_fields=["reference", "sprint", "queue_due_at"])
+    refresh_clocks(case, now=now, fresh=True, save=False, history=[opened, *moved])
+    _SAVE_NEW_CASE(case)
     return case
 
 
@@ -302,21 +314,21 @@ def _phone_region(policy: Policy) -> str | None:
     return "US" if policy.default_region == "na" else None
 
 
-def _apply_work_order(case: Case, policy: Policy) -> None:
-    # RSP-3: the lowest severity has no response target; it becomes a work order for the
-    # engineering team that owns the request type.
-    lowest = policy.severities[-1].level
-    if case.severity != lowest:
+def _apply_work_order(case: Case, policy: Policy) -> list[str]:
+    """RSP-3: the lowest severity has no response target; it becomes a work order for
+    the engineering team that owns the request type. Returns the fields it changed
+    (unsaved)."""
+    if case.severity != policy.severities[-1].level:
         if case.work_order:
             case.work_order = False
-            case.save(update_fields=["work_order"])
-        return
+            return ["work_order"]
+        return []
     owner = policy.request_type(case.request_type).owner_team
-    team = Team.objects.filter(key=owner).first() if owner else None
+    team = _TEAM_BY_KEY.first(owner) if owner else None
     case.work_order = True
     if team is not None:
         case.team = team
-    case.save(update_fields=["work_order", "team"])
+    return ["work_order", "team"]
 
 
 def _open_follow_up(case: Case, actor: User, now: dt.datetime) -> None:

@@ -240,7 +240,9 @@ def change_severity(
         if downgrade is not None and case.time_to_downgrade_seconds is None:
             case.time_to_downgrade_seconds = int(downgrade.total_seconds())
             case.save(update_fields=["time_to_downgrade_seconds"])
-        _apply_work_order(case, policy)
+        changed = _apply_work_order(case, policy)
+        if changed:
+            case.save(update_fields=changed)
         file_into_sprint(case, policy, now)
         refresh_clocks(case, now=now)
         return case

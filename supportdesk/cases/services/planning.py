@@ -9,11 +9,12 @@ from django.db import transaction
 from supportdesk import clock
 from supportdesk.accounts.models import User
 from supportdesk.accounts.permissions import Forbidden, NotFound
-from supportdesk.cases.models import Case, EventKind, Release, Sprint
+from supportdesk.cases.models import Case, CaseEvent, EventKind, Release, Sprint
 from supportdesk.cases.services.records import _event, _lock, _touch
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.policy import Policy
 from supportdesk.domain.prioritisation import plan_sprint
+from supportdesk.prepared import Select
 
 
 def create_sprint(*, actor: User, name: str, starts_on: dt.date, ends_on: dt.date) -> Sprint:
@@ -77,23 +78,33 @@ def plan_case_into_sprint(
             raise NotFound(f"sprint {sprint_id} not found", field="sprint_id")
         if sprint.ends_on < now.date():
             raise DomainError(f"{sprint.name} has already ended", field="sprint_id")
-        if _move_to_sprint(case, sprint, now=now, actor=actor, reason="planned by an agent"):
+        moved = _move_to_sprint(case, sprint, now=now, actor=actor, reason="planned by an agent")
+        if moved is not None:
             _touch(case, now, "sprint")
         return case
 
 
-def file_into_sprint(case: Case, policy: Policy, now: dt.datetime, *, save: bool = True) -> None:
+#: Every new case reads this: precompiled (see supportdesk.prepared).
+_SPRINTS_BETWEEN = Select(
+    Sprint,
+    '"cases_sprint"."ends_on" >= %s AND "cases_sprint"."starts_on" <= %s',
+    tail='ORDER BY "cases_sprint"."starts_on"',
+)
+
+
+def file_into_sprint(
+    case: Case, policy: Policy, now: dt.datetime, *, save: bool = True
+) -> list[CaseEvent]:
     """PRI-1: file the case into the sprint ``domain.prioritisation.plan_sprint`` picks,
     counted from the sprint covering today (made from ``routing.sprint_days`` when
     nobody planned one); a planned sprint covering the chosen start day is used as is.
-    ``save=False`` leaves saving ``case.sprint`` to the caller."""
+    ``save=False`` leaves saving ``case.sprint`` to the caller. Returns the timeline
+    event of the move (none when the case is already there)."""
     days = policy.routing.sprint_days
     today = now.date()
     # One query for every sprint the plan can land in: today up to the last offset.
     horizon = today + dt.timedelta(days=days * len(policy.severities))
-    planned = list(
-        Sprint.objects.filter(ends_on__gte=today, starts_on__lte=horizon).order_by("starts_on")
-    )
+    planned = _SPRINTS_BETWEEN.all(today, horizon)
 
     def covering(day: dt.date) -> Sprint | None:
         return next((s for s in planned if s.starts_on <= day <= s.ends_on), None)
@@ -108,20 +119,21 @@ def file_into_sprint(case: Case, policy: Policy, now: dt.datetime, *, save: bool
     start = plan.starts_on or current.starts_on
     target = current if plan.current_sprint else covering(start) or _sprint_starting(start, days)
     moved = _move_to_sprint(case, target, now=now, actor=None, reason=plan.reason)
-    if moved and save:
+    if moved is not None and save:
         case.save(update_fields=["sprint"])
+    return [] if moved is None else [moved]
 
 
 def _move_to_sprint(
     case: Case, sprint: Sprint, *, now: dt.datetime, actor: User | None, reason: str
-) -> bool:
-    """Point the case at ``sprint`` (unsaved) and put the move on the timeline; False
+) -> CaseEvent | None:
+    """Point the case at ``sprint`` (unsaved) and put the move on the timeline; None
     when it is already there."""
     if case.sprint_id == sprint.pk:
-        return False
+        return None
     before = case.sprint.name if case.sprint_id and case.sprint else None
     case.sprint = sprint
-    _event(
+    return _event(
         case,
         at=now,
         actor=actor,
@@ -129,7 +141,6 @@ def _move_to_sprint(
         data={"from": before, "to": sprint.name, "reason": reason},
         public=False,
     )
-    return True
 
 
 def _sprint_starting(start: dt.date, days: int) -> Sprint:

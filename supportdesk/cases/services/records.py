@@ -13,6 +13,7 @@ from supportdesk.cases.models import (
 )
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.lifecycle import ActorKind
+from supportdesk.prepared import Insert
 
 DEFAULT_MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 DEFAULT_ATTACHMENT_TYPES = (
@@ -44,6 +45,9 @@ def actor_kind(user: User) -> ActorKind:
     return ActorKind.AGENT if user.is_vendor_staff else ActorKind.CUSTOMER
 
 
+_INSERT_EVENT = Insert(CaseEvent)
+
+
 def _event(
     case: Case,
     *,
@@ -53,8 +57,8 @@ def _event(
     data: dict[str, Any],
     public: bool = True,
 ) -> CaseEvent:
-    return CaseEvent.objects.create(
-        case=case, at=at, actor=actor, kind=kind, data=data, public=public
+    return _INSERT_EVENT.one(
+        CaseEvent(case=case, at=at, actor=actor, kind=kind, data=data, public=public)
     )
 
 
