@@ -20,16 +20,64 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
 
-from django.db import connection
+import psycopg
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field, Model
 
 M = TypeVar("M", bound=Model)
 Converter = Callable[[Any, Any, Any], Any]
 
 
+def _db() -> BaseDatabaseWrapper:
+    # The wrapper itself, looked up once per statement: ``django.db.connection`` is a
+    # proxy that pays a context-local lookup on every attribute, and field conversions
+    # read several.
+    return connections[DEFAULT_DB_ALIAS]
+
+
+def _cursor(db: BaseDatabaseWrapper) -> Any:
+    """A cursor for a precompiled statement. On PostgreSQL, with server-side binding:
+    the parameters travel apart from the SQL (no quoting in Python), and psycopg
+    prepares a statement from its fifth run on a connection (``prepare_threshold``),
+    so the server parses and plans it once. Still Django's wrapper: transactions,
+    ``execute_wrapper`` and query logging see it as any other statement."""
+    if db.vendor != "postgresql":
+        return db.cursor()
+    db.ensure_connection()
+    return db.make_cursor(psycopg.Cursor(db.connection))  # type: ignore[arg-type]
+
+
+#: Fields whose Python value is already what the database driver takes: they skip the
+#: field's (costly, per value) conversion call.
+_PLAIN = frozenset(
+    {
+        "AutoField",
+        "BigAutoField",
+        "BigIntegerField",
+        "BooleanField",
+        "CharField",
+        "ForeignKey",
+        "IntegerField",
+        "OneToOneField",
+        "PositiveIntegerField",
+        "PositiveSmallIntegerField",
+        "SlugField",
+        "SmallIntegerField",
+        "TextField",
+    }
+)
+
+
+def _plain(field: Field[Any, Any]) -> bool:
+    return field.get_internal_type() in _PLAIN and type(field).__module__.startswith(
+        "django.db.models"
+    )
+
+
 def _quote(name: str | None) -> str:
     assert name is not None, "only concrete columns are quoted"
-    return str(connection.ops.quote_name(name))
+    return str(_db().ops.quote_name(name))
 
 
 class Insert(Generic[M]):
@@ -40,10 +88,11 @@ class Insert(Generic[M]):
         self.fields: list[Field[Any, Any]] = [
             f for f in model._meta.concrete_fields if not f.primary_key
         ]
+        self._plain = [_plain(f) for f in self.fields]
         self._sql: dict[tuple[str, int], str] = {}
 
-    def _statement(self, rows: int) -> str:
-        key = (connection.vendor, rows)
+    def _statement(self, db: BaseDatabaseWrapper, rows: int) -> str:
+        key = (db.vendor, rows)
         sql = self._sql.get(key)
         if sql is None:
             meta = self.model._meta
@@ -55,8 +104,11 @@ class Insert(Generic[M]):
             )
         return sql
 
-    def _values(self, obj: M) -> list[Any]:
-        return [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in self.fields]
+    def _values(self, obj: M, db: BaseDatabaseWrapper) -> list[Any]:
+        return [
+            getattr(obj, f.attname) if plain else f.get_db_prep_save(f.pre_save(obj, True), db)
+            for f, plain in zip(self.fields, self._plain, strict=True)
+        ]
 
     def one(self, obj: M) -> M:
         """Insert ``obj`` and give it its primary key, as ``save()`` would."""
@@ -66,14 +118,15 @@ class Insert(Generic[M]):
         """Insert ``objs`` in one statement (in order) and give each its primary key."""
         if not objs:
             return []
-        params = [value for obj in objs for value in self._values(obj)]
-        with connection.cursor() as cursor:
-            cursor.execute(self._statement(len(objs)), params)
+        db = _db()
+        params = [value for obj in objs for value in self._values(obj, db)]
+        with _cursor(db) as cursor:
+            cursor.execute(self._statement(db, len(objs)), params)
             keys = [row[0] for row in cursor.fetchall()]
         for obj, key in zip(objs, keys, strict=True):
             obj.pk = key
             obj._state.adding = False
-            obj._state.db = connection.alias
+            obj._state.db = db.alias
         return list(objs)
 
 
@@ -86,15 +139,16 @@ class Update(Generic[M]):
         self._sql: dict[str, str] = {}
 
     def __call__(self, obj: M) -> None:
-        sql = self._sql.get(connection.vendor)
+        db = _db()
+        sql = self._sql.get(db.vendor)
         if sql is None:
             meta = self.model._meta
             sets = ", ".join(f"{_quote(f.column)} = %s" for f in self.fields)
-            sql = self._sql[connection.vendor] = (
+            sql = self._sql[db.vendor] = (
                 f"UPDATE {_quote(meta.db_table)} SET {sets} WHERE {_quote(meta.pk.column)} = %s"
             )
-        params = [f.get_db_prep_save(f.pre_save(obj, False), connection) for f in self.fields]
-        with connection.cursor() as cursor:
+        params = [f.get_db_prep_save(f.pre_save(obj, False), db) for f in self.fields]
+        with _cursor(db) as cursor:
             cursor.execute(sql, [*params, obj.pk])
 
 
@@ -112,37 +166,29 @@ class _Part:
     def columns(self) -> list[str]:
         return [f"{_quote(self.alias)}.{_quote(f.column)}" for f in self.fields]
 
-    def prepare(self) -> None:
+    def prepare(self, db: BaseDatabaseWrapper) -> None:
         self.converters = []
         for f in self.fields:
             col = f.get_col(self.alias)
-            self.converters.append(
-                [*connection.ops.get_db_converters(col), *col.get_db_converters(connection)]
-            )
+            self.converters.append([*db.ops.get_db_converters(col), *col.get_db_converters(db)])
 
-    def build(self, values: Sequence[Any]) -> Model | None:
+    def build(self, values: Sequence[Any], db: BaseDatabaseWrapper) -> Model | None:
         if values[0] is None:  # an empty LEFT JOIN
             return None
-        row = [
-            _convert(value, converters, f)
-            for value, converters, f in zip(values, self.converters, self.fields, strict=True)
-        ]
-        return self.model.from_db(connection.alias, self.attnames, row)
+        row = list(values)
+        for i, converters in enumerate(self.converters):
+            for converter in converters:
+                row[i] = converter(row[i], self.fields[i], db)
+        return self.model.from_db(db.alias, self.attnames, row)
 
 
-def _convert(value: Any, converters: list[Converter], field: Field[Any, Any]) -> Any:
-    for converter in converters:
-        value = converter(value, field, connection)
-    return value
-
-
-def _adapt(value: Any) -> Any:
+def _adapt(value: Any, db: BaseDatabaseWrapper) -> Any:
     # What the ORM does to a lookup's value: SQLite stores aware datetimes as naive UTC
     # text, so a raw datetime parameter would not compare equal.
     if isinstance(value, dt.datetime):
-        return connection.ops.adapt_datetimefield_value(value)
+        return db.ops.adapt_datetimefield_value(value)
     if isinstance(value, dt.date):
-        return connection.ops.adapt_datefield_value(value)
+        return db.ops.adapt_datefield_value(value)
     return value
 
 
@@ -171,8 +217,10 @@ class Select(Generic[M]):
         self.related = related
         self._compiled: dict[str, tuple[str, list[_Part], list[tuple[int, int, Any]]]] = {}
 
-    def _compile(self) -> tuple[str, list[_Part], list[tuple[int, int, Any]]]:
-        compiled = self._compiled.get(connection.vendor)
+    def _compile(
+        self, db: BaseDatabaseWrapper
+    ) -> tuple[str, list[_Part], list[tuple[int, int, Any]]]:
+        compiled = self._compiled.get(db.vendor)
         if compiled is not None:
             return compiled
         base = _Part(self.model, self.model._meta.db_table, self.field_names)
@@ -199,26 +247,27 @@ class Select(Generic[M]):
             links.append((len(parts), parent_index, relation))
             parts.append(part)
         for part in parts:
-            part.prepare()
+            part.prepare(db)
         columns = ", ".join(c for part in parts for c in part.columns())
         sql = (
             f"SELECT {columns} FROM {_quote(self.model._meta.db_table)} {' '.join(joins)} "
             f"WHERE {self.where} {self.tail}"
         )
-        compiled = self._compiled[connection.vendor] = (sql, parts, links)
+        compiled = self._compiled[db.vendor] = (sql, parts, links)
         return compiled
 
     def all(self, *params: Any) -> list[M]:
-        sql, parts, links = self._compile()
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [_adapt(p) for p in params])
+        db = _db()
+        sql, parts, links = self._compile(db)
+        with _cursor(db) as cursor:
+            cursor.execute(sql, [_adapt(p, db) for p in params])
             rows = cursor.fetchall()
         found: list[M] = []
         for row in rows:
             objs: list[Model | None] = []
             start = 0
             for part in parts:
-                objs.append(part.build(row[start : start + len(part.fields)]))
+                objs.append(part.build(row[start : start + len(part.fields)], db))
                 start += len(part.fields)
             for child, parent, relation in links:
                 if objs[parent] is not None:

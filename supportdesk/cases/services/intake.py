@@ -21,6 +21,7 @@ from supportdesk.accounts.permissions import (
 from supportdesk.cases.clocks import calendars_of, refresh_clocks
 from supportdesk.cases.models import (
     Case,
+    CaseEvent,
     Channel,
     Environment,
     EventKind,
@@ -45,6 +46,7 @@ from supportdesk.prepared import Insert, Select, Update
 
 # Every new case runs these: precompiled (see supportdesk.prepared).
 _INSERT_CASE = Insert(Case)
+_INSERT_EVENTS = Insert(CaseEvent)
 _SAVE_NEW_CASE = Update(Case, "reference", "sprint", "queue_due_at")
 _SUPPORT_TEAM = Select(
     Team,
@@ -248,8 +250,8 @@ def _open_case(
     _INSERT_CASE.one(case)
     # Saved with the sprint and the queue due in one UPDATE at the end.
     case.reference = f"SD-{case.pk:06d}"
-    opened = _event(
-        case,
+    opened = CaseEvent(
+        case=case,
         at=now,
         actor=actor,
         kind=EventKind.OPENED,
@@ -265,7 +267,8 @@ def _open_case(
             },
         },
     )
-    moved = file_into_sprint(case, policy, now, save=False)
+    # The opening and the sprint move go in with one INSERT.
+    history = _INSERT_EVENTS.many([opened, *file_into_sprint(case, policy, now, save=False)])
     manager = organisation.account_manager if route.notify_account_manager else None
     if manager is not None:
         # INT-2: during support hours a Sev1 goes to the account manager as well.
@@ -285,8 +288,8 @@ def _open_case(
         and result.severity == policy.severities[0].level
         and policy.intake.phone_sev1_follow_up
     ):
-        _open_follow_up(case, actor, now)
-    refresh_clocks(case, now=now, fresh=True, save=False, history=[opened, *moved])
+        history.append(_open_follow_up(case, actor, now))
+    refresh_clocks(case, now=now, fresh=True, save=False, history=history)
     _SAVE_NEW_CASE(case)
     return case
 
@@ -331,7 +334,7 @@ def _apply_work_order(case: Case, policy: Policy) -> list[str]:
     return ["work_order", "team"]
 
 
-def _open_follow_up(case: Case, actor: User, now: dt.datetime) -> None:
+def _open_follow_up(case: Case, actor: User, now: dt.datetime) -> CaseEvent:
     # INT-5: a Sev1 by phone is followed up by a detailed email to the account manager.
     manager = case.organization.account_manager
     task = FollowUpTask.objects.create(
@@ -343,7 +346,7 @@ def _open_follow_up(case: Case, actor: User, now: dt.datetime) -> None:
         assignee=actor,
         created_at=now,
     )
-    _event(
+    return _event(
         case,
         at=now,
         actor=actor,

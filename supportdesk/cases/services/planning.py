@@ -98,8 +98,8 @@ def file_into_sprint(
     """PRI-1: file the case into the sprint ``domain.prioritisation.plan_sprint`` picks,
     counted from the sprint covering today (made from ``routing.sprint_days`` when
     nobody planned one); a planned sprint covering the chosen start day is used as is.
-    ``save=False`` leaves saving ``case.sprint`` to the caller. Returns the timeline
-    event of the move (none when the case is already there)."""
+    Returns the timeline event of the move (none when the case is already there).
+    ``save=False`` leaves saving ``case.sprint`` and that event to the caller."""
     days = policy.routing.sprint_days
     today = now.date()
     # One query for every sprint the plan can land in: today up to the last offset.
@@ -118,17 +118,23 @@ def file_into_sprint(
     )
     start = plan.starts_on or current.starts_on
     target = current if plan.current_sprint else covering(start) or _sprint_starting(start, days)
-    moved = _move_to_sprint(case, target, now=now, actor=None, reason=plan.reason)
+    moved = _move_to_sprint(case, target, now=now, actor=None, reason=plan.reason, save=save)
     if moved is not None and save:
         case.save(update_fields=["sprint"])
     return [] if moved is None else [moved]
 
 
 def _move_to_sprint(
-    case: Case, sprint: Sprint, *, now: dt.datetime, actor: User | None, reason: str
+    case: Case,
+    sprint: Sprint,
+    *,
+    now: dt.datetime,
+    actor: User | None,
+    reason: str,
+    save: bool = True,
 ) -> CaseEvent | None:
-    """Point the case at ``sprint`` (unsaved) and put the move on the timeline; None
-    when it is already there."""
+    """Point the case at ``sprint`` (unsaved) and put the move on the timeline (saved
+    unless ``save=False``); None when it is already there."""
     if case.sprint_id == sprint.pk:
         return None
     before = case.sprint.name if case.sprint_id and case.sprint else None
@@ -140,6 +146,7 @@ def _move_to_sprint(
         kind=EventKind.SPRINT,
         data={"from": before, "to": sprint.name, "reason": reason},
         public=False,
+        save=save,
     )
 
 

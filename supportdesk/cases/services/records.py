@@ -56,10 +56,10 @@ def _event(
     kind: str,
     data: dict[str, Any],
     public: bool = True,
+    save: bool = True,
 ) -> CaseEvent:
-    return _INSERT_EVENT.one(
-        CaseEvent(case=case, at=at, actor=actor, kind=kind, data=data, public=public)
-    )
+    event = CaseEvent(case=case, at=at, actor=actor, kind=kind, data=data, public=public)
+    return _INSERT_EVENT.one(event) if save else event
 
 
 def _jsonable(value: object) -> object:
