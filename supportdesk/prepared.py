@@ -20,7 +20,6 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
 
-import psycopg
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field, Model
@@ -34,18 +33,6 @@ def _db() -> BaseDatabaseWrapper:
     # proxy that pays a context-local lookup on every attribute, and field conversions
     # read several.
     return connections[DEFAULT_DB_ALIAS]
-
-
-def _cursor(db: BaseDatabaseWrapper) -> Any:
-    """A cursor for a precompiled statement. On PostgreSQL, with server-side binding:
-    the parameters travel apart from the SQL (no quoting in Python), and psycopg
-    prepares a statement from its fifth run on a connection (``prepare_threshold``),
-    so the server parses and plans it once. Still Django's wrapper: transactions,
-    ``execute_wrapper`` and query logging see it as any other statement."""
-    if db.vendor != "postgresql":
-        return db.cursor()
-    db.ensure_connection()
-    return db.make_cursor(psycopg.Cursor(db.connection))  # type: ignore[arg-type]
 
 
 #: Fields whose Python value is already what the database driver takes: they skip the
@@ -120,7 +107,7 @@ class Insert(Generic[M]):
             return []
         db = _db()
         params = [value for obj in objs for value in self._values(obj, db)]
-        with _cursor(db) as cursor:
+        with db.cursor() as cursor:
             cursor.execute(self._statement(db, len(objs)), params)
             keys = [row[0] for row in cursor.fetchall()]
         for obj, key in zip(objs, keys, strict=True):
@@ -148,7 +135,7 @@ class Update(Generic[M]):
                 f"UPDATE {_quote(meta.db_table)} SET {sets} WHERE {_quote(meta.pk.column)} = %s"
             )
         params = [f.get_db_prep_save(f.pre_save(obj, False), db) for f in self.fields]
-        with _cursor(db) as cursor:
+        with db.cursor() as cursor:
             cursor.execute(sql, [*params, obj.pk])
 
 
@@ -259,7 +246,7 @@ class Select(Generic[M]):
     def all(self, *params: Any) -> list[M]:
         db = _db()
         sql, parts, links = self._compile(db)
-        with _cursor(db) as cursor:
+        with db.cursor() as cursor:
             cursor.execute(sql, [_adapt(p, db) for p in params])
             rows = cursor.fetchall()
         found: list[M] = []
