@@ -53,6 +53,7 @@ from supportdesk.notifications.models import (
     OutboxState,
     Priority,
 )
+from supportdesk.prepared import Insert
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +74,9 @@ def is_urgent(kind: str, severity: int | None) -> bool:
     return kind == MessageKind.PAGE or severity == 1
 
 
+_INSERT_MESSAGE = Insert(OutboxMessage)
+
+
 def enqueue(
     *,
     kind: MessageKind | str,
@@ -83,12 +87,15 @@ def enqueue(
     team: Team | None = None,
     address: str = "",
     severity: int | None = None,
+    fresh: bool = False,
     now: dt.datetime | None = None,
 ) -> OutboxMessage:
     """Record one outgoing message; call it inside the transaction of the change.
 
     Exactly one of ``user``, ``team`` or ``address`` names the recipient. Returns the
-    existing row, unchanged, when ``dedupe_key`` was enqueued before.
+    existing row, unchanged, when ``dedupe_key`` was enqueued before. ``fresh``: the
+    key names something created in this transaction, so it cannot exist yet and is
+    not looked up (a new case's receipt).
     """
     now = clock.resolve(now)
     if sum(x is not None and x != "" for x in (user, team, address)) != 1:
@@ -97,26 +104,30 @@ def enqueue(
         raise DomainError(f"unknown message kind {kind!r}", field="kind")
     if not dedupe_key:
         raise DomainError("a dedupe key is required", field="dedupe_key")
-    existing = OutboxMessage.objects.filter(dedupe_key=dedupe_key).first()
-    if existing is not None:
-        return existing
+    if not fresh:
+        existing = OutboxMessage.objects.filter(dedupe_key=dedupe_key).first()
+        if existing is not None:
+            return existing
     urgent = is_urgent(kind, severity)
     send_at = now if urgent or user is None else selectors.next_working_instant(user, now)
+    message = OutboxMessage(
+        kind=kind,
+        priority=Priority.URGENT if urgent else Priority.NORMAL,
+        severity=severity,
+        recipient_user=user,
+        recipient_team=team,
+        address=address,
+        subject=subject[:300],
+        body=body,
+        dedupe_key=dedupe_key,
+        created_at=now,
+        next_attempt_at=send_at,
+    )
+    if fresh:
+        return _INSERT_MESSAGE.one(message)
     try:
         with transaction.atomic():
-            return OutboxMessage.objects.create(
-                kind=kind,
-                priority=Priority.URGENT if urgent else Priority.NORMAL,
-                severity=severity,
-                recipient_user=user,
-                recipient_team=team,
-                address=address,
-                subject=subject[:300],
-                body=body,
-                dedupe_key=dedupe_key,
-                created_at=now,
-                next_attempt_at=send_at,
-            )
+            return _INSERT_MESSAGE.one(message)
     except IntegrityError:
         # A concurrent transaction enqueued the same key first: that row stands.
         return OutboxMessage.objects.get(dedupe_key=dedupe_key)

@@ -31,13 +31,18 @@ def current_version_for(organisation: Organization) -> PolicyVersion:
     if organisation.policy_id:
         version = _CONTRACT_VERSION.first(organisation.policy_id)
     else:
-        version = _DEFAULT_VERSION.first(settings.DEFAULT_POLICY)
+        version = default_version()
     if version is None:
         raise NoPolicy(
             f"no policy loaded for {organisation.name} (default {settings.DEFAULT_POLICY!r})",
             field="policy",
         )
     return version
+
+
+def default_version() -> PolicyVersion | None:
+    """The current version of the site's default policy (``DEFAULT_POLICY``), if loaded."""
+    return _DEFAULT_VERSION.first(settings.DEFAULT_POLICY)
 
 
 @functools.lru_cache(maxsize=64)

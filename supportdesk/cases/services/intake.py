@@ -42,6 +42,7 @@ from supportdesk.domain.triage import (
 from supportdesk.notifications import services as notifications
 from supportdesk.notifications.models import MessageKind
 from supportdesk.policies import selectors as policy_selectors
+from supportdesk.policies.models import PolicyVersion
 from supportdesk.prepared import Insert, Select, Update
 
 # Every new case runs these: precompiled (see supportdesk.prepared).
@@ -80,6 +81,7 @@ def open_case(
     requester_id: int | None = None,
     idempotency_key: str | None = None,
     request_fingerprint: str | None = None,
+    policy_version: PolicyVersion | None = None,
     now: dt.datetime | None = None,
 ) -> tuple[Case, bool]:
     """Open a case through the intake rules of the organisation's current policy, for
@@ -90,7 +92,8 @@ def open_case(
     Returns ``(case, created)``: with an ``idempotency_key`` seen before for this actor
     and the same ``request_fingerprint``, the earlier case and ``False``; with another
     fingerprint :class:`IdempotencyConflict`. Every refusal is a :class:`DomainError`
-    naming the field; nothing is written then.
+    naming the field; nothing is written then. ``policy_version``: the organisation's
+    current version, when the caller has just read it (mail intake).
     """
     now = clock.resolve(now)
     if idempotency_key:
@@ -114,6 +117,7 @@ def open_case(
                 override_reason=override_reason,
                 callback_number=callback_number,
                 requester_id=requester_id,
+                version=policy_version,
                 now=now,
             )
             if idempotency_key:
@@ -162,6 +166,7 @@ def _open_case(
     override_reason: str,
     callback_number: str,
     requester_id: int | None,
+    version: PolicyVersion | None,
     now: dt.datetime,
 ) -> Case:
     organisation = access_organisation(actor, organisation_id)
@@ -183,7 +188,7 @@ def _open_case(
     if override_severity is not None and not staff:
         raise Forbidden("only an agent may override the triaged severity", field="override")
     requester = _requester(actor, organisation, requester_id)
-    version = policy_selectors.current_version_for(organisation)
+    version = version or policy_selectors.current_version_for(organisation)
     policy = policy_selectors.parsed(version)
     override = (
         SeverityOverride(severity=override_severity, reason=override_reason)

@@ -26,13 +26,11 @@ after the commit, so no mail is lost. The routing rules, in order (docs/email.md
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hashlib
 import logging
 import re
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import transaction
 
 from supportdesk import clock
@@ -57,8 +55,7 @@ from supportdesk.intake.services import escalations as escalation_mail
 from supportdesk.intake.services import mail_cases
 from supportdesk.notifications.models import OutboxMessage
 from supportdesk.policies import selectors as policy_selectors
-from supportdesk.policies.models import Policy as PolicyRow
-from supportdesk.policies.models import PolicyVersion
+from supportdesk.prepared import Insert, Select, Update
 
 log = logging.getLogger(__name__)
 
@@ -89,20 +86,24 @@ class Ingested:
 
 def site_rules() -> EmailIntake:
     """The email section of the site's default policy (size, rate, unknown senders)."""
-    row = (
-        PolicyRow.objects.filter(key=settings.DEFAULT_POLICY)
-        .values_list("current_version_id", "current_version__sha256")
-        .first()
-    )
-    if row is None or row[0] is None:
-        return EmailIntake()
-    return _email_rules(row[0], row[1])
+    version = policy_selectors.default_version()
+    return EmailIntake() if version is None else policy_selectors.parsed(version).email
 
 
-@functools.lru_cache(maxsize=16)
-def _email_rules(version_id: int, sha256: str) -> EmailIntake:
-    # Stored versions are immutable: (id, sha256) names one parsed policy for ever.
-    return policy_selectors.parsed(PolicyVersion.objects.get(pk=version_id)).email
+# Every message runs these: precompiled (see supportdesk.prepared).
+_SEEN = Select(
+    InboundMessage,
+    '"intake_inboundmessage"."message_id" = %s',
+    fields=("message_id", "state", "case", "received_at"),
+)
+_INSERT_INBOUND = Insert(InboundMessage)
+_SAVE_OUTCOME = Update(InboundMessage, *_OUTCOME, "organization")
+_ACTIVE_USER = Select(
+    User,
+    'UPPER("accounts_user"."email") = UPPER(%s) AND "accounts_user"."is_active"',
+    tail='ORDER BY "accounts_user"."id" LIMIT 1',
+    related=("organization",),
+)
 
 
 def ingest_message(
@@ -134,7 +135,7 @@ def ingest_message(
         # A pipe without --sender: the Return-Path the MTA wrote is the envelope sender.
         envelope_sender = mail.return_path
     message_id = mail.message_id or f"<sha256.{hashlib.sha256(raw).hexdigest()[:48]}@invalid>"
-    existing = InboundMessage.objects.filter(message_id=message_id).first()
+    existing = _SEEN.first(message_id)
     if existing is not None:
         return Ingested(existing, True)
     # One transaction: the stored message and what it caused commit together, and the
@@ -143,16 +144,18 @@ def ingest_message(
     # deliveries of one message at the same instant: the second fails on the unique
     # Message-ID (a temporary failure to the MTA), and its retry finds the duplicate.
     with transaction.atomic():
-        row = InboundMessage.objects.create(
-            message_id=message_id[:255],
-            raw=raw,
-            size=len(raw),
-            sender=mail.sender[:254],
-            envelope_sender=(envelope_sender or "")[:254],
-            recipients=", ".join(recipients or mail.recipients)[:2000],
-            subject=mail.subject[:300],
-            via=via,
-            received_at=now,
+        row = _INSERT_INBOUND.one(
+            InboundMessage(
+                message_id=message_id[:255],
+                raw=raw,
+                size=len(raw),
+                sender=mail.sender[:254],
+                envelope_sender=(envelope_sender or "")[:254],
+                recipients=", ".join(recipients or mail.recipients)[:2000],
+                subject=mail.subject[:300],
+                via=via,
+                received_at=now,
+            )
         )
         null_sender = envelope_sender is not None and not envelope_sender.strip("<> ")
         process_message(message=row, mail=mail, rules=rules, null_sender=null_sender, now=now)
@@ -178,7 +181,7 @@ def process_message(
             mail = mail or parse_message(bytes(message.raw))
             state, reason = _route(message, mail, rules, null_sender, replay, now)
             message.state, message.reason, message.processed_at = state, reason, now
-            message.save(update_fields=[*_OUTCOME, "organization"])
+            _SAVE_OUTCOME(message)
             return message
     except Exception as exc:
         log.exception("inbound message %s failed", message.pk)
@@ -211,14 +214,7 @@ def _route(
                 f"{recent} messages from {row.sender} in the last hour "
                 f"(limit {rules.rate_limit_per_hour})"
             )
-    user = (
-        User.objects.filter(email__iexact=mail.sender, is_active=True)
-        .select_related("organization")
-        .order_by("pk")
-        .first()
-        if mail.sender
-        else None
-    )
+    user = _ACTIVE_USER.first(mail.sender) if mail.sender else None
     if (user is None or user.organization_id is None) and not (user and user.is_vendor_staff):
         # A sender known by their mail domain (or placed by an agent) is a contact of
         # that organisation before anything else: their first mail may be a reply.

@@ -194,6 +194,7 @@ def open_from_mail(
         # No questionnaire in an email: every answer "no" gives the triage default.
         answers={q.key: False for q in policy.triage.questions},
         details=_details(policy, mail, now),
+        policy_version=version,
         now=now,
     )
     row.case, row.follows_case, row.organization = case, follows, organisation
@@ -209,6 +210,7 @@ def open_from_mail(
         auto_submitted="auto-replied",
         reply_to=row.message_id,
         thread=[row.message_id],
+        new_case=True,
         now=now,
     )
     return InboundState.OPENED, skipped

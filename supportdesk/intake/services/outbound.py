@@ -28,6 +28,9 @@ from supportdesk.domain.policy import Policy
 from supportdesk.intake.models import InboundMessage, OutboundMail
 from supportdesk.notifications import services as outbox
 from supportdesk.notifications.models import MessageKind, OutboxMessage
+from supportdesk.prepared import Insert
+
+_INSERT_MAIL = Insert(OutboundMail)
 
 #: How many earlier Message-IDs a References header carries (RFC 5322 allows trimming).
 MAX_REFERENCES = 20
@@ -84,12 +87,14 @@ def send_case_mail(
     auto_submitted: str = "auto-generated",
     reply_to: str = "",
     thread: list[str] | None = None,
+    new_case: bool = False,
     now: dt.datetime | None = None,
 ) -> OutboxMessage:
     """Enqueue one mail about ``case`` to ``address``, threaded into the case's mail
     (``thread``: its Message-IDs oldest first, when the caller knows them already).
 
-    Call inside the transaction of the change it reports. Idempotent by ``dedupe_key``.
+    Call inside the transaction of the change it reports. Idempotent by ``dedupe_key``
+    (``new_case``: the case was opened in this transaction, so no key of it exists yet).
     """
     now = clock.resolve(now)
     thread = thread_of(case) if thread is None else thread
@@ -103,19 +108,22 @@ def send_case_mail(
         address=address,
         dedupe_key=dedupe_key,
         severity=case.severity,
+        fresh=new_case,
         now=now,
     )
-    if not OutboundMail.objects.filter(outbox=message).exists():
+    if new_case or not OutboundMail.objects.filter(outbox=message).exists():
         parent = reply_to or (thread[-1] if thread else "")
-        OutboundMail.objects.create(
-            outbox=message,
-            message_id=new_message_id(case.reference or "sd"),
-            case=case,
-            in_reply_to=parent,
-            references=" ".join(thread),
-            auto_submitted=auto_submitted,
-            html=html,
-            created_at=now,
+        _INSERT_MAIL.one(
+            OutboundMail(
+                outbox=message,
+                message_id=new_message_id(case.reference or "sd"),
+                case=case,
+                in_reply_to=parent,
+                references=" ".join(thread),
+                auto_submitted=auto_submitted,
+                html=html,
+                created_at=now,
+            )
         )
     return message
 
