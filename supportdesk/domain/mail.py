@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 import email
-import email.policy
+import email.errors
+import email.header
 import email.utils
 import html
 import re
 from dataclasses import dataclass, field
-from email.message import EmailMessage, Message
+from email.message import Message
 
 import nh3
 
@@ -122,16 +123,21 @@ def parse_message(raw: bytes) -> ParsedMail:
     :class:`NotAMessage` for input with no headers."""
     if not raw.strip():
         raise NotAMessage("the input is empty")
-    msg = email.message_from_bytes(raw, policy=email.policy.default)
+    # The compat32 policy: headers stay strings until asked for, and only the ones
+    # used are decoded here (the header registry of ``email.policy.default`` parses
+    # every header it touches into objects: five times the cost of this whole parse).
+    msg = email.message_from_bytes(raw)
     if not msg.keys():
         raise NotAMessage("the input has no mail headers")
-    assert isinstance(msg, EmailMessage)
     subject = header_text(msg, "Subject")
-    sender_name, sender = email.utils.parseaddr(header_text(msg, "From"))
+    # Addresses from the raw header (an encoded display name may hide a comma); the
+    # name is decoded afterwards.
+    sender_name, sender = email.utils.parseaddr(_raw_header(msg, "From"))
+    sender_name = decode_words(sender_name)
     recipients = tuple(
         addr.lower()
         for _, addr in email.utils.getaddresses(
-            [header_text(msg, "To"), header_text(msg, "Cc"), header_text(msg, "Delivered-To")]
+            [_raw_header(msg, name) for name in ("To", "Cc", "Delivered-To")]
         )
         if addr
     )
@@ -160,19 +166,54 @@ def parse_message(raw: bytes) -> ParsedMail:
     )
 
 
-def header_text(msg: Message, name: str) -> str:
-    """A header's value with RFC 2047 encoded words decoded, or ""; a header in a wrong
-    or unknown charset decodes with replacement characters instead of failing."""
-    try:
-        value = msg.get(name)
-    except Exception:  # a header the parser cannot even fold
-        value = None
+def _raw_header(msg: Message, name: str) -> str:
+    """A header's value as sent (encoded words left as they are), or ""."""
+    value = msg.get(name)
     if value is None:
         return ""
+    if isinstance(value, email.header.Header):  # raw 8-bit bytes in the header
+        return decode_words(value)
+    return str(value)
+
+
+def header_text(msg: Message, name: str) -> str:
+    """A header's value with RFC 2047 encoded words decoded and whitespace folded, or
+    ""; a header in a wrong or unknown charset decodes with replacement characters
+    instead of failing."""
+    value = msg.get(name)
+    if value is None:
+        return ""
+    return " ".join(decode_words(value).split())
+
+
+def decode_words(value: str | email.header.Header) -> str:
+    """RFC 2047 encoded words (and raw 8-bit header bytes, read as UTF-8 or else
+    Windows-1252) decoded to text; never raises."""
+    if isinstance(value, str) and "=?" not in value:
+        return value
     try:
-        return " ".join(str(value).split())
-    except Exception:
-        return " ".join(str(msg.get_all(name, [""])[0]).split())
+        chunks = email.header.decode_header(value)
+    except (email.errors.HeaderParseError, ValueError):
+        return str(value)
+    # decode_header keeps the plain text's own spaces and drops those between
+    # adjacent encoded words (RFC 2047 §6.2).
+    return "".join(
+        data
+        if isinstance(data, str)
+        else _decode_bytes(data, None if charset == "unknown-8bit" else charset)
+        for data, charset in chunks
+    )
+
+
+def _decode_bytes(data: bytes, charset: str | None) -> str:
+    for candidate in (charset, "utf-8", "windows-1252"):
+        if candidate is None:
+            continue
+        try:
+            return data.decode(candidate)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return data.decode("utf-8", errors="replace")
 
 
 def _return_path(msg: Message) -> str | None:
@@ -214,7 +255,7 @@ def _decode_part(part: Message) -> str:
     return payload.decode("utf-8", errors="replace")
 
 
-def _walk(msg: EmailMessage) -> tuple[str, str, list[MailPart]]:
+def _walk(msg: Message) -> tuple[str, str, list[MailPart]]:
     texts: list[str] = []
     htmls: list[str] = []
     parts: list[MailPart] = []
@@ -223,7 +264,7 @@ def _walk(msg: EmailMessage) -> tuple[str, str, list[MailPart]]:
             continue
         ctype = part.get_content_type()
         disposition = (part.get_content_disposition() or "").lower()
-        filename = part.get_filename() or ""
+        filename = decode_words(part.get_filename() or "")
         if disposition != "attachment" and not filename:
             if ctype == "text/plain":
                 texts.append(_decode_part(part))

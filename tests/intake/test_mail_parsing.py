@@ -6,6 +6,7 @@ import pytest
 
 from supportdesk.domain.mail import (
     NotAMessage,
+    decode_words,
     parse_message,
     reply_subject,
     sanitise_html,
@@ -124,3 +125,40 @@ def test_sanitise_html_drops_scripts_and_handlers() -> None:
 def test_empty_input_is_not_a_message() -> None:
     with pytest.raises(NotAMessage):
         parse_message(b"   \n")
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        ("=?utf-8?q?Caf=C3=A9?= is broken", "Café is broken"),
+        # The space between two encoded words is not text (RFC 2047 §6.2).
+        ("Re: =?utf-8?q?Caf=C3=A9?= =?utf-8?q?_bar?= x", "Re: Café bar x"),
+        ("=?iso-8859-1?q?J=F6rg?=", "Jörg"),
+        ("=?utf-8?b?5pel5pys?=", "日本"),
+        ("=?x-unknown?q?abc?= z", "abc z"),
+        ("=?utf-8?q?unterminated", "=?utf-8?q?unterminated"),
+        ("plain text", "plain text"),
+    ],
+)
+def test_encoded_words_decode_and_never_raise(value: str, text: str) -> None:
+    assert decode_words(value) == text
+
+
+def test_raw_utf8_and_encoded_headers_and_attachment_names_decode() -> None:
+    raw = (
+        "From: =?utf-8?q?Ren=C3=A9e_Dupont?= <renee@alpine.example>\r\n"
+        "To: support@desk.example\r\n"
+        "Subject: Réservation échouée\r\n"
+        "Message-ID: <raw8bit@alpine.example>\r\n"
+        "MIME-Version: 1.0\r\n"
+        'Content-Type: multipart/mixed; boundary="b"\r\n\r\n'
+        "--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nBonjour\r\n"
+        "--b\r\nContent-Type: application/pdf\r\n"
+        'Content-Disposition: attachment; filename="=?utf-8?q?facture_=C3=A9t=C3=A9.pdf?="\r\n'
+        "Content-Transfer-Encoding: base64\r\n\r\nJVBERi0=\r\n--b--\r\n"
+    ).encode()
+    mail = parse_message(raw)
+    assert mail.subject == "Réservation échouée"
+    assert mail.sender_name == "Renée Dupont" and mail.sender == "renee@alpine.example"
+    assert [p.filename for p in mail.parts] == ["facture été.pdf"]
+    assert mail.parts[0].data == b"%PDF-"
