@@ -29,7 +29,7 @@ from supportdesk.cases.schemas import (
     SprintIn,
     SprintOut,
     TransitionIn,
-    case_detail_out,
+    case_detail_row,
     case_out,
     case_row,
 )
@@ -43,8 +43,8 @@ def _user(request: HttpRequest) -> User:
     return user
 
 
-def _detail(user: User, case_id: int) -> CaseDetailOut:
-    return case_detail_out(selectors.access_case(user, case_id))
+def _detail(user: User, case_id: int) -> dict[str, Any]:
+    return case_detail_row(selectors.access_case(user, case_id))
 
 
 def _comment_out(c: Comment) -> CommentOut:
@@ -191,7 +191,7 @@ def create_release(request: HttpRequest, payload: ReleaseIn) -> tuple[int, Relea
 
 
 @router.post("", response={200: CaseDetailOut, 201: CaseDetailOut}, summary="Open a case")
-def create_case(request: HttpRequest, payload: CaseIn) -> tuple[int, CaseDetailOut]:
+def create_case(request: HttpRequest, payload: CaseIn) -> tuple[int, dict[str, Any]]:
     """Send ``Idempotency-Key``: a retried create returns the same case (200); the same
     key with a different body is a 409."""
     user = _user(request)
@@ -217,12 +217,12 @@ def create_case(request: HttpRequest, payload: CaseIn) -> tuple[int, CaseDetailO
     )
     if created:
         # The service leaves the new case with its relations and clocks loaded.
-        return 201, case_detail_out(case)
+        return 201, case_detail_row(case)
     return 200, _detail(user, case.pk)
 
 
 @router.get("/{case_id}", response=CaseDetailOut)
-def get_case(request: HttpRequest, case_id: int) -> CaseDetailOut:
+def get_case(request: HttpRequest, case_id: int) -> dict[str, Any]:
     return _detail(_user(request), case_id)
 
 
@@ -250,7 +250,7 @@ def add_comment(request: HttpRequest, case_id: int, payload: CommentIn) -> tuple
 
 
 @router.post("/{case_id}/severity", response=CaseDetailOut, summary="SEV-4: change severity")
-def change_severity(request: HttpRequest, case_id: int, payload: SeverityIn) -> CaseDetailOut:
+def change_severity(request: HttpRequest, case_id: int, payload: SeverityIn) -> dict[str, Any]:
     user = _user(request)
     services.change_severity(
         actor=user, case_id=case_id, severity=payload.severity, reason=payload.reason
@@ -259,7 +259,7 @@ def change_severity(request: HttpRequest, case_id: int, payload: SeverityIn) -> 
 
 
 @router.post("/{case_id}/transitions", response=CaseDetailOut, summary="Move along the lifecycle")
-def transition(request: HttpRequest, case_id: int, payload: TransitionIn) -> CaseDetailOut:
+def transition(request: HttpRequest, case_id: int, payload: TransitionIn) -> dict[str, Any]:
     user = _user(request)
     services.transition_case(
         actor=user, case_id=case_id, to=payload.to, note=payload.note, agreement=payload.agreement
@@ -268,14 +268,14 @@ def transition(request: HttpRequest, case_id: int, payload: TransitionIn) -> Cas
 
 
 @router.post("/{case_id}/assignee", response=CaseDetailOut)
-def assign(request: HttpRequest, case_id: int, payload: AssignIn) -> CaseDetailOut:
+def assign(request: HttpRequest, case_id: int, payload: AssignIn) -> dict[str, Any]:
     user = _user(request)
     services.assign_case(actor=user, case_id=case_id, assignee_id=payload.assignee_id)
     return _detail(user, case_id)
 
 
 @router.post("/{case_id}/release", response=CaseDetailOut, summary="RSP-5: link a release")
-def link_release(request: HttpRequest, case_id: int, payload: LinkReleaseIn) -> CaseDetailOut:
+def link_release(request: HttpRequest, case_id: int, payload: LinkReleaseIn) -> dict[str, Any]:
     user = _user(request)
     services.link_release(actor=user, case_id=case_id, release_id=payload.release_id)
     return _detail(user, case_id)

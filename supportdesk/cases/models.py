@@ -57,8 +57,9 @@ class Release(models.Model):
 
 
 class Case(models.Model):
+    # Looked up through case_org_status_idx, which starts with the organisation.
     organization = models.ForeignKey(
-        "accounts.Organization", on_delete=models.PROTECT, related_name="cases"
+        "accounts.Organization", on_delete=models.PROTECT, related_name="cases", db_index=False
     )
     requester = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="requested_cases"
@@ -156,7 +157,9 @@ class EventKind(models.TextChoices):
 class CaseEvent(models.Model):
     """Append-only timeline entry: who, when, what, before/after (never updated)."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    # Looked up through case_event_timeline_idx, which starts with the case: a second
+    # index on the column alone would only cost every insert.
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events", db_index=False)
     at = models.DateTimeField()
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -216,7 +219,8 @@ class SlaClock(models.Model):
     ``next_deadline_at`` is what the sweep scans for.
     """
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="clocks")
+    # Looked up through sla_clock_case_kind_unique, which starts with the case.
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="clocks", db_index=False)
     kind = models.CharField(max_length=20)
     state = models.CharField(max_length=16, choices=ClockState.choices)
     severity = models.PositiveSmallIntegerField()
