@@ -76,45 +76,70 @@ class Insert(Generic[M]):
             f for f in model._meta.concrete_fields if not f.primary_key
         ]
         self._plain = [_plain(f) for f in self.fields]
-        self._sql: dict[tuple[str, int], str] = {}
+        self._sql: dict[tuple[str, int, bool], str] = {}
 
-    def _statement(self, db: BaseDatabaseWrapper, rows: int) -> str:
-        key = (db.vendor, rows)
+    def _statement(self, db: BaseDatabaseWrapper, rows: int, keyed: bool) -> str:
+        key = (db.vendor, rows, keyed)
         sql = self._sql.get(key)
         if sql is None:
             meta = self.model._meta
-            one = "(" + ", ".join(["%s"] * len(self.fields)) + ")"
+            columns = [f.column for f in self.fields]
+            if keyed:
+                columns.append(meta.pk.column)
+            one = "(" + ", ".join(["%s"] * len(columns)) + ")"
             sql = self._sql[key] = (
                 f"INSERT INTO {_quote(meta.db_table)} "
-                f"({', '.join(_quote(f.column) for f in self.fields)}) "
+                f"({', '.join(_quote(c) for c in columns)}) "
                 f"VALUES {', '.join([one] * rows)} RETURNING {_quote(meta.pk.column)}"
             )
         return sql
 
-    def _values(self, obj: M, db: BaseDatabaseWrapper) -> list[Any]:
-        return [
+    def _values(self, obj: M, db: BaseDatabaseWrapper, keyed: bool) -> list[Any]:
+        values = [
             getattr(obj, f.attname) if plain else f.get_db_prep_save(f.pre_save(obj, True), db)
             for f, plain in zip(self.fields, self._plain, strict=True)
         ]
+        if keyed:
+            values.append(obj.pk)
+        return values
 
     def one(self, obj: M) -> M:
         """Insert ``obj`` and give it its primary key, as ``save()`` would."""
         return self.many([obj])[0]
 
     def many(self, objs: Sequence[M]) -> list[M]:
-        """Insert ``objs`` in one statement (in order) and give each its primary key."""
+        """Insert ``objs`` in one statement (in order) and give each its primary key
+        (kept where it was set already, see :func:`reserve_key`)."""
         if not objs:
             return []
         db = _db()
-        params = [value for obj in objs for value in self._values(obj, db)]
+        keyed = objs[0].pk is not None
+        assert all((obj.pk is not None) == keyed for obj in objs), "all keyed or none"
+        params = [value for obj in objs for value in self._values(obj, db, keyed)]
         with db.cursor() as cursor:
-            cursor.execute(self._statement(db, len(objs)), params)
+            cursor.execute(self._statement(db, len(objs), keyed), params)
             keys = [row[0] for row in cursor.fetchall()]
         for obj, key in zip(objs, keys, strict=True):
             obj.pk = key
             obj._state.adding = False
             obj._state.db = db.alias
         return list(objs)
+
+
+def reserve_key(model: type[Model]) -> int | None:
+    """The next primary key of ``model``'s table, taken ahead of the INSERT so that
+    columns derived from it go in with the row (PostgreSQL: the column's sequence);
+    None where the key only exists once the row does (SQLite)."""
+    db = _db()
+    if db.vendor != "postgresql":
+        return None
+    meta = model._meta
+    with db.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s))", [meta.db_table, meta.pk.column]
+        )
+        row = cursor.fetchone()
+    return int(row[0])
 
 
 class Update(Generic[M]):

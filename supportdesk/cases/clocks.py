@@ -81,6 +81,23 @@ def _seconds(value: dt.timedelta | None) -> int | None:
     return None if value is None else int(value.total_seconds())
 
 
+def compute_clocks(
+    case: Case, *, now: dt.datetime, history: Sequence[CaseEvent] | None = None
+) -> tuple[sla.SlaClock, ...]:
+    """The case's clocks as of ``now`` from its timeline (``history``: the whole
+    timeline when the caller holds it, saved or not; else read)."""
+    if history is None:
+        rows = list(CaseEvent.objects.filter(case=case).order_by("at", "id"))
+    else:
+        rows = sorted(history, key=lambda e: (e.at, e.pk or 0))
+    return sla.sla_clocks(
+        policy=policy_of(case),
+        calendars=calendars_of(case.policy_version),
+        events=domain_events(case, rows),
+        now=now,
+    )
+
+
 def refresh_clocks(
     case: Case,
     *,
@@ -88,7 +105,7 @@ def refresh_clocks(
     force: bool = False,
     fresh: bool = False,
     save: bool = True,
-    history: Sequence[CaseEvent] | None = None,
+    computed: tuple[sla.SlaClock, ...] | None = None,
 ) -> list[SlaClock]:
     """Recompute and store the case's clocks as of ``now``; record newly reached
     warnings and a breach as timeline events, each once. A closed case is not
@@ -97,24 +114,14 @@ def refresh_clocks(
     ``fresh``: the case was created in this transaction and has no clock rows yet, so
     they are inserted in one statement. Either way the stored rows are left on the case
     as its prefetched ``clocks``, so a caller rendering it needs no further query.
-    ``save=False`` leaves saving ``case.queue_due_at`` to the caller. ``history``: the
-    case's whole timeline when the caller holds it (a case it has just opened), so it
-    is not read back."""
+    ``save=False`` leaves saving ``case.queue_due_at`` to the caller. ``computed``: the
+    clocks :func:`compute_clocks` gave the caller as of ``now`` (a case being opened,
+    whose queue due goes into its INSERT)."""
     if case.status == CaseStatus.CLOSED and not force:
         return list(case.clocks.all())
-    if history is None:
-        rows = list(CaseEvent.objects.filter(case=case).order_by("at", "id"))
-    else:
-        rows = sorted(history, key=lambda e: (e.at, e.pk))
-    policy = policy_of(case)
-    computed = sla.sla_clocks(
-        policy=policy,
-        calendars=calendars_of(case.policy_version),
-        events=domain_events(case, rows),
-        now=now,
-    )
+    if computed is None:
+        computed = compute_clocks(case, now=now)
     closed = case.status == CaseStatus.CLOSED
-    deadline = None if closed else sla.next_deadline(clocks=computed)
     existing = {} if fresh else {c.kind: c for c in SlaClock.objects.filter(case=case)}
     stored: list[SlaClock] = []
     for clock in computed:
@@ -142,9 +149,7 @@ def refresh_clocks(
         stored.append(row)
     if fresh:
         _INSERT_CLOCKS.many(stored)
-    due = None if closed else sla.nearest_due(clocks=computed)
-    case.queue_due_at = due or NO_DUE
-    _ = deadline
+    case.queue_due_at = queue_due(computed, closed=closed)
     if save:
         case.save(update_fields=["queue_due_at"])
     prefetched = getattr(case, "_prefetched_objects_cache", None)
@@ -152,6 +157,13 @@ def refresh_clocks(
         prefetched = case._prefetched_objects_cache = {}  # type: ignore[attr-defined]
     prefetched["clocks"] = stored
     return stored
+
+
+def queue_due(computed: tuple[sla.SlaClock, ...], *, closed: bool = False) -> dt.datetime:
+    """The instant a case sorts by in the queue: its nearest running due (never for a
+    closed case or one without targets)."""
+    due = None if closed else sla.nearest_due(clocks=computed)
+    return due or NO_DUE
 
 
 def _record_crossings(case: Case, row: SlaClock, clock: sla.SlaClock, now: dt.datetime) -> None:

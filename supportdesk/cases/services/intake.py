@@ -18,7 +18,7 @@ from supportdesk.accounts.permissions import (
     NotFound,
     access_organisation,
 )
-from supportdesk.cases.clocks import calendars_of, refresh_clocks
+from supportdesk.cases.clocks import calendars_of, compute_clocks, queue_due, refresh_clocks
 from supportdesk.cases.models import (
     Case,
     CaseEvent,
@@ -43,12 +43,12 @@ from supportdesk.notifications import services as notifications
 from supportdesk.notifications.models import MessageKind
 from supportdesk.policies import selectors as policy_selectors
 from supportdesk.policies.models import PolicyVersion
-from supportdesk.prepared import Insert, Select, Update
+from supportdesk.prepared import Insert, Select, Update, reserve_key
 
 # Every new case runs these: precompiled (see supportdesk.prepared).
 _INSERT_CASE = Insert(Case)
 _INSERT_EVENTS = Insert(CaseEvent)
-_SAVE_NEW_CASE = Update(Case, "reference", "sprint", "queue_due_at")
+_SAVE_REFERENCE = Update(Case, "reference")
 _SUPPORT_TEAM = Select(
     Team,
     '"accounts_team"."kind" = %s AND "accounts_team"."region" = %s',
@@ -252,9 +252,7 @@ def _open_case(
         updated_at=now,
     )
     _apply_work_order(case, policy)
-    _INSERT_CASE.one(case)
-    # Saved with the sprint and the queue due in one UPDATE at the end.
-    case.reference = f"SD-{case.pk:06d}"
+    moved = file_into_sprint(case, policy, now, save=False)
     opened = CaseEvent(
         case=case,
         at=now,
@@ -272,8 +270,22 @@ def _open_case(
             },
         },
     )
-    # The opening and the sprint move go in with one INSERT.
-    history = _INSERT_EVENTS.many([opened, *file_into_sprint(case, policy, now, save=False)])
+    # Everything the row holds is known before it is written (the sprint, the queue
+    # due, on PostgreSQL the key and so the reference): one INSERT and no UPDATE,
+    # which would rewrite every index of the table.
+    computed = compute_clocks(case, now=now, history=[opened])
+    case.queue_due_at = queue_due(computed)
+    case.pk = reserve_key(Case)
+    if case.pk is not None:
+        case.reference = _reference(case.pk)
+    _INSERT_CASE.one(case)
+    if case.reference is None:
+        case.reference = _reference(case.pk)
+        _SAVE_REFERENCE(case)
+    history = [opened, *moved]
+    for event in history:
+        event.case = case  # built before the case had its key
+    _INSERT_EVENTS.many(history)
     manager = organisation.account_manager if route.notify_account_manager else None
     if manager is not None:
         # INT-2: during support hours a Sev1 goes to the account manager as well.
@@ -293,10 +305,13 @@ def _open_case(
         and result.severity == policy.severities[0].level
         and policy.intake.phone_sev1_follow_up
     ):
-        history.append(_open_follow_up(case, actor, now))
-    refresh_clocks(case, now=now, fresh=True, save=False, history=history)
-    _SAVE_NEW_CASE(case)
+        _open_follow_up(case, actor, now)
+    refresh_clocks(case, now=now, fresh=True, save=False, computed=computed)
     return case
+
+
+def _reference(pk: int) -> str:
+    return f"SD-{pk:06d}"
 
 
 def _requester(actor: User, organisation: Organization, requester_id: int | None) -> User:
@@ -339,7 +354,7 @@ def _apply_work_order(case: Case, policy: Policy) -> list[str]:
     return ["work_order", "team"]
 
 
-def _open_follow_up(case: Case, actor: User, now: dt.datetime) -> CaseEvent:
+def _open_follow_up(case: Case, actor: User, now: dt.datetime) -> None:
     # INT-5: a Sev1 by phone is followed up by a detailed email to the account manager.
     manager = case.organization.account_manager
     task = FollowUpTask.objects.create(
@@ -351,7 +366,7 @@ def _open_follow_up(case: Case, actor: User, now: dt.datetime) -> CaseEvent:
         assignee=actor,
         created_at=now,
     )
-    return _event(
+    _event(
         case,
         at=now,
         actor=actor,
