@@ -37,7 +37,7 @@ class BadCursor(DomainError):
 
 
 def encode_cursor(values: Sequence[Any]) -> str:
-    plain = [v.isoformat() if isinstance(v, dt.datetime) else v for v in values]
+    plain = [v.isoformat() if isinstance(v, dt.date) else v for v in values]
     return base64.urlsafe_b64encode(json.dumps(plain).encode()).decode().rstrip("=")
 
 

@@ -60,9 +60,14 @@ def get_organisation(request: HttpRequest, organisation_id: int) -> Organisation
     return _org_out(permissions.access_organisation(_user(request), organisation_id))
 
 
-@router.get("/tokens", response=list[TokenOut], summary="Your API tokens")
-def list_tokens(request: HttpRequest) -> list[ApiToken]:
-    return list(ApiToken.objects.filter(user=_user(request))[:100])
+@router.get("/tokens", response=Page[TokenOut], summary="Your API tokens, newest first")
+def list_tokens(request: HttpRequest, cursor: str | None = None, limit: int = 50) -> Page[TokenOut]:
+    return paginate(
+        ApiToken.objects.filter(user=_user(request)),
+        cursor=cursor,
+        limit=limit,
+        order=("-created_at", "-id"),
+    )
 
 
 @router.post("/tokens", response={201: IssuedTokenOut}, summary="Issue a token (shown once)")

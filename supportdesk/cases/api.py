@@ -23,6 +23,7 @@ from supportdesk.cases.schemas import (
     FollowUpDoneIn,
     FollowUpOut,
     LinkReleaseIn,
+    PlanSprintIn,
     ReleaseIn,
     ReleaseOut,
     SeverityIn,
@@ -155,9 +156,17 @@ def complete_follow_up(request: HttpRequest, task_id: int, payload: FollowUpDone
     return _follow_up_out(task)
 
 
-@router.get("/sprints", response=list[SprintOut])
-def list_sprints(request: HttpRequest) -> list[SprintOut]:
-    return [_sprint_out(s) for s in selectors.sprints()]
+@router.get("/sprints", response=Page[SprintOut], summary="Sprints, latest first")
+def list_sprints(
+    request: HttpRequest, cursor: str | None = None, limit: int = 50
+) -> Page[SprintOut]:
+    return paginate(
+        selectors.sprints(),
+        cursor=cursor,
+        limit=limit,
+        order=("-starts_on", "-id"),
+        to_schema=_sprint_out,
+    )
 
 
 @router.post("/sprints", response={201: SprintOut})
@@ -171,9 +180,17 @@ def create_sprint(request: HttpRequest, payload: SprintIn) -> tuple[int, SprintO
     return 201, _sprint_out(sprint)
 
 
-@router.get("/releases", response=list[ReleaseOut])
-def list_releases(request: HttpRequest) -> list[ReleaseOut]:
-    return [_release_out(r) for r in selectors.releases()]
+@router.get("/releases", response=Page[ReleaseOut], summary="Releases, latest first")
+def list_releases(
+    request: HttpRequest, cursor: str | None = None, limit: int = 50
+) -> Page[ReleaseOut]:
+    return paginate(
+        selectors.releases(),
+        cursor=cursor,
+        limit=limit,
+        order=("-created_at", "-id"),
+        to_schema=_release_out,
+    )
 
 
 @router.post("/releases", response={201: ReleaseOut})
@@ -278,6 +295,13 @@ def assign(request: HttpRequest, case_id: int, payload: AssignIn) -> dict[str, A
 def link_release(request: HttpRequest, case_id: int, payload: LinkReleaseIn) -> dict[str, Any]:
     user = _user(request)
     services.link_release(actor=user, case_id=case_id, release_id=payload.release_id)
+    return _detail(user, case_id)
+
+
+@router.post("/{case_id}/sprint", response=CaseDetailOut, summary="PRI-1: plan into a sprint")
+def plan_into_sprint(request: HttpRequest, case_id: int, payload: PlanSprintIn) -> dict[str, Any]:
+    user = _user(request)
+    services.plan_case_into_sprint(actor=user, case_id=case_id, sprint_id=payload.sprint_id)
     return _detail(user, case_id)
 
 

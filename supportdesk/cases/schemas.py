@@ -268,3 +268,7 @@ class ReleaseOut(Schema):
 
 class LinkReleaseIn(Schema):
     release_id: int
+
+
+class PlanSprintIn(Schema):
+    sprint_id: int

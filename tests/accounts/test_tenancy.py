@@ -112,3 +112,18 @@ def test_a_user_cannot_revoke_someone_elses_token(world) -> None:  # type: ignor
     token, _ = issue_api_token(user=owner, name="mine")
     other = bearer(make_user(role=Role.CUSTOMER, organization=world["client_b"]))
     assert other.delete(f"/api/tokens/{token.pk}").status_code == 404
+
+
+def test_token_list_shows_only_your_own_tokens_page_by_page(world) -> None:  # type: ignore[no-untyped-def]
+    user = make_user(role=Role.CUSTOMER, organization=world["client_a"])
+    for name in ("a", "b", "c"):
+        issue_api_token(user=user, name=name)
+    issue_api_token(user=make_user(role=Role.CUSTOMER, organization=world["client_b"]), name="x")
+    _, plain = issue_api_token(user=user, name="d")
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {plain}")
+    first = api.get("/api/tokens?limit=3").json()
+    assert len(first["items"]) == 3 and first["next_cursor"]
+    rest = api.get(f"/api/tokens?limit=3&cursor={first['next_cursor']}").json()
+    names = [t["name"] for t in first["items"] + rest["items"]]
+    assert sorted(names) == ["a", "b", "c", "d"] and rest["next_cursor"] is None
+    assert all("digest" not in t for t in first["items"])

@@ -307,11 +307,51 @@ def test_sprints_and_releases_endpoints(agent: Any, sev2_case: Case) -> None:
         {"name": "S1", "starts_on": "2026-04-01", "ends_on": "2026-04-14"},
     )
     assert sprint.status_code == 201
-    assert any(s["name"] == "S1" for s in api.get("/api/cases/sprints").json())
+    assert any(s["name"] == "S1" for s in api.get("/api/cases/sprints").json()["items"])
     release = post(api, "/api/cases/releases", {"version": "8.0"})
     assert release.status_code == 201
+    assert [r["version"] for r in api.get("/api/cases/releases").json()["items"]] == ["8.0"]
     linked = post(api, f"/api/cases/{sev2_case.pk}/release", {"release_id": release.json()["id"]})
     assert linked.json()["release_id"] == release.json()["id"]
+
+
+def test_pri1_an_agent_plans_a_case_into_a_sprint_over_the_api(
+    agent: Any, customer: Any, sev2_case: Case
+) -> None:
+    api = bearer(agent)
+    sprint = post(
+        api,
+        "/api/cases/sprints",
+        {"name": "Later", "starts_on": "2099-01-05", "ends_on": "2099-01-18"},
+    ).json()
+    planned = post(api, f"/api/cases/{sev2_case.pk}/sprint", {"sprint_id": sprint["id"]})
+    assert planned.status_code == 200 and planned.json()["sprint_id"] == sprint["id"]
+    timeline = api.get(f"/api/cases/{sev2_case.pk}/timeline?limit=200").json()["items"]
+    assert timeline[-1]["kind"] == "sprint" and timeline[-1]["data"]["to"] == "Later"
+    refused = post(bearer(customer), f"/api/cases/{sev2_case.pk}/sprint", {"sprint_id": 1})
+    assert refused.status_code == 403 and refused.json()["field"] == "sprint_id"
+    missing = post(api, f"/api/cases/{sev2_case.pk}/sprint", {"sprint_id": 999999})
+    assert missing.status_code == 404 and missing.json()["field"] == "sprint_id"
+
+
+def test_sprint_list_pages_with_a_cursor(agent: Any) -> None:
+    api = bearer(agent)
+    for n in range(5):
+        day = f"2099-0{n + 1}-01"
+        post(api, "/api/cases/sprints", {"name": f"P{n}", "starts_on": day, "ends_on": day})
+    seen: list[str] = []
+    url = "/api/cases/sprints?limit=2"
+    while url:
+        page = api.get(url).json()
+        assert len(page["items"]) <= 2
+        seen += [s["name"] for s in page["items"]]
+        url = (
+            f"/api/cases/sprints?limit=2&cursor={page['next_cursor']}"
+            if page["next_cursor"]
+            else ""
+        )
+    planned = [name for name in seen if name.startswith("P")]
+    assert planned == ["P4", "P3", "P2", "P1", "P0"]  # latest first, each once
 
 
 def test_validation_error_names_field(customer: Any, organisation: Any) -> None:
