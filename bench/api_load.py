@@ -30,6 +30,7 @@ both run on the same 2-core machine as the server, so client time is in the figu
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import http.client
 import json
@@ -42,7 +43,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -659,17 +660,19 @@ def _sh(cmd: str, **kw: Any) -> str:
     return subprocess.run(cmd, shell=True, check=True, capture_output=True, text=True, **kw).stdout
 
 
-def peer_run(creates: int, conc: int) -> dict[str, dict[str, Any]] | None:
-    """The peer harness's create and staff-list benchmarks (the steps of its run.sh for
-    PostgreSQL, without its escalation and mail benchmarks, which take minutes and are
-    not compared here): its venv (built by run.sh, or reused from /tmp/dhvenv), its own
-    PostgreSQL 15 on port 5433, gunicorn with 2 workers, 100,000 seeded tickets."""
+@contextlib.contextmanager
+def peer_database() -> Iterator[tuple[Path, dict[str, str]] | None]:
+    """The peer harness's python and environment, with its own PostgreSQL 15 on port
+    5433 running and a fresh, migrated ``dhbench`` database (the steps of its run.sh);
+    the server is stopped afterwards. None when its venv (built once by run.sh, or
+    reused from /tmp/dhvenv) or PostgreSQL 15 is missing."""
     venv = Path(os.environ.get("DH_VENV", "/tmp/dhvenv"))
     py = venv / "bin" / "python"
     pgbin, pgroot, port = "/usr/lib/postgresql/15/bin", "/tmp/dhpg", "5433"
     if not py.exists() or not Path(pgbin, "postgres").exists():
         say(f"peer: no venv at {venv} or no PostgreSQL 15 (run {PEER_DIR}/run.sh once)")
-        return None
+        yield None
+        return
     work = Path(tempfile.mkdtemp(prefix="sd_peer_"))
     env = {
         **os.environ,
@@ -680,36 +683,6 @@ def peer_run(creates: int, conc: int) -> dict[str, dict[str, Any]] | None:
         "DJANGO_SETTINGS_MODULE": "dhbench.settings",
     }
     psql = ["psql", "-h", "127.0.0.1", "-p", port, "-U", "postgres", "-q"]
-    out: dict[str, dict[str, Any]] = {}
-    gunicorn: subprocess.Popen[bytes] | None = None
-
-    def serve() -> subprocess.Popen[bytes]:
-        log = open(work / "gunicorn.log", "ab")  # noqa: SIM115
-        proc = subprocess.Popen(
-            [
-                str(venv / "bin" / "gunicorn"),
-                *("-w", "2", "-b", "127.0.0.1:8701", "--timeout", "300"),
-                *("--chdir", str(PEER_DIR), "dhbench.wsgi:application"),
-            ],
-            env=env,
-            stdout=log,
-            stderr=log,
-        )
-        for _ in range(100):
-            try:
-                c = http.client.HTTPConnection("127.0.0.1", 8701, timeout=5)
-                c.request("GET", "/helpdesk/login/")
-                if c.getresponse().status == 200:
-                    return proc
-            except OSError:
-                pass
-            time.sleep(0.2)
-        raise RuntimeError("peer gunicorn did not come up")
-
-    def script(*argv: str) -> dict[str, Any]:
-        text = _sh(" ".join([str(py), *argv]), cwd=PEER_DIR, env=env)
-        return dict(json.loads(text.strip().splitlines()[-1]))
-
     try:
         if not Path(pgroot, "data").exists():
             _sh(f"mkdir -p {pgroot} && chown postgres:postgres {pgroot}")
@@ -734,15 +707,69 @@ def peer_run(creates: int, conc: int) -> dict[str, dict[str, Any]] | None:
         ):
             subprocess.run([*psql, "-c", sql], check=True, capture_output=True, text=True)
         _sh(f"{py} manage.py migrate -v0 && {py} setup_base.py", cwd=PEER_DIR, env=env)
-        say(f"peer: {creates} creates at {conc}")
-        gunicorn = serve()
-        out["api_create"] = script("load_create.py", str(creates), str(conc), "postgres")
-        stop(gunicorn)
-        say("peer: seeding 100,000 tickets")
-        out["orm_bulk_create"] = script("bulk_seed.py", "100000")
-        say("peer: staff list latency")
-        gunicorn = serve()
-        out["list_latency"] = script("load_list.py", "50", "postgres", "2")
+        yield py, env
+    finally:
+        subprocess.run(
+            f"su postgres -c '{pgbin}/pg_ctl -D {pgroot}/data -m fast stop'",
+            shell=True,
+            check=False,
+            capture_output=True,
+        )
+
+
+def peer_script(py: Path, env: dict[str, str], *argv: str) -> dict[str, Any]:
+    """Run one of the peer harness's scripts; its last output line is one JSON object."""
+    text = _sh(" ".join([str(py), *argv]), cwd=PEER_DIR, env=env)
+    return dict(json.loads(text.strip().splitlines()[-1]))
+
+
+def peer_run(creates: int, conc: int) -> dict[str, dict[str, Any]] | None:
+    """The peer harness's create and staff-list benchmarks (the steps of its run.sh for
+    PostgreSQL, without its escalation and mail benchmarks, which take minutes and are
+    not compared here): gunicorn with 2 workers, 100,000 seeded tickets."""
+    out: dict[str, dict[str, Any]] = {}
+    gunicorn: subprocess.Popen[bytes] | None = None
+    try:
+        with peer_database() as peer:
+            if peer is None:
+                return None
+            py, env = peer
+            work = Path(env["DH_WORK"])
+
+            def serve() -> subprocess.Popen[bytes]:
+                log = open(work / "gunicorn.log", "ab")  # noqa: SIM115
+                proc = subprocess.Popen(
+                    [
+                        str(py.parent / "gunicorn"),
+                        *("-w", "2", "-b", "127.0.0.1:8701", "--timeout", "300"),
+                        *("--chdir", str(PEER_DIR), "dhbench.wsgi:application"),
+                    ],
+                    env=env,
+                    stdout=log,
+                    stderr=log,
+                )
+                for _ in range(100):
+                    try:
+                        c = http.client.HTTPConnection("127.0.0.1", 8701, timeout=5)
+                        c.request("GET", "/helpdesk/login/")
+                        if c.getresponse().status == 200:
+                            return proc
+                    except OSError:
+                        pass
+                    time.sleep(0.2)
+                raise RuntimeError("peer gunicorn did not come up")
+
+            say(f"peer: {creates} creates at {conc}")
+            gunicorn = serve()
+            out["api_create"] = peer_script(
+                py, env, "load_create.py", str(creates), str(conc), "postgres"
+            )
+            stop(gunicorn)
+            say("peer: seeding 100,000 tickets")
+            out["orm_bulk_create"] = peer_script(py, env, "bulk_seed.py", "100000")
+            say("peer: staff list latency")
+            gunicorn = serve()
+            out["list_latency"] = peer_script(py, env, "load_list.py", "50", "postgres", "2")
     except (subprocess.CalledProcessError, RuntimeError, ValueError) as exc:
         detail = getattr(exc, "stderr", "") or ""
         say(f"peer: failed: {exc} {detail[-500:]}")
@@ -750,12 +777,6 @@ def peer_run(creates: int, conc: int) -> dict[str, dict[str, Any]] | None:
     finally:
         if gunicorn is not None:
             stop(gunicorn)
-        subprocess.run(
-            f"su postgres -c '{pgbin}/pg_ctl -D {pgroot}/data -m fast stop'",
-            shell=True,
-            check=False,
-            capture_output=True,
-        )
     return out
 
 

@@ -18,10 +18,11 @@ What it does:
    outbox. The first message of each sender also creates its contact user;
 3. checks every message ended ``opened`` or ``commented``.
 
-The peer: django-helpdesk's ``get_email`` reading 1,000 messages from a local
-directory (one in five a reply), recorded by /work/shared/peers/django_helpdesk/run.sh
-in results/postgres.jsonl and results/sqlite.jsonl on this machine. Its harness runs
-every benchmark or none (no mail-only switch), so the recorded figures are printed,
+The peer: django-helpdesk's ``get_email`` reading the same number of messages from a
+local directory (one in five a reply), through the harness in
+/work/shared/peers/django_helpdesk (its mail_ingest.py, on its own PostgreSQL; see
+``peer_database`` in bench/api_load.py) when ``--peer run``; otherwise its figures
+recorded by that harness's run.sh (results/postgres.jsonl, results/sqlite.jsonl),
 labelled as such.
 """
 
@@ -42,6 +43,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 PEER_DIR = Path("/work/shared/peers/django_helpdesk/results")
 ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
@@ -197,6 +199,25 @@ def peer_recorded() -> list[dict[str, Any]]:
     return out
 
 
+def peer_measured(messages: int) -> list[dict[str, Any]]:
+    """django-helpdesk's ``get_email`` over ``messages`` messages in this run: the peer
+    harness's mail_ingest.py on its own PostgreSQL (see bench/api_load.py)."""
+    import subprocess
+
+    from api_load import peer_database, peer_script
+
+    try:
+        with peer_database() as peer:
+            if peer is None:
+                return []
+            say(f"peer: get_email over {messages} messages")
+            row = peer_script(*peer, "mail_ingest.py", str(messages))
+    except (subprocess.CalledProcessError, RuntimeError, ValueError) as exc:
+        say(f"peer: failed: {exc}")
+        return []
+    return [{**row, "db": "postgresql", "source": "measured in this run"}]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=5000)
@@ -208,6 +229,13 @@ def main() -> int:
         default=[1, 4],
         help="parallel deliveries, one run each on a fresh database (default: 1 4)",
     )
+    parser.add_argument(
+        "--peer",
+        choices=("run", "recorded"),
+        default="recorded",
+        help="run django-helpdesk's get_email beside ours (needs its harness's venv), "
+        "or print its recorded figures",
+    )
     args = parser.parse_args()
     runs = []
     for workers in args.workers:
@@ -217,7 +245,7 @@ def main() -> int:
             setup_django(url, Path(data_dir))
             prepare()
             runs.append(run(url, data_dir, args.messages, workers))
-    peers = peer_recorded()
+    peers = (peer_measured(args.messages) if args.peer == "run" else []) or peer_recorded()
     for ours in runs:
         print(
             f"supportdesk ingest_message ({ours['db']}, {ours['workers']} parallel): "
