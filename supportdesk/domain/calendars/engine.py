@@ -31,16 +31,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 
-from .errors import (
-    CalendarSpecError,
-    NegativeDurationError,
-    NeverOpensError,
-)
+from .errors import CalendarSpecError, NegativeDurationError, NeverOpensError
 from .instants import EPOCH, seconds_delta, split_instant, to_datetime, utc_from_epoch
 from .rules import Holiday, evaluate_holidays, holiday_hours_by_date
-from .spec import DAY_SECONDS, CalendarSpec, DayHours, TimeInterval
+from .spec import DAY_SECONDS, CalendarSpec, DayHours, TimeInterval, check_hours
 from .table import Int64Array, IntervalTable, merge
-from .zones import naive_midnight, wall_to_instants, year_of, year_segments, year_start
+from .zones import weekly_intervals, year_of, year_start
 
 #: How many years past an instant we look for an opening (or a closing) before
 #: deciding there is none: a calendar with no open time must not loop forever.
@@ -50,7 +46,6 @@ _UTC = dt.UTC
 _US = 1_000_000
 _TD = dt.timedelta
 _ZERO = dt.timedelta(0)
-_ONE_DAY = dt.timedelta(days=1)
 
 
 class BusinessCalendar:
@@ -73,9 +68,7 @@ class BusinessCalendar:
         except (ZoneInfoNotFoundError, ValueError):
             raise CalendarSpecError(f"{path}.zone", f"unknown time zone {spec.zone!r}") from None
         if not spec.always_open and not spec.union_of:
-            _check_weekly(spec, path)
-            for rule in spec.holidays:
-                _check_hours(rule.hours, f"{path}.holidays.{rule.name}.hours")
+            check_hours(spec, path)
         self._spec = spec
         self._path = path
         self._members = tuple(members)
@@ -379,27 +372,9 @@ class BusinessCalendar:
                 piece for member in self._members for piece in member._intervals_between(lo, hi)
             )
         else:
-            intervals = self._weekly_intervals(year, lo, hi)
+            intervals = weekly_intervals(self._zone, year, lo, hi, self.day_hours)
         self._year_cache[year] = intervals
         return intervals
-
-    def _weekly_intervals(self, year: int, lo: int, hi: int) -> list[tuple[int, int]]:
-        segments = year_segments(self._zone, year)
-        pieces: list[tuple[int, int]] = []
-        # A day's instants lie within a day of its wall times: two days' margin.
-        day = dt.date(year, 1, 1) - 2 * _ONE_DAY
-        stop = dt.date(year, 12, 31) + 2 * _ONE_DAY
-        while day <= stop:
-            midnight = naive_midnight(day)
-            for interval in self.day_hours(day):
-                for piece_lo, piece_hi in wall_to_instants(
-                    segments, midnight + interval.start, midnight + interval.end
-                ):
-                    piece_lo, piece_hi = max(piece_lo, lo), min(piece_hi, hi)
-                    if piece_lo < piece_hi:
-                        pieces.append((piece_lo, piece_hi))
-            day += _ONE_DAY
-        return merge(pieces)
 
     def _intervals_between(self, lo: int, hi: int) -> list[tuple[int, int]]:
         return self._table_covering(lo, hi - 1).intervals_between(lo, hi)
@@ -420,20 +395,3 @@ class _Progress:
 
 
 _FULL_DAY: DayHours = (TimeInterval(0, DAY_SECONDS),)
-
-
-def _check_weekly(spec: CalendarSpec, path: str) -> None:
-    if len(spec.weekly) != 7:
-        raise CalendarSpecError(f"{path}.weekly", "needs exactly seven days, Monday first")
-    for weekday, hours in enumerate(spec.weekly):
-        _check_hours(hours, f"{path}.weekly.{weekday}")
-
-
-def _check_hours(hours: DayHours, path: str) -> None:
-    previous_end = 0
-    for interval in hours:
-        if not 0 <= interval.start < interval.end <= DAY_SECONDS:
-            raise CalendarSpecError(path, f"bad interval {interval.start}-{interval.end}")
-        if interval.start < previous_end:
-            raise CalendarSpecError(path, "intervals must be sorted and must not overlap")
-        previous_end = interval.end

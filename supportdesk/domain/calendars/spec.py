@@ -10,6 +10,8 @@ import datetime as dt
 import enum
 from dataclasses import dataclass, field
 
+from .errors import CalendarSpecError
+
 #: Seconds in a day; an interval may end at 24:00, i.e. at this many seconds.
 DAY_SECONDS = 86_400
 
@@ -144,3 +146,25 @@ class CalendarSpec:
     imported: ImportedHolidays | None = None
     always_open: bool = False
     union_of: tuple[str, ...] = field(default=())
+
+
+def check_hours(spec: CalendarSpec, path: str) -> None:
+    """Refuse weekly and holiday hours that are not sorted, disjoint intervals within a
+    day, or a week that is not seven days, naming the key path (``path`` is the
+    calendar's)."""
+    if len(spec.weekly) != 7:
+        raise CalendarSpecError(f"{path}.weekly", "needs exactly seven days, Monday first")
+    for weekday, hours in enumerate(spec.weekly):
+        _check_day(hours, f"{path}.weekly.{weekday}")
+    for rule in spec.holidays:
+        _check_day(rule.hours, f"{path}.holidays.{rule.name}.hours")
+
+
+def _check_day(hours: DayHours, path: str) -> None:
+    previous_end = 0
+    for interval in hours:
+        if not 0 <= interval.start < interval.end <= DAY_SECONDS:
+            raise CalendarSpecError(path, f"bad interval {interval.start}-{interval.end}")
+        if interval.start < previous_end:
+            raise CalendarSpecError(path, "intervals must be sorted and must not overlap")
+        previous_end = interval.end

@@ -23,9 +23,12 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 from .errors import CalendarError
+from .spec import DayHours
+from .table import merge
 
 #: An offset segment: [start, end) in UTC epoch seconds, and the UTC offset then.
 Segment = tuple[int, int, int]
@@ -147,3 +150,26 @@ def year_of(zone: ZoneInfo, instant: int) -> int:
 def check_year(year: int) -> None:
     if not MIN_YEAR <= year <= MAX_YEAR:
         raise OutOfRangeError(f"year {year} is outside {MIN_YEAR}..{MAX_YEAR}")
+
+
+def weekly_intervals(
+    zone: ZoneInfo, year: int, lo: int, hi: int, day_hours: Callable[[dt.date], DayHours]
+) -> list[tuple[int, int]]:
+    """The open instants of the local ``year`` of a calendar whose ``day_hours`` gives
+    each day's wall-clock hours, clipped to [``lo``, ``hi``) and merged."""
+    segments = year_segments(zone, year)
+    pieces: list[tuple[int, int]] = []
+    # A day's instants lie within a day of its wall times: two days' margin.
+    day = dt.date(year, 1, 1) - dt.timedelta(days=2)
+    stop = dt.date(year, 12, 31) + dt.timedelta(days=2)
+    while day <= stop:
+        midnight = naive_midnight(day)
+        for interval in day_hours(day):
+            for piece_lo, piece_hi in wall_to_instants(
+                segments, midnight + interval.start, midnight + interval.end
+            ):
+                piece_lo, piece_hi = max(piece_lo, lo), min(piece_hi, hi)
+                if piece_lo < piece_hi:
+                    pieces.append((piece_lo, piece_hi))
+        day += dt.timedelta(days=1)
+    return merge(pieces)
