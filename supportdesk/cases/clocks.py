@@ -21,9 +21,14 @@ from supportdesk.notifications import services as notifications
 from supportdesk.notifications.models import MessageKind
 from supportdesk.policies import selectors as policy_selectors
 from supportdesk.policies.models import PolicyVersion
-from supportdesk.prepared import Insert
+from supportdesk.prepared import Insert, Update
 
+# Every change to a case refreshes its clocks: precompiled (see supportdesk.prepared).
 _INSERT_CLOCKS = Insert(SlaClock)
+_SAVE_CLOCK = Update(
+    SlaClock,
+    *(f.name for f in SlaClock._meta.concrete_fields if f.name not in {"id", "case", "kind"}),
+)
 
 
 def policy_of(case: Case) -> Policy:
@@ -145,7 +150,10 @@ def refresh_clocks(
         row.computed_at = now
         _record_crossings(case, row, clock, now)
         if not fresh:
-            row.save()
+            if row.pk is None:
+                _INSERT_CLOCKS.one(row)
+            else:
+                _SAVE_CLOCK(row)
         stored.append(row)
     if fresh:
         _INSERT_CLOCKS.many(stored)
