@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import email
-import email.errors
-import email.header
 import email.utils
 import html
 import re
@@ -20,6 +18,8 @@ from dataclasses import dataclass, field
 from email.message import Message
 
 import nh3
+
+from supportdesk.domain.mail_headers import decode_bytes, decode_words, header_text, raw_header
 
 #: ``[SD-000123]`` in a subject names the case a message belongs to.
 CASE_TOKEN = re.compile(r"\[(SD-\d{1,12})\]", re.IGNORECASE)
@@ -132,12 +132,12 @@ def parse_message(raw: bytes) -> ParsedMail:
     subject = header_text(msg, "Subject")
     # Addresses from the raw header (an encoded display name may hide a comma); the
     # name is decoded afterwards.
-    sender_name, sender = email.utils.parseaddr(_raw_header(msg, "From"))
+    sender_name, sender = email.utils.parseaddr(raw_header(msg, "From"))
     sender_name = decode_words(sender_name)
     recipients = tuple(
         addr.lower()
         for _, addr in email.utils.getaddresses(
-            [_raw_header(msg, name) for name in ("To", "Cc", "Delivered-To")]
+            [raw_header(msg, name) for name in ("To", "Cc", "Delivered-To")]
         )
         if addr
     )
@@ -164,56 +164,6 @@ def parse_message(raw: bytes) -> ParsedMail:
         escalation_ids=tuple(dict.fromkeys(int(e) for e in ESCALATION_TOKEN.findall(subject))),
         return_path=_return_path(msg),
     )
-
-
-def _raw_header(msg: Message, name: str) -> str:
-    """A header's value as sent (encoded words left as they are), or ""."""
-    value = msg.get(name)
-    if value is None:
-        return ""
-    if isinstance(value, email.header.Header):  # raw 8-bit bytes in the header
-        return decode_words(value)
-    return str(value)
-
-
-def header_text(msg: Message, name: str) -> str:
-    """A header's value with RFC 2047 encoded words decoded and whitespace folded, or
-    ""; a header in a wrong or unknown charset decodes with replacement characters
-    instead of failing."""
-    value = msg.get(name)
-    if value is None:
-        return ""
-    return " ".join(decode_words(value).split())
-
-
-def decode_words(value: str | email.header.Header) -> str:
-    """RFC 2047 encoded words (and raw 8-bit header bytes, read as UTF-8 or else
-    Windows-1252) decoded to text; never raises."""
-    if isinstance(value, str) and "=?" not in value:
-        return value
-    try:
-        chunks = email.header.decode_header(value)
-    except (email.errors.HeaderParseError, ValueError):
-        return str(value)
-    # decode_header keeps the plain text's own spaces and drops those between
-    # adjacent encoded words (RFC 2047 §6.2).
-    return "".join(
-        data
-        if isinstance(data, str)
-        else _decode_bytes(data, None if charset == "unknown-8bit" else charset)
-        for data, charset in chunks
-    )
-
-
-def _decode_bytes(data: bytes, charset: str | None) -> str:
-    for candidate in (charset, "utf-8", "windows-1252"):
-        if candidate is None:
-            continue
-        try:
-            return data.decode(candidate)
-        except (LookupError, UnicodeDecodeError):
-            continue
-    return data.decode("utf-8", errors="replace")
 
 
 def _return_path(msg: Message) -> str | None:
@@ -247,12 +197,7 @@ def _decode_part(part: Message) -> str:
     # Mislabelled mail is common: "iso-8859-1" is usually windows-1252 in practice.
     if charset.lower() in {"iso-8859-1", "latin-1", "latin1", "us-ascii", "ascii"}:
         charset = "windows-1252" if charset.lower() != "us-ascii" else charset
-    for candidate in (charset, "utf-8", "windows-1252"):
-        try:
-            return payload.decode(candidate)
-        except (LookupError, UnicodeDecodeError):
-            continue
-    return payload.decode("utf-8", errors="replace")
+    return decode_bytes(payload, charset)
 
 
 def _walk(msg: Message) -> tuple[str, str, list[MailPart]]:

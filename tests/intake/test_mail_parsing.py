@@ -6,12 +6,12 @@ import pytest
 
 from supportdesk.domain.mail import (
     NotAMessage,
-    decode_words,
     parse_message,
     reply_subject,
     sanitise_html,
     trim_quoted,
 )
+from supportdesk.domain.mail_headers import decode_words
 from tests.intake import corpus
 
 ANN = "Ann <ann@alpine.example>"
