@@ -62,6 +62,31 @@ def _plain(field: Field[Any, Any]) -> bool:
     )
 
 
+def _row_values(
+    obj: Model,
+    fields: Sequence[Field[Any, Any]],
+    plain: Sequence[bool],
+    db: BaseDatabaseWrapper,
+    *,
+    add: bool,
+) -> list[Any]:
+    """What the database stores for ``fields`` of ``obj``, as ``save()`` would send it:
+    a foreign key assigned while its target was unsaved takes the key the target has
+    since been given (Django's save does the same)."""
+    values = []
+    for f, is_plain in zip(fields, plain, strict=True):
+        if f.is_relation and getattr(obj, f.attname) is None and f.is_cached(obj):  # type: ignore[attr-defined]
+            target = f.get_cached_value(obj)  # type: ignore[attr-defined]
+            if target is not None:
+                if target.pk is None:
+                    raise ValueError(f"{f.name}: the related object is not saved yet")
+                setattr(obj, f.attname, target.pk)
+        values.append(
+            getattr(obj, f.attname) if is_plain else f.get_db_prep_save(f.pre_save(obj, add), db)
+        )
+    return values
+
+
 def _quote(name: str | None) -> str:
     assert name is not None, "only concrete columns are quoted"
     return str(_db().ops.quote_name(name))
@@ -95,10 +120,7 @@ class Insert(Generic[M]):
         return sql
 
     def _values(self, obj: M, db: BaseDatabaseWrapper, keyed: bool) -> list[Any]:
-        values = [
-            getattr(obj, f.attname) if plain else f.get_db_prep_save(f.pre_save(obj, True), db)
-            for f, plain in zip(self.fields, self._plain, strict=True)
-        ]
+        values = _row_values(obj, self.fields, self._plain, db, add=True)
         if keyed:
             values.append(obj.pk)
         return values
@@ -148,6 +170,7 @@ class Update(Generic[M]):
     def __init__(self, model: type[M], *fields: str) -> None:
         self.model = model
         self.fields: list[Field[Any, Any]] = [model._meta.get_field(n) for n in fields]  # type: ignore[misc]
+        self._plain = [_plain(f) for f in self.fields]
         self._sql: dict[str, str] = {}
 
     def __call__(self, obj: M) -> None:
@@ -159,7 +182,7 @@ class Update(Generic[M]):
             sql = self._sql[db.vendor] = (
                 f"UPDATE {_quote(meta.db_table)} SET {sets} WHERE {_quote(meta.pk.column)} = %s"
             )
-        params = [f.get_db_prep_save(f.pre_save(obj, False), db) for f in self.fields]
+        params = _row_values(obj, self.fields, self._plain, db, add=False)
         with db.cursor() as cursor:
             cursor.execute(sql, [*params, obj.pk])
 

@@ -97,3 +97,13 @@ def test_select_reads_only_the_named_fields_and_leaves_empty_joins_none() -> Non
     assert found.get_deferred_fields() >= {"region", "slug"}
     assert found.account_manager is None
     assert Select(Team, '"accounts_team"."key" = %s').all("nobody") == []
+
+
+def test_a_foreign_key_set_before_its_target_was_saved_takes_its_key() -> None:
+    team = Team(name="Late", key="late", kind="support", region="apac")
+    message = _message("late", recipient_team=team, address="")
+    with pytest.raises(ValueError, match="recipient_team"):
+        Insert(OutboxMessage).one(message)
+    Insert(Team).one(team)
+    Insert(OutboxMessage).one(message)
+    assert OutboxMessage.objects.get(pk=message.pk).recipient_team_id == team.pk

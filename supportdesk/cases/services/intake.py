@@ -28,7 +28,7 @@ from supportdesk.cases.models import (
     FollowUpTask,
     IdempotencyKey,
 )
-from supportdesk.cases.services.planning import file_into_sprint
+from supportdesk.cases.services.planning import apply_work_order, file_into_sprint
 from supportdesk.cases.services.records import IdempotencyConflict, _event, _jsonable
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.lifecycle import CaseStatus
@@ -54,7 +54,6 @@ _SUPPORT_TEAM = Select(
     '"accounts_team"."kind" = %s AND "accounts_team"."region" = %s',
     tail='ORDER BY "accounts_team"."id" LIMIT 1',
 )
-_TEAM_BY_KEY = Select(Team, '"accounts_team"."key" = %s', tail="LIMIT 1")
 
 
 def fingerprint(payload: Mapping[str, Any]) -> str:
@@ -251,7 +250,7 @@ def _open_case(
         daily_review=kind.daily_review,
         updated_at=now,
     )
-    _apply_work_order(case, policy)
+    apply_work_order(case, policy)
     moved = file_into_sprint(case, policy, now, save=False)
     opened = CaseEvent(
         case=case,
@@ -282,10 +281,7 @@ def _open_case(
     if case.reference is None:
         case.reference = _reference(case.pk)
         _SAVE_REFERENCE(case)
-    history = [opened, *moved]
-    for event in history:
-        event.case = case  # built before the case had its key
-    _INSERT_EVENTS.many(history)
+    _INSERT_EVENTS.many([opened, *moved])
     manager = organisation.account_manager if route.notify_account_manager else None
     if manager is not None:
         # INT-2: during support hours a Sev1 goes to the account manager as well.
@@ -335,23 +331,6 @@ def _region_key(policy: Policy, region: str) -> str | None:
 def _phone_region(policy: Policy) -> str | None:
     # Numbers without a + prefix are read in the vendor's home country.
     return "US" if policy.default_region == "na" else None
-
-
-def _apply_work_order(case: Case, policy: Policy) -> list[str]:
-    """RSP-3: the lowest severity has no response target; it becomes a work order for
-    the engineering team that owns the request type. Returns the fields it changed
-    (unsaved)."""
-    if case.severity != policy.severities[-1].level:
-        if case.work_order:
-            case.work_order = False
-            return ["work_order"]
-        return []
-    owner = policy.request_type(case.request_type).owner_team
-    team = _TEAM_BY_KEY.first(owner) if owner else None
-    case.work_order = True
-    if team is not None:
-        case.team = team
-    return ["work_order", "team"]
 
 
 def _open_follow_up(case: Case, actor: User, now: dt.datetime) -> None:

@@ -29,8 +29,7 @@ from supportdesk.cases.models import (
     FollowUpTask,
     SeverityChange,
 )
-from supportdesk.cases.services.intake import _apply_work_order
-from supportdesk.cases.services.planning import file_into_sprint
+from supportdesk.cases.services.planning import apply_work_order, file_into_sprint
 from supportdesk.cases.services.records import (
     DEFAULT_ATTACHMENT_TYPES,
     DEFAULT_MAX_ATTACHMENT_BYTES,
@@ -240,7 +239,7 @@ def change_severity(
         if downgrade is not None and case.time_to_downgrade_seconds is None:
             case.time_to_downgrade_seconds = int(downgrade.total_seconds())
             case.save(update_fields=["time_to_downgrade_seconds"])
-        changed = _apply_work_order(case, policy)
+        changed = apply_work_order(case, policy)
         if changed:
             case.save(update_fields=changed)
         file_into_sprint(case, policy, now)

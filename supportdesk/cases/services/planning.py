@@ -1,4 +1,5 @@
-"""Planning work: sprints (PRI-1), manual planning into a sprint, and releases (RSP-5)."""
+"""Planning work: sprints (PRI-1), manual planning into a sprint, work orders (RSP-3)
+and releases (RSP-5)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import datetime as dt
 from django.db import transaction
 
 from supportdesk import clock
-from supportdesk.accounts.models import User
+from supportdesk.accounts.models import Team, User
 from supportdesk.accounts.permissions import Forbidden, NotFound
 from supportdesk.cases.models import Case, CaseEvent, EventKind, Release, Sprint
 from supportdesk.cases.services.records import _event, _lock, _touch
@@ -156,3 +157,23 @@ def _sprint_starting(start: dt.date, days: int) -> Sprint:
         defaults={"starts_on": start, "ends_on": start + dt.timedelta(days=days - 1)},
     )
     return sprint
+
+
+_TEAM_BY_KEY = Select(Team, '"accounts_team"."key" = %s', tail="LIMIT 1")
+
+
+def apply_work_order(case: Case, policy: Policy) -> list[str]:
+    """RSP-3: the lowest severity has no response target; it becomes a work order for
+    the engineering team that owns the request type. Returns the fields it changed
+    (unsaved)."""
+    if case.severity != policy.severities[-1].level:
+        if case.work_order:
+            case.work_order = False
+            return ["work_order"]
+        return []
+    owner = policy.request_type(case.request_type).owner_team
+    team = _TEAM_BY_KEY.first(owner) if owner else None
+    case.work_order = True
+    if team is not None:
+        case.team = team
+    return ["work_order", "team"]
