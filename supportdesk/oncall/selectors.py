@@ -10,42 +10,79 @@ from django.db.models import QuerySet
 from supportdesk.accounts.models import User
 from supportdesk.domain import oncall as domain
 from supportdesk.domain.calendars.spec import Weekday
-from supportdesk.oncall.models import Page, PageNotification, PageStatus, Schedule
+from supportdesk.oncall.models import (
+    Layer,
+    LayerParticipant,
+    Override,
+    Page,
+    PageNotification,
+    PageStatus,
+    Schedule,
+)
+from supportdesk.prepared import Select
+
+# Every emergency paged after hours reads its schedule: precompiled (supportdesk.prepared).
+# The participants come with their layers, in the order the layers rank.
+_PARTICIPANTS = Select(
+    LayerParticipant,
+    '"layer"."schedule_id" = %s',
+    tail='ORDER BY "layer"."position", "layer"."id", "oncall_layerparticipant"."position"',
+    related=("layer",),
+)
+_OVERRIDES = Select(
+    Override,
+    '"oncall_override"."schedule_id" = %s',
+    tail='ORDER BY "oncall_override"."created_at", "oncall_override"."id"',
+)
 
 
 def domain_schedule(schedule: Schedule) -> domain.Schedule:
     """The schedule as the pure domain sees it; people are user ids as strings.
 
     The fallback is the team's escalation manager (a hole in every layer pages them).
+    A layer without participants is left out.
     """
-    layers = []
-    for layer in schedule.layers.all().prefetch_related("participants"):
-        people = tuple(str(p.user_id) for p in layer.participants.all())
-        if not people:
-            continue
-        layers.append(
-            domain.Layer(
-                name=layer.name,
-                participants=people,
-                handoff_time=layer.handoff_time,
-                zone=layer.zone,
-                period=domain.RotationPeriod(layer.period),
-                start=layer.start,
-                handoff_weekday=Weekday(layer.handoff_weekday)
-                if layer.handoff_weekday is not None
-                else None,
-            )
+    by_layer: dict[int, tuple[Layer, list[str]]] = {}
+    for participant in _PARTICIPANTS.all(schedule.pk):
+        entry = by_layer.setdefault(participant.layer_id, (participant.layer, []))
+        entry[1].append(str(participant.user_id))
+    layers = tuple(
+        domain.Layer(
+            name=layer.name,
+            participants=tuple(people),
+            handoff_time=layer.handoff_time,
+            zone=layer.zone,
+            period=domain.RotationPeriod(layer.period),
+            start=layer.start,
+            handoff_weekday=Weekday(layer.handoff_weekday)
+            if layer.handoff_weekday is not None
+            else None,
         )
+        for layer, people in by_layer.values()
+    )
     overrides = tuple(
-        domain.Override(o.start, o.end, str(o.user_id)) for o in schedule.overrides.all()
+        domain.Override(o.start, o.end, str(o.user_id)) for o in _OVERRIDES.all(schedule.pk)
     )
     manager = schedule.team.escalation_manager_id
     return domain.Schedule(
         name=schedule.name,
-        layers=tuple(layers),
+        layers=layers,
         overrides=overrides,
         fallback=str(manager) if manager is not None else None,
     )
+
+
+_REGION_SCHEDULE = Select(
+    Schedule,
+    '"team"."kind" = %s AND "team"."region" = %s',
+    tail='ORDER BY "oncall_schedule"."id" LIMIT 1',
+    related=("team",),
+)
+
+
+def region_schedule(team_kind: str, region: str) -> Schedule | None:
+    """The schedule of the ``team_kind`` team of ``region`` (the first, with its team)."""
+    return _REGION_SCHEDULE.first(team_kind, region)
 
 
 @dataclass(frozen=True, slots=True)

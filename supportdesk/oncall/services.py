@@ -44,6 +44,7 @@ from supportdesk.oncall.models import (
     PageStatus,
     Schedule,
 )
+from supportdesk.prepared import Insert, Select
 
 #: How long the last step (the escalation manager) keeps being re-notified. RSP-1:
 #: a Sev1 needs a first response within 12 hours.
@@ -107,6 +108,16 @@ def _page_text(page: Page, target: User, reason: str) -> tuple[str, str]:
     return subject, "\n".join(lines)
 
 
+_INSERT_PAGE = Insert(Page)
+_INSERT_NOTIFICATION = Insert(PageNotification)
+_USER = Select(User, '"accounts_user"."id" = %s')
+_STATES = {
+    domain.PageState.PAGING: PageStatus.PAGING,
+    domain.PageState.ACKNOWLEDGED: PageStatus.ACKNOWLEDGED,
+    domain.PageState.EXHAUSTED: PageStatus.EXHAUSTED,
+}
+
+
 def _notify(
     page: Page,
     *,
@@ -117,67 +128,80 @@ def _notify(
     key: str,
     due_at: dt.datetime,
     now: dt.datetime,
+    new_page: bool = False,
 ) -> PageNotification | None:
-    notification, created = PageNotification.objects.get_or_create(
-        page=page,
-        key=key,
-        defaults={
-            "target_id": target_id,
-            "step": step,
-            "round": round_,
-            "reason": reason,
-            "due_at": due_at,
-            "created_at": now,
-        },
-    )
-    if not created:
+    """Notify one slot of the page, once: ``None`` when the slot was notified before.
+    The caller holds the page row; ``new_page``: the page was created in this
+    transaction, so no slot of it can have been notified yet."""
+    if not new_page and PageNotification.objects.filter(page=page, key=key).exists():
         return None
-    target = User.objects.get(pk=target_id)
+    target = _USER.first(target_id)
+    if target is None:
+        raise User.DoesNotExist(f"user {target_id} does not exist")
     subject, body = _page_text(page, target, reason)
-    notification.message = outbox.enqueue(
+    message = outbox.enqueue(
         kind=MessageKind.PAGE,
         subject=subject,
         body=body,
         user=target,
         severity=page.severity,
         dedupe_key=f"page:{page.pk}:{key}",
+        fresh=new_page,
         now=now,
     )
-    notification.save(update_fields=["message"])
-    return notification
+    return _INSERT_NOTIFICATION.one(
+        PageNotification(
+            page=page,
+            target=target,
+            step=step,
+            round=round_,
+            reason=reason,
+            due_at=due_at,
+            created_at=now,
+            message=message,
+            key=key,
+        )
+    )
 
 
-def _advance(page: Page, now: dt.datetime) -> list[PageNotification]:
-    """Send what the paging plan says is due; the caller holds the page row."""
+def _plan(page: Page, now: dt.datetime, sent: list[domain.SentNotification]) -> domain.PagePlan:
+    """What the paging plan says is due at ``now``; the page takes its state and wake-up."""
     plan = domain.next_page_actions(
         steps=selectors.page_steps(page),
         created_at=page.created_at,
-        sent=selectors.sent_notifications(page),
+        sent=sent,
         acknowledged_at=page.acknowledged_at,
         now=now,
     )
+    page.status = _STATES[plan.state]
+    page.wake_at = plan.wake_at
+    return plan
+
+
+def _send(
+    page: Page, plan: domain.PagePlan, now: dt.datetime, *, new_page: bool = False
+) -> list[PageNotification]:
     sent = []
     for due in plan.due:
-        reason = NotificationReason.PAGE if due.round == 0 else NotificationReason.RENOTIFY
         made = _notify(
             page,
             target_id=int(due.target),
             step=due.step,
             round_=due.round,
-            reason=reason,
+            reason=NotificationReason.PAGE if due.round == 0 else NotificationReason.RENOTIFY,
             key=due.key,
             due_at=due.due_at,
             now=now,
+            new_page=new_page,
         )
         if made is not None:
             sent.append(made)
-    status = {
-        domain.PageState.PAGING: PageStatus.PAGING,
-        domain.PageState.ACKNOWLEDGED: PageStatus.ACKNOWLEDGED,
-        domain.PageState.EXHAUSTED: PageStatus.EXHAUSTED,
-    }[plan.state]
-    page.status = status
-    page.wake_at = plan.wake_at
+    return sent
+
+
+def _advance(page: Page, now: dt.datetime) -> list[PageNotification]:
+    """Send what the paging plan says is due; the caller holds the page row."""
+    sent = _send(page, _plan(page, now, selectors.sent_notifications(page)), now)
     page.save(update_fields=["status", "wake_at"])
     return sent
 
@@ -203,9 +227,10 @@ def page_on_call(
     if not summary.strip():
         raise DomainError("a page needs a summary", field="summary")
     number = validate_callback_number(callback_number) if callback_number.strip() else ""
-    with transaction.atomic():
+    # No savepoint: inside a caller's transaction a failure here fails the whole change.
+    with transaction.atomic(savepoint=False):
         answer = domain.who_is_on_call(selectors.domain_schedule(schedule), now)
-        page = Page.objects.create(
+        page = Page(
             schedule=schedule,
             case_id=case_id,
             summary=summary.strip()[:300],
@@ -213,12 +238,14 @@ def page_on_call(
             callback_number=number,
             steps=_steps(schedule, answer.person),
             created_at=now,
-            wake_at=now,
             holder_id=int(answer.person) if answer.person is not None else None,
             # RSP-1: Sev1 work is continuous; the page passes on at each hand-off.
             follows_handoffs=severity == 1,
             coverage_gap=answer.coverage_gap,
         )
+        # The plan of a new page is known before its row is written: one INSERT.
+        plan = _plan(page, now, [])
+        _INSERT_PAGE.one(page)
         if answer.coverage_gap:
             CoverageGap.objects.create(
                 schedule=schedule, page=page, at=now, fallback_id=page.holder_id
@@ -231,9 +258,10 @@ def page_on_call(
                 team=schedule.team,
                 severity=severity,
                 dedupe_key=f"page:{page.pk}:team",
+                fresh=True,
                 now=now,
             )
-        _advance(page, now)
+        _send(page, plan, now, new_page=True)
     return page
 
 

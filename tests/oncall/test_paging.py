@@ -15,6 +15,7 @@ from supportdesk.oncall import selectors, services
 from supportdesk.oncall.models import (
     CoverageGap,
     Layer,
+    LayerParticipant,
     Override,
     PageNotification,
     PageStatus,
@@ -208,3 +209,66 @@ def test_rsp1_hand_offs_stop_once_the_case_is_closed(
     assert page.status == PageStatus.RESOLVED
     assert page.holder == sam
     assert len(notified(page.pk)) == 1
+
+
+def test_the_domain_schedule_keeps_layer_and_participant_order(
+    schedule: Schedule, sam: User, nora: User, manager: User
+) -> None:
+    # A layer ranked first, created later, with participants stored out of order; an
+    # empty layer is left out.
+    first = Layer.objects.create(
+        schedule=schedule,
+        name="override desk",
+        position=0,
+        handoff_time=dt.time(8, 0),
+        zone="Europe/London",
+        period="weekly",
+        handoff_weekday=0,
+        start=dt.date(2026, 4, 13),
+    )
+    Layer.objects.filter(name="primary").update(position=1)
+    LayerParticipant.objects.create(layer=first, user=manager, position=2)
+    LayerParticipant.objects.create(layer=first, user=sam, position=1)
+    Layer.objects.create(
+        schedule=schedule,
+        name="empty",
+        position=2,
+        handoff_time=dt.time(9, 0),
+        zone="UTC",
+        period="daily",
+        start=dt.date(2026, 4, 13),
+    )
+    Override.objects.create(
+        schedule=schedule, user=nora, start=T0, end=T0 + MIN, created_at=T0 + MIN
+    )
+    Override.objects.create(schedule=schedule, user=sam, start=T0, end=T0 + MIN, created_at=T0)
+    plan = selectors.domain_schedule(schedule)
+    assert [(layer.name, layer.participants) for layer in plan.layers] == [
+        ("override desk", (str(sam.pk), str(manager.pk))),
+        ("primary", (str(nora.pk), str(sam.pk))),
+    ]
+    assert plan.layers[0].handoff_weekday == 0
+    assert plan.layers[0].zone == "Europe/London"
+    assert [o.person for o in plan.overrides] == [str(sam.pk), str(nora.pk)]
+    assert plan.fallback == str(manager.pk)
+
+
+def test_a_new_page_is_written_once(schedule: Schedule, sam: User) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    night = dt.datetime(2026, 4, 15, 3, 0, tzinfo=dt.UTC)
+    with CaptureQueriesContext(connection) as ctx:
+        page = services.page_on_call(schedule=schedule, summary="Down", severity=1, now=night)
+    statements = [q["sql"].split()[0] for q in ctx.captured_queries]
+    # The page row carries its paging state from the start; each notification is
+    # written with its outbox message: inserts only, no read-back of a page just made.
+    assert not [q for q in ctx.captured_queries if q["sql"].startswith("UPDATE")]
+    assert statements.count("INSERT") == 3  # the page, its outbox message, its notification
+    assert len(statements) <= 7
+    page.refresh_from_db()
+    assert page.status == PageStatus.PAGING
+    assert page.wake_at == night + 5 * MIN
+    notification = PageNotification.objects.get(page=page)
+    assert notification.message is not None
+    assert notification.message.dedupe_key == f"page:{page.pk}:{notification.key}"

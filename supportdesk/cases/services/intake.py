@@ -366,15 +366,11 @@ def _page_on_call(case: Case, now: dt.datetime) -> None:
     Without an on-call schedule for the region the page goes to the region's support
     team as an urgent message: a page is never dropped.
     """
-    from supportdesk.oncall.models import Schedule
+    from supportdesk.oncall.selectors import region_schedule
     from supportdesk.oncall.services import page_on_call
 
     summary = f"{case.reference} Sev{case.severity}: {case.title}"
-    schedule = (
-        Schedule.objects.filter(team__kind=TeamKind.SUPPORT, team__region=case.region)
-        .order_by("pk")
-        .first()
-    )
+    schedule = region_schedule(TeamKind.SUPPORT, case.region)
     if schedule is not None:
         page_on_call(
             schedule=schedule,
