@@ -213,7 +213,7 @@ def create_case(request: HttpRequest, payload: CaseIn) -> tuple[int, dict[str, A
     key with a different body is a 409."""
     user = _user(request)
     key = request.headers.get("Idempotency-Key") or None
-    body = payload.dict()
+    body = payload.model_dump()
     case, created = services.open_case(
         actor=user,
         organisation_id=payload.organisation_id,

@@ -6,12 +6,15 @@ import datetime as dt
 from typing import Any
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from supportdesk.cases.models import Case, SlaClock
 
 
-class CaseIn(Schema):
+# The case schemas are plain pydantic models, not ninja ``Schema``s: those read every
+# field through a Django-aware getter (for ORM objects), which cost 0.2 ms per case
+# validated; these are only ever given mappings (``case_row``, ``case_detail_row``).
+class CaseIn(BaseModel):
     organisation_id: int
     channel: str = "api"
     environment: str = "production"
@@ -29,7 +32,7 @@ class CaseIn(Schema):
     requester_id: int | None = None
 
 
-class ClockOut(Schema):
+class ClockOut(BaseModel):
     kind: str
     state: str
     severity: int
@@ -45,7 +48,7 @@ class ClockOut(Schema):
     warnings: list[dict[str, Any]]
 
 
-class CaseOut(Schema):
+class CaseOut(BaseModel):
     id: int
     reference: str
     organisation_id: int
