@@ -43,3 +43,26 @@ def test_email_url_forms() -> None:
     assert email_settings("console://")["EMAIL_BACKEND"].endswith("console.EmailBackend")
     with pytest.raises(ImproperlyConfigured, match="EMAIL_URL"):
         email_settings("pigeon://coop")
+
+
+def _database_options(env: dict[str, str]) -> str:
+    code = "from django.conf import settings; print(settings.DATABASES['default'].get('OPTIONS'))"
+    clean = {k: v for k, v in os.environ.items() if k not in {"DATABASE_PREPARED_STATEMENTS"}}
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**clean, "DJANGO_SETTINGS_MODULE": "supportdesk.settings", "DEBUG": "1", **env},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout.strip()
+
+
+def test_postgresql_prepares_statements_unless_turned_off() -> None:
+    url = {"DATABASE_URL": "postgres://app@db.example:5432/desk"}
+    assert "'server_side_binding': True" in _database_options(url)
+    assert "'prepare_threshold': 2" in _database_options(url)
+    off = _database_options({**url, "DATABASE_PREPARED_STATEMENTS": "0"})
+    assert "server_side_binding" not in off
+    sqlite = _database_options({"DATABASE_URL": "sqlite:////tmp/x.sqlite3"})
+    assert "server_side_binding" not in sqlite
