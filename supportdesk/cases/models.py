@@ -64,10 +64,15 @@ class Case(models.Model):
     requester = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="requested_cases"
     )
+    # No index on opened_by, policy_version or release: nothing lists cases by them, and
+    # every index is one more write per new case; only deleting a user, version or
+    # release looks them up (rare, and refused or nulled).
     opened_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
     )
-    reference = models.CharField(max_length=20, unique=True, null=True)
+    #: Unique through ``case_reference_key`` (a plain unique index: references are
+    #: looked up exactly, upper-case, never with LIKE).
+    reference = models.CharField(max_length=20, null=True)
     channel = models.CharField(max_length=12, choices=Channel.choices)
     environment = models.CharField(max_length=12, choices=Environment.choices)
     request_type = models.CharField(max_length=60)
@@ -93,7 +98,7 @@ class Case(models.Model):
     )
     #: Pinned: deadlines are always computed under the version the case was opened with.
     policy_version = models.ForeignKey(
-        "policies.PolicyVersion", on_delete=models.PROTECT, related_name="cases"
+        "policies.PolicyVersion", on_delete=models.PROTECT, related_name="cases", db_index=False
     )
     received_at = models.DateTimeField()
     callback_number = models.CharField(max_length=32, blank=True)
@@ -117,7 +122,12 @@ class Case(models.Model):
         Sprint, null=True, blank=True, on_delete=models.SET_NULL, related_name="cases"
     )
     release = models.ForeignKey(
-        Release, null=True, blank=True, on_delete=models.SET_NULL, related_name="cases"
+        Release,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cases",
+        db_index=False,
     )
     #: SEV-4: seconds from first Sev1 to the first downgrade.
     time_to_downgrade_seconds = models.PositiveIntegerField(null=True, blank=True)
@@ -134,6 +144,7 @@ class Case(models.Model):
             models.Index(fields=["region", "status"], name="case_region_status_idx"),
             models.Index(fields=["daily_review", "status"], name="case_daily_review_idx"),
         ]
+        constraints = [models.UniqueConstraint(fields=["reference"], name="case_reference_key")]
 
     def __str__(self) -> str:
         return f"{self.reference} {self.title}"

@@ -112,11 +112,12 @@ def access_case(viewer: User, case_id: int) -> Case:
 
 def access_case_by_reference(viewer: User, ref: str) -> Case:
     """:func:`access_case` by a reference (``SD-000042``, any case) or a numeric id."""
-    ref = ref.strip()
+    # References are stored upper-case: an exact match uses the unique index.
+    ref = ref.strip().upper()
     if ref.isdigit():
         return access_case(viewer, int(ref))
     case_id = (
-        cases_visible_to(viewer).filter(reference__iexact=ref).values_list("pk", flat=True).first()
+        cases_visible_to(viewer).filter(reference=ref).values_list("pk", flat=True).first()
     )
     if case_id is None:
         raise NotFound(f"case {ref} not found", field="case")
@@ -161,7 +162,7 @@ def case_queue(
     if f.escalated is not None:
         qs = qs.filter(escalated=f.escalated)
     if f.q:
-        qs = qs.filter(Q(title__icontains=f.q) | Q(reference__iexact=f.q.strip()))
+        qs = qs.filter(Q(title__icontains=f.q) | Q(reference=f.q.strip().upper()))
     return qs.prefetch_related("clocks")
 
 
