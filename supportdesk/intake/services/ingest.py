@@ -1,9 +1,11 @@
 """Mail in: one pipeline for the SMTP/LMTP listener, the mail pipe and replays.
 
-:func:`ingest_message` stores the raw message and routes it (:func:`process_message`)
-in one transaction; a routing failure rolls back to a savepoint and the message commits
-as ``failed`` with its error, for an admin to replay; the MTA hears "accepted" only
-after the commit, so no mail is lost. The routing rules, in order (docs/email.md):
+:func:`ingest_message` routes the message and stores it, raw bytes and outcome, in
+one transaction (the row is written with its outcome, or earlier when routing needs
+its key); a routing failure rolls that transaction back and the message commits as
+``failed`` with its error in a second one, for an admin to replay
+(:func:`process_message`); the MTA hears "accepted" only after the commit, so no mail
+is lost. The routing rules, in order (docs/email.md):
 
 1. automatic mail (auto-replies, bounces, list mail) is recorded, nothing else: no
    case, no reply (loops start by answering robots);
@@ -29,14 +31,15 @@ import datetime as dt
 import hashlib
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 from supportdesk import clock
 from supportdesk.accounts.models import User
-from supportdesk.cases import selectors as case_selectors
 from supportdesk.cases.models import Case
+from supportdesk.cases.services import records
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.mail import (
     NotAMessage,
@@ -104,6 +107,24 @@ _ACTIVE_USER = Select(
     tail='ORDER BY "accounts_user"."id" LIMIT 1',
     related=("organization",),
 )
+_RECENT = (
+    'SELECT COUNT(*) FROM "intake_inboundmessage" WHERE "intake_inboundmessage"."sender" = %s'
+    ' AND "intake_inboundmessage"."received_at" > %s'
+)
+
+
+def _recent(sender: str, since: dt.datetime, stored: int | None) -> int:
+    """How many messages from ``sender`` were received after ``since`` (besides the
+    stored message ``stored``): the rate limit's count, one precompiled statement."""
+    db = connections[DEFAULT_DB_ALIAS]
+    sql = _RECENT
+    params: list[Any] = [sender, db.ops.adapt_datetimefield_value(since)]
+    if stored is not None:
+        sql, params = sql + ' AND "intake_inboundmessage"."id" <> %s', [*params, stored]
+    with db.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return int(row[0]) if row else 0
 
 
 def ingest_message(
@@ -138,27 +159,43 @@ def ingest_message(
     existing = _SEEN.first(message_id)
     if existing is not None:
         return Ingested(existing, True)
+    row = InboundMessage(
+        message_id=message_id[:255],
+        raw=raw,
+        size=len(raw),
+        sender=mail.sender[:254],
+        envelope_sender=(envelope_sender or "")[:254],
+        recipients=", ".join(recipients or mail.recipients)[:2000],
+        subject=mail.subject[:300],
+        via=via,
+        received_at=now,
+        attempts=1,
+    )
+    null_sender = envelope_sender is not None and not envelope_sender.strip("<> ")
     # One transaction: the stored message and what it caused commit together, and the
-    # caller (the MTA) hears "accepted" only after that commit. A routing failure rolls
-    # back to a savepoint and the message commits as ``failed``, for replay. Two
-    # deliveries of one message at the same instant: the second fails on the unique
-    # Message-ID (a temporary failure to the MTA), and its retry finds the duplicate.
-    with transaction.atomic():
-        row = _INSERT_INBOUND.one(
-            InboundMessage(
-                message_id=message_id[:255],
-                raw=raw,
-                size=len(raw),
-                sender=mail.sender[:254],
-                envelope_sender=(envelope_sender or "")[:254],
-                recipients=", ".join(recipients or mail.recipients)[:2000],
-                subject=mail.subject[:300],
-                via=via,
-                received_at=now,
-            )
-        )
-        null_sender = envelope_sender is not None and not envelope_sender.strip("<> ")
-        process_message(message=row, mail=mail, rules=rules, null_sender=null_sender, now=now)
+    # caller (the MTA) hears "accepted" only after that commit. Two deliveries of one
+    # message at the same instant: the second fails on the unique Message-ID (a
+    # temporary failure to the MTA), and its retry finds the duplicate.
+    try:
+        with transaction.atomic():
+            state, reason = _route(row, mail, rules, null_sender, False, now)
+            row.state, row.reason, row.processed_at = state, reason, now
+            if row.pk is None:
+                _INSERT_INBOUND.one(row)
+            else:
+                _SAVE_OUTCOME(row)
+    except Exception as exc:
+        # Everything the routing wrote is rolled back, the row too if it was written.
+        if _SEEN.first(message_id) is not None:
+            raise  # another delivery of this message committed first
+        log.exception("inbound message %s failed", message_id)
+        row.pk, row._state.adding = None, True
+        row.state = InboundState.FAILED
+        row.reason = f"{type(exc).__name__}: {exc}"[:4000]
+        row.processed_at = now
+        row.case = row.follows_case = row.organization = None
+        with transaction.atomic():
+            _INSERT_INBOUND.one(row)
     return Ingested(row, False)
 
 
@@ -171,8 +208,9 @@ def process_message(
     replay: bool = False,
     now: dt.datetime | None = None,
 ) -> InboundMessage:
-    """Route a stored message (in one transaction with what it causes) and record the
-    outcome; a failure rolls the routing back and leaves the row ``failed``."""
+    """Route a stored message again (a replay, an agent's assignment of a held one) in
+    one transaction with what it causes, and record the outcome; a failure rolls the
+    routing back to a savepoint and leaves the row ``failed``."""
     now = clock.resolve(now)
     rules = rules or site_rules()
     message.attempts += 1
@@ -204,11 +242,7 @@ def _route(
     if mail.automatic or null_sender:
         return InboundState.AUTOMATIC, mail.automatic or "null envelope sender (a bounce)"
     if not replay:
-        recent = (
-            InboundMessage.objects.filter(sender=row.sender, received_at__gt=now - RATE_WINDOW)
-            .exclude(pk=row.pk)
-            .count()
-        )
+        recent = _recent(row.sender, now - RATE_WINDOW, row.pk)
         if recent >= rules.rate_limit_per_hour:
             return InboundState.RATE_LIMITED, (
                 f"{recent} messages from {row.sender} in the last hour "
@@ -227,7 +261,7 @@ def _route(
     page_ids = [*mail.page_ids, *targets.pages]
     if page_ids and user is not None and user.is_vendor_staff:
         return _acknowledge_page(page_ids[0], user, now)
-    case = _visible_case(user, [*targets.tokens, *targets.cases]) if user else None
+    case = _visible_case(user, [*targets.tokens, *targets.cases], targets.read) if user else None
     if user is not None and not user.is_vendor_staff:
         for escalation_id in [*mail.escalation_ids, *targets.escalations]:
             answered = escalation_mail.answer_escalation(
@@ -252,13 +286,44 @@ class _Targets:
     cases: list[int]
     pages: list[int]
     escalations: list[int]
+    #: The cases the tokens named, read with their policy version and organisation.
+    read: dict[int, Case] = field(default_factory=dict)
+
+
+#: The cases ``[SD-…]`` tokens name, in the order the ORM lists cases (the queue's).
+_CASE_ORDER = (
+    'ORDER BY "cases_case"."escalated" DESC, "cases_case"."severity", '
+    '"cases_case"."queue_due_at", "cases_case"."received_at", "cases_case"."id"'
+)
+_BY_REFERENCE = Select(
+    Case,
+    '"cases_case"."reference" = %s',
+    tail=_CASE_ORDER,
+    related=("policy_version", "organization"),
+)
+
+
+def _by_references(references: tuple[str, ...]) -> list[Case]:
+    if len(references) == 1:  # nearly always: one statement, precompiled
+        return _BY_REFERENCE.all(references[0])
+    return list(
+        Case.objects.filter(reference__in=references).select_related(
+            "policy_version", "organization"
+        )
+    )
 
 
 def _thread_targets(mail: ParsedMail) -> _Targets:
     """The cases and pages a message refers to: subject tokens first, then the
     Message-IDs it answers (our case mail, other mail of the case, outbox mail)."""
-    tokens = list(Case.objects.filter(reference__in=mail.case_tokens).values_list("pk", flat=True))
-    found = _Targets(tokens=tokens, cases=[], pages=[], escalations=[])
+    named = _by_references(mail.case_tokens) if mail.case_tokens else []
+    found = _Targets(
+        tokens=[c.pk for c in named],
+        cases=[],
+        pages=[],
+        escalations=[],
+        read={c.pk: c for c in named},
+    )
     ids = list(mail.thread_ids)
     if not ids:
         return found
@@ -273,7 +338,11 @@ def _thread_targets(mail: ParsedMail) -> _Targets:
         )
     )
     outbox_ids = {int(m.group(1)): mid for mid in ids if (m := _OUTBOX_ID.match(mid))}
-    keys = dict(OutboxMessage.objects.filter(pk__in=outbox_ids).values_list("pk", "dedupe_key"))
+    keys = (
+        dict(OutboxMessage.objects.filter(pk__in=outbox_ids).values_list("pk", "dedupe_key"))
+        if outbox_ids
+        else {}
+    )
     for mid in ids:
         if mid in by_id and by_id[mid] is not None:
             found.cases.append(int(by_id[mid]))
@@ -287,14 +356,15 @@ def _thread_targets(mail: ParsedMail) -> _Targets:
     return found
 
 
-def _visible_case(user: User | None, case_ids: list[int]) -> Case | None:
-    """The first referenced case the sender may see: a reference to another tenant's
-    case is ignored (the message then opens a case of the sender's own)."""
+def _visible_case(user: User | None, case_ids: list[int], read: dict[int, Case]) -> Case | None:
+    """The first referenced case the sender may see (with its policy version and
+    organisation): a reference to another tenant's case is ignored (the message then
+    opens a case of the sender's own)."""
     if user is None:
         return None
     for case_id in dict.fromkeys(case_ids):
-        case = case_selectors.cases_visible_to(user).filter(pk=case_id).first()
-        if case is not None:
+        case = read[case_id] if case_id in read else records.read_case(user, case_id)
+        if case is not None and records.may_see(user, case):
             return case
     return None
 
