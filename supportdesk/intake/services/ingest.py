@@ -31,10 +31,11 @@ import datetime as dt
 import hashlib
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 
 from supportdesk import clock
 from supportdesk.accounts.models import User
@@ -127,6 +128,69 @@ def _recent(sender: str, since: dt.datetime, stored: int | None) -> int:
     return int(row[0]) if row else 0
 
 
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """One message as the MTA hands it over (see :func:`ingest_message`)."""
+
+    raw: bytes
+    via: InboundVia | str
+    envelope_sender: str | None = None
+    recipients: tuple[str, ...] = ()
+
+
+@dataclass(slots=True)
+class _Received:
+    row: InboundMessage
+    mail: ParsedMail
+    message_id: str
+    null_sender: bool
+
+
+def _receive(delivery: Delivery, rules: EmailIntake, now: dt.datetime) -> _Received:
+    """The unsaved row of a delivered message, parsed; :class:`MessageTooLarge` or
+    :class:`UnreadableMessage` for one that is never stored."""
+    raw, envelope_sender = delivery.raw, delivery.envelope_sender
+    if len(raw) > rules.max_message_bytes:
+        raise MessageTooLarge(
+            f"the message is {len(raw)} bytes; the limit is {rules.max_message_bytes}",
+            field="message",
+        )
+    try:
+        mail = parse_message(raw)
+    except NotAMessage as exc:
+        raise UnreadableMessage(str(exc), field="message") from exc
+    if envelope_sender is None:
+        # A pipe without --sender: the Return-Path the MTA wrote is the envelope sender.
+        envelope_sender = mail.return_path
+    message_id = mail.message_id or f"<sha256.{hashlib.sha256(raw).hexdigest()[:48]}@invalid>"
+    row = InboundMessage(
+        message_id=message_id[:255],
+        raw=raw,
+        size=len(raw),
+        sender=mail.sender[:254],
+        envelope_sender=(envelope_sender or "")[:254],
+        recipients=", ".join(delivery.recipients or mail.recipients)[:2000],
+        subject=mail.subject[:300],
+        via=delivery.via,
+        received_at=now,
+        attempts=1,
+    )
+    null_sender = envelope_sender is not None and not envelope_sender.strip("<> ")
+    return _Received(row, mail, message_id, null_sender)
+
+
+def _route_and_store(received: _Received, rules: EmailIntake) -> None:
+    """Route the message and store it with its outcome, in the caller's transaction
+    (the row is written earlier when routing needs its key)."""
+    row, now = received.row, received.row.received_at
+    state, reason = _route(row, received.mail, rules, received.null_sender, False, now)
+    row.state, row.reason, row.processed_at = state, reason, now
+    if row.pk is None:
+        _INSERT_INBOUND.one(row)
+    else:
+        _SAVE_OUTCOME(row)
+
+
 def ingest_message(
     *,
     raw: bytes,
@@ -143,52 +207,23 @@ def ingest_message(
     """
     now = clock.resolve(now)
     rules = site_rules()
-    if len(raw) > rules.max_message_bytes:
-        raise MessageTooLarge(
-            f"the message is {len(raw)} bytes; the limit is {rules.max_message_bytes}",
-            field="message",
-        )
-    try:
-        mail = parse_message(raw)
-    except NotAMessage as exc:
-        raise UnreadableMessage(str(exc), field="message") from exc
-    if envelope_sender is None:
-        # A pipe without --sender: the Return-Path the MTA wrote is the envelope sender.
-        envelope_sender = mail.return_path
-    message_id = mail.message_id or f"<sha256.{hashlib.sha256(raw).hexdigest()[:48]}@invalid>"
-    existing = _SEEN.first(message_id)
+    received = _receive(Delivery(raw, via, envelope_sender, recipients), rules, now)
+    existing = _SEEN.first(received.message_id)
     if existing is not None:
         return Ingested(existing, True)
-    row = InboundMessage(
-        message_id=message_id[:255],
-        raw=raw,
-        size=len(raw),
-        sender=mail.sender[:254],
-        envelope_sender=(envelope_sender or "")[:254],
-        recipients=", ".join(recipients or mail.recipients)[:2000],
-        subject=mail.subject[:300],
-        via=via,
-        received_at=now,
-        attempts=1,
-    )
-    null_sender = envelope_sender is not None and not envelope_sender.strip("<> ")
+    row = received.row
     # One transaction: the stored message and what it caused commit together, and the
     # caller (the MTA) hears "accepted" only after that commit. Two deliveries of one
     # message at the same instant: the second fails on the unique Message-ID (a
     # temporary failure to the MTA), and its retry finds the duplicate.
     try:
         with transaction.atomic():
-            state, reason = _route(row, mail, rules, null_sender, False, now)
-            row.state, row.reason, row.processed_at = state, reason, now
-            if row.pk is None:
-                _INSERT_INBOUND.one(row)
-            else:
-                _SAVE_OUTCOME(row)
+            _route_and_store(received, rules)
     except Exception as exc:
         # Everything the routing wrote is rolled back, the row too if it was written.
-        if _SEEN.first(message_id) is not None:
+        if _SEEN.first(received.message_id) is not None:
             raise  # another delivery of this message committed first
-        log.exception("inbound message %s failed", message_id)
+        log.exception("inbound message %s failed", received.message_id)
         row.pk, row._state.adding = None, True
         row.state = InboundState.FAILED
         row.reason = f"{type(exc).__name__}: {exc}"[:4000]
@@ -197,6 +232,62 @@ def ingest_message(
         with transaction.atomic():
             _INSERT_INBOUND.one(row)
     return Ingested(row, False)
+
+
+def ingest_batch(
+    deliveries: Sequence[Delivery], *, now: dt.datetime | None = None
+) -> list[Ingested | Exception]:
+    """Store and route several messages in one transaction, one commit for all (the
+    listener's path under load): the outcome of each, in order, as
+    :func:`ingest_message` gives it, or the exception it raised for that message
+    (:class:`MessageTooLarge`, :class:`UnreadableMessage`, a ``DatabaseError``).
+
+    A message whose routing fails (or any database error) rolls the whole batch back,
+    and the batch is then ingested again message by message, each through
+    :func:`ingest_message` in its own transaction: one bad message costs the others
+    nothing but time, and is itself kept as ``failed``. Everything returned is
+    committed when this returns: only then may each message be acknowledged.
+    """
+    if len(deliveries) == 1:  # nothing to share a transaction with
+        return [_ingest_alone(deliveries[0], now)]
+    rules = site_rules()
+    outcomes: list[Ingested | Exception | None] = [None] * len(deliveries)
+    ready: list[tuple[int, _Received]] = []
+    for i, delivery in enumerate(deliveries):
+        try:
+            ready.append((i, _receive(delivery, rules, clock.resolve(now))))
+        except (MessageTooLarge, UnreadableMessage) as exc:
+            outcomes[i] = exc
+    try:
+        with transaction.atomic():
+            for i, received in ready:
+                # Inside the transaction: a second copy in the same batch is a duplicate.
+                existing = _SEEN.first(received.message_id)
+                if existing is not None:
+                    outcomes[i] = Ingested(existing, True)
+                    continue
+                _route_and_store(received, rules)
+                outcomes[i] = Ingested(received.row, False)
+    except Exception:
+        log.warning("a batch of %d messages failed; ingesting them one by one", len(ready))
+        for i, _ in ready:
+            outcomes[i] = _ingest_alone(deliveries[i], now)
+    done = [outcome for outcome in outcomes if outcome is not None]
+    assert len(done) == len(deliveries), "every delivery has its outcome"
+    return done
+
+
+def _ingest_alone(delivery: Delivery, now: dt.datetime | None) -> Ingested | Exception:
+    try:
+        return ingest_message(
+            raw=delivery.raw,
+            via=delivery.via,
+            envelope_sender=delivery.envelope_sender,
+            recipients=delivery.recipients,
+            now=now,
+        )
+    except (MessageTooLarge, UnreadableMessage, DatabaseError) as exc:
+        return exc
 
 
 def process_message(
