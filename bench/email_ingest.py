@@ -133,15 +133,18 @@ def message(i: int, reference: str | None) -> bytes:
 PLACEHOLDER = "SD-@@@@@@"
 
 
-def _worker(args: tuple[str, str, int, int, int]) -> dict[str, Any]:
+def _worker(args: tuple[str, str, int, int, int, int]) -> dict[str, Any]:
     """One delivery process (an MTA runs several pipe/LMTP deliveries at once). Its
     messages are built before the clock starts, as the peer's harness writes its
-    files beforehand; a reply's token is filled in when it is fed (a bytes replace)."""
-    url, data_dir, start, step, n = args
+    files beforehand; a reply's token is filled in when it is fed (a bytes replace).
+    ``batch`` > 1: ``ingest_batch`` over that many consecutive messages at a time (the
+    listener's path when messages wait for a worker), else ``ingest_message`` each."""
+    url, data_dir, start, step, n, batch = args
     setup_django(url, Path(data_dir))
-    from supportdesk.intake.services.ingest import ingest_message
+    from supportdesk.intake.services.ingest import Delivery, Ingested, ingest_batch, ingest_message
 
-    built = {i: message(i, PLACEHOLDER if i % 5 == 4 else None) for i in range(start, n, step)}
+    indexes = list(range(start, n, step))
+    built = {i: message(i, PLACEHOLDER if i % 5 == 4 else None) for i in indexes}
     if _READY is not None:
         _READY.wait()  # every delivery is set up and has its messages: the clock starts
     started = time.time()
@@ -149,25 +152,37 @@ def _worker(args: tuple[str, str, int, int, int]) -> dict[str, Any]:
     states: dict[str, int] = {}
     busy = 0.0
     done = 0
-    for i in range(start, n, step):
+    for first in range(0, len(indexes), batch):
         t0 = time.perf_counter()
-        raw = built.pop(i)
-        if i % 5 == 4:
-            if references:
-                reference = references[(i * 7) % len(references)]
-                raw = raw.replace(PLACEHOLDER.encode(), reference.encode(), 1)
-            else:  # no case opened yet in this process: a new message instead
-                raw = message(i, None)
-        row = ingest_message(
-            raw=raw, via="pipe", envelope_sender=f"mailcust{i % 300}@example.invalid"
-        ).message
+        deliveries = []
+        for i in indexes[first : first + batch]:
+            raw = built.pop(i)
+            if i % 5 == 4:
+                if references:
+                    reference = references[(i * 7) % len(references)]
+                    raw = raw.replace(PLACEHOLDER.encode(), reference.encode(), 1)
+                else:  # no case opened yet in this process: a new message instead
+                    raw = message(i, None)
+            deliveries.append(
+                Delivery(raw=raw, via="pipe", envelope_sender=f"mailcust{i % 300}@example.invalid")
+            )
+        if batch == 1:
+            d = deliveries[0]
+            outcomes: list[Any] = [
+                ingest_message(raw=d.raw, via=d.via, envelope_sender=d.envelope_sender)
+            ]
+        else:
+            outcomes = ingest_batch(deliveries)
         busy += time.perf_counter() - t0
-        states[str(row.state)] = states.get(str(row.state), 0) + 1
-        if row.state == "opened" and row.case_id is not None:
-            references.append(f"SD-{row.case_id:06d}")
-        done += 1
-        if start == 0 and done % max(500 // step, 1) == 0:
-            say(f"~{done * step}/{n} messages")
+        for outcome in outcomes:
+            assert isinstance(outcome, Ingested), outcome
+            row = outcome.message
+            states[str(row.state)] = states.get(str(row.state), 0) + 1
+            if row.state == "opened" and row.case_id is not None:
+                references.append(f"SD-{row.case_id:06d}")
+            done += 1
+            if start == 0 and done % max(500 // step, 1) == 0:
+                say(f"~{done * step}/{n} messages")
     return {"states": states, "busy": busy, "count": done, "span": (started, time.time())}
 
 
@@ -179,13 +194,13 @@ def _ready(barrier: Any) -> None:
     _READY = barrier
 
 
-def run(url: str, data_dir: str, n: int, workers: int) -> dict[str, Any]:
+def run(url: str, data_dir: str, n: int, workers: int, batch: int) -> dict[str, Any]:
     from django.db import connection
 
     from supportdesk.intake.models import InboundMessage
 
     connection.close()
-    jobs = [(url, data_dir, w, workers, n) for w in range(workers)]
+    jobs = [(url, data_dir, w, workers, n, batch) for w in range(workers)]
     if workers == 1:
         results = [_worker(jobs[0])]
     else:
@@ -209,6 +224,7 @@ def run(url: str, data_dir: str, n: int, workers: int) -> dict[str, Any]:
         "db": connection.vendor,
         "messages": n,
         "workers": workers,
+        "batch": batch,
         "seconds": round(elapsed, 2),
         "msgs_per_s": round(n / elapsed, 1),
         "ms_per_message_in_a_worker": round(busy / n * 1000, 2),
@@ -263,6 +279,15 @@ def main() -> int:
         help="parallel deliveries, one run each on a fresh database (default: 1 4)",
     )
     parser.add_argument(
+        "--batch",
+        type=int,
+        nargs="+",
+        default=[1],
+        help="messages per transaction: 1 is ingest_message per message (the pipe, a "
+        "listener without waiting messages); more is ingest_batch (the listener under "
+        "load); one run per value and worker count (default: 1)",
+    )
+    parser.add_argument(
         "--peer",
         choices=("run", "recorded"),
         default="recorded",
@@ -271,17 +296,19 @@ def main() -> int:
     )
     args = parser.parse_args()
     runs = []
-    for workers in args.workers:
-        url = fresh_database(args.db_name, args.admin_url)
-        say(f"database {args.db_name} created; {workers} parallel deliveries")
-        with tempfile.TemporaryDirectory(prefix="sdmail") as data_dir:
-            setup_django(url, Path(data_dir))
-            prepare()
-            runs.append(run(url, data_dir, args.messages, workers))
+    for batch in args.batch:
+        for workers in args.workers:
+            url = fresh_database(args.db_name, args.admin_url)
+            say(f"database {args.db_name} created; {workers} parallel deliveries, batch {batch}")
+            with tempfile.TemporaryDirectory(prefix="sdmail") as data_dir:
+                setup_django(url, Path(data_dir))
+                prepare()
+                runs.append(run(url, data_dir, args.messages, workers, batch))
     peers = (peer_measured(args.messages) if args.peer == "run" else []) or peer_recorded()
     for ours in runs:
         print(
-            f"supportdesk ingest_message ({ours['db']}, {ours['workers']} parallel): "
+            f"supportdesk {'ingest_message' if ours['batch'] == 1 else 'ingest_batch'} "
+            f"({ours['db']}, {ours['workers']} parallel, {ours['batch']} per transaction): "
             f"{ours['messages']} messages in {ours['seconds']} s = {ours['msgs_per_s']} msg/s "
             f"({ours['ms_per_message_in_a_worker']} ms each)  {ours['states']}"
         )
