@@ -5,11 +5,13 @@ thread (the ORM is synchronous). Messages that arrive while every worker is busy
 (several sessions at once, as an MTA delivers under load) wait in a queue, and the
 next free worker takes all of them as one batch (:func:`ingest_batch`: one
 transaction, one commit; a batch with a failing message is redone message by
-message); each session hears its reply only after its message was committed. Alone, a
-message is a batch of one: no waiting is added. Replies: ``250`` stored (whatever the routing did),
-``552 5.3.4`` too large (the SMTP layer refuses it before the data is read when the
-client announced its size), ``554 5.6.0`` not a message, ``451 4.3.0`` a temporary
-failure (database down): the relaying server keeps the message and retries.
+message); each session hears its reply only after its message was committed. A
+message alone is a batch of one: no waiting is added.
+
+Replies: ``250`` stored (whatever the routing did), ``552 5.3.4`` too large (the SMTP
+layer refuses it before the data is read when the client announced its size),
+``554 5.6.0`` not a message, ``451 4.3.0`` a temporary failure (database down): the
+relaying server keeps the message and retries.
 """
 
 from __future__ import annotations
@@ -69,7 +71,7 @@ def deliver(raw: bytes, via: str, mail_from: str | None, rcpt_tos: tuple[str, ..
     return deliver_batch([Delivery(raw, via, mail_from, rcpt_tos)])[0]
 
 
-def _settle(reply: asyncio.Future[str], line: str | None, error: BaseException | None) -> None:
+def _settle(reply: asyncio.Future[str], line: str | None, error: Exception | None) -> None:
     if reply.done():  # the session went away
         return
     if error is not None:
@@ -112,7 +114,7 @@ class IngestHandler:
             return
         try:
             lines = deliver_batch([delivery for delivery, _, _ in batch])
-        except BaseException as exc:  # a bug: every session of the batch hears of it
+        except Exception as exc:  # a bug: every session of the batch hears of it
             for _, reply, loop in batch:
                 loop.call_soon_threadsafe(_settle, reply, None, exc)
             return

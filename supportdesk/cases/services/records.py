@@ -132,7 +132,7 @@ _TOUCH: dict[tuple[str, ...], Update[Case]] = {}
 
 def _touch(case: Case, now: dt.datetime, *fields: str) -> None:
     case.updated_at = now
-    names = (*fields, "updated_at")
+    names = tuple(dict.fromkeys((*fields, "updated_at")))
     update = _TOUCH.get(names)
     if update is None:
         update = _TOUCH[names] = Update(Case, *names)
