@@ -11,8 +11,11 @@ What it does:
    ``example.invalid`` and an agent team;
 2. builds ``--messages`` RFC 5322 messages shaped like the peer's (multipart/alternative
    text + HTML, 300 different senders, every 5th a reply carrying an earlier case's
-   ``[SD-…]`` token), then feeds each through ``ingest_message`` (the service behind
-   ``supportdesk mailgate`` and ``supportdesk smtpd``), sequentially, in this process:
+   ``[SD-…]`` token), each delivery process its share before the clock starts (as the
+   peer's harness writes its files beforehand; a reply's token is filled in when it is
+   fed), then feeds each through ``ingest_message`` (the service behind ``supportdesk
+   mailgate`` and ``supportdesk smtpd``), sequentially in each delivery process
+   (``--workers``; the clock runs from the moment every one is ready to the last end):
    parse, store the raw bytes, route, open the case through ``open_case`` (triage,
    routing, sprint, SLA clocks, timeline) or add the comment, keep the receipt in the
    outbox. The first message of each sender also creates its contact user;
@@ -125,53 +128,95 @@ def message(i: int, reference: str | None) -> bytes:
     return bytes(m)
 
 
-def _worker(args: tuple[str, str, int, int, int]) -> dict[str, Any]:
-    """One delivery process (an MTA runs several pipe/LMTP deliveries at once)."""
-    url, data_dir, start, step, n = args
-    setup_django(url, Path(data_dir))
-    from supportdesk.intake.services.ingest import ingest_message
+#: Stands in for a reply's ``[SD-…]`` token in a message built before the run (the
+#: case it names is opened during the run); as long as ``SD-%06d`` for ids < 10**6.
+PLACEHOLDER = "SD-@@@@@@"
 
+
+def _worker(args: tuple[str, str, int, int, int, int]) -> dict[str, Any]:
+    """One delivery process (an MTA runs several pipe/LMTP deliveries at once). Its
+    messages are built before the clock starts, as the peer's harness writes its
+    files beforehand; a reply's token is filled in when it is fed (a bytes replace).
+    ``batch`` > 1: ``ingest_batch`` over that many consecutive messages at a time (the
+    listener's path when messages wait for a worker), else ``ingest_message`` each."""
+    url, data_dir, start, step, n, batch = args
+    setup_django(url, Path(data_dir))
+    from supportdesk.intake.services.ingest import Delivery, Ingested, ingest_batch, ingest_message
+
+    indexes = list(range(start, n, step))
+    built = {i: message(i, PLACEHOLDER if i % 5 == 4 else None) for i in indexes}
+    if _READY is not None:
+        _READY.wait()  # every delivery is set up and has its messages: the clock starts
+    started = time.time()
     references: list[str] = []
     states: dict[str, int] = {}
     busy = 0.0
     done = 0
-    for i in range(start, n, step):
-        reference = references[(i * 7) % len(references)] if i % 5 == 4 and references else None
-        raw = message(i, reference)
+    for first in range(0, len(indexes), batch):
         t0 = time.perf_counter()
-        row = ingest_message(
-            raw=raw, via="pipe", envelope_sender=f"mailcust{i % 300}@example.invalid"
-        ).message
+        deliveries = []
+        for i in indexes[first : first + batch]:
+            raw = built.pop(i)
+            if i % 5 == 4:
+                if references:
+                    reference = references[(i * 7) % len(references)]
+                    raw = raw.replace(PLACEHOLDER.encode(), reference.encode(), 1)
+                else:  # no case opened yet in this process: a new message instead
+                    raw = message(i, None)
+            deliveries.append(
+                Delivery(raw=raw, via="pipe", envelope_sender=f"mailcust{i % 300}@example.invalid")
+            )
+        if batch == 1:
+            d = deliveries[0]
+            outcomes: list[Any] = [
+                ingest_message(raw=d.raw, via=d.via, envelope_sender=d.envelope_sender)
+            ]
+        else:
+            outcomes = ingest_batch(deliveries)
         busy += time.perf_counter() - t0
-        states[str(row.state)] = states.get(str(row.state), 0) + 1
-        if row.state == "opened" and row.case_id is not None:
-            references.append(f"SD-{row.case_id:06d}")
-        done += 1
-        if start == 0 and done % max(500 // step, 1) == 0:
-            say(f"~{done * step}/{n} messages")
-    return {"states": states, "busy": busy, "count": done}
+        for outcome in outcomes:
+            assert isinstance(outcome, Ingested), outcome
+            row = outcome.message
+            states[str(row.state)] = states.get(str(row.state), 0) + 1
+            if row.state == "opened" and row.case_id is not None:
+                references.append(f"SD-{row.case_id:06d}")
+            done += 1
+            if start == 0 and done % max(500 // step, 1) == 0:
+                say(f"~{done * step}/{n} messages")
+    return {"states": states, "busy": busy, "count": done, "span": (started, time.time())}
 
 
-def run(url: str, data_dir: str, n: int, workers: int) -> dict[str, Any]:
+_READY: Any = None
+
+
+def _ready(barrier: Any) -> None:
+    global _READY
+    _READY = barrier
+
+
+def run(url: str, data_dir: str, n: int, workers: int, batch: int) -> dict[str, Any]:
     from django.db import connection
 
     from supportdesk.intake.models import InboundMessage
 
     connection.close()
-    t0 = time.perf_counter()
-    jobs = [(url, data_dir, w, workers, n) for w in range(workers)]
+    jobs = [(url, data_dir, w, workers, n, batch) for w in range(workers)]
     if workers == 1:
         results = [_worker(jobs[0])]
     else:
-        with multiprocessing.get_context("spawn").Pool(workers) as pool:
+        ctx = multiprocessing.get_context("spawn")
+        barrier = ctx.Barrier(workers)
+        with ctx.Pool(workers, initializer=_ready, initargs=(barrier,)) as pool:
             results = pool.map(_worker, jobs)
-    elapsed = time.perf_counter() - t0
+    # From the moment every delivery was ready to the last one's end.
+    elapsed = max(r["span"][1] for r in results) - min(r["span"][0] for r in results)
     states: dict[str, int] = {}
     for r in results:
         for k, v in r["states"].items():
             states[k] = states.get(k, 0) + v
     stored = InboundMessage.objects.count()
     assert stored == n, f"{stored} stored of {n}"
+    assert set(states) <= {"opened", "commented"}, states
     busy = sum(r["busy"] for r in results)
     connection.close()
     return {
@@ -179,6 +224,7 @@ def run(url: str, data_dir: str, n: int, workers: int) -> dict[str, Any]:
         "db": connection.vendor,
         "messages": n,
         "workers": workers,
+        "batch": batch,
         "seconds": round(elapsed, 2),
         "msgs_per_s": round(n / elapsed, 1),
         "ms_per_message_in_a_worker": round(busy / n * 1000, 2),
@@ -223,11 +269,23 @@ def main() -> int:
     parser.add_argument("--messages", type=int, default=5000)
     parser.add_argument("--admin-url", default=ADMIN_URL)
     parser.add_argument(
+        "--db-name", default=DB_NAME, help=f"dropped and created (default {DB_NAME})"
+    )
+    parser.add_argument(
         "--workers",
         type=int,
         nargs="+",
         default=[1, 4],
         help="parallel deliveries, one run each on a fresh database (default: 1 4)",
+    )
+    parser.add_argument(
+        "--batch",
+        type=int,
+        nargs="+",
+        default=[1],
+        help="messages per transaction: 1 is ingest_message per message (the pipe, a "
+        "listener without waiting messages); more is ingest_batch (the listener under "
+        "load); one run per value and worker count (default: 1)",
     )
     parser.add_argument(
         "--peer",
@@ -238,17 +296,19 @@ def main() -> int:
     )
     args = parser.parse_args()
     runs = []
-    for workers in args.workers:
-        url = fresh_database(DB_NAME, args.admin_url)
-        say(f"database {DB_NAME} created; {workers} parallel deliveries")
-        with tempfile.TemporaryDirectory(prefix="sdmail") as data_dir:
-            setup_django(url, Path(data_dir))
-            prepare()
-            runs.append(run(url, data_dir, args.messages, workers))
+    for batch in args.batch:
+        for workers in args.workers:
+            url = fresh_database(args.db_name, args.admin_url)
+            say(f"database {args.db_name} created; {workers} parallel deliveries, batch {batch}")
+            with tempfile.TemporaryDirectory(prefix="sdmail") as data_dir:
+                setup_django(url, Path(data_dir))
+                prepare()
+                runs.append(run(url, data_dir, args.messages, workers, batch))
     peers = (peer_measured(args.messages) if args.peer == "run" else []) or peer_recorded()
     for ours in runs:
         print(
-            f"supportdesk ingest_message ({ours['db']}, {ours['workers']} parallel): "
+            f"supportdesk {'ingest_message' if ours['batch'] == 1 else 'ingest_batch'} "
+            f"({ours['db']}, {ours['workers']} parallel, {ours['batch']} per transaction): "
             f"{ours['messages']} messages in {ours['seconds']} s = {ours['msgs_per_s']} msg/s "
             f"({ours['ms_per_message_in_a_worker']} ms each)  {ours['states']}"
         )

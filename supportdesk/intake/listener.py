@@ -1,16 +1,24 @@
 """The SMTP and LMTP listener (aiosmtpd) a mail server relays support mail to.
 
 Each message goes through the same ingest service as the mail pipe, in a worker
-thread (the ORM is synchronous). Replies: ``250`` stored (whatever the routing did),
-``552 5.3.4`` too large (the SMTP layer refuses it before the data is read when the
-client announced its size), ``554 5.6.0`` not a message, ``451 4.3.0`` a temporary
-failure (database down): the relaying server keeps the message and retries.
+thread (the ORM is synchronous). Messages that arrive while every worker is busy
+(several sessions at once, as an MTA delivers under load) wait in a queue, and the
+next free worker takes all of them as one batch (:func:`ingest_batch`: one
+transaction, one commit; a batch with a failing message is redone message by
+message); each session hears its reply only after its message was committed. A
+message alone is a batch of one: no waiting is added.
+
+Replies: ``250`` stored (whatever the routing did), ``552 5.3.4`` too large (the SMTP
+layer refuses it before the data is read when the client announced its size),
+``554 5.6.0`` not a message, ``451 4.3.0`` a temporary failure (database down): the
+relaying server keeps the message and retries.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import queue
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -21,37 +29,65 @@ from django.db import DatabaseError, close_old_connections
 
 from supportdesk.intake.models import InboundVia
 from supportdesk.intake.services.ingest import (
+    Delivery,
+    Ingested,
     MessageTooLarge,
     UnreadableMessage,
-    ingest_message,
+    ingest_batch,
     site_rules,
 )
 
 log = logging.getLogger(__name__)
 
 
-def deliver(raw: bytes, via: str, mail_from: str | None, rcpt_tos: tuple[str, ...]) -> str:
-    """Ingest one message; the SMTP reply line. Runs in a worker thread."""
+def _reply(outcome: Ingested | Exception) -> str:
+    """The SMTP reply line for one message's outcome."""
+    if isinstance(outcome, MessageTooLarge):
+        return f"552 5.3.4 {outcome}"
+    if isinstance(outcome, UnreadableMessage):
+        return f"554 5.6.0 {outcome}"
+    if isinstance(outcome, Exception):
+        log.error("storing an inbound message failed", exc_info=outcome)
+        return "451 4.3.0 temporary failure, try again later"
+    state = "duplicate, ignored" if outcome.duplicate else outcome.message.state
+    return f"250 2.0.0 Ok: {outcome.message.pk} {state}"
+
+
+def deliver_batch(deliveries: list[Delivery]) -> list[str]:
+    """Ingest messages in one batch; their SMTP reply lines. Runs in a worker thread."""
     close_old_connections()
     try:
-        result = ingest_message(raw=raw, via=via, envelope_sender=mail_from, recipients=rcpt_tos)
-    except MessageTooLarge as exc:
-        return f"552 5.3.4 {exc}"
-    except UnreadableMessage as exc:
-        return f"554 5.6.0 {exc}"
-    except DatabaseError:
-        log.exception("storing an inbound message failed")
-        return "451 4.3.0 temporary failure, try again later"
+        try:
+            outcomes = ingest_batch(deliveries)
+        except DatabaseError as exc:
+            outcomes = [exc] * len(deliveries)
+        return [_reply(outcome) for outcome in outcomes]
     finally:
         close_old_connections()
-    state = "duplicate, ignored" if result.duplicate else result.message.state
-    return f"250 2.0.0 Ok: {result.message.pk} {state}"
+
+
+def deliver(raw: bytes, via: str, mail_from: str | None, rcpt_tos: tuple[str, ...]) -> str:
+    """Ingest one message; the SMTP reply line. Runs in a worker thread."""
+    return deliver_batch([Delivery(raw, via, mail_from, rcpt_tos)])[0]
+
+
+def _settle(reply: asyncio.Future[str], line: str | None, error: Exception | None) -> None:
+    if reply.done():  # the session went away
+        return
+    if error is not None:
+        reply.set_exception(error)
+    else:
+        reply.set_result(line or "")
 
 
 class IngestHandler:
-    def __init__(self, via: str, workers: int = 4) -> None:
+    def __init__(self, via: str, workers: int = 4, max_batch: int = 32) -> None:
         self.via = via
+        self.max_batch = max_batch
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="mail")
+        self.waiting: queue.SimpleQueue[
+            tuple[Delivery, asyncio.Future[str], asyncio.AbstractEventLoop]
+        ] = queue.SimpleQueue()
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         raw = envelope.original_content or b""
@@ -59,17 +95,41 @@ class IngestHandler:
             raw = raw.encode("utf-8", "surrogateescape")
         mail_from = envelope.mail_from if envelope.mail_from is not None else None
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(
-            self.pool, deliver, raw, self.via, mail_from, tuple(envelope.rcpt_tos)
-        )
+        reply: asyncio.Future[str] = loop.create_future()
+        delivery = Delivery(raw, self.via, mail_from, tuple(envelope.rcpt_tos))
+        self.waiting.put((delivery, reply, loop))
+        self.pool.submit(self._drain)
+        return await reply
+
+    def _drain(self) -> None:
+        """Ingest everything waiting (up to ``max_batch``) as one batch: nothing when an
+        earlier drain took it already."""
+        batch: list[tuple[Delivery, asyncio.Future[str], asyncio.AbstractEventLoop]] = []
+        while len(batch) < self.max_batch:
+            try:
+                batch.append(self.waiting.get_nowait())
+            except queue.Empty:
+                break
+        if not batch:
+            return
+        try:
+            lines = deliver_batch([delivery for delivery, _, _ in batch])
+        except Exception as exc:  # a bug: every session of the batch hears of it
+            for _, reply, loop in batch:
+                loop.call_soon_threadsafe(_settle, reply, None, exc)
+            return
+        for (_, reply, loop), line in zip(batch, lines, strict=True):
+            loop.call_soon_threadsafe(_settle, reply, line, None)
 
 
 class MailController(Controller):
     """aiosmtpd's threaded controller speaking SMTP, or LMTP with ``lmtp=True``."""
 
-    def __init__(self, *, host: str, port: int, lmtp: bool = False, max_bytes: int) -> None:
+    def __init__(
+        self, *, host: str, port: int, lmtp: bool = False, max_bytes: int, workers: int = 4
+    ) -> None:
         self.lmtp = lmtp
-        handler = IngestHandler(InboundVia.LMTP if lmtp else InboundVia.SMTP)
+        handler = IngestHandler(InboundVia.LMTP if lmtp else InboundVia.SMTP, workers=workers)
         super().__init__(
             handler,
             hostname=host,

@@ -17,7 +17,7 @@ from supportdesk.accounts.permissions import (
     NotFound,
 )
 from supportdesk.cases import selectors
-from supportdesk.cases.clocks import policy_of, refresh_clocks
+from supportdesk.cases.clocks import policy_of
 from supportdesk.cases.models import (
     Attachment,
     Case,
@@ -37,6 +37,7 @@ from supportdesk.cases.services.records import (
     UnsupportedMediaType,
     _event,
     _lock,
+    _refresh,
     _touch,
     actor_kind,
 )
@@ -48,6 +49,9 @@ from supportdesk.domain.triage import (
     non_urgent_ceiling,
 )
 from supportdesk.intake.services import outbound as case_mail
+from supportdesk.prepared import Insert
+
+_INSERT_COMMENT = Insert(Comment)
 
 
 def transition_case(
@@ -118,7 +122,7 @@ def _apply_transition(
     case.status = target
     _touch(case, now, *fields)
     event = _event(case, at=now, actor=actor, kind=EventKind.STATUS, data=data)
-    refresh_clocks(case, now=now, force=target == CaseStatus.CLOSED)
+    _refresh(case, now, force=target == CaseStatus.CLOSED)
     if actor is None or actor.is_vendor_staff:
         # INT-1: the requester of an email case hears of status changes by mail.
         case_mail.case_updated(
@@ -149,8 +153,10 @@ def add_comment(
         raise Forbidden("customers cannot post internal comments", field="public")
     with transaction.atomic():
         case = _lock(actor, case_id)
-        comment = Comment.objects.create(
-            case=case, author=actor, body=body, public=public, channel=channel, created_at=now
+        comment = _INSERT_COMMENT.one(
+            Comment(
+                case=case, author=actor, body=body, public=public, channel=channel, created_at=now
+            )
         )
         data: dict[str, Any] = {"comment": comment.pk, "public": public, "channel": channel}
         response = staff and public and case.status != CaseStatus.CLOSED
@@ -169,7 +175,7 @@ def add_comment(
                 case, actor, CaseStatus.IN_PROGRESS, note="customer replied", agreement="", now=now
             )
         else:
-            refresh_clocks(case, now=now)
+            _refresh(case, now)
         return comment
 
 
@@ -243,7 +249,7 @@ def change_severity(
         if changed:
             case.save(update_fields=changed)
         file_into_sprint(case, policy, now)
-        refresh_clocks(case, now=now)
+        _refresh(case, now)
         return case
 
 

@@ -1,9 +1,11 @@
 """Mail in: one pipeline for the SMTP/LMTP listener, the mail pipe and replays.
 
-:func:`ingest_message` stores the raw message and routes it (:func:`process_message`)
-in one transaction; a routing failure rolls back to a savepoint and the message commits
-as ``failed`` with its error, for an admin to replay; the MTA hears "accepted" only
-after the commit, so no mail is lost. The routing rules, in order (docs/email.md):
+:func:`ingest_message` routes the message and stores it, raw bytes and outcome, in
+one transaction (the row is written with its outcome, or earlier when routing needs
+its key); a routing failure rolls that transaction back and the message commits as
+``failed`` with its error in a second one, for an admin to replay
+(:func:`process_message`); the MTA hears "accepted" only after the commit, so no mail
+is lost. The routing rules, in order (docs/email.md):
 
 1. automatic mail (auto-replies, bounces, list mail) is recorded, nothing else: no
    case, no reply (loops start by answering robots);
@@ -29,14 +31,16 @@ import datetime as dt
 import hashlib
 import logging
 import re
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 
 from supportdesk import clock
 from supportdesk.accounts.models import User
-from supportdesk.cases import selectors as case_selectors
 from supportdesk.cases.models import Case
+from supportdesk.cases.services import records
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.mail import (
     NotAMessage,
@@ -104,6 +108,87 @@ _ACTIVE_USER = Select(
     tail='ORDER BY "accounts_user"."id" LIMIT 1',
     related=("organization",),
 )
+_RECENT = (
+    'SELECT COUNT(*) FROM "intake_inboundmessage" WHERE "intake_inboundmessage"."sender" = %s'
+    ' AND "intake_inboundmessage"."received_at" > %s'
+)
+
+
+def _recent(sender: str, since: dt.datetime, stored: int | None) -> int:
+    """How many messages from ``sender`` were received after ``since`` (besides the
+    stored message ``stored``): the rate limit's count, one precompiled statement."""
+    db = connections[DEFAULT_DB_ALIAS]
+    sql = _RECENT
+    params: list[Any] = [sender, db.ops.adapt_datetimefield_value(since)]
+    if stored is not None:
+        sql, params = sql + ' AND "intake_inboundmessage"."id" <> %s', [*params, stored]
+    with db.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """One message as the MTA hands it over (see :func:`ingest_message`)."""
+
+    raw: bytes
+    via: InboundVia | str
+    envelope_sender: str | None = None
+    recipients: tuple[str, ...] = ()
+
+
+@dataclass(slots=True)
+class _Received:
+    row: InboundMessage
+    mail: ParsedMail
+    message_id: str
+    null_sender: bool
+
+
+def _receive(delivery: Delivery, rules: EmailIntake, now: dt.datetime) -> _Received:
+    """The unsaved row of a delivered message, parsed; :class:`MessageTooLarge` or
+    :class:`UnreadableMessage` for one that is never stored."""
+    raw, envelope_sender = delivery.raw, delivery.envelope_sender
+    if len(raw) > rules.max_message_bytes:
+        raise MessageTooLarge(
+            f"the message is {len(raw)} bytes; the limit is {rules.max_message_bytes}",
+            field="message",
+        )
+    try:
+        mail = parse_message(raw)
+    except NotAMessage as exc:
+        raise UnreadableMessage(str(exc), field="message") from exc
+    if envelope_sender is None:
+        # A pipe without --sender: the Return-Path the MTA wrote is the envelope sender.
+        envelope_sender = mail.return_path
+    message_id = mail.message_id or f"<sha256.{hashlib.sha256(raw).hexdigest()[:48]}@invalid>"
+    row = InboundMessage(
+        message_id=message_id[:255],
+        raw=raw,
+        size=len(raw),
+        sender=mail.sender[:254],
+        envelope_sender=(envelope_sender or "")[:254],
+        recipients=", ".join(delivery.recipients or mail.recipients)[:2000],
+        subject=mail.subject[:300],
+        via=delivery.via,
+        received_at=now,
+        attempts=1,
+    )
+    null_sender = envelope_sender is not None and not envelope_sender.strip("<> ")
+    return _Received(row, mail, message_id, null_sender)
+
+
+def _route_and_store(received: _Received, rules: EmailIntake) -> None:
+    """Route the message and store it with its outcome, in the caller's transaction
+    (the row is written earlier when routing needs its key)."""
+    row, now = received.row, received.row.received_at
+    state, reason = _route(row, received.mail, rules, received.null_sender, False, now)
+    row.state, row.reason, row.processed_at = state, reason, now
+    if row.pk is None:
+        _INSERT_INBOUND.one(row)
+    else:
+        _SAVE_OUTCOME(row)
 
 
 def ingest_message(
@@ -122,44 +207,87 @@ def ingest_message(
     """
     now = clock.resolve(now)
     rules = site_rules()
-    if len(raw) > rules.max_message_bytes:
-        raise MessageTooLarge(
-            f"the message is {len(raw)} bytes; the limit is {rules.max_message_bytes}",
-            field="message",
-        )
-    try:
-        mail = parse_message(raw)
-    except NotAMessage as exc:
-        raise UnreadableMessage(str(exc), field="message") from exc
-    if envelope_sender is None:
-        # A pipe without --sender: the Return-Path the MTA wrote is the envelope sender.
-        envelope_sender = mail.return_path
-    message_id = mail.message_id or f"<sha256.{hashlib.sha256(raw).hexdigest()[:48]}@invalid>"
-    existing = _SEEN.first(message_id)
+    received = _receive(Delivery(raw, via, envelope_sender, recipients), rules, now)
+    existing = _SEEN.first(received.message_id)
     if existing is not None:
         return Ingested(existing, True)
+    row = received.row
     # One transaction: the stored message and what it caused commit together, and the
-    # caller (the MTA) hears "accepted" only after that commit. A routing failure rolls
-    # back to a savepoint and the message commits as ``failed``, for replay. Two
-    # deliveries of one message at the same instant: the second fails on the unique
-    # Message-ID (a temporary failure to the MTA), and its retry finds the duplicate.
-    with transaction.atomic():
-        row = _INSERT_INBOUND.one(
-            InboundMessage(
-                message_id=message_id[:255],
-                raw=raw,
-                size=len(raw),
-                sender=mail.sender[:254],
-                envelope_sender=(envelope_sender or "")[:254],
-                recipients=", ".join(recipients or mail.recipients)[:2000],
-                subject=mail.subject[:300],
-                via=via,
-                received_at=now,
-            )
-        )
-        null_sender = envelope_sender is not None and not envelope_sender.strip("<> ")
-        process_message(message=row, mail=mail, rules=rules, null_sender=null_sender, now=now)
+    # caller (the MTA) hears "accepted" only after that commit. Two deliveries of one
+    # message at the same instant: the second fails on the unique Message-ID (a
+    # temporary failure to the MTA), and its retry finds the duplicate.
+    try:
+        with transaction.atomic():
+            _route_and_store(received, rules)
+    except Exception as exc:
+        # Everything the routing wrote is rolled back, the row too if it was written.
+        if _SEEN.first(received.message_id) is not None:
+            raise  # another delivery of this message committed first
+        log.exception("inbound message %s failed", received.message_id)
+        row.pk, row._state.adding = None, True
+        row.state = InboundState.FAILED
+        row.reason = f"{type(exc).__name__}: {exc}"[:4000]
+        row.processed_at = now
+        row.case = row.follows_case = row.organization = None
+        with transaction.atomic():
+            _INSERT_INBOUND.one(row)
     return Ingested(row, False)
+
+
+def ingest_batch(
+    deliveries: Sequence[Delivery], *, now: dt.datetime | None = None
+) -> list[Ingested | Exception]:
+    """Store and route several messages in one transaction, one commit for all (the
+    listener's path under load): the outcome of each, in order, as
+    :func:`ingest_message` gives it, or the exception it raised for that message
+    (:class:`MessageTooLarge`, :class:`UnreadableMessage`, a ``DatabaseError``).
+
+    A message whose routing fails (or any database error) rolls the whole batch back,
+    and the batch is then ingested again message by message, each through
+    :func:`ingest_message` in its own transaction: one bad message costs the others
+    nothing but time, and is itself kept as ``failed``. Everything returned is
+    committed when this returns: only then may each message be acknowledged.
+    """
+    if len(deliveries) == 1:  # nothing to share a transaction with
+        return [_ingest_alone(deliveries[0], now)]
+    rules = site_rules()
+    outcomes: list[Ingested | Exception | None] = [None] * len(deliveries)
+    ready: list[tuple[int, _Received]] = []
+    for i, delivery in enumerate(deliveries):
+        try:
+            ready.append((i, _receive(delivery, rules, clock.resolve(now))))
+        except (MessageTooLarge, UnreadableMessage) as exc:
+            outcomes[i] = exc
+    try:
+        with transaction.atomic():
+            for i, received in ready:
+                # Inside the transaction: a second copy in the same batch is a duplicate.
+                existing = _SEEN.first(received.message_id)
+                if existing is not None:
+                    outcomes[i] = Ingested(existing, True)
+                    continue
+                _route_and_store(received, rules)
+                outcomes[i] = Ingested(received.row, False)
+    except Exception:
+        log.warning("a batch of %d messages failed; ingesting them one by one", len(ready))
+        for i, _ in ready:
+            outcomes[i] = _ingest_alone(deliveries[i], now)
+    done = [outcome for outcome in outcomes if outcome is not None]
+    assert len(done) == len(deliveries), "every delivery has its outcome"
+    return done
+
+
+def _ingest_alone(delivery: Delivery, now: dt.datetime | None) -> Ingested | Exception:
+    try:
+        return ingest_message(
+            raw=delivery.raw,
+            via=delivery.via,
+            envelope_sender=delivery.envelope_sender,
+            recipients=delivery.recipients,
+            now=now,
+        )
+    except (MessageTooLarge, UnreadableMessage, DatabaseError) as exc:
+        return exc
 
 
 def process_message(
@@ -171,8 +299,9 @@ def process_message(
     replay: bool = False,
     now: dt.datetime | None = None,
 ) -> InboundMessage:
-    """Route a stored message (in one transaction with what it causes) and record the
-    outcome; a failure rolls the routing back and leaves the row ``failed``."""
+    """Route a stored message again (a replay, an agent's assignment of a held one) in
+    one transaction with what it causes, and record the outcome; a failure rolls the
+    routing back to a savepoint and leaves the row ``failed``."""
     now = clock.resolve(now)
     rules = rules or site_rules()
     message.attempts += 1
@@ -204,11 +333,7 @@ def _route(
     if mail.automatic or null_sender:
         return InboundState.AUTOMATIC, mail.automatic or "null envelope sender (a bounce)"
     if not replay:
-        recent = (
-            InboundMessage.objects.filter(sender=row.sender, received_at__gt=now - RATE_WINDOW)
-            .exclude(pk=row.pk)
-            .count()
-        )
+        recent = _recent(row.sender, now - RATE_WINDOW, row.pk)
         if recent >= rules.rate_limit_per_hour:
             return InboundState.RATE_LIMITED, (
                 f"{recent} messages from {row.sender} in the last hour "
@@ -227,7 +352,7 @@ def _route(
     page_ids = [*mail.page_ids, *targets.pages]
     if page_ids and user is not None and user.is_vendor_staff:
         return _acknowledge_page(page_ids[0], user, now)
-    case = _visible_case(user, [*targets.tokens, *targets.cases]) if user else None
+    case = _visible_case(user, [*targets.tokens, *targets.cases], targets.read) if user else None
     if user is not None and not user.is_vendor_staff:
         for escalation_id in [*mail.escalation_ids, *targets.escalations]:
             answered = escalation_mail.answer_escalation(
@@ -252,13 +377,44 @@ class _Targets:
     cases: list[int]
     pages: list[int]
     escalations: list[int]
+    #: The cases the tokens named, read with their policy version and organisation.
+    read: dict[int, Case] = field(default_factory=dict)
+
+
+#: The cases ``[SD-…]`` tokens name, in the order the ORM lists cases (the queue's).
+_CASE_ORDER = (
+    'ORDER BY "cases_case"."escalated" DESC, "cases_case"."severity", '
+    '"cases_case"."queue_due_at", "cases_case"."received_at", "cases_case"."id"'
+)
+_BY_REFERENCE = Select(
+    Case,
+    '"cases_case"."reference" = %s',
+    tail=_CASE_ORDER,
+    related=("policy_version", "organization"),
+)
+
+
+def _by_references(references: tuple[str, ...]) -> list[Case]:
+    if len(references) == 1:  # nearly always: one statement, precompiled
+        return _BY_REFERENCE.all(references[0])
+    return list(
+        Case.objects.filter(reference__in=references).select_related(
+            "policy_version", "organization"
+        )
+    )
 
 
 def _thread_targets(mail: ParsedMail) -> _Targets:
     """The cases and pages a message refers to: subject tokens first, then the
     Message-IDs it answers (our case mail, other mail of the case, outbox mail)."""
-    tokens = list(Case.objects.filter(reference__in=mail.case_tokens).values_list("pk", flat=True))
-    found = _Targets(tokens=tokens, cases=[], pages=[], escalations=[])
+    named = _by_references(mail.case_tokens) if mail.case_tokens else []
+    found = _Targets(
+        tokens=[c.pk for c in named],
+        cases=[],
+        pages=[],
+        escalations=[],
+        read={c.pk: c for c in named},
+    )
     ids = list(mail.thread_ids)
     if not ids:
         return found
@@ -273,7 +429,11 @@ def _thread_targets(mail: ParsedMail) -> _Targets:
         )
     )
     outbox_ids = {int(m.group(1)): mid for mid in ids if (m := _OUTBOX_ID.match(mid))}
-    keys = dict(OutboxMessage.objects.filter(pk__in=outbox_ids).values_list("pk", "dedupe_key"))
+    keys = (
+        dict(OutboxMessage.objects.filter(pk__in=outbox_ids).values_list("pk", "dedupe_key"))
+        if outbox_ids
+        else {}
+    )
     for mid in ids:
         if mid in by_id and by_id[mid] is not None:
             found.cases.append(int(by_id[mid]))
@@ -287,14 +447,15 @@ def _thread_targets(mail: ParsedMail) -> _Targets:
     return found
 
 
-def _visible_case(user: User | None, case_ids: list[int]) -> Case | None:
-    """The first referenced case the sender may see: a reference to another tenant's
-    case is ignored (the message then opens a case of the sender's own)."""
+def _visible_case(user: User | None, case_ids: list[int], read: dict[int, Case]) -> Case | None:
+    """The first referenced case the sender may see (with its policy version and
+    organisation): a reference to another tenant's case is ignored (the message then
+    opens a case of the sender's own)."""
     if user is None:
         return None
     for case_id in dict.fromkeys(case_ids):
-        case = case_selectors.cases_visible_to(user).filter(pk=case_id).first()
-        if case is not None:
+        case = read[case_id] if case_id in read else records.read_case(user, case_id)
+        if case is not None and records.may_see(user, case):
             return case
     return None
 

@@ -70,12 +70,16 @@ def reply_to_case(
         )
         return InboundState.REOPENED, _attach(row, mail, user, case, now)
     manager = case.organization.account_manager_id
-    open_tasks = list(
-        FollowUpTask.objects.filter(case=case, status=FollowUpStatus.OPEN).values_list(
-            "pk", flat=True
+    open_tasks = (
+        list(
+            FollowUpTask.objects.filter(case=case, status=FollowUpStatus.OPEN).values_list(
+                "pk", flat=True
+            )
         )
+        if user.pk == manager and user.is_vendor_staff
+        else []
     )
-    if user.pk == manager and user.is_vendor_staff and open_tasks:
+    if open_tasks:
         # INT-5: the account manager's detailed email is the phone Sev1's follow-up.
         cases.add_comment(
             actor=user,

@@ -31,6 +31,7 @@ from supportdesk.notifications.models import MessageKind, OutboxMessage
 from supportdesk.prepared import Insert
 
 _INSERT_MAIL = Insert(OutboundMail)
+_INSERT_INBOUND = Insert(InboundMessage)
 
 #: How many earlier Message-IDs a References header carries (RFC 5322 allows trimming).
 MAX_REFERENCES = 20
@@ -139,6 +140,8 @@ def send_reply(
 ) -> OutboxMessage:
     """An automatic answer to a message that opened no case (RFC 3834 ``auto-replied``)."""
     now = clock.resolve(now)
+    if inbound.pk is None:  # routed before it is stored: the key below names it
+        _INSERT_INBOUND.one(inbound)
     body, html = render(template, {"inbound": inbound, **context}, policy)
     message = outbox.enqueue(
         kind=MessageKind.EMAIL,

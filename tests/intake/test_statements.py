@@ -1,0 +1,142 @@
+"""The mail path's cost in statements, and the case-in-hand visibility rule it uses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from supportdesk.accounts.models import OrganizationKind, Role
+from supportdesk.accounts.permissions import NotFound
+from supportdesk.cases import selectors, services
+from supportdesk.cases.models import Case, Comment
+from supportdesk.cases.services.records import may_see, read_case
+from supportdesk.intake.models import InboundMessage, InboundState
+from supportdesk.notifications.models import OutboxMessage
+from tests.cases.conftest import open_sev
+from tests.factories import make_org, make_team, make_user
+from tests.intake import corpus
+from tests.intake.conftest import CUSTOMER, NOW, ingest
+
+#: Statements (BEGIN, SAVEPOINT and COMMIT included) per message of a known sender.
+#: A new message: site policy, duplicate check, BEGIN, rate count, sender, the
+#: organisation's policy, open_case (savepoint, team, sprint, the key on PostgreSQL or
+#: the reference after the INSERT on SQLite, case, events, clocks, release), receipt
+#: and its envelope, the stored message, COMMIT.
+NEW = {"postgresql": 18, "sqlite": 18}
+#: A reply by token: site policy, duplicate check, BEGIN, rate count, sender, the
+#: case, add_comment (savepoint, locked case, comment, event, timeline, clocks, clock
+#: update, queue due, release), the stored message, COMMIT.
+REPLY = {"postgresql": 17, "sqlite": 17}
+
+
+def _count(raw: bytes) -> tuple[InboundMessage, int]:
+    with CaptureQueriesContext(connection) as queries:
+        message = ingest(raw).message
+    return message, len(queries)
+
+
+def test_a_new_message_and_a_reply_cost_a_fixed_small_number_of_statements(
+    customer: Any,
+) -> None:
+    # The first message of the process pays one-off reads (policy parse, calendars).
+    ingest(corpus.plain(sender=CUSTOMER, subject="Warm-up", body="x"))
+    message, new = _count(corpus.plain(sender=CUSTOMER, subject="Rates will not save", body="x"))
+    assert message.state == InboundState.OPENED
+    assert new == NEW[connection.vendor]
+    case = Case.objects.get(pk=message.case_id)
+    raw = corpus.plain(sender=CUSTOMER, subject=f"Re: [{case.reference}] Rates", body="Still")
+    reply, statements = _count(raw)
+    assert reply.state == InboundState.COMMENTED and reply.case_id == case.pk
+    assert statements == REPLY[connection.vendor]
+    # Both stored with their outcome, the reply's comment on the case.
+    assert InboundMessage.objects.get(pk=reply.pk).state == InboundState.COMMENTED
+    assert Comment.objects.get(case=case).body == "Still"
+
+
+def test_a_routing_failure_after_the_message_was_stored_keeps_it_once_as_failed(
+    reject_unknown: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rejection stores the message before its reply (the reply's key names it);
+    a failure after that rolls both back and the message is kept, once, as failed."""
+    from supportdesk.notifications import services as outbox
+
+    def broken(**kwargs: Any) -> Any:
+        raise RuntimeError("outbox down")
+
+    monkeypatch.setattr(outbox, "enqueue", broken)
+    raw = corpus.plain(sender="zed@nowhere.example", subject="Hello", body="x")
+    message = ingest(raw).message
+    assert message.state == InboundState.FAILED and message.reason == "RuntimeError: outbox down"
+    stored = InboundMessage.objects.get()
+    assert stored.pk == message.pk and bytes(stored.raw) == raw
+    assert stored.state == InboundState.FAILED and not OutboxMessage.objects.exists()
+
+
+@pytest.fixture
+def tenants(policies: Any) -> dict[str, Any]:
+    partner = make_org(name="Partner", kind=OrganizationKind.PARTNER, region="na")
+    client = make_org(name="Client", region="emea", partner=partner)
+    other = make_org(name="Other", region="na")
+    for org in (partner, client, other):
+        org.policy = policies["partner-services"]
+        org.save()
+    return {"partner": partner, "client": client, "other": other}
+
+
+def test_may_see_is_cases_visible_to_for_a_case_in_hand(tenants: dict[str, Any]) -> None:
+    partner, client, other = tenants["partner"], tenants["client"], tenants["other"]
+    in_client = make_user(role=Role.CUSTOMER, organization=client)
+    in_other = make_user(role=Role.CUSTOMER, organization=other)
+    cases = [
+        open_sev(in_client, client, severity=3, now=NOW),
+        open_sev(in_other, other, severity=3, now=NOW),
+        open_sev(in_other, other, severity=3, now=NOW),
+        open_sev(in_client, client, severity=3, now=NOW),
+    ]
+    Case.objects.filter(pk=cases[2].pk).update(escalated=True)
+    Case.objects.filter(pk=cases[3].pk).update(region="apac")
+    superuser = make_user(role=Role.CUSTOMER, organization=other)
+    superuser.is_superuser = True
+    superuser.save()
+    viewers = [
+        in_client,
+        in_other,
+        make_user(role=Role.PARTNER, organization=partner),
+        make_user(role=Role.PARTNER),
+        make_user(role=Role.CUSTOMER),
+        make_user(role=Role.AGENT, team=make_team(region="na")),
+        make_user(role=Role.AGENT, team=make_team(region="emea")),
+        make_user(role=Role.AGENT, team=make_team(region="apac")),
+        make_user(role=Role.AGENT),
+        make_user(role=Role.ESCALATION_MANAGER),
+        make_user(role=Role.ADMIN),
+        superuser,
+    ]
+    seen_somewhere = set()
+    for viewer in viewers:
+        expected = set(
+            selectors.cases_visible_to(viewer)
+            .filter(pk__in=[c.pk for c in cases])
+            .values_list("pk", flat=True)
+        )
+        for case in cases:
+            in_hand = Case.objects.select_related("organization").get(pk=case.pk)
+            assert may_see(viewer, in_hand) == (case.pk in expected), (viewer.username, case.pk)
+            read = read_case(viewer, case.pk)
+            assert (read is not None) == (case.pk in expected)
+        seen_somewhere |= expected
+    assert seen_somewhere == {c.pk for c in cases}
+
+
+def test_a_write_on_a_case_the_actor_may_not_see_is_not_found(tenants: dict[str, Any]) -> None:
+    client, other = tenants["client"], tenants["other"]
+    case = open_sev(make_user(role=Role.CUSTOMER, organization=client), client, severity=3, now=NOW)
+    stranger = make_user(role=Role.CUSTOMER, organization=other)
+    with pytest.raises(NotFound):
+        services.add_comment(actor=stranger, case_id=case.pk, body="hi", now=NOW)
+    with pytest.raises(NotFound):
+        services.add_comment(actor=stranger, case_id=10**9, body="hi", now=NOW)
+    assert not Comment.objects.exists()
