@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models.functions import Upper
 
 
 class OrganizationKind(models.TextChoices):
@@ -97,6 +98,10 @@ class User(AbstractUser):
     #: IANA zone the person's screens show times in.
     time_zone = models.CharField(max_length=64, default="UTC")
     phone = models.CharField(max_length=32, blank=True)
+
+    class Meta(AbstractUser.Meta):
+        # Every inbound mail looks its sender up by address, case-insensitively.
+        indexes = [models.Index(Upper("email"), name="user_email_upper_idx")]
 
     @property
     def is_vendor_staff(self) -> bool:

@@ -21,10 +21,11 @@ from supportdesk.notifications import services as notifications
 from supportdesk.notifications.models import MessageKind
 from supportdesk.policies import selectors as policy_selectors
 from supportdesk.policies.models import PolicyVersion
-from supportdesk.prepared import Insert, Update
+from supportdesk.prepared import Insert, Select, Update
 
 # Every change to a case refreshes its clocks: precompiled (see supportdesk.prepared).
 _INSERT_CLOCKS = Insert(SlaClock)
+_CLOCKS_OF = Select(SlaClock, '"cases_slaclock"."case_id" = %s')
 _SAVE_CLOCK = Update(
     SlaClock,
     *(f.name for f in SlaClock._meta.concrete_fields if f.name not in {"id", "case", "kind"}),
@@ -127,7 +128,7 @@ def refresh_clocks(
     if computed is None:
         computed = compute_clocks(case, now=now)
     closed = case.status == CaseStatus.CLOSED
-    existing = {} if fresh else {c.kind: c for c in SlaClock.objects.filter(case=case)}
+    existing = {} if fresh else {c.kind: c for c in _CLOCKS_OF.all(case.pk)}
     stored: list[SlaClock] = []
     for clock in computed:
         row = existing.get(str(clock.kind)) or SlaClock(case=case, kind=str(clock.kind))

@@ -116,9 +116,7 @@ def access_case_by_reference(viewer: User, ref: str) -> Case:
     ref = ref.strip().upper()
     if ref.isdigit():
         return access_case(viewer, int(ref))
-    case_id = (
-        cases_visible_to(viewer).filter(reference=ref).values_list("pk", flat=True).first()
-    )
+    case_id = cases_visible_to(viewer).filter(reference=ref).values_list("pk", flat=True).first()
     if case_id is None:
         raise NotFound(f"case {ref} not found", field="case")
     return access_case(viewer, case_id)

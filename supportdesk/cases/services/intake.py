@@ -81,6 +81,7 @@ def open_case(
     idempotency_key: str | None = None,
     request_fingerprint: str | None = None,
     policy_version: PolicyVersion | None = None,
+    savepoint: bool = True,
     now: dt.datetime | None = None,
 ) -> tuple[Case, bool]:
     """Open a case through the intake rules of the organisation's current policy, for
@@ -92,7 +93,9 @@ def open_case(
     and the same ``request_fingerprint``, the earlier case and ``False``; with another
     fingerprint :class:`IdempotencyConflict`. Every refusal is a :class:`DomainError`
     naming the field; nothing is written then. ``policy_version``: the organisation's
-    current version, when the caller has just read it (mail intake).
+    current version, when the caller has just read it (mail intake). ``savepoint=False``:
+    the caller's transaction is the unit, and a refusal fails all of it (mail intake,
+    which then stores the message as failed in a transaction of its own).
     """
     now = clock.resolve(now)
     if idempotency_key:
@@ -100,7 +103,7 @@ def open_case(
         if replay is not None:
             return replay, False
     try:
-        with transaction.atomic():
+        with transaction.atomic(savepoint=savepoint):
             case = _open_case(
                 actor=actor,
                 organisation_id=organisation_id,

@@ -199,6 +199,7 @@ def open_from_mail(
         answers={q.key: False for q in policy.triage.questions},
         details=_details(policy, mail, now),
         policy_version=version,
+        savepoint=False,
         now=now,
     )
     row.case, row.follows_case, row.organization = case, follows, organisation
