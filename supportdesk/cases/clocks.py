@@ -26,6 +26,12 @@ from supportdesk.prepared import Insert, Select, Update
 # Every change to a case refreshes its clocks: precompiled (see supportdesk.prepared).
 _INSERT_CLOCKS = Insert(SlaClock)
 _CLOCKS_OF = Select(SlaClock, '"cases_slaclock"."case_id" = %s')
+_TIMELINE = Select(
+    CaseEvent,
+    '"cases_caseevent"."case_id" = %s',
+    tail='ORDER BY "cases_caseevent"."at", "cases_caseevent"."id"',
+)
+_SAVE_QUEUE_DUE = Update(Case, "queue_due_at")
 _SAVE_CLOCK = Update(
     SlaClock,
     *(f.name for f in SlaClock._meta.concrete_fields if f.name not in {"id", "case", "kind"}),
@@ -93,7 +99,7 @@ def compute_clocks(
     """The case's clocks as of ``now`` from its timeline (``history``: the whole
     timeline when the caller holds it, saved or not; else read)."""
     if history is None:
-        rows = list(CaseEvent.objects.filter(case=case).order_by("at", "id"))
+        rows = _TIMELINE.all(case.pk)
     else:
         rows = sorted(history, key=lambda e: (e.at, e.pk or 0))
     return sla.sla_clocks(
@@ -160,7 +166,7 @@ def refresh_clocks(
         _INSERT_CLOCKS.many(stored)
     case.queue_due_at = queue_due(computed, closed=closed)
     if save:
-        case.save(update_fields=["queue_due_at"])
+        _SAVE_QUEUE_DUE(case)
     prefetched = getattr(case, "_prefetched_objects_cache", None)
     if prefetched is None:
         prefetched = case._prefetched_objects_cache = {}  # type: ignore[attr-defined]

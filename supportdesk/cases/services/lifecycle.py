@@ -17,7 +17,7 @@ from supportdesk.accounts.permissions import (
     NotFound,
 )
 from supportdesk.cases import selectors
-from supportdesk.cases.clocks import policy_of
+from supportdesk.cases.clocks import policy_of, refresh_clocks
 from supportdesk.cases.models import (
     Attachment,
     Case,
@@ -37,7 +37,6 @@ from supportdesk.cases.services.records import (
     UnsupportedMediaType,
     _event,
     _lock,
-    _refresh,
     _touch,
     actor_kind,
 )
@@ -122,7 +121,7 @@ def _apply_transition(
     case.status = target
     _touch(case, now, *fields)
     event = _event(case, at=now, actor=actor, kind=EventKind.STATUS, data=data)
-    _refresh(case, now, force=target == CaseStatus.CLOSED)
+    refresh_clocks(case, now=now, force=target == CaseStatus.CLOSED)
     if actor is None or actor.is_vendor_staff:
         # INT-1: the requester of an email case hears of status changes by mail.
         case_mail.case_updated(
@@ -175,7 +174,7 @@ def add_comment(
                 case, actor, CaseStatus.IN_PROGRESS, note="customer replied", agreement="", now=now
             )
         else:
-            _refresh(case, now)
+            refresh_clocks(case, now=now)
         return comment
 
 
@@ -249,7 +248,7 @@ def change_severity(
         if changed:
             case.save(update_fields=changed)
         file_into_sprint(case, policy, now)
-        _refresh(case, now)
+        refresh_clocks(case, now=now)
         return case
 
 

@@ -1,8 +1,8 @@
-"""Shared pieces of the case services: errors, the event writer, the row lock, the
-clock refresh after a change.
+"""Shared pieces of the case services: errors, the event writer, the row lock.
 
-The reads and writes every change makes (the locked case, its event, its timeline,
-the touched columns) run precompiled (see :mod:`supportdesk.prepared`)."""
+The reads and writes every change makes (the locked case, its event, the touched
+columns) run precompiled (see :mod:`supportdesk.prepared`); so does the clock refresh
+that follows (``cases.clocks``)."""
 
 from __future__ import annotations
 
@@ -13,13 +13,12 @@ from django.db import DEFAULT_DB_ALIAS, connections
 
 from supportdesk.accounts.models import Role, User
 from supportdesk.accounts.permissions import NotFound, sees_all
-from supportdesk.cases.clocks import compute_clocks, refresh_clocks
 from supportdesk.cases.models import (
     Case,
     CaseEvent,
 )
 from supportdesk.domain.errors import DomainError
-from supportdesk.domain.lifecycle import ActorKind, CaseStatus
+from supportdesk.domain.lifecycle import ActorKind
 from supportdesk.prepared import Insert, Select, Update
 
 DEFAULT_MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
@@ -101,11 +100,6 @@ _CASE_RELATED = ("policy_version", "organization")
 #: locks rows (PostgreSQL); SQLite serialises writers instead.
 _LOCK_CASE = Select(Case, _CASE_BY_ID, tail='FOR UPDATE OF "cases_case"', related=_CASE_RELATED)
 _READ_CASE = Select(Case, _CASE_BY_ID, related=_CASE_RELATED)
-_TIMELINE = Select(
-    CaseEvent,
-    '"cases_caseevent"."case_id" = %s',
-    tail='ORDER BY "cases_caseevent"."at", "cases_caseevent"."id"',
-)
 
 
 def read_case(viewer: User, case_id: int) -> Case | None:
@@ -137,18 +131,3 @@ def _touch(case: Case, now: dt.datetime, *fields: str) -> None:
     if update is None:
         update = _TOUCH[names] = Update(Case, *names)
     update(case)
-
-
-_SAVE_QUEUE_DUE = Update(Case, "queue_due_at")
-
-
-def _refresh(case: Case, now: dt.datetime, *, force: bool = False) -> None:
-    """``refresh_clocks`` after a change to the case (its event written): the timeline
-    read and the queue due written precompiled. A closed case's clocks are final
-    (unless ``force``: the closing event itself)."""
-    if case.status == CaseStatus.CLOSED and not force:
-        refresh_clocks(case, now=now)
-        return
-    computed = compute_clocks(case, now=now, history=_TIMELINE.all(case.pk))
-    refresh_clocks(case, now=now, force=force, save=False, computed=computed)
-    _SAVE_QUEUE_DUE(case)
