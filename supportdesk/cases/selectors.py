@@ -96,6 +96,24 @@ def cases_visible_to(viewer: User) -> QuerySet[Case]:
     return qs.filter(organization__in=Organization.objects.filter(organisation_scope(viewer)))
 
 
+def may_see(viewer: User, case: Case) -> bool:
+    """Whether :func:`cases_visible_to` ``(viewer)`` holds ``case`` (its
+    ``organization`` loaded): the same rules, for a case in hand
+    (tests/intake/test_statements.py pins the two together)."""
+    if sees_all(viewer):
+        return True
+    if viewer.role == Role.AGENT:
+        region = viewer.region
+        if not region:
+            return case.escalated
+        return case.escalated or case.region == region or case.organization.region == region
+    if viewer.organization_id is None:
+        return False
+    if case.organization_id == viewer.organization_id:
+        return True
+    return viewer.role == Role.PARTNER and case.organization.partner_id == viewer.organization_id
+
+
 def access_case(viewer: User, case_id: int) -> Case:
     """The one permission-checked fetch: the case, or :class:`NotFound` (also for other
     tenants' cases, so ids leak nothing)."""

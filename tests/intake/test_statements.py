@@ -12,7 +12,8 @@ from supportdesk.accounts.models import OrganizationKind, Role
 from supportdesk.accounts.permissions import NotFound
 from supportdesk.cases import selectors, services
 from supportdesk.cases.models import Case, Comment
-from supportdesk.cases.services.records import may_see, read_case
+from supportdesk.cases.selectors import may_see
+from supportdesk.cases.services.records import read_case
 from supportdesk.intake.models import InboundMessage, InboundState
 from supportdesk.notifications.models import OutboxMessage
 from tests.cases.conftest import open_sev

@@ -11,12 +11,13 @@ from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
 
-from supportdesk.accounts.models import Role, User
-from supportdesk.accounts.permissions import NotFound, sees_all
+from supportdesk.accounts.models import User
+from supportdesk.accounts.permissions import NotFound
 from supportdesk.cases.models import (
     Case,
     CaseEvent,
 )
+from supportdesk.cases.selectors import may_see
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.lifecycle import ActorKind
 from supportdesk.prepared import Insert, Select, Update
@@ -74,24 +75,6 @@ def _jsonable(value: object) -> object:
     if isinstance(value, tuple | list):
         return [_jsonable(v) for v in value]
     return value
-
-
-def may_see(viewer: User, case: Case) -> bool:
-    """Whether :func:`~supportdesk.cases.selectors.cases_visible_to` ``(viewer)`` holds
-    ``case`` (its ``organization`` loaded): the same rules, for a case in hand
-    (tests/intake/test_statements.py pins the two together)."""
-    if sees_all(viewer):
-        return True
-    if viewer.role == Role.AGENT:
-        region = viewer.region
-        if not region:
-            return case.escalated
-        return case.escalated or case.region == region or case.organization.region == region
-    if viewer.organization_id is None:
-        return False
-    if case.organization_id == viewer.organization_id:
-        return True
-    return viewer.role == Role.PARTNER and case.organization.partner_id == viewer.organization_id
 
 
 _CASE_BY_ID = '"cases_case"."id" = %s'

@@ -30,17 +30,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 
 from supportdesk import clock
 from supportdesk.accounts.models import User
-from supportdesk.cases.models import Case
-from supportdesk.cases.services import records
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.mail import (
     NotAMessage,
@@ -53,11 +50,9 @@ from supportdesk.intake.models import (
     InboundMessage,
     InboundState,
     InboundVia,
-    OutboundMail,
 )
 from supportdesk.intake.services import escalations as escalation_mail
-from supportdesk.intake.services import mail_cases
-from supportdesk.notifications.models import OutboxMessage
+from supportdesk.intake.services import mail_cases, threads
 from supportdesk.policies import selectors as policy_selectors
 from supportdesk.prepared import Insert, Select, Update
 
@@ -66,11 +61,6 @@ log = logging.getLogger(__name__)
 RATE_WINDOW = dt.timedelta(hours=1)
 #: The fields processing writes (never the raw bytes again).
 _OUTCOME = ["state", "reason", "processed_at", "attempts", "case", "follows_case"]
-#: Message-IDs the outbox gives mail it sends without an envelope of its own.
-_OUTBOX_ID = re.compile(r"^<outbox-(\d+)@")
-_DEDUPE_CASE = re.compile(r"^case:(\d+):")
-_DEDUPE_PAGE = re.compile(r"^page:(\d+):")
-_DEDUPE_ESCALATION = re.compile(r"^escalation:(\d+):")
 
 
 class MessageTooLarge(DomainError):
@@ -348,11 +338,11 @@ def _route(
         )
         if organisation is not None:
             user = mail_cases.contact_for(mail.sender, organisation, mail.sender_name)
-    targets = _thread_targets(mail)
+    targets = threads.thread_targets(mail)
     page_ids = [*mail.page_ids, *targets.pages]
     if page_ids and user is not None and user.is_vendor_staff:
         return _acknowledge_page(page_ids[0], user, now)
-    case = _visible_case(user, [*targets.tokens, *targets.cases], targets.read) if user else None
+    case = threads.visible_case(user, [*targets.tokens, *targets.cases], targets.read)
     if user is not None and not user.is_vendor_staff:
         for escalation_id in [*mail.escalation_ids, *targets.escalations]:
             answered = escalation_mail.answer_escalation(
@@ -369,95 +359,6 @@ def _route(
     if case is not None and user is not None:
         return mail_cases.reply_to_case(row, mail, user, case, rules, now)
     return mail_cases.open_from_mail(row, mail, user, rules, now, follows=None)
-
-
-@dataclass(slots=True)
-class _Targets:
-    tokens: list[int]
-    cases: list[int]
-    pages: list[int]
-    escalations: list[int]
-    #: The cases the tokens named, read with their policy version and organisation.
-    read: dict[int, Case] = field(default_factory=dict)
-
-
-#: The cases ``[SD-…]`` tokens name, in the order the ORM lists cases (the queue's).
-_CASE_ORDER = (
-    'ORDER BY "cases_case"."escalated" DESC, "cases_case"."severity", '
-    '"cases_case"."queue_due_at", "cases_case"."received_at", "cases_case"."id"'
-)
-_BY_REFERENCE = Select(
-    Case,
-    '"cases_case"."reference" = %s',
-    tail=_CASE_ORDER,
-    related=("policy_version", "organization"),
-)
-
-
-def _by_references(references: tuple[str, ...]) -> list[Case]:
-    if len(references) == 1:  # nearly always: one statement, precompiled
-        return _BY_REFERENCE.all(references[0])
-    return list(
-        Case.objects.filter(reference__in=references).select_related(
-            "policy_version", "organization"
-        )
-    )
-
-
-def _thread_targets(mail: ParsedMail) -> _Targets:
-    """The cases and pages a message refers to: subject tokens first, then the
-    Message-IDs it answers (our case mail, other mail of the case, outbox mail)."""
-    named = _by_references(mail.case_tokens) if mail.case_tokens else []
-    found = _Targets(
-        tokens=[c.pk for c in named],
-        cases=[],
-        pages=[],
-        escalations=[],
-        read={c.pk: c for c in named},
-    )
-    ids = list(mail.thread_ids)
-    if not ids:
-        return found
-    by_id = dict(
-        OutboundMail.objects.filter(message_id__in=ids, case__isnull=False).values_list(
-            "message_id", "case_id"
-        )
-    )
-    by_id.update(
-        InboundMessage.objects.filter(message_id__in=ids, case__isnull=False).values_list(
-            "message_id", "case_id"
-        )
-    )
-    outbox_ids = {int(m.group(1)): mid for mid in ids if (m := _OUTBOX_ID.match(mid))}
-    keys = (
-        dict(OutboxMessage.objects.filter(pk__in=outbox_ids).values_list("pk", "dedupe_key"))
-        if outbox_ids
-        else {}
-    )
-    for mid in ids:
-        if mid in by_id and by_id[mid] is not None:
-            found.cases.append(int(by_id[mid]))
-    for key in keys.values():
-        if m := _DEDUPE_CASE.match(key):
-            found.cases.append(int(m.group(1)))
-        elif m := _DEDUPE_PAGE.match(key):
-            found.pages.append(int(m.group(1)))
-        elif m := _DEDUPE_ESCALATION.match(key):
-            found.escalations.append(int(m.group(1)))
-    return found
-
-
-def _visible_case(user: User | None, case_ids: list[int], read: dict[int, Case]) -> Case | None:
-    """The first referenced case the sender may see (with its policy version and
-    organisation): a reference to another tenant's case is ignored (the message then
-    opens a case of the sender's own)."""
-    if user is None:
-        return None
-    for case_id in dict.fromkeys(case_ids):
-        case = read[case_id] if case_id in read else records.read_case(user, case_id)
-        if case is not None and records.may_see(user, case):
-            return case
-    return None
 
 
 def _acknowledge_page(page_id: int, user: User, now: dt.datetime) -> tuple[InboundState, str]:
