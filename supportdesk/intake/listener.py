@@ -66,11 +66,6 @@ def deliver_batch(deliveries: list[Delivery]) -> list[str]:
         close_old_connections()
 
 
-def deliver(raw: bytes, via: str, mail_from: str | None, rcpt_tos: tuple[str, ...]) -> str:
-    """Ingest one message; the SMTP reply line. Runs in a worker thread."""
-    return deliver_batch([Delivery(raw, via, mail_from, rcpt_tos)])[0]
-
-
 def _settle(reply: asyncio.Future[str], line: str | None, error: Exception | None) -> None:
     if reply.done():  # the session went away
         return

@@ -7,8 +7,9 @@ from typing import Any
 
 from supportdesk.cases import services as cases
 from supportdesk.cases.models import Case, Comment
-from supportdesk.intake.listener import deliver
+from supportdesk.intake.listener import deliver_batch
 from supportdesk.intake.models import InboundState, OutboundMail
+from supportdesk.intake.services.ingest import Delivery
 from supportdesk.notifications.models import OutboxMessage
 from supportdesk.notifications.services import deliver_due, enqueue
 from tests.intake import corpus
@@ -119,8 +120,10 @@ def test_int1_the_listener_answers_552_for_a_message_over_the_policy_limit(
     customer: Any,
 ) -> None:
     big = corpus.plain(sender=CUSTOMER, subject="big", body=("x" * 70 + "\n") * 400_000)
-    assert deliver(big, "smtp", CUSTOMER, ()).startswith("552 5.3.4")
-    assert deliver(b"", "smtp", CUSTOMER, ()).startswith("554 5.6.0")
+    (too_large,) = deliver_batch([Delivery(big, "smtp", CUSTOMER)])
+    assert too_large.startswith("552 5.3.4")
+    (unreadable,) = deliver_batch([Delivery(b"", "smtp", CUSTOMER)])
+    assert unreadable.startswith("554 5.6.0")
     assert OutboxMessage.objects.count() == 0
 
 
