@@ -17,7 +17,7 @@ current transaction and are counted by ``CaptureQueriesContext``. No signals are
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Generic, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -233,7 +233,8 @@ class Select(Generic[M]):
 
     ``where`` and ``tail`` are SQL written against the model's table name (and, for a
     joined relation, its path as alias, e.g. ``"user"."is_active"``), with ``%s``
-    parameters. ``fields`` limits the columns read (the rest are deferred).
+    parameters. ``fields`` limits the columns read (the rest are deferred);
+    ``related_fields`` does the same for a joined path (``{"policy_version": (...)}``).
     """
 
     def __init__(
@@ -244,12 +245,15 @@ class Select(Generic[M]):
         tail: str = "",
         fields: Sequence[str] | None = None,
         related: Sequence[str] = (),
+        related_fields: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
         self.model = model
         self.where = where
         self.tail = tail
         self.field_names = fields
         self.related = related
+        self.related_fields = dict(related_fields or {})
+        assert set(self.related_fields) <= set(related), "related_fields names joined paths"
         self._compiled: dict[str, tuple[str, list[_Part], list[tuple[int, int, Any]]]] = {}
 
     def _compile(
@@ -272,7 +276,7 @@ class Select(Generic[M]):
             target = relation.related_model
             assert isinstance(target, type)
             assert issubclass(target, Model)
-            part = _Part(target, path, None)
+            part = _Part(target, path, self.related_fields.get(path))
             joins.append(
                 f"LEFT JOIN {_quote(target._meta.db_table)} {_quote(path)} ON "
                 f"{_quote(path)}.{_quote(target._meta.pk.column)} = "

@@ -12,6 +12,7 @@ from django.db import transaction
 from supportdesk import clock
 from supportdesk.accounts.models import ApiToken, User
 from supportdesk.accounts.permissions import NotFound
+from supportdesk.policies.selectors import version_joins
 from supportdesk.prepared import Select
 
 TOKEN_SCHEME = "sd"
@@ -39,12 +40,15 @@ def issue_api_token(
     return token, f"{TOKEN_SCHEME}_{prefix}_{secret}"
 
 
-#: Every API request runs this: precompiled (see supportdesk.prepared).
+#: Every API request runs this: precompiled (see supportdesk.prepared); the user's
+#: organisation comes with its contract's current version, which every create reads.
+_VERSION_PATHS, _VERSION_FIELDS = version_joins("user__organization")
 _ACTIVE_TOKEN = Select(
     ApiToken,
     '"accounts_apitoken"."prefix" = %s AND "accounts_apitoken"."revoked_at" IS NULL',
     tail='ORDER BY "accounts_apitoken"."id" LIMIT 1',
-    related=("user", "user__team", "user__organization"),
+    related=("user", "user__team", "user__organization", *_VERSION_PATHS),
+    related_fields=_VERSION_FIELDS,
 )
 
 

@@ -86,8 +86,8 @@ class ParsedMail:
     text: str
     #: The whole text body, before trimming.
     full_text: str
-    #: The HTML body, sanitised (empty when the message had none).
-    html: str
+    #: The HTML body as it came, unsafe to show (see :attr:`html`).
+    html_source: str
     parts: tuple[MailPart, ...] = ()
     #: Why the message is automatic (``auto-submitted: auto-replied``, ...), else "".
     automatic: str = ""
@@ -105,6 +105,12 @@ class ParsedMail:
         for mid in (*self.in_reply_to, *reversed(self.references)):
             seen.setdefault(mid, None)
         return tuple(seen)
+
+    @property
+    def html(self) -> str:
+        """The HTML body, sanitised (empty when the message had none). Sanitised when
+        asked for: routing reads the text, and most mail never needs this."""
+        return sanitise_html(self.html_source) if self.html_source else ""
 
     @property
     def clean_subject(self) -> str:
@@ -156,7 +162,7 @@ def parse_message(raw: bytes) -> ParsedMail:
         references=tuple(_MSGID.findall(header_text(msg, "References"))),
         text=trim_quoted(full_text),
         full_text=full_text,
-        html=sanitise_html(html_body) if html_body else "",
+        html_source=html_body,
         parts=tuple(parts),
         automatic=automatic_reason(msg, sender),
         case_tokens=tuple(dict.fromkeys(t.upper() for t in CASE_TOKEN.findall(subject))),

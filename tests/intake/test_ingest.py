@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -68,12 +69,27 @@ def test_int1_severity_from_email_is_the_policy_triage_default(customer: Any) ->
     assert case.severity_basis == "default"
 
 
-def test_int1_duplicate_delivery_of_the_same_message_id_is_ignored(customer: Any) -> None:
+def test_int1_duplicate_delivery_of_the_same_message_id_is_ignored(
+    customer: Any, settings: Any, tmp_path: Path
+) -> None:
+    settings.MEDIA_ROOT = tmp_path
     raw = corpus.plain(sender=CUSTOMER, subject="Once", body="x")
     first = ingest(raw)
     second = ingest(raw)
     assert second.duplicate and second.message.pk == first.message.pk
     assert Case.objects.count() == 1 and InboundMessage.objects.count() == 1
+    # A redelivered reply is routed, fails on its stored Message-ID and is rolled back:
+    # the case keeps one comment.
+    case = Case.objects.get()
+    reply = corpus.plain(sender=CUSTOMER, subject=f"Re: [{case.reference}] Once", body="More")
+    assert not ingest(reply).duplicate and ingest(reply).duplicate
+    assert Comment.objects.filter(case=case).count() == 1
+    # A message with files is looked up first: a redelivery writes no file again.
+    files = corpus.with_attachments(sender=CUSTOMER, subject=f"Re: [{case.reference}] Logs")
+    ingest(files)
+    stored = sorted(tmp_path.rglob("*.*"))
+    assert len(stored) == 2 and ingest(files).duplicate
+    assert sorted(tmp_path.rglob("*.*")) == stored
 
 
 def test_int1_reply_with_token_is_a_public_comment_and_ends_waiting_on_customer(

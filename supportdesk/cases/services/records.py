@@ -20,6 +20,7 @@ from supportdesk.cases.models import (
 from supportdesk.cases.selectors import may_see
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.lifecycle import ActorKind
+from supportdesk.policies.selectors import VERSION_FIELDS
 from supportdesk.prepared import Insert, Select, Update
 
 DEFAULT_MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
@@ -78,11 +79,19 @@ def _jsonable(value: object) -> object:
 
 
 _CASE_BY_ID = '"cases_case"."id" = %s'
-_CASE_RELATED = ("policy_version", "organization")
+CASE_RELATED = ("policy_version", "organization")
+#: The version without its policy source (``policies.selectors.parsed`` reads that).
+CASE_RELATED_FIELDS = {"policy_version": VERSION_FIELDS}
 #: The case with its policy version and organisation, row-locked where the database
 #: locks rows (PostgreSQL); SQLite serialises writers instead.
-_LOCK_CASE = Select(Case, _CASE_BY_ID, tail='FOR UPDATE OF "cases_case"', related=_CASE_RELATED)
-_READ_CASE = Select(Case, _CASE_BY_ID, related=_CASE_RELATED)
+_LOCK_CASE = Select(
+    Case,
+    _CASE_BY_ID,
+    tail='FOR UPDATE OF "cases_case"',
+    related=CASE_RELATED,
+    related_fields=CASE_RELATED_FIELDS,
+)
+_READ_CASE = Select(Case, _CASE_BY_ID, related=CASE_RELATED, related_fields=CASE_RELATED_FIELDS)
 
 
 def read_case(viewer: User, case_id: int) -> Case | None:

@@ -92,11 +92,14 @@ _SEEN = Select(
 )
 _INSERT_INBOUND = Insert(InboundMessage)
 _SAVE_OUTCOME = Update(InboundMessage, *_OUTCOME, "organization")
+#: The sender, with the organisation's current policy version (a new case reads it).
+_VERSION_PATHS, _VERSION_FIELDS = policy_selectors.version_joins("organization")
 _ACTIVE_USER = Select(
     User,
     'UPPER("accounts_user"."email") = UPPER(%s) AND "accounts_user"."is_active"',
     tail='ORDER BY "accounts_user"."id" LIMIT 1',
-    related=("organization",),
+    related=("organization", *_VERSION_PATHS),
+    related_fields=_VERSION_FIELDS,
 )
 _RECENT = (
     'SELECT COUNT(*) FROM "intake_inboundmessage" WHERE "intake_inboundmessage"."sender" = %s'
@@ -198,21 +201,25 @@ def ingest_message(
     now = clock.resolve(now)
     rules = site_rules()
     received = _receive(Delivery(raw, via, envelope_sender, recipients), rules, now)
-    existing = _SEEN.first(received.message_id)
-    if existing is not None:
-        return Ingested(existing, True)
+    if received.mail.parts:
+        # Attachments reach the file storage before the commit, and a rollback leaves
+        # their files behind: a message with parts is looked up before it is routed.
+        existing = _SEEN.first(received.message_id)
+        if existing is not None:
+            return Ingested(existing, True)
     row = received.row
     # One transaction: the stored message and what it caused commit together, and the
-    # caller (the MTA) hears "accepted" only after that commit. Two deliveries of one
-    # message at the same instant: the second fails on the unique Message-ID (a
-    # temporary failure to the MTA), and its retry finds the duplicate.
+    # caller (the MTA) hears "accepted" only after that commit. A Message-ID stored
+    # before (a redelivery, or two deliveries at one instant) fails the row's insert
+    # on its unique column, which rolls back all the routing did: duplicates are
+    # rare, so the common message pays no look-up for them.
     try:
         with transaction.atomic():
             _route_and_store(received, rules)
     except Exception as exc:
-        # Everything the routing wrote is rolled back, the row too if it was written.
-        if _SEEN.first(received.message_id) is not None:
-            raise  # another delivery of this message committed first
+        existing = _SEEN.first(received.message_id)
+        if existing is not None:
+            return Ingested(existing, True)
         log.exception("inbound message %s failed", received.message_id)
         row.pk, row._state.adding = None, True
         row.state = InboundState.FAILED

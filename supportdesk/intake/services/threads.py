@@ -35,7 +35,10 @@ class Targets:
 
 #: The case an ``[SD-…]`` token names (references are unique: one row at most).
 _BY_REFERENCE = Select(
-    Case, '"cases_case"."reference" = %s', related=("policy_version", "organization")
+    Case,
+    '"cases_case"."reference" = %s',
+    related=records.CASE_RELATED,
+    related_fields=records.CASE_RELATED_FIELDS,
 )
 
 
@@ -45,9 +48,9 @@ def _by_references(references: tuple[str, ...]) -> list[Case]:
     if len(references) == 1:  # nearly always: one statement, precompiled
         return _BY_REFERENCE.all(references[0])
     return list(
-        Case.objects.filter(reference__in=references).select_related(
-            "policy_version", "organization"
-        )
+        Case.objects.filter(reference__in=references)
+        .select_related(*records.CASE_RELATED)
+        .defer("policy_version__source")
     )
 
 
