@@ -21,6 +21,13 @@ What it does:
    outbox. The first message of each sender also creates its contact user;
 3. checks every message ended ``opened`` or ``commented``.
 
+``--via lmtp`` measures the whole service instead: ``supportdesk smtpd --lmtp`` runs as
+its own process (as under a supervisor) and each delivery process is an LMTP client on
+one connection, sending its messages one after another and waiting for each reply (as
+Postfix's ``lmtp`` transport does with a cached connection); replies thread by
+``In-Reply-To`` naming an earlier message of the same client, the way a mail client
+answers. The listener ingests messages that arrive together as one batch.
+
 The peer: django-helpdesk's ``get_email`` reading the same number of messages from a
 local directory (one in five a reply), through the harness in
 /work/shared/peers/django_helpdesk (its mail_ingest.py, on its own PostgreSQL; see
@@ -111,16 +118,23 @@ def prepare() -> None:
     )
 
 
-def message(i: int, reference: str | None) -> bytes:
+def message_id(i: int) -> str:
+    return f"<bench.{i}@example.invalid>"
+
+
+def message(i: int, reference: str | None, in_reply_to: str | None = None) -> bytes:
     m = EmailMessage()
     m["From"] = f"Customer {i} <mailcust{i % 300}@example.invalid>"
     m["To"] = "support@desk.example"
     if reference:
         m["Subject"] = f"Re: [{reference}] still broken"
+    elif in_reply_to:
+        m["Subject"] = "Re: rates will not save after the update"
+        m["In-Reply-To"] = m["References"] = in_reply_to
     else:
         m["Subject"] = f"Rates {i} will not save after the update"
     m["Date"] = formatdate(localtime=False)
-    m["Message-ID"] = f"<bench.{i}.{secrets.token_hex(4)}@example.invalid>"
+    m["Message-ID"] = message_id(i)
     m.set_content(f"Hello,\n\nrates for hotel {i} will not save since the update.\n\nThanks\n")
     m.add_alternative(
         f"<p>Hello,</p><p>rates for hotel <b>{i}</b> will not save.</p>", subtype="html"
@@ -186,6 +200,87 @@ def _worker(args: tuple[str, str, int, int, int, int]) -> dict[str, Any]:
     return {"states": states, "busy": busy, "count": done, "span": (started, time.time())}
 
 
+def _lmtp_worker(args: tuple[int, int, int, int]) -> dict[str, Any]:
+    """One LMTP client: its messages built before the clock starts (a reply names an
+    earlier new message of this client in ``In-Reply-To``), then sent one at a time on
+    one connection, each reply awaited ("250 2.0.0 Ok: <id> <state>")."""
+    import smtplib
+
+    port, start, step, n = args
+    indexes = list(range(start, n, step))
+    built = []
+    for k, i in enumerate(indexes):
+        earlier = [j for j in indexes[:k] if j % 5 != 4]
+        parent = message_id(earlier[(i * 7) % len(earlier)]) if i % 5 == 4 and earlier else None
+        built.append((f"mailcust{i % 300}@example.invalid", message(i, None, parent)))
+    client = smtplib.LMTP("127.0.0.1", port, timeout=120)
+    client.ehlo_or_helo_if_needed()
+    if _READY is not None:
+        _READY.wait()
+    started = time.time()
+    states: dict[str, int] = {}
+    for done, (sender, raw) in enumerate(built, 1):
+        assert client.mail(sender)[0] == 250
+        assert client.rcpt("support@desk.example")[0] == 250
+        code, reply = client.data(raw)
+        assert code == 250, (code, reply)
+        state = reply.decode().rsplit(" ", 1)[-1]
+        states[state] = states.get(state, 0) + 1
+        if start == 0 and done % max(500 // step, 1) == 0:
+            say(f"~{done * step}/{n} messages")
+    ended = time.time()
+    client.quit()
+    return {
+        "states": states,
+        "busy": ended - started,
+        "count": len(built),
+        "span": (started, ended),
+    }
+
+
+def _listening(port: int, server: Any, timeout: float = 60) -> None:
+    import socket
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"supportdesk smtpd exited with {server.returncode}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"supportdesk smtpd did not listen on {port} within {timeout} s")
+
+
+def run_lmtp(n: int, workers: int) -> dict[str, Any]:
+    """``supportdesk smtpd --lmtp`` in its own process, ``workers`` LMTP clients."""
+    import socket
+    import subprocess
+
+    from django.db import connection
+
+    connection.close()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = [sys.executable, "-m", "supportdesk", "smtpd", "--lmtp", "--port", str(port)]
+    with tempfile.TemporaryFile() as log:
+        server = subprocess.Popen(command, env=os.environ.copy(), stdout=log, stderr=log)
+        try:
+            _listening(port, server)
+            say(f"supportdesk smtpd --lmtp listening on {port}; {workers} clients")
+            jobs = [(port, w, workers, n) for w in range(workers)]
+            ctx = multiprocessing.get_context("spawn")
+            barrier = ctx.Barrier(workers)
+            with ctx.Pool(workers, initializer=_ready, initargs=(barrier,)) as pool:
+                results = pool.map(_lmtp_worker, jobs)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    return _summary(results, n, workers, 1, via="lmtp")
+
+
 _READY: Any = None
 
 
@@ -197,8 +292,6 @@ def _ready(barrier: Any) -> None:
 def run(url: str, data_dir: str, n: int, workers: int, batch: int) -> dict[str, Any]:
     from django.db import connection
 
-    from supportdesk.intake.models import InboundMessage
-
     connection.close()
     jobs = [(url, data_dir, w, workers, n, batch) for w in range(workers)]
     if workers == 1:
@@ -208,6 +301,16 @@ def run(url: str, data_dir: str, n: int, workers: int, batch: int) -> dict[str, 
         barrier = ctx.Barrier(workers)
         with ctx.Pool(workers, initializer=_ready, initargs=(barrier,)) as pool:
             results = pool.map(_worker, jobs)
+    return _summary(results, n, workers, batch, via="service")
+
+
+def _summary(
+    results: list[dict[str, Any]], n: int, workers: int, batch: int, *, via: str
+) -> dict[str, Any]:
+    from django.db import connection
+
+    from supportdesk.intake.models import InboundMessage
+
     # From the moment every delivery was ready to the last one's end.
     elapsed = max(r["span"][1] for r in results) - min(r["span"][0] for r in results)
     states: dict[str, int] = {}
@@ -221,6 +324,7 @@ def run(url: str, data_dir: str, n: int, workers: int, batch: int) -> dict[str, 
     connection.close()
     return {
         "bench": "email_ingest",
+        "via": via,
         "db": connection.vendor,
         "messages": n,
         "workers": workers,
@@ -288,6 +392,15 @@ def main() -> int:
         "load); one run per value and worker count (default: 1)",
     )
     parser.add_argument(
+        "--via",
+        nargs="+",
+        choices=("service", "lmtp"),
+        default=["service"],
+        help="service: ingest_message/ingest_batch called in each delivery process; lmtp: "
+        "supportdesk smtpd --lmtp in its own process, each delivery an LMTP client "
+        "(--batch does not apply: the listener batches what arrives together)",
+    )
+    parser.add_argument(
         "--peer",
         choices=("run", "recorded"),
         default="recorded",
@@ -296,20 +409,34 @@ def main() -> int:
     )
     args = parser.parse_args()
     runs = []
-    for batch in args.batch:
-        for workers in args.workers:
-            url = fresh_database(args.db_name, args.admin_url)
-            say(f"database {args.db_name} created; {workers} parallel deliveries, batch {batch}")
-            with tempfile.TemporaryDirectory(prefix="sdmail") as data_dir:
-                setup_django(url, Path(data_dir))
-                prepare()
+    plan = [
+        (via, batch, workers)
+        for via in args.via
+        for batch in (args.batch if via == "service" else [1])
+        for workers in args.workers
+    ]
+    for via, batch, workers in plan:
+        url = fresh_database(args.db_name, args.admin_url)
+        say(f"database {args.db_name} created; {via}, {workers} parallel deliveries, batch {batch}")
+        with tempfile.TemporaryDirectory(prefix="sdmail") as data_dir:
+            setup_django(url, Path(data_dir))
+            prepare()
+            if via == "lmtp":
+                runs.append(run_lmtp(args.messages, workers))
+            else:
                 runs.append(run(url, data_dir, args.messages, workers, batch))
     peers = (peer_measured(args.messages) if args.peer == "run" else []) or peer_recorded()
     for ours in runs:
+        if ours["via"] == "lmtp":
+            label = f"supportdesk smtpd --lmtp ({ours['db']}, {ours['workers']} clients): "
+        else:
+            label = (
+                f"supportdesk {'ingest_message' if ours['batch'] == 1 else 'ingest_batch'} "
+                f"({ours['db']}, {ours['workers']} parallel, {ours['batch']} per transaction): "
+            )
         print(
-            f"supportdesk {'ingest_message' if ours['batch'] == 1 else 'ingest_batch'} "
-            f"({ours['db']}, {ours['workers']} parallel, {ours['batch']} per transaction): "
-            f"{ours['messages']} messages in {ours['seconds']} s = {ours['msgs_per_s']} msg/s "
+            label
+            + f"{ours['messages']} messages in {ours['seconds']} s = {ours['msgs_per_s']} msg/s "
             f"({ours['ms_per_message_in_a_worker']} ms each)  {ours['states']}"
         )
     for peer in peers:
