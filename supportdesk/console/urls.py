@@ -1,6 +1,14 @@
 from django.urls import path
 
-from supportdesk.console import boards, case_files, escalations, planning, reports, views
+from supportdesk.console import (
+    boards,
+    case_files,
+    case_mail,
+    escalations,
+    planning,
+    reports,
+    views,
+)
 
 app_name = "console"
 
@@ -22,6 +30,17 @@ urlpatterns = [
         "console/cases/<int:case_id>/attachments/<int:attachment_id>",
         case_files.attachment_download,
         name="attachment",
+    ),
+    path("console/cases/<int:case_id>/mail/", case_mail.case_mail, name="case_mail"),
+    path(
+        "console/cases/<int:case_id>/mail/<int:message_id>/",
+        case_mail.mail_message,
+        name="mail_message",
+    ),
+    path(
+        "console/cases/<int:case_id>/mail/<int:message_id>/original",
+        case_mail.mail_original,
+        name="mail_original",
     ),
     path("console/cases/<int:case_id>/release", planning.case_release, name="case_release"),
     path("console/cases/<int:case_id>/sprint", planning.case_sprint, name="case_sprint"),

@@ -1,0 +1,83 @@
+"""A case's mail on the agent's console: what it received and what was sent about it,
+and one received message as it came (headers, text, the HTML body sanitised and shown
+in a sandbox that loads nothing from outside, its parts, the original to download)."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from supportdesk.cases.models import Case
+from supportdesk.console.views import PAGE_SIZE, case_or_404, staff_only, user_of
+from supportdesk.domain.mail import parse_message
+from supportdesk.intake import selectors
+from supportdesk.intake.models import InboundMessage
+from supportdesk.portal.paging import keyset_page
+
+#: The policy of the document the HTML body is shown in (an ``<iframe sandbox>``: no
+#: scripts, forms or same-origin access): nothing is fetched from outside, so opening a
+#: message sends no read receipt to a tracking pixel; inline (data:) images still show.
+SANDBOX_POLICY = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
+
+
+@staff_only
+def case_mail(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = case_or_404(user_of(request), case_id)
+    sent = request.GET.get("box") == "sent"
+    page = (
+        keyset_page(
+            selectors.case_sent_mail(case.pk),
+            params=request.GET,
+            order=selectors.SENT_ORDER,
+            size=PAGE_SIZE,
+        )
+        if sent
+        else keyset_page(
+            selectors.case_received_mail(case.pk),
+            params=request.GET,
+            order=selectors.MAIL_ORDER,
+            size=PAGE_SIZE,
+        )
+    )
+    context = {
+        "case": case,
+        "box": "sent" if sent else "received",
+        "page": page,
+        "received_count": selectors.case_received_mail(case.pk).count(),
+        "sent_count": selectors.case_sent_mail(case.pk).count(),
+    }
+    return render(request, "console/case_mail.html", context)
+
+
+def _message_or_404(case: Case, message_id: int) -> InboundMessage:
+    message = InboundMessage.objects.filter(pk=message_id, case_id=case.pk).first()
+    if message is None:
+        raise Http404("no such message on this case")
+    return message
+
+
+@staff_only
+def mail_message(request: HttpRequest, case_id: int, message_id: int) -> HttpResponse:
+    case = case_or_404(user_of(request), case_id)
+    message = _message_or_404(case, message_id)
+    mail = parse_message(bytes(message.raw))
+    html = mail.html
+    document = f'<meta http-equiv="Content-Security-Policy" content="{SANDBOX_POLICY}">{html}'
+    context = {
+        "case": case,
+        "message": message,
+        "mail": mail,
+        "html_document": document if html else "",
+    }
+    return render(request, "console/mail_message.html", context)
+
+
+@staff_only
+def mail_original(request: HttpRequest, case_id: int, message_id: int) -> HttpResponse:
+    """The message exactly as received, as an ``.eml`` file for a mail client."""
+    case = case_or_404(user_of(request), case_id)
+    message = _message_or_404(case, message_id)
+    response = HttpResponse(bytes(message.raw), content_type="message/rfc822")
+    name = f"{case.reference}-mail-{message.pk}.eml"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
