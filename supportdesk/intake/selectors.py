@@ -34,3 +34,9 @@ def case_sent_mail(case_id: int) -> QuerySet[OutboundMail]:
     return (
         OutboundMail.objects.filter(case_id=case_id).select_related("outbox").order_by(*SENT_ORDER)
     )
+
+
+def case_message(case_id: int, message_id: int) -> InboundMessage | None:
+    """One message the case received, raw bytes included; None when it is not the
+    case's (a message is reached only through its own case)."""
+    return InboundMessage.objects.filter(pk=message_id, case_id=case_id).first()

@@ -39,9 +39,13 @@ class NoPolicy(DomainError):
 
 
 def current_version_for(organisation: Organization) -> PolicyVersion:
-    """The current version of the organisation's contract, else of the site default."""
-    # Joined by the read that loaded the organisation (see version_joins), else one
-    # query: the contract's current version through a subquery.
+    """The current version of the organisation's contract, else of the site default.
+
+    An organisation read with :func:`version_joins` answers with the version that was
+    current when it was read, without a statement: pass one read for this request or
+    message (the token's user, the mail's sender), never one kept across requests.
+    """
+    # Else one query: the contract's current version through a subquery.
     if organisation.policy_id:
         policy = organisation.policy if _POLICY.is_cached(organisation) else None
         if policy is not None and _CURRENT_VERSION.is_cached(policy):

@@ -7,7 +7,9 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 
 from supportdesk.cases import services
 from supportdesk.cases.models import Case
@@ -47,6 +49,20 @@ def test_int1_create_through_api_and_retrieve(customer: Any, organisation: Any) 
     got = api.get(f"/api/cases/{created['id']}").json()
     assert got["route_action"] in {"team", "queue", "page_on_call"}
     assert [c["kind"] for c in got["clocks"]] == ["first_response"]
+
+
+def test_a_create_reads_no_policy_version_of_its_own(customer: Any, organisation: Any) -> None:
+    """The token's read brings the organisation's current policy version: the create
+    itself reads none (one statement fewer on every API create)."""
+    api = bearer(customer)
+    assert post(api, "/api/cases", body(organisation)).status_code == 201  # warm caches
+    with CaptureQueriesContext(connection) as queries:
+        response = post(api, "/api/cases", body(organisation))
+    assert response.status_code == 201
+    reads = [q["sql"] for q in queries if 'FROM "policies_policyversion"' in q["sql"]]
+    assert reads == []
+    case = Case.objects.get(pk=response.json()["id"])
+    assert case.policy_version_id == organisation.policy.current_version_id
 
 
 def test_int4_missing_fields_all_listed(customer: Any, organisation: Any) -> None:

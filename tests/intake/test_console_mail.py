@@ -8,12 +8,14 @@ import re
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
+from supportdesk.accounts.models import Role
 from supportdesk.cases.models import Case
 from supportdesk.intake.models import InboundMessage
-from supportdesk.intake.selectors import case_received_mail
-from tests.factories import make_org, make_user
+from tests.factories import make_org, make_team, make_user
 from tests.intake import corpus
 from tests.intake.conftest import CUSTOMER, ingest
 
@@ -85,15 +87,23 @@ def test_the_original_downloads_byte_for_byte(
     )
 
 
-def test_attachments_are_listed_and_the_list_never_reads_raw_bytes(
+def test_inline_images_show_and_the_list_never_reads_raw_bytes(
     agent: Any, customer: Any, settings: Any, tmp_path: Any
 ) -> None:
     settings.MEDIA_ROOT = tmp_path
     message = ingest(corpus.with_attachments(sender=CUSTOMER, subject="Screenshot")).message
-    page = _client(agent).get(f"/console/cases/{message.case_id}/mail/{message.pk}/")
-    parts = page.content.decode().split('id="mail-parts"')[1].split("</ul>")[0]
+    client = _client(agent)
+    page = client.get(f"/console/cases/{message.case_id}/mail/{message.pk}/").content.decode()
+    parts = page.split('id="mail-parts"')[1].split("</ul>")[0]
     assert "screenshot.png" in parts and "error-log.pdf" in parts and "inline" in parts
-    assert "raw" in case_received_mail(message.case_id).query.deferred_loading[0]
+    # The HTML's cid: reference became the image itself: it shows with nothing fetched.
+    frame = html.unescape(re.search(r'srcdoc="([^"]*)"', page).group(1))  # type: ignore[union-attr]
+    assert 'src="data:image/png;base64,' in frame and "cid:" not in frame
+    # The list pages read messages without their raw bytes.
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(f"/console/cases/{message.case_id}/mail/").status_code == 200
+    mail_reads = [q["sql"] for q in queries if 'FROM "intake_inboundmessage"' in q["sql"]]
+    assert mail_reads and not any('"intake_inboundmessage"."raw"' in sql for sql in mail_reads)
 
 
 def test_customers_and_other_cases_see_nothing(
@@ -116,3 +126,8 @@ def test_customers_and_other_cases_see_nothing(
     client = _client(agent)
     assert client.get(f"/console/cases/{case.pk}/mail/{stray.pk}/").status_code == 404
     assert client.get(f"/console/cases/{case.pk}/mail/{stray.pk}/original").status_code == 404
+    # An agent of another region does not see this North America case, nor its mail.
+    emea = make_user(role=Role.AGENT, team=make_team(region="emea"))
+    emea_client = _client(emea)
+    assert emea_client.get(f"/console/cases/{case.pk}/mail/").status_code == 404
+    assert emea_client.get(f"/console/cases/{case.pk}/mail/{message.pk}/").status_code == 404

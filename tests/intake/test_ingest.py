@@ -90,6 +90,13 @@ def test_int1_duplicate_delivery_of_the_same_message_id_is_ignored(
     stored = sorted(tmp_path.rglob("*.*"))
     assert len(stored) == 2 and ingest(files).duplicate
     assert sorted(tmp_path.rglob("*.*")) == stored
+    # A Message-ID longer than the column is kept cut, and its redelivery still found.
+    long_id = f"<{'x' * 300}@alpine.example>"
+    long = corpus.plain(sender=CUSTOMER, subject="Long id", body="x", message_id=long_id)
+    first_long = ingest(long)
+    assert first_long.message.message_id == long_id[:255]
+    again = ingest(long)
+    assert again.duplicate and again.message.pk == first_long.message.pk
 
 
 def test_int1_reply_with_token_is_a_public_comment_and_ends_waiting_on_customer(

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 
 from supportdesk.domain.mail import (
     NotAMessage,
+    html_for_display,
     parse_message,
     reply_subject,
     sanitise_html,
@@ -162,3 +165,12 @@ def test_raw_utf8_and_encoded_headers_and_attachment_names_decode() -> None:
     assert mail.sender_name == "Renée Dupont" and mail.sender == "renee@alpine.example"
     assert [p.filename for p in mail.parts] == ["facture été.pdf"]
     assert mail.parts[0].data == b"%PDF-"
+
+
+def test_inline_images_are_embedded_in_the_html_shown_to_agents() -> None:
+    mail = parse_message(corpus.with_attachments(sender=ANN, subject="Screenshot"))
+    assert 'src="cid:shot1"' in mail.html
+    shown = html_for_display(mail)
+    png = next(p for p in mail.parts if p.content_id == "shot1")
+    assert f'src="data:image/png;base64,{base64.b64encode(png.data).decode()}"' in shown
+    assert "cid:" not in shown

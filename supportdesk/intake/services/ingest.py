@@ -155,9 +155,11 @@ def _receive(delivery: Delivery, rules: EmailIntake, now: dt.datetime) -> _Recei
     if envelope_sender is None:
         # A pipe without --sender: the Return-Path the MTA wrote is the envelope sender.
         envelope_sender = mail.return_path
-    message_id = mail.message_id or f"<sha256.{hashlib.sha256(raw).hexdigest()[:48]}@invalid>"
+    derived = f"<sha256.{hashlib.sha256(raw).hexdigest()[:48]}@invalid>"
+    # As stored (the column holds 255 characters): duplicates are found by this value.
+    message_id = (mail.message_id or derived)[:255]
     row = InboundMessage(
-        message_id=message_id[:255],
+        message_id=message_id,
         raw=raw,
         size=len(raw),
         sender=mail.sender[:254],
