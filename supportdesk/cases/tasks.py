@@ -11,3 +11,9 @@ from supportdesk.cases import services
 def scan_deadlines() -> int:
     """RSP-6: record SLA warnings and breaches whose instant has passed (idempotent)."""
     return services.scan_deadlines()
+
+
+@shared_task(name="cases.sweep_orphan_files")  # type: ignore[untyped-decorator]
+def sweep_orphan_files() -> int:
+    """Delete stored files that no attachment names (left by rolled-back uploads)."""
+    return len(services.sweep_orphan_files())

@@ -6,6 +6,7 @@ history (``clocks.refresh_clocks``), so a refused request leaves nothing half-wr
 
 from __future__ import annotations
 
+from supportdesk.cases.services.files import sweep_orphan_files
 from supportdesk.cases.services.intake import fingerprint, open_case
 from supportdesk.cases.services.lifecycle import (
     add_attachment,
@@ -52,5 +53,6 @@ __all__ = [
     "plan_case_into_sprint",
     "scan_deadlines",
     "set_escalated",
+    "sweep_orphan_files",
     "transition_case",
 ]
