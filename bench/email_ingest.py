@@ -31,9 +31,9 @@ answers. The listener ingests messages that arrive together as one batch.
 The peer: django-helpdesk's ``get_email`` reading the same number of messages from a
 local directory (one in five a reply), through the harness in
 /work/shared/peers/django_helpdesk (its mail_ingest.py, on its own PostgreSQL; see
-``peer_database`` in bench/api_load.py) when ``--peer run``; otherwise its figures
-recorded by that harness's run.sh (results/postgres.jsonl, results/sqlite.jsonl),
-labelled as such.
+``peer_database`` in bench/api_load.py), in the same run (``--peer run``, the default);
+with ``--peer recorded``, or when it cannot run, its figures recorded by that harness's
+run.sh (results/postgres.jsonl, results/sqlite.jsonl), labelled as such.
 """
 
 from __future__ import annotations
@@ -379,8 +379,8 @@ def main() -> int:
         "--workers",
         type=int,
         nargs="+",
-        default=[1, 4],
-        help="parallel deliveries, one run each on a fresh database (default: 1 4)",
+        default=[1, 2],
+        help="parallel deliveries, one run each on a fresh database (default: 1 2)",
     )
     parser.add_argument(
         "--batch",
@@ -403,9 +403,9 @@ def main() -> int:
     parser.add_argument(
         "--peer",
         choices=("run", "recorded"),
-        default="recorded",
-        help="run django-helpdesk's get_email beside ours (needs its harness's venv), "
-        "or print its recorded figures",
+        default="run",
+        help="run django-helpdesk's get_email beside ours (the default; needs its "
+        "harness's venv), or print its recorded figures",
     )
     args = parser.parse_args()
     runs = []
