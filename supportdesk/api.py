@@ -20,9 +20,13 @@ from supportdesk.accounts.api import router as accounts_router
 from supportdesk.accounts.permissions import Forbidden, NotFound
 from supportdesk.accounts.services import authenticate_api_token
 from supportdesk.cases.api import router as cases_router
+from supportdesk.cases.services import AttachmentTooLarge, IdempotencyConflict, UnsupportedMediaType
 from supportdesk.domain.errors import DomainError, PolicyError
+from supportdesk.domain.lifecycle import IllegalTransition, TransitionForbidden
 from supportdesk.escalations.api import router as escalations_router
+from supportdesk.escalations.services import EscalationConflict
 from supportdesk.oncall.api import router as oncall_router
+from supportdesk.oncall.services import PageClosed
 
 
 class TokenAuth(HttpBearer):
@@ -34,18 +38,21 @@ class Conflict(DomainError):
     """The request contradicts the object's current state (HTTP 409)."""
 
 
-#: Domain exception → HTTP status. Subclasses match their nearest listed ancestor.
+#: Domain exception → HTTP status, the first listed ancestor winning (so the specific
+#: ones come before the generic four at the end).
 STATUS_FOR: list[tuple[type[DomainError], int]] = [
+    (IllegalTransition, 409),
+    (TransitionForbidden, 403),
+    (IdempotencyConflict, 409),
+    (AttachmentTooLarge, 413),
+    (UnsupportedMediaType, 415),
+    (EscalationConflict, 409),
+    (PageClosed, 409),
     (NotFound, 404),
     (Forbidden, 403),
     (Conflict, 409),
     (DomainError, 400),
 ]
-
-
-def register_status(exc_type: type[DomainError], status: int) -> None:
-    """Let an app map its own exception (e.g. an illegal transition → 409)."""
-    STATUS_FOR.insert(0, (exc_type, status))
 
 
 api = NinjaAPI(

@@ -8,10 +8,7 @@ class OncallConfig(AppConfig):
 
     def ready(self) -> None:
         from supportdesk import demo
-        from supportdesk.api import register_status
         from supportdesk.oncall.demo import seed_oncall
-        from supportdesk.oncall.services import PageClosed
 
-        register_status(PageClosed, 409)
         if seed_oncall not in demo.EXTRA_STEPS:
             demo.EXTRA_STEPS.append(seed_oncall)
