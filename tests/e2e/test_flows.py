@@ -225,6 +225,17 @@ def test_a_tour_of_the_demo_data(browser: Any, live_server: Any, db: None) -> No
         link.click()
         page.wait_for_load_state("networkidle")
         shot(page, "tour-case")
+    # The demo's email case: its mail, and the first message with its inline screenshot.
+    from supportdesk.intake.models import InboundMessage
+
+    mail = InboundMessage.objects.order_by("received_at").first()
+    assert mail is not None and mail.case_id is not None
+    page.goto(f"{live_server.url}/console/cases/{mail.case_id}/mail/")
+    shot(page, "tour-case-mail")
+    page.goto(f"{live_server.url}/console/cases/{mail.case_id}/mail/{mail.pk}/")
+    image = page.frame_locator("#mail-html").locator("img")
+    assert image.evaluate("img => img.complete && img.naturalWidth") == 160
+    shot(page, "tour-mail-message")
     phone = browser.new_page(viewport={"width": 390, "height": 844})
     login(phone, live_server.url, "alice", demo.DEMO_PASSWORD)
     for path, name in [
