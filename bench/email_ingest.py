@@ -192,8 +192,8 @@ def _worker(args: tuple[str, str, int, int, int, int]) -> dict[str, Any]:
             assert isinstance(outcome, Ingested), outcome
             row = outcome.message
             states[str(row.state)] = states.get(str(row.state), 0) + 1
-            if row.state == "opened" and row.case_id is not None:
-                references.append(f"SD-{row.case_id:06d}")
+            if row.state == "opened" and row.case is not None:
+                references.append(row.case.reference)
             done += 1
             if start == 0 and done % max(500 // step, 1) == 0:
                 say(f"~{done * step}/{n} messages")

@@ -74,13 +74,12 @@ def seed_mail(progress: Callable[[str], None]) -> None:
     html_part = first.get_body(preferencelist=("html",))
     assert html_part is not None, "the message was built with an HTML part"
     html_part.add_related(_screenshot(), "image", "png", cid="<shot>", filename="booking-error.png")
-    opened = ingest_message(raw=bytes(first), via=InboundVia.LMTP, now=first_at).message
-    if opened.case_id is None:
+    case = ingest_message(raw=bytes(first), via=InboundVia.LMTP, now=first_at).message.case
+    if case is None:
         return
-    reference = f"SD-{opened.case_id:06d}"
     reply = _message(
         user,
-        f"Re: [{reference}] Guest confirmations stop after the update",
+        f"Re: [{case.reference}] Guest confirmations stop after the update",
         "It also happens for bookings made by phone.\n\n"
         "On the earlier message, Support wrote:\n> We have received your message.\n",
         "<p>It also happens for bookings made <i>by phone</i>.</p>",
