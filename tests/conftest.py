@@ -31,5 +31,13 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     return
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # PBKDF2's deliberate slowness is most of a user fixture's cost; the tests check
+    # who may sign in, not how hard a stored hash is to crack.
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def policy_text(name: str) -> str:
     return (POLICY_DIR / f"{name}.yaml").read_text(encoding="utf-8")
