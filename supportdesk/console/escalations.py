@@ -38,7 +38,7 @@ from supportdesk.escalations.models import (
     EscalationStatus,
 )
 from supportdesk.policies import selectors as policy_selectors
-from supportdesk.portal.forms import DeskForm
+from supportdesk.web.forms import DeskForm
 
 #: Board columns: pending a decision, live (PRI-2: their cases rank first), finished.
 DONE = (EscalationStatus.CLOSED, EscalationStatus.DECLINED)

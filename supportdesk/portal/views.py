@@ -29,10 +29,11 @@ from supportdesk.escalations import services as escalation_services
 from supportdesk.escalations.models import EscalationEventKind, EscalationStatus
 from supportdesk.policies import selectors as policy_selectors
 from supportdesk.policies.models import PolicyVersion
-from supportdesk.portal.files import attachment_response
-from supportdesk.portal.forms import AttachmentForm, EscalationRequestForm, IncidentForm, ReplyForm
-from supportdesk.portal.paging import keyset_page
-from supportdesk.portal.support import (
+from supportdesk.portal.forms import EscalationRequestForm
+from supportdesk.web.downloads import attachment_response
+from supportdesk.web.forms import AttachmentForm, IncidentForm, ReplyForm
+from supportdesk.web.paging import keyset_page
+from supportdesk.web.support import (
     policy_context,
     promise_text,
     requested_year,
