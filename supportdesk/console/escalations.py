@@ -30,7 +30,7 @@ from supportdesk.console.forms import (
 )
 from supportdesk.console.views import staff_only, user_of
 from supportdesk.domain.errors import DomainError
-from supportdesk.escalations import selectors, services
+from supportdesk.escalations import permissions, selectors, services
 from supportdesk.escalations.models import (
     LIVE_STATUSES,
     PENDING_STATUSES,
@@ -64,7 +64,11 @@ def escalation_board(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "console/escalations.html",
-        {"columns": columns, "may_decide": selectors.may_decide(user), "nav": "escalations"},
+        {
+            "columns": columns,
+            "may_decide": permissions.can_decide_escalation(user),
+            "nav": "escalations",
+        },
     )
 
 
@@ -131,7 +135,7 @@ def _render(
     forms_ = _forms(esc)
     forms_.update(bound or {})
     mine = esc.manager_id == user.pk
-    decider = selectors.may_decide(user)
+    decider = permissions.can_decide_escalation(user)
     live = esc.status in LIVE_STATUSES
     return render(
         request,

@@ -16,7 +16,7 @@ from supportdesk.accounts.models import User
 from supportdesk.accounts.permissions import Forbidden
 from supportdesk.api_paging import Page, paginate
 from supportdesk.domain.errors import DomainError
-from supportdesk.escalations import selectors, services
+from supportdesk.escalations import permissions, selectors, services
 from supportdesk.escalations.models import EscalationSubscription
 from supportdesk.escalations.schemas import (
     AcknowledgeIn,
@@ -108,7 +108,7 @@ def list_escalations(request: HttpRequest, filters: Query[ListFilter]) -> Page[E
 def stats(
     request: HttpRequest, start: dt.datetime, end: dt.datetime, region: str | None = None
 ) -> list[RegionStatsOut]:
-    if not selectors.may_decide(_user(request)):
+    if not permissions.can_decide_escalation(_user(request)):
         raise Forbidden("only escalation managers and admins see the figures", field="actor")
     for name, value in (("start", start), ("end", end)):
         if value.tzinfo is None:

@@ -25,13 +25,14 @@ from supportdesk.escalations.models import (
     EscalationStatus,
     EscalationSubscription,
 )
-from supportdesk.escalations.services._events import iso, record, save, tell
-from supportdesk.escalations.services._guards import (
-    lock,
+from supportdesk.escalations.permissions import (
+    can_remove_subscription,
     require_decider,
     require_manager_of,
-    require_status,
 )
+from supportdesk.escalations.selectors import access_escalation
+from supportdesk.escalations.services._events import iso, record, save, tell
+from supportdesk.escalations.services._guards import require_status
 from supportdesk.escalations.services._pinned import (
     next_update_due,
     policy_of,
@@ -55,7 +56,7 @@ def hand_over_escalation(
     new region's business hours from ``now``; the hand-over is recorded either way."""
     now = clock.resolve(now)
     with transaction.atomic():
-        esc = lock(actor, escalation_id)
+        esc = access_escalation(actor, escalation_id, lock=True)
         require_decider(actor)
         require_status(esc, LIVE_STATUSES, "hand over")
         if to_manager_id is None and not region:
@@ -133,7 +134,7 @@ def acknowledge_escalation(
     if not next_steps.strip():
         raise DomainError("say what the next steps are", field="next_steps")
     with transaction.atomic():
-        esc = lock(actor, escalation_id)
+        esc = access_escalation(actor, escalation_id, lock=True)
         require_manager_of(actor, esc)
         require_status(esc, (EscalationStatus.ACCEPTED,), "acknowledge")
         if esc.manager_id is None:
@@ -180,7 +181,7 @@ def post_escalation_update(
     if not body.strip():
         raise DomainError("an update needs a text", field="body")
     with transaction.atomic():
-        esc = lock(actor, escalation_id)
+        esc = access_escalation(actor, escalation_id, lock=True)
         require_manager_of(actor, esc)
         require_status(
             esc,
@@ -221,7 +222,7 @@ def subscribe_to_escalation(
     if email and "@" not in email:
         raise DomainError("not an email address", field="email")
     with transaction.atomic():
-        esc = lock(actor, escalation_id)
+        esc = access_escalation(actor, escalation_id, lock=True)
         require_status(
             esc, (*PENDING_STATUSES, *LIVE_STATUSES), "subscribe to a finished escalation"
         )
@@ -267,7 +268,7 @@ def unsubscribe_from_escalation(
     a customer or partner only their own subscription."""
     now = clock.resolve(now)
     with transaction.atomic():
-        esc = lock(actor, escalation_id)
+        esc = access_escalation(actor, escalation_id, lock=True)
         sub = (
             EscalationSubscription.objects.select_related("user")
             .filter(escalation=esc, pk=subscription_id)
@@ -275,7 +276,7 @@ def unsubscribe_from_escalation(
         )
         if sub is None:
             raise NotFound(f"subscription {subscription_id} not found", field="subscription_id")
-        if not actor.is_vendor_staff and sub.user_id != actor.pk:
+        if not can_remove_subscription(actor, sub):
             raise Forbidden("you may only remove your own subscription", field="subscription_id")
         who = {"user": sub.user.get_username() if sub.user else None, "email": sub.email or None}
         sub.delete()
