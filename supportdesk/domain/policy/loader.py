@@ -31,6 +31,7 @@ from supportdesk.domain.policy.model import (
     TriageQuestion,
     TriageRule,
 )
+from supportdesk.domain.policy.notifications_section import read_notifications
 from supportdesk.domain.policy.reader import Reader, check_level, hours_to_seconds
 
 
@@ -69,6 +70,7 @@ def load_policy(data: Any) -> Policy:
             "routing",
             "escalation",
             "email",
+            "notifications",
         },
         "",
     )
@@ -96,6 +98,7 @@ def load_policy(data: Any) -> Policy:
         routing=_routing(r, top, calendars, levels),
         escalation=read_escalation(r, top),
         email=read_email(r, top),
+        notifications=read_notifications(r, top),
     )
     if policy.default_region and regions and policy.default_region not in {g.key for g in regions}:
         r.fail("default_region", f"unknown region {policy.default_region!r}")

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from supportdesk.domain.calendars.spec import CalendarSpec
+from supportdesk.domain.notices import DEFAULT_RULES, NoticeRules
 
 #: The policy-file format this loader reads (the ``format`` key).
 FORMAT = 1
@@ -184,6 +185,7 @@ class Policy:
     routing: Routing
     escalation: Escalation | None
     email: EmailIntake = EmailIntake()
+    notifications: NoticeRules = DEFAULT_RULES
 
     def severity(self, level: int) -> SeverityLevel:
         for s in self.severities:
