@@ -46,7 +46,7 @@ def test_esc_1_http_request_on_another_tenants_incident_is_declined(
 
     body = post(bearer(customer), "", {"form": form_for(theirs)}).json()
 
-    assert (body["status"], body["decision_reason"]) == ("declined", "foreign_incident")
+    assert (body["status"], body["decision_reason"]) == ("declined", "no_incident")
 
 
 def test_esc_4_http_request_without_business_impact_names_the_missing_field(

@@ -87,8 +87,8 @@ def request_escalation(
     """Record an escalation request from any channel (web, API, email) and assess it.
 
     The request is always stored, and the requester is told the outcome (ESC-5):
-    declined at once for no incident, another organisation's incident or missing
-    mandatory fields (ESC-1, ESC-4); sent to the partner first for a partner-built
+    declined at once for no incident (or another organisation's: the same answer, so
+    references leak nothing) or missing mandatory fields (ESC-1, ESC-4); sent to the partner first for a partner-built
     extension (ESC-3); flagged ``needs_decision`` outside production or without a
     tangible impact (ESC-2); else ``requested``, for the escalation team to accept.
     Nothing is ever accepted here. ``form["incident"]`` is a case reference or id.
