@@ -343,3 +343,15 @@ def validate_closure_reason(*, policy: Policy, reason: str) -> Reason:
         f"{reason!r} is not a closure reason of this policy (one of: {known})",
         field="closure_reason",
     )
+
+
+def may_request_escalation(*, policy: Policy, live: bool, closed_before: bool) -> tuple[bool, str]:
+    """Whether a case may be escalated now, and why not: one live escalation per case
+    (a pending or running one), and after a closed one only where the policy allows
+    re-escalation. A declined request never blocks a corrected one."""
+    rules = _escalation(policy)
+    if live:
+        return False, "the case already has an escalation in progress"
+    if closed_before and not rules.reescalation:
+        return False, "this policy does not allow a case to be escalated again after closure"
+    return True, ""

@@ -38,6 +38,7 @@ def read_escalation(r: Reader, top: Mapping[str, Any]) -> Escalation | None:
             "update_every_hours",
             "reminders_after_hours",
             "no_response_reason",
+            "reescalation",
         },
         p,
     )
@@ -68,6 +69,7 @@ def read_escalation(r: Reader, top: Mapping[str, Any]) -> Escalation | None:
             for i, h in enumerate(reminders)
         ),
         no_response_reason=no_response,
+        reescalation=r.get(section, "reescalation", p, bool, default=True),
     )
 
 

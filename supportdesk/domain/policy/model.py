@@ -146,6 +146,8 @@ class Escalation:
     update_every_seconds: int
     reminders_after_seconds: tuple[int, ...]
     no_response_reason: str
+    #: Whether a case whose escalation was closed may be escalated again.
+    reescalation: bool = True
 
 
 class UnknownSenders(enum.StrEnum):

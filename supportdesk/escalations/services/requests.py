@@ -20,7 +20,9 @@ from supportdesk.domain.escalation import (
     IncidentFacts,
     Verdict,
     assess_escalation_request,
+    may_request_escalation,
 )
+from supportdesk.domain.policy import Policy
 from supportdesk.escalations.models import (
     Escalation,
     EscalationChannel,
@@ -28,6 +30,7 @@ from supportdesk.escalations.models import (
     EscalationStatus,
 )
 from supportdesk.escalations.services._events import record, severity_of, tell
+from supportdesk.escalations.services._guards import EscalationConflict
 from supportdesk.escalations.services._pinned import client_region
 from supportdesk.escalations.services.decisions import finish_decline
 from supportdesk.notifications.models import MessageKind
@@ -74,6 +77,23 @@ def _escalation_team(region: str | None) -> Team | None:
     if not region:
         return None
     return Team.objects.filter(kind=TeamKind.ESCALATION, region=region).order_by("id").first()
+
+
+def _require_escalable(case: Case, policy: Policy) -> None:
+    """One live escalation per case (checked under the case's row lock, so two requests
+    at once cannot both pass); only for a case the requester may act for, so the answer
+    tells nothing of other organisations' cases."""
+    Case.objects.select_for_update(of=("self",)).filter(pk=case.pk).exists()
+    earlier = Escalation.objects.filter(case=case).exclude(status=EscalationStatus.DECLINED)
+    live = earlier.exclude(status=EscalationStatus.CLOSED).order_by("-requested_at").first()
+    allowed, why = may_request_escalation(
+        policy=policy,
+        live=live is not None,
+        closed_before=earlier.filter(status=EscalationStatus.CLOSED).exists(),
+    )
+    if not allowed:
+        named = f" (escalation {live.pk}, {live.status})" if live is not None else ""
+        raise EscalationConflict(f"{case.reference}: {why}{named}", field="incident")
 
 
 def request_escalation(
@@ -129,6 +149,8 @@ def request_escalation(
     )
     status = _STATUS_FOR_VERDICT[assessment.verdict]
     with transaction.atomic():
+        if own_case and case is not None:
+            _require_escalable(case, policy)
         esc = Escalation.objects.create(
             # Another organisation's incident is never linked: its timeline is not ours.
             case=case if own_case else None,
