@@ -122,12 +122,29 @@ class Sla:
 
 
 @dataclass(frozen=True, slots=True)
+class FollowTheSun:
+    """Which open cases continue in the next region to open when theirs closes (HRS-3)."""
+
+    severities: tuple[int, ...] = (1,)
+    #: Cases with an accepted escalation follow the sun too.
+    escalations: bool = True
+    #: Cases in these statuses stay with their region (nothing to do until the customer answers).
+    keep_statuses: tuple[str, ...] = ("waiting_on_customer",)
+    #: How long before a region closes its agents are asked for a hand-over note.
+    prompt_minutes: int = 30
+    #: Handed-over cases return to their own region when it opens again.
+    hand_back: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Routing:
     support_calendar: str
     after_hours_emergency: AfterHoursEmergency
     in_hours_emergency_notifies_account_manager: bool = False
     current_sprint_severities: tuple[int, ...] = (1,)
     sprint_days: int = 14
+    #: ``None``: open cases stay with their region (no hand-over at closing).
+    follow_the_sun: FollowTheSun | None = None
 
 
 @dataclass(frozen=True, slots=True)
