@@ -184,6 +184,9 @@ class EmailIntake:
     rate_limit_per_hour: int = 30
     #: A directory of mail templates overriding the shipped ones ("" = shipped only).
     templates: str = ""
+    #: Words that make a message (which has no questionnaire answers) an unconfirmed
+    #: emergency (INT-2): whole words or phrases, case-insensitive.
+    emergency_keywords: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
