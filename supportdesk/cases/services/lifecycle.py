@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
@@ -31,8 +30,6 @@ from supportdesk.cases.models import (
 )
 from supportdesk.cases.services.planning import apply_work_order, file_into_sprint
 from supportdesk.cases.services.records import (
-    DEFAULT_ATTACHMENT_TYPES,
-    DEFAULT_MAX_ATTACHMENT_BYTES,
     AttachmentTooLarge,
     UnsupportedMediaType,
     _event,
@@ -40,6 +37,7 @@ from supportdesk.cases.services.records import (
     _touch,
     actor_kind,
 )
+from supportdesk.conf import desk_settings
 from supportdesk.domain import sla
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.lifecycle import CaseStatus, plan_transition
@@ -289,8 +287,8 @@ def add_attachment(
 ) -> Attachment:
     """Store an upload through Django's storage API after checking its size and type."""
     now = clock.resolve(now)
-    limit = int(getattr(settings, "CASE_ATTACHMENT_MAX_BYTES", DEFAULT_MAX_ATTACHMENT_BYTES))
-    allowed = tuple(getattr(settings, "CASE_ATTACHMENT_TYPES", DEFAULT_ATTACHMENT_TYPES))
+    limit = desk_settings.attachment_max_bytes
+    allowed = desk_settings.attachment_types
     size = upload.size or 0
     if size > limit:
         raise AttachmentTooLarge(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
-from django.conf import settings
 from django.db import transaction
 
 from supportdesk import clock
@@ -15,6 +14,7 @@ from supportdesk.accounts.permissions import (
     may_act_for_organisation,
 )
 from supportdesk.cases.models import Case
+from supportdesk.conf import desk_settings
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.escalation import (
     IncidentFacts,
@@ -67,7 +67,7 @@ def _find_incident(reference: str) -> Case | None:
 def _version_for(organisation: Organization | None) -> PolicyVersion:
     if organisation is not None:
         return current_version_for(organisation)
-    row = PolicyRow.objects.filter(key=settings.DEFAULT_POLICY).first()
+    row = PolicyRow.objects.filter(key=desk_settings.default_policy).first()
     if row is None or row.current_version_id is None:
         raise NoPolicy("no default policy loaded", field="policy")
     return PolicyVersion.objects.get(pk=row.current_version_id)

@@ -15,7 +15,6 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.template import Context, Template
 from django.template.loader import render_to_string
 
@@ -23,6 +22,7 @@ from supportdesk import clock
 from supportdesk.accounts.models import User
 from supportdesk.cases.clocks import policy_of
 from supportdesk.cases.models import Case, Channel, SlaClock
+from supportdesk.conf import desk_settings
 from supportdesk.domain.mail import reply_subject
 from supportdesk.domain.policy import Policy
 from supportdesk.intake.models import InboundMessage, OutboundMail
@@ -38,8 +38,7 @@ MAX_REFERENCES = 20
 
 
 def mail_domain() -> str:
-    address = str(getattr(settings, "DEFAULT_FROM_EMAIL", "supportdesk@localhost"))
-    return address.rpartition("@")[2].strip("> ") or "localhost"
+    return desk_settings.mail_domain
 
 
 def new_message_id(prefix: str) -> str:
@@ -99,7 +98,7 @@ def send_case_mail(
     """
     now = clock.resolve(now)
     thread = thread_of(case) if thread is None else thread
-    ctx = {"case": case, "site_url": getattr(settings, "SITE_URL", ""), **context}
+    ctx = {"case": case, "site_url": desk_settings.site_url, **context}
     body, html = render(template, ctx, policy)
     subject = reply_subject(case.reference or "", str(context.get("subject") or case.title))
     message = outbox.enqueue(
