@@ -8,7 +8,8 @@ from ninja import Router, Status
 from supportdesk.accounts import permissions, services
 from supportdesk.accounts.models import ApiToken, Organization, User
 from supportdesk.accounts.schemas import IssuedTokenOut, MeOut, OrganisationOut, TokenIn, TokenOut
-from supportdesk.api_paging import Page, paginate
+from supportdesk.api_paging import Limit, Page, paginate
+from supportdesk.api_types import Id, replies
 
 router = Router(tags=["accounts"])
 
@@ -19,26 +20,34 @@ def _user(request: HttpRequest) -> User:
     return user
 
 
-@router.get("/me", response=MeOut, summary="The authenticated person")
+@router.get("/me", response=replies({200: MeOut}), summary="The authenticated person")
 def me(request: HttpRequest) -> User:
     return _user(request)
 
 
-@router.get("/organisations", response=Page[OrganisationOut], summary="Organisations you may see")
+@router.get(
+    "/organisations",
+    response=replies({200: Page[OrganisationOut]}),
+    summary="Organisations you may see",
+)
 def list_organisations(
-    request: HttpRequest, cursor: str | None = None, limit: int = 50
+    request: HttpRequest, cursor: str | None = None, limit: Limit = 50
 ) -> Page[Organization]:
     qs = permissions.visible_organisations(_user(request)).select_related("policy")
     return paginate(qs, cursor=cursor, limit=limit, order=("name", "id"))
 
 
-@router.get("/organisations/{organisation_id}", response=OrganisationOut)
-def get_organisation(request: HttpRequest, organisation_id: int) -> Organization:
+@router.get("/organisations/{organisation_id}", response=replies({200: OrganisationOut}, 404))
+def get_organisation(request: HttpRequest, organisation_id: Id) -> Organization:
     return permissions.access_organisation(_user(request), organisation_id)
 
 
-@router.get("/tokens", response=Page[TokenOut], summary="Your API tokens, newest first")
-def list_tokens(request: HttpRequest, cursor: str | None = None, limit: int = 50) -> Page[ApiToken]:
+@router.get(
+    "/tokens", response=replies({200: Page[TokenOut]}), summary="Your API tokens, newest first"
+)
+def list_tokens(
+    request: HttpRequest, cursor: str | None = None, limit: Limit = 50
+) -> Page[ApiToken]:
     return paginate(
         ApiToken.objects.filter(user=_user(request)),
         cursor=cursor,
@@ -47,12 +56,16 @@ def list_tokens(request: HttpRequest, cursor: str | None = None, limit: int = 50
     )
 
 
-@router.post("/tokens", response={201: IssuedTokenOut}, summary="Issue a token (shown once)")
+@router.post(
+    "/tokens", response=replies({201: IssuedTokenOut}), summary="Issue a token (shown once)"
+)
 def issue_token(request: HttpRequest, payload: TokenIn) -> Status[IssuedTokenOut]:
     token, plain = services.issue_api_token(user=_user(request), name=payload.name)
     return Status(201, IssuedTokenOut(**TokenOut.from_orm(token).model_dump(), token=plain))
 
 
-@router.delete("/tokens/{token_id}", response=TokenOut, summary="Revoke a token")
-def revoke_token(request: HttpRequest, token_id: int) -> ApiToken:
+@router.delete(
+    "/tokens/{token_id}", response=replies({200: TokenOut}, 404, 409), summary="Revoke a token"
+)
+def revoke_token(request: HttpRequest, token_id: Id) -> ApiToken:
     return services.revoke_api_token(user=_user(request), token_id=token_id)
