@@ -65,6 +65,11 @@ def _unseen_is_missing(user: User, case_id: int) -> Iterator[None]:
         raise
 
 
+def _access_follow_up(user: User, task_id: int) -> None:
+    if not selectors.follow_ups_for(user).filter(pk=task_id).exists():
+        raise NotFound(f"follow-up {task_id} not found", field="task_id")
+
+
 # Lists. Static paths come before /{case_id}.
 
 
@@ -109,8 +114,12 @@ def list_follow_ups(
 
 @router.post("/follow-ups/{task_id}/done", response=replies({200: FollowUpOut}, 404, 409))
 def complete_follow_up(request: HttpRequest, task_id: Id, payload: FollowUpDoneIn) -> FollowUpTask:
-    task = services.complete_follow_up(actor=_user(request), task_id=task_id, note=payload.note)
-    return task
+    user = _user(request)
+    try:
+        return services.complete_follow_up(actor=user, task_id=task_id, note=payload.note)
+    except Forbidden:
+        _access_follow_up(user, task_id)  # another organisation's: a 404, as for its case
+        raise
 
 
 @router.get("/sprints", response=replies({200: Page[SprintOut]}), summary="Sprints, latest first")

@@ -13,13 +13,13 @@ from django.test import Client
 
 from supportdesk.accounts.models import Organization, OrganizationKind, Role, TeamKind, User
 from supportdesk.accounts.services import issue_api_token
+from supportdesk.cases import services as case_services
 from supportdesk.cases.models import Case
 from supportdesk.escalations import services as escalation_services
 from supportdesk.escalations.models import Escalation
 from supportdesk.oncall.models import Page, Schedule
-from supportdesk.policies.models import PolicyVersion
 from tests.cases.conftest import NOW
-from tests.factories import load_shipped_policies, make_org, make_team, make_user
+from tests.factories import int4_details, load_shipped_policies, make_org, make_team, make_user
 
 #: Every identity the authorisation rules distinguish.
 ROLES = (
@@ -74,27 +74,22 @@ def world(db: None) -> World:
     }
     escalation_team.escalation_manager = users["manager"]
     escalation_team.save(update_fields=["escalation_manager"])
-    case = Case.objects.create(
-        organization=client_org,
-        requester=users["customer"],
-        opened_by=users["customer"],
-        reference="SD-000001",
+    case, _ = case_services.open_case(
+        actor=users["customer"],
+        organisation_id=client_org.pk,
         channel="portal",
         environment="production",
         request_type="incident",
         title="Imports fail",
         description="Nightly import fails for every channel.",
-        severity=2,
-        severity_reason="test",
-        severity_basis="derived",
-        status="in_progress",
-        region="emea",
-        team=emea_team,
-        policy_version=PolicyVersion.objects.get(pk=policy.current_version_id),
-        received_at=NOW,
-        route_action="team",
-        route_explanation="test",
-        updated_at=NOW,
+        answers={
+            "production": True,
+            "blocked": False,
+            "significant_impact": True,
+            "cosmetic": False,
+        },
+        details=int4_details(),
+        now=NOW,
     )
     escalation = escalation_services.request_escalation(
         requester=users["customer"],

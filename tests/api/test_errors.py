@@ -116,10 +116,11 @@ def test_a_json_true_assigns_nobody(world: World) -> None:
 def test_strings_longer_than_their_column_are_refused(
     world: World, url: str, body: dict[str, Any], field: str
 ) -> None:
+    before = (Release.objects.count(), Sprint.objects.count())
     response = json_post(world.client("agent"), url, body)
     assert response.status_code == 400, response.content
     assert response.json()["field"] == field
-    assert not Release.objects.exists() and not Sprint.objects.exists()
+    assert (Release.objects.count(), Sprint.objects.count()) == before
 
 
 def test_an_overlong_idempotency_key_is_refused_before_the_create(world: World) -> None:
