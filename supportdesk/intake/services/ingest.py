@@ -32,9 +32,8 @@ import hashlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
+from django.db import DatabaseError, transaction
 
 from supportdesk import clock
 from supportdesk.accounts.models import User
@@ -46,6 +45,7 @@ from supportdesk.domain.mail import (
     parse_message,
 )
 from supportdesk.domain.policy.model import EmailIntake
+from supportdesk.intake import selectors
 from supportdesk.intake.models import (
     InboundMessage,
     InboundState,
@@ -54,13 +54,14 @@ from supportdesk.intake.models import (
 from supportdesk.intake.services import escalations as escalation_mail
 from supportdesk.intake.services import mail_cases, threads
 from supportdesk.policies import selectors as policy_selectors
-from supportdesk.prepared import Insert, Select, Update
 
 log = logging.getLogger(__name__)
 
 RATE_WINDOW = dt.timedelta(hours=1)
 #: The fields processing writes (never the raw bytes again).
 _OUTCOME = ["state", "reason", "processed_at", "attempts", "case", "follows_case"]
+#: What routing a message writes, the organisation it found included.
+_STORED_OUTCOME = [*_OUTCOME, "organization"]
 
 
 class MessageTooLarge(DomainError):
@@ -84,43 +85,6 @@ def site_rules() -> EmailIntake:
     return EmailIntake() if version is None else policy_selectors.parsed(version).email
 
 
-# Every message runs these: precompiled (see supportdesk.prepared).
-_SEEN = Select(
-    InboundMessage,
-    '"intake_inboundmessage"."message_id" = %s',
-    fields=("message_id", "state", "case", "received_at"),
-)
-_INSERT_INBOUND = Insert(InboundMessage)
-_SAVE_OUTCOME = Update(InboundMessage, *_OUTCOME, "organization")
-#: The sender, with the organisation's current policy version (a new case reads it).
-_VERSION_PATHS, _VERSION_FIELDS = policy_selectors.version_joins("organization")
-_ACTIVE_USER = Select(
-    User,
-    'UPPER("accounts_user"."email") = UPPER(%s) AND "accounts_user"."is_active"',
-    tail='ORDER BY "accounts_user"."id" LIMIT 1',
-    related=("organization", *_VERSION_PATHS),
-    related_fields=_VERSION_FIELDS,
-)
-_RECENT = (
-    'SELECT COUNT(*) FROM "intake_inboundmessage" WHERE "intake_inboundmessage"."sender" = %s'
-    ' AND "intake_inboundmessage"."received_at" > %s'
-)
-
-
-def _recent(sender: str, since: dt.datetime, stored: int | None) -> int:
-    """How many messages from ``sender`` were received after ``since`` (besides the
-    stored message ``stored``): the rate limit's count, one precompiled statement."""
-    db = connections[DEFAULT_DB_ALIAS]
-    sql = _RECENT
-    params: list[Any] = [sender, db.ops.adapt_datetimefield_value(since)]
-    if stored is not None:
-        sql, params = sql + ' AND "intake_inboundmessage"."id" <> %s', [*params, stored]
-    with db.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
-    return int(row[0]) if row else 0
-
-
 @dataclass(frozen=True, slots=True)
 class Delivery:
     """One message as the MTA hands it over (see :func:`ingest_message`)."""
@@ -137,6 +101,12 @@ class _Received:
     mail: ParsedMail
     message_id: str
     null_sender: bool
+    #: The row's columns as received, before routing wrote anything.
+    fields: dict[str, object]
+
+    def as_received(self) -> InboundMessage:
+        """A new, unsaved row of the message as it was received."""
+        return InboundMessage(**self.fields)
 
 
 def _receive(delivery: Delivery, rules: EmailIntake, now: dt.datetime) -> _Received:
@@ -158,20 +128,20 @@ def _receive(delivery: Delivery, rules: EmailIntake, now: dt.datetime) -> _Recei
     derived = f"<sha256.{hashlib.sha256(raw).hexdigest()[:48]}@invalid>"
     # As stored (the column holds 255 characters): duplicates are found by this value.
     message_id = (mail.message_id or derived)[:255]
-    row = InboundMessage(
-        message_id=message_id,
-        raw=raw,
-        size=len(raw),
-        sender=mail.sender[:254],
-        envelope_sender=(envelope_sender or "")[:254],
-        recipients=", ".join(delivery.recipients or mail.recipients)[:2000],
-        subject=mail.subject[:300],
-        via=delivery.via,
-        received_at=now,
-        attempts=1,
-    )
+    fields: dict[str, object] = {
+        "message_id": message_id,
+        "raw": raw,
+        "size": len(raw),
+        "sender": mail.sender[:254],
+        "envelope_sender": (envelope_sender or "")[:254],
+        "recipients": ", ".join(delivery.recipients or mail.recipients)[:2000],
+        "subject": mail.subject[:300],
+        "via": delivery.via,
+        "received_at": now,
+        "attempts": 1,
+    }
     null_sender = envelope_sender is not None and not envelope_sender.strip("<> ")
-    return _Received(row, mail, message_id, null_sender)
+    return _Received(InboundMessage(**fields), mail, message_id, null_sender, fields)
 
 
 def _route_and_store(received: _Received, rules: EmailIntake) -> None:
@@ -181,9 +151,9 @@ def _route_and_store(received: _Received, rules: EmailIntake) -> None:
     state, reason = _route(row, received.mail, rules, received.null_sender, False, now)
     row.state, row.reason, row.processed_at = state, reason, now
     if row.pk is None:
-        _INSERT_INBOUND.one(row)
+        row.save(force_insert=True)
     else:
-        _SAVE_OUTCOME(row)
+        row.save(update_fields=_STORED_OUTCOME)
 
 
 def ingest_message(
@@ -206,7 +176,7 @@ def ingest_message(
     if received.mail.parts:
         # Attachments reach the file storage before the commit, and a rollback leaves
         # their files behind: a message with parts is looked up before it is routed.
-        existing = _SEEN.first(received.message_id)
+        existing = selectors.stored_message(received.message_id)
         if existing is not None:
             return Ingested(existing, True)
     row = received.row
@@ -219,17 +189,17 @@ def ingest_message(
         with transaction.atomic():
             _route_and_store(received, rules)
     except Exception as exc:
-        existing = _SEEN.first(received.message_id)
+        existing = selectors.stored_message(received.message_id)
         if existing is not None:
             return Ingested(existing, True)
         log.exception("inbound message %s failed", received.message_id)
-        row.pk, row._state.adding = None, True
+        # The rolled-back row is gone: the message is stored anew, as received.
+        row = received.as_received()
         row.state = InboundState.FAILED
         row.reason = f"{type(exc).__name__}: {exc}"[:4000]
         row.processed_at = now
-        row.case = row.follows_case = row.organization = None
         with transaction.atomic():
-            _INSERT_INBOUND.one(row)
+            row.save(force_insert=True)
     return Ingested(row, False)
 
 
@@ -261,7 +231,7 @@ def ingest_batch(
         with transaction.atomic():
             for i, received in ready:
                 # Inside the transaction: a second copy in the same batch is a duplicate.
-                existing = _SEEN.first(received.message_id)
+                existing = selectors.stored_message(received.message_id)
                 if existing is not None:
                     outcomes[i] = Ingested(existing, True)
                     continue
@@ -309,7 +279,7 @@ def process_message(
             mail = mail or parse_message(bytes(message.raw))
             state, reason = _route(message, mail, rules, null_sender, replay, now)
             message.state, message.reason, message.processed_at = state, reason, now
-            _SAVE_OUTCOME(message)
+            message.save(update_fields=_STORED_OUTCOME)
             return message
     except Exception as exc:
         log.exception("inbound message %s failed", message.pk)
@@ -332,13 +302,13 @@ def _route(
     if mail.automatic or null_sender:
         return InboundState.AUTOMATIC, mail.automatic or "null envelope sender (a bounce)"
     if not replay:
-        recent = _recent(row.sender, now - RATE_WINDOW, row.pk)
+        recent = selectors.messages_from_since(row.sender, now - RATE_WINDOW, besides=row.pk)
         if recent >= rules.rate_limit_per_hour:
             return InboundState.RATE_LIMITED, (
                 f"{recent} messages from {row.sender} in the last hour "
                 f"(limit {rules.rate_limit_per_hour})"
             )
-    user = _ACTIVE_USER.first(mail.sender) if mail.sender else None
+    user = selectors.active_user_by_address(mail.sender) if mail.sender else None
     if (user is None or user.organization_id is None) and not (user and user.is_vendor_staff):
         # A sender known by their mail domain (or placed by an agent) is a contact of
         # that organisation before anything else: their first mail may be a reply.
@@ -351,7 +321,7 @@ def _route(
     page_ids = [*mail.page_ids, *targets.pages]
     if page_ids and user is not None and user.is_vendor_staff:
         return _acknowledge_page(page_ids[0], user, now)
-    case = threads.visible_case(user, [*targets.tokens, *targets.cases], targets.read)
+    case = threads.visible_case(user, targets)
     if user is not None and not user.is_vendor_staff:
         for escalation_id in [*mail.escalation_ids, *targets.escalations]:
             answered = escalation_mail.answer_escalation(

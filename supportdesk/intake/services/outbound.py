@@ -22,16 +22,12 @@ from django.template.loader import render_to_string
 from supportdesk import clock
 from supportdesk.accounts.models import User
 from supportdesk.cases.clocks import policy_of
-from supportdesk.cases.models import Case, Channel, SlaClock
+from supportdesk.cases.models import Case, Channel
 from supportdesk.domain.mail import reply_subject
 from supportdesk.domain.policy import Policy
 from supportdesk.intake.models import InboundMessage, OutboundMail
 from supportdesk.notifications import services as outbox
 from supportdesk.notifications.models import MessageKind, OutboxMessage
-from supportdesk.prepared import Insert
-
-_INSERT_MAIL = Insert(OutboundMail)
-_INSERT_INBOUND = Insert(InboundMessage)
 
 #: How many earlier Message-IDs a References header carries (RFC 5322 allows trimming).
 MAX_REFERENCES = 20
@@ -114,17 +110,15 @@ def send_case_mail(
     )
     if new_case or not OutboundMail.objects.filter(outbox=message).exists():
         parent = reply_to or (thread[-1] if thread else "")
-        _INSERT_MAIL.one(
-            OutboundMail(
-                outbox=message,
-                message_id=new_message_id(case.reference or "sd"),
-                case=case,
-                in_reply_to=parent,
-                references=" ".join(thread),
-                auto_submitted=auto_submitted,
-                html=html,
-                created_at=now,
-            )
+        OutboundMail.objects.create(
+            outbox=message,
+            message_id=new_message_id(case.reference or "sd"),
+            case=case,
+            in_reply_to=parent,
+            references=" ".join(thread),
+            auto_submitted=auto_submitted,
+            html=html,
+            created_at=now,
         )
     return message
 
@@ -141,7 +135,7 @@ def send_reply(
     """An automatic answer to a message that opened no case (RFC 3834 ``auto-replied``)."""
     now = clock.resolve(now)
     if inbound.pk is None:  # routed before it is stored: the key below names it
-        _INSERT_INBOUND.one(inbound)
+        inbound.save(force_insert=True)
     body, html = render(template, {"inbound": inbound, **context}, policy)
     message = outbox.enqueue(
         kind=MessageKind.EMAIL,
@@ -165,16 +159,9 @@ def send_reply(
 
 
 def first_response_due(case: Case) -> dt.datetime | None:
-    # ``refresh_clocks`` leaves the rows it stored on the case (its prefetched
-    # ``clocks``): a case just opened needs no query to read them back.
-    stored = getattr(case, "_prefetched_objects_cache", {}).get("clocks")
-    if stored is not None:
-        return next((c.due_at for c in stored if c.kind == "first_response"), None)
-    return (
-        SlaClock.objects.filter(case=case, kind="first_response")
-        .values_list("due_at", flat=True)
-        .first()
-    )
+    # All the case's clocks, not a filtered query: ``refresh_clocks`` leaves the rows it
+    # stored prefetched on the case, so a case just opened is answered without a query.
+    return next((c.due_at for c in case.clocks.all() if c.kind == "first_response"), None)
 
 
 def _requester_address(case: Case) -> str:
