@@ -8,7 +8,8 @@ import datetime as dt
 from django.db.models import QuerySet
 
 from supportdesk.accounts.models import User
-from supportdesk.intake.models import REPLAYABLE, InboundMessage, InboundState, OutboundMail
+from supportdesk.cases.models import OutboundMail
+from supportdesk.intake.models import REPLAYABLE, InboundMessage, InboundState
 
 
 def held_messages() -> QuerySet[InboundMessage]:

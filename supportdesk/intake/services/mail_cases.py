@@ -9,6 +9,7 @@ import re
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from supportdesk.accounts.models import Organization, Role, User
+from supportdesk.cases import notices
 from supportdesk.cases import services as cases
 from supportdesk.cases.clocks import policy_of
 from supportdesk.cases.models import Case, Channel, FollowUpStatus, FollowUpTask
@@ -18,7 +19,7 @@ from supportdesk.domain.mail import ParsedMail
 from supportdesk.domain.policy import Policy
 from supportdesk.domain.policy.model import EmailIntake, FieldKind, UnknownSenders
 from supportdesk.intake.models import InboundMessage, InboundState
-from supportdesk.intake.services import outbound
+from supportdesk.intake.services import replies
 from supportdesk.policies import selectors as policy_selectors
 
 
@@ -172,7 +173,7 @@ def open_from_mail(
         return InboundState.HELD, "a member of staff wrote without a case reference"
     if organisation is None or user is None:
         if rules.unknown_senders == UnknownSenders.REJECT:
-            outbound.send_reply(
+            replies.send_reply(
                 inbound=row,
                 template="rejected",
                 subject=f"Not registered: {mail.clean_subject}"[:200],
@@ -204,18 +205,13 @@ def open_from_mail(
     )
     row.case, row.follows_case, row.organization = case, follows, organisation
     skipped = _attach(row, mail, user, case, now)
-    due = outbound.first_response_due(case)
-    outbound.send_case_mail(
+    notices.case_opened_by_mail(
         case=case,
-        template="receipt",
         address=mail.sender,
-        dedupe_key=f"case:{case.pk}:mail:receipt",
-        context={"due": due, "follows": follows, "subject": mail.clean_subject},
+        message_id=row.message_id,
+        subject=mail.clean_subject,
+        follows=follows,
         policy=policy,
-        auto_submitted="auto-replied",
-        reply_to=row.message_id,
-        thread=[row.message_id],
-        new_case=True,
         now=now,
     )
     return InboundState.OPENED, skipped

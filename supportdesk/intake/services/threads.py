@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from django.db.models import Q
 
 from supportdesk.accounts.models import User
-from supportdesk.cases.models import Case
+from supportdesk.cases.models import Case, OutboundMail
 from supportdesk.cases.selectors import cases_visible_to
 from supportdesk.domain.mail import ParsedMail
-from supportdesk.intake.models import InboundMessage, OutboundMail
+from supportdesk.intake.models import InboundMessage
 from supportdesk.notifications.models import OutboxMessage
 
 #: Message-IDs the outbox gives mail it sends without an envelope of its own.
