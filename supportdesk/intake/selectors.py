@@ -74,3 +74,12 @@ def active_user_by_address(address: str) -> User | None:
         .order_by("pk")
         .first()
     )
+
+
+def contact_in(address: str, organisation_id: int) -> User | None:
+    """The user of ``address`` in the organisation (a contact made from earlier mail)."""
+    return (
+        User.objects.filter(email__iexact=address, organization_id=organisation_id)
+        .order_by("pk")
+        .first()
+    )
