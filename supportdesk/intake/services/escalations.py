@@ -6,7 +6,8 @@ from __future__ import annotations
 import datetime as dt
 
 from supportdesk.accounts.models import User
-from supportdesk.cases.models import Case
+from supportdesk.cases.models import Case, Channel
+from supportdesk.cases.services import add_comment
 from supportdesk.domain.mail import ParsedMail, form_from_text
 from supportdesk.domain.policy import Policy
 from supportdesk.escalations import selectors as escalation_selectors
@@ -72,7 +73,19 @@ def request_by_mail(
     form: dict[str, object] = dict(form_from_text(mail.full_text, fields))
     if case is not None and not form.get("incident"):
         form["incident"] = case.reference or ""
-    esc = escalations.request_escalation(
-        requester=user, form=form, channel=EscalationChannel.EMAIL, now=now
-    )
+    try:
+        esc = escalations.request_escalation(
+            requester=user, form=form, channel=EscalationChannel.EMAIL, now=now
+        )
+    except escalations.EscalationConflict as exc:
+        assert case is not None, "only a known case has a live escalation"
+        # One live escalation per case: the message still reaches the people on it.
+        add_comment(
+            actor=user,
+            case_id=case.pk,
+            body=mail.text or mail.full_text,
+            channel=Channel.EMAIL,
+            now=now,
+        )
+        return InboundState.COMMENTED, f"{exc.message}: added to the case instead"
     return InboundState.ESCALATION, f"escalation {esc.pk} requested: {esc.status}"
