@@ -107,6 +107,8 @@ def start_decision_clock(esc: Escalation, now: dt.datetime) -> DecisionClock:
 
 def stop_decision_clock(esc: Escalation, now: dt.datetime) -> None:
     """The team decided: nothing is due any more, and an open question lapses."""
+    if esc.decide_by is None and esc.information_requested_at is None:
+        return
     esc.decide_by = None
     esc.decision_reminder_at = None
     esc.information_question = ""
