@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import secrets
 import signal
 import subprocess
 import sys
@@ -12,12 +11,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-
-def _django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "supportdesk.settings")
-    import django
-
-    django.setup()
+from supportdesk.cli.runtime import start_django
 
 
 def _say(message: str) -> None:
@@ -25,7 +19,7 @@ def _say(message: str) -> None:
 
 
 def migrate(args: argparse.Namespace) -> int:
-    _django()
+    start_django()
     from django.core.management import call_command
 
     _say("applying database migrations")
@@ -96,7 +90,7 @@ def serve(args: argparse.Namespace) -> int:
 
 
 def worker(args: argparse.Namespace) -> int:
-    _django()
+    start_django()
     from django.conf import settings
 
     if settings.REDIS_URL:
@@ -114,28 +108,6 @@ def worker(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         stop.set()
     return 0
-
-
-def ensure_secret_key(data_dir: Path) -> None:
-    """Give the embedded default a stable random SECRET_KEY kept in the data folder."""
-    if os.environ.get("SECRET_KEY") or os.environ.get("DEBUG", "").lower() in {"1", "true"}:
-        return
-    data_dir.mkdir(parents=True, exist_ok=True)
-    key_file = data_dir / "secret_key"
-    if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(50))
-        key_file.chmod(0o600)
-    os.environ["SECRET_KEY"] = key_file.read_text().strip()
-
-
-def _with_env(handler: Any) -> Any:
-    def run(args: argparse.Namespace) -> int:
-        os.environ.setdefault("SUPPORTDESK_DATA_DIR", str(Path(args.data_dir).resolve()))
-        ensure_secret_key(Path(args.data_dir))
-        result: int = handler(args)
-        return result
-
-    return run
 
 
 def register(sub: Any) -> None:
@@ -163,19 +135,19 @@ def register(sub: Any) -> None:
         action="store_false",
         help="do not run the periodic work in this process",
     )
-    p.set_defaults(handler=_with_env(serve))
+    p.set_defaults(handler=serve)
 
     p = sub.add_parser("setup", help="migrate, load policies and demo data, then exit")
     site(p)
-    p.set_defaults(handler=_with_env(setup))
+    p.set_defaults(handler=setup)
 
     p = sub.add_parser("migrate", help="apply database migrations")
     common(p)
-    p.set_defaults(handler=_with_env(migrate))
+    p.set_defaults(handler=migrate)
 
     p = sub.add_parser(
         "worker", help="run background work (Celery with REDIS_URL, else in-process)"
     )
     common(p)
     p.add_argument("--concurrency", type=int, default=2)
-    p.set_defaults(handler=_with_env(worker))
+    p.set_defaults(handler=worker)
