@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "supportdesk.cli.case",
     "supportdesk.cli.escalation",
     "supportdesk.cli.mail",
+    "supportdesk.cli.backup",
 )
 
 
