@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "supportdesk.cli.escalation",
     "supportdesk.cli.mail",
     "supportdesk.cli.backup",
+    "supportdesk.cli.token",
 )
 
 
