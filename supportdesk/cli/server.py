@@ -11,6 +11,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from supportdesk.cli import UsageError
 from supportdesk.cli.runtime import start_django
 
 
@@ -51,31 +52,52 @@ def setup(args: argparse.Namespace) -> int:
     return 0
 
 
+def gunicorn_command(args: argparse.Namespace) -> list[str]:
+    """Threaded workers: a slow upload or a long report holds one thread, not a whole
+    process, so ``/healthz`` and other requests keep being answered."""
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "supportdesk.wsgi",
+        "--bind",
+        f"{args.host}:{args.port}",
+        "--workers",
+        str(args.workers),
+        "--worker-class",
+        "gthread",
+        "--threads",
+        str(args.threads),
+        "--access-logfile",
+        "-",
+        "--graceful-timeout",
+        "5",
+    ]
+
+
+def runs_periodic_work(args: argparse.Namespace) -> bool:
+    """Whether ``serve`` runs the periodic work in-process: not when told not to, and not
+    with ``REDIS_URL`` set, where Celery beat (``supportdesk worker``) schedules it and a
+    second scheduler here would only run every sweep twice."""
+    from django.conf import settings
+
+    return bool(args.worker) and not settings.REDIS_URL
+
+
 def serve(args: argparse.Namespace) -> int:
+    for option, value in (("--workers", args.workers), ("--threads", args.threads)):
+        if value < 1:
+            raise UsageError(f"{option}: {value} is not a count of at least 1")
     setup(args)
-    bind = f"{args.host}:{args.port}"
-    _say(f"serving on http://{bind}/ (Ctrl-C stops)")
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "supportdesk.wsgi",
-            "--bind",
-            bind,
-            "--workers",
-            str(args.workers),
-            "--access-logfile",
-            "-",
-            "--graceful-timeout",
-            "5",
-        ]
-    )
+    _say(f"serving on http://{args.host}:{args.port}/ (Ctrl-C stops)")
+    server = subprocess.Popen(gunicorn_command(args))
     stop = threading.Event()
-    if args.worker:
+    if runs_periodic_work(args):
         from supportdesk.worker import run_periodic
 
         threading.Thread(target=run_periodic, args=(stop,), daemon=True, name="worker").start()
+    elif args.worker:
+        _say("REDIS_URL is set: periodic work runs under Celery beat (supportdesk worker)")
 
     def _stop(signum: int, frame: Any) -> None:
         stop.set()
@@ -129,6 +151,7 @@ def register(sub: Any) -> None:
     p = sub.add_parser("serve", help="set up (migrate, policies, demo data) and serve")
     site(p)
     p.add_argument("--workers", type=int, default=2, help="web worker processes")
+    p.add_argument("--threads", type=int, default=4, help="request threads per worker")
     p.add_argument(
         "--no-worker",
         dest="worker",
