@@ -136,6 +136,7 @@ def _render(
     forms_.update(bound or {})
     mine = esc.manager_id == user.pk
     decider = permissions.can_decide_escalation(user)
+    manages = permissions.can_manage_escalation(user, esc)
     live = esc.status in LIVE_STATUSES
     return render(
         request,
@@ -150,13 +151,14 @@ def _render(
                 "decide": decider and esc.status in PENDING_STATUSES,
                 "take": decider and live and not mine,
                 "hand_over": decider and live,
-                "acknowledge": (mine or decider) and esc.status == EscalationStatus.ACCEPTED,
-                "update": (mine or decider)
+                "acknowledge": manages and esc.status == EscalationStatus.ACCEPTED,
+                "update": manages
                 and esc.status in (EscalationStatus.ACKNOWLEDGED, EscalationStatus.AWAITING_CLIENT),
-                "await_client": (mine or decider) and esc.status == EscalationStatus.ACKNOWLEDGED,
+                "await_client": manages and esc.status == EscalationStatus.ACKNOWLEDGED,
                 "client_response": esc.status == EscalationStatus.AWAITING_CLIENT,
                 "subscribe": esc.status in (*PENDING_STATUSES, *LIVE_STATUSES),
-                "close": decider and esc.status in (*PENDING_STATUSES, *LIVE_STATUSES),
+                "close": decider
+                and (esc.status in PENDING_STATUSES or (manages and esc.status in LIVE_STATUSES)),
             },
             "nav": "escalations",
         },

@@ -19,9 +19,10 @@ def can_decide_escalation(user: User) -> bool:
 
 
 def can_manage_escalation(user: User, escalation: Escalation) -> bool:
-    """Acknowledging, posting updates and awaiting the client: the escalation's manager,
-    or anyone who decides escalations."""
-    return escalation.manager_id == user.pk or can_decide_escalation(user)
+    """Acknowledging, posting updates, awaiting the client and closing a running
+    escalation: its assigned manager, or an admin. Another manager takes it over first,
+    with an explicit hand-over."""
+    return escalation.manager_id == user.pk or bool(user.is_superuser or user.role == Role.ADMIN)
 
 
 def can_remove_subscription(user: User, subscription: EscalationSubscription) -> bool:
@@ -36,4 +37,8 @@ def require_decider(user: User) -> None:
 
 def require_manager_of(user: User, escalation: Escalation) -> None:
     if not can_manage_escalation(user, escalation):
-        raise Forbidden("only the escalation's manager may do this", field="actor")
+        raise Forbidden(
+            "only the escalation's assigned manager (or an admin) may do this; "
+            "take it over with a hand-over first",
+            field="actor",
+        )

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import functools
 
-from django.conf import settings
-
 from supportdesk.accounts.models import Organization
+from supportdesk.conf import desk_settings
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.policy import Policy, load_policy_text
 from supportdesk.policies.models import Policy as PolicyRow
@@ -56,7 +55,7 @@ def current_version_for(organisation: Organization) -> PolicyVersion:
         version = default_version()
     if version is None:
         raise NoPolicy(
-            f"no policy loaded for {organisation.name} (default {settings.DEFAULT_POLICY!r})",
+            f"no policy loaded for {organisation.name} (default {desk_settings.default_policy!r})",
             field="policy",
         )
     return version
@@ -64,7 +63,7 @@ def current_version_for(organisation: Organization) -> PolicyVersion:
 
 def default_version() -> PolicyVersion | None:
     """The current version of the site's default policy (``DEFAULT_POLICY``), if loaded."""
-    return _DEFAULT_VERSION.first(settings.DEFAULT_POLICY)
+    return _DEFAULT_VERSION.first(desk_settings.default_policy)
 
 
 @functools.lru_cache(maxsize=64)

@@ -7,10 +7,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from django import forms
-from django.conf import settings
 
 from supportdesk.cases.models import Environment
-from supportdesk.cases.services import DEFAULT_ATTACHMENT_TYPES, DEFAULT_MAX_ATTACHMENT_BYTES
+from supportdesk.conf import desk_settings
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.policy.model import FieldKind, Policy
 from supportdesk.domain.triage import (
@@ -275,8 +274,8 @@ class AttachmentForm(DeskForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        limit = int(getattr(settings, "CASE_ATTACHMENT_MAX_BYTES", DEFAULT_MAX_ATTACHMENT_BYTES))
-        types = tuple(getattr(settings, "CASE_ATTACHMENT_TYPES", DEFAULT_ATTACHMENT_TYPES))
+        limit = desk_settings.attachment_max_bytes
+        types = desk_settings.attachment_types
         field = self.fields["file"]
         field.help_text = f"Up to {_megabytes(limit)}; accepted: {', '.join(types)}."
         field.widget.attrs["accept"] = ",".join(types)

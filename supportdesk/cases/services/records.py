@@ -23,19 +23,6 @@ from supportdesk.domain.lifecycle import ActorKind
 from supportdesk.policies.selectors import VERSION_FIELDS
 from supportdesk.prepared import Insert, Select, Update
 
-DEFAULT_MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
-DEFAULT_ATTACHMENT_TYPES = (
-    "image/png",
-    "image/jpeg",
-    "image/gif",
-    "application/pdf",
-    "text/plain",
-    "text/csv",
-    "application/json",
-    "application/zip",
-    "message/rfc822",
-)
-
 
 class IdempotencyConflict(DomainError):
     """The Idempotency-Key was used before with a different request body (HTTP 409)."""

@@ -18,7 +18,7 @@ from supportdesk.escalations.models import (
     EscalationEventKind,
     EscalationStatus,
 )
-from supportdesk.escalations.permissions import require_decider
+from supportdesk.escalations.permissions import require_decider, require_manager_of
 from supportdesk.escalations.selectors import access_escalation
 from supportdesk.escalations.services._events import record, save, tell
 from supportdesk.escalations.services._guards import require_status
@@ -83,6 +83,8 @@ def close_escalation(
         esc = access_escalation(actor, escalation_id, lock=True)
         require_decider(actor)
         require_status(esc, (*PENDING_STATUSES, *LIVE_STATUSES), "close")
+        if esc.status in LIVE_STATUSES:
+            require_manager_of(actor, esc)
         if esc.status in PENDING_STATUSES and reason == "declined":
             finish_decline(esc, actor=actor, reason="other", note=note, now=now)
             return esc
