@@ -30,6 +30,8 @@ from supportdesk.escalations.schemas import (
     EscalationRequestIn,
     EventOut,
     HandOverIn,
+    InformationIn,
+    InformationRequestIn,
     RegionStatsOut,
     SubscriptionIn,
     SubscriptionOut,
@@ -219,6 +221,32 @@ def client_response(
     services.record_client_response(
         actor=user, escalation_id=escalation_id, message=payload.message
     )
+    return _detail(user, escalation_id)
+
+
+@router.post(
+    "/{escalation_id}/request-information",
+    response=EscalationOut,
+    summary="Ask the requester for information; the decision clock pauses",
+)
+def request_information(
+    request: HttpRequest, escalation_id: int, payload: InformationRequestIn
+) -> EscalationOut:
+    user = _user(request)
+    services.request_information(actor=user, escalation_id=escalation_id, question=payload.question)
+    return _detail(user, escalation_id)
+
+
+@router.post(
+    "/{escalation_id}/information",
+    response=EscalationOut,
+    summary="Answer the escalation team's question; the decision clock resumes",
+)
+def provide_information(
+    request: HttpRequest, escalation_id: int, payload: InformationIn
+) -> EscalationOut:
+    user = _user(request)
+    services.provide_information(actor=user, escalation_id=escalation_id, answer=payload.answer)
     return _detail(user, escalation_id)
 
 

@@ -12,13 +12,14 @@ from supportdesk.domain.mail import ParsedMail, form_from_text
 from supportdesk.domain.policy import Policy
 from supportdesk.escalations import selectors as escalation_selectors
 from supportdesk.escalations import services as escalations
-from supportdesk.escalations.models import Escalation, EscalationChannel, EscalationStatus
+from supportdesk.escalations.models import Escalation, EscalationChannel
 from supportdesk.intake.models import InboundState
 from supportdesk.policies import selectors as policy_selectors
 
 
 def awaiting_client(user: User, escalation_ids: list[int]) -> int | None:
-    """The first of these escalations that waits on the client and ``user`` may see.
+    """The first of these escalations that waits on the client (for troubleshooting
+    results, or for information the escalation team asked for) and ``user`` may see.
 
     A sender who is not a contact yet (``user`` unsaved) sees their organisation's
     escalations: they cannot have requested one themselves."""
@@ -30,7 +31,7 @@ def awaiting_client(user: User, escalation_ids: list[int]) -> int | None:
         else Escalation.objects.filter(organization_id=user.organization_id)
     )
     waiting = set(
-        visible.filter(pk__in=escalation_ids, status=EscalationStatus.AWAITING_CLIENT).values_list(
+        visible.filter(escalation_selectors.waiting_on_client(), pk__in=escalation_ids).values_list(
             "pk", flat=True
         )
     )
@@ -53,10 +54,17 @@ def escalation_policy(user: User, case: Case | None) -> Policy | None:
 def answer_escalation(
     *, escalation_id: int, user: User, mail: ParsedMail, now: dt.datetime
 ) -> tuple[InboundState, str]:
-    """The client's reply to an escalation waiting on them stops the reminders (ESC-8)
-    and resumes the update cadence."""
+    """The client's reply to an escalation waiting on them: the information the team
+    asked for resumes the decision clock; else it stops the reminders (ESC-8) and
+    resumes the update cadence."""
+    text = mail.text or mail.full_text
+    if escalation_selectors.information_requested(escalation_id):
+        escalations.provide_information(
+            actor=user, escalation_id=escalation_id, answer=text, now=now
+        )
+        return InboundState.ESCALATION, f"information provided on escalation {escalation_id}"
     escalations.record_client_response(
-        actor=user, escalation_id=escalation_id, message=mail.text or mail.full_text, now=now
+        actor=user, escalation_id=escalation_id, message=text, now=now
     )
     return InboundState.ESCALATION, f"client response recorded on escalation {escalation_id}"
 
