@@ -1,7 +1,12 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.http import HttpRequest
 
-from supportdesk.accounts.models import ApiToken, Organization, Team, User
+from supportdesk.accounts.forms import AdminSignInForm
+from supportdesk.accounts.models import ApiToken, LoginFailure, Organization, Team, User
+
+# The admin's login is throttled like the site's (accounts.login_throttle).
+admin.site.login_form = AdminSignInForm
 
 
 @admin.register(User)
@@ -31,3 +36,15 @@ class TeamAdmin(admin.ModelAdmin[Team]):
 class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
     list_display = ("name", "user", "prefix", "created_at", "last_used_at", "revoked_at")
     readonly_fields = ("prefix", "digest", "created_at", "last_used_at")
+
+
+@admin.register(LoginFailure)
+class LoginFailureAdmin(admin.ModelAdmin[LoginFailure]):
+    """Recent failed sign-ins; deleting a pair's rows lets it try again at once."""
+
+    list_display = ("at", "username", "address")
+    search_fields = ("username", "address")
+    readonly_fields = ("username", "address", "at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
