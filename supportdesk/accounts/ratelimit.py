@@ -27,15 +27,15 @@ class RateLimited(Exception):
         self.retry_after = retry_after
 
 
-def check_rate(token_id: int, *, now: dt.datetime | None = None) -> int | None:
-    """Count one request by the token: None if it is within the limit, else the seconds
-    until the window ends (the request itself still counted)."""
+def check_rate(token_prefix: str, *, now: dt.datetime | None = None) -> int | None:
+    """Count one request by the token with this (unique, never reused) prefix: None if
+    it is within the limit, else the seconds until the window ends."""
     limit, window = desk_settings.api_rate_limit, desk_settings.api_rate_window
     if limit <= 0 or window <= 0:
         return None
     instant = clock.resolve(now).timestamp()
     slot = int(instant // window)
-    key = f"api-rate:{token_id}:{slot}"
+    key = f"api-rate:{token_prefix}:{slot}"
     try:
         cache.add(key, 0, timeout=window + 1)
         try:

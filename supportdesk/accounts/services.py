@@ -71,7 +71,7 @@ def authenticate_api_token(raw: str, *, now: dt.datetime | None = None) -> User 
     if not token.user.is_active:
         return None
     moment = clock.resolve(now)
-    retry_after = check_rate(token.pk, now=moment)
+    retry_after = check_rate(token.prefix, now=moment)
     if retry_after is not None:
         raise RateLimited(retry_after)
     # Touch at most once a minute: a busy client must not turn every read into a write.
