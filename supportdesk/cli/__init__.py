@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "supportdesk.cli.case",
     "supportdesk.cli.escalation",
     "supportdesk.cli.mail",
+    "supportdesk.cli.check",
 )
 
 
