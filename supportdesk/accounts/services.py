@@ -30,7 +30,11 @@ def _digest(secret: str) -> str:
 
 @transaction.atomic
 def issue_api_token(
-    *, user: User, name: str, now: dt.datetime | None = None
+    *,
+    user: User,
+    name: str,
+    expires_at: dt.datetime | None = None,
+    now: dt.datetime | None = None,
 ) -> tuple[ApiToken, str]:
     """A new token for ``user``; the returned plain value is never stored or shown again.
 
@@ -41,7 +45,12 @@ def issue_api_token(
     prefix = secrets.token_hex(4)
     secret = secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
-        user=user, name=name, prefix=prefix, digest=_digest(secret), created_at=clock.resolve(now)
+        user=user,
+        name=name,
+        prefix=prefix,
+        digest=_digest(secret),
+        created_at=clock.resolve(now),
+        expires_at=expires_at,
     )
     return token, f"{TOKEN_SCHEME}_{prefix}_{secret}"
 
@@ -71,6 +80,8 @@ def authenticate_api_token(raw: str, *, now: dt.datetime | None = None) -> User 
     if not token.user.is_active:
         return None
     moment = clock.resolve(now)
+    if token.expires_at is not None and token.expires_at <= moment:
+        return None
     retry_after = check_rate(token.prefix, now=moment)
     if retry_after is not None:
         raise RateLimited(retry_after)

@@ -7,11 +7,11 @@ import os
 import sys
 from typing import Any
 
-from supportdesk.cli.server import _django, _with_env
+from supportdesk.cli.runtime import start_django
 
 
 def check(args: argparse.Namespace) -> int:
-    _django()
+    start_django()
     from django.core.management import call_command
     from django.core.management.base import SystemCheckError
 
@@ -40,4 +40,4 @@ def register(sub: Any) -> None:
         default=os.environ.get("SUPPORTDESK_DATA_DIR", "var"),
         help="where the generated secret key lives (default: ./var)",
     )
-    p.set_defaults(handler=_with_env(check))
+    p.set_defaults(handler=check)
