@@ -5,8 +5,12 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
-from supportdesk.accounts.models import ApiToken, Organization, Team, User
+from supportdesk.accounts.forms import AdminSignInForm
+from supportdesk.accounts.models import ApiToken, LoginFailure, Organization, Team, User
 from supportdesk.accounts.services import issue_api_token
+
+# The admin's login is throttled like the site's (accounts.login_throttle).
+admin.site.login_form = AdminSignInForm
 
 
 @admin.register(User)
@@ -81,3 +85,15 @@ class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
             _("The token's secret, shown only this once (store it now): %(secret)s")
             % {"secret": secret},
         )
+
+
+@admin.register(LoginFailure)
+class LoginFailureAdmin(admin.ModelAdmin[LoginFailure]):
+    """Recent failed sign-ins; deleting a pair's rows lets it try again at once."""
+
+    list_display = ("at", "username", "address")
+    search_fields = ("username", "address")
+    readonly_fields = ("username", "address", "at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

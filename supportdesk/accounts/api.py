@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest
 from ninja import Router, Status
+from ninja.security import SessionAuth
 
 from supportdesk.accounts import permissions, services
 from supportdesk.accounts.models import ApiToken, Organization, User
@@ -47,7 +50,25 @@ def list_tokens(request: HttpRequest, cursor: str | None = None, limit: int = 50
     )
 
 
-@router.post("/tokens", response={201: IssuedTokenOut}, summary="Issue a token (shown once)")
+class SignedInSession(SessionAuth):
+    """Tokens are issued to a person signed in (or by the CLI), never to another token:
+    a leaked token must not be able to mint more that outlive its revocation."""
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if request.headers.get("Authorization", "").lower().startswith("bearer "):
+            raise permissions.Forbidden(
+                "an API token cannot issue tokens: sign in, or use `supportdesk token create`",
+                field="authorization",
+            )
+        return super().__call__(request)
+
+
+@router.post(
+    "/tokens",
+    response={201: IssuedTokenOut},
+    auth=SignedInSession(),
+    summary="Issue a token (shown once; from a signed-in session only)",
+)
 def issue_token(request: HttpRequest, payload: TokenIn) -> Status[IssuedTokenOut]:
     token, plain = services.issue_api_token(user=_user(request), name=payload.name)
     return Status(201, IssuedTokenOut(**TokenOut.from_orm(token).model_dump(), token=plain))

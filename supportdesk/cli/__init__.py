@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "supportdesk.cli.mail",
     "supportdesk.cli.backup",
     "supportdesk.cli.token",
+    "supportdesk.cli.check",
 )
 
 
