@@ -19,6 +19,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from supportdesk import __version__
 from supportdesk.accounts.api import router as accounts_router
 from supportdesk.accounts.permissions import Forbidden, NotFound
+from supportdesk.accounts.ratelimit import RateLimited
 from supportdesk.api_auth import CHALLENGE, SignedInSession, TokenAuth
 from supportdesk.api_types import StorableParser
 from supportdesk.cases.api import router as cases_router
@@ -91,6 +92,13 @@ def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpRe
     first = problems[0] if problems else {"field": None, "reason": "invalid request"}
     body = {"detail": first["reason"], "field": first["field"], "problems": problems}
     return api.create_response(request, body, status=400)
+
+
+@api.exception_handler(RateLimited)
+def _rate_limited(request: HttpRequest, exc: RateLimited) -> HttpResponse:
+    response = api.create_response(request, {"detail": str(exc), "field": None}, status=429)
+    response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @api.exception_handler(AuthenticationError)

@@ -100,9 +100,9 @@ class ErrorOut(Schema):
 
 
 #: The refusals every operation may answer: bad input, no credentials, not for this
-#: person (or a session's write without its CSRF token), the database unavailable (503,
-#: with Retry-After).
-COMMON_ERRORS = (400, 401, 403, 503)
+#: person (or a session's write without its CSRF token), the token's rate limit reached
+#: (429), the database unavailable (503); the last two with Retry-After.
+COMMON_ERRORS = (400, 401, 403, 429, 503)
 
 
 def replies(ok: Mapping[int, Any], *errors: int) -> dict[Any, Any]:

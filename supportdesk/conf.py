@@ -8,7 +8,21 @@ fixture apply at once.
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+
 from django.conf import settings
+
+
+@dataclass(frozen=True)
+class LoginThrottleSettings:
+    """How failed sign-ins are slowed down (settings.py says what each one means)."""
+
+    free_failures: int
+    delay: dt.timedelta
+    max_delay: dt.timedelta
+    address_max_failures: int
+    window: dt.timedelta
 
 
 class DeskSettings:
@@ -41,6 +55,31 @@ class DeskSettings:
     def default_policy(self) -> str:
         """The key of the policy for organisations without a support contract of their own."""
         return str(settings.DEFAULT_POLICY)
+
+    @property
+    def login_throttle(self) -> LoginThrottleSettings:
+        return LoginThrottleSettings(
+            free_failures=int(settings.LOGIN_FREE_FAILURES),
+            delay=dt.timedelta(seconds=int(settings.LOGIN_DELAY_SECONDS)),
+            max_delay=dt.timedelta(seconds=int(settings.LOGIN_MAX_DELAY_SECONDS)),
+            address_max_failures=int(settings.LOGIN_ADDRESS_MAX_FAILURES),
+            window=dt.timedelta(seconds=int(settings.LOGIN_FAILURE_WINDOW_SECONDS)),
+        )
+
+    @property
+    def client_address_header(self) -> str:
+        """The header a trusted proxy names the client's address in; empty: the socket's."""
+        return str(settings.CLIENT_ADDRESS_HEADER)
+
+    @property
+    def api_rate_limit(self) -> int:
+        """API requests one token may make per :attr:`api_rate_window`; 0: unlimited."""
+        return int(settings.API_RATE_LIMIT)
+
+    @property
+    def api_rate_window(self) -> int:
+        """The API rate limit's window, in seconds."""
+        return int(settings.API_RATE_WINDOW_SECONDS)
 
 
 desk_settings = DeskSettings()

@@ -28,6 +28,29 @@ def env_bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name}: {raw!r} is not a boolean (use 1/0, true/false)")
 
 
+def env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}: {raw!r} is not a whole number") from None
+
+
+def proxy_ssl_header(raw: str) -> tuple[str, str] | None:
+    """``SECURE_PROXY_SSL_HEADER`` from ``HEADER,value`` (``HTTP_X_FORWARDED_PROTO,https``)."""
+    if not raw.strip():
+        return None
+    header, sep, value = (part.strip() for part in raw.partition(","))
+    if not sep or not header or not value:
+        raise ImproperlyConfigured(
+            f"SECURE_PROXY_SSL_HEADER: {raw!r} is not HEADER,value "
+            "(for example HTTP_X_FORWARDED_PROTO,https)"
+        )
+    return header, value
+
+
 def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 

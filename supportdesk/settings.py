@@ -8,7 +8,14 @@ import dj_database_url
 import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 
-from supportdesk.environment import email_settings, env_bool, env_list, env_str
+from supportdesk.environment import (
+    email_settings,
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+    proxy_ssl_header,
+)
 
 # Lets admin.ModelAdmin[Model] and friends be subscripted at run time, as the stubs type them.
 django_stubs_ext.monkeypatch()
@@ -51,6 +58,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "supportdesk.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -102,6 +110,23 @@ elif env_bool("DATABASE_PREPARED_STATEMENTS", True):
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    # Hashes stored before Argon2 still verify, and are rehashed at the next sign-in.
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+#: How long a password-reset or first-sign-in link stays valid (it also ends once used).
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 3 * 24 * 3600)
 
 REDIS_URL = env_str("REDIS_URL", "")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
@@ -149,6 +174,45 @@ LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# Failed sign-ins (web login and admin), counted per account and address: after
+# LOGIN_FREE_FAILURES, each further failure doubles the wait before the next try, from
+# LOGIN_DELAY_SECONDS up to LOGIN_MAX_DELAY_SECONDS. One address may fail at most
+# LOGIN_ADDRESS_MAX_FAILURES times across all accounts. Failures older than
+# LOGIN_FAILURE_WINDOW_SECONDS are forgotten. A stranger elsewhere never delays the owner.
+LOGIN_FREE_FAILURES = env_int("LOGIN_FREE_FAILURES", 3)
+LOGIN_DELAY_SECONDS = env_int("LOGIN_DELAY_SECONDS", 5)
+LOGIN_MAX_DELAY_SECONDS = env_int("LOGIN_MAX_DELAY_SECONDS", 15 * 60)
+LOGIN_ADDRESS_MAX_FAILURES = env_int("LOGIN_ADDRESS_MAX_FAILURES", 100)
+LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", 3600)
+#: The request header a trusted reverse proxy puts the client's address in (its last
+#: entry is the one the proxy saw); empty means the connection's own address.
+CLIENT_ADDRESS_HEADER = env_str("CLIENT_ADDRESS_HEADER", "")
+
+#: API requests per token per window (429 with Retry-After beyond); 0 turns it off.
+API_RATE_LIMIT = env_int("API_RATE_LIMIT", 1200)
+API_RATE_WINDOW_SECONDS = env_int("API_RATE_WINDOW_SECONDS", 60)
+
+# Behind TLS (README, "Deployment"): HTTPS=1 turns on secure cookies, the redirect to
+# https and a year of HSTS; each can still be set on its own. Off for the quick start
+# on http://127.0.0.1.
+HTTPS = env_bool("HTTPS", False)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", HTTPS)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", HTTPS)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", HTTPS)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # probes on the plain port
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", HTTPS)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+#: ``HTTP_X_FORWARDED_PROTO,https``: the header and value by which the TLS-terminating
+#: proxy says the request came over https. Only behind a proxy that always sets it.
+SECURE_PROXY_SSL_HEADER = proxy_ssl_header(env_str("SECURE_PROXY_SSL_HEADER", ""))
+#: Sent on every response (supportdesk.security): scripts, styles and everything else from
+#: this site only; ``data:`` images for the blank favicon and the API docs' icons.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
 
 #: The public base URL, for links in mail and pages (acknowledge a page, open a case).
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")

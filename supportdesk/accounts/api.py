@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest
 from ninja import Router, Status
 
 from supportdesk.accounts import permissions, services
 from supportdesk.accounts.models import ApiToken, Organization, User
 from supportdesk.accounts.schemas import IssuedTokenOut, MeOut, OrganisationOut, TokenIn, TokenOut
+from supportdesk.api_auth import SignedInSession
 from supportdesk.api_paging import Limit, Page, paginate
 from supportdesk.api_types import Id, replies
 
@@ -56,8 +59,24 @@ def list_tokens(
     )
 
 
+class SessionOnly(SignedInSession):
+    """Tokens are issued to a person signed in (or by the CLI), never to another token:
+    a leaked token must not be able to mint more that outlive its revocation."""
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if request.headers.get("Authorization", "").lower().startswith("bearer "):
+            raise permissions.Forbidden(
+                "an API token cannot issue tokens: sign in, or use `supportdesk token create`",
+                field="authorization",
+            )
+        return super().__call__(request)
+
+
 @router.post(
-    "/tokens", response=replies({201: IssuedTokenOut}), summary="Issue a token (shown once)"
+    "/tokens",
+    response=replies({201: IssuedTokenOut}),
+    auth=SessionOnly(),
+    summary="Issue a token (shown once; from a signed-in session only)",
 )
 def issue_token(request: HttpRequest, payload: TokenIn) -> Status[IssuedTokenOut]:
     token, plain = services.issue_api_token(user=_user(request), name=payload.name)

@@ -121,6 +121,8 @@ class ApiToken(models.Model):
     digest = models.CharField(max_length=64)
     created_at = models.DateTimeField()
     last_used_at = models.DateTimeField(null=True, blank=True)
+    #: Empty: valid until revoked.
+    expires_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -128,3 +130,20 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class LoginFailure(models.Model):
+    """A failed sign-in (or one still being checked), kept for the login throttle's window
+    (supportdesk.accounts.login_throttle): one row per attempt, never updated."""
+
+    #: The name as typed, case-folded: the throttle's key, whether or not such a user exists.
+    username = models.CharField(max_length=150)
+    address = models.CharField(max_length=64)
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["username", "address", "at"], name="login_failure_pair_idx"),
+            models.Index(fields=["address", "at"], name="login_failure_address_idx"),
+            models.Index(fields=["at"], name="login_failure_at_idx"),
+        ]

@@ -126,7 +126,8 @@ def complete_follow_up(request: HttpRequest, task_id: Id, payload: FollowUpDoneI
 def list_sprints(
     request: HttpRequest, cursor: str | None = None, limit: Limit = 50
 ) -> Page[Sprint]:
-    return paginate(selectors.sprints(), cursor=cursor, limit=limit, order=("-starts_on", "-id"))
+    qs = selectors.sprints_visible_to(_user(request))
+    return paginate(qs, cursor=cursor, limit=limit, order=("-starts_on", "-id"))
 
 
 @router.post("/sprints", response=replies({201: SprintOut}, 409))
@@ -146,7 +147,8 @@ def create_sprint(request: HttpRequest, payload: SprintIn) -> Status[Sprint]:
 def list_releases(
     request: HttpRequest, cursor: str | None = None, limit: Limit = 50
 ) -> Page[Release]:
-    return paginate(selectors.releases(), cursor=cursor, limit=limit, order=("-created_at", "-id"))
+    qs = selectors.releases_visible_to(_user(request))
+    return paginate(qs, cursor=cursor, limit=limit, order=("-created_at", "-id"))
 
 
 @router.post("/releases", response=replies({201: ReleaseOut}, 409))

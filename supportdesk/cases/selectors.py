@@ -256,3 +256,18 @@ def sprints() -> QuerySet[Sprint]:
 
 def releases() -> QuerySet[Release]:
     return Release.objects.all()
+
+
+def sprints_visible_to(viewer: User) -> QuerySet[Sprint]:
+    """Vendor staff: every sprint; anyone else only the sprints their visible cases
+    are planned into (the plan of other organisations' work is not theirs to see)."""
+    if viewer.is_vendor_staff or viewer.is_superuser:
+        return sprints()
+    return sprints().filter(pk__in=cases_visible_to(viewer).values("sprint_id"))
+
+
+def releases_visible_to(viewer: User) -> QuerySet[Release]:
+    """Vendor staff: every release; anyone else only those linked to their visible cases."""
+    if viewer.is_vendor_staff or viewer.is_superuser:
+        return releases()
+    return releases().filter(pk__in=cases_visible_to(viewer).values("release_id"))

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from supportdesk.domain.errors import DomainError, PolicyError
 
@@ -24,6 +26,9 @@ COMMAND_MODULES = (
     "supportdesk.cli.case",
     "supportdesk.cli.escalation",
     "supportdesk.cli.mail",
+    "supportdesk.cli.backup",
+    "supportdesk.cli.token",
+    "supportdesk.cli.check",
 )
 
 
@@ -52,6 +57,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if getattr(args, "data_dir", None):
+        # Commands start Django through supportdesk.cli.runtime, which reads it here.
+        os.environ["SUPPORTDESK_DATA_DIR"] = str(Path(args.data_dir).resolve())
     try:
         code: int = args.handler(args)
     except PolicyError as exc:

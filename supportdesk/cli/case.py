@@ -11,20 +11,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from typing import Any
 
 from supportdesk.cli import UsageError
+from supportdesk.cli.runtime import start_django
 
 CHANNELS = ("phone", "email", "portal", "api")
-
-
-def _django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "supportdesk.settings")
-    import django
-
-    django.setup()
 
 
 def _print(payload: Any) -> None:
@@ -73,7 +66,7 @@ def parse_details(items: list[str] | None) -> dict[str, object]:
 
 
 def list_cases(args: argparse.Namespace) -> int:
-    _django()
+    start_django()
     from supportdesk.accounts.models import Organization
     from supportdesk.cases import selectors
     from supportdesk.cases.schemas import case_out
@@ -99,7 +92,7 @@ def list_cases(args: argparse.Namespace) -> int:
 
 
 def show_case(args: argparse.Namespace) -> int:
-    _django()
+    start_django()
     from supportdesk.cases import selectors
     from supportdesk.cases.schemas import case_detail_out
 
@@ -110,7 +103,7 @@ def show_case(args: argparse.Namespace) -> int:
 
 
 def create_case(args: argparse.Namespace) -> int:
-    _django()
+    start_django()
     from supportdesk.accounts.models import Organization
     from supportdesk.cases import services
     from supportdesk.cases.schemas import case_detail_out

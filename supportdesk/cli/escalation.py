@@ -12,13 +12,13 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
 import sys
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 from supportdesk.cli import UsageError
 from supportdesk.cli.options import parse_instant
+from supportdesk.cli.runtime import start_django
 from supportdesk.domain.errors import DomainError
 
 if TYPE_CHECKING:
@@ -27,13 +27,6 @@ if TYPE_CHECKING:
 
 #: ``stats`` without ``--from`` covers this long before ``--to``.
 DEFAULT_STATS_PERIOD = dt.timedelta(days=30)
-
-
-def _django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "supportdesk.settings")
-    import django
-
-    django.setup()
 
 
 def _emit(value: object) -> None:
@@ -65,7 +58,7 @@ def _reason_option(exc: DomainError) -> Exception:
 
 
 def list_escalations(args: argparse.Namespace) -> int:
-    _django()
+    start_django()
     from supportdesk.escalations.models import EscalationStatus
     from supportdesk.escalations.selectors import EscalationFilter, all_escalations
 
@@ -80,7 +73,7 @@ def list_escalations(args: argparse.Namespace) -> int:
 
 
 def show_escalation(args: argparse.Namespace) -> int:
-    _django()
+    start_django()
     from supportdesk.escalations.schemas import event_out
     from supportdesk.escalations.selectors import escalation_by_id, escalation_events
 
@@ -92,7 +85,7 @@ def show_escalation(args: argparse.Namespace) -> int:
 
 
 def request_escalation(args: argparse.Namespace) -> int:
-    _django()
+    start_django()
     from supportdesk.escalations import services
 
     form: dict[str, object] = {
@@ -115,7 +108,7 @@ def request_escalation(args: argparse.Namespace) -> int:
 
 
 def accept_escalation(args: argparse.Namespace) -> int:
-    _django()
+    start_django()
     from supportdesk.escalations import services
 
     esc = services.accept_escalation(
@@ -126,7 +119,7 @@ def accept_escalation(args: argparse.Namespace) -> int:
 
 
 def decline_escalation(args: argparse.Namespace) -> int:
-    _django()
+    start_django()
     from supportdesk.escalations import services
 
     try:
@@ -140,7 +133,7 @@ def decline_escalation(args: argparse.Namespace) -> int:
 
 
 def close_escalation(args: argparse.Namespace) -> int:
-    _django()
+    start_django()
     from supportdesk.escalations import services
 
     try:
@@ -154,7 +147,7 @@ def close_escalation(args: argparse.Namespace) -> int:
 
 
 def escalation_stats(args: argparse.Namespace) -> int:
-    _django()
+    start_django()
     from supportdesk import clock
     from supportdesk.escalations.selectors import escalation_stats
 

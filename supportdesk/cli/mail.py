@@ -28,7 +28,8 @@ import sys
 import threading
 from typing import Any
 
-from supportdesk.cli.server import _django, _say, _with_env
+from supportdesk.cli.runtime import start_django
+from supportdesk.cli.server import _say
 
 EX_OK = 0
 EX_DATAERR = 65
@@ -41,7 +42,7 @@ def mailgate(args: argparse.Namespace) -> int:
     from django.core.exceptions import ImproperlyConfigured
 
     try:
-        _django()
+        start_django()
     except ImproperlyConfigured as exc:
         print(f"supportdesk: configuration: {exc}", file=sys.stderr)
         return EX_CONFIG
@@ -78,7 +79,7 @@ def mailgate(args: argparse.Namespace) -> int:
 
 
 def smtpd(args: argparse.Namespace) -> int:
-    _django()
+    start_django()
     import logging
 
     from supportdesk.intake.listener import listener
@@ -114,10 +115,10 @@ def register(sub: Any) -> None:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8025)
     p.add_argument("--lmtp", action="store_true", help="speak LMTP instead of SMTP")
-    p.set_defaults(handler=_with_env(smtpd))
+    p.set_defaults(handler=smtpd)
 
     p = sub.add_parser("mailgate", help="read one message on stdin (an MTA pipe transport)")
     common(p)
     p.add_argument("--sender", default=None, help="the envelope sender (Postfix: ${sender})")
     p.add_argument("--replay", type=int, metavar="ID", default=None, help="re-run a stored message")
-    p.set_defaults(handler=_with_env(mailgate))
+    p.set_defaults(handler=mailgate)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import secrets
 import signal
 import subprocess
 import sys
@@ -12,12 +11,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
-
-def _django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "supportdesk.settings")
-    import django
-
-    django.setup()
+from supportdesk.cli import UsageError
+from supportdesk.cli.runtime import start_django
 
 
 def _say(message: str) -> None:
@@ -25,7 +20,7 @@ def _say(message: str) -> None:
 
 
 def migrate(args: argparse.Namespace) -> int:
-    _django()
+    start_django()
     from django.core.management import call_command
 
     _say("applying database migrations")
@@ -57,31 +52,52 @@ def setup(args: argparse.Namespace) -> int:
     return 0
 
 
+def gunicorn_command(args: argparse.Namespace) -> list[str]:
+    """Threaded workers: a slow upload or a long report holds one thread, not a whole
+    process, so ``/healthz`` and other requests keep being answered."""
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "supportdesk.wsgi",
+        "--bind",
+        f"{args.host}:{args.port}",
+        "--workers",
+        str(args.workers),
+        "--worker-class",
+        "gthread",
+        "--threads",
+        str(args.threads),
+        "--access-logfile",
+        "-",
+        "--graceful-timeout",
+        "5",
+    ]
+
+
+def runs_periodic_work(args: argparse.Namespace) -> bool:
+    """Whether ``serve`` runs the periodic work in-process: not when told not to, and not
+    with ``REDIS_URL`` set, where Celery beat (``supportdesk worker``) schedules it and a
+    second scheduler here would only run every sweep twice."""
+    from django.conf import settings
+
+    return bool(args.worker) and not settings.REDIS_URL
+
+
 def serve(args: argparse.Namespace) -> int:
+    for option, value in (("--workers", args.workers), ("--threads", args.threads)):
+        if value < 1:
+            raise UsageError(f"{option}: {value} is not a count of at least 1")
     setup(args)
-    bind = f"{args.host}:{args.port}"
-    _say(f"serving on http://{bind}/ (Ctrl-C stops)")
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "supportdesk.wsgi",
-            "--bind",
-            bind,
-            "--workers",
-            str(args.workers),
-            "--access-logfile",
-            "-",
-            "--graceful-timeout",
-            "5",
-        ]
-    )
+    _say(f"serving on http://{args.host}:{args.port}/ (Ctrl-C stops)")
+    server = subprocess.Popen(gunicorn_command(args))
     stop = threading.Event()
-    if args.worker:
+    if runs_periodic_work(args):
         from supportdesk.worker import run_periodic
 
         threading.Thread(target=run_periodic, args=(stop,), daemon=True, name="worker").start()
+    elif args.worker:
+        _say("REDIS_URL is set: periodic work runs under Celery beat (supportdesk worker)")
 
     def _stop(signum: int, frame: Any) -> None:
         stop.set()
@@ -96,7 +112,7 @@ def serve(args: argparse.Namespace) -> int:
 
 
 def worker(args: argparse.Namespace) -> int:
-    _django()
+    start_django()
     from django.conf import settings
 
     if settings.REDIS_URL:
@@ -114,28 +130,6 @@ def worker(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         stop.set()
     return 0
-
-
-def ensure_secret_key(data_dir: Path) -> None:
-    """Give the embedded default a stable random SECRET_KEY kept in the data folder."""
-    if os.environ.get("SECRET_KEY") or os.environ.get("DEBUG", "").lower() in {"1", "true"}:
-        return
-    data_dir.mkdir(parents=True, exist_ok=True)
-    key_file = data_dir / "secret_key"
-    if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(50))
-        key_file.chmod(0o600)
-    os.environ["SECRET_KEY"] = key_file.read_text().strip()
-
-
-def _with_env(handler: Any) -> Any:
-    def run(args: argparse.Namespace) -> int:
-        os.environ.setdefault("SUPPORTDESK_DATA_DIR", str(Path(args.data_dir).resolve()))
-        ensure_secret_key(Path(args.data_dir))
-        result: int = handler(args)
-        return result
-
-    return run
 
 
 def register(sub: Any) -> None:
@@ -157,25 +151,26 @@ def register(sub: Any) -> None:
     p = sub.add_parser("serve", help="set up (migrate, policies, demo data) and serve")
     site(p)
     p.add_argument("--workers", type=int, default=2, help="web worker processes")
+    p.add_argument("--threads", type=int, default=4, help="request threads per worker")
     p.add_argument(
         "--no-worker",
         dest="worker",
         action="store_false",
         help="do not run the periodic work in this process",
     )
-    p.set_defaults(handler=_with_env(serve))
+    p.set_defaults(handler=serve)
 
     p = sub.add_parser("setup", help="migrate, load policies and demo data, then exit")
     site(p)
-    p.set_defaults(handler=_with_env(setup))
+    p.set_defaults(handler=setup)
 
     p = sub.add_parser("migrate", help="apply database migrations")
     common(p)
-    p.set_defaults(handler=_with_env(migrate))
+    p.set_defaults(handler=migrate)
 
     p = sub.add_parser(
         "worker", help="run background work (Celery with REDIS_URL, else in-process)"
     )
     common(p)
     p.add_argument("--concurrency", type=int, default=2)
-    p.set_defaults(handler=_with_env(worker))
+    p.set_defaults(handler=worker)

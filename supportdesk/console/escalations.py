@@ -1,6 +1,7 @@
 """Escalation work for vendor staff: the board (pending, live, finished) and one
-escalation's page with every step of ESC-5..8 — accept or decline, take ownership or hand
-over, acknowledge, post updates, stakeholders, wait on the client, close with a reason.
+escalation's page with every step of ESC-5..8 — ask the requester for information, accept
+or decline, take ownership or hand over, acknowledge, post updates, stakeholders, wait on
+the client, close with a reason.
 
 Views are thin: a form parses the request, one escalation service does the work, and a
 refusal comes back next to the field it names."""
@@ -25,6 +26,8 @@ from supportdesk.console.forms import (
     CloseEscalationForm,
     EscalationUpdateForm,
     HandOverForm,
+    InformationAnswerForm,
+    InformationRequestForm,
     SubscribeForm,
     UnsubscribeForm,
 )
@@ -32,6 +35,7 @@ from supportdesk.console.views import staff_only, user_of
 from supportdesk.domain.errors import DomainError
 from supportdesk.escalations import permissions, selectors, services
 from supportdesk.escalations.models import (
+    DECIDING_STATUSES,
     LIVE_STATUSES,
     PENDING_STATUSES,
     Escalation,
@@ -119,6 +123,8 @@ def _forms(esc: Escalation, data: Any = None, only: str = "") -> dict[str, DeskF
         ),
         "await_client": lambda d: AwaitClientForm(d),
         "client_response": lambda d: ClientResponseForm(d),
+        "request_information": lambda d: InformationRequestForm(d),
+        "provide_information": lambda d: InformationAnswerForm(d),
         "close": lambda d: CloseEscalationForm(d, reasons=closure),
     }
     return {name: make(data if name == only else None) for name, make in makers.items()}
@@ -149,6 +155,11 @@ def _render(
             "decline_choices": _decline_choices(esc),
             "may": {
                 "decide": decider and esc.status in PENDING_STATUSES,
+                "request_information": decider
+                and esc.status in DECIDING_STATUSES
+                and esc.information_requested_at is None,
+                "provide_information": esc.status in DECIDING_STATUSES
+                and esc.information_requested_at is not None,
                 "take": decider and live and not mine,
                 "hand_over": decider and live,
                 "acknowledge": manages and esc.status == EscalationStatus.ACCEPTED,
@@ -271,6 +282,12 @@ def _apply(action: str, user: User, esc: Escalation, data: dict[str, Any]) -> st
     if action == "client_response":
         services.record_client_response(actor=user, escalation_id=esc.pk, message=data["message"])
         return "The client's response is recorded; updates are due again."
+    if action == "request_information":
+        services.request_information(actor=user, escalation_id=esc.pk, question=data["question"])
+        return "Question sent to the requester; the decision clock is paused."
+    if action == "provide_information":
+        services.provide_information(actor=user, escalation_id=esc.pk, answer=data["answer"])
+        return "The answer is recorded; the decision clock runs again."
     if action == "close":
         services.close_escalation(
             actor=user, escalation_id=esc.pk, reason=data["reason"], note=data["note"]

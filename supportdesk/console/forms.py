@@ -203,6 +203,18 @@ class ClientResponseForm(DeskForm):
     message = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="What they said")
 
 
+class InformationRequestForm(DeskForm):
+    question = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="What the team needs to know to decide",
+        help_text="Goes to the requester; the decision clock pauses until they answer.",
+    )
+
+
+class InformationAnswerForm(DeskForm):
+    answer = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Their answer")
+
+
 class CloseEscalationForm(DeskForm):
     reason = forms.ChoiceField(label="Closure reason")
     note = forms.CharField(required=False, max_length=1000, label="Note")

@@ -7,6 +7,9 @@
   (ESC-5), made by a service.
 * :func:`choose_escalation_manager_region` picks the region whose escalation team
   acknowledges, and by when (ESC-6, ESC-7).
+* the decision clock of a pending request (who decides, by when, the reminder, the
+  pause while the requester is asked for information) is in
+  :mod:`supportdesk.domain.escalation_decision`;
 * :func:`reminder_schedule` lays out the reminders while an escalation waits on the
   client/partner, all inside the recipient region's business hours, and the closure
   after the last one (ESC-8 ``no_response``).
@@ -23,7 +26,7 @@ from dataclasses import dataclass
 from supportdesk.domain.calendars import BusinessCalendar
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.policy.model import Escalation, FieldKind, FormField, Policy, Reason
-from supportdesk.domain.routing import local_time, pick_region
+from supportdesk.domain.routing import RegionPick, local_time, pick_region
 
 UTC = dt.UTC
 
@@ -257,6 +260,24 @@ def assess_escalation_request(
     )
 
 
+def why_region(
+    pick: RegionPick, calendar: BusinessCalendar, now: dt.datetime, *, doing: str
+) -> str:
+    """Why ``pick`` (made at ``now``; ``calendar`` is its region's) takes the escalation,
+    in words for the people involved; ``doing`` is what its escalation team does."""
+    if pick.open_now and not pick.follow_the_sun:
+        return f"{pick.region.name}, the client's region, is open ({local_time(calendar, now)})"
+    if pick.open_now:
+        return (
+            f"the client's region is closed and {pick.region.name} is open "
+            f"({local_time(calendar, now)}): its escalation team {doing} (ESC-7)"
+        )
+    return (
+        f"no region is open; {pick.region.name} opens first, at "
+        f"{local_time(calendar, pick.opens_at)}"
+    )
+
+
 def choose_escalation_manager_region(
     *,
     policy: Policy,
@@ -276,18 +297,7 @@ def choose_escalation_manager_region(
     pick = pick_region(policy=policy, calendars=calendars, client_region=client_region, now=now)
     cal = calendars[pick.region.calendar]
     due = cal.add(pick.opens_at, dt.timedelta(seconds=rules.acknowledge_seconds)).astimezone(UTC)
-    if pick.open_now and not pick.follow_the_sun:
-        why = f"{pick.region.name}, the client's region, is open ({local_time(cal, now)})"
-    elif pick.open_now:
-        why = (
-            f"the client's region is closed and {pick.region.name} is open "
-            f"({local_time(cal, now)}): its escalation team acknowledges (ESC-7)"
-        )
-    else:
-        why = (
-            f"no region is open; {pick.region.name} opens first, at "
-            f"{local_time(cal, pick.opens_at)}"
-        )
+    why = why_region(pick, cal, now, doing="acknowledges")
     return ManagerAssignment(
         region=pick.region.key,
         open_now=pick.open_now,

@@ -31,6 +31,8 @@ from supportdesk.escalations.schemas import (
     EscalationOut,
     EscalationRequestIn,
     HandOverIn,
+    InformationIn,
+    InformationRequestIn,
     RegionStatsOut,
     SubscriptionIn,
     SubscriptionOut,
@@ -248,6 +250,32 @@ def client_response(
     services.record_client_response(
         actor=user, escalation_id=escalation_id, message=payload.message
     )
+    return _detail(user, escalation_id)
+
+
+@router.post(
+    "/{escalation_id}/request-information",
+    response=replies({200: EscalationOut}, 404, 409),
+    summary="Ask the requester for information; the decision clock pauses",
+)
+def request_information(
+    request: HttpRequest, escalation_id: Id, payload: InformationRequestIn
+) -> EscalationOut:
+    user = _user(request)
+    services.request_information(actor=user, escalation_id=escalation_id, question=payload.question)
+    return _detail(user, escalation_id)
+
+
+@router.post(
+    "/{escalation_id}/information",
+    response=replies({200: EscalationOut}, 404, 409),
+    summary="Answer the escalation team's question; the decision clock resumes",
+)
+def provide_information(
+    request: HttpRequest, escalation_id: Id, payload: InformationIn
+) -> EscalationOut:
+    user = _user(request)
+    services.provide_information(actor=user, escalation_id=escalation_id, answer=payload.answer)
     return _detail(user, escalation_id)
 
 

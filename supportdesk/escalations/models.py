@@ -6,9 +6,14 @@ Invariants:
 * every request is stored, declined ones too, with the reasons the requester was told
   (ESC-5);
 * an escalation is pinned to the policy version it was requested under;
-* ``acknowledge_by``, ``next_update_due_at`` and ``next_reminder_at`` are the instants
-  the periodic work scans for, so they are indexed and null when nothing is due;
-  ``overdue_flagged_for`` is the deadline last reported overdue, so it is reported once;
+* ``decide_by``, ``decision_reminder_at``, ``acknowledge_by``, ``next_update_due_at``
+  and ``next_reminder_at`` are the instants the periodic work scans for, so they are
+  indexed and null when nothing is due; ``overdue_flagged_for`` is the deadline last
+  reported overdue, so it is reported once;
+* a pending request waiting for the team's decision (:data:`DECIDING_STATUSES`) has
+  a ``decide_by``, except while the requester is asked for information
+  (``information_requested_at`` set): then the clock is paused and
+  ``decide_left_seconds`` keeps the business time it had left;
 * ``Case.escalated`` is true exactly while one of the case's escalations is accepted
   and not closed (PRI-2).
 """
@@ -44,6 +49,8 @@ PENDING_STATUSES = (
     EscalationStatus.NEEDS_DECISION,
     EscalationStatus.PARTNER_FIRST,
 )
+#: Pending with the escalation team, on the decision clock (ESC-5, ESC-7).
+DECIDING_STATUSES = (EscalationStatus.REQUESTED, EscalationStatus.NEEDS_DECISION)
 #: Accepted and not closed: the case ranks first (PRI-2).
 LIVE_STATUSES = (
     EscalationStatus.ACCEPTED,
@@ -106,6 +113,18 @@ class Escalation(models.Model):
     )
     decision_reason = models.CharField(max_length=40, blank=True)
     decision_note = models.TextField(blank=True)
+    #: ESC-5/ESC-7: the region whose escalation managers decide, by when, and when they
+    #: are reminded (null when decided, reminded, or paused for information).
+    decision_region = models.CharField(max_length=32, blank=True)
+    decide_by = models.DateTimeField(null=True, blank=True, db_index=True)
+    decision_reminder_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    #: Seed 001 "request additional information": the open question to the requester,
+    #: since when, and the business time the paused decision clock had left until the
+    #: deadline and the reminder (null: the reminder had gone out).
+    information_question = models.TextField(blank=True)
+    information_requested_at = models.DateTimeField(null=True, blank=True)
+    decide_left_seconds = models.PositiveIntegerField(null=True, blank=True)
+    remind_left_seconds = models.PositiveIntegerField(null=True, blank=True)
     #: ESC-6/ESC-7: the acknowledging region, its manager, and the deadline.
     region = models.CharField(max_length=32, blank=True)
     manager = models.ForeignKey(
@@ -121,7 +140,8 @@ class Escalation(models.Model):
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     next_update_due_at = models.DateTimeField(null=True, blank=True, db_index=True)
     last_update_at = models.DateTimeField(null=True, blank=True)
-    #: The last deadline (``acknowledge_by`` or ``next_update_due_at``) reported overdue;
+    #: The last deadline (``decide_by``, ``acknowledge_by`` or ``next_update_due_at``)
+    #: reported overdue;
     #: deadlines only move forward, so a later one is reported again, the same one never.
     overdue_flagged_for = models.DateTimeField(null=True, blank=True)
     #: ESC-8 reminders: the schedule (ISO instants) laid out when waiting began.
@@ -163,7 +183,14 @@ class EscalationEventKind(models.TextChoices):
     AWAITING_CLIENT = "awaiting_client"
     REMINDER = "reminder"
     CLIENT_RESPONSE = "client_response"
-    #: The acknowledgement or an update is late (ESC-6); the managers were alerted.
+    #: The deciding team was reminded of the decision deadline (ESC-5).
+    DECISION_REMINDER = "decision_reminder"
+    #: The team asked the requester for information; the decision clock paused.
+    INFORMATION_REQUESTED = "info_requested"
+    #: The requester answered; the decision clock resumed.
+    INFORMATION_PROVIDED = "info_provided"
+    #: The decision, acknowledgement or an update is late (ESC-5, ESC-6); the managers
+    #: were alerted.
     OVERDUE = "overdue"
     CLOSED = "closed"
 

@@ -64,6 +64,15 @@ class ClientResponseIn(BodyIn):
     message: str = Field(min_length=1)
 
 
+class InformationRequestIn(BodyIn):
+    #: What the escalation team needs to know to decide.
+    question: str = Field(min_length=1)
+
+
+class InformationIn(BodyIn):
+    answer: str = Field(min_length=1)
+
+
 class CloseIn(BodyIn):
     #: Exactly one of the policy's closure-reason keys (ESC-8).
     reason: str = Field(max_length=column_length(Escalation, "closure_reason"))
@@ -103,6 +112,13 @@ class EscalationOut(Schema):
     decided_at: dt.datetime | None
     decision_reason: str
     decision_note: str
+    #: ESC-5/ESC-7: the region whose team decides, and by when (null once decided and
+    #: while the requester is asked for information).
+    decision_region: str
+    decide_by: dt.datetime | None
+    #: The escalation team's open question to the requester (seed 001).
+    information_question: str
+    information_requested_at: dt.datetime | None
     #: ESC-7: the acknowledging region, its manager, and by when.
     region: str
     manager_id: int | None

@@ -12,9 +12,11 @@ from django.db.models import F, Q, QuerySet
 
 from supportdesk.accounts.models import Organization, Role, Team, TeamKind, User
 from supportdesk.accounts.permissions import NotFound, organisation_scope, sees_all
+from supportdesk.cases.models import Case
 from supportdesk.cases.selectors import cases_visible_to
 from supportdesk.domain.calendars import BusinessCalendar, build_calendars
 from supportdesk.escalations.models import (
+    DECIDING_STATUSES,
     LIVE_STATUSES,
     Escalation,
     EscalationEvent,
@@ -154,10 +156,42 @@ def escalations_with_reminder_due(now: dt.datetime, *, batch: int) -> list[int]:
     )
 
 
+def escalations_with_decision_reminder_due(now: dt.datetime, *, batch: int) -> list[int]:
+    return list(
+        Escalation.objects.filter(
+            status__in=DECIDING_STATUSES,
+            decision_reminder_at__lte=now,
+            decide_by__isnull=False,
+        )
+        .order_by("decision_reminder_at", "id")
+        .values_list("id", flat=True)[:batch]
+    )
+
+
+def waiting_on_client() -> Q:
+    """Escalations waiting on the client/partner: for the outcome of troubleshooting
+    steps (ESC-8), or for information the team asked for to decide (seed 001)."""
+    return Q(status=EscalationStatus.AWAITING_CLIENT) | Q(
+        status__in=DECIDING_STATUSES, information_requested_at__isnull=False
+    )
+
+
+def information_requested(escalation_id: int) -> bool:
+    """The escalation team asked the requester a question that is not answered yet."""
+    return Escalation.objects.filter(
+        pk=escalation_id, status__in=DECIDING_STATUSES, information_requested_at__isnull=False
+    ).exists()
+
+
 def overdue_condition(now: dt.datetime) -> Q:
-    """Escalations with a deadline passed at ``now`` and not reported yet (ESC-6): an
-    accepted one not acknowledged by ``acknowledge_by``, or an acknowledged one without
-    an update by ``next_update_due_at``. Both deadline columns are indexed."""
+    """Escalations with a deadline passed at ``now`` and not reported yet (ESC-5,
+    ESC-6): a pending one not decided by ``decide_by`` (never while the requester is
+    asked for information: the clock is paused), an accepted one not acknowledged by
+    ``acknowledge_by``, or an acknowledged one without an update by
+    ``next_update_due_at``. The deadline columns are indexed."""
+    undecided = Q(status__in=DECIDING_STATUSES, decide_by__lte=now) & (
+        Q(overdue_flagged_for__isnull=True) | Q(overdue_flagged_for__lt=F("decide_by"))
+    )
     not_acknowledged = Q(
         status=EscalationStatus.ACCEPTED,
         acknowledged_at__isnull=True,
@@ -167,7 +201,7 @@ def overdue_condition(now: dt.datetime) -> Q:
         status=EscalationStatus.ACKNOWLEDGED,
         next_update_due_at__lte=now,
     ) & (Q(overdue_flagged_for__isnull=True) | Q(overdue_flagged_for__lt=F("next_update_due_at")))
-    return not_acknowledged | no_update
+    return undecided | not_acknowledged | no_update
 
 
 def overdue_escalations(now: dt.datetime, *, batch: int) -> list[int]:
@@ -189,6 +223,20 @@ def escalation_team(region: str) -> Team | None:
         .order_by("id")
         .first()
     )
+
+
+def teams_working_on(case: Case) -> list[Team]:
+    """The teams working ``case``: the team it is with, and its region's support team
+    (ESC-9), each once, in that order."""
+    teams: dict[int, Team] = {}
+    if case.team is not None:
+        teams[case.team.pk] = case.team
+    region_team = (
+        Team.objects.filter(kind=TeamKind.SUPPORT, region=case.region).order_by("id").first()
+    )
+    if region_team is not None:
+        teams.setdefault(region_team.pk, region_team)
+    return list(teams.values())
 
 
 @functools.lru_cache(maxsize=32)

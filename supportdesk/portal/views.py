@@ -60,6 +60,8 @@ CUSTOMER_STEPS = frozenset(
         EscalationEventKind.AWAITING_CLIENT,
         EscalationEventKind.REMINDER,
         EscalationEventKind.CLIENT_RESPONSE,
+        EscalationEventKind.INFORMATION_REQUESTED,
+        EscalationEventKind.INFORMATION_PROVIDED,
         EscalationEventKind.CLOSED,
     }
 )
@@ -274,7 +276,8 @@ def case_escalate(request: HttpRequest, case_id: int) -> HttpResponse:
 @customer_only
 @require_POST
 def escalation_respond(request: HttpRequest, case_id: int, escalation_id: int) -> HttpResponse:
-    """The client answers the manager's troubleshooting steps: reminders stop (ESC-8)."""
+    """The client answers the escalation team's question (the decision clock resumes)
+    or the manager's troubleshooting steps (reminders stop, ESC-8)."""
     user = _user(request)
     case = _access(user, case_id)
     message = request.POST.get("message", "").strip()
@@ -289,17 +292,22 @@ def escalation_respond(request: HttpRequest, case_id: int, escalation_id: int) -
         raise Http404("escalation not found")
     if not message:
         messages.error(request, "Write what you found before sending.")
-    elif esc.status != EscalationStatus.AWAITING_CLIENT:
-        messages.error(request, "The escalation manager is not waiting on you.")
+    elif esc.information_requested_at is None and esc.status != EscalationStatus.AWAITING_CLIENT:
+        messages.error(request, "The escalation team is not waiting on you.")
     else:
         try:
-            escalation_services.record_client_response(
-                actor=user, escalation_id=esc.pk, message=message
-            )
+            if esc.information_requested_at is not None:
+                escalation_services.provide_information(
+                    actor=user, escalation_id=esc.pk, answer=message
+                )
+            else:
+                escalation_services.record_client_response(
+                    actor=user, escalation_id=esc.pk, message=message
+                )
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, "Your answer was sent to the escalation manager.")
+            messages.success(request, "Your answer was sent to the escalation team.")
     return redirect(f"{reverse('portal:case', args=[case.pk])}#escalation")
 
 

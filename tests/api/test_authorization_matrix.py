@@ -170,6 +170,7 @@ def stage(world: World, settings: Any, tmp_path: Any) -> Stage:
         "token": ack_token(world.page, world.users["agent"]),
         "action": "update",
         "decision": "accept",
+        "uidb64": "MQ",
     }
     # The figures need a period; without one every caller would meet the same 400.
     values["stats_period"] = "start=2026-01-01T00:00:00Z&end=2026-12-31T00:00:00Z"
@@ -202,7 +203,8 @@ def attempt(stage: Stage, rule: Rule, role: str) -> int:
 #: Who meets what: each endpoint's status for, in order, anonymous, a customer of the
 #: case's organisation, another organisation's customer, the organisation's partner, an
 #: agent of the case's region, an agent of another region, an escalation manager and an
-#: admin. The world holds one case (with a follow-up, an attachment, a mail), its
+#: admin (the API through each one's bearer token, pages through a signed-in session).
+#: The world holds one case (with a follow-up, an attachment, a mail), its
 #: escalation (requested) with one subscriber, and a page held by the agent. A 4xx other
 #: than 401/403/404 means the request got past authorisation and was refused for its
 #: content or the object's state.
@@ -256,7 +258,17 @@ MATRIX: dict[str, str] = {
     "POST /api/escalations/{escalation_id}/updates": "401 403 404 403 403 404 403 409",
     "POST /api/oncall/ack/{token}": "200 200 200 200 200 200 200 200",
     "POST /api/oncall/pages/{page_id}/acknowledge": "401 404 404 404 200 200 200 200",
-    "POST /api/tokens": "401 201 201 201 201 201 201 201",
+    "POST /api/tokens": "401 403 403 403 403 403 403 403",
+    "POST /api/escalations/{escalation_id}/information": "401 409 404 409 409 404 409 409",
+    "POST /api/escalations/{escalation_id}/request-information": "401 403 404 403 403 404 200 200",
+    "GET /accounts/password/change/": "302 200 200 200 200 200 200 200",
+    "POST /accounts/password/change/": "302 200 200 200 200 200 200 200",
+    "GET /accounts/password/change/done/": "302 200 200 200 200 200 200 200",
+    "GET /accounts/password/reset/": "200 200 200 200 200 200 200 200",
+    "POST /accounts/password/reset/": "200 200 200 200 200 200 200 200",
+    "GET /accounts/password/reset/done/": "200 200 200 200 200 200 200 200",
+    "GET /accounts/password/reset/sent/": "200 200 200 200 200 200 200 200",
+    "GET /accounts/password/reset/{uidb64}/{token}/": "200 200 200 200 200 200 200 200",
     "GET /": "302 302 302 302 302 302 302 302",
     "GET /accounts/login/": "200 200 200 200 200 200 200 200",
     "POST /accounts/login/": "200 200 200 200 200 200 200 200",
@@ -354,6 +366,8 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/escalations/{escalation_id}/await-client"): {"troubleshooting_steps": "Retry"},
     ("POST", "/api/escalations/{escalation_id}/client-response"): {"message": "Tried it"},
     ("POST", "/api/escalations/{escalation_id}/close"): {"reason": "resolved"},
+    ("POST", "/api/escalations/{escalation_id}/request-information"): {"question": "Which?"},
+    ("POST", "/api/escalations/{escalation_id}/information"): {"answer": "All stores"},
     ("POST", "/api/escalations/{escalation_id}/decline"): {"reason": "other", "note": "no"},
     ("POST", "/api/escalations/{escalation_id}/handover"): {"region": "na"},
     ("POST", "/api/escalations/{escalation_id}/subscriptions"): {"email": "cto@alpine.example"},

@@ -8,12 +8,13 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from supportdesk import clock
 from supportdesk.accounts.models import Organization, User
 from supportdesk.accounts.services import issue_api_token
 from supportdesk.cases.models import Case
 from supportdesk.celery import PERIODIC, app
 from supportdesk.escalations.models import Escalation, EscalationStatus
-from tests.escalations.conftest import MakeIncident, form_for
+from tests.escalations.conftest import WEDNESDAY, MakeIncident, form_for, stockholm
 
 pytestmark = pytest.mark.django_db
 
@@ -124,6 +125,33 @@ def test_esc_6_to_esc_8_full_flow_over_http_leaves_the_incident_open(
     again = post(manager, f"/{esc_id}/close", {"reason": "resolved"})
     assert again.status_code == 409
     assert again.json()["field"] == "status"
+
+
+def test_the_team_asks_for_information_and_the_requester_answers_over_http(
+    customer: User, incident: Case, managers: dict[str, User], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = [stockholm(*WEDNESDAY, 10)]
+    monkeypatch.setattr(clock, "now", lambda: at[0])
+    requester, manager = bearer(customer), bearer(managers["emea"])
+    created = post(requester, "", {"form": form_for(incident)}).json()
+    esc_id = created["id"]
+    assert created["decision_region"] == "emea"
+    assert created["decide_by"] == "2026-03-11T13:00:00Z"  # 14:00 in Stockholm
+
+    at[0] = stockholm(*WEDNESDAY, 11)
+    refused = post(requester, f"/{esc_id}/request-information", {"question": "Which?"})
+    assert refused.status_code == 403
+    early = post(requester, f"/{esc_id}/information", {"answer": "All"})
+    assert (early.status_code, early.json()["field"]) == (409, "status")
+    asked = post(manager, f"/{esc_id}/request-information", {"question": "Which stores?"})
+    assert asked.status_code == 200, asked.content
+    assert asked.json()["decide_by"] is None
+    assert asked.json()["information_question"] == "Which stores?"
+    at[0] = stockholm(*WEDNESDAY, 12)
+    answered = post(requester, f"/{esc_id}/information", {"answer": "All 40"})
+    assert answered.status_code == 200, answered.content
+    assert answered.json()["information_question"] == ""
+    assert answered.json()["decide_by"] == "2026-03-11T14:00:00Z"  # paused for an hour
 
 
 def test_list_is_paged_filtered_and_tenant_scoped(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from supportdesk.accounts.models import Role, User
@@ -9,7 +11,7 @@ from supportdesk.accounts.permissions import Forbidden
 from supportdesk.cases.models import Case
 from supportdesk.escalations import services
 from supportdesk.escalations.models import EscalationStatus
-from tests.escalations.conftest import WEDNESDAY, form_for, stockholm
+from tests.escalations.conftest import STOCKHOLM, WEDNESDAY, form_for, stockholm
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
@@ -69,3 +71,24 @@ def test_an_admin_may_work_any_escalation(
         actor=admin, escalation_id=esc_id, reason="resolved", now=NOON
     )
     assert closed.status == EscalationStatus.CLOSED
+
+
+def test_after_a_hand_over_the_next_update_is_due_in_the_new_region_s_hours(
+    customer: User, incident: Case, emea_manager: User, na_manager: User
+) -> None:
+    evening = stockholm(*WEDNESDAY, 19)  # EMEA closed, North America open
+    esc = services.request_escalation(requester=customer, form=form_for(incident), now=evening)
+    esc = services.accept_escalation(actor=na_manager, escalation_id=esc.pk, now=evening)
+    assert (esc.region, esc.manager) == ("na", na_manager)
+    services.acknowledge_escalation(
+        actor=na_manager, escalation_id=esc.pk, status_note="Seen.", next_steps="Fix.", now=evening
+    )
+
+    handed = services.hand_over_escalation(
+        actor=na_manager, escalation_id=esc.pk, region="emea", now=evening
+    )
+
+    due = handed.next_update_due_at
+    assert due is not None
+    local = due.astimezone(STOCKHOLM)
+    assert local.weekday() < 5 and dt.time(8) < local.time() <= dt.time(17), local

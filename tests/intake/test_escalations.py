@@ -78,6 +78,30 @@ def test_esc_4_an_escalation_request_by_mail_goes_through_the_policy_form(
     )
 
 
+def test_a_mailed_request_while_one_is_live_is_added_to_the_case_not_lost(
+    client_user: User, managers: dict[str, User]
+) -> None:
+    report = corpus.plain(sender=BJORN, subject="Imports fail", body="Nightly imports fail.")
+    opened = ingest(report, now=NOON).message
+    assert opened.state == InboundState.OPENED, opened.reason
+    incident = opened.case
+    assert incident is not None
+    first = corpus.plain(
+        sender=BJORN, subject=f"Escalation request [{incident.reference}]", body=FORM
+    )
+    assert ingest(first, now=NOON).message.state == InboundState.ESCALATION
+    again = corpus.plain(
+        sender=BJORN,
+        subject=f"Escalation request [{incident.reference}]",
+        body=FORM.replace("Hello,", "Hello again, still broken."),
+    )
+    message = ingest(again, now=NOON).message
+    assert message.state == InboundState.COMMENTED, message.reason
+    assert "already has an escalation in progress" in message.reason
+    assert Escalation.objects.count() == 1
+    assert incident.comments.filter(body__contains="still broken").exists()
+
+
 def test_esc_4_a_mailed_request_missing_business_impact_is_declined_with_the_reason(
     client_user: User, incident: Case, managers: dict[str, User]
 ) -> None:
@@ -117,3 +141,30 @@ def test_esc_6_the_clients_mail_reply_to_an_escalation_waiting_on_them_is_record
     esc.refresh_from_db()
     assert esc.status == EscalationStatus.ACKNOWLEDGED
     assert esc.next_reminder_at is None
+
+
+def test_the_clients_mail_reply_to_the_escalation_teams_question_resumes_the_decision(
+    client_user: User, incident: Case, emea_manager: User, smtp_sink: Sink
+) -> None:
+    esc = services.request_escalation(requester=client_user, form=form_for(incident), now=NOON)
+    asked_at = stockholm(*WEDNESDAY, 13)
+    services.request_information(
+        actor=emea_manager, escalation_id=esc.pk, question="Which stores?", now=asked_at
+    )
+    deliver_due(now=asked_at)
+    asked = next(
+        m for m in smtp_sink.received if m["To"] == BJORN and "information" in m["Subject"]
+    )
+    raw = corpus.plain(
+        sender=BJORN,
+        subject=f"Re: {asked['Subject']}",
+        body=corpus.GMAIL_REPLY,
+        in_reply_to=asked["Message-ID"],
+    )
+    message = ingest(raw, now=stockholm(*WEDNESDAY, 14)).message
+    assert message.state == InboundState.ESCALATION, message.reason
+    esc.refresh_from_db()
+    assert esc.status == EscalationStatus.REQUESTED
+    assert esc.information_requested_at is None
+    # Requested at 12:00 with 4 hours to decide, asked at 13:00, answered at 14:00.
+    assert esc.decide_by == stockholm(*WEDNESDAY, 17)

@@ -6,9 +6,9 @@ import datetime as dt
 from typing import Any
 
 from supportdesk.cases import services as cases
-from supportdesk.cases.models import Case, Comment
+from supportdesk.cases.models import Case, Comment, OutboundMail
 from supportdesk.intake.listener import deliver_batch
-from supportdesk.intake.models import InboundState, OutboundMail
+from supportdesk.intake.models import InboundState
 from supportdesk.intake.services.ingest import Delivery
 from supportdesk.notifications.models import OutboxMessage
 from supportdesk.notifications.services import deliver_due, enqueue

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -270,3 +271,39 @@ def test_the_agents_case_page_links_to_its_escalation(
     html = client_for(emea_manager).get(f"/console/cases/{escalation.case.pk}/").content.decode()
     assert f'<a href="/console/escalations/{escalation.pk}/">Escalation {escalation.pk}</a>' in html
     assert "Escalated: handled first, at the highest priority" in html
+
+
+def test_the_team_asks_the_requester_and_the_answer_on_the_case_page_resumes_the_decision(
+    escalation: Escalation, emea_manager: Any, frozen_clock: Any
+) -> None:
+    c = client_for(emea_manager)
+    url = f"/console/escalations/{escalation.pk}/"
+    html = c.get(url).content.decode()
+    assert 'id="escalation-decide-by"' in html and "EMEA escalation team" in html
+    empty = c.post(f"{url}do/request-information", {"question": ""})
+    assert empty.status_code == 400 and 'id="id_question_error"' in empty.content.decode()
+    asked = c.post(f"{url}do/request-information", {"question": "Which channels fail?"})
+    assert asked.status_code == 302
+    escalation.refresh_from_db()
+    assert escalation.decide_by is None
+    html = c.get(url).content.decode()
+    assert 'id="escalation-question"' in html and 'id="escalation-decide-by"' not in html
+    assert 'id="request-information"' not in html  # one question at a time
+
+    customer: Client = client_for(escalation.requester)
+    assert escalation.case is not None
+    case_url = f"/portal/cases/{escalation.case.pk}/"
+    page = customer.get(case_url).content.decode()
+    assert "The escalation team asks:" in page and "Which channels fail?" in page
+    frozen_clock(dt.datetime(2026, 3, 11, 8, 0, tzinfo=dt.UTC))  # Wednesday 09:00 Stockholm
+    sent = customer.post(
+        f"{case_url}escalations/{escalation.pk}/respond", {"message": "All of them."}
+    )
+    assert sent.status_code == 302
+    escalation.refresh_from_db()
+    assert escalation.information_requested_at is None
+    # Requested Tuesday 16:00 Stockholm with 4 hours to decide, asked at once: all 4 left.
+    assert escalation.decide_by == dt.datetime(2026, 3, 11, 12, 0, tzinfo=dt.UTC)
+    page = customer.get(case_url).content.decode()
+    assert "All of them." in page and "The escalation team decides by" in page
+    assert "Information provided" in c.get(url).content.decode()

@@ -15,6 +15,7 @@ from supportdesk.accounts.permissions import (
     Forbidden,
     NotFound,
 )
+from supportdesk.cases import notices as case_mail
 from supportdesk.cases import selectors
 from supportdesk.cases.clocks import policy_of, refresh_clocks
 from supportdesk.cases.models import (
@@ -45,7 +46,6 @@ from supportdesk.domain.triage import (
     OverrideError,
     non_urgent_ceiling,
 )
-from supportdesk.intake.services import outbound as case_mail
 from supportdesk.prepared import Insert
 
 _INSERT_COMMENT = Insert(Comment)

@@ -35,6 +35,7 @@ def read_escalation(r: Reader, top: Mapping[str, Any]) -> Escalation | None:
             "decline_reasons",
             "closure_reasons",
             "acknowledge_hours",
+            "decide_hours",
             "update_every_hours",
             "reminders_after_hours",
             "no_response_reason",
@@ -51,6 +52,7 @@ def read_escalation(r: Reader, top: Mapping[str, Any]) -> Escalation | None:
         if fields and needed not in {f.key for f in fields}:
             r.fail(f"{p}.form_fields", f"must include the {needed!r} field (ESC-1, ESC-4)")
     reminders = r.get(section, "reminders_after_hours", p, list, default=[]) or []
+    acknowledge = hours_to_seconds(r, f"{p}.acknowledge_hours", section.get("acknowledge_hours"))
     return Escalation(
         form_fields=fields,
         qualifying_environments=tuple(
@@ -58,9 +60,10 @@ def read_escalation(r: Reader, top: Mapping[str, Any]) -> Escalation | None:
         ),
         decline_reasons=_reasons(r, section, "decline_reasons", p),
         closure_reasons=closure,
-        acknowledge_seconds=hours_to_seconds(
-            r, f"{p}.acknowledge_hours", section.get("acknowledge_hours")
-        ),
+        acknowledge_seconds=acknowledge,
+        decide_seconds=hours_to_seconds(r, f"{p}.decide_hours", section["decide_hours"])
+        if "decide_hours" in section
+        else acknowledge,
         update_every_seconds=hours_to_seconds(
             r, f"{p}.update_every_hours", section.get("update_every_hours")
         ),

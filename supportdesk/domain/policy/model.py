@@ -165,6 +165,9 @@ class Escalation:
     no_response_reason: str
     #: Whether a case whose escalation was closed may be escalated again.
     reescalation: bool = True
+    #: Business seconds the deciding region's escalation team has to accept or decline
+    #: a request (ESC-5, ESC-7); the file's default is ``acknowledge_hours``.
+    decide_seconds: int = 0
 
 
 class UnknownSenders(enum.StrEnum):

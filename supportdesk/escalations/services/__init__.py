@@ -1,8 +1,9 @@
 """Writing escalations: one function per use case, each in one transaction.
 
 One module per concept: :mod:`.requests` (the request and its assessment),
+:mod:`.deciding` (the decision clock, questions to the requester and their answers),
 :mod:`.decisions` (accept or decline), :mod:`.management` (hand-over, acknowledgement,
-updates, stakeholders), :mod:`.overdue` (late acknowledgements and updates),
+updates, stakeholders), :mod:`.overdue` (late decisions, acknowledgements and updates),
 :mod:`.reminders` (waiting on the client), :mod:`.closure`.
 Every step is recorded on the escalation's log and the case timeline, and every message
 goes through the outbox in the same transaction (:mod:`._events`). The rules themselves
@@ -11,6 +12,7 @@ live in :mod:`supportdesk.domain.escalation`. Import the use cases from here.
 
 from supportdesk.escalations.services._guards import EscalationConflict
 from supportdesk.escalations.services.closure import close_escalation
+from supportdesk.escalations.services.deciding import provide_information, request_information
 from supportdesk.escalations.services.decisions import accept_escalation, decline_escalation
 from supportdesk.escalations.services.management import (
     acknowledge_escalation,
@@ -37,8 +39,10 @@ __all__ = [
     "flag_overdue_escalations",
     "hand_over_escalation",
     "post_escalation_update",
+    "provide_information",
     "record_client_response",
     "request_escalation",
+    "request_information",
     "send_due_reminders",
     "subscribe_to_escalation",
     "unsubscribe_from_escalation",

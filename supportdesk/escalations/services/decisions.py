@@ -9,6 +9,7 @@ from django.db import transaction
 
 from supportdesk import clock
 from supportdesk.accounts.models import User
+from supportdesk.cases.models import Case
 from supportdesk.cases.services import set_escalated
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.escalation import (
@@ -32,6 +33,9 @@ from supportdesk.escalations.services._pinned import (
     policy_of,
     rules_of,
 )
+from supportdesk.escalations.services.deciding import stop_decision_clock
+from supportdesk.notifications.models import MessageKind
+from supportdesk.notifications.services import enqueue
 
 
 def finish_decline(
@@ -51,6 +55,7 @@ def finish_decline(
     esc.closed_by = actor
     esc.closure_reason = closure.key
     esc.closure_note = note
+    stop_decision_clock(esc, now)
     save(
         esc,
         now,
@@ -135,6 +140,40 @@ def _assign(esc: Escalation, *, actor: User, now: dt.datetime) -> None:
     )
 
 
+def _tell_case_workers(esc: Escalation, case: Case, *, now: dt.datetime) -> None:
+    """Seed 001: "inform the teams working on the original ticket" of its increased
+    priority: the case's assignee, the team it is with, and its region's support team,
+    one message each (PRI-2: accepted escalations rank with the critical work)."""
+    manager = esc.manager.get_full_name() or esc.manager.get_username() if esc.manager else None
+    subject = f"[Escalation {esc.pk}] accepted: {case.reference} now ranks above standard work"
+    body = (
+        f"The escalation of {case.reference} ({case.title}) was accepted.\n"
+        f"Business impact: {esc.business_impact}\n"
+        f"Escalation Manager: {manager or 'not assigned yet'} ({esc.region.upper()}).\n"
+        f"{esc.assignment_explanation}"
+    )
+    if case.assignee is not None:
+        enqueue(
+            kind=MessageKind.EMAIL,
+            subject=subject,
+            body=body,
+            user=case.assignee,
+            severity=case.severity,
+            dedupe_key=f"escalation:{esc.pk}:accepted:case_assignee:{case.assignee.pk}",
+            now=now,
+        )
+    for team in selectors.teams_working_on(case):
+        enqueue(
+            kind=MessageKind.EMAIL,
+            subject=subject,
+            body=body,
+            team=team,
+            severity=case.severity,
+            dedupe_key=f"escalation:{esc.pk}:accepted:case_team:{team.pk}",
+            now=now,
+        )
+
+
 def accept_escalation(
     *,
     actor: User,
@@ -168,8 +207,10 @@ def accept_escalation(
             data={"note": esc.decision_note},
         )
         assert esc.case is not None
+        stop_decision_clock(esc, now)
         set_escalated(case=esc.case, escalated=True, now=now)
         _assign(esc, actor=actor, now=now)
+        _tell_case_workers(esc, esc.case, now=now)
         tell(
             esc,
             key="accepted",

@@ -86,12 +86,18 @@ def hand_over_escalation(
         }
         esc.manager = manager
         esc.region = new_region
+        rules = rules_of(policy_of(esc))
         if esc.acknowledged_at is None:
-            rules = rules_of(policy_of(esc))
             esc.acknowledge_by = calendar.add(
                 now, dt.timedelta(seconds=rules.acknowledge_seconds)
             ).astimezone(dt.UTC)
-        save(esc, now, "manager", "region", "acknowledge_by")
+        elif esc.next_update_due_at is not None:
+            # The update cadence runs in the hours of the region that owns it now.
+            since = esc.last_update_at or esc.acknowledged_at
+            esc.next_update_due_at = calendar.add(
+                since, dt.timedelta(seconds=rules.update_every_seconds)
+            ).astimezone(dt.UTC)
+        save(esc, now, "manager", "region", "acknowledge_by", "next_update_due_at")
         record(
             esc,
             EscalationEventKind.HANDED_OVER,
@@ -103,6 +109,7 @@ def hand_over_escalation(
                     "manager": manager.get_username(),
                     "region": new_region,
                     "acknowledge_by": iso(esc.acknowledge_by),
+                    "next_update_due": iso(esc.next_update_due_at),
                 },
                 "note": note,
             },

@@ -1,4 +1,5 @@
-"""Late acknowledgements and updates (ESC-6): reported once, to the managers, urgently."""
+"""Late decisions, acknowledgements and updates (ESC-5, ESC-6): reported once, to the
+managers, urgently."""
 
 from __future__ import annotations
 
@@ -9,23 +10,32 @@ from django.db import transaction
 from supportdesk import clock
 from supportdesk.accounts.models import User
 from supportdesk.escalations import selectors
-from supportdesk.escalations.models import Escalation, EscalationEventKind, EscalationStatus
+from supportdesk.escalations.models import (
+    DECIDING_STATUSES,
+    Escalation,
+    EscalationEventKind,
+    EscalationStatus,
+)
 from supportdesk.escalations.services._events import iso, record, save, severity_of
 from supportdesk.notifications.models import MessageKind
 from supportdesk.notifications.services import enqueue
 
+_WHAT = {"decide": "decision", "acknowledge": "acknowledgement", "update": "update"}
 
-def _alert(esc: Escalation, *, deadline: str, due: dt.datetime, now: dt.datetime) -> list[str]:
-    """Queue the alert to the escalation's manager and its region's escalation team's
+
+def _alert(
+    esc: Escalation, *, deadline: str, due: dt.datetime, region: str, now: dt.datetime
+) -> list[str]:
+    """Queue the alert to the escalation's manager and ``region``'s escalation team's
     Escalation Manager (the team's channels when neither is known); the recipients."""
-    what = "acknowledgement" if deadline == "acknowledge" else "update"
+    what = _WHAT[deadline]
     subject = f"[Escalation {esc.pk}] overdue: the {what} was due {iso(due)}"
     body = (
         f"Escalation {esc.pk} ({esc.incident_reference or 'no incident'}, region "
-        f"{esc.region or 'unknown'}) has no {what} since it was due at {iso(due)}.\n"
+        f"{region or 'unknown'}) has no {what} since it was due at {iso(due)}.\n"
         f"Business impact: {esc.business_impact}"
     )
-    team = selectors.escalation_team(esc.region)
+    team = selectors.escalation_team(region)
     people: dict[int, User] = {}
     if esc.manager is not None:
         people[esc.manager.pk] = esc.manager
@@ -58,10 +68,11 @@ def _alert(esc: Escalation, *, deadline: str, due: dt.datetime, now: dt.datetime
 
 
 def flag_overdue_escalations(*, now: dt.datetime | None = None, batch: int = 200) -> int:
-    """Report each escalation whose acknowledgement (``acknowledge_by``) or next update
-    (``next_update_due_at``) is past at ``now`` (ESC-6): an ``overdue`` step on its log
-    and the case timeline (internal), and an urgent alert to its manager and the
-    region's Escalation Manager.
+    """Report each escalation whose decision (``decide_by``), acknowledgement
+    (``acknowledge_by``) or next update (``next_update_due_at``) is past at ``now``
+    (ESC-5, ESC-6): an ``overdue`` step on its log and the case timeline (internal), and
+    an urgent alert to its manager and the Escalation Manager of the region that owes
+    the step (the deciding region for a decision).
 
     Idempotent: each deadline is reported once (``overdue_flagged_for`` records it,
     re-checked on the locked row), and the outbox dedupe keys name the deadline; a
@@ -78,14 +89,17 @@ def flag_overdue_escalations(*, now: dt.datetime | None = None, batch: int = 200
             )
             if esc is None:
                 continue
-            if esc.status == EscalationStatus.ACCEPTED:
+            region = esc.region
+            if esc.status in DECIDING_STATUSES:
+                deadline, due, region = "decide", esc.decide_by, esc.decision_region
+            elif esc.status == EscalationStatus.ACCEPTED:
                 deadline, due = "acknowledge", esc.acknowledge_by
             else:
                 deadline, due = "update", esc.next_update_due_at
             assert due is not None  # overdue_condition requires the deadline
             esc.overdue_flagged_for = due
             save(esc, now, "overdue_flagged_for")
-            recipients = _alert(esc, deadline=deadline, due=due, now=now)
+            recipients = _alert(esc, deadline=deadline, due=due, region=region, now=now)
             record(
                 esc,
                 EscalationEventKind.OVERDUE,
@@ -95,7 +109,7 @@ def flag_overdue_escalations(*, now: dt.datetime | None = None, batch: int = 200
                     "deadline": deadline,
                     "due": iso(due),
                     "late_seconds": int((now - due).total_seconds()),
-                    "region": esc.region,
+                    "region": region,
                     "alerted": recipients,
                 },
                 public=False,

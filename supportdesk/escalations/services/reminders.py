@@ -29,6 +29,7 @@ from supportdesk.escalations.services._pinned import (
     rules_of,
 )
 from supportdesk.escalations.services.closure import finish_closure
+from supportdesk.escalations.services.deciding import send_decision_reminder
 
 
 def await_client(
@@ -137,13 +138,19 @@ def record_client_response(
 
 def send_due_reminders(*, now: dt.datetime | None = None, batch: int = 200) -> int:
     """Take one due step per escalation waiting on the client: the next reminder, or,
-    after the last one, the closure with the policy's ``no_response_reason`` (ESC-8).
+    after the last one, the closure with the policy's ``no_response_reason`` (ESC-8);
+    and remind the deciding team of each pending request whose decision is due soon
+    (ESC-5, once per deadline).
 
-    Idempotent: each step re-reads the locked row and advances ``reminders_sent`` only
-    if the step is still due; outbox dedupe keys name the waiting period and the
-    reminder number. Returns the number of steps taken."""
+    Idempotent: each step re-reads the locked row and advances ``reminders_sent`` (or
+    clears ``decision_reminder_at``) only if the step is still due; outbox dedupe keys
+    name the waiting period and the reminder number, or the decision deadline. Returns
+    the number of steps taken."""
     now = clock.resolve(now)
-    steps = 0
+    steps = sum(
+        send_decision_reminder(esc_id, now)
+        for esc_id in selectors.escalations_with_decision_reminder_due(now, batch=batch)
+    )
     for esc_id in selectors.escalations_with_reminder_due(now, batch=batch):
         with transaction.atomic():
             esc = (

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from django.db import transaction
 
 from supportdesk import clock
-from supportdesk.accounts.models import Organization, Role, Team, TeamKind, User
+from supportdesk.accounts.models import Organization, Role, User
 from supportdesk.accounts.permissions import (
     access_organisation,
     may_act_for_organisation,
@@ -24,14 +24,20 @@ from supportdesk.domain.escalation import (
 )
 from supportdesk.domain.policy import Policy
 from supportdesk.escalations.models import (
+    DECIDING_STATUSES,
     Escalation,
     EscalationChannel,
     EscalationEventKind,
     EscalationStatus,
 )
-from supportdesk.escalations.services._events import record, severity_of, tell
+from supportdesk.escalations.services._events import iso, record, severity_of, tell
 from supportdesk.escalations.services._guards import EscalationConflict
 from supportdesk.escalations.services._pinned import client_region
+from supportdesk.escalations.services.deciding import (
+    deadline_text,
+    start_decision_clock,
+    tell_deciders,
+)
 from supportdesk.escalations.services.decisions import finish_decline
 from supportdesk.notifications.models import MessageKind
 from supportdesk.notifications.services import enqueue
@@ -71,12 +77,6 @@ def _version_for(organisation: Organization | None) -> PolicyVersion:
     if row is None or row.current_version_id is None:
         raise NoPolicy("no default policy loaded", field="policy")
     return PolicyVersion.objects.get(pk=row.current_version_id)
-
-
-def _escalation_team(region: str | None) -> Team | None:
-    if not region:
-        return None
-    return Team.objects.filter(kind=TeamKind.ESCALATION, region=region).order_by("id").first()
 
 
 def _require_escalable(case: Case, policy: Policy) -> None:
@@ -174,6 +174,7 @@ def request_escalation(
             requested_at=now,
             updated_at=now,
         )
+        plan = start_decision_clock(esc, now) if status in DECIDING_STATUSES else None
         record(
             esc,
             EscalationEventKind.REQUESTED,
@@ -185,6 +186,8 @@ def request_escalation(
                 "missing_fields": list(assessment.missing_fields),
                 "explanation": assessment.explanation,
                 "channel": channel,
+                "decision_region": plan.region if plan else None,
+                "decide_by": iso(plan.decide_by) if plan else None,
             },
         )
         if status == EscalationStatus.DECLINED:
@@ -196,25 +199,27 @@ def request_escalation(
                 now=now,
             )
             return esc
+        by = f" by {deadline_text(esc)}" if plan else ""
         tell(
             esc,
             key="requested",
             subject=f"Escalation request received: {esc.get_status_display()}",
-            body=assessment.explanation,
+            body=f"{assessment.explanation}\nThe escalation team decides{by}."
+            if plan
+            else assessment.explanation,
             now=now,
             stakeholders=False,
         )
-        team = _escalation_team(client_region(esc))
-        if team is not None:
-            enqueue(
-                kind=MessageKind.EMAIL,
-                subject=f"[Escalation {esc.pk}] to decide: {assessment.explanation}"[:300],
-                body=f"Business impact: {esc.business_impact}",
-                team=team,
-                severity=severity_of(esc),
-                dedupe_key=f"escalation:{esc.pk}:requested:team:{team.pk}",
-                now=now,
-            )
+        # ESC-7: the escalation team of the region open now decides (the client's
+        # region first); a request with the partner first goes to the client's region.
+        tell_deciders(
+            esc,
+            region=plan.region if plan else client_region(esc) or "",
+            key="requested",
+            subject=f"to decide{by}: {assessment.explanation}",
+            body=f"{plan.explanation if plan else ''}\nBusiness impact: {esc.business_impact}".strip(),
+            now=now,
+        )
         if status == EscalationStatus.PARTNER_FIRST and esc.partner is not None:
             # ESC-3: the partner that built the extension is asked first.
             for member in esc.partner.members.filter(role=Role.PARTNER, is_active=True)[:5]:
