@@ -1,25 +1,27 @@
 """The REST API: one django-ninja instance mounting each app's router.
 
 Authentication is a bearer API token (``Authorization: Bearer sd_…``) or, for the web
-UI, the session. Every refusal is a 4xx JSON body ``{"detail": …, "field": …}``; the
-mapping from domain exceptions to status codes lives here, once.
+UI, the session. Every refusal is a JSON body ``{"detail": …, "field": …}`` (4xx, or 503
+while the database is unavailable); the mapping from exceptions to status codes lives
+here, once.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
-from ninja.security import HttpBearer, SessionAuth
 
 from supportdesk import __version__
 from supportdesk.accounts.api import router as accounts_router
 from supportdesk.accounts.permissions import Forbidden, NotFound
 from supportdesk.accounts.ratelimit import RateLimited
-from supportdesk.accounts.services import authenticate_api_token
+from supportdesk.api_auth import CHALLENGE, SignedInSession, TokenAuth
+from supportdesk.api_types import StorableParser
 from supportdesk.cases.api import router as cases_router
 from supportdesk.cases.services import AttachmentTooLarge, IdempotencyConflict, UnsupportedMediaType
 from supportdesk.domain.errors import DomainError, PolicyError
@@ -28,11 +30,6 @@ from supportdesk.escalations.api import router as escalations_router
 from supportdesk.escalations.services import EscalationConflict
 from supportdesk.oncall.api import router as oncall_router
 from supportdesk.oncall.services import PageClosed
-
-
-class TokenAuth(HttpBearer):
-    def authenticate(self, request: HttpRequest, token: str) -> Any:
-        return authenticate_api_token(token)
 
 
 class Conflict(DomainError):
@@ -61,9 +58,13 @@ api = NinjaAPI(
     version=__version__,
     description="Support cases, SLA clocks and escalations. Authenticate with "
     "`Authorization: Bearer <token>` (issue one at POST /api/tokens or in the admin).",
-    auth=[TokenAuth(), SessionAuth()],
+    auth=[TokenAuth(), SignedInSession()],
+    parser=StorableParser(),
     urls_namespace="api",
 )
+
+#: Seconds a client should wait before retrying while the database is unavailable.
+RETRY_AFTER_SECONDS = 5
 
 
 @api.exception_handler(DomainError)
@@ -82,11 +83,15 @@ def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     problems = []
     for err in exc.errors:
-        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "payload", "query", "path")]
+        loc = [
+            str(p)
+            for p in err.get("loc", ())
+            if p not in ("body", "payload", "query", "path", "header")
+        ]
         problems.append({"field": ".".join(loc) or None, "reason": err.get("msg", "invalid")})
     first = problems[0] if problems else {"field": None, "reason": "invalid request"}
     body = {"detail": first["reason"], "field": first["field"], "problems": problems}
-    return api.create_response(request, body, status=422)
+    return api.create_response(request, body, status=400)
 
 
 @api.exception_handler(RateLimited)
@@ -99,7 +104,26 @@ def _rate_limited(request: HttpRequest, exc: RateLimited) -> HttpResponse:
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     body = {"detail": "authentication required: send Authorization: Bearer <token>", "field": None}
-    return api.create_response(request, body, status=401)
+    response = api.create_response(request, body, status=401)
+    response["WWW-Authenticate"] = CHALLENGE
+    return response
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    # ninja's own refusals (an unparsable body, a failed CSRF check) in the one error body.
+    body = {"detail": exc.message, "field": None}
+    return api.create_response(request, body, status=exc.status_code)
+
+
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+def _database_unavailable(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # The database is down or restarting: the request may be retried, not reported as a bug.
+    body = {"detail": "the database is unavailable; retry shortly", "field": None}
+    response = api.create_response(request, body, status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 api.add_router("/", accounts_router)

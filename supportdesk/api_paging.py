@@ -12,8 +12,9 @@ import binascii
 import datetime as dt
 import json
 from collections.abc import Callable, Sequence
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
+from annotated_types import Ge, Le
 from django.db.models import Model, Q, QuerySet
 from ninja import Schema
 
@@ -23,6 +24,9 @@ T = TypeVar("T")
 M = TypeVar("M", bound=Model)
 
 MAX_LIMIT = 200
+
+#: A list's ``limit`` query parameter: how many items a page holds.
+Limit = Annotated[int, Ge(1), Le(MAX_LIMIT)]
 
 
 class Page(Schema, Generic[T]):

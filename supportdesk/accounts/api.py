@@ -6,12 +6,13 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Status
-from ninja.security import SessionAuth
 
 from supportdesk.accounts import permissions, services
 from supportdesk.accounts.models import ApiToken, Organization, User
 from supportdesk.accounts.schemas import IssuedTokenOut, MeOut, OrganisationOut, TokenIn, TokenOut
-from supportdesk.api_paging import Page, paginate
+from supportdesk.api_auth import SignedInSession
+from supportdesk.api_paging import Limit, Page, paginate
+from supportdesk.api_types import Id, replies
 
 router = Router(tags=["accounts"])
 
@@ -22,26 +23,34 @@ def _user(request: HttpRequest) -> User:
     return user
 
 
-@router.get("/me", response=MeOut, summary="The authenticated person")
+@router.get("/me", response=replies({200: MeOut}), summary="The authenticated person")
 def me(request: HttpRequest) -> User:
     return _user(request)
 
 
-@router.get("/organisations", response=Page[OrganisationOut], summary="Organisations you may see")
+@router.get(
+    "/organisations",
+    response=replies({200: Page[OrganisationOut]}),
+    summary="Organisations you may see",
+)
 def list_organisations(
-    request: HttpRequest, cursor: str | None = None, limit: int = 50
+    request: HttpRequest, cursor: str | None = None, limit: Limit = 50
 ) -> Page[Organization]:
     qs = permissions.visible_organisations(_user(request)).select_related("policy")
     return paginate(qs, cursor=cursor, limit=limit, order=("name", "id"))
 
 
-@router.get("/organisations/{organisation_id}", response=OrganisationOut)
-def get_organisation(request: HttpRequest, organisation_id: int) -> Organization:
+@router.get("/organisations/{organisation_id}", response=replies({200: OrganisationOut}, 404))
+def get_organisation(request: HttpRequest, organisation_id: Id) -> Organization:
     return permissions.access_organisation(_user(request), organisation_id)
 
 
-@router.get("/tokens", response=Page[TokenOut], summary="Your API tokens, newest first")
-def list_tokens(request: HttpRequest, cursor: str | None = None, limit: int = 50) -> Page[ApiToken]:
+@router.get(
+    "/tokens", response=replies({200: Page[TokenOut]}), summary="Your API tokens, newest first"
+)
+def list_tokens(
+    request: HttpRequest, cursor: str | None = None, limit: Limit = 50
+) -> Page[ApiToken]:
     return paginate(
         ApiToken.objects.filter(user=_user(request)),
         cursor=cursor,
@@ -50,7 +59,7 @@ def list_tokens(request: HttpRequest, cursor: str | None = None, limit: int = 50
     )
 
 
-class SignedInSession(SessionAuth):
+class SessionOnly(SignedInSession):
     """Tokens are issued to a person signed in (or by the CLI), never to another token:
     a leaked token must not be able to mint more that outlive its revocation."""
 
@@ -65,8 +74,8 @@ class SignedInSession(SessionAuth):
 
 @router.post(
     "/tokens",
-    response={201: IssuedTokenOut},
-    auth=SignedInSession(),
+    response=replies({201: IssuedTokenOut}),
+    auth=SessionOnly(),
     summary="Issue a token (shown once; from a signed-in session only)",
 )
 def issue_token(request: HttpRequest, payload: TokenIn) -> Status[IssuedTokenOut]:
@@ -74,6 +83,8 @@ def issue_token(request: HttpRequest, payload: TokenIn) -> Status[IssuedTokenOut
     return Status(201, IssuedTokenOut(**TokenOut.from_orm(token).model_dump(), token=plain))
 
 
-@router.delete("/tokens/{token_id}", response=TokenOut, summary="Revoke a token")
-def revoke_token(request: HttpRequest, token_id: int) -> ApiToken:
+@router.delete(
+    "/tokens/{token_id}", response=replies({200: TokenOut}, 404, 409), summary="Revoke a token"
+)
+def revoke_token(request: HttpRequest, token_id: Id) -> ApiToken:
     return services.revoke_api_token(user=_user(request), token_id=token_id)

@@ -4,7 +4,8 @@ import datetime as dt
 
 from ninja import Field, Schema
 
-from supportdesk.accounts.models import Organization, User
+from supportdesk.accounts.models import ApiToken, Organization, User
+from supportdesk.api_types import BodyIn, column_length
 
 
 class OrganisationOut(Schema):
@@ -41,8 +42,8 @@ class MeOut(Schema):
         return user.team.name if user.team else None
 
 
-class TokenIn(Schema):
-    name: str
+class TokenIn(BodyIn):
+    name: str = Field(min_length=1, max_length=column_length(ApiToken, "name"))
 
 
 class TokenOut(Schema):

@@ -2,24 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from django.http import FileResponse, HttpRequest
 from ninja import File, Form, Query, Router, Status, UploadedFile
+from ninja.params.functions import Header
 
 from supportdesk.accounts.models import User
-from supportdesk.accounts.permissions import NotFound
-from supportdesk.api_paging import Page, paginate
+from supportdesk.accounts.permissions import Forbidden, NotFound
+from supportdesk.api_paging import Limit, Page, paginate
+from supportdesk.api_types import Id, replies
 from supportdesk.cases import selectors, services
 from supportdesk.cases.models import Attachment, CaseEvent, Comment, FollowUpTask, Release, Sprint
 from supportdesk.cases.schemas import (
+    IDEMPOTENCY_KEY_LENGTH,
     AssignIn,
     AttachmentOut,
     CaseDetailOut,
+    CaseEventOut,
     CaseFilter,
     CaseIn,
     CaseOut,
     CommentIn,
     CommentOut,
-    EventOut,
     FollowUpDoneIn,
     FollowUpOut,
     LinkReleaseIn,
@@ -33,6 +39,7 @@ from supportdesk.cases.schemas import (
     case_detail_out,
     case_out,
 )
+from supportdesk.domain.lifecycle import TransitionForbidden
 
 router = Router(tags=["cases"])
 
@@ -47,53 +54,83 @@ def _detail(user: User, case_id: int) -> CaseDetailOut:
     return case_detail_out(selectors.access_case(user, case_id))
 
 
+@contextmanager
+def _unseen_is_missing(user: User, case_id: int) -> Iterator[None]:
+    """A refused action on a case the caller cannot see is a 404, as reading it would be:
+    a 403 would tell another organisation's customer that the case exists."""
+    try:
+        yield
+    except (Forbidden, TransitionForbidden):
+        selectors.access_case(user, case_id)
+        raise
+
+
+def _access_follow_up(user: User, task_id: int) -> None:
+    if not selectors.follow_ups_for(user).filter(pk=task_id).exists():
+        raise NotFound(f"follow-up {task_id} not found", field="task_id")
+
+
 # Lists. Static paths come before /{case_id}.
 
 
-@router.get("", response=Page[CaseOut], summary="Cases you may see, in queue order")
+@router.get("", response=replies({200: Page[CaseOut]}), summary="Cases you may see, in queue order")
 def list_cases(
-    request: HttpRequest, filters: Query[CaseFilter], cursor: str | None = None, limit: int = 50
+    request: HttpRequest, filters: Query[CaseFilter], cursor: str | None = None, limit: Limit = 50
 ) -> Page[CaseOut]:
     queue_filter = selectors.QueueFilter(**filters.model_dump())
     qs = selectors.case_queue(_user(request), queue_filter, summary=True)
     return selectors.queue_page(qs, cursor=cursor, limit=limit, to_schema=case_out)
 
 
-@router.get("/daily-review", response=Page[CaseOut], summary="RSP-4: the daily review list")
-def daily_review(request: HttpRequest, cursor: str | None = None, limit: int = 50) -> Page[CaseOut]:
+@router.get(
+    "/daily-review", response=replies({200: Page[CaseOut]}), summary="RSP-4: the daily review list"
+)
+def daily_review(
+    request: HttpRequest, cursor: str | None = None, limit: Limit = 50
+) -> Page[CaseOut]:
     qs = selectors.daily_review_list(_user(request))
     return paginate(qs, cursor=cursor, limit=limit, order=("received_at", "id"), to_schema=case_out)
 
 
-@router.get("/work-orders", response=Page[CaseOut], summary="RSP-3: open Sev4 work orders")
+@router.get(
+    "/work-orders", response=replies({200: Page[CaseOut]}), summary="RSP-3: open Sev4 work orders"
+)
 def work_orders(
-    request: HttpRequest, team: str | None = None, cursor: str | None = None, limit: int = 50
+    request: HttpRequest, team: str | None = None, cursor: str | None = None, limit: Limit = 50
 ) -> Page[CaseOut]:
     qs = selectors.work_orders(_user(request), team_key=team)
     return paginate(qs, cursor=cursor, limit=limit, order=("received_at", "id"), to_schema=case_out)
 
 
-@router.get("/follow-ups", response=Page[FollowUpOut], summary="INT-5: follow-up tasks")
+@router.get(
+    "/follow-ups", response=replies({200: Page[FollowUpOut]}), summary="INT-5: follow-up tasks"
+)
 def list_follow_ups(
-    request: HttpRequest, open_only: bool = True, cursor: str | None = None, limit: int = 50
+    request: HttpRequest, open_only: bool = True, cursor: str | None = None, limit: Limit = 50
 ) -> Page[FollowUpTask]:
     qs = selectors.follow_ups_for(_user(request), open_only=open_only)
     return paginate(qs, cursor=cursor, limit=limit, order=("created_at", "id"))
 
 
-@router.post("/follow-ups/{task_id}/done", response=FollowUpOut)
-def complete_follow_up(request: HttpRequest, task_id: int, payload: FollowUpDoneIn) -> FollowUpTask:
-    task = services.complete_follow_up(actor=_user(request), task_id=task_id, note=payload.note)
-    return task
+@router.post("/follow-ups/{task_id}/done", response=replies({200: FollowUpOut}, 404, 409))
+def complete_follow_up(request: HttpRequest, task_id: Id, payload: FollowUpDoneIn) -> FollowUpTask:
+    user = _user(request)
+    try:
+        return services.complete_follow_up(actor=user, task_id=task_id, note=payload.note)
+    except Forbidden:
+        _access_follow_up(user, task_id)  # another organisation's: a 404, as for its case
+        raise
 
 
-@router.get("/sprints", response=Page[SprintOut], summary="Sprints, latest first")
-def list_sprints(request: HttpRequest, cursor: str | None = None, limit: int = 50) -> Page[Sprint]:
+@router.get("/sprints", response=replies({200: Page[SprintOut]}), summary="Sprints, latest first")
+def list_sprints(
+    request: HttpRequest, cursor: str | None = None, limit: Limit = 50
+) -> Page[Sprint]:
     qs = selectors.sprints_visible_to(_user(request))
     return paginate(qs, cursor=cursor, limit=limit, order=("-starts_on", "-id"))
 
 
-@router.post("/sprints", response={201: SprintOut})
+@router.post("/sprints", response=replies({201: SprintOut}, 409))
 def create_sprint(request: HttpRequest, payload: SprintIn) -> Status[Sprint]:
     sprint = services.create_sprint(
         actor=_user(request),
@@ -104,15 +141,17 @@ def create_sprint(request: HttpRequest, payload: SprintIn) -> Status[Sprint]:
     return Status(201, sprint)
 
 
-@router.get("/releases", response=Page[ReleaseOut], summary="Releases, latest first")
+@router.get(
+    "/releases", response=replies({200: Page[ReleaseOut]}), summary="Releases, latest first"
+)
 def list_releases(
-    request: HttpRequest, cursor: str | None = None, limit: int = 50
+    request: HttpRequest, cursor: str | None = None, limit: Limit = 50
 ) -> Page[Release]:
     qs = selectors.releases_visible_to(_user(request))
     return paginate(qs, cursor=cursor, limit=limit, order=("-created_at", "-id"))
 
 
-@router.post("/releases", response={201: ReleaseOut})
+@router.post("/releases", response=replies({201: ReleaseOut}, 409))
 def create_release(request: HttpRequest, payload: ReleaseIn) -> Status[Release]:
     release = services.create_release(
         actor=_user(request),
@@ -126,12 +165,22 @@ def create_release(request: HttpRequest, payload: ReleaseIn) -> Status[Release]:
 # One case.
 
 
-@router.post("", response={200: CaseDetailOut, 201: CaseDetailOut}, summary="Open a case")
-def create_case(request: HttpRequest, payload: CaseIn) -> Status[CaseDetailOut]:
+@router.post(
+    "",
+    response=replies({200: CaseDetailOut, 201: CaseDetailOut}, 404, 409),
+    summary="Open a case",
+)
+def create_case(
+    request: HttpRequest,
+    payload: CaseIn,
+    idempotency_key: str | None = Header(
+        None, alias="Idempotency-Key", min_length=1, max_length=IDEMPOTENCY_KEY_LENGTH
+    ),
+) -> Status[CaseDetailOut]:
     """Send ``Idempotency-Key``: a retried create returns the same case (200); the same
     key with a different body is a 409."""
     user = _user(request)
-    key = request.headers.get("Idempotency-Key") or None
+    key = idempotency_key
     body = payload.model_dump()
     case, created = services.open_case(
         actor=user,
@@ -157,109 +206,138 @@ def create_case(request: HttpRequest, payload: CaseIn) -> Status[CaseDetailOut]:
     return Status(200, _detail(user, case.pk))
 
 
-@router.get("/{case_id}", response=CaseDetailOut)
-def get_case(request: HttpRequest, case_id: int) -> CaseDetailOut:
+@router.get("/{case_id}", response=replies({200: CaseDetailOut}, 404))
+def get_case(request: HttpRequest, case_id: Id) -> CaseDetailOut:
     return _detail(_user(request), case_id)
 
 
-@router.get("/{case_id}/comments", response=Page[CommentOut])
+@router.get("/{case_id}/comments", response=replies({200: Page[CommentOut]}, 404))
 def list_comments(
-    request: HttpRequest, case_id: int, cursor: str | None = None, limit: int = 50
+    request: HttpRequest, case_id: Id, cursor: str | None = None, limit: Limit = 50
 ) -> Page[Comment]:
     user = _user(request)
     qs = selectors.case_comments(user, selectors.access_case(user, case_id))
     return paginate(qs, cursor=cursor, limit=limit, order=("created_at", "id"))
 
 
-@router.post("/{case_id}/comments", response={201: CommentOut})
-def add_comment(request: HttpRequest, case_id: int, payload: CommentIn) -> Status[Comment]:
-    comment = services.add_comment(
-        actor=_user(request),
-        case_id=case_id,
-        body=payload.body,
-        public=payload.public,
-        channel=payload.channel,
-    )
+@router.post("/{case_id}/comments", response=replies({201: CommentOut}, 404, 409))
+def add_comment(request: HttpRequest, case_id: Id, payload: CommentIn) -> Status[Comment]:
+    user = _user(request)
+    with _unseen_is_missing(user, case_id):
+        comment = services.add_comment(
+            actor=user,
+            case_id=case_id,
+            body=payload.body,
+            public=payload.public,
+            channel=payload.channel,
+        )
     return Status(201, comment)
 
 
-@router.post("/{case_id}/severity", response=CaseDetailOut, summary="SEV-4: change severity")
-def change_severity(request: HttpRequest, case_id: int, payload: SeverityIn) -> CaseDetailOut:
+@router.post(
+    "/{case_id}/severity",
+    response=replies({200: CaseDetailOut}, 404, 409),
+    summary="SEV-4: change severity",
+)
+def change_severity(request: HttpRequest, case_id: Id, payload: SeverityIn) -> CaseDetailOut:
     user = _user(request)
-    services.change_severity(
-        actor=user, case_id=case_id, severity=payload.severity, reason=payload.reason
-    )
+    with _unseen_is_missing(user, case_id):
+        services.change_severity(
+            actor=user, case_id=case_id, severity=payload.severity, reason=payload.reason
+        )
     return _detail(user, case_id)
 
 
-@router.post("/{case_id}/transitions", response=CaseDetailOut, summary="Move along the lifecycle")
-def transition(request: HttpRequest, case_id: int, payload: TransitionIn) -> CaseDetailOut:
+@router.post(
+    "/{case_id}/transitions",
+    response=replies({200: CaseDetailOut}, 404, 409),
+    summary="Move along the lifecycle",
+)
+def transition(request: HttpRequest, case_id: Id, payload: TransitionIn) -> CaseDetailOut:
     user = _user(request)
-    services.transition_case(
-        actor=user, case_id=case_id, to=payload.to, note=payload.note, agreement=payload.agreement
-    )
+    with _unseen_is_missing(user, case_id):
+        services.transition_case(
+            actor=user,
+            case_id=case_id,
+            to=payload.to,
+            note=payload.note,
+            agreement=payload.agreement,
+        )
     return _detail(user, case_id)
 
 
-@router.post("/{case_id}/assignee", response=CaseDetailOut)
-def assign(request: HttpRequest, case_id: int, payload: AssignIn) -> CaseDetailOut:
+@router.post("/{case_id}/assignee", response=replies({200: CaseDetailOut}, 404, 409))
+def assign(request: HttpRequest, case_id: Id, payload: AssignIn) -> CaseDetailOut:
     user = _user(request)
-    services.assign_case(actor=user, case_id=case_id, assignee_id=payload.assignee_id)
+    with _unseen_is_missing(user, case_id):
+        services.assign_case(actor=user, case_id=case_id, assignee_id=payload.assignee_id)
     return _detail(user, case_id)
 
 
-@router.post("/{case_id}/release", response=CaseDetailOut, summary="RSP-5: link a release")
-def link_release(request: HttpRequest, case_id: int, payload: LinkReleaseIn) -> CaseDetailOut:
+@router.post(
+    "/{case_id}/release",
+    response=replies({200: CaseDetailOut}, 404, 409),
+    summary="RSP-5: link a release",
+)
+def link_release(request: HttpRequest, case_id: Id, payload: LinkReleaseIn) -> CaseDetailOut:
     user = _user(request)
-    services.link_release(actor=user, case_id=case_id, release_id=payload.release_id)
+    with _unseen_is_missing(user, case_id):
+        services.link_release(actor=user, case_id=case_id, release_id=payload.release_id)
     return _detail(user, case_id)
 
 
-@router.post("/{case_id}/sprint", response=CaseDetailOut, summary="PRI-1: plan into a sprint")
-def plan_into_sprint(request: HttpRequest, case_id: int, payload: PlanSprintIn) -> CaseDetailOut:
+@router.post(
+    "/{case_id}/sprint",
+    response=replies({200: CaseDetailOut}, 404, 409),
+    summary="PRI-1: plan into a sprint",
+)
+def plan_into_sprint(request: HttpRequest, case_id: Id, payload: PlanSprintIn) -> CaseDetailOut:
     user = _user(request)
-    services.plan_case_into_sprint(actor=user, case_id=case_id, sprint_id=payload.sprint_id)
+    with _unseen_is_missing(user, case_id):
+        services.plan_case_into_sprint(actor=user, case_id=case_id, sprint_id=payload.sprint_id)
     return _detail(user, case_id)
 
 
-@router.get("/{case_id}/timeline", response=Page[EventOut])
+@router.get("/{case_id}/timeline", response=replies({200: Page[CaseEventOut]}, 404))
 def timeline(
-    request: HttpRequest, case_id: int, cursor: str | None = None, limit: int = 100
+    request: HttpRequest, case_id: Id, cursor: str | None = None, limit: Limit = 100
 ) -> Page[CaseEvent]:
     user = _user(request)
     qs = selectors.case_timeline(user, selectors.access_case(user, case_id))
     return paginate(qs, cursor=cursor, limit=limit, order=("at", "id"))
 
 
-@router.get("/{case_id}/follow-ups", response=list[FollowUpOut])
-def case_follow_ups(request: HttpRequest, case_id: int) -> list[FollowUpTask]:
+@router.get("/{case_id}/follow-ups", response=replies({200: list[FollowUpOut]}, 404))
+def case_follow_ups(request: HttpRequest, case_id: Id) -> list[FollowUpTask]:
     user = _user(request)
     case = selectors.access_case(user, case_id)
     return list(selectors.follow_ups_for(user, case=case))
 
 
-@router.get("/{case_id}/attachments", response=list[AttachmentOut])
-def list_attachments(request: HttpRequest, case_id: int) -> list[Attachment]:
+@router.get("/{case_id}/attachments", response=replies({200: list[AttachmentOut]}, 404))
+def list_attachments(request: HttpRequest, case_id: Id) -> list[Attachment]:
     user = _user(request)
     case = selectors.access_case(user, case_id)
     return list(selectors.case_attachments(user, case))
 
 
-@router.post("/{case_id}/attachments", response={201: AttachmentOut})
+@router.post("/{case_id}/attachments", response=replies({201: AttachmentOut}, 404, 413, 415))
 def add_attachment(
     request: HttpRequest,
-    case_id: int,
+    case_id: Id,
     file: File[UploadedFile],
     public: Form[bool] = True,
 ) -> Status[Attachment]:
-    attachment = services.add_attachment(
-        actor=_user(request), case_id=case_id, upload=file, public=public
-    )
+    user = _user(request)
+    with _unseen_is_missing(user, case_id):
+        attachment = services.add_attachment(
+            actor=user, case_id=case_id, upload=file, public=public
+        )
     return Status(201, attachment)
 
 
-@router.get("/{case_id}/attachments/{attachment_id}/content")
-def download_attachment(request: HttpRequest, case_id: int, attachment_id: int) -> FileResponse:
+@router.get("/{case_id}/attachments/{attachment_id}/content", response=replies({200: None}, 404))
+def download_attachment(request: HttpRequest, case_id: Id, attachment_id: Id) -> FileResponse:
     user = _user(request)
     case = selectors.access_case(user, case_id)
     attachment = selectors.case_attachments(user, case).filter(pk=attachment_id).first()

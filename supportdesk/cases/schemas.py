@@ -4,12 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 from operator import attrgetter
-from typing import Any
+from typing import Annotated, Any
 
+from annotated_types import Ge, Le
 from ninja import Schema
-from pydantic import AliasPath, BaseModel, ConfigDict, Field, computed_field, field_validator
+from pydantic import (
+    AliasPath,
+    BaseModel,
+    ConfigDict,
+    Field,
+    Strict,
+    computed_field,
+    field_validator,
+)
 
 from supportdesk.accounts.models import Team
+from supportdesk.api_types import BodyIn, Id, StrictBool, StrictId, column_length
 from supportdesk.cases.models import (
     NO_DUE,
     Case,
@@ -17,35 +27,46 @@ from supportdesk.cases.models import (
     ClockState,
     Environment,
     FollowUpStatus,
+    IdempotencyKey,
+    Release,
+    Sprint,
 )
 from supportdesk.domain.lifecycle import CaseStatus
+
+#: A severity in a JSON body (Sev1 the most urgent) ...
+Severity = Annotated[int, Strict(), Ge(1), Le(4)]
+#: ... and in a query parameter.
+SeverityParam = Annotated[int, Ge(1), Le(4)]
+
+#: The ``Idempotency-Key`` header's longest value (its column's length).
+IDEMPOTENCY_KEY_LENGTH = column_length(IdempotencyKey, "key")
 
 
 # The case schemas are plain pydantic models, not ninja ``Schema``s: those read every
 # field through a Django-aware getter (for ORM objects), which cost 0.2 ms per case
 # validated; pydantic's own ``from_attributes`` reads the case's attributes directly.
-class CaseIn(BaseModel):
-    organisation_id: int
+class CaseIn(BodyIn):
+    organisation_id: StrictId
     channel: Channel = Channel.API
     environment: Environment = Environment.PRODUCTION
-    request_type: str
-    category: str = "other"
-    title: str = Field(min_length=1, max_length=200)
+    request_type: str = Field(max_length=column_length(Case, "request_type"))
+    category: str = Field("other", max_length=column_length(Case, "category"))
+    title: str = Field(min_length=1, max_length=column_length(Case, "title"))
     description: str = ""
     #: SEV-2: the triage questionnaire's answers (question key → yes/no).
-    answers: dict[str, bool] = {}
+    answers: dict[str, StrictBool] = {}
     #: INT-3 / INT-4: the not-local confirmations and the Sev2/Sev3 details.
     details: dict[str, Any] = {}
-    override_severity: int | None = None
+    override_severity: Severity | None = None
     override_reason: str = ""
-    callback_number: str = ""
-    requester_id: int | None = None
+    callback_number: str = Field("", max_length=column_length(Case, "callback_number"))
+    requester_id: StrictId | None = None
 
 
 class CaseFilter(Schema):
     status: CaseStatus | None = None
-    severity: int | None = None
-    organisation: int | None = None
+    severity: SeverityParam | None = None
+    organisation: Id | None = None
     escalated: bool | None = None
     q: str | None = None
     open_only: bool = False
@@ -155,9 +176,9 @@ def case_detail_out(case: Case) -> CaseDetailOut:
     return CaseDetailOut.model_validate(case)
 
 
-class CommentIn(Schema):
+class CommentIn(BodyIn):
     body: str
-    public: bool = True
+    public: StrictBool = True
     channel: Channel = Channel.API
 
 
@@ -170,23 +191,23 @@ class CommentOut(Schema):
     created_at: dt.datetime
 
 
-class SeverityIn(Schema):
-    severity: int
+class SeverityIn(BodyIn):
+    severity: Severity
     reason: str
 
 
-class TransitionIn(Schema):
+class TransitionIn(BodyIn):
     to: CaseStatus
     note: str = ""
     #: RSP-5: how the customer agreed, when an agent resolves.
     agreement: str = ""
 
 
-class AssignIn(Schema):
-    assignee_id: int | None
+class AssignIn(BodyIn):
+    assignee_id: StrictId | None
 
 
-class EventOut(Schema):
+class CaseEventOut(Schema):
     id: int
     at: dt.datetime
     actor_id: int | None
@@ -217,12 +238,12 @@ class FollowUpOut(Schema):
     note: str
 
 
-class FollowUpDoneIn(Schema):
+class FollowUpDoneIn(BodyIn):
     note: str = ""
 
 
-class SprintIn(Schema):
-    name: str
+class SprintIn(BodyIn):
+    name: str = Field(min_length=1, max_length=column_length(Sprint, "name"))
     starts_on: dt.date
     ends_on: dt.date
 
@@ -234,8 +255,8 @@ class SprintOut(Schema):
     ends_on: dt.date
 
 
-class ReleaseIn(Schema):
-    version: str
+class ReleaseIn(BodyIn):
+    version: str = Field(min_length=1, max_length=column_length(Release, "version"))
     planned_for: dt.date | None = None
     notes: str = ""
 
@@ -247,9 +268,9 @@ class ReleaseOut(Schema):
     notes: str
 
 
-class LinkReleaseIn(Schema):
-    release_id: int
+class LinkReleaseIn(BodyIn):
+    release_id: StrictId
 
 
-class PlanSprintIn(Schema):
-    sprint_id: int
+class PlanSprintIn(BodyIn):
+    sprint_id: StrictId

@@ -14,7 +14,8 @@ from ninja import Query, Router, Status
 
 from supportdesk.accounts.models import User
 from supportdesk.accounts.permissions import Forbidden
-from supportdesk.api_paging import Page, paginate
+from supportdesk.api_paging import Limit, Page, paginate
+from supportdesk.api_types import Id, replies
 from supportdesk.domain.errors import DomainError
 from supportdesk.escalations import permissions, selectors, services
 from supportdesk.escalations.models import Escalation, EscalationEvent, EscalationSubscription
@@ -25,10 +26,10 @@ from supportdesk.escalations.schemas import (
     CloseIn,
     DecisionIn,
     DeclineIn,
+    EscalationEventOut,
     EscalationListFilter,
     EscalationOut,
     EscalationRequestIn,
-    EventOut,
     HandOverIn,
     InformationIn,
     InformationRequestIn,
@@ -48,13 +49,13 @@ def _user(request: HttpRequest) -> User:
     return user
 
 
-def _detail(user: User, escalation_id: int) -> EscalationOut:
+def _detail(user: User, escalation_id: Id) -> EscalationOut:
     return escalation_out(selectors.access_escalation(user, escalation_id))
 
 
 @router.post(
     "",
-    response={201: EscalationOut},
+    response=replies({201: EscalationOut}, 404),
     summary="Request an escalation (declined requests are stored and returned too)",
 )
 def request_escalation(request: HttpRequest, payload: EscalationRequestIn) -> Status[EscalationOut]:
@@ -67,12 +68,16 @@ def request_escalation(request: HttpRequest, payload: EscalationRequestIn) -> St
     return Status(201, escalation_out(esc))
 
 
-@router.get("", response=Page[EscalationOut], summary="Escalations you may see, newest first")
+@router.get(
+    "",
+    response=replies({200: Page[EscalationOut]}),
+    summary="Escalations you may see, newest first",
+)
 def list_escalations(
     request: HttpRequest,
     filters: Query[EscalationListFilter],
     cursor: str | None = None,
-    limit: int = 50,
+    limit: Limit = 50,
 ) -> Page[Escalation]:
     qs = selectors.escalation_list(
         _user(request), selectors.EscalationFilter(**filters.model_dump())
@@ -80,7 +85,9 @@ def list_escalations(
     return paginate(qs, cursor=cursor, limit=limit, order=selectors.LIST_ORDER)
 
 
-@router.get("/stats", response=list[RegionStatsOut], summary="Outcomes and times per region")
+@router.get(
+    "/stats", response=replies({200: list[RegionStatsOut]}), summary="Outcomes and times per region"
+)
 def stats(
     request: HttpRequest, start: dt.datetime, end: dt.datetime, region: str | None = None
 ) -> list[RegionStatsOut]:
@@ -95,26 +102,38 @@ def stats(
     return [RegionStatsOut(**asdict(r)) for r in rows]
 
 
-@router.get("/{escalation_id}", response=EscalationOut)
-def get_escalation(request: HttpRequest, escalation_id: int) -> EscalationOut:
+@router.get("/{escalation_id}", response=replies({200: EscalationOut}, 404))
+def get_escalation(request: HttpRequest, escalation_id: Id) -> EscalationOut:
     return _detail(_user(request), escalation_id)
 
 
-@router.get("/{escalation_id}/events", response=list[EventOut], summary="The escalation's log")
-def list_events(request: HttpRequest, escalation_id: int) -> list[EscalationEvent]:
+@router.get(
+    "/{escalation_id}/events",
+    response=replies({200: list[EscalationEventOut]}, 404),
+    summary="The escalation's log",
+)
+def list_events(request: HttpRequest, escalation_id: Id) -> list[EscalationEvent]:
     esc = selectors.access_escalation(_user(request), escalation_id)
     return list(selectors.escalation_events(esc))
 
 
-@router.post("/{escalation_id}/accept", response=EscalationOut, summary="ESC-5: accept")
-def accept(request: HttpRequest, escalation_id: int, payload: DecisionIn) -> EscalationOut:
+@router.post(
+    "/{escalation_id}/accept",
+    response=replies({200: EscalationOut}, 404, 409),
+    summary="ESC-5: accept",
+)
+def accept(request: HttpRequest, escalation_id: Id, payload: DecisionIn) -> EscalationOut:
     user = _user(request)
     services.accept_escalation(actor=user, escalation_id=escalation_id, note=payload.note)
     return _detail(user, escalation_id)
 
 
-@router.post("/{escalation_id}/decline", response=EscalationOut, summary="ESC-5: decline")
-def decline(request: HttpRequest, escalation_id: int, payload: DeclineIn) -> EscalationOut:
+@router.post(
+    "/{escalation_id}/decline",
+    response=replies({200: EscalationOut}, 404, 409),
+    summary="ESC-5: decline",
+)
+def decline(request: HttpRequest, escalation_id: Id, payload: DeclineIn) -> EscalationOut:
     user = _user(request)
     services.decline_escalation(
         actor=user, escalation_id=escalation_id, reason=payload.reason, note=payload.note
@@ -122,8 +141,12 @@ def decline(request: HttpRequest, escalation_id: int, payload: DeclineIn) -> Esc
     return _detail(user, escalation_id)
 
 
-@router.post("/{escalation_id}/handover", response=EscalationOut, summary="ESC-6: hand over")
-def hand_over(request: HttpRequest, escalation_id: int, payload: HandOverIn) -> EscalationOut:
+@router.post(
+    "/{escalation_id}/handover",
+    response=replies({200: EscalationOut}, 404, 409),
+    summary="ESC-6: hand over",
+)
+def hand_over(request: HttpRequest, escalation_id: Id, payload: HandOverIn) -> EscalationOut:
     user = _user(request)
     services.hand_over_escalation(
         actor=user,
@@ -136,9 +159,11 @@ def hand_over(request: HttpRequest, escalation_id: int, payload: HandOverIn) -> 
 
 
 @router.post(
-    "/{escalation_id}/acknowledge", response=EscalationOut, summary="ESC-6: confirm receipt"
+    "/{escalation_id}/acknowledge",
+    response=replies({200: EscalationOut}, 404, 409),
+    summary="ESC-6: confirm receipt",
 )
-def acknowledge(request: HttpRequest, escalation_id: int, payload: AcknowledgeIn) -> EscalationOut:
+def acknowledge(request: HttpRequest, escalation_id: Id, payload: AcknowledgeIn) -> EscalationOut:
     user = _user(request)
     services.acknowledge_escalation(
         actor=user,
@@ -149,9 +174,13 @@ def acknowledge(request: HttpRequest, escalation_id: int, payload: AcknowledgeIn
     return _detail(user, escalation_id)
 
 
-@router.post("/{escalation_id}/updates", response={201: EventOut}, summary="ESC-6: an update")
+@router.post(
+    "/{escalation_id}/updates",
+    response=replies({201: EscalationEventOut}, 404, 409),
+    summary="ESC-6: an update",
+)
 def post_update(
-    request: HttpRequest, escalation_id: int, payload: UpdateIn
+    request: HttpRequest, escalation_id: Id, payload: UpdateIn
 ) -> Status[EscalationEvent]:
     event = services.post_escalation_update(
         actor=_user(request), escalation_id=escalation_id, body=payload.body
@@ -159,19 +188,19 @@ def post_update(
     return Status(201, event)
 
 
-@router.get("/{escalation_id}/subscriptions", response=list[SubscriptionOut])
-def list_subscriptions(request: HttpRequest, escalation_id: int) -> list[EscalationSubscription]:
+@router.get("/{escalation_id}/subscriptions", response=replies({200: list[SubscriptionOut]}, 404))
+def list_subscriptions(request: HttpRequest, escalation_id: Id) -> list[EscalationSubscription]:
     esc = selectors.access_escalation(_user(request), escalation_id)
     return list(selectors.escalation_subscriptions(esc))
 
 
 @router.post(
     "/{escalation_id}/subscriptions",
-    response={201: SubscriptionOut},
+    response=replies({201: SubscriptionOut}, 404, 409),
     summary="ESC-6: a stakeholder receives every update",
 )
 def subscribe(
-    request: HttpRequest, escalation_id: int, payload: SubscriptionIn
+    request: HttpRequest, escalation_id: Id, payload: SubscriptionIn
 ) -> Status[EscalationSubscription]:
     sub = services.subscribe_to_escalation(
         actor=_user(request),
@@ -184,10 +213,10 @@ def subscribe(
 
 @router.delete(
     "/{escalation_id}/subscriptions/{subscription_id}",
-    response={204: None},
+    response=replies({204: None}, 404, 409),
     summary="ESC-6: a stakeholder stops receiving updates",
 )
-def unsubscribe(request: HttpRequest, escalation_id: int, subscription_id: int) -> Status[None]:
+def unsubscribe(request: HttpRequest, escalation_id: Id, subscription_id: Id) -> Status[None]:
     services.unsubscribe_from_escalation(
         actor=_user(request), escalation_id=escalation_id, subscription_id=subscription_id
     )
@@ -196,10 +225,10 @@ def unsubscribe(request: HttpRequest, escalation_id: int, subscription_id: int) 
 
 @router.post(
     "/{escalation_id}/await-client",
-    response=EscalationOut,
+    response=replies({200: EscalationOut}, 404, 409),
     summary="ESC-8: troubleshooting steps sent; reminders follow",
 )
-def await_client(request: HttpRequest, escalation_id: int, payload: AwaitClientIn) -> EscalationOut:
+def await_client(request: HttpRequest, escalation_id: Id, payload: AwaitClientIn) -> EscalationOut:
     user = _user(request)
     services.await_client(
         actor=user,
@@ -211,11 +240,11 @@ def await_client(request: HttpRequest, escalation_id: int, payload: AwaitClientI
 
 @router.post(
     "/{escalation_id}/client-response",
-    response=EscalationOut,
+    response=replies({200: EscalationOut}, 404, 409),
     summary="ESC-8: the client answered; reminders stop",
 )
 def client_response(
-    request: HttpRequest, escalation_id: int, payload: ClientResponseIn
+    request: HttpRequest, escalation_id: Id, payload: ClientResponseIn
 ) -> EscalationOut:
     user = _user(request)
     services.record_client_response(
@@ -226,11 +255,11 @@ def client_response(
 
 @router.post(
     "/{escalation_id}/request-information",
-    response=EscalationOut,
+    response=replies({200: EscalationOut}, 404, 409),
     summary="Ask the requester for information; the decision clock pauses",
 )
 def request_information(
-    request: HttpRequest, escalation_id: int, payload: InformationRequestIn
+    request: HttpRequest, escalation_id: Id, payload: InformationRequestIn
 ) -> EscalationOut:
     user = _user(request)
     services.request_information(actor=user, escalation_id=escalation_id, question=payload.question)
@@ -239,19 +268,23 @@ def request_information(
 
 @router.post(
     "/{escalation_id}/information",
-    response=EscalationOut,
+    response=replies({200: EscalationOut}, 404, 409),
     summary="Answer the escalation team's question; the decision clock resumes",
 )
 def provide_information(
-    request: HttpRequest, escalation_id: int, payload: InformationIn
+    request: HttpRequest, escalation_id: Id, payload: InformationIn
 ) -> EscalationOut:
     user = _user(request)
     services.provide_information(actor=user, escalation_id=escalation_id, answer=payload.answer)
     return _detail(user, escalation_id)
 
 
-@router.post("/{escalation_id}/close", response=EscalationOut, summary="ESC-8: close")
-def close(request: HttpRequest, escalation_id: int, payload: CloseIn) -> EscalationOut:
+@router.post(
+    "/{escalation_id}/close",
+    response=replies({200: EscalationOut}, 404, 409),
+    summary="ESC-8: close",
+)
+def close(request: HttpRequest, escalation_id: Id, payload: CloseIn) -> EscalationOut:
     user = _user(request)
     services.close_escalation(
         actor=user, escalation_id=escalation_id, reason=payload.reason, note=payload.note

@@ -7,73 +7,75 @@ from typing import Any
 
 from ninja import Field, Schema
 
+from supportdesk.api_types import BodyIn, Id, StrictId, column_length
 from supportdesk.escalations.models import (
     Escalation,
     EscalationChannel,
     EscalationEvent,
     EscalationStatus,
+    EscalationSubscription,
 )
 
 
-class EscalationRequestIn(Schema):
+class EscalationRequestIn(BodyIn):
     #: The policy's form fields (``incident``, ``business_impact``, ...); missing
     #: mandatory ones decline the request with the reason (ESC-4).
     form: dict[str, Any]
     #: For staff logging a request on a client's behalf when no incident resolves.
-    organisation_id: int | None = None
+    organisation_id: StrictId | None = None
     channel: EscalationChannel = EscalationChannel.API
 
 
-class DecisionIn(Schema):
+class DecisionIn(BodyIn):
     note: str = ""
 
 
-class DeclineIn(Schema):
+class DeclineIn(BodyIn):
     #: A decline-reason key of the escalation's policy.
-    reason: str
+    reason: str = Field(max_length=column_length(Escalation, "decision_reason"))
     note: str = ""
 
 
-class HandOverIn(Schema):
-    to_manager_id: int | None = None
-    region: str | None = None
+class HandOverIn(BodyIn):
+    to_manager_id: StrictId | None = None
+    region: str | None = Field(None, max_length=column_length(Escalation, "region"))
     note: str = ""
 
 
-class AcknowledgeIn(Schema):
+class AcknowledgeIn(BodyIn):
     status_note: str = Field(min_length=1)
     next_steps: str = Field(min_length=1)
 
 
-class UpdateIn(Schema):
+class UpdateIn(BodyIn):
     body: str = Field(min_length=1)
 
 
-class SubscriptionIn(Schema):
-    user_id: int | None = None
-    email: str = ""
+class SubscriptionIn(BodyIn):
+    user_id: StrictId | None = None
+    email: str = Field("", max_length=column_length(EscalationSubscription, "email"))
 
 
-class AwaitClientIn(Schema):
+class AwaitClientIn(BodyIn):
     troubleshooting_steps: str = Field(min_length=1)
 
 
-class ClientResponseIn(Schema):
+class ClientResponseIn(BodyIn):
     message: str = Field(min_length=1)
 
 
-class InformationRequestIn(Schema):
+class InformationRequestIn(BodyIn):
     #: What the escalation team needs to know to decide.
     question: str = Field(min_length=1)
 
 
-class InformationIn(Schema):
+class InformationIn(BodyIn):
     answer: str = Field(min_length=1)
 
 
-class CloseIn(Schema):
+class CloseIn(BodyIn):
     #: Exactly one of the policy's closure-reason keys (ESC-8).
-    reason: str
+    reason: str = Field(max_length=column_length(Escalation, "closure_reason"))
     note: str = ""
 
 
@@ -85,9 +87,9 @@ class ReasonOut(Schema):
 class EscalationListFilter(Schema):
     status: EscalationStatus | None = None
     region: str | None = None
-    case_id: int | None = None
-    organisation: int | None = None
-    manager_id: int | None = None
+    case_id: Id | None = None
+    organisation: Id | None = None
+    manager_id: Id | None = None
     open_only: bool = False
 
 
@@ -146,7 +148,7 @@ class EscalationOut(Schema):
         return [dt.datetime.fromisoformat(r) for r in esc.reminder_schedule]
 
 
-class EventOut(Schema):
+class EscalationEventOut(Schema):
     id: int
     at: dt.datetime
     kind: str
@@ -182,5 +184,5 @@ def escalation_out(esc: Escalation) -> EscalationOut:
     return EscalationOut.from_orm(esc)
 
 
-def event_out(event: EscalationEvent) -> EventOut:
-    return EventOut.from_orm(event)
+def event_out(event: EscalationEvent) -> EscalationEventOut:
+    return EscalationEventOut.from_orm(event)

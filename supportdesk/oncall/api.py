@@ -11,11 +11,12 @@ from ninja import Query, Router
 from supportdesk import clock
 from supportdesk.accounts.models import User
 from supportdesk.accounts.permissions import NotFound
-from supportdesk.api_paging import Page, paginate
+from supportdesk.api_paging import Limit, Page, paginate
+from supportdesk.api_types import Id, replies
 from supportdesk.oncall import selectors, services
 from supportdesk.oncall.models import AckVia, Schedule
 from supportdesk.oncall.models import Page as PageRow
-from supportdesk.oncall.schemas import AcknowledgeIn, OnCallOut, PageFilter, PageOut
+from supportdesk.oncall.schemas import OnCallOut, PageAcknowledgeIn, PageFilter, PageOut
 
 router = Router(tags=["oncall"])
 
@@ -26,7 +27,7 @@ def _user(request: HttpRequest) -> User:
     return user
 
 
-def _access_page(user: User, page_id: int) -> PageRow:
+def _access_page(user: User, page_id: Id) -> PageRow:
     page = selectors.visible_pages(user).filter(pk=page_id).first()
     if page is None:
         raise NotFound(f"page {page_id} not found", field="page_id")
@@ -34,9 +35,11 @@ def _access_page(user: User, page_id: int) -> PageRow:
 
 
 @router.get(
-    "/schedules/{schedule_id}/on-call", response=OnCallOut, summary="Who is on call now, and next"
+    "/schedules/{schedule_id}/on-call",
+    response=replies({200: OnCallOut}, 404),
+    summary="Who is on call now, and next",
 )
-def on_call(request: HttpRequest, schedule_id: int) -> dict[str, Any]:
+def on_call(request: HttpRequest, schedule_id: Id) -> dict[str, Any]:
     user = _user(request)
     schedule = Schedule.objects.select_related("team").filter(pk=schedule_id).first()
     if schedule is None or not (user.is_vendor_staff or user.is_superuser):
@@ -55,9 +58,9 @@ def on_call(request: HttpRequest, schedule_id: int) -> dict[str, Any]:
     }
 
 
-@router.get("/pages", response=Page[PageOut], summary="Pages, newest first")
+@router.get("/pages", response=replies({200: Page[PageOut]}), summary="Pages, newest first")
 def list_pages(
-    request: HttpRequest, filters: Query[PageFilter], cursor: str | None = None, limit: int = 50
+    request: HttpRequest, filters: Query[PageFilter], cursor: str | None = None, limit: Limit = 50
 ) -> Page[PageRow]:
     qs = selectors.visible_pages(_user(request))
     if filters.status:
@@ -65,9 +68,13 @@ def list_pages(
     return paginate(qs, cursor=cursor, limit=limit, order=("-created_at", "-id"))
 
 
-@router.post("/pages/{page_id}/acknowledge", response=PageOut, summary="Acknowledge a page")
+@router.post(
+    "/pages/{page_id}/acknowledge",
+    response=replies({200: PageOut}, 404, 409),
+    summary="Acknowledge a page",
+)
 def acknowledge(
-    request: HttpRequest, page_id: int, payload: AcknowledgeIn | None = None
+    request: HttpRequest, page_id: Id, payload: PageAcknowledgeIn | None = None
 ) -> PageRow:
     user = _user(request)
     page = _access_page(user, page_id)

@@ -5,6 +5,7 @@ import datetime as dt
 from ninja import Schema
 
 from supportdesk.accounts.models import User
+from supportdesk.api_types import BodyIn
 from supportdesk.oncall.models import AckVia, PageStatus
 
 
@@ -52,5 +53,5 @@ class PageFilter(Schema):
     status: PageStatus | None = None
 
 
-class AcknowledgeIn(Schema):
+class PageAcknowledgeIn(BodyIn):
     via: AckVia = AckVia.API

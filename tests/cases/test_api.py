@@ -400,5 +400,5 @@ def test_validation_error_names_field(customer: Any, organisation: Any) -> None:
     data = body(organisation)
     del data["request_type"]
     response = post(bearer(customer), "/api/cases", data)
-    assert response.status_code == 422
+    assert response.status_code == 400
     assert response.json()["field"] == "request_type"
