@@ -21,21 +21,11 @@ from supportdesk.notifications import services as notifications
 from supportdesk.notifications.models import MessageKind
 from supportdesk.policies import selectors as policy_selectors
 from supportdesk.policies.models import PolicyVersion
-from supportdesk.prepared import Insert, Select, Update
 
-# Every change to a case refreshes its clocks: precompiled (see supportdesk.prepared).
-_INSERT_CLOCKS = Insert(SlaClock)
-_CLOCKS_OF = Select(SlaClock, '"cases_slaclock"."case_id" = %s')
-_TIMELINE = Select(
-    CaseEvent,
-    '"cases_caseevent"."case_id" = %s',
-    tail='ORDER BY "cases_caseevent"."at", "cases_caseevent"."id"',
-)
-_SAVE_QUEUE_DUE = Update(Case, "queue_due_at")
-_SAVE_CLOCK = Update(
-    SlaClock,
-    *(f.name for f in SlaClock._meta.concrete_fields if f.name not in {"id", "case", "kind"}),
-)
+#: What a refresh rewrites of a stored clock row (all but its identity).
+_CLOCK_FIELDS = [
+    f.name for f in SlaClock._meta.concrete_fields if f.name not in {"id", "case", "kind"}
+]
 
 
 def policy_of(case: Case) -> Policy:
@@ -99,7 +89,7 @@ def compute_clocks(
     """The case's clocks as of ``now`` from its timeline (``history``: the whole
     timeline when the caller holds it, saved or not; else read)."""
     if history is None:
-        rows = _TIMELINE.all(case.pk)
+        rows = list(CaseEvent.objects.filter(case=case).order_by("at", "id"))
     else:
         rows = sorted(history, key=lambda e: (e.at, e.pk or 0))
     return sla.sla_clocks(
@@ -110,68 +100,64 @@ def compute_clocks(
     )
 
 
-def refresh_clocks(
-    case: Case,
-    *,
-    now: dt.datetime,
-    force: bool = False,
-    fresh: bool = False,
-    save: bool = True,
-    computed: tuple[sla.SlaClock, ...] | None = None,
-) -> list[SlaClock]:
-    """Recompute and store the case's clocks as of ``now``; record newly reached
-    warnings and a breach as timeline events, each once. A closed case is not
-    recomputed (its clocks are final), unless ``force`` (the closing event itself).
-
-    ``fresh``: the case was created in this transaction and has no clock rows yet, so
-    they are inserted in one statement. Either way the stored rows are left on the case
-    as its prefetched ``clocks``, so a caller rendering it needs no further query.
-    ``save=False`` leaves saving ``case.queue_due_at`` to the caller. ``computed``: the
-    clocks :func:`compute_clocks` gave the caller as of ``now`` (a case being opened,
-    whose queue due goes into its INSERT)."""
+def refresh_clocks(case: Case, *, now: dt.datetime, force: bool = False) -> list[SlaClock]:
+    """Recompute and store the case's clocks as of ``now`` from its stored timeline, and
+    record newly reached warnings and a breach as timeline events, each once. A closed
+    case is not recomputed (its clocks are final), unless ``force`` (the closing event
+    itself). Sets ``case.queue_due_at``: the caller writes it with the rest of its
+    change to the case row, which is written once per change."""
     if case.status == CaseStatus.CLOSED and not force:
         return list(case.clocks.all())
-    if computed is None:
-        computed = compute_clocks(case, now=now)
+    computed = compute_clocks(case, now=now)
     closed = case.status == CaseStatus.CLOSED
-    existing = {} if fresh else {c.kind: c for c in _CLOCKS_OF.all(case.pk)}
-    stored: list[SlaClock] = []
+    existing = {c.kind: c for c in SlaClock.objects.filter(case=case)}
+    stored = []
     for clock in computed:
         row = existing.get(str(clock.kind)) or SlaClock(case=case, kind=str(clock.kind))
-        row.state = str(clock.state)
-        row.severity = clock.severity
-        row.target_seconds = _seconds(clock.target)
-        row.calendar = clock.clock or ""
-        row.started_at = clock.started_at
-        row.due_at = clock.due_at
-        row.met_at = clock.met_at
-        row.breached_at = clock.breached_at
-        row.elapsed_seconds = _seconds(clock.elapsed)
-        row.remaining_seconds = _seconds(clock.remaining)
-        row.paused_seconds = _seconds(clock.paused) or 0
-        row.warnings = [
-            {"fraction": w.fraction, "at": w.at.isoformat() if w.at else None, "reached": w.reached}
-            for w in clock.warnings
-        ]
-        row.next_deadline_at = None if closed else sla.next_deadline(clocks=[clock])
-        row.computed_at = now
+        _fill(row, clock, now=now, closed=closed)
         _record_crossings(case, row, clock, now)
-        if not fresh:
-            if row.pk is None:
-                _INSERT_CLOCKS.one(row)
-            else:
-                _SAVE_CLOCK(row)
+        if row.pk is None:
+            row.save(force_insert=True)
+        else:
+            row.save(update_fields=_CLOCK_FIELDS)
         stored.append(row)
-    if fresh:
-        _INSERT_CLOCKS.many(stored)
     case.queue_due_at = queue_due(computed, closed=closed)
-    if save:
-        _SAVE_QUEUE_DUE(case)
-    prefetched = getattr(case, "_prefetched_objects_cache", None)
-    if prefetched is None:
-        prefetched = case._prefetched_objects_cache = {}  # type: ignore[attr-defined]
-    prefetched["clocks"] = stored
     return stored
+
+
+def start_clocks(
+    case: Case, computed: tuple[sla.SlaClock, ...], *, now: dt.datetime
+) -> list[SlaClock]:
+    """Store the first clocks of a case opened in this transaction (``computed`` by
+    :func:`compute_clocks` from its opening events, whose queue due went into the
+    case's INSERT): one INSERT."""
+    rows = []
+    for clock in computed:
+        row = SlaClock(case=case, kind=str(clock.kind))
+        _fill(row, clock, now=now, closed=False)
+        _record_crossings(case, row, clock, now)
+        rows.append(row)
+    return SlaClock.objects.bulk_create(rows)
+
+
+def _fill(row: SlaClock, clock: sla.SlaClock, *, now: dt.datetime, closed: bool) -> None:
+    row.state = str(clock.state)
+    row.severity = clock.severity
+    row.target_seconds = _seconds(clock.target)
+    row.calendar = clock.clock or ""
+    row.started_at = clock.started_at
+    row.due_at = clock.due_at
+    row.met_at = clock.met_at
+    row.breached_at = clock.breached_at
+    row.elapsed_seconds = _seconds(clock.elapsed)
+    row.remaining_seconds = _seconds(clock.remaining)
+    row.paused_seconds = _seconds(clock.paused) or 0
+    row.warnings = [
+        {"fraction": w.fraction, "at": w.at.isoformat() if w.at else None, "reached": w.reached}
+        for w in clock.warnings
+    ]
+    row.next_deadline_at = None if closed else sla.next_deadline(clocks=[clock])
+    row.computed_at = now
 
 
 def queue_due(computed: tuple[sla.SlaClock, ...], *, closed: bool = False) -> dt.datetime:

@@ -9,7 +9,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from supportdesk import clock
 from supportdesk.accounts.models import Organization, Team, TeamKind, User
@@ -18,7 +18,7 @@ from supportdesk.accounts.permissions import (
     NotFound,
     access_organisation,
 )
-from supportdesk.cases.clocks import calendars_of, compute_clocks, queue_due, refresh_clocks
+from supportdesk.cases.clocks import calendars_of, compute_clocks, queue_due, start_clocks
 from supportdesk.cases.models import (
     Case,
     CaseEvent,
@@ -43,17 +43,6 @@ from supportdesk.notifications import services as notifications
 from supportdesk.notifications.models import MessageKind
 from supportdesk.policies import selectors as policy_selectors
 from supportdesk.policies.models import PolicyVersion
-from supportdesk.prepared import Insert, Select, Update, reserve_key
-
-# Every new case runs these: precompiled (see supportdesk.prepared).
-_INSERT_CASE = Insert(Case)
-_INSERT_EVENTS = Insert(CaseEvent)
-_SAVE_REFERENCE = Update(Case, "reference")
-_SUPPORT_TEAM = Select(
-    Team,
-    '"accounts_team"."kind" = %s AND "accounts_team"."region" = %s',
-    tail='ORDER BY "accounts_team"."id" LIMIT 1',
-)
 
 
 def fingerprint(payload: Mapping[str, Any]) -> str:
@@ -243,7 +232,7 @@ def _open_case(
         },
         status=CaseStatus.NEW,
         region=region,
-        team=_SUPPORT_TEAM.first(TeamKind.SUPPORT, region),
+        team=Team.objects.filter(kind=TeamKind.SUPPORT, region=region).order_by("id").first(),
         policy_version=version,
         received_at=now,
         callback_number=callback_number,
@@ -254,7 +243,7 @@ def _open_case(
         updated_at=now,
     )
     apply_work_order(case, policy)
-    moved = file_into_sprint(case, policy, now, save=False)
+    moved = file_into_sprint(case, policy, now)
     opened = CaseEvent(
         case=case,
         at=now,
@@ -277,14 +266,14 @@ def _open_case(
     # which would rewrite every index of the table.
     computed = compute_clocks(case, now=now, history=[opened])
     case.queue_due_at = queue_due(computed)
-    case.pk = reserve_key(Case)
+    case.pk = _next_key()
     if case.pk is not None:
         case.reference = _reference(case.pk)
-    _INSERT_CASE.one(case)
+    case.save(force_insert=True)
     if case.reference is None:
         case.reference = _reference(case.pk)
-        _SAVE_REFERENCE(case)
-    _INSERT_EVENTS.many([opened, *moved])
+        case.save(update_fields=["reference"])
+    CaseEvent.objects.bulk_create([opened, *moved])
     manager = organisation.account_manager if route.notify_account_manager else None
     if manager is not None:
         # INT-2: during support hours a Sev1 goes to the account manager as well.
@@ -305,8 +294,20 @@ def _open_case(
         and policy.intake.phone_sev1_follow_up
     ):
         _open_follow_up(case, actor, now)
-    refresh_clocks(case, now=now, fresh=True, save=False, computed=computed)
+    start_clocks(case, computed, now=now)
     return case
+
+
+def _next_key() -> int | None:
+    """The new case's primary key taken from its sequence ahead of the INSERT, so the
+    reference derived from it goes in with the row (PostgreSQL); None where the key only
+    exists once the row does (SQLite). The ORM has no statement for this."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [Case._meta.db_table])
+        row = cursor.fetchone()
+    return int(row[0])
 
 
 def _reference(pk: int) -> str:

@@ -17,7 +17,7 @@ from supportdesk.accounts.permissions import (
     NotFound,
 )
 from supportdesk.cases import selectors
-from supportdesk.cases.clocks import policy_of, refresh_clocks
+from supportdesk.cases.clocks import domain_events, policy_of, refresh_clocks
 from supportdesk.cases.models import (
     Attachment,
     Case,
@@ -48,9 +48,6 @@ from supportdesk.domain.triage import (
     non_urgent_ceiling,
 )
 from supportdesk.intake.services import outbound as case_mail
-from supportdesk.prepared import Insert
-
-_INSERT_COMMENT = Insert(Comment)
 
 
 def transition_case(
@@ -119,9 +116,9 @@ def _apply_transition(
         case.closed_at = None
         fields += ["resolved_at", "closed_at"]
     case.status = target
-    _touch(case, now, *fields)
     event = _event(case, at=now, actor=actor, kind=EventKind.STATUS, data=data)
     refresh_clocks(case, now=now, force=target == CaseStatus.CLOSED)
+    _touch(case, now, *fields, "queue_due_at")
     if actor is None or actor.is_vendor_staff:
         # INT-1: the requester of an email case hears of status changes by mail.
         case_mail.case_updated(
@@ -152,18 +149,16 @@ def add_comment(
         raise Forbidden("customers cannot post internal comments", field="public")
     with transaction.atomic():
         case = _lock(actor, case_id)
-        comment = _INSERT_COMMENT.one(
-            Comment(
-                case=case, author=actor, body=body, public=public, channel=channel, created_at=now
-            )
+        comment = Comment.objects.create(
+            case=case, author=actor, body=body, public=public, channel=channel, created_at=now
         )
         data: dict[str, Any] = {"comment": comment.pk, "public": public, "channel": channel}
         response = staff and public and case.status != CaseStatus.CLOSED
+        first = response and case.first_response_at is None
         if response:
             data["response"] = True
-            if case.first_response_at is None:
-                case.first_response_at = now
-                _touch(case, now, "first_response_at")
+        if first:
+            case.first_response_at = now
         _event(case, at=now, actor=actor, kind=EventKind.COMMENT, data=data, public=public)
         if response:
             case_mail.case_updated(
@@ -173,8 +168,12 @@ def add_comment(
             _apply_transition(
                 case, actor, CaseStatus.IN_PROGRESS, note="customer replied", agreement="", now=now
             )
+            return comment
+        refresh_clocks(case, now=now)
+        if first:
+            _touch(case, now, "first_response_at", "queue_due_at")
         else:
-            refresh_clocks(case, now=now)
+            case.save(update_fields=["queue_due_at"])
         return comment
 
 
@@ -219,14 +218,29 @@ def change_severity(
         )
         case.severity = severity
         case.severity_reason = reason.strip()
-        _touch(case, now, "severity", "severity_reason")
-        event = _event(
-            case,
+        changed = ["severity", "severity_reason"]
+        event = CaseEvent(
+            case=case,
             at=now,
             actor=actor,
             kind=EventKind.SEVERITY,
             data={"from": before, "to": severity, "reason": reason.strip()},
         )
+        changed += apply_work_order(case, policy)
+        moved = file_into_sprint(case, policy, now)
+        if moved:
+            changed.append("sprint")
+        CaseEvent.objects.bulk_create([event, *moved])
+        timeline = list(CaseEvent.objects.filter(case=case).order_by("at", "id"))
+        downgrade = sla.time_to_downgrade(
+            events=domain_events(case, timeline), from_severity=policy.severities[0].level
+        )
+        if downgrade is not None and case.time_to_downgrade_seconds is None:
+            case.time_to_downgrade_seconds = int(downgrade.total_seconds())
+            changed.append("time_to_downgrade_seconds")
+        refresh_clocks(case, now=now)
+        # One write of the case row for the whole change.
+        _touch(case, now, *changed, "queue_due_at")
         case_mail.case_updated(
             case=case,
             event="severity",
@@ -235,20 +249,6 @@ def change_severity(
             data={"from": before, "to": severity},
             now=now,
         )
-        rows = list(CaseEvent.objects.filter(case=case).order_by("at", "id"))
-        from supportdesk.cases.clocks import domain_events
-
-        downgrade = sla.time_to_downgrade(
-            events=domain_events(case, rows), from_severity=policy.severities[0].level
-        )
-        if downgrade is not None and case.time_to_downgrade_seconds is None:
-            case.time_to_downgrade_seconds = int(downgrade.total_seconds())
-            case.save(update_fields=["time_to_downgrade_seconds"])
-        changed = apply_work_order(case, policy)
-        if changed:
-            case.save(update_fields=changed)
-        file_into_sprint(case, policy, now)
-        refresh_clocks(case, now=now)
         return case
 
 

@@ -1,15 +1,11 @@
-"""Shared pieces of the case services: errors, the event writer, the row lock.
-
-The reads and writes every change makes (the locked case, its event, the touched
-columns) run precompiled (see :mod:`supportdesk.prepared`); so does the clock refresh
-that follows (``cases.clocks``)."""
+"""Shared pieces of the case services: errors, the event writer, the row lock."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import QuerySet
 
 from supportdesk.accounts.models import User
 from supportdesk.accounts.permissions import NotFound
@@ -21,7 +17,6 @@ from supportdesk.cases.selectors import may_see
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.lifecycle import ActorKind
 from supportdesk.policies.selectors import VERSION_FIELDS
-from supportdesk.prepared import Insert, Select, Update
 
 DEFAULT_MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 DEFAULT_ATTACHMENT_TYPES = (
@@ -53,9 +48,6 @@ def actor_kind(user: User) -> ActorKind:
     return ActorKind.AGENT if user.is_vendor_staff else ActorKind.CUSTOMER
 
 
-_INSERT_EVENT = Insert(CaseEvent)
-
-
 def _event(
     case: Case,
     *,
@@ -64,10 +56,10 @@ def _event(
     kind: str,
     data: dict[str, Any],
     public: bool = True,
-    save: bool = True,
 ) -> CaseEvent:
-    event = CaseEvent(case=case, at=at, actor=actor, kind=kind, data=data, public=public)
-    return _INSERT_EVENT.one(event) if save else event
+    return CaseEvent.objects.create(
+        case=case, at=at, actor=actor, kind=kind, data=data, public=public
+    )
 
 
 def _jsonable(value: object) -> object:
@@ -78,48 +70,35 @@ def _jsonable(value: object) -> object:
     return value
 
 
-_CASE_BY_ID = '"cases_case"."id" = %s'
 CASE_RELATED = ("policy_version", "organization")
-#: The version without its policy source (``policies.selectors.parsed`` reads that).
+#: The version's columns read beside a case, for intake's statements (the ORM reads
+#: below defer the policy source instead; ``policies.selectors.parsed`` reads that).
 CASE_RELATED_FIELDS = {"policy_version": VERSION_FIELDS}
-#: The case with its policy version and organisation, row-locked where the database
-#: locks rows (PostgreSQL); SQLite serialises writers instead.
-_LOCK_CASE = Select(
-    Case,
-    _CASE_BY_ID,
-    tail='FOR UPDATE OF "cases_case"',
-    related=CASE_RELATED,
-    related_fields=CASE_RELATED_FIELDS,
-)
-_READ_CASE = Select(Case, _CASE_BY_ID, related=CASE_RELATED, related_fields=CASE_RELATED_FIELDS)
+
+
+def _cases() -> QuerySet[Case]:
+    """Cases with their policy version (without its source) and organisation."""
+    return Case.objects.select_related(*CASE_RELATED).defer("policy_version__source")
 
 
 def read_case(viewer: User, case_id: int) -> Case | None:
     """The case with its policy version and organisation if ``viewer`` may see it
-    (no lock): one precompiled statement."""
-    case = _READ_CASE.first(case_id)
+    (no lock)."""
+    case = _cases().filter(pk=case_id).first()
     return case if case is not None and may_see(viewer, case) else None
 
 
 def _lock(viewer: User, case_id: int) -> Case:
-    """The case for a write: visible to ``viewer``, row-locked for this transaction,
+    """The case for a write: visible to ``viewer``, row-locked for this transaction
+    where the database locks rows (PostgreSQL; SQLite serialises writers instead),
     with its policy version and organisation; :class:`NotFound` otherwise (also for
     other tenants' cases, as ``access_case``)."""
-    db = connections[DEFAULT_DB_ALIAS]
-    statement = _LOCK_CASE if db.features.has_select_for_update_of else _READ_CASE
-    case = statement.first(case_id)
+    case = _cases().select_for_update(of=("self",)).filter(pk=case_id).first()
     if case is None or not may_see(viewer, case):
         raise NotFound(f"case {case_id} not found", field="case_id")
     return case
 
 
-_TOUCH: dict[tuple[str, ...], Update[Case]] = {}
-
-
 def _touch(case: Case, now: dt.datetime, *fields: str) -> None:
     case.updated_at = now
-    names = tuple(dict.fromkeys((*fields, "updated_at")))
-    update = _TOUCH.get(names)
-    if update is None:
-        update = _TOUCH[names] = Update(Case, *names)
-    update(case)
+    case.save(update_fields=[*dict.fromkeys((*fields, "updated_at"))])
