@@ -10,6 +10,7 @@ from ninja import File, Form, Router, UploadedFile
 from supportdesk.accounts.models import User
 from supportdesk.api_paging import Page, paginate
 from supportdesk.cases import selectors, services
+from supportdesk.cases.drafts import CaseDraft
 from supportdesk.cases.models import Attachment, CaseEvent, Comment, FollowUpTask, Release, Sprint
 from supportdesk.cases.schemas import (
     AssignIn,
@@ -213,27 +214,9 @@ def create_case(request: HttpRequest, payload: CaseIn) -> tuple[int, dict[str, A
     key with a different body is a 409."""
     user = _user(request)
     key = request.headers.get("Idempotency-Key") or None
-    body = payload.model_dump()
-    case, created = services.open_case(
-        actor=user,
-        organisation_id=payload.organisation_id,
-        channel=payload.channel,
-        environment=payload.environment,
-        request_type=payload.request_type,
-        title=payload.title,
-        description=payload.description,
-        answers=payload.answers,
-        details=payload.details,
-        category=payload.category,
-        override_severity=payload.override_severity,
-        override_reason=payload.override_reason,
-        callback_number=payload.callback_number,
-        requester_id=payload.requester_id,
-        idempotency_key=key,
-        request_fingerprint=services.fingerprint(body) if key else None,
-    )
+    case, created = services.open_case(user, CaseDraft(**payload.model_dump()), idempotency_key=key)
     if created:
-        # The service leaves the new case with its relations and clocks loaded.
+        # The service leaves the new case with its relations loaded.
         return 201, case_detail_row(case)
     return 200, _detail(user, case.pk)
 

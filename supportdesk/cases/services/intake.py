@@ -6,8 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Mapping
-from typing import Any
+from dataclasses import asdict, dataclass
 
 from django.db import IntegrityError, connection, transaction
 
@@ -19,6 +18,7 @@ from supportdesk.accounts.permissions import (
     access_organisation,
 )
 from supportdesk.cases.clocks import calendars_of, compute_clocks, queue_due, start_clocks
+from supportdesk.cases.drafts import CaseDraft
 from supportdesk.cases.models import (
     Case,
     CaseEvent,
@@ -33,10 +33,16 @@ from supportdesk.cases.services.records import IdempotencyConflict, _event, _jso
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.lifecycle import CaseStatus
 from supportdesk.domain.policy import Policy
-from supportdesk.domain.routing import RouteAction, decide_route, validate_callback_number
+from supportdesk.domain.routing import (
+    RouteAction,
+    RouteDecision,
+    decide_route,
+    validate_callback_number,
+)
 from supportdesk.domain.triage import (
     OverrideError,
     SeverityOverride,
+    TriageResult,
     triage_report,
 )
 from supportdesk.notifications import services as notifications
@@ -45,30 +51,18 @@ from supportdesk.policies import selectors as policy_selectors
 from supportdesk.policies.models import PolicyVersion
 
 
-def fingerprint(payload: Mapping[str, Any]) -> str:
-    """A stable hash of a create request's body, for idempotency."""
-    text = json.dumps(payload, sort_keys=True, default=str, separators=(",", ":"))
+def fingerprint(draft: CaseDraft) -> str:
+    """A stable hash of a create request, for idempotency (the same as of the API
+    body it was built from: the draft's fields are the body's)."""
+    text = json.dumps(asdict(draft), sort_keys=True, default=str, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
 
 
 def open_case(
-    *,
     actor: User,
-    organisation_id: int,
-    channel: str,
-    environment: str,
-    request_type: str,
-    title: str,
-    description: str,
-    answers: Mapping[str, bool],
-    details: Mapping[str, object] | None = None,
-    category: str = "other",
-    override_severity: int | None = None,
-    override_reason: str = "",
-    callback_number: str = "",
-    requester_id: int | None = None,
+    draft: CaseDraft,
+    *,
     idempotency_key: str | None = None,
-    request_fingerprint: str | None = None,
     policy_version: PolicyVersion | None = None,
     savepoint: bool = True,
     now: dt.datetime | None = None,
@@ -79,43 +73,27 @@ def open_case(
     (RSP-3), daily review (RSP-4) and sprint planning (PRI-1).
 
     Returns ``(case, created)``: with an ``idempotency_key`` seen before for this actor
-    and the same ``request_fingerprint``, the earlier case and ``False``; with another
-    fingerprint :class:`IdempotencyConflict`. Every refusal is a :class:`DomainError`
-    naming the field; nothing is written then. ``policy_version``: the organisation's
-    current version, when the caller has just read it (mail intake). ``savepoint=False``:
-    the caller's transaction is the unit, and a refusal fails all of it (mail intake,
-    which then stores the message as failed in a transaction of its own).
+    and the same draft, the earlier case and ``False``; with another draft
+    :class:`IdempotencyConflict`. Every refusal is a :class:`DomainError` naming the
+    field; nothing is written then. ``policy_version``: the organisation's current
+    version, when the caller has just read it (mail intake). ``savepoint=False``: the
+    caller's transaction is the unit, and a refusal fails all of it (mail intake, which
+    then stores the message as failed in a transaction of its own).
     """
     now = clock.resolve(now)
+    request_fingerprint = fingerprint(draft) if idempotency_key else ""
     if idempotency_key:
-        replay = _replay(actor, idempotency_key, request_fingerprint or "")
+        replay = _replay(actor, idempotency_key, request_fingerprint)
         if replay is not None:
             return replay, False
     try:
         with transaction.atomic(savepoint=savepoint):
-            case = _open_case(
-                actor=actor,
-                organisation_id=organisation_id,
-                channel=channel,
-                environment=environment,
-                request_type=request_type,
-                title=title,
-                description=description,
-                answers=answers,
-                details=details or {},
-                category=category,
-                override_severity=override_severity,
-                override_reason=override_reason,
-                callback_number=callback_number,
-                requester_id=requester_id,
-                version=policy_version,
-                now=now,
-            )
+            case = _open_case(actor, draft, policy_version, now)
             if idempotency_key:
                 IdempotencyKey.objects.create(
                     user=actor,
                     key=idempotency_key,
-                    fingerprint=request_fingerprint or "",
+                    fingerprint=request_fingerprint,
                     case=case,
                     created_at=now,
                 )
@@ -123,7 +101,7 @@ def open_case(
     except IntegrityError:
         # A concurrent retry with the same key won the race: answer as a replay.
         if idempotency_key:
-            replay = _replay(actor, idempotency_key, request_fingerprint or "")
+            replay = _replay(actor, idempotency_key, request_fingerprint)
             if replay is not None:
                 return replay, False
         raise
@@ -142,87 +120,109 @@ def _replay(actor: User, key: str, fp: str) -> Case | None:
 
 
 def _open_case(
-    *,
-    actor: User,
-    organisation_id: int,
-    channel: str,
-    environment: str,
-    request_type: str,
-    title: str,
-    description: str,
-    answers: Mapping[str, bool],
-    details: Mapping[str, object],
-    category: str,
-    override_severity: int | None,
-    override_reason: str,
-    callback_number: str,
-    requester_id: int | None,
-    version: PolicyVersion | None,
-    now: dt.datetime,
+    actor: User, draft: CaseDraft, version: PolicyVersion | None, now: dt.datetime
 ) -> Case:
-    organisation = access_organisation(actor, organisation_id)
+    triaged = _triage(actor, draft, version)
+    route = _route(triaged, draft, now)
+    case, events = _build(actor, draft, triaged, route, now)
+    _persist(case, events, now)
+    _notify(actor, case, triaged, route, now)
+    return case
+
+
+@dataclass(frozen=True, slots=True)
+class _Triaged:
+    """The draft checked against its organisation's policy, and the severity it gets."""
+
+    organisation: Organization
+    requester: User
+    version: PolicyVersion
+    policy: Policy
+    result: TriageResult
+
+
+def _triage(actor: User, draft: CaseDraft, version: PolicyVersion | None) -> _Triaged:
+    """Check the draft and triage it (SEV-2, SEV-3, INT-3, INT-4)."""
+    organisation = access_organisation(actor, draft.organisation_id)
     staff = actor.is_vendor_staff
-    if channel not in Channel.values:
+    if draft.channel not in Channel.values:
         raise DomainError(
-            f"unknown channel {channel!r} (one of: {', '.join(Channel.values)})", field="channel"
+            f"unknown channel {draft.channel!r} (one of: {', '.join(Channel.values)})",
+            field="channel",
         )
-    if channel == Channel.PHONE and not staff:
+    if draft.channel == Channel.PHONE and not staff:
         # INT-1: phone calls are logged by an agent.
         raise Forbidden("only an agent logs a phone call", field="channel")
-    if environment not in Environment.values:
+    if draft.environment not in Environment.values:
         raise DomainError(
-            f"unknown environment {environment!r} (one of: {', '.join(Environment.values)})",
+            f"unknown environment {draft.environment!r} (one of: {', '.join(Environment.values)})",
             field="environment",
         )
-    if not title.strip():
+    if not draft.title.strip():
         raise DomainError("a title is required", field="title")
-    if override_severity is not None and not staff:
+    if draft.override_severity is not None and not staff:
         raise Forbidden("only an agent may override the triaged severity", field="override")
-    requester = _requester(actor, organisation, requester_id)
+    requester = _requester(actor, organisation, draft.requester_id)
     version = version or policy_selectors.current_version_for(organisation)
     policy = policy_selectors.parsed(version)
     override = (
-        SeverityOverride(severity=override_severity, reason=override_reason)
-        if override_severity is not None
+        SeverityOverride(severity=draft.override_severity, reason=draft.override_reason)
+        if draft.override_severity is not None
         else None
     )
     result = triage_report(
         policy=policy,
-        request_type=request_type,
-        answers=answers,
-        category=category,
-        details=details,
+        request_type=draft.request_type,
+        answers=draft.answers,
+        category=draft.category,
+        details=draft.details,
         override=override,
     )
+    return _Triaged(organisation, requester, version, policy, result)
+
+
+def _route(triaged: _Triaged, draft: CaseDraft, now: dt.datetime) -> RouteDecision:
+    """Where the case goes now (INT-2); a refused route refuses the case."""
     route = decide_route(
-        policy=policy,
-        calendars=calendars_of(version),
+        policy=triaged.policy,
+        calendars=calendars_of(triaged.version),
         now=now,
-        severity=result.severity,
-        request_type=request_type,
-        client_region=_region_key(policy, organisation.region),
+        severity=triaged.result.severity,
+        request_type=draft.request_type,
+        client_region=_region_key(triaged.policy, triaged.organisation.region),
     )
     if route.action is RouteAction.REFUSE:
         raise OverrideError(route.explanation, field="severity")
+    return route
+
+
+def _build(
+    actor: User, draft: CaseDraft, triaged: _Triaged, route: RouteDecision, now: dt.datetime
+) -> tuple[Case, list[CaseEvent]]:
+    """The case row as it will be written, with its opening events (unsaved): its
+    team, work order (RSP-3), sprint (PRI-1) and queue due are all known before the
+    INSERT, so no UPDATE rewrites the table's indexes after it."""
+    policy, result = triaged.policy, triaged.result
+    callback_number = draft.callback_number
     if route.needs_callback or callback_number:
         callback_number = validate_callback_number(callback_number, _phone_region(policy))
-    kind = policy.request_type(request_type)
-    region = route.region or organisation.region
+    kind = policy.request_type(draft.request_type)
+    region = route.region or triaged.organisation.region
     case = Case(
-        organization=organisation,
-        requester=requester,
+        organization=triaged.organisation,
+        requester=triaged.requester,
         opened_by=actor,
-        channel=channel,
-        environment=environment,
+        channel=draft.channel,
+        environment=draft.environment,
         request_type=kind.key,
-        category=category,
-        title=title.strip(),
-        description=description,
+        category=draft.category,
+        title=draft.title.strip(),
+        description=draft.description,
         severity=result.severity,
         severity_reason=result.reason,
         severity_basis=str(result.basis),
         triage={
-            "answers": dict(answers),
+            "answers": dict(draft.answers),
             "derived_severity": result.derived_severity,
             "derived_reason": result.derived_reason,
             "rule_index": result.rule_index,
@@ -233,7 +233,7 @@ def _open_case(
         status=CaseStatus.NEW,
         region=region,
         team=Team.objects.filter(kind=TeamKind.SUPPORT, region=region).order_by("id").first(),
-        policy_version=version,
+        policy_version=triaged.version,
         received_at=now,
         callback_number=callback_number,
         route_action=str(route.action),
@@ -253,7 +253,7 @@ def _open_case(
             "severity": result.severity,
             "reason": result.reason,
             "basis": str(result.basis),
-            "channel": channel,
+            "channel": draft.channel,
             "route": {
                 "action": str(route.action),
                 "region": route.region,
@@ -261,10 +261,13 @@ def _open_case(
             },
         },
     )
-    # Everything the row holds is known before it is written (the sprint, the queue
-    # due, on PostgreSQL the key and so the reference): one INSERT and no UPDATE,
-    # which would rewrite every index of the table.
-    computed = compute_clocks(case, now=now, history=[opened])
+    return case, [opened, *moved]
+
+
+def _persist(case: Case, events: list[CaseEvent], now: dt.datetime) -> None:
+    """Write the case (one INSERT; on SQLite its reference after it), its events and
+    its first clocks."""
+    computed = compute_clocks(case, now=now, history=events)
     case.queue_due_at = queue_due(computed)
     case.pk = _next_key()
     if case.pk is not None:
@@ -273,7 +276,16 @@ def _open_case(
     if case.reference is None:
         case.reference = _reference(case.pk)
         case.save(update_fields=["reference"])
-    CaseEvent.objects.bulk_create([opened, *moved])
+    CaseEvent.objects.bulk_create(events)
+    start_clocks(case, computed, now=now)
+
+
+def _notify(
+    actor: User, case: Case, triaged: _Triaged, route: RouteDecision, now: dt.datetime
+) -> None:
+    """Tell who must know at once: the account manager (INT-2), the on-call engineer
+    (INT-2) and, for a Sev1 by phone, the follow-up owner (INT-5)."""
+    organisation, policy = triaged.organisation, triaged.policy
     manager = organisation.account_manager if route.notify_account_manager else None
     if manager is not None:
         # INT-2: during support hours a Sev1 goes to the account manager as well.
@@ -289,13 +301,11 @@ def _open_case(
     if route.action is RouteAction.PAGE_ON_CALL:
         _page_on_call(case, now)
     if (
-        channel == Channel.PHONE
-        and result.severity == policy.severities[0].level
+        case.channel == Channel.PHONE
+        and case.severity == policy.severities[0].level
         and policy.intake.phone_sev1_follow_up
     ):
         _open_follow_up(case, actor, now)
-    start_clocks(case, computed, now=now)
-    return case
 
 
 def _next_key() -> int | None:
