@@ -5,8 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import QuerySet
-
 from supportdesk.accounts.models import User
 from supportdesk.accounts.permissions import NotFound
 from supportdesk.cases.models import (
@@ -76,15 +74,22 @@ CASE_RELATED = ("policy_version", "organization")
 CASE_RELATED_FIELDS = {"policy_version": VERSION_FIELDS}
 
 
-def _cases() -> QuerySet[Case]:
-    """Cases with their policy version (without its source) and organisation."""
-    return Case.objects.select_related(*CASE_RELATED).defer("policy_version__source")
+def _case(case_id: int, *, lock: bool) -> Case | None:
+    """The case with its policy version (without its source) and organisation."""
+    cases = Case.objects.select_related(*CASE_RELATED).defer("policy_version__source")
+    if lock:
+        cases = cases.select_for_update(of=("self",))
+    try:
+        # get(), not first(): one row by key needs no ORDER BY (cheaper to build too).
+        return cases.get(pk=case_id)
+    except Case.DoesNotExist:
+        return None
 
 
 def read_case(viewer: User, case_id: int) -> Case | None:
     """The case with its policy version and organisation if ``viewer`` may see it
     (no lock)."""
-    case = _cases().filter(pk=case_id).first()
+    case = _case(case_id, lock=False)
     return case if case is not None and may_see(viewer, case) else None
 
 
@@ -93,7 +98,7 @@ def _lock(viewer: User, case_id: int) -> Case:
     where the database locks rows (PostgreSQL; SQLite serialises writers instead),
     with its policy version and organisation; :class:`NotFound` otherwise (also for
     other tenants' cases, as ``access_case``)."""
-    case = _cases().select_for_update(of=("self",)).filter(pk=case_id).first()
+    case = _case(case_id, lock=True)
     if case is None or not may_see(viewer, case):
         raise NotFound(f"case {case_id} not found", field="case_id")
     return case
