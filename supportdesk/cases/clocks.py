@@ -12,7 +12,8 @@ import datetime as dt
 import functools
 from collections.abc import Mapping, Sequence
 
-from supportdesk.cases.models import NO_DUE, Case, CaseEvent, EventKind, SlaClock
+from supportdesk.cases import events
+from supportdesk.cases.models import NO_DUE, Case, CaseEvent, SlaClock
 from supportdesk.domain import sla
 from supportdesk.domain.calendars import BusinessCalendar, build_calendars
 from supportdesk.domain.lifecycle import CaseStatus
@@ -45,38 +46,43 @@ def calendars_of(version: PolicyVersion) -> Mapping[str, BusinessCalendar]:
 
 def domain_events(case: Case, rows: list[CaseEvent]) -> list[sla.CaseEvent]:
     """The SLA-relevant history of ``case``, in timeline order."""
-    events: list[sla.CaseEvent] = []
+    history: list[sla.CaseEvent] = []
     responded = False
     for row in rows:
-        data = row.data
-        if row.kind == EventKind.OPENED:
-            events.append(sla.Received(at=case.received_at, severity=int(data["severity"])))
-        elif row.kind == EventKind.SEVERITY:
-            events.append(
-                sla.SeverityChanged(
-                    at=row.at, from_severity=int(data["from"]), to_severity=int(data["to"])
-                )
+        entry = events.read(row)
+        if isinstance(entry, events.Opened):
+            history.append(sla.Received(at=case.received_at, severity=entry.severity))
+        elif isinstance(entry, events.SeverityChanged):
+            history.append(
+                sla.SeverityChanged(at=row.at, from_severity=entry.before, to_severity=entry.after)
             )
-        elif row.kind == EventKind.STATUS:
-            before, after = data.get("from"), data.get("to")
-            if before == CaseStatus.WAITING_ON_CUSTOMER:
-                events.append(sla.Resumed(at=row.at))
-            if before in (CaseStatus.RESOLVED, CaseStatus.CLOSED) and after not in (
-                CaseStatus.RESOLVED,
-                CaseStatus.CLOSED,
-            ):
-                events.append(sla.Reopened(at=row.at))
-            if after == CaseStatus.WAITING_ON_CUSTOMER:
-                events.append(sla.Paused(at=row.at))
-            elif after == CaseStatus.RESOLVED:
-                events.append(sla.Resolved(at=row.at))
-            elif after == CaseStatus.CLOSED:
-                events.append(sla.Closed(at=row.at))
-        if data.get("response"):
+        elif isinstance(entry, events.StatusChanged):
+            history.extend(_status_events(entry, row.at))
+        if entry.responds:
             # First response: the first public agent reply or an acknowledgement.
-            events.append(sla.FirstResponse(at=row.at) if not responded else sla.Updated(at=row.at))
+            history.append(
+                sla.FirstResponse(at=row.at) if not responded else sla.Updated(at=row.at)
+            )
             responded = True
-    return events
+    return history
+
+
+_DONE = (CaseStatus.RESOLVED, CaseStatus.CLOSED)
+
+
+def _status_events(entry: events.StatusChanged, at: dt.datetime) -> list[sla.CaseEvent]:
+    out: list[sla.CaseEvent] = []
+    if entry.before == CaseStatus.WAITING_ON_CUSTOMER:
+        out.append(sla.Resumed(at=at))
+    if entry.before in _DONE and entry.after not in _DONE:
+        out.append(sla.Reopened(at=at))
+    if entry.after == CaseStatus.WAITING_ON_CUSTOMER:
+        out.append(sla.Paused(at=at))
+    elif entry.after == CaseStatus.RESOLVED:
+        out.append(sla.Resolved(at=at))
+    elif entry.after == CaseStatus.CLOSED:
+        out.append(sla.Closed(at=at))
+    return out
 
 
 def _seconds(value: dt.timedelta | None) -> int | None:
@@ -172,17 +178,8 @@ def _record_crossings(case: Case, row: SlaClock, clock: sla.SlaClock, now: dt.da
     recorded = set(row.warnings_recorded or [])
     for warning in clock.warnings:
         if warning.reached and warning.fraction not in recorded and clock.breached_at is None:
-            CaseEvent.objects.create(
-                case=case,
-                at=warning.at or now,
-                kind=EventKind.SLA_WARNING,
-                public=False,
-                data={
-                    "clock": row.kind,
-                    "fraction": warning.fraction,
-                    "due_at": _iso(clock.due_at),
-                },
-            )
+            entry = events.SlaWarning(row.kind, warning.fraction, _iso(clock.due_at))
+            events.record(case, entry, at=warning.at or now, actor=None)
             _notify_crossing(
                 case,
                 row.kind,
@@ -193,13 +190,8 @@ def _record_crossings(case: Case, row: SlaClock, clock: sla.SlaClock, now: dt.da
             recorded.add(warning.fraction)
     row.warnings_recorded = sorted(recorded)
     if clock.breached_at is not None and not row.breach_recorded:
-        CaseEvent.objects.create(
-            case=case,
-            at=clock.breached_at,
-            kind=EventKind.SLA_BREACH,
-            public=False,
-            data={"clock": row.kind, "severity": clock.severity, "due_at": _iso(clock.due_at)},
-        )
+        breach = events.SlaBreach(row.kind, clock.severity, _iso(clock.due_at))
+        events.record(case, breach, at=clock.breached_at, actor=None)
         _notify_crossing(
             case, row.kind, "breach", f"{row.kind} SLA breached (due {_iso(clock.due_at)})", now
         )

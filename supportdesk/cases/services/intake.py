@@ -17,6 +17,7 @@ from supportdesk.accounts.permissions import (
     NotFound,
     access_organisation,
 )
+from supportdesk.cases import events
 from supportdesk.cases.clocks import calendars_of, compute_clocks, queue_due, start_clocks
 from supportdesk.cases.drafts import CaseDraft
 from supportdesk.cases.models import (
@@ -24,12 +25,11 @@ from supportdesk.cases.models import (
     CaseEvent,
     Channel,
     Environment,
-    EventKind,
     FollowUpTask,
     IdempotencyKey,
 )
 from supportdesk.cases.services.planning import apply_work_order, file_into_sprint
-from supportdesk.cases.services.records import IdempotencyConflict, _event, _jsonable
+from supportdesk.cases.services.records import IdempotencyConflict, _jsonable
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.lifecycle import CaseStatus
 from supportdesk.domain.policy import Policy
@@ -124,8 +124,8 @@ def _open_case(
 ) -> Case:
     triaged = _triage(actor, draft, version)
     route = _route(triaged, draft, now)
-    case, events = _build(actor, draft, triaged, route, now)
-    _persist(case, events, now)
+    case, rows = _build(actor, draft, triaged, route, now)
+    _persist(case, rows, now)
     _notify(actor, case, triaged, route, now)
     return case
 
@@ -244,30 +244,27 @@ def _build(
     )
     apply_work_order(case, policy)
     moved = file_into_sprint(case, policy, now)
-    opened = CaseEvent(
-        case=case,
+    opened = events.event_row(
+        case,
+        events.Opened(
+            severity=result.severity,
+            reason=result.reason,
+            basis=str(result.basis),
+            channel=draft.channel,
+            route_action=str(route.action),
+            route_region=route.region,
+            route_explanation=route.explanation,
+        ),
         at=now,
         actor=actor,
-        kind=EventKind.OPENED,
-        data={
-            "severity": result.severity,
-            "reason": result.reason,
-            "basis": str(result.basis),
-            "channel": draft.channel,
-            "route": {
-                "action": str(route.action),
-                "region": route.region,
-                "explanation": route.explanation,
-            },
-        },
     )
     return case, [opened, *moved]
 
 
-def _persist(case: Case, events: list[CaseEvent], now: dt.datetime) -> None:
+def _persist(case: Case, rows: list[CaseEvent], now: dt.datetime) -> None:
     """Write the case (one INSERT; on SQLite its reference after it), its events and
     its first clocks."""
-    computed = compute_clocks(case, now=now, history=events)
+    computed = compute_clocks(case, now=now, history=rows)
     case.queue_due_at = queue_due(computed)
     case.pk = _next_key()
     if case.pk is not None:
@@ -276,7 +273,7 @@ def _persist(case: Case, events: list[CaseEvent], now: dt.datetime) -> None:
     if case.reference is None:
         case.reference = _reference(case.pk)
         case.save(update_fields=["reference"])
-    CaseEvent.objects.bulk_create(events)
+    CaseEvent.objects.bulk_create(rows)
     start_clocks(case, computed, now=now)
 
 
@@ -359,17 +356,13 @@ def _open_follow_up(case: Case, actor: User, now: dt.datetime) -> None:
         assignee=actor,
         created_at=now,
     )
-    _event(
+    events.record(
         case,
+        events.FollowUp(
+            task=task.pk, status="open", account_manager=manager.pk if manager else None
+        ),
         at=now,
         actor=actor,
-        kind=EventKind.FOLLOW_UP,
-        data={
-            "task": task.pk,
-            "status": "open",
-            "account_manager": manager.pk if manager else None,
-        },
-        public=False,
     )
 
 

@@ -4,7 +4,6 @@ follow-ups, sprints and releases."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -16,7 +15,7 @@ from supportdesk.accounts.permissions import (
     Forbidden,
     NotFound,
 )
-from supportdesk.cases import selectors
+from supportdesk.cases import events, selectors
 from supportdesk.cases.clocks import domain_events, policy_of, refresh_clocks
 from supportdesk.cases.models import (
     Attachment,
@@ -24,7 +23,6 @@ from supportdesk.cases.models import (
     CaseEvent,
     Channel,
     Comment,
-    EventKind,
     FollowUpStatus,
     FollowUpTask,
     SeverityChange,
@@ -35,7 +33,6 @@ from supportdesk.cases.services.records import (
     DEFAULT_MAX_ATTACHMENT_BYTES,
     AttachmentTooLarge,
     UnsupportedMediaType,
-    _event,
     _lock,
     _touch,
     actor_kind,
@@ -91,38 +88,43 @@ def _apply_transition(
     now: dt.datetime,
 ) -> Case:
     before = case.status
-    data: dict[str, Any] = {"from": before, "to": str(target)}
-    if note:
-        data["note"] = note
     fields = ["status"]
-    if target == CaseStatus.ACKNOWLEDGED and case.first_response_at is None:
+    # Acknowledging counts as the first response.
+    response = target == CaseStatus.ACKNOWLEDGED and case.first_response_at is None
+    if response:
         case.first_response_at = now
-        data["response"] = True
         fields.append("first_response_at")
     if target == CaseStatus.RESOLVED:
         case.resolved_at = now
         case.resolution_agreement = agreement.strip() or "agreed by the customer"
-        data["agreement"] = case.resolution_agreement
         fields += ["resolved_at", "resolution_agreement"]
     if target == CaseStatus.CLOSED:
         case.closed_at = now
         fields.append("closed_at")
-    if before in (CaseStatus.RESOLVED, CaseStatus.CLOSED) and target not in (
+    reopened = before in (CaseStatus.RESOLVED, CaseStatus.CLOSED) and target not in (
         CaseStatus.RESOLVED,
         CaseStatus.CLOSED,
-    ):
-        data["reopened"] = True
+    )
+    if reopened:
         case.resolved_at = None
         case.closed_at = None
         fields += ["resolved_at", "closed_at"]
     case.status = target
-    event = _event(case, at=now, actor=actor, kind=EventKind.STATUS, data=data)
+    entry = events.StatusChanged(
+        before=before,
+        after=str(target),
+        note=note,
+        response=response,
+        agreement=case.resolution_agreement if target == CaseStatus.RESOLVED else "",
+        reopened=reopened,
+    )
+    event = events.record(case, entry, at=now, actor=actor)
     refresh_clocks(case, now=now, force=target == CaseStatus.CLOSED)
     _touch(case, now, *fields, "queue_due_at")
     if actor is None or actor.is_vendor_staff:
         # INT-1: the requester of an email case hears of status changes by mail.
         case_mail.case_updated(
-            case=case, event="status", key=str(event.pk), text=note, data=data, now=now
+            case=case, event="status", key=str(event.pk), text=note, data=event.data, now=now
         )
     return case
 
@@ -152,14 +154,13 @@ def add_comment(
         comment = Comment.objects.create(
             case=case, author=actor, body=body, public=public, channel=channel, created_at=now
         )
-        data: dict[str, Any] = {"comment": comment.pk, "public": public, "channel": channel}
+        # A public agent reply is a response (the first one the first response).
         response = staff and public and case.status != CaseStatus.CLOSED
         first = response and case.first_response_at is None
-        if response:
-            data["response"] = True
         if first:
             case.first_response_at = now
-        _event(case, at=now, actor=actor, kind=EventKind.COMMENT, data=data, public=public)
+        entry = events.Commented(comment.pk, shown=public, channel=channel, response=response)
+        events.record(case, entry, at=now, actor=actor)
         if response:
             case_mail.case_updated(
                 case=case, event="reply", key=str(comment.pk), text=body, now=now
@@ -219,12 +220,8 @@ def change_severity(
         case.severity = severity
         case.severity_reason = reason.strip()
         changed = ["severity", "severity_reason"]
-        event = CaseEvent(
-            case=case,
-            at=now,
-            actor=actor,
-            kind=EventKind.SEVERITY,
-            data={"from": before, "to": severity, "reason": reason.strip()},
+        event = events.event_row(
+            case, events.SeverityChanged(before, severity, reason.strip()), at=now, actor=actor
         )
         changed += apply_work_order(case, policy)
         moved = file_into_sprint(case, policy, now)
@@ -268,14 +265,7 @@ def assign_case(
         before = case.assignee_id
         case.assignee = assignee
         _touch(case, now, "assignee")
-        _event(
-            case,
-            at=now,
-            actor=actor,
-            kind=EventKind.ASSIGNED,
-            data={"from": before, "to": assignee_id},
-            public=False,
-        )
+        events.record(case, events.Assigned(before, assignee_id), at=now, actor=actor)
         return case
 
 
@@ -318,14 +308,8 @@ def add_attachment(
         )
         attachment.file.save(name, upload, save=False)
         attachment.save()
-        _event(
-            case,
-            at=now,
-            actor=actor,
-            kind=EventKind.ATTACHMENT,
-            data={"attachment": attachment.pk, "name": name, "size": size},
-            public=public,
-        )
+        entry = events.AttachmentAdded(attachment.pk, name, size, shown=public)
+        events.record(case, entry, at=now, actor=actor)
         return attachment
 
 
@@ -352,14 +336,8 @@ def complete_follow_up(
         task.done_by = actor
         task.note = note
         task.save(update_fields=["status", "done_at", "done_by", "note"])
-        _event(
-            task.case,
-            at=now,
-            actor=actor,
-            kind=EventKind.FOLLOW_UP,
-            data={"task": task.pk, "status": "done", "note": note},
-            public=False,
-        )
+        entry = events.FollowUp(task.pk, status="done", note=note)
+        events.record(task.case, entry, at=now, actor=actor)
         return task
 
 
@@ -369,5 +347,5 @@ def set_escalated(*, case: Case, escalated: bool, now: dt.datetime | None = None
     if case.escalated != escalated:
         case.escalated = escalated
         _touch(case, now, "escalated")
-        _event(case, at=now, actor=None, kind=EventKind.ESCALATION, data={"escalated": escalated})
+        events.record(case, events.Escalation(escalated=escalated), at=now, actor=None)
     return case

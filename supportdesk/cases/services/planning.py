@@ -10,8 +10,9 @@ from django.db import transaction
 from supportdesk import clock
 from supportdesk.accounts.models import Team, User
 from supportdesk.accounts.permissions import Forbidden, NotFound
-from supportdesk.cases.models import Case, CaseEvent, EventKind, Release, Sprint
-from supportdesk.cases.services.records import _event, _lock, _touch
+from supportdesk.cases import events
+from supportdesk.cases.models import Case, CaseEvent, Release, Sprint
+from supportdesk.cases.services.records import _lock, _touch
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.policy import Policy
 from supportdesk.domain.prioritisation import plan_sprint
@@ -59,7 +60,7 @@ def link_release(
             raise NotFound(f"release {release_id} not found", field="release_id")
         case.release = release
         _touch(case, now, "release")
-        _event(case, at=now, actor=actor, kind=EventKind.RELEASE, data={"release": release.version})
+        events.record(case, events.ReleaseLinked(release.version), at=now, actor=actor)
         return case
 
 
@@ -129,13 +130,8 @@ def _move_to_sprint(
         return None
     before = case.sprint.name if case.sprint_id and case.sprint else None
     case.sprint = sprint
-    return CaseEvent(
-        case=case,
-        at=now,
-        actor=actor,
-        kind=EventKind.SPRINT,
-        data={"from": before, "to": sprint.name, "reason": reason},
-        public=False,
+    return events.event_row(
+        case, events.SprintMoved(before, sprint.name, reason), at=now, actor=actor
     )
 
 

@@ -1,15 +1,13 @@
-"""Shared pieces of the case services: errors, the event writer, the row lock."""
+"""Shared pieces of the case services: errors, the row lock, the case write."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from supportdesk.accounts.models import User
 from supportdesk.accounts.permissions import NotFound
 from supportdesk.cases.models import (
     Case,
-    CaseEvent,
 )
 from supportdesk.cases.selectors import may_see
 from supportdesk.domain.errors import DomainError
@@ -44,20 +42,6 @@ class UnsupportedMediaType(DomainError):
 
 def actor_kind(user: User) -> ActorKind:
     return ActorKind.AGENT if user.is_vendor_staff else ActorKind.CUSTOMER
-
-
-def _event(
-    case: Case,
-    *,
-    at: dt.datetime,
-    actor: User | None,
-    kind: str,
-    data: dict[str, Any],
-    public: bool = True,
-) -> CaseEvent:
-    return CaseEvent.objects.create(
-        case=case, at=at, actor=actor, kind=kind, data=data, public=public
-    )
 
 
 def _jsonable(value: object) -> object:
