@@ -19,7 +19,7 @@ What it does, in one run:
 5. **queue reads**: ``--reads`` sequential ``GET /api/cases?limit=25`` as a North
    America agent (the first page of the agent's queue, with each case's clocks);
 6. the peer: ``--peer run`` runs the django-helpdesk harness
-   (/work/shared/peers/django_helpdesk/run.sh, PostgreSQL on port 5433, its own venv in
+   (../shared/peers/django_helpdesk/run.sh beside the repository, PostgreSQL on port 5433, its own venv in
    /tmp) for its create and list benchmarks; ``--peer recorded`` (or a failed run)
    prints its figures recorded on 2026-11-23 instead, labelled as such.
 
@@ -51,7 +51,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-PEER_DIR = Path("/work/shared/peers/django_helpdesk")
+#: The peers live in ../shared beside the repository (one checkout or worktree up).
+PEER_DIR = (ROOT / ".." / "shared" / "peers" / "django_helpdesk").resolve()
 PEER_RECORDED = PEER_DIR / "results" / "postgres.jsonl"
 ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 

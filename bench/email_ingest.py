@@ -30,7 +30,7 @@ answers. The listener ingests messages that arrive together as one batch.
 
 The peer: django-helpdesk's ``get_email`` reading the same number of messages from a
 local directory (one in five a reply), through the harness in
-/work/shared/peers/django_helpdesk (its mail_ingest.py, on its own PostgreSQL; see
+../shared/peers/django_helpdesk beside the repository (its mail_ingest.py, on its own PostgreSQL; see
 ``peer_database`` in bench/api_load.py), in the same run (``--peer run``, the default);
 with ``--peer recorded``, or when it cannot run, its figures recorded by that harness's
 run.sh (results/postgres.jsonl, results/sqlite.jsonl), labelled as such.
@@ -55,7 +55,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-PEER_DIR = Path("/work/shared/peers/django_helpdesk/results")
+#: The peers live in ../shared beside the repository (one checkout or worktree up).
+PEER_DIR = (ROOT / ".." / "shared" / "peers" / "django_helpdesk" / "results").resolve()
 ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 DB_NAME = "supportdesk_bench_mail"
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
 import socket
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -37,6 +39,14 @@ def pytest_configure(config: pytest.Config) -> None:
     from django.conf import settings
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The data directory of a test run is its own: uploads never land in the checkout's
+    # var/, and the static root exists as after collectstatic (WhiteNoise serves the
+    # files through the finders in tests, and warns on every start without the root).
+    data_dir = Path(tempfile.mkdtemp(prefix="supportdesk-tests-"))
+    config.add_cleanup(lambda: shutil.rmtree(data_dir, ignore_errors=True))
+    settings.MEDIA_ROOT = data_dir / "media"
+    settings.STATIC_ROOT = data_dir / "static"
+    settings.STATIC_ROOT.mkdir()
 
 
 def policy_text(name: str) -> str:

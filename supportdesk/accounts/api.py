@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 
 from supportdesk.accounts import permissions, services
 from supportdesk.accounts.models import ApiToken, Organization, User
@@ -19,49 +19,26 @@ def _user(request: HttpRequest) -> User:
     return user
 
 
-def _org_out(org: Organization) -> OrganisationOut:
-    return OrganisationOut(
-        id=org.pk,
-        name=org.name,
-        slug=org.slug,
-        kind=org.kind,
-        region=org.region,
-        partner_id=org.partner_id,
-        account_manager_id=org.account_manager_id,
-        policy_key=org.policy.key if org.policy_id and org.policy else None,
-    )
-
-
 @router.get("/me", response=MeOut, summary="The authenticated person")
-def me(request: HttpRequest) -> MeOut:
-    user = _user(request)
-    return MeOut(
-        id=user.pk,
-        username=user.get_username(),
-        email=user.email,
-        role=user.role,
-        organisation_id=user.organization_id,
-        team=user.team.name if user.team else None,
-        region=user.region,
-        time_zone=user.time_zone,
-    )
+def me(request: HttpRequest) -> User:
+    return _user(request)
 
 
 @router.get("/organisations", response=Page[OrganisationOut], summary="Organisations you may see")
 def list_organisations(
     request: HttpRequest, cursor: str | None = None, limit: int = 50
-) -> Page[OrganisationOut]:
+) -> Page[Organization]:
     qs = permissions.visible_organisations(_user(request)).select_related("policy")
-    return paginate(qs, cursor=cursor, limit=limit, order=("name", "id"), to_schema=_org_out)
+    return paginate(qs, cursor=cursor, limit=limit, order=("name", "id"))
 
 
 @router.get("/organisations/{organisation_id}", response=OrganisationOut)
-def get_organisation(request: HttpRequest, organisation_id: int) -> OrganisationOut:
-    return _org_out(permissions.access_organisation(_user(request), organisation_id))
+def get_organisation(request: HttpRequest, organisation_id: int) -> Organization:
+    return permissions.access_organisation(_user(request), organisation_id)
 
 
 @router.get("/tokens", response=Page[TokenOut], summary="Your API tokens, newest first")
-def list_tokens(request: HttpRequest, cursor: str | None = None, limit: int = 50) -> Page[TokenOut]:
+def list_tokens(request: HttpRequest, cursor: str | None = None, limit: int = 50) -> Page[ApiToken]:
     return paginate(
         ApiToken.objects.filter(user=_user(request)),
         cursor=cursor,
@@ -71,18 +48,9 @@ def list_tokens(request: HttpRequest, cursor: str | None = None, limit: int = 50
 
 
 @router.post("/tokens", response={201: IssuedTokenOut}, summary="Issue a token (shown once)")
-def issue_token(request: HttpRequest, payload: TokenIn) -> tuple[int, IssuedTokenOut]:
+def issue_token(request: HttpRequest, payload: TokenIn) -> Status[IssuedTokenOut]:
     token, plain = services.issue_api_token(user=_user(request), name=payload.name)
-    out = IssuedTokenOut(
-        id=token.pk,
-        name=token.name,
-        prefix=token.prefix,
-        created_at=token.created_at,
-        last_used_at=token.last_used_at,
-        revoked_at=token.revoked_at,
-        token=plain,
-    )
-    return 201, out
+    return Status(201, IssuedTokenOut(**TokenOut.from_orm(token).model_dump(), token=plain))
 
 
 @router.delete("/tokens/{token_id}", response=TokenOut, summary="Revoke a token")

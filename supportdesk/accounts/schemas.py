@@ -2,7 +2,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ninja import Schema
+from ninja import Field, Schema
+
+from supportdesk.accounts.models import Organization, User
 
 
 class OrganisationOut(Schema):
@@ -15,16 +17,28 @@ class OrganisationOut(Schema):
     account_manager_id: int | None
     policy_key: str | None
 
+    @staticmethod
+    def resolve_policy_key(org: Organization) -> str | None:
+        return org.policy.key if org.policy_id and org.policy else None
+
 
 class MeOut(Schema):
     id: int
     username: str
     email: str
     role: str
-    organisation_id: int | None
+    organisation_id: int | None = Field(alias="organization_id")
     team: str | None
     region: str
     time_zone: str
+
+    @staticmethod
+    def resolve_username(user: User) -> str:
+        return user.get_username()
+
+    @staticmethod
+    def resolve_team(user: User) -> str | None:
+        return user.team.name if user.team else None
 
 
 class TokenIn(Schema):

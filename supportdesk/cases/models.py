@@ -321,3 +321,38 @@ class IdempotencyKey(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "key"], name="idempotency_user_key_unique")
         ]
+
+
+class OutboundMail(models.Model):
+    """The mail side of an outbox message about a case (or of an automatic answer to a
+    message that opened none): the Message-ID it is sent with, so replies thread back to
+    the case, its threading headers and its HTML part. One per outbox message."""
+
+    outbox = models.OneToOneField(
+        "notifications.OutboxMessage", on_delete=models.CASCADE, related_name="mail_envelope"
+    )
+    message_id = models.CharField(max_length=255, unique=True)
+    case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    in_reply_to = models.CharField(max_length=255, blank=True)
+    references = models.TextField(blank=True)
+    #: RFC 3834: ``auto-replied`` for the receipt, ``auto-generated`` for the rest.
+    auto_submitted = models.CharField(max_length=20, default="auto-generated")
+    html = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["case", "created_at"], name="outbound_case_idx")]
+
+    def headers(self) -> dict[str, str]:
+        out = {"Message-ID": self.message_id, "Auto-Submitted": self.auto_submitted}
+        if self.in_reply_to:
+            out["In-Reply-To"] = self.in_reply_to
+        if self.references:
+            out["References"] = self.references
+        return out
+
+    def __str__(self) -> str:
+        return self.message_id

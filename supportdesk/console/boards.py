@@ -18,7 +18,7 @@ from supportdesk.oncall import services as oncall_services
 from supportdesk.oncall.models import AckVia, PageStatus, Schedule
 from supportdesk.policies import selectors as policy_selectors
 from supportdesk.policies.models import PolicyVersion
-from supportdesk.portal.support import policy_context, requested_year
+from supportdesk.web.support import policy_context, requested_year
 
 
 @staff_only

@@ -11,7 +11,7 @@ from supportdesk.cases import services
 from supportdesk.console.forms import ATTACH_IDS, AgentAttachmentForm
 from supportdesk.console.views import case_or_404, render_case, staff_only, user_of
 from supportdesk.domain.errors import DomainError
-from supportdesk.portal.files import attachment_response
+from supportdesk.web.downloads import attachment_response
 
 
 @staff_only

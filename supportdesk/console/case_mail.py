@@ -12,7 +12,7 @@ from supportdesk.console.views import PAGE_SIZE, case_or_404, staff_only, user_o
 from supportdesk.domain.mail import html_for_display, parse_message
 from supportdesk.intake import selectors
 from supportdesk.intake.models import InboundMessage
-from supportdesk.portal.paging import keyset_page
+from supportdesk.web.paging import keyset_page
 
 #: The policy of the document the HTML body is shown in (an ``<iframe sandbox>``: no
 #: scripts, forms or same-origin access): nothing is fetched from outside, so opening a

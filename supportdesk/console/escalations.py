@@ -30,7 +30,7 @@ from supportdesk.console.forms import (
 )
 from supportdesk.console.views import staff_only, user_of
 from supportdesk.domain.errors import DomainError
-from supportdesk.escalations import selectors, services
+from supportdesk.escalations import permissions, selectors, services
 from supportdesk.escalations.models import (
     LIVE_STATUSES,
     PENDING_STATUSES,
@@ -38,7 +38,7 @@ from supportdesk.escalations.models import (
     EscalationStatus,
 )
 from supportdesk.policies import selectors as policy_selectors
-from supportdesk.portal.forms import DeskForm
+from supportdesk.web.forms import DeskForm
 
 #: Board columns: pending a decision, live (PRI-2: their cases rank first), finished.
 DONE = (EscalationStatus.CLOSED, EscalationStatus.DECLINED)
@@ -64,7 +64,11 @@ def escalation_board(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "console/escalations.html",
-        {"columns": columns, "may_decide": selectors.may_decide(user), "nav": "escalations"},
+        {
+            "columns": columns,
+            "may_decide": permissions.can_decide_escalation(user),
+            "nav": "escalations",
+        },
     )
 
 
@@ -131,7 +135,8 @@ def _render(
     forms_ = _forms(esc)
     forms_.update(bound or {})
     mine = esc.manager_id == user.pk
-    decider = selectors.may_decide(user)
+    decider = permissions.can_decide_escalation(user)
+    manages = permissions.can_manage_escalation(user, esc)
     live = esc.status in LIVE_STATUSES
     return render(
         request,
@@ -146,13 +151,14 @@ def _render(
                 "decide": decider and esc.status in PENDING_STATUSES,
                 "take": decider and live and not mine,
                 "hand_over": decider and live,
-                "acknowledge": (mine or decider) and esc.status == EscalationStatus.ACCEPTED,
-                "update": (mine or decider)
+                "acknowledge": manages and esc.status == EscalationStatus.ACCEPTED,
+                "update": manages
                 and esc.status in (EscalationStatus.ACKNOWLEDGED, EscalationStatus.AWAITING_CLIENT),
-                "await_client": (mine or decider) and esc.status == EscalationStatus.ACKNOWLEDGED,
+                "await_client": manages and esc.status == EscalationStatus.ACKNOWLEDGED,
                 "client_response": esc.status == EscalationStatus.AWAITING_CLIENT,
                 "subscribe": esc.status in (*PENDING_STATUSES, *LIVE_STATUSES),
-                "close": decider and esc.status in (*PENDING_STATUSES, *LIVE_STATUSES),
+                "close": decider
+                and (esc.status in PENDING_STATUSES or (manages and esc.status in LIVE_STATUSES)),
             },
             "nav": "escalations",
         },

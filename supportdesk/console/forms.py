@@ -10,7 +10,7 @@ from supportdesk.accounts.models import User
 from supportdesk.accounts.permissions import visible_organisations
 from supportdesk.domain.lifecycle import CaseStatus
 from supportdesk.domain.policy.model import TargetKind
-from supportdesk.portal.forms import (
+from supportdesk.web.forms import (
     AttachmentForm,
     DeskForm,
     IncidentForm,

@@ -27,7 +27,7 @@ from supportdesk.console.templatetags.desk import duration
 from supportdesk.console.views import staff_only, user_of
 from supportdesk.domain.lifecycle import CaseStatus
 from supportdesk.domain.policy.model import TargetKind
-from supportdesk.escalations import selectors as escalation_selectors
+from supportdesk.escalations import permissions as escalation_permissions
 from supportdesk.reports import selectors
 from supportdesk.reports.selectors import Period
 
@@ -244,7 +244,7 @@ def build_report(
         )
     )
 
-    if escalation_selectors.may_decide(user):
+    if escalation_permissions.can_decide_escalation(user):
         stats = selectors.escalations_by_outcome_and_region(period)
         keys = sorted({k for r in stats for k in r.outcomes})
         tables.append(

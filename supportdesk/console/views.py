@@ -37,9 +37,9 @@ from supportdesk.domain.errors import DomainError
 from supportdesk.domain.lifecycle import ActorKind, CaseStatus, allowed_targets
 from supportdesk.escalations import selectors as escalation_selectors
 from supportdesk.policies import selectors as policy_selectors
-from supportdesk.portal.forms import DeskForm, set_choices
-from supportdesk.portal.paging import keyset_page
-from supportdesk.portal.support import promise_text
+from supportdesk.web.forms import DeskForm, set_choices
+from supportdesk.web.paging import keyset_page
+from supportdesk.web.support import promise_text
 
 PAGE_SIZE = 25
 View = Callable[..., HttpResponseBase]

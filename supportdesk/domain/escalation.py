@@ -36,7 +36,6 @@ class DeclineReason(enum.StrEnum):
     """The decline-reason keys this module emits; the policy gives their labels."""
 
     NO_INCIDENT = "no_incident"  # ESC-1
-    FOREIGN_INCIDENT = "foreign_incident"  # ESC-1
     MISSING_BUSINESS_IMPACT = "missing_business_impact"  # ESC-4
     NOT_PRODUCTION = "not_production"  # ESC-2
     NO_TANGIBLE_IMPACT = "no_tangible_impact"  # ESC-2
@@ -164,8 +163,9 @@ def assess_escalation_request(
     ``incident`` is the incident the form's ``incident`` field resolved to (``None``
     when it references none). Rows, first match wins:
 
-    1. no incident → declined ``no_incident``; another organisation's incident →
-       declined ``foreign_incident`` (ESC-1);
+    1. no incident, or another organisation's → declined ``no_incident`` (ESC-1), with
+       the same words either way, so a request reveals nothing of which references
+       exist in other organisations;
     2. empty mandatory fields → declined: ``missing_business_impact`` for Business
        Impact, ``other`` for the rest, every empty field in ``missing_fields`` (ESC-4);
     3. a partner-built extension (incident fact or form's ``partner_extension``) →
@@ -180,7 +180,10 @@ def assess_escalation_request(
     if now.tzinfo is None or now.utcoffset() is None:
         raise DomainError("now must be an aware datetime", field="now")
     rules = _escalation(policy)
-    if incident is None:
+    if incident is None or requester_org_id not in {
+        incident.organisation_id,
+        incident.serving_partner_id,
+    }:
         reason = _reason(rules, DeclineReason.NO_INCIDENT)
         # ESC-1: "an escalation cannot be created ahead of an incident".
         return Assessment(
@@ -188,10 +191,6 @@ def assess_escalation_request(
             (reason,),
             explanation=f"Declined: {reason.label}. Report an incident first, then escalate it.",
         )
-    if requester_org_id not in {incident.organisation_id, incident.serving_partner_id}:
-        reason = _reason(rules, DeclineReason.FOREIGN_INCIDENT)
-        return Assessment(Verdict.DECLINED, (reason,), explanation=f"Declined: {reason.label}.")
-
     missing = tuple(
         f.key for f in rules.form_fields if _required(f, form) and _is_empty(form.get(f.key))
     )
@@ -344,3 +343,15 @@ def validate_closure_reason(*, policy: Policy, reason: str) -> Reason:
         f"{reason!r} is not a closure reason of this policy (one of: {known})",
         field="closure_reason",
     )
+
+
+def may_request_escalation(*, policy: Policy, live: bool, closed_before: bool) -> tuple[bool, str]:
+    """Whether a case may be escalated now, and why not: one live escalation per case
+    (a pending or running one), and after a closed one only where the policy allows
+    re-escalation. A declined request never blocks a corrected one."""
+    rules = _escalation(policy)
+    if live:
+        return False, "the case already has an escalation in progress"
+    if closed_before and not rules.reescalation:
+        return False, "this policy does not allow a case to be escalated again after closure"
+    return True, ""

@@ -10,14 +10,14 @@ import datetime as dt
 from dataclasses import asdict
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema, Status
+from ninja import Query, Router, Status
 
 from supportdesk.accounts.models import User
 from supportdesk.accounts.permissions import Forbidden
 from supportdesk.api_paging import Page, paginate
 from supportdesk.domain.errors import DomainError
-from supportdesk.escalations import selectors, services
-from supportdesk.escalations.models import EscalationSubscription
+from supportdesk.escalations import permissions, selectors, services
+from supportdesk.escalations.models import Escalation, EscalationEvent, EscalationSubscription
 from supportdesk.escalations.schemas import (
     AcknowledgeIn,
     AwaitClientIn,
@@ -25,6 +25,7 @@ from supportdesk.escalations.schemas import (
     CloseIn,
     DecisionIn,
     DeclineIn,
+    EscalationListFilter,
     EscalationOut,
     EscalationRequestIn,
     EventOut,
@@ -34,7 +35,6 @@ from supportdesk.escalations.schemas import (
     SubscriptionOut,
     UpdateIn,
     escalation_out,
-    event_out,
 )
 
 router = Router(tags=["escalations"])
@@ -46,25 +46,8 @@ def _user(request: HttpRequest) -> User:
     return user
 
 
-def _subscription_out(sub: EscalationSubscription) -> SubscriptionOut:
-    return SubscriptionOut(
-        id=sub.pk, user_id=sub.user_id, email=sub.email, created_at=sub.created_at
-    )
-
-
 def _detail(user: User, escalation_id: int) -> EscalationOut:
     return escalation_out(selectors.access_escalation(user, escalation_id))
-
-
-class ListFilter(Schema):
-    status: str | None = None
-    region: str | None = None
-    case_id: int | None = None
-    organisation: int | None = None
-    manager_id: int | None = None
-    open_only: bool = False
-    cursor: str | None = None
-    limit: int = 50
 
 
 @router.post(
@@ -83,32 +66,23 @@ def request_escalation(request: HttpRequest, payload: EscalationRequestIn) -> St
 
 
 @router.get("", response=Page[EscalationOut], summary="Escalations you may see, newest first")
-def list_escalations(request: HttpRequest, filters: Query[ListFilter]) -> Page[EscalationOut]:
+def list_escalations(
+    request: HttpRequest,
+    filters: Query[EscalationListFilter],
+    cursor: str | None = None,
+    limit: int = 50,
+) -> Page[Escalation]:
     qs = selectors.escalation_list(
-        _user(request),
-        selectors.EscalationFilter(
-            status=filters.status,
-            region=filters.region,
-            case_id=filters.case_id,
-            organisation=filters.organisation,
-            manager_id=filters.manager_id,
-            open_only=filters.open_only,
-        ),
+        _user(request), selectors.EscalationFilter(**filters.model_dump())
     )
-    return paginate(
-        qs,
-        cursor=filters.cursor,
-        limit=filters.limit,
-        order=selectors.LIST_ORDER,
-        to_schema=escalation_out,
-    )
+    return paginate(qs, cursor=cursor, limit=limit, order=selectors.LIST_ORDER)
 
 
 @router.get("/stats", response=list[RegionStatsOut], summary="Outcomes and times per region")
 def stats(
     request: HttpRequest, start: dt.datetime, end: dt.datetime, region: str | None = None
 ) -> list[RegionStatsOut]:
-    if not selectors.may_decide(_user(request)):
+    if not permissions.can_decide_escalation(_user(request)):
         raise Forbidden("only escalation managers and admins see the figures", field="actor")
     for name, value in (("start", start), ("end", end)):
         if value.tzinfo is None:
@@ -125,9 +99,9 @@ def get_escalation(request: HttpRequest, escalation_id: int) -> EscalationOut:
 
 
 @router.get("/{escalation_id}/events", response=list[EventOut], summary="The escalation's log")
-def list_events(request: HttpRequest, escalation_id: int) -> list[EventOut]:
+def list_events(request: HttpRequest, escalation_id: int) -> list[EscalationEvent]:
     esc = selectors.access_escalation(_user(request), escalation_id)
-    return [event_out(e) for e in selectors.escalation_events(esc)]
+    return list(selectors.escalation_events(esc))
 
 
 @router.post("/{escalation_id}/accept", response=EscalationOut, summary="ESC-5: accept")
@@ -174,17 +148,19 @@ def acknowledge(request: HttpRequest, escalation_id: int, payload: AcknowledgeIn
 
 
 @router.post("/{escalation_id}/updates", response={201: EventOut}, summary="ESC-6: an update")
-def post_update(request: HttpRequest, escalation_id: int, payload: UpdateIn) -> Status[EventOut]:
+def post_update(
+    request: HttpRequest, escalation_id: int, payload: UpdateIn
+) -> Status[EscalationEvent]:
     event = services.post_escalation_update(
         actor=_user(request), escalation_id=escalation_id, body=payload.body
     )
-    return Status(201, event_out(event))
+    return Status(201, event)
 
 
 @router.get("/{escalation_id}/subscriptions", response=list[SubscriptionOut])
-def list_subscriptions(request: HttpRequest, escalation_id: int) -> list[SubscriptionOut]:
+def list_subscriptions(request: HttpRequest, escalation_id: int) -> list[EscalationSubscription]:
     esc = selectors.access_escalation(_user(request), escalation_id)
-    return [_subscription_out(s) for s in selectors.escalation_subscriptions(esc)]
+    return list(selectors.escalation_subscriptions(esc))
 
 
 @router.post(
@@ -194,14 +170,14 @@ def list_subscriptions(request: HttpRequest, escalation_id: int) -> list[Subscri
 )
 def subscribe(
     request: HttpRequest, escalation_id: int, payload: SubscriptionIn
-) -> Status[SubscriptionOut]:
+) -> Status[EscalationSubscription]:
     sub = services.subscribe_to_escalation(
         actor=_user(request),
         escalation_id=escalation_id,
         user_id=payload.user_id,
         email=payload.email,
     )
-    return Status(201, _subscription_out(sub))
+    return Status(201, sub)
 
 
 @router.delete(

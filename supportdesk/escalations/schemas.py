@@ -7,7 +7,12 @@ from typing import Any
 
 from ninja import Field, Schema
 
-from supportdesk.escalations.models import Escalation, EscalationEvent
+from supportdesk.escalations.models import (
+    Escalation,
+    EscalationChannel,
+    EscalationEvent,
+    EscalationStatus,
+)
 
 
 class EscalationRequestIn(Schema):
@@ -16,7 +21,7 @@ class EscalationRequestIn(Schema):
     form: dict[str, Any]
     #: For staff logging a request on a client's behalf when no incident resolves.
     organisation_id: int | None = None
-    channel: str = "api"
+    channel: EscalationChannel = EscalationChannel.API
 
 
 class DecisionIn(Schema):
@@ -68,14 +73,23 @@ class ReasonOut(Schema):
     label: str
 
 
+class EscalationListFilter(Schema):
+    status: EscalationStatus | None = None
+    region: str | None = None
+    case_id: int | None = None
+    organisation: int | None = None
+    manager_id: int | None = None
+    open_only: bool = False
+
+
 class EscalationOut(Schema):
     id: int
-    status: str
+    status: EscalationStatus
     case_id: int | None
     case_reference: str | None
-    organisation_id: int | None
+    organisation_id: int | None = Field(alias="organization_id")
     requester_id: int
-    channel: str
+    channel: EscalationChannel
     incident_reference: str
     business_impact: str
     verdict: str
@@ -101,6 +115,19 @@ class EscalationOut(Schema):
     closed_at: dt.datetime | None
     closure_reason: str
     closure_note: str
+
+    @staticmethod
+    def resolve_case_reference(esc: Escalation) -> str | None:
+        return esc.case.reference if esc.case_id and esc.case else None
+
+    @staticmethod
+    def resolve_manager_name(esc: Escalation) -> str | None:
+        manager = esc.manager if esc.manager_id else None
+        return (manager.get_full_name() or manager.get_username()) if manager else None
+
+    @staticmethod
+    def resolve_reminders(esc: Escalation) -> list[dt.datetime]:
+        return [dt.datetime.fromisoformat(r) for r in esc.reminder_schedule]
 
 
 class EventOut(Schema):
@@ -136,43 +163,8 @@ class RegionStatsOut(Schema):
 
 def escalation_out(esc: Escalation) -> EscalationOut:
     """The API's (and the command line's) view of one escalation."""
-    manager = esc.manager if esc.manager_id else None
-    return EscalationOut(
-        id=esc.pk,
-        status=esc.status,
-        case_id=esc.case_id,
-        case_reference=esc.case.reference if esc.case_id and esc.case else None,
-        organisation_id=esc.organization_id,
-        requester_id=esc.requester_id,
-        channel=esc.channel,
-        incident_reference=esc.incident_reference,
-        business_impact=esc.business_impact,
-        verdict=esc.verdict,
-        assessment=esc.assessment,
-        assessment_reasons=[ReasonOut(**r) for r in esc.assessment_reasons],
-        missing_fields=list(esc.missing_fields),
-        partner_id=esc.partner_id,
-        requested_at=esc.requested_at,
-        decided_at=esc.decided_at,
-        decision_reason=esc.decision_reason,
-        decision_note=esc.decision_note,
-        region=esc.region,
-        manager_id=esc.manager_id,
-        manager_name=(manager.get_full_name() or manager.get_username()) if manager else None,
-        assignment_explanation=esc.assignment_explanation,
-        acknowledge_by=esc.acknowledge_by,
-        acknowledged_at=esc.acknowledged_at,
-        next_update_due_at=esc.next_update_due_at,
-        reminders=[dt.datetime.fromisoformat(r) for r in esc.reminder_schedule],
-        reminders_sent=esc.reminders_sent,
-        next_reminder_at=esc.next_reminder_at,
-        closed_at=esc.closed_at,
-        closure_reason=esc.closure_reason,
-        closure_note=esc.closure_note,
-    )
+    return EscalationOut.from_orm(esc)
 
 
 def event_out(event: EscalationEvent) -> EventOut:
-    return EventOut(
-        id=event.pk, at=event.at, kind=event.kind, actor_id=event.actor_id, data=event.data
-    )
+    return EventOut.from_orm(event)

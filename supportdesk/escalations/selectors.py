@@ -28,12 +28,6 @@ from supportdesk.policies.selectors import parsed
 LIST_ORDER = ("-requested_at", "-id")
 
 
-def may_decide(user: User) -> bool:
-    """Decisions, assignment, hand-over and closure belong to escalation managers and
-    admins (ESC-5, ESC-6)."""
-    return bool(user.is_superuser or user.role in {Role.ESCALATION_MANAGER, Role.ADMIN})
-
-
 def escalations_visible_to(viewer: User) -> QuerySet[Escalation]:
     """Managers and admins: all. Agents: escalations of the cases they see. Customers
     and partners: their organisations' escalations (declined ones included, ESC-5)."""
@@ -46,14 +40,20 @@ def escalations_visible_to(viewer: User) -> QuerySet[Escalation]:
     return qs.filter(Q(organization__in=orgs) | Q(requester=viewer))
 
 
-def access_escalation(viewer: User, escalation_id: int) -> Escalation:
-    """The escalation if ``viewer`` may see it, else :class:`NotFound` (ids leak nothing)."""
-    esc = (
-        escalations_visible_to(viewer)
-        .select_related("case", "organization", "requester", "manager", "partner")
-        .filter(pk=escalation_id)
-        .first()
-    )
+def access_escalation(viewer: User, escalation_id: int, *, lock: bool = False) -> Escalation:
+    """The escalation if ``viewer`` may see it, else :class:`NotFound` (ids leak nothing):
+    the one way a view, the API or a service gets an escalation for a person.
+
+    ``lock=True``: row-locked for the caller's transaction, for a write (with its pinned
+    policy version, which every step reads)."""
+    qs = escalations_visible_to(viewer).filter(pk=escalation_id)
+    if lock:
+        qs = qs.select_for_update(of=("self",)).select_related(
+            "case", "organization", "requester", "manager", "policy_version"
+        )
+    else:
+        qs = qs.select_related("case", "organization", "requester", "manager", "partner")
+    esc = qs.first()
     if esc is None:
         raise NotFound(f"escalation {escalation_id} not found", field="escalation_id")
     return esc

@@ -2,8 +2,9 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from supportdesk.cases.models import OutboundMail
 from supportdesk.domain.errors import DomainError
-from supportdesk.intake.models import InboundMessage, OutboundMail
+from supportdesk.intake.models import InboundMessage
 from supportdesk.intake.services.held import assign_held_message, replay_message
 
 

@@ -1,5 +1,5 @@
-"""Mail in and out: every inbound message as received, and the threading headers of
-every case mail sent.
+"""Mail in: every inbound message as received (the threading headers of the mail sent
+live beside the case, ``cases.models.OutboundMail``).
 
 Invariants:
 
@@ -8,8 +8,6 @@ Invariants:
   error and can be replayed;
 * ``message_id`` is unique: a second delivery of the same message is ignored (a
   message without a Message-ID gets one derived from its bytes);
-* an :class:`OutboundMail` belongs to exactly one outbox message and carries the
-  Message-ID it was sent with, so replies thread back to the case.
 """
 
 from __future__ import annotations
@@ -60,8 +58,14 @@ class InboundMessage(models.Model):
     #: Why the message ended in its state (the automatic reason, the error, ...).
     reason = models.TextField(blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    #: The case the message opened or was added to; ``case.received_mail`` from the case
+    #: (case mail threads its References through it).
     case = models.ForeignKey(
-        "cases.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "cases.Case",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="received_mail",
     )
     #: A reply after the reopen window opens a new case that follows up this one.
     follows_case = models.ForeignKey(
@@ -81,36 +85,3 @@ class InboundMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.message_id} from {self.sender} ({self.state})"
-
-
-class OutboundMail(models.Model):
-    """The mail side of an outbox message about a case: threading and the HTML part."""
-
-    outbox = models.OneToOneField(
-        "notifications.OutboxMessage", on_delete=models.CASCADE, related_name="mail_envelope"
-    )
-    message_id = models.CharField(max_length=255, unique=True)
-    case = models.ForeignKey(
-        "cases.Case", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
-    )
-    in_reply_to = models.CharField(max_length=255, blank=True)
-    references = models.TextField(blank=True)
-    #: RFC 3834: ``auto-replied`` for the receipt, ``auto-generated`` for the rest.
-    auto_submitted = models.CharField(max_length=20, default="auto-generated")
-    html = models.TextField(blank=True)
-    created_at = models.DateTimeField()
-
-    class Meta:
-        ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["case", "created_at"], name="outbound_case_idx")]
-
-    def headers(self) -> dict[str, str]:
-        out = {"Message-ID": self.message_id, "Auto-Submitted": self.auto_submitted}
-        if self.in_reply_to:
-            out["In-Reply-To"] = self.in_reply_to
-        if self.references:
-            out["References"] = self.references
-        return out
-
-    def __str__(self) -> str:
-        return self.message_id

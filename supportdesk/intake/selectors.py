@@ -1,10 +1,15 @@
-"""Reads for the email channel: the holding queue, the dead-letter list and a case's mail."""
+"""Reads for the email channel: the holding queue, the dead-letter list, a case's mail,
+and what routing a message reads (a stored Message-ID, the sender, their rate)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import QuerySet
 
-from supportdesk.intake.models import REPLAYABLE, InboundMessage, InboundState, OutboundMail
+from supportdesk.accounts.models import User
+from supportdesk.cases.models import OutboundMail
+from supportdesk.intake.models import REPLAYABLE, InboundMessage, InboundState
 
 
 def held_messages() -> QuerySet[InboundMessage]:
@@ -40,3 +45,41 @@ def case_message(case_id: int, message_id: int) -> InboundMessage | None:
     """One message the case received, raw bytes included; None when it is not the
     case's (a message is reached only through its own case)."""
     return InboundMessage.objects.filter(pk=message_id, case_id=case_id).first()
+
+
+def stored_message(message_id: str) -> InboundMessage | None:
+    """The message stored under this Message-ID (its outcome, not its raw bytes)."""
+    return (
+        InboundMessage.objects.filter(message_id=message_id)
+        .only("message_id", "state", "case", "received_at")
+        .first()
+    )
+
+
+def messages_from_since(sender: str, since: dt.datetime, *, besides: int | None) -> int:
+    """How many messages ``sender`` sent after ``since``, the stored message ``besides``
+    left out: the rate limit's count."""
+    qs = InboundMessage.objects.filter(sender=sender, received_at__gt=since)
+    return (qs.exclude(pk=besides) if besides is not None else qs).count()
+
+
+def active_user_by_address(address: str) -> User | None:
+    """The active user whose email is ``address`` (any case; the oldest if several),
+    with their organisation and its contract's current policy version (without its
+    source), so a new case needs no further read for either."""
+    return (
+        User.objects.filter(email__iexact=address, is_active=True)
+        .select_related("organization__policy__current_version")
+        .defer("organization__policy__current_version__source")
+        .order_by("pk")
+        .first()
+    )
+
+
+def contact_in(address: str, organisation_id: int) -> User | None:
+    """The user of ``address`` in the organisation (a contact made from earlier mail)."""
+    return (
+        User.objects.filter(email__iexact=address, organization_id=organisation_id)
+        .order_by("pk")
+        .first()
+    )

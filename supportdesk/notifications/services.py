@@ -37,13 +37,13 @@ import uuid
 from dataclasses import dataclass, field
 
 import apprise
-from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 
 from supportdesk import clock
 from supportdesk.accounts.models import Team, User
+from supportdesk.conf import desk_settings
 from supportdesk.domain.errors import DomainError
 from supportdesk.notifications import selectors
 from supportdesk.notifications.models import (
@@ -219,12 +219,14 @@ def _send_email(message: OutboxMessage, target: str) -> None:
     envelope (``intake.OutboundMail``: case mail) carries its own Message-ID, its
     threading headers and an HTML part."""
     envelope = getattr(message, "mail_envelope", None)
-    domain = str(settings.DEFAULT_FROM_EMAIL).rpartition("@")[2].strip("> ") or "localhost"
-    headers = {"Message-ID": f"<outbox-{message.pk}@{domain}>", "Auto-Submitted": "auto-generated"}
+    headers = {
+        "Message-ID": f"<outbox-{message.pk}@{desk_settings.mail_domain}>",
+        "Auto-Submitted": "auto-generated",
+    }
     if envelope is not None:
         headers = envelope.headers()
     mail = EmailMultiAlternatives(
-        message.subject, message.body, settings.DEFAULT_FROM_EMAIL, [target], headers=headers
+        message.subject, message.body, desk_settings.mail_from, [target], headers=headers
     )
     if envelope is not None and envelope.html:
         mail.attach_alternative(envelope.html, "text/html")

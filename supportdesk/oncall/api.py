@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
 from django.utils.html import escape
-from ninja import Router
+from ninja import Query, Router
 
 from supportdesk import clock
 from supportdesk.accounts.models import User
 from supportdesk.accounts.permissions import NotFound
 from supportdesk.api_paging import Page, paginate
 from supportdesk.oncall import selectors, services
+from supportdesk.oncall.models import AckVia, Schedule
 from supportdesk.oncall.models import Page as PageRow
-from supportdesk.oncall.models import Schedule
-from supportdesk.oncall.schemas import AcknowledgeIn, OnCallOut, PageOut, PersonOut
+from supportdesk.oncall.schemas import AcknowledgeIn, OnCallOut, PageFilter, PageOut
 
 router = Router(tags=["oncall"])
 
@@ -22,30 +24,6 @@ def _user(request: HttpRequest) -> User:
     user = request.auth  # type: ignore[attr-defined]
     assert isinstance(user, User)
     return user
-
-
-def _person(user: User | None) -> PersonOut | None:
-    if user is None:
-        return None
-    return PersonOut(id=user.pk, username=user.get_username(), name=user.get_full_name())
-
-
-def _page_out(page: PageRow) -> PageOut:
-    return PageOut(
-        id=page.pk,
-        schedule_id=page.schedule_id,
-        case_id=page.case_id,
-        summary=page.summary,
-        severity=page.severity,
-        callback_number=page.callback_number,
-        status=page.status,
-        created_at=page.created_at,
-        holder_id=page.holder_id,
-        coverage_gap=page.coverage_gap,
-        acknowledged_at=page.acknowledged_at,
-        acknowledged_by_id=page.acknowledged_by_id,
-        acknowledged_via=page.acknowledged_via,
-    )
 
 
 def _access_page(user: User, page_id: int) -> PageRow:
@@ -58,44 +36,43 @@ def _access_page(user: User, page_id: int) -> PageRow:
 @router.get(
     "/schedules/{schedule_id}/on-call", response=OnCallOut, summary="Who is on call now, and next"
 )
-def on_call(request: HttpRequest, schedule_id: int) -> OnCallOut:
+def on_call(request: HttpRequest, schedule_id: int) -> dict[str, Any]:
     user = _user(request)
     schedule = Schedule.objects.select_related("team").filter(pk=schedule_id).first()
     if schedule is None or not (user.is_vendor_staff or user.is_superuser):
         raise NotFound(f"schedule {schedule_id} not found", field="schedule_id")
     now = clock.now()
     answer = selectors.on_call_now(schedule, now)
-    return OnCallOut(
-        schedule_id=schedule.pk,
-        at=now,
-        person=_person(answer.person),
-        source=answer.source.value,
-        coverage_gap=answer.coverage_gap,
-        next_at=answer.next_at,
-        next_person=_person(answer.next_person),
-    )
+    # The people are users: OnCallOut reads them as PersonOut on the way out.
+    return {
+        "schedule_id": schedule.pk,
+        "at": now,
+        "person": answer.person,
+        "source": answer.source.value,
+        "coverage_gap": answer.coverage_gap,
+        "next_at": answer.next_at,
+        "next_person": answer.next_person,
+    }
 
 
 @router.get("/pages", response=Page[PageOut], summary="Pages, newest first")
 def list_pages(
-    request: HttpRequest, status: str | None = None, cursor: str | None = None, limit: int = 50
-) -> Page[PageOut]:
+    request: HttpRequest, filters: Query[PageFilter], cursor: str | None = None, limit: int = 50
+) -> Page[PageRow]:
     qs = selectors.visible_pages(_user(request))
-    if status:
-        qs = qs.filter(status=status)
-    return paginate(
-        qs, cursor=cursor, limit=limit, order=("-created_at", "-id"), to_schema=_page_out
-    )
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    return paginate(qs, cursor=cursor, limit=limit, order=("-created_at", "-id"))
 
 
 @router.post("/pages/{page_id}/acknowledge", response=PageOut, summary="Acknowledge a page")
 def acknowledge(
     request: HttpRequest, page_id: int, payload: AcknowledgeIn | None = None
-) -> PageOut:
+) -> PageRow:
     user = _user(request)
     page = _access_page(user, page_id)
-    via = payload.via if payload else "api"
-    return _page_out(services.acknowledge_page(page=page, by=user, via=via))
+    via = payload.via if payload else AckVia.API
+    return services.acknowledge_page(page=page, by=user, via=via)
 
 
 _FORM = """<!doctype html><title>Acknowledge page</title>

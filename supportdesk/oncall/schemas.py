@@ -4,11 +4,22 @@ import datetime as dt
 
 from ninja import Schema
 
+from supportdesk.accounts.models import User
+from supportdesk.oncall.models import AckVia, PageStatus
+
 
 class PersonOut(Schema):
     id: int
     username: str
     name: str
+
+    @staticmethod
+    def resolve_username(user: User) -> str:
+        return user.get_username()
+
+    @staticmethod
+    def resolve_name(user: User) -> str:
+        return user.get_full_name()
 
 
 class OnCallOut(Schema):
@@ -28,7 +39,7 @@ class PageOut(Schema):
     summary: str
     severity: int
     callback_number: str
-    status: str
+    status: PageStatus
     created_at: dt.datetime
     holder_id: int | None
     coverage_gap: bool
@@ -37,5 +48,9 @@ class PageOut(Schema):
     acknowledged_via: str
 
 
+class PageFilter(Schema):
+    status: PageStatus | None = None
+
+
 class AcknowledgeIn(Schema):
-    via: str = "api"
+    via: AckVia = AckVia.API

@@ -22,12 +22,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.core import signing
 from django.db import transaction
 
 from supportdesk import clock
 from supportdesk.accounts.models import User
+from supportdesk.conf import desk_settings
 from supportdesk.domain import oncall as domain
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.lifecycle import CaseStatus
@@ -90,8 +90,7 @@ def ack_token(page: Page, user: User) -> str:
 
 
 def ack_link(page: Page, user: User) -> str:
-    base = getattr(settings, "SITE_URL", "http://127.0.0.1:8000").rstrip("/")
-    return f"{base}/api/oncall/ack/{ack_token(page, user)}"
+    return f"{desk_settings.site_url}/api/oncall/ack/{ack_token(page, user)}"
 
 
 def _page_text(page: Page, target: User, reason: str) -> tuple[str, str]:

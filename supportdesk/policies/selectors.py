@@ -4,28 +4,14 @@ from __future__ import annotations
 
 import functools
 
-from django.conf import settings
 from django.db.models import Prefetch, QuerySet, Subquery, prefetch_related_objects
 
 from supportdesk.accounts.models import Organization
+from supportdesk.conf import desk_settings
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.policy import Policy, load_policy_text
 from supportdesk.policies.models import Policy as PolicyRow
 from supportdesk.policies.models import PolicyVersion
-
-#: The columns of a version read beside a case or an organisation: all but the (large)
-#: policy source, which ``parsed`` reads once per version.
-VERSION_FIELDS = ("policy", "version", "sha256", "loaded_at")
-
-
-def version_joins(organisation: str) -> tuple[tuple[str, str], dict[str, tuple[str, ...]]]:
-    """The ``related`` paths and ``related_fields`` that make intake's statements
-    reading an organisation at path ``organisation`` bring its contract's current
-    version too (``select_related`` of ``<organisation>__policy__current_version``,
-    deferring its ``source``, does the same through the ORM)."""
-    policy = f"{organisation}__policy"
-    version = f"{policy}__current_version"
-    return (policy, version), {version: VERSION_FIELDS}
 
 
 def _versions() -> QuerySet[PolicyVersion]:
@@ -62,7 +48,7 @@ def current_version_for(organisation: Organization) -> PolicyVersion:
         version = default_version()
     if version is None:
         raise NoPolicy(
-            f"no policy loaded for {organisation.name} (default {settings.DEFAULT_POLICY!r})",
+            f"no policy loaded for {organisation.name} (default {desk_settings.default_policy!r})",
             field="policy",
         )
     return version
@@ -70,7 +56,7 @@ def current_version_for(organisation: Organization) -> PolicyVersion:
 
 def default_version() -> PolicyVersion | None:
     """The current version of the site's default policy (``DEFAULT_POLICY``), if loaded."""
-    current = PolicyRow.objects.filter(key=settings.DEFAULT_POLICY).values("current_version")
+    current = PolicyRow.objects.filter(key=desk_settings.default_policy).values("current_version")
     return _versions().filter(pk=Subquery(current[:1])).first()
 
 

@@ -23,17 +23,24 @@ from supportdesk.cases.drafts import CaseDraft
 from supportdesk.cases.models import Case, Channel
 from supportdesk.cases.services import add_attachment, add_comment, open_case
 from supportdesk.domain.errors import DomainError
+from supportdesk.domain.escalation import may_request_escalation
 from supportdesk.domain.lifecycle import ActorKind, allowed_targets
 from supportdesk.domain.policy import Policy
 from supportdesk.escalations import selectors as escalation_selectors
 from supportdesk.escalations import services as escalation_services
-from supportdesk.escalations.models import EscalationEventKind, EscalationStatus
+from supportdesk.escalations.models import (
+    LIVE_STATUSES,
+    PENDING_STATUSES,
+    EscalationEventKind,
+    EscalationStatus,
+)
 from supportdesk.policies import selectors as policy_selectors
 from supportdesk.policies.models import PolicyVersion
-from supportdesk.portal.files import attachment_response
-from supportdesk.portal.forms import AttachmentForm, EscalationRequestForm, IncidentForm, ReplyForm
-from supportdesk.portal.paging import keyset_page
-from supportdesk.portal.support import (
+from supportdesk.portal.forms import EscalationRequestForm
+from supportdesk.web.downloads import attachment_response
+from supportdesk.web.forms import AttachmentForm, IncidentForm, ReplyForm
+from supportdesk.web.paging import keyset_page
+from supportdesk.web.support import (
     policy_context,
     promise_text,
     requested_year,
@@ -152,6 +159,13 @@ def _render_detail(
             user, escalation_selectors.EscalationFilter(case_id=case.pk)
         ).order_by("-requested_at")
     )
+    escalable, why_not = True, ""
+    if policy.escalation is not None:
+        escalable, why_not = may_request_escalation(
+            policy=policy,
+            live=any(e.status in (*PENDING_STATUSES, *LIVE_STATUSES) for e in escalations),
+            closed_before=any(e.status == EscalationStatus.CLOSED for e in escalations),
+        )
     for esc in escalations:
         # ESC-6: the requester follows the escalation's progress; internal steps
         # (assignment details, hand-overs, stakeholders) stay on the console.
@@ -180,9 +194,10 @@ def _render_detail(
             "escalation_form": escalation_form
             or (
                 EscalationRequestForm(fields=policy.escalation.form_fields)
-                if policy.escalation is not None
+                if policy.escalation is not None and escalable
                 else None
             ),
+            "escalation_blocked": why_not,
             "nav": "cases",
         },
         status=status,

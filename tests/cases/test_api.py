@@ -216,7 +216,33 @@ def test_attachment_upload_and_download(
     att = response.json()
     assert att["size"] == 9
     content = api.get(f"/api/cases/{sev2_case.pk}/attachments/{att['id']}/content")
-    assert content.content == b"hello log"
+    assert b"".join(content.streaming_content) == b"hello log"
+    assert content["Content-Type"] == "text/plain"
+    assert content["Content-Disposition"] == 'attachment; filename="log.txt"'
+
+
+@pytest.mark.parametrize(
+    ("name", "disposition"),
+    [
+        ('re"port.txt', r'attachment; filename="re\"port.txt"'),
+        ("re\r\nport.txt", "attachment; filename*=utf-8''re%0D%0Aport.txt"),
+    ],
+)
+def test_attachment_download_quotes_the_stored_name(
+    customer: Any, sev2_case: Case, settings: Any, tmp_path: Any, name: str, disposition: str
+) -> None:
+    """A quote or a line break in the stored name cannot end the header's filename early
+    or start a header of its own."""
+    settings.MEDIA_ROOT = tmp_path
+    upload = SimpleUploadedFile(name, b"hello log", content_type="text/plain")
+    attachment = services.add_attachment(actor=customer, case_id=sev2_case.pk, upload=upload)
+    assert attachment.name == name
+    response = bearer(customer).get(
+        f"/api/cases/{sev2_case.pk}/attachments/{attachment.pk}/content"
+    )
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == disposition
+    assert b"".join(response.streaming_content) == b"hello log"
 
 
 def test_int5_follow_up_over_http(agent: Any, organisation: Any) -> None:

@@ -71,18 +71,20 @@ def test_esc_1_no_incident_is_declined_at_once() -> None:
     result = assess(incident=None)
     assert result.verdict is Verdict.DECLINED
     assert result.reason_keys == ("no_incident",)
-    assert result.reasons[0].label == "No incident was reported before the escalation"
+    assert result.reasons[0].label == "No incident with that reference in your organisation"
 
 
-def test_esc_1_another_organisations_incident_is_declined() -> None:
-    result = assess(requester="org-2")
-    assert (result.verdict, result.reason_keys) == (Verdict.DECLINED, ("foreign_incident",))
+def test_esc_1_another_organisations_incident_is_declined_exactly_as_a_missing_one() -> None:
+    # No existence oracle: the answer cannot tell "exists elsewhere" from "does not exist".
+    foreign = assess(requester="org-2")
+    assert (foreign.verdict, foreign.reason_keys) == (Verdict.DECLINED, ("no_incident",))
+    assert foreign.explanation == assess(incident=None).explanation
 
 
 def test_esc_1_the_partner_serving_the_client_may_escalate_its_incident() -> None:
     served = dataclasses.replace(INCIDENT, serving_partner_id="partner-7")
     assert assess(incident=served, requester="partner-7").verdict is Verdict.QUALIFIES
-    assert assess(incident=served, requester="partner-8").reason_keys == ("foreign_incident",)
+    assert assess(incident=served, requester="partner-8").reason_keys == ("no_incident",)
 
 
 @pytest.mark.parametrize("empty", [None, "", "   ", []])

@@ -46,7 +46,7 @@ def test_esc_1_http_request_on_another_tenants_incident_is_declined(
 
     body = post(bearer(customer), "", {"form": form_for(theirs)}).json()
 
-    assert (body["status"], body["decision_reason"]) == ("declined", "foreign_incident")
+    assert (body["status"], body["decision_reason"]) == ("declined", "no_incident")
 
 
 def test_esc_4_http_request_without_business_impact_names_the_missing_field(
@@ -127,10 +127,14 @@ def test_esc_6_to_esc_8_full_flow_over_http_leaves_the_incident_open(
 
 
 def test_list_is_paged_filtered_and_tenant_scoped(
-    customer: User, stranger: User, incident: Case, emea_manager: User
+    customer: User,
+    stranger: User,
+    emea_client: Organization,
+    make_incident: MakeIncident,
+    emea_manager: User,
 ) -> None:
     for _ in range(3):
-        post(bearer(customer), "", {"form": form_for(incident)})
+        post(bearer(customer), "", {"form": form_for(make_incident(emea_client, customer))})
     post(bearer(customer), "", {"form": form_for(None)})
 
     page = bearer(customer).get("/api/escalations", {"limit": 2, "status": "requested"}).json()

@@ -43,7 +43,7 @@ def test_esc_1_request_without_an_incident_is_declined_and_stored_with_its_reaso
     assert esc.closure_reason == "declined"
     # ESC-5: the requester is told why.
     told = OutboxMessage.objects.get(recipient_user=customer)
-    assert "No incident was reported" in told.subject
+    assert "No incident with that reference in your organisation" in told.subject
 
 
 def test_esc_1_request_on_another_organisations_incident_is_declined_unlinked(
@@ -54,9 +54,33 @@ def test_esc_1_request_on_another_organisations_incident_is_declined_unlinked(
     esc = services.request_escalation(requester=customer, form=form_for(theirs), now=NOON)
 
     assert esc.status == EscalationStatus.DECLINED
-    assert esc.decision_reason == "foreign_incident"
+    assert esc.decision_reason == "no_incident"
     assert esc.case is None
     assert not CaseEvent.objects.filter(case=theirs).exists()
+
+
+def test_a_foreign_reference_and_a_missing_one_get_the_same_answer(
+    customer: User, stranger: User, other_client: Organization, make_incident: MakeIncident
+) -> None:
+    theirs = make_incident(other_client, stranger)
+    missing_form = {**form_for(theirs), "incident": "SD-999999"}
+
+    foreign = services.request_escalation(requester=customer, form=form_for(theirs), now=NOON)
+    missing = services.request_escalation(requester=customer, form=missing_form, now=NOON)
+
+    assert (foreign.decision_reason, foreign.assessment) == (
+        missing.decision_reason,
+        missing.assessment,
+    )
+    subjects = list(
+        OutboxMessage.objects.filter(recipient_user=customer)
+        .order_by("id")
+        .values_list("subject", flat=True)
+    )
+    assert [
+        s.replace(f"[Escalation {e.pk}] ", "")
+        for s, e in zip(subjects, (foreign, missing), strict=True)
+    ] == ["Escalation declined: No incident with that reference in your organisation"] * 2
 
 
 def test_esc_4_request_without_business_impact_is_declined_naming_the_field(

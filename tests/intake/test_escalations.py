@@ -78,6 +78,30 @@ def test_esc_4_an_escalation_request_by_mail_goes_through_the_policy_form(
     )
 
 
+def test_a_mailed_request_while_one_is_live_is_added_to_the_case_not_lost(
+    client_user: User, managers: dict[str, User]
+) -> None:
+    report = corpus.plain(sender=BJORN, subject="Imports fail", body="Nightly imports fail.")
+    opened = ingest(report, now=NOON).message
+    assert opened.state == InboundState.OPENED, opened.reason
+    incident = opened.case
+    assert incident is not None
+    first = corpus.plain(
+        sender=BJORN, subject=f"Escalation request [{incident.reference}]", body=FORM
+    )
+    assert ingest(first, now=NOON).message.state == InboundState.ESCALATION
+    again = corpus.plain(
+        sender=BJORN,
+        subject=f"Escalation request [{incident.reference}]",
+        body=FORM.replace("Hello,", "Hello again, still broken."),
+    )
+    message = ingest(again, now=NOON).message
+    assert message.state == InboundState.COMMENTED, message.reason
+    assert "already has an escalation in progress" in message.reason
+    assert Escalation.objects.count() == 1
+    assert incident.comments.filter(body__contains="still broken").exists()
+
+
 def test_esc_4_a_mailed_request_missing_business_impact_is_declined_with_the_reason(
     client_user: User, incident: Case, managers: dict[str, User]
 ) -> None:

@@ -10,9 +10,9 @@ import pytest
 
 from supportdesk.accounts.models import User
 from supportdesk.cases import services as cases
-from supportdesk.cases.models import Attachment, Case, Comment, FollowUpTask
+from supportdesk.cases.models import Attachment, Case, Comment, FollowUpTask, OutboundMail
 from supportdesk.domain.lifecycle import CaseStatus
-from supportdesk.intake.models import InboundMessage, InboundState, OutboundMail
+from supportdesk.intake.models import InboundMessage, InboundState
 from supportdesk.intake.services import held
 from supportdesk.intake.services.ingest import MessageTooLarge
 from supportdesk.notifications.models import OutboxMessage

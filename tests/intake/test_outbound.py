@@ -6,9 +6,9 @@ import datetime as dt
 from typing import Any
 
 from supportdesk.cases import services as cases
-from supportdesk.cases.models import Case, Comment
+from supportdesk.cases.models import Case, Comment, OutboundMail
 from supportdesk.intake.listener import deliver_batch
-from supportdesk.intake.models import InboundState, OutboundMail
+from supportdesk.intake.models import InboundState
 from supportdesk.intake.services.ingest import Delivery
 from supportdesk.notifications.models import OutboxMessage
 from supportdesk.notifications.services import deliver_due, enqueue
@@ -137,7 +137,7 @@ def test_int1_a_policy_templates_directory_overrides_the_shipped_mail(
     (tmp_path / "mail" / "receipt.txt").write_text("Got it: {{ case.reference }}")
     text = (
         policy_text("partner-services")
-        .replace('version: "2026.2"', 'version: "2026.2-templates"')
+        .replace('version: "2026.3"', 'version: "2026.3-templates"')
         .replace("rate_limit_per_hour: 30", f"rate_limit_per_hour: 30\n  templates: {tmp_path}")
     )
     load_policy_version(text=text)

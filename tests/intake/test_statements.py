@@ -22,18 +22,19 @@ from tests.intake import corpus
 from tests.intake.conftest import CUSTOMER, NOW, ingest
 
 #: At most this many statements (BEGIN, SAVEPOINT and COMMIT included) per message of
-#: a known sender. A new message: site policy, BEGIN, rate count, sender (with the
-#: organisation's current policy version), open_case (team, sprint, the key on
-#: PostgreSQL or the reference after the INSERT on SQLite, case, events, clocks; no
-#: savepoint: the message's transaction is the unit), the first response due, the
-#: receipt (under a savepoint: its unique key is the duplicate check) and its envelope,
-#: the stored message, COMMIT. No duplicate check of the message: its unique
-#: Message-ID is that check.
-NEW = 17
+#: a known sender: a bound, so the mail path stays a fixed small cost per message.
+#: A new message: site policy, BEGIN, rate count, sender (with the organisation's
+#: current policy version), open_case (team, sprint, the key on PostgreSQL or the
+#: reference after the INSERT on SQLite, case, events, clocks; no savepoint: the
+#: message's transaction is the unit), the first response's due, the receipt (under a
+#: savepoint: the outbox's unique key is its duplicate check) and its envelope, the
+#: stored message, COMMIT. No duplicate check: the stored message's unique Message-ID
+#: is that check.
+NEW = {"postgresql": 17, "sqlite": 17}
 #: A reply by token: site policy, BEGIN, rate count, sender, the case, add_comment
 #: (savepoint, locked case, comment, event, timeline, clocks, clock update, queue due,
 #: release), the stored message, COMMIT.
-REPLY = 16
+REPLY = {"postgresql": 16, "sqlite": 16}
 
 
 def _count(raw: bytes) -> tuple[InboundMessage, int]:
@@ -42,19 +43,19 @@ def _count(raw: bytes) -> tuple[InboundMessage, int]:
     return message, len(queries)
 
 
-def test_a_new_message_and_a_reply_cost_a_bounded_small_number_of_statements(
+def test_a_new_message_and_a_reply_cost_at_most_a_small_number_of_statements(
     customer: Any,
 ) -> None:
     # The first message of the process pays one-off reads (policy parse, calendars).
     ingest(corpus.plain(sender=CUSTOMER, subject="Warm-up", body="x"))
     message, new = _count(corpus.plain(sender=CUSTOMER, subject="Rates will not save", body="x"))
     assert message.state == InboundState.OPENED
-    assert new <= NEW
+    assert new <= NEW[connection.vendor]
     case = Case.objects.get(pk=message.case_id)
     raw = corpus.plain(sender=CUSTOMER, subject=f"Re: [{case.reference}] Rates", body="Still")
     reply, statements = _count(raw)
     assert reply.state == InboundState.COMMENTED and reply.case_id == case.pk
-    assert statements <= REPLY
+    assert statements <= REPLY[connection.vendor]
     # Both stored with their outcome, the reply's comment on the case.
     assert InboundMessage.objects.get(pk=reply.pk).state == InboundState.COMMENTED
     assert Comment.objects.get(case=case).body == "Still"

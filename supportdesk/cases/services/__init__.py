@@ -24,8 +24,6 @@ from supportdesk.cases.services.planning import (
     plan_case_into_sprint,
 )
 from supportdesk.cases.services.records import (
-    DEFAULT_ATTACHMENT_TYPES,
-    DEFAULT_MAX_ATTACHMENT_BYTES,
     AttachmentTooLarge,
     IdempotencyConflict,
     UnsupportedMediaType,
@@ -34,8 +32,6 @@ from supportdesk.cases.services.records import (
 from supportdesk.cases.services.sweep import scan_deadlines
 
 __all__ = [
-    "DEFAULT_ATTACHMENT_TYPES",
-    "DEFAULT_MAX_ATTACHMENT_BYTES",
     "AttachmentTooLarge",
     "IdempotencyConflict",
     "UnsupportedMediaType",

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
@@ -16,6 +15,7 @@ from supportdesk.accounts.permissions import (
     NotFound,
 )
 from supportdesk.cases import events, selectors
+from supportdesk.cases import notices as case_mail
 from supportdesk.cases.clocks import domain_events, policy_of, refresh_clocks
 from supportdesk.cases.models import (
     Attachment,
@@ -29,14 +29,13 @@ from supportdesk.cases.models import (
 )
 from supportdesk.cases.services.planning import apply_work_order, file_into_sprint
 from supportdesk.cases.services.records import (
-    DEFAULT_ATTACHMENT_TYPES,
-    DEFAULT_MAX_ATTACHMENT_BYTES,
     AttachmentTooLarge,
     UnsupportedMediaType,
     _lock,
     _touch,
     actor_kind,
 )
+from supportdesk.conf import desk_settings
 from supportdesk.domain import sla
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.lifecycle import CaseStatus, plan_transition
@@ -44,7 +43,6 @@ from supportdesk.domain.triage import (
     OverrideError,
     non_urgent_ceiling,
 )
-from supportdesk.intake.services import outbound as case_mail
 
 
 def transition_case(
@@ -279,8 +277,8 @@ def add_attachment(
 ) -> Attachment:
     """Store an upload through Django's storage API after checking its size and type."""
     now = clock.resolve(now)
-    limit = int(getattr(settings, "CASE_ATTACHMENT_MAX_BYTES", DEFAULT_MAX_ATTACHMENT_BYTES))
-    allowed = tuple(getattr(settings, "CASE_ATTACHMENT_TYPES", DEFAULT_ATTACHMENT_TYPES))
+    limit = desk_settings.attachment_max_bytes
+    allowed = desk_settings.attachment_types
     size = upload.size or 0
     if size > limit:
         raise AttachmentTooLarge(

@@ -12,20 +12,6 @@ from supportdesk.cases.models import (
 from supportdesk.cases.selectors import may_see
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.lifecycle import ActorKind
-from supportdesk.policies.selectors import VERSION_FIELDS
-
-DEFAULT_MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
-DEFAULT_ATTACHMENT_TYPES = (
-    "image/png",
-    "image/jpeg",
-    "image/gif",
-    "application/pdf",
-    "text/plain",
-    "text/csv",
-    "application/json",
-    "application/zip",
-    "message/rfc822",
-)
 
 
 class IdempotencyConflict(DomainError):
@@ -52,15 +38,12 @@ def _jsonable(value: object) -> object:
     return value
 
 
-CASE_RELATED = ("policy_version", "organization")
-#: The version's columns read beside a case, for intake's statements (the ORM reads
-#: below defer the policy source instead; ``policies.selectors.parsed`` reads that).
-CASE_RELATED_FIELDS = {"policy_version": VERSION_FIELDS}
-
-
 def _case(case_id: int, *, lock: bool) -> Case | None:
-    """The case with its policy version (without its source) and organisation."""
-    cases = Case.objects.select_related(*CASE_RELATED).defer("policy_version__source")
+    """The case with its policy version (without its source: ``policies.selectors.parsed``
+    reads that once per version) and organisation."""
+    cases = Case.objects.select_related("policy_version", "organization").defer(
+        "policy_version__source"
+    )
     if lock:
         cases = cases.select_for_update(of=("self",))
     try:

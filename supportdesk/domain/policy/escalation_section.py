@@ -38,6 +38,7 @@ def read_escalation(r: Reader, top: Mapping[str, Any]) -> Escalation | None:
             "update_every_hours",
             "reminders_after_hours",
             "no_response_reason",
+            "reescalation",
         },
         p,
     )
@@ -68,6 +69,7 @@ def read_escalation(r: Reader, top: Mapping[str, Any]) -> Escalation | None:
             for i, h in enumerate(reminders)
         ),
         no_response_reason=no_response,
+        reescalation=r.get(section, "reescalation", p, bool, default=True),
     )
 
 
@@ -82,6 +84,7 @@ def read_email(r: Reader, top: Mapping[str, Any]) -> EmailIntake:
             "max_message_bytes",
             "rate_limit_per_hour",
             "templates",
+            "emergency_keywords",
         },
         p,
     )
@@ -99,8 +102,13 @@ def read_email(r: Reader, top: Mapping[str, Any]) -> EmailIntake:
                 "must be positive" if key != "reopen_window_days" else "must not be negative",
             )
         numbers[key] = value if isinstance(value, int) else getattr(default, key)
+    keywords = r.get(section, "emergency_keywords", p, list, default=[]) or []
+    for i, word in enumerate(keywords):
+        if not isinstance(word, str) or not word.strip():
+            r.fail(f"{p}.emergency_keywords[{i}]", "must be a word or phrase")
     return EmailIntake(
         unknown_senders=UnknownSenders(unknown),
         templates=r.get(section, "templates", p, str, default="") or "",
+        emergency_keywords=tuple(w.strip() for w in keywords if isinstance(w, str) and w.strip()),
         **numbers,
     )

@@ -13,12 +13,14 @@ from typing import Any
 import yaml
 
 from supportdesk.domain.errors import PolicyError, Problem
+from supportdesk.domain.lifecycle import CaseStatus
 from supportdesk.domain.policy.calendars_section import check_calendar, read_calendars
 from supportdesk.domain.policy.escalation_section import read_email, read_escalation
 from supportdesk.domain.policy.intake_section import read_intake
 from supportdesk.domain.policy.model import (
     FORMAT,
     AfterHoursEmergency,
+    FollowTheSun,
     Policy,
     Region,
     RequestType,
@@ -31,6 +33,7 @@ from supportdesk.domain.policy.model import (
     TriageQuestion,
     TriageRule,
 )
+from supportdesk.domain.policy.notifications_section import read_notifications
 from supportdesk.domain.policy.reader import Reader, check_level, hours_to_seconds
 
 
@@ -69,6 +72,7 @@ def load_policy(data: Any) -> Policy:
             "routing",
             "escalation",
             "email",
+            "notifications",
         },
         "",
     )
@@ -96,6 +100,7 @@ def load_policy(data: Any) -> Policy:
         routing=_routing(r, top, calendars, levels),
         escalation=read_escalation(r, top),
         email=read_email(r, top),
+        notifications=read_notifications(r, top),
     )
     if policy.default_region and regions and policy.default_region not in {g.key for g in regions}:
         r.fail("default_region", f"unknown region {policy.default_region!r}")
@@ -255,6 +260,7 @@ def _routing(
             "after_hours_emergency",
             "in_hours_emergency_notifies_account_manager",
             "sprints",
+            "follow_the_sun",
         },
         "routing",
     )
@@ -286,4 +292,40 @@ def _routing(
         ),
         current_sprint_severities=current,
         sprint_days=r.get(sprints, "sprint_days", "routing.sprints", int, default=14) or 14,
+        follow_the_sun=_follow_the_sun(r, section, levels),
+    )
+
+
+def _follow_the_sun(r: Reader, routing: Mapping[str, Any], levels: set[int]) -> FollowTheSun | None:
+    p = "routing.follow_the_sun"
+    section = r.get(routing, "follow_the_sun", "routing", dict, default=None)
+    if section is None:
+        return None
+    r.unknown_keys(
+        section,
+        {"severities", "escalations", "keep_statuses", "prompt_minutes_before_close", "hand_back"},
+        p,
+    )
+    severities = tuple(r.get(section, "severities", p, list, default=[1]) or [])
+    for i, level in enumerate(severities):
+        check_level(r, f"{p}.severities[{i}]", level, levels)
+    keep = tuple(
+        str(s)
+        for s in r.get(section, "keep_statuses", p, list, default=["waiting_on_customer"]) or []
+    )
+    for i, status in enumerate(keep):
+        if status not in CaseStatus.__members__.values():
+            r.fail(
+                f"{p}.keep_statuses[{i}]",
+                f"unknown status {status!r} (one of: {', '.join(CaseStatus)})",
+            )
+    minutes = r.get(section, "prompt_minutes_before_close", p, int, default=30)
+    if minutes is not None and minutes < 0:
+        r.fail(f"{p}.prompt_minutes_before_close", "must be zero or more")
+    return FollowTheSun(
+        severities=severities,
+        escalations=bool(r.get(section, "escalations", p, bool, default=True)),
+        keep_statuses=keep,
+        prompt_minutes=minutes or 0,
+        hand_back=bool(r.get(section, "hand_back", p, bool, default=False)),
     )

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from supportdesk.domain.calendars.spec import CalendarSpec
+from supportdesk.domain.notices import DEFAULT_RULES, NoticeRules
 
 #: The policy-file format this loader reads (the ``format`` key).
 FORMAT = 1
@@ -121,12 +122,29 @@ class Sla:
 
 
 @dataclass(frozen=True, slots=True)
+class FollowTheSun:
+    """Which open cases continue in the next region to open when theirs closes (HRS-3)."""
+
+    severities: tuple[int, ...] = (1,)
+    #: Cases with an accepted escalation follow the sun too.
+    escalations: bool = True
+    #: Cases in these statuses stay with their region (nothing to do until the customer answers).
+    keep_statuses: tuple[str, ...] = ("waiting_on_customer",)
+    #: How long before a region closes its agents are asked for a hand-over note.
+    prompt_minutes: int = 30
+    #: Handed-over cases return to their own region when it opens again.
+    hand_back: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Routing:
     support_calendar: str
     after_hours_emergency: AfterHoursEmergency
     in_hours_emergency_notifies_account_manager: bool = False
     current_sprint_severities: tuple[int, ...] = (1,)
     sprint_days: int = 14
+    #: ``None``: open cases stay with their region (no hand-over at closing).
+    follow_the_sun: FollowTheSun | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +163,8 @@ class Escalation:
     update_every_seconds: int
     reminders_after_seconds: tuple[int, ...]
     no_response_reason: str
+    #: Whether a case whose escalation was closed may be escalated again.
+    reescalation: bool = True
 
 
 class UnknownSenders(enum.StrEnum):
@@ -164,6 +184,9 @@ class EmailIntake:
     rate_limit_per_hour: int = 30
     #: A directory of mail templates overriding the shipped ones ("" = shipped only).
     templates: str = ""
+    #: Words that make a message (which has no questionnaire answers) an unconfirmed
+    #: emergency (INT-2): whole words or phrases, case-insensitive.
+    emergency_keywords: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +207,7 @@ class Policy:
     routing: Routing
     escalation: Escalation | None
     email: EmailIntake = EmailIntake()
+    notifications: NoticeRules = DEFAULT_RULES
 
     def severity(self, level: int) -> SeverityLevel:
         for s in self.severities:

@@ -18,8 +18,10 @@ from supportdesk.escalations.models import (
     EscalationEventKind,
     EscalationStatus,
 )
+from supportdesk.escalations.permissions import require_decider, require_manager_of
+from supportdesk.escalations.selectors import access_escalation
 from supportdesk.escalations.services._events import record, save, tell
-from supportdesk.escalations.services._guards import lock, require_decider, require_status
+from supportdesk.escalations.services._guards import require_status
 from supportdesk.escalations.services._pinned import policy_of
 from supportdesk.escalations.services.decisions import finish_decline
 
@@ -78,9 +80,11 @@ def close_escalation(
     stays as it is; the case stops ranking first unless another escalation is live."""
     now = clock.resolve(now)
     with transaction.atomic():
-        esc = lock(actor, escalation_id)
+        esc = access_escalation(actor, escalation_id, lock=True)
         require_decider(actor)
         require_status(esc, (*PENDING_STATUSES, *LIVE_STATUSES), "close")
+        if esc.status in LIVE_STATUSES:
+            require_manager_of(actor, esc)
         if esc.status in PENDING_STATUSES and reason == "declined":
             finish_decline(esc, actor=actor, reason="other", note=note, now=now)
             return esc

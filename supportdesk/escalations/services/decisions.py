@@ -22,13 +22,10 @@ from supportdesk.escalations.models import (
     EscalationEventKind,
     EscalationStatus,
 )
+from supportdesk.escalations.permissions import require_decider
+from supportdesk.escalations.selectors import access_escalation
 from supportdesk.escalations.services._events import iso, record, save, tell
-from supportdesk.escalations.services._guards import (
-    EscalationConflict,
-    lock,
-    require_decider,
-    require_status,
-)
+from supportdesk.escalations.services._guards import EscalationConflict, require_status
 from supportdesk.escalations.services._pinned import (
     calendars_of,
     client_region,
@@ -96,7 +93,7 @@ def decline_escalation(
     the requester is told both (ESC-5)."""
     now = clock.resolve(now)
     with transaction.atomic():
-        esc = lock(actor, escalation_id)
+        esc = access_escalation(actor, escalation_id, lock=True)
         require_decider(actor)
         require_status(esc, PENDING_STATUSES, "decline")
         keys = [r.key for r in rules_of(policy_of(esc)).decline_reasons]
@@ -151,7 +148,7 @@ def accept_escalation(
     acknowledgement is due the policy's target later in that region's business hours."""
     now = clock.resolve(now)
     with transaction.atomic():
-        esc = lock(actor, escalation_id)
+        esc = access_escalation(actor, escalation_id, lock=True)
         require_decider(actor)
         require_status(esc, PENDING_STATUSES, "accept")
         if esc.case_id is None:

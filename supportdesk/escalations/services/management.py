@@ -25,13 +25,14 @@ from supportdesk.escalations.models import (
     EscalationStatus,
     EscalationSubscription,
 )
-from supportdesk.escalations.services._events import iso, record, save, tell
-from supportdesk.escalations.services._guards import (
-    lock,
+from supportdesk.escalations.permissions import (
+    can_remove_subscription,
     require_decider,
     require_manager_of,
-    require_status,
 )
+from supportdesk.escalations.selectors import access_escalation
+from supportdesk.escalations.services._events import iso, record, save, tell
+from supportdesk.escalations.services._guards import require_status
 from supportdesk.escalations.services._pinned import (
     next_update_due,
     policy_of,
@@ -55,7 +56,7 @@ def hand_over_escalation(
     new region's business hours from ``now``; the hand-over is recorded either way."""
     now = clock.resolve(now)
     with transaction.atomic():
-        esc = lock(actor, escalation_id)
+        esc = access_escalation(actor, escalation_id, lock=True)
         require_decider(actor)
         require_status(esc, LIVE_STATUSES, "hand over")
         if to_manager_id is None and not region:
@@ -85,12 +86,18 @@ def hand_over_escalation(
         }
         esc.manager = manager
         esc.region = new_region
+        rules = rules_of(policy_of(esc))
         if esc.acknowledged_at is None:
-            rules = rules_of(policy_of(esc))
             esc.acknowledge_by = calendar.add(
                 now, dt.timedelta(seconds=rules.acknowledge_seconds)
             ).astimezone(dt.UTC)
-        save(esc, now, "manager", "region", "acknowledge_by")
+        elif esc.next_update_due_at is not None:
+            # The update cadence runs in the hours of the region that owns it now.
+            since = esc.last_update_at or esc.acknowledged_at
+            esc.next_update_due_at = calendar.add(
+                since, dt.timedelta(seconds=rules.update_every_seconds)
+            ).astimezone(dt.UTC)
+        save(esc, now, "manager", "region", "acknowledge_by", "next_update_due_at")
         record(
             esc,
             EscalationEventKind.HANDED_OVER,
@@ -102,6 +109,7 @@ def hand_over_escalation(
                     "manager": manager.get_username(),
                     "region": new_region,
                     "acknowledge_by": iso(esc.acknowledge_by),
+                    "next_update_due": iso(esc.next_update_due_at),
                 },
                 "note": note,
             },
@@ -133,7 +141,7 @@ def acknowledge_escalation(
     if not next_steps.strip():
         raise DomainError("say what the next steps are", field="next_steps")
     with transaction.atomic():
-        esc = lock(actor, escalation_id)
+        esc = access_escalation(actor, escalation_id, lock=True)
         require_manager_of(actor, esc)
         require_status(esc, (EscalationStatus.ACCEPTED,), "acknowledge")
         if esc.manager_id is None:
@@ -180,7 +188,7 @@ def post_escalation_update(
     if not body.strip():
         raise DomainError("an update needs a text", field="body")
     with transaction.atomic():
-        esc = lock(actor, escalation_id)
+        esc = access_escalation(actor, escalation_id, lock=True)
         require_manager_of(actor, esc)
         require_status(
             esc,
@@ -221,7 +229,7 @@ def subscribe_to_escalation(
     if email and "@" not in email:
         raise DomainError("not an email address", field="email")
     with transaction.atomic():
-        esc = lock(actor, escalation_id)
+        esc = access_escalation(actor, escalation_id, lock=True)
         require_status(
             esc, (*PENDING_STATUSES, *LIVE_STATUSES), "subscribe to a finished escalation"
         )
@@ -267,7 +275,7 @@ def unsubscribe_from_escalation(
     a customer or partner only their own subscription."""
     now = clock.resolve(now)
     with transaction.atomic():
-        esc = lock(actor, escalation_id)
+        esc = access_escalation(actor, escalation_id, lock=True)
         sub = (
             EscalationSubscription.objects.select_related("user")
             .filter(escalation=esc, pk=subscription_id)
@@ -275,7 +283,7 @@ def unsubscribe_from_escalation(
         )
         if sub is None:
             raise NotFound(f"subscription {subscription_id} not found", field="subscription_id")
-        if not actor.is_vendor_staff and sub.user_id != actor.pk:
+        if not can_remove_subscription(actor, sub):
             raise Forbidden("you may only remove your own subscription", field="subscription_id")
         who = {"user": sub.user.get_username() if sub.user else None, "email": sub.email or None}
         sub.delete()

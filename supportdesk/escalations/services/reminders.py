@@ -17,8 +17,10 @@ from supportdesk.escalations.models import (
     EscalationEventKind,
     EscalationStatus,
 )
+from supportdesk.escalations.permissions import require_manager_of
+from supportdesk.escalations.selectors import access_escalation
 from supportdesk.escalations.services._events import iso, record, save, tell
-from supportdesk.escalations.services._guards import lock, require_manager_of, require_status
+from supportdesk.escalations.services._guards import require_status
 from supportdesk.escalations.services._pinned import (
     client_region,
     next_update_due,
@@ -45,7 +47,7 @@ def await_client(
             "say which troubleshooting steps the client should take", field="troubleshooting_steps"
         )
     with transaction.atomic():
-        esc = lock(actor, escalation_id)
+        esc = access_escalation(actor, escalation_id, lock=True)
         require_manager_of(actor, esc)
         require_status(esc, (EscalationStatus.ACKNOWLEDGED,), "wait on the client")
         region = client_region(esc) or esc.region
@@ -107,7 +109,7 @@ def record_client_response(
     """The client/partner answered: reminders stop and the update cadence resumes."""
     now = clock.resolve(now)
     with transaction.atomic():
-        esc = lock(actor, escalation_id)
+        esc = access_escalation(actor, escalation_id, lock=True)
         require_status(esc, (EscalationStatus.AWAITING_CLIENT,), "record a client response")
         esc.status = EscalationStatus.ACKNOWLEDGED
         esc.next_reminder_at = None

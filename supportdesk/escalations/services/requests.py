@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
-from django.conf import settings
 from django.db import transaction
 
 from supportdesk import clock
@@ -15,12 +14,15 @@ from supportdesk.accounts.permissions import (
     may_act_for_organisation,
 )
 from supportdesk.cases.models import Case
+from supportdesk.conf import desk_settings
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.escalation import (
     IncidentFacts,
     Verdict,
     assess_escalation_request,
+    may_request_escalation,
 )
+from supportdesk.domain.policy import Policy
 from supportdesk.escalations.models import (
     Escalation,
     EscalationChannel,
@@ -28,6 +30,7 @@ from supportdesk.escalations.models import (
     EscalationStatus,
 )
 from supportdesk.escalations.services._events import record, severity_of, tell
+from supportdesk.escalations.services._guards import EscalationConflict
 from supportdesk.escalations.services._pinned import client_region
 from supportdesk.escalations.services.decisions import finish_decline
 from supportdesk.notifications.models import MessageKind
@@ -64,7 +67,7 @@ def _find_incident(reference: str) -> Case | None:
 def _version_for(organisation: Organization | None) -> PolicyVersion:
     if organisation is not None:
         return current_version_for(organisation)
-    row = PolicyRow.objects.filter(key=settings.DEFAULT_POLICY).first()
+    row = PolicyRow.objects.filter(key=desk_settings.default_policy).first()
     if row is None or row.current_version_id is None:
         raise NoPolicy("no default policy loaded", field="policy")
     return PolicyVersion.objects.get(pk=row.current_version_id)
@@ -74,6 +77,23 @@ def _escalation_team(region: str | None) -> Team | None:
     if not region:
         return None
     return Team.objects.filter(kind=TeamKind.ESCALATION, region=region).order_by("id").first()
+
+
+def _require_escalable(case: Case, policy: Policy) -> None:
+    """One live escalation per case (checked under the case's row lock, so two requests
+    at once cannot both pass); only for a case the requester may act for, so the answer
+    tells nothing of other organisations' cases."""
+    Case.objects.select_for_update(of=("self",)).filter(pk=case.pk).exists()
+    earlier = Escalation.objects.filter(case=case).exclude(status=EscalationStatus.DECLINED)
+    live = earlier.exclude(status=EscalationStatus.CLOSED).order_by("-requested_at").first()
+    allowed, why = may_request_escalation(
+        policy=policy,
+        live=live is not None,
+        closed_before=earlier.filter(status=EscalationStatus.CLOSED).exists(),
+    )
+    if not allowed:
+        named = f" (escalation {live.pk}, {live.status})" if live is not None else ""
+        raise EscalationConflict(f"{case.reference}: {why}{named}", field="incident")
 
 
 def request_escalation(
@@ -87,8 +107,8 @@ def request_escalation(
     """Record an escalation request from any channel (web, API, email) and assess it.
 
     The request is always stored, and the requester is told the outcome (ESC-5):
-    declined at once for no incident, another organisation's incident or missing
-    mandatory fields (ESC-1, ESC-4); sent to the partner first for a partner-built
+    declined at once for no incident (or another organisation's: the same answer, so
+    references leak nothing) or missing mandatory fields (ESC-1, ESC-4); sent to the partner first for a partner-built
     extension (ESC-3); flagged ``needs_decision`` outside production or without a
     tangible impact (ESC-2); else ``requested``, for the escalation team to accept.
     Nothing is ever accepted here. ``form["incident"]`` is a case reference or id.
@@ -129,6 +149,8 @@ def request_escalation(
     )
     status = _STATUS_FOR_VERDICT[assessment.verdict]
     with transaction.atomic():
+        if own_case and case is not None:
+            _require_escalable(case, policy)
         esc = Escalation.objects.create(
             # Another organisation's incident is never linked: its timeline is not ours.
             case=case if own_case else None,

@@ -1,6 +1,4 @@
-"""Writing for the email channel: ``ingest`` (mail in), ``outbound`` (case mail out),
-``held`` (an agent's decisions on held and failed messages).
-
-Import the submodules directly; this package re-exports nothing, so the cases services
-can import ``outbound`` without importing the ingest pipeline that calls them.
+"""Writing for the email channel: ``ingest`` (mail in), ``replies`` (automatic answers to
+mail that opened no case), ``held`` (an agent's decisions on held and failed messages).
+Case mail out is ``cases.notices``.
 """

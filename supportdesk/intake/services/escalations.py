@@ -6,58 +6,86 @@ from __future__ import annotations
 import datetime as dt
 
 from supportdesk.accounts.models import User
-from supportdesk.cases.models import Case
-from supportdesk.domain.mail import ESCALATION_REQUEST, ParsedMail, form_from_text
+from supportdesk.cases.models import Case, Channel
+from supportdesk.cases.services import add_comment
+from supportdesk.domain.mail import ParsedMail, form_from_text
+from supportdesk.domain.policy import Policy
 from supportdesk.escalations import selectors as escalation_selectors
 from supportdesk.escalations import services as escalations
-from supportdesk.escalations.models import EscalationChannel, EscalationStatus
+from supportdesk.escalations.models import Escalation, EscalationChannel, EscalationStatus
 from supportdesk.intake.models import InboundState
 from supportdesk.policies import selectors as policy_selectors
 
 
+def awaiting_client(user: User, escalation_ids: list[int]) -> int | None:
+    """The first of these escalations that waits on the client and ``user`` may see.
+
+    A sender who is not a contact yet (``user`` unsaved) sees their organisation's
+    escalations: they cannot have requested one themselves."""
+    if not escalation_ids:
+        return None
+    visible = (
+        escalation_selectors.escalations_visible_to(user)
+        if user.pk is not None
+        else Escalation.objects.filter(organization_id=user.organization_id)
+    )
+    waiting = set(
+        visible.filter(pk__in=escalation_ids, status=EscalationStatus.AWAITING_CLIENT).values_list(
+            "pk", flat=True
+        )
+    )
+    return next((e for e in escalation_ids if e in waiting), None)
+
+
+def escalation_policy(user: User, case: Case | None) -> Policy | None:
+    """The policy a request by ``user`` about ``case`` runs under (the case's, else the
+    organisation's current one), if it has an escalation process."""
+    if case is not None:
+        version = case.policy_version
+    elif user.organization is not None:
+        version = policy_selectors.current_version_for(user.organization)
+    else:
+        return None
+    policy = policy_selectors.parsed(version)
+    return policy if policy.escalation is not None else None
+
+
 def answer_escalation(
     *, escalation_id: int, user: User, mail: ParsedMail, now: dt.datetime
-) -> tuple[InboundState, str] | None:
+) -> tuple[InboundState, str]:
     """The client's reply to an escalation waiting on them stops the reminders (ESC-8)
-    and resumes the update cadence; ``None`` when the escalation is not waiting on the
-    client or the sender may not see it (the caller then treats it as a case reply)."""
-    esc = escalation_selectors.escalations_visible_to(user).filter(pk=escalation_id).first()
-    if esc is None or esc.status != EscalationStatus.AWAITING_CLIENT:
-        return None
+    and resumes the update cadence."""
     escalations.record_client_response(
-        actor=user, escalation_id=esc.pk, message=mail.text or mail.full_text, now=now
+        actor=user, escalation_id=escalation_id, message=mail.text or mail.full_text, now=now
     )
-    return InboundState.ESCALATION, f"client response recorded on escalation {esc.pk}"
+    return InboundState.ESCALATION, f"client response recorded on escalation {escalation_id}"
 
 
 def request_by_mail(
-    *, user: User, mail: ParsedMail, case: Case | None, now: dt.datetime
-) -> tuple[InboundState, str] | None:
-    """A new message (not a reply) whose subject starts "Escalation", "Escalate" or
-    "Please escalate" asks for an escalation becomes a request through the
-    policy's form (ESC-4): ``Label: value`` lines give the fields, the ``[SD-…]`` token
-    the incident. ``request_escalation`` declines a request missing mandatory fields
-    and tells the requester why (ESC-5). ``None`` when the subject asks for nothing or
-    the sender's policy has no escalation process."""
-    if (
-        not ESCALATION_REQUEST.match(mail.clean_subject)
-        or mail.thread_ids
-        or user.organization is None
-    ):
-        return None
-    version = (
-        case.policy_version
-        if case is not None
-        else policy_selectors.current_version_for(user.organization)
-    )
-    policy = policy_selectors.parsed(version)
-    if policy.escalation is None:
-        return None
+    *, user: User, mail: ParsedMail, case: Case | None, policy: Policy, now: dt.datetime
+) -> tuple[InboundState, str]:
+    """A new message whose subject starts "Escalation", "Escalate" or "Please escalate"
+    becomes a request through the policy's form (ESC-4): ``Label: value`` lines give
+    the fields, the ``[SD-…]`` token the incident. ``request_escalation`` declines a
+    request missing mandatory fields and tells the requester why (ESC-5)."""
+    assert policy.escalation is not None, "the decision needs an escalation process"
     fields = tuple((f.key, f.label) for f in policy.escalation.form_fields)
     form: dict[str, object] = dict(form_from_text(mail.full_text, fields))
     if case is not None and not form.get("incident"):
         form["incident"] = case.reference or ""
-    esc = escalations.request_escalation(
-        requester=user, form=form, channel=EscalationChannel.EMAIL, now=now
-    )
+    try:
+        esc = escalations.request_escalation(
+            requester=user, form=form, channel=EscalationChannel.EMAIL, now=now
+        )
+    except escalations.EscalationConflict as exc:
+        assert case is not None, "only a known case has a live escalation"
+        # One live escalation per case: the message still reaches the people on it.
+        add_comment(
+            actor=user,
+            case_id=case.pk,
+            body=mail.text or mail.full_text,
+            channel=Channel.EMAIL,
+            now=now,
+        )
+        return InboundState.COMMENTED, f"{exc.message}: added to the case instead"
     return InboundState.ESCALATION, f"escalation {esc.pk} requested: {esc.status}"

@@ -5,24 +5,8 @@ one transaction (the row is written with its outcome, or earlier when routing ne
 its key); a routing failure rolls that transaction back and the message commits as
 ``failed`` with its error in a second one, for an admin to replay
 (:func:`process_message`); the MTA hears "accepted" only after the commit, so no mail
-is lost. The routing rules, in order (docs/email.md):
-
-1. automatic mail (auto-replies, bounces, list mail) is recorded, nothing else: no
-   case, no reply (loops start by answering robots);
-2. a sender over ``email.rate_limit_per_hour`` is recorded, not processed (loops);
-3. a page token ``[PAGE-123]`` or a reply to a page notification from a member of staff
-   acknowledges the page (``via="email"``);
-4. from a customer: a reply to an escalation waiting on them records their response
-   (ESC-8); a new message whose subject starts "Escalation"/"Escalate" is an
-   escalation request through the policy's form (ESC-4), see ``escalations``;
-5. a reply (``[SD-000123]`` in the subject, or In-Reply-To/References naming a stored
-   Message-ID) by someone who may see the case becomes a public comment on it; from
-   the account manager it closes the case's open phone follow-up (INT-5); on a closed
-   case it reopens it within ``email.reopen_window_days`` of closure, and after that
-   opens a new case that follows up the closed one;
-6. anything else opens a case through ``open_case`` (channel ``email``) for the
-   sender's organisation (their user's, else the one whose ``email_domains`` holds the
-   sender's domain); an unknown sender is held or rejected as the policy says.
+is lost. What a message is for is decided by ``domain.mail_routing.route_mail`` over
+the facts ``routing`` gathers, and carried out by ``routing`` (docs/email.md).
 """
 
 from __future__ import annotations
@@ -32,35 +16,32 @@ import hashlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
+from django.db import DatabaseError, transaction
 
 from supportdesk import clock
-from supportdesk.accounts.models import User
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.mail import (
     NotAMessage,
     ParsedMail,
-    domain_of,
     parse_message,
 )
 from supportdesk.domain.policy.model import EmailIntake
+from supportdesk.intake import selectors
 from supportdesk.intake.models import (
     InboundMessage,
     InboundState,
     InboundVia,
 )
-from supportdesk.intake.services import escalations as escalation_mail
-from supportdesk.intake.services import mail_cases, threads
+from supportdesk.intake.services import routing
 from supportdesk.policies import selectors as policy_selectors
-from supportdesk.prepared import Insert, Select, Update
 
 log = logging.getLogger(__name__)
 
-RATE_WINDOW = dt.timedelta(hours=1)
 #: The fields processing writes (never the raw bytes again).
 _OUTCOME = ["state", "reason", "processed_at", "attempts", "case", "follows_case"]
+#: What routing a message writes, the organisation it found included.
+_STORED_OUTCOME = [*_OUTCOME, "organization"]
 
 
 class MessageTooLarge(DomainError):
@@ -84,43 +65,6 @@ def site_rules() -> EmailIntake:
     return EmailIntake() if version is None else policy_selectors.parsed(version).email
 
 
-# Every message runs these: precompiled (see supportdesk.prepared).
-_SEEN = Select(
-    InboundMessage,
-    '"intake_inboundmessage"."message_id" = %s',
-    fields=("message_id", "state", "case", "received_at"),
-)
-_INSERT_INBOUND = Insert(InboundMessage)
-_SAVE_OUTCOME = Update(InboundMessage, *_OUTCOME, "organization")
-#: The sender, with the organisation's current policy version (a new case reads it).
-_VERSION_PATHS, _VERSION_FIELDS = policy_selectors.version_joins("organization")
-_ACTIVE_USER = Select(
-    User,
-    'UPPER("accounts_user"."email") = UPPER(%s) AND "accounts_user"."is_active"',
-    tail='ORDER BY "accounts_user"."id" LIMIT 1',
-    related=("organization", *_VERSION_PATHS),
-    related_fields=_VERSION_FIELDS,
-)
-_RECENT = (
-    'SELECT COUNT(*) FROM "intake_inboundmessage" WHERE "intake_inboundmessage"."sender" = %s'
-    ' AND "intake_inboundmessage"."received_at" > %s'
-)
-
-
-def _recent(sender: str, since: dt.datetime, stored: int | None) -> int:
-    """How many messages from ``sender`` were received after ``since`` (besides the
-    stored message ``stored``): the rate limit's count, one precompiled statement."""
-    db = connections[DEFAULT_DB_ALIAS]
-    sql = _RECENT
-    params: list[Any] = [sender, db.ops.adapt_datetimefield_value(since)]
-    if stored is not None:
-        sql, params = sql + ' AND "intake_inboundmessage"."id" <> %s', [*params, stored]
-    with db.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
-    return int(row[0]) if row else 0
-
-
 @dataclass(frozen=True, slots=True)
 class Delivery:
     """One message as the MTA hands it over (see :func:`ingest_message`)."""
@@ -137,6 +81,12 @@ class _Received:
     mail: ParsedMail
     message_id: str
     null_sender: bool
+    #: The row's columns as received, before routing wrote anything.
+    fields: dict[str, object]
+
+    def as_received(self) -> InboundMessage:
+        """A new, unsaved row of the message as it was received."""
+        return InboundMessage(**self.fields)
 
 
 def _receive(delivery: Delivery, rules: EmailIntake, now: dt.datetime) -> _Received:
@@ -158,32 +108,34 @@ def _receive(delivery: Delivery, rules: EmailIntake, now: dt.datetime) -> _Recei
     derived = f"<sha256.{hashlib.sha256(raw).hexdigest()[:48]}@invalid>"
     # As stored (the column holds 255 characters): duplicates are found by this value.
     message_id = (mail.message_id or derived)[:255]
-    row = InboundMessage(
-        message_id=message_id,
-        raw=raw,
-        size=len(raw),
-        sender=mail.sender[:254],
-        envelope_sender=(envelope_sender or "")[:254],
-        recipients=", ".join(delivery.recipients or mail.recipients)[:2000],
-        subject=mail.subject[:300],
-        via=delivery.via,
-        received_at=now,
-        attempts=1,
-    )
+    fields: dict[str, object] = {
+        "message_id": message_id,
+        "raw": raw,
+        "size": len(raw),
+        "sender": mail.sender[:254],
+        "envelope_sender": (envelope_sender or "")[:254],
+        "recipients": ", ".join(delivery.recipients or mail.recipients)[:2000],
+        "subject": mail.subject[:300],
+        "via": delivery.via,
+        "received_at": now,
+        "attempts": 1,
+    }
     null_sender = envelope_sender is not None and not envelope_sender.strip("<> ")
-    return _Received(row, mail, message_id, null_sender)
+    return _Received(InboundMessage(**fields), mail, message_id, null_sender, fields)
 
 
 def _route_and_store(received: _Received, rules: EmailIntake) -> None:
     """Route the message and store it with its outcome, in the caller's transaction
     (the row is written earlier when routing needs its key)."""
     row, now = received.row, received.row.received_at
-    state, reason = _route(row, received.mail, rules, received.null_sender, False, now)
+    state, reason = routing.route(
+        row, received.mail, rules, null_sender=received.null_sender, replay=False, now=now
+    )
     row.state, row.reason, row.processed_at = state, reason, now
     if row.pk is None:
-        _INSERT_INBOUND.one(row)
+        row.save(force_insert=True)
     else:
-        _SAVE_OUTCOME(row)
+        row.save(update_fields=_STORED_OUTCOME)
 
 
 def ingest_message(
@@ -206,7 +158,7 @@ def ingest_message(
     if received.mail.parts:
         # Attachments reach the file storage before the commit, and a rollback leaves
         # their files behind: a message with parts is looked up before it is routed.
-        existing = _SEEN.first(received.message_id)
+        existing = selectors.stored_message(received.message_id)
         if existing is not None:
             return Ingested(existing, True)
     row = received.row
@@ -219,17 +171,17 @@ def ingest_message(
         with transaction.atomic():
             _route_and_store(received, rules)
     except Exception as exc:
-        existing = _SEEN.first(received.message_id)
+        existing = selectors.stored_message(received.message_id)
         if existing is not None:
             return Ingested(existing, True)
         log.exception("inbound message %s failed", received.message_id)
-        row.pk, row._state.adding = None, True
+        # The rolled-back row is gone: the message is stored anew, as received.
+        row = received.as_received()
         row.state = InboundState.FAILED
         row.reason = f"{type(exc).__name__}: {exc}"[:4000]
         row.processed_at = now
-        row.case = row.follows_case = row.organization = None
         with transaction.atomic():
-            _INSERT_INBOUND.one(row)
+            row.save(force_insert=True)
     return Ingested(row, False)
 
 
@@ -261,7 +213,7 @@ def ingest_batch(
         with transaction.atomic():
             for i, received in ready:
                 # Inside the transaction: a second copy in the same batch is a duplicate.
-                existing = _SEEN.first(received.message_id)
+                existing = selectors.stored_message(received.message_id)
                 if existing is not None:
                     outcomes[i] = Ingested(existing, True)
                     continue
@@ -307,9 +259,11 @@ def process_message(
     try:
         with transaction.atomic():
             mail = mail or parse_message(bytes(message.raw))
-            state, reason = _route(message, mail, rules, null_sender, replay, now)
+            state, reason = routing.route(
+                message, mail, rules, null_sender=null_sender, replay=replay, now=now
+            )
             message.state, message.reason, message.processed_at = state, reason, now
-            _SAVE_OUTCOME(message)
+            message.save(update_fields=_STORED_OUTCOME)
             return message
     except Exception as exc:
         log.exception("inbound message %s failed", message.pk)
@@ -319,66 +273,3 @@ def process_message(
         message.case = message.follows_case = None
         message.save(update_fields=_OUTCOME)
         return message
-
-
-def _route(
-    row: InboundMessage,
-    mail: ParsedMail,
-    rules: EmailIntake,
-    null_sender: bool,
-    replay: bool,
-    now: dt.datetime,
-) -> tuple[InboundState, str]:
-    if mail.automatic or null_sender:
-        return InboundState.AUTOMATIC, mail.automatic or "null envelope sender (a bounce)"
-    if not replay:
-        recent = _recent(row.sender, now - RATE_WINDOW, row.pk)
-        if recent >= rules.rate_limit_per_hour:
-            return InboundState.RATE_LIMITED, (
-                f"{recent} messages from {row.sender} in the last hour "
-                f"(limit {rules.rate_limit_per_hour})"
-            )
-    user = _ACTIVE_USER.first(mail.sender) if mail.sender else None
-    if (user is None or user.organization_id is None) and not (user and user.is_vendor_staff):
-        # A sender known by their mail domain (or placed by an agent) is a contact of
-        # that organisation before anything else: their first mail may be a reply.
-        organisation = row.organization or mail_cases.organisation_for_domain(
-            domain_of(mail.sender)
-        )
-        if organisation is not None:
-            user = mail_cases.contact_for(mail.sender, organisation, mail.sender_name)
-    targets = threads.thread_targets(mail)
-    page_ids = [*mail.page_ids, *targets.pages]
-    if page_ids and user is not None and user.is_vendor_staff:
-        return _acknowledge_page(page_ids[0], user, now)
-    case = threads.visible_case(user, [*targets.tokens, *targets.cases], targets.read)
-    if user is not None and not user.is_vendor_staff:
-        for escalation_id in [*mail.escalation_ids, *targets.escalations]:
-            answered = escalation_mail.answer_escalation(
-                escalation_id=escalation_id, user=user, mail=mail, now=now
-            )
-            if answered is not None:
-                row.case = case
-                return answered
-        if not targets.escalations and not mail.escalation_ids:
-            requested = escalation_mail.request_by_mail(user=user, mail=mail, case=case, now=now)
-            if requested is not None:
-                row.case = case
-                return requested
-    if case is not None and user is not None:
-        return mail_cases.reply_to_case(row, mail, user, case, rules, now)
-    return mail_cases.open_from_mail(row, mail, user, rules, now, follows=None)
-
-
-def _acknowledge_page(page_id: int, user: User, now: dt.datetime) -> tuple[InboundState, str]:
-    from supportdesk.oncall.models import AckVia, Page
-    from supportdesk.oncall.services import PageClosed, acknowledge_page
-
-    page = Page.objects.filter(pk=page_id).first()
-    if page is None:
-        return InboundState.PAGE_ACK, f"page {page_id} does not exist"
-    try:
-        acknowledge_page(page=page, by=user, via=AckVia.EMAIL, now=now)
-    except PageClosed:
-        return InboundState.PAGE_ACK, f"page {page_id} was already resolved"
-    return InboundState.PAGE_ACK, f"page {page_id} acknowledged by {user.email}"

@@ -1,5 +1,6 @@
-"""Mail that concerns a case: a reply to one (comment, reopen, the INT-5 follow-up) or
-a new case opened from a message, with its attachments and its receipt."""
+"""Carrying out mail that concerns a case: a reply to one (comment, reopen, the INT-5
+follow-up) or a new case opened from a message, with its attachments and its receipt;
+the contact a message's sender becomes, and the rejection of an unknown sender."""
 
 from __future__ import annotations
 
@@ -9,17 +10,18 @@ import re
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from supportdesk.accounts.models import Organization, Role, User
+from supportdesk.cases import notices
 from supportdesk.cases import services as cases
-from supportdesk.cases.clocks import policy_of
 from supportdesk.cases.drafts import CaseDraft
-from supportdesk.cases.models import Case, Channel, FollowUpStatus, FollowUpTask
+from supportdesk.cases.models import Case, Channel
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.lifecycle import CaseStatus
 from supportdesk.domain.mail import ParsedMail
+from supportdesk.domain.mail_routing import Reply, ReplyToCase
 from supportdesk.domain.policy import Policy
-from supportdesk.domain.policy.model import EmailIntake, FieldKind, UnknownSenders
+from supportdesk.domain.policy.model import FieldKind
 from supportdesk.intake.models import InboundMessage, InboundState
-from supportdesk.intake.services import outbound
+from supportdesk.intake.services import replies
 from supportdesk.policies import selectors as policy_selectors
 
 
@@ -48,17 +50,13 @@ def reply_to_case(
     mail: ParsedMail,
     user: User,
     case: Case,
-    rules: EmailIntake,
+    decision: ReplyToCase,
     now: dt.datetime,
 ) -> tuple[InboundState, str]:
-    policy = policy_of(case)
+    """Carry out a reply: a public comment, a reopening (with the comment), or the
+    INT-5 follow-up (an internal comment closing the case's open phone follow-ups)."""
     row.case = case
-    if case.status == CaseStatus.CLOSED and not user.is_vendor_staff:
-        window = dt.timedelta(days=policy.email.reopen_window_days)
-        if case.closed_at is not None and now - case.closed_at > window:
-            # After the window a reply is a new matter: a new case that follows this one.
-            row.case = None
-            return open_from_mail(row, mail, user, rules, now, follows=case)
+    if decision.how == Reply.REOPEN:
         cases.transition_case(
             actor=user,
             case_id=case.pk,
@@ -70,18 +68,7 @@ def reply_to_case(
             actor=user, case_id=case.pk, body=_body(mail), channel=Channel.EMAIL, now=now
         )
         return InboundState.REOPENED, _attach(row, mail, user, case, now)
-    manager = case.organization.account_manager_id
-    open_tasks = (
-        list(
-            FollowUpTask.objects.filter(case=case, status=FollowUpStatus.OPEN).values_list(
-                "pk", flat=True
-            )
-        )
-        if user.pk == manager and user.is_vendor_staff
-        else []
-    )
-    if open_tasks:
-        # INT-5: the account manager's detailed email is the phone Sev1's follow-up.
+    if decision.how == Reply.FOLLOW_UP:
         cases.add_comment(
             actor=user,
             case_id=case.pk,
@@ -90,7 +77,7 @@ def reply_to_case(
             channel=Channel.EMAIL,
             now=now,
         )
-        for task_id in open_tasks:
+        for task_id in decision.follow_ups:
             cases.complete_follow_up(
                 actor=user, task_id=task_id, note=f"email {row.message_id}", now=now
             )
@@ -110,12 +97,9 @@ def organisation_for_domain(domain: str) -> Organization | None:
     return None
 
 
-def contact_for(address: str, organisation: Organization, name: str = "") -> User:
-    """The customer user of ``address`` in ``organisation``, created (without a usable
-    password) for a sender known only by their mail domain."""
-    existing = User.objects.filter(email__iexact=address, organization=organisation).first()
-    if existing is not None:
-        return existing
+def create_contact(address: str, organisation: Organization, name: str = "") -> User:
+    """A customer user of ``organisation`` for ``address``, without a usable password:
+    a sender known only by their mail domain, whose message is being carried out."""
     first, _, last = name.partition(" ")
     user = User(
         username=f"mail:{address}"[:150],
@@ -159,30 +143,30 @@ def _details(policy: Policy, mail: ParsedMail, now: dt.datetime) -> dict[str, ob
     return out
 
 
+def reject_unknown_sender(row: InboundMessage, mail: ParsedMail, now: dt.datetime) -> None:
+    """Answer an unknown sender with the ``rejected`` template (``email.unknown_senders:
+    reject``)."""
+    replies.send_reply(
+        inbound=row,
+        template="rejected",
+        subject=f"Not registered: {mail.clean_subject}"[:200],
+        context={"mail": mail},
+        policy=None,
+        now=now,
+    )
+
+
 def open_from_mail(
     row: InboundMessage,
     mail: ParsedMail,
-    user: User | None,
-    rules: EmailIntake,
+    user: User,
+    organisation: Organization,
     now: dt.datetime,
     *,
     follows: Case | None,
 ) -> tuple[InboundState, str]:
-    organisation = user.organization if user is not None and user.organization_id else None
-    if user is not None and user.is_vendor_staff:
-        return InboundState.HELD, "a member of staff wrote without a case reference"
-    if organisation is None or user is None:
-        if rules.unknown_senders == UnknownSenders.REJECT:
-            outbound.send_reply(
-                inbound=row,
-                template="rejected",
-                subject=f"Not registered: {mail.clean_subject}"[:200],
-                context={"mail": mail},
-                policy=None,
-                now=now,
-            )
-            return InboundState.REJECTED, f"{mail.sender} belongs to no organisation"
-        return InboundState.HELD, f"{mail.sender} belongs to no organisation"
+    """Open the case a message asks for, for ``user`` of ``organisation``, with its
+    attachments and its receipt (``follows``: the closed case a late reply follows up)."""
     version = policy_selectors.current_version_for(organisation)
     policy = policy_selectors.parsed(version)
     description = _body(mail)
@@ -207,18 +191,13 @@ def open_from_mail(
     )
     row.case, row.follows_case, row.organization = case, follows, organisation
     skipped = _attach(row, mail, user, case, now)
-    due = outbound.first_response_due(case)
-    outbound.send_case_mail(
+    notices.case_opened_by_mail(
         case=case,
-        template="receipt",
         address=mail.sender,
-        dedupe_key=f"case:{case.pk}:mail:receipt",
-        context={"due": due, "follows": follows, "subject": mail.clean_subject},
+        message_id=row.message_id,
+        subject=mail.clean_subject,
+        follows=follows,
         policy=policy,
-        auto_submitted="auto-replied",
-        reply_to=row.message_id,
-        thread=[row.message_id],
-        new_case=True,
         now=now,
     )
     return InboundState.OPENED, skipped

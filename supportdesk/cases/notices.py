@@ -1,10 +1,11 @@
-"""Case mail out: receipts, agent replies, status and severity changes, rejections.
+"""Case mail: the receipt of a case opened by email, and the requester's news of an
+agent's reply, a status change or a severity change (INT-1).
 
-Every message goes through the outbox (:func:`notifications.services.enqueue`) in the
-caller's transaction, with an :class:`OutboundMail` beside it carrying the Message-ID
-it will be sent with and the threading headers (``In-Reply-To``, ``References``), so a
-reply finds its case. Subjects carry the ``[SD-000123]`` token. The texts are Django
-templates under ``intake/templates/mail/`` (text and HTML), overridable per policy
+Every message is queued through the outbox (:func:`notifications.services.enqueue`)
+in the caller's transaction, with an :class:`OutboundMail` beside it carrying the
+Message-ID it will be sent with and the threading headers (``In-Reply-To``,
+``References``), so a reply finds its case. Subjects carry the ``[SD-000123]`` token.
+The texts are Django templates under ``mail/`` (text and HTML), overridable per policy
 (``email.templates``).
 """
 
@@ -15,31 +16,25 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.template import Context, Template
 from django.template.loader import render_to_string
 
 from supportdesk import clock
 from supportdesk.accounts.models import User
 from supportdesk.cases.clocks import policy_of
-from supportdesk.cases.models import Case, Channel, SlaClock
+from supportdesk.cases.models import Case, Channel, OutboundMail, SlaClock
+from supportdesk.conf import desk_settings
 from supportdesk.domain.mail import reply_subject
 from supportdesk.domain.policy import Policy
-from supportdesk.intake.models import InboundMessage, OutboundMail
 from supportdesk.notifications import services as outbox
 from supportdesk.notifications.models import MessageKind, OutboxMessage
-from supportdesk.prepared import Insert
-
-_INSERT_MAIL = Insert(OutboundMail)
-_INSERT_INBOUND = Insert(InboundMessage)
 
 #: How many earlier Message-IDs a References header carries (RFC 5322 allows trimming).
 MAX_REFERENCES = 20
 
 
 def mail_domain() -> str:
-    address = str(getattr(settings, "DEFAULT_FROM_EMAIL", "supportdesk@localhost"))
-    return address.rpartition("@")[2].strip("> ") or "localhost"
+    return desk_settings.mail_domain
 
 
 def new_message_id(prefix: str) -> str:
@@ -48,11 +43,10 @@ def new_message_id(prefix: str) -> str:
 
 def thread_of(case: Case) -> list[str]:
     """The case's Message-IDs in and out, oldest first (the References chain)."""
+    # ``received_mail``: the reverse relation of the mail the case received, which the
+    # intake app (built on this one; never imported here) declares on its messages.
     inbound = [
-        (at, 0, mid)
-        for at, mid in InboundMessage.objects.filter(case=case).values_list(
-            "received_at", "message_id"
-        )
+        (at, 0, mid) for at, mid in case.received_mail.values_list("received_at", "message_id")
     ]
     sent = [
         (at, 1, mid)
@@ -77,7 +71,7 @@ def render(name: str, context: dict[str, Any], policy: Policy | None) -> tuple[s
     return out[0].strip() + "\n", out[1]
 
 
-def send_case_mail(
+def _send_case_mail(
     *,
     case: Case,
     template: str,
@@ -89,17 +83,17 @@ def send_case_mail(
     reply_to: str = "",
     thread: list[str] | None = None,
     new_case: bool = False,
-    now: dt.datetime | None = None,
+    now: dt.datetime,
 ) -> OutboxMessage:
     """Enqueue one mail about ``case`` to ``address``, threaded into the case's mail
     (``thread``: its Message-IDs oldest first, when the caller knows them already).
 
     Call inside the transaction of the change it reports. Idempotent by ``dedupe_key``
-    (``new_case``: the case was opened in this transaction, so no key of it exists yet).
+    (``new_case``: the case was opened in this transaction, so its message cannot have
+    an envelope yet).
     """
-    now = clock.resolve(now)
     thread = thread_of(case) if thread is None else thread
-    ctx = {"case": case, "site_url": getattr(settings, "SITE_URL", ""), **context}
+    ctx = {"case": case, "site_url": desk_settings.site_url, **context}
     body, html = render(template, ctx, policy)
     subject = reply_subject(case.reference or "", str(context.get("subject") or case.title))
     message = outbox.enqueue(
@@ -109,55 +103,16 @@ def send_case_mail(
         address=address,
         dedupe_key=dedupe_key,
         severity=case.severity,
-        fresh=new_case,
         now=now,
     )
     if new_case or not OutboundMail.objects.filter(outbox=message).exists():
-        parent = reply_to or (thread[-1] if thread else "")
-        _INSERT_MAIL.one(
-            OutboundMail(
-                outbox=message,
-                message_id=new_message_id(case.reference or "sd"),
-                case=case,
-                in_reply_to=parent,
-                references=" ".join(thread),
-                auto_submitted=auto_submitted,
-                html=html,
-                created_at=now,
-            )
-        )
-    return message
-
-
-def send_reply(
-    *,
-    inbound: InboundMessage,
-    template: str,
-    subject: str,
-    context: dict[str, Any],
-    policy: Policy | None,
-    now: dt.datetime | None = None,
-) -> OutboxMessage:
-    """An automatic answer to a message that opened no case (RFC 3834 ``auto-replied``)."""
-    now = clock.resolve(now)
-    if inbound.pk is None:  # routed before it is stored: the key below names it
-        _INSERT_INBOUND.one(inbound)
-    body, html = render(template, {"inbound": inbound, **context}, policy)
-    message = outbox.enqueue(
-        kind=MessageKind.EMAIL,
-        subject=subject,
-        body=body,
-        address=inbound.sender,
-        dedupe_key=f"inbound:{inbound.pk}:{template}",
-        now=now,
-    )
-    if not OutboundMail.objects.filter(outbox=message).exists():
         OutboundMail.objects.create(
             outbox=message,
-            message_id=new_message_id("sd-reply"),
-            in_reply_to=inbound.message_id,
-            references=inbound.message_id,
-            auto_submitted="auto-replied",
+            message_id=new_message_id(case.reference or "sd"),
+            case=case,
+            in_reply_to=reply_to or (thread[-1] if thread else ""),
+            references=" ".join(thread),
+            auto_submitted=auto_submitted,
             html=html,
             created_at=now,
         )
@@ -165,15 +120,38 @@ def send_reply(
 
 
 def first_response_due(case: Case) -> dt.datetime | None:
-    # ``refresh_clocks`` leaves the rows it stored on the case (its prefetched
-    # ``clocks``): a case just opened needs no query to read them back.
-    stored = getattr(case, "_prefetched_objects_cache", {}).get("clocks")
-    if stored is not None:
-        return next((c.due_at for c in stored if c.kind == "first_response"), None)
     return (
         SlaClock.objects.filter(case=case, kind="first_response")
         .values_list("due_at", flat=True)
         .first()
+    )
+
+
+def case_opened_by_mail(
+    *,
+    case: Case,
+    address: str,
+    message_id: str,
+    subject: str,
+    follows: Case | None,
+    policy: Policy,
+    now: dt.datetime | None = None,
+) -> OutboxMessage:
+    """The receipt of a case just opened (in this transaction) by the message
+    ``message_id`` from ``address``: threaded under that message, ``auto-replied``
+    (RFC 3834), with the first response's due time (INT-1)."""
+    return _send_case_mail(
+        case=case,
+        template="receipt",
+        address=address,
+        dedupe_key=f"case:{case.pk}:mail:receipt",
+        context={"due": first_response_due(case), "follows": follows, "subject": subject},
+        policy=policy,
+        auto_submitted="auto-replied",
+        reply_to=message_id,
+        thread=[message_id],
+        new_case=True,
+        now=clock.resolve(now),
     )
 
 
@@ -200,12 +178,12 @@ def case_updated(
     address = _requester_address(case)
     if not address:
         return None
-    return send_case_mail(
+    return _send_case_mail(
         case=case,
         template=f"case_{event}",
         address=address,
         dedupe_key=f"case:{case.pk}:mail:{event}:{key}",
         context={"text": text, **(data or {})},
         policy=policy_of(case),
-        now=now,
+        now=clock.resolve(now),
     )

@@ -5,7 +5,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0003_case_indexes"),
+        ("cases", "0004_outboundmail_from_intake"),
     ]
 
     operations = [

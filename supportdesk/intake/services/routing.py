@@ -1,0 +1,235 @@
+"""Routing a message: gather the facts, let :func:`domain.mail_routing.route_mail`
+decide, carry the decision out. Gathering only reads; a contact for a sender known by
+their mail domain is created when a decision that needs them is carried out."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from supportdesk.accounts.models import Organization, Role, User
+from supportdesk.cases.clocks import policy_of
+from supportdesk.cases.models import Case, FollowUpStatus, FollowUpTask
+from supportdesk.domain import mail_routing as rules_of_mail
+from supportdesk.domain.lifecycle import CaseStatus
+from supportdesk.domain.mail import ESCALATION_REQUEST, ParsedMail, domain_of
+from supportdesk.domain.mail_routing import (
+    AcknowledgePage,
+    AnswerEscalation,
+    CaseInHand,
+    Hold,
+    IgnoreAutomatic,
+    MailDecision,
+    MailFacts,
+    OpenCase,
+    ReplyToCase,
+    RequestEscalation,
+    Sender,
+    Throttle,
+    UnknownSenderRule,
+)
+from supportdesk.domain.policy import Policy
+from supportdesk.domain.policy.model import EmailIntake
+from supportdesk.intake import selectors
+from supportdesk.intake.models import InboundMessage, InboundState
+from supportdesk.intake.services import escalations as escalation_mail
+from supportdesk.intake.services import mail_cases, threads
+
+RATE_WINDOW = dt.timedelta(hours=1)
+
+
+@dataclass(slots=True)
+class _Read:
+    """The rows the facts were read from, for carrying the decision out."""
+
+    #: The sender's user; unsaved for a sender known only by their mail domain.
+    user: User | None
+    organisation: Organization | None
+    case: Case | None
+    escalation_policy: Policy | None
+
+
+def route(
+    row: InboundMessage,
+    mail: ParsedMail,
+    rules: EmailIntake,
+    *,
+    null_sender: bool,
+    replay: bool,
+    now: dt.datetime,
+) -> tuple[InboundState, str]:
+    """Route one message in the caller's transaction: its state and the reason."""
+    facts, read = _gather(row, mail, rules, null_sender=null_sender, replay=replay, now=now)
+    return carry_out(rules_of_mail.route_mail(facts), row, mail, read, now)
+
+
+def _gather(
+    row: InboundMessage,
+    mail: ParsedMail,
+    rules: EmailIntake,
+    *,
+    null_sender: bool,
+    replay: bool,
+    now: dt.datetime,
+) -> tuple[MailFacts, _Read]:
+    unknown = UnknownSenderRule(str(rules.unknown_senders))
+    sender = Sender(mail.sender, known=False)
+    if mail.automatic or null_sender:
+        # Nothing else matters: the decision is to ignore it.
+        return MailFacts(sender, now, mail.automatic, null_sender), _Read(None, None, None, None)
+    recent = (
+        None
+        if replay
+        else selectors.messages_from_since(row.sender, now - RATE_WINDOW, besides=row.pk)
+    )
+    user = selectors.active_user_by_address(mail.sender) if mail.sender else None
+    organisation = user.organization if user is not None and user.organization_id else None
+    if organisation is None and not (user is not None and user.is_vendor_staff):
+        # A sender known by their mail domain (or placed by an agent) is a contact of
+        # that organisation before anything else: their first mail may be a reply.
+        organisation = row.organization or mail_cases.organisation_for_domain(
+            domain_of(mail.sender)
+        )
+        if organisation is not None:
+            user = selectors.contact_in(mail.sender, organisation.pk) or _prospective_contact(
+                mail, organisation
+            )
+    if user is not None:
+        sender = Sender(
+            mail.sender,
+            known=user.pk is not None,
+            staff=user.is_vendor_staff,
+            organisation_id=organisation.pk if organisation is not None else None,
+        )
+    targets = threads.thread_targets(mail)
+    case = threads.visible_case(user, targets)
+    escalation_ids = list(dict.fromkeys([*mail.escalation_ids, *targets.escalations]))
+    customer = user is not None and not user.is_vendor_staff
+    asks = rules_of_mail.asks_for_escalation(
+        bool(ESCALATION_REQUEST.match(mail.clean_subject)), mail.thread_ids
+    )
+    policy = (
+        escalation_mail.escalation_policy(user, case)
+        if user is not None and customer and asks and not escalation_ids
+        else None
+    )
+    facts = MailFacts(
+        sender,
+        now,
+        recent=recent,
+        rate_limit=rules.rate_limit_per_hour,
+        pages=(*mail.page_ids, *targets.pages),
+        names_escalation=bool(escalation_ids),
+        awaiting_escalation=(
+            escalation_mail.awaiting_client(user, escalation_ids)
+            if user is not None and customer
+            else None
+        ),
+        asks_escalation=asks,
+        escalation_process=policy is not None,
+        case=_in_hand(case, user) if case is not None and user is not None else None,
+        unknown_senders=unknown,
+    )
+    return facts, _Read(user, organisation, case, policy)
+
+
+def _prospective_contact(mail: ParsedMail, organisation: Organization) -> User:
+    """The contact ``mail``'s sender would be (unsaved): what visibility is judged on
+    until a decision that needs them creates them."""
+    return User(email=mail.sender, role=Role.CUSTOMER, organization=organisation)
+
+
+def _in_hand(case: Case, user: User) -> CaseInHand:
+    follow_ups: tuple[int, ...] = ()
+    if user.is_vendor_staff and user.pk == case.organization.account_manager_id:
+        follow_ups = tuple(
+            FollowUpTask.objects.filter(case=case, status=FollowUpStatus.OPEN).values_list(
+                "pk", flat=True
+            )
+        )
+    closed = case.status == CaseStatus.CLOSED
+    return CaseInHand(
+        case.pk,
+        closed=closed,
+        closed_at=case.closed_at,
+        reopen_window=(
+            dt.timedelta(days=policy_of(case).email.reopen_window_days)
+            if closed
+            else dt.timedelta(0)
+        ),
+        open_follow_ups=follow_ups,
+    )
+
+
+def carry_out(
+    decision: MailDecision,
+    row: InboundMessage,
+    mail: ParsedMail,
+    read: _Read,
+    now: dt.datetime,
+) -> tuple[InboundState, str]:
+    """Do what ``decision`` says; the message's state and the reason."""
+    match decision:
+        case IgnoreAutomatic(reason):
+            return InboundState.AUTOMATIC, reason
+        case Throttle(reason):
+            return InboundState.RATE_LIMITED, reason
+        case Hold(reason, reject):
+            if reject:
+                mail_cases.reject_unknown_sender(row, mail, now)
+                return InboundState.REJECTED, reason
+            return InboundState.HELD, reason
+        case AcknowledgePage(page_id):
+            assert read.user is not None
+            return _acknowledge_page(page_id, read.user, now)
+    user = _contact(read, mail)
+    match decision:
+        case AnswerEscalation(escalation_id):
+            row.case = read.case
+            return escalation_mail.answer_escalation(
+                escalation_id=escalation_id, user=user, mail=mail, now=now
+            )
+        case RequestEscalation():
+            assert read.escalation_policy is not None
+            row.case = read.case
+            return escalation_mail.request_by_mail(
+                user=user, mail=mail, case=read.case, policy=read.escalation_policy, now=now
+            )
+        case ReplyToCase():
+            assert read.case is not None
+            return mail_cases.reply_to_case(row, mail, user, read.case, decision, now)
+        case OpenCase(follows=follows):
+            assert read.organisation is not None
+            return mail_cases.open_from_mail(
+                row,
+                mail,
+                user,
+                read.organisation,
+                now,
+                follows=read.case if follows is not None else None,
+            )
+    raise AssertionError(f"unhandled decision {decision!r}")
+
+
+def _contact(read: _Read, mail: ParsedMail) -> User:
+    """The sender as the actor of a decision, created as a contact of their
+    organisation if they are known only by their mail domain."""
+    assert read.user is not None, "a decision with an actor has a sender"
+    if read.user.pk is not None:
+        return read.user
+    assert read.organisation is not None
+    return mail_cases.create_contact(mail.sender, read.organisation, mail.sender_name)
+
+
+def _acknowledge_page(page_id: int, user: User, now: dt.datetime) -> tuple[InboundState, str]:
+    from supportdesk.oncall.models import AckVia, Page
+    from supportdesk.oncall.services import PageClosed, acknowledge_page
+
+    page = Page.objects.filter(pk=page_id).first()
+    if page is None:
+        return InboundState.PAGE_ACK, f"page {page_id} does not exist"
+    try:
+        acknowledge_page(page=page, by=user, via=AckVia.EMAIL, now=now)
+    except PageClosed:
+        return InboundState.PAGE_ACK, f"page {page_id} was already resolved"
+    return InboundState.PAGE_ACK, f"page {page_id} acknowledged by {user.email}"

@@ -1,0 +1,281 @@
+"""Forms the portal and the console share. The incident form is built from the policy, so a
+vendor with another questionnaire or other intake fields edits a file, not Python."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django import forms
+
+from supportdesk.cases.models import Environment
+from supportdesk.conf import desk_settings
+from supportdesk.domain.errors import DomainError
+from supportdesk.domain.policy.model import FieldKind, Policy
+from supportdesk.domain.triage import (
+    IntakeError,
+    IntakeField,
+    SeverityOverride,
+    derive_severity,
+    intake_fields,
+    triage_report,
+)
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+#: What a report is about; the policy says which of these need the INT-3 check.
+CATEGORIES = [
+    ("other", "Something does not work as documented"),
+    ("access", "We cannot reach the application (access)"),
+    ("performance", "The application is slow (performance)"),
+]
+
+
+class DeskForm(forms.Form):
+    """A form whose invalid fields point at their error text (``aria-describedby``), so a
+    screen reader announces the error with the field."""
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        self.mark_errors()
+
+    def mark_errors(self) -> None:
+        for name in self.errors:
+            if name in self.fields:
+                bound = self[name]
+                attrs = self.fields[name].widget.attrs
+                attrs["aria-invalid"] = "true"
+                attrs["aria-describedby"] = f"{bound.auto_id}_error"
+
+    def add_domain_error(self, exc: DomainError) -> None:
+        """Put a refused service call's reason next to the field it names."""
+        problems = exc.problems if isinstance(exc, IntakeError) else None
+        if problems:
+            for problem in problems:
+                self._add(problem.field, problem.reason)
+        else:
+            self._add(exc.field or "", exc.message)
+        self.mark_errors()
+
+    def _add(self, path: str, reason: str) -> None:
+        name = self.field_for(path)
+        if name in self.fields:
+            self.add_error(name, reason)
+        else:
+            self.add_error(None, f"{path}: {reason}" if path else reason)
+
+    def field_for(self, path: str) -> str:
+        return path
+
+
+def set_choices(form: forms.Form, name: str, choices: list[tuple[Any, str]]) -> None:
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField)
+    field.choices = choices
+
+
+def question_field(key: str) -> str:
+    return f"q_{key}"
+
+
+def detail_field(key: str) -> str:
+    return f"d_{key}"
+
+
+class IncidentForm(DeskForm):
+    """Report an incident: what it is, the triage questions (SEV-2), and then exactly the
+    intake fields the resulting severity needs (INT-3, INT-4)."""
+
+    title = forms.CharField(max_length=200, label="Short summary")
+    request_type = forms.ChoiceField(label="What kind of request is it?")
+    category = forms.ChoiceField(label="What is it about?", choices=CATEGORIES, initial="other")
+    environment = forms.ChoiceField(
+        label="Environment", choices=Environment.choices, initial=Environment.PRODUCTION
+    )
+    description = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}), label="Describe the problem"
+    )
+    callback_number = forms.CharField(
+        max_length=32,
+        required=False,
+        label="Callback number",
+        help_text="With the country code, e.g. +1 802 253 2905. Required for an emergency "
+        "outside support hours (INT-2).",
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+
+    def __init__(self, *args: Any, policy: Policy, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.policy = policy
+        set_choices(self, "request_type", [(t.key, t.name) for t in policy.request_types])
+        self.question_names: list[str] = []
+        for q in policy.triage.questions:
+            name = question_field(q.key)
+            self.fields[name] = forms.ChoiceField(
+                label=q.text, choices=YES_NO, widget=forms.RadioSelect, required=True
+            )
+            self.question_names.append(name)
+        # Every intake field any severity may need; which ones show is decided by triage.
+        self.detail_specs: dict[str, IntakeField] = {}
+        seen: set[str] = set()
+        for severity in [s.level for s in policy.severities]:
+            for category, _ in CATEGORIES:
+                for spec in intake_fields(policy=policy, severity=severity, category=category):
+                    if spec.key in seen:
+                        continue
+                    seen.add(spec.key)
+                    self.fields[detail_field(spec.key)] = _intake_form_field(spec)
+                    self.detail_specs[detail_field(spec.key)] = spec
+
+    def clean(self) -> dict[str, Any]:
+        """Check the intake against the policy now, so every fault shows at once (the
+        service checks again when the case is opened)."""
+        cleaned = super().clean() or {}
+        request_type = self.raw("request_type")
+        if not self.all_answered() or request_type not in {
+            t.key for t in self.policy.request_types
+        }:
+            return cleaned
+        try:
+            triage_report(
+                policy=self.policy,
+                request_type=request_type,
+                answers=self.answers(),
+                category=self.raw("category") or "other",
+                details=self.details(),
+                override=self.override(),
+            )
+        except IntakeError as exc:
+            for problem in exc.problems:
+                name = self.field_for(problem.field)
+                if name in self.fields and name not in self.errors:
+                    self.add_error(name, problem.reason)
+        except DomainError:
+            pass  # the service reports it with its field when the case is opened
+        return cleaned
+
+    def override(self) -> SeverityOverride | None:
+        """An agent's severity override, when the form has one (the phone-call form)."""
+        level, reason = self.raw("override_severity"), self.raw("override_reason")
+        if "override_severity" not in self.fields or not level.isdigit() or not reason:
+            return None
+        return SeverityOverride(severity=int(level), reason=reason)
+
+    def field_for(self, path: str) -> str:
+        section, _, key = path.partition(".")
+        if section == "answers":
+            return question_field(key)
+        if section in ("details", "not_local"):
+            return detail_field(key)
+        if section == "override":
+            return f"override_{key}"
+        return path
+
+    # Reading the submitted values (bound or not yet valid).
+
+    def raw(self, name: str) -> str:
+        value = self.data.get(self.add_prefix(name), "") if self.is_bound else ""
+        return str(value).strip()
+
+    def answers(self) -> dict[str, bool]:
+        """The answered questions: ``yes`` → True, ``no`` → False, unanswered left out."""
+        out: dict[str, bool] = {}
+        for q in self.policy.triage.questions:
+            raw = self.raw(question_field(q.key))
+            if raw in ("yes", "no"):
+                out[q.key] = raw == "yes"
+        return out
+
+    def details(self) -> dict[str, object]:
+        return {spec.key: self.raw(name) for name, spec in self.detail_specs.items()}
+
+    def all_answered(self) -> bool:
+        return len(self.answers()) == len(self.policy.triage.questions)
+
+    def triage(self) -> Triaged | None:
+        """The severity the answers give and why, or ``None`` while questions are open."""
+        if not self.all_answered():
+            return None
+        request_type = self.raw("request_type") or self.policy.request_types[0].key
+        try:
+            severity, reason, _index, clamped = derive_severity(
+                policy=self.policy, request_type=request_type, answers=self.answers()
+            )
+        except DomainError:
+            return None
+        category = self.raw("category") or "other"
+        needed = intake_fields(policy=self.policy, severity=severity, category=category)
+        return Triaged(
+            severity=severity,
+            name=self.policy.severity(severity).name,
+            reason=reason,
+            clamped=clamped,
+            emergency=self.policy.severity(severity).emergency,
+            non_urgent=self.policy.request_type(request_type).non_urgent,
+            fields=[self[detail_field(spec.key)] for spec in needed],
+        )
+
+
+class Triaged:
+    """What the questionnaire gave, for the template (SEV-2: severity and why)."""
+
+    def __init__(
+        self,
+        *,
+        severity: int,
+        name: str,
+        reason: str,
+        clamped: bool,
+        emergency: bool,
+        non_urgent: bool,
+        fields: Iterable[forms.BoundField],
+    ) -> None:
+        self.severity = severity
+        self.name = name
+        self.reason = reason
+        self.clamped = clamped
+        self.emergency = emergency
+        self.non_urgent = non_urgent
+        self.fields = list(fields)
+
+
+def _intake_form_field(spec: IntakeField) -> forms.Field:
+    f = spec.field
+    # The domain validates required-ness per severity; the form only renders.
+    if f.kind is FieldKind.BOOLEAN:
+        return forms.ChoiceField(
+            label=f.label, choices=YES_NO, widget=forms.RadioSelect, required=False
+        )
+    if f.kind is FieldKind.CHOICE:
+        choices = [("", "Choose…"), *[(c, c.replace("_", " ").capitalize()) for c in f.choices]]
+        return forms.ChoiceField(label=f.label, choices=choices, required=False)
+    if f.kind is FieldKind.DATETIME_LIST:
+        return forms.CharField(
+            label=f.label,
+            required=False,
+            help_text="One or more times with their UTC offset, e.g. 2026-03-01T14:30-05:00 "
+            "(separate several with commas).",
+        )
+    return forms.CharField(label=f.label, required=False)
+
+
+class ReplyForm(DeskForm):
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label="Reply")
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.0f} MB" if size >= 1024 * 1024 else f"{size // 1024} KB"
+
+
+class AttachmentForm(DeskForm):
+    """A file for a case; the service checks its size and type again and its refusal
+    (too large, a type not accepted) is shown next to the field."""
+
+    file = forms.FileField(label="Attach a file", allow_empty_file=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        limit = desk_settings.attachment_max_bytes
+        types = desk_settings.attachment_types
+        field = self.fields["file"]
+        field.help_text = f"Up to {_megabytes(limit)}; accepted: {', '.join(types)}."
+        field.widget.attrs["accept"] = ",".join(types)
