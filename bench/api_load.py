@@ -315,6 +315,7 @@ def queries_per_create(organisation_id: int) -> dict[str, Any]:
     from supportdesk import clock
     from supportdesk.accounts.models import User
     from supportdesk.cases import services
+    from supportdesk.cases.drafts import CaseDraft
 
     actor = User.objects.get(username="alice")
     counts = {}
@@ -322,16 +323,18 @@ def queries_per_create(organisation_id: int) -> dict[str, Any]:
         body = create_body(i, organisation_id, clock.now())
         with CaptureQueriesContext(connection) as ctx:
             services.open_case(
-                actor=actor,
-                organisation_id=organisation_id,
-                channel=body["channel"],
-                environment=body["environment"],
-                request_type=body["request_type"],
-                title=body["title"],
-                description=body["description"],
-                answers=body["answers"],
-                details=body["details"],
-                callback_number=body["callback_number"],
+                actor,
+                CaseDraft(
+                    organisation_id=organisation_id,
+                    channel=body["channel"],
+                    environment=body["environment"],
+                    request_type=body["request_type"],
+                    title=body["title"],
+                    description=body["description"],
+                    answers=body["answers"],
+                    details=body["details"],
+                    callback_number=body["callback_number"],
+                ),
             )
         counts[f"sev{severity}"] = len(ctx.captured_queries)
     return counts

@@ -39,6 +39,7 @@ def open_real_cases(n: int) -> None:
     from supportdesk import clock
     from supportdesk.accounts.models import User
     from supportdesk.cases import services
+    from supportdesk.cases.drafts import CaseDraft
 
     actor = User.objects.get(username="alice")
     assert actor.organization_id is not None
@@ -46,16 +47,18 @@ def open_real_cases(n: int) -> None:
     for i in range(n):
         body = api_load.create_body(i, actor.organization_id, now)
         services.open_case(
-            actor=actor,
-            organisation_id=actor.organization_id,
-            channel="api",
-            environment="production",
-            request_type=body["request_type"],
-            title=body["title"],
-            description=body["description"],
-            answers=body["answers"],
-            details=body["details"],
-            callback_number=body["callback_number"],
+            actor,
+            CaseDraft(
+                organisation_id=actor.organization_id,
+                channel="api",
+                environment="production",
+                request_type=body["request_type"],
+                title=body["title"],
+                description=body["description"],
+                answers=body["answers"],
+                details=body["details"],
+                callback_number=body["callback_number"],
+            ),
         )
 
 

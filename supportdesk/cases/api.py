@@ -14,6 +14,7 @@ from supportdesk.accounts.permissions import Forbidden, NotFound
 from supportdesk.api_paging import Limit, Page, paginate
 from supportdesk.api_types import Id, replies
 from supportdesk.cases import selectors, services
+from supportdesk.cases.drafts import CaseDraft
 from supportdesk.cases.models import Attachment, CaseEvent, Comment, FollowUpTask, Release, Sprint
 from supportdesk.cases.schemas import (
     IDEMPOTENCY_KEY_LENGTH,
@@ -181,27 +182,9 @@ def create_case(
     key with a different body is a 409."""
     user = _user(request)
     key = idempotency_key
-    body = payload.model_dump()
-    case, created = services.open_case(
-        actor=user,
-        organisation_id=payload.organisation_id,
-        channel=payload.channel,
-        environment=payload.environment,
-        request_type=payload.request_type,
-        title=payload.title,
-        description=payload.description,
-        answers=payload.answers,
-        details=payload.details,
-        category=payload.category,
-        override_severity=payload.override_severity,
-        override_reason=payload.override_reason,
-        callback_number=payload.callback_number,
-        requester_id=payload.requester_id,
-        idempotency_key=key,
-        request_fingerprint=services.fingerprint(body) if key else None,
-    )
+    case, created = services.open_case(user, CaseDraft(**payload.model_dump()), idempotency_key=key)
     if created:
-        # The service leaves the new case with its relations and clocks loaded.
+        # The service leaves the new case with its relations loaded.
         return Status(201, case_detail_out(case))
     return Status(200, _detail(user, case.pk))
 

@@ -12,7 +12,8 @@ import datetime as dt
 import functools
 from collections.abc import Mapping, Sequence
 
-from supportdesk.cases.models import NO_DUE, Case, CaseEvent, EventKind, SlaClock
+from supportdesk.cases import events
+from supportdesk.cases.models import NO_DUE, Case, CaseEvent, SlaClock
 from supportdesk.domain import sla
 from supportdesk.domain.calendars import BusinessCalendar, build_calendars
 from supportdesk.domain.lifecycle import CaseStatus
@@ -21,21 +22,11 @@ from supportdesk.notifications import services as notifications
 from supportdesk.notifications.models import MessageKind
 from supportdesk.policies import selectors as policy_selectors
 from supportdesk.policies.models import PolicyVersion
-from supportdesk.prepared import Insert, Select, Update
 
-# Every change to a case refreshes its clocks: precompiled (see supportdesk.prepared).
-_INSERT_CLOCKS = Insert(SlaClock)
-_CLOCKS_OF = Select(SlaClock, '"cases_slaclock"."case_id" = %s')
-_TIMELINE = Select(
-    CaseEvent,
-    '"cases_caseevent"."case_id" = %s',
-    tail='ORDER BY "cases_caseevent"."at", "cases_caseevent"."id"',
-)
-_SAVE_QUEUE_DUE = Update(Case, "queue_due_at")
-_SAVE_CLOCK = Update(
-    SlaClock,
-    *(f.name for f in SlaClock._meta.concrete_fields if f.name not in {"id", "case", "kind"}),
-)
+#: What a refresh rewrites of a stored clock row (all but its identity).
+_CLOCK_FIELDS = [
+    f.name for f in SlaClock._meta.concrete_fields if f.name not in {"id", "case", "kind"}
+]
 
 
 def policy_of(case: Case) -> Policy:
@@ -55,38 +46,43 @@ def calendars_of(version: PolicyVersion) -> Mapping[str, BusinessCalendar]:
 
 def domain_events(case: Case, rows: list[CaseEvent]) -> list[sla.CaseEvent]:
     """The SLA-relevant history of ``case``, in timeline order."""
-    events: list[sla.CaseEvent] = []
+    history: list[sla.CaseEvent] = []
     responded = False
     for row in rows:
-        data = row.data
-        if row.kind == EventKind.OPENED:
-            events.append(sla.Received(at=case.received_at, severity=int(data["severity"])))
-        elif row.kind == EventKind.SEVERITY:
-            events.append(
-                sla.SeverityChanged(
-                    at=row.at, from_severity=int(data["from"]), to_severity=int(data["to"])
-                )
+        entry = events.read(row)
+        if isinstance(entry, events.Opened):
+            history.append(sla.Received(at=case.received_at, severity=entry.severity))
+        elif isinstance(entry, events.SeverityChanged):
+            history.append(
+                sla.SeverityChanged(at=row.at, from_severity=entry.before, to_severity=entry.after)
             )
-        elif row.kind == EventKind.STATUS:
-            before, after = data.get("from"), data.get("to")
-            if before == CaseStatus.WAITING_ON_CUSTOMER:
-                events.append(sla.Resumed(at=row.at))
-            if before in (CaseStatus.RESOLVED, CaseStatus.CLOSED) and after not in (
-                CaseStatus.RESOLVED,
-                CaseStatus.CLOSED,
-            ):
-                events.append(sla.Reopened(at=row.at))
-            if after == CaseStatus.WAITING_ON_CUSTOMER:
-                events.append(sla.Paused(at=row.at))
-            elif after == CaseStatus.RESOLVED:
-                events.append(sla.Resolved(at=row.at))
-            elif after == CaseStatus.CLOSED:
-                events.append(sla.Closed(at=row.at))
-        if data.get("response"):
+        elif isinstance(entry, events.StatusChanged):
+            history.extend(_status_events(entry, row.at))
+        if entry.responds:
             # First response: the first public agent reply or an acknowledgement.
-            events.append(sla.FirstResponse(at=row.at) if not responded else sla.Updated(at=row.at))
+            history.append(
+                sla.FirstResponse(at=row.at) if not responded else sla.Updated(at=row.at)
+            )
             responded = True
-    return events
+    return history
+
+
+_DONE = (CaseStatus.RESOLVED, CaseStatus.CLOSED)
+
+
+def _status_events(entry: events.StatusChanged, at: dt.datetime) -> list[sla.CaseEvent]:
+    out: list[sla.CaseEvent] = []
+    if entry.before == CaseStatus.WAITING_ON_CUSTOMER:
+        out.append(sla.Resumed(at=at))
+    if entry.before in _DONE and entry.after not in _DONE:
+        out.append(sla.Reopened(at=at))
+    if entry.after == CaseStatus.WAITING_ON_CUSTOMER:
+        out.append(sla.Paused(at=at))
+    elif entry.after == CaseStatus.RESOLVED:
+        out.append(sla.Resolved(at=at))
+    elif entry.after == CaseStatus.CLOSED:
+        out.append(sla.Closed(at=at))
+    return out
 
 
 def _seconds(value: dt.timedelta | None) -> int | None:
@@ -99,7 +95,7 @@ def compute_clocks(
     """The case's clocks as of ``now`` from its timeline (``history``: the whole
     timeline when the caller holds it, saved or not; else read)."""
     if history is None:
-        rows = _TIMELINE.all(case.pk)
+        rows = list(CaseEvent.objects.filter(case=case).order_by("at", "id"))
     else:
         rows = sorted(history, key=lambda e: (e.at, e.pk or 0))
     return sla.sla_clocks(
@@ -110,68 +106,64 @@ def compute_clocks(
     )
 
 
-def refresh_clocks(
-    case: Case,
-    *,
-    now: dt.datetime,
-    force: bool = False,
-    fresh: bool = False,
-    save: bool = True,
-    computed: tuple[sla.SlaClock, ...] | None = None,
-) -> list[SlaClock]:
-    """Recompute and store the case's clocks as of ``now``; record newly reached
-    warnings and a breach as timeline events, each once. A closed case is not
-    recomputed (its clocks are final), unless ``force`` (the closing event itself).
-
-    ``fresh``: the case was created in this transaction and has no clock rows yet, so
-    they are inserted in one statement. Either way the stored rows are left on the case
-    as its prefetched ``clocks``, so a caller rendering it needs no further query.
-    ``save=False`` leaves saving ``case.queue_due_at`` to the caller. ``computed``: the
-    clocks :func:`compute_clocks` gave the caller as of ``now`` (a case being opened,
-    whose queue due goes into its INSERT)."""
+def refresh_clocks(case: Case, *, now: dt.datetime, force: bool = False) -> list[SlaClock]:
+    """Recompute and store the case's clocks as of ``now`` from its stored timeline, and
+    record newly reached warnings and a breach as timeline events, each once. A closed
+    case is not recomputed (its clocks are final), unless ``force`` (the closing event
+    itself). Sets ``case.queue_due_at``: the caller writes it with the rest of its
+    change to the case row, which is written once per change."""
     if case.status == CaseStatus.CLOSED and not force:
         return list(case.clocks.all())
-    if computed is None:
-        computed = compute_clocks(case, now=now)
+    computed = compute_clocks(case, now=now)
     closed = case.status == CaseStatus.CLOSED
-    existing = {} if fresh else {c.kind: c for c in _CLOCKS_OF.all(case.pk)}
-    stored: list[SlaClock] = []
+    existing = {c.kind: c for c in SlaClock.objects.filter(case=case)}
+    stored = []
     for clock in computed:
         row = existing.get(str(clock.kind)) or SlaClock(case=case, kind=str(clock.kind))
-        row.state = str(clock.state)
-        row.severity = clock.severity
-        row.target_seconds = _seconds(clock.target)
-        row.calendar = clock.clock or ""
-        row.started_at = clock.started_at
-        row.due_at = clock.due_at
-        row.met_at = clock.met_at
-        row.breached_at = clock.breached_at
-        row.elapsed_seconds = _seconds(clock.elapsed)
-        row.remaining_seconds = _seconds(clock.remaining)
-        row.paused_seconds = _seconds(clock.paused) or 0
-        row.warnings = [
-            {"fraction": w.fraction, "at": w.at.isoformat() if w.at else None, "reached": w.reached}
-            for w in clock.warnings
-        ]
-        row.next_deadline_at = None if closed else sla.next_deadline(clocks=[clock])
-        row.computed_at = now
+        _fill(row, clock, now=now, closed=closed)
         _record_crossings(case, row, clock, now)
-        if not fresh:
-            if row.pk is None:
-                _INSERT_CLOCKS.one(row)
-            else:
-                _SAVE_CLOCK(row)
+        if row.pk is None:
+            row.save(force_insert=True)
+        else:
+            row.save(update_fields=_CLOCK_FIELDS)
         stored.append(row)
-    if fresh:
-        _INSERT_CLOCKS.many(stored)
     case.queue_due_at = queue_due(computed, closed=closed)
-    if save:
-        _SAVE_QUEUE_DUE(case)
-    prefetched = getattr(case, "_prefetched_objects_cache", None)
-    if prefetched is None:
-        prefetched = case._prefetched_objects_cache = {}  # type: ignore[attr-defined]
-    prefetched["clocks"] = stored
     return stored
+
+
+def start_clocks(
+    case: Case, computed: tuple[sla.SlaClock, ...], *, now: dt.datetime
+) -> list[SlaClock]:
+    """Store the first clocks of a case opened in this transaction (``computed`` by
+    :func:`compute_clocks` from its opening events, whose queue due went into the
+    case's INSERT): one INSERT."""
+    rows = []
+    for clock in computed:
+        row = SlaClock(case=case, kind=str(clock.kind))
+        _fill(row, clock, now=now, closed=False)
+        _record_crossings(case, row, clock, now)
+        rows.append(row)
+    return SlaClock.objects.bulk_create(rows)
+
+
+def _fill(row: SlaClock, clock: sla.SlaClock, *, now: dt.datetime, closed: bool) -> None:
+    row.state = str(clock.state)
+    row.severity = clock.severity
+    row.target_seconds = _seconds(clock.target)
+    row.calendar = clock.clock or ""
+    row.started_at = clock.started_at
+    row.due_at = clock.due_at
+    row.met_at = clock.met_at
+    row.breached_at = clock.breached_at
+    row.elapsed_seconds = _seconds(clock.elapsed)
+    row.remaining_seconds = _seconds(clock.remaining)
+    row.paused_seconds = _seconds(clock.paused) or 0
+    row.warnings = [
+        {"fraction": w.fraction, "at": w.at.isoformat() if w.at else None, "reached": w.reached}
+        for w in clock.warnings
+    ]
+    row.next_deadline_at = None if closed else sla.next_deadline(clocks=[clock])
+    row.computed_at = now
 
 
 def queue_due(computed: tuple[sla.SlaClock, ...], *, closed: bool = False) -> dt.datetime:
@@ -186,17 +178,8 @@ def _record_crossings(case: Case, row: SlaClock, clock: sla.SlaClock, now: dt.da
     recorded = set(row.warnings_recorded or [])
     for warning in clock.warnings:
         if warning.reached and warning.fraction not in recorded and clock.breached_at is None:
-            CaseEvent.objects.create(
-                case=case,
-                at=warning.at or now,
-                kind=EventKind.SLA_WARNING,
-                public=False,
-                data={
-                    "clock": row.kind,
-                    "fraction": warning.fraction,
-                    "due_at": _iso(clock.due_at),
-                },
-            )
+            entry = events.SlaWarning(row.kind, warning.fraction, _iso(clock.due_at))
+            events.record(case, entry, at=warning.at or now, actor=None)
             _notify_crossing(
                 case,
                 row.kind,
@@ -207,13 +190,8 @@ def _record_crossings(case: Case, row: SlaClock, clock: sla.SlaClock, now: dt.da
             recorded.add(warning.fraction)
     row.warnings_recorded = sorted(recorded)
     if clock.breached_at is not None and not row.breach_recorded:
-        CaseEvent.objects.create(
-            case=case,
-            at=clock.breached_at,
-            kind=EventKind.SLA_BREACH,
-            public=False,
-            data={"clock": row.kind, "severity": clock.severity, "due_at": _iso(clock.due_at)},
-        )
+        breach = events.SlaBreach(row.kind, clock.severity, _iso(clock.due_at))
+        events.record(case, breach, at=clock.breached_at, actor=None)
         _notify_crossing(
             case, row.kind, "breach", f"{row.kind} SLA breached (due {_iso(clock.due_at)})", now
         )

@@ -10,6 +10,7 @@ from typing import Any
 from supportdesk import clock
 from supportdesk.accounts.models import Organization, User
 from supportdesk.cases import services
+from supportdesk.cases.drafts import CaseDraft
 from supportdesk.cases.models import Case
 
 _NO = {
@@ -138,17 +139,19 @@ def seed_cases(progress: Callable[[str], None]) -> None:
         at = now - dt.timedelta(hours=3 * (len(CASES) - i))
         try:
             case, _ = services.open_case(
-                actor=people[requester],
-                organisation_id=org.pk,
-                channel="portal",
-                environment="production",
-                request_type=kind,
-                title=title,
-                description=f"{title}. Reported through the portal.",
-                answers=answers,
-                details=_details(at),
-                category="other",
-                callback_number="+1 802 253 2905",
+                people[requester],
+                CaseDraft(
+                    organisation_id=org.pk,
+                    channel="portal",
+                    environment="production",
+                    request_type=kind,
+                    title=title,
+                    description=f"{title}. Reported through the portal.",
+                    answers=answers,
+                    details=_details(at),
+                    category="other",
+                    callback_number="+1 802 253 2905",
+                ),
                 now=at,
             )
         except Exception as exc:  # a demo case that the policy refuses is skipped

@@ -253,7 +253,9 @@ class SlaClock(models.Model):
     computed_at = models.DateTimeField()
 
     class Meta:
-        ordering = ["case", "kind"]
+        # By the column, not the relation: ordering by "case" would join the case
+        # table for its queue order on every read of a case's clocks.
+        ordering = ["case_id", "kind"]
         constraints = [
             models.UniqueConstraint(fields=["case", "kind"], name="sla_clock_case_kind_unique")
         ]

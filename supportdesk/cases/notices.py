@@ -22,7 +22,7 @@ from django.template.loader import render_to_string
 from supportdesk import clock
 from supportdesk.accounts.models import User
 from supportdesk.cases.clocks import policy_of
-from supportdesk.cases.models import Case, Channel, OutboundMail
+from supportdesk.cases.models import Case, Channel, OutboundMail, SlaClock
 from supportdesk.conf import desk_settings
 from supportdesk.domain.mail import reply_subject
 from supportdesk.domain.policy import Policy
@@ -89,7 +89,8 @@ def _send_case_mail(
     (``thread``: its Message-IDs oldest first, when the caller knows them already).
 
     Call inside the transaction of the change it reports. Idempotent by ``dedupe_key``
-    (``new_case``: the case was opened in this transaction, so no key of it exists yet).
+    (``new_case``: the case was opened in this transaction, so its message cannot have
+    an envelope yet).
     """
     thread = thread_of(case) if thread is None else thread
     ctx = {"case": case, "site_url": desk_settings.site_url, **context}
@@ -102,7 +103,6 @@ def _send_case_mail(
         address=address,
         dedupe_key=dedupe_key,
         severity=case.severity,
-        fresh=new_case,
         now=now,
     )
     if new_case or not OutboundMail.objects.filter(outbox=message).exists():
@@ -120,9 +120,11 @@ def _send_case_mail(
 
 
 def first_response_due(case: Case) -> dt.datetime | None:
-    # All the case's clocks, not a filtered query: ``refresh_clocks`` leaves the rows it
-    # stored prefetched on the case, so a case just opened is answered without a query.
-    return next((c.due_at for c in case.clocks.all() if c.kind == "first_response"), None)
+    return (
+        SlaClock.objects.filter(case=case, kind="first_response")
+        .values_list("due_at", flat=True)
+        .first()
+    )
 
 
 def case_opened_by_mail(

@@ -106,6 +106,7 @@ def create_case(args: argparse.Namespace) -> int:
     start_django()
     from supportdesk.accounts.models import Organization
     from supportdesk.cases import services
+    from supportdesk.cases.drafts import CaseDraft
     from supportdesk.cases.schemas import case_detail_out
     from supportdesk.domain.triage import IntakeError
 
@@ -118,18 +119,20 @@ def create_case(args: argparse.Namespace) -> int:
         raise UsageError("--title: a title is required")
     try:
         case, _ = services.open_case(
-            actor=actor,
-            organisation_id=org.pk,
-            channel=args.channel,
-            environment=args.environment,
-            request_type=args.request_type,
-            title=args.title,
-            description=args.description,
-            answers=parse_answers(args.answers),
-            details=parse_details(args.detail),
-            category=args.category,
-            callback_number=args.callback or "",
-            requester_id=requester.pk,
+            actor,
+            CaseDraft(
+                organisation_id=org.pk,
+                channel=args.channel,
+                environment=args.environment,
+                request_type=args.request_type,
+                title=args.title,
+                description=args.description,
+                answers=parse_answers(args.answers),
+                details=parse_details(args.detail),
+                category=args.category,
+                callback_number=args.callback or "",
+                requester_id=requester.pk,
+            ),
         )
     except IntakeError as exc:
         for problem in exc.problems:

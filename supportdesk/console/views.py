@@ -19,6 +19,7 @@ from supportdesk.accounts.models import User
 from supportdesk.accounts.permissions import NotFound, visible_organisations
 from supportdesk.api_paging import Page
 from supportdesk.cases import selectors, services
+from supportdesk.cases.drafts import CaseDraft
 from supportdesk.cases.models import Case, Channel
 from supportdesk.console.forms import (
     ATTACH_IDS,
@@ -325,20 +326,22 @@ def phone_call(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             case, _ = services.open_case(
-                actor=user,
-                organisation_id=data["organisation"],
-                channel=Channel.PHONE,
-                environment=data["environment"],
-                request_type=data["request_type"],
-                title=data["title"],
-                description=data["description"],
-                answers=form.answers(),
-                details=form.details(),
-                category=data["category"],
-                override_severity=data["override_severity"],
-                override_reason=data["override_reason"],
-                callback_number=data["callback_number"],
-                requester_id=data["requester"],
+                user,
+                CaseDraft(
+                    organisation_id=data["organisation"],
+                    channel=Channel.PHONE,
+                    environment=data["environment"],
+                    request_type=data["request_type"],
+                    title=data["title"],
+                    description=data["description"],
+                    answers=form.answers(),
+                    details=form.details(),
+                    category=data["category"],
+                    override_severity=data["override_severity"],
+                    override_reason=data["override_reason"],
+                    callback_number=data["callback_number"],
+                    requester_id=data["requester"],
+                ),
             )
         except DomainError as exc:
             form.add_domain_error(exc)

@@ -53,7 +53,6 @@ from supportdesk.notifications.models import (
     OutboxState,
     Priority,
 )
-from supportdesk.prepared import Insert
 
 log = logging.getLogger(__name__)
 
@@ -74,9 +73,6 @@ def is_urgent(kind: str, severity: int | None) -> bool:
     return kind == MessageKind.PAGE or severity == 1
 
 
-_INSERT_MESSAGE = Insert(OutboxMessage)
-
-
 def enqueue(
     *,
     kind: MessageKind | str,
@@ -87,15 +83,12 @@ def enqueue(
     team: Team | None = None,
     address: str = "",
     severity: int | None = None,
-    fresh: bool = False,
     now: dt.datetime | None = None,
 ) -> OutboxMessage:
     """Record one outgoing message; call it inside the transaction of the change.
 
     Exactly one of ``user``, ``team`` or ``address`` names the recipient. Returns the
-    existing row, unchanged, when ``dedupe_key`` was enqueued before. ``fresh``: the
-    key names something created in this transaction, so it cannot exist yet and is
-    not looked up (a new case's receipt).
+    existing row, unchanged, when ``dedupe_key`` was enqueued before.
     """
     now = clock.resolve(now)
     if sum(x is not None and x != "" for x in (user, team, address)) != 1:
@@ -104,10 +97,6 @@ def enqueue(
         raise DomainError(f"unknown message kind {kind!r}", field="kind")
     if not dedupe_key:
         raise DomainError("a dedupe key is required", field="dedupe_key")
-    if not fresh:
-        existing = OutboxMessage.objects.filter(dedupe_key=dedupe_key).first()
-        if existing is not None:
-            return existing
     urgent = is_urgent(kind, severity)
     send_at = now if urgent or user is None else selectors.next_working_instant(user, now)
     message = OutboxMessage(
@@ -123,14 +112,15 @@ def enqueue(
         created_at=now,
         next_attempt_at=send_at,
     )
-    if fresh:
-        return _INSERT_MESSAGE.one(message)
+    # Insert first: most keys are new (a new case's receipt, a page's first
+    # notification), and the unique key is the duplicate check, also against a
+    # concurrent transaction enqueueing the same key.
     try:
         with transaction.atomic():
-            return _INSERT_MESSAGE.one(message)
+            message.save(force_insert=True)
     except IntegrityError:
-        # A concurrent transaction enqueued the same key first: that row stands.
         return OutboxMessage.objects.get(dedupe_key=dedupe_key)
+    return message
 
 
 # -- delivery ---------------------------------------------------------------------------

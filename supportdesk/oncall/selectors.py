@@ -19,21 +19,6 @@ from supportdesk.oncall.models import (
     PageStatus,
     Schedule,
 )
-from supportdesk.prepared import Select
-
-# Every emergency paged after hours reads its schedule: precompiled (supportdesk.prepared).
-# The participants come with their layers, in the order the layers rank.
-_PARTICIPANTS = Select(
-    LayerParticipant,
-    '"layer"."schedule_id" = %s',
-    tail='ORDER BY "layer"."position", "layer"."id", "oncall_layerparticipant"."position"',
-    related=("layer",),
-)
-_OVERRIDES = Select(
-    Override,
-    '"oncall_override"."schedule_id" = %s',
-    tail='ORDER BY "oncall_override"."created_at", "oncall_override"."id"',
-)
 
 
 def domain_schedule(schedule: Schedule) -> domain.Schedule:
@@ -43,7 +28,13 @@ def domain_schedule(schedule: Schedule) -> domain.Schedule:
     A layer without participants is left out.
     """
     by_layer: dict[int, tuple[Layer, list[str]]] = {}
-    for participant in _PARTICIPANTS.all(schedule.pk):
+    # The participants with their layers, in the order the layers rank.
+    participants = (
+        LayerParticipant.objects.filter(layer__schedule=schedule)
+        .select_related("layer")
+        .order_by("layer__position", "layer__id", "position")
+    )
+    for participant in participants:
         entry = by_layer.setdefault(participant.layer_id, (participant.layer, []))
         entry[1].append(str(participant.user_id))
     layers = tuple(
@@ -61,7 +52,8 @@ def domain_schedule(schedule: Schedule) -> domain.Schedule:
         for layer, people in by_layer.values()
     )
     overrides = tuple(
-        domain.Override(o.start, o.end, str(o.user_id)) for o in _OVERRIDES.all(schedule.pk)
+        domain.Override(o.start, o.end, str(o.user_id))
+        for o in Override.objects.filter(schedule=schedule).order_by("created_at", "id")
     )
     manager = schedule.team.escalation_manager_id
     return domain.Schedule(
@@ -72,17 +64,14 @@ def domain_schedule(schedule: Schedule) -> domain.Schedule:
     )
 
 
-_REGION_SCHEDULE = Select(
-    Schedule,
-    '"team"."kind" = %s AND "team"."region" = %s',
-    tail='ORDER BY "oncall_schedule"."id" LIMIT 1',
-    related=("team",),
-)
-
-
 def region_schedule(team_kind: str, region: str) -> Schedule | None:
     """The schedule of the ``team_kind`` team of ``region`` (the first, with its team)."""
-    return _REGION_SCHEDULE.first(team_kind, region)
+    return (
+        Schedule.objects.filter(team__kind=team_kind, team__region=region)
+        .select_related("team")
+        .order_by("id")
+        .first()
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -44,7 +44,6 @@ from supportdesk.oncall.models import (
     PageStatus,
     Schedule,
 )
-from supportdesk.prepared import Insert, Select
 
 #: How long the last step (the escalation manager) keeps being re-notified. RSP-1:
 #: a Sev1 needs a first response within 12 hours.
@@ -107,9 +106,6 @@ def _page_text(page: Page, target: User, reason: str) -> tuple[str, str]:
     return subject, "\n".join(lines)
 
 
-_INSERT_PAGE = Insert(Page)
-_INSERT_NOTIFICATION = Insert(PageNotification)
-_USER = Select(User, '"accounts_user"."id" = %s')
 _STATES = {
     domain.PageState.PAGING: PageStatus.PAGING,
     domain.PageState.ACKNOWLEDGED: PageStatus.ACKNOWLEDGED,
@@ -134,7 +130,7 @@ def _notify(
     transaction, so no slot of it can have been notified yet."""
     if not new_page and PageNotification.objects.filter(page=page, key=key).exists():
         return None
-    target = _USER.first(target_id)
+    target = User.objects.filter(pk=target_id).first()
     if target is None:
         raise User.DoesNotExist(f"user {target_id} does not exist")
     subject, body = _page_text(page, target, reason)
@@ -145,21 +141,18 @@ def _notify(
         user=target,
         severity=page.severity,
         dedupe_key=f"page:{page.pk}:{key}",
-        fresh=new_page,
         now=now,
     )
-    return _INSERT_NOTIFICATION.one(
-        PageNotification(
-            page=page,
-            target=target,
-            step=step,
-            round=round_,
-            reason=reason,
-            due_at=due_at,
-            created_at=now,
-            message=message,
-            key=key,
-        )
+    return PageNotification.objects.create(
+        page=page,
+        target=target,
+        step=step,
+        round=round_,
+        reason=reason,
+        due_at=due_at,
+        created_at=now,
+        message=message,
+        key=key,
     )
 
 
@@ -244,7 +237,7 @@ def page_on_call(
         )
         # The plan of a new page is known before its row is written: one INSERT.
         plan = _plan(page, now, [])
-        _INSERT_PAGE.one(page)
+        page.save(force_insert=True)
         if answer.coverage_gap:
             CoverageGap.objects.create(
                 schedule=schedule, page=page, at=now, fallback_id=page.holder_id
@@ -257,7 +250,6 @@ def page_on_call(
                 team=schedule.team,
                 severity=severity,
                 dedupe_key=f"page:{page.pk}:team",
-                fresh=True,
                 now=now,
             )
         _send(page, plan, now, new_page=True)

@@ -19,6 +19,7 @@ from supportdesk import clock
 from supportdesk.accounts.models import Organization, User
 from supportdesk.accounts.permissions import Forbidden, NotFound, visible_organisations
 from supportdesk.cases import selectors
+from supportdesk.cases.drafts import CaseDraft
 from supportdesk.cases.models import Case, Channel
 from supportdesk.cases.services import add_attachment, add_comment, open_case
 from supportdesk.domain.errors import DomainError
@@ -336,17 +337,19 @@ def report(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             case, _created = open_case(
-                actor=user,
-                organisation_id=organisation.pk,
-                channel=Channel.PORTAL,
-                environment=form.cleaned_data["environment"],
-                request_type=form.cleaned_data["request_type"],
-                title=form.cleaned_data["title"],
-                description=form.cleaned_data["description"],
-                answers=form.answers(),
-                details=form.details(),
-                category=form.cleaned_data["category"],
-                callback_number=form.cleaned_data["callback_number"],
+                user,
+                CaseDraft(
+                    organisation_id=organisation.pk,
+                    channel=Channel.PORTAL,
+                    environment=form.cleaned_data["environment"],
+                    request_type=form.cleaned_data["request_type"],
+                    title=form.cleaned_data["title"],
+                    description=form.cleaned_data["description"],
+                    answers=form.answers(),
+                    details=form.details(),
+                    category=form.cleaned_data["category"],
+                    callback_number=form.cleaned_data["callback_number"],
+                ),
             )
         except DomainError as exc:
             form.add_domain_error(exc)

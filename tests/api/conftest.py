@@ -14,6 +14,7 @@ from django.test import Client
 from supportdesk.accounts.models import Organization, OrganizationKind, Role, TeamKind, User
 from supportdesk.accounts.services import issue_api_token
 from supportdesk.cases import services as case_services
+from supportdesk.cases.drafts import CaseDraft
 from supportdesk.cases.models import Case
 from supportdesk.escalations import services as escalation_services
 from supportdesk.escalations.models import Escalation
@@ -75,20 +76,22 @@ def world(db: None) -> World:
     escalation_team.escalation_manager = users["manager"]
     escalation_team.save(update_fields=["escalation_manager"])
     case, _ = case_services.open_case(
-        actor=users["customer"],
-        organisation_id=client_org.pk,
-        channel="portal",
-        environment="production",
-        request_type="incident",
-        title="Imports fail",
-        description="Nightly import fails for every channel.",
-        answers={
-            "production": True,
-            "blocked": False,
-            "significant_impact": True,
-            "cosmetic": False,
-        },
-        details=int4_details(),
+        users["customer"],
+        CaseDraft(
+            organisation_id=client_org.pk,
+            channel="portal",
+            environment="production",
+            request_type="incident",
+            title="Imports fail",
+            description="Nightly import fails for every channel.",
+            answers={
+                "production": True,
+                "blocked": False,
+                "significant_impact": True,
+                "cosmetic": False,
+            },
+            details=int4_details(),
+        ),
         now=NOW,
     )
     escalation = escalation_services.request_escalation(

@@ -11,6 +11,7 @@ from django.test import Client
 from supportdesk.accounts.models import OrganizationKind, Role
 from supportdesk.accounts.services import issue_api_token
 from supportdesk.cases import services
+from supportdesk.cases.drafts import CaseDraft
 from supportdesk.cases.models import Case
 from tests.factories import (
     answers_none,
@@ -100,8 +101,8 @@ def open_sev(actor: Any, org: Any, *, severity: int, now: dt.datetime, **kw: Any
         3: answers_none(),
         4: answers_none(cosmetic=True),
     }[severity]
-    params: dict[str, Any] = {
-        "actor": actor,
+    options = {k: kw.pop(k) for k in ("idempotency_key", "policy_version") if k in kw}
+    draft: dict[str, Any] = {
         "organisation_id": org.pk,
         "channel": "portal",
         "environment": "production",
@@ -110,10 +111,9 @@ def open_sev(actor: Any, org: Any, *, severity: int, now: dt.datetime, **kw: Any
         "description": "Something broke.",
         "answers": answers,
         "details": int4_details(),
-        "now": now,
     }
-    params.update(kw)
-    case, _ = services.open_case(**params)
+    draft.update(kw)
+    case, _ = services.open_case(actor, CaseDraft(**draft), now=now, **options)
     return case
 
 

@@ -43,7 +43,7 @@ def test_an_upload_rolled_back_leaves_a_file_the_sweep_removes(
         raise RuntimeError("timeline down")
 
     # The file reaches storage, then the transaction fails and rolls back.
-    monkeypatch.setattr("supportdesk.cases.services.lifecycle._event", broken)
+    monkeypatch.setattr("supportdesk.cases.events.record", broken)
     with pytest.raises(RuntimeError):
         services.add_attachment(
             actor=customer,

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import Any
 
 import pytest
 
 from supportdesk.accounts.permissions import Forbidden, NotFound
 from supportdesk.cases import selectors, services
+from supportdesk.cases.drafts import CaseDraft
 from supportdesk.cases.models import (
     NO_DUE,
     Case,
@@ -399,24 +401,21 @@ def test_timeline_is_append_only_history(agent: Any, sev2_case: Case) -> None:
 
 
 def test_idempotent_open_returns_same_case(customer: Any, organisation: Any) -> None:
-    first = open_sev(
-        customer, organisation, severity=3, now=NOW, idempotency_key="k1", request_fingerprint="a"
-    )
-    again, created = services.open_case(
-        actor=customer,
+    draft = CaseDraft(
         organisation_id=organisation.pk,
         channel="portal",
-        environment="production",
         request_type="incident",
         title="x",
-        description="",
         answers=answers_none(),
         details=int4_details(),
-        idempotency_key="k1",
-        request_fingerprint="a",
-        now=NOW,
     )
+    first, created = services.open_case(customer, draft, idempotency_key="k1", now=NOW)
+    assert created
+    again, created = services.open_case(customer, draft, idempotency_key="k1", now=NOW)
     assert again == first and not created
+    assert Case.objects.count() == 1
+    with pytest.raises(services.IdempotencyConflict):
+        services.open_case(customer, replace(draft, title="another"), idempotency_key="k1", now=NOW)
     assert Case.objects.count() == 1
 
 

@@ -12,6 +12,7 @@ import pytest
 from supportdesk import clock
 from supportdesk.accounts.models import Role, TeamKind, User
 from supportdesk.cases import services
+from supportdesk.cases.drafts import CaseDraft
 from supportdesk.escalations.models import Escalation
 from tests.e2e.conftest import login, shot
 from tests.factories import load_shipped_policies, make_org, make_team
@@ -48,20 +49,22 @@ def people(db: None, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
         time_zone="Europe/Stockholm",
     )
     case, _ = services.open_case(
-        actor=customer,
-        organisation_id=org.pk,
-        channel="portal",
-        environment="production",
-        request_type="incident",
-        title="Publishing to every channel fails",
-        description="Every publish job ends in an error since 09:00.",
-        answers={
-            "production": True,
-            "blocked": True,
-            "significant_impact": True,
-            "cosmetic": False,
-        },
-        callback_number="+46 8 123 456 78",
+        customer,
+        CaseDraft(
+            organisation_id=org.pk,
+            channel="portal",
+            environment="production",
+            request_type="incident",
+            title="Publishing to every channel fails",
+            description="Every publish job ends in an error since 09:00.",
+            answers={
+                "production": True,
+                "blocked": True,
+                "significant_impact": True,
+                "cosmetic": False,
+            },
+            callback_number="+46 8 123 456 78",
+        ),
     )
     return {"manager": manager, "customer": customer, "case": case}
 

@@ -12,6 +12,7 @@ from supportdesk import clock
 from supportdesk.accounts.models import Role
 from supportdesk.cases import services
 from supportdesk.cases.clocks import refresh_clocks
+from supportdesk.cases.drafts import CaseDraft
 from supportdesk.cases.models import Case
 from tests.e2e.conftest import login, shot
 from tests.factories import answers_none, load_shipped_policies, make_org, make_team
@@ -173,15 +174,17 @@ def test_the_queue_shows_warning_and_breach_states(
     }
     for title, (at, changes) in opened.items():
         case, _ = services.open_case(
-            actor=customer,
-            organisation_id=org.pk,
-            channel="portal",
-            environment="production",
-            request_type="incident",
-            title=title,
-            description="Down.",
-            answers=answers_none(**changes),
-            callback_number="+18022532905",
+            customer,
+            CaseDraft(
+                organisation_id=org.pk,
+                channel="portal",
+                environment="production",
+                request_type="incident",
+                title=title,
+                description="Down.",
+                answers=answers_none(**changes),
+                callback_number="+18022532905",
+            ),
             now=at,
         )
         refresh_clocks(case, now=now)

@@ -13,6 +13,7 @@ import pytest
 from supportdesk import clock
 from supportdesk.accounts.models import Role, User
 from supportdesk.cases import services
+from supportdesk.cases.drafts import CaseDraft
 from tests.e2e.conftest import login, shot
 from tests.factories import answers_none, int4_details, load_shipped_policies, make_org, make_team
 
@@ -47,16 +48,18 @@ def data(db: None, monkeypatch: pytest.MonkeyPatch) -> None:
     ]:
         at = NOW - dt.timedelta(days=days, hours=3)
         case, _ = services.open_case(
-            actor=customer,
-            organisation_id=org.pk,
-            channel="portal",
-            environment="production",
-            request_type="incident",
-            title=f"Problem from {days} days ago",
-            description="Broken.",
-            answers=answers_none(**changes),
-            details=int4_details(),
-            callback_number="+18022532905",
+            customer,
+            CaseDraft(
+                organisation_id=org.pk,
+                channel="portal",
+                environment="production",
+                request_type="incident",
+                title=f"Problem from {days} days ago",
+                description="Broken.",
+                answers=answers_none(**changes),
+                details=int4_details(),
+                callback_number="+18022532905",
+            ),
             now=at,
         )
         services.add_comment(

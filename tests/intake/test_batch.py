@@ -60,10 +60,10 @@ def test_a_failing_message_in_a_batch_costs_the_others_nothing(
 ) -> None:
     real = cases.open_case
 
-    def fragile(**kwargs: Any) -> Any:
-        if kwargs["title"] == "Broken":
+    def fragile(actor: Any, draft: Any, **kwargs: Any) -> Any:
+        if draft.title == "Broken":
             raise RuntimeError("database hiccup")
-        return real(**kwargs)
+        return real(actor, draft, **kwargs)
 
     monkeypatch.setattr(cases, "open_case", fragile)
     raws = [corpus.plain(sender=CUSTOMER, subject=s, body="x") for s in ("One", "Broken", "Two")]

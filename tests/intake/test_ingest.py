@@ -273,7 +273,7 @@ def test_int1_oversize_message_is_refused_and_not_stored(customer: Any, settings
 def test_int1_a_message_that_fails_is_kept_with_its_reason_and_replays(
     customer: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken(**kwargs: Any) -> Any:
+    def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("database hiccup")
 
     monkeypatch.setattr(cases, "open_case", broken)

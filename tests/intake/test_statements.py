@@ -26,9 +26,11 @@ from tests.intake.conftest import CUSTOMER, NOW, ingest
 #: A new message: site policy, BEGIN, rate count, sender (with the organisation's
 #: current policy version), open_case (team, sprint, the key on PostgreSQL or the
 #: reference after the INSERT on SQLite, case, events, clocks; no savepoint: the
-#: message's transaction is the unit), receipt and its envelope, the stored message,
-#: COMMIT. No duplicate check: the stored message's unique Message-ID is that check.
-NEW = {"postgresql": 14, "sqlite": 14}
+#: message's transaction is the unit), the first response's due, the receipt (under a
+#: savepoint: the outbox's unique key is its duplicate check) and its envelope, the
+#: stored message, COMMIT. No duplicate check: the stored message's unique Message-ID
+#: is that check.
+NEW = {"postgresql": 17, "sqlite": 17}
 #: A reply by token: site policy, BEGIN, rate count, sender, the case, add_comment
 #: (savepoint, locked case, comment, event, timeline, clocks, clock update, queue due,
 #: release), the stored message, COMMIT.

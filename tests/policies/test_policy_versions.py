@@ -9,9 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from supportdesk.accounts.models import Organization, Role, User
 from supportdesk.domain.errors import PolicyError
 from supportdesk.policies.models import PolicyVersion
-from supportdesk.policies.selectors import NoPolicy, current_version_for, parsed, version_joins
+from supportdesk.policies.selectors import NoPolicy, current_version_for, parsed
 from supportdesk.policies.services import PolicyVersionConflict, load_policy_version
-from supportdesk.prepared import Select
 from tests.conftest import policy_text
 from tests.factories import load_shipped_policies, make_org, make_user
 
@@ -66,19 +65,18 @@ def test_no_policy_loaded_is_a_clear_error() -> None:
 
 def test_a_version_joined_with_the_organisation_costs_no_statement_and_is_current() -> None:
     """The token and mail-sender reads bring the contract's current version with the
-    organisation (``version_joins``): a new case reads no version of its own, and a
-    version loaded since the previous read is the one the next read brings."""
+    organisation (``select_related`` of ``organization__policy__current_version``): a
+    new case reads no version of its own, and a version loaded since the previous read
+    is the one the next read brings."""
     policies = load_shipped_policies()
     org = make_org(policy=policies["partner-services"])
     user = make_user(role=Role.CUSTOMER, organization=org)
-    paths, fields = version_joins("organization")
-    read = Select(
-        User,
-        '"accounts_user"."id" = %s',
-        related=("organization", *paths),
-        related_fields=fields,
+    read = (
+        User.objects.filter(pk=user.pk)
+        .select_related("organization__policy__current_version")
+        .defer("organization__policy__current_version__source")
     )
-    loaded = read.first(user.pk)
+    loaded = read.first()
     assert loaded is not None and loaded.organization is not None
     with CaptureQueriesContext(connection) as ctx:
         version = current_version_for(loaded.organization)
@@ -87,7 +85,7 @@ def test_a_version_joined_with_the_organisation_costs_no_statement_and_is_curren
     assert version.get_deferred_fields() == {"source"}  # the policy text stays unread
     bumped = policy_text("partner-services").replace('version: "2026.3"', 'version: "2026.4"')
     newer = load_policy_version(text=bumped.replace("hours: 12,", "hours: 10,")).version
-    again = read.first(user.pk)
+    again = read.first()
     assert again is not None and again.organization is not None
     assert current_version_for(again.organization).pk == newer.pk
     # An organisation read without the joins pays one statement, with the same answer.

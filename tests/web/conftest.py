@@ -11,6 +11,7 @@ from django.test import Client
 from supportdesk import clock
 from supportdesk.accounts.models import Role
 from supportdesk.cases import services
+from supportdesk.cases.drafts import CaseDraft
 from supportdesk.cases.models import Case
 from tests.factories import (
     answers_none,
@@ -99,15 +100,17 @@ def open_sev(actor: Any, org: Any, *, severity: int, now: dt.datetime = OPEN_HOU
         4: answers_none(cosmetic=True),
     }[severity]
     case, _ = services.open_case(
-        actor=actor,
-        organisation_id=org.pk,
-        channel="portal",
-        environment="production",
-        request_type="incident",
-        title=f"Sev{severity} problem",
-        description="Something broke.",
-        answers=answers,
-        details=int4_details(),
+        actor,
+        CaseDraft(
+            organisation_id=org.pk,
+            channel="portal",
+            environment="production",
+            request_type="incident",
+            title=f"Sev{severity} problem",
+            description="Something broke.",
+            answers=answers,
+            details=int4_details(),
+        ),
         now=now,
     )
     return case

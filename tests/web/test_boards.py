@@ -9,6 +9,7 @@ from django.test import Client
 
 from supportdesk.accounts.models import Role
 from supportdesk.cases import services
+from supportdesk.cases.drafts import CaseDraft
 from supportdesk.escalations.services import request_escalation
 from tests.factories import make_org, make_user
 from tests.web.conftest import client_for
@@ -51,19 +52,21 @@ def test_the_escalation_board_lists_a_declined_request(
     org = make_org(name="Nordic Retail", region="na", policy=policies["follow-the-sun"])
     customer = make_user(role=Role.CUSTOMER, organization=org)
     case, _ = services.open_case(
-        actor=customer,
-        organisation_id=org.pk,
-        channel="portal",
-        environment="production",
-        request_type="incident",
-        title="Exports fail",
-        description="Broken.",
-        answers={
-            "production": True,
-            "blocked": False,
-            "significant_impact": True,
-            "cosmetic": False,
-        },
+        customer,
+        CaseDraft(
+            organisation_id=org.pk,
+            channel="portal",
+            environment="production",
+            request_type="incident",
+            title="Exports fail",
+            description="Broken.",
+            answers={
+                "production": True,
+                "blocked": False,
+                "significant_impact": True,
+                "cosmetic": False,
+            },
+        ),
     )
     request_escalation(requester=customer, form={"incident": case.reference})
     html = client_for(agent).get("/console/escalations/").content.decode()
@@ -94,20 +97,22 @@ def _requested_escalation(policies: Any, impact: str = "All channels down") -> A
     org = make_org(name="Nordic Retail", region="emea", policy=policies["follow-the-sun"])
     customer = make_user(role=Role.CUSTOMER, organization=org)
     case, _ = services.open_case(
-        actor=customer,
-        organisation_id=org.pk,
-        channel="portal",
-        environment="production",
-        request_type="incident",
-        title="Publishing fails",
-        description="Broken.",
-        answers={
-            "production": True,
-            "blocked": True,
-            "significant_impact": True,
-            "cosmetic": False,
-        },
-        callback_number="+46 8 123 456 78",
+        customer,
+        CaseDraft(
+            organisation_id=org.pk,
+            channel="portal",
+            environment="production",
+            request_type="incident",
+            title="Publishing fails",
+            description="Broken.",
+            answers={
+                "production": True,
+                "blocked": True,
+                "significant_impact": True,
+                "cosmetic": False,
+            },
+            callback_number="+46 8 123 456 78",
+        ),
     )
     return request_escalation(
         requester=customer,

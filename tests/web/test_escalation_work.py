@@ -11,6 +11,7 @@ from django.test import Client
 
 from supportdesk.accounts.models import Role, TeamKind
 from supportdesk.cases import services as case_services
+from supportdesk.cases.drafts import CaseDraft
 from supportdesk.escalations import services
 from supportdesk.escalations.models import Escalation, EscalationEvent
 from tests.factories import make_org, make_team, make_user
@@ -51,20 +52,22 @@ def escalation(policies: Any, frozen_clock: Any) -> Escalation:
     org = make_org(name="Nordic Retail", region="emea", policy=policies["follow-the-sun"])
     customer = make_user(role=Role.CUSTOMER, organization=org, username="bjorn")
     case, _ = case_services.open_case(
-        actor=customer,
-        organisation_id=org.pk,
-        channel="portal",
-        environment="production",
-        request_type="incident",
-        title="Publishing fails",
-        description="Broken.",
-        answers={
-            "production": True,
-            "blocked": True,
-            "significant_impact": True,
-            "cosmetic": False,
-        },
-        callback_number="+46 8 123 456 78",
+        customer,
+        CaseDraft(
+            organisation_id=org.pk,
+            channel="portal",
+            environment="production",
+            request_type="incident",
+            title="Publishing fails",
+            description="Broken.",
+            answers={
+                "production": True,
+                "blocked": True,
+                "significant_impact": True,
+                "cosmetic": False,
+            },
+            callback_number="+46 8 123 456 78",
+        ),
     )
     return services.request_escalation(
         requester=customer,

@@ -9,6 +9,7 @@ import pytest
 
 from supportdesk.accounts.models import Role
 from supportdesk.cases import services
+from supportdesk.cases.drafts import CaseDraft
 from supportdesk.oncall.models import Layer, LayerParticipant, Page, Schedule
 from tests.factories import answers_none, int4_details, make_team, make_user
 from tests.web.conftest import AFTER_HOURS, client_for
@@ -40,16 +41,18 @@ def schedule(organisation: Any) -> Schedule:
 def page(schedule: Schedule, customer: Any, organisation: Any, frozen_clock: Any) -> Page:
     frozen_clock(AFTER_HOURS)
     case, _ = services.open_case(
-        actor=customer,
-        organisation_id=organisation.pk,
-        channel="portal",
-        environment="production",
-        request_type="incident",
-        title="Nobody can book",
-        description="Down.",
-        answers=answers_none(cannot_book=True, workaround=False),
-        details=int4_details(),
-        callback_number="+1 802 253 2905",
+        customer,
+        CaseDraft(
+            organisation_id=organisation.pk,
+            channel="portal",
+            environment="production",
+            request_type="incident",
+            title="Nobody can book",
+            description="Down.",
+            answers=answers_none(cannot_book=True, workaround=False),
+            details=int4_details(),
+            callback_number="+1 802 253 2905",
+        ),
         now=AFTER_HOURS,
     )
     return Page.objects.get(case=case)

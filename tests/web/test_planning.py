@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 
 from supportdesk.cases import services
+from supportdesk.cases.drafts import CaseDraft
 from supportdesk.cases.models import Case, Release, Sprint
 from supportdesk.domain.errors import DomainError
 from tests.factories import answers_none, int4_details
@@ -20,15 +21,17 @@ pytestmark = pytest.mark.django_db
 
 def _branding(customer: Any, organisation: Any, title: str) -> Case:
     case, _ = services.open_case(
-        actor=customer,
-        organisation_id=organisation.pk,
-        channel="portal",
-        environment="production",
-        request_type="branding",
-        title=title,
-        description="New logo please.",
-        answers=answers_none(),
-        details=int4_details(),
+        customer,
+        CaseDraft(
+            organisation_id=organisation.pk,
+            channel="portal",
+            environment="production",
+            request_type="branding",
+            title=title,
+            description="New logo please.",
+            answers=answers_none(),
+            details=int4_details(),
+        ),
     )
     return case
 

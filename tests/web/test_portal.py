@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 
 from supportdesk.cases import services
+from supportdesk.cases.drafts import CaseDraft
 from supportdesk.cases.models import Case
 from tests.factories import answers_none
 from tests.web.conftest import AFTER_HOURS, client_for, yes_no
@@ -219,20 +220,22 @@ def _fts_case(policies: Any) -> tuple[Any, Any]:
     org = make_org(name="Nordic Retail", region="na", policy=policies["follow-the-sun"])
     customer = make_user(role=Role.CUSTOMER, organization=org)
     case, _ = services.open_case(
-        actor=customer,
-        organisation_id=org.pk,
-        channel="portal",
-        environment="production",
-        request_type="incident",
-        title="Publishing fails",
-        description="Broken.",
-        answers={
-            "production": True,
-            "blocked": True,
-            "significant_impact": True,
-            "cosmetic": False,
-        },
-        callback_number="+46 8 123 456 78",
+        customer,
+        CaseDraft(
+            organisation_id=org.pk,
+            channel="portal",
+            environment="production",
+            request_type="incident",
+            title="Publishing fails",
+            description="Broken.",
+            answers={
+                "production": True,
+                "blocked": True,
+                "significant_impact": True,
+                "cosmetic": False,
+            },
+            callback_number="+46 8 123 456 78",
+        ),
     )
     return customer, case
 

@@ -14,6 +14,7 @@ from django.test import Client
 from supportdesk.accounts.models import Role, TeamKind
 from supportdesk.cases import services
 from supportdesk.cases.clocks import refresh_clocks
+from supportdesk.cases.drafts import CaseDraft
 from tests.factories import make_org, make_team, make_user
 from tests.web.conftest import OPEN_HOURS, client_for, open_sev
 
@@ -132,19 +133,21 @@ def test_the_date_range_leaves_out_cases_outside_it(agent_client: Client, histor
 def test_the_region_filter(history: Any, policies: Any) -> None:
     org = make_org(name="Nordic Retail", region="emea", policy=policies["follow-the-sun"])
     services.open_case(
-        actor=make_user(role=Role.CUSTOMER, organization=org),
-        organisation_id=org.pk,
-        channel="portal",
-        environment="production",
-        request_type="incident",
-        title="Exports fail",
-        description="Broken.",
-        answers={
-            "production": True,
-            "blocked": False,
-            "significant_impact": True,
-            "cosmetic": False,
-        },
+        make_user(role=Role.CUSTOMER, organization=org),
+        CaseDraft(
+            organisation_id=org.pk,
+            channel="portal",
+            environment="production",
+            request_type="incident",
+            title="Exports fail",
+            description="Broken.",
+            answers={
+                "production": True,
+                "blocked": False,
+                "significant_impact": True,
+                "cosmetic": False,
+            },
+        ),
         now=dt.datetime(2026, 3, 10, 9, 0, tzinfo=dt.UTC),  # EMEA open: handled there
     )
     c = client_for(make_user(role=Role.ADMIN))
@@ -180,20 +183,22 @@ def test_managers_see_escalations_by_outcome_and_region(policies: Any, frozen_cl
     customer = make_user(role=Role.CUSTOMER, organization=org)
     for blocked in (True, False):
         case, _ = services.open_case(
-            actor=customer,
-            organisation_id=org.pk,
-            channel="portal",
-            environment="production",
-            request_type="incident",
-            title="Publishing fails",
-            description="Broken.",
-            answers={
-                "production": True,
-                "blocked": blocked,
-                "significant_impact": True,
-                "cosmetic": False,
-            },
-            callback_number="+46 8 123 456 78",
+            customer,
+            CaseDraft(
+                organisation_id=org.pk,
+                channel="portal",
+                environment="production",
+                request_type="incident",
+                title="Publishing fails",
+                description="Broken.",
+                answers={
+                    "production": True,
+                    "blocked": blocked,
+                    "significant_impact": True,
+                    "cosmetic": False,
+                },
+                callback_number="+46 8 123 456 78",
+            ),
         )
         esc = escalation_services.request_escalation(
             requester=customer,

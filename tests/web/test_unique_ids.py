@@ -11,6 +11,7 @@ from django.test import Client
 
 from supportdesk.accounts.models import Role, TeamKind
 from supportdesk.cases import services as case_services
+from supportdesk.cases.drafts import CaseDraft
 from supportdesk.cases.models import Case
 from supportdesk.escalations import services
 from tests.factories import make_org, make_team, make_user
@@ -46,20 +47,22 @@ def test_the_escalation_page_has_unique_ids(policies: Any, frozen_clock: Any) ->
     org = make_org(name="Nordic Retail", region="emea", policy=policies["follow-the-sun"])
     customer = make_user(role=Role.CUSTOMER, organization=org)
     case, _ = case_services.open_case(
-        actor=customer,
-        organisation_id=org.pk,
-        channel="portal",
-        environment="production",
-        request_type="incident",
-        title="Publishing fails",
-        description="Broken.",
-        answers={
-            "production": True,
-            "blocked": True,
-            "significant_impact": True,
-            "cosmetic": False,
-        },
-        callback_number="+46 8 123 456 78",
+        customer,
+        CaseDraft(
+            organisation_id=org.pk,
+            channel="portal",
+            environment="production",
+            request_type="incident",
+            title="Publishing fails",
+            description="Broken.",
+            answers={
+                "production": True,
+                "blocked": True,
+                "significant_impact": True,
+                "cosmetic": False,
+            },
+            callback_number="+46 8 123 456 78",
+        ),
     )
     esc = services.request_escalation(
         requester=customer,

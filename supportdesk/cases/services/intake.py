@@ -6,10 +6,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Mapping
-from typing import Any
+from dataclasses import asdict, dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from supportdesk import clock
 from supportdesk.accounts.models import Organization, Team, TeamKind, User
@@ -18,68 +17,52 @@ from supportdesk.accounts.permissions import (
     NotFound,
     access_organisation,
 )
-from supportdesk.cases.clocks import calendars_of, compute_clocks, queue_due, refresh_clocks
+from supportdesk.cases import events
+from supportdesk.cases.clocks import calendars_of, compute_clocks, queue_due, start_clocks
+from supportdesk.cases.drafts import CaseDraft
 from supportdesk.cases.models import (
     Case,
     CaseEvent,
     Channel,
     Environment,
-    EventKind,
     FollowUpTask,
     IdempotencyKey,
 )
 from supportdesk.cases.services.planning import apply_work_order, file_into_sprint
-from supportdesk.cases.services.records import IdempotencyConflict, _event, _jsonable
+from supportdesk.cases.services.records import IdempotencyConflict, _jsonable
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.lifecycle import CaseStatus
 from supportdesk.domain.policy import Policy
-from supportdesk.domain.routing import RouteAction, decide_route, validate_callback_number
+from supportdesk.domain.routing import (
+    RouteAction,
+    RouteDecision,
+    decide_route,
+    validate_callback_number,
+)
 from supportdesk.domain.triage import (
     OverrideError,
     SeverityOverride,
+    TriageResult,
     triage_report,
 )
 from supportdesk.notifications import services as notifications
 from supportdesk.notifications.models import MessageKind
 from supportdesk.policies import selectors as policy_selectors
 from supportdesk.policies.models import PolicyVersion
-from supportdesk.prepared import Insert, Select, Update, reserve_key
-
-# Every new case runs these: precompiled (see supportdesk.prepared).
-_INSERT_CASE = Insert(Case)
-_INSERT_EVENTS = Insert(CaseEvent)
-_SAVE_REFERENCE = Update(Case, "reference")
-_SUPPORT_TEAM = Select(
-    Team,
-    '"accounts_team"."kind" = %s AND "accounts_team"."region" = %s',
-    tail='ORDER BY "accounts_team"."id" LIMIT 1',
-)
 
 
-def fingerprint(payload: Mapping[str, Any]) -> str:
-    """A stable hash of a create request's body, for idempotency."""
-    text = json.dumps(payload, sort_keys=True, default=str, separators=(",", ":"))
+def fingerprint(draft: CaseDraft) -> str:
+    """A stable hash of a create request, for idempotency (the same as of the API
+    body it was built from: the draft's fields are the body's)."""
+    text = json.dumps(asdict(draft), sort_keys=True, default=str, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
 
 
 def open_case(
-    *,
     actor: User,
-    organisation_id: int,
-    channel: str,
-    environment: str,
-    request_type: str,
-    title: str,
-    description: str,
-    answers: Mapping[str, bool],
-    details: Mapping[str, object] | None = None,
-    category: str = "other",
-    override_severity: int | None = None,
-    override_reason: str = "",
-    callback_number: str = "",
-    requester_id: int | None = None,
+    draft: CaseDraft,
+    *,
     idempotency_key: str | None = None,
-    request_fingerprint: str | None = None,
     policy_version: PolicyVersion | None = None,
     savepoint: bool = True,
     now: dt.datetime | None = None,
@@ -90,43 +73,27 @@ def open_case(
     (RSP-3), daily review (RSP-4) and sprint planning (PRI-1).
 
     Returns ``(case, created)``: with an ``idempotency_key`` seen before for this actor
-    and the same ``request_fingerprint``, the earlier case and ``False``; with another
-    fingerprint :class:`IdempotencyConflict`. Every refusal is a :class:`DomainError`
-    naming the field; nothing is written then. ``policy_version``: the organisation's
-    current version, when the caller has just read it (mail intake). ``savepoint=False``:
-    the caller's transaction is the unit, and a refusal fails all of it (mail intake,
-    which then stores the message as failed in a transaction of its own).
+    and the same draft, the earlier case and ``False``; with another draft
+    :class:`IdempotencyConflict`. Every refusal is a :class:`DomainError` naming the
+    field; nothing is written then. ``policy_version``: the organisation's current
+    version, when the caller has just read it (mail intake). ``savepoint=False``: the
+    caller's transaction is the unit, and a refusal fails all of it (mail intake, which
+    then stores the message as failed in a transaction of its own).
     """
     now = clock.resolve(now)
+    request_fingerprint = fingerprint(draft) if idempotency_key else ""
     if idempotency_key:
-        replay = _replay(actor, idempotency_key, request_fingerprint or "")
+        replay = _replay(actor, idempotency_key, request_fingerprint)
         if replay is not None:
             return replay, False
     try:
         with transaction.atomic(savepoint=savepoint):
-            case = _open_case(
-                actor=actor,
-                organisation_id=organisation_id,
-                channel=channel,
-                environment=environment,
-                request_type=request_type,
-                title=title,
-                description=description,
-                answers=answers,
-                details=details or {},
-                category=category,
-                override_severity=override_severity,
-                override_reason=override_reason,
-                callback_number=callback_number,
-                requester_id=requester_id,
-                version=policy_version,
-                now=now,
-            )
+            case = _open_case(actor, draft, policy_version, now)
             if idempotency_key:
                 IdempotencyKey.objects.create(
                     user=actor,
                     key=idempotency_key,
-                    fingerprint=request_fingerprint or "",
+                    fingerprint=request_fingerprint,
                     case=case,
                     created_at=now,
                 )
@@ -134,7 +101,7 @@ def open_case(
     except IntegrityError:
         # A concurrent retry with the same key won the race: answer as a replay.
         if idempotency_key:
-            replay = _replay(actor, idempotency_key, request_fingerprint or "")
+            replay = _replay(actor, idempotency_key, request_fingerprint)
             if replay is not None:
                 return replay, False
         raise
@@ -153,87 +120,109 @@ def _replay(actor: User, key: str, fp: str) -> Case | None:
 
 
 def _open_case(
-    *,
-    actor: User,
-    organisation_id: int,
-    channel: str,
-    environment: str,
-    request_type: str,
-    title: str,
-    description: str,
-    answers: Mapping[str, bool],
-    details: Mapping[str, object],
-    category: str,
-    override_severity: int | None,
-    override_reason: str,
-    callback_number: str,
-    requester_id: int | None,
-    version: PolicyVersion | None,
-    now: dt.datetime,
+    actor: User, draft: CaseDraft, version: PolicyVersion | None, now: dt.datetime
 ) -> Case:
-    organisation = access_organisation(actor, organisation_id)
+    triaged = _triage(actor, draft, version)
+    route = _route(triaged, draft, now)
+    case, rows = _build(actor, draft, triaged, route, now)
+    _persist(case, rows, now)
+    _notify(actor, case, triaged, route, now)
+    return case
+
+
+@dataclass(frozen=True, slots=True)
+class _Triaged:
+    """The draft checked against its organisation's policy, and the severity it gets."""
+
+    organisation: Organization
+    requester: User
+    version: PolicyVersion
+    policy: Policy
+    result: TriageResult
+
+
+def _triage(actor: User, draft: CaseDraft, version: PolicyVersion | None) -> _Triaged:
+    """Check the draft and triage it (SEV-2, SEV-3, INT-3, INT-4)."""
+    organisation = access_organisation(actor, draft.organisation_id)
     staff = actor.is_vendor_staff
-    if channel not in Channel.values:
+    if draft.channel not in Channel.values:
         raise DomainError(
-            f"unknown channel {channel!r} (one of: {', '.join(Channel.values)})", field="channel"
+            f"unknown channel {draft.channel!r} (one of: {', '.join(Channel.values)})",
+            field="channel",
         )
-    if channel == Channel.PHONE and not staff:
+    if draft.channel == Channel.PHONE and not staff:
         # INT-1: phone calls are logged by an agent.
         raise Forbidden("only an agent logs a phone call", field="channel")
-    if environment not in Environment.values:
+    if draft.environment not in Environment.values:
         raise DomainError(
-            f"unknown environment {environment!r} (one of: {', '.join(Environment.values)})",
+            f"unknown environment {draft.environment!r} (one of: {', '.join(Environment.values)})",
             field="environment",
         )
-    if not title.strip():
+    if not draft.title.strip():
         raise DomainError("a title is required", field="title")
-    if override_severity is not None and not staff:
+    if draft.override_severity is not None and not staff:
         raise Forbidden("only an agent may override the triaged severity", field="override")
-    requester = _requester(actor, organisation, requester_id)
+    requester = _requester(actor, organisation, draft.requester_id)
     version = version or policy_selectors.current_version_for(organisation)
     policy = policy_selectors.parsed(version)
     override = (
-        SeverityOverride(severity=override_severity, reason=override_reason)
-        if override_severity is not None
+        SeverityOverride(severity=draft.override_severity, reason=draft.override_reason)
+        if draft.override_severity is not None
         else None
     )
     result = triage_report(
         policy=policy,
-        request_type=request_type,
-        answers=answers,
-        category=category,
-        details=details,
+        request_type=draft.request_type,
+        answers=draft.answers,
+        category=draft.category,
+        details=draft.details,
         override=override,
     )
+    return _Triaged(organisation, requester, version, policy, result)
+
+
+def _route(triaged: _Triaged, draft: CaseDraft, now: dt.datetime) -> RouteDecision:
+    """Where the case goes now (INT-2); a refused route refuses the case."""
     route = decide_route(
-        policy=policy,
-        calendars=calendars_of(version),
+        policy=triaged.policy,
+        calendars=calendars_of(triaged.version),
         now=now,
-        severity=result.severity,
-        request_type=request_type,
-        client_region=_region_key(policy, organisation.region),
+        severity=triaged.result.severity,
+        request_type=draft.request_type,
+        client_region=_region_key(triaged.policy, triaged.organisation.region),
     )
     if route.action is RouteAction.REFUSE:
         raise OverrideError(route.explanation, field="severity")
+    return route
+
+
+def _build(
+    actor: User, draft: CaseDraft, triaged: _Triaged, route: RouteDecision, now: dt.datetime
+) -> tuple[Case, list[CaseEvent]]:
+    """The case row as it will be written, with its opening events (unsaved): its
+    team, work order (RSP-3), sprint (PRI-1) and queue due are all known before the
+    INSERT, so no UPDATE rewrites the table's indexes after it."""
+    policy, result = triaged.policy, triaged.result
+    callback_number = draft.callback_number
     if route.needs_callback or callback_number:
         callback_number = validate_callback_number(callback_number, _phone_region(policy))
-    kind = policy.request_type(request_type)
-    region = route.region or organisation.region
+    kind = policy.request_type(draft.request_type)
+    region = route.region or triaged.organisation.region
     case = Case(
-        organization=organisation,
-        requester=requester,
+        organization=triaged.organisation,
+        requester=triaged.requester,
         opened_by=actor,
-        channel=channel,
-        environment=environment,
+        channel=draft.channel,
+        environment=draft.environment,
         request_type=kind.key,
-        category=category,
-        title=title.strip(),
-        description=description,
+        category=draft.category,
+        title=draft.title.strip(),
+        description=draft.description,
         severity=result.severity,
         severity_reason=result.reason,
         severity_basis=str(result.basis),
         triage={
-            "answers": dict(answers),
+            "answers": dict(draft.answers),
             "derived_severity": result.derived_severity,
             "derived_reason": result.derived_reason,
             "rule_index": result.rule_index,
@@ -243,8 +232,8 @@ def _open_case(
         },
         status=CaseStatus.NEW,
         region=region,
-        team=_SUPPORT_TEAM.first(TeamKind.SUPPORT, region),
-        policy_version=version,
+        team=Team.objects.filter(kind=TeamKind.SUPPORT, region=region).order_by("id").first(),
+        policy_version=triaged.version,
         received_at=now,
         callback_number=callback_number,
         route_action=str(route.action),
@@ -254,37 +243,46 @@ def _open_case(
         updated_at=now,
     )
     apply_work_order(case, policy)
-    moved = file_into_sprint(case, policy, now, save=False)
-    opened = CaseEvent(
-        case=case,
+    moved = file_into_sprint(case, policy, now)
+    opened = events.event_row(
+        case,
+        events.Opened(
+            severity=result.severity,
+            reason=result.reason,
+            basis=str(result.basis),
+            channel=draft.channel,
+            route_action=str(route.action),
+            route_region=route.region,
+            route_explanation=route.explanation,
+        ),
         at=now,
         actor=actor,
-        kind=EventKind.OPENED,
-        data={
-            "severity": result.severity,
-            "reason": result.reason,
-            "basis": str(result.basis),
-            "channel": channel,
-            "route": {
-                "action": str(route.action),
-                "region": route.region,
-                "explanation": route.explanation,
-            },
-        },
     )
-    # Everything the row holds is known before it is written (the sprint, the queue
-    # due, on PostgreSQL the key and so the reference): one INSERT and no UPDATE,
-    # which would rewrite every index of the table.
-    computed = compute_clocks(case, now=now, history=[opened])
+    return case, [opened, *moved]
+
+
+def _persist(case: Case, rows: list[CaseEvent], now: dt.datetime) -> None:
+    """Write the case (one INSERT; on SQLite its reference after it), its events and
+    its first clocks."""
+    computed = compute_clocks(case, now=now, history=rows)
     case.queue_due_at = queue_due(computed)
-    case.pk = reserve_key(Case)
+    case.pk = _next_key()
     if case.pk is not None:
         case.reference = _reference(case.pk)
-    _INSERT_CASE.one(case)
+    case.save(force_insert=True)
     if case.reference is None:
         case.reference = _reference(case.pk)
-        _SAVE_REFERENCE(case)
-    _INSERT_EVENTS.many([opened, *moved])
+        case.save(update_fields=["reference"])
+    CaseEvent.objects.bulk_create(rows)
+    start_clocks(case, computed, now=now)
+
+
+def _notify(
+    actor: User, case: Case, triaged: _Triaged, route: RouteDecision, now: dt.datetime
+) -> None:
+    """Tell who must know at once: the account manager (INT-2), the on-call engineer
+    (INT-2) and, for a Sev1 by phone, the follow-up owner (INT-5)."""
+    organisation, policy = triaged.organisation, triaged.policy
     manager = organisation.account_manager if route.notify_account_manager else None
     if manager is not None:
         # INT-2: during support hours a Sev1 goes to the account manager as well.
@@ -300,13 +298,23 @@ def _open_case(
     if route.action is RouteAction.PAGE_ON_CALL:
         _page_on_call(case, now)
     if (
-        channel == Channel.PHONE
-        and result.severity == policy.severities[0].level
+        case.channel == Channel.PHONE
+        and case.severity == policy.severities[0].level
         and policy.intake.phone_sev1_follow_up
     ):
         _open_follow_up(case, actor, now)
-    refresh_clocks(case, now=now, fresh=True, save=False, computed=computed)
-    return case
+
+
+def _next_key() -> int | None:
+    """The new case's primary key taken from its sequence ahead of the INSERT, so the
+    reference derived from it goes in with the row (PostgreSQL); None where the key only
+    exists once the row does (SQLite). The ORM has no statement for this."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [Case._meta.db_table])
+        row = cursor.fetchone()
+    return int(row[0])
 
 
 def _reference(pk: int) -> str:
@@ -348,17 +356,13 @@ def _open_follow_up(case: Case, actor: User, now: dt.datetime) -> None:
         assignee=actor,
         created_at=now,
     )
-    _event(
+    events.record(
         case,
+        events.FollowUp(
+            task=task.pk, status="open", account_manager=manager.pk if manager else None
+        ),
         at=now,
         actor=actor,
-        kind=EventKind.FOLLOW_UP,
-        data={
-            "task": task.pk,
-            "status": "open",
-            "account_manager": manager.pk if manager else None,
-        },
-        public=False,
     )
 
 

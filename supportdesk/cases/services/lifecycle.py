@@ -4,7 +4,6 @@ follow-ups, sprints and releases."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -15,16 +14,15 @@ from supportdesk.accounts.permissions import (
     Forbidden,
     NotFound,
 )
+from supportdesk.cases import events, selectors
 from supportdesk.cases import notices as case_mail
-from supportdesk.cases import selectors
-from supportdesk.cases.clocks import policy_of, refresh_clocks
+from supportdesk.cases.clocks import domain_events, policy_of, refresh_clocks
 from supportdesk.cases.models import (
     Attachment,
     Case,
     CaseEvent,
     Channel,
     Comment,
-    EventKind,
     FollowUpStatus,
     FollowUpTask,
     SeverityChange,
@@ -33,7 +31,6 @@ from supportdesk.cases.services.planning import apply_work_order, file_into_spri
 from supportdesk.cases.services.records import (
     AttachmentTooLarge,
     UnsupportedMediaType,
-    _event,
     _lock,
     _touch,
     actor_kind,
@@ -46,9 +43,6 @@ from supportdesk.domain.triage import (
     OverrideError,
     non_urgent_ceiling,
 )
-from supportdesk.prepared import Insert
-
-_INSERT_COMMENT = Insert(Comment)
 
 
 def transition_case(
@@ -92,38 +86,43 @@ def _apply_transition(
     now: dt.datetime,
 ) -> Case:
     before = case.status
-    data: dict[str, Any] = {"from": before, "to": str(target)}
-    if note:
-        data["note"] = note
     fields = ["status"]
-    if target == CaseStatus.ACKNOWLEDGED and case.first_response_at is None:
+    # Acknowledging counts as the first response.
+    response = target == CaseStatus.ACKNOWLEDGED and case.first_response_at is None
+    if response:
         case.first_response_at = now
-        data["response"] = True
         fields.append("first_response_at")
     if target == CaseStatus.RESOLVED:
         case.resolved_at = now
         case.resolution_agreement = agreement.strip() or "agreed by the customer"
-        data["agreement"] = case.resolution_agreement
         fields += ["resolved_at", "resolution_agreement"]
     if target == CaseStatus.CLOSED:
         case.closed_at = now
         fields.append("closed_at")
-    if before in (CaseStatus.RESOLVED, CaseStatus.CLOSED) and target not in (
+    reopened = before in (CaseStatus.RESOLVED, CaseStatus.CLOSED) and target not in (
         CaseStatus.RESOLVED,
         CaseStatus.CLOSED,
-    ):
-        data["reopened"] = True
+    )
+    if reopened:
         case.resolved_at = None
         case.closed_at = None
         fields += ["resolved_at", "closed_at"]
     case.status = target
-    _touch(case, now, *fields)
-    event = _event(case, at=now, actor=actor, kind=EventKind.STATUS, data=data)
+    entry = events.StatusChanged(
+        before=before,
+        after=str(target),
+        note=note,
+        response=response,
+        agreement=case.resolution_agreement if target == CaseStatus.RESOLVED else "",
+        reopened=reopened,
+    )
+    event = events.record(case, entry, at=now, actor=actor)
     refresh_clocks(case, now=now, force=target == CaseStatus.CLOSED)
+    _touch(case, now, *fields, "queue_due_at")
     if actor is None or actor.is_vendor_staff:
         # INT-1: the requester of an email case hears of status changes by mail.
         case_mail.case_updated(
-            case=case, event="status", key=str(event.pk), text=note, data=data, now=now
+            case=case, event="status", key=str(event.pk), text=note, data=event.data, now=now
         )
     return case
 
@@ -150,19 +149,16 @@ def add_comment(
         raise Forbidden("customers cannot post internal comments", field="public")
     with transaction.atomic():
         case = _lock(actor, case_id)
-        comment = _INSERT_COMMENT.one(
-            Comment(
-                case=case, author=actor, body=body, public=public, channel=channel, created_at=now
-            )
+        comment = Comment.objects.create(
+            case=case, author=actor, body=body, public=public, channel=channel, created_at=now
         )
-        data: dict[str, Any] = {"comment": comment.pk, "public": public, "channel": channel}
+        # A public agent reply is a response (the first one the first response).
         response = staff and public and case.status != CaseStatus.CLOSED
-        if response:
-            data["response"] = True
-            if case.first_response_at is None:
-                case.first_response_at = now
-                _touch(case, now, "first_response_at")
-        _event(case, at=now, actor=actor, kind=EventKind.COMMENT, data=data, public=public)
+        first = response and case.first_response_at is None
+        if first:
+            case.first_response_at = now
+        entry = events.Commented(comment.pk, shown=public, channel=channel, response=response)
+        events.record(case, entry, at=now, actor=actor)
         if response:
             case_mail.case_updated(
                 case=case, event="reply", key=str(comment.pk), text=body, now=now
@@ -171,8 +167,12 @@ def add_comment(
             _apply_transition(
                 case, actor, CaseStatus.IN_PROGRESS, note="customer replied", agreement="", now=now
             )
+            return comment
+        refresh_clocks(case, now=now)
+        if first:
+            _touch(case, now, "first_response_at", "queue_due_at")
         else:
-            refresh_clocks(case, now=now)
+            case.save(update_fields=["queue_due_at"])
         return comment
 
 
@@ -217,14 +217,25 @@ def change_severity(
         )
         case.severity = severity
         case.severity_reason = reason.strip()
-        _touch(case, now, "severity", "severity_reason")
-        event = _event(
-            case,
-            at=now,
-            actor=actor,
-            kind=EventKind.SEVERITY,
-            data={"from": before, "to": severity, "reason": reason.strip()},
+        changed = ["severity", "severity_reason"]
+        event = events.event_row(
+            case, events.SeverityChanged(before, severity, reason.strip()), at=now, actor=actor
         )
+        changed += apply_work_order(case, policy)
+        moved = file_into_sprint(case, policy, now)
+        if moved:
+            changed.append("sprint")
+        CaseEvent.objects.bulk_create([event, *moved])
+        timeline = list(CaseEvent.objects.filter(case=case).order_by("at", "id"))
+        downgrade = sla.time_to_downgrade(
+            events=domain_events(case, timeline), from_severity=policy.severities[0].level
+        )
+        if downgrade is not None and case.time_to_downgrade_seconds is None:
+            case.time_to_downgrade_seconds = int(downgrade.total_seconds())
+            changed.append("time_to_downgrade_seconds")
+        refresh_clocks(case, now=now)
+        # One write of the case row for the whole change.
+        _touch(case, now, *changed, "queue_due_at")
         case_mail.case_updated(
             case=case,
             event="severity",
@@ -233,20 +244,6 @@ def change_severity(
             data={"from": before, "to": severity},
             now=now,
         )
-        rows = list(CaseEvent.objects.filter(case=case).order_by("at", "id"))
-        from supportdesk.cases.clocks import domain_events
-
-        downgrade = sla.time_to_downgrade(
-            events=domain_events(case, rows), from_severity=policy.severities[0].level
-        )
-        if downgrade is not None and case.time_to_downgrade_seconds is None:
-            case.time_to_downgrade_seconds = int(downgrade.total_seconds())
-            case.save(update_fields=["time_to_downgrade_seconds"])
-        changed = apply_work_order(case, policy)
-        if changed:
-            case.save(update_fields=changed)
-        file_into_sprint(case, policy, now)
-        refresh_clocks(case, now=now)
         return case
 
 
@@ -266,14 +263,7 @@ def assign_case(
         before = case.assignee_id
         case.assignee = assignee
         _touch(case, now, "assignee")
-        _event(
-            case,
-            at=now,
-            actor=actor,
-            kind=EventKind.ASSIGNED,
-            data={"from": before, "to": assignee_id},
-            public=False,
-        )
+        events.record(case, events.Assigned(before, assignee_id), at=now, actor=actor)
         return case
 
 
@@ -316,14 +306,8 @@ def add_attachment(
         )
         attachment.file.save(name, upload, save=False)
         attachment.save()
-        _event(
-            case,
-            at=now,
-            actor=actor,
-            kind=EventKind.ATTACHMENT,
-            data={"attachment": attachment.pk, "name": name, "size": size},
-            public=public,
-        )
+        entry = events.AttachmentAdded(attachment.pk, name, size, shown=public)
+        events.record(case, entry, at=now, actor=actor)
         return attachment
 
 
@@ -350,14 +334,8 @@ def complete_follow_up(
         task.done_by = actor
         task.note = note
         task.save(update_fields=["status", "done_at", "done_by", "note"])
-        _event(
-            task.case,
-            at=now,
-            actor=actor,
-            kind=EventKind.FOLLOW_UP,
-            data={"task": task.pk, "status": "done", "note": note},
-            public=False,
-        )
+        entry = events.FollowUp(task.pk, status="done", note=note)
+        events.record(task.case, entry, at=now, actor=actor)
         return task
 
 
@@ -367,5 +345,5 @@ def set_escalated(*, case: Case, escalated: bool, now: dt.datetime | None = None
     if case.escalated != escalated:
         case.escalated = escalated
         _touch(case, now, "escalated")
-        _event(case, at=now, actor=None, kind=EventKind.ESCALATION, data={"escalated": escalated})
+        events.record(case, events.Escalation(escalated=escalated), at=now, actor=None)
     return case

@@ -10,12 +10,12 @@ from django.db import transaction
 from supportdesk import clock
 from supportdesk.accounts.models import Team, User
 from supportdesk.accounts.permissions import Forbidden, NotFound
-from supportdesk.cases.models import Case, CaseEvent, EventKind, Release, Sprint
-from supportdesk.cases.services.records import _event, _lock, _touch
+from supportdesk.cases import events
+from supportdesk.cases.models import Case, CaseEvent, Release, Sprint
+from supportdesk.cases.services.records import _lock, _touch
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.policy import Policy
 from supportdesk.domain.prioritisation import plan_sprint
-from supportdesk.prepared import Select
 
 
 def create_sprint(*, actor: User, name: str, starts_on: dt.date, ends_on: dt.date) -> Sprint:
@@ -60,7 +60,7 @@ def link_release(
             raise NotFound(f"release {release_id} not found", field="release_id")
         case.release = release
         _touch(case, now, "release")
-        _event(case, at=now, actor=actor, kind=EventKind.RELEASE, data={"release": release.version})
+        events.record(case, events.ReleaseLinked(release.version), at=now, actor=actor)
         return case
 
 
@@ -82,30 +82,23 @@ def plan_case_into_sprint(
         moved = _move_to_sprint(case, sprint, now=now, actor=actor, reason="planned by an agent")
         if moved is not None:
             _touch(case, now, "sprint")
+            moved.save()
         return case
 
 
-#: Every new case reads this: precompiled (see supportdesk.prepared).
-_SPRINTS_BETWEEN = Select(
-    Sprint,
-    '"cases_sprint"."ends_on" >= %s AND "cases_sprint"."starts_on" <= %s',
-    tail='ORDER BY "cases_sprint"."starts_on"',
-)
-
-
-def file_into_sprint(
-    case: Case, policy: Policy, now: dt.datetime, *, save: bool = True
-) -> list[CaseEvent]:
+def file_into_sprint(case: Case, policy: Policy, now: dt.datetime) -> list[CaseEvent]:
     """PRI-1: file the case into the sprint ``domain.prioritisation.plan_sprint`` picks,
     counted from the sprint covering today (made from ``routing.sprint_days`` when
     nobody planned one); a planned sprint covering the chosen start day is used as is.
-    Returns the timeline event of the move (none when the case is already there).
-    ``save=False`` leaves saving ``case.sprint`` and that event to the caller."""
+    Returns the timeline event of the move (none when the case is already there);
+    saving ``case.sprint`` and that event is the caller's."""
     days = policy.routing.sprint_days
     today = now.date()
     # One query for every sprint the plan can land in: today up to the last offset.
     horizon = today + dt.timedelta(days=days * len(policy.severities))
-    planned = _SPRINTS_BETWEEN.all(today, horizon)
+    planned = list(
+        Sprint.objects.filter(ends_on__gte=today, starts_on__lte=horizon).order_by("starts_on")
+    )
 
     def covering(day: dt.date) -> Sprint | None:
         return next((s for s in planned if s.starts_on <= day <= s.ends_on), None)
@@ -119,9 +112,7 @@ def file_into_sprint(
     )
     start = plan.starts_on or current.starts_on
     target = current if plan.current_sprint else covering(start) or _sprint_starting(start, days)
-    moved = _move_to_sprint(case, target, now=now, actor=None, reason=plan.reason, save=save)
-    if moved is not None and save:
-        case.save(update_fields=["sprint"])
+    moved = _move_to_sprint(case, target, now=now, actor=None, reason=plan.reason)
     return [] if moved is None else [moved]
 
 
@@ -132,22 +123,15 @@ def _move_to_sprint(
     now: dt.datetime,
     actor: User | None,
     reason: str,
-    save: bool = True,
 ) -> CaseEvent | None:
-    """Point the case at ``sprint`` (unsaved) and put the move on the timeline (saved
-    unless ``save=False``); None when it is already there."""
+    """Point the case at ``sprint`` and return the move's timeline event, both unsaved;
+    None when it is already there."""
     if case.sprint_id == sprint.pk:
         return None
     before = case.sprint.name if case.sprint_id and case.sprint else None
     case.sprint = sprint
-    return _event(
-        case,
-        at=now,
-        actor=actor,
-        kind=EventKind.SPRINT,
-        data={"from": before, "to": sprint.name, "reason": reason},
-        public=False,
-        save=save,
+    return events.event_row(
+        case, events.SprintMoved(before, sprint.name, reason), at=now, actor=actor
     )
 
 
@@ -157,9 +141,6 @@ def _sprint_starting(start: dt.date, days: int) -> Sprint:
         defaults={"starts_on": start, "ends_on": start + dt.timedelta(days=days - 1)},
     )
     return sprint
-
-
-_TEAM_BY_KEY = Select(Team, '"accounts_team"."key" = %s', tail="LIMIT 1")
 
 
 def apply_work_order(case: Case, policy: Policy) -> list[str]:
@@ -172,7 +153,7 @@ def apply_work_order(case: Case, policy: Policy) -> list[str]:
             return ["work_order"]
         return []
     owner = policy.request_type(case.request_type).owner_team
-    team = _TEAM_BY_KEY.first(owner) if owner else None
+    team = Team.objects.filter(key=owner).first() if owner else None
     case.work_order = True
     if team is not None:
         case.team = team

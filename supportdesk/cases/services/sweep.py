@@ -30,5 +30,6 @@ def scan_deadlines(*, now: dt.datetime | None = None, batch: int = 200) -> int:
         count = 0
         for case in cases:
             refresh_clocks(case, now=now)
+            case.save(update_fields=["queue_due_at"])
             count += 1
         return count

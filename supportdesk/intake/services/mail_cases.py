@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from supportdesk.accounts.models import Organization, Role, User
 from supportdesk.cases import notices
 from supportdesk.cases import services as cases
+from supportdesk.cases.drafts import CaseDraft
 from supportdesk.cases.models import Case, Channel
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.lifecycle import CaseStatus
@@ -172,16 +173,18 @@ def open_from_mail(
     if follows is not None:
         description = f"Follows up {follows.reference} (closed).\n\n{description}"
     case, _ = cases.open_case(
-        actor=user,
-        organisation_id=organisation.pk,
-        channel=Channel.EMAIL,
-        environment="production",
-        request_type=_request_type(policy, mail),
-        title=mail.clean_subject[:200],
-        description=description,
-        # No questionnaire in an email: every answer "no" gives the triage default.
-        answers={q.key: False for q in policy.triage.questions},
-        details=_details(policy, mail, now),
+        user,
+        CaseDraft(
+            organisation_id=organisation.pk,
+            channel=Channel.EMAIL,
+            environment="production",
+            request_type=_request_type(policy, mail),
+            title=mail.clean_subject[:200],
+            description=description,
+            # No questionnaire in an email: every answer "no" gives the triage default.
+            answers={q.key: False for q in policy.triage.questions},
+            details=_details(policy, mail, now),
+        ),
         policy_version=version,
         savepoint=False,
         now=now,
