@@ -317,6 +317,13 @@ MATRIX: dict[str, str] = {
     "POST /portal/report/": "302 200 200 200 302 302 302 302",
     "POST /portal/report/triage": "302 200 200 200 302 302 302 302",
     "GET /portal/support/": "302 200 200 200 302 302 302 302",
+    "GET /notifications/": "302 200 200 200 200 200 200 200",
+    "POST /notifications/read": "302 302 302 302 302 302 302 302",
+    "GET /notifications/profile/": "302 200 200 200 200 200 200 200",
+    "POST /notifications/profile/": "302 302 302 302 302 302 302 302",
+    # Signed links: an on-call acknowledgement token is no unsubscribe token.
+    "GET /notifications/unsubscribe/{token}/": "400 400 400 400 400 400 400 400",
+    "POST /notifications/unsubscribe/{token}/": "400 400 400 400 400 400 400 400",
 }
 
 #: The admin (every route under /admin/): superusers only; everyone else is sent to sign in.
