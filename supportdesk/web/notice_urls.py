@@ -8,5 +8,6 @@ urlpatterns = [
     path("", notices.inbox, name="inbox"),
     path("read", notices.mark_read, name="mark_read"),
     path("profile/", notices.profile, name="profile"),
+    path("cases/<int:case_id>/follow", notices.follow, name="follow"),
     path("unsubscribe/<str:token>/", notices.unsubscribe, name="unsubscribe"),
 ]

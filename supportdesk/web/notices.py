@@ -9,13 +9,16 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from supportdesk.accounts.models import User
+from supportdesk.accounts.permissions import NotFound
+from supportdesk.cases import services as case_services
 from supportdesk.domain.errors import DomainError
 from supportdesk.notifications import selectors, services
 
@@ -54,7 +57,10 @@ def mark_read(request: HttpRequest) -> HttpResponse:
     else:
         ids = [int(v) for v in request.POST.getlist("id") if v.isdigit()]
         services.mark_read(user=user, notification_ids=ids)
-    return redirect(request.POST.get("next") or "notices:inbox")
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect("notices:inbox")
+    return redirect(target)
 
 
 @login_required
@@ -103,6 +109,26 @@ def profile(request: HttpRequest) -> HttpResponse:
         },
         status=400 if error else 200,
     )
+
+
+@login_required
+@require_POST
+def follow(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Follow (``follow=1``) or unfollow a case from its portal or console page."""
+    user = _user(request)
+    try:
+        if request.POST.get("follow") == "1":
+            case_services.follow_case(actor=user, case_id=case_id)
+            messages.success(request, _("You follow this case."))
+        else:
+            case_services.unfollow_case(actor=user, case_id=case_id)
+            messages.success(request, _("You no longer follow this case."))
+    except NotFound:
+        raise Http404("case not found") from None
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "/"
+    return redirect(target)
 
 
 # RFC 8058: a mail client's one-click unsubscribe is a POST without a session or a
