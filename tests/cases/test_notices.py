@@ -359,4 +359,3 @@ def test_events_within_the_window_are_one_message_and_sev1_never_waits(
     services.add_comment(actor=agent, case_id=urgent.pk, body="B", now=LATER)
     sev1 = [m for m in _to(customer) if m.severity == 1]
     assert len(sev1) == 3  # receipt, A, B: never combined
-
