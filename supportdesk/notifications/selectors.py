@@ -77,31 +77,31 @@ def next_working_instant(user: User, at: dt.datetime) -> dt.datetime:
 
 
 def message_targets(message: OutboxMessage) -> list[str]:
-    """Where ``message`` goes: its own address, else the enabled channels of its person
-    (their email address when they have none), else of its team (:func:`team_targets`).
-    May be empty."""
+    """Where ``message`` goes: its own address, else its person's targets
+    (:func:`person_targets`), else its team's (:func:`team_targets`). May be empty."""
     if message.address:
         return [message.address]
     if message.recipient_user_id is not None:
-        urls = list(
-            ContactChannel.objects.filter(
-                user_id=message.recipient_user_id, enabled=True
-            ).values_list("url", flat=True)
-        )
-        if urls:
-            return urls
-        email = User.objects.filter(pk=message.recipient_user_id).values_list("email", flat=True)
-        return [e for e in email if e]
+        user = User.objects.filter(pk=message.recipient_user_id).first()
+        return person_targets(user) if user is not None else []
     if message.recipient_team_id is not None:
         team = Team.objects.filter(pk=message.recipient_team_id).first()
         return team_targets(team) if team is not None else []
     return []
 
 
+def person_targets(user: User) -> list[str]:
+    """A person's enabled channels; their email address when they have none."""
+    urls = list(
+        ContactChannel.objects.filter(user=user, enabled=True).values_list("url", flat=True)
+    )
+    return urls or ([user.email] if user.email else [])
+
+
 def team_targets(team: Team) -> list[str]:
     """Where a team is reached: its enabled channels; without one, its members' email
-    addresses; without those, the email addresses of its region's escalation managers.
-    Nobody is forgotten for want of a team channel."""
+    addresses; without those, its region's escalation managers (their channels or
+    addresses). Nobody is forgotten for want of a team channel."""
     urls = list(
         ContactChannel.objects.filter(team=team, enabled=True).values_list("url", flat=True)
     )
@@ -110,7 +110,7 @@ def team_targets(team: Team) -> list[str]:
     members = _emails(User.objects.filter(team=team))
     if members:
         return members
-    return _emails(region_managers(team.region))
+    return [t for manager in region_managers(team.region) for t in person_targets(manager)]
 
 
 def region_managers(region: str) -> QuerySet[User]:
