@@ -10,13 +10,20 @@ from supportdesk.cases.notices.mail import (
     render,
     thread_of,
 )
-from supportdesk.cases.notices.notify import case_url, comment_added, notify, region_team
+from supportdesk.cases.notices.notify import (
+    case_url,
+    comment_added,
+    follow_up_reminder,
+    notify,
+    region_team,
+)
 
 __all__ = [
     "case_opened_by_mail",
     "case_url",
     "comment_added",
     "first_response_due",
+    "follow_up_reminder",
     "in_zone",
     "mail_domain",
     "new_message_id",

@@ -6,15 +6,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from contextlib import nullcontext
 from typing import Any
 
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from supportdesk import clock
 from supportdesk.accounts.models import Team, TeamKind, User
 from supportdesk.cases.clocks import policy_of
-from supportdesk.cases.models import Case, CaseFollower, Channel, Comment
+from supportdesk.cases.models import Case, CaseFollower, Channel, Comment, FollowUpTask
 from supportdesk.cases.notices.mail import receipt_context, send_case_mail
 from supportdesk.conf import desk_settings
 from supportdesk.domain.notices import (
@@ -184,7 +186,23 @@ def _tell_person(
     policy: Policy,
     now: dt.datetime,
 ) -> list[OutboxMessage]:
-    channels = wanted_channels(notice, notice_selectors.preferred_channels(user))
+    prefs = notice_selectors.stored_preferences(user)
+    channels = wanted_channels(notice, notice_selectors.preferred_channels(prefs))
+    # Written in the person's language when they chose one.
+    with translation.override(prefs.language) if prefs.language else nullcontext():
+        return _write_to_person(notice, case, user, channels, facts, key, policy, now)
+
+
+def _write_to_person(
+    notice: Notice,
+    case: Case,
+    user: User,
+    channels: tuple[NoticeChannel, ...],
+    facts: dict[str, Any],
+    key: str,
+    policy: Policy,
+    now: dt.datetime,
+) -> list[OutboxMessage]:
     staff = user.is_vendor_staff
     title = _title(notice.event, case, facts, staff)
     if NoticeChannel.IN_APP in channels:
@@ -299,3 +317,38 @@ def comment_added(*, case: Case, comment: Comment, response: bool, now: dt.datet
         case.customer_activity_at = activity
         Case.objects.filter(pk=case.pk).update(customer_activity_at=activity)
     notify(event, case=case, actor=author, key=str(comment.pk), text=comment.body, now=now)
+
+
+def follow_up_reminder(*, task: FollowUpTask, now: dt.datetime) -> None:
+    """INT-5: the follow-up email is overdue: remind whoever owes it (by mail and in
+    the app), once per task."""
+    owner = task.assignee
+    if owner is None or not owner.is_active:
+        return
+    case = task.case
+    title = _("Follow-up email overdue")
+    outbox.notify_in_app(
+        user=owner,
+        event=NoticeEvent.FOLLOW_UP,
+        title=f"{case.reference} · {title}",
+        body=task.description,
+        url=case_url(case, owner),
+        case_id=case.pk,
+        now=now,
+    )
+    send_case_mail(
+        case=case,
+        template="notice",
+        user=owner,
+        dedupe_key=f"case:{case.pk}:follow_up:{task.pk}:reminder",
+        context={
+            "title": title,
+            "subject": f"{title} · {case.title}",
+            "text": task.description,
+            "link": case_url(case, owner),
+            "unsubscribe": "",
+        },
+        policy=policy_of(case),
+        threaded=False,
+        now=now,
+    )

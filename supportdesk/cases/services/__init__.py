@@ -35,7 +35,7 @@ from supportdesk.cases.services.records import (
     UnsupportedMediaType,
     actor_kind,
 )
-from supportdesk.cases.services.sweep import scan_deadlines
+from supportdesk.cases.services.sweep import remind_follow_ups, scan_deadlines
 
 __all__ = [
     "AttachmentTooLarge",
@@ -56,6 +56,7 @@ __all__ = [
     "mark_case_seen",
     "open_case",
     "plan_case_into_sprint",
+    "remind_follow_ups",
     "scan_deadlines",
     "set_escalated",
     "sweep_orphan_files",
