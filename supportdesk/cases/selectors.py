@@ -96,36 +96,29 @@ def cases_visible_to(viewer: User) -> QuerySet[Case]:
     return qs.filter(organization__in=Organization.objects.filter(organisation_scope(viewer)))
 
 
-def may_see(viewer: User, case: Case) -> bool:
-    """Whether :func:`cases_visible_to` ``(viewer)`` holds ``case`` (its
-    ``organization`` loaded): the same rules, for a case in hand
-    (tests/intake/test_statements.py pins the two together)."""
-    if sees_all(viewer):
-        return True
-    if viewer.role == Role.AGENT:
-        region = viewer.region
-        if not region:
-            return case.escalated
-        return case.escalated or case.region == region or case.organization.region == region
-    if viewer.organization_id is None:
-        return False
-    if case.organization_id == viewer.organization_id:
-        return True
-    return viewer.role == Role.PARTNER and case.organization.partner_id == viewer.organization_id
+def access_case(viewer: User, case_id: int, *, lock: bool = False) -> Case:
+    """The one way a view, the API, the CLI or a service gets a case for a person: the
+    case if ``viewer`` may see it (:func:`cases_visible_to`), else :class:`NotFound`,
+    the same answer for another tenant's case as for a missing one, so ids leak nothing.
 
-
-def access_case(viewer: User, case_id: int) -> Case:
-    """The one permission-checked fetch: the case, or :class:`NotFound` (also for other
-    tenants' cases, so ids leak nothing)."""
-    case = (
+    ``lock=True`` is for a write: the row is locked for the caller's transaction
+    (PostgreSQL; SQLite serialises writers instead). Either way the case comes with its
+    organisation and policy version (without the policy text, which
+    ``policies.selectors.parsed`` reads once per version)."""
+    cases = (
         cases_visible_to(viewer)
-        .select_related("organization", "requester", "assignee", "team", "policy_version")
-        .filter(pk=case_id)
-        .first()
+        .select_related("organization", "policy_version")
+        .defer("policy_version__source")
     )
-    if case is None:
-        raise NotFound(f"case {case_id} not found", field="case_id")
-    return case
+    if lock:
+        cases = cases.select_for_update(of=("self",))
+    else:
+        cases = cases.select_related("requester", "assignee", "team")
+    try:
+        # get(): one row by key needs no ORDER BY.
+        return cases.get(pk=case_id)
+    except Case.DoesNotExist:
+        raise NotFound(f"case {case_id} not found", field="case_id") from None
 
 
 def access_case_by_reference(viewer: User, ref: str) -> Case:

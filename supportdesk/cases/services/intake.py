@@ -13,7 +13,6 @@ from django.db import IntegrityError, connection, transaction
 from supportdesk import clock
 from supportdesk.accounts.models import Organization, Team, TeamKind, User
 from supportdesk.accounts.permissions import (
-    Forbidden,
     NotFound,
     access_organisation,
 )
@@ -27,6 +26,12 @@ from supportdesk.cases.models import (
     Environment,
     FollowUpTask,
     IdempotencyKey,
+)
+from supportdesk.cases.permissions import (
+    can_log_phone_call,
+    can_open_for_others,
+    can_override_severity,
+    require,
 )
 from supportdesk.cases.services.planning import apply_work_order, file_into_sprint
 from supportdesk.cases.services.records import IdempotencyConflict, _jsonable
@@ -144,15 +149,13 @@ class _Triaged:
 def _triage(actor: User, draft: CaseDraft, version: PolicyVersion | None) -> _Triaged:
     """Check the draft and triage it (SEV-2, SEV-3, INT-3, INT-4)."""
     organisation = access_organisation(actor, draft.organisation_id)
-    staff = actor.is_vendor_staff
     if draft.channel not in Channel.values:
         raise DomainError(
             f"unknown channel {draft.channel!r} (one of: {', '.join(Channel.values)})",
             field="channel",
         )
-    if draft.channel == Channel.PHONE and not staff:
-        # INT-1: phone calls are logged by an agent.
-        raise Forbidden("only an agent logs a phone call", field="channel")
+    if draft.channel == Channel.PHONE:
+        require(can_log_phone_call(actor), "only an agent logs a phone call", field="channel")
     if draft.environment not in Environment.values:
         raise DomainError(
             f"unknown environment {draft.environment!r} (one of: {', '.join(Environment.values)})",
@@ -160,8 +163,12 @@ def _triage(actor: User, draft: CaseDraft, version: PolicyVersion | None) -> _Tr
         )
     if not draft.title.strip():
         raise DomainError("a title is required", field="title")
-    if draft.override_severity is not None and not staff:
-        raise Forbidden("only an agent may override the triaged severity", field="override")
+    if draft.override_severity is not None:
+        require(
+            can_override_severity(actor),
+            "only an agent may override the triaged severity",
+            field="override",
+        )
     requester = _requester(actor, organisation, draft.requester_id)
     version = version or policy_selectors.current_version_for(organisation)
     policy = policy_selectors.parsed(version)
@@ -324,8 +331,7 @@ def _reference(pk: int) -> str:
 def _requester(actor: User, organisation: Organization, requester_id: int | None) -> User:
     if requester_id is None or requester_id == actor.pk:
         return actor
-    if not actor.is_vendor_staff:
-        raise Forbidden("customers open cases as themselves", field="requester_id")
+    require(can_open_for_others(actor), "customers open cases as themselves", field="requester_id")
     requester = User.objects.filter(pk=requester_id, organization=organisation).first()
     if requester is None:
         raise NotFound(

@@ -11,7 +11,6 @@ from django.db import transaction
 from supportdesk import clock
 from supportdesk.accounts.models import User
 from supportdesk.accounts.permissions import (
-    Forbidden,
     NotFound,
 )
 from supportdesk.cases import events, selectors
@@ -27,13 +26,21 @@ from supportdesk.cases.models import (
     FollowUpTask,
     SeverityChange,
 )
+from supportdesk.cases.permissions import (
+    can_assign_case,
+    can_change_severity,
+    can_complete_follow_up,
+    can_write_internally,
+    require,
+)
+from supportdesk.cases.selectors import access_case
 from supportdesk.cases.services.planning import apply_work_order, file_into_sprint
 from supportdesk.cases.services.records import (
     AttachmentTooLarge,
     UnsupportedMediaType,
-    _lock,
     _touch,
     actor_kind,
+    stamp,
 )
 from supportdesk.conf import desk_settings
 from supportdesk.domain import sla
@@ -43,8 +50,10 @@ from supportdesk.domain.triage import (
     OverrideError,
     non_urgent_ceiling,
 )
+from supportdesk.transactions import retry_on_conflict
 
 
+@retry_on_conflict
 def transition_case(
     *,
     actor: User,
@@ -59,9 +68,9 @@ def transition_case(
     :class:`IllegalTransition` (409) names the allowed targets. An agent resolving must
     record the customer's agreement (RSP-5). Acknowledging counts as first response.
     """
-    now = clock.resolve(now)
     with transaction.atomic():
-        case = _lock(actor, case_id)
+        case = access_case(actor, case_id, lock=True)
+        now = stamp(case, now)
         try:
             target = CaseStatus(to)
         except ValueError:
@@ -127,6 +136,7 @@ def _apply_transition(
     return case
 
 
+@retry_on_conflict
 def add_comment(
     *,
     actor: User,
@@ -139,16 +149,19 @@ def add_comment(
     """Add a public or internal comment. A public agent reply is a response (the first
     one is the first response); a customer's reply on any channel ends waiting on the
     customer and restarts the clock. Customers cannot post internal comments."""
-    now = clock.resolve(now)
     if not body.strip():
         raise DomainError("a comment needs a body", field="body")
     if channel not in Channel.values:
         raise DomainError(f"unknown channel {channel!r}", field="channel")
     staff = actor.is_vendor_staff
-    if not public and not staff:
-        raise Forbidden("customers cannot post internal comments", field="public")
     with transaction.atomic():
-        case = _lock(actor, case_id)
+        case = access_case(actor, case_id, lock=True)
+        require(
+            public or can_write_internally(actor),
+            "customers cannot post internal comments",
+            field="public",
+        )
+        now = stamp(case, now)
         comment = Comment.objects.create(
             case=case, author=actor, body=body, public=public, channel=channel, created_at=now
         )
@@ -176,6 +189,7 @@ def add_comment(
         return comment
 
 
+@retry_on_conflict
 def change_severity(
     *,
     actor: User,
@@ -186,13 +200,16 @@ def change_severity(
 ) -> Case:
     """SEV-4: an agent changes the severity with a reason; recorded who/when/from/to/why,
     the clocks re-target under the pinned policy, time-to-downgrade is kept for Sev1."""
-    now = clock.resolve(now)
-    if not actor.is_vendor_staff:
-        raise Forbidden("only support staff change a case's severity", field="severity")
     if not reason.strip():
         raise DomainError("a severity change needs a reason (SEV-4)", field="reason")
     with transaction.atomic():
-        case = _lock(actor, case_id)
+        case = access_case(actor, case_id, lock=True)
+        require(
+            can_change_severity(actor, case),
+            "only support staff change a case's severity",
+            field="severity",
+        )
+        now = stamp(case, now)
         if case.status == CaseStatus.CLOSED:
             raise DomainError(
                 "a closed case's severity cannot change; reopen it first", field="severity"
@@ -247,14 +264,16 @@ def change_severity(
         return case
 
 
+@retry_on_conflict
 def assign_case(
     *, actor: User, case_id: int, assignee_id: int | None, now: dt.datetime | None = None
 ) -> Case:
-    now = clock.resolve(now)
-    if not actor.is_vendor_staff:
-        raise Forbidden("only support staff assign cases", field="assignee_id")
     with transaction.atomic():
-        case = _lock(actor, case_id)
+        case = access_case(actor, case_id, lock=True)
+        require(
+            can_assign_case(actor, case), "only support staff assign cases", field="assignee_id"
+        )
+        now = stamp(case, now)
         assignee = None
         if assignee_id is not None:
             assignee = User.objects.filter(pk=assignee_id).first()
@@ -276,7 +295,6 @@ def add_attachment(
     now: dt.datetime | None = None,
 ) -> Attachment:
     """Store an upload through Django's storage API after checking its size and type."""
-    now = clock.resolve(now)
     limit = desk_settings.attachment_max_bytes
     allowed = desk_settings.attachment_types
     size = upload.size or 0
@@ -290,10 +308,14 @@ def add_attachment(
             f"content type {content_type or 'unknown'!r} is not accepted (allowed: {', '.join(allowed)})",
             field="file",
         )
-    if not public and not actor.is_vendor_staff:
-        raise Forbidden("customers cannot add internal attachments", field="public")
     with transaction.atomic():
-        case = _lock(actor, case_id)
+        case = access_case(actor, case_id, lock=True)
+        require(
+            public or can_write_internally(actor),
+            "customers cannot add internal attachments",
+            field="public",
+        )
+        now = stamp(case, now)
         name = (upload.name or "upload").rsplit("/", 1)[-1][:200]
         attachment = Attachment(
             case=case,
@@ -311,13 +333,17 @@ def add_attachment(
         return attachment
 
 
+@retry_on_conflict
 def complete_follow_up(
     *, actor: User, task_id: int, note: str = "", now: dt.datetime | None = None
 ) -> FollowUpTask:
     """INT-5: mark the follow-up email as sent. Stays open until someone does this."""
     now = clock.resolve(now)
-    if not actor.is_vendor_staff:
-        raise Forbidden("only support staff complete follow-up tasks", field="task_id")
+    require(
+        can_complete_follow_up(actor),
+        "only support staff complete follow-up tasks",
+        field="task_id",
+    )
     with transaction.atomic():
         task = (
             selectors.follow_ups_for(actor)
