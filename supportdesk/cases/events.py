@@ -284,9 +284,18 @@ class SlaWarning(Entry):
     clock: str
     fraction: float
     due_at: str | None
+    #: Recorded by a sweep that ran only after the breach: kept for the record, told to no one.
+    late: bool = False
 
     def to_data(self) -> dict[str, Any]:
-        return {"clock": self.clock, "fraction": self.fraction, "due_at": self.due_at}
+        data: dict[str, Any] = {
+            "clock": self.clock,
+            "fraction": self.fraction,
+            "due_at": self.due_at,
+        }
+        if self.late:
+            data["late"] = True
+        return data
 
     @classmethod
     def from_data(cls, data: Mapping[str, Any]) -> SlaWarning:
@@ -294,6 +303,7 @@ class SlaWarning(Entry):
             clock=str(data.get("clock", "")),
             fraction=float(data.get("fraction", 0)),
             due_at=data.get("due_at"),
+            late=bool(data.get("late", False)),
         )
 
 

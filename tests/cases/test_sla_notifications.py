@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from supportdesk.cases import services
-from supportdesk.cases.models import Case
+from supportdesk.cases.models import Case, EventKind
 from supportdesk.notifications.models import OutboxMessage, Priority
 from tests.cases.conftest import NOW, open_sev
 
@@ -61,3 +61,20 @@ def test_rsp6_no_message_without_assignee_or_team(customer: Any, organisation: A
     services.scan_deadlines(now=NOW + 14 * H)
     assert case.events.filter(kind="sla_breach").exists()
     assert _sla_messages(case) == []
+
+
+def test_rsp6_a_sweep_that_runs_only_after_the_breach_records_the_warnings_late_and_quietly(
+    sev1_case: Case,
+) -> None:
+    services.scan_deadlines(now=NOW + 14 * H)  # the worker was down through 75 % and 90 %
+
+    warnings = list(sev1_case.events.filter(kind=EventKind.SLA_WARNING).order_by("at"))
+    assert [(w.data["fraction"], w.data.get("late")) for w in warnings] == [
+        (0.75, True),
+        (0.9, True),
+    ]
+    assert warnings[0].at == NOW + 9 * H  # when it was reached, not when it was seen
+    messages = _sla_messages(sev1_case)
+    assert [m.dedupe_key.rsplit(":", 1)[1] for m in messages] == ["breach"]
+    services.scan_deadlines(now=NOW + 15 * H)
+    assert sev1_case.events.filter(kind=EventKind.SLA_WARNING).count() == 2
