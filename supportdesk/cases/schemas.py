@@ -22,6 +22,7 @@ from supportdesk.accounts.models import Team
 from supportdesk.api_types import BodyIn, Id, StrictBool, StrictId, column_length
 from supportdesk.cases.models import (
     NO_DUE,
+    Attachment,
     Case,
     Channel,
     ClockState,
@@ -223,7 +224,12 @@ class AttachmentOut(Schema):
     size: int
     public: bool
     created_at: dt.datetime
-    url: str = Field(alias="file.url")
+    #: Where the API downloads it (the stored file itself is not served).
+    url: str
+
+    @staticmethod
+    def resolve_url(obj: Attachment) -> str:
+        return f"/api/cases/{obj.case_id}/attachments/{obj.pk}/content"
 
 
 class FollowUpOut(Schema):

@@ -4,6 +4,7 @@ follow-ups, sprints and releases."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -286,6 +287,15 @@ def assign_case(
         return case
 
 
+def attachment_name(raw: str | None) -> str:
+    """An upload's file name as stored and offered back: its last path part, without
+    control characters (a CR/LF would split a header), quotes or backslashes, at most 200
+    characters; "upload" when nothing is left."""
+    base = re.split(r"[/\\]", raw or "")[-1]
+    cleaned = re.sub(r'[\x00-\x1f\x7f"\\]', "_", base).strip(" .")
+    return cleaned[:200] or "upload"
+
+
 def add_attachment(
     *,
     actor: User,
@@ -316,7 +326,7 @@ def add_attachment(
             field="public",
         )
         now = stamp(case, now)
-        name = (upload.name or "upload").rsplit("/", 1)[-1][:200]
+        name = attachment_name(upload.name)
         attachment = Attachment(
             case=case,
             uploaded_by=actor,
