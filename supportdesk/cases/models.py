@@ -131,6 +131,9 @@ class Case(models.Model):
     )
     #: SEV-4: seconds from first Sev1 to the first downgrade.
     time_to_downgrade_seconds = models.PositiveIntegerField(null=True, blank=True)
+    #: When the customer's side last wrote and no agent has looked since (the queue's
+    #: "unseen customer activity" mark); cleared when an agent opens or answers the case.
+    customer_activity_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField()
 
     class Meta:
@@ -148,6 +151,21 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference} {self.title}"
+
+
+class CaseFollower(models.Model):
+    """A person who follows a case: told what its requester is told (customers of the
+    case's organisation) or what its staff are told (vendor staff)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="followers")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "user"], name="case_follower_unique")
+        ]
 
 
 class EventKind(models.TextChoices):

@@ -244,6 +244,12 @@ class FollowUpOut(Schema):
     note: str
 
 
+class FollowerOut(Schema):
+    case_id: int
+    user_id: int
+    created_at: dt.datetime
+
+
 class FollowUpDoneIn(BodyIn):
     note: str = ""
 

@@ -148,6 +148,7 @@ def _staff_choices() -> list[User]:
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     user = user_of(request)
     case = case_or_404(user, case_id)
+    services.mark_case_seen(viewer=user, case=case)
     return render_case(request, user, case)
 
 

@@ -211,6 +211,8 @@ def attempt(stage: Stage, rule: Rule, role: str) -> int:
 MATRIX: dict[str, str] = {
     "DELETE /api/escalations/{escalation_id}/subscriptions/{subscription_id}": "401 403 404 403 204 404 204 204",
     "DELETE /api/tokens/{token_id}": "401 200 404 404 404 404 404 200",
+    "DELETE /api/cases/{case_id}/followers": "401 204 404 204 204 404 204 204",
+    "POST /api/cases/{case_id}/followers": "401 201 404 201 201 404 201 201",
     "GET /api/cases": "401 200 200 200 200 200 200 200",
     "GET /api/cases/daily-review": "401 200 200 200 200 200 200 200",
     "GET /api/cases/follow-ups": "401 200 200 200 200 200 200 200",
@@ -317,6 +319,14 @@ MATRIX: dict[str, str] = {
     "POST /portal/report/": "302 200 200 200 302 302 302 302",
     "POST /portal/report/triage": "302 200 200 200 302 302 302 302",
     "GET /portal/support/": "302 200 200 200 302 302 302 302",
+    "GET /notifications/": "302 200 200 200 200 200 200 200",
+    "POST /notifications/cases/{case_id}/follow": "302 302 404 302 302 404 302 302",
+    "POST /notifications/read": "302 302 302 302 302 302 302 302",
+    "GET /notifications/profile/": "302 200 200 200 200 200 200 200",
+    "POST /notifications/profile/": "302 302 302 302 302 302 302 302",
+    # Signed links: an on-call acknowledgement token is no unsubscribe token.
+    "GET /notifications/unsubscribe/{token}/": "400 400 400 400 400 400 400 400",
+    "POST /notifications/unsubscribe/{token}/": "400 400 400 400 400 400 400 400",
 }
 
 #: The admin (every route under /admin/): superusers only; everyone else is sent to sign in.

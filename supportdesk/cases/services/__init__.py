@@ -7,6 +7,12 @@ history (``clocks.refresh_clocks``), so a refused request leaves nothing half-wr
 from __future__ import annotations
 
 from supportdesk.cases.services.files import sweep_orphan_files
+from supportdesk.cases.services.followers import (
+    follow_case,
+    follow_from_mail,
+    mark_case_seen,
+    unfollow_case,
+)
 from supportdesk.cases.services.intake import fingerprint, open_case
 from supportdesk.cases.services.lifecycle import (
     add_attachment,
@@ -44,11 +50,15 @@ __all__ = [
     "create_release",
     "create_sprint",
     "fingerprint",
+    "follow_case",
+    "follow_from_mail",
     "link_release",
+    "mark_case_seen",
     "open_case",
     "plan_case_into_sprint",
     "scan_deadlines",
     "set_escalated",
     "sweep_orphan_files",
     "transition_case",
+    "unfollow_case",
 ]

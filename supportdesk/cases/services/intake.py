@@ -17,6 +17,7 @@ from supportdesk.accounts.permissions import (
     access_organisation,
 )
 from supportdesk.cases import events
+from supportdesk.cases import notices as case_mail
 from supportdesk.cases.clocks import calendars_of, compute_clocks, queue_due, start_clocks
 from supportdesk.cases.drafts import CaseDraft
 from supportdesk.cases.models import (
@@ -37,6 +38,7 @@ from supportdesk.cases.services.planning import apply_work_order, file_into_spri
 from supportdesk.cases.services.records import IdempotencyConflict, _jsonable
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.lifecycle import CaseStatus
+from supportdesk.domain.notices import NoticeEvent
 from supportdesk.domain.policy import Policy
 from supportdesk.domain.routing import (
     RouteAction,
@@ -302,6 +304,8 @@ def _notify(
             severity=case.severity,
             now=now,
         )
+    # INT-1: every channel's requester gets the receipt; the region's team hears of it.
+    case_mail.notify(NoticeEvent.CASE_RECEIVED, case=case, actor=actor, key="opened", now=now)
     if route.action is RouteAction.PAGE_ON_CALL:
         _page_on_call(case, now)
     if (

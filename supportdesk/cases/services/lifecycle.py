@@ -47,6 +47,7 @@ from supportdesk.conf import desk_settings
 from supportdesk.domain import sla
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.lifecycle import CaseStatus, plan_transition
+from supportdesk.domain.notices import NoticeEvent
 from supportdesk.domain.triage import (
     OverrideError,
     non_urgent_ceiling,
@@ -129,11 +130,16 @@ def _apply_transition(
     event = events.record(case, entry, at=now, actor=actor)
     refresh_clocks(case, now=now, force=target == CaseStatus.CLOSED)
     _touch(case, now, *fields, "queue_due_at")
-    if actor is None or actor.is_vendor_staff:
-        # INT-1: the requester of an email case hears of status changes by mail.
-        case_mail.case_updated(
-            case=case, event="status", key=str(event.pk), text=note, data=event.data, now=now
-        )
+    case_mail.notify(
+        NoticeEvent.STATUS_CHANGED,
+        case=case,
+        actor=actor,
+        key=str(event.pk),
+        text=note,
+        data=event.data,
+        status=str(target),
+        now=now,
+    )
     return case
 
 
@@ -173,10 +179,7 @@ def add_comment(
             case.first_response_at = now
         entry = events.Commented(comment.pk, shown=public, channel=channel, response=response)
         events.record(case, entry, at=now, actor=actor)
-        if response:
-            case_mail.case_updated(
-                case=case, event="reply", key=str(comment.pk), text=body, now=now
-            )
+        case_mail.comment_added(case=case, comment=comment, response=response, now=now)
         if not staff and case.status == CaseStatus.WAITING_ON_CUSTOMER:
             _apply_transition(
                 case, actor, CaseStatus.IN_PROGRESS, note="customer replied", agreement="", now=now
@@ -254,9 +257,10 @@ def change_severity(
         refresh_clocks(case, now=now)
         # One write of the case row for the whole change.
         _touch(case, now, *changed, "queue_due_at")
-        case_mail.case_updated(
+        case_mail.notify(
+            NoticeEvent.SEVERITY_CHANGED,
             case=case,
-            event="severity",
+            actor=actor,
             key=str(event.pk),
             text=reason.strip(),
             data={"from": before, "to": severity},
@@ -283,7 +287,11 @@ def assign_case(
         before = case.assignee_id
         case.assignee = assignee
         _touch(case, now, "assignee")
-        events.record(case, events.Assigned(before, assignee_id), at=now, actor=actor)
+        event = events.record(case, events.Assigned(before, assignee_id), at=now, actor=actor)
+        if assignee is not None:
+            case_mail.notify(
+                NoticeEvent.ASSIGNED, case=case, actor=actor, key=str(event.pk), now=now
+            )
         return case
 
 
