@@ -70,6 +70,9 @@ class CaseFilter(Schema):
     escalated: bool | None = None
     q: str | None = None
     open_only: bool = False
+    #: HRS-3: the working region, and the cases handed to the caller's region.
+    region: str | None = Field(None, max_length=column_length(Case, "region"))
+    handed_to_me: bool = False
 
 
 class ClockOut(BaseModel):

@@ -7,6 +7,12 @@ history (``clocks.refresh_clocks``), so a refused request leaves nothing half-wr
 from __future__ import annotations
 
 from supportdesk.cases.services.files import sweep_orphan_files
+from supportdesk.cases.services.handover import (
+    HandOverPrompt,
+    hand_over_open_cases,
+    handover_prompt,
+    write_handover_note,
+)
 from supportdesk.cases.services.intake import fingerprint, open_case
 from supportdesk.cases.services.lifecycle import (
     add_attachment,
@@ -33,6 +39,7 @@ from supportdesk.cases.services.sweep import scan_deadlines
 
 __all__ = [
     "AttachmentTooLarge",
+    "HandOverPrompt",
     "IdempotencyConflict",
     "UnsupportedMediaType",
     "actor_kind",
@@ -44,6 +51,8 @@ __all__ = [
     "create_release",
     "create_sprint",
     "fingerprint",
+    "hand_over_open_cases",
+    "handover_prompt",
     "link_release",
     "open_case",
     "plan_case_into_sprint",
@@ -51,4 +60,5 @@ __all__ = [
     "set_escalated",
     "sweep_orphan_files",
     "transition_case",
+    "write_handover_note",
 ]

@@ -34,7 +34,7 @@ from supportdesk.cases.permissions import (
     require,
 )
 from supportdesk.cases.services.planning import apply_work_order, file_into_sprint
-from supportdesk.cases.services.records import IdempotencyConflict, _jsonable
+from supportdesk.cases.services.records import IdempotencyConflict, _jsonable, rank
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.lifecycle import CaseStatus
 from supportdesk.domain.policy import Policy
@@ -249,6 +249,7 @@ def _build(
         daily_review=kind.daily_review,
         updated_at=now,
     )
+    rank(case, policy)
     apply_work_order(case, policy)
     moved = file_into_sprint(case, policy, now)
     opened = events.event_row(

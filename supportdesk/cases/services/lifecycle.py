@@ -40,6 +40,7 @@ from supportdesk.cases.services.records import (
     UnsupportedMediaType,
     _touch,
     actor_kind,
+    rank,
     stamp,
 )
 from supportdesk.conf import desk_settings
@@ -234,7 +235,7 @@ def change_severity(
         )
         case.severity = severity
         case.severity_reason = reason.strip()
-        changed = ["severity", "severity_reason"]
+        changed = ["severity", "severity_reason", rank(case, policy)]
         event = events.event_row(
             case, events.SeverityChanged(before, severity, reason.strip()), at=now, actor=actor
         )
@@ -370,6 +371,6 @@ def set_escalated(*, case: Case, escalated: bool, now: dt.datetime | None = None
     now = clock.resolve(now)
     if case.escalated != escalated:
         case.escalated = escalated
-        _touch(case, now, "escalated")
+        _touch(case, now, "escalated", rank(case, policy_of(case)))
         events.record(case, events.Escalation(escalated=escalated), at=now, actor=None)
     return case
