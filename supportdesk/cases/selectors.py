@@ -203,7 +203,10 @@ def case_queue(
     if summary:
         qs = qs.select_related("organization", "team").defer(*LIST_DEFERRED)
     else:
-        qs = qs.select_related("organization", "assignee", "team")
+        # The policy version (without its text) for the hand-over prompt of each row.
+        qs = qs.select_related("organization", "assignee", "team", "policy_version").defer(
+            "policy_version__source"
+        )
     if f.status:
         qs = qs.filter(status=f.status)
     if f.open_only:

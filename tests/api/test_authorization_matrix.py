@@ -283,6 +283,7 @@ MATRIX: dict[str, str] = {
     "POST /console/cases/{case_id}/attachments": "302 404 404 404 302 404 302 302",
     "GET /console/cases/{case_id}/attachments/{attachment_id}": "302 404 404 404 200 404 200 200",
     "POST /console/cases/{case_id}/follow-ups/{task_id}/done": "302 404 404 404 302 404 302 302",
+    "POST /console/cases/{case_id}/handover-note": "302 404 404 404 302 404 302 302",
     "GET /console/cases/{case_id}/mail/": "302 404 404 404 200 404 200 200",
     "GET /console/cases/{case_id}/mail/{message_id}/": "302 404 404 404 200 404 200 200",
     "GET /console/cases/{case_id}/mail/{message_id}/original": "302 404 404 404 200 404 200 200",

@@ -254,3 +254,28 @@ def test_hrs3_handed_over_sev1_keeps_its_place_at_the_top_of_the_queue(
     services.hand_over_open_cases(now=TUESDAY + 16 * H)
     queue = case_queue(world["na_agent"], QueueFilter(own_region=True)).order_by(*QUEUE_ORDER)
     assert list(queue.values_list("pk", flat=True)) == [sev1.pk, sev3.pk]
+
+
+def test_hrs3_the_console_case_page_edits_the_note_and_prompts_before_closing(
+    world: dict[str, Any], client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from supportdesk import clock
+
+    sev1 = open_case(world, severity=1, at=TUESDAY + 9 * H)
+    monkeypatch.setattr(clock, "now", lambda: TUESDAY + 15 * H + 45 * MINUTE)
+    client.force_login(world["emea_agent"])
+    page = client.get(f"/console/cases/{sev1.pk}/")
+    assert b'id="handover-prompt"' in page.content
+    saved = client.post(
+        f"/console/cases/{sev1.pk}/handover-note", {"note": "Waiting on the CRS vendor."}
+    )
+    assert saved.status_code == 302
+    assert Case.objects.get(pk=sev1.pk).handover_note == "Waiting on the CRS vendor."
+    queue = client.get("/console/")
+    assert b'id="handover-prompt"' in queue.content and sev1.reference.encode() in queue.content
+    services.hand_over_open_cases(now=TUESDAY + 16 * H)
+    client.force_login(world["na_agent"])
+    handed = client.get("/console/", {"view": "handed"})
+    assert sev1.reference.encode() in handed.content
+    assert b"Handed over" in handed.content
+    assert b"Waiting on the CRS vendor." in client.get(f"/console/cases/{sev1.pk}/").content
