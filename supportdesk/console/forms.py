@@ -45,6 +45,10 @@ class QueueFilterForm(DeskForm):
     q = forms.CharField(required=False, max_length=100, label="Search")
 
 
+class ConfirmEmergencyForm(DeskForm):
+    reason = forms.CharField(max_length=500, label="Why it is a Sev1 (INT-2)")
+
+
 class HandOverNoteForm(DeskForm):
     note = forms.CharField(
         required=False,

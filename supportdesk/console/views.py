@@ -26,6 +26,7 @@ from supportdesk.console.forms import (
     AgentAttachmentForm,
     AgentReplyForm,
     AssignForm,
+    ConfirmEmergencyForm,
     HandOverNoteForm,
     PhoneCallForm,
     QueueFilterForm,
@@ -177,6 +178,7 @@ def render_case(
     sprint: DeskForm | None = None,
     attachment: DeskForm | None = None,
     handover: DeskForm | None = None,
+    emergency: DeskForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     comments = {c.pk: c for c in selectors.case_comments(user, case)}
@@ -229,6 +231,7 @@ def render_case(
             "handover_form": handover
             or HandOverNoteForm(initial={"note": case.handover_note}, auto_id="handover_%s"),
             "handover_prompt": services.handover_prompt(case),
+            "emergency_form": emergency or ConfirmEmergencyForm(auto_id="emergency_%s"),
             "nav": "queue",
         },
         status=status,
@@ -317,6 +320,17 @@ def case_handover_note(request: HttpRequest, case_id: int) -> HttpResponse:
 
     form = HandOverNoteForm(request.POST, auto_id="handover_%s")
     return case_action(request, case_id, form, "handover", act)
+
+
+@staff_only
+@require_POST
+def case_confirm_emergency(request: HttpRequest, case_id: int) -> HttpResponse:
+    def act(user: User, case: Case, data: dict[str, Any]) -> str:
+        services.confirm_emergency(actor=user, case_id=case.pk, reason=data["reason"])
+        return f"Sev{case.severity} confirmed."
+
+    form = ConfirmEmergencyForm(request.POST, auto_id="emergency_%s")
+    return case_action(request, case_id, form, "emergency", act)
 
 
 def sprint_choices() -> list[tuple[int, str]]:

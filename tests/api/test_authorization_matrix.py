@@ -282,6 +282,7 @@ MATRIX: dict[str, str] = {
     "POST /console/cases/{case_id}/assign": "302 404 404 404 302 404 302 302",
     "POST /console/cases/{case_id}/attachments": "302 404 404 404 302 404 302 302",
     "GET /console/cases/{case_id}/attachments/{attachment_id}": "302 404 404 404 200 404 200 200",
+    "POST /console/cases/{case_id}/confirm-emergency": "302 404 404 404 400 404 400 400",
     "POST /console/cases/{case_id}/follow-ups/{task_id}/done": "302 404 404 404 302 404 302 302",
     "POST /console/cases/{case_id}/handover-note": "302 404 404 404 302 404 302 302",
     "GET /console/cases/{case_id}/mail/": "302 404 404 404 200 404 200 200",

@@ -6,6 +6,7 @@ history (``clocks.refresh_clocks``), so a refused request leaves nothing half-wr
 
 from __future__ import annotations
 
+from supportdesk.cases.services.emergency import confirm_emergency
 from supportdesk.cases.services.files import sweep_orphan_files
 from supportdesk.cases.services.handover import (
     HandOverPrompt,
@@ -48,6 +49,7 @@ __all__ = [
     "assign_case",
     "change_severity",
     "complete_follow_up",
+    "confirm_emergency",
     "create_release",
     "create_sprint",
     "fingerprint",

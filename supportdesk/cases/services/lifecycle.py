@@ -34,6 +34,7 @@ from supportdesk.cases.permissions import (
     require,
 )
 from supportdesk.cases.selectors import access_case
+from supportdesk.cases.services.intake import alert_for_route, route_case
 from supportdesk.cases.services.planning import apply_work_order, file_into_sprint
 from supportdesk.cases.services.records import (
     AttachmentTooLarge,
@@ -236,6 +237,10 @@ def change_severity(
         case.severity = severity
         case.severity_reason = reason.strip()
         changed = ["severity", "severity_reason", rank(case, policy)]
+        if case.severity_unconfirmed:
+            # INT-2: a downgrade (or any change) by an agent settles an unconfirmed emergency.
+            case.severity_unconfirmed = False
+            changed.append("severity_unconfirmed")
         event = events.event_row(
             case, events.SeverityChanged(before, severity, reason.strip()), at=now, actor=actor
         )
@@ -254,6 +259,10 @@ def change_severity(
         refresh_clocks(case, now=now)
         # One write of the case row for the whole change.
         _touch(case, now, *changed, "queue_due_at")
+        top = policy.severities[0].level
+        if severity == top and before != top:
+            # INT-2: an upgrade to Sev1 alerts exactly as a new Sev1 would.
+            alert_for_route(case, case.organization, route_case(case, policy, now), now)
         case_mail.case_updated(
             case=case,
             event="severity",
