@@ -108,6 +108,8 @@ class CaseOut(BaseModel):
     title: str
     severity: int
     severity_reason: str
+    #: INT-2: opened from an after-hours report's words; an agent has yet to confirm.
+    severity_unconfirmed: bool
     status: CaseStatus
     region: str
     escalated: bool

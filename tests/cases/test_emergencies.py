@@ -100,6 +100,7 @@ def test_int2_an_api_report_after_hours_with_emergency_words(
         content_type="application/json",
     )
     assert response.status_code == 201, response.content
+    assert response.json()["severity_unconfirmed"] is True
     case = Case.objects.get(pk=response.json()["id"])
     assert case.severity == 1 and case.severity_unconfirmed
     assert case.callback_number == "+18022532905"
