@@ -71,6 +71,9 @@ class CaseFilter(Schema):
     escalated: bool | None = None
     q: str | None = None
     open_only: bool = False
+    #: HRS-3: the working region, and the cases handed to the caller's region.
+    region: str | None = Field(None, max_length=column_length(Case, "region"))
+    handed_to_me: bool = False
 
 
 class ClockOut(BaseModel):
@@ -106,6 +109,8 @@ class CaseOut(BaseModel):
     title: str
     severity: int
     severity_reason: str
+    #: INT-2: opened from an after-hours report's words; an agent has yet to confirm.
+    severity_unconfirmed: bool
     status: CaseStatus
     region: str
     escalated: bool

@@ -35,12 +35,14 @@ from supportdesk.cases.permissions import (
     require,
 )
 from supportdesk.cases.selectors import access_case
+from supportdesk.cases.services.intake import alert_for_route, route_case
 from supportdesk.cases.services.planning import apply_work_order, file_into_sprint
 from supportdesk.cases.services.records import (
     AttachmentTooLarge,
     UnsupportedMediaType,
     _touch,
     actor_kind,
+    rank,
     stamp,
 )
 from supportdesk.conf import desk_settings
@@ -238,7 +240,11 @@ def change_severity(
         )
         case.severity = severity
         case.severity_reason = reason.strip()
-        changed = ["severity", "severity_reason"]
+        changed = ["severity", "severity_reason", rank(case, policy)]
+        if case.severity_unconfirmed:
+            # INT-2: a downgrade (or any change) by an agent settles an unconfirmed emergency.
+            case.severity_unconfirmed = False
+            changed.append("severity_unconfirmed")
         event = events.event_row(
             case, events.SeverityChanged(before, severity, reason.strip()), at=now, actor=actor
         )
@@ -257,6 +263,10 @@ def change_severity(
         refresh_clocks(case, now=now)
         # One write of the case row for the whole change.
         _touch(case, now, *changed, "queue_due_at")
+        top = policy.severities[0].level
+        if severity == top and before != top:
+            # INT-2: an upgrade to Sev1 alerts exactly as a new Sev1 would.
+            alert_for_route(case, case.organization, route_case(case, policy, now), now)
         case_mail.notify(
             NoticeEvent.SEVERITY_CHANGED,
             case=case,
@@ -388,6 +398,6 @@ def set_escalated(*, case: Case, escalated: bool, now: dt.datetime | None = None
     now = clock.resolve(now)
     if case.escalated != escalated:
         case.escalated = escalated
-        _touch(case, now, "escalated")
+        _touch(case, now, "escalated", rank(case, policy_of(case)))
         events.record(case, events.Escalation(escalated=escalated), at=now, actor=None)
     return case
