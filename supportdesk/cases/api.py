@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 from django.http import FileResponse, HttpRequest
 from ninja import File, Form, Query, Router, Status, UploadedFile
 from ninja.params.functions import Header
@@ -49,7 +46,6 @@ from supportdesk.cases.schemas import (
     case_detail_out,
     case_out,
 )
-from supportdesk.domain.lifecycle import TransitionForbidden
 
 router = Router(tags=["cases"])
 
@@ -62,17 +58,6 @@ def _user(request: HttpRequest) -> User:
 
 def _detail(user: User, case_id: int) -> CaseDetailOut:
     return case_detail_out(selectors.access_case(user, case_id))
-
-
-@contextmanager
-def _unseen_is_missing(user: User, case_id: int) -> Iterator[None]:
-    """A refused action on a case the caller cannot see is a 404, as reading it would be:
-    a 403 would tell another organisation's customer that the case exists."""
-    try:
-        yield
-    except (Forbidden, TransitionForbidden):
-        selectors.access_case(user, case_id)
-        raise
 
 
 def _access_follow_up(user: User, task_id: int) -> None:
@@ -215,14 +200,13 @@ def list_comments(
 @router.post("/{case_id}/comments", response=replies({201: CommentOut}, 404, 409))
 def add_comment(request: HttpRequest, case_id: Id, payload: CommentIn) -> Status[Comment]:
     user = _user(request)
-    with _unseen_is_missing(user, case_id):
-        comment = services.add_comment(
-            actor=user,
-            case_id=case_id,
-            body=payload.body,
-            public=payload.public,
-            channel=payload.channel,
-        )
+    comment = services.add_comment(
+        actor=user,
+        case_id=case_id,
+        body=payload.body,
+        public=payload.public,
+        channel=payload.channel,
+    )
     return Status(201, comment)
 
 
@@ -233,10 +217,9 @@ def add_comment(request: HttpRequest, case_id: Id, payload: CommentIn) -> Status
 )
 def change_severity(request: HttpRequest, case_id: Id, payload: SeverityIn) -> CaseDetailOut:
     user = _user(request)
-    with _unseen_is_missing(user, case_id):
-        services.change_severity(
-            actor=user, case_id=case_id, severity=payload.severity, reason=payload.reason
-        )
+    services.change_severity(
+        actor=user, case_id=case_id, severity=payload.severity, reason=payload.reason
+    )
     return _detail(user, case_id)
 
 
@@ -247,22 +230,20 @@ def change_severity(request: HttpRequest, case_id: Id, payload: SeverityIn) -> C
 )
 def transition(request: HttpRequest, case_id: Id, payload: TransitionIn) -> CaseDetailOut:
     user = _user(request)
-    with _unseen_is_missing(user, case_id):
-        services.transition_case(
-            actor=user,
-            case_id=case_id,
-            to=payload.to,
-            note=payload.note,
-            agreement=payload.agreement,
-        )
+    services.transition_case(
+        actor=user,
+        case_id=case_id,
+        to=payload.to,
+        note=payload.note,
+        agreement=payload.agreement,
+    )
     return _detail(user, case_id)
 
 
 @router.post("/{case_id}/assignee", response=replies({200: CaseDetailOut}, 404, 409))
 def assign(request: HttpRequest, case_id: Id, payload: AssignIn) -> CaseDetailOut:
     user = _user(request)
-    with _unseen_is_missing(user, case_id):
-        services.assign_case(actor=user, case_id=case_id, assignee_id=payload.assignee_id)
+    services.assign_case(actor=user, case_id=case_id, assignee_id=payload.assignee_id)
     return _detail(user, case_id)
 
 
@@ -273,8 +254,7 @@ def assign(request: HttpRequest, case_id: Id, payload: AssignIn) -> CaseDetailOu
 )
 def link_release(request: HttpRequest, case_id: Id, payload: LinkReleaseIn) -> CaseDetailOut:
     user = _user(request)
-    with _unseen_is_missing(user, case_id):
-        services.link_release(actor=user, case_id=case_id, release_id=payload.release_id)
+    services.link_release(actor=user, case_id=case_id, release_id=payload.release_id)
     return _detail(user, case_id)
 
 
@@ -285,8 +265,7 @@ def link_release(request: HttpRequest, case_id: Id, payload: LinkReleaseIn) -> C
 )
 def plan_into_sprint(request: HttpRequest, case_id: Id, payload: PlanSprintIn) -> CaseDetailOut:
     user = _user(request)
-    with _unseen_is_missing(user, case_id):
-        services.plan_case_into_sprint(actor=user, case_id=case_id, sprint_id=payload.sprint_id)
+    services.plan_case_into_sprint(actor=user, case_id=case_id, sprint_id=payload.sprint_id)
     return _detail(user, case_id)
 
 
@@ -336,10 +315,7 @@ def add_attachment(
     public: Form[bool] = True,
 ) -> Status[Attachment]:
     user = _user(request)
-    with _unseen_is_missing(user, case_id):
-        attachment = services.add_attachment(
-            actor=user, case_id=case_id, upload=file, public=public
-        )
+    attachment = services.add_attachment(actor=user, case_id=case_id, upload=file, public=public)
     return Status(201, attachment)
 
 

@@ -173,19 +173,25 @@ def queue_due(computed: tuple[sla.SlaClock, ...], *, closed: bool = False) -> dt
 
 
 def _record_crossings(case: Case, row: SlaClock, clock: sla.SlaClock, now: dt.datetime) -> None:
-    """RSP-6: a warning or breach is recorded once, however often the clock is refreshed."""
+    """RSP-6: a warning or breach is recorded once, however often the clock is refreshed.
+
+    A warning first seen after the breach (the sweep was not running in time) is still
+    recorded at the instant it was reached, marked late, and told to no one: the breach
+    alert says more."""
     recorded = set(row.warnings_recorded or [])
     for warning in clock.warnings:
-        if warning.reached and warning.fraction not in recorded and clock.breached_at is None:
-            entry = events.SlaWarning(row.kind, warning.fraction, _iso(clock.due_at))
+        if warning.reached and warning.fraction not in recorded:
+            late = clock.breached_at is not None
+            entry = events.SlaWarning(row.kind, warning.fraction, _iso(clock.due_at), late=late)
             events.record(case, entry, at=warning.at or now, actor=None)
-            _notify_crossing(
-                case,
-                row.kind,
-                f"{warning.fraction:g}",
-                f"{row.kind} SLA at {warning.fraction:.0%}, due {_iso(clock.due_at)}",
-                now,
-            )
+            if not late:
+                _notify_crossing(
+                    case,
+                    row.kind,
+                    f"{warning.fraction:g}",
+                    f"{row.kind} SLA at {warning.fraction:.0%}, due {_iso(clock.due_at)}",
+                    now,
+                )
             recorded.add(warning.fraction)
     row.warnings_recorded = sorted(recorded)
     if clock.breached_at is not None and not row.breach_recorded:

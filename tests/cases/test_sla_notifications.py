@@ -9,7 +9,7 @@ import pytest
 from django.db.models import Q
 
 from supportdesk.cases import services
-from supportdesk.cases.models import Case
+from supportdesk.cases.models import Case, EventKind
 from supportdesk.notifications.models import OutboxMessage, Priority
 from tests.cases.conftest import NOW, open_sev
 
@@ -66,3 +66,20 @@ def test_rsp6_without_a_case_team_the_regions_team_is_told(
     assert case.events.filter(kind="sla_breach").exists()
     messages = _sla_messages(case)
     assert messages and all(m.recipient_team == na_team for m in messages)
+
+
+def test_rsp6_a_sweep_that_runs_only_after_the_breach_records_the_warnings_late_and_quietly(
+    sev1_case: Case,
+) -> None:
+    services.scan_deadlines(now=NOW + 14 * H)  # the worker was down through 75 % and 90 %
+
+    warnings = list(sev1_case.events.filter(kind=EventKind.SLA_WARNING).order_by("at"))
+    assert [(w.data["fraction"], w.data.get("late")) for w in warnings] == [
+        (0.75, True),
+        (0.9, True),
+    ]
+    assert warnings[0].at == NOW + 9 * H  # when it was reached, not when it was seen
+    messages = _sla_messages(sev1_case)
+    assert messages and all(":sla_breach:" in m.dedupe_key for m in messages)
+    services.scan_deadlines(now=NOW + 15 * H)
+    assert sev1_case.events.filter(kind=EventKind.SLA_WARNING).count() == 2

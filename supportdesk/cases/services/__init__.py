@@ -6,12 +6,19 @@ history (``clocks.refresh_clocks``), so a refused request leaves nothing half-wr
 
 from __future__ import annotations
 
+from supportdesk.cases.services.emergency import confirm_emergency
 from supportdesk.cases.services.files import sweep_orphan_files
 from supportdesk.cases.services.followers import (
     follow_case,
     follow_from_mail,
     mark_case_seen,
     unfollow_case,
+)
+from supportdesk.cases.services.handover import (
+    HandOverPrompt,
+    hand_over_open_cases,
+    handover_prompt,
+    write_handover_note,
 )
 from supportdesk.cases.services.intake import fingerprint, open_case
 from supportdesk.cases.services.lifecycle import (
@@ -39,6 +46,7 @@ from supportdesk.cases.services.sweep import remind_follow_ups, scan_deadlines
 
 __all__ = [
     "AttachmentTooLarge",
+    "HandOverPrompt",
     "IdempotencyConflict",
     "UnsupportedMediaType",
     "actor_kind",
@@ -47,11 +55,14 @@ __all__ = [
     "assign_case",
     "change_severity",
     "complete_follow_up",
+    "confirm_emergency",
     "create_release",
     "create_sprint",
     "fingerprint",
     "follow_case",
     "follow_from_mail",
+    "hand_over_open_cases",
+    "handover_prompt",
     "link_release",
     "mark_case_seen",
     "open_case",
@@ -62,4 +73,5 @@ __all__ = [
     "sweep_orphan_files",
     "transition_case",
     "unfollow_case",
+    "write_handover_note",
 ]

@@ -4,6 +4,7 @@ follow-ups, sprints and releases."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -11,7 +12,6 @@ from django.db import transaction
 from supportdesk import clock
 from supportdesk.accounts.models import User
 from supportdesk.accounts.permissions import (
-    Forbidden,
     NotFound,
 )
 from supportdesk.cases import events, selectors
@@ -27,13 +27,23 @@ from supportdesk.cases.models import (
     FollowUpTask,
     SeverityChange,
 )
+from supportdesk.cases.permissions import (
+    can_assign_case,
+    can_change_severity,
+    can_complete_follow_up,
+    can_write_internally,
+    require,
+)
+from supportdesk.cases.selectors import access_case
+from supportdesk.cases.services.intake import alert_for_route, route_case
 from supportdesk.cases.services.planning import apply_work_order, file_into_sprint
 from supportdesk.cases.services.records import (
     AttachmentTooLarge,
     UnsupportedMediaType,
-    _lock,
     _touch,
     actor_kind,
+    rank,
+    stamp,
 )
 from supportdesk.conf import desk_settings
 from supportdesk.domain import sla
@@ -44,8 +54,10 @@ from supportdesk.domain.triage import (
     OverrideError,
     non_urgent_ceiling,
 )
+from supportdesk.transactions import retry_on_conflict
 
 
+@retry_on_conflict
 def transition_case(
     *,
     actor: User,
@@ -60,9 +72,9 @@ def transition_case(
     :class:`IllegalTransition` (409) names the allowed targets. An agent resolving must
     record the customer's agreement (RSP-5). Acknowledging counts as first response.
     """
-    now = clock.resolve(now)
     with transaction.atomic():
-        case = _lock(actor, case_id)
+        case = access_case(actor, case_id, lock=True)
+        now = stamp(case, now)
         try:
             target = CaseStatus(to)
         except ValueError:
@@ -133,6 +145,7 @@ def _apply_transition(
     return case
 
 
+@retry_on_conflict
 def add_comment(
     *,
     actor: User,
@@ -145,16 +158,19 @@ def add_comment(
     """Add a public or internal comment. A public agent reply is a response (the first
     one is the first response); a customer's reply on any channel ends waiting on the
     customer and restarts the clock. Customers cannot post internal comments."""
-    now = clock.resolve(now)
     if not body.strip():
         raise DomainError("a comment needs a body", field="body")
     if channel not in Channel.values:
         raise DomainError(f"unknown channel {channel!r}", field="channel")
     staff = actor.is_vendor_staff
-    if not public and not staff:
-        raise Forbidden("customers cannot post internal comments", field="public")
     with transaction.atomic():
-        case = _lock(actor, case_id)
+        case = access_case(actor, case_id, lock=True)
+        require(
+            public or can_write_internally(actor),
+            "customers cannot post internal comments",
+            field="public",
+        )
+        now = stamp(case, now)
         comment = Comment.objects.create(
             case=case, author=actor, body=body, public=public, channel=channel, created_at=now
         )
@@ -179,6 +195,7 @@ def add_comment(
         return comment
 
 
+@retry_on_conflict
 def change_severity(
     *,
     actor: User,
@@ -189,13 +206,16 @@ def change_severity(
 ) -> Case:
     """SEV-4: an agent changes the severity with a reason; recorded who/when/from/to/why,
     the clocks re-target under the pinned policy, time-to-downgrade is kept for Sev1."""
-    now = clock.resolve(now)
-    if not actor.is_vendor_staff:
-        raise Forbidden("only support staff change a case's severity", field="severity")
     if not reason.strip():
         raise DomainError("a severity change needs a reason (SEV-4)", field="reason")
     with transaction.atomic():
-        case = _lock(actor, case_id)
+        case = access_case(actor, case_id, lock=True)
+        require(
+            can_change_severity(actor, case),
+            "only support staff change a case's severity",
+            field="severity",
+        )
+        now = stamp(case, now)
         if case.status == CaseStatus.CLOSED:
             raise DomainError(
                 "a closed case's severity cannot change; reopen it first", field="severity"
@@ -220,7 +240,11 @@ def change_severity(
         )
         case.severity = severity
         case.severity_reason = reason.strip()
-        changed = ["severity", "severity_reason"]
+        changed = ["severity", "severity_reason", rank(case, policy)]
+        if case.severity_unconfirmed:
+            # INT-2: a downgrade (or any change) by an agent settles an unconfirmed emergency.
+            case.severity_unconfirmed = False
+            changed.append("severity_unconfirmed")
         event = events.event_row(
             case, events.SeverityChanged(before, severity, reason.strip()), at=now, actor=actor
         )
@@ -239,6 +263,10 @@ def change_severity(
         refresh_clocks(case, now=now)
         # One write of the case row for the whole change.
         _touch(case, now, *changed, "queue_due_at")
+        top = policy.severities[0].level
+        if severity == top and before != top:
+            # INT-2: an upgrade to Sev1 alerts exactly as a new Sev1 would.
+            alert_for_route(case, case.organization, route_case(case, policy, now), now)
         case_mail.notify(
             NoticeEvent.SEVERITY_CHANGED,
             case=case,
@@ -251,14 +279,16 @@ def change_severity(
         return case
 
 
+@retry_on_conflict
 def assign_case(
     *, actor: User, case_id: int, assignee_id: int | None, now: dt.datetime | None = None
 ) -> Case:
-    now = clock.resolve(now)
-    if not actor.is_vendor_staff:
-        raise Forbidden("only support staff assign cases", field="assignee_id")
     with transaction.atomic():
-        case = _lock(actor, case_id)
+        case = access_case(actor, case_id, lock=True)
+        require(
+            can_assign_case(actor, case), "only support staff assign cases", field="assignee_id"
+        )
+        now = stamp(case, now)
         assignee = None
         if assignee_id is not None:
             assignee = User.objects.filter(pk=assignee_id).first()
@@ -275,6 +305,15 @@ def assign_case(
         return case
 
 
+def attachment_name(raw: str | None) -> str:
+    """An upload's file name as stored and offered back: its last path part, without
+    control characters (a CR/LF would split a header), quotes or backslashes, at most 200
+    characters; "upload" when nothing is left."""
+    base = re.split(r"[/\\]", raw or "")[-1]
+    cleaned = re.sub(r'[\x00-\x1f\x7f"\\]', "_", base).strip(" .")
+    return cleaned[:200] or "upload"
+
+
 def add_attachment(
     *,
     actor: User,
@@ -284,7 +323,6 @@ def add_attachment(
     now: dt.datetime | None = None,
 ) -> Attachment:
     """Store an upload through Django's storage API after checking its size and type."""
-    now = clock.resolve(now)
     limit = desk_settings.attachment_max_bytes
     allowed = desk_settings.attachment_types
     size = upload.size or 0
@@ -298,11 +336,15 @@ def add_attachment(
             f"content type {content_type or 'unknown'!r} is not accepted (allowed: {', '.join(allowed)})",
             field="file",
         )
-    if not public and not actor.is_vendor_staff:
-        raise Forbidden("customers cannot add internal attachments", field="public")
     with transaction.atomic():
-        case = _lock(actor, case_id)
-        name = (upload.name or "upload").rsplit("/", 1)[-1][:200]
+        case = access_case(actor, case_id, lock=True)
+        require(
+            public or can_write_internally(actor),
+            "customers cannot add internal attachments",
+            field="public",
+        )
+        now = stamp(case, now)
+        name = attachment_name(upload.name)
         attachment = Attachment(
             case=case,
             uploaded_by=actor,
@@ -319,13 +361,17 @@ def add_attachment(
         return attachment
 
 
+@retry_on_conflict
 def complete_follow_up(
     *, actor: User, task_id: int, note: str = "", now: dt.datetime | None = None
 ) -> FollowUpTask:
     """INT-5: mark the follow-up email as sent. Stays open until someone does this."""
     now = clock.resolve(now)
-    if not actor.is_vendor_staff:
-        raise Forbidden("only support staff complete follow-up tasks", field="task_id")
+    require(
+        can_complete_follow_up(actor),
+        "only support staff complete follow-up tasks",
+        field="task_id",
+    )
     with transaction.atomic():
         task = (
             selectors.follow_ups_for(actor)
@@ -352,6 +398,6 @@ def set_escalated(*, case: Case, escalated: bool, now: dt.datetime | None = None
     now = clock.resolve(now)
     if case.escalated != escalated:
         case.escalated = escalated
-        _touch(case, now, "escalated")
+        _touch(case, now, "escalated", rank(case, policy_of(case)))
         events.record(case, events.Escalation(escalated=escalated), at=now, actor=None)
     return case

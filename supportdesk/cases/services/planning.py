@@ -9,18 +9,20 @@ from django.db import transaction
 
 from supportdesk import clock
 from supportdesk.accounts.models import Team, User
-from supportdesk.accounts.permissions import Forbidden, NotFound
+from supportdesk.accounts.permissions import NotFound
 from supportdesk.cases import events
 from supportdesk.cases.models import Case, CaseEvent, Release, Sprint
-from supportdesk.cases.services.records import _lock, _touch
+from supportdesk.cases.permissions import can_plan_work, require
+from supportdesk.cases.selectors import access_case
+from supportdesk.cases.services.records import _touch, stamp
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.policy import Policy
 from supportdesk.domain.prioritisation import plan_sprint
+from supportdesk.transactions import retry_on_conflict
 
 
 def create_sprint(*, actor: User, name: str, starts_on: dt.date, ends_on: dt.date) -> Sprint:
-    if not actor.is_vendor_staff:
-        raise Forbidden("only support staff plan sprints", field="name")
+    require(can_plan_work(actor), "only support staff plan sprints", field="name")
     if ends_on < starts_on:
         raise DomainError("a sprint ends on or after its start", field="ends_on")
     if Sprint.objects.filter(name=name).exists():
@@ -37,8 +39,7 @@ def create_release(
     now: dt.datetime | None = None,
 ) -> Release:
     now = clock.resolve(now)
-    if not actor.is_vendor_staff:
-        raise Forbidden("only support staff record releases", field="version")
+    require(can_plan_work(actor), "only support staff record releases", field="version")
     if Release.objects.filter(version=version).exists():
         raise DomainError(f"release {version!r} exists", field="version")
     return Release.objects.create(
@@ -46,15 +47,15 @@ def create_release(
     )
 
 
+@retry_on_conflict
 def link_release(
     *, actor: User, case_id: int, release_id: int, now: dt.datetime | None = None
 ) -> Case:
     """RSP-5: link the release carrying the case's permanent fix."""
-    now = clock.resolve(now)
-    if not actor.is_vendor_staff:
-        raise Forbidden("only support staff link releases", field="release_id")
     with transaction.atomic():
-        case = _lock(actor, case_id)
+        case = access_case(actor, case_id, lock=True)
+        require(can_plan_work(actor), "only support staff link releases", field="release_id")
+        now = stamp(case, now)
         release = Release.objects.filter(pk=release_id).first()
         if release is None:
             raise NotFound(f"release {release_id} not found", field="release_id")
@@ -64,16 +65,16 @@ def link_release(
         return case
 
 
+@retry_on_conflict
 def plan_case_into_sprint(
     *, actor: User, case_id: int, sprint_id: int, now: dt.datetime | None = None
 ) -> Case:
     """PRI-1: an agent moves a case into a chosen sprint (the automatic plan at intake
     is a starting point, not a verdict); the move and who made it are on the timeline."""
-    now = clock.resolve(now)
-    if not actor.is_vendor_staff:
-        raise Forbidden("only support staff plan sprints", field="sprint_id")
     with transaction.atomic():
-        case = _lock(actor, case_id)
+        case = access_case(actor, case_id, lock=True)
+        require(can_plan_work(actor), "only support staff plan sprints", field="sprint_id")
+        now = stamp(case, now)
         sprint = Sprint.objects.filter(pk=sprint_id).first()
         if sprint is None:
             raise NotFound(f"sprint {sprint_id} not found", field="sprint_id")

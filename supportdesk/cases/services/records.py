@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 
+from supportdesk import clock
 from supportdesk.accounts.models import User
-from supportdesk.accounts.permissions import NotFound
 from supportdesk.cases.models import (
     Case,
 )
-from supportdesk.cases.selectors import may_see
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.lifecycle import ActorKind
+from supportdesk.domain.policy import Policy
+from supportdesk.domain.prioritisation import queue_rank
 
 
 class IdempotencyConflict(DomainError):
@@ -38,39 +39,23 @@ def _jsonable(value: object) -> object:
     return value
 
 
-def _case(case_id: int, *, lock: bool) -> Case | None:
-    """The case with its policy version (without its source: ``policies.selectors.parsed``
-    reads that once per version) and organisation."""
-    cases = Case.objects.select_related("policy_version", "organization").defer(
-        "policy_version__source"
-    )
-    if lock:
-        cases = cases.select_for_update(of=("self",))
-    try:
-        # get(), not first(): one row by key needs no ORDER BY (cheaper to build too).
-        return cases.get(pk=case_id)
-    except Case.DoesNotExist:
-        return None
-
-
-def read_case(viewer: User, case_id: int) -> Case | None:
-    """The case with its policy version and organisation if ``viewer`` may see it
-    (no lock)."""
-    case = _case(case_id, lock=False)
-    return case if case is not None and may_see(viewer, case) else None
-
-
-def _lock(viewer: User, case_id: int) -> Case:
-    """The case for a write: visible to ``viewer``, row-locked for this transaction
-    where the database locks rows (PostgreSQL; SQLite serialises writers instead),
-    with its policy version and organisation; :class:`NotFound` otherwise (also for
-    other tenants' cases, as ``access_case``)."""
-    case = _case(case_id, lock=True)
-    if case is None or not may_see(viewer, case):
-        raise NotFound(f"case {case_id} not found", field="case_id")
-    return case
+def stamp(case: Case, now: dt.datetime | None) -> dt.datetime:
+    """The instant a write to the locked ``case`` is recorded at: the clock read once
+    the row lock is held, so concurrent writers stamp their events in commit order,
+    and never earlier than the case's last change (clocks of several servers differ).
+    The timeline and the SLA history order by this instant, then by event id."""
+    at = clock.resolve(now)
+    return max(at, case.updated_at) if case.updated_at is not None else at
 
 
 def _touch(case: Case, now: dt.datetime, *fields: str) -> None:
     case.updated_at = now
     case.save(update_fields=[*dict.fromkeys((*fields, "updated_at"))])
+
+
+def rank(case: Case, policy: Policy) -> str:
+    """Set the case's stored queue rank from its severity and escalated flag (PRI-2);
+    returns the field to save. Every service that changes either calls it."""
+    top = min(s.level for s in policy.severities)
+    case.queue_rank = queue_rank(severity=case.severity, escalated=case.escalated, top_severity=top)
+    return "queue_rank"

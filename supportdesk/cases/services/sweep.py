@@ -10,23 +10,27 @@ from supportdesk import clock
 from supportdesk.cases import notices, selectors
 from supportdesk.cases.clocks import refresh_clocks
 from supportdesk.cases.models import Case, FollowUpStatus, FollowUpTask
+from supportdesk.transactions import retry_on_conflict
 
 
+@retry_on_conflict
 def scan_deadlines(*, now: dt.datetime | None = None, batch: int = 200) -> int:
     """RSP-6: refresh the clocks whose next deadline has passed, recording warnings and
-    breaches once each. Safe to run concurrently: on PostgreSQL rows are claimed with
-    ``SKIP LOCKED``. Returns the number of cases refreshed."""
+    breaches once each. Safe to run concurrently: on PostgreSQL the cases are claimed
+    with ``SKIP LOCKED``. Returns the number of cases refreshed.
+
+    Cases are locked before their clock rows, as every case write does, so the sweep
+    and the writes never wait for each other in a circle; a case being written right
+    now is skipped and refreshed by the next run."""
     now = clock.resolve(now)
     with transaction.atomic():
-        qs = selectors.clocks_due_within(now=now, within=dt.timedelta(0))
+        due = selectors.clocks_due_within(now=now, within=dt.timedelta(0))
+        case_ids = list(dict.fromkeys(due.values_list("case_id", flat=True)[:batch]))
+        cases = Case.objects.filter(pk__in=case_ids).select_related("policy_version").order_by("pk")
         if connection.features.has_select_for_update_skip_locked:
-            qs = qs.select_for_update(skip_locked=True, of=("self",))
-        case_ids = sorted({c.case_id for c in qs[:batch]})
-        cases = (
-            Case.objects.filter(pk__in=case_ids)
-            .select_related("policy_version")
-            .select_for_update(of=("self",))
-        )
+            cases = cases.select_for_update(skip_locked=True, of=("self",))
+        else:
+            cases = cases.select_for_update()
         count = 0
         for case in cases:
             refresh_clocks(case, now=now)
