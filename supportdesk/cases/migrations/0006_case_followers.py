@@ -51,14 +51,4 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
-        migrations.AddField(
-            model_name="followuptask",
-            name="due_at",
-            field=models.DateTimeField(blank=True, null=True),
-        ),
-        migrations.AddField(
-            model_name="followuptask",
-            name="reminded_at",
-            field=models.DateTimeField(blank=True, null=True),
-        ),
     ]
