@@ -326,6 +326,9 @@ class FollowUpTask(models.Model):
         max_length=8, choices=FollowUpStatus.choices, default=FollowUpStatus.OPEN
     )
     created_at = models.DateTimeField()
+    #: Within the region's business hours after the call (INT-5); reminded once missed.
+    due_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
     done_at = models.DateTimeField(null=True, blank=True)
     done_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

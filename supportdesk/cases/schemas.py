@@ -245,6 +245,8 @@ class FollowUpOut(Schema):
     assignee_id: int | None
     status: FollowUpStatus
     created_at: dt.datetime
+    #: INT-5: owed by then (the region's business hours); its owner is reminded after.
+    due_at: dt.datetime | None
     done_at: dt.datetime | None
     note: str
 

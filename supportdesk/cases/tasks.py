@@ -9,7 +9,9 @@ from supportdesk.cases import services
 
 @shared_task(name="sla.scan_deadlines")  # type: ignore[untyped-decorator]
 def scan_deadlines() -> int:
-    """RSP-6: record SLA warnings and breaches whose instant has passed (idempotent)."""
+    """RSP-6: record SLA warnings and breaches whose instant has passed; INT-5: remind
+    the owners of overdue follow-up emails (both idempotent)."""
+    services.remind_follow_ups()
     return services.scan_deadlines()
 
 

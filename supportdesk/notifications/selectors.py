@@ -223,10 +223,10 @@ def stored_preferences(user: User) -> Preferences:
     return Preferences.objects.filter(user=user).first() or Preferences(user=user)
 
 
-def preferred_channels(user: User) -> dict[NoticeEvent, tuple[NoticeChannel, ...]]:
+def preferred_channels(prefs: Preferences) -> dict[NoticeEvent, tuple[NoticeChannel, ...]]:
     """The person's channel choice per event, for ``domain.notices.wanted_channels``
     (events of a group they never set are absent: the policy's rule decides)."""
-    chosen = stored_preferences(user).channels or {}
+    chosen = prefs.channels or {}
     return {
         event: tuple(NoticeChannel(c) for c in chosen[group] if c in CHANNELS)
         for event, group in GROUP_OF.items()

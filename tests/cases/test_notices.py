@@ -5,6 +5,7 @@ and unsubscribe, the team-without-channel fallback and the coalescing window."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -359,3 +360,29 @@ def test_events_within_the_window_are_one_message_and_sev1_never_waits(
     services.add_comment(actor=agent, case_id=urgent.pk, body="B", now=LATER)
     sev1 = [m for m in _to(customer) if m.severity == 1]
     assert len(sev1) == 3  # receipt, A, B: never combined
+
+
+# -- INT-5: the phone Sev1 follow-up ----------------------------------------------------
+
+
+def test_int5_the_follow_up_is_due_in_business_hours_told_and_reminded_once(
+    agent: Any, customer: Any, organisation: Any
+) -> None:
+    manager = make_user(role=Role.AGENT, team=agent.team)
+    organisation.account_manager = manager
+    organisation.save()
+    # 18:00 in New York, support open until 20:00: two hours today, two from 09:00.
+    at = dt.datetime(2026, 3, 10, 22, 0, tzinfo=dt.UTC)
+    draft = replace(
+        _draft(organisation, "phone", requester_id=customer.pk, callback_number="+12125550100"),
+        answers=answers_none(cannot_book=True, workaround=False),
+    )
+    case, _ = services.open_case(agent, draft, now=at)
+    task = case.follow_ups.get()
+    assert task.due_at == dt.datetime(2026, 3, 11, 15, 0, tzinfo=dt.UTC)  # 11:00 EDT
+    assert any("Follow-up owed" in t for t in _bell(manager))
+    assert services.remind_follow_ups(now=task.due_at - dt.timedelta(minutes=1)) == 0
+    assert services.remind_follow_ups(now=task.due_at) == 1
+    assert services.remind_follow_ups(now=task.due_at + dt.timedelta(hours=1)) == 0
+    reminders = [m for m in _to(agent) if "overdue" in m.subject]
+    assert len(reminders) == 1 and case.reference in reminders[0].subject

@@ -10,7 +10,7 @@ from django.db import transaction
 
 from supportdesk.accounts.models import User
 from supportdesk.domain.errors import DomainError
-from supportdesk.notifications import services
+from supportdesk.notifications import selectors, services
 from supportdesk.notifications.models import (
     ContactChannel,
     DeliveryAttempt,
@@ -176,7 +176,7 @@ def test_a_target_that_accepted_is_not_sent_again_after_a_crash(
         message=msg,
         attempt=claim.attempts,
         target="json://127.0.0.1",
-        target_key=services.selectors.target_key(receiver.url("a")),
+        target_key=selectors.target_key(receiver.url("a")),
         started_at=T0,
         duration_ms=1,
         ok=True,

@@ -42,7 +42,7 @@ from supportdesk.cases.services.records import (
     UnsupportedMediaType,
     actor_kind,
 )
-from supportdesk.cases.services.sweep import scan_deadlines
+from supportdesk.cases.services.sweep import remind_follow_ups, scan_deadlines
 
 __all__ = [
     "AttachmentTooLarge",
@@ -67,6 +67,7 @@ __all__ = [
     "mark_case_seen",
     "open_case",
     "plan_case_into_sprint",
+    "remind_follow_ups",
     "scan_deadlines",
     "set_escalated",
     "sweep_orphan_files",

@@ -19,7 +19,13 @@ from supportdesk.accounts.permissions import (
 )
 from supportdesk.cases import events
 from supportdesk.cases import notices as case_mail
-from supportdesk.cases.clocks import calendars_of, compute_clocks, queue_due, start_clocks
+from supportdesk.cases.clocks import (
+    calendars_of,
+    compute_clocks,
+    policy_of,
+    queue_due,
+    start_clocks,
+)
 from supportdesk.cases.drafts import CaseDraft
 from supportdesk.cases.models import (
     Case,
@@ -405,6 +411,7 @@ def _open_follow_up(case: Case, actor: User, now: dt.datetime) -> None:
         ),
         assignee=actor,
         created_at=now,
+        due_at=_follow_up_due(case, now),
     )
     events.record(
         case,
@@ -414,6 +421,27 @@ def _open_follow_up(case: Case, actor: User, now: dt.datetime) -> None:
         at=now,
         actor=actor,
     )
+    # INT-5: the account manager hears that a detailed email is on its way.
+    case_mail.notify(
+        NoticeEvent.FOLLOW_UP,
+        case=case,
+        actor=actor,
+        key=f"task:{task.pk}",
+        text=task.description,
+        now=now,
+    )
+
+
+#: INT-5: the detailed email is owed within this much of the region's business time.
+FOLLOW_UP_WITHIN = dt.timedelta(hours=4)
+
+
+def _follow_up_due(case: Case, now: dt.datetime) -> dt.datetime | None:
+    policy = policy_of(case)
+    calendar = next((r.calendar for r in policy.regions if r.key == case.region), None)
+    if calendar is None:
+        return None
+    return calendars_of(case.policy_version)[calendar].add(now, FOLLOW_UP_WITHIN)
 
 
 def _page_on_call(case: Case, now: dt.datetime) -> None:

@@ -1,4 +1,4 @@
-"""The periodic SLA sweep (RSP-6)."""
+"""The periodic sweeps: SLA deadlines (RSP-6) and overdue follow-up emails (INT-5)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import datetime as dt
 from django.db import connection, transaction
 
 from supportdesk import clock
-from supportdesk.cases import selectors
+from supportdesk.cases import notices, selectors
 from supportdesk.cases.clocks import refresh_clocks
-from supportdesk.cases.models import Case
+from supportdesk.cases.models import Case, FollowUpStatus, FollowUpTask
 from supportdesk.transactions import retry_on_conflict
 
 
@@ -37,3 +37,21 @@ def scan_deadlines(*, now: dt.datetime | None = None, batch: int = 200) -> int:
             case.save(update_fields=["queue_due_at"])
             count += 1
         return count
+
+
+def remind_follow_ups(*, now: dt.datetime | None = None, batch: int = 200) -> int:
+    """INT-5: remind the owner of each open follow-up whose due instant has passed, once.
+    Returns how many were reminded."""
+    now = clock.resolve(now)
+    with transaction.atomic():
+        due = FollowUpTask.objects.filter(
+            status=FollowUpStatus.OPEN, due_at__lte=now, reminded_at__isnull=True
+        ).select_related("case", "assignee")
+        if connection.features.has_select_for_update_skip_locked:
+            due = due.select_for_update(skip_locked=True, of=("self",))
+        tasks = list(due.order_by("due_at", "id")[:batch])
+        for task in tasks:
+            notices.follow_up_reminder(task=task, now=now)
+            task.reminded_at = now
+            task.save(update_fields=["reminded_at"])
+        return len(tasks)

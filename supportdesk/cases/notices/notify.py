@@ -1,43 +1,24 @@
-"""Telling people about a case: :func:`notify` plans one event with the case's pinned
-policy's notification rules and writes threaded mail and in-app notices; the receipt
-of a case opened by email is :func:`case_opened_by_mail` (INT-1, RSP-6, PRI-3).
-
-Every message is queued through the outbox (:func:`notifications.services.enqueue`)
-in the caller's transaction, with an :class:`OutboundMail` beside it carrying the
-Message-ID it will be sent with and the threading headers (``In-Reply-To``,
-``References``), so a reply finds its case. Subjects carry the ``[SD-000123]`` token.
-The texts are Django templates under ``mail/`` (text and HTML), overridable per policy
-(``email.templates``).
-"""
+"""Who is told of a case's events: :func:`notify` plans one event with the case's pinned
+policy's notification rules, resolves the audiences to people and teams, and writes
+their mail (``notices.mail``) and in-app notices (INT-1, RSP-6, PRI-3)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import secrets
-import zoneinfo
 from collections.abc import Iterator
-from pathlib import Path
+from contextlib import nullcontext
 from typing import Any
 
-from django.template import Context, Template
-from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from supportdesk import clock
 from supportdesk.accounts.models import Team, TeamKind, User
-from supportdesk.accounts.services import first_sign_in_link
 from supportdesk.cases.clocks import policy_of
-from supportdesk.cases.models import (
-    Case,
-    CaseFollower,
-    Channel,
-    Comment,
-    OutboundMail,
-    SlaClock,
-)
+from supportdesk.cases.models import Case, CaseFollower, Channel, Comment, FollowUpTask
+from supportdesk.cases.notices.mail import receipt_context, send_case_mail
 from supportdesk.conf import desk_settings
-from supportdesk.domain.mail import reply_subject
 from supportdesk.domain.notices import (
     Audience,
     EventFacts,
@@ -50,177 +31,7 @@ from supportdesk.domain.notices import (
 from supportdesk.domain.policy import Policy
 from supportdesk.notifications import selectors as notice_selectors
 from supportdesk.notifications import services as outbox
-from supportdesk.notifications.models import MessageKind, OutboxMessage
-
-#: How many earlier Message-IDs a References header carries (RFC 5322 allows trimming).
-MAX_REFERENCES = 20
-
-
-def mail_domain() -> str:
-    return desk_settings.mail_domain
-
-
-def new_message_id(prefix: str) -> str:
-    return f"<{prefix}.{secrets.token_hex(6)}@{mail_domain()}>"
-
-
-def thread_of(case: Case) -> list[str]:
-    """The case's Message-IDs in and out, oldest first (the References chain)."""
-    # ``received_mail``: the reverse relation of the mail the case received, which the
-    # intake app (built on this one; never imported here) declares on its messages.
-    inbound = [
-        (at, 0, mid) for at, mid in case.received_mail.values_list("received_at", "message_id")
-    ]
-    sent = [
-        (at, 1, mid)
-        for at, mid in OutboundMail.objects.filter(case=case).values_list(
-            "created_at", "message_id"
-        )
-    ]
-    # At one instant the message we answer comes before our answer.
-    return [mid for _, _, mid in sorted([*inbound, *sent])][-MAX_REFERENCES:]
-
-
-def render(name: str, context: dict[str, Any], policy: Policy | None) -> tuple[str, str]:
-    """The text and HTML of template ``mail/<name>``; a policy's ``email.templates``
-    directory wins over the shipped templates, file by file."""
-    out: list[str] = []
-    for ext in ("txt", "html"):
-        custom = Path(policy.email.templates) / "mail" / f"{name}.{ext}" if policy else None
-        if custom is not None and policy and policy.email.templates and custom.is_file():
-            out.append(Template(custom.read_text(encoding="utf-8")).render(Context(context)))
-        else:
-            out.append(render_to_string(f"mail/{name}.{ext}", context))
-    return out[0].strip() + "\n", out[1]
-
-
-def _send_case_mail(
-    *,
-    case: Case,
-    template: str,
-    dedupe_key: str,
-    context: dict[str, Any],
-    policy: Policy | None,
-    address: str = "",
-    user: User | None = None,
-    team: Team | None = None,
-    auto_submitted: str = "auto-generated",
-    reply_to: str = "",
-    thread: list[str] | None = None,
-    new_case: bool = False,
-    coalesce_seconds: int = 0,
-    unsubscribe_url: str = "",
-    threaded: bool = True,
-    now: dt.datetime,
-) -> OutboxMessage:
-    """Enqueue one mail about ``case`` to ``address``, ``user`` or ``team``, threaded
-    into the case's mail (``thread``: its Message-IDs oldest first, when the caller knows
-    them already). With ``coalesce_seconds``, a pending mail about the case to the same
-    recipient absorbs this one (its HTML part grows by this one's). ``threaded=False``:
-    staff mail, kept out of the case's customer thread (its subject's token still finds
-    the case).
-
-    Call inside the transaction of the change it reports. Idempotent by ``dedupe_key``
-    (``new_case``: the case was opened in this transaction, so its message cannot have
-    an envelope yet).
-    """
-    ctx = {"case": case, "site_url": desk_settings.site_url, **context}
-    body, html = render(template, ctx, policy)
-    subject = reply_subject(case.reference or "", str(context.get("subject") or case.title))
-    who = f"u{user.pk}" if user is not None else f"t{team.pk}" if team is not None else ""
-    message = outbox.enqueue(
-        kind=MessageKind.EMAIL,
-        subject=subject,
-        body=body,
-        address=address,
-        user=user,
-        team=team,
-        dedupe_key=dedupe_key,
-        severity=case.severity,
-        coalesce_key=f"case:{case.pk}:{who}" if who else "",
-        coalesce_seconds=coalesce_seconds,
-        unsubscribe_url=unsubscribe_url,
-        now=now,
-    )
-    if not threaded:
-        return message
-    envelope = None if new_case else OutboundMail.objects.filter(outbox=message).first()
-    if envelope is not None and message.dedupe_key != dedupe_key:
-        # Combined into an earlier pending mail: its HTML part tells this event too.
-        envelope.html += html
-        envelope.save(update_fields=["html"])
-    elif envelope is None:
-        thread = thread_of(case) if thread is None else thread
-        OutboundMail.objects.create(
-            outbox=message,
-            message_id=new_message_id(case.reference or "sd"),
-            case=case,
-            in_reply_to=reply_to or (thread[-1] if thread else ""),
-            references=" ".join(thread),
-            auto_submitted=auto_submitted,
-            html=html,
-            created_at=now,
-        )
-    return message
-
-
-def first_response_due(case: Case) -> dt.datetime | None:
-    return (
-        SlaClock.objects.filter(case=case, kind="first_response")
-        .values_list("due_at", flat=True)
-        .first()
-    )
-
-
-def in_zone(at: dt.datetime | None, user: User | None) -> str:
-    """``at`` as the person reads it: in their zone, with the zone's abbreviation."""
-    if at is None:
-        return ""
-    try:
-        zone = zoneinfo.ZoneInfo(user.time_zone if user is not None else "UTC")
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone = zoneinfo.ZoneInfo("UTC")
-    return at.astimezone(zone).strftime("%a %d %b %Y, %H:%M %Z")
-
-
-def _receipt_context(case: Case, user: User | None) -> dict[str, Any]:
-    """The receipt's promise: the first response's due instant in the requester's zone,
-    and for a contact without a password the link to sign in for the first time."""
-    due = first_response_due(case)
-    sign_in = ""
-    if user is not None and not user.has_usable_password():
-        sign_in = first_sign_in_link(user)
-    return {"due": due, "due_text": in_zone(due, user), "sign_in": sign_in}
-
-
-def case_opened_by_mail(
-    *,
-    case: Case,
-    address: str,
-    message_id: str,
-    subject: str,
-    follows: Case | None,
-    policy: Policy,
-    now: dt.datetime | None = None,
-) -> OutboxMessage:
-    """The receipt of a case just opened (in this transaction) by the message
-    ``message_id`` from ``address``: threaded under that message, ``auto-replied``
-    (RFC 3834), with the first response's due time (INT-1)."""
-    requester = User.objects.filter(pk=case.requester_id).first()
-    return _send_case_mail(
-        case=case,
-        template="receipt",
-        address=address,
-        dedupe_key=f"case:{case.pk}:mail:receipt",
-        context={**_receipt_context(case, requester), "follows": follows, "subject": subject},
-        policy=policy,
-        auto_submitted="auto-replied",
-        reply_to=message_id,
-        thread=[message_id],
-        new_case=True,
-        now=clock.resolve(now),
-    )
-
+from supportdesk.notifications.models import OutboxMessage
 
 #: The customer-facing template of each event the requester's side is told of.
 _CUSTOMER_TEMPLATES = {
@@ -375,7 +186,23 @@ def _tell_person(
     policy: Policy,
     now: dt.datetime,
 ) -> list[OutboxMessage]:
-    channels = wanted_channels(notice, notice_selectors.preferred_channels(user))
+    prefs = notice_selectors.stored_preferences(user)
+    channels = wanted_channels(notice, notice_selectors.preferred_channels(prefs))
+    # Written in the person's language when they chose one.
+    with translation.override(prefs.language) if prefs.language else nullcontext():
+        return _write_to_person(notice, case, user, channels, facts, key, policy, now)
+
+
+def _write_to_person(
+    notice: Notice,
+    case: Case,
+    user: User,
+    channels: tuple[NoticeChannel, ...],
+    facts: dict[str, Any],
+    key: str,
+    policy: Policy,
+    now: dt.datetime,
+) -> list[OutboxMessage]:
     staff = user.is_vendor_staff
     title = _title(notice.event, case, facts, staff)
     if NoticeChannel.IN_APP in channels:
@@ -405,7 +232,7 @@ def _tell_person(
         "link": case_url(case, user),
     }
     if template == "receipt":
-        context.update(_receipt_context(case, user))
+        context.update(receipt_context(case, user))
     if staff:
         context["subject"] = f"{title} · {case.title}"
     unsubscribe = ""
@@ -415,7 +242,7 @@ def _tell_person(
         unsubscribe = f"{desk_settings.site_url}{reverse('notices:unsubscribe', args=[token])}"
     context["unsubscribe"] = unsubscribe
     return [
-        _send_case_mail(
+        send_case_mail(
             case=case,
             template=template,
             user=user,
@@ -459,7 +286,7 @@ def _tell_team(
     subject = f"{title} · {case.title}"
     context = {**facts, "title": title, "subject": subject, "link": case_url(case, None)}
     return [
-        _send_case_mail(
+        send_case_mail(
             case=case,
             template="notice",
             team=team,
@@ -490,3 +317,38 @@ def comment_added(*, case: Case, comment: Comment, response: bool, now: dt.datet
         case.customer_activity_at = activity
         Case.objects.filter(pk=case.pk).update(customer_activity_at=activity)
     notify(event, case=case, actor=author, key=str(comment.pk), text=comment.body, now=now)
+
+
+def follow_up_reminder(*, task: FollowUpTask, now: dt.datetime) -> None:
+    """INT-5: the follow-up email is overdue: remind whoever owes it (by mail and in
+    the app), once per task."""
+    owner = task.assignee
+    if owner is None or not owner.is_active:
+        return
+    case = task.case
+    title = _("Follow-up email overdue")
+    outbox.notify_in_app(
+        user=owner,
+        event=NoticeEvent.FOLLOW_UP,
+        title=f"{case.reference} · {title}",
+        body=task.description,
+        url=case_url(case, owner),
+        case_id=case.pk,
+        now=now,
+    )
+    send_case_mail(
+        case=case,
+        template="notice",
+        user=owner,
+        dedupe_key=f"case:{case.pk}:follow_up:{task.pk}:reminder",
+        context={
+            "title": title,
+            "subject": f"{title} · {case.title}",
+            "text": task.description,
+            "link": case_url(case, owner),
+            "unsubscribe": "",
+        },
+        policy=policy_of(case),
+        threaded=False,
+        now=now,
+    )

@@ -1,0 +1,200 @@
+"""Case mail: composing and queueing one message about a case, threaded into the
+case's mail, and the receipt of a case opened by email (INT-1).
+
+Every message is queued through the outbox (:func:`notifications.services.enqueue`)
+in the caller's transaction, with an :class:`OutboundMail` beside it carrying the
+Message-ID it will be sent with and the threading headers (``In-Reply-To``,
+``References``), so a reply finds its case. Subjects carry the ``[SD-000123]`` token.
+The texts are Django templates under ``mail/`` (text and HTML), overridable per policy
+(``email.templates``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+import zoneinfo
+from pathlib import Path
+from typing import Any
+
+from django.template import Context, Template
+from django.template.loader import render_to_string
+
+from supportdesk import clock
+from supportdesk.accounts.models import Team, User
+from supportdesk.accounts.services import first_sign_in_link
+from supportdesk.cases.models import Case, OutboundMail, SlaClock
+from supportdesk.conf import desk_settings
+from supportdesk.domain.mail import reply_subject
+from supportdesk.domain.policy import Policy
+from supportdesk.notifications import services as outbox
+from supportdesk.notifications.models import MessageKind, OutboxMessage
+
+#: How many earlier Message-IDs a References header carries (RFC 5322 allows trimming).
+MAX_REFERENCES = 20
+
+
+def mail_domain() -> str:
+    return desk_settings.mail_domain
+
+
+def new_message_id(prefix: str) -> str:
+    return f"<{prefix}.{secrets.token_hex(6)}@{mail_domain()}>"
+
+
+def thread_of(case: Case) -> list[str]:
+    """The case's Message-IDs in and out, oldest first (the References chain)."""
+    # ``received_mail``: the reverse relation of the mail the case received, which the
+    # intake app (built on this one; never imported here) declares on its messages.
+    inbound = [
+        (at, 0, mid) for at, mid in case.received_mail.values_list("received_at", "message_id")
+    ]
+    sent = [
+        (at, 1, mid)
+        for at, mid in OutboundMail.objects.filter(case=case).values_list(
+            "created_at", "message_id"
+        )
+    ]
+    # At one instant the message we answer comes before our answer.
+    return [mid for _, _, mid in sorted([*inbound, *sent])][-MAX_REFERENCES:]
+
+
+def render(name: str, context: dict[str, Any], policy: Policy | None) -> tuple[str, str]:
+    """The text and HTML of template ``mail/<name>``; a policy's ``email.templates``
+    directory wins over the shipped templates, file by file."""
+    out: list[str] = []
+    for ext in ("txt", "html"):
+        custom = Path(policy.email.templates) / "mail" / f"{name}.{ext}" if policy else None
+        if custom is not None and policy and policy.email.templates and custom.is_file():
+            out.append(Template(custom.read_text(encoding="utf-8")).render(Context(context)))
+        else:
+            out.append(render_to_string(f"mail/{name}.{ext}", context))
+    return out[0].strip() + "\n", out[1]
+
+
+def send_case_mail(
+    *,
+    case: Case,
+    template: str,
+    dedupe_key: str,
+    context: dict[str, Any],
+    policy: Policy | None,
+    address: str = "",
+    user: User | None = None,
+    team: Team | None = None,
+    auto_submitted: str = "auto-generated",
+    reply_to: str = "",
+    thread: list[str] | None = None,
+    new_case: bool = False,
+    coalesce_seconds: int = 0,
+    unsubscribe_url: str = "",
+    threaded: bool = True,
+    now: dt.datetime,
+) -> OutboxMessage:
+    """Enqueue one mail about ``case`` to ``address``, ``user`` or ``team``, threaded
+    into the case's mail (``thread``: its Message-IDs oldest first, when the caller knows
+    them already). With ``coalesce_seconds``, a pending mail about the case to the same
+    recipient absorbs this one (its HTML part grows by this one's). ``threaded=False``:
+    staff mail, kept out of the case's customer thread (its subject's token still finds
+    the case).
+
+    Call inside the transaction of the change it reports. Idempotent by ``dedupe_key``
+    (``new_case``: the case was opened in this transaction, so its message cannot have
+    an envelope yet).
+    """
+    ctx = {"case": case, "site_url": desk_settings.site_url, **context}
+    body, html = render(template, ctx, policy)
+    subject = reply_subject(case.reference or "", str(context.get("subject") or case.title))
+    who = f"u{user.pk}" if user is not None else f"t{team.pk}" if team is not None else ""
+    message = outbox.enqueue(
+        kind=MessageKind.EMAIL,
+        subject=subject,
+        body=body,
+        address=address,
+        user=user,
+        team=team,
+        dedupe_key=dedupe_key,
+        severity=case.severity,
+        coalesce_key=f"case:{case.pk}:{who}" if who else "",
+        coalesce_seconds=coalesce_seconds,
+        unsubscribe_url=unsubscribe_url,
+        now=now,
+    )
+    if not threaded:
+        return message
+    envelope = None if new_case else OutboundMail.objects.filter(outbox=message).first()
+    if envelope is not None and message.dedupe_key != dedupe_key:
+        # Combined into an earlier pending mail: its HTML part tells this event too.
+        envelope.html += html
+        envelope.save(update_fields=["html"])
+    elif envelope is None:
+        thread = thread_of(case) if thread is None else thread
+        OutboundMail.objects.create(
+            outbox=message,
+            message_id=new_message_id(case.reference or "sd"),
+            case=case,
+            in_reply_to=reply_to or (thread[-1] if thread else ""),
+            references=" ".join(thread),
+            auto_submitted=auto_submitted,
+            html=html,
+            created_at=now,
+        )
+    return message
+
+
+def first_response_due(case: Case) -> dt.datetime | None:
+    return (
+        SlaClock.objects.filter(case=case, kind="first_response")
+        .values_list("due_at", flat=True)
+        .first()
+    )
+
+
+def in_zone(at: dt.datetime | None, user: User | None) -> str:
+    """``at`` as the person reads it: in their zone, with the zone's abbreviation."""
+    if at is None:
+        return ""
+    try:
+        zone = zoneinfo.ZoneInfo(user.time_zone if user is not None else "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = zoneinfo.ZoneInfo("UTC")
+    return at.astimezone(zone).strftime("%a %d %b %Y, %H:%M %Z")
+
+
+def receipt_context(case: Case, user: User | None) -> dict[str, Any]:
+    """The receipt's promise: the first response's due instant in the requester's zone,
+    and for a contact without a password the link to sign in for the first time."""
+    due = first_response_due(case)
+    sign_in = ""
+    if user is not None and not user.has_usable_password():
+        sign_in = first_sign_in_link(user)
+    return {"due": due, "due_text": in_zone(due, user), "sign_in": sign_in}
+
+
+def case_opened_by_mail(
+    *,
+    case: Case,
+    address: str,
+    message_id: str,
+    subject: str,
+    follows: Case | None,
+    policy: Policy,
+    now: dt.datetime | None = None,
+) -> OutboxMessage:
+    """The receipt of a case just opened (in this transaction) by the message
+    ``message_id`` from ``address``: threaded under that message, ``auto-replied``
+    (RFC 3834), with the first response's due time (INT-1)."""
+    requester = User.objects.filter(pk=case.requester_id).first()
+    return send_case_mail(
+        case=case,
+        template="receipt",
+        address=address,
+        dedupe_key=f"case:{case.pk}:mail:receipt",
+        context={**receipt_context(case, requester), "follows": follows, "subject": subject},
+        policy=policy,
+        auto_submitted="auto-replied",
+        reply_to=message_id,
+        thread=[message_id],
+        new_case=True,
+        now=clock.resolve(now),
+    )

@@ -1,0 +1,160 @@
+"""Writing to the outbox: enqueue (with its dedupe key and coalescing window), cancel,
+requeue. See the package's docstring for the rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Value
+from django.db.models.functions import Concat
+
+from supportdesk import clock
+from supportdesk.accounts.models import Team, User
+from supportdesk.domain.errors import DomainError
+from supportdesk.notifications import selectors
+from supportdesk.notifications.models import (
+    MessageKind,
+    OutboxMessage,
+    OutboxState,
+    Priority,
+)
+
+
+def is_urgent(kind: str, severity: int | None) -> bool:
+    # RSP-1 / INT-2: pages and Sev1 messages never wait for anyone's working hours.
+    return kind == MessageKind.PAGE or severity == 1
+
+
+def enqueue(
+    *,
+    kind: MessageKind | str,
+    subject: str,
+    dedupe_key: str,
+    body: str = "",
+    user: User | None = None,
+    team: Team | None = None,
+    address: str = "",
+    severity: int | None = None,
+    coalesce_key: str = "",
+    coalesce_seconds: int = 0,
+    unsubscribe_url: str = "",
+    now: dt.datetime | None = None,
+) -> OutboxMessage:
+    """Record one outgoing message; call it inside the transaction of the change.
+
+    Exactly one of ``user``, ``team`` or ``address`` names the recipient. Returns the
+    existing row, unchanged, when ``dedupe_key`` was enqueued before (the row it was
+    folded into, when it was combined). With ``coalesce_key`` and a window, a pending
+    message of that key enqueued within the window absorbs this one and is returned;
+    urgent messages are never combined.
+    """
+    now = clock.resolve(now)
+    if sum(x is not None and x != "" for x in (user, team, address)) != 1:
+        raise DomainError("name exactly one recipient: user, team or address", field="recipient")
+    if kind not in MessageKind.values:
+        raise DomainError(f"unknown message kind {kind!r}", field="kind")
+    if not dedupe_key:
+        raise DomainError("a dedupe key is required", field="dedupe_key")
+    urgent = is_urgent(kind, severity)
+    send_at = now if urgent or user is None else selectors.next_working_instant(user, now)
+    message = OutboxMessage(
+        kind=kind,
+        priority=Priority.URGENT if urgent else Priority.NORMAL,
+        severity=severity,
+        recipient_user=user,
+        recipient_team=team,
+        address=address,
+        subject=subject[:300],
+        body=body,
+        dedupe_key=dedupe_key,
+        created_at=now,
+        next_attempt_at=send_at,
+        coalesce_key="" if urgent else coalesce_key,
+        unsubscribe_url=unsubscribe_url,
+    )
+    if message.coalesce_key and coalesce_seconds > 0:
+        combined = _combine(message, now - dt.timedelta(seconds=coalesce_seconds))
+        if combined is not None:
+            return combined
+    # Insert first: most keys are new (a new case's receipt, a page's first
+    # notification), and the unique key is the duplicate check, also against a
+    # concurrent transaction enqueueing the same key.
+    try:
+        with transaction.atomic():
+            message.save(force_insert=True)
+    except IntegrityError:
+        return _existing(dedupe_key)
+    return message
+
+
+def _existing(dedupe_key: str) -> OutboxMessage:
+    row = OutboxMessage.objects.select_related("combined_into").get(dedupe_key=dedupe_key)
+    return row.combined_into or row
+
+
+#: Between the texts of combined events in one message.
+COMBINED_SEPARATOR = "\n\n---\n\n"
+
+
+def _combine(message: OutboxMessage, since: dt.datetime) -> OutboxMessage | None:
+    """Fold ``message`` into the pending message of its coalesce key enqueued since
+    ``since``, if there is one no worker has claimed; ``None`` otherwise."""
+    target = (
+        OutboxMessage.objects.filter(
+            coalesce_key=message.coalesce_key,
+            state=OutboxState.PENDING,
+            attempts=0,
+            created_at__gte=since,
+        )
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if target is None:
+        return None
+    message.state = OutboxState.COMBINED
+    message.combined_into = target
+    try:
+        with transaction.atomic():
+            message.save(force_insert=True)
+            # Conditional: a worker that claimed the target in between wins, and this
+            # message then goes out on its own.
+            grown = OutboxMessage.objects.filter(pk=target.pk, state=OutboxState.PENDING).update(
+                body=Concat(F("body"), Value(COMBINED_SEPARATOR + message.body))
+            )
+            if grown != 1:
+                raise _Claimed
+    except IntegrityError:
+        return _existing(message.dedupe_key)
+    except _Claimed:
+        message.pk = None
+        message.state = OutboxState.PENDING
+        message.combined_into = None
+        return None
+    target.refresh_from_db()
+    return target
+
+
+class _Claimed(Exception):
+    """The message to combine into was claimed meanwhile (rolls the combination back)."""
+
+
+def cancel_pending(*, dedupe_keys: list[str]) -> int:
+    """Withdraw those of these messages that have not started going out; returns how many.
+
+    A message already ``sending`` is not recalled: it may be in a provider's hands.
+    """
+    return OutboxMessage.objects.filter(
+        dedupe_key__in=dedupe_keys, state=OutboxState.PENDING
+    ).update(state=OutboxState.CANCELLED, lease_token=None)
+
+
+def requeue_dead(*, message: OutboxMessage, now: dt.datetime | None = None) -> bool:
+    """Give a dead-lettered message a fresh set of attempts (an operator's action)."""
+    now = clock.resolve(now)
+    return (
+        OutboxMessage.objects.filter(pk=message.pk, state=OutboxState.DEAD).update(
+            state=OutboxState.PENDING, attempts=0, next_attempt_at=now
+        )
+        == 1
+    )
