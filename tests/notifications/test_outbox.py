@@ -153,7 +153,7 @@ def test_a_worker_killed_mid_delivery_loses_nothing(agent: User, receiver: Recei
         kind="page", subject="p", dedupe_key="k12", address=receiver.url(), now=T0
     )
     (abandoned,) = services.claim_due(now=T0, batch=10)  # the worker dies here
-    assert services.deliver_due(now=T0 + dt.timedelta(seconds=60)).sent == []
+    assert services.deliver_due(now=T0 + services.LEASE / 2).sent == []
     after_lease = T0 + services.LEASE
     assert services.deliver_due(now=after_lease).sent == [msg.pk]
     # The dead worker's token can no longer finish the message.
@@ -197,3 +197,25 @@ def test_cancelled_messages_are_not_sent(agent: User) -> None:
     assert services.cancel_pending(dedupe_keys=["c1"]) == 1
     assert services.deliver_due(now=T0).sent == []
     assert OutboxMessage.objects.get().state == OutboxState.CANCELLED
+
+
+def test_a_dead_worker_strands_a_page_for_half_a_minute_at_most() -> None:
+    assert dt.timedelta(seconds=30) >= services.LEASE
+
+
+def test_an_urgent_message_queued_during_a_long_sweep_goes_out_before_the_rest(
+    agent: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for n in range(12):
+        services.enqueue(kind="email", subject=f"n{n}", dedupe_key=f"n{n}", user=agent, now=T0)
+    sent: list[str] = []
+
+    def send(target: object, message: OutboxMessage) -> None:
+        sent.append(message.subject)
+        if len(sent) == 1:  # a Sev1 page arrives while the sweep is busy
+            services.enqueue(kind="page", subject="PAGE", dedupe_key="pg", user=agent, now=T0)
+
+    monkeypatch.setattr("supportdesk.notifications.services.delivery.send_to_target", send)
+    services.deliver_due(now=T0, batch=50)
+    assert len(sent) == 13
+    assert sent.index("PAGE") <= services.CLAIM_SIZE

@@ -37,6 +37,7 @@ send time; the new row is stored ``combined`` (so its dedupe key still holds).
 from supportdesk.notifications.services.delivery import (
     BACKOFF_BASE,
     BACKOFF_CAP,
+    CLAIM_SIZE,
     LEASE,
     MAX_ATTEMPTS,
     Claim,
@@ -66,6 +67,7 @@ from supportdesk.notifications.services.outbox import (
 __all__ = [
     "BACKOFF_BASE",
     "BACKOFF_CAP",
+    "CLAIM_SIZE",
     "COMBINED_SEPARATOR",
     "LEASE",
     "MAX_ATTEMPTS",

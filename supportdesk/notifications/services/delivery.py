@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import apprise
@@ -25,8 +28,13 @@ from supportdesk.notifications.models import (
 
 log = logging.getLogger(__name__)
 
-#: How long a claim is exclusive; a worker silent for longer is presumed dead.
-LEASE = dt.timedelta(seconds=120)
+#: How long a claim is exclusive; a worker silent for longer is presumed dead, so what
+#: a crashed worker held (a Sev1 page among it) waits at most this long. A worker
+#: delivering renews it every third of it (:func:`_keeping`).
+LEASE = dt.timedelta(seconds=30)
+#: Messages claimed at a time: a new urgent message waits for at most this many
+#: deliveries, and a crash strands at most this many for a lease.
+CLAIM_SIZE = 5
 MAX_ATTEMPTS = 6
 BACKOFF_BASE = dt.timedelta(seconds=30)
 BACKOFF_CAP = dt.timedelta(hours=1)
@@ -89,6 +97,31 @@ def claim_due(*, now: dt.datetime, batch: int, lease: dt.timedelta = LEASE) -> l
                 )
                 claims.append(Claim(message_id, token, attempts))
     return claims
+
+
+@contextmanager
+def _keeping(claim: Claim, lease: dt.timedelta) -> Iterator[None]:
+    """Renew ``claim`` every third of the lease while a slow target is being sent to, so
+    a delivery that takes longer than the lease is not handed to another worker. The
+    renewals count from the wall clock: the sweep's ``now`` may be an injected instant."""
+    stop = threading.Event()
+
+    def renew() -> None:
+        try:
+            while not stop.wait(lease.total_seconds() / 3):
+                OutboxMessage.objects.filter(_holding(claim)).update(
+                    lease_expires_at=clock.now() + lease
+                )
+        finally:
+            connection.close()
+
+    keeper = threading.Thread(target=renew, name=f"lease-{claim.message_id}", daemon=True)
+    keeper.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        keeper.join()
 
 
 def _holding(claim: Claim) -> Q:
@@ -179,7 +212,8 @@ def deliver_claim(
         if not _renew(claim, now + dt.timedelta(seconds=elapsed), lease):
             return None
         started = time.perf_counter()
-        error = send_to_target(target, message)
+        with _keeping(claim, lease):
+            error = send_to_target(target, message)
         DeliveryAttempt.objects.create(
             message=message,
             attempt=claim.attempts,
@@ -214,12 +248,31 @@ def deliver_claim(
 def deliver_due(
     *, now: dt.datetime | None = None, batch: int = 50, lease: dt.timedelta = LEASE
 ) -> DeliveryReport:
-    """Claim up to ``batch`` due messages and deliver them; idempotent, safe to run on
-    several workers at once."""
+    """Deliver up to ``batch`` due messages, claimed :data:`CLAIM_SIZE` at a time
+    (urgent first in each claim, so an urgent message queued meanwhile goes next);
+    idempotent, safe to run on several workers at once."""
     now = clock.resolve(now)
     report = DeliveryReport()
     started = time.perf_counter()
-    for claim in claim_due(now=now, batch=batch, lease=lease):
+    handled = 0
+    while handled < batch:
+        claims = claim_due(now=now, batch=min(CLAIM_SIZE, batch - handled), lease=lease)
+        if not claims:
+            break
+        handled += len(claims)
+        _deliver_claims(claims, report, now=now, lease=lease, started=started)
+    return report
+
+
+def _deliver_claims(
+    claims: list[Claim],
+    report: DeliveryReport,
+    *,
+    now: dt.datetime,
+    lease: dt.timedelta,
+    started: float,
+) -> None:
+    for claim in claims:
         try:
             state = deliver_claim(claim, now=now, lease=lease, sweep_started=started)
         except Exception:
@@ -233,4 +286,3 @@ def deliver_due(
             OutboxState.DEAD: report.dead,
         }[state]
         bucket.append(claim.message_id)
-    return report
