@@ -161,12 +161,14 @@ def supportdesk_env(database_url: str, data_dir: Path, **extra: str) -> dict[str
     """The environment of a supportdesk process of the test's own."""
     env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
     env.update(
-        DATABASE_URL=database_url,
-        SUPPORTDESK_DATA_DIR=str(data_dir),
-        EMAIL_URL="locmem://",
-        DJANGO_SETTINGS_MODULE="supportdesk.settings",
-        PYTHONPATH=str(REPO),
-        **extra,
+        {
+            "DATABASE_URL": database_url,
+            "SUPPORTDESK_DATA_DIR": str(data_dir),
+            "EMAIL_URL": "locmem://",
+            "DJANGO_SETTINGS_MODULE": "supportdesk.settings",
+            "PYTHONPATH": str(REPO),
+            **extra,
+        }
     )
     return env
 
