@@ -157,6 +157,7 @@ def _open_case(base: str, token: str, organisation_id: int, n: int) -> int:
         "description": "Nobody can book.",
         # A Sev1: the account manager is told, or on-call paged, whatever the hour.
         "answers": answers_none(cannot_book=True, workaround=False),
+        "callback_number": "+18022532905",  # after hours, on-call calls back
         "details": int4_details(),
     }
     request = urllib.request.Request(
