@@ -230,4 +230,4 @@ def test_after_two_hours_down_the_overdue_work_runs_once_in_order_at_the_true_in
     # Every message the pass wrote is delivered, once.
     assert set(new.values_list("state", flat=True)) == {OutboxState.SENT}
     for message in new:
-        assert DeliveryAttempt.objects.filter(message=message, ok=True).count() >= 1
+        assert DeliveryAttempt.objects.filter(message=message, ok=True).count() == 1
