@@ -113,6 +113,8 @@ def test_postgresql_restarted_mid_burst_loses_no_create_and_the_web_recovers(
         # The same web process answers once the database is back.
         with urllib.request.urlopen(f"{base}/healthz", timeout=10) as health:
             assert json.load(health)["database"]["ok"] is True
+    # Not even its worker was replaced: gunicorn booted one, once.
+    assert (tmp_path / "web.log").read_text().count("Booting worker") == 1
 
     faults = [
         (key, status, answer)
