@@ -37,6 +37,7 @@ import datetime as dt
 import json
 import os
 import random
+import shutil
 import smtplib
 import socket
 import subprocess
@@ -437,7 +438,7 @@ def main() -> int:
         web_port,
         mail_port,
     )
-    say(f"serving on :{web_port}, LMTP on :{mail_port}, worker running; logs in {data_dir}")
+    say(f"serving on :{web_port}, LMTP on :{mail_port}, worker running")
     load = Load(
         mail_port=mail_port,
         customer=Client(web_port, data["customer_token"]),
@@ -521,6 +522,10 @@ def main() -> int:
             f"  memory {label:13} {mem['start_mib']} MiB -> {mem['end_mib']} MiB ({mem['growth_pct']} %)"
         )
     print(f"  outbox {outbox}")
+    if result["errors"]:
+        say(f"the processes' logs are kept in {data_dir}")
+    else:
+        shutil.rmtree(data_dir, ignore_errors=True)
     print(json.dumps(result, sort_keys=True))
     return 0 if result["errors"] == 0 else 1
 
