@@ -136,7 +136,7 @@ def main() -> int:
     visible = selectors.case_queue(deep_viewer).order_by(*selectors.QUEUE_ORDER)
     deep_at = min(args.deep, visible.count() - 30)
     t0 = time.perf_counter()
-    row = visible.values_list("escalated", "severity", "queue_due_at", "received_at", "id")[deep_at]
+    row = visible.values_list(*selectors.QUEUE_ORDER)[deep_at]
     say(f"cursor row {deep_at:,} of {deep_viewer.username}'s queue: {row}")
     deep_cursor = encode_cursor(list(row))
     filtered = selectors.QueueFilter(status="in_progress", severity=2)

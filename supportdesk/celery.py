@@ -26,6 +26,7 @@ PERIODIC: dict[str, float] = {
     "escalations.flag_overdue": 60.0,
     "oncall.advance_pages": 30.0,
     "sla.scan_deadlines": 60.0,
+    "cases.hand_over_open_cases": 60.0,
     "cases.sweep_orphan_files": 3600.0,
 }
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from django.db import transaction
 
 from supportdesk.accounts.models import Organization, OrganizationKind, Role, Team, TeamKind, User
+from supportdesk.notifications.models import ContactChannel
 from supportdesk.policies.models import Policy
 
 #: The password of every demo person (not of the admin, whose password is generated).
@@ -120,6 +121,11 @@ def seed(progress: Callable[[str], None] = lambda _m: None) -> None:
     for name, key, kind, region in TEAMS:
         teams[key], _ = Team.objects.get_or_create(
             key=key, defaults={"name": name, "kind": kind, "region": region}
+        )
+        # Every team has a mailbox, so no team message waits for a fallback; with the
+        # default EMAIL_URL=console:// the demo's mail is printed.
+        ContactChannel.objects.get_or_create(
+            team=teams[key], url=f"{key}@vendor.example", defaults={"label": "team mailbox"}
         )
     staff = {}
     for username, full, role, team, org, zone in PEOPLE:

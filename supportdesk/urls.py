@@ -10,5 +10,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("supportdesk.accounts.urls")),
     path("portal/", include("supportdesk.portal.urls")),
+    path("notifications/", include("supportdesk.web.notice_urls")),
     path("", include("supportdesk.console.urls")),
 ]

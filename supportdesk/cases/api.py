@@ -12,7 +12,15 @@ from supportdesk.api_paging import Limit, Page, paginate
 from supportdesk.api_types import Id, replies
 from supportdesk.cases import selectors, services
 from supportdesk.cases.drafts import CaseDraft
-from supportdesk.cases.models import Attachment, CaseEvent, Comment, FollowUpTask, Release, Sprint
+from supportdesk.cases.models import (
+    Attachment,
+    CaseEvent,
+    CaseFollower,
+    Comment,
+    FollowUpTask,
+    Release,
+    Sprint,
+)
 from supportdesk.cases.schemas import (
     IDEMPOTENCY_KEY_LENGTH,
     AssignIn,
@@ -24,6 +32,7 @@ from supportdesk.cases.schemas import (
     CaseOut,
     CommentIn,
     CommentOut,
+    FollowerOut,
     FollowUpDoneIn,
     FollowUpOut,
     LinkReleaseIn,
@@ -258,6 +267,21 @@ def plan_into_sprint(request: HttpRequest, case_id: Id, payload: PlanSprintIn) -
     user = _user(request)
     services.plan_case_into_sprint(actor=user, case_id=case_id, sprint_id=payload.sprint_id)
     return _detail(user, case_id)
+
+
+@router.post(
+    "/{case_id}/followers",
+    response=replies({201: FollowerOut}, 404),
+    summary="Follow a case: be told what its requester (or its staff) is told",
+)
+def follow(request: HttpRequest, case_id: Id) -> Status[CaseFollower]:
+    return Status(201, services.follow_case(actor=_user(request), case_id=case_id))
+
+
+@router.delete("/{case_id}/followers", response=replies({204: None}, 404), summary="Unfollow")
+def unfollow(request: HttpRequest, case_id: Id) -> Status[None]:
+    services.unfollow_case(actor=_user(request), case_id=case_id)
+    return Status(204, None)
 
 
 @router.get("/{case_id}/timeline", response=replies({200: Page[CaseEventOut]}, 404))

@@ -17,9 +17,8 @@ from supportdesk.cases.models import NO_DUE, Case, CaseEvent, SlaClock
 from supportdesk.domain import sla
 from supportdesk.domain.calendars import BusinessCalendar, build_calendars
 from supportdesk.domain.lifecycle import CaseStatus
+from supportdesk.domain.notices import NoticeEvent
 from supportdesk.domain.policy import Policy
-from supportdesk.notifications import services as notifications
-from supportdesk.notifications.models import MessageKind
 from supportdesk.policies import selectors as policy_selectors
 from supportdesk.policies.models import PolicyVersion
 
@@ -205,20 +204,14 @@ def _record_crossings(case: Case, row: SlaClock, clock: sla.SlaClock, now: dt.da
 
 
 def _notify_crossing(case: Case, kind: str, what: str, text: str, now: dt.datetime) -> None:
-    """RSP-6: tell the assignee, or else the case's team, through the outbox, once per
-    case, target and fraction (or breach). Sev1 messages are urgent (``is_urgent``)."""
-    if case.assignee_id is None and case.team_id is None:
-        return
-    notifications.enqueue(
-        kind=MessageKind.EMAIL,
-        subject=f"{case.reference} Sev{case.severity}: {text}",
-        body=f"{case.title}\n\n{text}.",
-        dedupe_key=f"case:{case.pk}:sla:{kind}:{what}",
-        user=case.assignee if case.assignee_id else None,
-        team=None if case.assignee_id else case.team,
-        severity=case.severity,
-        now=now,
-    )
+    """RSP-6: tell whom the notification rules name (the assignee, else the region's
+    team; the escalation managers of a breach) once per case, target and fraction (or
+    breach). Sev1 messages and breaches are urgent."""
+    # cases.notices reads the pinned policy through this module: imported when used.
+    from supportdesk.cases import notices
+
+    event = NoticeEvent.SLA_BREACH if what == "breach" else NoticeEvent.SLA_WARNING
+    notices.notify(event, case=case, actor=None, key=f"{kind}:{what}", text=text, now=now)
 
 
 def _iso(value: dt.datetime | None) -> str | None:

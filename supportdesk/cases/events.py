@@ -348,6 +348,48 @@ class Escalation(Entry):
         return cls(escalated=data.get("escalated"), details=details)
 
 
+@dataclass(frozen=True, slots=True)
+class HandedOver(Entry):
+    """HRS-3: the case's working region changed (follow-the-sun), with the hand-over
+    note the last agents left for the next region."""
+
+    kind: ClassVar[EventKind] = EventKind.HANDOVER
+    public: ClassVar[bool] = False
+    before: str
+    after: str
+    reason: str
+    note: str = ""
+
+    def to_data(self) -> dict[str, Any]:
+        return {"from": self.before, "to": self.after, "reason": self.reason, "note": self.note}
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> HandedOver:
+        return cls(
+            before=str(data.get("from", "")),
+            after=str(data.get("to", "")),
+            reason=str(data.get("reason", "")),
+            note=str(data.get("note", "")),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class EmergencyReviewed(Entry):
+    """INT-2: an agent confirmed an unconfirmed emergency's top severity, with why."""
+
+    kind: ClassVar[EventKind] = EventKind.EMERGENCY
+    public: ClassVar[bool] = False
+    severity: int
+    reason: str
+
+    def to_data(self) -> dict[str, Any]:
+        return {"severity": self.severity, "confirmed": True, "reason": self.reason}
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> EmergencyReviewed:
+        return cls(severity=int(data.get("severity", 0)), reason=str(data.get("reason", "")))
+
+
 _BY_KIND: dict[str, type[Entry]] = {
     cls.kind: cls
     for cls in (
@@ -363,6 +405,8 @@ _BY_KIND: dict[str, type[Entry]] = {
         SlaWarning,
         SlaBreach,
         Escalation,
+        HandedOver,
+        EmergencyReviewed,
     )
 }
 

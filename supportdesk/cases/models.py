@@ -107,6 +107,10 @@ class Case(models.Model):
     route_explanation = models.TextField()
     #: PRI-2: set by the escalations app; escalated cases rank first.
     escalated = models.BooleanField(default=False)
+    #: Queue sort value (PRI-2, INT-6): ``domain.prioritisation.queue_rank`` of the
+    #: severity and the escalated flag (0: top severity or escalated, else the
+    #: severity), kept by every service that changes either.
+    queue_rank = models.PositiveSmallIntegerField(default=0)
     #: Queue sort value: the nearest running SLA due, or NO_DUE (INT-6, PRI-2).
     queue_due_at = models.DateTimeField(default=NO_DUE)
     first_response_at = models.DateTimeField(null=True, blank=True)
@@ -131,14 +135,22 @@ class Case(models.Model):
     )
     #: SEV-4: seconds from first Sev1 to the first downgrade.
     time_to_downgrade_seconds = models.PositiveIntegerField(null=True, blank=True)
+    #: When the customer's side last wrote and no agent has looked since (the queue's
+    #: "unseen customer activity" mark); cleared when an agent opens or answers the case.
+    customer_activity_at = models.DateTimeField(null=True, blank=True)
+    #: INT-2: an after-hours emergency opened at the top severity from keywords alone,
+    #: until an agent confirms it or downgrades it with a reason.
+    severity_unconfirmed = models.BooleanField(default=False)
+    #: HRS-3: what the agents of the working region leave for the next region to open.
+    handover_note = models.TextField(blank=True)
     updated_at = models.DateTimeField()
 
     class Meta:
-        ordering = ["-escalated", "severity", "queue_due_at", "received_at", "id"]
+        ordering = ["queue_rank", "queue_due_at", "received_at", "id"]
         indexes = [
             models.Index(
-                fields=["-escalated", "severity", "queue_due_at", "received_at", "id"],
-                name="case_queue_idx",
+                fields=["queue_rank", "queue_due_at", "received_at", "id"],
+                name="case_queue_rank_idx",
             ),
             models.Index(fields=["organization", "status"], name="case_org_status_idx"),
             models.Index(fields=["region", "status"], name="case_region_status_idx"),
@@ -148,6 +160,21 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference} {self.title}"
+
+
+class CaseFollower(models.Model):
+    """A person who follows a case: told what its requester is told (customers of the
+    case's organisation) or what its staff are told (vendor staff)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="followers")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "user"], name="case_follower_unique")
+        ]
 
 
 class EventKind(models.TextChoices):
@@ -163,6 +190,8 @@ class EventKind(models.TextChoices):
     SLA_WARNING = "sla_warning"
     SLA_BREACH = "sla_breach"
     ESCALATION = "escalation"
+    HANDOVER = "handover"
+    EMERGENCY = "emergency"
 
 
 class CaseEvent(models.Model):

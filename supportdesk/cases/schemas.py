@@ -22,6 +22,7 @@ from supportdesk.accounts.models import Team
 from supportdesk.api_types import BodyIn, Id, StrictBool, StrictId, column_length
 from supportdesk.cases.models import (
     NO_DUE,
+    Attachment,
     Case,
     Channel,
     ClockState,
@@ -70,6 +71,9 @@ class CaseFilter(Schema):
     escalated: bool | None = None
     q: str | None = None
     open_only: bool = False
+    #: HRS-3: the working region, and the cases handed to the caller's region.
+    region: str | None = Field(None, max_length=column_length(Case, "region"))
+    handed_to_me: bool = False
 
 
 class ClockOut(BaseModel):
@@ -105,6 +109,8 @@ class CaseOut(BaseModel):
     title: str
     severity: int
     severity_reason: str
+    #: INT-2: opened from an after-hours report's words; an agent has yet to confirm.
+    severity_unconfirmed: bool
     status: CaseStatus
     region: str
     escalated: bool
@@ -223,7 +229,12 @@ class AttachmentOut(Schema):
     size: int
     public: bool
     created_at: dt.datetime
-    url: str = Field(alias="file.url")
+    #: Where the API downloads it (the stored file itself is not served).
+    url: str
+
+    @staticmethod
+    def resolve_url(obj: Attachment) -> str:
+        return f"/api/cases/{obj.case_id}/attachments/{obj.pk}/content"
 
 
 class FollowUpOut(Schema):
@@ -236,6 +247,12 @@ class FollowUpOut(Schema):
     created_at: dt.datetime
     done_at: dt.datetime | None
     note: str
+
+
+class FollowerOut(Schema):
+    case_id: int
+    user_id: int
+    created_at: dt.datetime
 
 
 class FollowUpDoneIn(BodyIn):

@@ -34,13 +34,19 @@ from supportdesk.cases.models import (
     SlaClock,
     Sprint,
 )
+from supportdesk.conf import desk_settings
 from supportdesk.domain.lifecycle import CaseStatus
+from supportdesk.policies.models import Policy as PolicyRow
+from supportdesk.policies.models import PolicyVersion
+from supportdesk.policies.selectors import parsed
 
-#: The database form of ``domain.prioritisation.queue_key`` (PRI-2, INT-6): escalated
-#: first, then severity, nearest SLA due (``queue_due_at``: ``NO_DUE`` sorts after every
-#: real due, as ``no_due`` does), receipt, id. Every column is non-null, so keyset paging
-#: works and the ``case_queue_idx`` index serves it; tests/cases pin it to ``queue_key``.
-QUEUE_ORDER = ("-escalated", "severity", "queue_due_at", "received_at", "id")
+#: The database form of ``domain.prioritisation.queue_key`` (PRI-2, INT-6): Sev1 and
+#: escalated cases first together (``queue_rank`` 0), then the standard cases by
+#: severity; within a rank the nearest SLA due (``queue_due_at``: ``NO_DUE`` sorts after
+#: every real due, as ``no_due`` does), receipt, id. Every column is non-null and
+#: ascending, so keyset paging is one row-value comparison that the
+#: ``case_queue_rank_idx`` index serves; tests/cases pin it to ``queue_key``.
+QUEUE_ORDER = ("queue_rank", "queue_due_at", "received_at", "id")
 
 T = TypeVar("T")
 
@@ -54,22 +60,22 @@ class _Row(Func):
 
 def queue_after(qs: QuerySet[Case], last: Sequence[Any]) -> QuerySet[Case]:
     """The cases of ``qs`` strictly after the row whose :data:`QUEUE_ORDER` values are
-    ``last``, in a form PostgreSQL answers with one range scan of ``case_queue_idx``
-    however deep the cursor: the same ``escalated`` value with the remaining columns
-    compared as one row value, or (after an escalated case) any case not escalated.
-    Datetimes may be given as ISO 8601 strings (as a cursor carries them)."""
+    ``last``, in a form PostgreSQL answers with one range scan of
+    ``case_queue_rank_idx`` however deep the cursor. Datetimes may be given as ISO 8601
+    strings (as a cursor carries them)."""
     if len(last) != len(QUEUE_ORDER):
         raise BadCursor("not a cursor this API issued", field="cursor")
-    escalated, severity, due, received, case_id = last
-    rest = _Row(F("severity"), F("queue_due_at"), F("received_at"), F("id"))
+    rank, due, received, case_id = last
+    if isinstance(rank, bool) or not isinstance(rank, int):
+        raise BadCursor("not a cursor this API issued", field="cursor")
+    rest = _Row(F("queue_rank"), F("queue_due_at"), F("received_at"), F("id"))
     bound = _Row(
-        Value(severity, output_field=IntegerField()),
+        Value(rank, output_field=IntegerField()),
         Value(due, output_field=DateTimeField()),
         Value(received, output_field=DateTimeField()),
         Value(case_id, output_field=BigIntegerField()),
     )
-    after = qs.filter(GreaterThan(rest, bound), escalated=bool(escalated))
-    return (after | qs.filter(escalated=False)) if escalated else after
+    return qs.filter(GreaterThan(rest, bound))
 
 
 def queue_page(
@@ -84,7 +90,9 @@ def queue_page(
 
 def cases_visible_to(viewer: User) -> QuerySet[Case]:
     """Customers: their organisation; partners: theirs and their clients'; agents: their
-    region's cases plus escalated ones; managers and admins: all."""
+    region's cases (worked there or of its clients), cases handed to it, escalated ones,
+    and the open cases of every organisation whose policy works follow-the-sun across
+    their region (HRS-3, ESC-9); managers and admins: all."""
     qs = Case.objects.all()
     if sees_all(viewer):
         return qs
@@ -92,8 +100,38 @@ def cases_visible_to(viewer: User) -> QuerySet[Case]:
         region = viewer.region
         if not region:
             return qs.filter(escalated=True)
-        return qs.filter(Q(region=region) | Q(organization__region=region) | Q(escalated=True))
+        seen = Q(region=region) | Q(organization__region=region) | Q(escalated=True)
+        shared = _follow_the_sun_organisations(region)
+        if shared is not None:
+            seen |= shared & ~Q(status__in=[CaseStatus.RESOLVED, CaseStatus.CLOSED])
+        return qs.filter(seen)
     return qs.filter(organization__in=Organization.objects.filter(organisation_scope(viewer)))
+
+
+def _follow_the_sun_organisations(region: str) -> Q | None:
+    """The organisations whose current policy has ``routing.follow_the_sun`` and lists
+    ``region``: by their contract, or (with none) by the site default; ``None`` when no
+    policy qualifies. One small read of the policies' current versions; each version's
+    text is parsed once per process."""
+    current = (
+        PolicyVersion.objects.filter(pk__in=PolicyRow.objects.values("current_version"))
+        .select_related("policy")
+        .defer("source", "policy__name")
+    )
+    keys: list[int] = []
+    default = False
+    for version in current:
+        policy = parsed(version)
+        if policy.routing.follow_the_sun is None:
+            continue
+        if all(r.key != region for r in policy.regions):
+            continue
+        keys.append(version.policy_id)
+        default = default or version.policy.key == desk_settings.default_policy
+    if not keys:
+        return None
+    shared = Q(organization__policy_id__in=keys)
+    return shared | Q(organization__policy=None) if default else shared
 
 
 def access_case(viewer: User, case_id: int, *, lock: bool = False) -> Case:
@@ -141,6 +179,12 @@ class QueueFilter:
     escalated: bool | None = None
     q: str | None = None
     open_only: bool = False
+    #: The working region (``Case.region``).
+    region: str | None = None
+    #: HRS-3: only cases handed to the viewer's region from their clients' own region.
+    handed_to_me: bool = False
+    #: An agent's default queue: their region's cases plus the cases handed to it.
+    own_region: bool = False
 
 
 #: What a queue listing (``schemas.case_out``) never reads: left in the database.
@@ -159,7 +203,10 @@ def case_queue(
     if summary:
         qs = qs.select_related("organization", "team").defer(*LIST_DEFERRED)
     else:
-        qs = qs.select_related("organization", "assignee", "team")
+        # The policy version (without its text) for the hand-over prompt of each row.
+        qs = qs.select_related("organization", "assignee", "team", "policy_version").defer(
+            "policy_version__source"
+        )
     if f.status:
         qs = qs.filter(status=f.status)
     if f.open_only:
@@ -172,6 +219,14 @@ def case_queue(
         qs = qs.filter(escalated=f.escalated)
     if f.q:
         qs = qs.filter(Q(title__icontains=f.q) | Q(reference=f.q.strip().upper()))
+    if f.region:
+        qs = qs.filter(region=f.region)
+    if f.handed_to_me or f.own_region:
+        region = viewer.region
+        handed = Q(region=region) & ~Q(organization__region=region)
+        qs = qs.filter(
+            handed if f.handed_to_me else Q(region=region) | Q(organization__region=region)
+        )
     return qs.prefetch_related("clocks")
 
 

@@ -17,3 +17,9 @@ def scan_deadlines() -> int:
 def sweep_orphan_files() -> int:
     """Delete stored files that no attachment names (left by rolled-back uploads)."""
     return len(services.sweep_orphan_files())
+
+
+@shared_task(name="cases.hand_over_open_cases")  # type: ignore[untyped-decorator]
+def hand_over_open_cases() -> int:
+    """HRS-3: hand open follow-the-sun cases of a closed region to the next one (idempotent)."""
+    return len(services.hand_over_open_cases())

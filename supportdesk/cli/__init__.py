@@ -29,6 +29,7 @@ COMMAND_MODULES = (
     "supportdesk.cli.backup",
     "supportdesk.cli.token",
     "supportdesk.cli.check",
+    "supportdesk.cli.doctor",
 )
 
 

@@ -11,7 +11,7 @@ from supportdesk.cases import services
 from supportdesk.console.forms import ATTACH_IDS, AgentAttachmentForm
 from supportdesk.console.views import case_or_404, render_case, staff_only, user_of
 from supportdesk.domain.errors import DomainError
-from supportdesk.web.downloads import attachment_response
+from supportdesk.web.downloads import attachment_response, refusal_status
 
 
 @staff_only
@@ -20,6 +20,7 @@ def case_attach(request: HttpRequest, case_id: int) -> HttpResponse:
     user = user_of(request)
     case = case_or_404(user, case_id)
     form = AgentAttachmentForm(request.POST, request.FILES, auto_id=ATTACH_IDS)
+    status = 400
     if form.is_valid():
         try:
             attachment = services.add_attachment(
@@ -30,10 +31,11 @@ def case_attach(request: HttpRequest, case_id: int) -> HttpResponse:
             )
         except DomainError as exc:
             form.add_domain_error(exc)
+            status = refusal_status(exc)
         else:
             messages.success(request, f"{attachment.name} attached.")
             return redirect("console:case", case_id=case.pk)
-    return render_case(request, user, case, attachment=form, status=400)
+    return render_case(request, user, case, attachment=form, status=status)
 
 
 @staff_only

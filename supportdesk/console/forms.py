@@ -32,7 +32,30 @@ class QueueFilterForm(DeskForm):
         choices=[("", "Any"), ("1", "Sev1"), ("2", "Sev2"), ("3", "Sev3"), ("4", "Sev4")],
     )
     region = forms.CharField(required=False, max_length=32)
+    #: HRS-3: an agent's default queue is their region's cases plus those handed to it.
+    view = forms.ChoiceField(
+        required=False,
+        choices=[
+            ("", "Our region and handed to us"),
+            ("handed", "Handed to us"),
+            ("all", "Every case we may work"),
+        ],
+        label="Cases",
+    )
     q = forms.CharField(required=False, max_length=100, label="Search")
+
+
+class ConfirmEmergencyForm(DeskForm):
+    reason = forms.CharField(max_length=500, label="Why it is a Sev1 (INT-2)")
+
+
+class HandOverNoteForm(DeskForm):
+    note = forms.CharField(
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Hand-over note for the next region",
+    )
 
 
 class SeverityForm(DeskForm):

@@ -21,6 +21,16 @@ urlpatterns = [
     path("console/cases/<int:case_id>/status", views.case_transition, name="case_transition"),
     path("console/cases/<int:case_id>/assign", views.case_assign, name="case_assign"),
     path(
+        "console/cases/<int:case_id>/confirm-emergency",
+        views.case_confirm_emergency,
+        name="case_confirm_emergency",
+    ),
+    path(
+        "console/cases/<int:case_id>/handover-note",
+        views.case_handover_note,
+        name="case_handover_note",
+    ),
+    path(
         "console/cases/<int:case_id>/follow-ups/<int:task_id>/done",
         views.follow_up_done,
         name="follow_up_done",

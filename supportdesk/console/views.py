@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from supportdesk import clock
-from supportdesk.accounts.models import User
+from supportdesk.accounts.models import Team, TeamKind, User
 from supportdesk.accounts.permissions import NotFound, visible_organisations
 from supportdesk.api_paging import Page
 from supportdesk.cases import selectors, services
@@ -26,6 +26,8 @@ from supportdesk.console.forms import (
     AgentAttachmentForm,
     AgentReplyForm,
     AssignForm,
+    ConfirmEmergencyForm,
+    HandOverNoteForm,
     PhoneCallForm,
     QueueFilterForm,
     ReleaseLinkForm,
@@ -82,6 +84,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     form = QueueFilterForm(request.GET or None)
     f = form.cleaned_data if form.is_valid() else {}
     status = f.get("status") or ""
+    view = f.get("view") or ""
     qs = selectors.case_queue(
         user,
         selectors.QueueFilter(
@@ -89,10 +92,12 @@ def queue(request: HttpRequest) -> HttpResponse:
             severity=f.get("severity"),
             q=f.get("q") or None,
             open_only=status == "",
+            region=f.get("region") or None,
+            # HRS-3: an agent of a region starts from their region and what it was handed.
+            own_region=view == "" and bool(user.region),
+            handed_to_me=view == "handed",
         ),
     )
-    if f.get("region"):
-        qs = qs.filter(region=f["region"])
     page = keyset_page(
         qs,
         params=request.GET,
@@ -100,12 +105,21 @@ def queue(request: HttpRequest) -> HttpResponse:
         size=PAGE_SIZE,
         forward=_queue_forward,
     )
-    rows = [{"case": c, "clock": running_clock(c)} for c in page.rows]
+    now = clock.now()
+    rows = [
+        {"case": c, "clock": running_clock(c), "prompt": services.handover_prompt(c, now=now)}
+        for c in page.rows
+    ]
     context = {
         "form": form,
         "page": page,
         "rows": rows,
-        "regions": sorted(set(visible_organisations(user).values_list("region", flat=True))),
+        "prompts": [row for row in rows if row["prompt"] is not None],
+        "regions": sorted(
+            set(visible_organisations(user).values_list("region", flat=True))
+            | set(Team.objects.filter(kind=TeamKind.SUPPORT).values_list("region", flat=True))
+            - {""}
+        ),
         "nav": "queue",
     }
     template = "console/_queue_rows.html" if request.htmx else "console/queue.html"  # type: ignore[attr-defined]
@@ -148,6 +162,7 @@ def _staff_choices() -> list[User]:
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     user = user_of(request)
     case = case_or_404(user, case_id)
+    services.mark_case_seen(viewer=user, case=case)
     return render_case(request, user, case)
 
 
@@ -163,6 +178,8 @@ def render_case(
     release: DeskForm | None = None,
     sprint: DeskForm | None = None,
     attachment: DeskForm | None = None,
+    handover: DeskForm | None = None,
+    emergency: DeskForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     comments = {c.pk: c for c in selectors.case_comments(user, case)}
@@ -212,6 +229,10 @@ def render_case(
                 selectors.case_attachments(user, case).select_related("uploaded_by")
             ),
             "attachment_form": attachment or AgentAttachmentForm(auto_id=ATTACH_IDS),
+            "handover_form": handover
+            or HandOverNoteForm(initial={"note": case.handover_note}, auto_id="handover_%s"),
+            "handover_prompt": services.handover_prompt(case),
+            "emergency_form": emergency or ConfirmEmergencyForm(auto_id="emergency_%s"),
             "nav": "queue",
         },
         status=status,
@@ -289,6 +310,28 @@ def case_assign(request: HttpRequest, case_id: int) -> HttpResponse:
 
     form = AssignForm(request.POST, staff=_staff_choices())
     return case_action(request, case_id, form, "assign", act)
+
+
+@staff_only
+@require_POST
+def case_handover_note(request: HttpRequest, case_id: int) -> HttpResponse:
+    def act(user: User, case: Case, data: dict[str, Any]) -> str:
+        services.write_handover_note(actor=user, case_id=case.pk, note=data["note"])
+        return "Hand-over note saved."
+
+    form = HandOverNoteForm(request.POST, auto_id="handover_%s")
+    return case_action(request, case_id, form, "handover", act)
+
+
+@staff_only
+@require_POST
+def case_confirm_emergency(request: HttpRequest, case_id: int) -> HttpResponse:
+    def act(user: User, case: Case, data: dict[str, Any]) -> str:
+        services.confirm_emergency(actor=user, case_id=case.pk, reason=data["reason"])
+        return f"Sev{case.severity} confirmed."
+
+    form = ConfirmEmergencyForm(request.POST, auto_id="emergency_%s")
+    return case_action(request, case_id, form, "emergency", act)
 
 
 def sprint_choices() -> list[tuple[int, str]]:

@@ -22,17 +22,24 @@ class PrioritisationError(DomainError):
     """A queue key or a sprint plan asked for with unusable input."""
 
 
+def queue_rank(*, severity: int, escalated: bool, top_severity: int) -> int:
+    """The first part of a case's place in the queue (PRI-2): 0 for a case of the
+    policy's top severity (``top_severity``, Sev1) or with an accepted escalation, which
+    come first together; every other (standard) case ranks by its severity."""
+    return 0 if escalated or severity == top_severity else severity
+
+
 @dataclass(frozen=True, slots=True, order=True)
 class QueueKey:
     """Sorts ascending into queue order; compare keys, never their fields one by one.
 
-    PRI-2: escalated cases first. Then severity, most severe (1) first. Then the nearest
+    PRI-2: Sev1 cases and accepted escalations first, together (``rank`` 0, see
+    :func:`queue_rank`); then the standard cases by severity. Within a rank the nearest
     SLA due, cases without one last. Then INT-6: the order received. The case id breaks
     the remaining ties, so the order is total and stable across pages.
     """
 
-    not_escalated: bool
-    severity: int
+    rank: int
     no_due: bool
     due_at: dt.datetime
     received_at: dt.datetime
@@ -46,21 +53,21 @@ def queue_key(
     due_at: dt.datetime | None,
     received_at: dt.datetime,
     case_id: int | str,
+    top_severity: int = 1,
 ) -> QueueKey:
     """The key that puts a case in its place in the work queue (see :class:`QueueKey`).
 
     ``due_at`` is the case's nearest pending SLA due (``sla.nearest_due``), ``None``
     when no clock runs (Sev4, met, paused): such cases come after every case of their
-    severity that has one. Instants must be aware (:class:`PrioritisationError`
-    otherwise), so cases received in different zones compare by the instant. All case
-    ids of one queue must be of one type.
+    rank that has one. ``top_severity`` is the policy's most severe level. Instants must
+    be aware (:class:`PrioritisationError` otherwise), so cases received in different
+    zones compare by the instant. All case ids of one queue must be of one type.
     """
     _check_aware(received_at, "received_at")
     if due_at is not None:
         _check_aware(due_at, "due_at")
     return QueueKey(
-        not_escalated=not escalated,
-        severity=severity,
+        rank=queue_rank(severity=severity, escalated=escalated, top_severity=top_severity),
         no_due=due_at is None,
         # Any fixed instant does: it is only compared between keys whose no_due is False.
         due_at=(due_at if due_at is not None else received_at).astimezone(dt.UTC),

@@ -36,6 +36,9 @@ class OutboxState(models.TextChoices):
     DEAD = "dead", "Dead-lettered"
     #: Withdrawn before it went out (e.g. a re-notification of an acknowledged page).
     CANCELLED = "cancelled", "Cancelled"
+    #: Folded into an earlier pending message to the same person about the same case
+    #: (``combined_into``): the coalescing window of the notification rules.
+    COMBINED = "combined", "Combined"
 
 
 class OutboxMessage(models.Model):
@@ -66,10 +69,21 @@ class OutboxMessage(models.Model):
     lease_expires_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
+    #: Messages with the same key (one person, one case) pending within the coalescing
+    #: window go out as one; empty: never combined (pages, Sev1, breaches).
+    coalesce_key = models.CharField(max_length=120, blank=True)
+    combined_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    #: The signed one-click unsubscribe link of non-essential mail (List-Unsubscribe).
+    unsubscribe_url = models.CharField(max_length=500, blank=True)
 
     class Meta:
         ordering = ["next_attempt_at", "id"]
-        indexes = [models.Index(fields=["state", "next_attempt_at"], name="outbox_due")]
+        indexes = [
+            models.Index(fields=["state", "next_attempt_at"], name="outbox_due"),
+            models.Index(fields=["coalesce_key", "state"], name="outbox_coalesce"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.dedupe_key} ({self.state})"
@@ -146,3 +160,59 @@ class DeliveryAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.message_id} #{self.attempt} {'ok' if self.ok else 'error'}"
+
+
+class Notification(models.Model):
+    """One in-app notice to one person (the bell): what happened on which case or
+    escalation. A customer's rows only ever name their organisation's cases and public
+    events (the notify service plans them so)."""
+
+    recipient = models.ForeignKey(
+        "accounts.User", on_delete=models.CASCADE, related_name="notifications", db_index=False
+    )
+    case = models.ForeignKey(
+        "cases.Case", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    escalation = models.ForeignKey(
+        "escalations.Escalation",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    event = models.CharField(max_length=40)
+    title = models.CharField(max_length=300)
+    body = models.TextField(blank=True)
+    #: Where the notice leads, for this recipient (portal or console page).
+    url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField()
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["recipient", "-created_at", "-id"], name="notice_inbox_idx"),
+            models.Index(
+                fields=["recipient"],
+                name="notice_unread_idx",
+                condition=Q(read_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient_id}: {self.title}"
+
+
+class Preferences(models.Model):
+    """A person's language and, per event group, the channels they want (empty: the
+    policy's rules decide). Pages, breaches and escalation decisions ignore these."""
+
+    user = models.OneToOneField(
+        "accounts.User", on_delete=models.CASCADE, related_name="notice_preferences"
+    )
+    language = models.CharField(max_length=16, blank=True)
+    #: {group: ["email", "in_app"]}; a group absent keeps the policy's channels.
+    channels = models.JSONField(default=dict)
+
+    def __str__(self) -> str:
+        return f"preferences of {self.user_id}"

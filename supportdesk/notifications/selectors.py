@@ -1,22 +1,31 @@
-"""Reads for the outbox: where a message goes, when a person works, what is waiting."""
+"""Reads for the outbox: where a message goes, when a person works, what is waiting;
+a person's in-app notices and their notification preferences."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import zoneinfo
+from collections.abc import Mapping
+from functools import cache
 from urllib.parse import urlsplit
 
-from django.db.models import QuerySet
+from django.conf import settings
+from django.core import signing
+from django.db.models import Q, QuerySet
 
-from supportdesk.accounts.models import User
+from supportdesk.accounts.models import Role, Team, TeamKind, User
 from supportdesk.domain.calendars import BusinessCalendar, CalendarError, build_calendar
 from supportdesk.domain.calendars.spec import CalendarSpec, TimeInterval
 from supportdesk.domain.errors import DomainError
+from supportdesk.domain.notices import ESSENTIAL_EVENTS, NoticeChannel, NoticeEvent
 from supportdesk.notifications.models import (
     ContactChannel,
     DeliveryAttempt,
+    Notification,
     OutboxMessage,
     OutboxState,
+    Preferences,
     WorkingHours,
 )
 
@@ -68,27 +77,67 @@ def next_working_instant(user: User, at: dt.datetime) -> dt.datetime:
 
 
 def message_targets(message: OutboxMessage) -> list[str]:
-    """Where ``message`` goes: its own address, else the enabled channels of its person
-    (their email address when they have none), else of its team. May be empty."""
+    """Where ``message`` goes: its own address, else its person's targets
+    (:func:`person_targets`), else its team's (:func:`team_targets`). May be empty."""
     if message.address:
         return [message.address]
     if message.recipient_user_id is not None:
-        urls = list(
-            ContactChannel.objects.filter(
-                user_id=message.recipient_user_id, enabled=True
-            ).values_list("url", flat=True)
-        )
-        if urls:
-            return urls
-        email = User.objects.filter(pk=message.recipient_user_id).values_list("email", flat=True)
-        return [e for e in email if e]
+        user = User.objects.filter(pk=message.recipient_user_id).first()
+        return person_targets(user) if user is not None else []
     if message.recipient_team_id is not None:
-        return list(
-            ContactChannel.objects.filter(
-                team_id=message.recipient_team_id, enabled=True
-            ).values_list("url", flat=True)
-        )
+        team = Team.objects.filter(pk=message.recipient_team_id).first()
+        return team_targets(team) if team is not None else []
     return []
+
+
+def person_targets(user: User) -> list[str]:
+    """A person's enabled channels; their email address when they have none."""
+    urls = list(
+        ContactChannel.objects.filter(user=user, enabled=True).values_list("url", flat=True)
+    )
+    return urls or ([user.email] if user.email else [])
+
+
+def team_targets(team: Team) -> list[str]:
+    """Where a team is reached: its enabled channels; without one, its members' email
+    addresses; without those, its region's escalation managers (their channels or
+    addresses). Nobody is forgotten for want of a team channel."""
+    urls = list(
+        ContactChannel.objects.filter(team=team, enabled=True).values_list("url", flat=True)
+    )
+    if urls:
+        return urls
+    members = _emails(User.objects.filter(team=team))
+    if members:
+        return members
+    return [t for manager in region_managers(team.region) for t in person_targets(manager)]
+
+
+def region_managers(region: str) -> QuerySet[User]:
+    """The escalation managers of ``region``: its escalation teams' managers and the
+    escalation managers who are members of one of the region's teams."""
+    teams = Team.objects.filter(region=region)
+    named = teams.filter(kind=TeamKind.ESCALATION).values_list("escalation_manager", flat=True)
+    return User.objects.filter(
+        Q(pk__in=[pk for pk in named if pk is not None])
+        | Q(role=Role.ESCALATION_MANAGER, team__in=teams),
+        is_active=True,
+    ).order_by("pk")
+
+
+def _emails(users: QuerySet[User]) -> list[str]:
+    return [e for e in users.filter(is_active=True).values_list("email", flat=True) if e]
+
+
+def unreachable_teams() -> list[Team]:
+    """Teams a message reaches no one in: no channel, no member or manager with an address."""
+    return [team for team in Team.objects.order_by("name") if not team_targets(team)]
+
+
+def unreachable_people(users: QuerySet[User]) -> list[User]:
+    """Those of ``users`` with neither an enabled channel nor an email address."""
+    reachable = ContactChannel.objects.filter(enabled=True, user__isnull=False).values("user")
+    return list(users.filter(email="").exclude(pk__in=reachable).order_by("username"))
 
 
 def target_key(target: str) -> str:
@@ -113,3 +162,103 @@ def delivered_target_keys(message: OutboxMessage) -> set[str]:
 
 def waiting_messages() -> QuerySet[OutboxMessage]:
     return OutboxMessage.objects.filter(state__in=[OutboxState.PENDING, OutboxState.SENDING])
+
+
+# -- in-app notices ---------------------------------------------------------------------
+
+
+def notices_for(user: User) -> QuerySet[Notification]:
+    """The person's own notices, newest first. A customer's are further limited to their
+    organisation's cases (and its clients', for a partner): a notice about another
+    tenant's case is never shown, whoever wrote it."""
+    rows = Notification.objects.filter(recipient=user)
+    if not user.is_vendor_staff:
+        org = user.organization_id
+        rows = rows.filter(
+            Q(case__isnull=True)
+            | Q(case__organization_id=org)
+            | Q(case__organization__partner_id=org)
+        )
+    return rows.order_by("-created_at", "-id")
+
+
+def unread_for(user: User) -> QuerySet[Notification]:
+    return notices_for(user).filter(read_at__isnull=True)
+
+
+def unread_count(user: User) -> int:
+    return unread_for(user).count()
+
+
+# -- preferences ------------------------------------------------------------------------
+
+E = NoticeEvent
+#: The groups a person chooses channels for, on the profile page.
+EVENT_GROUPS: Mapping[str, tuple[NoticeEvent, ...]] = {
+    "case_news": (E.CASE_RECEIVED, E.PUBLIC_REPLY, E.STATUS_CHANGED, E.SEVERITY_CHANGED),
+    "case_work": (E.CUSTOMER_REPLY, E.ASSIGNED, E.FOLLOW_UP),
+    "sla": (E.SLA_WARNING, E.SLA_BREACH),
+    "escalations": (
+        E.ESCALATION_REQUESTED,
+        E.ESCALATION_ACCEPTED,
+        E.ESCALATION_DECLINED,
+        E.ESCALATION_UPDATE,
+        E.ESCALATION_CLOSED,
+    ),
+    "pages": (E.PAGE,),
+}
+del E
+GROUP_OF: Mapping[NoticeEvent, str] = {
+    event: group for group, events in EVENT_GROUPS.items() for event in events
+}
+CHANNELS = tuple(c.value for c in NoticeChannel)
+
+
+def essential_group(group: str) -> bool:
+    """Every event of the group is told by email whatever the person chose."""
+    return all(event in ESSENTIAL_EVENTS for event in EVENT_GROUPS[group])
+
+
+def stored_preferences(user: User) -> Preferences:
+    return Preferences.objects.filter(user=user).first() or Preferences(user=user)
+
+
+def preferred_channels(user: User) -> dict[NoticeEvent, tuple[NoticeChannel, ...]]:
+    """The person's channel choice per event, for ``domain.notices.wanted_channels``
+    (events of a group they never set are absent: the policy's rule decides)."""
+    chosen = stored_preferences(user).channels or {}
+    return {
+        event: tuple(NoticeChannel(c) for c in chosen[group] if c in CHANNELS)
+        for event, group in GROUP_OF.items()
+        if group in chosen
+    }
+
+
+@cache
+def time_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones()) | {"UTC"}
+
+
+def languages() -> frozenset[str]:
+    return frozenset(code for code, _ in settings.LANGUAGES)
+
+
+_UNSUBSCRIBE_SALT = "supportdesk.notifications.unsubscribe"
+
+
+def unsubscribe_token(user: User, group: str) -> str:
+    """A signed, unexpiring token naming the person and the event group to stop mailing."""
+    return signing.dumps({"u": user.pk, "g": group}, salt=_UNSUBSCRIBE_SALT, compress=True)
+
+
+def unsubscribe_target(token: str) -> tuple[User, str]:
+    """The person and group a token names; :class:`DomainError` when it was not signed here."""
+    try:
+        data = signing.loads(token, salt=_UNSUBSCRIBE_SALT)
+        user = User.objects.get(pk=int(data["u"]))
+        group = str(data["g"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError, User.DoesNotExist):
+        raise DomainError("this unsubscribe link is not valid", field="token") from None
+    if group not in EVENT_GROUPS:
+        raise DomainError("this unsubscribe link is not valid", field="token")
+    return user, group

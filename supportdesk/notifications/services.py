@@ -24,6 +24,11 @@ each target the worker renews its lease with a conditional UPDATE and stops if t
 was taken over. The one remaining window (a crash between the provider accepting and
 the attempt row being written) makes delivery at-least-once for that target.
 
+**Coalescing**: a message with a ``coalesce_key`` (one person, one case) that finds a
+pending message of the same key enqueued within ``coalesce_seconds`` and not yet
+claimed is folded into it: the pending row's body grows by the new text and keeps its
+send time; the new row is stored ``combined`` (so its dedupe key still holds).
+
 **Retries**: a failed delivery is retried after ``BACKOFF_BASE * 2 ** (attempts - 1)``
 (capped at :data:`BACKOFF_CAP`); after :data:`MAX_ATTEMPTS` claims it is dead-lettered.
 """
@@ -39,7 +44,8 @@ from dataclasses import dataclass, field
 import apprise
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Concat
 
 from supportdesk import clock
 from supportdesk.accounts.models import Team, User
@@ -49,8 +55,10 @@ from supportdesk.notifications import selectors
 from supportdesk.notifications.models import (
     DeliveryAttempt,
     MessageKind,
+    Notification,
     OutboxMessage,
     OutboxState,
+    Preferences,
     Priority,
 )
 
@@ -83,12 +91,18 @@ def enqueue(
     team: Team | None = None,
     address: str = "",
     severity: int | None = None,
+    coalesce_key: str = "",
+    coalesce_seconds: int = 0,
+    unsubscribe_url: str = "",
     now: dt.datetime | None = None,
 ) -> OutboxMessage:
     """Record one outgoing message; call it inside the transaction of the change.
 
     Exactly one of ``user``, ``team`` or ``address`` names the recipient. Returns the
-    existing row, unchanged, when ``dedupe_key`` was enqueued before.
+    existing row, unchanged, when ``dedupe_key`` was enqueued before (the row it was
+    folded into, when it was combined). With ``coalesce_key`` and a window, a pending
+    message of that key enqueued within the window absorbs this one and is returned;
+    urgent messages are never combined.
     """
     now = clock.resolve(now)
     if sum(x is not None and x != "" for x in (user, team, address)) != 1:
@@ -111,7 +125,13 @@ def enqueue(
         dedupe_key=dedupe_key,
         created_at=now,
         next_attempt_at=send_at,
+        coalesce_key="" if urgent else coalesce_key,
+        unsubscribe_url=unsubscribe_url,
     )
+    if message.coalesce_key and coalesce_seconds > 0:
+        combined = _combine(message, now - dt.timedelta(seconds=coalesce_seconds))
+        if combined is not None:
+            return combined
     # Insert first: most keys are new (a new case's receipt, a page's first
     # notification), and the unique key is the duplicate check, also against a
     # concurrent transaction enqueueing the same key.
@@ -119,8 +139,59 @@ def enqueue(
         with transaction.atomic():
             message.save(force_insert=True)
     except IntegrityError:
-        return OutboxMessage.objects.get(dedupe_key=dedupe_key)
+        return _existing(dedupe_key)
     return message
+
+
+def _existing(dedupe_key: str) -> OutboxMessage:
+    row = OutboxMessage.objects.select_related("combined_into").get(dedupe_key=dedupe_key)
+    return row.combined_into or row
+
+
+#: Between the texts of combined events in one message.
+COMBINED_SEPARATOR = "\n\n---\n\n"
+
+
+def _combine(message: OutboxMessage, since: dt.datetime) -> OutboxMessage | None:
+    """Fold ``message`` into the pending message of its coalesce key enqueued since
+    ``since``, if there is one no worker has claimed; ``None`` otherwise."""
+    target = (
+        OutboxMessage.objects.filter(
+            coalesce_key=message.coalesce_key,
+            state=OutboxState.PENDING,
+            attempts=0,
+            created_at__gte=since,
+        )
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if target is None:
+        return None
+    message.state = OutboxState.COMBINED
+    message.combined_into = target
+    try:
+        with transaction.atomic():
+            message.save(force_insert=True)
+            # Conditional: a worker that claimed the target in between wins, and this
+            # message then goes out on its own.
+            grown = OutboxMessage.objects.filter(pk=target.pk, state=OutboxState.PENDING).update(
+                body=Concat(F("body"), Value(COMBINED_SEPARATOR + message.body))
+            )
+            if grown != 1:
+                raise _Claimed
+    except IntegrityError:
+        return _existing(message.dedupe_key)
+    except _Claimed:
+        message.pk = None
+        message.state = OutboxState.PENDING
+        message.combined_into = None
+        return None
+    target.refresh_from_db()
+    return target
+
+
+class _Claimed(Exception):
+    """The message to combine into was claimed meanwhile (rolls the combination back)."""
 
 
 # -- delivery ---------------------------------------------------------------------------
@@ -225,6 +296,10 @@ def _send_email(message: OutboxMessage, target: str) -> None:
     }
     if envelope is not None:
         headers = envelope.headers()
+    if message.unsubscribe_url:
+        # RFC 2369 / RFC 8058: the mail client's one-click unsubscribe.
+        headers["List-Unsubscribe"] = f"<{message.unsubscribe_url}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     mail = EmailMultiAlternatives(
         message.subject, message.body, desk_settings.mail_from, [target], headers=headers
     )
@@ -254,6 +329,7 @@ def deliver_claim(
     done = selectors.delivered_target_keys(message)
     errors: list[str] = []
     if not targets:
+        # Retried like any failure: a channel or address added meanwhile still gets it.
         errors.append("no enabled channel for this recipient")
     for target in targets:
         key = selectors.target_key(target)
@@ -279,7 +355,7 @@ def deliver_claim(
     if not errors:
         state = OutboxState.SENT
         fields: dict[str, object] = {"sent_at": now, "last_error": ""}
-    elif claim.attempts >= MAX_ATTEMPTS or not targets:
+    elif claim.attempts >= MAX_ATTEMPTS:
         state = OutboxState.DEAD
         fields = {"last_error": "\n".join(errors)}
     else:
@@ -339,3 +415,111 @@ def requeue_dead(*, message: OutboxMessage, now: dt.datetime | None = None) -> b
         )
         == 1
     )
+
+
+# -- in-app notices and preferences ------------------------------------------------------
+
+
+def notify_in_app(
+    *,
+    user: User,
+    event: str,
+    title: str,
+    body: str = "",
+    url: str = "",
+    case_id: int | None = None,
+    escalation_id: int | None = None,
+    now: dt.datetime | None = None,
+) -> Notification:
+    """One bell entry for ``user``; call it inside the transaction of the change."""
+    return Notification.objects.create(
+        recipient=user,
+        event=event,
+        title=title[:300],
+        body=body,
+        url=url[:300],
+        case_id=case_id,
+        escalation_id=escalation_id,
+        created_at=clock.resolve(now),
+    )
+
+
+def notify_in_app_many(
+    *,
+    users: list[User],
+    event: str,
+    title: str,
+    body: str = "",
+    url: str = "",
+    case_id: int | None = None,
+    now: dt.datetime | None = None,
+) -> None:
+    """The same bell entry for each of ``users`` (a team's members), in one statement."""
+    now = clock.resolve(now)
+    Notification.objects.bulk_create(
+        Notification(
+            recipient=user,
+            event=event,
+            title=title[:300],
+            body=body,
+            url=url[:300],
+            case_id=case_id,
+            created_at=now,
+        )
+        for user in users
+    )
+
+
+def mark_read(*, user: User, notification_ids: list[int], now: dt.datetime | None = None) -> int:
+    """Mark these of the person's own notifications read; returns how many changed."""
+    return (
+        selectors.unread_for(user)
+        .filter(pk__in=notification_ids)
+        .update(read_at=clock.resolve(now))
+    )
+
+
+def mark_all_read(*, user: User, now: dt.datetime | None = None) -> int:
+    return selectors.unread_for(user).update(read_at=clock.resolve(now))
+
+
+def save_preferences(
+    *,
+    user: User,
+    time_zone: str,
+    language: str,
+    channels: dict[str, list[str]],
+) -> Preferences:
+    """Store a person's zone, language and channels per event group. Groups of
+    essential events keep their email whatever is stored (``wanted_channels``)."""
+    if time_zone not in selectors.time_zones():
+        raise DomainError(f"unknown time zone {time_zone!r}", field="time_zone")
+    if language and language not in selectors.languages():
+        raise DomainError(f"unknown language {language!r}", field="language")
+    for group, chosen in channels.items():
+        if group not in selectors.EVENT_GROUPS:
+            raise DomainError(f"unknown event group {group!r}", field="channels")
+        for channel in chosen:
+            if channel not in selectors.CHANNELS:
+                raise DomainError(f"unknown channel {channel!r}", field=f"channels.{group}")
+    with transaction.atomic():
+        if user.time_zone != time_zone:
+            user.time_zone = time_zone
+            user.save(update_fields=["time_zone"])
+        prefs, _ = Preferences.objects.get_or_create(user=user)
+        prefs.language = language
+        prefs.channels = {group: list(dict.fromkeys(c)) for group, c in channels.items()}
+        prefs.save(update_fields=["language", "channels"])
+        return prefs
+
+
+def unsubscribe(*, token: str) -> tuple[User, str]:
+    """Turn email off for the group a signed unsubscribe link names (one click);
+    returns the person and the group. :class:`DomainError` for a bad or forged link."""
+    user, group = selectors.unsubscribe_target(token)
+    with transaction.atomic():
+        prefs, _ = Preferences.objects.select_for_update().get_or_create(user=user)
+        current = prefs.channels.get(group, list(selectors.CHANNELS))
+        prefs.channels = {**prefs.channels, group: [c for c in current if c != "email"]}
+        prefs.save(update_fields=["channels"])
+    return user, group

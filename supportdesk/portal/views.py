@@ -37,7 +37,7 @@ from supportdesk.escalations.models import (
 from supportdesk.policies import selectors as policy_selectors
 from supportdesk.policies.models import PolicyVersion
 from supportdesk.portal.forms import EscalationRequestForm
-from supportdesk.web.downloads import attachment_response
+from supportdesk.web.downloads import attachment_response, refusal_status
 from supportdesk.web.forms import AttachmentForm, IncidentForm, ReplyForm
 from supportdesk.web.paging import keyset_page
 from supportdesk.web.support import (
@@ -214,6 +214,7 @@ def case_attach(request: HttpRequest, case_id: int) -> HttpResponse:
     user = _user(request)
     case = _access(user, case_id)
     form = AttachmentForm(request.POST, request.FILES)
+    status = 400
     if form.is_valid():
         try:
             attachment = add_attachment(
@@ -221,10 +222,11 @@ def case_attach(request: HttpRequest, case_id: int) -> HttpResponse:
             )
         except DomainError as exc:
             form.add_domain_error(exc)
+            status = refusal_status(exc)
         else:
             messages.success(request, f"{attachment.name} was attached.")
             return redirect("portal:case", case_id=case.pk)
-    return _render_detail(request, user, case, ReplyForm(), attachment_form=form, status=400)
+    return _render_detail(request, user, case, ReplyForm(), attachment_form=form, status=status)
 
 
 @customer_only

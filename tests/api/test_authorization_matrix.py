@@ -202,7 +202,8 @@ def attempt(stage: Stage, rule: Rule, role: str) -> int:
 
 #: Who meets what: each endpoint's status for, in order, anonymous, a customer of the
 #: case's organisation, another organisation's customer, the organisation's partner, an
-#: agent of the case's region, an agent of another region, an escalation manager and an
+#: agent of the case's region, an agent of a region the case's follow-the-sun policy
+#: does not serve (with no organisation of its own), an escalation manager and an
 #: admin (the API through each one's bearer token, pages through a signed-in session).
 #: The world holds one case (with a follow-up, an attachment, a mail), its
 #: escalation (requested) with one subscriber, and a page held by the agent. A 4xx other
@@ -211,6 +212,8 @@ def attempt(stage: Stage, rule: Rule, role: str) -> int:
 MATRIX: dict[str, str] = {
     "DELETE /api/escalations/{escalation_id}/subscriptions/{subscription_id}": "401 403 404 403 204 404 204 204",
     "DELETE /api/tokens/{token_id}": "401 200 404 404 404 404 404 200",
+    "DELETE /api/cases/{case_id}/followers": "401 204 404 204 204 404 204 204",
+    "POST /api/cases/{case_id}/followers": "401 201 404 201 201 404 201 201",
     "GET /api/cases": "401 200 200 200 200 200 200 200",
     "GET /api/cases/daily-review": "401 200 200 200 200 200 200 200",
     "GET /api/cases/follow-ups": "401 200 200 200 200 200 200 200",
@@ -281,7 +284,9 @@ MATRIX: dict[str, str] = {
     "POST /console/cases/{case_id}/assign": "302 404 404 404 302 404 302 302",
     "POST /console/cases/{case_id}/attachments": "302 404 404 404 302 404 302 302",
     "GET /console/cases/{case_id}/attachments/{attachment_id}": "302 404 404 404 200 404 200 200",
+    "POST /console/cases/{case_id}/confirm-emergency": "302 404 404 404 400 404 400 400",
     "POST /console/cases/{case_id}/follow-ups/{task_id}/done": "302 404 404 404 302 404 302 302",
+    "POST /console/cases/{case_id}/handover-note": "302 404 404 404 302 404 302 302",
     "GET /console/cases/{case_id}/mail/": "302 404 404 404 200 404 200 200",
     "GET /console/cases/{case_id}/mail/{message_id}/": "302 404 404 404 200 404 200 200",
     "GET /console/cases/{case_id}/mail/{message_id}/original": "302 404 404 404 200 404 200 200",
@@ -298,9 +303,9 @@ MATRIX: dict[str, str] = {
     "POST /console/escalations/{escalation_id}/{decision}": "302 404 404 404 302 404 302 302",
     "GET /console/on-call/": "302 404 404 404 200 200 200 200",
     "POST /console/on-call/pages/{page_id}/acknowledge": "302 404 404 404 302 302 302 302",
-    "GET /console/phone-call/": "302 404 404 404 200 200 200 200",
-    "POST /console/phone-call/": "302 404 404 404 200 200 200 200",
-    "GET /console/policy/": "302 404 404 404 200 200 200 200",
+    "GET /console/phone-call/": "302 404 404 404 200 404 200 200",
+    "POST /console/phone-call/": "302 404 404 404 200 404 200 200",
+    "GET /console/policy/": "302 404 404 404 200 404 200 200",
     "GET /console/reports/": "302 404 404 404 200 200 200 200",
     "GET /console/sprints/": "302 404 404 404 200 200 200 200",
     "POST /console/sprints/": "302 404 404 404 200 200 200 200",
@@ -317,6 +322,14 @@ MATRIX: dict[str, str] = {
     "POST /portal/report/": "302 200 200 200 302 302 302 302",
     "POST /portal/report/triage": "302 200 200 200 302 302 302 302",
     "GET /portal/support/": "302 200 200 200 302 302 302 302",
+    "GET /notifications/": "302 200 200 200 200 200 200 200",
+    "POST /notifications/cases/{case_id}/follow": "302 302 404 302 302 404 302 302",
+    "POST /notifications/read": "302 302 302 302 302 302 302 302",
+    "GET /notifications/profile/": "302 200 200 200 200 200 200 200",
+    "POST /notifications/profile/": "302 302 302 302 302 302 302 302",
+    # Signed links: an on-call acknowledgement token is no unsubscribe token.
+    "GET /notifications/unsubscribe/{token}/": "400 400 400 400 400 400 400 400",
+    "POST /notifications/unsubscribe/{token}/": "400 400 400 400 400 400 400 400",
 }
 
 #: The admin (every route under /admin/): superusers only; everyone else is sent to sign in.

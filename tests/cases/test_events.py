@@ -60,6 +60,14 @@ ENTRIES: list[tuple[events.Entry, dict[str, Any]]] = [
         events.Escalation(details={"escalation": 3, "step": "requested"}),
         {"escalation": 3, "step": "requested"},
     ),
+    (
+        events.HandedOver("emea", "na", "EMEA closed", "call the DBA"),
+        {"from": "emea", "to": "na", "reason": "EMEA closed", "note": "call the DBA"},
+    ),
+    (
+        events.EmergencyReviewed(1, "CRS down for every user"),
+        {"severity": 1, "confirmed": True, "reason": "CRS down for every user"},
+    ),
 ]
 
 

@@ -83,3 +83,26 @@ def test_pri2_queue_pages_follow_queue_key_order_across_escalated_cases(
             break
     cases = Case.objects.select_related("policy_version").in_bulk([c.pk for c in opened])
     assert ids == in_queue_order((_key(case, NOW), case.pk) for case in cases.values())
+
+
+def test_pri2_severity_changes_move_a_case_between_the_top_group_and_the_standard_cases(
+    agent: Any, manager: Any, customer: Any, organisation: Any
+) -> None:
+    opened = [
+        open_sev(customer, organisation, severity=sev, now=NOW - hours * H)
+        for sev, hours in [(3, 4), (2, 3), (1, 2), (1, 1)]
+    ]
+    reason = "reassessed with the customer"
+    services.change_severity(actor=agent, case_id=opened[0].pk, severity=1, reason=reason, now=NOW)
+    services.change_severity(actor=agent, case_id=opened[3].pk, severity=2, reason=reason, now=NOW)
+    services.set_escalated(case=Case.objects.get(pk=opened[1].pk), escalated=True, now=NOW)
+
+    listed = bearer(manager).get("/api/cases", {"limit": 200}).json()["items"]
+
+    cases = Case.objects.select_related("policy_version").in_bulk([c.pk for c in opened])
+    expected = in_queue_order((_key(case, NOW), case.pk) for case in cases.values())
+    assert [item["id"] for item in listed] == expected
+    # The upgraded Sev3 and the escalated Sev2 rank with the remaining Sev1; the
+    # downgraded Sev1 is a standard case now.
+    assert expected[-1] == opened[3].pk
+    assert {cases[pk].queue_rank for pk in expected[:3]} == {0}

@@ -17,6 +17,7 @@ from supportdesk.domain.prioritisation import (
     in_queue_order,
     plan_sprint,
     queue_key,
+    queue_rank,
 )
 
 POLICIES = Path(__file__).resolve().parents[2] / "policies"
@@ -49,11 +50,28 @@ def key(
     )
 
 
-def test_pri2_escalated_cases_rank_above_all_others() -> None:
+def test_pri2_sev1_and_accepted_escalations_come_first_together_by_due() -> None:
     order = in_queue_order(
-        [key(1, severity=1, due=T0), key(2, escalated=True, severity=4), key(3, severity=2)]
+        [
+            key(1, severity=1, due=T0 + 2 * H),
+            key(2, escalated=True, severity=4, due=T0 + H),
+            key(3, severity=2, due=T0),
+            key(4, escalated=True, severity=3, due=T0 + 3 * H),
+            key(5, severity=1, due=None),
+        ]
     )
-    assert order == [2, 1, 3]
+    assert order == [2, 1, 4, 5, 3]
+
+
+def test_pri2_an_escalated_case_without_a_due_follows_the_sev1_with_one() -> None:
+    order = in_queue_order([key(1, escalated=True, severity=2), key(2, severity=1, due=T0)])
+    assert order == [2, 1]
+
+
+def test_pri2_queue_rank_is_zero_for_top_severity_or_escalated_else_the_severity() -> None:
+    assert queue_rank(severity=1, escalated=False, top_severity=1) == 0
+    assert queue_rank(severity=3, escalated=True, top_severity=1) == 0
+    assert queue_rank(severity=3, escalated=False, top_severity=1) == 3
 
 
 def test_pri1_severity_comes_before_the_due() -> None:
@@ -130,7 +148,13 @@ def test_pri2_int6_queue_order_is_the_lexicographic_rule(
         i
         for i, *_ in sorted(
             items,
-            key=lambda c: (not c[1], c[2], c[3] is None, c[3] or 0, c[4], c[0]),
+            key=lambda c: (
+                0 if c[1] or c[2] == 1 else c[2],
+                c[3] is None,
+                c[3] or 0,
+                c[4],
+                c[0],
+            ),
         )
     ]
     assert in_queue_order(keyed) == expected

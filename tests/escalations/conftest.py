@@ -120,6 +120,8 @@ def make_incident(policies: dict[str, Policy]) -> MakeIncident:
             title="Imports fail",
             description="Nightly import fails for every channel.",
             severity=severity,
+            # PRI-2: the queue rank open_case would give it (Sev1 first, else severity).
+            queue_rank=0 if severity == 1 else severity,
             severity_reason="test",
             severity_basis="derived",
             triage=triage or {},

@@ -25,6 +25,7 @@ from tests.escalations.conftest import STOCKHOLM, WEDNESDAY, MakeIncident, form_
 pytestmark = pytest.mark.django_db
 
 NOON = stockholm(*WEDNESDAY, 12)
+HOUR = dt.timedelta(hours=1)
 
 
 def _accepted(customer: User, incident: Case, manager: User, now: dt.datetime) -> Escalation:
@@ -215,19 +216,22 @@ def test_esc_7_on_a_saturday_the_acknowledgement_is_due_after_monday_opening(
     assert esc.acknowledge_by == stockholm(2026, 3, 16, 10)
 
 
-def test_pri_2_accepted_escalation_ranks_its_case_first_in_the_queue(
+def test_pri_2_accepted_escalation_ranks_with_sev1_above_standard_cases(
     customer: User,
     emea_client: Organization,
     make_incident: MakeIncident,
     emea_manager: User,
 ) -> None:
-    sev1 = make_incident(emea_client, customer, severity=1)
-    sev3 = make_incident(emea_client, customer, severity=3)
+    sev2 = make_incident(emea_client, customer, severity=2, received_at=NOON - 3 * HOUR)
+    sev1 = make_incident(emea_client, customer, severity=1, received_at=NOON - HOUR)
+    sev3 = make_incident(emea_client, customer, severity=3, received_at=NOON - 2 * HOUR)
     _accepted(customer, sev3, emea_manager, NOON)
 
     queue = list(case_queue(emea_manager).order_by(*QUEUE_ORDER))
 
-    assert queue[:2] == [sev3, sev1]
+    # Together with the Sev1 (neither has a running clock here: by time received),
+    # both above the standard Sev2 received before them.
+    assert queue[:3] == [sev3, sev1, sev2]
 
 
 def test_esc_6_acknowledge_updates_and_stakeholders_receive_every_update(

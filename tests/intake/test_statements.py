@@ -27,12 +27,17 @@ from tests.intake.conftest import CUSTOMER, NOW, ingest
 #: message's transaction is the unit), the first response's due, the receipt (under a
 #: savepoint: the outbox's unique key is its duplicate check) and its envelope, the
 #: stored message, COMMIT. No duplicate check: the stored message's unique Message-ID
-#: is that check.
-NEW = {"postgresql": 17, "sqlite": 17}
+#: is that check. Telling of the new case (notification rules): the requester's
+#: preferences and bell entry, the region's team, its members' bell entries, and the
+#: team's mail under a savepoint; the known contacts among the recipients.
+NEW = {"postgresql": 30, "sqlite": 30}
 #: A reply by token: site policy, BEGIN, rate count, sender, the case, add_comment
 #: (savepoint, locked case, comment, event, timeline, clocks, clock update, queue due,
-#: release), the stored message, COMMIT.
-REPLY = {"postgresql": 16, "sqlite": 16}
+#: release), the stored message, COMMIT. Telling of the customer's reply: the unseen
+#: activity mark, the region's team and its members' bell entries, its mail (combined
+#: into a pending one within the window: lookup, savepoint, row, update), followers,
+#: and the known contacts among the message's recipients (who become followers).
+REPLY = {"postgresql": 28, "sqlite": 28}
 
 
 def _count(raw: bytes) -> tuple[InboundMessage, int]:

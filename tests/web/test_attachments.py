@@ -49,7 +49,7 @@ def test_a_too_large_file_is_refused_next_to_the_field(
     page = customer_client.post(
         f"/portal/cases/{sev2_case.pk}/attachments", {"file": _file(content=b"x" * 2048)}
     )
-    assert page.status_code == 400
+    assert page.status_code == 413  # as the API answers, and the README says
     html = page.content.decode()
     assert 'id="id_file_error"' in html and "the limit is 1024 bytes" in html
     assert 'aria-invalid="true"' in html
@@ -63,7 +63,7 @@ def test_a_type_not_accepted_is_refused_next_to_the_field(
         f"/console/cases/{sev2_case.pk}/attachments",
         {"file": _file("run.exe", b"MZ", "application/x-msdownload")},
     )
-    assert page.status_code == 400
+    assert page.status_code == 415
     html = page.content.decode()
     assert 'id="attach_file_error"' in html and "is not accepted" in html
     assert not Attachment.objects.exists()
@@ -100,3 +100,54 @@ def test_another_organisation_cannot_download(
     attachment = Attachment.objects.get()
     page = client_for(stranger).get(f"/portal/cases/{sev2_case.pk}/attachments/{attachment.pk}")
     assert page.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("sent", "stored"),
+    [
+        ('re"port.txt', "re_port.txt"),
+        ("C:\\Users\\eve\\log.txt", "log.txt"),
+        ("../../etc/passwd", "passwd"),
+    ],
+)
+def test_file_names_are_cleaned_when_uploaded(
+    customer_client: Client, sev2_case: Case, sent: str, stored: str
+) -> None:
+    page = customer_client.post(
+        f"/portal/cases/{sev2_case.pk}/attachments", {"file": _file(name=sent)}
+    )
+    assert page.status_code == 302
+    attachment = Attachment.objects.get(case=sev2_case)
+    assert attachment.name == stored
+    download = customer_client.get(f"/portal/cases/{sev2_case.pk}/attachments/{attachment.pk}")
+    assert (
+        "\r" not in download["Content-Disposition"] and "\n" not in download["Content-Disposition"]
+    )
+
+
+def test_the_api_attachment_url_downloads_the_file(customer: Any, sev2_case: Case) -> None:
+    from tests.cases.conftest import bearer
+
+    api = bearer(customer)
+    created = api.post(f"/api/cases/{sev2_case.pk}/attachments", {"file": _file()})
+    assert created.status_code == 201, created.content
+    download = api.get(created.json()["url"])
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == b"ERROR 500"  # type: ignore[attr-defined]
+
+
+@override_settings(CASE_ATTACHMENT_MAX_BYTES=1024)
+def test_a_body_far_over_the_limit_is_refused_before_it_is_read(
+    customer_client: Client, sev2_case: Case
+) -> None:
+    huge = b"x" * (200 * 1024)
+    page = customer_client.post(
+        f"/portal/cases/{sev2_case.pk}/attachments", {"file": _file(content=huge)}
+    )
+    assert page.status_code == 413
+    assert "the limit is" in page.content.decode()
+    api = customer_client.post(
+        f"/api/cases/{sev2_case.pk}/attachments", {"file": _file(content=huge)}
+    )
+    assert api.status_code == 413 and api.json()["field"] == "file"
+    assert not Attachment.objects.exists()

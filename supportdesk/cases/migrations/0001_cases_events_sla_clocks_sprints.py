@@ -7,548 +7,231 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("accounts", "0001_initial"),
-        ("policies", "0001_initial"),
+        ('accounts', '0001_initial'),
+        ('policies', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="Release",
+            name='Release',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("version", models.CharField(max_length=40, unique=True)),
-                ("planned_for", models.DateField(blank=True, null=True)),
-                ("notes", models.TextField(blank=True)),
-                ("created_at", models.DateTimeField()),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('version', models.CharField(max_length=40, unique=True)),
+                ('planned_for', models.DateField(blank=True, null=True)),
+                ('notes', models.TextField(blank=True)),
+                ('created_at', models.DateTimeField()),
             ],
             options={
-                "ordering": ["-created_at"],
+                'ordering': ['-created_at'],
             },
         ),
         migrations.CreateModel(
-            name="Case",
+            name='Case',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("reference", models.CharField(max_length=20, null=True, unique=True)),
-                (
-                    "channel",
-                    models.CharField(
-                        choices=[
-                            ("portal", "Web portal"),
-                            ("api", "REST API"),
-                            ("email", "Email"),
-                            ("phone", "Phone (logged by an agent)"),
-                        ],
-                        max_length=12,
-                    ),
-                ),
-                (
-                    "environment",
-                    models.CharField(
-                        choices=[("production", "Production"), ("other", "Other")], max_length=12
-                    ),
-                ),
-                ("request_type", models.CharField(max_length=60)),
-                ("category", models.CharField(blank=True, max_length=40)),
-                ("title", models.CharField(max_length=200)),
-                ("description", models.TextField()),
-                ("severity", models.PositiveSmallIntegerField()),
-                ("severity_reason", models.TextField()),
-                ("severity_basis", models.CharField(max_length=12)),
-                ("triage", models.JSONField(default=dict)),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("new", "new"),
-                            ("acknowledged", "acknowledged"),
-                            ("in_progress", "in_progress"),
-                            ("waiting_on_customer", "waiting_on_customer"),
-                            ("workaround_provided", "workaround_provided"),
-                            ("resolved", "resolved"),
-                            ("closed", "closed"),
-                        ],
-                        max_length=24,
-                    ),
-                ),
-                ("region", models.CharField(max_length=32)),
-                ("received_at", models.DateTimeField()),
-                ("callback_number", models.CharField(blank=True, max_length=32)),
-                ("route_action", models.CharField(max_length=16)),
-                ("route_region", models.CharField(blank=True, max_length=32)),
-                ("route_explanation", models.TextField()),
-                ("escalated", models.BooleanField(default=False)),
-                (
-                    "queue_due_at",
-                    models.DateTimeField(
-                        default=datetime.datetime(9000, 1, 1, 0, 0, tzinfo=datetime.timezone.utc)
-                    ),
-                ),
-                ("first_response_at", models.DateTimeField(blank=True, null=True)),
-                ("resolved_at", models.DateTimeField(blank=True, null=True)),
-                ("closed_at", models.DateTimeField(blank=True, null=True)),
-                ("resolution_agreement", models.TextField(blank=True)),
-                ("work_order", models.BooleanField(default=False)),
-                ("daily_review", models.BooleanField(default=False)),
-                ("time_to_downgrade_seconds", models.PositiveIntegerField(blank=True, null=True)),
-                ("updated_at", models.DateTimeField()),
-                (
-                    "assignee",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="assigned_cases",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "opened_by",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "organization",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="cases",
-                        to="accounts.organization",
-                    ),
-                ),
-                (
-                    "policy_version",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="cases",
-                        to="policies.policyversion",
-                    ),
-                ),
-                (
-                    "requester",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="requested_cases",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "team",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="cases",
-                        to="accounts.team",
-                    ),
-                ),
-                (
-                    "release",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="cases",
-                        to="cases.release",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('reference', models.CharField(max_length=20, null=True, unique=True)),
+                ('channel', models.CharField(choices=[('portal', 'Web portal'), ('api', 'REST API'), ('email', 'Email'), ('phone', 'Phone (logged by an agent)')], max_length=12)),
+                ('environment', models.CharField(choices=[('production', 'Production'), ('other', 'Other')], max_length=12)),
+                ('request_type', models.CharField(max_length=60)),
+                ('category', models.CharField(blank=True, max_length=40)),
+                ('title', models.CharField(max_length=200)),
+                ('description', models.TextField()),
+                ('severity', models.PositiveSmallIntegerField()),
+                ('severity_reason', models.TextField()),
+                ('severity_basis', models.CharField(max_length=12)),
+                ('triage', models.JSONField(default=dict)),
+                ('status', models.CharField(choices=[('new', 'new'), ('acknowledged', 'acknowledged'), ('in_progress', 'in_progress'), ('waiting_on_customer', 'waiting_on_customer'), ('workaround_provided', 'workaround_provided'), ('resolved', 'resolved'), ('closed', 'closed')], max_length=24)),
+                ('region', models.CharField(max_length=32)),
+                ('received_at', models.DateTimeField()),
+                ('callback_number', models.CharField(blank=True, max_length=32)),
+                ('route_action', models.CharField(max_length=16)),
+                ('route_region', models.CharField(blank=True, max_length=32)),
+                ('route_explanation', models.TextField()),
+                ('escalated', models.BooleanField(default=False)),
+                ('queue_due_at', models.DateTimeField(default=datetime.datetime(9000, 1, 1, 0, 0, tzinfo=datetime.timezone.utc))),
+                ('first_response_at', models.DateTimeField(blank=True, null=True)),
+                ('resolved_at', models.DateTimeField(blank=True, null=True)),
+                ('closed_at', models.DateTimeField(blank=True, null=True)),
+                ('resolution_agreement', models.TextField(blank=True)),
+                ('work_order', models.BooleanField(default=False)),
+                ('daily_review', models.BooleanField(default=False)),
+                ('time_to_downgrade_seconds', models.PositiveIntegerField(blank=True, null=True)),
+                ('updated_at', models.DateTimeField()),
+                ('assignee', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='assigned_cases', to=settings.AUTH_USER_MODEL)),
+                ('opened_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='accounts.organization')),
+                ('policy_version', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='policies.policyversion')),
+                ('requester', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='requested_cases', to=settings.AUTH_USER_MODEL)),
+                ('team', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='cases', to='accounts.team')),
+                ('release', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='cases', to='cases.release')),
             ],
             options={
-                "ordering": ["-escalated", "severity", "queue_due_at", "received_at", "id"],
+                'ordering': ['-escalated', 'severity', 'queue_due_at', 'received_at', 'id'],
             },
         ),
         migrations.CreateModel(
-            name="Attachment",
+            name='Attachment',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("file", models.FileField(upload_to="cases/%Y/%m/")),
-                ("name", models.CharField(max_length=255)),
-                ("content_type", models.CharField(max_length=100)),
-                ("size", models.PositiveBigIntegerField()),
-                ("public", models.BooleanField(default=True)),
-                ("created_at", models.DateTimeField()),
-                (
-                    "uploaded_by",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "case",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="attachments",
-                        to="cases.case",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('file', models.FileField(upload_to='cases/%Y/%m/')),
+                ('name', models.CharField(max_length=255)),
+                ('content_type', models.CharField(max_length=100)),
+                ('size', models.PositiveBigIntegerField()),
+                ('public', models.BooleanField(default=True)),
+                ('created_at', models.DateTimeField()),
+                ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='cases.case')),
             ],
             options={
-                "ordering": ["created_at", "id"],
+                'ordering': ['created_at', 'id'],
             },
         ),
         migrations.CreateModel(
-            name="SeverityChange",
+            name='SeverityChange',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("at", models.DateTimeField()),
-                ("from_severity", models.PositiveSmallIntegerField()),
-                ("to_severity", models.PositiveSmallIntegerField()),
-                ("reason", models.TextField()),
-                (
-                    "by",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "case",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="severity_changes",
-                        to="cases.case",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('at', models.DateTimeField()),
+                ('from_severity', models.PositiveSmallIntegerField()),
+                ('to_severity', models.PositiveSmallIntegerField()),
+                ('reason', models.TextField()),
+                ('by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='severity_changes', to='cases.case')),
             ],
             options={
-                "ordering": ["at", "id"],
+                'ordering': ['at', 'id'],
             },
         ),
         migrations.CreateModel(
-            name="Sprint",
+            name='Sprint',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("name", models.CharField(max_length=80, unique=True)),
-                ("starts_on", models.DateField()),
-                ("ends_on", models.DateField()),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('name', models.CharField(max_length=80, unique=True)),
+                ('starts_on', models.DateField()),
+                ('ends_on', models.DateField()),
             ],
             options={
-                "ordering": ["starts_on"],
-                "indexes": [models.Index(fields=["starts_on", "ends_on"], name="sprint_span_idx")],
+                'ordering': ['starts_on'],
+                'indexes': [models.Index(fields=['starts_on', 'ends_on'], name='sprint_span_idx')],
             },
         ),
         migrations.AddField(
-            model_name="case",
-            name="sprint",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.SET_NULL,
-                related_name="cases",
-                to="cases.sprint",
-            ),
+            model_name='case',
+            name='sprint',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='cases', to='cases.sprint'),
         ),
         migrations.CreateModel(
-            name="CaseEvent",
+            name='CaseEvent',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("at", models.DateTimeField()),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[
-                            ("opened", "Opened"),
-                            ("status", "Status"),
-                            ("severity", "Severity"),
-                            ("comment", "Comment"),
-                            ("attachment", "Attachment"),
-                            ("assigned", "Assigned"),
-                            ("follow_up", "Follow Up"),
-                            ("sprint", "Sprint"),
-                            ("release", "Release"),
-                            ("sla_warning", "Sla Warning"),
-                            ("sla_breach", "Sla Breach"),
-                            ("escalation", "Escalation"),
-                        ],
-                        max_length=16,
-                    ),
-                ),
-                ("public", models.BooleanField(default=True)),
-                ("data", models.JSONField(default=dict)),
-                (
-                    "actor",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "case",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="events",
-                        to="cases.case",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('at', models.DateTimeField()),
+                ('kind', models.CharField(choices=[('opened', 'Opened'), ('status', 'Status'), ('severity', 'Severity'), ('comment', 'Comment'), ('attachment', 'Attachment'), ('assigned', 'Assigned'), ('follow_up', 'Follow Up'), ('sprint', 'Sprint'), ('release', 'Release'), ('sla_warning', 'Sla Warning'), ('sla_breach', 'Sla Breach'), ('escalation', 'Escalation')], max_length=16)),
+                ('public', models.BooleanField(default=True)),
+                ('data', models.JSONField(default=dict)),
+                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='cases.case')),
             ],
             options={
-                "ordering": ["at", "id"],
-                "indexes": [
-                    models.Index(fields=["case", "at", "id"], name="case_event_timeline_idx")
-                ],
+                'ordering': ['at', 'id'],
+                'indexes': [models.Index(fields=['case', 'at', 'id'], name='case_event_timeline_idx')],
             },
         ),
         migrations.CreateModel(
-            name="Comment",
+            name='Comment',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("body", models.TextField()),
-                ("public", models.BooleanField(default=True)),
-                (
-                    "channel",
-                    models.CharField(
-                        choices=[
-                            ("portal", "Web portal"),
-                            ("api", "REST API"),
-                            ("email", "Email"),
-                            ("phone", "Phone (logged by an agent)"),
-                        ],
-                        default="portal",
-                        max_length=12,
-                    ),
-                ),
-                ("created_at", models.DateTimeField()),
-                (
-                    "author",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "case",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="comments",
-                        to="cases.case",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('body', models.TextField()),
+                ('public', models.BooleanField(default=True)),
+                ('channel', models.CharField(choices=[('portal', 'Web portal'), ('api', 'REST API'), ('email', 'Email'), ('phone', 'Phone (logged by an agent)')], default='portal', max_length=12)),
+                ('created_at', models.DateTimeField()),
+                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='comments', to='cases.case')),
             ],
             options={
-                "ordering": ["created_at", "id"],
-                "indexes": [
-                    models.Index(fields=["case", "created_at", "id"], name="comment_case_idx")
-                ],
+                'ordering': ['created_at', 'id'],
+                'indexes': [models.Index(fields=['case', 'created_at', 'id'], name='comment_case_idx')],
             },
         ),
         migrations.CreateModel(
-            name="FollowUpTask",
+            name='FollowUpTask',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("kind", models.CharField(default="phone_sev1_email", max_length=40)),
-                ("description", models.TextField()),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[("open", "Open"), ("done", "Done")], default="open", max_length=8
-                    ),
-                ),
-                ("created_at", models.DateTimeField()),
-                ("done_at", models.DateTimeField(blank=True, null=True)),
-                ("note", models.TextField(blank=True)),
-                (
-                    "assignee",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "case",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="follow_ups",
-                        to="cases.case",
-                    ),
-                ),
-                (
-                    "done_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('kind', models.CharField(default='phone_sev1_email', max_length=40)),
+                ('description', models.TextField()),
+                ('status', models.CharField(choices=[('open', 'Open'), ('done', 'Done')], default='open', max_length=8)),
+                ('created_at', models.DateTimeField()),
+                ('done_at', models.DateTimeField(blank=True, null=True)),
+                ('note', models.TextField(blank=True)),
+                ('assignee', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='follow_ups', to='cases.case')),
+                ('done_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                "ordering": ["created_at", "id"],
-                "indexes": [
-                    models.Index(fields=["status", "created_at"], name="follow_up_open_idx")
-                ],
+                'ordering': ['created_at', 'id'],
+                'indexes': [models.Index(fields=['status', 'created_at'], name='follow_up_open_idx')],
             },
         ),
         migrations.CreateModel(
-            name="IdempotencyKey",
+            name='IdempotencyKey',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("key", models.CharField(max_length=200)),
-                ("fingerprint", models.CharField(max_length=64)),
-                ("created_at", models.DateTimeField()),
-                (
-                    "case",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="cases.case",
-                    ),
-                ),
-                (
-                    "user",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('key', models.CharField(max_length=200)),
+                ('fingerprint', models.CharField(max_length=64)),
+                ('created_at', models.DateTimeField()),
+                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='cases.case')),
+                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                "constraints": [
-                    models.UniqueConstraint(
-                        fields=("user", "key"), name="idempotency_user_key_unique"
-                    )
-                ],
+                'constraints': [models.UniqueConstraint(fields=('user', 'key'), name='idempotency_user_key_unique')],
             },
         ),
         migrations.CreateModel(
-            name="SlaClock",
+            name='SlaClock',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("kind", models.CharField(max_length=20)),
-                (
-                    "state",
-                    models.CharField(
-                        choices=[
-                            ("running", "Running"),
-                            ("paused", "Paused"),
-                            ("met", "Met"),
-                            ("breached", "Breached"),
-                            ("not_applicable", "Not Applicable"),
-                        ],
-                        max_length=16,
-                    ),
-                ),
-                ("severity", models.PositiveSmallIntegerField()),
-                ("target_seconds", models.PositiveIntegerField(null=True)),
-                ("calendar", models.CharField(blank=True, max_length=60)),
-                ("started_at", models.DateTimeField(null=True)),
-                ("due_at", models.DateTimeField(null=True)),
-                ("met_at", models.DateTimeField(null=True)),
-                ("breached_at", models.DateTimeField(null=True)),
-                ("elapsed_seconds", models.IntegerField(null=True)),
-                ("remaining_seconds", models.IntegerField(null=True)),
-                ("paused_seconds", models.IntegerField(default=0)),
-                ("warnings", models.JSONField(default=list)),
-                ("warnings_recorded", models.JSONField(default=list)),
-                ("breach_recorded", models.BooleanField(default=False)),
-                ("next_deadline_at", models.DateTimeField(null=True)),
-                ("computed_at", models.DateTimeField()),
-                (
-                    "case",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="clocks",
-                        to="cases.case",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('kind', models.CharField(max_length=20)),
+                ('state', models.CharField(choices=[('running', 'Running'), ('paused', 'Paused'), ('met', 'Met'), ('breached', 'Breached'), ('not_applicable', 'Not Applicable')], max_length=16)),
+                ('severity', models.PositiveSmallIntegerField()),
+                ('target_seconds', models.PositiveIntegerField(null=True)),
+                ('calendar', models.CharField(blank=True, max_length=60)),
+                ('started_at', models.DateTimeField(null=True)),
+                ('due_at', models.DateTimeField(null=True)),
+                ('met_at', models.DateTimeField(null=True)),
+                ('breached_at', models.DateTimeField(null=True)),
+                ('elapsed_seconds', models.IntegerField(null=True)),
+                ('remaining_seconds', models.IntegerField(null=True)),
+                ('paused_seconds', models.IntegerField(default=0)),
+                ('warnings', models.JSONField(default=list)),
+                ('warnings_recorded', models.JSONField(default=list)),
+                ('breach_recorded', models.BooleanField(default=False)),
+                ('next_deadline_at', models.DateTimeField(null=True)),
+                ('computed_at', models.DateTimeField()),
+                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='clocks', to='cases.case')),
             ],
             options={
-                "ordering": ["case", "kind"],
-                "indexes": [
-                    models.Index(fields=["next_deadline_at"], name="sla_clock_next_deadline_idx"),
-                    models.Index(fields=["due_at"], name="sla_clock_due_idx"),
-                ],
-                "constraints": [
-                    models.UniqueConstraint(
-                        fields=("case", "kind"), name="sla_clock_case_kind_unique"
-                    )
-                ],
+                'ordering': ['case', 'kind'],
+                'indexes': [models.Index(fields=['next_deadline_at'], name='sla_clock_next_deadline_idx'), models.Index(fields=['due_at'], name='sla_clock_due_idx')],
+                'constraints': [models.UniqueConstraint(fields=('case', 'kind'), name='sla_clock_case_kind_unique')],
             },
         ),
         migrations.AddIndex(
-            model_name="case",
-            index=models.Index(
-                fields=["-escalated", "severity", "queue_due_at", "received_at", "id"],
-                name="case_queue_idx",
-            ),
+            model_name='case',
+            index=models.Index(fields=['-escalated', 'severity', 'queue_due_at', 'received_at', 'id'], name='case_queue_idx'),
         ),
         migrations.AddIndex(
-            model_name="case",
-            index=models.Index(fields=["organization", "status"], name="case_org_status_idx"),
+            model_name='case',
+            index=models.Index(fields=['organization', 'status'], name='case_org_status_idx'),
         ),
         migrations.AddIndex(
-            model_name="case",
-            index=models.Index(fields=["region", "status"], name="case_region_status_idx"),
+            model_name='case',
+            index=models.Index(fields=['region', 'status'], name='case_region_status_idx'),
         ),
         migrations.AddIndex(
-            model_name="case",
-            index=models.Index(fields=["daily_review", "status"], name="case_daily_review_idx"),
+            model_name='case',
+            index=models.Index(fields=['daily_review', 'status'], name='case_daily_review_idx'),
         ),
     ]

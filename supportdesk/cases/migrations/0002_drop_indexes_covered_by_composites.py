@@ -5,40 +5,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("accounts", "0001_initial"),
-        ("cases", "0001_cases_events_sla_clocks_sprints"),
+        ('accounts', '0001_initial'),
+        ('cases', '0001_cases_events_sla_clocks_sprints'),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name="case",
-            name="organization",
-            field=models.ForeignKey(
-                db_index=False,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="cases",
-                to="accounts.organization",
-            ),
+            model_name='case',
+            name='organization',
+            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='accounts.organization'),
         ),
         migrations.AlterField(
-            model_name="caseevent",
-            name="case",
-            field=models.ForeignKey(
-                db_index=False,
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="events",
-                to="cases.case",
-            ),
+            model_name='caseevent',
+            name='case',
+            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='events', to='cases.case'),
         ),
         migrations.AlterField(
-            model_name="slaclock",
-            name="case",
-            field=models.ForeignKey(
-                db_index=False,
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="clocks",
-                to="cases.case",
-            ),
+            model_name='slaclock',
+            name='case',
+            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='clocks', to='cases.case'),
         ),
     ]

@@ -6,7 +6,20 @@ history (``clocks.refresh_clocks``), so a refused request leaves nothing half-wr
 
 from __future__ import annotations
 
+from supportdesk.cases.services.emergency import confirm_emergency
 from supportdesk.cases.services.files import sweep_orphan_files
+from supportdesk.cases.services.followers import (
+    follow_case,
+    follow_from_mail,
+    mark_case_seen,
+    unfollow_case,
+)
+from supportdesk.cases.services.handover import (
+    HandOverPrompt,
+    hand_over_open_cases,
+    handover_prompt,
+    write_handover_note,
+)
 from supportdesk.cases.services.intake import fingerprint, open_case
 from supportdesk.cases.services.lifecycle import (
     add_attachment,
@@ -33,6 +46,7 @@ from supportdesk.cases.services.sweep import scan_deadlines
 
 __all__ = [
     "AttachmentTooLarge",
+    "HandOverPrompt",
     "IdempotencyConflict",
     "UnsupportedMediaType",
     "actor_kind",
@@ -41,14 +55,22 @@ __all__ = [
     "assign_case",
     "change_severity",
     "complete_follow_up",
+    "confirm_emergency",
     "create_release",
     "create_sprint",
     "fingerprint",
+    "follow_case",
+    "follow_from_mail",
+    "hand_over_open_cases",
+    "handover_prompt",
     "link_release",
+    "mark_case_seen",
     "open_case",
     "plan_case_into_sprint",
     "scan_deadlines",
     "set_escalated",
     "sweep_orphan_files",
     "transition_case",
+    "unfollow_case",
+    "write_handover_note",
 ]

@@ -3,6 +3,7 @@ work orders, sprint planning and the phone follow-up."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -17,6 +18,7 @@ from supportdesk.accounts.permissions import (
     access_organisation,
 )
 from supportdesk.cases import events
+from supportdesk.cases import notices as case_mail
 from supportdesk.cases.clocks import calendars_of, compute_clocks, queue_due, start_clocks
 from supportdesk.cases.drafts import CaseDraft
 from supportdesk.cases.models import (
@@ -33,10 +35,12 @@ from supportdesk.cases.permissions import (
     can_override_severity,
     require,
 )
+from supportdesk.cases.services.emergency import callback_in, unconfirmed_emergency
 from supportdesk.cases.services.planning import apply_work_order, file_into_sprint
-from supportdesk.cases.services.records import IdempotencyConflict, _jsonable
+from supportdesk.cases.services.records import IdempotencyConflict, _jsonable, rank
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.lifecycle import CaseStatus
+from supportdesk.domain.notices import NoticeEvent
 from supportdesk.domain.policy import Policy
 from supportdesk.domain.routing import (
     RouteAction,
@@ -128,6 +132,19 @@ def _open_case(
     actor: User, draft: CaseDraft, version: PolicyVersion | None, now: dt.datetime
 ) -> Case:
     triaged = _triage(actor, draft, version)
+    emergency = unconfirmed_emergency(
+        policy=triaged.policy,
+        calendars=calendars_of(triaged.version),
+        draft=draft,
+        result=triaged.result,
+        now=now,
+    )
+    if emergency is not None:
+        # INT-2: an after-hours emergency by email or API, from its words alone.
+        triaged = dataclasses.replace(triaged, result=emergency, unconfirmed=True)
+        draft = dataclasses.replace(
+            draft, callback_number=callback_in(draft, _phone_region(triaged.policy))
+        )
     route = _route(triaged, draft, now)
     case, rows = _build(actor, draft, triaged, route, now)
     _persist(case, rows, now)
@@ -144,6 +161,8 @@ class _Triaged:
     version: PolicyVersion
     policy: Policy
     result: TriageResult
+    #: INT-2: the severity came from emergency keywords and awaits an agent.
+    unconfirmed: bool = False
 
 
 def _triage(actor: User, draft: CaseDraft, version: PolicyVersion | None) -> _Triaged:
@@ -188,6 +207,18 @@ def _triage(actor: User, draft: CaseDraft, version: PolicyVersion | None) -> _Tr
     return _Triaged(organisation, requester, version, policy, result)
 
 
+def route_case(case: Case, policy: Policy, now: dt.datetime) -> RouteDecision:
+    """Where an open case would go if it arrived now at its current severity (INT-2)."""
+    return decide_route(
+        policy=policy,
+        calendars=calendars_of(case.policy_version),
+        now=now,
+        severity=case.severity,
+        request_type=case.request_type,
+        client_region=_region_key(policy, case.organization.region),
+    )
+
+
 def _route(triaged: _Triaged, draft: CaseDraft, now: dt.datetime) -> RouteDecision:
     """Where the case goes now (INT-2); a refused route refuses the case."""
     route = decide_route(
@@ -211,7 +242,8 @@ def _build(
     INSERT, so no UPDATE rewrites the table's indexes after it."""
     policy, result = triaged.policy, triaged.result
     callback_number = draft.callback_number
-    if route.needs_callback or callback_number:
+    # An unconfirmed emergency without a number is paged anyway: on-call asks for one.
+    if (route.needs_callback and not triaged.unconfirmed) or callback_number:
         callback_number = validate_callback_number(callback_number, _phone_region(policy))
     kind = policy.request_type(draft.request_type)
     region = route.region or triaged.organisation.region
@@ -247,8 +279,10 @@ def _build(
         route_region=route.region or "",
         route_explanation=route.explanation,
         daily_review=kind.daily_review,
+        severity_unconfirmed=triaged.unconfirmed,
         updated_at=now,
     )
+    rank(case, policy)
     apply_work_order(case, policy)
     moved = file_into_sprint(case, policy, now)
     opened = events.event_row(
@@ -289,7 +323,23 @@ def _notify(
 ) -> None:
     """Tell who must know at once: the account manager (INT-2), the on-call engineer
     (INT-2) and, for a Sev1 by phone, the follow-up owner (INT-5)."""
-    organisation, policy = triaged.organisation, triaged.policy
+    alert_for_route(case, triaged.organisation, route, now)
+    # INT-1: every channel's requester gets the receipt; the region's team hears of it.
+    case_mail.notify(NoticeEvent.CASE_RECEIVED, case=case, actor=actor, key="opened", now=now)
+    policy = triaged.policy
+    if (
+        case.channel == Channel.PHONE
+        and case.severity == policy.severities[0].level
+        and policy.intake.phone_sev1_follow_up
+    ):
+        _open_follow_up(case, actor, now)
+
+
+def alert_for_route(
+    case: Case, organisation: Organization, route: RouteDecision, now: dt.datetime
+) -> None:
+    """INT-2: a new top-severity case (or an upgrade to it) goes to the account manager
+    in support hours and pages on-call after hours, as ``route`` says."""
     manager = organisation.account_manager if route.notify_account_manager else None
     if manager is not None:
         # INT-2: during support hours a Sev1 goes to the account manager as well.
@@ -304,12 +354,6 @@ def _notify(
         )
     if route.action is RouteAction.PAGE_ON_CALL:
         _page_on_call(case, now)
-    if (
-        case.channel == Channel.PHONE
-        and case.severity == policy.severities[0].level
-        and policy.intake.phone_sev1_follow_up
-    ):
-        _open_follow_up(case, actor, now)
 
 
 def _next_key() -> int | None:

@@ -4,6 +4,7 @@ follow-ups, sprints and releases."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -34,18 +35,21 @@ from supportdesk.cases.permissions import (
     require,
 )
 from supportdesk.cases.selectors import access_case
+from supportdesk.cases.services.intake import alert_for_route, route_case
 from supportdesk.cases.services.planning import apply_work_order, file_into_sprint
 from supportdesk.cases.services.records import (
     AttachmentTooLarge,
     UnsupportedMediaType,
     _touch,
     actor_kind,
+    rank,
     stamp,
 )
 from supportdesk.conf import desk_settings
 from supportdesk.domain import sla
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.lifecycle import CaseStatus, plan_transition
+from supportdesk.domain.notices import NoticeEvent
 from supportdesk.domain.triage import (
     OverrideError,
     non_urgent_ceiling,
@@ -128,11 +132,16 @@ def _apply_transition(
     event = events.record(case, entry, at=now, actor=actor)
     refresh_clocks(case, now=now, force=target == CaseStatus.CLOSED)
     _touch(case, now, *fields, "queue_due_at")
-    if actor is None or actor.is_vendor_staff:
-        # INT-1: the requester of an email case hears of status changes by mail.
-        case_mail.case_updated(
-            case=case, event="status", key=str(event.pk), text=note, data=event.data, now=now
-        )
+    case_mail.notify(
+        NoticeEvent.STATUS_CHANGED,
+        case=case,
+        actor=actor,
+        key=str(event.pk),
+        text=note,
+        data=event.data,
+        status=str(target),
+        now=now,
+    )
     return case
 
 
@@ -172,10 +181,7 @@ def add_comment(
             case.first_response_at = now
         entry = events.Commented(comment.pk, shown=public, channel=channel, response=response)
         events.record(case, entry, at=now, actor=actor)
-        if response:
-            case_mail.case_updated(
-                case=case, event="reply", key=str(comment.pk), text=body, now=now
-            )
+        case_mail.comment_added(case=case, comment=comment, response=response, now=now)
         if not staff and case.status == CaseStatus.WAITING_ON_CUSTOMER:
             _apply_transition(
                 case, actor, CaseStatus.IN_PROGRESS, note="customer replied", agreement="", now=now
@@ -234,7 +240,11 @@ def change_severity(
         )
         case.severity = severity
         case.severity_reason = reason.strip()
-        changed = ["severity", "severity_reason"]
+        changed = ["severity", "severity_reason", rank(case, policy)]
+        if case.severity_unconfirmed:
+            # INT-2: a downgrade (or any change) by an agent settles an unconfirmed emergency.
+            case.severity_unconfirmed = False
+            changed.append("severity_unconfirmed")
         event = events.event_row(
             case, events.SeverityChanged(before, severity, reason.strip()), at=now, actor=actor
         )
@@ -253,9 +263,14 @@ def change_severity(
         refresh_clocks(case, now=now)
         # One write of the case row for the whole change.
         _touch(case, now, *changed, "queue_due_at")
-        case_mail.case_updated(
+        top = policy.severities[0].level
+        if severity == top and before != top:
+            # INT-2: an upgrade to Sev1 alerts exactly as a new Sev1 would.
+            alert_for_route(case, case.organization, route_case(case, policy, now), now)
+        case_mail.notify(
+            NoticeEvent.SEVERITY_CHANGED,
             case=case,
-            event="severity",
+            actor=actor,
             key=str(event.pk),
             text=reason.strip(),
             data={"from": before, "to": severity},
@@ -282,8 +297,21 @@ def assign_case(
         before = case.assignee_id
         case.assignee = assignee
         _touch(case, now, "assignee")
-        events.record(case, events.Assigned(before, assignee_id), at=now, actor=actor)
+        event = events.record(case, events.Assigned(before, assignee_id), at=now, actor=actor)
+        if assignee is not None:
+            case_mail.notify(
+                NoticeEvent.ASSIGNED, case=case, actor=actor, key=str(event.pk), now=now
+            )
         return case
+
+
+def attachment_name(raw: str | None) -> str:
+    """An upload's file name as stored and offered back: its last path part, without
+    control characters (a CR/LF would split a header), quotes or backslashes, at most 200
+    characters; "upload" when nothing is left."""
+    base = re.split(r"[/\\]", raw or "")[-1]
+    cleaned = re.sub(r'[\x00-\x1f\x7f"\\]', "_", base).strip(" .")
+    return cleaned[:200] or "upload"
 
 
 def add_attachment(
@@ -316,7 +344,7 @@ def add_attachment(
             field="public",
         )
         now = stamp(case, now)
-        name = (upload.name or "upload").rsplit("/", 1)[-1][:200]
+        name = attachment_name(upload.name)
         attachment = Attachment(
             case=case,
             uploaded_by=actor,
@@ -370,6 +398,6 @@ def set_escalated(*, case: Case, escalated: bool, now: dt.datetime | None = None
     now = clock.resolve(now)
     if case.escalated != escalated:
         case.escalated = escalated
-        _touch(case, now, "escalated")
+        _touch(case, now, "escalated", rank(case, policy_of(case)))
         events.record(case, events.Escalation(escalated=escalated), at=now, actor=None)
     return case

@@ -11,6 +11,8 @@ from supportdesk.cases.models import (
 )
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.lifecycle import ActorKind
+from supportdesk.domain.policy import Policy
+from supportdesk.domain.prioritisation import queue_rank
 
 
 class IdempotencyConflict(DomainError):
@@ -49,3 +51,11 @@ def stamp(case: Case, now: dt.datetime | None) -> dt.datetime:
 def _touch(case: Case, now: dt.datetime, *fields: str) -> None:
     case.updated_at = now
     case.save(update_fields=[*dict.fromkeys((*fields, "updated_at"))])
+
+
+def rank(case: Case, policy: Policy) -> str:
+    """Set the case's stored queue rank from its severity and escalated flag (PRI-2);
+    returns the field to save. Every service that changes either calls it."""
+    top = min(s.level for s in policy.severities)
+    case.queue_rank = queue_rank(severity=case.severity, escalated=case.escalated, top_severity=top)
+    return "queue_rank"

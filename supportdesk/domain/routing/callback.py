@@ -47,3 +47,15 @@ def validate_callback_number(raw: str, default_region: str | None = None) -> str
             field="callback_number",
         )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def find_callback_number(text: str, default_region: str | None = None) -> str | None:
+    """The first valid phone number written in ``text`` (a message's body), in E.164;
+    ``None`` when there is none. ``default_region`` reads numbers without a ``+``
+    country prefix, as in :func:`validate_callback_number` (without it, only
+    international numbers are found)."""
+    region = default_region.upper() if default_region else None
+    for match in phonenumbers.PhoneNumberMatcher(text, region):
+        if phonenumbers.is_valid_number(match.number):
+            return phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
+    return None

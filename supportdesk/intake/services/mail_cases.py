@@ -56,6 +56,8 @@ def reply_to_case(
     """Carry out a reply: a public comment, a reopening (with the comment), or the
     INT-5 follow-up (an internal comment closing the case's open phone follow-ups)."""
     row.case = case
+    # Known contacts of the organisation on the message become the case's followers.
+    cases.follow_from_mail(case=case, addresses=mail.recipients, now=now)
     if decision.how == Reply.REOPEN:
         cases.transition_case(
             actor=user,
@@ -190,6 +192,7 @@ def open_from_mail(
         now=now,
     )
     row.case, row.follows_case, row.organization = case, follows, organisation
+    cases.follow_from_mail(case=case, addresses=mail.recipients, now=now)
     skipped = _attach(row, mail, user, case, now)
     notices.case_opened_by_mail(
         case=case,
