@@ -133,6 +133,11 @@ class Case(models.Model):
     time_to_downgrade_seconds = models.PositiveIntegerField(null=True, blank=True)
     updated_at = models.DateTimeField()
 
+    #: Not a column: the clock rows ``open_case`` stored with a new case, in hand for
+    #: the rest of the request that opened it (its answer, its receipt), which would
+    #: otherwise read them straight back. None on a case read from the database.
+    opened_clocks: list[SlaClock] | None = None
+
     class Meta:
         ordering = ["-escalated", "severity", "queue_due_at", "received_at", "id"]
         indexes = [

@@ -270,7 +270,7 @@ def _build(
 
 def _persist(case: Case, rows: list[CaseEvent], now: dt.datetime) -> None:
     """Write the case (one INSERT; on SQLite its reference after it), its events and
-    its first clocks."""
+    its first clocks (kept on the case as ``opened_clocks`` for the create's answer)."""
     computed = compute_clocks(case, now=now, history=rows)
     case.queue_due_at = queue_due(computed)
     case.pk = _next_key()
@@ -281,7 +281,7 @@ def _persist(case: Case, rows: list[CaseEvent], now: dt.datetime) -> None:
         case.reference = _reference(case.pk)
         case.save(update_fields=["reference"])
     CaseEvent.objects.bulk_create(rows)
-    start_clocks(case, computed, now=now)
+    case.opened_clocks = start_clocks(case, computed, now=now)
 
 
 def _notify(
