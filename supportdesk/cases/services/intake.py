@@ -11,12 +11,12 @@ from dataclasses import asdict, dataclass
 from django.db import IntegrityError, connection, transaction
 
 from supportdesk import clock
-from supportdesk.accounts.models import Organization, Team, TeamKind, User
+from supportdesk.accounts.models import Organization, TeamKind, User
 from supportdesk.accounts.permissions import (
     NotFound,
     access_organisation,
 )
-from supportdesk.cases import events
+from supportdesk.cases import events, selectors
 from supportdesk.cases.clocks import calendars_of, compute_clocks, queue_due, start_clocks
 from supportdesk.cases.drafts import CaseDraft
 from supportdesk.cases.models import (
@@ -239,7 +239,7 @@ def _build(
         },
         status=CaseStatus.NEW,
         region=region,
-        team=Team.objects.filter(kind=TeamKind.SUPPORT, region=region).order_by("id").first(),
+        team=selectors.support_team(region),
         policy_version=triaged.version,
         received_at=now,
         callback_number=callback_number,
