@@ -145,6 +145,11 @@ class Case(models.Model):
     handover_note = models.TextField(blank=True)
     updated_at = models.DateTimeField()
 
+    #: Not a column: the clock rows ``open_case`` stored with a new case, in hand for
+    #: the rest of the request that opened it (its answer, its receipt), which would
+    #: otherwise read them straight back. None on a case read from the database.
+    opened_clocks: list[SlaClock] | None = None
+
     class Meta:
         ordering = ["queue_rank", "queue_due_at", "received_at", "id"]
         indexes = [

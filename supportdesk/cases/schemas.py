@@ -14,6 +14,7 @@ from pydantic import (
     ConfigDict,
     Field,
     Strict,
+    ValidationInfo,
     computed_field,
     field_validator,
 )
@@ -142,8 +143,12 @@ class CaseOut(BaseModel):
 
     @field_validator("clocks", mode="before")
     @classmethod
-    def _clocks_by_kind(cls, value: Any) -> Any:
-        # A case's related manager: its (usually prefetched) clocks, in kind order.
+    def _clocks_by_kind(cls, value: Any, info: ValidationInfo) -> Any:
+        # A case's related manager: its (usually prefetched) clocks, in kind order; a
+        # case opened in this request has them in hand (``_of`` passes them along).
+        opened = info.context.get("opened_clocks") if info.context else None
+        if opened is not None:
+            return sorted(opened, key=attrgetter("kind"))
         return sorted(value.all(), key=attrgetter("kind")) if hasattr(value, "all") else value
 
     @computed_field  # type: ignore[prop-decorator]
@@ -172,14 +177,18 @@ class CaseDetailOut(CaseOut):
         return str(value.version) if hasattr(value, "version") else value
 
 
+def _of(case: Case) -> dict[str, Any] | None:
+    return {"opened_clocks": case.opened_clocks} if case.opened_clocks is not None else None
+
+
 def case_out(case: Case) -> CaseOut:
     """The API's (and the command line's) view of a case in a listing."""
-    return CaseOut.model_validate(case)
+    return CaseOut.model_validate(case, context=_of(case))
 
 
 def case_detail_out(case: Case) -> CaseDetailOut:
     """The API's (and the command line's) view of one case."""
-    return CaseDetailOut.model_validate(case)
+    return CaseDetailOut.model_validate(case, context=_of(case))
 
 
 class CommentIn(BodyIn):

@@ -65,6 +65,32 @@ def test_a_create_reads_no_policy_version_of_its_own(customer: Any, organisation
     assert case.policy_version_id == organisation.policy.current_version_id
 
 
+#: At most this many statements per API create of a Sev3 (no page): the token with its
+#: user and organisation, BEGIN, team, sprints, the key on PostgreSQL or the reference
+#: after the INSERT on SQLite, case, events, clocks; then telling of it (the policy's
+#: rules): the requester's preferences, bell entry, working hours and receipt (under a
+#: savepoint) with its envelope, the region team's members and their bell entries and
+#: the team's mail (under a savepoint); COMMIT.
+CREATE_STATEMENTS = 21
+
+
+def test_a_create_answers_with_the_clocks_it_stored(customer: Any, organisation: Any) -> None:
+    """The answer's clocks are the rows the create stored, not read back."""
+    api = bearer(customer)
+    assert post(api, "/api/cases", body(organisation)).status_code == 201  # warm caches
+    with CaptureQueriesContext(connection) as queries:
+        response = post(api, "/api/cases", body(organisation))
+    assert response.status_code == 201
+    assert len(queries) <= CREATE_STATEMENTS
+    clock_reads = [q["sql"] for q in queries if q["sql"].startswith('SELECT "cases_slaclock"')]
+    assert clock_reads == []
+    answered = response.json()["clocks"]
+    assert [c["kind"] for c in answered] == ["first_response"]
+    assert answered[0]["due_at"] is not None
+    # The same clocks as a later read of the case.
+    assert answered == api.get(f"/api/cases/{response.json()['id']}").json()["clocks"]
+
+
 def test_int4_missing_fields_all_listed(customer: Any, organisation: Any) -> None:
     response = post(bearer(customer), "/api/cases", body(organisation, details={}))
     assert response.status_code == 400

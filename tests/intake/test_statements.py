@@ -21,23 +21,24 @@ from tests.intake.conftest import CUSTOMER, NOW, ingest
 
 #: At most this many statements (BEGIN, SAVEPOINT and COMMIT included) per message of
 #: a known sender: a bound, so the mail path stays a fixed small cost per message.
-#: A new message: site policy, BEGIN, rate count, sender (with the organisation's
-#: current policy version), open_case (team, sprint, the key on PostgreSQL or the
-#: reference after the INSERT on SQLite, case, events, clocks; no savepoint: the
-#: message's transaction is the unit), the first response's due, the receipt (under a
-#: savepoint: the outbox's unique key is its duplicate check) and its envelope, the
+#: A new message: site policy, BEGIN, the sender (with the organisation's current
+#: policy version) and their rate count in one, open_case (team, sprint, the key on
+#: PostgreSQL or the reference after the INSERT on SQLite, case, events, clocks; no
+#: savepoint: the message's transaction is the unit), the receipt (under a savepoint:
+#: the outbox's unique key is its duplicate check; the first response's due is the clock
+#: open_case just stored) and its envelope, the
 #: stored message, COMMIT. No duplicate check: the stored message's unique Message-ID
 #: is that check. Telling of the new case (notification rules): the requester's
 #: preferences and bell entry, the region's team, its members' bell entries, and the
 #: team's mail under a savepoint; the known contacts among the recipients.
-NEW = {"postgresql": 30, "sqlite": 30}
-#: A reply by token: site policy, BEGIN, rate count, sender, the case, add_comment
+NEW = {"postgresql": 24, "sqlite": 24}
+#: A reply by token: site policy, BEGIN, the sender with their rate count, the case, add_comment
 #: (savepoint, locked case, comment, event, timeline, clocks, clock update, queue due,
 #: release), the stored message, COMMIT. Telling of the customer's reply: the unseen
 #: activity mark, the region's team and its members' bell entries, its mail (combined
 #: into a pending one within the window: lookup, savepoint, row, update), followers,
 #: and the known contacts among the message's recipients (who become followers).
-REPLY = {"postgresql": 28, "sqlite": 28}
+REPLY = {"postgresql": 27, "sqlite": 27}
 
 
 def _count(raw: bytes) -> tuple[InboundMessage, int]:

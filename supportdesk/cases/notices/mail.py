@@ -143,6 +143,8 @@ def send_case_mail(
 
 
 def first_response_due(case: Case) -> dt.datetime | None:
+    if case.opened_clocks is not None:  # opened in this transaction: the rows are in hand
+        return next((c.due_at for c in case.opened_clocks if c.kind == "first_response"), None)
     return (
         SlaClock.objects.filter(case=case, kind="first_response")
         .values_list("due_at", flat=True)

@@ -83,6 +83,8 @@ def _audience(case: Case, audience: Audience) -> Iterator[User | Team]:
     if audience is Audience.REQUESTER:
         yield case.requester
     elif audience is Audience.FOLLOWERS:
+        if case.opened_clocks is not None:
+            return  # opened in this transaction: nobody follows it yet
         for row in CaseFollower.objects.filter(case=case).select_related("user"):
             yield row.user
     elif audience is Audience.ASSIGNEE:
@@ -173,8 +175,19 @@ def notify(
     return sent
 
 
-def _coalesce(notice: Notice, policy: Policy) -> int:
-    return 0 if notice.urgent else policy.notifications.coalesce_seconds
+def _coalesce(notice: Notice, case: Case, policy: Policy) -> int:
+    # A case opened in this transaction has no pending mail to combine with yet.
+    if notice.urgent or case.opened_clocks is not None:
+        return 0
+    return policy.notifications.coalesce_seconds
+
+
+def _fresh_thread(case: Case) -> dict[str, Any]:
+    """For a case opened in this transaction (not by mail): no mail of its own yet, so
+    no thread to read and no envelope to look for."""
+    if case.opened_clocks is None or case.channel == Channel.EMAIL:
+        return {}
+    return {"thread": [], "new_case": True}
 
 
 def _tell_person(
@@ -249,9 +262,10 @@ def _write_to_person(
             dedupe_key=f"case:{case.pk}:{notice.event}:{key}:u{user.pk}",
             context=context,
             policy=policy,
-            coalesce_seconds=_coalesce(notice, policy),
+            coalesce_seconds=_coalesce(notice, case, policy),
             unsubscribe_url=unsubscribe,
             threaded=not staff,
+            **_fresh_thread(case),
             now=now,
         )
     ]
@@ -293,7 +307,7 @@ def _tell_team(
             dedupe_key=f"case:{case.pk}:{notice.event}:{key}:t{team.pk}",
             context={**context, "unsubscribe": ""},
             policy=policy,
-            coalesce_seconds=_coalesce(notice, policy),
+            coalesce_seconds=_coalesce(notice, case, policy),
             threaded=False,
             now=now,
         )

@@ -12,12 +12,12 @@ from dataclasses import asdict, dataclass
 from django.db import IntegrityError, connection, transaction
 
 from supportdesk import clock
-from supportdesk.accounts.models import Organization, Team, TeamKind, User
+from supportdesk.accounts.models import Organization, TeamKind, User
 from supportdesk.accounts.permissions import (
     NotFound,
     access_organisation,
 )
-from supportdesk.cases import events
+from supportdesk.cases import events, selectors
 from supportdesk.cases import notices as case_mail
 from supportdesk.cases.clocks import (
     calendars_of,
@@ -277,7 +277,7 @@ def _build(
         },
         status=CaseStatus.NEW,
         region=region,
-        team=Team.objects.filter(kind=TeamKind.SUPPORT, region=region).order_by("id").first(),
+        team=selectors.support_team(region),
         policy_version=triaged.version,
         received_at=now,
         callback_number=callback_number,
@@ -310,7 +310,7 @@ def _build(
 
 def _persist(case: Case, rows: list[CaseEvent], now: dt.datetime) -> None:
     """Write the case (one INSERT; on SQLite its reference after it), its events and
-    its first clocks."""
+    its first clocks (kept on the case as ``opened_clocks`` for the create's answer)."""
     computed = compute_clocks(case, now=now, history=rows)
     case.queue_due_at = queue_due(computed)
     case.pk = _next_key()
@@ -321,7 +321,7 @@ def _persist(case: Case, rows: list[CaseEvent], now: dt.datetime) -> None:
         case.reference = _reference(case.pk)
         case.save(update_fields=["reference"])
     CaseEvent.objects.bulk_create(rows)
-    start_clocks(case, computed, now=now)
+    case.opened_clocks = start_clocks(case, computed, now=now)
 
 
 def _notify(

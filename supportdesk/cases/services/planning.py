@@ -13,7 +13,7 @@ from supportdesk.accounts.permissions import NotFound
 from supportdesk.cases import events
 from supportdesk.cases.models import Case, CaseEvent, Release, Sprint
 from supportdesk.cases.permissions import can_plan_work, require
-from supportdesk.cases.selectors import access_case
+from supportdesk.cases.selectors import access_case, sprints_overlapping
 from supportdesk.cases.services.records import _touch, stamp
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.policy import Policy
@@ -97,9 +97,7 @@ def file_into_sprint(case: Case, policy: Policy, now: dt.datetime) -> list[CaseE
     today = now.date()
     # One query for every sprint the plan can land in: today up to the last offset.
     horizon = today + dt.timedelta(days=days * len(policy.severities))
-    planned = list(
-        Sprint.objects.filter(ends_on__gte=today, starts_on__lte=horizon).order_by("starts_on")
-    )
+    planned = sprints_overlapping(today, horizon)
 
     def covering(day: dt.date) -> Sprint | None:
         return next((s for s in planned if s.starts_on <= day <= s.ends_on), None)

@@ -61,8 +61,8 @@ class Ingested:
 
 def site_rules() -> EmailIntake:
     """The email section of the site's default policy (size, rate, unknown senders)."""
-    version = policy_selectors.default_version()
-    return EmailIntake() if version is None else policy_selectors.parsed(version).email
+    policy = policy_selectors.default_policy()
+    return EmailIntake() if policy is None else policy.email
 
 
 @dataclass(frozen=True, slots=True)

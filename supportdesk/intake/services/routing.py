@@ -77,12 +77,11 @@ def _gather(
     if mail.automatic or null_sender:
         # Nothing else matters: the decision is to ignore it.
         return MailFacts(sender, now, mail.automatic, null_sender), _Read(None, None, None, None)
-    recent = (
-        None
-        if replay
-        else selectors.messages_from_since(row.sender, now - RATE_WINDOW, besides=row.pk)
+    user, count = selectors.sender_and_rate(
+        mail.sender, sender=row.sender, since=now - RATE_WINDOW, besides=row.pk
     )
-    user = selectors.active_user_by_address(mail.sender) if mail.sender else None
+    # A replay is not counted against the sender's rate.
+    recent = None if replay else count
     organisation = user.organization if user is not None and user.organization_id else None
     if organisation is None and not (user is not None and user.is_vendor_staff):
         # A sender known by their mail domain (or placed by an agent) is a contact of
