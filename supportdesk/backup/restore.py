@@ -18,7 +18,6 @@ from django.core.management import call_command
 from django.core.management.color import no_style
 from django.db import IntegrityError, connection, models, transaction
 from django.db.migrations.loader import MigrationLoader
-from django.db.models.sql import InsertQuery
 
 from supportdesk.backup.archive import ArchiveError, ArchiveReader, Manifest, TableEntry
 from supportdesk.backup.export import Progress
@@ -148,11 +147,21 @@ def _restore_table(
 
 
 def _insert(model: ModelType, objs: list[models.Model]) -> None:
-    """Insert rows exactly as given: ``raw`` keeps the primary keys and stops fields such
-    as ``auto_now_add`` from stamping the restore's own time over the archived one."""
-    query = InsertQuery(model)
-    query.insert_values(list(model._meta.concrete_fields), objs, raw=True)
-    query.get_compiler(connection=connection).execute_sql(returning_fields=None)
+    """Insert rows exactly as archived: ``bulk_create`` keeps the primary keys given;
+    fields such as ``auto_now_add`` that it stamps with the restore's own time are
+    written back to their archived values."""
+    stamped = [
+        f
+        for f in model._meta.concrete_fields
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+    ]
+    archived = [[getattr(obj, f.attname) for f in stamped] for obj in objs]
+    model._default_manager.bulk_create(objs)
+    if stamped:
+        for obj, values in zip(objs, archived, strict=True):
+            for f, value in zip(stamped, values, strict=True):
+                setattr(obj, f.attname, value)
+        model._default_manager.bulk_update(objs, [f.name for f in stamped])
 
 
 def _reset_sequences(models_: list[ModelType]) -> None:
