@@ -22,6 +22,13 @@ class Forbidden(DomainError):
     """The viewer may see the object but not do this to it (HTTP 403)."""
 
 
+def require(allowed: bool, reason: str, *, field: str) -> None:
+    """:class:`Forbidden` naming ``field`` unless ``allowed``: how every app's named
+    action checks (``can_…`` in its ``permissions`` module) refuse."""
+    if not allowed:
+        raise Forbidden(reason, field=field)
+
+
 def sees_all(user: User) -> bool:
     return user.is_superuser or user.role in {Role.ESCALATION_MANAGER, Role.ADMIN}
 

@@ -8,7 +8,6 @@ to get a case for a person); these answer what a viewer who sees it may do.
 from __future__ import annotations
 
 from supportdesk.accounts.models import User
-from supportdesk.accounts.permissions import Forbidden
 from supportdesk.cases.models import Case
 
 
@@ -47,9 +46,3 @@ def can_override_severity(user: User) -> bool:
 def can_open_for_others(user: User) -> bool:
     """Customers open cases as themselves; staff on a customer's behalf."""
     return user.is_vendor_staff
-
-
-def require(allowed: bool, reason: str, *, field: str) -> None:
-    """:class:`Forbidden` (HTTP 403) naming ``field`` unless ``allowed``."""
-    if not allowed:
-        raise Forbidden(reason, field=field)

@@ -8,7 +8,7 @@ these answer what a viewer who sees it may do to it.
 from __future__ import annotations
 
 from supportdesk.accounts.models import Role, User
-from supportdesk.accounts.permissions import Forbidden
+from supportdesk.accounts.permissions import require
 from supportdesk.escalations.models import Escalation, EscalationSubscription
 
 
@@ -31,14 +31,17 @@ def can_remove_subscription(user: User, subscription: EscalationSubscription) ->
 
 
 def require_decider(user: User) -> None:
-    if not can_decide_escalation(user):
-        raise Forbidden("only escalation managers and admins may do this", field="actor")
+    require(
+        can_decide_escalation(user),
+        "only escalation managers and admins may do this",
+        field="actor",
+    )
 
 
 def require_manager_of(user: User, escalation: Escalation) -> None:
-    if not can_manage_escalation(user, escalation):
-        raise Forbidden(
-            "only the escalation's assigned manager (or an admin) may do this; "
-            "take it over with a hand-over first",
-            field="actor",
-        )
+    require(
+        can_manage_escalation(user, escalation),
+        "only the escalation's assigned manager (or an admin) may do this; "
+        "take it over with a hand-over first",
+        field="actor",
+    )

@@ -12,10 +12,11 @@ from collections.abc import Mapping
 from django.db import transaction
 
 from supportdesk.accounts.models import User
+from supportdesk.accounts.permissions import require
 from supportdesk.cases import events
 from supportdesk.cases.drafts import CaseDraft
 from supportdesk.cases.models import Case, Channel
-from supportdesk.cases.permissions import can_change_severity, require
+from supportdesk.cases.permissions import can_change_severity
 from supportdesk.cases.selectors import access_case
 from supportdesk.cases.services.records import _touch, stamp
 from supportdesk.domain.calendars import BusinessCalendar

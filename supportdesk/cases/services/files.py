@@ -1,12 +1,14 @@
-"""Stored files no attachment names: an upload reaches storage inside its transaction,
-so a transaction that rolls back afterwards (a mail whose routing failed, a crash)
-leaves its file behind. The periodic sweep removes such files once they are older
-than any transaction could still be running."""
+"""Attachment files in storage: the name an upload is stored under, and the sweep of
+stored files no attachment names (an upload reaches storage inside its transaction,
+so a transaction that rolls back afterwards, a mail whose routing failed or a crash,
+leaves its file behind; the periodic sweep removes such files once they are older
+than any transaction could still be running)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from collections.abc import Iterator
 
 from django.core.files.storage import Storage
@@ -62,3 +64,12 @@ def sweep_orphan_files(*, now: dt.datetime | None = None, grace: dt.timedelta = 
     if removed:
         log.info("removed %d stored files no attachment names", len(removed))
     return removed
+
+
+def attachment_name(raw: str | None) -> str:
+    """An upload's file name as stored and offered back: its last path part, without
+    control characters (a CR/LF would split a header), quotes or backslashes, at most 200
+    characters; "upload" when nothing is left."""
+    base = re.split(r"[/\\]", raw or "")[-1]
+    cleaned = re.sub(r'[\x00-\x1f\x7f"\\]', "_", base).strip(" .")
+    return cleaned[:200] or "upload"

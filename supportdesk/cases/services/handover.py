@@ -15,10 +15,11 @@ from django.db.models import F, Q
 
 from supportdesk import clock
 from supportdesk.accounts.models import Team, TeamKind, User
+from supportdesk.accounts.permissions import require
 from supportdesk.cases import events
 from supportdesk.cases.clocks import calendars_of, policy_of
 from supportdesk.cases.models import Case
-from supportdesk.cases.permissions import can_write_internally, require
+from supportdesk.cases.permissions import can_write_internally
 from supportdesk.cases.selectors import access_case
 from supportdesk.cases.services.records import _touch, stamp
 from supportdesk.domain.errors import DomainError

@@ -16,6 +16,7 @@ from supportdesk.accounts.models import Organization, TeamKind, User
 from supportdesk.accounts.permissions import (
     NotFound,
     access_organisation,
+    require,
 )
 from supportdesk.cases import events, selectors
 from supportdesk.cases import notices as case_mail
@@ -39,7 +40,6 @@ from supportdesk.cases.permissions import (
     can_log_phone_call,
     can_open_for_others,
     can_override_severity,
-    require,
 )
 from supportdesk.cases.services.emergency import callback_in, unconfirmed_emergency
 from supportdesk.cases.services.planning import apply_work_order, file_into_sprint

@@ -4,7 +4,6 @@ follow-ups, sprints and releases."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -13,6 +12,7 @@ from supportdesk import clock
 from supportdesk.accounts.models import User
 from supportdesk.accounts.permissions import (
     NotFound,
+    require,
 )
 from supportdesk.cases import events, selectors
 from supportdesk.cases import notices as case_mail
@@ -32,9 +32,9 @@ from supportdesk.cases.permissions import (
     can_change_severity,
     can_complete_follow_up,
     can_write_internally,
-    require,
 )
 from supportdesk.cases.selectors import access_case
+from supportdesk.cases.services.files import attachment_name
 from supportdesk.cases.services.intake import alert_for_route, route_case
 from supportdesk.cases.services.planning import apply_work_order, file_into_sprint
 from supportdesk.cases.services.records import (
@@ -303,15 +303,6 @@ def assign_case(
                 NoticeEvent.ASSIGNED, case=case, actor=actor, key=str(event.pk), now=now
             )
         return case
-
-
-def attachment_name(raw: str | None) -> str:
-    """An upload's file name as stored and offered back: its last path part, without
-    control characters (a CR/LF would split a header), quotes or backslashes, at most 200
-    characters; "upload" when nothing is left."""
-    base = re.split(r"[/\\]", raw or "")[-1]
-    cleaned = re.sub(r'[\x00-\x1f\x7f"\\]', "_", base).strip(" .")
-    return cleaned[:200] or "upload"
 
 
 def add_attachment(

@@ -9,10 +9,10 @@ from django.db import transaction
 
 from supportdesk import clock
 from supportdesk.accounts.models import Team, User
-from supportdesk.accounts.permissions import NotFound
+from supportdesk.accounts.permissions import NotFound, require
 from supportdesk.cases import events
 from supportdesk.cases.models import Case, CaseEvent, Release, Sprint
-from supportdesk.cases.permissions import can_plan_work, require
+from supportdesk.cases.permissions import can_plan_work
 from supportdesk.cases.selectors import access_case, sprints_overlapping
 from supportdesk.cases.services.records import _touch, stamp
 from supportdesk.domain.errors import DomainError
