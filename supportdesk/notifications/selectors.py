@@ -129,6 +129,11 @@ def _emails(users: QuerySet[User]) -> list[str]:
     return [e for e in users.filter(is_active=True).values_list("email", flat=True) if e]
 
 
+def has_channel(team: Team) -> bool:
+    """The team has an enabled channel of its own (its mail does not fall back)."""
+    return ContactChannel.objects.filter(team=team, enabled=True).exists()
+
+
 def unreachable_teams() -> list[Team]:
     """Teams a message reaches no one in: no channel, no member or manager with an address."""
     return [team for team in Team.objects.order_by("name") if not team_targets(team)]
@@ -199,7 +204,10 @@ EVENT_GROUPS: Mapping[str, tuple[NoticeEvent, ...]] = {
     "case_work": (E.CUSTOMER_REPLY, E.ASSIGNED, E.FOLLOW_UP),
     "sla": (E.SLA_WARNING, E.SLA_BREACH),
     "escalations": (
+        E.ESCALATION_RECEIVED,
         E.ESCALATION_REQUESTED,
+        E.ESCALATION_INFORMATION,
+        E.ESCALATION_HANDED_OVER,
         E.ESCALATION_ACCEPTED,
         E.ESCALATION_DECLINED,
         E.ESCALATION_UPDATE,
@@ -221,6 +229,15 @@ def essential_group(group: str) -> bool:
 
 def stored_preferences(user: User) -> Preferences:
     return Preferences.objects.filter(user=user).first() or Preferences(user=user)
+
+
+def preferences_of(users: list[User]) -> dict[int, Preferences]:
+    """Each of ``users``' stored preferences (unsaved defaults for those without), read
+    in one statement: the notify path tells several people of one event."""
+    if not users:
+        return {}
+    stored = {p.user_id: p for p in Preferences.objects.filter(user__in=[u.pk for u in users])}
+    return {u.pk: stored.get(u.pk) or Preferences(user=u) for u in users}
 
 
 def preferred_channels(prefs: Preferences) -> dict[NoticeEvent, tuple[NoticeChannel, ...]]:
