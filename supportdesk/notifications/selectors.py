@@ -172,6 +172,10 @@ def waiting_messages() -> QuerySet[OutboxMessage]:
 # -- in-app notices ---------------------------------------------------------------------
 
 
+#: Newest first; the id breaks ties, so a cursor names one row.
+NOTICE_ORDER = ("-created_at", "-id")
+
+
 def notices_for(user: User) -> QuerySet[Notification]:
     """The person's own notices, newest first. A customer's are further limited to their
     organisation's cases (and its clients', for a partner): a notice about another
@@ -184,7 +188,7 @@ def notices_for(user: User) -> QuerySet[Notification]:
             | Q(case__organization_id=org)
             | Q(case__organization__partner_id=org)
         )
-    return rows.order_by("-created_at", "-id")
+    return rows.order_by(*NOTICE_ORDER)
 
 
 def unread_for(user: User) -> QuerySet[Notification]:

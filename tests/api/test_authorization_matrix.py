@@ -263,6 +263,8 @@ MATRIX: dict[str, str] = {
     "POST /api/oncall/pages/{page_id}/acknowledge": "401 404 404 404 200 200 200 200",
     "POST /api/tokens": "401 403 403 403 403 403 403 403",
     "POST /api/escalations/{escalation_id}/information": "401 409 404 409 409 404 409 409",
+    # ESC-3: the partner asked first (none here) or staff; the request is not with one.
+    "POST /api/escalations/{escalation_id}/partner-answer": "401 403 404 403 409 404 409 409",
     "POST /api/escalations/{escalation_id}/request-information": "401 403 404 403 403 404 200 200",
     "GET /accounts/password/change/": "302 200 200 200 200 200 200 200",
     "POST /accounts/password/change/": "302 200 200 200 200 200 200 200",
@@ -381,6 +383,7 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/escalations/{escalation_id}/close"): {"reason": "resolved"},
     ("POST", "/api/escalations/{escalation_id}/request-information"): {"question": "Which?"},
     ("POST", "/api/escalations/{escalation_id}/information"): {"answer": "All stores"},
+    ("POST", "/api/escalations/{escalation_id}/partner-answer"): {"answer": "Not ours"},
     ("POST", "/api/escalations/{escalation_id}/decline"): {"reason": "other", "note": "no"},
     ("POST", "/api/escalations/{escalation_id}/handover"): {"region": "na"},
     ("POST", "/api/escalations/{escalation_id}/subscriptions"): {"email": "cto@alpine.example"},

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from supportdesk.accounts.models import Role
@@ -77,3 +78,24 @@ def test_telling_several_people_reads_their_preferences_once(
     reads = [q["sql"] for q in queries if "notifications_preferences" in q["sql"]]
     assert len(reads) == 1
     assert all(OutboxMessage.objects.filter(recipient_user=p).exists() for p in followers)
+
+
+def test_the_notification_list_pages_by_cursor_like_the_api_lists(customer: Any) -> None:
+    for i in range(30):
+        Notification.objects.create(
+            recipient=customer, event="public_reply", title=f"notice {i:02d}", created_at=NOW
+        )
+    client = Client()
+    client.force_login(customer)
+    first = client.get("/notifications/")
+    assert first.status_code == 200
+    assert b"notice 29" in first.content and b"notice 04" not in first.content
+    rows = first.context["page"].rows
+    assert len(rows) == 25
+    following = first.context["page"].next_query
+    assert following.startswith("cursor=")
+    second = client.get(f"/notifications/?{following}")
+    assert [n.title for n in second.context["page"].rows] == [
+        f"notice {i:02d}" for i in range(4, -1, -1)
+    ]
+    assert second.context["page"].next_query is None
