@@ -265,6 +265,7 @@ def _write_to_person(
             coalesce_seconds=_coalesce(notice, case, policy),
             unsubscribe_url=unsubscribe,
             threaded=not staff,
+            new_key=True,
             **_fresh_thread(case),
             now=now,
         )
@@ -309,6 +310,7 @@ def _tell_team(
             policy=policy,
             coalesce_seconds=_coalesce(notice, case, policy),
             threaded=False,
+            new_key=True,
             now=now,
         )
     ]
