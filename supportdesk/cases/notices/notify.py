@@ -286,9 +286,9 @@ def _tell_team(
     managers) and a bell entry for each member not already told."""
     title = _title(notice.event, case, facts, staff=True)
     if NoticeChannel.IN_APP in notice.channels:
-        members = User.objects.filter(team=team, is_active=True).exclude(pk__in=told)
-        outbox.notify_in_app_many(
-            users=list(members),
+        outbox.notify_members_in_app(
+            team=team,
+            besides=told,
             event=notice.event,
             title=f"{case.reference} · {title}",
             body=str(facts.get("text") or ""),
