@@ -199,6 +199,7 @@ def _tell_person(
     policy: Policy,
     now: dt.datetime,
 ) -> list[OutboxMessage]:
+    user = notice_selectors.with_notice_settings(user)
     prefs = notice_selectors.stored_preferences(user)
     channels = wanted_channels(notice, notice_selectors.preferred_channels(prefs))
     # Written in the person's language when they chose one.

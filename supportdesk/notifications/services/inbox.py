@@ -118,7 +118,9 @@ def save_preferences(
         prefs.language = language
         prefs.channels = {group: list(dict.fromkeys(c)) for group, c in channels.items()}
         prefs.save(update_fields=["language", "channels"])
-        return prefs
+    # The instance answers for its preferences from now on (``stored_preferences``).
+    user.notice_preferences = prefs
+    return prefs
 
 
 def unsubscribe(*, token: str) -> tuple[User, str]:
@@ -130,4 +132,5 @@ def unsubscribe(*, token: str) -> tuple[User, str]:
         current = prefs.channels.get(group, list(selectors.CHANNELS))
         prefs.channels = {**prefs.channels, group: [c for c in current if c != "email"]}
         prefs.save(update_fields=["channels"])
+    user.notice_preferences = prefs
     return user, group
