@@ -13,7 +13,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from supportdesk import clock
-from supportdesk.accounts.permissions import NotFound
+from supportdesk.accounts.permissions import NotFound, visible_organisations
 from supportdesk.cases import selectors
 from supportdesk.cases.clocks import calendars_of
 from supportdesk.cases.policy_truth import explain_case, replay_set
@@ -41,8 +41,16 @@ def case_deadlines(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 def _policy(request: HttpRequest) -> Policy:
+    """The asked policy (``?policy=<key>``, else the first), among those of the
+    organisations the viewer serves: like the policy page, 404 for any other."""
+    served: set[int] = set()
+    for organisation in visible_organisations(user_of(request)):
+        try:
+            served.add(policy_selectors.current_version_for(organisation).policy_id)
+        except policy_selectors.NoPolicy:
+            continue
+    rows = Policy.objects.select_related("current_version").filter(pk__in=served)
     key = request.GET.get("policy", "")
-    rows = Policy.objects.select_related("current_version").exclude(current_version=None)
     found = rows.filter(key=key).first() if key else rows.order_by("key").first()
     if found is None:
         raise Http404("no such policy")

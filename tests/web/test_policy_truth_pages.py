@@ -41,7 +41,7 @@ def test_another_organisations_case_is_not_found(sev2_case: Any, stranger: Any) 
 
 
 def test_the_versions_page_shows_the_diff_against_an_earlier_version(
-    policies: Any, agent_client: Client
+    organisation: Any, agent_client: Client
 ) -> None:
     text = policy_text("partner-services").replace('sat: ["10:00-18:00"]', "sat: closed")
     load_policy_version(text=text.replace('version: "2026.3"', 'version: "2026.4"'))
@@ -76,7 +76,7 @@ def test_the_whatif_page_lists_flipped_cases_with_a_chart(
     assert "<svg" in body
 
 
-def test_the_whatif_form_refuses_a_backwards_range(policies: Any, agent_client: Client) -> None:
+def test_the_whatif_form_refuses_a_backwards_range(organisation: Any, agent_client: Client) -> None:
     version = Policy.objects.get(key="partner-services").current_version
     assert version is not None
     query = f"?policy=partner-services&version={version.pk}&start=2026-03-31&end=2026-03-01"
