@@ -105,6 +105,8 @@ class _Telling:
     parties: EscalationParties | None
     #: People told (or never to be told: the actor) of this event so far.
     told: set[int] = field(default_factory=set)
+    #: Someone told (or the actor) is staff: a team's fallback may reach them.
+    staff_told: bool = False
     sent: list[OutboxMessage] = field(default_factory=list)
 
 
@@ -155,6 +157,7 @@ def notify(
     own = _requester_id(case, escalation)
     if actor is not None and not (event in _RECEIPTS and actor.pk == own):
         telling.told.add(actor.pk)
+        telling.staff_told = actor.is_vendor_staff
     people: list[tuple[Notice, User]] = []
     teams: dict[int, tuple[Notice, Team]] = {}
     addresses: dict[str, Notice] = {}
@@ -166,6 +169,7 @@ def notify(
                 addresses.setdefault(who.lower(), notice)
             elif who.pk not in telling.told and who.is_active and _in_tenant(who, case):
                 telling.told.add(who.pk)
+                telling.staff_told |= who.is_vendor_staff
                 people.append((notice, who))
     _tell_people(telling, people)
     for notice, team in teams.values():
@@ -185,10 +189,11 @@ def _requester_id(case: Case, parties: EscalationParties | None) -> int | None:
 
 def _tell_people(telling: _Telling, people: list[tuple[Notice, User]]) -> None:
     """Tell each person on the channels they chose, in their language (one read of
-    everybody's preferences)."""
-    prefs = notice_selectors.preferences_of([user for _, user in people])
-    for notice, user in people:
-        chosen = prefs[user.pk]
+    everybody's preferences and working hours)."""
+    fresh = notice_selectors.with_notice_settings_of([user for _, user in people])
+    for notice, person in people:
+        user = fresh.get(person.pk, person)
+        chosen = notice_selectors.stored_preferences(user)
         channels = wanted_channels(notice, notice_selectors.preferred_channels(chosen))
         # Written in the person's language when they chose one (pages are not: they go
         # through the on-call service, in the site's language).
@@ -283,10 +288,22 @@ def _write_to_person(
             coalesce_seconds=_coalesce(notice, case, telling.policy),
             unsubscribe_url=unsubscribe,
             threaded=not staff,
+            new_key=telling.parties is None,
             **_fresh_thread(case),
             now=telling.now,
         )
     )
+
+
+def _fallback_overlaps(telling: _Telling, team: Team) -> bool:
+    """The team's mail, falling back to its members' addresses (or without any, to the
+    region's managers), might reach someone told already. Only staff are members or
+    managers, so while no member of staff was told (a customer's new case or reply)
+    nothing is read."""
+    if not telling.staff_told:
+        return False
+    members = User.objects.filter(team=team, is_active=True)
+    return members.filter(pk__in=telling.told).exists() or not members.exclude(email="").exists()
 
 
 def _tell_team(telling: _Telling, notice: Notice, team: Team) -> None:
@@ -294,27 +311,26 @@ def _tell_team(telling: _Telling, notice: Notice, team: Team) -> None:
     managers) and a bell entry for each member not already told. When that fallback
     would reach someone told already (or the actor), the team has no channel of its
     own and so is told person by person, each once."""
-    members = list(User.objects.filter(team=team, is_active=True).order_by("pk"))
     told = telling.told
-    overlap = any(m.pk in told for m in members) or not any(m.email for m in members)
     if (
         NoticeChannel.EMAIL in notice.channels
-        and overlap
+        and _fallback_overlaps(telling, team)
         and not notice_selectors.has_channel(team)
     ):
-        fallback = [m for m in members if m.email] or list(
-            notice_selectors.region_managers(team.region)
-        )
+        members = User.objects.filter(team=team, is_active=True).exclude(email="").order_by("pk")
+        fallback = list(members) or list(notice_selectors.region_managers(team.region))
         people = [(notice, u) for u in fallback if u.pk not in told and _in_tenant(u, telling.case)]
         told.update(u.pk for _, u in people)
+        telling.staff_told = True
         _tell_people(telling, people)
         return
     case = telling.case
     title = _title(notice.event, case, telling.facts, staff=True)
     link = _link(telling, staff=True)
     if NoticeChannel.IN_APP in notice.channels:
-        outbox.notify_in_app_many(
-            users=[m for m in members if m.pk not in told],
+        outbox.notify_members_in_app(
+            team=team,
+            besides=told,
             event=notice.event,
             title=f"{case.reference} · {title}",
             body=str(telling.facts.get("text") or ""),
@@ -322,7 +338,6 @@ def _tell_team(telling: _Telling, notice: Notice, team: Team) -> None:
             case_id=case.pk,
             now=telling.now,
         )
-    told.update(m.pk for m in members)
     if NoticeChannel.EMAIL not in notice.channels:
         return
     context = _context(telling, title, link, staff=True)
@@ -337,6 +352,9 @@ def _tell_team(telling: _Telling, notice: Notice, team: Team) -> None:
             policy=telling.policy,
             coalesce_seconds=_coalesce(notice, case, telling.policy),
             threaded=False,
+            # Case notices are keyed by a row of this transaction (no savepoint); an
+            # escalation's steps keep the duplicate check.
+            new_key=telling.parties is None,
             now=telling.now,
         )
     )
