@@ -146,11 +146,18 @@ DEFAULT_RULES = NoticeRules(
 del A, E
 
 
-def with_defaults(rules: NoticeRules) -> NoticeRules:
+#: The escalation process's events: a policy without one has no rules for them.
+ESCALATION_EVENTS = frozenset(e for e in NoticeEvent if e.value.startswith("escalation_"))
+
+
+def with_defaults(rules: NoticeRules, *, escalations: bool = True) -> NoticeRules:
     """``rules`` plus the default rules of every event they never name: an event added
     after a policy file was written is told as the defaults say, not to nobody (a file
-    silences an event with ``tell: []``)."""
+    silences an event with ``tell: []``). Without an escalation process
+    (``escalations`` false) its events get no defaults: they never happen."""
     named = {rule.event for rule in rules.rules}
+    if not escalations:
+        named |= ESCALATION_EVENTS
     missing = tuple(rule for rule in DEFAULT_RULES.rules if rule.event not in named)
     return NoticeRules(rules=(*rules.rules, *missing), coalesce_seconds=rules.coalesce_seconds)
 

@@ -66,6 +66,8 @@ def read_notifications(r: Reader, top: Mapping[str, Any]) -> NoticeRules:
             r.fail(f"{rpath}.statuses", "only a status_changed rule lists statuses")
         if events:
             rules.append(NoticeRule(events[0], audiences, channels, statuses))
+    process = top.get("escalation")
     return with_defaults(
-        NoticeRules(rules=tuple(rules), coalesce_seconds=round((minutes or 0) * 60))
+        NoticeRules(rules=tuple(rules), coalesce_seconds=round((minutes or 0) * 60)),
+        escalations=isinstance(process, Mapping) and process.get("enabled", True) is not False,
     )
