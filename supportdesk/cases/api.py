@@ -119,19 +119,22 @@ def complete_follow_up(request: HttpRequest, task_id: Id, payload: FollowUpDoneI
 
 @router.get("/sprints", response=replies({200: Page[SprintOut]}), summary="Sprints, latest first")
 def list_sprints(
-    request: HttpRequest, cursor: str | None = None, limit: Limit = 50
+    request: HttpRequest, team_id: Id | None = None, cursor: str | None = None, limit: Limit = 50
 ) -> Page[Sprint]:
     qs = selectors.sprints_visible_to(_user(request))
+    if team_id is not None:
+        qs = qs.filter(team_id=team_id)
     return paginate(qs, cursor=cursor, limit=limit, order=("-starts_on", "-id"))
 
 
-@router.post("/sprints", response=replies({201: SprintOut}, 409))
+@router.post("/sprints", response=replies({201: SprintOut}, 404, 409))
 def create_sprint(request: HttpRequest, payload: SprintIn) -> Status[Sprint]:
     sprint = services.create_sprint(
         actor=_user(request),
         name=payload.name,
         starts_on=payload.starts_on,
         ends_on=payload.ends_on,
+        team_id=payload.team_id,
     )
     return Status(201, sprint)
 

@@ -274,11 +274,14 @@ class SprintIn(BodyIn):
     name: str = Field(min_length=1, max_length=column_length(Sprint, "name"))
     starts_on: dt.date
     ends_on: dt.date
+    #: PRI-1: the development team whose sprint it is (null: the shared plan).
+    team_id: StrictId | None = None
 
 
 class SprintOut(Schema):
     id: int
     name: str
+    team_id: int | None
     starts_on: dt.date
     ends_on: dt.date
 

@@ -149,14 +149,19 @@ def support_team(region: str) -> Team | None:
     return next(iter(found), None)
 
 
-def sprints_overlapping(first: dt.date, last: dt.date) -> list[Sprint]:
-    """The sprints that overlap the days ``first`` to ``last``, by start."""
+def sprints_overlapping(first: dt.date, last: dt.date, *, team_id: int | None) -> list[Sprint]:
+    """The sprints of team ``team_id`` (``None``: the shared plan) that overlap the days
+    ``first`` to ``last``, by start."""
     adapt = connection.ops.adapt_datefield_value
+    team = "team_id = %s" if team_id is not None else "team_id is null"
+    params: list[Any] = [adapt(first), adapt(last)]
+    if team_id is not None:
+        params.append(team_id)
     return list(
         Sprint.objects.raw(
             "select * from cases_sprint where ends_on >= %s and starts_on <= %s"
-            " order by starts_on, id",
-            [adapt(first), adapt(last)],
+            f" and {team} order by starts_on, id",
+            params,
         )
     )
 
@@ -326,7 +331,7 @@ def follow_ups_for(
 
 
 def sprints() -> QuerySet[Sprint]:
-    return Sprint.objects.all()
+    return Sprint.objects.select_related("team")
 
 
 def releases() -> QuerySet[Release]:

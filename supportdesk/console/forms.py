@@ -255,8 +255,19 @@ class CloseEscalationForm(DeskForm):
 
 class SprintForm(DeskForm):
     name = forms.CharField(max_length=80, label="Sprint name")
+    #: PRI-1: whose sprint it is; "" is the shared plan of work no team owns.
+    team = forms.TypedChoiceField(
+        coerce=int, empty_value=None, required=False, label="Development team"
+    )
     starts_on = forms.DateField(label="Starts on", widget=forms.DateInput(attrs={"type": "date"}))
     ends_on = forms.DateField(label="Ends on", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, teams: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        set_choices(self, "team", [("", "Shared (no team)"), *teams])
+
+    def field_for(self, path: str) -> str:
+        return {"team_id": "team"}.get(path, path)
 
 
 class SprintPlanForm(DeskForm):

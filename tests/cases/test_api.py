@@ -372,7 +372,9 @@ def test_sprints_and_releases_endpoints(agent: Any, sev2_case: Case) -> None:
     sprint = post(
         api,
         "/api/cases/sprints",
-        {"name": "S1", "starts_on": "2026-04-01", "ends_on": "2026-04-14"},
+        # After the shared sprint the Sev2 was filed into (2026-03-24 to 04-06): one
+        # plan's sprints never overlap (PRI-1).
+        {"name": "S1", "starts_on": "2026-04-07", "ends_on": "2026-04-20"},
     )
     assert sprint.status_code == 201
     assert any(s["name"] == "S1" for s in api.get("/api/cases/sprints").json()["items"])

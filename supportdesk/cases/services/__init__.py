@@ -31,6 +31,7 @@ from supportdesk.cases.services.lifecycle import (
     transition_case,
 )
 from supportdesk.cases.services.planning import (
+    SprintConflict,
     create_release,
     create_sprint,
     link_release,
@@ -48,6 +49,7 @@ __all__ = [
     "AttachmentTooLarge",
     "HandOverPrompt",
     "IdempotencyConflict",
+    "SprintConflict",
     "UnsupportedMediaType",
     "actor_kind",
     "add_attachment",
