@@ -6,14 +6,17 @@ from django.http import FileResponse, HttpRequest
 from ninja import File, Form, Query, Router, Status, UploadedFile
 from ninja.params.functions import Header
 
+from supportdesk import clock
 from supportdesk.accounts.models import User
 from supportdesk.accounts.permissions import Forbidden, NotFound
 from supportdesk.api_paging import Limit, Page, paginate
 from supportdesk.api_types import Id, replies
 from supportdesk.cases import selectors, services
+from supportdesk.cases.clocks import show_clocks
 from supportdesk.cases.drafts import CaseDraft
 from supportdesk.cases.models import (
     Attachment,
+    Case,
     CaseEvent,
     CaseFollower,
     Comment,
@@ -56,8 +59,15 @@ def _user(request: HttpRequest) -> User:
     return user
 
 
+def _as_of_now(cases: list[Case]) -> None:
+    """RSP-6: every case answer shows its clocks as of the request."""
+    show_clocks(cases, now=clock.now())
+
+
 def _detail(user: User, case_id: int) -> CaseDetailOut:
-    return case_detail_out(selectors.access_case(user, case_id))
+    case = selectors.access_case(user, case_id)
+    _as_of_now([case])
+    return case_detail_out(case)
 
 
 def _access_follow_up(user: User, task_id: int) -> None:
@@ -74,7 +84,9 @@ def list_cases(
 ) -> Page[CaseOut]:
     queue_filter = selectors.QueueFilter(**filters.model_dump())
     qs = selectors.case_queue(_user(request), queue_filter, summary=True)
-    return selectors.queue_page(qs, cursor=cursor, limit=limit, to_schema=case_out)
+    return selectors.queue_page(
+        qs, cursor=cursor, limit=limit, to_schema=case_out, prepare=_as_of_now
+    )
 
 
 @router.get(
@@ -84,7 +96,14 @@ def daily_review(
     request: HttpRequest, cursor: str | None = None, limit: Limit = 50
 ) -> Page[CaseOut]:
     qs = selectors.daily_review_list(_user(request))
-    return paginate(qs, cursor=cursor, limit=limit, order=("received_at", "id"), to_schema=case_out)
+    return paginate(
+        qs,
+        cursor=cursor,
+        limit=limit,
+        order=("received_at", "id"),
+        to_schema=case_out,
+        prepare=_as_of_now,
+    )
 
 
 @router.get(
@@ -94,7 +113,14 @@ def work_orders(
     request: HttpRequest, team: str | None = None, cursor: str | None = None, limit: Limit = 50
 ) -> Page[CaseOut]:
     qs = selectors.work_orders(_user(request), team_key=team)
-    return paginate(qs, cursor=cursor, limit=limit, order=("received_at", "id"), to_schema=case_out)
+    return paginate(
+        qs,
+        cursor=cursor,
+        limit=limit,
+        order=("received_at", "id"),
+        to_schema=case_out,
+        prepare=_as_of_now,
+    )
 
 
 @router.get(

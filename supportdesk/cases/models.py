@@ -163,6 +163,9 @@ class Case(models.Model):
     #: the rest of the request that opened it (its answer, its receipt), which would
     #: otherwise read them straight back. None on a case read from the database.
     opened_clocks: list[SlaClock] | None = None
+    #: Not a column: the clocks as of the instant of the request that reads the case
+    #: (``cases.clocks.show_clocks``), which every page and answer shows (RSP-6).
+    shown_clocks: list[SlaClock] | None = None
 
     class Meta:
         ordering = ["queue_rank", "queue_due_at", "received_at", "id"]

@@ -93,6 +93,8 @@ class ClockOut(BaseModel):
     remaining_seconds: int | None
     paused_seconds: int
     warnings: list[dict[str, Any]]
+    #: RSP-6: the instant the figures are computed for (the request's, for an open case).
+    as_of: dt.datetime | None = Field(None, validation_alias="computed_at")
 
 
 class CaseOut(BaseModel):
@@ -144,11 +146,11 @@ class CaseOut(BaseModel):
     @field_validator("clocks", mode="before")
     @classmethod
     def _clocks_by_kind(cls, value: Any, info: ValidationInfo) -> Any:
-        # A case's related manager: its (usually prefetched) clocks, in kind order; a
-        # case opened in this request has them in hand (``_of`` passes them along).
-        opened = info.context.get("opened_clocks") if info.context else None
-        if opened is not None:
-            return sorted(opened, key=attrgetter("kind"))
+        # The clocks ``_of`` passes along (as of now, or of a case opened in this
+        # request), else the case's related manager: its stored clocks, in kind order.
+        shown = info.context.get("clocks") if info.context else None
+        if shown is not None:
+            return sorted(shown, key=attrgetter("kind"))
         return sorted(value.all(), key=attrgetter("kind")) if hasattr(value, "all") else value
 
     @computed_field  # type: ignore[prop-decorator]
@@ -178,7 +180,10 @@ class CaseDetailOut(CaseOut):
 
 
 def _of(case: Case) -> dict[str, Any] | None:
-    return {"opened_clocks": case.opened_clocks} if case.opened_clocks is not None else None
+    # RSP-6: the clocks as of this request (``clocks.show_clocks``), else those the
+    # request that opened the case has in hand, else the stored ones.
+    shown = case.shown_clocks if case.shown_clocks is not None else case.opened_clocks
+    return {"clocks": shown} if shown is not None else None
 
 
 def case_out(case: Case) -> CaseOut:

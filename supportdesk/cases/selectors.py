@@ -80,13 +80,21 @@ def queue_after(qs: QuerySet[Case], last: Sequence[Any]) -> QuerySet[Case]:
 
 
 def queue_page(
-    qs: QuerySet[Case], *, cursor: str | None, limit: int, to_schema: Callable[[Case], T]
+    qs: QuerySet[Case],
+    *,
+    cursor: str | None,
+    limit: int,
+    to_schema: Callable[[Case], T],
+    prepare: Callable[[list[Case]], None] | None = None,
 ) -> Page[T]:
     """One page of ``qs`` in :data:`QUEUE_ORDER` after ``cursor`` (a ``next_cursor``
-    of an earlier page); the cursor format is ``api_paging``'s."""
+    of an earlier page); the cursor format is ``api_paging``'s; ``prepare`` as
+    ``paginate``'s."""
     if cursor:
         qs = queue_after(qs, decode_cursor(cursor, len(QUEUE_ORDER)))
-    return paginate(qs, cursor=None, limit=limit, order=QUEUE_ORDER, to_schema=to_schema)
+    return paginate(
+        qs, cursor=None, limit=limit, order=QUEUE_ORDER, to_schema=to_schema, prepare=prepare
+    )
 
 
 def cases_visible_to(viewer: User) -> QuerySet[Case]:
@@ -311,10 +319,6 @@ def clocks_due_within(*, now: dt.datetime, within: dt.timedelta) -> QuerySet[Sla
         .exclude(case__status=CaseStatus.CLOSED)
         .order_by("next_deadline_at")
     )
-
-
-def case_clocks(case: Case) -> QuerySet[SlaClock]:
-    return SlaClock.objects.filter(case=case).order_by("kind")
 
 
 def follow_ups_for(

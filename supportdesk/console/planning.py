@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from supportdesk import clock
 from supportdesk.accounts.models import Team, TeamKind, User
 from supportdesk.cases import selectors, services
+from supportdesk.cases.clocks import show_clocks
 from supportdesk.cases.models import Case, Sprint
 from supportdesk.console.forms import ReleaseLinkForm, SprintForm, SprintPlanForm
 from supportdesk.console.views import (
@@ -31,6 +32,7 @@ CLOSED = (CaseStatus.RESOLVED, CaseStatus.CLOSED)
 
 
 def _rows(cases: list[Case]) -> list[dict[str, Any]]:
+    show_clocks(cases, now=clock.now())
     return [{"case": c, "clock": running_clock(c)} for c in cases]
 
 

@@ -19,6 +19,7 @@ from supportdesk.accounts.models import Team, TeamKind, User
 from supportdesk.accounts.permissions import NotFound, visible_organisations
 from supportdesk.api_paging import Page
 from supportdesk.cases import selectors, services
+from supportdesk.cases.clocks import show_clocks
 from supportdesk.cases.drafts import CaseDraft
 from supportdesk.cases.models import Case, Channel
 from supportdesk.console.forms import (
@@ -106,6 +107,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         forward=_queue_forward,
     )
     now = clock.now()
+    show_clocks(page.rows, now=now)
     rows = [
         {"case": c, "clock": running_clock(c), "prompt": services.handover_prompt(c, now=now)}
         for c in page.rows
@@ -131,12 +133,18 @@ def _queue_forward(qs: QuerySet[Case], cursor: str | None, limit: int) -> Page[C
 
 
 def running_clock(case: Case) -> dict[str, Any] | None:
-    """The clock the queue counts down: the first response, else any running one."""
-    clocks = sorted(case.clocks.all(), key=lambda c: (c.kind != "first_response", c.kind))
-    for c in clocks:
-        if c.state == "paused" or (c.state in ("running", "breached", "met") and c.due_at):
-            warn_at = next((w.get("at") for w in (c.warnings or []) if w.get("at")), None)
-            return {"clock": c, "warn_at": warn_at}
+    """The clock the queue counts down, as of the request (``show_clocks`` ran on the
+    page): the first pending one (running, paused, or breached and still unanswered),
+    the first response before the others; else a met or late-met one."""
+    shown = case.shown_clocks if case.shown_clocks is not None else case.clocks.all()
+    clocks = sorted(shown, key=lambda c: (c.kind != "first_response", c.kind))
+    pending = [
+        c for c in clocks if c.met_at is None and c.state in ("running", "paused", "breached")
+    ]
+    done = [c for c in clocks if c.met_at is not None and c.due_at]
+    for c in [*pending, *done][:1]:
+        warn_at = next((w.get("at") for w in (c.warnings or []) if w.get("at")), None)
+        return {"clock": c, "warn_at": warn_at}
     return None
 
 
@@ -202,13 +210,14 @@ def render_case(
         ],
     )
     moves = [str(s) for s in allowed_targets(CaseStatus(case.status), ActorKind.AGENT)]
+    show_clocks([case], now=clock.now())
     return render(
         request,
         "console/case_detail.html",
         {
             "case": case,
             "timeline": timeline,
-            "clocks": list(selectors.case_clocks(case)),
+            "clocks": case.shown_clocks,
             "follow_ups": list(selectors.follow_ups_for(user, case=case)),
             "promise": promise_text(policy, case.severity),
             "reply_form": reply or AgentReplyForm(),
