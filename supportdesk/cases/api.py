@@ -35,6 +35,7 @@ from supportdesk.cases.schemas import (
     CaseOut,
     CommentIn,
     CommentOut,
+    EmergencyReviewIn,
     FollowerOut,
     FollowUpDoneIn,
     FollowUpOut,
@@ -237,6 +238,25 @@ def add_comment(request: HttpRequest, case_id: Id, payload: CommentIn) -> Status
         channel=payload.channel,
     )
     return Status(201, comment)
+
+
+@router.post(
+    "/{case_id}/emergency",
+    response=replies({200: CaseDetailOut}, 403, 404),
+    summary="INT-2: confirm or downgrade an unconfirmed emergency, with a reason",
+)
+def review_emergency(
+    request: HttpRequest, case_id: Id, payload: EmergencyReviewIn
+) -> CaseDetailOut:
+    user = _user(request)
+    services.review_emergency(
+        actor=user,
+        case_id=case_id,
+        decision=payload.decision,
+        reason=payload.reason,
+        severity=payload.severity,
+    )
+    return _detail(user, case_id)
 
 
 @router.post(

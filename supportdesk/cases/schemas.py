@@ -34,6 +34,7 @@ from supportdesk.cases.models import (
     Sprint,
 )
 from supportdesk.domain.lifecycle import CaseStatus
+from supportdesk.domain.triage.emergency import EmergencyDecision
 
 #: A severity in a JSON body (Sev1 the most urgent) ...
 Severity = Annotated[int, Strict(), Ge(1), Le(4)]
@@ -214,6 +215,14 @@ class CommentOut(Schema):
 class SeverityIn(BodyIn):
     severity: Severity
     reason: str
+
+
+class EmergencyReviewIn(BodyIn):
+    """INT-2: confirm an unconfirmed emergency, or downgrade it to ``severity``."""
+
+    decision: EmergencyDecision
+    reason: str = Field(min_length=1, max_length=500)
+    severity: Severity | None = None
 
 
 class TransitionIn(BodyIn):

@@ -27,7 +27,7 @@ from supportdesk.console.forms import (
     AgentAttachmentForm,
     AgentReplyForm,
     AssignForm,
-    ConfirmEmergencyForm,
+    EmergencyReviewForm,
     HandOverNoteForm,
     PhoneCallForm,
     QueueFilterForm,
@@ -38,6 +38,7 @@ from supportdesk.console.forms import (
 )
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.lifecycle import ActorKind, CaseStatus, allowed_targets
+from supportdesk.domain.triage.emergency import EmergencyDecision
 from supportdesk.escalations import selectors as escalation_selectors
 from supportdesk.policies import selectors as policy_selectors
 from supportdesk.web.forms import DeskForm, set_choices
@@ -241,7 +242,8 @@ def render_case(
             "handover_form": handover
             or HandOverNoteForm(initial={"note": case.handover_note}, auto_id="handover_%s"),
             "handover_prompt": services.handover_prompt(case),
-            "emergency_form": emergency or ConfirmEmergencyForm(auto_id="emergency_%s"),
+            "emergency_form": emergency
+            or EmergencyReviewForm(auto_id="emergency_%s", lower=_lower_severities(case)),
             "nav": "queue",
         },
         status=status,
@@ -335,12 +337,35 @@ def case_handover_note(request: HttpRequest, case_id: int) -> HttpResponse:
 @staff_only
 @require_POST
 def case_confirm_emergency(request: HttpRequest, case_id: int) -> HttpResponse:
-    def act(user: User, case: Case, data: dict[str, Any]) -> str:
-        services.confirm_emergency(actor=user, case_id=case.pk, reason=data["reason"])
-        return f"Sev{case.severity} confirmed."
+    """INT-2: confirm the unconfirmed emergency, or downgrade it (the button pressed)."""
 
-    form = ConfirmEmergencyForm(request.POST, auto_id="emergency_%s")
+    def act(user: User, case: Case, data: dict[str, Any]) -> str:
+        decision = EmergencyDecision(data["decision"] or EmergencyDecision.CONFIRM)
+        done = services.review_emergency(
+            actor=user,
+            case_id=case.pk,
+            decision=decision,
+            reason=data["reason"],
+            severity=data["severity"],
+        )
+        if decision is EmergencyDecision.CONFIRM:
+            return f"Sev{done.severity} confirmed."
+        return f"Downgraded to Sev{done.severity}."
+
+    form = EmergencyReviewForm(
+        request.POST,
+        auto_id="emergency_%s",
+        lower=_lower_severities(case_or_404(user_of(request), case_id)),
+    )
     return case_action(request, case_id, form, "emergency", act)
+
+
+def _lower_severities(case: Case) -> list[tuple[int, str]]:
+    """The severities an unconfirmed emergency may be downgraded to (its policy's)."""
+    policy = policy_selectors.parsed(case.policy_version)
+    return [
+        (s.level, f"Sev{s.level} {s.name}") for s in policy.severities if s.level > case.severity
+    ]
 
 
 def sprint_choices() -> list[tuple[int, str]]:

@@ -7,6 +7,7 @@ history (``clocks.refresh_clocks``), so a refused request leaves nothing half-wr
 from __future__ import annotations
 
 from supportdesk.cases.services.emergency import confirm_emergency
+from supportdesk.cases.services.emergency_review import review_emergency
 from supportdesk.cases.services.files import sweep_orphan_files
 from supportdesk.cases.services.followers import (
     follow_case,
@@ -70,6 +71,7 @@ __all__ = [
     "open_case",
     "plan_case_into_sprint",
     "remind_follow_ups",
+    "review_emergency",
     "scan_deadlines",
     "set_escalated",
     "sweep_orphan_files",
