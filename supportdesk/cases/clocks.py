@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import functools
+import logging
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 
@@ -23,6 +24,8 @@ from supportdesk.domain.notices import NoticeEvent
 from supportdesk.domain.policy import Policy
 from supportdesk.policies import selectors as policy_selectors
 from supportdesk.policies.models import PolicyVersion
+
+logger = logging.getLogger(__name__)
 
 #: What a refresh rewrites of a stored clock row (all but its identity).
 _CLOCK_FIELDS = [
@@ -134,12 +137,19 @@ def show_clocks(cases: Iterable[Case], *, now: dt.datetime) -> None:
             case.shown_clocks = [_without_met_remaining(copy.copy(c)) for c in stored]
             continue
         version = versions[case.policy_version_id]
-        computed = sla.sla_clocks(
-            policy=policy_selectors.parsed(version),
-            calendars=calendars_of(version),
-            events=domain_events(case, history[case.pk]),
-            now=now,
-        )
+        try:
+            computed = sla.sla_clocks(
+                policy=policy_selectors.parsed(version),
+                calendars=calendars_of(version),
+                events=domain_events(case, history[case.pk]),
+                now=now,
+            )
+        except sla.SlaHistoryError as exc:
+            # A history the engine cannot replay (a row written around the services)
+            # must not take the page down: show what was stored, and say so in the log.
+            logger.warning("case %s: clocks shown as stored: %s", case.pk, exc)
+            case.shown_clocks = [_without_met_remaining(copy.copy(c)) for c in stored]
+            continue
         by_kind = {c.kind: c for c in stored}
         case.shown_clocks = [_shown(case, by_kind.get(str(c.kind)), c, now) for c in computed]
 

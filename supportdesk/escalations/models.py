@@ -189,6 +189,8 @@ class EscalationEventKind(models.TextChoices):
     INFORMATION_REQUESTED = "info_requested"
     #: The requester answered; the decision clock resumed.
     INFORMATION_PROVIDED = "info_provided"
+    #: The deciding region closed first; the next region to open decides (ESC-7).
+    DECISION_HANDED_ON = "decision_handed_on"
     #: The decision, acknowledgement or an update is late (ESC-5, ESC-6); the managers
     #: were alerted.
     OVERDUE = "overdue"
