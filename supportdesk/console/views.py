@@ -38,7 +38,6 @@ from supportdesk.console.forms import (
 )
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.lifecycle import ActorKind, CaseStatus, allowed_targets
-from supportdesk.domain.triage.emergency import EmergencyDecision
 from supportdesk.escalations import selectors as escalation_selectors
 from supportdesk.policies import selectors as policy_selectors
 from supportdesk.web.forms import DeskForm, set_choices
@@ -243,7 +242,7 @@ def render_case(
             or HandOverNoteForm(initial={"note": case.handover_note}, auto_id="handover_%s"),
             "handover_prompt": services.handover_prompt(case),
             "emergency_form": emergency
-            or EmergencyReviewForm(auto_id="emergency_%s", lower=_lower_severities(case)),
+            or EmergencyReviewForm(auto_id="emergency_%s", lower=lower_severities(case)),
             "nav": "queue",
         },
         status=status,
@@ -334,33 +333,7 @@ def case_handover_note(request: HttpRequest, case_id: int) -> HttpResponse:
     return case_action(request, case_id, form, "handover", act)
 
 
-@staff_only
-@require_POST
-def case_confirm_emergency(request: HttpRequest, case_id: int) -> HttpResponse:
-    """INT-2: confirm the unconfirmed emergency, or downgrade it (the button pressed)."""
-
-    def act(user: User, case: Case, data: dict[str, Any]) -> str:
-        decision = EmergencyDecision(data["decision"] or EmergencyDecision.CONFIRM)
-        done = services.review_emergency(
-            actor=user,
-            case_id=case.pk,
-            decision=decision,
-            reason=data["reason"],
-            severity=data["severity"],
-        )
-        if decision is EmergencyDecision.CONFIRM:
-            return f"Sev{done.severity} confirmed."
-        return f"Downgraded to Sev{done.severity}."
-
-    form = EmergencyReviewForm(
-        request.POST,
-        auto_id="emergency_%s",
-        lower=_lower_severities(case_or_404(user_of(request), case_id)),
-    )
-    return case_action(request, case_id, form, "emergency", act)
-
-
-def _lower_severities(case: Case) -> list[tuple[int, str]]:
+def lower_severities(case: Case) -> list[tuple[int, str]]:
     """The severities an unconfirmed emergency may be downgraded to (its policy's)."""
     policy = policy_selectors.parsed(case.policy_version)
     return [
