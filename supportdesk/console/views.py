@@ -36,6 +36,7 @@ from supportdesk.console.forms import (
     SprintPlanForm,
     TransitionForm,
 )
+from supportdesk.console.queue_export import queue_csv
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.lifecycle import ActorKind, CaseStatus, allowed_targets
 from supportdesk.escalations import selectors as escalation_selectors
@@ -99,6 +100,8 @@ def queue(request: HttpRequest) -> HttpResponse:
             handed_to_me=view == "handed",
         ),
     )
+    if request.GET.get("format") == "csv":
+        return queue_csv(qs, now=clock.now())
     page = keyset_page(
         qs,
         params=request.GET,

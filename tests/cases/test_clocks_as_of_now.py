@@ -8,7 +8,9 @@ the opening and the read, so the stored snapshot still says "elapsed 0m"."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import json
 from typing import Any
 
@@ -168,3 +170,21 @@ def test_rsp6_the_portal_shows_the_response_promise_as_of_now(
     assert "Overdue since" in detail
     listing = client.get("/portal/").content.decode()
     assert "Overdue since" in listing
+
+
+def test_rsp6_the_queue_csv_shows_each_clock_as_of_the_download(
+    agent: Any, sev2_case: Case, pinned: Any, client: Any
+) -> None:
+    pinned(LATER)
+    client.force_login(agent)
+    page = client.get("/console/", {"view": "all"}).content.decode()
+    assert 'id="queue-csv"' in page
+    download = client.get("/console/", {"view": "all", "format": "csv"})
+    assert download.status_code == 200 and download["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(download.content.decode())))
+    [row] = [r for r in rows if r["reference"] == sev2_case.reference]
+    expected = domain_clock(sev2_case, "first_response", LATER)
+    assert row["clock"] == "first_response" and row["state"] == "running"
+    assert int(row["elapsed_seconds"]) == seconds(expected.elapsed) == 11 * 3600
+    assert int(row["remaining_seconds"]) == seconds(expected.remaining)
+    assert row["as_of"] == "2026-03-11T15:00:00Z"
