@@ -2,6 +2,7 @@ from django.urls import path
 
 from supportdesk.console import (
     boards,
+    case_emergency,
     case_files,
     case_mail,
     escalations,
@@ -23,7 +24,7 @@ urlpatterns = [
     path("console/cases/<int:case_id>/assign", views.case_assign, name="case_assign"),
     path(
         "console/cases/<int:case_id>/confirm-emergency",
-        views.case_confirm_emergency,
+        case_emergency.case_confirm_emergency,
         name="case_confirm_emergency",
     ),
     path(

@@ -195,6 +195,8 @@ class EscalationEventKind(models.TextChoices):
     INFORMATION_PROVIDED = "info_provided"
     #: ESC-3: the partner checked with first answered; the team decides now.
     PARTNER_ANSWERED = "partner_answered"
+    #: The deciding region closed first; the next region to open decides (ESC-7).
+    DECISION_HANDED_ON = "decision_handed_on"
     #: The decision, acknowledgement or an update is late (ESC-5, ESC-6); the managers
     #: were alerted.
     OVERDUE = "overdue"

@@ -246,6 +246,8 @@ MATRIX: dict[str, str] = {
     "POST /api/cases/{case_id}/attachments": "401 201 404 201 201 404 201 201",
     "POST /api/cases/{case_id}/comments": "401 201 404 201 201 404 201 201",
     "POST /api/cases/{case_id}/release": "401 403 404 403 200 404 200 200",
+    # The world's case is no unconfirmed emergency: staff get past the check to a 400.
+    "POST /api/cases/{case_id}/emergency": "401 403 404 403 400 404 400 400",
     "POST /api/cases/{case_id}/severity": "401 403 404 403 200 404 200 200",
     "POST /api/cases/{case_id}/sprint": "401 403 404 403 200 404 200 200",
     "POST /api/cases/{case_id}/transitions": "401 403 404 403 200 404 200 200",
@@ -366,6 +368,7 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/cases/{case_id}/comments"): {"body": "Any news?"},
     ("POST", "/api/cases/{case_id}/release"): {"release_id": "{release_id}"},
     ("POST", "/api/cases/{case_id}/severity"): {"severity": 3, "reason": "workaround found"},
+    ("POST", "/api/cases/{case_id}/emergency"): {"decision": "confirm", "reason": "called back"},
     ("POST", "/api/cases/{case_id}/sprint"): {"sprint_id": "{sprint_id}"},
     ("POST", "/api/cases/{case_id}/transitions"): {"to": "waiting_on_customer"},
     ("POST", "/api/escalations"): {

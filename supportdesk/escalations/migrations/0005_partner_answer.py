@@ -4,25 +4,46 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('escalations', '0004_decision_clock_and_information_requests'),
+        ("escalations", "0004_decision_clock_and_information_requests"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='escalation',
-            name='partner_answer',
+            model_name="escalation",
+            name="partner_answer",
             field=models.TextField(blank=True),
         ),
         migrations.AddField(
-            model_name='escalation',
-            name='partner_answered_at',
+            model_name="escalation",
+            name="partner_answered_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AlterField(
-            model_name='escalationevent',
-            name='kind',
-            field=models.CharField(choices=[('requested', 'Requested'), ('accepted', 'Accepted'), ('declined', 'Declined'), ('assigned', 'Assigned'), ('handed_over', 'Handed Over'), ('acknowledged', 'Acknowledged'), ('update', 'Update'), ('subscribed', 'Subscribed'), ('unsubscribed', 'Unsubscribed'), ('awaiting_client', 'Awaiting Client'), ('reminder', 'Reminder'), ('client_response', 'Client Response'), ('decision_reminder', 'Decision Reminder'), ('info_requested', 'Information Requested'), ('info_provided', 'Information Provided'), ('partner_answered', 'Partner Answered'), ('overdue', 'Overdue'), ('closed', 'Closed')], max_length=20),
+            model_name="escalationevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("requested", "Requested"),
+                    ("accepted", "Accepted"),
+                    ("declined", "Declined"),
+                    ("assigned", "Assigned"),
+                    ("handed_over", "Handed Over"),
+                    ("acknowledged", "Acknowledged"),
+                    ("update", "Update"),
+                    ("subscribed", "Subscribed"),
+                    ("unsubscribed", "Unsubscribed"),
+                    ("awaiting_client", "Awaiting Client"),
+                    ("reminder", "Reminder"),
+                    ("client_response", "Client Response"),
+                    ("decision_reminder", "Decision Reminder"),
+                    ("info_requested", "Information Requested"),
+                    ("info_provided", "Information Provided"),
+                    ("partner_answered", "Partner Answered"),
+                    ("overdue", "Overdue"),
+                    ("closed", "Closed"),
+                ],
+                max_length=20,
+            ),
         ),
     ]

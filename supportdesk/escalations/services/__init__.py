@@ -2,6 +2,7 @@
 
 One module per concept: :mod:`.requests` (the request and its assessment),
 :mod:`.deciding` (the decision clock, questions to the requester and their answers),
+:mod:`.hand_on` (the "to decide" duty following the sun when the deciding region closes),
 :mod:`.decisions` (accept or decline), :mod:`.management` (hand-over, acknowledgement,
 updates, stakeholders), :mod:`.overdue` (late decisions, acknowledgements and updates),
 :mod:`.reminders` (waiting on the client), :mod:`.partner` (the partner asked
@@ -15,6 +16,7 @@ from supportdesk.escalations.services._guards import EscalationConflict
 from supportdesk.escalations.services.closure import close_escalation
 from supportdesk.escalations.services.deciding import provide_information, request_information
 from supportdesk.escalations.services.decisions import accept_escalation, decline_escalation
+from supportdesk.escalations.services.hand_on import hand_on_decisions
 from supportdesk.escalations.services.management import (
     acknowledge_escalation,
     hand_over_escalation,
@@ -39,6 +41,7 @@ __all__ = [
     "close_escalation",
     "decline_escalation",
     "flag_overdue_escalations",
+    "hand_on_decisions",
     "hand_over_escalation",
     "post_escalation_update",
     "provide_information",

@@ -90,6 +90,12 @@ def _apply(esc: Escalation, plan: DecisionClock) -> None:
     esc.decision_reminder_at = plan.remind_at
 
 
+def apply_clock(esc: Escalation, plan: DecisionClock, now: dt.datetime) -> None:
+    """Give ``esc`` the deciding region, deadline and reminder of ``plan`` (saved)."""
+    _apply(esc, plan)
+    save(esc, now, *_CLOCK_FIELDS)
+
+
 def start_decision_clock(esc: Escalation, now: dt.datetime) -> DecisionClock:
     """Start the clock of a request waiting for the team's decision (saved on ``esc``):
     the region open now decides, in its business hours (ESC-7, ESC-9)."""
