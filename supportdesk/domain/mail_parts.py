@@ -118,10 +118,27 @@ def part_filename(part: Message) -> str:
     """The part's file name: RFC 2231 parameters, RFC 2047 encoded words and raw 8-bit
     names decoded ("" when it has none)."""
     try:
-        name = part.get_filename() or ""
+        name = _with_8bit_headers(part).get_filename() or ""
     except (LookupError, ValueError):
         name = ""
-    return " ".join(decode_words(unescape_8bit(name)).split())
+    return " ".join(decode_words(name).split())
+
+
+def _with_8bit_headers(part: Message) -> Message:
+    """``part``, or, when its Content-Disposition or Content-Type carries raw 8-bit
+    bytes (which the legacy parser would read back as replacement characters), a copy
+    of those two headers decoded as text."""
+    raw = [
+        (name, value)
+        for name, value in part.raw_items()
+        if name.lower() in {"content-disposition", "content-type"}
+    ]
+    if not any(unescape_8bit(value) != value for _, value in raw):
+        return part
+    decoded = Message()
+    for name, value in raw:
+        decoded[name] = unescape_8bit(value)
+    return decoded
 
 
 def _attached_message(part: Message) -> MailPart:
