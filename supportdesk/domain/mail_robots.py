@@ -64,15 +64,17 @@ def robot_reason(
     """Why ``msg`` was sent by a machine, or "" when a person wrote it. ``sender`` is the
     author's address (after the From/Reply-To/Sender/envelope fallback), ``subject`` the
     decoded subject and ``header`` reads one decoded header ("" when absent)."""
-    for check in (_auto_submitted, _precedence, _suppress):
-        reason = check(msg, header)
+    # Each header read walks the whole header list: look only for those present.
+    present = {name.lower() for name in msg.keys()}  # noqa: SIM118 (a list, not a dict)
+    for name, check in _VALUE_CHECKS:
+        reason = check(header(msg, name)) if name.lower() in present else ""
         if reason:
             return reason
     for name in _PRESENCE_HEADERS:
-        value = header(msg, name)
+        value = header(msg, name) if name.lower() in present else ""
         if value:
             return f"{name}: {value}"[:200]
-    if any(name.lower().startswith("x-mailman-") for name in msg):
+    if any(name.startswith("x-mailman-") for name in present):
         return "mailing list (X-Mailman)"
     content_type = msg.get_content_type()
     if content_type in _REPORT_TYPES:
@@ -86,22 +88,29 @@ def robot_reason(
     return ""
 
 
-def _auto_submitted(msg: Message, header: Callable[[Message, str], str]) -> str:
-    value = header(msg, "Auto-Submitted").lower()
+def _auto_submitted(value: str) -> str:
     # RFC 3834 §5: "no" (or no header) is a person; anything else is a machine.
+    value = value.lower()
     return f"Auto-Submitted: {value}" if value and value.split(";")[0].strip() != "no" else ""
 
 
-def _precedence(msg: Message, header: Callable[[Message, str], str]) -> str:
-    value = header(msg, "Precedence").lower()
+def _precedence(value: str) -> str:
+    value = value.lower()
     return f"Precedence: {value}" if value in _BULK_PRECEDENCE else ""
 
 
-def _suppress(msg: Message, header: Callable[[Message, str], str]) -> str:
+def _suppress(value: str) -> str:
     # Exchange marks its own automatic mail (out-of-office, rules) so that other
     # responders stay quiet; "None" is the one value a person's client may send.
-    value = header(msg, "X-Auto-Response-Suppress")
     return f"X-Auto-Response-Suppress: {value}" if value and value.lower() != "none" else ""
+
+
+#: Headers whose value says whether a machine sent the message.
+_VALUE_CHECKS: tuple[tuple[str, Callable[[str], str]], ...] = (
+    ("Auto-Submitted", _auto_submitted),
+    ("Precedence", _precedence),
+    ("X-Auto-Response-Suppress", _suppress),
+)
 
 
 def _machine_sender(sender: str) -> str:
