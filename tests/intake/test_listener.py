@@ -198,3 +198,19 @@ def test_a_reply_over_lmtp_keeps_no_carriage_return(lmtp_listener: MailControlle
     with smtplib.LMTP("127.0.0.1", lmtp_listener.port, timeout=30) as client:
         client.sendmail(CUSTOMER, ["support@desk.example"], raw)
     assert Case.objects.get().description == "first line\nsecond line"
+
+
+def test_the_thin_mailgate_hands_the_message_to_the_listener(
+    lmtp_listener: MailController,
+) -> None:
+    from supportdesk.cli.handover import hand_over
+
+    listener = f"127.0.0.1:{lmtp_listener.port}"
+    raw = corpus.plain(sender=CUSTOMER, subject="Handed over", body="Rates fail.")
+    assert hand_over(raw, listener=listener, sender=CUSTOMER) == 0
+    message = InboundMessage.objects.get()
+    assert message.via == "lmtp" and message.state == InboundState.OPENED
+    assert message.envelope_sender == CUSTOMER
+    # Not a message: the listener's 554 is EX_DATAERR; nothing listening: EX_TEMPFAIL.
+    assert hand_over(b"no headers at all", listener=listener, sender=CUSTOMER) == 65
+    assert hand_over(raw, listener=f"127.0.0.1:{free_port()}", sender=CUSTOMER) == 75
