@@ -199,6 +199,7 @@ def _tell_person(
     policy: Policy,
     now: dt.datetime,
 ) -> list[OutboxMessage]:
+    user = notice_selectors.with_notice_settings(user)
     prefs = notice_selectors.stored_preferences(user)
     channels = wanted_channels(notice, notice_selectors.preferred_channels(prefs))
     # Written in the person's language when they chose one.
@@ -265,6 +266,7 @@ def _write_to_person(
             coalesce_seconds=_coalesce(notice, case, policy),
             unsubscribe_url=unsubscribe,
             threaded=not staff,
+            new_key=True,
             **_fresh_thread(case),
             now=now,
         )
@@ -285,9 +287,9 @@ def _tell_team(
     managers) and a bell entry for each member not already told."""
     title = _title(notice.event, case, facts, staff=True)
     if NoticeChannel.IN_APP in notice.channels:
-        members = User.objects.filter(team=team, is_active=True).exclude(pk__in=told)
-        outbox.notify_in_app_many(
-            users=list(members),
+        outbox.notify_members_in_app(
+            team=team,
+            besides=told,
             event=notice.event,
             title=f"{case.reference} · {title}",
             body=str(facts.get("text") or ""),
@@ -309,6 +311,7 @@ def _tell_team(
             policy=policy,
             coalesce_seconds=_coalesce(notice, case, policy),
             threaded=False,
+            new_key=True,
             now=now,
         )
     ]
