@@ -43,6 +43,11 @@ urlpatterns = [
         case_files.attachment_download,
         name="attachment",
     ),
+    path(
+        "console/cases/<int:case_id>/attachments/<int:attachment_id>/mail",
+        case_mail.attached_message,
+        name="attached_message",
+    ),
     path("console/cases/<int:case_id>/mail/", case_mail.case_mail, name="case_mail"),
     path(
         "console/cases/<int:case_id>/mail/<int:message_id>/",

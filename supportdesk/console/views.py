@@ -40,6 +40,7 @@ from supportdesk.console.queue_export import queue_csv
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.lifecycle import ActorKind, CaseStatus, allowed_targets
 from supportdesk.escalations import selectors as escalation_selectors
+from supportdesk.intake import selectors as mail_selectors
 from supportdesk.policies import selectors as policy_selectors
 from supportdesk.web.forms import DeskForm, set_choices
 from supportdesk.web.paging import keyset_page
@@ -241,6 +242,7 @@ def render_case(
                 selectors.case_attachments(user, case).select_related("uploaded_by")
             ),
             "attachment_form": attachment or AgentAttachmentForm(auto_id=ATTACH_IDS),
+            "mail_notes": mail_selectors.case_mail_notes(case.pk),
             "handover_form": handover
             or HandOverNoteForm(initial={"note": case.handover_note}, auto_id="handover_%s"),
             "handover_prompt": services.handover_prompt(case),

@@ -132,7 +132,12 @@ def stage(world: World, settings: Any, tmp_path: Any) -> Stage:
     attachment = case_services.add_attachment(
         actor=customer,
         case_id=world.case.pk,
-        upload=SimpleUploadedFile("log.txt", b"hello", content_type="text/plain"),
+        # A forwarded message: downloads like any file, and the console reads it as mail.
+        upload=SimpleUploadedFile(
+            "forwarded.eml",
+            b"From: guest@traveller.example\r\nSubject: Booking\r\n\r\nIt failed.\r\n",
+            content_type="message/rfc822",
+        ),
     )
     subscription = EscalationSubscription.objects.create(
         escalation=world.escalation, email="boss@alpine.example", created_at=NOW
@@ -289,6 +294,7 @@ MATRIX: dict[str, str] = {
     "POST /console/cases/{case_id}/assign": "302 404 404 404 302 404 302 302",
     "POST /console/cases/{case_id}/attachments": "302 404 404 404 302 404 302 302",
     "GET /console/cases/{case_id}/attachments/{attachment_id}": "302 404 404 404 200 404 200 200",
+    "GET /console/cases/{case_id}/attachments/{attachment_id}/mail": "302 404 404 404 200 404 200 200",
     "POST /console/cases/{case_id}/confirm-emergency": "302 404 404 404 400 404 400 400",
     "POST /console/cases/{case_id}/follow-ups/{task_id}/done": "302 404 404 404 302 404 302 302",
     "POST /console/cases/{case_id}/handover-note": "302 404 404 404 302 404 302 302",
