@@ -16,7 +16,7 @@ from typing import Protocol
 
 from django.contrib.postgres import search as pg
 from django.db import connection
-from django.db.models import BigIntegerField, F, QuerySet, TextField, Value
+from django.db.models import BigIntegerField, F, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 from django.utils.html import escape
@@ -42,7 +42,9 @@ class Audience(enum.StrEnum):
 
 
 class Engine(Protocol):
-    def write(self, case_id: int, *, public_text: str, staff_text: str) -> None: ...
+    def write(self, doc: SearchDocument) -> None:
+        """Store ``doc`` (unsaved: insert or replace) and index its texts."""
+
     def remove(self, case_id: int) -> None: ...
     def matching(
         self, qs: QuerySet[Case], query: SearchQuery, audience: Audience
@@ -55,7 +57,9 @@ class Engine(Protocol):
 
 def engine() -> Engine:
     """The engine of the default database."""
-    return PostgresEngine() if connection.vendor == "postgresql" else Fts5Engine()
+    if connection.vendor == "postgresql":
+        return PostgresEngine()
+    return Fts5Engine()
 
 
 def marked(fragment: str) -> str:
@@ -86,14 +90,26 @@ def fts5_match(query: SearchQuery) -> str:
     return found + " NOT (" + " OR ".join(quoted(t) for t in query.none_of) + ")"
 
 
+def _upsert(doc: SearchDocument) -> None:
+    SearchDocument.objects.bulk_create(
+        [doc],
+        update_conflicts=True,
+        unique_fields=["case"],
+        update_fields=["public_text", "staff_text", "indexed_at"],
+    )
+
+
 class Fts5Engine:
-    def write(self, case_id: int, *, public_text: str, staff_text: str) -> None:
+    def write(self, doc: SearchDocument) -> None:
+        _upsert(doc)
         with connection.cursor() as cursor:
-            for audience, text in ((Audience.PUBLIC, public_text), (Audience.STAFF, staff_text)):
-                table = FTS_TABLES[audience]
-                cursor.execute(f"delete from {table} where rowid = %s", [case_id])
+            for audience, text in (
+                (Audience.PUBLIC, doc.public_text),
+                (Audience.STAFF, doc.staff_text),
+            ):
                 cursor.execute(
-                    f"insert into {table} (rowid, body) values (%s, %s)", [case_id, text]
+                    f"insert or replace into {FTS_TABLES[audience]} (rowid, body) values (%s, %s)",
+                    [doc.case_id, text],
                 )
 
     def remove(self, case_id: int) -> None:
@@ -172,17 +188,30 @@ def tsquery(query: SearchQuery, config: str) -> pg.SearchQuery:
 
 
 class PostgresEngine:
-    def write(self, case_id: int, *, public_text: str, staff_text: str) -> None:
+    def write(self, doc: SearchDocument) -> None:
+        """One statement: the row and both vectors, inserted or replaced."""
+        table = SearchDocument._meta.db_table
         config = desk_settings.search_language
-
-        def vector(text: str) -> pg.SearchVector:
-            return pg.SearchVector(
-                Value(plain_words(text), output_field=TextField()), config=config
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"insert into {table}"
+                " (case_id, public_text, staff_text, indexed_at, public_vector, staff_vector)"
+                " values (%s, %s, %s, %s, to_tsvector(%s::regconfig, %s),"
+                " to_tsvector(%s::regconfig, %s))"
+                " on conflict (case_id) do update set public_text = excluded.public_text,"
+                " staff_text = excluded.staff_text, indexed_at = excluded.indexed_at,"
+                " public_vector = excluded.public_vector, staff_vector = excluded.staff_vector",
+                [
+                    doc.case_id,
+                    doc.public_text,
+                    doc.staff_text,
+                    doc.indexed_at,
+                    config,
+                    plain_words(doc.public_text),
+                    config,
+                    plain_words(doc.staff_text),
+                ],
             )
-
-        SearchDocument.objects.filter(pk=case_id).update(
-            public_vector=vector(public_text), staff_vector=vector(staff_text)
-        )
 
     def remove(self, case_id: int) -> None:
         """Nothing: the vectors live on the document row, deleted with the case."""

@@ -30,17 +30,47 @@ INDEXED_FIELDS = frozenset(
 )
 
 
-def index_case(case_id: int, *, now: dt.datetime | None = None) -> None:
-    """Rebuild the document of case ``case_id`` (no-op if the case is gone)."""
-    case = (
+#: What :func:`document_texts` reads of a case.
+CASE_FIELDS = ("reference", "title", "description", "triage", "handover_note")
+
+
+def index_case(
+    case_id: int, *, case: Case | None = None, fresh: bool = False, now: dt.datetime | None = None
+) -> None:
+    """Rebuild the document of case ``case_id`` (no-op if the case is gone).
+
+    ``case``: the row in hand (a saved instance), read again only for what it lacks;
+    ``fresh``: a case inserted in this transaction, which has no comments or
+    attachments to read yet. A new case costs one statement on PostgreSQL."""
+    if case is None or _lacks(case):
+        case = _read(case_id)
+        if case is None:
+            return
+    public_text, staff_text = document_texts(case, fresh=fresh)
+    doc = SearchDocument(
+        case_id=case_id,
+        public_text=public_text,
+        staff_text=staff_text,
+        indexed_at=clock.resolve(now),
+    )
+    engine().write(doc)
+
+
+def _lacks(case: Case) -> bool:
+    deferred = case.get_deferred_fields()
+    return (
+        any(f in deferred for f in CASE_FIELDS)
+        or not Case.organization.is_cached(case)
+        or not Case.requester.is_cached(case)
+    )
+
+
+def _read(case_id: int) -> Case | None:
+    return (
         Case.objects.filter(pk=case_id)
         .select_related("organization", "requester")
         .only(
-            "reference",
-            "title",
-            "description",
-            "triage",
-            "handover_note",
+            *CASE_FIELDS,
             "organization__name",
             "requester__first_name",
             "requester__last_name",
@@ -48,21 +78,9 @@ def index_case(case_id: int, *, now: dt.datetime | None = None) -> None:
         )
         .first()
     )
-    if case is None:
-        return
-    public_text, staff_text = document_texts(case)
-    SearchDocument.objects.update_or_create(
-        case_id=case_id,
-        defaults={
-            "public_text": public_text,
-            "staff_text": staff_text,
-            "indexed_at": clock.resolve(now),
-        },
-    )
-    engine().write(case_id, public_text=public_text, staff_text=staff_text)
 
 
-def document_texts(case: Case) -> tuple[str, str]:
+def document_texts(case: Case, *, fresh: bool = False) -> tuple[str, str]:
     """The public and the staff text of ``case``: the staff text is the public text
     followed by what only staff may read."""
     requester = case.requester
@@ -76,14 +94,19 @@ def document_texts(case: Case) -> tuple[str, str]:
         *_strings(case.triage.get("intake", {}) if isinstance(case.triage, dict) else {}),
     ]
     internal = [case.handover_note]
-    for body, public_comment in Comment.objects.filter(case_id=case.pk).values_list(
-        "body", "public"
-    ):
-        (public if public_comment else internal).append(body)
-    for name, public_file in Attachment.objects.filter(case_id=case.pk).values_list(
-        "name", "public"
-    ):
-        (public if public_file else internal).append(name)
+    if not fresh:
+        # Comment bodies and attachment names in one read.
+        parts = (
+            Comment.objects.filter(case_id=case.pk)
+            .order_by()
+            .values_list("body", "public")
+            .union(
+                Attachment.objects.filter(case_id=case.pk).order_by().values_list("name", "public"),
+                all=True,
+            )
+        )
+        for text, is_public in parts:
+            (public if is_public else internal).append(text)
     public_text = "\n".join(p for p in public if p)
     return public_text, "\n".join([public_text, *(p for p in internal if p)])
 
@@ -122,9 +145,13 @@ def reindex_all(*, batch: int = 500) -> int:
 
 
 def _case_saved(sender: type[Case], instance: Case, created: bool, **kwargs: Any) -> None:
+    if created and instance.reference is None:
+        # Inserted before its reference (SQLite: the key, and so the reference, exists
+        # only once the row does); the save that sets the reference indexes it.
+        return
     fields = kwargs.get("update_fields")
     if created or fields is None or INDEXED_FIELDS & set(fields):
-        index_case(instance.pk)
+        index_case(instance.pk, case=instance, fresh=created or fields == {"reference"})
 
 
 def _part_changed(
