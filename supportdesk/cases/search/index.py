@@ -14,7 +14,8 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, TextField, Value
+from django.db.models.functions import Concat
 from django.db.models.signals import post_delete, post_save
 
 from supportdesk import clock
@@ -95,20 +96,27 @@ def document_texts(case: Case, *, fresh: bool = False) -> tuple[str, str]:
     ]
     internal = [case.handover_note]
     if not fresh:
-        # Comment bodies and attachment names in one read.
-        parts = (
-            Comment.objects.filter(case_id=case.pk)
-            .order_by()
-            .values_list("body", "public")
-            .union(
-                Attachment.objects.filter(case_id=case.pk).order_by().values_list("name", "public"),
-                all=True,
-            )
-        )
-        for text, is_public in parts:
+        for text, is_public in _parts(case.pk):
             (public if is_public else internal).append(text)
     public_text = "\n".join(p for p in public if p)
     return public_text, "\n".join([public_text, *(p for p in internal if p)])
+
+
+def _parts(case_id: int) -> QuerySet[Any, tuple[str, bool]]:
+    """In one read: the case's comment bodies and attachment names, and the title and
+    description of the duplicates merged into it, each with whether it is public."""
+    comments = Comment.objects.filter(case_id=case_id).order_by().values_list("body", "public")
+    files = Attachment.objects.filter(case_id=case_id).order_by().values_list("name", "public")
+    merged = (
+        Case.objects.filter(merge__into_id=case_id)
+        .order_by()
+        .annotate(
+            text=Concat("title", Value("\n"), "description", output_field=TextField()),
+            shown=Value(True),
+        )
+        .values_list("text", "shown")
+    )
+    return comments.union(files, merged, all=True)
 
 
 def _strings(value: Any) -> Iterable[str]:
