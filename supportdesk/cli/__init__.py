@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "supportdesk.cli.sla",
     "supportdesk.cli.route",
     "supportdesk.cli.case",
+    "supportdesk.cli.find",
     "supportdesk.cli.escalation",
     "supportdesk.cli.mail",
     "supportdesk.cli.backup",
