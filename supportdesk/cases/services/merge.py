@@ -35,12 +35,12 @@ def merge_cases(
     Support staff only, both cases visible to them and of one organisation; neither
     may already be merged away. Both rows are locked in id order (one lock order, so
     two merges of the same pair cannot deadlock)."""
-    if duplicate_id == into_id:
-        raise DomainError("a case cannot be merged into itself", field="into")
     with transaction.atomic():
-        locked = {i: access_case(actor, i, lock=True) for i in sorted((duplicate_id, into_id))}
+        locked = {i: access_case(actor, i, lock=True) for i in sorted({duplicate_id, into_id})}
         duplicate, into = locked[duplicate_id], locked[into_id]
         require(can_assign_case(actor, duplicate), "only support staff merge cases", field="into")
+        if duplicate_id == into_id:
+            raise DomainError("a case cannot be merged into itself", field="into")
         _check(duplicate, into)
         now = stamp(into, stamp(duplicate, now))
         _move_conversation(duplicate, into, now)
