@@ -168,17 +168,16 @@ def access_case(viewer: User, case_id: int, *, lock: bool = False) -> Case:
 
     ``lock=True`` is for a write: the row is locked for the caller's transaction
     (PostgreSQL; SQLite serialises writers instead). Either way the case comes with its
-    organisation and policy version (without the policy text, which
-    ``policies.selectors.parsed`` reads once per version)."""
+    organisation, policy version (without the policy text, which
+    ``policies.selectors.parsed`` reads once per version), and the people and team a
+    change notifies (only the case's row is locked)."""
     cases = (
         cases_visible_to(viewer)
-        .select_related("organization", "policy_version")
+        .select_related("organization", "policy_version", "requester", "assignee", "team")
         .defer("policy_version__source")
     )
     if lock:
         cases = cases.select_for_update(of=("self",))
-    else:
-        cases = cases.select_related("requester", "assignee", "team")
     try:
         # get(): one row by key needs no ORDER BY.
         return cases.get(pk=case_id)

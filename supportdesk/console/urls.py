@@ -7,6 +7,7 @@ from supportdesk.console import (
     escalations,
     find,
     planning,
+    policy_truth,
     reports,
     views,
 )
@@ -64,6 +65,13 @@ urlpatterns = [
     path("console/daily-review/", planning.daily_review, name="daily_review"),
     path("console/phone-call/", views.phone_call, name="phone_call"),
     path("console/policy/", boards.policy, name="policy"),
+    path("console/policy/versions/", policy_truth.policy_diff, name="policy_diff"),
+    path("console/policy/whatif/", policy_truth.policy_whatif, name="policy_whatif"),
+    path(
+        "console/cases/<int:case_id>/deadlines/",
+        policy_truth.case_deadlines,
+        name="case_deadlines",
+    ),
     path("console/escalations/", escalations.escalation_board, name="escalations"),
     path(
         "console/escalations/<int:escalation_id>/",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from supportdesk.portal import find, views
+from supportdesk.portal import deadlines, find, views
 
 app_name = "portal"
 
@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.case_list, name="cases"),
     path("search/", find.search, name="search"),
     path("cases/<int:case_id>/", views.case_detail, name="case"),
+    path("cases/<int:case_id>/deadlines/", deadlines.case_deadlines, name="case_deadlines"),
     path("cases/<int:case_id>/attachments", views.case_attach, name="case_attach"),
     path(
         "cases/<int:case_id>/attachments/<int:attachment_id>",

@@ -295,11 +295,19 @@ def escalation_respond(request: HttpRequest, case_id: int, escalation_id: int) -
         raise Http404("escalation not found")
     if not message:
         messages.error(request, "Write what you found before sending.")
-    elif esc.information_requested_at is None and esc.status != EscalationStatus.AWAITING_CLIENT:
+    elif esc.information_requested_at is None and esc.status not in (
+        EscalationStatus.AWAITING_CLIENT,
+        EscalationStatus.PARTNER_FIRST,
+    ):
         messages.error(request, "The escalation team is not waiting on you.")
     else:
         try:
-            if esc.information_requested_at is not None:
+            if esc.status == EscalationStatus.PARTNER_FIRST:
+                # ESC-3: the partner asked first answers; the team decides next.
+                escalation_services.record_partner_answer(
+                    actor=user, escalation_id=esc.pk, answer=message
+                )
+            elif esc.information_requested_at is not None:
                 escalation_services.provide_information(
                     actor=user, escalation_id=esc.pk, answer=message
                 )

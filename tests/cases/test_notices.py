@@ -121,6 +121,23 @@ def test_a_new_case_reaches_the_regions_team_by_mail_and_each_member_in_the_app(
     assert _bell(agent) == [f"{case.reference} · New Sev3 case"]
 
 
+def test_team_members_are_told_in_the_app_except_the_inactive_and_the_one_who_acted(
+    agent: Any, customer: Any, organisation: Any, na_team: Any
+) -> None:
+    gone = make_user(role=Role.AGENT, team=na_team)
+    gone.is_active = False
+    gone.save()
+    colleague = make_user(role=Role.AGENT, team=na_team)
+    case, _ = services.open_case(
+        agent, _draft(organisation, "phone", requester_id=customer.pk), now=NOW
+    )
+    assert _bell(colleague) == [f"{case.reference} · New Sev2 case"]
+    assert _bell(gone) == [] and _bell(agent) == []
+    (entry,) = Notification.objects.filter(recipient=colleague)
+    assert entry.case_id == case.pk and entry.created_at == NOW and entry.read_at is None
+    assert entry.url.endswith(f"/console/cases/{case.pk}/")
+
+
 # -- replies both ways ------------------------------------------------------------------
 
 
@@ -380,6 +397,9 @@ def test_int5_the_follow_up_is_due_in_business_hours_told_and_reminded_once(
     case, _ = services.open_case(agent, draft, now=at)
     task = case.follow_ups.get()
     assert task.due_at == dt.datetime(2026, 3, 11, 15, 0, tzinfo=dt.UTC)  # 11:00 EDT
+    # The customer is told what happens next, in the receipt.
+    (receipt,) = [m for m in _to(customer) if ":case_received:" in m.dedupe_key]
+    assert "What happens next:" in receipt.body and "account manager" in receipt.body
     assert any("Follow-up owed" in t for t in _bell(manager))
     assert services.remind_follow_ups(now=task.due_at - dt.timedelta(minutes=1)) == 0
     assert services.remind_follow_ups(now=task.due_at) == 1

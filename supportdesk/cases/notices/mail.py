@@ -12,6 +12,7 @@ The texts are Django templates under ``mail/`` (text and HTML), overridable per 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import secrets
 import zoneinfo
 from pathlib import Path
@@ -89,6 +90,7 @@ def send_case_mail(
     coalesce_seconds: int = 0,
     unsubscribe_url: str = "",
     threaded: bool = True,
+    new_key: bool = False,
     now: dt.datetime,
 ) -> OutboxMessage:
     """Enqueue one mail about ``case`` to ``address``, ``user`` or ``team``, threaded
@@ -100,12 +102,15 @@ def send_case_mail(
 
     Call inside the transaction of the change it reports. Idempotent by ``dedupe_key``
     (``new_case``: the case was opened in this transaction, so its message cannot have
-    an envelope yet).
+    an envelope yet; it and ``new_key`` say the dedupe key names a row of this
+    transaction, see ``notifications.services.enqueue``).
     """
     ctx = {"case": case, "site_url": desk_settings.site_url, **context}
     body, html = render(template, ctx, policy)
     subject = reply_subject(case.reference or "", str(context.get("subject") or case.title))
     who = f"u{user.pk}" if user is not None else f"t{team.pk}" if team is not None else ""
+    if address and coalesce_seconds:
+        who = f"a{hashlib.sha256(address.lower().encode()).hexdigest()[:16]}"
     message = outbox.enqueue(
         kind=MessageKind.EMAIL,
         subject=subject,
@@ -118,6 +123,7 @@ def send_case_mail(
         coalesce_key=f"case:{case.pk}:{who}" if who else "",
         coalesce_seconds=coalesce_seconds,
         unsubscribe_url=unsubscribe_url,
+        new_key=new_key or new_case,
         now=now,
     )
     if not threaded:
@@ -186,7 +192,7 @@ def case_opened_by_mail(
     """The receipt of a case just opened (in this transaction) by the message
     ``message_id`` from ``address``: threaded under that message, ``auto-replied``
     (RFC 3834), with the first response's due time (INT-1)."""
-    requester = User.objects.filter(pk=case.requester_id).first()
+    requester = case.requester
     return send_case_mail(
         case=case,
         template="receipt",

@@ -17,6 +17,7 @@ from supportdesk import clock
 from supportdesk.accounts.models import User
 from supportdesk.cases.models import Case, CaseFollower
 from supportdesk.cases.selectors import access_case
+from supportdesk.conf import desk_settings
 
 
 def follow_case(*, actor: User, case_id: int, now: dt.datetime | None = None) -> CaseFollower:
@@ -47,8 +48,11 @@ def follow_from_mail(
     case: active people of the case's organisation; an unknown address never becomes an
     account here. Call inside the transaction of the message."""
     wanted = Q()
+    ours = "@" + desk_settings.mail_domain
     for address in {a.strip().lower() for a in addresses if "@" in (a or "")}:
-        wanted |= Q(email__iexact=address)
+        # Our own mailboxes (the To of nearly every message) are nobody's contact.
+        if not address.endswith(ours):
+            wanted |= Q(email__iexact=address)
     if not wanted:
         return []
     now = clock.resolve(now)

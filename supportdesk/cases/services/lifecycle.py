@@ -196,10 +196,11 @@ def add_comment(
                 case, actor, CaseStatus.IN_PROGRESS, note="customer replied", agreement="", now=now
             )
             return comment
+        due = case.queue_due_at
         refresh_clocks(case, now=now)
         if first:
             _touch(case, now, "first_response_at", "queue_due_at")
-        else:
+        elif case.queue_due_at != due:
             case.save(update_fields=["queue_due_at"])
         return comment
 

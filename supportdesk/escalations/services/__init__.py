@@ -4,7 +4,8 @@ One module per concept: :mod:`.requests` (the request and its assessment),
 :mod:`.deciding` (the decision clock, questions to the requester and their answers),
 :mod:`.decisions` (accept or decline), :mod:`.management` (hand-over, acknowledgement,
 updates, stakeholders), :mod:`.overdue` (late decisions, acknowledgements and updates),
-:mod:`.reminders` (waiting on the client), :mod:`.closure`.
+:mod:`.reminders` (waiting on the client), :mod:`.partner` (the partner asked
+first, ESC-3), :mod:`.closure`.
 Every step is recorded on the escalation's log and the case timeline, and every message
 goes through the outbox in the same transaction (:mod:`._events`). The rules themselves
 live in :mod:`supportdesk.domain.escalation`. Import the use cases from here.
@@ -22,6 +23,7 @@ from supportdesk.escalations.services.management import (
     unsubscribe_from_escalation,
 )
 from supportdesk.escalations.services.overdue import flag_overdue_escalations
+from supportdesk.escalations.services.partner import record_partner_answer
 from supportdesk.escalations.services.reminders import (
     await_client,
     record_client_response,
@@ -41,6 +43,7 @@ __all__ = [
     "post_escalation_update",
     "provide_information",
     "record_client_response",
+    "record_partner_answer",
     "request_escalation",
     "request_information",
     "send_due_reminders",

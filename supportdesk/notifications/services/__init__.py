@@ -52,7 +52,7 @@ from supportdesk.notifications.services.inbox import (
     mark_all_read,
     mark_read,
     notify_in_app,
-    notify_in_app_many,
+    notify_members_in_app,
     save_preferences,
     unsubscribe,
 )
@@ -83,7 +83,7 @@ __all__ = [
     "mark_all_read",
     "mark_read",
     "notify_in_app",
-    "notify_in_app_many",
+    "notify_members_in_app",
     "requeue_dead",
     "save_preferences",
     "send_to_target",

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import BigIntegerField, CharField, DateTimeField, F, TextField, Value
 
 from supportdesk import clock
-from supportdesk.accounts.models import User
+from supportdesk.accounts.models import Team, User
 from supportdesk.domain.errors import DomainError
 from supportdesk.notifications import selectors
 from supportdesk.notifications.models import Notification, Preferences
@@ -37,30 +39,43 @@ def notify_in_app(
     )
 
 
-def notify_in_app_many(
+def notify_members_in_app(
     *,
-    users: list[User],
+    team: Team,
+    besides: Collection[int],
     event: str,
     title: str,
     body: str = "",
     url: str = "",
     case_id: int | None = None,
     now: dt.datetime | None = None,
-) -> None:
-    """The same bell entry for each of ``users`` (a team's members), in one statement."""
+) -> int:
+    """The same bell entry for each active member of ``team`` but the people
+    ``besides``; returns how many. One ``INSERT ... SELECT`` over the members, who are
+    never read into Python (a region team's members are told of every new case)."""
     now = clock.resolve(now)
-    Notification.objects.bulk_create(
-        Notification(
-            recipient=user,
-            event=event,
-            title=title[:300],
-            body=body,
-            url=url[:300],
-            case_id=case_id,
-            created_at=now,
-        )
-        for user in users
+    columns = {
+        "recipient_id": F("pk"),
+        "case_id": Value(case_id, output_field=BigIntegerField()),
+        "event": Value(event, output_field=CharField()),
+        "title": Value(title[:300], output_field=CharField()),
+        "body": Value(body, output_field=TextField()),
+        "url": Value(url[:300], output_field=CharField()),
+        "created_at": Value(now, output_field=DateTimeField()),
+    }
+    rows = (
+        User.objects.filter(team=team, is_active=True)
+        .exclude(pk__in=besides)
+        .order_by()
+        .annotate(**{f"n_{name}": value for name, value in columns.items()})
+        .values_list(*(f"n_{name}" for name in columns))
     )
+    select, params = rows.query.sql_with_params()
+    table = connection.ops.quote_name(Notification._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(name) for name in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} ({names}) {select}", params)
+        return int(cursor.rowcount)
 
 
 def mark_read(*, user: User, notification_ids: list[int], now: dt.datetime | None = None) -> int:
@@ -103,7 +118,9 @@ def save_preferences(
         prefs.language = language
         prefs.channels = {group: list(dict.fromkeys(c)) for group, c in channels.items()}
         prefs.save(update_fields=["language", "channels"])
-        return prefs
+    # The instance answers for its preferences from now on (``stored_preferences``).
+    user.notice_preferences = prefs
+    return prefs
 
 
 def unsubscribe(*, token: str) -> tuple[User, str]:
@@ -115,4 +132,5 @@ def unsubscribe(*, token: str) -> tuple[User, str]:
         current = prefs.channels.get(group, list(selectors.CHANNELS))
         prefs.channels = {**prefs.channels, group: [c for c in current if c != "email"]}
         prefs.save(update_fields=["channels"])
+    user.notice_preferences = prefs
     return user, group

@@ -39,6 +39,7 @@ def enqueue(
     coalesce_key: str = "",
     coalesce_seconds: int = 0,
     unsubscribe_url: str = "",
+    new_key: bool = False,
     now: dt.datetime | None = None,
 ) -> OutboxMessage:
     """Record one outgoing message; call it inside the transaction of the change.
@@ -48,6 +49,10 @@ def enqueue(
     folded into, when it was combined). With ``coalesce_key`` and a window, a pending
     message of that key enqueued within the window absorbs this one and is returned;
     urgent messages are never combined.
+
+    ``new_key``: the dedupe key names a row this same transaction created (a new case,
+    comment or event), so no other transaction can hold the key and this one cannot
+    hold it yet: the row is inserted without the savepoint that catches a duplicate.
     """
     now = clock.resolve(now)
     if sum(x is not None and x != "" for x in (user, team, address)) != 1:
@@ -74,9 +79,13 @@ def enqueue(
         unsubscribe_url=unsubscribe_url,
     )
     if message.coalesce_key and coalesce_seconds > 0:
-        combined = _combine(message, now - dt.timedelta(seconds=coalesce_seconds))
+        since = now - dt.timedelta(seconds=coalesce_seconds)
+        combined = _combine_new(message, since) if new_key else _combine(message, since)
         if combined is not None:
             return combined
+    if new_key:
+        message.save(force_insert=True)
+        return message
     # Insert first: most keys are new (a new case's receipt, a page's first
     # notification), and the unique key is the duplicate check, also against a
     # concurrent transaction enqueueing the same key.
@@ -97,12 +106,12 @@ def _existing(dedupe_key: str) -> OutboxMessage:
 COMBINED_SEPARATOR = "\n\n---\n\n"
 
 
-def _combine(message: OutboxMessage, since: dt.datetime) -> OutboxMessage | None:
-    """Fold ``message`` into the pending message of its coalesce key enqueued since
-    ``since``, if there is one no worker has claimed; ``None`` otherwise."""
-    target = (
+def _pending_target(coalesce_key: str, since: dt.datetime) -> OutboxMessage | None:
+    """The newest message of ``coalesce_key`` enqueued since ``since`` that no worker
+    has claimed."""
+    return (
         OutboxMessage.objects.filter(
-            coalesce_key=message.coalesce_key,
+            coalesce_key=coalesce_key,
             state=OutboxState.PENDING,
             attempts=0,
             created_at__gte=since,
@@ -110,6 +119,12 @@ def _combine(message: OutboxMessage, since: dt.datetime) -> OutboxMessage | None
         .order_by("-created_at", "-id")
         .first()
     )
+
+
+def _combine(message: OutboxMessage, since: dt.datetime) -> OutboxMessage | None:
+    """Fold ``message`` into the pending message of its coalesce key enqueued since
+    ``since``, if there is one no worker has claimed; ``None`` otherwise."""
+    target = _pending_target(message.coalesce_key, since)
     if target is None:
         return None
     message.state = OutboxState.COMBINED
@@ -132,6 +147,27 @@ def _combine(message: OutboxMessage, since: dt.datetime) -> OutboxMessage | None
         message.combined_into = None
         return None
     target.refresh_from_db()
+    return target
+
+
+def _combine_new(message: OutboxMessage, since: dt.datetime) -> OutboxMessage | None:
+    """:func:`_combine` for a message whose dedupe key is new (``enqueue``'s
+    ``new_key``): the conditional append goes first, so nothing needs rolling back when
+    a worker claimed the target meanwhile, and no duplicate key can fail the insert."""
+    target = _pending_target(message.coalesce_key, since)
+    if target is None:
+        return None
+    text = COMBINED_SEPARATOR + message.body
+    grown = OutboxMessage.objects.filter(pk=target.pk, state=OutboxState.PENDING).update(
+        body=Concat(F("body"), Value(text))
+    )
+    if grown != 1:
+        return None
+    message.state = OutboxState.COMBINED
+    message.combined_into = target
+    message.save(force_insert=True)
+    # As read plus this text (a concurrent combination is in the row, not here).
+    target.body += text
     return target
 
 
