@@ -23,6 +23,7 @@ from supportdesk.accounts.ratelimit import RateLimited
 from supportdesk.api_auth import CHALLENGE, SignedInSession, TokenAuth
 from supportdesk.api_types import StorableParser
 from supportdesk.cases.api import router as cases_router
+from supportdesk.cases.search.api import router as find_router
 from supportdesk.cases.services import (
     AttachmentTooLarge,
     IdempotencyConflict,
@@ -135,4 +136,6 @@ def _database_unavailable(request: HttpRequest, exc: Exception) -> HttpResponse:
 api.add_router("/", accounts_router)
 api.add_router("/escalations", escalations_router)
 api.add_router("/oncall", oncall_router)
+# Finding work (bulk, merge, views) first: its static paths before /cases/{case_id}.
+api.add_router("/cases", find_router)
 api.add_router("/cases", cases_router)

@@ -227,6 +227,13 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 #: The policy assigned to organisations without a support contract of their own.
 DEFAULT_POLICY = env_str("DEFAULT_POLICY", "partner-services")
 
+#: Full-text search stemming: ``english`` (words match their inflections: "crashes"
+#: finds "crashed") or ``simple`` (exact words; for tenants writing in several
+#: languages). Changing it needs ``supportdesk search reindex``.
+SEARCH_LANGUAGE = env_str("SEARCH_LANGUAGE", "english")
+if SEARCH_LANGUAGE not in ("english", "simple"):
+    raise ImproperlyConfigured("SEARCH_LANGUAGE must be english or simple")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -50,6 +50,7 @@ from supportdesk.cases.schemas import (
     case_detail_out,
     case_out,
 )
+from supportdesk.cases.search.schemas import CaseHitOut, hit_page, queue_hit
 
 router = Router(tags=["cases"])
 
@@ -79,14 +80,24 @@ def _access_follow_up(user: User, task_id: int) -> None:
 # Lists. Static paths come before /{case_id}.
 
 
-@router.get("", response=replies({200: Page[CaseOut]}), summary="Cases you may see, in queue order")
+@router.get(
+    "",
+    response=replies({200: Page[CaseHitOut]}),
+    summary="Cases you may see, in queue order; with q, a full-text search, best match first",
+)
 def list_cases(
     request: HttpRequest, filters: Query[CaseFilter], cursor: str | None = None, limit: Limit = 50
-) -> Page[CaseOut]:
+) -> Page[CaseHitOut]:
+    """``q`` searches the full text (``"exact phrase"``, ``-word``, ``a OR b``; a
+    reference's number); customers search the public text of their own cases only. A
+    search pages by rank and id and gives each case a highlighted ``snippet``."""
+    user = _user(request)
     queue_filter = selectors.QueueFilter(**filters.model_dump())
-    qs = selectors.case_queue(_user(request), queue_filter, summary=True)
+    if queue_filter.q:
+        return hit_page(user, queue_filter, cursor=cursor, limit=limit)
+    qs = selectors.case_queue(user, queue_filter, summary=True)
     return selectors.queue_page(
-        qs, cursor=cursor, limit=limit, to_schema=case_out, prepare=_as_of_now
+        qs, cursor=cursor, limit=limit, to_schema=queue_hit, prepare=_as_of_now
     )
 
 

@@ -410,3 +410,8 @@ class OutboundMail(models.Model):
 
     def __str__(self) -> str:
         return self.message_id
+
+
+# Registered with this app from their own module (finding work: search, saved views,
+# merged duplicates).
+from supportdesk.cases.search.models import CaseMerge, SavedView, SearchDocument  # noqa: E402, F401

@@ -180,7 +180,7 @@ class CaseDetailOut(CaseOut):
         return str(value.version) if hasattr(value, "version") else value
 
 
-def _of(case: Case) -> dict[str, Any] | None:
+def clock_context(case: Case) -> dict[str, Any] | None:
     # RSP-6: the clocks as of this request (``clocks.show_clocks``), else those the
     # request that opened the case has in hand, else the stored ones.
     shown = case.shown_clocks if case.shown_clocks is not None else case.opened_clocks
@@ -189,12 +189,12 @@ def _of(case: Case) -> dict[str, Any] | None:
 
 def case_out(case: Case) -> CaseOut:
     """The API's (and the command line's) view of a case in a listing."""
-    return CaseOut.model_validate(case, context=_of(case))
+    return CaseOut.model_validate(case, context=clock_context(case))
 
 
 def case_detail_out(case: Case) -> CaseDetailOut:
     """The API's (and the command line's) view of one case."""
-    return CaseDetailOut.model_validate(case, context=_of(case))
+    return CaseDetailOut.model_validate(case, context=clock_context(case))
 
 
 class CommentIn(BodyIn):

@@ -224,6 +224,11 @@ class QueueFilter:
     handed_to_me: bool = False
     #: An agent's default queue: their region's cases plus the cases handed to it.
     own_region: bool = False
+    #: Assigned to this user; ``unassigned``: to nobody.
+    assignee: int | None = None
+    unassigned: bool = False
+    #: Only cases with a running SLA due before this instant (``queue_due_at``).
+    due_before: dt.datetime | None = None
 
 
 #: What a queue listing (``schemas.case_out``) never reads: left in the database.
@@ -260,6 +265,12 @@ def case_queue(
         qs = qs.filter(Q(title__icontains=f.q) | Q(reference=f.q.strip().upper()))
     if f.region:
         qs = qs.filter(region=f.region)
+    if f.assignee is not None:
+        qs = qs.filter(assignee_id=f.assignee)
+    if f.unassigned:
+        qs = qs.filter(assignee__isnull=True)
+    if f.due_before is not None:
+        qs = qs.filter(queue_due_at__lt=f.due_before)
     if f.handed_to_me or f.own_region:
         region = viewer.region
         handed = Q(region=region) & ~Q(organization__region=region)

@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "supportdesk.cli.route",
     "supportdesk.cli.case",
     "supportdesk.cli.sprint",
+    "supportdesk.cli.find",
     "supportdesk.cli.escalation",
     "supportdesk.cli.mail",
     "supportdesk.cli.backup",

@@ -43,7 +43,12 @@ class QueueFilterForm(DeskForm):
         ],
         label="Cases",
     )
-    q = forms.CharField(required=False, max_length=100, label="Search")
+    assignee = forms.ChoiceField(
+        required=False,
+        choices=[("", "Anyone"), ("me", "Me"), ("none", "Nobody")],
+        label="Assignee",
+    )
+    q = forms.CharField(required=False, max_length=200, label="Search")
 
 
 class EmergencyReviewForm(DeskForm):

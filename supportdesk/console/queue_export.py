@@ -1,21 +1,21 @@
-"""The queue as a CSV download (``/console/?format=csv`` with the queue's filters): one
-row per case and SLA clock, in queue order, with each clock as of the download
-(RSP-6: the same ``show_clocks`` the pages use). Instants are UTC, ISO 8601."""
+"""Cases as a CSV download (``/console/export.csv`` with a view's or the queue's
+filters): one row per case and SLA clock, in the view's order, with each clock as of
+the download (RSP-6: the same ``show_clocks`` the pages use), streamed in batches.
+Instants are UTC, ISO 8601; text cells never start a spreadsheet formula."""
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+from collections.abc import Iterator
+from itertools import islice
 
 from django.db.models import QuerySet
-from django.http import HttpResponse
+from django.http import StreamingHttpResponse
 
-from supportdesk.cases import selectors
 from supportdesk.cases.clocks import show_clocks
 from supportdesk.cases.models import Case
 
-#: The most rows a download holds; a larger queue is narrowed with the filters first.
-MAX_CASES = 5000
 _BATCH = 200
 
 COLUMNS = (
@@ -26,6 +26,7 @@ COLUMNS = (
     "severity_unconfirmed",
     "status",
     "region",
+    "assignee",
     "escalated",
     "received_at",
     "clock",
@@ -39,40 +40,43 @@ COLUMNS = (
 )
 
 
-def queue_csv(cases: QuerySet[Case], *, now: dt.datetime) -> HttpResponse:
-    """The download of ``cases`` (a ``case_queue``), at most :data:`MAX_CASES` of them."""
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="queue-{now:%Y%m%dT%H%MZ}.csv"'
-    writer = csv.writer(response)
-    writer.writerow(COLUMNS)
-    cursor, written = None, 0
-    while written < MAX_CASES:
-        page = selectors.queue_page(
-            cases,
-            cursor=cursor,
-            limit=min(_BATCH, MAX_CASES - written),
-            to_schema=lambda case: case,
-            prepare=lambda rows: show_clocks(rows, now=now),
-        )
-        for case in page.items:
-            for row in _rows(case):
-                writer.writerow(row)
-        written += len(page.items)
-        cursor = page.next_cursor
-        if cursor is None:
-            break
+def cases_csv(cases: QuerySet[Case], *, now: dt.datetime) -> StreamingHttpResponse:
+    """The download of ``cases`` (ordered by the caller), streamed."""
+    response = StreamingHttpResponse(_lines(cases, now), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="cases-{now:%Y%m%dT%H%MZ}.csv"'
     return response
+
+
+class _Line:
+    """A file-like sink that hands back what ``csv.writer`` writes."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def _lines(cases: QuerySet[Case], now: dt.datetime) -> Iterator[str]:
+    writer = csv.writer(_Line())
+    yield writer.writerow(COLUMNS)
+    found = cases.iterator(chunk_size=_BATCH)
+    while rows := list(islice(found, _BATCH)):
+        show_clocks(rows, now=now)
+        for case in rows:
+            for row in _rows(case):
+                yield writer.writerow(row)
 
 
 def _rows(case: Case) -> list[list[object]]:
     head: list[object] = [
         case.reference,
-        case.title,
-        case.organization.name,
+        _safe_cell(case.title),
+        _safe_cell(case.organization.name),
         case.severity,
         case.severity_unconfirmed,
         case.status,
         case.region,
+        _safe_cell(case.assignee.get_full_name() or case.assignee.username)
+        if case.assignee
+        else "",
         case.escalated,
         _iso(case.received_at),
     ]
@@ -101,3 +105,8 @@ def _iso(value: dt.datetime | None) -> str:
 
 def _blank(value: int | None) -> object:
     return "" if value is None else value
+
+
+def _safe_cell(text: str) -> str:
+    """A cell a spreadsheet will not run as a formula (CSV injection)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

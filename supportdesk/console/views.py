@@ -9,7 +9,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
@@ -17,7 +16,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 from supportdesk import clock
 from supportdesk.accounts.models import Team, TeamKind, User
 from supportdesk.accounts.permissions import NotFound, visible_organisations
-from supportdesk.api_paging import Page
 from supportdesk.cases import selectors, services
 from supportdesk.cases.clocks import show_clocks
 from supportdesk.cases.drafts import CaseDraft
@@ -36,14 +34,13 @@ from supportdesk.console.forms import (
     SprintPlanForm,
     TransitionForm,
 )
-from supportdesk.console.queue_export import queue_csv
+from supportdesk.console.listing import Listing, listing_context
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.lifecycle import ActorKind, CaseStatus, allowed_targets
 from supportdesk.escalations import selectors as escalation_selectors
 from supportdesk.intake import selectors as mail_selectors
 from supportdesk.policies import selectors as policy_selectors
 from supportdesk.web.forms import DeskForm, set_choices
-from supportdesk.web.paging import keyset_page
 from supportdesk.web.support import promise_text
 
 PAGE_SIZE = 25
@@ -83,42 +80,26 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @staff_only
 def queue(request: HttpRequest) -> HttpResponse:
+    """The queue: a saved view (``saved``) and the filters; with words in ``q``, a
+    full-text search, best match first (console.listing)."""
     user = user_of(request)
-    form = QueueFilterForm(request.GET or None)
-    f = form.cleaned_data if form.is_valid() else {}
-    status = f.get("status") or ""
-    view = f.get("view") or ""
-    qs = selectors.case_queue(
-        user,
-        selectors.QueueFilter(
-            status=status if status not in ("", "all") else None,
-            severity=f.get("severity"),
-            q=f.get("q") or None,
-            open_only=status == "",
-            region=f.get("region") or None,
-            # HRS-3: an agent of a region starts from their region and what it was handed.
-            own_region=view == "" and bool(user.region),
-            handed_to_me=view == "handed",
-        ),
-    )
-    if request.GET.get("format") == "csv":
-        return queue_csv(qs, now=clock.now())
-    page = keyset_page(
-        qs,
-        params=request.GET,
-        order=selectors.QUEUE_ORDER,
-        size=PAGE_SIZE,
-        forward=_queue_forward,
-    )
+    listing = Listing(user, request.GET, PAGE_SIZE)
+    form = QueueFilterForm({k: str(v) for k, v in listing.data.items()} or None)
+    form.is_valid()
     now = clock.now()
-    show_clocks(page.rows, now=now)
+    show_clocks(listing.page.rows, now=now)
     rows = [
-        {"case": c, "clock": running_clock(c), "prompt": services.handover_prompt(c, now=now)}
-        for c in page.rows
+        {
+            "case": c,
+            "clock": running_clock(c),
+            "prompt": services.handover_prompt(c, now=now),
+            "snippet": listing.snippets.get(c.pk, ""),
+        }
+        for c in listing.page.rows
     ]
     context = {
         "form": form,
-        "page": page,
+        "page": listing.page,
         "rows": rows,
         "prompts": [row for row in rows if row["prompt"] is not None],
         "regions": sorted(
@@ -127,13 +108,10 @@ def queue(request: HttpRequest) -> HttpResponse:
             - {""}
         ),
         "nav": "queue",
+        **listing_context(listing),
     }
     template = "console/_queue_rows.html" if request.htmx else "console/queue.html"  # type: ignore[attr-defined]
     return render(request, template, context)
-
-
-def _queue_forward(qs: QuerySet[Case], cursor: str | None, limit: int) -> Page[Case]:
-    return selectors.queue_page(qs, cursor=cursor, limit=limit, to_schema=lambda case: case)
 
 
 def running_clock(case: Case) -> dict[str, Any] | None:

@@ -26,6 +26,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from supportdesk.api import api
 from supportdesk.cases import services as case_services
 from supportdesk.cases.models import FollowUpTask, Release, Sprint
+from supportdesk.cases.search.models import SavedView
 from supportdesk.escalations.models import EscalationSubscription
 from supportdesk.intake.models import InboundMessage
 from supportdesk.oncall.services import ack_token
@@ -108,6 +109,8 @@ class Stage:
         """``value`` with each ``"{name}"`` string replaced by the world's value."""
         if isinstance(value, dict):
             return {k: self.body(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.body(v) for v in value]
         if isinstance(value, str) and (m := re.fullmatch(r"\{(\w+)\}", value)):
             named = self.values[m.group(1)]
             return int(named) if named.isdigit() else named
@@ -158,7 +161,12 @@ def stage(world: World, settings: Any, tmp_path: Any) -> Stage:
     sprint = Sprint.objects.create(
         name="S1", starts_on=dt.date(2099, 4, 6), ends_on=dt.date(2099, 4, 17)
     )
+    view = SavedView.objects.create(
+        owner=world.users["agent"], name="Mine", filters={}, created_at=NOW
+    )
     values = {
+        "view_id": str(view.pk),
+        "key": "mine",
         "case_id": str(world.case.pk),
         "escalation_id": str(world.escalation.pk),
         "page_id": str(world.page.pk),
@@ -323,6 +331,20 @@ MATRIX: dict[str, str] = {
     "GET /console/sprints/": "302 404 404 404 200 200 200 200",
     "POST /console/sprints/": "302 404 404 404 200 200 200 200",
     "GET /healthz": "200 200 200 200 200 200 200 200",
+    # Finding work: bulk actions refuse case by case (200 with the refusals); views are
+    # staff's to save; merge is support staff's, on cases they may see.
+    "POST /api/cases/bulk": "401 200 200 200 200 200 200 200",
+    "GET /api/cases/views": "401 200 200 200 200 200 200 200",
+    "POST /api/cases/views": "401 403 403 403 201 201 201 201",
+    "DELETE /api/cases/views/{view_id}": "401 404 404 404 204 404 404 404",
+    "GET /api/cases/views/{key}/cases": "401 200 200 200 200 200 200 200",
+    "POST /api/cases/{case_id}/merge": "401 403 404 403 400 404 400 400",
+    "POST /console/bulk": "302 404 404 404 302 302 302 302",
+    "POST /console/views/": "302 404 404 404 302 302 302 302",
+    "POST /console/views/{view_id}/delete": "302 404 404 404 302 302 302 302",
+    "GET /console/export.csv": "302 404 404 404 200 200 200 200",
+    "POST /console/cases/{case_id}/merge": "302 404 404 404 302 302 302 302",
+    "GET /portal/search/": "302 200 200 200 302 302 302 302",
     "GET /portal/": "302 200 200 200 302 302 302 302",
     "GET /portal/cases/{case_id}/": "302 200 404 200 302 302 302 302",
     "POST /portal/cases/{case_id}/": "302 200 404 200 302 302 302 302",
@@ -402,6 +424,12 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/escalations/{escalation_id}/subscriptions"): {"email": "cto@alpine.example"},
     ("POST", "/api/escalations/{escalation_id}/updates"): {"body": "Still looking"},
     ("POST", "/api/oncall/pages/{page_id}/acknowledge"): {"via": "api"},
+    ("POST", "/api/cases/bulk"): {"case_ids": ["{case_id}"], "action": "note", "note": "Seen"},
+    ("POST", "/api/cases/views"): {"name": "Broken", "filters": {"q": "broken"}},
+    ("POST", "/api/cases/{case_id}/merge"): {"into_id": "{case_id}"},
+    ("POST", "/console/bulk"): {"case_ids": "{case_id}", "action": "note", "note": "Seen"},
+    ("POST", "/console/views/"): {"name": "Broken", "q": "broken"},
+    ("POST", "/console/cases/{case_id}/merge"): {"into": "{case_reference}"},
     ("POST", "/api/tokens"): {"name": "laptop"},
 }
 
