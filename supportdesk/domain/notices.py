@@ -29,6 +29,8 @@ class NoticeEvent(enum.StrEnum):
     ESCALATION_CLOSED = "escalation_closed"
     PAGE = "page"
     FOLLOW_UP = "follow_up"
+    #: A resolved case's requester is asked to rate it (the policy's ``satisfaction``).
+    SATISFACTION_SURVEY = "satisfaction_survey"
 
 
 class Audience(enum.StrEnum):
@@ -130,6 +132,7 @@ DEFAULT_RULES = NoticeRules(
         _rule(E.ESCALATION_CLOSED, (A.REQUESTER, A.FOLLOWERS, A.ASSIGNEE)),
         _rule(E.PAGE, (A.REGION_TEAM,)),
         _rule(E.FOLLOW_UP, (A.ASSIGNEE, A.ACCOUNT_MANAGER)),
+        _rule(E.SATISFACTION_SURVEY, (A.REQUESTER,)),
     )
 )
 del A, E

@@ -39,6 +39,7 @@ _CUSTOMER_TEMPLATES = {
     NoticeEvent.PUBLIC_REPLY: "case_reply",
     NoticeEvent.STATUS_CHANGED: "case_status",
     NoticeEvent.SEVERITY_CHANGED: "case_severity",
+    NoticeEvent.SATISFACTION_SURVEY: "satisfaction_survey",
 }
 
 
@@ -56,6 +57,7 @@ def _title(event: NoticeEvent, case: Case, facts: dict[str, Any], staff: bool) -
         NoticeEvent.SEVERITY_CHANGED: _("Now Sev%(to)s"),
         NoticeEvent.ASSIGNED: _("Assigned to you"),
         NoticeEvent.FOLLOW_UP: _("Follow-up owed"),
+        NoticeEvent.SATISFACTION_SURVEY: _("How did we do?"),
     }
     text = titles.get(event)
     if text is None:

@@ -35,6 +35,7 @@ from supportdesk.domain.policy.model import (
 )
 from supportdesk.domain.policy.notifications_section import read_notifications
 from supportdesk.domain.policy.reader import Reader, check_level, hours_to_seconds
+from supportdesk.domain.policy.satisfaction_section import read_satisfaction
 
 
 def load_policy_text(text: str) -> Policy:
@@ -73,6 +74,7 @@ def load_policy(data: Any) -> Policy:
             "escalation",
             "email",
             "notifications",
+            "satisfaction",
         },
         "",
     )
@@ -101,6 +103,7 @@ def load_policy(data: Any) -> Policy:
         escalation=read_escalation(r, top),
         email=read_email(r, top),
         notifications=read_notifications(r, top),
+        satisfaction=read_satisfaction(r, top),
     )
     if policy.default_region and regions and policy.default_region not in {g.key for g in regions}:
         r.fail("default_region", f"unknown region {policy.default_region!r}")
