@@ -33,6 +33,8 @@ from supportdesk.escalations.services import EscalationConflict
 from supportdesk.knowledge.api import router as knowledge_router
 from supportdesk.oncall.api import router as oncall_router
 from supportdesk.oncall.services import PageClosed
+from supportdesk.satisfaction.api import router as satisfaction_router
+from supportdesk.satisfaction.services import LinkUsed, SurveyClosed
 
 
 class Conflict(DomainError):
@@ -49,6 +51,8 @@ STATUS_FOR: list[tuple[type[DomainError], int]] = [
     (UnsupportedMediaType, 415),
     (EscalationConflict, 409),
     (PageClosed, 409),
+    (SurveyClosed, 409),
+    (LinkUsed, 409),
     (NotFound, 404),
     (Forbidden, 403),
     (Conflict, 409),
@@ -136,3 +140,4 @@ api.add_router("/cases", cases_router)
 api.add_router("/articles", knowledge_router)
 api.add_router("/macros", macros_router)
 api.add_router("/tags", tags_router)
+api.add_router("/satisfaction", satisfaction_router)
