@@ -45,7 +45,8 @@ class ArticleFilter(Schema):
 
 
 class SearchFilter(Schema):
-    q: str = Field(min_length=1, max_length=200)
+    #: A few words; none (or only common ones) finds nothing.
+    q: str = Field("", max_length=200)
     limit: int = Field(10, ge=1, le=50)
 
 

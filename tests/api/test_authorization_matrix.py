@@ -29,6 +29,7 @@ from supportdesk.cases.models import FollowUpTask, Release, Sprint
 from supportdesk.escalations.models import EscalationSubscription
 from supportdesk.intake.models import InboundMessage
 from supportdesk.oncall.services import ack_token
+from tests.api.answer_world import ANSWER_BODIES, ANSWER_MATRIX, answer_world
 from tests.api.conftest import ROLES, World
 from tests.cases.conftest import NOW
 
@@ -102,12 +103,15 @@ class Stage:
 
     def url(self, route: str) -> str:
         url = re.sub(r"\{(\w+)\}", lambda m: self.values[m.group(1)], route)
-        return url + ("?" + self.values["stats_period"] if route.endswith("/stats") else "")
+        figures = route.endswith(("/stats", "/satisfaction/report"))
+        return url + ("?" + self.values["stats_period"] if figures else "")
 
     def body(self, value: Any) -> Any:
         """``value`` with each ``"{name}"`` string replaced by the world's value."""
         if isinstance(value, dict):
             return {k: self.body(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.body(v) for v in value]
         if isinstance(value, str) and (m := re.fullmatch(r"\{(\w+)\}", value)):
             named = self.values[m.group(1)]
             return int(named) if named.isdigit() else named
@@ -153,7 +157,9 @@ def stage(world: World, settings: Any, tmp_path: Any) -> Stage:
     sprint = Sprint.objects.create(
         name="S1", starts_on=dt.date(2099, 4, 6), ends_on=dt.date(2099, 4, 17)
     )
+    answers = answer_world(world)
     values = {
+        **answers,
         "case_id": str(world.case.pk),
         "escalation_id": str(world.escalation.pk),
         "page_id": str(world.page.pk),
@@ -330,6 +336,7 @@ MATRIX: dict[str, str] = {
     # Signed links: an on-call acknowledgement token is no unsubscribe token.
     "GET /notifications/unsubscribe/{token}/": "400 400 400 400 400 400 400 400",
     "POST /notifications/unsubscribe/{token}/": "400 400 400 400 400 400 400 400",
+    **ANSWER_MATRIX,
 }
 
 #: The admin (every route under /admin/): superusers only; everyone else is sent to sign in.
@@ -387,6 +394,7 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/escalations/{escalation_id}/updates"): {"body": "Still looking"},
     ("POST", "/api/oncall/pages/{page_id}/acknowledge"): {"via": "api"},
     ("POST", "/api/tokens"): {"name": "laptop"},
+    **ANSWER_BODIES,
 }
 
 
