@@ -160,7 +160,7 @@ def remove_tag(request: HttpRequest, case_id: Id, name: str) -> list[str]:
 
 @tags_router.get(
     "/{name}/cases",
-    response=replies({200: Page[CaseOut]}),
+    response=replies({200: Page[CaseOut]}, 404),
     summary="The cases you may see that carry a tag, in queue order",
 )
 def tagged_cases(
