@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "supportdesk.cli.route",
     "supportdesk.cli.case",
     "supportdesk.cli.escalation",
+    "supportdesk.cli.answers",
     "supportdesk.cli.mail",
     "supportdesk.cli.backup",
     "supportdesk.cli.token",
