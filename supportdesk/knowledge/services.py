@@ -168,18 +168,6 @@ def delete_article(*, actor: User, article_id: int) -> None:
 
 
 @transaction.atomic
-def create_category(*, actor: User, name: str, position: int = 0) -> Category:
-    require(can_write_articles(actor), "only the vendor's staff file articles", field="actor")
-    name = name.strip()
-    if not name or len(name) > 80:
-        raise DomainError("give a name of at most 80 characters", field="name")
-    slug = slugify(name)[:80]
-    if not slug or Category.objects.filter(slug=slug).exists():
-        raise DomainError("another category has this name", field="name")
-    return Category.objects.create(name=name, slug=slug, position=position)
-
-
-@transaction.atomic
 def record_deflection(
     *, actor: User, article_id: int, query: str = "", now: dt.datetime | None = None
 ) -> Deflection:

@@ -15,7 +15,6 @@ from supportdesk.domain.satisfaction import Rating
 from supportdesk.satisfaction.models import Survey
 
 Grouping = Literal["week", "region", "agent"]
-GROUPINGS: tuple[Grouping, ...] = ("week", "region", "agent")
 
 
 def survey_of(case: Case) -> Survey | None:
