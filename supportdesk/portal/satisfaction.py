@@ -12,12 +12,13 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from supportdesk import clock
+from supportdesk.accounts.models import User
 from supportdesk.accounts.permissions import NotFound
 from supportdesk.cases.clocks import policy_of
 from supportdesk.cases.models import Case
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.satisfaction import Rating, rating_open
-from supportdesk.portal.views import _user, customer_only
+from supportdesk.portal.views import customer_only
 from supportdesk.satisfaction import services
 from supportdesk.satisfaction.services import LinkUsed, SurveyClosed
 
@@ -64,8 +65,10 @@ def _question(case: Case) -> str:
 def case_rate(request: HttpRequest, case_id: int) -> HttpResponse:
     """The requester rates (or re-rates) their case from its portal page."""
     try:
+        user = request.user
+        assert isinstance(user, User)
         services.rate_case(
-            actor=_user(request),
+            actor=user,
             case_id=case_id,
             rating=request.POST.get("rating", ""),
             comment=request.POST.get("comment", ""),
