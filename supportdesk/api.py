@@ -25,7 +25,12 @@ from supportdesk.answers.api import tags_router
 from supportdesk.api_auth import CHALLENGE, SignedInSession, TokenAuth
 from supportdesk.api_types import StorableParser
 from supportdesk.cases.api import router as cases_router
-from supportdesk.cases.services import AttachmentTooLarge, IdempotencyConflict, UnsupportedMediaType
+from supportdesk.cases.services import (
+    AttachmentTooLarge,
+    IdempotencyConflict,
+    SprintConflict,
+    UnsupportedMediaType,
+)
 from supportdesk.domain.errors import DomainError, PolicyError
 from supportdesk.domain.lifecycle import IllegalTransition, TransitionForbidden
 from supportdesk.escalations.api import router as escalations_router
@@ -47,6 +52,7 @@ STATUS_FOR: list[tuple[type[DomainError], int]] = [
     (IllegalTransition, 409),
     (TransitionForbidden, 403),
     (IdempotencyConflict, 409),
+    (SprintConflict, 409),
     (AttachmentTooLarge, 413),
     (UnsupportedMediaType, 415),
     (EscalationConflict, 409),

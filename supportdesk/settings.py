@@ -170,8 +170,13 @@ WHITENOISE_USE_FINDERS = True
 CASE_ATTACHMENT_MAX_BYTES = int(env_str("CASE_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
 CASE_ATTACHMENT_TYPES = env_list(
     "CASE_ATTACHMENT_TYPES",
-    "image/png,image/jpeg,image/gif,application/pdf,text/plain,text/csv,"
-    "application/json,application/zip,message/rfc822",
+    "image/png,image/jpeg,image/gif,image/webp,application/pdf,text/plain,text/csv,"
+    "application/json,application/zip,message/rfc822,"
+    # The Office documents and screen recordings customers attach (docs/email.md).
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document,"
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,"
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation,"
+    "video/mp4,video/quicktime",
 )
 
 LOGIN_URL = "/accounts/login/"

@@ -80,13 +80,21 @@ def queue_after(qs: QuerySet[Case], last: Sequence[Any]) -> QuerySet[Case]:
 
 
 def queue_page(
-    qs: QuerySet[Case], *, cursor: str | None, limit: int, to_schema: Callable[[Case], T]
+    qs: QuerySet[Case],
+    *,
+    cursor: str | None,
+    limit: int,
+    to_schema: Callable[[Case], T],
+    prepare: Callable[[list[Case]], None] | None = None,
 ) -> Page[T]:
     """One page of ``qs`` in :data:`QUEUE_ORDER` after ``cursor`` (a ``next_cursor``
-    of an earlier page); the cursor format is ``api_paging``'s."""
+    of an earlier page); the cursor format is ``api_paging``'s; ``prepare`` as
+    ``paginate``'s."""
     if cursor:
         qs = queue_after(qs, decode_cursor(cursor, len(QUEUE_ORDER)))
-    return paginate(qs, cursor=None, limit=limit, order=QUEUE_ORDER, to_schema=to_schema)
+    return paginate(
+        qs, cursor=None, limit=limit, order=QUEUE_ORDER, to_schema=to_schema, prepare=prepare
+    )
 
 
 def cases_visible_to(viewer: User) -> QuerySet[Case]:
@@ -149,14 +157,19 @@ def support_team(region: str) -> Team | None:
     return next(iter(found), None)
 
 
-def sprints_overlapping(first: dt.date, last: dt.date) -> list[Sprint]:
-    """The sprints that overlap the days ``first`` to ``last``, by start."""
+def sprints_overlapping(first: dt.date, last: dt.date, *, team_id: int | None) -> list[Sprint]:
+    """The sprints of team ``team_id`` (``None``: the shared plan) that overlap the days
+    ``first`` to ``last``, by start."""
     adapt = connection.ops.adapt_datefield_value
+    team = "team_id = %s" if team_id is not None else "team_id is null"
+    params: list[Any] = [adapt(first), adapt(last)]
+    if team_id is not None:
+        params.append(team_id)
     return list(
         Sprint.objects.raw(
             "select * from cases_sprint where ends_on >= %s and starts_on <= %s"
-            " order by starts_on, id",
-            [adapt(first), adapt(last)],
+            f" and {team} order by starts_on, id",
+            params,
         )
     )
 
@@ -168,17 +181,16 @@ def access_case(viewer: User, case_id: int, *, lock: bool = False) -> Case:
 
     ``lock=True`` is for a write: the row is locked for the caller's transaction
     (PostgreSQL; SQLite serialises writers instead). Either way the case comes with its
-    organisation and policy version (without the policy text, which
-    ``policies.selectors.parsed`` reads once per version)."""
+    organisation, policy version (without the policy text, which
+    ``policies.selectors.parsed`` reads once per version), and the people and team a
+    change notifies (only the case's row is locked)."""
     cases = (
         cases_visible_to(viewer)
-        .select_related("organization", "policy_version")
+        .select_related("organization", "policy_version", "requester", "assignee", "team")
         .defer("policy_version__source")
     )
     if lock:
         cases = cases.select_for_update(of=("self",))
-    else:
-        cases = cases.select_related("requester", "assignee", "team")
     try:
         # get(): one row by key needs no ORDER BY.
         return cases.get(pk=case_id)
@@ -308,10 +320,6 @@ def clocks_due_within(*, now: dt.datetime, within: dt.timedelta) -> QuerySet[Sla
     )
 
 
-def case_clocks(case: Case) -> QuerySet[SlaClock]:
-    return SlaClock.objects.filter(case=case).order_by("kind")
-
-
 def follow_ups_for(
     viewer: User, *, case: Case | None = None, open_only: bool = False
 ) -> QuerySet[FollowUpTask]:
@@ -326,7 +334,7 @@ def follow_ups_for(
 
 
 def sprints() -> QuerySet[Sprint]:
-    return Sprint.objects.all()
+    return Sprint.objects.select_related("team")
 
 
 def releases() -> QuerySet[Release]:

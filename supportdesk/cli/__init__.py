@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "supportdesk.cli.sla",
     "supportdesk.cli.route",
     "supportdesk.cli.case",
+    "supportdesk.cli.sprint",
     "supportdesk.cli.escalation",
     "supportdesk.cli.answers",
     "supportdesk.cli.mail",

@@ -6,11 +6,13 @@ import argparse
 import datetime as dt
 import json
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from supportdesk.cli import UsageError
 from supportdesk.cli.options import parse_instant, read_policy
 from supportdesk.domain.calendars import BusinessCalendar, build_calendars
+from supportdesk.domain.calendars.ics import holidays_ics
 from supportdesk.domain.policy import Policy
 
 
@@ -24,14 +26,27 @@ def pick_calendar(policy: Policy, name: str | None) -> BusinessCalendar:
     return calendars[chosen]
 
 
-def _hours(value: str) -> dt.timedelta:
-    try:
-        hours = float(value)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a number of hours") from exc
-    if hours < 0 or hours != hours or hours > 1_000_000:
-        raise argparse.ArgumentTypeError(f"{value!r} must be between 0 and 1,000,000 hours")
-    return dt.timedelta(hours=hours)
+#: Seconds per unit of the ``add`` duration options, and the largest amount taken.
+_UNITS = {"seconds": 1, "minutes": 60, "hours": 3600}
+_MAX_SECONDS = 1_000_000 * 3600
+
+
+def _duration(unit: str) -> Callable[[str], dt.timedelta]:
+    """An argparse type: a non-negative number of ``unit`` as a timedelta."""
+
+    def parse(value: str) -> dt.timedelta:
+        try:
+            amount = float(value)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(f"{value!r} is not a number of {unit}") from exc
+        seconds = amount * _UNITS[unit]
+        if amount < 0 or amount != amount or seconds > _MAX_SECONDS:
+            raise argparse.ArgumentTypeError(
+                f"{value!r} must be between 0 and {_MAX_SECONDS // _UNITS[unit]:,} {unit}"
+            )
+        return dt.timedelta(seconds=seconds)
+
+    return parse
 
 
 def _year(value: str) -> int:
@@ -46,7 +61,7 @@ def _year(value: str) -> int:
 
 def add(args: argparse.Namespace) -> int:
     cal = pick_calendar(read_policy(args.policy), args.calendar)
-    due = cal.add(parse_instant(args.start, "--start"), args.hours)
+    due = cal.add(parse_instant(args.start, "--start"), args.duration)
     print(json.dumps({"due": due.astimezone(cal.zone).isoformat(), "calendar": cal.name}))
     return 0
 
@@ -54,8 +69,7 @@ def add(args: argparse.Namespace) -> int:
 def elapsed(args: argparse.Namespace) -> int:
     cal = pick_calendar(read_policy(args.policy), args.calendar)
     start, end = parse_instant(args.start, "--start"), parse_instant(args.end, "--end")
-    if end < start:
-        raise UsageError("--end: must not be before --start")
+    # As documented for the library: an end before the start has no open time between.
     print(
         json.dumps({"seconds": int(cal.elapsed(start, end).total_seconds()), "calendar": cal.name})
     )
@@ -82,7 +96,10 @@ def export_ics(args: argparse.Namespace) -> int:
     from supportdesk.calendar_export import calendar_ics
 
     cal = pick_calendar(read_policy(args.policy), args.calendar)
-    sys.stdout.buffer.write(calendar_ics(cal, args.year))
+    if args.holidays_only:
+        sys.stdout.buffer.write(holidays_ics(cal, range(args.year, args.year + args.years)))
+    else:
+        sys.stdout.buffer.write(calendar_ics(cal, args.year))
     return 0
 
 
@@ -95,10 +112,12 @@ def register(sub: Any) -> None:
         p.add_argument("--policy", required=True, metavar="FILE")
         p.add_argument("--calendar", metavar="NAME", help="default: the support-hours calendar")
 
-    p = gsub.add_parser("add", help="the due instant: START plus H business hours")
+    p = gsub.add_parser("add", help="the due instant: START plus a business duration")
     common(p)
     p.add_argument("--start", required=True, metavar="ISO8601")
-    p.add_argument("--hours", required=True, type=_hours, metavar="H")
+    amount = p.add_mutually_exclusive_group(required=True)
+    for unit in _UNITS:
+        amount.add_argument(f"--{unit}", dest="duration", type=_duration(unit), metavar="N")
     p.set_defaults(handler=add)
 
     p = gsub.add_parser("elapsed", help="business seconds in [START, END)")
@@ -115,4 +134,17 @@ def register(sub: Any) -> None:
     p = gsub.add_parser("export-ics", help="an RFC 5545 calendar of a year's hours and holidays")
     common(p)
     p.add_argument("--year", required=True, type=_year)
+    p.add_argument(
+        "--holidays-only",
+        action="store_true",
+        help="only the holidays, as a feed import_holidays: {ics: ...} reads back",
+    )
+    p.add_argument(
+        "--years",
+        type=int,
+        default=1,
+        choices=range(1, 11),
+        metavar="N",
+        help="with --holidays-only: this many years from --year (default 1)",
+    )
     p.set_defaults(handler=export_ics)

@@ -7,15 +7,21 @@ from pathlib import Path
 
 from supportdesk.cli import UsageError
 from supportdesk.domain.policy import Policy, load_policy_text
+from supportdesk.policies.sources import resolve_sources
 
 
-def read_policy(path: str) -> Policy:
-    """Load and validate a policy file; problems surface as PolicyError (exit 2)."""
+def read_policy_text(path: str, option: str = "--policy") -> str:
+    """A policy file's text with its holiday feeds read in (see ``policies.sources``)."""
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
-        raise UsageError(f"--policy: cannot read {path}: {exc.strerror}") from exc
-    return load_policy_text(text)
+        raise UsageError(f"{option}: cannot read {path}: {exc.strerror}") from exc
+    return resolve_sources(text, base=Path(path).resolve().parent)
+
+
+def read_policy(path: str, option: str = "--policy") -> Policy:
+    """Load and validate a policy file; problems surface as PolicyError (exit 2)."""
+    return load_policy_text(read_policy_text(path, option))
 
 
 def parse_instant(value: str, option: str) -> dt.datetime:

@@ -1,4 +1,4 @@
-"""``supportdesk policy check|load|coverage``."""
+"""``supportdesk policy check|load|coverage|diff|whatif``."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ import argparse
 import json
 import os
 import sys
-from pathlib import Path
 from typing import Any
 
 from supportdesk.cli import UsageError
-from supportdesk.cli.options import read_policy
+from supportdesk.cli.options import read_policy, read_policy_text
+from supportdesk.cli.policy_truth import register_policy
 from supportdesk.domain.errors import PolicyError
 
 
@@ -37,10 +37,7 @@ def load(args: argparse.Namespace) -> int:
     from supportdesk.policies.services import load_policy_version
 
     for name in args.files:
-        try:
-            text = Path(name).read_text(encoding="utf-8")
-        except OSError as exc:
-            raise UsageError(f"cannot read {name}: {exc.strerror}") from exc
+        text = read_policy_text(name, "FILE")  # holiday feeds read in: stored as loaded
         result = load_policy_version(text=text)
         state = "loaded" if result.created else "unchanged"
         print(f"{name}: {state} ({result.version.policy.key} version {result.version.version})")
@@ -73,3 +70,5 @@ def register(sub: Any) -> None:
     p.add_argument("file", metavar="FILE")
     p.add_argument("--year", type=int, required=True)
     p.set_defaults(handler=coverage)
+
+    register_policy(psub)

@@ -1,4 +1,5 @@
-"""``supportdesk sla due``: each SLA target of a severity with its clock and due instant."""
+"""``supportdesk sla due``: each SLA target of a severity with its clock and due instant;
+``sla explain`` (in :mod:`.policy_truth`): why a case's deadlines are when they are."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 
 from supportdesk.cli import UsageError
 from supportdesk.cli.options import parse_instant, read_policy
+from supportdesk.cli.policy_truth import register_sla
 from supportdesk.domain.calendars import build_calendars
 from supportdesk.domain.sla import Received, sla_clocks
 
@@ -62,3 +64,4 @@ def register(sub: Any) -> None:
     p.add_argument("--severity", required=True, type=int, metavar="N")
     p.add_argument("--received", required=True, metavar="ISO8601")
     p.set_defaults(handler=due)
+    register_sla(gsub)

@@ -4,11 +4,13 @@ from supportdesk.console import (
     answer_reports,
     answers,
     boards,
+    case_emergency,
     case_files,
     case_mail,
     escalations,
     knowledge,
     planning,
+    policy_truth,
     reports,
     views,
 )
@@ -25,7 +27,7 @@ urlpatterns = [
     path("console/cases/<int:case_id>/assign", views.case_assign, name="case_assign"),
     path(
         "console/cases/<int:case_id>/confirm-emergency",
-        views.case_confirm_emergency,
+        case_emergency.case_confirm_emergency,
         name="case_confirm_emergency",
     ),
     path(
@@ -44,6 +46,11 @@ urlpatterns = [
         case_files.attachment_download,
         name="attachment",
     ),
+    path(
+        "console/cases/<int:case_id>/attachments/<int:attachment_id>/mail",
+        case_mail.attached_message,
+        name="attached_message",
+    ),
     path("console/cases/<int:case_id>/mail/", case_mail.case_mail, name="case_mail"),
     path(
         "console/cases/<int:case_id>/mail/<int:message_id>/",
@@ -61,6 +68,13 @@ urlpatterns = [
     path("console/daily-review/", planning.daily_review, name="daily_review"),
     path("console/phone-call/", views.phone_call, name="phone_call"),
     path("console/policy/", boards.policy, name="policy"),
+    path("console/policy/versions/", policy_truth.policy_diff, name="policy_diff"),
+    path("console/policy/whatif/", policy_truth.policy_whatif, name="policy_whatif"),
+    path(
+        "console/cases/<int:case_id>/deadlines/",
+        policy_truth.case_deadlines,
+        name="case_deadlines",
+    ),
     path("console/escalations/", escalations.escalation_board, name="escalations"),
     path(
         "console/escalations/<int:escalation_id>/",

@@ -19,6 +19,7 @@ from supportdesk.accounts.models import Team, TeamKind, User
 from supportdesk.accounts.permissions import NotFound, visible_organisations
 from supportdesk.api_paging import Page
 from supportdesk.cases import selectors, services
+from supportdesk.cases.clocks import show_clocks
 from supportdesk.cases.drafts import CaseDraft
 from supportdesk.cases.models import Case, Channel
 from supportdesk.console.forms import (
@@ -26,7 +27,7 @@ from supportdesk.console.forms import (
     AgentAttachmentForm,
     AgentReplyForm,
     AssignForm,
-    ConfirmEmergencyForm,
+    EmergencyReviewForm,
     HandOverNoteForm,
     PhoneCallForm,
     QueueFilterForm,
@@ -35,9 +36,11 @@ from supportdesk.console.forms import (
     SprintPlanForm,
     TransitionForm,
 )
+from supportdesk.console.queue_export import queue_csv
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.lifecycle import ActorKind, CaseStatus, allowed_targets
 from supportdesk.escalations import selectors as escalation_selectors
+from supportdesk.intake import selectors as mail_selectors
 from supportdesk.policies import selectors as policy_selectors
 from supportdesk.web.forms import DeskForm, set_choices
 from supportdesk.web.paging import keyset_page
@@ -98,6 +101,8 @@ def queue(request: HttpRequest) -> HttpResponse:
             handed_to_me=view == "handed",
         ),
     )
+    if request.GET.get("format") == "csv":
+        return queue_csv(qs, now=clock.now())
     page = keyset_page(
         qs,
         params=request.GET,
@@ -106,6 +111,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         forward=_queue_forward,
     )
     now = clock.now()
+    show_clocks(page.rows, now=now)
     rows = [
         {"case": c, "clock": running_clock(c), "prompt": services.handover_prompt(c, now=now)}
         for c in page.rows
@@ -131,12 +137,18 @@ def _queue_forward(qs: QuerySet[Case], cursor: str | None, limit: int) -> Page[C
 
 
 def running_clock(case: Case) -> dict[str, Any] | None:
-    """The clock the queue counts down: the first response, else any running one."""
-    clocks = sorted(case.clocks.all(), key=lambda c: (c.kind != "first_response", c.kind))
-    for c in clocks:
-        if c.state == "paused" or (c.state in ("running", "breached", "met") and c.due_at):
-            warn_at = next((w.get("at") for w in (c.warnings or []) if w.get("at")), None)
-            return {"clock": c, "warn_at": warn_at}
+    """The clock the queue counts down, as of the request (``show_clocks`` ran on the
+    page): the first pending one (running, paused, or breached and still unanswered),
+    the first response before the others; else a met or late-met one."""
+    shown = case.shown_clocks if case.shown_clocks is not None else case.clocks.all()
+    clocks = sorted(shown, key=lambda c: (c.kind != "first_response", c.kind))
+    pending = [
+        c for c in clocks if c.met_at is None and c.state in ("running", "paused", "breached")
+    ]
+    done = [c for c in clocks if c.met_at is not None and c.due_at]
+    for c in [*pending, *done][:1]:
+        warn_at = next((w.get("at") for w in (c.warnings or []) if w.get("at")), None)
+        return {"clock": c, "warn_at": warn_at}
     return None
 
 
@@ -202,13 +214,14 @@ def render_case(
         ],
     )
     moves = [str(s) for s in allowed_targets(CaseStatus(case.status), ActorKind.AGENT)]
+    show_clocks([case], now=clock.now())
     return render(
         request,
         "console/case_detail.html",
         {
             "case": case,
             "timeline": timeline,
-            "clocks": list(selectors.case_clocks(case)),
+            "clocks": case.shown_clocks,
             "follow_ups": list(selectors.follow_ups_for(user, case=case)),
             "promise": promise_text(policy, case.severity),
             "reply_form": reply or AgentReplyForm(),
@@ -229,10 +242,12 @@ def render_case(
                 selectors.case_attachments(user, case).select_related("uploaded_by")
             ),
             "attachment_form": attachment or AgentAttachmentForm(auto_id=ATTACH_IDS),
+            "mail_notes": mail_selectors.case_mail_notes(case.pk),
             "handover_form": handover
             or HandOverNoteForm(initial={"note": case.handover_note}, auto_id="handover_%s"),
             "handover_prompt": services.handover_prompt(case),
-            "emergency_form": emergency or ConfirmEmergencyForm(auto_id="emergency_%s"),
+            "emergency_form": emergency
+            or EmergencyReviewForm(auto_id="emergency_%s", lower=lower_severities(case)),
             "nav": "queue",
         },
         status=status,
@@ -323,15 +338,12 @@ def case_handover_note(request: HttpRequest, case_id: int) -> HttpResponse:
     return case_action(request, case_id, form, "handover", act)
 
 
-@staff_only
-@require_POST
-def case_confirm_emergency(request: HttpRequest, case_id: int) -> HttpResponse:
-    def act(user: User, case: Case, data: dict[str, Any]) -> str:
-        services.confirm_emergency(actor=user, case_id=case.pk, reason=data["reason"])
-        return f"Sev{case.severity} confirmed."
-
-    form = ConfirmEmergencyForm(request.POST, auto_id="emergency_%s")
-    return case_action(request, case_id, form, "emergency", act)
+def lower_severities(case: Case) -> list[tuple[int, str]]:
+    """The severities an unconfirmed emergency may be downgraded to (its policy's)."""
+    policy = policy_selectors.parsed(case.policy_version)
+    return [
+        (s.level, f"Sev{s.level} {s.name}") for s in policy.severities if s.level > case.severity
+    ]
 
 
 def sprint_choices() -> list[tuple[int, str]]:

@@ -1,12 +1,13 @@
 from django.urls import path
 
-from supportdesk.portal import help, satisfaction, views
+from supportdesk.portal import deadlines, help, satisfaction, views
 
 app_name = "portal"
 
 urlpatterns = [
     path("", views.case_list, name="cases"),
     path("cases/<int:case_id>/", views.case_detail, name="case"),
+    path("cases/<int:case_id>/deadlines/", deadlines.case_deadlines, name="case_deadlines"),
     path("cases/<int:case_id>/attachments", views.case_attach, name="case_attach"),
     path(
         "cases/<int:case_id>/attachments/<int:attachment_id>",

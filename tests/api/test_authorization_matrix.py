@@ -136,7 +136,12 @@ def stage(world: World, settings: Any, tmp_path: Any) -> Stage:
     attachment = case_services.add_attachment(
         actor=customer,
         case_id=world.case.pk,
-        upload=SimpleUploadedFile("log.txt", b"hello", content_type="text/plain"),
+        # A forwarded message: downloads like any file, and the console reads it as mail.
+        upload=SimpleUploadedFile(
+            "forwarded.eml",
+            b"From: guest@traveller.example\r\nSubject: Booking\r\n\r\nIt failed.\r\n",
+            content_type="message/rfc822",
+        ),
     )
     subscription = EscalationSubscription.objects.create(
         escalation=world.escalation, email="boss@alpine.example", created_at=NOW
@@ -252,6 +257,8 @@ MATRIX: dict[str, str] = {
     "POST /api/cases/{case_id}/attachments": "401 201 404 201 201 404 201 201",
     "POST /api/cases/{case_id}/comments": "401 201 404 201 201 404 201 201",
     "POST /api/cases/{case_id}/release": "401 403 404 403 200 404 200 200",
+    # The world's case is no unconfirmed emergency: staff get past the check to a 400.
+    "POST /api/cases/{case_id}/emergency": "401 403 404 403 400 404 400 400",
     "POST /api/cases/{case_id}/severity": "401 403 404 403 200 404 200 200",
     "POST /api/cases/{case_id}/sprint": "401 403 404 403 200 404 200 200",
     "POST /api/cases/{case_id}/transitions": "401 403 404 403 200 404 200 200",
@@ -269,6 +276,8 @@ MATRIX: dict[str, str] = {
     "POST /api/oncall/pages/{page_id}/acknowledge": "401 404 404 404 200 200 200 200",
     "POST /api/tokens": "401 403 403 403 403 403 403 403",
     "POST /api/escalations/{escalation_id}/information": "401 409 404 409 409 404 409 409",
+    # ESC-3: the partner asked first (none here) or staff; the request is not with one.
+    "POST /api/escalations/{escalation_id}/partner-answer": "401 403 404 403 409 404 409 409",
     "POST /api/escalations/{escalation_id}/request-information": "401 403 404 403 403 404 200 200",
     "GET /accounts/password/change/": "302 200 200 200 200 200 200 200",
     "POST /accounts/password/change/": "302 200 200 200 200 200 200 200",
@@ -287,9 +296,11 @@ MATRIX: dict[str, str] = {
     "GET /api/openapi.json": "200 200 200 200 200 200 200 200",
     "GET /console/": "302 404 404 404 200 200 200 200",
     "GET /console/cases/{case_id}/": "302 404 404 404 200 404 200 200",
+    "GET /console/cases/{case_id}/deadlines/": "302 404 404 404 200 404 200 200",
     "POST /console/cases/{case_id}/assign": "302 404 404 404 302 404 302 302",
     "POST /console/cases/{case_id}/attachments": "302 404 404 404 302 404 302 302",
     "GET /console/cases/{case_id}/attachments/{attachment_id}": "302 404 404 404 200 404 200 200",
+    "GET /console/cases/{case_id}/attachments/{attachment_id}/mail": "302 404 404 404 200 404 200 200",
     "POST /console/cases/{case_id}/confirm-emergency": "302 404 404 404 400 404 400 400",
     "POST /console/cases/{case_id}/follow-ups/{task_id}/done": "302 404 404 404 302 404 302 302",
     "POST /console/cases/{case_id}/handover-note": "302 404 404 404 302 404 302 302",
@@ -312,6 +323,8 @@ MATRIX: dict[str, str] = {
     "GET /console/phone-call/": "302 404 404 404 200 404 200 200",
     "POST /console/phone-call/": "302 404 404 404 200 404 200 200",
     "GET /console/policy/": "302 404 404 404 200 404 200 200",
+    "GET /console/policy/versions/": "302 404 404 404 200 404 200 200",
+    "GET /console/policy/whatif/": "302 404 404 404 200 404 200 200",
     "GET /console/reports/": "302 404 404 404 200 200 200 200",
     "GET /console/sprints/": "302 404 404 404 200 200 200 200",
     "POST /console/sprints/": "302 404 404 404 200 200 200 200",
@@ -319,6 +332,7 @@ MATRIX: dict[str, str] = {
     "GET /portal/": "302 200 200 200 302 302 302 302",
     "GET /portal/cases/{case_id}/": "302 200 404 200 302 302 302 302",
     "POST /portal/cases/{case_id}/": "302 200 404 200 302 302 302 302",
+    "GET /portal/cases/{case_id}/deadlines/": "302 200 404 200 302 302 302 302",
     "POST /portal/cases/{case_id}/attachments": "302 302 404 302 302 302 302 302",
     "GET /portal/cases/{case_id}/attachments/{attachment_id}": "302 200 404 200 302 302 302 302",
     "POST /portal/cases/{case_id}/escalate": "302 400 404 400 302 302 302 302",
@@ -367,6 +381,7 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/cases/{case_id}/comments"): {"body": "Any news?"},
     ("POST", "/api/cases/{case_id}/release"): {"release_id": "{release_id}"},
     ("POST", "/api/cases/{case_id}/severity"): {"severity": 3, "reason": "workaround found"},
+    ("POST", "/api/cases/{case_id}/emergency"): {"decision": "confirm", "reason": "called back"},
     ("POST", "/api/cases/{case_id}/sprint"): {"sprint_id": "{sprint_id}"},
     ("POST", "/api/cases/{case_id}/transitions"): {"to": "waiting_on_customer"},
     ("POST", "/api/escalations"): {
@@ -388,6 +403,7 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/escalations/{escalation_id}/close"): {"reason": "resolved"},
     ("POST", "/api/escalations/{escalation_id}/request-information"): {"question": "Which?"},
     ("POST", "/api/escalations/{escalation_id}/information"): {"answer": "All stores"},
+    ("POST", "/api/escalations/{escalation_id}/partner-answer"): {"answer": "Not ours"},
     ("POST", "/api/escalations/{escalation_id}/decline"): {"reason": "other", "note": "no"},
     ("POST", "/api/escalations/{escalation_id}/handover"): {"region": "na"},
     ("POST", "/api/escalations/{escalation_id}/subscriptions"): {"email": "cto@alpine.example"},

@@ -158,19 +158,6 @@ def test_export_ics_is_valid_icalendar(capsysbinary: pytest.CaptureFixture[bytes
             "--calendar",
         ),
         (
-            [
-                "calendar",
-                "elapsed",
-                "--policy",
-                PS,
-                "--start",
-                "2026-11-24T00:00:00Z",
-                "--end",
-                "2026-11-23T00:00:00Z",
-            ],
-            "--end",
-        ),
-        (
             ["sla", "due", "--policy", PS, "--severity", "9", "--received", "2026-11-23T00:00:00Z"],
             "--severity",
         ),

@@ -109,8 +109,9 @@ class BusinessCalendar:
             return []
         cached = self._holiday_cache.get(year)
         if cached is None:
+            spec = self._spec
             cached = evaluate_holidays(
-                self._spec.holidays, self._spec.imported, year, path=f"{self._path}.holidays"
+                spec.holidays, spec.imported, year, path=f"{self._path}.holidays", dated=spec.dated
             )
             self._holiday_cache[year] = cached
         return list(cached)

@@ -11,11 +11,13 @@ Contract of :func:`evaluate_holidays`:
   Western Easter Sunday, ``OneOff`` only in its own year;
 * ``OffsetFrom`` references are resolved in dependency order; an unknown name or a
   cycle raises :class:`~.errors.CalendarSpecError` (:class:`~.errors.HolidayRuleCycleError`);
+* an iCalendar file's dated holidays (``dated``) apply on their dates with their hours;
 * imported holidays close their day, minus the names in ``exclude``;
 * precedence (HRS-2: the policy states the hours): when a policy rule and an
   imported holiday fall on the same date, the policy rule wins and the imported
   names for that date are dropped; when two policy rules fall on the same date,
-  the one listed first in the policy wins.
+  the one listed first in the policy wins; a calendar file's date comes after the
+  policy rules and before the imported holidays.
 
 The result lists only the records that take effect, sorted by date: one per date for
 policy rules, one per name for imported holidays (in the ``holidays`` package's order).
@@ -54,6 +56,7 @@ class HolidaySource(enum.StrEnum):
     """Where a holiday comes from."""
 
     POLICY = "policy"
+    CALENDAR_FILE = "calendar_file"  # an iCalendar file's dated events
     IMPORTED = "imported"
 
 
@@ -79,6 +82,7 @@ def evaluate_holidays(
     year: int,
     *,
     path: str = "holidays",
+    dated: Iterable[HolidayRule] = (),
 ) -> list[Holiday]:
     """Every holiday of ``year`` that takes effect, with its hours and its source.
 
@@ -113,9 +117,29 @@ def evaluate_holidays(
         )
         for day, rule in sorted(found.items())
     ]
+    records.extend(_dated_holidays(dated, year, found))
     if imported is not None:
         records.extend(h for h in _imported_holidays(imported, year, path) if h.date not in found)
-        records.sort(key=lambda h: h.date)  # stable: keeps the order within a date
+    records.sort(key=lambda h: h.date)  # stable: keeps the order within a date
+    return records
+
+
+def _dated_holidays(
+    dated: Iterable[HolidayRule], year: int, found: dict[dt.date, HolidayRule]
+) -> list[Holiday]:
+    """The calendar file's dates in ``year`` that no policy rule holds (which it then
+    claims, so a country's imported holiday on the same date is dropped)."""
+    records: list[Holiday] = []
+    for rule in dated:
+        if not isinstance(rule.when, OneOff) or rule.when.date.year != year:
+            continue
+        day = rule.when.date
+        if day in found:
+            continue
+        found[day] = rule
+        records.append(
+            Holiday(day, rule.name, rule.hours, rule.opens_closed_day, HolidaySource.CALENDAR_FILE)
+        )
     return records
 
 

@@ -144,6 +144,9 @@ class CalendarSpec:
     weekly: tuple[DayHours, ...] = ((),) * 7
     holidays: tuple[HolidayRule, ...] = ()
     imported: ImportedHolidays | None = None
+    #: Holidays on listed dates (``OneOff`` rules) from an iCalendar file, stored in the
+    #: policy version: names may repeat (one per year), policy rules win on a clash.
+    dated: tuple[HolidayRule, ...] = ()
     always_open: bool = False
     union_of: tuple[str, ...] = field(default=())
 
@@ -158,6 +161,8 @@ def check_hours(spec: CalendarSpec, path: str) -> None:
         _check_day(hours, f"{path}.weekly.{weekday}")
     for rule in spec.holidays:
         _check_day(rule.hours, f"{path}.holidays.{rule.name}.hours")
+    for rule in spec.dated:
+        _check_day(rule.hours, f"{path}.import_holidays.{rule.name}.hours")
 
 
 def _check_day(hours: DayHours, path: str) -> None:

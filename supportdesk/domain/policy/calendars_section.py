@@ -10,6 +10,8 @@ import zoneinfo
 from collections.abc import Mapping
 from typing import Any
 
+from supportdesk.domain.calendars.errors import CalendarSpecError
+from supportdesk.domain.calendars.ics import ReducedRule, holidays_from_ics
 from supportdesk.domain.calendars.spec import (
     DAY_SECONDS,
     CalendarSpec,
@@ -180,34 +182,70 @@ def _calendar(r: Reader, name: str, path: str, item: Mapping[str, Any]) -> Calen
     for i, rule in enumerate(rules):
         if isinstance(rule.when, OffsetFrom) and rule.when.rule not in names:
             r.fail(f"{path}.holidays[{i}].offset.from", f"no holiday named {rule.when.rule!r}")
-    imported = None
-    raw_import = r.get(item, "import_holidays", path, dict, default=None)
-    if raw_import is not None:
-        ipath = f"{path}.import_holidays"
-        r.unknown_keys(raw_import, {"country", "subdivision", "exclude"}, ipath)
-        country = r.get(raw_import, "country", ipath, str)
-        subdivision = r.get(raw_import, "subdivision", ipath, str, default=None)
-        if country is not None:
-            imported = ImportedHolidays(
-                country=country,
-                subdivision=subdivision,
-                exclude=frozenset(
-                    str(x) for x in r.get(raw_import, "exclude", ipath, list, default=[]) or []
-                ),
-            )
+    imported, dated = _imports(r, path, item, zone or "UTC")
     union = tuple(str(x) for x in r.get(item, "union_of", path, list, default=[]) or [])
     always = bool(r.get(item, "always_open", path, bool, default=False))
-    if not always and not union and not any(weekly):
-        r.fail(f"{path}.hours", "the calendar is never open (set hours, always_open or union_of)")
+    # A calendar open only on listed dates is open: its dated openings say when.
+    openings = any(h.hours and h.opens_closed_day for h in (*rules, *dated))
+    if not always and not union and not any(weekly) and not openings:
+        r.fail(
+            f"{path}.hours",
+            "the calendar is never open (set hours, always_open, union_of, "
+            "or holidays with hours and opens_closed_day)",
+        )
     return CalendarSpec(
         name=name,
         zone=zone or "UTC",
         weekly=weekly,
         holidays=tuple(rules),
         imported=imported,
+        dated=dated,
         always_open=always,
         union_of=union,
     )
+
+
+def _imports(
+    r: Reader, path: str, item: Mapping[str, Any], zone: str
+) -> tuple[ImportedHolidays | None, tuple[HolidayRule, ...]]:
+    """A country's public holidays (``country``) and an iCalendar file's dated holidays
+    (``ics``: where it came from; ``ics_data``: its text, filled in when the policy is
+    read from disk, so the stored version holds the events it was loaded with)."""
+    raw = r.get(item, "import_holidays", path, dict, default=None)
+    if raw is None:
+        return None, ()
+    ipath = f"{path}.import_holidays"
+    keys = {"country", "subdivision", "exclude", "ics", "ics_data", "reduced"}
+    r.unknown_keys(raw, keys, ipath)
+    imported = None
+    country = r.get(raw, "country", ipath, str, default=None)
+    if country is not None:
+        exclude = r.get(raw, "exclude", ipath, list, default=[]) or []
+        imported = ImportedHolidays(
+            country=country,
+            subdivision=r.get(raw, "subdivision", ipath, str, default=None),
+            exclude=frozenset(str(x) for x in exclude),
+        )
+    elif "ics" not in raw:
+        r.fail(ipath, "needs country (public holidays) or ics (an iCalendar file or URL)")
+    if "ics" not in raw:
+        return imported, ()
+    data = r.get(raw, "ics_data", ipath, str, default=None)
+    if data is None:
+        r.fail(f"{ipath}.ics", "the calendar file was not read (use supportdesk policy check/load)")
+        return imported, ()
+    reduced = []
+    for rpath, rule in r.items(raw, "reduced", ipath, required=False):
+        m = r.mapping(rule, rpath)
+        if m is not None:
+            r.unknown_keys(m, {"match", "hours"}, rpath)
+            match = r.get(m, "match", rpath, str) or ""
+            reduced.append(ReducedRule(match, _day_hours(r, f"{rpath}.hours", m.get("hours"))))
+    try:
+        return imported, holidays_from_ics(data, zone=zone, reduced=reduced, path=f"{ipath}.ics")
+    except CalendarSpecError as exc:
+        r.fail(exc.path, exc.reason)
+        return imported, ()
 
 
 def read_calendars(r: Reader, top: Mapping[str, Any]) -> dict[str, CalendarSpec]:

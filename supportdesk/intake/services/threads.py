@@ -85,3 +85,18 @@ def visible_case(user: User | None, targets: Targets) -> Case | None:
     by_id = {case.pk: case for case in rows}
     named = [case for case in rows if case.reference in targets.references]
     return next(iter([*named, *(by_id[i] for i in targets.cases if i in by_id)]), None)
+
+
+def answered_case(mail: ParsedMail) -> Case | None:
+    """The case a robot's message (an out-of-office, a bounce) answered: the one of the
+    Message-IDs it answers (our mail's, so no visibility is asked), else the case of its
+    subject's token when the sender's own account may see that case; None otherwise."""
+    targets = thread_targets(mail)
+    if targets.cases:
+        found = Case.objects.filter(pk=targets.cases[0]).first()
+        if found is not None:
+            return found
+    if not targets.references or not mail.sender:
+        return None
+    user = User.objects.filter(email__iexact=mail.sender, is_active=True).order_by("pk").first()
+    return visible_case(user, Targets(targets.references, (), (), ()))

@@ -1,0 +1,84 @@
+"""Reads for issue 22: a case's deadlines explained, and case histories for a what-if
+replay. Both only read: they translate stored timelines into domain histories and
+hand them to the pure functions in ``domain.sla.explain`` and ``domain.whatif``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from supportdesk.accounts.permissions import NotFound
+from supportdesk.cases.clocks import calendars_of, domain_events, policy_of
+from supportdesk.cases.models import Case, CaseEvent
+from supportdesk.domain.sla.explain import Explanation, explain_deadlines
+from supportdesk.domain.whatif import ReplayCase, Rules
+from supportdesk.policies import selectors as policy_selectors
+from supportdesk.policies.models import PolicyVersion
+
+#: Cases whose timelines are read in one query during a replay.
+BATCH = 1000
+
+
+def explain_case(case: Case, *, now: dt.datetime) -> Explanation:
+    """Why each of ``case``'s deadlines is when it is, as of ``now``, under its pinned
+    version. The caller has checked the viewer may see the case."""
+    rows = list(CaseEvent.objects.filter(case=case).order_by("at", "id"))
+    return explain_deadlines(
+        policy=policy_of(case),
+        calendars=calendars_of(case.policy_version),
+        events=domain_events(case, rows),
+        now=now,
+    )
+
+
+def case_by_reference(ref: str) -> Case:
+    """An operator's lookup (the CLI runs with the data folder's rights): any case by
+    its reference or numeric id; :class:`NotFound` naming ``case``."""
+    ref = ref.strip().upper()
+    cases = Case.objects.select_related("policy_version")
+    case = (
+        cases.filter(pk=int(ref)).first() if ref.isdigit() else cases.filter(reference=ref).first()
+    )
+    if case is None:
+        raise NotFound(f"case {ref} not found", field="case")
+    return case
+
+
+@dataclass(frozen=True)
+class ReplaySet:
+    """The cases received in a range: how many, the rules each is pinned to (keyed by
+    version id), and their histories in batches."""
+
+    count: int
+    pinned: dict[str, Rules]
+    histories: Callable[[], Iterator[ReplayCase]]
+
+
+def replay_set(
+    *, since: dt.datetime, until: dt.datetime, organisation: str | None = None
+) -> ReplaySet:
+    """Every case received in [since, until) (of one organisation, by slug, if given)."""
+    cases = Case.objects.filter(received_at__gte=since, received_at__lt=until)
+    if organisation is not None:
+        cases = cases.filter(organization__slug=organisation)
+    ids = list(cases.order_by("received_at", "id").values_list("pk", flat=True))
+    version_ids = set(cases.values_list("policy_version_id", flat=True).distinct())
+    pinned = {}
+    for version in PolicyVersion.objects.filter(pk__in=version_ids):
+        pinned[str(version.pk)] = Rules(policy_selectors.parsed(version), calendars_of(version))
+
+    def histories() -> Iterator[ReplayCase]:
+        for start in range(0, len(ids), BATCH):
+            chunk = ids[start : start + BATCH]
+            by_case: dict[int, list[CaseEvent]] = {pk: [] for pk in chunk}
+            for row in CaseEvent.objects.filter(case_id__in=chunk).order_by("case_id", "at", "id"):
+                by_case[row.case_id].append(row)
+            loaded = Case.objects.only("id", "reference", "received_at", "policy_version_id")
+            for case in loaded.filter(pk__in=chunk).order_by("received_at", "id"):
+                events = tuple(domain_events(case, by_case[case.pk]))
+                yield ReplayCase(
+                    case.reference or str(case.pk), str(case.policy_version_id), events
+                )
+
+    return ReplaySet(len(ids), pinned, histories)
