@@ -197,6 +197,7 @@ class EventKind(models.TextChoices):
     ESCALATION = "escalation"
     HANDOVER = "handover"
     EMERGENCY = "emergency"
+    POLICY = "policy"
 
 
 class CaseEvent(models.Model):

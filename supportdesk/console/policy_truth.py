@@ -24,6 +24,7 @@ from supportdesk.domain.sla.explain_text import explanation_data
 from supportdesk.domain.whatif import Rules, WeekRow, replay_cases, whatif_report
 from supportdesk.policies import selectors as policy_selectors
 from supportdesk.policies.models import Policy, PolicyVersion
+from supportdesk.policies.permissions import can_adopt_version
 
 #: The longest range a what-if replays in a page request; longer ones belong to the CLI.
 MAX_WHATIF_DAYS = 92
@@ -80,6 +81,7 @@ def policy_diff(request: HttpRequest) -> HttpResponse:
         "page": page,
         "against": against,
         "changes": changes,
+        "can_adopt": can_adopt_version(user_of(request)),
         "nav": "policy",
     }
     return render(request, "console/policy_diff.html", context)
