@@ -45,23 +45,35 @@ def calendars_of(version: PolicyVersion) -> Mapping[str, BusinessCalendar]:
 
 def domain_events(case: Case, rows: list[CaseEvent]) -> list[sla.CaseEvent]:
     """The SLA-relevant history of ``case``, in timeline order."""
+    return history_of(case.received_at, [(row.at, events.read(row)) for row in rows])
+
+
+#: The timeline kinds :func:`history_of` reads: the others add nothing to an SLA history.
+SLA_KINDS = tuple(
+    str(entry.kind)
+    for entry in (events.Opened, events.SeverityChanged, events.StatusChanged, events.Commented)
+)
+
+
+def history_of(
+    received_at: dt.datetime, entries: Sequence[tuple[dt.datetime, events.Entry]]
+) -> list[sla.CaseEvent]:
+    """The SLA history of a case received at ``received_at`` from its timeline entries
+    (instant, entry), in timeline order."""
     history: list[sla.CaseEvent] = []
     responded = False
-    for row in rows:
-        entry = events.read(row)
+    for at, entry in entries:
         if isinstance(entry, events.Opened):
-            history.append(sla.Received(at=case.received_at, severity=entry.severity))
+            history.append(sla.Received(at=received_at, severity=entry.severity))
         elif isinstance(entry, events.SeverityChanged):
             history.append(
-                sla.SeverityChanged(at=row.at, from_severity=entry.before, to_severity=entry.after)
+                sla.SeverityChanged(at=at, from_severity=entry.before, to_severity=entry.after)
             )
         elif isinstance(entry, events.StatusChanged):
-            history.extend(_status_events(entry, row.at))
+            history.extend(_status_events(entry, at))
         if entry.responds:
             # First response: the first public agent reply or an acknowledgement.
-            history.append(
-                sla.FirstResponse(at=row.at) if not responded else sla.Updated(at=row.at)
-            )
+            history.append(sla.FirstResponse(at=at) if not responded else sla.Updated(at=at))
             responded = True
     return history
 

@@ -463,3 +463,9 @@ def record(case: Case, entry: Entry, *, at: dt.datetime, actor: User | None) -> 
 def read(row: CaseEvent) -> Entry:
     """The typed entry a stored row holds."""
     return _BY_KIND[row.kind].from_data(row.data)
+
+
+def read_stored(kind: str, data: Mapping[str, Any]) -> Entry:
+    """The typed entry of a stored row's kind and data, for reads that fetch only those
+    columns (the what-if replay reads hundreds of thousands)."""
+    return _BY_KIND[kind].from_data(data)

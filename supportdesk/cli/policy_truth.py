@@ -16,7 +16,8 @@ from supportdesk.cli.progress import ProgressReport
 from supportdesk.cli.runtime import start_django
 from supportdesk.domain.calendars import build_calendars
 from supportdesk.domain.policy.diff import diff_policies
-from supportdesk.domain.whatif import Rules, WhatIfReport, replay_cases, whatif_report
+from supportdesk.domain.whatif import Rules, WhatIfReport, whatif_report
+from supportdesk.domain.whatif_batch import replay_batch
 
 
 def diff(args: argparse.Namespace) -> int:
@@ -54,7 +55,7 @@ def whatif(args: argparse.Namespace) -> int:
     until = dt.datetime.combine(args.to + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
     found = replay_set(since=since, until=until, organisation=args.org)
     bar = ProgressReport("replaying")
-    outcomes = replay_cases(
+    outcomes = replay_batch(
         found.histories(),
         pinned=found.pinned,
         new=Rules(new, build_calendars(new.calendars)),

@@ -21,7 +21,8 @@ from supportdesk.console.charts import WIDTH, bar_chart
 from supportdesk.console.views import staff_only, user_of
 from supportdesk.domain.policy.diff import diff_policies
 from supportdesk.domain.sla.explain_text import explanation_data
-from supportdesk.domain.whatif import Rules, WeekRow, replay_cases, whatif_report
+from supportdesk.domain.whatif import Rules, WeekRow, whatif_report
+from supportdesk.domain.whatif_batch import replay_batch
 from supportdesk.policies import selectors as policy_selectors
 from supportdesk.policies.models import Policy, PolicyVersion
 from supportdesk.policies.permissions import can_adopt_version
@@ -128,7 +129,7 @@ def policy_whatif(request: HttpRequest) -> HttpResponse:
             organisation=form.cleaned_data["organisation"] or None,
         )
         candidate = policy_selectors.parsed(version)
-        outcomes = replay_cases(
+        outcomes = replay_batch(
             found.histories(),
             pinned=found.pinned,
             new=Rules(candidate, calendars_of(version)),
