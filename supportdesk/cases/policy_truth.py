@@ -5,8 +5,11 @@ hand them to the pure functions in ``domain.sla.explain`` and ``domain.whatif``.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+
+from django.db import connection
 
 from supportdesk.accounts.permissions import NotFound
 from supportdesk.cases import events
@@ -81,7 +84,21 @@ def _histories(chunk: list[int]) -> Iterator[ReplayCase]:
     columns and timeline kinds an SLA history is made of, read as plain values (a
     replay reads hundreds of thousands of rows; model instances would cost more than
     the replay itself)."""
+    read = _read_postgresql if connection.vendor == "postgresql" else _read_orm
     timeline: dict[int, list[tuple[dt.datetime, events.Entry]]] = {pk: [] for pk in chunk}
+    found = read(chunk, timeline)
+    for pk in chunk:
+        _, reference, received_at, version = found[pk]
+        history = tuple(history_of(received_at, timeline[pk]))
+        yield ReplayCase(reference or str(pk), str(version), history)
+
+
+_CaseRow = tuple[int, str | None, dt.datetime, int]
+
+
+def _read_orm(
+    chunk: list[int], timeline: dict[int, list[tuple[dt.datetime, events.Entry]]]
+) -> dict[int, _CaseRow]:
     rows = (
         CaseEvent.objects.filter(case_id__in=chunk, kind__in=SLA_KINDS)
         .order_by("case_id", "at", "id")
@@ -92,8 +109,34 @@ def _histories(chunk: list[int]) -> Iterator[ReplayCase]:
     cases = Case.objects.filter(pk__in=chunk).values_list(
         "pk", "reference", "received_at", "policy_version_id"
     )
-    found = {row[0]: row for row in cases}
-    for pk in chunk:
-        _, reference, received_at, version = found[pk]
-        history = tuple(history_of(received_at, timeline[pk]))
-        yield ReplayCase(reference or str(pk), str(version), history)
+    return {row[0]: row for row in cases}
+
+
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+def _read_postgresql(
+    chunk: list[int], timeline: dict[int, list[tuple[dt.datetime, events.Entry]]]
+) -> dict[int, _CaseRow]:
+    """:func:`_read_orm` by hand on PostgreSQL: instants as epoch microseconds and the
+    event data as text, which the driver hands over without the per-value conversions
+    Django applies (a fifteenth of the CPU per row; docs/performance.md)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "select case_id, (extract(epoch from at) * 1000000)::bigint, kind, data::text"
+            " from cases_caseevent where case_id = any(%s) and kind = any(%s)"
+            " order by case_id, at, id",
+            [chunk, list(SLA_KINDS)],
+        )
+        for case_id, micros, kind, data in cursor.fetchall():
+            at = _EPOCH + dt.timedelta(microseconds=micros)
+            timeline[case_id].append((at, events.read_stored(kind, json.loads(data))))
+        cursor.execute(
+            "select id, reference, (extract(epoch from received_at) * 1000000)::bigint,"
+            " policy_version_id from cases_case where id = any(%s)",
+            [chunk],
+        )
+        return {
+            pk: (pk, reference, _EPOCH + dt.timedelta(microseconds=micros), version)
+            for pk, reference, micros, version in cursor.fetchall()
+        }

@@ -17,6 +17,7 @@ from itertools import islice
 
 import numpy as np
 
+from supportdesk.domain.policy.model import TargetKind
 from supportdesk.domain.sla import Received
 from supportdesk.domain.sla.history import check_aware
 from supportdesk.domain.whatif import CaseOutcome, ReplayCase, Rules
@@ -75,6 +76,9 @@ def _replay_chunk(
     cases: Sequence[ReplayCase], *, pinned: Mapping[str, Rules], new: Rules, now: dt.datetime
 ) -> list[CaseOutcome]:
     now_us = micros(now)
+    # Only the clocks some policy of the replay has a target for can breach or answer.
+    used = {t.kind for rules in (new, *pinned.values()) for t in rules.policy.sla.targets}
+    kinds = [kind for kind in TargetKind if kind in used]
     fast: dict[int, simple.Simple] = {}
     slow: dict[int, general.Replayed] = {}
     for i, case in enumerate(cases):
@@ -82,7 +86,7 @@ def _replay_chunk(
         if found is not None:
             fast[i] = found
         else:
-            slow[i] = general.replay(case, now)
+            slow[i] = general.replay(case, now, kinds)
     before, after = _Measured(len(cases)), _Measured(len(cases))
     versions: dict[str, list[int]] = {}
     for i, case in enumerate(cases):

@@ -13,7 +13,7 @@ force, before the target was met (the rules of :mod:`supportdesk.domain.sla`).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -48,11 +48,12 @@ class Replayed:
     runs: list[_Run] = field(default_factory=list)
 
 
-def replay(case: ReplayCase, now: dt.datetime) -> Replayed:
-    """The case's history replayed as of ``now`` (SlaHistoryError as the engine's)."""
+def replay(case: ReplayCase, now: dt.datetime, kinds: Iterable[TargetKind]) -> Replayed:
+    """The case's history replayed as of ``now`` (SlaHistoryError as the engine's), the
+    runs of the clocks of ``kinds`` only (those some policy of the replay has)."""
     out = Replayed()
     history = History.replay(case.events, now)
-    for kind in TargetKind:
+    for kind in kinds:
         for cycle in cycles(history, kind):
             excluded = cycle.excluded
             pieces = tuple(
