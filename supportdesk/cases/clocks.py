@@ -78,20 +78,24 @@ def history_of(
     return history
 
 
-_DONE = (CaseStatus.RESOLVED, CaseStatus.CLOSED)
+# Plain strings: read once per status event of every case a what-if replays.
+_DONE = frozenset({str(CaseStatus.RESOLVED), str(CaseStatus.CLOSED)})
+_WAITING = str(CaseStatus.WAITING_ON_CUSTOMER)
+_RESOLVED = str(CaseStatus.RESOLVED)
+_CLOSED = str(CaseStatus.CLOSED)
 
 
 def _status_events(entry: events.StatusChanged, at: dt.datetime) -> list[sla.CaseEvent]:
     out: list[sla.CaseEvent] = []
-    if entry.before == CaseStatus.WAITING_ON_CUSTOMER:
+    if entry.before == _WAITING:
         out.append(sla.Resumed(at=at))
     if entry.before in _DONE and entry.after not in _DONE:
         out.append(sla.Reopened(at=at))
-    if entry.after == CaseStatus.WAITING_ON_CUSTOMER:
+    if entry.after == _WAITING:
         out.append(sla.Paused(at=at))
-    elif entry.after == CaseStatus.RESOLVED:
+    elif entry.after == _RESOLVED:
         out.append(sla.Resolved(at=at))
-    elif entry.after == CaseStatus.CLOSED:
+    elif entry.after == _CLOSED:
         out.append(sla.Closed(at=at))
     return out
 
