@@ -141,15 +141,14 @@ def timed_replay(now: dt.datetime) -> tuple[dict[str, Any], list[Any], Any]:
     """The whole what-if path over every case as the CLI runs it (histories streamed
     into the batched replay), timed; then the load alone, as a second pass that keeps
     the histories for the per-case comparison."""
-    from supportdesk.cases.policy_truth import replay_set
+    from supportdesk.cases.policy_truth import replay_set, replay_whatif
     from supportdesk.domain.whatif import whatif_report
-    from supportdesk.domain.whatif_batch import replay_batch
 
     since, until = dt.datetime(2000, 1, 1, tzinfo=dt.UTC), now + dt.timedelta(days=1)
     wall, cpu = time.perf_counter(), time.process_time()
     found = replay_set(since=since, until=until)
     new = candidate()
-    outcomes = replay_batch(found.histories(), pinned=found.pinned, new=new, now=now)
+    outcomes = replay_whatif(found, new=new, now=now)
     report = whatif_report(outcomes)
     total_wall, total_cpu = time.perf_counter() - wall, time.process_time() - cpu
     wall, cpu = time.perf_counter(), time.process_time()

@@ -4,7 +4,9 @@ hand them to the pure functions in ``domain.sla.explain`` and ``domain.whatif``.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -15,7 +17,8 @@ from supportdesk.cases import events
 from supportdesk.cases.clocks import SLA_KINDS, calendars_of, domain_events, history_of, policy_of
 from supportdesk.cases.models import Case, CaseEvent
 from supportdesk.domain.sla.explain import Explanation, explain_deadlines
-from supportdesk.domain.whatif import ReplayCase, Rules
+from supportdesk.domain.whatif import CaseOutcome, ReplayCase, Rules
+from supportdesk.domain.whatif_batch import replay_batch
 from supportdesk.policies import selectors as policy_selectors
 from supportdesk.policies.models import PolicyVersion
 
@@ -76,6 +79,35 @@ def replay_set(
             yield from _histories(ids[start : start + BATCH])
 
     return ReplaySet(len(ids), pinned, histories)
+
+
+def replay_whatif(
+    found: ReplaySet,
+    *,
+    new: Rules,
+    now: dt.datetime,
+    progress: Callable[[int], None] | None = None,
+) -> list[CaseOutcome]:
+    """Every case of ``found`` replayed under ``new`` (``domain.whatif_batch``), its
+    histories read as the replay goes. Read-only."""
+    with _cyclic_gc_paused():
+        return replay_batch(
+            found.histories(), pinned=found.pinned, new=new, now=now, progress=progress
+        )
+
+
+@contextlib.contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """A replay allocates millions of small objects with no cycles among them (events,
+    entries, outcomes): the cyclic collector's passes over everything alive cost about
+    a third of it (docs/performance.md), and reference counting frees them the same."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _histories(chunk: list[int]) -> Iterator[ReplayCase]:

@@ -17,7 +17,6 @@ from supportdesk.cli.runtime import start_django
 from supportdesk.domain.calendars import build_calendars
 from supportdesk.domain.policy.diff import diff_policies
 from supportdesk.domain.whatif import Rules, WhatIfReport, whatif_report
-from supportdesk.domain.whatif_batch import replay_batch
 
 
 def diff(args: argparse.Namespace) -> int:
@@ -49,15 +48,14 @@ def whatif(args: argparse.Namespace) -> int:
     if args.to < args.since:
         raise UsageError("--to: must not be before --from")
     start_django()
-    from supportdesk.cases.policy_truth import replay_set
+    from supportdesk.cases.policy_truth import replay_set, replay_whatif
 
     since = dt.datetime.combine(args.since, dt.time(), tzinfo=dt.UTC)
     until = dt.datetime.combine(args.to + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
     found = replay_set(since=since, until=until, organisation=args.org)
     bar = ProgressReport("replaying")
-    outcomes = replay_batch(
-        found.histories(),
-        pinned=found.pinned,
+    outcomes = replay_whatif(
+        found,
         new=Rules(new, build_calendars(new.calendars)),
         now=clock.now(),
         progress=lambda done: bar("cases", done, found.count),

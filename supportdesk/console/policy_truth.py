@@ -16,13 +16,12 @@ from supportdesk import clock
 from supportdesk.accounts.permissions import NotFound, visible_organisations
 from supportdesk.cases import selectors
 from supportdesk.cases.clocks import calendars_of
-from supportdesk.cases.policy_truth import explain_case, replay_set
+from supportdesk.cases.policy_truth import explain_case, replay_set, replay_whatif
 from supportdesk.console.charts import WIDTH, bar_chart
 from supportdesk.console.views import staff_only, user_of
 from supportdesk.domain.policy.diff import diff_policies
 from supportdesk.domain.sla.explain_text import explanation_data
 from supportdesk.domain.whatif import Rules, WeekRow, whatif_report
-from supportdesk.domain.whatif_batch import replay_batch
 from supportdesk.policies import selectors as policy_selectors
 from supportdesk.policies.models import Policy, PolicyVersion
 from supportdesk.policies.permissions import can_adopt_version
@@ -129,11 +128,8 @@ def policy_whatif(request: HttpRequest) -> HttpResponse:
             organisation=form.cleaned_data["organisation"] or None,
         )
         candidate = policy_selectors.parsed(version)
-        outcomes = replay_batch(
-            found.histories(),
-            pinned=found.pinned,
-            new=Rules(candidate, calendars_of(version)),
-            now=clock.now(),
+        outcomes = replay_whatif(
+            found, new=Rules(candidate, calendars_of(version)), now=clock.now()
         )
         report = whatif_report(outcomes)
         chart = bar_chart(
