@@ -16,7 +16,7 @@ from supportdesk.cli.progress import ProgressReport
 from supportdesk.cli.runtime import start_django
 from supportdesk.domain.calendars import build_calendars
 from supportdesk.domain.policy.diff import diff_policies
-from supportdesk.domain.whatif import Rules, WhatIfReport, whatif_report
+from supportdesk.domain.whatif import Rules, WhatIfReport, hours_text, whatif_report
 
 
 def diff(args: argparse.Namespace) -> int:
@@ -79,18 +79,14 @@ def report_data(report: WhatIfReport, *, policy: str) -> dict[str, Any]:
     return {"policy": policy, "cases": report.cases, "flipped": len(report.flips), "rows": rows}
 
 
-def _hours(seconds: int | None) -> str:
-    return "-" if seconds is None else f"{seconds / 3600:.1f}h"
-
-
 def print_report(report: WhatIfReport, *, policy: str) -> None:
     print(f"what-if under {policy}: {report.cases} cases, {len(report.flips)} flipped")
     print("sev  week      cases  breaches(pinned→new)  median(pinned→new)  p90(pinned→new)")
     for r in report.rows:
         print(
             f"{r.severity:>3}  {r.week}  {r.cases:>5}  {r.breaches_pinned:>8} → {r.breaches_new:<9}"
-            f"  {_hours(r.median_pinned):>7} → {_hours(r.median_new):<8}"
-            f"  {_hours(r.p90_pinned):>6} → {_hours(r.p90_new)}"
+            f"  {hours_text(r.median_pinned):>7} → {hours_text(r.median_new):<8}"
+            f"  {hours_text(r.p90_pinned):>6} → {hours_text(r.p90_new)}"
         )
         for flip in r.flips:
             print(f"       {flip.reference}: {flip.direction}")

@@ -77,6 +77,18 @@ def test_the_whatif_page_lists_flipped_cases_with_a_chart(
     assert "1 cases, 1 flipped" in body
     assert f"{late.reference} (recovers)" in body
     assert "<svg" in body
+    # Business time to the first response in hours, like the CLI: 26 h pinned, 18 under
+    # the candidate (no Saturday 10:00-18:00).
+    assert "26.0h → 18.0h" in body
+    assert "format=csv" in body
+    download = agent_client.get(f"/console/policy/whatif/{query}&format=csv")
+    assert download["Content-Type"] == "text/csv; charset=utf-8"
+    assert "supportdesk-whatif-partner-services-2026.4-2026-03-01-2026-03-31.csv" in (
+        download["Content-Disposition"]
+    )
+    header, row = download.content.decode().splitlines()
+    assert header.startswith("severity,week,cases,breaches_pinned,breaches_candidate")
+    assert row == f"2,2026-W11,1,1,0,26.0,18.0,26.0,18.0,{late.reference}:recovers"
 
 
 def test_the_whatif_form_refuses_a_backwards_range(organisation: Any, agent_client: Client) -> None:
