@@ -132,6 +132,8 @@ def test_an_admin_previews_then_re_pins_the_open_cases(
     assert "1 open cases re-pinned to 2026.4" in done.content.decode()
     waiting.refresh_from_db()
     assert waiting.policy_version.version == "2026.4"
+    case_page = admin_client.get(f"/console/cases/{waiting.pk}/").content.decode()
+    assert "<strong>Policy version</strong> partner-services 2026.3 → 2026.4" in case_page
 
 
 def test_agents_may_not_adopt_a_version(organisation: Any, agent_client: Client) -> None:
