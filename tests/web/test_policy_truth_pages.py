@@ -83,8 +83,9 @@ def test_the_whatif_page_lists_flipped_cases_with_a_chart(
     assert "format=csv" in body
     download = agent_client.get(f"/console/policy/whatif/{query}&format=csv")
     assert download["Content-Type"] == "text/csv; charset=utf-8"
-    assert "supportdesk-whatif-partner-services-2026.4-2026-03-01-2026-03-31.csv" in (
-        download["Content-Disposition"]
+    assert (
+        "supportdesk-whatif-partner-services-2026.4-2026-03-01-2026-03-31.csv"
+        in (download["Content-Disposition"])
     )
     header, row = download.content.decode().splitlines()
     assert header.startswith("severity,week,cases,breaches_pinned,breaches_candidate")
