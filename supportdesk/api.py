@@ -23,7 +23,13 @@ from supportdesk.accounts.ratelimit import RateLimited
 from supportdesk.api_auth import CHALLENGE, SignedInSession, TokenAuth
 from supportdesk.api_types import StorableParser
 from supportdesk.cases.api import router as cases_router
-from supportdesk.cases.services import AttachmentTooLarge, IdempotencyConflict, UnsupportedMediaType
+from supportdesk.cases.search.api import router as find_router
+from supportdesk.cases.services import (
+    AttachmentTooLarge,
+    IdempotencyConflict,
+    SprintConflict,
+    UnsupportedMediaType,
+)
 from supportdesk.domain.errors import DomainError, PolicyError
 from supportdesk.domain.lifecycle import IllegalTransition, TransitionForbidden
 from supportdesk.escalations.api import router as escalations_router
@@ -42,6 +48,7 @@ STATUS_FOR: list[tuple[type[DomainError], int]] = [
     (IllegalTransition, 409),
     (TransitionForbidden, 403),
     (IdempotencyConflict, 409),
+    (SprintConflict, 409),
     (AttachmentTooLarge, 413),
     (UnsupportedMediaType, 415),
     (EscalationConflict, 409),
@@ -129,4 +136,6 @@ def _database_unavailable(request: HttpRequest, exc: Exception) -> HttpResponse:
 api.add_router("/", accounts_router)
 api.add_router("/escalations", escalations_router)
 api.add_router("/oncall", oncall_router)
+# Finding work (bulk, merge, views) first: its static paths before /cases/{case_id}.
+api.add_router("/cases", find_router)
 api.add_router("/cases", cases_router)

@@ -76,8 +76,11 @@ def paginate(
     limit: int,
     order: Sequence[str],
     to_schema: Callable[[M], T] | None = None,
+    prepare: Callable[[list[M]], None] | None = None,
 ) -> Page[Any]:
-    """One page of ``qs`` in ``order`` after ``cursor``; ``limit`` is clamped to 1..200."""
+    """One page of ``qs`` in ``order`` after ``cursor``; ``limit`` is clamped to 1..200.
+    ``prepare`` sees the page's rows at once before ``to_schema`` maps each (to read
+    what the rows need in one go)."""
     if not 1 <= limit <= MAX_LIMIT:
         raise DomainError(f"must be between 1 and {MAX_LIMIT}", field="limit")
     ordered = qs.order_by(*order)
@@ -90,6 +93,8 @@ def paginate(
     if more and rows:
         last = rows[-1]
         next_cursor = encode_cursor([field_value(last, f.lstrip("-")) for f in order])
+    if prepare is not None:
+        prepare(rows)
     items = [to_schema(r) for r in rows] if to_schema else rows
     return Page(items=items, next_cursor=next_cursor, limit=limit)
 

@@ -24,6 +24,7 @@ PERIODIC: dict[str, float] = {
     "notifications.deliver": 10.0,
     "escalations.send_reminders": 60.0,
     "escalations.flag_overdue": 60.0,
+    "escalations.hand_on_decisions": 60.0,
     "oncall.advance_pages": 30.0,
     "sla.scan_deadlines": 60.0,
     "cases.hand_over_open_cases": 60.0,

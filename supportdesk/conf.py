@@ -81,5 +81,10 @@ class DeskSettings:
         """The API rate limit's window, in seconds."""
         return int(settings.API_RATE_WINDOW_SECONDS)
 
+    @property
+    def search_language(self) -> str:
+        """Full-text stemming: ``english`` or ``simple`` (settings.SEARCH_LANGUAGE)."""
+        return str(settings.SEARCH_LANGUAGE)
+
 
 desk_settings = DeskSettings()

@@ -167,8 +167,13 @@ WHITENOISE_USE_FINDERS = True
 CASE_ATTACHMENT_MAX_BYTES = int(env_str("CASE_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
 CASE_ATTACHMENT_TYPES = env_list(
     "CASE_ATTACHMENT_TYPES",
-    "image/png,image/jpeg,image/gif,application/pdf,text/plain,text/csv,"
-    "application/json,application/zip,message/rfc822",
+    "image/png,image/jpeg,image/gif,image/webp,application/pdf,text/plain,text/csv,"
+    "application/json,application/zip,message/rfc822,"
+    # The Office documents and screen recordings customers attach (docs/email.md).
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document,"
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,"
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation,"
+    "video/mp4,video/quicktime",
 )
 
 LOGIN_URL = "/accounts/login/"
@@ -221,6 +226,13 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 #: The policy assigned to organisations without a support contract of their own.
 DEFAULT_POLICY = env_str("DEFAULT_POLICY", "partner-services")
+
+#: Full-text search stemming: ``english`` (words match their inflections: "crashes"
+#: finds "crashed") or ``simple`` (exact words; for tenants writing in several
+#: languages). Changing it needs ``supportdesk search reindex``.
+SEARCH_LANGUAGE = env_str("SEARCH_LANGUAGE", "english")
+if SEARCH_LANGUAGE not in ("english", "simple"):
+    raise ImproperlyConfigured("SEARCH_LANGUAGE must be english or simple")
 
 LOGGING = {
     "version": 1,

@@ -6,14 +6,17 @@ from django.http import FileResponse, HttpRequest
 from ninja import File, Form, Query, Router, Status, UploadedFile
 from ninja.params.functions import Header
 
+from supportdesk import clock
 from supportdesk.accounts.models import User
 from supportdesk.accounts.permissions import Forbidden, NotFound
 from supportdesk.api_paging import Limit, Page, paginate
 from supportdesk.api_types import Id, replies
 from supportdesk.cases import selectors, services
+from supportdesk.cases.clocks import show_clocks
 from supportdesk.cases.drafts import CaseDraft
 from supportdesk.cases.models import (
     Attachment,
+    Case,
     CaseEvent,
     CaseFollower,
     Comment,
@@ -32,6 +35,7 @@ from supportdesk.cases.schemas import (
     CaseOut,
     CommentIn,
     CommentOut,
+    EmergencyReviewIn,
     FollowerOut,
     FollowUpDoneIn,
     FollowUpOut,
@@ -46,6 +50,7 @@ from supportdesk.cases.schemas import (
     case_detail_out,
     case_out,
 )
+from supportdesk.cases.search.schemas import CaseHitOut, hit_page, queue_hit
 
 router = Router(tags=["cases"])
 
@@ -56,8 +61,15 @@ def _user(request: HttpRequest) -> User:
     return user
 
 
+def _as_of_now(cases: list[Case]) -> None:
+    """RSP-6: every case answer shows its clocks as of the request."""
+    show_clocks(cases, now=clock.now())
+
+
 def _detail(user: User, case_id: int) -> CaseDetailOut:
-    return case_detail_out(selectors.access_case(user, case_id))
+    case = selectors.access_case(user, case_id)
+    _as_of_now([case])
+    return case_detail_out(case)
 
 
 def _access_follow_up(user: User, task_id: int) -> None:
@@ -68,13 +80,25 @@ def _access_follow_up(user: User, task_id: int) -> None:
 # Lists. Static paths come before /{case_id}.
 
 
-@router.get("", response=replies({200: Page[CaseOut]}), summary="Cases you may see, in queue order")
+@router.get(
+    "",
+    response=replies({200: Page[CaseHitOut]}),
+    summary="Cases you may see, in queue order; with q, a full-text search, best match first",
+)
 def list_cases(
     request: HttpRequest, filters: Query[CaseFilter], cursor: str | None = None, limit: Limit = 50
-) -> Page[CaseOut]:
+) -> Page[CaseHitOut]:
+    """``q`` searches the full text (``"exact phrase"``, ``-word``, ``a OR b``; a
+    reference's number); customers search the public text of their own cases only. A
+    search pages by rank and id and gives each case a highlighted ``snippet``."""
+    user = _user(request)
     queue_filter = selectors.QueueFilter(**filters.model_dump())
-    qs = selectors.case_queue(_user(request), queue_filter, summary=True)
-    return selectors.queue_page(qs, cursor=cursor, limit=limit, to_schema=case_out)
+    if queue_filter.q:
+        return hit_page(user, queue_filter, cursor=cursor, limit=limit)
+    qs = selectors.case_queue(user, queue_filter, summary=True)
+    return selectors.queue_page(
+        qs, cursor=cursor, limit=limit, to_schema=queue_hit, prepare=_as_of_now
+    )
 
 
 @router.get(
@@ -84,7 +108,14 @@ def daily_review(
     request: HttpRequest, cursor: str | None = None, limit: Limit = 50
 ) -> Page[CaseOut]:
     qs = selectors.daily_review_list(_user(request))
-    return paginate(qs, cursor=cursor, limit=limit, order=("received_at", "id"), to_schema=case_out)
+    return paginate(
+        qs,
+        cursor=cursor,
+        limit=limit,
+        order=("received_at", "id"),
+        to_schema=case_out,
+        prepare=_as_of_now,
+    )
 
 
 @router.get(
@@ -94,7 +125,14 @@ def work_orders(
     request: HttpRequest, team: str | None = None, cursor: str | None = None, limit: Limit = 50
 ) -> Page[CaseOut]:
     qs = selectors.work_orders(_user(request), team_key=team)
-    return paginate(qs, cursor=cursor, limit=limit, order=("received_at", "id"), to_schema=case_out)
+    return paginate(
+        qs,
+        cursor=cursor,
+        limit=limit,
+        order=("received_at", "id"),
+        to_schema=case_out,
+        prepare=_as_of_now,
+    )
 
 
 @router.get(
@@ -119,19 +157,22 @@ def complete_follow_up(request: HttpRequest, task_id: Id, payload: FollowUpDoneI
 
 @router.get("/sprints", response=replies({200: Page[SprintOut]}), summary="Sprints, latest first")
 def list_sprints(
-    request: HttpRequest, cursor: str | None = None, limit: Limit = 50
+    request: HttpRequest, team_id: Id | None = None, cursor: str | None = None, limit: Limit = 50
 ) -> Page[Sprint]:
     qs = selectors.sprints_visible_to(_user(request))
+    if team_id is not None:
+        qs = qs.filter(team_id=team_id)
     return paginate(qs, cursor=cursor, limit=limit, order=("-starts_on", "-id"))
 
 
-@router.post("/sprints", response=replies({201: SprintOut}, 409))
+@router.post("/sprints", response=replies({201: SprintOut}, 404, 409))
 def create_sprint(request: HttpRequest, payload: SprintIn) -> Status[Sprint]:
     sprint = services.create_sprint(
         actor=_user(request),
         name=payload.name,
         starts_on=payload.starts_on,
         ends_on=payload.ends_on,
+        team_id=payload.team_id,
     )
     return Status(201, sprint)
 
@@ -208,6 +249,25 @@ def add_comment(request: HttpRequest, case_id: Id, payload: CommentIn) -> Status
         channel=payload.channel,
     )
     return Status(201, comment)
+
+
+@router.post(
+    "/{case_id}/emergency",
+    response=replies({200: CaseDetailOut}, 403, 404),
+    summary="INT-2: confirm or downgrade an unconfirmed emergency, with a reason",
+)
+def review_emergency(
+    request: HttpRequest, case_id: Id, payload: EmergencyReviewIn
+) -> CaseDetailOut:
+    user = _user(request)
+    services.review_emergency(
+        actor=user,
+        case_id=case_id,
+        decision=payload.decision,
+        reason=payload.reason,
+        severity=payload.severity,
+    )
+    return _detail(user, case_id)
 
 
 @router.post(

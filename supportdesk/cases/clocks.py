@@ -8,9 +8,12 @@ once each. Callers hold the case row (inside their transaction).
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import functools
-from collections.abc import Mapping, Sequence
+import logging
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 
 from supportdesk.cases import events
 from supportdesk.cases.models import NO_DUE, Case, CaseEvent, SlaClock
@@ -21,6 +24,8 @@ from supportdesk.domain.notices import NoticeEvent
 from supportdesk.domain.policy import Policy
 from supportdesk.policies import selectors as policy_selectors
 from supportdesk.policies.models import PolicyVersion
+
+logger = logging.getLogger(__name__)
 
 #: What a refresh rewrites of a stored clock row (all but its identity).
 _CLOCK_FIELDS = [
@@ -119,6 +124,69 @@ def compute_clocks(
         events=domain_events(case, rows),
         now=now,
     )
+
+
+def show_clocks(cases: Iterable[Case], *, now: dt.datetime) -> None:
+    """RSP-6: set ``case.shown_clocks`` of each case to its clocks as of ``now``, the
+    instant of the request: elapsed, remaining and state from the same
+    :func:`supportdesk.domain.sla.sla_clocks` over the case's events that the sweep
+    runs, not the snapshot the last write or sweep stored. One read of the events of
+    all the open cases (and one of their policy versions), whatever their number; a
+    closed case shows its final stored clocks. ``remaining`` is left out (``None``) for
+    a target already met. Reads the stored rows (``case.clocks``, prefetched by the
+    queue selectors) only for the warnings already recorded."""
+    cases = list(cases)
+    live = [c for c in cases if c.status != CaseStatus.CLOSED and c.opened_clocks is None]
+    versions = PolicyVersion.objects.defer("source").in_bulk({c.policy_version_id for c in live})
+    history: dict[int, list[CaseEvent]] = defaultdict(list)
+    rows = CaseEvent.objects.filter(case__in=[c.pk for c in live]).only(
+        "id", "case_id", "at", "kind", "data"
+    )
+    for row in rows.order_by("case_id", "at", "id"):
+        history[row.case_id].append(row)
+    for case in cases:
+        if case.opened_clocks is not None:
+            case.shown_clocks = case.opened_clocks
+            continue
+        stored = sorted(case.clocks.all(), key=lambda c: c.kind)
+        if case.status == CaseStatus.CLOSED:
+            case.shown_clocks = [_without_met_remaining(copy.copy(c)) for c in stored]
+            continue
+        version = versions[case.policy_version_id]
+        try:
+            computed = sla.sla_clocks(
+                policy=policy_selectors.parsed(version),
+                calendars=calendars_of(version),
+                events=domain_events(case, history[case.pk]),
+                now=now,
+            )
+        except sla.SlaHistoryError as exc:
+            # A history the engine cannot replay (a row written around the services)
+            # must not take the page down: show what was stored, and say so in the log.
+            logger.warning("case %s: clocks shown as stored: %s", case.pk, exc)
+            case.shown_clocks = [_without_met_remaining(copy.copy(c)) for c in stored]
+            continue
+        by_kind = {c.kind: c for c in stored}
+        case.shown_clocks = [_shown(case, by_kind.get(str(c.kind)), c, now) for c in computed]
+
+
+def _shown(case: Case, stored: SlaClock | None, clock: sla.SlaClock, now: dt.datetime) -> SlaClock:
+    """An unsaved clock row holding ``clock`` (never written: the sweep and the case's
+    writes own the stored rows)."""
+    row = SlaClock(case=case, kind=str(clock.kind))
+    if stored is not None:
+        row.pk = stored.pk
+        row.warnings_recorded = stored.warnings_recorded
+        row.breach_recorded = stored.breach_recorded
+    _fill(row, clock, now=now, closed=False)
+    return _without_met_remaining(row)
+
+
+def _without_met_remaining(row: SlaClock) -> SlaClock:
+    # RSP-6: time "remaining" on a target already met means nothing to a reader.
+    if row.met_at is not None:
+        row.remaining_seconds = None
+    return row
 
 
 def refresh_clocks(case: Case, *, now: dt.datetime, force: bool = False) -> list[SlaClock]:

@@ -27,15 +27,29 @@ class Environment(models.TextChoices):
 
 
 class Sprint(models.Model):
-    """An engineering sprint; the current one covers today (PRI-1)."""
+    """A development team's sprint, its days ``starts_on`` to ``ends_on`` included; the
+    current one covers today (PRI-1). The sprints of one team never overlap (checked by
+    ``services.create_sprint``); ``team`` null is the shared plan of work no team owns."""
 
     name = models.CharField(max_length=80, unique=True)
+    # Looked up through sprint_team_start_idx, which starts with the team.
+    team = models.ForeignKey(
+        "accounts.Team",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="sprints",
+        db_index=False,
+    )
     starts_on = models.DateField()
     ends_on = models.DateField()
 
     class Meta:
         ordering = ["starts_on"]
-        indexes = [models.Index(fields=["starts_on", "ends_on"], name="sprint_span_idx")]
+        indexes = [
+            models.Index(fields=["starts_on", "ends_on"], name="sprint_span_idx"),
+            models.Index(fields=["team", "starts_on"], name="sprint_team_start_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -149,6 +163,9 @@ class Case(models.Model):
     #: the rest of the request that opened it (its answer, its receipt), which would
     #: otherwise read them straight back. None on a case read from the database.
     opened_clocks: list[SlaClock] | None = None
+    #: Not a column: the clocks as of the instant of the request that reads the case
+    #: (``cases.clocks.show_clocks``), which every page and answer shows (RSP-6).
+    shown_clocks: list[SlaClock] | None = None
 
     class Meta:
         ordering = ["queue_rank", "queue_due_at", "received_at", "id"]
@@ -394,3 +411,8 @@ class OutboundMail(models.Model):
 
     def __str__(self) -> str:
         return self.message_id
+
+
+# Registered with this app from their own module (finding work: search, saved views,
+# merged duplicates).
+from supportdesk.cases.search.models import CaseMerge, SavedView, SearchDocument  # noqa: E402, F401

@@ -34,6 +34,7 @@ from supportdesk.cases.models import (
     Sprint,
 )
 from supportdesk.domain.lifecycle import CaseStatus
+from supportdesk.domain.triage.emergency import EmergencyDecision
 
 #: A severity in a JSON body (Sev1 the most urgent) ...
 Severity = Annotated[int, Strict(), Ge(1), Le(4)]
@@ -93,6 +94,8 @@ class ClockOut(BaseModel):
     remaining_seconds: int | None
     paused_seconds: int
     warnings: list[dict[str, Any]]
+    #: RSP-6: the instant the figures are computed for (the request's, for an open case).
+    as_of: dt.datetime | None = Field(None, validation_alias="computed_at")
 
 
 class CaseOut(BaseModel):
@@ -144,11 +147,11 @@ class CaseOut(BaseModel):
     @field_validator("clocks", mode="before")
     @classmethod
     def _clocks_by_kind(cls, value: Any, info: ValidationInfo) -> Any:
-        # A case's related manager: its (usually prefetched) clocks, in kind order; a
-        # case opened in this request has them in hand (``_of`` passes them along).
-        opened = info.context.get("opened_clocks") if info.context else None
-        if opened is not None:
-            return sorted(opened, key=attrgetter("kind"))
+        # The clocks ``_of`` passes along (as of now, or of a case opened in this
+        # request), else the case's related manager: its stored clocks, in kind order.
+        shown = info.context.get("clocks") if info.context else None
+        if shown is not None:
+            return sorted(shown, key=attrgetter("kind"))
         return sorted(value.all(), key=attrgetter("kind")) if hasattr(value, "all") else value
 
     @computed_field  # type: ignore[prop-decorator]
@@ -177,18 +180,21 @@ class CaseDetailOut(CaseOut):
         return str(value.version) if hasattr(value, "version") else value
 
 
-def _of(case: Case) -> dict[str, Any] | None:
-    return {"opened_clocks": case.opened_clocks} if case.opened_clocks is not None else None
+def clock_context(case: Case) -> dict[str, Any] | None:
+    # RSP-6: the clocks as of this request (``clocks.show_clocks``), else those the
+    # request that opened the case has in hand, else the stored ones.
+    shown = case.shown_clocks if case.shown_clocks is not None else case.opened_clocks
+    return {"clocks": shown} if shown is not None else None
 
 
 def case_out(case: Case) -> CaseOut:
     """The API's (and the command line's) view of a case in a listing."""
-    return CaseOut.model_validate(case, context=_of(case))
+    return CaseOut.model_validate(case, context=clock_context(case))
 
 
 def case_detail_out(case: Case) -> CaseDetailOut:
     """The API's (and the command line's) view of one case."""
-    return CaseDetailOut.model_validate(case, context=_of(case))
+    return CaseDetailOut.model_validate(case, context=clock_context(case))
 
 
 class CommentIn(BodyIn):
@@ -209,6 +215,14 @@ class CommentOut(Schema):
 class SeverityIn(BodyIn):
     severity: Severity
     reason: str
+
+
+class EmergencyReviewIn(BodyIn):
+    """INT-2: confirm an unconfirmed emergency, or downgrade it to ``severity``."""
+
+    decision: EmergencyDecision
+    reason: str = Field(min_length=1, max_length=500)
+    severity: Severity | None = None
 
 
 class TransitionIn(BodyIn):
@@ -274,11 +288,14 @@ class SprintIn(BodyIn):
     name: str = Field(min_length=1, max_length=column_length(Sprint, "name"))
     starts_on: dt.date
     ends_on: dt.date
+    #: PRI-1: the development team whose sprint it is (null: the shared plan).
+    team_id: StrictId | None = None
 
 
 class SprintOut(Schema):
     id: int
     name: str
+    team_id: int | None
     starts_on: dt.date
     ends_on: dt.date
 

@@ -80,13 +80,21 @@ def queue_after(qs: QuerySet[Case], last: Sequence[Any]) -> QuerySet[Case]:
 
 
 def queue_page(
-    qs: QuerySet[Case], *, cursor: str | None, limit: int, to_schema: Callable[[Case], T]
+    qs: QuerySet[Case],
+    *,
+    cursor: str | None,
+    limit: int,
+    to_schema: Callable[[Case], T],
+    prepare: Callable[[list[Case]], None] | None = None,
 ) -> Page[T]:
     """One page of ``qs`` in :data:`QUEUE_ORDER` after ``cursor`` (a ``next_cursor``
-    of an earlier page); the cursor format is ``api_paging``'s."""
+    of an earlier page); the cursor format is ``api_paging``'s; ``prepare`` as
+    ``paginate``'s."""
     if cursor:
         qs = queue_after(qs, decode_cursor(cursor, len(QUEUE_ORDER)))
-    return paginate(qs, cursor=None, limit=limit, order=QUEUE_ORDER, to_schema=to_schema)
+    return paginate(
+        qs, cursor=None, limit=limit, order=QUEUE_ORDER, to_schema=to_schema, prepare=prepare
+    )
 
 
 def cases_visible_to(viewer: User) -> QuerySet[Case]:
@@ -149,14 +157,19 @@ def support_team(region: str) -> Team | None:
     return next(iter(found), None)
 
 
-def sprints_overlapping(first: dt.date, last: dt.date) -> list[Sprint]:
-    """The sprints that overlap the days ``first`` to ``last``, by start."""
+def sprints_overlapping(first: dt.date, last: dt.date, *, team_id: int | None) -> list[Sprint]:
+    """The sprints of team ``team_id`` (``None``: the shared plan) that overlap the days
+    ``first`` to ``last``, by start."""
     adapt = connection.ops.adapt_datefield_value
+    team = "team_id = %s" if team_id is not None else "team_id is null"
+    params: list[Any] = [adapt(first), adapt(last)]
+    if team_id is not None:
+        params.append(team_id)
     return list(
         Sprint.objects.raw(
             "select * from cases_sprint where ends_on >= %s and starts_on <= %s"
-            " order by starts_on, id",
-            [adapt(first), adapt(last)],
+            f" and {team} order by starts_on, id",
+            params,
         )
     )
 
@@ -211,6 +224,11 @@ class QueueFilter:
     handed_to_me: bool = False
     #: An agent's default queue: their region's cases plus the cases handed to it.
     own_region: bool = False
+    #: Assigned to this user; ``unassigned``: to nobody.
+    assignee: int | None = None
+    unassigned: bool = False
+    #: Only cases with a running SLA due before this instant (``queue_due_at``).
+    due_before: dt.datetime | None = None
 
 
 #: What a queue listing (``schemas.case_out``) never reads: left in the database.
@@ -247,6 +265,12 @@ def case_queue(
         qs = qs.filter(Q(title__icontains=f.q) | Q(reference=f.q.strip().upper()))
     if f.region:
         qs = qs.filter(region=f.region)
+    if f.assignee is not None:
+        qs = qs.filter(assignee_id=f.assignee)
+    if f.unassigned:
+        qs = qs.filter(assignee__isnull=True)
+    if f.due_before is not None:
+        qs = qs.filter(queue_due_at__lt=f.due_before)
     if f.handed_to_me or f.own_region:
         region = viewer.region
         handed = Q(region=region) & ~Q(organization__region=region)
@@ -307,10 +331,6 @@ def clocks_due_within(*, now: dt.datetime, within: dt.timedelta) -> QuerySet[Sla
     )
 
 
-def case_clocks(case: Case) -> QuerySet[SlaClock]:
-    return SlaClock.objects.filter(case=case).order_by("kind")
-
-
 def follow_ups_for(
     viewer: User, *, case: Case | None = None, open_only: bool = False
 ) -> QuerySet[FollowUpTask]:
@@ -325,7 +345,7 @@ def follow_ups_for(
 
 
 def sprints() -> QuerySet[Sprint]:
-    return Sprint.objects.all()
+    return Sprint.objects.select_related("team")
 
 
 def releases() -> QuerySet[Release]:

@@ -24,6 +24,8 @@ COMMAND_MODULES = (
     "supportdesk.cli.sla",
     "supportdesk.cli.route",
     "supportdesk.cli.case",
+    "supportdesk.cli.sprint",
+    "supportdesk.cli.find",
     "supportdesk.cli.escalation",
     "supportdesk.cli.mail",
     "supportdesk.cli.backup",

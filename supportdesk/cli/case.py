@@ -67,8 +67,10 @@ def parse_details(items: list[str] | None) -> dict[str, object]:
 
 def list_cases(args: argparse.Namespace) -> int:
     start_django()
+    from supportdesk import clock
     from supportdesk.accounts.models import Organization
     from supportdesk.cases import selectors
+    from supportdesk.cases.clocks import show_clocks
     from supportdesk.cases.schemas import case_out
 
     viewer = _user(args.as_user, "--as")
@@ -86,6 +88,7 @@ def list_cases(args: argparse.Namespace) -> int:
         cursor=args.cursor,
         limit=args.limit,
         to_schema=case_out,
+        prepare=lambda cases: show_clocks(cases, now=clock.now()),
     )
     _print(page.model_dump(mode="json"))
     return 0
@@ -93,11 +96,14 @@ def list_cases(args: argparse.Namespace) -> int:
 
 def show_case(args: argparse.Namespace) -> int:
     start_django()
+    from supportdesk import clock
     from supportdesk.cases import selectors
+    from supportdesk.cases.clocks import show_clocks
     from supportdesk.cases.schemas import case_detail_out
 
     viewer = _user(args.as_user, "--as")
     case = selectors.access_case_by_reference(viewer, args.case)
+    show_clocks([case], now=clock.now())
     _print(case_detail_out(case).model_dump(mode="json"))
     return 0
 

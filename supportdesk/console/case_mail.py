@@ -1,15 +1,17 @@
 """A case's mail on the agent's console: what it received and what was sent about it,
 and one received message as it came (headers, text, the HTML body sanitised and shown
-in a sandbox that loads nothing from outside, its parts, the original to download)."""
+in a sandbox that loads nothing from outside, its parts, the original to download);
+a forwarded message kept as an ``.eml`` attachment reads the same way."""
 
 from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from supportdesk.cases.models import Case
+from supportdesk.cases import selectors as case_selectors
+from supportdesk.cases.models import Attachment, Case
 from supportdesk.console.views import PAGE_SIZE, case_or_404, staff_only, user_of
-from supportdesk.domain.mail import html_for_display, parse_message
+from supportdesk.domain.mail import NotAMessage, ParsedMail, html_for_display, parse_message
 from supportdesk.intake import selectors
 from supportdesk.intake.models import InboundMessage
 from supportdesk.web.paging import keyset_page
@@ -63,12 +65,49 @@ def mail_message(request: HttpRequest, case_id: int, message_id: int) -> HttpRes
     """One received message: headers, text, parts, and its HTML in a sandboxed frame."""
     case = case_or_404(user_of(request), case_id)
     message = _message_or_404(case, message_id)
-    mail = parse_message(bytes(message.raw))
+    mail = parse_message(bytes(message.raw), message.envelope_sender or None)
+    return _render_mail(request, case, mail, message=message)
+
+
+@staff_only
+def attached_message(request: HttpRequest, case_id: int, attachment_id: int) -> HttpResponse:
+    """A forwarded or attached message (an ``.eml`` attachment of the case) read like
+    received mail: headers, text, its own attachments, its HTML in the sandbox."""
+    user = user_of(request)
+    case = case_or_404(user, case_id)
+    attachment = (
+        case_selectors.case_attachments(user, case)
+        .filter(pk=attachment_id, content_type="message/rfc822")
+        .first()
+    )
+    if attachment is None:
+        raise Http404("no such attached message on this case")
+    try:
+        with attachment.file.open("rb") as handle:
+            raw = handle.read()
+    except FileNotFoundError:
+        raise Http404("attachment file is missing") from None
+    try:
+        mail = parse_message(raw)
+    except NotAMessage:
+        raise Http404("the attachment is not a mail message") from None
+    return _render_mail(request, case, mail, message=None, attachment=attachment)
+
+
+def _render_mail(
+    request: HttpRequest,
+    case: Case,
+    mail: ParsedMail,
+    *,
+    message: InboundMessage | None,
+    attachment: Attachment | None = None,
+) -> HttpResponse:
     html = html_for_display(mail)
     document = f'<meta http-equiv="Content-Security-Policy" content="{SANDBOX_POLICY}">{html}'
     context = {
         "case": case,
         "message": message,
+        "attachment": attachment,
         "mail": mail,
         "html_document": document if html else "",
     }

@@ -10,6 +10,7 @@ from supportdesk.accounts.models import User
 from supportdesk.accounts.permissions import visible_organisations
 from supportdesk.domain.lifecycle import CaseStatus
 from supportdesk.domain.policy.model import TargetKind
+from supportdesk.domain.triage.emergency import EmergencyDecision
 from supportdesk.web.forms import (
     AttachmentForm,
     DeskForm,
@@ -42,11 +43,29 @@ class QueueFilterForm(DeskForm):
         ],
         label="Cases",
     )
-    q = forms.CharField(required=False, max_length=100, label="Search")
+    assignee = forms.ChoiceField(
+        required=False,
+        choices=[("", "Anyone"), ("me", "Me"), ("none", "Nobody")],
+        label="Assignee",
+    )
+    q = forms.CharField(required=False, max_length=200, label="Search")
 
 
-class ConfirmEmergencyForm(DeskForm):
-    reason = forms.CharField(max_length=500, label="Why it is a Sev1 (INT-2)")
+class EmergencyReviewForm(DeskForm):
+    """INT-2: confirm an unconfirmed emergency, or downgrade it, with a reason."""
+
+    reason = forms.CharField(max_length=500, label="Reason (INT-2)")
+    #: The button pressed; a post without one confirms.
+    decision = forms.ChoiceField(
+        choices=[(d.value, d.value) for d in EmergencyDecision], required=False
+    )
+    severity = forms.TypedChoiceField(
+        coerce=int, empty_value=None, required=False, label="Downgrade to"
+    )
+
+    def __init__(self, *args: Any, lower: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        set_choices(self, "severity", [("", "—"), *lower])
 
 
 class HandOverNoteForm(DeskForm):
@@ -255,8 +274,19 @@ class CloseEscalationForm(DeskForm):
 
 class SprintForm(DeskForm):
     name = forms.CharField(max_length=80, label="Sprint name")
+    #: PRI-1: whose sprint it is; "" is the shared plan of work no team owns.
+    team = forms.TypedChoiceField(
+        coerce=int, empty_value=None, required=False, label="Development team"
+    )
     starts_on = forms.DateField(label="Starts on", widget=forms.DateInput(attrs={"type": "date"}))
     ends_on = forms.DateField(label="Ends on", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, teams: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        set_choices(self, "team", [("", "Shared (no team)"), *teams])
+
+    def field_for(self, path: str) -> str:
+        return {"team_id": "team"}.get(path, path)
 
 
 class SprintPlanForm(DeskForm):

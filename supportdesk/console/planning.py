@@ -12,8 +12,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from supportdesk import clock
-from supportdesk.accounts.models import User
+from supportdesk.accounts.models import Team, TeamKind, User
 from supportdesk.cases import selectors, services
+from supportdesk.cases.clocks import show_clocks
 from supportdesk.cases.models import Case, Sprint
 from supportdesk.console.forms import ReleaseLinkForm, SprintForm, SprintPlanForm
 from supportdesk.console.views import (
@@ -31,7 +32,13 @@ CLOSED = (CaseStatus.RESOLVED, CaseStatus.CLOSED)
 
 
 def _rows(cases: list[Case]) -> list[dict[str, Any]]:
+    show_clocks(cases, now=clock.now())
     return [{"case": c, "clock": running_clock(c)} for c in cases]
+
+
+def _team_choices() -> list[tuple[int, str]]:
+    """PRI-1: the development (engineering) teams a sprint may belong to."""
+    return [(t.pk, t.name) for t in Team.objects.filter(kind=TeamKind.ENGINEERING)]
 
 
 def _sprint_order(sprint: Sprint, today: Any) -> tuple[int, Any]:
@@ -47,10 +54,17 @@ def _sprint_order(sprint: Sprint, today: Any) -> tuple[int, Any]:
 @require_http_methods(["GET", "POST"])
 def sprint_board(request: HttpRequest) -> HttpResponse:
     user = user_of(request)
-    form = SprintForm(request.POST or None)
+    form = SprintForm(request.POST or None, teams=_team_choices())
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
-            sprint = services.create_sprint(actor=user, **form.cleaned_data)
+            sprint = services.create_sprint(
+                actor=user,
+                name=data["name"],
+                starts_on=data["starts_on"],
+                ends_on=data["ends_on"],
+                team_id=data["team"],
+            )
         except DomainError as exc:
             form.add_domain_error(exc)
         else:

@@ -2,9 +2,11 @@ from django.urls import path
 
 from supportdesk.console import (
     boards,
+    case_emergency,
     case_files,
     case_mail,
     escalations,
+    find,
     planning,
     policy_adopt,
     policy_truth,
@@ -17,6 +19,11 @@ app_name = "console"
 urlpatterns = [
     path("", views.home, name="home"),
     path("console/", views.queue, name="queue"),
+    path("console/bulk", find.bulk, name="bulk"),
+    path("console/views/", find.save_view, name="save_view"),
+    path("console/views/<int:view_id>/delete", find.delete_view, name="delete_view"),
+    path("console/export.csv", find.export, name="export"),
+    path("console/cases/<int:case_id>/merge", find.merge, name="case_merge"),
     path("console/cases/<int:case_id>/", views.case_detail, name="case"),
     path("console/cases/<int:case_id>/reply", views.case_reply, name="case_reply"),
     path("console/cases/<int:case_id>/severity", views.case_severity, name="case_severity"),
@@ -24,7 +31,7 @@ urlpatterns = [
     path("console/cases/<int:case_id>/assign", views.case_assign, name="case_assign"),
     path(
         "console/cases/<int:case_id>/confirm-emergency",
-        views.case_confirm_emergency,
+        case_emergency.case_confirm_emergency,
         name="case_confirm_emergency",
     ),
     path(
@@ -42,6 +49,11 @@ urlpatterns = [
         "console/cases/<int:case_id>/attachments/<int:attachment_id>",
         case_files.attachment_download,
         name="attachment",
+    ),
+    path(
+        "console/cases/<int:case_id>/attachments/<int:attachment_id>/mail",
+        case_mail.attached_message,
+        name="attached_message",
     ),
     path("console/cases/<int:case_id>/mail/", case_mail.case_mail, name="case_mail"),
     path(

@@ -9,7 +9,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
@@ -17,8 +16,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from supportdesk import clock
 from supportdesk.accounts.models import Team, TeamKind, User
 from supportdesk.accounts.permissions import NotFound, visible_organisations
-from supportdesk.api_paging import Page
 from supportdesk.cases import selectors, services
+from supportdesk.cases.clocks import show_clocks
 from supportdesk.cases.drafts import CaseDraft
 from supportdesk.cases.models import Case, Channel
 from supportdesk.console.forms import (
@@ -26,7 +25,7 @@ from supportdesk.console.forms import (
     AgentAttachmentForm,
     AgentReplyForm,
     AssignForm,
-    ConfirmEmergencyForm,
+    EmergencyReviewForm,
     HandOverNoteForm,
     PhoneCallForm,
     QueueFilterForm,
@@ -35,12 +34,13 @@ from supportdesk.console.forms import (
     SprintPlanForm,
     TransitionForm,
 )
+from supportdesk.console.listing import Listing, listing_context
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.lifecycle import ActorKind, CaseStatus, allowed_targets
 from supportdesk.escalations import selectors as escalation_selectors
+from supportdesk.intake import selectors as mail_selectors
 from supportdesk.policies import selectors as policy_selectors
 from supportdesk.web.forms import DeskForm, set_choices
-from supportdesk.web.paging import keyset_page
 from supportdesk.web.support import promise_text
 
 PAGE_SIZE = 25
@@ -80,39 +80,26 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @staff_only
 def queue(request: HttpRequest) -> HttpResponse:
+    """The queue: a saved view (``saved``) and the filters; with words in ``q``, a
+    full-text search, best match first (console.listing)."""
     user = user_of(request)
-    form = QueueFilterForm(request.GET or None)
-    f = form.cleaned_data if form.is_valid() else {}
-    status = f.get("status") or ""
-    view = f.get("view") or ""
-    qs = selectors.case_queue(
-        user,
-        selectors.QueueFilter(
-            status=status if status not in ("", "all") else None,
-            severity=f.get("severity"),
-            q=f.get("q") or None,
-            open_only=status == "",
-            region=f.get("region") or None,
-            # HRS-3: an agent of a region starts from their region and what it was handed.
-            own_region=view == "" and bool(user.region),
-            handed_to_me=view == "handed",
-        ),
-    )
-    page = keyset_page(
-        qs,
-        params=request.GET,
-        order=selectors.QUEUE_ORDER,
-        size=PAGE_SIZE,
-        forward=_queue_forward,
-    )
+    listing = Listing(user, request.GET, PAGE_SIZE)
+    form = QueueFilterForm({k: str(v) for k, v in listing.data.items()} or None)
+    form.is_valid()
     now = clock.now()
+    show_clocks(listing.page.rows, now=now)
     rows = [
-        {"case": c, "clock": running_clock(c), "prompt": services.handover_prompt(c, now=now)}
-        for c in page.rows
+        {
+            "case": c,
+            "clock": running_clock(c),
+            "prompt": services.handover_prompt(c, now=now),
+            "snippet": listing.snippets.get(c.pk, ""),
+        }
+        for c in listing.page.rows
     ]
     context = {
         "form": form,
-        "page": page,
+        "page": listing.page,
         "rows": rows,
         "prompts": [row for row in rows if row["prompt"] is not None],
         "regions": sorted(
@@ -121,22 +108,25 @@ def queue(request: HttpRequest) -> HttpResponse:
             - {""}
         ),
         "nav": "queue",
+        **listing_context(listing),
     }
     template = "console/_queue_rows.html" if request.htmx else "console/queue.html"  # type: ignore[attr-defined]
     return render(request, template, context)
 
 
-def _queue_forward(qs: QuerySet[Case], cursor: str | None, limit: int) -> Page[Case]:
-    return selectors.queue_page(qs, cursor=cursor, limit=limit, to_schema=lambda case: case)
-
-
 def running_clock(case: Case) -> dict[str, Any] | None:
-    """The clock the queue counts down: the first response, else any running one."""
-    clocks = sorted(case.clocks.all(), key=lambda c: (c.kind != "first_response", c.kind))
-    for c in clocks:
-        if c.state == "paused" or (c.state in ("running", "breached", "met") and c.due_at):
-            warn_at = next((w.get("at") for w in (c.warnings or []) if w.get("at")), None)
-            return {"clock": c, "warn_at": warn_at}
+    """The clock the queue counts down, as of the request (``show_clocks`` ran on the
+    page): the first pending one (running, paused, or breached and still unanswered),
+    the first response before the others; else a met or late-met one."""
+    shown = case.shown_clocks if case.shown_clocks is not None else case.clocks.all()
+    clocks = sorted(shown, key=lambda c: (c.kind != "first_response", c.kind))
+    pending = [
+        c for c in clocks if c.met_at is None and c.state in ("running", "paused", "breached")
+    ]
+    done = [c for c in clocks if c.met_at is not None and c.due_at]
+    for c in [*pending, *done][:1]:
+        warn_at = next((w.get("at") for w in (c.warnings or []) if w.get("at")), None)
+        return {"clock": c, "warn_at": warn_at}
     return None
 
 
@@ -202,13 +192,14 @@ def render_case(
         ],
     )
     moves = [str(s) for s in allowed_targets(CaseStatus(case.status), ActorKind.AGENT)]
+    show_clocks([case], now=clock.now())
     return render(
         request,
         "console/case_detail.html",
         {
             "case": case,
             "timeline": timeline,
-            "clocks": list(selectors.case_clocks(case)),
+            "clocks": case.shown_clocks,
             "follow_ups": list(selectors.follow_ups_for(user, case=case)),
             "promise": promise_text(policy, case.severity),
             "reply_form": reply or AgentReplyForm(),
@@ -229,10 +220,12 @@ def render_case(
                 selectors.case_attachments(user, case).select_related("uploaded_by")
             ),
             "attachment_form": attachment or AgentAttachmentForm(auto_id=ATTACH_IDS),
+            "mail_notes": mail_selectors.case_mail_notes(case.pk),
             "handover_form": handover
             or HandOverNoteForm(initial={"note": case.handover_note}, auto_id="handover_%s"),
             "handover_prompt": services.handover_prompt(case),
-            "emergency_form": emergency or ConfirmEmergencyForm(auto_id="emergency_%s"),
+            "emergency_form": emergency
+            or EmergencyReviewForm(auto_id="emergency_%s", lower=lower_severities(case)),
             "nav": "queue",
         },
         status=status,
@@ -323,15 +316,12 @@ def case_handover_note(request: HttpRequest, case_id: int) -> HttpResponse:
     return case_action(request, case_id, form, "handover", act)
 
 
-@staff_only
-@require_POST
-def case_confirm_emergency(request: HttpRequest, case_id: int) -> HttpResponse:
-    def act(user: User, case: Case, data: dict[str, Any]) -> str:
-        services.confirm_emergency(actor=user, case_id=case.pk, reason=data["reason"])
-        return f"Sev{case.severity} confirmed."
-
-    form = ConfirmEmergencyForm(request.POST, auto_id="emergency_%s")
-    return case_action(request, case_id, form, "emergency", act)
+def lower_severities(case: Case) -> list[tuple[int, str]]:
+    """The severities an unconfirmed emergency may be downgraded to (its policy's)."""
+    policy = policy_selectors.parsed(case.policy_version)
+    return [
+        (s.level, f"Sev{s.level} {s.name}") for s in policy.severities if s.level > case.severity
+    ]
 
 
 def sprint_choices() -> list[tuple[int, str]]:

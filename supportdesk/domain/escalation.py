@@ -70,6 +70,8 @@ class IncidentFacts:
     partner_extension: bool = False
     #: The partner that built the extension, when known.
     partner_org_id: str | None = None
+    #: Its name, as the assessment names it to people (ESC-3).
+    partner_name: str | None = None
     #: The partner organisation that serves the incident's (client) organisation: it
     #: may escalate its client's incidents ("client/partner", seed 001).
     serving_partner_id: str | None = None
@@ -233,7 +235,7 @@ def assess_escalation_request(
     if in_extension:
         # ESC-3: issues in partner-built extensions are checked with the partner first.
         first = _reason(rules, DeclineReason.PARTNER_FIRST)
-        who = incident.partner_org_id or "the partner (not recorded)"
+        who = incident.partner_name or incident.partner_org_id or "the partner (not recorded)"
         return Assessment(
             Verdict.PARTNER_FIRST,
             (first, *concerns),

@@ -10,6 +10,8 @@ the teams currently working on your original support ticket").
   was left of them) of that region's business time later.
 * :func:`pause_decision` stops it: the business time left until the deadline and
   until the reminder, kept until the requester answers.
+* :func:`hand_on_decision` moves it when the deciding region closes first: the next
+  region to open decides, with the business time that was left (ESC-7, HRS-3).
 
 Pure: every instant is an argument.
 """
@@ -25,7 +27,8 @@ from supportdesk.domain.errors import DomainError
 from supportdesk.domain.escalation import why_region
 from supportdesk.domain.policy.model import Policy
 from supportdesk.domain.routing import local_time, pick_region
-from supportdesk.domain.routing.regions import require_aware
+from supportdesk.domain.routing.handover import next_region
+from supportdesk.domain.routing.regions import next_opening, region_calendar, require_aware
 
 UTC = dt.UTC
 
@@ -119,4 +122,58 @@ def pause_decision(
     return DecisionTimeLeft(
         decide=calendar.elapsed(now, decide_by),
         remind=calendar.elapsed(now, remind_at) if remind_at is not None else None,
+    )
+
+
+def hand_on_decision(
+    *,
+    policy: Policy,
+    calendars: Mapping[str, BusinessCalendar],
+    region: str,
+    decide_by: dt.datetime,
+    remind_at: dt.datetime | None,
+    now: dt.datetime,
+) -> DecisionClock | None:
+    """ESC-7, HRS-3: where a running decision clock goes when its deciding ``region`` has
+    closed before the decision, or ``None`` when it stays.
+
+    As open cases follow the sun (``domain.routing.handover``), the "to decide" duty
+    moves to the next region to open (the first other region open now, else the other
+    region opening first, holidays included), but only when that region opens before
+    ``region`` opens again; a night no region covers keeps it where it is. The new
+    deadline (and reminder) is the business time the clock had left in ``region``
+    (:func:`pause_decision`), counted on the receiving region's calendar from ``now``
+    when it is open, else from its opening: the time the closed region did not use is
+    neither lost nor doubled. Pure."""
+    require_aware(now, "now")
+    if policy.escalation is None or len(policy.regions) < 2:
+        return None
+    here = policy.region(region)
+    here_calendar = region_calendar(calendars, here)
+    if here_calendar.is_open(now):
+        return None
+    target = next_region(policy, calendars, leaving=here.key, now=now)
+    if target is None:
+        return None
+    calendar = region_calendar(calendars, target)
+    open_now = calendar.is_open(now)
+    opens = now if open_now else next_opening(calendar, now)
+    own = next_opening(here_calendar, now)
+    if opens is None or (own is not None and own <= opens):
+        return None
+    left = pause_decision(calendar=here_calendar, decide_by=decide_by, remind_at=remind_at, now=now)
+    new_decide_by = calendar.add(opens, left.decide).astimezone(UTC)
+    new_remind_at = (
+        calendar.add(opens, left.remind).astimezone(UTC) if left.remind is not None else None
+    )
+    when = "is open" if open_now else f"opens first, at {local_time(calendar, opens)}"
+    return DecisionClock(
+        region=target.key,
+        open_now=open_now,
+        decide_by=new_decide_by,
+        remind_at=new_remind_at,
+        explanation=(
+            f"{here.name} closed before deciding and {target.name} {when}: its escalation "
+            f"team decides (ESC-7), by {local_time(calendar, new_decide_by)}."
+        ),
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import email
+import email.errors
 import email.utils
 import html
 import re
@@ -20,7 +21,11 @@ from email.message import Message
 
 import nh3
 
-from supportdesk.domain.mail_headers import decode_bytes, decode_words, header_text, raw_header
+from supportdesk.domain.mail_headers import header_text, mailbox, raw_header
+from supportdesk.domain.mail_parts import MailPart, read_body
+from supportdesk.domain.mail_robots import robot_reason
+
+__all__ = ["MailPart", "NotAMessage", "ParsedMail", "parse_message"]
 
 #: ``[SD-000123]`` in a subject names the case a message belongs to.
 CASE_TOKEN = re.compile(r"\[(SD-\d{1,12})\]", re.IGNORECASE)
@@ -32,11 +37,6 @@ ESCALATION_TOKEN = re.compile(r"\[Escalation (\d{1,12})\]", re.IGNORECASE)
 ESCALATION_REQUEST = re.compile(r"^(escalation\b|escalate\b|please escalate\b)", re.IGNORECASE)
 _MSGID = re.compile(r"<[^<>\s]+>")
 _SUBJECT_PREFIX = re.compile(r"^\s*((re|fw|fwd|aw|sv|wg|tr)\s*(\[\d+\])?\s*:\s*)+", re.IGNORECASE)
-
-#: Local parts of senders that are machines, never people (RFC 3834 §2, RFC 5321 §4.5.1).
-MACHINE_SENDERS = frozenset(
-    {"mailer-daemon", "postmaster", "noreply", "no-reply", "do-not-reply", "donotreply"}
-)
 
 #: Tags and attributes kept in a sanitised HTML body; everything else is dropped.
 SAFE_TAGS = frozenset(
@@ -60,17 +60,6 @@ _QUOTE_HEADERS = (
 )
 _OUTLOOK_FROM = re.compile(r"^\s*\*?From:\*?\s+\S", re.IGNORECASE)
 _OUTLOOK_NEXT = re.compile(r"^\s*\*?(Sent|Date|To|Subject|Cc):\*?\s", re.IGNORECASE)
-
-
-@dataclass(frozen=True, slots=True)
-class MailPart:
-    """An attachment or inline image, decoded from its transfer encoding."""
-
-    filename: str
-    content_type: str
-    data: bytes
-    inline: bool = False
-    content_id: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +87,11 @@ class ParsedMail:
     #: The ``Return-Path`` an MTA recorded (the envelope sender; "" for ``<>``), or
     #: ``None`` when the message carries none.
     return_path: str | None = None
+    #: The header the sender was read from: ``From``, else ``Reply-To``, ``Sender`` or
+    #: the envelope (``envelope``) when the ones before it were missing or broken.
+    sender_header: str = "From"
+    #: Why the body was recovered from broken MIME or a broken header block, else "".
+    recovered: str = ""
 
     @property
     def thread_ids(self) -> tuple[str, ...]:
@@ -124,53 +118,116 @@ class NotAMessage(ValueError):
     """The bytes carry no header at all: nothing to route."""
 
 
-def parse_message(raw: bytes) -> ParsedMail:
+def parse_message(raw: bytes, envelope_sender: str | None = None) -> ParsedMail:
     """Parse one message. Never raises on a malformed body or an unknown charset; a
     header that cannot be decoded is read with replacement characters. Raises
-    :class:`NotAMessage` for input with no headers."""
+    :class:`NotAMessage` for input with no headers. ``envelope_sender`` (else the
+    ``Return-Path``) is the sender of a message whose author headers name no one."""
     if not raw.strip():
         raise NotAMessage("the input is empty")
     # The compat32 policy: headers stay strings until asked for, and only the ones
     # used are decoded here (the header registry of ``email.policy.default`` parses
-    # every header it touches into objects: five times the cost of this whole parse).
+    # every header it touches into objects: five times the cost of this whole parse;
+    # it reads only the author's headers, see ``mailbox``).
     msg = email.message_from_bytes(raw)
+    recovered = ""
+    if not msg.keys() or _header_block_broken(msg):
+        msg, recovered = _without_stray_lines(raw, msg)
     if not msg.keys():
         raise NotAMessage("the input has no mail headers")
     subject = header_text(msg, "Subject")
-    # Addresses from the raw header (an encoded display name may hide a comma); the
-    # name is decoded afterwards.
-    sender_name, sender = email.utils.parseaddr(raw_header(msg, "From"))
-    sender_name = decode_words(sender_name)
+    return_path = _return_path(msg)
+    sender_name, sender, sender_header = _author(
+        msg, return_path if envelope_sender is None else envelope_sender
+    )
     recipients = tuple(
         addr.lower()
         for _, addr in email.utils.getaddresses(
             [raw_header(msg, name) for name in ("To", "Cc", "Delivered-To")]
         )
-        if addr
+        if "@" in addr
     )
-    text, html_body, parts = _walk(msg)
-    if not text and html_body:
-        text = html_to_text(html_body)
+    body = read_body(msg)
+    text = _richer(body.text, body.html)
     full_text = text.strip()
     return ParsedMail(
         message_id=_first_msgid(header_text(msg, "Message-ID")),
         subject=subject,
-        sender=sender.strip().lower(),
-        sender_name=sender_name.strip(),
+        sender=sender,
+        sender_name=sender_name,
         recipients=recipients,
         date=_date(header_text(msg, "Date")),
         in_reply_to=tuple(_MSGID.findall(header_text(msg, "In-Reply-To"))),
         references=tuple(_MSGID.findall(header_text(msg, "References"))),
         text=trim_quoted(full_text),
         full_text=full_text,
-        html_source=html_body,
-        parts=tuple(parts),
-        automatic=automatic_reason(msg, sender),
+        html_source=body.html,
+        parts=body.parts,
+        automatic=robot_reason(msg, sender, subject, header_text),
         case_tokens=tuple(dict.fromkeys(t.upper() for t in CASE_TOKEN.findall(subject))),
         page_ids=tuple(dict.fromkeys(int(p) for p in PAGE_TOKEN.findall(subject))),
         escalation_ids=tuple(dict.fromkeys(int(e) for e in ESCALATION_TOKEN.findall(subject))),
-        return_path=_return_path(msg),
+        return_path=return_path,
+        sender_header=sender_header,
+        recovered=recovered or body.recovered,
     )
+
+
+def _author(msg: Message, envelope: str | None) -> tuple[str, str, str]:
+    """``(name, address, header)`` of who wrote: ``From``, else ``Reply-To``, else
+    ``Sender``, else the envelope sender; ``("", "", "")`` when none names anyone."""
+    for name in ("From", "Reply-To", "Sender"):
+        display, address = mailbox(msg, name)
+        if address:
+            return display, address, name
+    address = (envelope or "").strip().strip("<>").strip().lower()
+    return ("", address, "envelope") if "@" in address else ("", "", "")
+
+
+_HEADER_LINE = re.compile(rb"^[!-9;-~]+:")
+
+
+def _header_block_broken(msg: Message) -> bool:
+    return any(isinstance(d, email.errors.MissingHeaderBodySeparatorDefect) for d in msg.defects)
+
+
+def _without_stray_lines(raw: bytes, msg: Message) -> tuple[Message, str]:
+    """The message parsed again without the stray lines that cut its header block short
+    (a line that is neither a header nor a continuation, before or among the headers);
+    ``msg`` itself when there were none."""
+    head, sep, rest = raw.replace(b"\r\n", b"\n").partition(b"\n\n")
+    lines = head.split(b"\n")
+    kept = [
+        line
+        for i, line in enumerate(lines)
+        if _HEADER_LINE.match(line)
+        or (line[:1] in {b" ", b"\t"} and i > 0)
+        or (i == 0 and line.startswith(b"From "))
+    ]
+    if len(kept) == len(lines) or not kept:
+        return msg, ""
+    dropped = len(lines) - len(kept)
+    fixed = email.message_from_bytes(b"\n".join(kept) + b"\n" + sep + rest)
+    return fixed, f"{dropped} stray line(s) in the header block skipped"
+
+
+_TAG = re.compile(r"<[^>]*>")
+
+
+def _richer(text: str, html_body: str) -> str:
+    """The text of the richer alternative: the text part, unless the HTML part says
+    clearly more (a text part that only says "see the HTML version", or cut short)."""
+    if not html_body:
+        return text
+    if not text.strip():
+        return html_to_text(html_body)
+    words = len(text.split())
+    # A cheap upper bound first (tags out, styles and comments still in): most mail
+    # sends the same words twice and stops here.
+    if len(_TAG.sub(" ", html_body).split()) <= words + max(10, words // 2):
+        return text
+    from_html = html_to_text(html_body)
+    return from_html if len(from_html.split()) > words + max(10, words // 2) else text
 
 
 def _return_path(msg: Message) -> str | None:
@@ -194,54 +251,6 @@ def _date(value: str) -> dt.datetime | None:
     if parsed.tzinfo is None:
         return parsed.replace(tzinfo=dt.UTC)
     return parsed.astimezone(dt.UTC)
-
-
-def _decode_part(part: Message) -> str:
-    payload = part.get_payload(decode=True)
-    if not isinstance(payload, bytes):
-        return ""
-    charset = part.get_content_charset() or "us-ascii"
-    # Mislabelled mail is common: "iso-8859-1" is usually windows-1252 in practice.
-    if charset.lower() in {"iso-8859-1", "latin-1", "latin1", "us-ascii", "ascii"}:
-        charset = "windows-1252" if charset.lower() != "us-ascii" else charset
-    return decode_bytes(payload, charset)
-
-
-def _walk(msg: Message) -> tuple[str, str, list[MailPart]]:
-    texts: list[str] = []
-    htmls: list[str] = []
-    parts: list[MailPart] = []
-    for part in msg.walk():
-        if part.is_multipart():
-            continue
-        ctype = part.get_content_type()
-        disposition = (part.get_content_disposition() or "").lower()
-        filename = decode_words(part.get_filename() or "")
-        if disposition != "attachment" and not filename:
-            if ctype == "text/plain":
-                texts.append(_decode_part(part))
-                continue
-            if ctype == "text/html":
-                htmls.append(_decode_part(part))
-                continue
-        if ctype.startswith("multipart/") or ctype in {"message/delivery-status"}:
-            continue
-        data = part.get_payload(decode=True)
-        if not isinstance(data, bytes):
-            continue
-        content_id = (part.get("Content-ID") or "").strip().strip("<>")
-        extension = {"image/png": ".png", "image/jpeg": ".jpg", "image/gif": ".gif"}.get(ctype, "")
-        parts.append(
-            MailPart(
-                filename=filename or f"{content_id or 'part'}{extension}",
-                content_type=ctype,
-                data=data,
-                inline=disposition == "inline"
-                or (bool(content_id) and disposition != "attachment"),
-                content_id=content_id,
-            )
-        )
-    return "\n\n".join(t for t in texts if t.strip()), "\n".join(htmls), parts
 
 
 def sanitise_html(body: str) -> str:
@@ -316,32 +325,6 @@ def trim_quoted(text: str) -> str:
     kept = [line for line in lines[:cut] if not line.startswith(">")]
     trimmed = "\n".join(kept).strip()
     return trimmed or text.strip()
-
-
-def automatic_reason(msg: Message, sender: str) -> str:
-    """Why this message was sent by a machine (RFC 3834 and common practice), or "".
-
-    Such messages never open a case and never get a reply: answering them is how mail
-    loops start.
-    """
-    auto = header_text(msg, "Auto-Submitted").lower()
-    if auto and auto != "no":
-        return f"Auto-Submitted: {auto}"
-    precedence = header_text(msg, "Precedence").lower()
-    if precedence in {"bulk", "junk", "list", "auto_reply"}:
-        return f"Precedence: {precedence}"
-    for name in ("X-Autoreply", "X-Autorespond"):
-        value = header_text(msg, name)
-        if value:
-            return f"{name}: {value}"
-    if msg.get_content_type() == "multipart/report":
-        return f"multipart/report ({msg.get_param('report-type') or 'report'})"
-    if header_text(msg, "List-Id") or header_text(msg, "List-Unsubscribe"):
-        return "mailing list (List-Id)"
-    local = sender.partition("@")[0].lower()
-    if local in MACHINE_SENDERS or not sender:
-        return f"machine sender ({sender or 'null sender <>'})"
-    return ""
 
 
 def domain_of(address: str) -> str:

@@ -5,8 +5,9 @@ and thread name, the rate of its sender) and :func:`route_mail` returns one tagg
 decision with its reason; the service then carries that decision out. The rules, in
 order (docs/email.md):
 
-1. automatic mail (auto-replies, bounces, list mail) is ignored: answering robots is
-   how loops start;
+1. automatic mail (auto-replies, bounces, list mail) changes nothing and is never
+   answered (answering robots is how loops start); it is kept on the case it answered,
+   for the agent to read;
 2. a sender over the hourly limit is not processed (loops);
 3. a page token or a reply to a page notification from a member of staff
    acknowledges the page;
@@ -96,6 +97,8 @@ class Reply(enum.StrEnum):
 @dataclass(frozen=True, slots=True)
 class IgnoreAutomatic:
     reason: str
+    #: The case the robot answered (shown there, never changed), if any.
+    case_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,7 +171,10 @@ def route_mail(facts: MailFacts) -> MailDecision:
     """The one decision for a message (see the module's rules, in order)."""
     sender = facts.sender
     if facts.automatic or facts.null_sender:
-        return IgnoreAutomatic(facts.automatic or "null envelope sender (a bounce)")
+        return IgnoreAutomatic(
+            facts.automatic or "null envelope sender (a bounce)",
+            facts.case.case_id if facts.case is not None else None,
+        )
     if facts.recent is not None and facts.recent >= facts.rate_limit:
         return Throttle(
             f"{facts.recent} messages from {sender.address} in the last hour "

@@ -22,11 +22,19 @@ class NoticeEvent(enum.StrEnum):
     ASSIGNED = "assigned"
     SLA_WARNING = "sla_warning"
     SLA_BREACH = "sla_breach"
+    #: The requester's acknowledgement of their request, with its assessment (ESC-5).
+    ESCALATION_RECEIVED = "escalation_received"
+    #: A request to decide (ESC-5): to the deciding team, and to the partner checked
+    #: with first (ESC-3); also its reminder and the requester's answer to a question.
     ESCALATION_REQUESTED = "escalation_requested"
+    #: The escalation team asks the requester for information to decide.
+    ESCALATION_INFORMATION = "escalation_information"
     ESCALATION_ACCEPTED = "escalation_accepted"
     ESCALATION_DECLINED = "escalation_declined"
     ESCALATION_UPDATE = "escalation_update"
     ESCALATION_CLOSED = "escalation_closed"
+    #: An Escalation Manager takes the escalation: on acceptance, and on a hand-over.
+    ESCALATION_HANDED_OVER = "escalation_handed_over"
     PAGE = "page"
     FOLLOW_UP = "follow_up"
 
@@ -123,11 +131,14 @@ DEFAULT_RULES = NoticeRules(
         _rule(E.ASSIGNED, (A.ASSIGNEE,)),
         _rule(E.SLA_WARNING, (A.ASSIGNEE, A.REGION_TEAM)),
         _rule(E.SLA_BREACH, (A.ASSIGNEE, A.REGION_TEAM, A.ESCALATION_MANAGER)),
+        _rule(E.ESCALATION_RECEIVED, (A.REQUESTER,)),
         _rule(E.ESCALATION_REQUESTED, (A.ESCALATION_MANAGER, A.PARTNER)),
+        _rule(E.ESCALATION_INFORMATION, (A.REQUESTER,)),
         _rule(E.ESCALATION_ACCEPTED, (A.REQUESTER, A.FOLLOWERS, A.ASSIGNEE, A.REGION_TEAM)),
         _rule(E.ESCALATION_DECLINED, (A.REQUESTER, A.FOLLOWERS)),
         _rule(E.ESCALATION_UPDATE, (A.REQUESTER, A.FOLLOWERS)),
         _rule(E.ESCALATION_CLOSED, (A.REQUESTER, A.FOLLOWERS, A.ASSIGNEE)),
+        _rule(E.ESCALATION_HANDED_OVER, (A.REQUESTER, A.FOLLOWERS, A.ESCALATION_MANAGER)),
         _rule(E.PAGE, (A.REGION_TEAM,)),
         _rule(E.FOLLOW_UP, (A.ASSIGNEE, A.ACCOUNT_MANAGER)),
     )
@@ -135,12 +146,30 @@ DEFAULT_RULES = NoticeRules(
 del A, E
 
 
+#: The escalation process's events: a policy without one has no rules for them.
+ESCALATION_EVENTS = frozenset(e for e in NoticeEvent if e.value.startswith("escalation_"))
+
+
+def with_defaults(rules: NoticeRules, *, escalations: bool = True) -> NoticeRules:
+    """``rules`` plus the default rules of every event they never name: an event added
+    after a policy file was written is told as the defaults say, not to nobody (a file
+    silences an event with ``tell: []``). Without an escalation process
+    (``escalations`` false) its events get no defaults: they never happen."""
+    named = {rule.event for rule in rules.rules}
+    if not escalations:
+        named |= ESCALATION_EVENTS
+    missing = tuple(rule for rule in DEFAULT_RULES.rules if rule.event not in named)
+    return NoticeRules(rules=(*rules.rules, *missing), coalesce_seconds=rules.coalesce_seconds)
+
+
 def plan_notices(rules: NoticeRules, event: NoticeEvent, facts: EventFacts) -> tuple[Notice, ...]:
     """The audiences to tell of ``event``, each once, in the order the rules name them.
 
     An internal event reaches no one on the customer's side; a status change reaches
     the customer's side only for the statuses its rule lists; messages about the top
-    severity and urgent events never wait to be combined."""
+    severity and urgent events never wait to be combined. The requester hears of their
+    own request (``ESCALATION_RECEIVED``) like of their own case (``CASE_RECEIVED``):
+    the caller decides who the actor is."""
     urgent = event in URGENT_EVENTS or facts.severity == facts.top_severity
     channels: dict[Audience, list[NoticeChannel]] = {}
     for rule in rules.rules:

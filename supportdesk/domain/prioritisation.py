@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from supportdesk.domain.errors import DomainError
-from supportdesk.domain.policy.model import Policy
+from supportdesk.domain.policy.model import MAX_SPRINT_DAYS, Policy
 
 T = TypeVar("T")
 
@@ -149,6 +149,23 @@ def plan_sprint(
     if current_sprint_start is not None:
         starts_on = current_sprint_start + dt.timedelta(days=offset * policy.routing.sprint_days)
     return SprintPlan(severity, offset, reason, starts_on, team)
+
+
+def check_sprint_bounds(starts_on: dt.date, ends_on: dt.date) -> None:
+    """PRI-1: a sprint's days run from ``starts_on`` to ``ends_on``, both included; it
+    ends on or after its start and lasts at most :data:`MAX_SPRINT_DAYS` days. Raises
+    :class:`PrioritisationError` naming the field at fault."""
+    if ends_on < starts_on:
+        raise PrioritisationError(
+            f"the sprint ends ({ends_on.isoformat()}) before it starts ({starts_on.isoformat()})",
+            field="ends_on",
+        )
+    days = (ends_on - starts_on).days + 1
+    if days > MAX_SPRINT_DAYS:
+        raise PrioritisationError(
+            f"a sprint lasts at most {MAX_SPRINT_DAYS} days; this one lasts {days}",
+            field="ends_on",
+        )
 
 
 def _check_aware(t: dt.datetime, field: str) -> None:

@@ -280,6 +280,19 @@ def provide_information(
 
 
 @router.post(
+    "/{escalation_id}/partner-answer",
+    response=replies({200: EscalationOut}, 403, 404, 409),
+    summary="ESC-3: the partner asked first answers; the escalation team decides next",
+)
+def partner_answer(
+    request: HttpRequest, escalation_id: Id, payload: InformationIn
+) -> EscalationOut:
+    user = _user(request)
+    services.record_partner_answer(actor=user, escalation_id=escalation_id, answer=payload.answer)
+    return _detail(user, escalation_id)
+
+
+@router.post(
     "/{escalation_id}/close",
     response=replies({200: EscalationOut}, 404, 409),
     summary="ESC-8: close",

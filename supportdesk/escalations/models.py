@@ -105,6 +105,10 @@ class Escalation(models.Model):
         on_delete=models.PROTECT,
         related_name="partner_escalations",
     )
+    #: ESC-3: the partner's answer (by mail, the portal or the API), and when it came;
+    #: it moves the request on to the escalation team's decision.
+    partner_answer = models.TextField(blank=True)
+    partner_answered_at = models.DateTimeField(null=True, blank=True)
     requested_at = models.DateTimeField()
     #: The team's decision (ESC-5): a decline reason key from the policy, and free text.
     decided_at = models.DateTimeField(null=True, blank=True)
@@ -189,6 +193,10 @@ class EscalationEventKind(models.TextChoices):
     INFORMATION_REQUESTED = "info_requested"
     #: The requester answered; the decision clock resumed.
     INFORMATION_PROVIDED = "info_provided"
+    #: ESC-3: the partner checked with first answered; the team decides now.
+    PARTNER_ANSWERED = "partner_answered"
+    #: The deciding region closed first; the next region to open decides (ESC-7).
+    DECISION_HANDED_ON = "decision_handed_on"
     #: The decision, acknowledgement or an update is late (ESC-5, ESC-6); the managers
     #: were alerted.
     OVERDUE = "overdue"

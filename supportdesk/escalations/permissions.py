@@ -30,6 +30,13 @@ def can_remove_subscription(user: User, subscription: EscalationSubscription) ->
     return user.is_vendor_staff or subscription.user_id == user.pk
 
 
+def can_answer_for_partner(user: User, escalation: Escalation) -> bool:
+    """ESC-3: a member of the partner asked first, or staff recording its answer."""
+    return user.is_vendor_staff or (
+        escalation.partner_id is not None and user.organization_id == escalation.partner_id
+    )
+
+
 def require_decider(user: User) -> None:
     require(
         can_decide_escalation(user),

@@ -176,6 +176,18 @@ def waiting_on_client() -> Q:
     )
 
 
+def asked_partner_first(escalation_id: int, user: User) -> bool:
+    """ESC-3: the escalation waits on ``user``'s organisation, the partner asked first."""
+    return (
+        user.organization_id is not None
+        and Escalation.objects.filter(
+            pk=escalation_id,
+            status=EscalationStatus.PARTNER_FIRST,
+            partner_id=user.organization_id,
+        ).exists()
+    )
+
+
 def information_requested(escalation_id: int) -> bool:
     """The escalation team asked the requester a question that is not answered yet."""
     return Escalation.objects.filter(

@@ -17,3 +17,9 @@ def send_reminders(batch: int = 200) -> int:
 def flag_overdue(batch: int = 200) -> int:
     """Report escalations whose acknowledgement or next update is overdue (ESC-6)."""
     return services.flag_overdue_escalations(batch=batch)
+
+
+@shared_task(name="escalations.hand_on_decisions")  # type: ignore[untyped-decorator]
+def hand_on_decisions() -> int:
+    """Move pending decisions out of regions that have closed (ESC-7, HRS-3)."""
+    return len(services.hand_on_decisions())

@@ -28,6 +28,8 @@ class InboundMessageAdmin(admin.ModelAdmin[InboundMessage]):
         "attempts",
         "case",
         "follows_case",
+        "content_hash",
+        "refused",
     )
     exclude = ("raw",)
     actions = ("replay", "open_case_for_organisation")

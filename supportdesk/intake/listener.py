@@ -10,8 +10,12 @@ message alone is a batch of one: no waiting is added.
 
 Replies: ``250`` stored (whatever the routing did), ``552 5.3.4`` too large (the SMTP
 layer refuses it before the data is read when the client announced its size),
-``554 5.6.0`` not a message, ``451 4.3.0`` a temporary failure (database down): the
-relaying server keeps the message and retries.
+``554 5.6.0`` not a message, ``451 4.3.0`` a temporary failure (the database down,
+locked or a deadlock victim): the relaying server keeps the message and retries.
+Over LMTP every accepted recipient gets its own reply after the data, in order (RFC
+2033 §4.2): the message is ingested once and each recipient hears its outcome. Lines
+of any length up to the size limit are accepted (a mail server that does not fold
+long base64 lines is not bounced).
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ import asyncio
 import logging
 import queue
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, AnyStr
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.lmtp import LMTP
@@ -117,6 +121,38 @@ class IngestHandler:
             loop.call_soon_threadsafe(_settle, reply, line, None)
 
 
+class _LongLines(SMTP):
+    """A server that accepts lines as long as the whole message may be (RFC 5321's
+    1,000 octets is a limit senders are asked to keep, and some do not)."""
+
+    def __init__(self, handler: Any, *, line_limit: int, **kwargs: Any) -> None:
+        # Read by SMTP.__init__ for the stream's buffer: set before it runs.
+        self.line_length_limit = line_limit
+        super().__init__(handler, **kwargs)
+
+
+class _SMTPServer(_LongLines):
+    pass
+
+
+class _LMTPServer(_LongLines, LMTP):
+    """LMTP with one reply per accepted recipient after the data (RFC 2033 §4.2): the
+    final reply of DATA, ours or the library's own (too much data), is said once for
+    each; a client that waits for the others otherwise times out and defers them."""
+
+    _answers = 0
+
+    async def push(self, status: AnyStr) -> None:
+        text = status.decode("ascii", "replace") if isinstance(status, bytes) else status
+        if text.startswith("354"):
+            assert self.envelope is not None
+            self._answers = max(len(self.envelope.rcpt_tos), 1)
+            await super().push(text)
+            return
+        count, self._answers = self._answers, 0
+        await super().push("\r\n".join([text] * count) if count > 1 else text)
+
+
 class MailController(Controller):
     """aiosmtpd's threaded controller speaking SMTP, or LMTP with ``lmtp=True``."""
 
@@ -124,6 +160,7 @@ class MailController(Controller):
         self, *, host: str, port: int, lmtp: bool = False, max_bytes: int, workers: int = 4
     ) -> None:
         self.lmtp = lmtp
+        self.max_bytes = max_bytes
         handler = IngestHandler(InboundVia.LMTP if lmtp else InboundVia.SMTP, workers=workers)
         super().__init__(
             handler,
@@ -135,8 +172,9 @@ class MailController(Controller):
         )
 
     def factory(self) -> Any:
-        server_class = LMTP if self.lmtp else SMTP
-        return server_class(self.handler, **self.SMTP_kwargs)
+        server_class = _LMTPServer if self.lmtp else _SMTPServer
+        # A line may be as long as the message (plus its CRLF).
+        return server_class(self.handler, line_limit=self.max_bytes + 2, **self.SMTP_kwargs)
 
 
 def listener(*, host: str, port: int, lmtp: bool = False) -> MailController:

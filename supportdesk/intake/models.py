@@ -6,8 +6,11 @@ Invariants:
 * an :class:`InboundMessage` keeps the raw bytes as received, whatever happened next,
   so no mail is lost: a message that could not be processed is ``failed`` with its
   error and can be replayed;
-* ``message_id`` is unique: a second delivery of the same message is ignored (a
-  message without a Message-ID gets one derived from its bytes);
+* ``(message_id, content_hash)`` is unique: a second delivery of the same message is
+  ignored (the hash leaves out the trace headers each delivery adds), while a different
+  message that reuses a Message-ID is a message of its own (a message without a
+  Message-ID gets one derived from its content);
+* a robot's message (``automatic``) may name the case it answered, but never changed it.
 """
 
 from __future__ import annotations
@@ -41,7 +44,9 @@ class InboundVia(models.TextChoices):
 
 
 class InboundMessage(models.Model):
-    message_id = models.CharField(max_length=255, unique=True)
+    message_id = models.CharField(max_length=255, db_index=True)
+    #: SHA-256 of the message without its trace headers (``domain.mail_headers``).
+    content_hash = models.CharField(max_length=64, default="")
     raw = models.BinaryField()
     size = models.PositiveIntegerField()
     #: The author (From:), lower-cased; the envelope sender is kept beside it.
@@ -71,6 +76,8 @@ class InboundMessage(models.Model):
     follows_case = models.ForeignKey(
         "cases.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    #: The attachments not kept on the case: ``{"file", "type", "reason"}`` each.
+    refused = models.JSONField(default=list, blank=True)
     #: Set by an agent on a held message: the organisation the sender belongs to.
     organization = models.ForeignKey(
         "accounts.Organization", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -78,6 +85,11 @@ class InboundMessage(models.Model):
 
     class Meta:
         ordering = ["-received_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["message_id", "content_hash"], name="inbound_one_per_content"
+            )
+        ]
         indexes = [
             models.Index(fields=["sender", "received_at"], name="inbound_sender_rate_idx"),
             models.Index(fields=["state", "received_at"], name="inbound_state_idx"),

@@ -6,10 +6,11 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, models
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from supportdesk.accounts.models import Organization, User
 from supportdesk.cases.models import OutboundMail
@@ -39,6 +40,30 @@ def case_received_mail(case_id: int) -> QuerySet[InboundMessage]:
     return InboundMessage.objects.filter(case_id=case_id).defer("raw").order_by(*MAIL_ORDER)
 
 
+@dataclass(frozen=True, slots=True)
+class MailNotes:
+    """What an agent should know of a case's mail at a glance."""
+
+    #: Messages from robots (out-of-office, bounces, lists) kept on the case.
+    robots: int
+    #: Attachments of the case's mail that were not kept: ``{"file", "type", "reason"}``.
+    refused: list[dict[str, str]]
+
+
+def case_mail_notes(case_id: int) -> MailNotes:
+    """The robots' messages on a case and the attachments its mail had refused (one
+    statement, over the case's mail without the raw bytes)."""
+    rows = InboundMessage.objects.filter(case_id=case_id).filter(
+        Q(state=InboundState.AUTOMATIC) | ~Q(refused=[])
+    )
+    robots = 0
+    refused: list[dict[str, str]] = []
+    for state, items in rows.values_list("state", "refused"):
+        robots += state == InboundState.AUTOMATIC
+        refused.extend(items or [])
+    return MailNotes(robots, refused)
+
+
 def case_sent_mail(case_id: int) -> QuerySet[OutboundMail]:
     """The mail sent about a case (receipts, agent replies, changes), with its outbox
     message (recipient, subject, delivery state)."""
@@ -53,11 +78,12 @@ def case_message(case_id: int, message_id: int) -> InboundMessage | None:
     return InboundMessage.objects.filter(pk=message_id, case_id=case_id).first()
 
 
-def stored_message(message_id: str) -> InboundMessage | None:
-    """The message stored under this Message-ID (its outcome, not its raw bytes)."""
+def stored_message(message_id: str, content_hash: str) -> InboundMessage | None:
+    """The message stored under this Message-ID with this content (its outcome, not its
+    raw bytes): an earlier delivery of the same message."""
     return (
-        InboundMessage.objects.filter(message_id=message_id)
-        .only("message_id", "state", "case", "received_at")
+        InboundMessage.objects.filter(message_id=message_id, content_hash=content_hash)
+        .only("message_id", "content_hash", "state", "case", "received_at")
         .first()
     )
 

@@ -130,6 +130,11 @@ def _emails(users: QuerySet[User]) -> list[str]:
     return [e for e in users.filter(is_active=True).values_list("email", flat=True) if e]
 
 
+def has_channel(team: Team) -> bool:
+    """The team has an enabled channel of its own (its mail does not fall back)."""
+    return ContactChannel.objects.filter(team=team, enabled=True).exists()
+
+
 def unreachable_teams() -> list[Team]:
     """Teams a message reaches no one in: no channel, no member or manager with an address."""
     return [team for team in Team.objects.order_by("name") if not team_targets(team)]
@@ -168,6 +173,10 @@ def waiting_messages() -> QuerySet[OutboxMessage]:
 # -- in-app notices ---------------------------------------------------------------------
 
 
+#: Newest first; the id breaks ties, so a cursor names one row.
+NOTICE_ORDER = ("-created_at", "-id")
+
+
 def notices_for(user: User) -> QuerySet[Notification]:
     """The person's own notices, newest first. A customer's are further limited to their
     organisation's cases (and its clients', for a partner): a notice about another
@@ -180,7 +189,7 @@ def notices_for(user: User) -> QuerySet[Notification]:
             | Q(case__organization_id=org)
             | Q(case__organization__partner_id=org)
         )
-    return rows.order_by("-created_at", "-id")
+    return rows.order_by(*NOTICE_ORDER)
 
 
 def unread_for(user: User) -> QuerySet[Notification]:
@@ -200,7 +209,10 @@ EVENT_GROUPS: Mapping[str, tuple[NoticeEvent, ...]] = {
     "case_work": (E.CUSTOMER_REPLY, E.ASSIGNED, E.FOLLOW_UP),
     "sla": (E.SLA_WARNING, E.SLA_BREACH),
     "escalations": (
+        E.ESCALATION_RECEIVED,
         E.ESCALATION_REQUESTED,
+        E.ESCALATION_INFORMATION,
+        E.ESCALATION_HANDED_OVER,
         E.ESCALATION_ACCEPTED,
         E.ESCALATION_DECLINED,
         E.ESCALATION_UPDATE,
@@ -220,17 +232,21 @@ def essential_group(group: str) -> bool:
     return all(event in ESSENTIAL_EVENTS for event in EVENT_GROUPS[group])
 
 
-def with_notice_settings(user: User) -> User:
-    """``user`` read afresh with their preferences and working hours (for
-    :func:`stored_preferences` and :func:`working_calendar`), in one statement."""
-    return User.objects.select_related("notice_preferences", "working_hours").get(pk=user.pk)
-
-
 def stored_preferences(user: User) -> Preferences:
     try:
         return user.notice_preferences
     except Preferences.DoesNotExist:
         return Preferences(user=user)
+
+
+def with_notice_settings_of(users: list[User]) -> dict[int, User]:
+    """``users`` read afresh with their preferences and working hours (for
+    :func:`stored_preferences` and :func:`working_calendar`), by id, in one statement:
+    the notify path tells several people of one event."""
+    if not users:
+        return {}
+    related = ("notice_preferences", "working_hours")
+    return User.objects.select_related(*related).in_bulk([u.pk for u in users])
 
 
 def preferred_channels(prefs: Preferences) -> dict[NoticeEvent, tuple[NoticeChannel, ...]]:

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from supportdesk.portal import deadlines, views
+from supportdesk.portal import deadlines, find, views
 
 app_name = "portal"
 
 urlpatterns = [
     path("", views.case_list, name="cases"),
+    path("search/", find.search, name="search"),
     path("cases/<int:case_id>/", views.case_detail, name="case"),
     path("cases/<int:case_id>/deadlines/", deadlines.case_deadlines, name="case_deadlines"),
     path("cases/<int:case_id>/attachments", views.case_attach, name="case_attach"),

@@ -16,6 +16,7 @@ from supportdesk import clock
 from supportdesk.accounts.models import Organization, User
 from supportdesk.accounts.permissions import Forbidden, visible_organisations
 from supportdesk.cases import selectors
+from supportdesk.cases.clocks import show_clocks
 from supportdesk.cases.drafts import CaseDraft
 from supportdesk.cases.models import Case, Channel
 from supportdesk.cases.services import add_attachment, add_comment, open_case
@@ -33,12 +34,8 @@ from supportdesk.escalations.models import (
 )
 from supportdesk.policies import selectors as policy_selectors
 from supportdesk.policies.models import PolicyVersion
-
-# The shared pieces keep their old local names here, so this module's many call sites
-# (and changes in flight to them) stay as they are.
-from supportdesk.portal.access import case_or_404 as _access
-from supportdesk.portal.access import customer_only
-from supportdesk.portal.access import portal_user as _user
+from supportdesk.portal import access
+from supportdesk.portal.access import customer_only as customer_only  # still imported from here
 from supportdesk.portal.forms import EscalationRequestForm
 from supportdesk.web.downloads import attachment_response, refusal_status
 from supportdesk.web.forms import AttachmentForm, IncidentForm, ReplyForm
@@ -69,6 +66,12 @@ CUSTOMER_STEPS = frozenset(
         EscalationEventKind.CLOSED,
     }
 )
+
+# The shared pieces (portal.access) under their old names here: this module's call
+# sites and the page modules that import them from here stay as they are.
+_user = access.portal_user
+_access = access.case_or_404
+
 # Pages.
 
 
@@ -81,6 +84,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         .prefetch_related("clocks")
     )
     page = keyset_page(qs, params=request.GET, order=LIST_ORDER, size=PAGE_SIZE)
+    show_clocks(page.rows, now=clock.now())
     rows = []
     for case in page.rows:
         policy = policy_selectors.parsed(case.policy_version)
@@ -109,6 +113,12 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
             messages.success(request, "Your reply was added.")
             return redirect("portal:case", case_id=case.pk)
     return _render_detail(request, user, case, form, status=400 if form.errors else 200)
+
+
+def _clocks_now(case: Case) -> list[Any]:
+    """RSP-6: the case's clocks as of this request."""
+    show_clocks([case], now=clock.now())
+    return case.shown_clocks or []
 
 
 def _render_detail(
@@ -157,7 +167,7 @@ def _render_detail(
         {
             "case": case,
             "timeline": timeline,
-            "clocks": list(selectors.case_clocks(case)),
+            "clocks": _clocks_now(case),
             "promise": promise_text(policy, case.severity),
             "form": form,
             "customer_moves": customer_moves,
@@ -268,11 +278,19 @@ def escalation_respond(request: HttpRequest, case_id: int, escalation_id: int) -
         raise Http404("escalation not found")
     if not message:
         messages.error(request, "Write what you found before sending.")
-    elif esc.information_requested_at is None and esc.status != EscalationStatus.AWAITING_CLIENT:
+    elif esc.information_requested_at is None and esc.status not in (
+        EscalationStatus.AWAITING_CLIENT,
+        EscalationStatus.PARTNER_FIRST,
+    ):
         messages.error(request, "The escalation team is not waiting on you.")
     else:
         try:
-            if esc.information_requested_at is not None:
+            if esc.status == EscalationStatus.PARTNER_FIRST:
+                # ESC-3: the partner asked first answers; the team decides next.
+                escalation_services.record_partner_answer(
+                    actor=user, escalation_id=esc.pk, answer=message
+                )
+            elif esc.information_requested_at is not None:
                 escalation_services.provide_information(
                     actor=user, escalation_id=esc.pk, answer=message
                 )

@@ -8,7 +8,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -21,6 +20,7 @@ from supportdesk.accounts.permissions import NotFound
 from supportdesk.cases import services as case_services
 from supportdesk.domain.errors import DomainError
 from supportdesk.notifications import selectors, services
+from supportdesk.web.paging import keyset_page
 
 PAGE_SIZE = 25
 
@@ -42,8 +42,12 @@ def unread_notices(request: HttpRequest) -> dict[str, Any]:
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    page = Paginator(selectors.notices_for(user).select_related("case"), PAGE_SIZE).get_page(
-        request.GET.get("page")
+    # Keyset paging like every other list: stable while new notices arrive.
+    page = keyset_page(
+        selectors.notices_for(user).select_related("case"),
+        params=request.GET,
+        order=selectors.NOTICE_ORDER,
+        size=PAGE_SIZE,
     )
     return render(request, "notices/inbox.html", {"page": page, "nav": "notices"})
 

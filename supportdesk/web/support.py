@@ -23,8 +23,10 @@ from supportdesk.policies.models import PolicyVersion
 
 
 def response_clock(case: Case) -> SlaClock | None:
-    """The case's first-response clock (prefetched ``clocks``), if its severity has one."""
-    for c in case.clocks.all():
+    """The case's first-response clock, if its severity has one: as of the request when
+    ``cases.clocks.show_clocks`` ran on the case, else the stored (prefetched) one."""
+    shown = case.shown_clocks if case.shown_clocks is not None else case.clocks.all()
+    for c in shown:
         if c.kind == "first_response":
             return c
     return None

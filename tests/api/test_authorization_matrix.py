@@ -26,6 +26,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from supportdesk.api import api
 from supportdesk.cases import services as case_services
 from supportdesk.cases.models import FollowUpTask, Release, Sprint
+from supportdesk.cases.search.models import SavedView
 from supportdesk.escalations.models import EscalationSubscription
 from supportdesk.intake.models import InboundMessage
 from supportdesk.oncall.services import ack_token
@@ -108,6 +109,8 @@ class Stage:
         """``value`` with each ``"{name}"`` string replaced by the world's value."""
         if isinstance(value, dict):
             return {k: self.body(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.body(v) for v in value]
         if isinstance(value, str) and (m := re.fullmatch(r"\{(\w+)\}", value)):
             named = self.values[m.group(1)]
             return int(named) if named.isdigit() else named
@@ -132,7 +135,12 @@ def stage(world: World, settings: Any, tmp_path: Any) -> Stage:
     attachment = case_services.add_attachment(
         actor=customer,
         case_id=world.case.pk,
-        upload=SimpleUploadedFile("log.txt", b"hello", content_type="text/plain"),
+        # A forwarded message: downloads like any file, and the console reads it as mail.
+        upload=SimpleUploadedFile(
+            "forwarded.eml",
+            b"From: guest@traveller.example\r\nSubject: Booking\r\n\r\nIt failed.\r\n",
+            content_type="message/rfc822",
+        ),
     )
     subscription = EscalationSubscription.objects.create(
         escalation=world.escalation, email="boss@alpine.example", created_at=NOW
@@ -153,7 +161,12 @@ def stage(world: World, settings: Any, tmp_path: Any) -> Stage:
     sprint = Sprint.objects.create(
         name="S1", starts_on=dt.date(2099, 4, 6), ends_on=dt.date(2099, 4, 17)
     )
+    view = SavedView.objects.create(
+        owner=world.users["agent"], name="Mine", filters={}, created_at=NOW
+    )
     values = {
+        "view_id": str(view.pk),
+        "key": "mine",
         "case_id": str(world.case.pk),
         "escalation_id": str(world.escalation.pk),
         "page_id": str(world.page.pk),
@@ -246,6 +259,8 @@ MATRIX: dict[str, str] = {
     "POST /api/cases/{case_id}/attachments": "401 201 404 201 201 404 201 201",
     "POST /api/cases/{case_id}/comments": "401 201 404 201 201 404 201 201",
     "POST /api/cases/{case_id}/release": "401 403 404 403 200 404 200 200",
+    # The world's case is no unconfirmed emergency: staff get past the check to a 400.
+    "POST /api/cases/{case_id}/emergency": "401 403 404 403 400 404 400 400",
     "POST /api/cases/{case_id}/severity": "401 403 404 403 200 404 200 200",
     "POST /api/cases/{case_id}/sprint": "401 403 404 403 200 404 200 200",
     "POST /api/cases/{case_id}/transitions": "401 403 404 403 200 404 200 200",
@@ -263,6 +278,8 @@ MATRIX: dict[str, str] = {
     "POST /api/oncall/pages/{page_id}/acknowledge": "401 404 404 404 200 200 200 200",
     "POST /api/tokens": "401 403 403 403 403 403 403 403",
     "POST /api/escalations/{escalation_id}/information": "401 409 404 409 409 404 409 409",
+    # ESC-3: the partner asked first (none here) or staff; the request is not with one.
+    "POST /api/escalations/{escalation_id}/partner-answer": "401 403 404 403 409 404 409 409",
     "POST /api/escalations/{escalation_id}/request-information": "401 403 404 403 403 404 200 200",
     "GET /accounts/password/change/": "302 200 200 200 200 200 200 200",
     "POST /accounts/password/change/": "302 200 200 200 200 200 200 200",
@@ -285,6 +302,7 @@ MATRIX: dict[str, str] = {
     "POST /console/cases/{case_id}/assign": "302 404 404 404 302 404 302 302",
     "POST /console/cases/{case_id}/attachments": "302 404 404 404 302 404 302 302",
     "GET /console/cases/{case_id}/attachments/{attachment_id}": "302 404 404 404 200 404 200 200",
+    "GET /console/cases/{case_id}/attachments/{attachment_id}/mail": "302 404 404 404 200 404 200 200",
     "POST /console/cases/{case_id}/confirm-emergency": "302 404 404 404 400 404 400 400",
     "POST /console/cases/{case_id}/follow-ups/{task_id}/done": "302 404 404 404 302 404 302 302",
     "POST /console/cases/{case_id}/handover-note": "302 404 404 404 302 404 302 302",
@@ -316,6 +334,20 @@ MATRIX: dict[str, str] = {
     "GET /console/sprints/": "302 404 404 404 200 200 200 200",
     "POST /console/sprints/": "302 404 404 404 200 200 200 200",
     "GET /healthz": "200 200 200 200 200 200 200 200",
+    # Finding work: bulk actions refuse case by case (200 with the refusals); views are
+    # staff's to save; merge is support staff's, on cases they may see.
+    "POST /api/cases/bulk": "401 200 200 200 200 200 200 200",
+    "GET /api/cases/views": "401 200 200 200 200 200 200 200",
+    "POST /api/cases/views": "401 403 403 403 201 201 201 201",
+    "DELETE /api/cases/views/{view_id}": "401 404 404 404 204 404 404 404",
+    "GET /api/cases/views/{key}/cases": "401 200 200 200 200 200 200 200",
+    "POST /api/cases/{case_id}/merge": "401 403 404 403 400 404 400 400",
+    "POST /console/bulk": "302 404 404 404 302 302 302 302",
+    "POST /console/views/": "302 404 404 404 302 302 302 302",
+    "POST /console/views/{view_id}/delete": "302 404 404 404 302 302 302 302",
+    "GET /console/export.csv": "302 404 404 404 200 200 200 200",
+    "POST /console/cases/{case_id}/merge": "302 404 404 404 302 302 302 302",
+    "GET /portal/search/": "302 200 200 200 302 302 302 302",
     "GET /portal/": "302 200 200 200 302 302 302 302",
     "GET /portal/cases/{case_id}/": "302 200 404 200 302 302 302 302",
     "POST /portal/cases/{case_id}/": "302 200 404 200 302 302 302 302",
@@ -367,6 +399,7 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/cases/{case_id}/comments"): {"body": "Any news?"},
     ("POST", "/api/cases/{case_id}/release"): {"release_id": "{release_id}"},
     ("POST", "/api/cases/{case_id}/severity"): {"severity": 3, "reason": "workaround found"},
+    ("POST", "/api/cases/{case_id}/emergency"): {"decision": "confirm", "reason": "called back"},
     ("POST", "/api/cases/{case_id}/sprint"): {"sprint_id": "{sprint_id}"},
     ("POST", "/api/cases/{case_id}/transitions"): {"to": "waiting_on_customer"},
     ("POST", "/api/escalations"): {
@@ -388,11 +421,18 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/escalations/{escalation_id}/close"): {"reason": "resolved"},
     ("POST", "/api/escalations/{escalation_id}/request-information"): {"question": "Which?"},
     ("POST", "/api/escalations/{escalation_id}/information"): {"answer": "All stores"},
+    ("POST", "/api/escalations/{escalation_id}/partner-answer"): {"answer": "Not ours"},
     ("POST", "/api/escalations/{escalation_id}/decline"): {"reason": "other", "note": "no"},
     ("POST", "/api/escalations/{escalation_id}/handover"): {"region": "na"},
     ("POST", "/api/escalations/{escalation_id}/subscriptions"): {"email": "cto@alpine.example"},
     ("POST", "/api/escalations/{escalation_id}/updates"): {"body": "Still looking"},
     ("POST", "/api/oncall/pages/{page_id}/acknowledge"): {"via": "api"},
+    ("POST", "/api/cases/bulk"): {"case_ids": ["{case_id}"], "action": "note", "note": "Seen"},
+    ("POST", "/api/cases/views"): {"name": "Broken", "filters": {"q": "broken"}},
+    ("POST", "/api/cases/{case_id}/merge"): {"into_id": "{case_id}"},
+    ("POST", "/console/bulk"): {"case_ids": "{case_id}", "action": "note", "note": "Seen"},
+    ("POST", "/console/views/"): {"name": "Broken", "q": "broken"},
+    ("POST", "/console/cases/{case_id}/merge"): {"into": "{case_reference}"},
     ("POST", "/api/tokens"): {"name": "laptop"},
 }
 

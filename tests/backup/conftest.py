@@ -51,16 +51,21 @@ class Site:
     def json(self, *argv: str) -> Any:
         return json.loads(self.run(*argv).stdout)
 
-    def views(self, *commands: list[str]) -> list[Any]:
+    def views(self, *commands: list[str], at: str | None = None) -> list[Any]:
         """The JSON output of several read commands, from one process (each would
-        otherwise pay for starting Python and Django)."""
-        done = self._python("-c", _VIEWS, json.dumps(commands), check=True)
+        otherwise pay for starting Python and Django); ``at`` (ISO 8601) pins the wall
+        clock they read, so the clocks they show (computed as of now, RSP-6) compare."""
+        done = self._python("-c", _VIEWS, json.dumps(commands), at or "", check=True)
         return list(json.loads(done.stdout))
 
 
 _VIEWS = """
-import contextlib, io, json, sys
+import contextlib, datetime, io, json, sys
+from supportdesk import clock
 from supportdesk.cli import main
+if sys.argv[2]:
+    pinned = datetime.datetime.fromisoformat(sys.argv[2])
+    clock.now = lambda: pinned
 out = []
 for argv in json.loads(sys.argv[1]):
     buf = io.StringIO()

@@ -166,3 +166,61 @@ def test_int2_the_console_shows_and_confirms_an_unconfirmed_emergency(
     assert done.status_code == 302
     assert not Case.objects.get(pk=case.pk).severity_unconfirmed
     assert len(pages(case)) == 1
+
+
+def test_int2_the_api_confirms_or_downgrades_an_unconfirmed_emergency_with_a_reason(
+    mail_customer: Any, agent: Any
+) -> None:
+    first = mailed("System down", "Everything is down.", NIGHT)
+    second = mailed("Outage", "The CRS is down.", NIGHT)
+    api = bearer(agent)
+
+    def review(case: Case, body: dict[str, Any]) -> Any:
+        return api.post(f"/api/cases/{case.pk}/emergency", body, content_type="application/json")
+
+    no_reason = review(first, {"decision": "confirm", "reason": ""})
+    assert no_reason.status_code == 400 and no_reason.json()["field"] == "reason"
+    confirmed = review(first, {"decision": "confirm", "reason": "Called back: nobody can book."})
+    assert confirmed.status_code == 200, confirmed.content
+    assert confirmed.json()["severity"] == 1 and confirmed.json()["severity_unconfirmed"] is False
+    again = review(first, {"decision": "downgrade", "reason": "late", "severity": 3})
+    assert again.status_code == 400 and again.json()["field"] == "severity"
+
+    upward = review(second, {"decision": "downgrade", "reason": "?", "severity": 1})
+    assert upward.status_code == 400 and upward.json()["field"] == "severity"
+    unnamed = review(second, {"decision": "downgrade", "reason": "One user."})
+    assert unnamed.status_code == 400 and unnamed.json()["field"] == "severity"
+    refused = bearer(mail_customer).post(
+        f"/api/cases/{second.pk}/emergency",
+        {"decision": "downgrade", "reason": "Not urgent.", "severity": 3},
+        content_type="application/json",
+    )
+    assert refused.status_code == 403
+    down = review(second, {"decision": "downgrade", "reason": "One user's browser.", "severity": 3})
+    assert down.status_code == 200, down.content
+    assert down.json()["severity"] == 3 and down.json()["severity_unconfirmed"] is False
+    change = CaseEvent.objects.get(case=second, kind=EventKind.SEVERITY)
+    assert change.data["reason"] == "One user's browser." and change.actor == agent
+
+
+def test_int2_the_console_downgrades_an_unconfirmed_emergency_with_a_reason(
+    mail_customer: Any, agent: Any, client: Any
+) -> None:
+    case = mailed("System down", "Everything is down.", NIGHT)
+    client.force_login(agent)
+    page = client.get(f"/console/cases/{case.pk}/").content.decode()
+    assert 'id="downgrade-emergency"' in page and "Sev3 Medium" in page
+    missing = client.post(
+        f"/console/cases/{case.pk}/confirm-emergency",
+        {"reason": "Only one user.", "decision": "downgrade"},
+    )
+    assert (
+        missing.status_code == 400 and 'id="emergency_severity_error"' in missing.content.decode()
+    )
+    done = client.post(
+        f"/console/cases/{case.pk}/confirm-emergency",
+        {"reason": "Only one user.", "decision": "downgrade", "severity": "3"},
+    )
+    assert done.status_code == 302
+    settled = Case.objects.get(pk=case.pk)
+    assert settled.severity == 3 and not settled.severity_unconfirmed

@@ -397,6 +397,9 @@ def test_int5_the_follow_up_is_due_in_business_hours_told_and_reminded_once(
     case, _ = services.open_case(agent, draft, now=at)
     task = case.follow_ups.get()
     assert task.due_at == dt.datetime(2026, 3, 11, 15, 0, tzinfo=dt.UTC)  # 11:00 EDT
+    # The customer is told what happens next, in the receipt.
+    (receipt,) = [m for m in _to(customer) if ":case_received:" in m.dedupe_key]
+    assert "What happens next:" in receipt.body and "account manager" in receipt.body
     assert any("Follow-up owed" in t for t in _bell(manager))
     assert services.remind_follow_ups(now=task.due_at - dt.timedelta(minutes=1)) == 0
     assert services.remind_follow_ups(now=task.due_at) == 1

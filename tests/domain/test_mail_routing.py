@@ -30,9 +30,9 @@ STRANGER = Sender("zed@nowhere.example", known=False)
 OPEN_CASE = CaseInHand(42)
 
 
-def test_automatic_mail_is_ignored_before_anything_else() -> None:
+def test_automatic_mail_is_ignored_before_anything_else_and_kept_on_the_case_it_answered() -> None:
     facts = MailFacts(CONTACT, NOW, automatic="Auto-Submitted: auto-replied", case=OPEN_CASE)
-    assert route_mail(facts) == IgnoreAutomatic("Auto-Submitted: auto-replied")
+    assert route_mail(facts) == IgnoreAutomatic("Auto-Submitted: auto-replied", OPEN_CASE.case_id)
     bounce = route_mail(MailFacts(CONTACT, NOW, null_sender=True))
     assert bounce == IgnoreAutomatic("null envelope sender (a bounce)")
 

@@ -39,11 +39,26 @@ def test_both_shipped_policies_spell_out_the_default_rules() -> None:
         assert rules.coalesce_seconds == 120
         shipped = {(r.event, r.audiences, r.channels, r.statuses) for r in rules.rules}
         defaults = {(r.event, r.audiences, r.channels, r.statuses) for r in DEFAULT_RULES.rules}
+        # Events a file never names (those added after it was written) keep the
+        # defaults; a policy without an escalation process has no rules for its events.
         escalation = {r for r in defaults if r[0].startswith("escalation_")}
         if name == "follow-the-sun":
             assert shipped == defaults
-        else:  # no escalation process: its events have no rules
+        else:
             assert shipped == defaults - escalation
+
+
+def test_an_event_a_file_never_names_keeps_its_defaults_and_tell_nobody_silences_one() -> None:
+    data = _policy_data()
+    data["notifications"]["rules"] = [{"event": "assigned", "tell": []}]
+    rules = load_policy(data).notifications
+    assert plan_notices(rules, NoticeEvent.ASSIGNED, EventFacts()) == ()
+    handed_over = plan_notices(rules, NoticeEvent.ESCALATION_HANDED_OVER, EventFacts())
+    assert [n.audience for n in handed_over] == [
+        Audience.REQUESTER,
+        Audience.FOLLOWERS,
+        Audience.ESCALATION_MANAGER,
+    ]
 
 
 def test_a_policy_without_the_section_gets_the_defaults() -> None:
@@ -111,7 +126,7 @@ def test_preferences_choose_channels_but_never_silence_an_essential_notice() -> 
     [
         ({"event": "teleported", "tell": ["requester"]}, "rules[0].event[0]", "unknown value"),
         ({"event": "assigned", "tell": ["the boss"]}, "rules[0].tell[0]", "unknown value"),
-        ({"event": "assigned", "tell": []}, "rules[0].tell", "non-empty list"),
+        ({"event": "assigned"}, "rules[0].tell", "non-empty list"),
         ({"event": "assigned", "tell": ["assignee"], "channels": ["fax"]}, "channels[0]", "fax"),
         (
             {"event": "assigned", "tell": ["assignee"], "statuses": ["resolved"]},

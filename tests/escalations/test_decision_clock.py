@@ -22,7 +22,7 @@ from supportdesk.escalations.models import (
     EscalationEventKind,
     EscalationStatus,
 )
-from supportdesk.notifications.models import MessageKind, OutboxMessage
+from supportdesk.notifications.models import ContactChannel, MessageKind, OutboxMessage
 from tests.escalations.conftest import WEDNESDAY, form_for, stockholm
 from tests.factories import make_team, make_user
 
@@ -119,7 +119,8 @@ def test_esc_5_the_deciding_team_is_reminded_once_before_the_deadline(
     na_team = managers["na"].team
     assert na_team is not None
     (reminder,) = team_messages(na_team, ":decide_reminder:")
-    assert "accept or decline by Thu 2026-03-12 09:00 EDT" in reminder.subject
+    assert "decide by Thu 2026-03-12 09:00 EDT" in reminder.subject
+    assert "Reminder: accept or decline." in reminder.body
     assert len(steps(esc, EscalationEventKind.DECISION_REMINDER)) == 1
     esc.refresh_from_db()
     assert esc.decision_reminder_at is None
@@ -295,7 +296,7 @@ def test_accepting_with_a_question_open_lets_the_question_lapse(
 # -- "inform the teams working on the original ticket" (seed 001) ----------------------
 
 
-def test_on_acceptance_the_cases_assignee_and_its_teams_are_told_once_each(
+def test_on_acceptance_the_cases_assignee_and_its_team_are_told_once_each(
     customer: User, incident: Case, managers: dict[str, User]
 ) -> None:
     emea_support = make_team(region="emea", kind=TeamKind.SUPPORT)
@@ -310,22 +311,30 @@ def test_on_acceptance_the_cases_assignee_and_its_teams_are_told_once_each(
         actor=managers["emea"], escalation_id=esc.pk, now=stockholm(*WEDNESDAY, 11)
     )
 
-    told = OutboxMessage.objects.filter(dedupe_key__contains=f"escalation:{esc.pk}:accepted:case_")
-    assert sorted(recipient(m) for m in told) == sorted(["ana", na_support.key, emea_support.key])
+    # The rules of escalation_accepted: the assignee and the case's team. The team has
+    # no channel of its own and Ana is its only member: she is told once, not twice.
+    told = OutboxMessage.objects.filter(
+        dedupe_key__contains=f":escalation_accepted:e{esc.pk}:"
+    ).exclude(recipient_user=customer)
+    assert sorted(recipient(m) for m in told) == ["ana"]
     for message in told:
         assert incident.reference in message.subject
         assert "Escalation Manager: " in message.body
+    assert emea_support.pk  # the client region's team does not work on the case
 
 
 def test_on_acceptance_of_an_unassigned_case_its_regions_support_team_is_told(
     customer: User, incident: Case, managers: dict[str, User]
 ) -> None:
     emea_support = make_team(region="emea", kind=TeamKind.SUPPORT)
+    ContactChannel.objects.create(team=emea_support, url="emea-queue@vendor.example")
     esc = request_at(customer, incident, stockholm(*WEDNESDAY, 10))
 
     services.accept_escalation(
         actor=managers["emea"], escalation_id=esc.pk, now=stockholm(*WEDNESDAY, 11)
     )
 
-    (told,) = OutboxMessage.objects.filter(dedupe_key__contains=":accepted:case_")
+    (told,) = OutboxMessage.objects.filter(
+        dedupe_key__contains=":escalation_accepted:", recipient_team__isnull=False
+    )
     assert told.recipient_team == emea_support

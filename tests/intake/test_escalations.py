@@ -168,3 +168,32 @@ def test_the_clients_mail_reply_to_the_escalation_teams_question_resumes_the_dec
     assert esc.information_requested_at is None
     # Requested at 12:00 with 4 hours to decide, asked at 13:00, answered at 14:00.
     assert esc.decide_by == stockholm(*WEDNESDAY, 17)
+
+
+def test_esc3_the_partners_mail_reply_is_recorded_and_moves_the_request_to_the_team(
+    client_user: User,
+    incident: Case,
+    partner_org: Organization,
+    managers: dict[str, User],
+    smtp_sink: Sink,
+) -> None:
+    partner = make_user(role=Role.PARTNER, organization=partner_org)
+    partner.email = "dev@bright.example"
+    partner.save()
+    esc = services.request_escalation(
+        requester=client_user, form=form_for(incident, partner_extension=True), now=NOON
+    )
+    deliver_due(now=NOON)
+    asked = next(m for m in smtp_sink.received if m["To"] == partner.email)
+    raw = corpus.plain(
+        sender=partner.email,
+        subject=f"Re: {asked['Subject']}",
+        body="Our extension is fine; the core importer fails.",
+        in_reply_to=asked["Message-ID"],
+    )
+    message = ingest(raw, now=NOON).message
+    assert message.state == InboundState.ESCALATION, message.reason
+    esc.refresh_from_db()
+    assert esc.status == EscalationStatus.REQUESTED
+    assert "core importer" in esc.partner_answer
+    assert esc.decide_by is not None  # the team's decision clock runs now

@@ -30,15 +30,18 @@ from tests.intake.conftest import CUSTOMER, NOW, ingest
 #: stored message, COMMIT. No duplicate check: the stored message's unique Message-ID
 #: is that check. Telling of the new case (notification rules): the requester's
 #: preferences and bell entry, the region's team, its members' bell entries, and the
-#: team's mail under a savepoint; the known contacts among the recipients.
-NEW = {"postgresql": 24, "sqlite": 24}
+#: team's mail under a savepoint; the known contacts among the recipients. The case's
+#: search document: one upsert on PostgreSQL; on SQLite the upsert and the two FTS5 rows.
+NEW = {"postgresql": 25, "sqlite": 27}
 #: A reply by token: site policy, BEGIN, the sender with their rate count, the case, add_comment
 #: (savepoint, locked case, comment, event, timeline, clocks, clock update, queue due,
 #: release), the stored message, COMMIT. Telling of the customer's reply: the unseen
 #: activity mark, the region's team and its members' bell entries, its mail (combined
 #: into a pending one within the window: lookup, savepoint, row, update), followers,
-#: and the known contacts among the message's recipients (who become followers).
-REPLY = {"postgresql": 27, "sqlite": 27}
+#: and the known contacts among the message's recipients (who become followers). The
+#: case's search document rebuilt: the case, its comments and attachments (one read),
+#: the upsert (on SQLite also the two FTS5 rows).
+REPLY = {"postgresql": 30, "sqlite": 32}
 
 
 def _count(raw: bytes) -> tuple[InboundMessage, int]:

@@ -1,6 +1,7 @@
 """Telling people about a case: who is told of each event (``notify``) and the case
 mail it is told by (``mail``)."""
 
+from supportdesk.cases.notices.audience import EscalationParties, region_team
 from supportdesk.cases.notices.mail import (
     case_opened_by_mail,
     first_response_due,
@@ -15,10 +16,10 @@ from supportdesk.cases.notices.notify import (
     comment_added,
     follow_up_reminder,
     notify,
-    region_team,
 )
 
 __all__ = [
+    "EscalationParties",
     "case_opened_by_mail",
     "case_url",
     "comment_added",

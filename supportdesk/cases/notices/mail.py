@@ -12,6 +12,7 @@ The texts are Django templates under ``mail/`` (text and HTML), overridable per 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import secrets
 import zoneinfo
 from pathlib import Path
@@ -108,6 +109,8 @@ def send_case_mail(
     body, html = render(template, ctx, policy)
     subject = reply_subject(case.reference or "", str(context.get("subject") or case.title))
     who = f"u{user.pk}" if user is not None else f"t{team.pk}" if team is not None else ""
+    if address and coalesce_seconds:
+        who = f"a{hashlib.sha256(address.lower().encode()).hexdigest()[:16]}"
     message = outbox.enqueue(
         kind=MessageKind.EMAIL,
         subject=subject,

@@ -7,6 +7,7 @@ history (``clocks.refresh_clocks``), so a refused request leaves nothing half-wr
 from __future__ import annotations
 
 from supportdesk.cases.services.emergency import confirm_emergency
+from supportdesk.cases.services.emergency_review import review_emergency
 from supportdesk.cases.services.files import sweep_orphan_files
 from supportdesk.cases.services.followers import (
     follow_case,
@@ -31,6 +32,7 @@ from supportdesk.cases.services.lifecycle import (
     transition_case,
 )
 from supportdesk.cases.services.planning import (
+    SprintConflict,
     create_release,
     create_sprint,
     link_release,
@@ -48,6 +50,7 @@ __all__ = [
     "AttachmentTooLarge",
     "HandOverPrompt",
     "IdempotencyConflict",
+    "SprintConflict",
     "UnsupportedMediaType",
     "actor_kind",
     "add_attachment",
@@ -68,6 +71,7 @@ __all__ = [
     "open_case",
     "plan_case_into_sprint",
     "remind_follow_ups",
+    "review_emergency",
     "scan_deadlines",
     "set_escalated",
     "sweep_orphan_files",

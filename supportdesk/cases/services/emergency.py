@@ -1,6 +1,7 @@
 """Emergencies on every channel (INT-2): an email or API report outside support hours
-whose words suggest an emergency opens as an unconfirmed top-severity case, and an agent
-confirms it (or downgrades it with ``change_severity``), with a reason.
+whose words suggest an emergency opens as an unconfirmed top-severity case, and on-call
+or the first agent reviews it with a reason: confirms it (:func:`confirm_emergency`), or
+downgrades it (``emergency_review.review_emergency``).
 """
 
 from __future__ import annotations

@@ -330,14 +330,25 @@ def _notify(
     """Tell who must know at once: the account manager (INT-2), the on-call engineer
     (INT-2) and, for a Sev1 by phone, the follow-up owner (INT-5)."""
     alert_for_route(case, triaged.organisation, route, now)
-    # INT-1: every channel's requester gets the receipt; the region's team hears of it.
-    case_mail.notify(NoticeEvent.CASE_RECEIVED, case=case, actor=actor, key="opened", now=now)
     policy = triaged.policy
+    data: dict[str, str] = {}
     if (
         case.channel == Channel.PHONE
         and case.severity == policy.severities[0].level
         and policy.intake.phone_sev1_follow_up
     ):
+        due = _follow_up_due(case, now)
+        # INT-5: the customer is told what happens next.
+        data["next_steps"] = (
+            "We follow up your call with a detailed written description of this case "
+            "to your account manager"
+            + (f", by {case_mail.in_zone(due, case.requester)}." if due else ".")
+        )
+    # INT-1: every channel's requester gets the receipt; the region's team hears of it.
+    case_mail.notify(
+        NoticeEvent.CASE_RECEIVED, case=case, actor=actor, key="opened", data=data, now=now
+    )
+    if data:
         _open_follow_up(case, actor, now)
 
 

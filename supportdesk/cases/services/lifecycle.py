@@ -89,6 +89,15 @@ def transition_case(
         return _apply_transition(case, actor, target, note=note, agreement=agreement, now=now)
 
 
+def close_as(case: Case, actor: User, *, note: str, now: dt.datetime) -> Case:
+    """Close the locked ``case`` from any status, outside the lifecycle's transitions:
+    for a duplicate merged into another case (``services.merge``), whose work goes on
+    there. A closed case is left as it is."""
+    if case.status == CaseStatus.CLOSED:
+        return case
+    return _apply_transition(case, actor, CaseStatus.CLOSED, note=note, agreement="", now=now)
+
+
 def _apply_transition(
     case: Case,
     actor: User | None,

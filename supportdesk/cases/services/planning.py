@@ -8,26 +8,78 @@ import datetime as dt
 from django.db import transaction
 
 from supportdesk import clock
-from supportdesk.accounts.models import Team, User
+from supportdesk.accounts.models import Team, TeamKind, User
 from supportdesk.accounts.permissions import NotFound, require
 from supportdesk.cases import events
+from supportdesk.cases.clocks import policy_of
 from supportdesk.cases.models import Case, CaseEvent, Release, Sprint
 from supportdesk.cases.permissions import can_plan_work
 from supportdesk.cases.selectors import access_case, sprints_overlapping
 from supportdesk.cases.services.records import _touch, stamp
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.policy import Policy
-from supportdesk.domain.prioritisation import plan_sprint
+from supportdesk.domain.prioritisation import check_sprint_bounds, plan_sprint
 from supportdesk.transactions import retry_on_conflict
 
 
-def create_sprint(*, actor: User, name: str, starts_on: dt.date, ends_on: dt.date) -> Sprint:
+class SprintConflict(DomainError):
+    """A sprint that would clash with another (HTTP 409): its name is taken, or its days
+    overlap another sprint of the same team."""
+
+
+def create_sprint(
+    *,
+    actor: User,
+    name: str,
+    starts_on: dt.date,
+    ends_on: dt.date,
+    team_id: int | None = None,
+) -> Sprint:
+    """PRI-1: plan a sprint of the development team ``team_id`` (``None``: the shared plan
+    of work no team owns). Its bounds are sane (``check_sprint_bounds``) and it overlaps
+    no other sprint of that team."""
     require(can_plan_work(actor), "only support staff plan sprints", field="name")
-    if ends_on < starts_on:
-        raise DomainError("a sprint ends on or after its start", field="ends_on")
-    if Sprint.objects.filter(name=name).exists():
-        raise DomainError(f"sprint {name!r} exists", field="name")
-    return Sprint.objects.create(name=name, starts_on=starts_on, ends_on=ends_on)
+    name = name.strip()
+    if not name:
+        raise DomainError("name the sprint", field="name")
+    check_sprint_bounds(starts_on, ends_on)
+    with transaction.atomic():
+        team = None
+        if team_id is not None:
+            # Locked: two sprints of one team created at once cannot both pass the check.
+            team = Team.objects.select_for_update().filter(pk=team_id).first()
+            if team is None:
+                raise NotFound(f"team {team_id} not found", field="team_id")
+        if Sprint.objects.filter(name=name).exists():
+            raise SprintConflict(f"sprint {name!r} exists", field="name")
+        clash = (
+            Sprint.objects.filter(team=team, starts_on__lte=ends_on, ends_on__gte=starts_on)
+            .order_by("starts_on")
+            .first()
+        )
+        if clash is not None:
+            whose = f"{team.name}'s" if team is not None else "the shared"
+            raise SprintConflict(
+                f"{whose} sprint {clash.name!r} already runs "
+                f"{clash.starts_on.isoformat()} to {clash.ends_on.isoformat()}",
+                field="starts_on",
+            )
+        return Sprint.objects.create(name=name, team=team, starts_on=starts_on, ends_on=ends_on)
+
+
+def development_team(case: Case, policy: Policy) -> Team | None:
+    """PRI-1: whose sprints the case's engineering work goes into: the case's team when it
+    is an engineering team, else the engineering team owning its request type in the
+    policy, else none (the shared plan)."""
+    if case.team is not None and case.team.kind == TeamKind.ENGINEERING:
+        return case.team
+    try:
+        owner = policy.request_type(case.request_type).owner_team
+    except KeyError:
+        return None
+    if not owner:
+        return None
+    return Team.objects.filter(key=owner, kind=TeamKind.ENGINEERING).first()
 
 
 def create_release(
@@ -80,6 +132,12 @@ def plan_case_into_sprint(
             raise NotFound(f"sprint {sprint_id} not found", field="sprint_id")
         if sprint.ends_on < now.date():
             raise DomainError(f"{sprint.name} has already ended", field="sprint_id")
+        own = development_team(case, policy_of(case))
+        if sprint.team_id is not None and own is not None and sprint.team_id != own.pk:
+            raise DomainError(
+                f"{sprint.name} is another team's sprint; the case's work is {own.name}'s",
+                field="sprint_id",
+            )
         moved = _move_to_sprint(case, sprint, now=now, actor=actor, reason="planned by an agent")
         if moved is not None:
             _touch(case, now, "sprint")
@@ -89,20 +147,22 @@ def plan_case_into_sprint(
 
 def file_into_sprint(case: Case, policy: Policy, now: dt.datetime) -> list[CaseEvent]:
     """PRI-1: file the case into the sprint ``domain.prioritisation.plan_sprint`` picks,
-    counted from the sprint covering today (made from ``routing.sprint_days`` when
-    nobody planned one); a planned sprint covering the chosen start day is used as is.
-    Returns the timeline event of the move (none when the case is already there);
-    saving ``case.sprint`` and that event is the caller's."""
+    among the sprints of its :func:`development_team`, counted from that team's sprint
+    covering today (made from ``routing.sprint_days`` when nobody planned one); a planned
+    sprint covering the chosen start day is used as is. Returns the timeline event of
+    the move (none when the case is already there); saving ``case.sprint`` and that
+    event is the caller's."""
     days = policy.routing.sprint_days
+    team = development_team(case, policy)
     today = now.date()
     # One query for every sprint the plan can land in: today up to the last offset.
-    horizon = today + dt.timedelta(days=days * len(policy.severities))
-    planned = sprints_overlapping(today, horizon)
+    horizon = today + dt.timedelta(days=days * (len(policy.severities) + 1))
+    planned = sprints_overlapping(today, horizon, team_id=team.pk if team else None)
 
     def covering(day: dt.date) -> Sprint | None:
         return next((s for s in planned if s.starts_on <= day <= s.ends_on), None)
 
-    current = covering(today) or _sprint_starting(today, days)
+    current = covering(today) or _sprint_starting(today, days, team, planned)
     plan = plan_sprint(
         policy=policy,
         severity=case.severity,
@@ -110,7 +170,11 @@ def file_into_sprint(case: Case, policy: Policy, now: dt.datetime) -> list[CaseE
         current_sprint_start=current.starts_on,
     )
     start = plan.starts_on or current.starts_on
-    target = current if plan.current_sprint else covering(start) or _sprint_starting(start, days)
+    target = (
+        current
+        if plan.current_sprint
+        else covering(start) or _sprint_starting(start, days, team, planned)
+    )
     moved = _move_to_sprint(case, target, now=now, actor=None, reason=plan.reason)
     return [] if moved is None else [moved]
 
@@ -134,10 +198,16 @@ def _move_to_sprint(
     )
 
 
-def _sprint_starting(start: dt.date, days: int) -> Sprint:
+def _sprint_starting(start: dt.date, days: int, team: Team | None, planned: list[Sprint]) -> Sprint:
+    """The team's sprint made from ``routing.sprint_days`` at ``start`` (no planned sprint
+    covers that day), cut short before the team's next planned sprint so the two never
+    overlap."""
+    later = [s.starts_on for s in planned if s.starts_on > start]
+    ends_on = min([start + dt.timedelta(days=days - 1), *(d - dt.timedelta(days=1) for d in later)])
+    suffix = f" · {team.key}" if team is not None else ""
     sprint, _ = Sprint.objects.get_or_create(
-        name=f"Sprint {start.isoformat()}",
-        defaults={"starts_on": start, "ends_on": start + dt.timedelta(days=days - 1)},
+        name=f"Sprint {start.isoformat()}{suffix}"[: Sprint._meta.get_field("name").max_length],
+        defaults={"starts_on": start, "ends_on": ends_on, "team": team},
     )
     return sprint
 

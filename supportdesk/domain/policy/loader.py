@@ -19,6 +19,7 @@ from supportdesk.domain.policy.escalation_section import read_email, read_escala
 from supportdesk.domain.policy.intake_section import read_intake
 from supportdesk.domain.policy.model import (
     FORMAT,
+    MAX_SPRINT_DAYS,
     AfterHoursEmergency,
     FollowTheSun,
     Policy,
@@ -291,9 +292,17 @@ def _routing(
             )
         ),
         current_sprint_severities=current,
-        sprint_days=r.get(sprints, "sprint_days", "routing.sprints", int, default=14) or 14,
+        sprint_days=_sprint_days(r, sprints),
         follow_the_sun=_follow_the_sun(r, section, levels),
     )
+
+
+def _sprint_days(r: Reader, sprints: Mapping[str, Any]) -> int:
+    days = r.get(sprints, "sprint_days", "routing.sprints", int, default=14) or 14
+    if not 1 <= days <= MAX_SPRINT_DAYS:
+        r.fail("routing.sprints.sprint_days", f"between 1 and {MAX_SPRINT_DAYS} days")
+        return 14
+    return days
 
 
 def _follow_the_sun(r: Reader, routing: Mapping[str, Any], levels: set[int]) -> FollowTheSun | None:

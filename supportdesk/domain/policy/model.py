@@ -12,6 +12,10 @@ from supportdesk.domain.notices import DEFAULT_RULES, NoticeRules
 #: The policy-file format this loader reads (the ``format`` key).
 FORMAT = 1
 
+#: The longest sprint (PRI-1), in days, a policy may plan and an agent may create: a
+#: plan of more than eight weeks is not a sprint, and a mistyped year should be refused.
+MAX_SPRINT_DAYS = 56
+
 
 class TargetKind(enum.StrEnum):
     FIRST_RESPONSE = "first_response"

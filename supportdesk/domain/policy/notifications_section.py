@@ -13,6 +13,7 @@ from supportdesk.domain.notices import (
     NoticeEvent,
     NoticeRule,
     NoticeRules,
+    with_defaults,
 )
 from supportdesk.domain.policy.reader import Reader
 
@@ -32,7 +33,8 @@ def _enum_list(r: Reader, raw: Any, path: str, kind: type[Any]) -> tuple[Any, ..
 
 
 def read_notifications(r: Reader, top: Mapping[str, Any]) -> NoticeRules:
-    """The rules as written; :data:`DEFAULT_RULES` where the file has no section."""
+    """The rules as written, with the defaults of the events they never name;
+    :data:`DEFAULT_RULES` where the file has no section."""
     section = r.get(top, "notifications", "", dict, default=None)
     if section is None:
         return DEFAULT_RULES
@@ -49,7 +51,9 @@ def read_notifications(r: Reader, top: Mapping[str, Any]) -> NoticeRules:
         r.unknown_keys(item, {"event", "tell", "channels", "statuses"}, rpath)
         name = r.get(item, "event", rpath, str)
         events = _enum_list(r, [name], f"{rpath}.event", NoticeEvent) if name else ()
-        audiences = _enum_list(r, item.get("tell"), f"{rpath}.tell", Audience)
+        # ``tell: []`` silences the event (an event the file never names keeps its defaults).
+        tell = item.get("tell")
+        audiences = () if tell == [] else _enum_list(r, tell, f"{rpath}.tell", Audience)
         channels = _enum_list(
             r, item.get("channels", ["email", "in_app"]), f"{rpath}.channels", NoticeChannel
         )
@@ -62,4 +66,8 @@ def read_notifications(r: Reader, top: Mapping[str, Any]) -> NoticeRules:
             r.fail(f"{rpath}.statuses", "only a status_changed rule lists statuses")
         if events:
             rules.append(NoticeRule(events[0], audiences, channels, statuses))
-    return NoticeRules(rules=tuple(rules), coalesce_seconds=round((minutes or 0) * 60))
+    process = top.get("escalation")
+    return with_defaults(
+        NoticeRules(rules=tuple(rules), coalesce_seconds=round((minutes or 0) * 60)),
+        escalations=isinstance(process, Mapping) and process.get("enabled", True) is not False,
+    )

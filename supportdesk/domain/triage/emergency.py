@@ -8,9 +8,17 @@ severity for on-call or the first agent to confirm or downgrade.
 
 from __future__ import annotations
 
+import enum
 import re
 from collections.abc import Sequence
 from functools import lru_cache
+
+
+class EmergencyDecision(enum.StrEnum):
+    """How on-call or the first agent settles an unconfirmed emergency (INT-2)."""
+
+    CONFIRM = "confirm"
+    DOWNGRADE = "downgrade"
 
 
 @lru_cache(maxsize=64)

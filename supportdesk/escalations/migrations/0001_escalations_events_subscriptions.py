@@ -6,117 +6,295 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('cases', '0001_cases_events_sla_clocks_sprints'),
-        ('policies', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("cases", "0001_cases_events_sla_clocks_sprints"),
+        ("policies", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Escalation',
+            name="Escalation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('channel', models.CharField(choices=[('portal', 'Web portal'), ('api', 'REST API'), ('email', 'Email')], max_length=12)),
-                ('form', models.JSONField(default=dict)),
-                ('incident_reference', models.CharField(blank=True, max_length=60)),
-                ('business_impact', models.TextField(blank=True)),
-                ('status', models.CharField(choices=[('requested', 'Requested'), ('needs_decision', 'Needs a decision'), ('partner_first', 'With the partner first'), ('declined', 'Declined'), ('accepted', 'Accepted'), ('acknowledged', 'Acknowledged'), ('awaiting_client', 'Awaiting the client'), ('closed', 'Closed')], max_length=20)),
-                ('verdict', models.CharField(max_length=20)),
-                ('assessment_reasons', models.JSONField(default=list)),
-                ('missing_fields', models.JSONField(default=list)),
-                ('assessment', models.TextField(blank=True)),
-                ('requested_at', models.DateTimeField()),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('decision_reason', models.CharField(blank=True, max_length=40)),
-                ('decision_note', models.TextField(blank=True)),
-                ('region', models.CharField(blank=True, max_length=32)),
-                ('assigned_at', models.DateTimeField(blank=True, null=True)),
-                ('assignment_explanation', models.TextField(blank=True)),
-                ('acknowledge_by', models.DateTimeField(blank=True, db_index=True, null=True)),
-                ('acknowledged_at', models.DateTimeField(blank=True, null=True)),
-                ('next_update_due_at', models.DateTimeField(blank=True, db_index=True, null=True)),
-                ('last_update_at', models.DateTimeField(blank=True, null=True)),
-                ('awaiting_since', models.DateTimeField(blank=True, null=True)),
-                ('reminder_schedule', models.JSONField(default=list)),
-                ('reminder_close_at', models.DateTimeField(blank=True, null=True)),
-                ('reminders_sent', models.PositiveSmallIntegerField(default=0)),
-                ('next_reminder_at', models.DateTimeField(blank=True, db_index=True, null=True)),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('closure_reason', models.CharField(blank=True, max_length=40)),
-                ('closure_note', models.TextField(blank=True)),
-                ('updated_at', models.DateTimeField()),
-                ('case', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='escalations', to='cases.case')),
-                ('closed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('manager', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='managed_escalations', to=settings.AUTH_USER_MODEL)),
-                ('organization', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='escalations', to='accounts.organization')),
-                ('partner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='partner_escalations', to='accounts.organization')),
-                ('policy_version', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='escalations', to='policies.policyversion')),
-                ('requester', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='escalation_requests', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[("portal", "Web portal"), ("api", "REST API"), ("email", "Email")],
+                        max_length=12,
+                    ),
+                ),
+                ("form", models.JSONField(default=dict)),
+                ("incident_reference", models.CharField(blank=True, max_length=60)),
+                ("business_impact", models.TextField(blank=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("requested", "Requested"),
+                            ("needs_decision", "Needs a decision"),
+                            ("partner_first", "With the partner first"),
+                            ("declined", "Declined"),
+                            ("accepted", "Accepted"),
+                            ("acknowledged", "Acknowledged"),
+                            ("awaiting_client", "Awaiting the client"),
+                            ("closed", "Closed"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("verdict", models.CharField(max_length=20)),
+                ("assessment_reasons", models.JSONField(default=list)),
+                ("missing_fields", models.JSONField(default=list)),
+                ("assessment", models.TextField(blank=True)),
+                ("requested_at", models.DateTimeField()),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("decision_reason", models.CharField(blank=True, max_length=40)),
+                ("decision_note", models.TextField(blank=True)),
+                ("region", models.CharField(blank=True, max_length=32)),
+                ("assigned_at", models.DateTimeField(blank=True, null=True)),
+                ("assignment_explanation", models.TextField(blank=True)),
+                ("acknowledge_by", models.DateTimeField(blank=True, db_index=True, null=True)),
+                ("acknowledged_at", models.DateTimeField(blank=True, null=True)),
+                ("next_update_due_at", models.DateTimeField(blank=True, db_index=True, null=True)),
+                ("last_update_at", models.DateTimeField(blank=True, null=True)),
+                ("awaiting_since", models.DateTimeField(blank=True, null=True)),
+                ("reminder_schedule", models.JSONField(default=list)),
+                ("reminder_close_at", models.DateTimeField(blank=True, null=True)),
+                ("reminders_sent", models.PositiveSmallIntegerField(default=0)),
+                ("next_reminder_at", models.DateTimeField(blank=True, db_index=True, null=True)),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                ("closure_reason", models.CharField(blank=True, max_length=40)),
+                ("closure_note", models.TextField(blank=True)),
+                ("updated_at", models.DateTimeField()),
+                (
+                    "case",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="escalations",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "closed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "manager",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="managed_escalations",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="escalations",
+                        to="accounts.organization",
+                    ),
+                ),
+                (
+                    "partner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="partner_escalations",
+                        to="accounts.organization",
+                    ),
+                ),
+                (
+                    "policy_version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="escalations",
+                        to="policies.policyversion",
+                    ),
+                ),
+                (
+                    "requester",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="escalation_requests",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-requested_at', '-id'],
+                "ordering": ["-requested_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='EscalationEvent',
+            name="EscalationEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField()),
-                ('kind', models.CharField(choices=[('requested', 'Requested'), ('accepted', 'Accepted'), ('declined', 'Declined'), ('assigned', 'Assigned'), ('handed_over', 'Handed Over'), ('acknowledged', 'Acknowledged'), ('update', 'Update'), ('subscribed', 'Subscribed'), ('awaiting_client', 'Awaiting Client'), ('reminder', 'Reminder'), ('client_response', 'Client Response'), ('closed', 'Closed')], max_length=20)),
-                ('data', models.JSONField(default=dict)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('escalation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='escalations.escalation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField()),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("requested", "Requested"),
+                            ("accepted", "Accepted"),
+                            ("declined", "Declined"),
+                            ("assigned", "Assigned"),
+                            ("handed_over", "Handed Over"),
+                            ("acknowledged", "Acknowledged"),
+                            ("update", "Update"),
+                            ("subscribed", "Subscribed"),
+                            ("awaiting_client", "Awaiting Client"),
+                            ("reminder", "Reminder"),
+                            ("client_response", "Client Response"),
+                            ("closed", "Closed"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("data", models.JSONField(default=dict)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "escalation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="escalations.escalation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'id'],
+                "ordering": ["at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='EscalationSubscription',
+            name="EscalationSubscription",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('email', models.EmailField(blank=True, max_length=254)),
-                ('created_at', models.DateTimeField()),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('escalation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='subscriptions', to='escalations.escalation')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("email", models.EmailField(blank=True, max_length=254)),
+                ("created_at", models.DateTimeField()),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "escalation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="subscriptions",
+                        to="escalations.escalation",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'id'],
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.AddIndex(
-            model_name='escalation',
-            index=models.Index(fields=['status', 'requested_at'], name='escalation_status_idx'),
+            model_name="escalation",
+            index=models.Index(fields=["status", "requested_at"], name="escalation_status_idx"),
         ),
         migrations.AddIndex(
-            model_name='escalation',
-            index=models.Index(fields=['region', 'requested_at'], name='escalation_region_idx'),
+            model_name="escalation",
+            index=models.Index(fields=["region", "requested_at"], name="escalation_region_idx"),
         ),
         migrations.AddIndex(
-            model_name='escalation',
-            index=models.Index(fields=['-requested_at', '-id'], name='escalation_recent_idx'),
+            model_name="escalation",
+            index=models.Index(fields=["-requested_at", "-id"], name="escalation_recent_idx"),
         ),
         migrations.AddIndex(
-            model_name='escalationevent',
-            index=models.Index(fields=['escalation', 'at', 'id'], name='escalation_event_idx'),
+            model_name="escalationevent",
+            index=models.Index(fields=["escalation", "at", "id"], name="escalation_event_idx"),
         ),
         migrations.AddConstraint(
-            model_name='escalationsubscription',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('user__isnull', False), ('email', '')), models.Q(('user__isnull', True), models.Q(('email', ''), _negated=True)), _connector='OR'), name='escalation_subscription_one_target'),
+            model_name="escalationsubscription",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("user__isnull", False), ("email", "")),
+                    models.Q(("user__isnull", True), models.Q(("email", ""), _negated=True)),
+                    _connector="OR",
+                ),
+                name="escalation_subscription_one_target",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='escalationsubscription',
-            constraint=models.UniqueConstraint(condition=models.Q(('user__isnull', False)), fields=('escalation', 'user'), name='escalation_subscription_user_unique'),
+            model_name="escalationsubscription",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("user__isnull", False)),
+                fields=("escalation", "user"),
+                name="escalation_subscription_user_unique",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='escalationsubscription',
-            constraint=models.UniqueConstraint(condition=models.Q(('email', ''), _negated=True), fields=('escalation', 'email'), name='escalation_subscription_email_unique'),
+            model_name="escalationsubscription",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("email", ""), _negated=True),
+                fields=("escalation", "email"),
+                name="escalation_subscription_email_unique",
+            ),
         ),
     ]

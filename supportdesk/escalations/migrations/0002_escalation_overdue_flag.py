@@ -4,20 +4,36 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('escalations', '0001_escalations_events_subscriptions'),
+        ("escalations", "0001_escalations_events_subscriptions"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='escalation',
-            name='overdue_flagged_for',
+            model_name="escalation",
+            name="overdue_flagged_for",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AlterField(
-            model_name='escalationevent',
-            name='kind',
-            field=models.CharField(choices=[('requested', 'Requested'), ('accepted', 'Accepted'), ('declined', 'Declined'), ('assigned', 'Assigned'), ('handed_over', 'Handed Over'), ('acknowledged', 'Acknowledged'), ('update', 'Update'), ('subscribed', 'Subscribed'), ('awaiting_client', 'Awaiting Client'), ('reminder', 'Reminder'), ('client_response', 'Client Response'), ('overdue', 'Overdue'), ('closed', 'Closed')], max_length=20),
+            model_name="escalationevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("requested", "Requested"),
+                    ("accepted", "Accepted"),
+                    ("declined", "Declined"),
+                    ("assigned", "Assigned"),
+                    ("handed_over", "Handed Over"),
+                    ("acknowledged", "Acknowledged"),
+                    ("update", "Update"),
+                    ("subscribed", "Subscribed"),
+                    ("awaiting_client", "Awaiting Client"),
+                    ("reminder", "Reminder"),
+                    ("client_response", "Client Response"),
+                    ("overdue", "Overdue"),
+                    ("closed", "Closed"),
+                ],
+                max_length=20,
+            ),
         ),
     ]

@@ -4,15 +4,32 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('escalations', '0002_escalation_overdue_flag'),
+        ("escalations", "0002_escalation_overdue_flag"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='escalationevent',
-            name='kind',
-            field=models.CharField(choices=[('requested', 'Requested'), ('accepted', 'Accepted'), ('declined', 'Declined'), ('assigned', 'Assigned'), ('handed_over', 'Handed Over'), ('acknowledged', 'Acknowledged'), ('update', 'Update'), ('subscribed', 'Subscribed'), ('unsubscribed', 'Unsubscribed'), ('awaiting_client', 'Awaiting Client'), ('reminder', 'Reminder'), ('client_response', 'Client Response'), ('overdue', 'Overdue'), ('closed', 'Closed')], max_length=20),
+            model_name="escalationevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("requested", "Requested"),
+                    ("accepted", "Accepted"),
+                    ("declined", "Declined"),
+                    ("assigned", "Assigned"),
+                    ("handed_over", "Handed Over"),
+                    ("acknowledged", "Acknowledged"),
+                    ("update", "Update"),
+                    ("subscribed", "Subscribed"),
+                    ("unsubscribed", "Unsubscribed"),
+                    ("awaiting_client", "Awaiting Client"),
+                    ("reminder", "Reminder"),
+                    ("client_response", "Client Response"),
+                    ("overdue", "Overdue"),
+                    ("closed", "Closed"),
+                ],
+                max_length=20,
+            ),
         ),
     ]

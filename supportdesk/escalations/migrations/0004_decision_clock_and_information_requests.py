@@ -4,50 +4,70 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('escalations', '0003_unsubscribed_event_kind'),
+        ("escalations", "0003_unsubscribed_event_kind"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='escalation',
-            name='decide_by',
+            model_name="escalation",
+            name="decide_by",
             field=models.DateTimeField(blank=True, db_index=True, null=True),
         ),
         migrations.AddField(
-            model_name='escalation',
-            name='decide_left_seconds',
+            model_name="escalation",
+            name="decide_left_seconds",
             field=models.PositiveIntegerField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='escalation',
-            name='decision_region',
+            model_name="escalation",
+            name="decision_region",
             field=models.CharField(blank=True, max_length=32),
         ),
         migrations.AddField(
-            model_name='escalation',
-            name='decision_reminder_at',
+            model_name="escalation",
+            name="decision_reminder_at",
             field=models.DateTimeField(blank=True, db_index=True, null=True),
         ),
         migrations.AddField(
-            model_name='escalation',
-            name='information_question',
+            model_name="escalation",
+            name="information_question",
             field=models.TextField(blank=True),
         ),
         migrations.AddField(
-            model_name='escalation',
-            name='information_requested_at',
+            model_name="escalation",
+            name="information_requested_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='escalation',
-            name='remind_left_seconds',
+            model_name="escalation",
+            name="remind_left_seconds",
             field=models.PositiveIntegerField(blank=True, null=True),
         ),
         migrations.AlterField(
-            model_name='escalationevent',
-            name='kind',
-            field=models.CharField(choices=[('requested', 'Requested'), ('accepted', 'Accepted'), ('declined', 'Declined'), ('assigned', 'Assigned'), ('handed_over', 'Handed Over'), ('acknowledged', 'Acknowledged'), ('update', 'Update'), ('subscribed', 'Subscribed'), ('unsubscribed', 'Unsubscribed'), ('awaiting_client', 'Awaiting Client'), ('reminder', 'Reminder'), ('client_response', 'Client Response'), ('decision_reminder', 'Decision Reminder'), ('info_requested', 'Information Requested'), ('info_provided', 'Information Provided'), ('overdue', 'Overdue'), ('closed', 'Closed')], max_length=20),
+            model_name="escalationevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("requested", "Requested"),
+                    ("accepted", "Accepted"),
+                    ("declined", "Declined"),
+                    ("assigned", "Assigned"),
+                    ("handed_over", "Handed Over"),
+                    ("acknowledged", "Acknowledged"),
+                    ("update", "Update"),
+                    ("subscribed", "Subscribed"),
+                    ("unsubscribed", "Unsubscribed"),
+                    ("awaiting_client", "Awaiting Client"),
+                    ("reminder", "Reminder"),
+                    ("client_response", "Client Response"),
+                    ("decision_reminder", "Decision Reminder"),
+                    ("info_requested", "Information Requested"),
+                    ("info_provided", "Information Provided"),
+                    ("overdue", "Overdue"),
+                    ("closed", "Closed"),
+                ],
+                max_length=20,
+            ),
         ),
     ]

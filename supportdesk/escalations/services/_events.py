@@ -2,9 +2,11 @@
 
 Every step is recorded twice: on the escalation's own log (:class:`EscalationEvent`)
 and, when the escalation references an incident, on the case timeline (a ``CaseEvent``
-of kind ``escalation``). Every message to the requester, the manager and the
-stakeholders goes through the notifications outbox in the same transaction (ESC-5,
-ESC-6)."""
+of kind ``escalation``). Who hears of a step is decided by the case's notification
+rules (:func:`announce`, through ``cases.notices.notify``: preferences, language,
+coalescing with the case's other mail); an escalation without an incident tells its
+requester directly (:func:`tell`). Every message goes through the notifications outbox
+in the same transaction (ESC-5, ESC-6)."""
 
 from __future__ import annotations
 
@@ -12,8 +14,10 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from supportdesk.accounts.models import User
+from supportdesk.accounts.models import Role, Team, User
 from supportdesk.cases.models import CaseEvent, EventKind
+from supportdesk.cases.notices import EscalationParties, notify
+from supportdesk.domain.notices import NoticeEvent
 from supportdesk.escalations import selectors
 from supportdesk.escalations.models import (
     Escalation,
@@ -110,3 +114,63 @@ def tell(
             dedupe_key=f"escalation:{esc.pk}:{key}:to:{address}"[:200],
             now=now,
         )
+
+
+def parties(
+    esc: Escalation, *, deciders: Team | User | None = None, partner: bool = False
+) -> EscalationParties:
+    """The escalation's people for its notices: ``deciders`` decide a pending request;
+    ``partner``: the partner checked with first is told (ESC-3), else no partner is."""
+    users: list[User] = []
+    addresses: list[str] = []
+    for sub in selectors.escalation_subscriptions(esc):
+        if sub.user_id is not None and sub.user is not None:
+            users.append(sub.user)
+        elif sub.email:
+            addresses.append(sub.email.lower())
+    members: tuple[User, ...] = ()
+    if partner and esc.partner_id is not None:
+        members = tuple(
+            User.objects.filter(
+                organization_id=esc.partner_id, role=Role.PARTNER, is_active=True
+            ).order_by("pk")[:5]
+        )
+    return EscalationParties(
+        escalation_id=esc.pk,
+        requester=esc.requester,
+        manager=esc.manager if esc.manager_id is not None else None,
+        deciders=deciders,
+        partner=members,
+        stakeholders=tuple(users),
+        addresses=tuple(addresses),
+    )
+
+
+def announce(
+    esc: Escalation,
+    event: NoticeEvent,
+    *,
+    key: str,
+    text: str,
+    actor: User | None,
+    now: dt.datetime,
+    data: Mapping[str, str] | None = None,
+    who: EscalationParties | None = None,
+) -> None:
+    """Tell of a step as the case's notification rules say (``who``: the escalation's
+    people, :func:`parties` by default); ``key`` makes a retry enqueue nothing new.
+    Without an incident, the requester alone is told by mail."""
+    if esc.case_id is None or esc.case is None:
+        title = (data or {}).get("title") or str(event).replace("_", " ").capitalize()
+        tell(esc, key=key, subject=title, body=text, now=now, stakeholders=False)
+        return
+    notify(
+        event,
+        case=esc.case,
+        actor=actor,
+        key=f"e{esc.pk}:{key}",
+        text=text,
+        data=dict(data or {}),
+        escalation=who or parties(esc),
+        now=now,
+    )

@@ -10,6 +10,7 @@ from supportdesk import clock
 from supportdesk.accounts.models import User
 from supportdesk.cases.services import set_escalated
 from supportdesk.domain.escalation import validate_closure_reason
+from supportdesk.domain.notices import NoticeEvent
 from supportdesk.escalations import selectors
 from supportdesk.escalations.models import (
     LIVE_STATUSES,
@@ -20,7 +21,7 @@ from supportdesk.escalations.models import (
 )
 from supportdesk.escalations.permissions import require_decider, require_manager_of
 from supportdesk.escalations.selectors import access_escalation
-from supportdesk.escalations.services._events import record, save, tell
+from supportdesk.escalations.services._events import announce, record, save
 from supportdesk.escalations.services._guards import require_status
 from supportdesk.escalations.services._pinned import policy_of
 from supportdesk.escalations.services.decisions import finish_decline
@@ -59,12 +60,14 @@ def finish_closure(
     # Closing the escalation never closes the incident itself.
     if esc.case is not None and not selectors.has_live_escalation(esc.case.pk, excluding=esc.pk):
         set_escalated(case=esc.case, escalated=False, now=now)
-    tell(
+    announce(
         esc,
+        NoticeEvent.ESCALATION_CLOSED,
         key="closed",
-        subject=f"Escalation closed: {closure.label}",
-        body=note or closure.label,
+        text=note or closure.label,
+        actor=actor,
         now=now,
+        data={"reason": closure.label, "title": f"Escalation closed: {closure.label}"},
     )
 
 

@@ -11,7 +11,7 @@ import datetime as dt
 from django.db import transaction
 
 from supportdesk import clock
-from supportdesk.accounts.models import User
+from supportdesk.accounts.models import Team, User
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.escalation_decision import (
     DecisionClock,
@@ -19,6 +19,7 @@ from supportdesk.domain.escalation_decision import (
     decision_clock,
     pause_decision,
 )
+from supportdesk.domain.notices import NoticeEvent
 from supportdesk.domain.routing import local_time
 from supportdesk.escalations import selectors
 from supportdesk.escalations.models import (
@@ -28,7 +29,7 @@ from supportdesk.escalations.models import (
 )
 from supportdesk.escalations.permissions import require_decider
 from supportdesk.escalations.selectors import access_escalation
-from supportdesk.escalations.services._events import iso, record, save, severity_of, tell
+from supportdesk.escalations.services._events import announce, iso, parties, record, save
 from supportdesk.escalations.services._guards import EscalationConflict, require_status
 from supportdesk.escalations.services._pinned import (
     calendars_of,
@@ -36,8 +37,6 @@ from supportdesk.escalations.services._pinned import (
     policy_of,
     region_calendar,
 )
-from supportdesk.notifications.models import MessageKind
-from supportdesk.notifications.services import enqueue
 
 _CLOCK_FIELDS = ("decision_region", "decide_by", "decision_reminder_at")
 _PAUSE_FIELDS = (
@@ -49,34 +48,34 @@ _PAUSE_FIELDS = (
 
 
 def tell_deciders(
-    esc: Escalation, *, region: str, key: str, subject: str, body: str, now: dt.datetime
+    esc: Escalation,
+    *,
+    region: str,
+    key: str,
+    text: str,
+    actor: User | None,
+    now: dt.datetime,
+    data: dict[str, str] | None = None,
+    partner: bool = False,
 ) -> None:
-    """One message to ``region``'s escalation team (its channels), else to the region's
-    Escalation Manager; ``key`` makes a retry enqueue nothing new."""
-    subject = f"[Escalation {esc.pk}] {subject}"[:300]
+    """The request to decide (ESC-5), as the rules of ``escalation_requested`` say:
+    to ``region``'s escalation team (its channels), else the region's Escalation
+    Manager; with ``partner``, to the partner checked with first too (ESC-3). ``key``
+    makes a retry enqueue nothing new."""
     team = selectors.escalation_team(region)
-    if team is not None:
-        enqueue(
-            kind=MessageKind.EMAIL,
-            subject=subject,
-            body=body,
-            team=team,
-            severity=severity_of(esc),
-            dedupe_key=f"escalation:{esc.pk}:{key}:team:{team.pk}",
-            now=now,
-        )
-        return
-    manager = selectors.escalation_manager_for_region(region) if region else None
-    if manager is not None:
-        enqueue(
-            kind=MessageKind.EMAIL,
-            subject=subject,
-            body=body,
-            user=manager,
-            severity=severity_of(esc),
-            dedupe_key=f"escalation:{esc.pk}:{key}:user:{manager.pk}",
-            now=now,
-        )
+    deciders: Team | User | None = team
+    if team is None and region:
+        deciders = selectors.escalation_manager_for_region(region)
+    announce(
+        esc,
+        NoticeEvent.ESCALATION_REQUESTED,
+        key=key,
+        text=text,
+        actor=actor,
+        now=now,
+        data=data,
+        who=parties(esc, deciders=deciders, partner=partner),
+    )
 
 
 def deadline_text(esc: Escalation) -> str:
@@ -89,6 +88,12 @@ def _apply(esc: Escalation, plan: DecisionClock) -> None:
     esc.decision_region = plan.region
     esc.decide_by = plan.decide_by
     esc.decision_reminder_at = plan.remind_at
+
+
+def apply_clock(esc: Escalation, plan: DecisionClock, now: dt.datetime) -> None:
+    """Give ``esc`` the deciding region, deadline and reminder of ``plan`` (saved)."""
+    _apply(esc, plan)
+    save(esc, now, *_CLOCK_FIELDS)
 
 
 def start_decision_clock(esc: Escalation, now: dt.datetime) -> DecisionClock:
@@ -167,13 +172,13 @@ def request_information(
             now=now,
             data={"question": question, "decide_left_seconds": esc.decide_left_seconds},
         )
-        tell(
+        announce(
             esc,
+            NoticeEvent.ESCALATION_INFORMATION,
             key=f"information:{event.pk}",
-            subject="The escalation team needs more information to decide",
-            body=f"{question}\n\nAnswer on the case page, or reply to this message.",
+            text=f"{question}\n\nAnswer on the case page, or reply to this message.",
+            actor=actor,
             now=now,
-            stakeholders=False,
         )
         return esc
 
@@ -237,9 +242,10 @@ def provide_information(
             esc,
             region=plan.region,
             key=f"information:{event.pk}",
-            subject=f"information provided; decide by {deadline_text(esc)}",
-            body=f"Question: {question}\nAnswer: {answer}\n\n{plan.explanation}",
+            text=f"Question: {question}\nAnswer: {answer}\n\n{plan.explanation}",
+            actor=actor,
             now=now,
+            data={"by": f" by {deadline_text(esc)}"},
         )
         return esc
 
@@ -275,8 +281,10 @@ def send_decision_reminder(esc_id: int, now: dt.datetime) -> bool:
             esc,
             region=esc.decision_region,
             key=f"decide_reminder:{iso(esc.decide_by)}",
-            subject=f"reminder: accept or decline by {deadline_text(esc)}",
-            body=f"{esc.assessment}\nBusiness impact: {esc.business_impact}",
+            text=f"Reminder: accept or decline.\n{esc.assessment}\n"
+            f"Business impact: {esc.business_impact}",
+            actor=None,
             now=now,
+            data={"by": f" by {deadline_text(esc)}"},
         )
         return True

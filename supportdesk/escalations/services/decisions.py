@@ -16,6 +16,7 @@ from supportdesk.domain.escalation import (
     choose_escalation_manager_region,
     validate_closure_reason,
 )
+from supportdesk.domain.notices import NoticeEvent
 from supportdesk.escalations import selectors
 from supportdesk.escalations.models import (
     PENDING_STATUSES,
@@ -25,7 +26,7 @@ from supportdesk.escalations.models import (
 )
 from supportdesk.escalations.permissions import require_decider
 from supportdesk.escalations.selectors import access_escalation
-from supportdesk.escalations.services._events import iso, record, save, tell
+from supportdesk.escalations.services._events import announce, iso, record, save
 from supportdesk.escalations.services._guards import EscalationConflict, require_status
 from supportdesk.escalations.services._pinned import (
     calendars_of,
@@ -34,8 +35,6 @@ from supportdesk.escalations.services._pinned import (
     rules_of,
 )
 from supportdesk.escalations.services.deciding import stop_decision_clock
-from supportdesk.notifications.models import MessageKind
-from supportdesk.notifications.services import enqueue
 
 
 def finish_decline(
@@ -77,12 +76,14 @@ def finish_decline(
         data={"reason": reason, "label": label, "note": note},
     )
     # ESC-5: the requester is told why.
-    tell(
+    announce(
         esc,
+        NoticeEvent.ESCALATION_DECLINED,
         key="declined",
-        subject=f"Escalation declined: {label}",
-        body=note or label,
+        text=note or label,
+        actor=actor,
         now=now,
+        data={"reason": label, "title": f"Escalation declined: {label}"},
     )
 
 
@@ -140,38 +141,36 @@ def _assign(esc: Escalation, *, actor: User, now: dt.datetime) -> None:
     )
 
 
-def _tell_case_workers(esc: Escalation, case: Case, *, now: dt.datetime) -> None:
-    """Seed 001: "inform the teams working on the original ticket" of its increased
-    priority: the case's assignee, the team it is with, and its region's support team,
-    one message each (PRI-2: accepted escalations rank with the critical work)."""
+def _tell_of_acceptance(esc: Escalation, case: Case, *, actor: User, now: dt.datetime) -> None:
+    """ESC-5/ESC-6: the acceptance and its Escalation Manager, as the rules of
+    ``escalation_accepted`` and ``escalation_handed_over`` say; seed 001 "inform the
+    teams working on the original ticket" of its increased priority (PRI-2: accepted
+    escalations rank with the critical work). Within the coalescing window the
+    requester gets both in one mail."""
     manager = esc.manager.get_full_name() or esc.manager.get_username() if esc.manager else None
-    subject = f"[Escalation {esc.pk}] accepted: {case.reference} now ranks above standard work"
-    body = (
-        f"The escalation of {case.reference} ({case.title}) was accepted.\n"
-        f"Business impact: {esc.business_impact}\n"
-        f"Escalation Manager: {manager or 'not assigned yet'} ({esc.region.upper()}).\n"
-        f"{esc.assignment_explanation}"
+    announce(
+        esc,
+        NoticeEvent.ESCALATION_ACCEPTED,
+        key="accepted",
+        text=(
+            f"The escalation of {case.reference} ({case.title}) was accepted; the case "
+            "now ranks above standard work.\n"
+            f"{esc.decision_note}\nBusiness impact: {esc.business_impact}\n"
+            f"Escalation Manager: {manager or 'not assigned yet'} ({esc.region.upper()})."
+        ).replace("\n\n", "\n"),
+        actor=actor,
+        now=now,
     )
-    if case.assignee is not None:
-        enqueue(
-            kind=MessageKind.EMAIL,
-            subject=subject,
-            body=body,
-            user=case.assignee,
-            severity=case.severity,
-            dedupe_key=f"escalation:{esc.pk}:accepted:case_assignee:{case.assignee.pk}",
-            now=now,
-        )
-    for team in selectors.teams_working_on(case):
-        enqueue(
-            kind=MessageKind.EMAIL,
-            subject=subject,
-            body=body,
-            team=team,
-            severity=case.severity,
-            dedupe_key=f"escalation:{esc.pk}:accepted:case_team:{team.pk}",
-            now=now,
-        )
+    announce(
+        esc,
+        NoticeEvent.ESCALATION_HANDED_OVER,
+        key="assigned",
+        text=f"Escalation Manager: {manager or 'not assigned yet'} ({esc.region.upper()}).\n"
+        f"{esc.assignment_explanation}",
+        actor=actor,
+        now=now,
+        data={"manager": manager or "not assigned yet"},
+    )
 
 
 def accept_escalation(
@@ -210,13 +209,5 @@ def accept_escalation(
         stop_decision_clock(esc, now)
         set_escalated(case=esc.case, escalated=True, now=now)
         _assign(esc, actor=actor, now=now)
-        _tell_case_workers(esc, esc.case, now=now)
-        tell(
-            esc,
-            key="accepted",
-            subject="Escalation accepted",
-            body=f"{esc.decision_note}\n{esc.assignment_explanation}".strip(),
-            now=now,
-            manager=True,
-        )
+        _tell_of_acceptance(esc, esc.case, actor=actor, now=now)
         return esc

@@ -15,6 +15,7 @@ from supportdesk.accounts.permissions import (
     may_act_for_organisation,
 )
 from supportdesk.domain.errors import DomainError
+from supportdesk.domain.notices import NoticeEvent
 from supportdesk.escalations import selectors
 from supportdesk.escalations.models import (
     LIVE_STATUSES,
@@ -31,7 +32,7 @@ from supportdesk.escalations.permissions import (
     require_manager_of,
 )
 from supportdesk.escalations.selectors import access_escalation
-from supportdesk.escalations.services._events import iso, record, save, tell
+from supportdesk.escalations.services._events import announce, iso, record, save
 from supportdesk.escalations.services._guards import require_status
 from supportdesk.escalations.services._pinned import (
     next_update_due,
@@ -114,13 +115,15 @@ def hand_over_escalation(
                 "note": note,
             },
         )
-        tell(
+        name = manager.get_full_name() or manager.get_username()
+        announce(
             esc,
+            NoticeEvent.ESCALATION_HANDED_OVER,
             key=f"handover:{now.isoformat()}",
-            subject=f"Escalation handed over to {manager.get_full_name() or manager.get_username()}",
-            body=note,
+            text=f"Escalation Manager: {name} ({new_region.upper()}).\n{note}".strip(),
+            actor=actor,
             now=now,
-            manager=True,
+            data={"manager": name},
         )
         return esc
 
@@ -165,11 +168,12 @@ def acknowledge_escalation(
                 "next_update_due_at": iso(esc.next_update_due_at),
             },
         )
-        tell(
+        announce(
             esc,
+            NoticeEvent.ESCALATION_UPDATE,
             key="acknowledged",
-            subject="Your escalation is received",
-            body=f"Status: {status_note}\nNext steps: {next_steps}",
+            text=f"Your escalation is received.\nStatus: {status_note}\nNext steps: {next_steps}",
+            actor=actor,
             now=now,
         )
         return esc
@@ -206,7 +210,14 @@ def post_escalation_update(
             now=now,
             data={"body": body, "next_update_due_at": iso(esc.next_update_due_at)},
         )
-        tell(esc, key=f"update:{event.pk}", subject="Escalation update", body=body, now=now)
+        announce(
+            esc,
+            NoticeEvent.ESCALATION_UPDATE,
+            key=f"update:{event.pk}",
+            text=body,
+            actor=actor,
+            now=now,
+        )
         return event
 
 

@@ -11,6 +11,7 @@ from supportdesk import clock
 from supportdesk.accounts.models import User
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.escalation import reminder_schedule
+from supportdesk.domain.notices import NoticeEvent
 from supportdesk.escalations import selectors
 from supportdesk.escalations.models import (
     Escalation,
@@ -19,7 +20,7 @@ from supportdesk.escalations.models import (
 )
 from supportdesk.escalations.permissions import require_manager_of
 from supportdesk.escalations.selectors import access_escalation
-from supportdesk.escalations.services._events import iso, record, save, tell
+from supportdesk.escalations.services._events import announce, iso, record, save, tell
 from supportdesk.escalations.services._guards import require_status
 from supportdesk.escalations.services._pinned import (
     client_region,
@@ -90,11 +91,12 @@ def await_client(
                 "region": region,
             },
         )
-        tell(
+        announce(
             esc,
+            NoticeEvent.ESCALATION_UPDATE,
             key=f"awaiting:{now.isoformat()}",
-            subject="Troubleshooting steps for your escalation",
-            body=troubleshooting_steps,
+            text=f"Troubleshooting steps for your escalation:\n{troubleshooting_steps}",
+            actor=actor,
             now=now,
         )
         return esc
@@ -185,13 +187,14 @@ def send_due_reminders(*, now: dt.datetime | None = None, batch: int = 200) -> i
                         "next": iso(esc.next_reminder_at),
                     },
                 )
-                tell(
+                announce(
                     esc,
+                    NoticeEvent.ESCALATION_INFORMATION,
                     key=f"reminder:{iso(esc.awaiting_since)}:{n + 1}",
-                    subject=f"Reminder {n + 1}: we are waiting for your response",
-                    body="Please tell us the outcome of the troubleshooting steps we sent.",
+                    text=f"Reminder {n + 1}: we are waiting for your response. Please tell "
+                    "us the outcome of the troubleshooting steps we sent.",
+                    actor=None,
                     now=now,
-                    stakeholders=False,
                 )
             else:
                 rules = rules_of(policy_of(esc))

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from django.db import transaction
 
 from supportdesk import clock
-from supportdesk.accounts.models import Organization, Role, User
+from supportdesk.accounts.models import Organization, User
 from supportdesk.accounts.permissions import (
     access_organisation,
     may_act_for_organisation,
@@ -22,6 +22,7 @@ from supportdesk.domain.escalation import (
     assess_escalation_request,
     may_request_escalation,
 )
+from supportdesk.domain.notices import NoticeEvent
 from supportdesk.domain.policy import Policy
 from supportdesk.escalations.models import (
     DECIDING_STATUSES,
@@ -30,7 +31,7 @@ from supportdesk.escalations.models import (
     EscalationEventKind,
     EscalationStatus,
 )
-from supportdesk.escalations.services._events import iso, record, severity_of, tell
+from supportdesk.escalations.services._events import announce, iso, record
 from supportdesk.escalations.services._guards import EscalationConflict
 from supportdesk.escalations.services._pinned import client_region
 from supportdesk.escalations.services.deciding import (
@@ -39,8 +40,6 @@ from supportdesk.escalations.services.deciding import (
     tell_deciders,
 )
 from supportdesk.escalations.services.decisions import finish_decline
-from supportdesk.notifications.models import MessageKind
-from supportdesk.notifications.services import enqueue
 from supportdesk.policies.models import Policy as PolicyRow
 from supportdesk.policies.models import PolicyVersion
 from supportdesk.policies.selectors import NoPolicy, current_version_for, parsed
@@ -139,6 +138,7 @@ def request_escalation(
             partner_org_id=str(case.organization.partner_id)
             if case.organization.partner_id
             else None,
+            partner_name=case.organization.partner.name if case.organization.partner else None,
         )
     assessment = assess_escalation_request(
         policy=policy,
@@ -200,36 +200,29 @@ def request_escalation(
             )
             return esc
         by = f" by {deadline_text(esc)}" if plan else ""
-        tell(
+        announce(
             esc,
+            NoticeEvent.ESCALATION_RECEIVED,
             key="requested",
-            subject=f"Escalation request received: {esc.get_status_display()}",
-            body=f"{assessment.explanation}\nThe escalation team decides{by}."
+            text=f"{assessment.explanation}\nThe escalation team decides{by}."
             if plan
             else assessment.explanation,
+            actor=requester,
             now=now,
-            stakeholders=False,
+            data={"state": esc.get_status_display()},
         )
         # ESC-7: the escalation team of the region open now decides (the client's
-        # region first); a request with the partner first goes to the client's region.
+        # region first); a request with the partner first goes to the client's region,
+        # and the partner that built the extension is asked first (ESC-3).
         tell_deciders(
             esc,
             region=plan.region if plan else client_region(esc) or "",
             key="requested",
-            subject=f"to decide{by}: {assessment.explanation}",
-            body=f"{plan.explanation if plan else ''}\nBusiness impact: {esc.business_impact}".strip(),
+            text=f"{assessment.explanation}\n{plan.explanation if plan else ''}\n"
+            f"Business impact: {esc.business_impact}",
+            actor=requester,
             now=now,
+            data={"by": by},
+            partner=status == EscalationStatus.PARTNER_FIRST,
         )
-        if status == EscalationStatus.PARTNER_FIRST and esc.partner is not None:
-            # ESC-3: the partner that built the extension is asked first.
-            for member in esc.partner.members.filter(role=Role.PARTNER, is_active=True)[:5]:
-                enqueue(
-                    kind=MessageKind.EMAIL,
-                    subject=f"[Escalation {esc.pk}] please check first: an issue in your extension",
-                    body=f"{assessment.explanation}\nBusiness impact: {esc.business_impact}",
-                    user=member,
-                    severity=severity_of(esc),
-                    dedupe_key=f"escalation:{esc.pk}:partner_first:user:{member.pk}",
-                    now=now,
-                )
     return esc

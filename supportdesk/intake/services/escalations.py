@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db.models import Q
+
 from supportdesk.accounts.models import User
 from supportdesk.cases.models import Case, Channel
 from supportdesk.cases.services import add_comment
@@ -12,7 +14,7 @@ from supportdesk.domain.mail import ParsedMail, form_from_text
 from supportdesk.domain.policy import Policy
 from supportdesk.escalations import selectors as escalation_selectors
 from supportdesk.escalations import services as escalations
-from supportdesk.escalations.models import Escalation, EscalationChannel
+from supportdesk.escalations.models import Escalation, EscalationChannel, EscalationStatus
 from supportdesk.intake.models import InboundState
 from supportdesk.policies import selectors as policy_selectors
 
@@ -30,11 +32,11 @@ def awaiting_client(user: User, escalation_ids: list[int]) -> int | None:
         if user.pk is not None
         else Escalation.objects.filter(organization_id=user.organization_id)
     )
-    waiting = set(
-        visible.filter(escalation_selectors.waiting_on_client(), pk__in=escalation_ids).values_list(
-            "pk", flat=True
-        )
-    )
+    waiting_on = escalation_selectors.waiting_on_client()
+    if user.organization_id is not None:
+        # ESC-3: a request the sender's organisation was asked to check first.
+        waiting_on |= Q(status=EscalationStatus.PARTNER_FIRST, partner_id=user.organization_id)
+    waiting = set(visible.filter(waiting_on, pk__in=escalation_ids).values_list("pk", flat=True))
     return next((e for e in escalation_ids if e in waiting), None)
 
 
@@ -54,10 +56,14 @@ def escalation_policy(user: User, case: Case | None) -> Policy | None:
 def answer_escalation(
     *, escalation_id: int, user: User, mail: ParsedMail, now: dt.datetime
 ) -> tuple[InboundState, str]:
-    """The client's reply to an escalation waiting on them: the information the team
-    asked for resumes the decision clock; else it stops the reminders (ESC-8) and
-    resumes the update cadence."""
+    """The client's reply to an escalation waiting on them: the partner's answer to a
+    request it was asked to check first (ESC-3) moves it to the team's decision; the
+    information the team asked for resumes the decision clock; else it stops the
+    reminders (ESC-8) and resumes the update cadence."""
     text = mail.text or mail.full_text
+    if escalation_selectors.asked_partner_first(escalation_id, user):
+        escalations.record_partner_answer(actor=user, escalation_id=escalation_id, answer=text)
+        return InboundState.ESCALATION, f"partner's answer recorded on escalation {escalation_id}"
     if escalation_selectors.information_requested(escalation_id):
         escalations.provide_information(
             actor=user, escalation_id=escalation_id, answer=text, now=now

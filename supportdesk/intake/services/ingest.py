@@ -12,12 +12,11 @@ the facts ``routing`` gathers, and carried out by ``routing`` (docs/email.md).
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, InterfaceError, OperationalError, transaction
 
 from supportdesk import clock
 from supportdesk.domain.errors import DomainError
@@ -26,6 +25,7 @@ from supportdesk.domain.mail import (
     ParsedMail,
     parse_message,
 )
+from supportdesk.domain.mail_headers import content_digest
 from supportdesk.domain.policy.model import EmailIntake
 from supportdesk.intake import selectors
 from supportdesk.intake.models import (
@@ -39,7 +39,7 @@ from supportdesk.policies import selectors as policy_selectors
 log = logging.getLogger(__name__)
 
 #: The fields processing writes (never the raw bytes again).
-_OUTCOME = ["state", "reason", "processed_at", "attempts", "case", "follows_case"]
+_OUTCOME = ["state", "reason", "processed_at", "attempts", "case", "follows_case", "refused"]
 #: What routing a message writes, the organisation it found included.
 _STORED_OUTCOME = [*_OUTCOME, "organization"]
 
@@ -50,6 +50,11 @@ class MessageTooLarge(DomainError):
 
 class UnreadableMessage(DomainError):
     """The input is not a mail message at all (no headers); pipe exit 65."""
+
+
+#: Errors that pass: a lock that clears, a deadlock victim, a dropped connection. The
+#: message is not stored as failed; the MTA hears 451 (the pipe exits 75) and retries.
+TRANSIENT = (OperationalError, InterfaceError)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +85,7 @@ class _Received:
     row: InboundMessage
     mail: ParsedMail
     message_id: str
+    content_hash: str
     null_sender: bool
     #: The row's columns as received, before routing wrote anything.
     fields: dict[str, object]
@@ -99,17 +105,19 @@ def _receive(delivery: Delivery, rules: EmailIntake, now: dt.datetime) -> _Recei
             field="message",
         )
     try:
-        mail = parse_message(raw)
+        mail = parse_message(raw, envelope_sender)
     except NotAMessage as exc:
         raise UnreadableMessage(str(exc), field="message") from exc
     if envelope_sender is None:
         # A pipe without --sender: the Return-Path the MTA wrote is the envelope sender.
         envelope_sender = mail.return_path
-    derived = f"<sha256.{hashlib.sha256(raw).hexdigest()[:48]}@invalid>"
-    # As stored (the column holds 255 characters): duplicates are found by this value.
-    message_id = (mail.message_id or derived)[:255]
+    digest = content_digest(raw)
+    # As stored (the column holds 255 characters): duplicates are found by this value
+    # and the content's hash together.
+    message_id = (mail.message_id or f"<sha256.{digest[:48]}@invalid>")[:255]
     fields: dict[str, object] = {
         "message_id": message_id,
+        "content_hash": digest,
         "raw": raw,
         "size": len(raw),
         "sender": mail.sender[:254],
@@ -121,7 +129,7 @@ def _receive(delivery: Delivery, rules: EmailIntake, now: dt.datetime) -> _Recei
         "attempts": 1,
     }
     null_sender = envelope_sender is not None and not envelope_sender.strip("<> ")
-    return _Received(InboundMessage(**fields), mail, message_id, null_sender, fields)
+    return _Received(InboundMessage(**fields), mail, message_id, digest, null_sender, fields)
 
 
 def _route_and_store(received: _Received, rules: EmailIntake) -> None:
@@ -131,11 +139,22 @@ def _route_and_store(received: _Received, rules: EmailIntake) -> None:
     state, reason = routing.route(
         row, received.mail, rules, null_sender=received.null_sender, replay=False, now=now
     )
-    row.state, row.reason, row.processed_at = state, reason, now
+    row.state, row.reason, row.processed_at = state, _with_recovery(reason, received.mail), now
     if row.pk is None:
         row.save(force_insert=True)
     else:
         row.save(update_fields=_STORED_OUTCOME)
+
+
+def _with_recovery(reason: str, mail: ParsedMail) -> str:
+    """The outcome's reason, saying when the body was recovered from broken MIME."""
+    if not mail.recovered:
+        return reason
+    return (
+        f"{reason}; body recovered: {mail.recovered}"
+        if reason
+        else f"body recovered: {mail.recovered}"
+    )
 
 
 def ingest_message(
@@ -150,7 +169,9 @@ def ingest_message(
     (``""`` for the null sender ``<>`` of bounces; ``None`` when unknown).
 
     Raises :class:`MessageTooLarge` or :class:`UnreadableMessage` before storing
-    anything; every other outcome, failures included, is a stored row.
+    anything, and a :data:`TRANSIENT` database error (a lock, a deadlock, a dropped
+    connection) without storing it, for the MTA to retry; every other outcome,
+    failures included, is a stored row.
     """
     now = clock.resolve(now)
     rules = site_rules()
@@ -158,7 +179,7 @@ def ingest_message(
     if received.mail.parts:
         # Attachments reach the file storage before the commit, and a rollback leaves
         # their files behind: a message with parts is looked up before it is routed.
-        existing = selectors.stored_message(received.message_id)
+        existing = selectors.stored_message(received.message_id, received.content_hash)
         if existing is not None:
             return Ingested(existing, True)
     row = received.row
@@ -170,8 +191,10 @@ def ingest_message(
     try:
         with transaction.atomic():
             _route_and_store(received, rules)
+    except TRANSIENT:
+        raise
     except Exception as exc:
-        existing = selectors.stored_message(received.message_id)
+        existing = selectors.stored_message(received.message_id, received.content_hash)
         if existing is not None:
             return Ingested(existing, True)
         log.exception("inbound message %s failed", received.message_id)
@@ -213,7 +236,7 @@ def ingest_batch(
         with transaction.atomic():
             for i, received in ready:
                 # Inside the transaction: a second copy in the same batch is a duplicate.
-                existing = selectors.stored_message(received.message_id)
+                existing = selectors.stored_message(received.message_id, received.content_hash)
                 if existing is not None:
                     outcomes[i] = Ingested(existing, True)
                     continue
@@ -258,11 +281,12 @@ def process_message(
     message.attempts += 1
     try:
         with transaction.atomic():
-            mail = mail or parse_message(bytes(message.raw))
+            mail = mail or parse_message(bytes(message.raw), message.envelope_sender or None)
             state, reason = routing.route(
                 message, mail, rules, null_sender=null_sender, replay=replay, now=now
             )
-            message.state, message.reason, message.processed_at = state, reason, now
+            message.state, message.processed_at = state, now
+            message.reason = _with_recovery(reason, mail)
             message.save(update_fields=_STORED_OUTCOME)
             return message
     except Exception as exc:
@@ -271,5 +295,6 @@ def process_message(
         message.reason = f"{type(exc).__name__}: {exc}"[:4000]
         message.processed_at = now
         message.case = message.follows_case = None
+        message.refused = []
         message.save(update_fields=_OUTCOME)
         return message

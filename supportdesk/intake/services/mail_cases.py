@@ -8,15 +8,18 @@ import datetime as dt
 import re
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils.translation import gettext as _
 
 from supportdesk.accounts.models import Organization, Role, User
 from supportdesk.cases import notices
 from supportdesk.cases import services as cases
 from supportdesk.cases.drafts import CaseDraft
 from supportdesk.cases.models import Case, Channel
+from supportdesk.conf import desk_settings
+from supportdesk.domain.attachment_types import file_type
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.lifecycle import CaseStatus
-from supportdesk.domain.mail import ParsedMail
+from supportdesk.domain.mail import ParsedMail, reply_subject
 from supportdesk.domain.mail_routing import Reply, ReplyToCase
 from supportdesk.domain.policy import Policy
 from supportdesk.domain.policy.model import FieldKind
@@ -25,24 +28,48 @@ from supportdesk.intake.services import replies
 from supportdesk.policies import selectors as policy_selectors
 
 
-def _body(mail: ParsedMail) -> str:
-    text = mail.text.strip()
+def _body(mail: ParsedMail, *, reply: bool) -> str:
+    """The comment or description a message gives: a reply's new text (its quoted
+    history trimmed), or a new case's whole text (nothing of a first message is cut)."""
+    text = (mail.text if reply else mail.full_text).strip()
     if text:
         return text
     return "(attachments only)" if mail.parts else "(empty message)"
 
 
 def _attach(row: InboundMessage, mail: ParsedMail, user: User, case: Case, now: dt.datetime) -> str:
-    """Keep every attachment and inline image the case's attachment rules accept; the
-    refused ones are named in the message's reason (the raw message keeps them)."""
-    skipped: list[str] = []
+    """Keep every attachment and inline image whose type, decided from its content
+    (``domain.attachment_types``), the case's attachment rules accept. The refused ones
+    are listed on the message for the agent (``row.refused``; the raw message keeps
+    them) and the sender is told which file was not accepted and why."""
+    allowed = desk_settings.attachment_types
     for part in mail.parts:
-        upload = SimpleUploadedFile(part.filename, part.data, content_type=part.content_type)
+        kind = file_type(part.filename, part.content_type, part.data)
+        if kind.content_type not in allowed:
+            reason = _("files of type %(type)s are not accepted") % {"type": kind.content_type}
+            row.refused.append(_refusal(part.filename, kind.content_type, reason))
+            continue
+        upload = SimpleUploadedFile(part.filename, part.data, content_type=kind.content_type)
         try:
             cases.add_attachment(actor=user, case_id=case.pk, upload=upload, now=now)
         except DomainError as exc:
-            skipped.append(f"{part.filename}: {exc}")
-    return "; ".join(f"attachment not kept: {s}" for s in skipped)
+            row.refused.append(_refusal(part.filename, kind.content_type, str(exc)))
+    if not row.refused:
+        return ""
+    replies.send_reply(
+        inbound=row,
+        template="attachments_refused",
+        subject=reply_subject(case.reference or "", f"Not accepted: {mail.clean_subject}")[:200],
+        context={"mail": mail, "refused": row.refused, "case": case},
+        policy=None,
+        case=case,
+        now=now,
+    )
+    return "; ".join(f"attachment not kept: {r['file']}: {r['reason']}" for r in row.refused)
+
+
+def _refusal(name: str, content_type: str, reason: str) -> dict[str, str]:
+    return {"file": name, "type": content_type, "reason": reason}
 
 
 def reply_to_case(
@@ -67,14 +94,18 @@ def reply_to_case(
             now=now,
         )
         cases.add_comment(
-            actor=user, case_id=case.pk, body=_body(mail), channel=Channel.EMAIL, now=now
+            actor=user,
+            case_id=case.pk,
+            body=_body(mail, reply=True),
+            channel=Channel.EMAIL,
+            now=now,
         )
         return InboundState.REOPENED, _attach(row, mail, user, case, now)
     if decision.how == Reply.FOLLOW_UP:
         cases.add_comment(
             actor=user,
             case_id=case.pk,
-            body=_body(mail),
+            body=_body(mail, reply=True),
             public=False,
             channel=Channel.EMAIL,
             now=now,
@@ -84,7 +115,9 @@ def reply_to_case(
                 actor=user, task_id=task_id, note=f"email {row.message_id}", now=now
             )
         return InboundState.FOLLOW_UP, _attach(row, mail, user, case, now)
-    cases.add_comment(actor=user, case_id=case.pk, body=_body(mail), channel=Channel.EMAIL, now=now)
+    cases.add_comment(
+        actor=user, case_id=case.pk, body=_body(mail, reply=True), channel=Channel.EMAIL, now=now
+    )
     return InboundState.COMMENTED, _attach(row, mail, user, case, now)
 
 
@@ -171,7 +204,8 @@ def open_from_mail(
     attachments and its receipt (``follows``: the closed case a late reply follows up)."""
     version = policy_selectors.current_version_for(organisation)
     policy = policy_selectors.parsed(version)
-    description = _body(mail)
+    # A late reply that opens a new case is still a reply: its quoted history goes.
+    description = _body(mail, reply=follows is not None)
     if follows is not None:
         description = f"Follows up {follows.reference} (closed).\n\n{description}"
     case, _ = cases.open_case(

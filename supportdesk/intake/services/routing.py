@@ -75,8 +75,12 @@ def _gather(
     unknown = UnknownSenderRule(str(rules.unknown_senders))
     sender = Sender(mail.sender, known=False)
     if mail.automatic or null_sender:
-        # Nothing else matters: the decision is to ignore it.
-        return MailFacts(sender, now, mail.automatic, null_sender), _Read(None, None, None, None)
+        # Nothing else matters: the decision is to change nothing, and only the case
+        # the robot answered is looked for, to show the message there.
+        answered = threads.answered_case(mail)
+        in_hand = CaseInHand(answered.pk) if answered is not None else None
+        facts = MailFacts(sender, now, mail.automatic, null_sender, case=in_hand)
+        return facts, _Read(None, None, answered, None)
     user, count = selectors.sender_and_rate(
         mail.sender, sender=row.sender, since=now - RATE_WINDOW, besides=row.pk
     )
@@ -169,7 +173,9 @@ def carry_out(
 ) -> tuple[InboundState, str]:
     """Do what ``decision`` says; the message's state and the reason."""
     match decision:
-        case IgnoreAutomatic(reason):
+        case IgnoreAutomatic(reason, case_id):
+            # Shown on the case it answered; never a comment, a change or a reply.
+            row.case = read.case if case_id is not None else None
             return InboundState.AUTOMATIC, reason
         case Throttle(reason):
             return InboundState.RATE_LIMITED, reason

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import F, Q
 
 from supportdesk.accounts.models import User
 from supportdesk.cases.models import Case, OutboundMail
@@ -76,12 +76,37 @@ def visible_case(user: User | None, targets: Targets) -> Case | None:
     own). One statement when the message refers to any case, else none."""
     if user is None or not (targets.references or targets.cases):
         return None
-    rows = list(
-        cases_visible_to(user)
-        .filter(Q(reference__in=targets.references) | Q(pk__in=targets.cases))
-        .select_related("policy_version", "organization")
-        .defer("policy_version__source")
-    )
+
+    def read(which: Q) -> list[Case]:
+        return list(
+            cases_visible_to(user)
+            .filter(which)
+            .annotate(merged_into=F("merge__into_id"))
+            .select_related("policy_version", "organization")
+            .defer("policy_version__source")
+        )
+
+    rows = read(Q(reference__in=targets.references) | Q(pk__in=targets.cases))
     by_id = {case.pk: case for case in rows}
     named = [case for case in rows if case.reference in targets.references]
-    return next(iter([*named, *(by_id[i] for i in targets.cases if i in by_id)]), None)
+    found = next(iter([*named, *(by_id[i] for i in targets.cases if i in by_id)]), None)
+    into = getattr(found, "merged_into", None)
+    if into is not None:
+        # A duplicate merged into another case: its thread continues there.
+        return next(iter(read(Q(pk=into))), found)
+    return found
+
+
+def answered_case(mail: ParsedMail) -> Case | None:
+    """The case a robot's message (an out-of-office, a bounce) answered: the one of the
+    Message-IDs it answers (our mail's, so no visibility is asked), else the case of its
+    subject's token when the sender's own account may see that case; None otherwise."""
+    targets = thread_targets(mail)
+    if targets.cases:
+        found = Case.objects.filter(pk=targets.cases[0]).first()
+        if found is not None:
+            return found
+    if not targets.references or not mail.sender:
+        return None
+    user = User.objects.filter(email__iexact=mail.sender, is_active=True).order_by("pk").first()
+    return visible_case(user, Targets(targets.references, (), (), ()))

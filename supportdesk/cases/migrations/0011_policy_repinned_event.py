@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0008_follow_up_due_and_reminder'),
+        ('cases', '0010_merge_search_and_sprint_team'),
     ]
 
     operations = [

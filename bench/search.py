@@ -1,0 +1,252 @@
+"""Full-text search at scale, on PostgreSQL, beside the peer's search.
+
+Run: ``.venv/bin/python bench/search.py [--cases 1000000] [--comments 3000000]
+[--searches 500] [--reuse] [--no-peer]`` (PostgreSQL on 127.0.0.1:5432, user
+``postgres`` without password). Progress on stderr; figures on stdout, one JSON object
+last.
+
+1. drops and creates ``supportdesk_search`` (``--reuse`` keeps a seeded one), migrates,
+   loads the demo set and ``COPY``-loads cases (``api_load.seed_cases``); gives every
+   case a generated title and description and ``COPY``-loads ``--comments`` comments
+   (20 % internal) of generated text (``search_text.TextGen``: a support vocabulary with
+   Zipf-like word frequencies, deterministic);
+2. builds the search index from scratch and times it: every case's document (the same
+   text ``cases.search.index.document_texts`` writes: reference, title, organisation,
+   requester, description, comments; public and staff) and its two ``tsvector``\\s in one
+   ``INSERT … SELECT``, then the two GIN indexes; prints the table's and the indexes' size;
+3. times ``--searches`` searches of one to three words, as an agent (staff text, every
+   case of their region) and as a customer (public text, their organisation), each the
+   API's first page of 25 with snippets (``cases.search.schemas.hit_page``, in-process,
+   no HTTP); p50/p95/max; goal p95 <= 100 ms;
+4. unless ``--no-peer``: the peer's staff ticket search (django-helpdesk,
+   ``bench/peer_helpdesk_search.py``) over 100,000 tickets of the same generated text,
+   in the peer's harness (``../shared/peers/django_helpdesk``, its own PostgreSQL 15).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import api_load
+from api_load import ADMIN_URL, PEER_DIR, say, summary
+from search_text import TextGen
+
+GOAL_P95_MS = 100
+
+
+def give_text(gen: TextGen, comments: int) -> dict[str, Any]:
+    """Generated titles and descriptions for every case, and ``comments`` comments."""
+    from django.db import connection
+
+    from supportdesk.accounts.models import User
+    from supportdesk.cases.models import Case
+
+    t0 = time.perf_counter()
+    ids = list(Case.objects.order_by("pk").values_list("pk", flat=True))
+    author = User.objects.get(username="sam").pk
+    raw = connection.connection  # psycopg 3
+    with connection.cursor() as cur:
+        cur.execute("create temporary table bench_text (id bigint, title text, description text)")
+    with raw.cursor() as cur, cur.copy("copy bench_text from stdin") as copy:
+        for pk in ids:
+            copy.write_row((pk, gen.title(), gen.body((2, 6))))
+    with connection.cursor() as cur:
+        cur.execute(
+            "update cases_case c set title = t.title, description = t.description"
+            " from bench_text t where t.id = c.id"
+        )
+        cur.execute("drop table bench_text")
+    cols = "(case_id, author_id, body, public, channel, created_at)"
+    with raw.cursor() as cur, cur.copy(f"copy cases_comment {cols} from stdin") as copy:
+        for _i in range(comments):
+            pk = ids[gen.rng.randrange(len(ids))]
+            copy.write_row(
+                (pk, author, gen.body(), gen.rng.random() >= 0.2, "portal", "2026-01-01T00:00:00Z")
+            )
+    with connection.cursor() as cur:
+        cur.execute("analyze cases_case")
+        cur.execute("analyze cases_comment")
+    return {"cases": len(ids), "comments": comments, "seconds": round(time.perf_counter() - t0, 1)}
+
+
+#: The documents of every case in one statement: the text ``document_texts`` writes.
+BUILD_SQL = """
+with parts as (
+  select case_id,
+         string_agg(body, E'\\n') filter (where public) as public_body,
+         string_agg(body, E'\\n') filter (where not public) as internal_body
+  from cases_comment group by case_id
+), docs as (
+  select c.id,
+         concat_ws(E'\\n', c.reference || ' ' || c.id, c.title, o.name,
+                   nullif(trim(u.first_name || ' ' || u.last_name), ''), nullif(u.email, ''),
+                   c.description, p.public_body) as public_text,
+         p.internal_body
+  from cases_case c
+  join accounts_organization o on o.id = c.organization_id
+  join accounts_user u on u.id = c.requester_id
+  left join parts p on p.case_id = c.id
+)
+insert into cases_searchdocument
+  (case_id, public_text, staff_text, indexed_at, public_vector, staff_vector)
+select id, public_text, concat_ws(E'\\n', public_text, internal_body), now(),
+       to_tsvector(%(cfg)s::regconfig, regexp_replace(public_text, '[\\W_]+', ' ', 'g')),
+       to_tsvector(%(cfg)s::regconfig,
+                   regexp_replace(concat_ws(E'\\n', public_text, internal_body), '[\\W_]+', ' ', 'g'))
+from docs
+"""
+
+
+def build_index() -> dict[str, Any]:
+    from django.db import connection
+
+    from supportdesk.conf import desk_settings
+
+    t0 = time.perf_counter()
+    with connection.cursor() as cur:
+        cur.execute("drop index if exists cases_search_public_gin")
+        cur.execute("drop index if exists cases_search_staff_gin")
+        cur.execute("truncate cases_searchdocument")
+        cur.execute(BUILD_SQL, {"cfg": desk_settings.search_language})
+        docs_s = time.perf_counter() - t0
+        for side in ("public", "staff"):
+            cur.execute(
+                f"create index cases_search_{side}_gin on cases_searchdocument"
+                f" using gin ({side}_vector)"
+            )
+        cur.execute("analyze cases_searchdocument")
+        cur.execute(
+            "select pg_total_relation_size('cases_searchdocument'),"
+            " pg_relation_size('cases_search_public_gin') + pg_relation_size('cases_search_staff_gin')"
+        )
+        total, gin = cur.fetchone()
+    return {
+        "build_seconds": round(time.perf_counter() - t0, 1),
+        "documents_seconds": round(docs_s, 1),
+        "table_and_indexes_mb": round(total / 2**20, 1),
+        "gin_indexes_mb": round(gin / 2**20, 1),
+    }
+
+
+def time_searches(viewer: Any, queries: list[str]) -> dict[str, Any]:
+    from supportdesk.cases.search.schemas import hit_page
+    from supportdesk.cases.selectors import QueueFilter
+
+    seconds = []
+    hits = 0
+    for q in queries:
+        t0 = time.perf_counter()
+        page = hit_page(viewer, QueueFilter(q=q), cursor=None, limit=25)
+        seconds.append(time.perf_counter() - t0)
+        hits += len(page.items)
+    return {**summary(seconds), "mean_hits": round(hits / len(queries), 1)}
+
+
+def peer(tickets: int, searches: int) -> dict[str, Any] | None:
+    """The peer's figures, or None (said on stderr) when its harness is missing or busy
+    (its database in use by another run)."""
+    try:
+        with api_load.peer_database() as found:
+            if found is None:
+                return None
+            py, env = found
+            script = Path(__file__).resolve().parent / "peer_helpdesk_search.py"
+            say(f"peer: seeding {tickets:,} tickets and searching ({PEER_DIR})")
+            return api_load.peer_script(py, env, str(script), str(tickets), str(searches))
+    except subprocess.CalledProcessError as exc:
+        say(f"peer: not run ({exc.cmd!r} failed: {exc.stderr or exc.returncode})")
+        return None
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", default="supportdesk_search")
+    parser.add_argument("--cases", type=int, default=1_000_000)
+    parser.add_argument("--comments", type=int, default=3_000_000)
+    parser.add_argument("--searches", type=int, default=500)
+    parser.add_argument("--peer-tickets", type=int, default=100_000)
+    parser.add_argument("--reuse", action="store_true", help="keep an already seeded database")
+    parser.add_argument("--no-peer", action="store_true")
+    args = parser.parse_args()
+
+    url = ADMIN_URL.rsplit("/", 1)[0] + f"/{args.db}"
+    if not args.reuse:
+        url = api_load.fresh_database(args.db, ADMIN_URL)
+    api_load.setup_django(api_load.django_env(url, Path(tempfile.mkdtemp(prefix="sd_search_"))))
+    from queue_scale import open_real_cases
+
+    from supportdesk.accounts.models import User
+    from supportdesk.cases.models import Case, Comment
+
+    seeded: dict[str, Any] = {"reused": True}
+    if not args.reuse or not User.objects.filter(username="sam").exists():
+        api_load.prepare_data()
+        open_real_cases(40)
+    if Case.objects.count() < args.cases:
+        api_load.seed_cases(args.cases, database_url=url, batch=20_000)
+        need = max(args.comments - Comment.objects.count(), 0)
+        seeded = give_text(TextGen(42), need)
+        say(f"text: {seeded}")
+    index = build_index()
+    say(f"index: {index}")
+
+    qgen = TextGen(7)
+    queries = [qgen.query() for _ in range(args.searches)]
+    agent = User.objects.get(username="sam")
+    customer = User.objects.get(username="alice")
+    time_searches(agent, queries[:20])  # warm the caches and the prepared statements
+    figures = {
+        "agent": time_searches(agent, queries),
+        "customer": time_searches(customer, queries),
+    }
+    for who, f in figures.items():
+        say(f"{who}: p50 {f['p50_ms']} ms, p95 {f['p95_ms']} ms")
+    peer_figures = None if args.no_peer else peer(args.peer_tickets, args.searches)
+
+    total = Case.objects.count()
+    comments = Comment.objects.count()
+    print(f"cases {total:,}, comments {comments:,}; index built in {index['build_seconds']} s")
+    print(
+        f"search table and GIN indexes {index['table_and_indexes_mb']} MB (GIN {index['gin_indexes_mb']} MB)"
+    )
+    for who, f in figures.items():
+        print(
+            f"{who:9} p50 {f['p50_ms']:8.2f} ms  p95 {f['p95_ms']:8.2f} ms  max {f['max_ms']:8.2f} ms"
+            f"  hits/page {f['mean_hits']}  goal p95<={GOAL_P95_MS} ms:"
+            f" {'met' if f['p95_ms'] <= GOAL_P95_MS else 'MISSED'}"
+        )
+    if peer_figures:
+        print(
+            f"peer django-helpdesk staff search, {peer_figures['tickets']:,} tickets:"
+            f" p50 {peer_figures['p50_ms']} ms  p95 {peer_figures['p95_ms']} ms"
+        )
+    else:
+        print("peer: not run")
+    result = {
+        "bench": "search",
+        "database": "postgresql",
+        "cases": total,
+        "comments": comments,
+        "seed": seeded,
+        "index": index,
+        "searches": args.searches,
+        "reads": figures,
+        "goal_p95_ms": GOAL_P95_MS,
+        "goals_met": {who: f["p95_ms"] <= GOAL_P95_MS for who, f in figures.items()},
+        "peer": peer_figures,
+    }
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,254 @@
+"""One search service, one engine per database: the same parsed query
+(``domain.search_query``) rendered as an FTS5 ``MATCH`` on SQLite and as a ``tsquery``
+on PostgreSQL, each with its own index of the same :class:`SearchDocument` text.
+
+Every engine gives the same three things: :meth:`~Engine.write` (index one case),
+:meth:`~Engine.matching` (narrow a case queryset to the matches, annotated with an
+integer ``search_rank``, higher first) and :meth:`~Engine.snippets` (highlighted HTML
+fragments of a page of hits). Which text is searched is the caller's :class:`Audience`.
+"""
+
+from __future__ import annotations
+
+import enum
+from functools import reduce
+from typing import Protocol
+
+from django.contrib.postgres import search as pg
+from django.db import connection
+from django.db.models import BigIntegerField, F, QuerySet, Value
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast
+from django.utils.html import escape
+
+from supportdesk.cases.models import Case
+from supportdesk.cases.search.models import SearchDocument
+from supportdesk.conf import desk_settings
+from supportdesk.domain.search_query import SearchQuery, Term, plain_words
+
+#: Marks around a hit in a snippet as the engines return it: private-use characters no
+#: text contains, turned into ``<mark>`` once the rest is escaped.
+HIT_START, HIT_END = "\ue000", "\ue001"
+#: Ranks are scaled to integers so that a keyset cursor compares them exactly.
+RANK_SCALE = 1_000_000
+SNIPPET_WORDS = 24
+
+
+class Audience(enum.StrEnum):
+    """Whose text a search reads: customers the public side only, staff both."""
+
+    PUBLIC = "public"
+    STAFF = "staff"
+
+
+class Engine(Protocol):
+    def write(self, doc: SearchDocument) -> None:
+        """Store ``doc`` (unsaved: insert or replace) and index its texts."""
+
+    def remove(self, case_id: int) -> None: ...
+    def matching(
+        self, qs: QuerySet[Case], query: SearchQuery, audience: Audience
+    ) -> QuerySet[Case]: ...
+    def snippets(
+        self, case_ids: list[int], query: SearchQuery, audience: Audience
+    ) -> dict[int, str]: ...
+    def rebuild(self) -> None: ...
+
+
+def engine() -> Engine:
+    """The engine of the default database."""
+    if connection.vendor == "postgresql":
+        return PostgresEngine()
+    return Fts5Engine()
+
+
+def marked(fragment: str) -> str:
+    """An engine's fragment as safe HTML: text escaped, hits in ``<mark>``."""
+    return escape(fragment).replace(HIT_START, "<mark>").replace(HIT_END, "</mark>")
+
+
+# SQLite: two FTS5 tables whose rowid is the case id.
+
+FTS_TABLES = {Audience.PUBLIC: "cases_search_public", Audience.STAFF: "cases_search_staff"}
+_TOKENIZERS = {
+    "english": "porter unicode61 remove_diacritics 2",
+    "simple": "unicode61 remove_diacritics 2",
+}
+
+
+def fts5_match(query: SearchQuery) -> str:
+    """``query`` as an FTS5 query string: each term a quoted string (which FTS5
+    tokenises into a phrase, so punctuation and operators in it are only text)."""
+
+    def quoted(term: Term) -> str:
+        return '"' + term.text.replace('"', '""') + '"'
+
+    groups = ["(" + " OR ".join(quoted(t) for t in group) + ")" for group in query.all_of]
+    found = "(" + " AND ".join(groups) + ")"
+    if not query.none_of:
+        return found
+    return found + " NOT (" + " OR ".join(quoted(t) for t in query.none_of) + ")"
+
+
+def _upsert(doc: SearchDocument) -> None:
+    SearchDocument.objects.bulk_create(
+        [doc],
+        update_conflicts=True,
+        unique_fields=["case"],
+        update_fields=["public_text", "staff_text", "indexed_at"],
+    )
+
+
+class Fts5Engine:
+    def write(self, doc: SearchDocument) -> None:
+        _upsert(doc)
+        with connection.cursor() as cursor:
+            for audience, text in (
+                (Audience.PUBLIC, doc.public_text),
+                (Audience.STAFF, doc.staff_text),
+            ):
+                cursor.execute(
+                    f"insert or replace into {FTS_TABLES[audience]} (rowid, body) values (%s, %s)",
+                    [doc.case_id, text],
+                )
+
+    def remove(self, case_id: int) -> None:
+        with connection.cursor() as cursor:
+            for table in FTS_TABLES.values():
+                cursor.execute(f"delete from {table} where rowid = %s", [case_id])
+
+    def matching(
+        self, qs: QuerySet[Case], query: SearchQuery, audience: Audience
+    ) -> QuerySet[Case]:
+        table = FTS_TABLES[audience]
+        match = fts5_match(query)
+        case_table = Case._meta.db_table
+        # bm25 is lower for a better match; negated and scaled, higher is better.
+        rank = RawSQL(
+            f"(select cast(-bm25({table}) * {RANK_SCALE} as integer) from {table}"
+            f" where {table} match %s and rowid = {case_table}.id)",
+            [match],
+            output_field=BigIntegerField(),
+        )
+        hits = RawSQL(f"select rowid from {table} where {table} match %s", [match])
+        return qs.filter(pk__in=hits).annotate(search_rank=rank)
+
+    def snippets(
+        self, case_ids: list[int], query: SearchQuery, audience: Audience
+    ) -> dict[int, str]:
+        if not case_ids:
+            return {}
+        table = FTS_TABLES[audience]
+        marks = ", ".join(["%s"] * len(case_ids))
+        sql = (
+            f"select rowid, snippet({table}, 0, %s, %s, '…', {SNIPPET_WORDS}) from {table}"
+            f" where {table} match %s and rowid in ({marks})"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [HIT_START, HIT_END, fts5_match(query), *case_ids])
+            return {int(row[0]): marked(row[1]) for row in cursor.fetchall()}
+
+    def rebuild(self) -> None:
+        """Drop and create the FTS5 tables with the configured stemming; the caller
+        then writes every document again."""
+        create_fts5_tables(connection, desk_settings.search_language)
+
+
+def create_fts5_tables(conn: object, language: str) -> None:
+    """(Re)create the FTS5 tables on ``conn`` (a Django connection); also run by the
+    migration that introduced them."""
+    tokenizer = _TOKENIZERS[language]
+    with conn.cursor() as cursor:  # type: ignore[attr-defined]
+        for table in FTS_TABLES.values():
+            cursor.execute(f"drop table if exists {table}")
+            cursor.execute(
+                f"create virtual table {table} using fts5(body, tokenize = '{tokenizer}')"
+            )
+
+
+# PostgreSQL: two tsvector columns of the document row, GIN-indexed.
+
+_VECTORS = {Audience.PUBLIC: "public_vector", Audience.STAFF: "staff_vector"}
+_TEXTS = {Audience.PUBLIC: "public_text", Audience.STAFF: "staff_text"}
+
+
+def tsquery(query: SearchQuery, config: str) -> pg.SearchQuery:
+    """``query`` as one ``tsquery`` expression: each term's :func:`plain_words` through
+    ``phraseto_tsquery`` (so a word, a phrase, an address or a reference is read as the
+    document was), combined with ``||``, ``&&`` and ``!!``."""
+
+    def one(term: Term) -> pg.SearchQuery:
+        return pg.SearchQuery(plain_words(term.text), search_type="phrase", config=config)
+
+    groups = [reduce(lambda a, b: a | b, map(one, group)) for group in query.all_of]
+    found = reduce(lambda a, b: a & b, groups)
+    for term in query.none_of:
+        found = found & ~one(term)
+    return found
+
+
+class PostgresEngine:
+    def write(self, doc: SearchDocument) -> None:
+        """One statement: the row and both vectors, inserted or replaced."""
+        table = SearchDocument._meta.db_table
+        config = desk_settings.search_language
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"insert into {table}"
+                " (case_id, public_text, staff_text, indexed_at, public_vector, staff_vector)"
+                " values (%s, %s, %s, %s, to_tsvector(%s::regconfig, %s),"
+                " to_tsvector(%s::regconfig, %s))"
+                " on conflict (case_id) do update set public_text = excluded.public_text,"
+                " staff_text = excluded.staff_text, indexed_at = excluded.indexed_at,"
+                " public_vector = excluded.public_vector, staff_vector = excluded.staff_vector",
+                [
+                    doc.case_id,
+                    doc.public_text,
+                    doc.staff_text,
+                    doc.indexed_at,
+                    config,
+                    plain_words(doc.public_text),
+                    config,
+                    plain_words(doc.staff_text),
+                ],
+            )
+
+    def remove(self, case_id: int) -> None:
+        """Nothing: the vectors live on the document row, deleted with the case."""
+
+    def matching(
+        self, qs: QuerySet[Case], query: SearchQuery, audience: Audience
+    ) -> QuerySet[Case]:
+        tsq = tsquery(query, desk_settings.search_language)
+        vector = f"search_document__{_VECTORS[audience]}"
+        rank = pg.SearchRank(F(vector), tsq, cover_density=True) * Value(RANK_SCALE)
+        return qs.filter(**{vector: tsq}).annotate(
+            search_rank=Cast(rank, output_field=BigIntegerField())
+        )
+
+    def snippets(
+        self, case_ids: list[int], query: SearchQuery, audience: Audience
+    ) -> dict[int, str]:
+        if not case_ids:
+            return {}
+        config = desk_settings.search_language
+        headline = pg.SearchHeadline(
+            _TEXTS[audience],
+            tsquery(query, config),
+            config=config,
+            start_sel=HIT_START,
+            stop_sel=HIT_END,
+            max_words=SNIPPET_WORDS,
+            min_words=SNIPPET_WORDS // 2,
+            max_fragments=2,
+            fragment_delimiter=" … ",
+        )
+        rows = (
+            SearchDocument.objects.filter(pk__in=case_ids)
+            .annotate(snippet=headline)
+            .values_list("pk", "snippet")
+        )
+        return {pk: marked(text) for pk, text in rows}
+
+    def rebuild(self) -> None:
+        """Nothing to recreate: the vectors are rewritten with each document."""

@@ -1,0 +1,164 @@
+"""Saved views: the built-in ones every agent has, and the personal and shared ones
+people save from any queue filter (search text included).
+
+A view is a small dict of the queue form's fields, turned into a
+:class:`~supportdesk.cases.selectors.QueueFilter` (and search text) for the person
+looking, so "My cases" is each agent's own and "Unassigned in my region" their region's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
+
+from supportdesk import clock
+from supportdesk.accounts.models import User
+from supportdesk.accounts.permissions import NotFound, require
+from supportdesk.cases.clocks import calendars_of
+from supportdesk.cases.models import Case
+from supportdesk.cases.search.models import SavedView
+from supportdesk.cases.search.selectors import search_cases
+from supportdesk.cases.selectors import QueueFilter, case_queue
+from supportdesk.domain.errors import DomainError
+from supportdesk.domain.lifecycle import CaseStatus
+from supportdesk.domain.routing.regions import region_calendar
+from supportdesk.policies import selectors as policy_selectors
+
+#: The fields a saved view may hold, as the queue form names them.
+VIEW_FIELDS = ("status", "severity", "region", "view", "assignee", "q")
+#: "Breaching within 4 business hours" (RSP-6): the horizon, in the region's hours.
+BREACH_HORIZON = dt.timedelta(hours=4)
+
+
+@dataclass(frozen=True)
+class ViewChoice:
+    """One entry of the console's left rail: ``key`` is ``mine``, ``unassigned``, ...
+    for a built-in view and the row id for a saved one."""
+
+    key: str
+    name: str
+    filters: Mapping[str, Any]
+    saved: SavedView | None = None
+
+
+BUILT_IN: tuple[ViewChoice, ...] = (
+    ViewChoice("mine", "My cases", {"assignee": "me", "view": "all"}),
+    ViewChoice("unassigned", "Unassigned in my region", {"assignee": "none", "view": ""}),
+    ViewChoice(
+        "breaching", "Breaching within 4 business hours", {"breaching": True, "view": "all"}
+    ),
+    ViewChoice(
+        "waiting", "Waiting on customer", {"status": CaseStatus.WAITING_ON_CUSTOMER, "view": "all"}
+    ),
+    ViewChoice("escalated", "Escalated", {"escalated": True, "view": "all"}),
+    ViewChoice("handed", "Handed to my region", {"view": "handed"}),
+)
+
+
+def views_for(viewer: User) -> list[ViewChoice]:
+    """The built-in views, then the viewer's own and the shared ones, by name."""
+    rows = SavedView.objects.filter(Q(owner=viewer) | Q(shared=True)).select_related("owner")
+    return [*BUILT_IN, *(ViewChoice(str(v.pk), v.name, v.filters, v) for v in rows)]
+
+
+def find_view(viewer: User, key: str) -> ViewChoice:
+    """A view by its rail key; another person's unshared view is :class:`NotFound`."""
+    for choice in BUILT_IN:
+        if choice.key == key:
+            return choice
+    row = (
+        SavedView.objects.filter(Q(owner=viewer) | Q(shared=True), pk=int(key)).first()
+        if key.isdigit()
+        else None
+    )
+    if row is None:
+        raise NotFound(f"view {key} not found", field="saved")
+    return ViewChoice(str(row.pk), row.name, row.filters, row)
+
+
+def queue_filter(
+    viewer: User, data: Mapping[str, Any], *, now: dt.datetime | None = None
+) -> tuple[QueueFilter, str]:
+    """The queue filter and search text ``data`` (a view's or the queue form's fields)
+    mean for ``viewer``."""
+    status = str(data.get("status") or "")
+    view = str(data.get("view") or "")
+    assignee = str(data.get("assignee") or "")
+    severity = data.get("severity")
+    filters = QueueFilter(
+        status=status if status not in ("", "all") else None,
+        severity=int(severity) if severity not in (None, "") else None,
+        open_only=status == "",
+        region=str(data.get("region") or "") or None,
+        escalated=True if data.get("escalated") else None,
+        own_region=view == "" and bool(viewer.region),
+        handed_to_me=view == "handed",
+        assignee=viewer.pk if assignee == "me" else (int(assignee) if assignee.isdigit() else None),
+        unassigned=assignee == "none",
+        due_before=breach_horizon(viewer, clock.resolve(now)) if data.get("breaching") else None,
+    )
+    return filters, str(data.get("q") or "").strip()
+
+
+def view_cases(viewer: User, data: Mapping[str, Any], *, summary: bool = False) -> QuerySet[Case]:
+    """The cases of a view for ``viewer``: the queue, or a search when it has text."""
+    filters, text = queue_filter(viewer, data)
+    if text:
+        return search_cases(viewer, text, filters, summary=summary)
+    return case_queue(viewer, filters, summary=summary)
+
+
+def view_counts(viewer: User, choices: list[ViewChoice]) -> dict[str, int]:
+    """The live count of each view (one ``COUNT`` each)."""
+    return {c.key: view_cases(viewer, c.filters).order_by().count() for c in choices}
+
+
+def breach_horizon(viewer: User, now: dt.datetime) -> dt.datetime:
+    """``now`` plus :data:`BREACH_HORIZON` of the viewer's region's business hours
+    (the site policy's calendar), or of clock time for staff without a region."""
+    version = policy_selectors.default_version()
+    policy = policy_selectors.default_policy()
+    region = next((r for r in policy.regions if r.key == viewer.region), None) if policy else None
+    if version is None or region is None:
+        return now + BREACH_HORIZON
+    return region_calendar(calendars_of(version), region).add(now, BREACH_HORIZON)
+
+
+# Writes.
+
+
+def save_view(
+    *,
+    actor: User,
+    name: str,
+    data: Mapping[str, Any],
+    shared: bool = False,
+    now: dt.datetime | None = None,
+) -> SavedView:
+    """Save ``data`` (the queue form's fields; others are dropped) as ``actor``'s view."""
+    require(actor.is_vendor_staff, "only support staff save views", field="name")
+    name = name.strip()
+    if not name:
+        raise DomainError("give the view a name", field="name")
+    if len(name) > SavedView._meta.get_field("name").max_length:  # type: ignore[operator]
+        raise DomainError("at most 80 characters", field="name")
+    kept = {k: data[k] for k in VIEW_FIELDS if data.get(k) not in (None, "")}
+    try:
+        with transaction.atomic():
+            return SavedView.objects.create(
+                owner=actor, name=name, filters=kept, shared=shared, created_at=clock.resolve(now)
+            )
+    except IntegrityError:
+        raise DomainError(f"you already have a view named {name!r}", field="name") from None
+
+
+def delete_view(*, actor: User, view_id: int) -> None:
+    """Delete one of ``actor``'s own views (a shared view only by its owner)."""
+    deleted, _ = SavedView.objects.filter(owner=actor, pk=view_id).delete()
+    if not deleted:
+        raise NotFound(f"view {view_id} not found", field="view_id")

@@ -1,0 +1,65 @@
+"""The console's forms for finding work: bulk actions, saving a view, merging."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from supportdesk.accounts.models import STAFF_ROLES, User
+from supportdesk.cases.models import Sprint
+from supportdesk.cases.services.bulk import MAX_BULK, BulkAction
+from supportdesk.domain.lifecycle import CaseStatus
+from supportdesk.web.forms import DeskForm, set_choices
+
+
+class BulkForm(DeskForm):
+    case_ids = forms.TypedMultipleChoiceField(coerce=int, label="Cases")
+    action = forms.ChoiceField(
+        choices=[
+            (BulkAction.ASSIGN, "Assign to"),
+            (BulkAction.STATUS, "Change status to"),
+            (BulkAction.NOTE, "Add an internal note"),
+            (BulkAction.SPRINT, "Plan into sprint"),
+        ],
+        label="Action",
+    )
+    assignee = forms.TypedChoiceField(
+        coerce=int, empty_value=None, required=False, label="Assignee"
+    )
+    status = forms.ChoiceField(
+        required=False,
+        choices=[("", "—")] + [(s, s.replace("_", " ").capitalize()) for s in CaseStatus],
+        label="Status",
+    )
+    note = forms.CharField(
+        required=False, max_length=4000, label="Note", widget=forms.Textarea(attrs={"rows": 2})
+    )
+    sprint = forms.TypedChoiceField(coerce=int, empty_value=None, required=False, label="Sprint")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        staff = User.objects.filter(role__in=STAFF_ROLES, is_active=True)
+        set_choices(
+            self,
+            "assignee",
+            [("", "Nobody (unassign)")]
+            + [(u.pk, u.get_full_name() or u.username) for u in staff.order_by("username")],
+        )
+        set_choices(
+            self,
+            "sprint",
+            [("", "—")] + [(s.pk, s.name) for s in Sprint.objects.order_by("-starts_on")[:20]],
+        )
+        # Any id may be posted; the service decides, case by case, what the actor may change.
+        ids = self.data.getlist("case_ids") if hasattr(self.data, "getlist") else []
+        set_choices(self, "case_ids", [(i, i) for i in ids[: MAX_BULK + 1]])
+
+
+class SaveViewForm(DeskForm):
+    name = forms.CharField(max_length=80, label="Name")
+    shared = forms.BooleanField(required=False, label="Share with the team")
+
+
+class MergeForm(DeskForm):
+    into = forms.CharField(max_length=20, label="Merge into case")

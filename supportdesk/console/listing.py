@@ -1,0 +1,80 @@
+"""The queue page's listing: the chosen saved view, its page of cases (in queue order,
+or best match first when it has search words, each hit with its snippet) and the left
+rail of views with their live counts."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import QueryDict
+
+from supportdesk.accounts.models import User
+from supportdesk.accounts.permissions import NotFound
+from supportdesk.api_paging import Page
+from supportdesk.cases import selectors
+from supportdesk.cases.models import Case
+from supportdesk.cases.search import saved_views
+from supportdesk.cases.search.saved_views import ViewChoice
+from supportdesk.cases.search.selectors import SEARCH_ORDER, snippets
+from supportdesk.console.find_forms import BulkForm, SaveViewForm
+from supportdesk.domain.errors import DomainError
+from supportdesk.web.paging import KeysetPage, keyset_page
+
+#: The queue form's fields a listing reads (a saved view fills in those not given).
+LISTING_FIELDS = saved_views.VIEW_FIELDS
+
+
+class Listing:
+    """What the queue page shows for a request: the chosen view, its page of rows (in
+    queue order, or by rank for a search), each search hit's snippet, and the rail."""
+
+    def __init__(self, user: User, params: QueryDict, size: int) -> None:
+        self.view: ViewChoice | None = None
+        data: dict[str, Any] = {}
+        key = params.get("saved") or ""
+        if key:
+            try:
+                self.view = saved_views.find_view(user, key)
+            except NotFound:
+                self.view = None
+            else:
+                data.update(self.view.filters)
+        data.update({k: params[k] for k in LISTING_FIELDS if params.get(k)})
+        self.data = data
+        self.text = str(data.get("q") or "").strip()
+        self.error = ""
+        try:
+            qs = saved_views.view_cases(user, data)
+        except DomainError as exc:
+            self.error, self.text = exc.message, ""
+            qs = saved_views.view_cases(user, {**data, "q": ""})
+        self.page: KeysetPage[Case] = _page(qs, params, size, search=bool(self.text))
+        self.snippets = snippets(user, self.text, self.page.rows) if self.text else {}
+        rail = saved_views.views_for(user)
+        counts = saved_views.view_counts(user, rail)
+        #: The left rail: each view with its live count.
+        self.rail = [(choice, counts[choice.key]) for choice in rail]
+
+
+def _page(qs: QuerySet[Case], params: QueryDict, size: int, *, search: bool) -> KeysetPage[Case]:
+    if search:
+        return keyset_page(qs, params=params, order=SEARCH_ORDER, size=size)
+    return keyset_page(
+        qs, params=params, order=selectors.QUEUE_ORDER, size=size, forward=_queue_forward
+    )
+
+
+def _queue_forward(qs: QuerySet[Case], cursor: str | None, limit: int) -> Page[Case]:
+    return selectors.queue_page(qs, cursor=cursor, limit=limit, to_schema=lambda case: case)
+
+
+def listing_context(listing: Listing) -> Mapping[str, Any]:
+    """The template context the rail, the bulk bar and the rows read."""
+    return {
+        "listing": listing,
+        "save_form": SaveViewForm(),
+        "bulk_form": BulkForm(),
+        "snippets": listing.snippets,
+    }

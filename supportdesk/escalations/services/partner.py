@@ -1,0 +1,92 @@
+"""ESC-3: the partner that built the extension is asked first; its answer (by mail, on
+the portal's case page or through the API) is recorded on the escalation and moves the
+request on to the escalation team's decision."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+
+from supportdesk import clock
+from supportdesk.accounts.models import User
+from supportdesk.accounts.permissions import require
+from supportdesk.domain.errors import DomainError
+from supportdesk.domain.notices import NoticeEvent
+from supportdesk.escalations.models import Escalation, EscalationEventKind, EscalationStatus
+from supportdesk.escalations.permissions import can_answer_for_partner
+from supportdesk.escalations.selectors import access_escalation
+from supportdesk.escalations.services._events import announce, iso, record, save
+from supportdesk.escalations.services._guards import require_status
+from supportdesk.escalations.services.deciding import (
+    deadline_text,
+    start_decision_clock,
+    tell_deciders,
+)
+
+#: The assessment's reason that sent the request to the partner (not a concern itself).
+_PARTNER_FIRST = "partner_first"
+
+
+def record_partner_answer(
+    *,
+    actor: User,
+    escalation_id: int,
+    answer: str,
+    now: dt.datetime | None = None,
+) -> Escalation:
+    """The partner's answer to a request it was asked to check first (ESC-3): recorded
+    on the escalation, which goes to the escalation team to decide, on the decision
+    clock of the region open now (ESC-5, ESC-7): ``needs_decision`` when the assessment
+    had other concerns (ESC-2), else ``requested``. The deciders and the requester
+    are told. Members of the partner and staff only."""
+    now = clock.resolve(now)
+    answer = answer.strip()
+    if not answer:
+        raise DomainError("write what the partner found", field="answer")
+    with transaction.atomic():
+        esc = access_escalation(actor, escalation_id, lock=True)
+        require(
+            can_answer_for_partner(actor, esc),
+            "only the partner asked first answers for it",
+            field="escalation_id",
+        )
+        require_status(esc, (EscalationStatus.PARTNER_FIRST,), "answer for the partner")
+        concerns = [r for r in esc.assessment_reasons if r.get("key") != _PARTNER_FIRST]
+        esc.status = EscalationStatus.NEEDS_DECISION if concerns else EscalationStatus.REQUESTED
+        esc.partner_answer = answer
+        esc.partner_answered_at = now
+        save(esc, now, "status", "partner_answer", "partner_answered_at")
+        plan = start_decision_clock(esc, now)
+        event = record(
+            esc,
+            EscalationEventKind.PARTNER_ANSWERED,
+            actor=actor,
+            now=now,
+            data={
+                "answer": answer,
+                "status": str(esc.status),
+                "decision_region": plan.region,
+                "decide_by": iso(plan.decide_by),
+            },
+        )
+        by = f" by {deadline_text(esc)}"
+        tell_deciders(
+            esc,
+            region=plan.region,
+            key=f"partner:{event.pk}",
+            text=f"The partner answered:\n{answer}\n\n{esc.assessment}\n"
+            f"Business impact: {esc.business_impact}\n{plan.explanation}",
+            actor=actor,
+            now=now,
+            data={"by": by},
+        )
+        announce(
+            esc,
+            NoticeEvent.ESCALATION_UPDATE,
+            key=f"partner:{event.pk}",
+            text=f"The partner answered:\n{answer}\n\nThe escalation team decides{by}.",
+            actor=actor,
+            now=now,
+        )
+        return esc

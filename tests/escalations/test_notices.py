@@ -1,0 +1,141 @@
+"""Issue 17: an escalation's notices follow the case's notification rules, and its
+accept and hand-over reach the requester as one mail; ESC-3: the partner asked first
+gets a link and a reply address."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from unittest.mock import patch
+
+import pytest
+from django.test import Client
+
+from supportdesk import clock
+from supportdesk.accounts.models import Organization, Role, User
+from supportdesk.cases.models import Case
+from supportdesk.escalations import services
+from supportdesk.notifications.models import OutboxMessage, OutboxState
+from tests.escalations.conftest import WEDNESDAY, form_for, stockholm
+from tests.factories import make_user
+
+
+@contextmanager
+def freeze(at: dt.datetime) -> Iterator[None]:
+    with patch.object(clock, "now", lambda: at):
+        yield
+
+
+pytestmark = pytest.mark.django_db
+TEN = stockholm(*WEDNESDAY, 10)
+
+
+def _going_out(user: User, since: dt.datetime) -> list[OutboxMessage]:
+    rows = OutboxMessage.objects.filter(recipient_user=user, created_at__gte=since)
+    return list(rows.exclude(state=OutboxState.COMBINED).order_by("id"))
+
+
+def _accept_and_hand_over(
+    customer: User, incident: Case, managers: dict[str, User]
+) -> tuple[dt.datetime, int]:
+    esc = services.request_escalation(requester=customer, form=form_for(incident), now=TEN)
+    accepted_at = TEN + dt.timedelta(hours=1)
+    services.accept_escalation(actor=managers["emea"], escalation_id=esc.pk, now=accepted_at)
+    services.hand_over_escalation(
+        actor=managers["emea"],
+        escalation_id=esc.pk,
+        to_manager_id=managers["na"].pk,
+        note="North America takes it from here.",
+        now=accepted_at + dt.timedelta(seconds=60),
+    )
+    return accepted_at, esc.pk
+
+
+def test_an_accept_and_a_hand_over_reach_the_requester_as_one_mail(
+    customer: User, incident: Case, managers: dict[str, User]
+) -> None:
+    accepted_at, esc_id = _accept_and_hand_over(customer, incident, managers)
+    (mail,) = _going_out(customer, accepted_at)
+    assert mail.state == OutboxState.PENDING
+    assert f"[Escalation {esc_id}]" in mail.subject and incident.reference in mail.subject
+    assert "was accepted" in mail.body
+    assert "North America takes it from here." in mail.body
+
+
+def test_a_sev1_escalations_notices_are_never_held_back_to_be_combined(
+    customer: User, make_incident: object, emea_client: Organization, managers: dict[str, User]
+) -> None:
+    incident = make_incident(emea_client, customer, severity=1)  # type: ignore[operator]
+    accepted_at, _ = _accept_and_hand_over(customer, incident, managers)
+    mails = _going_out(customer, accepted_at)
+    assert len(mails) == 3  # accepted, its manager, the hand-over: each on its own
+    assert all(m.priority == "urgent" for m in mails)
+
+
+def test_esc3_the_partner_asked_first_gets_a_link_and_a_reply_address(
+    customer: User, incident: Case, partner_org: Organization, managers: dict[str, User]
+) -> None:
+    partner = make_user(role=Role.PARTNER, organization=partner_org)
+    esc = services.request_escalation(
+        requester=customer, form=form_for(incident, partner_extension=True), now=TEN
+    )
+    (ask,) = _going_out(partner, TEN)
+    assert f"[Escalation {esc.pk}]" in ask.subject
+    assert "Please check first" in ask.subject
+    assert f"/portal/cases/{incident.pk}/#escalation" in ask.body
+    assert "Answer by replying to this message (to " in ask.body
+    assert "Bright Partners" in esc.assessment  # the partner by name, not its id
+    (receipt,) = _going_out(customer, TEN)
+    assert "Escalation request received" in receipt.subject
+
+
+def test_esc3_the_partners_answer_through_the_api_unblocks_the_decision(
+    customer: User, incident: Case, partner_org: Organization, managers: dict[str, User]
+) -> None:
+    partner = make_user(role=Role.PARTNER, organization=partner_org)
+    esc = services.request_escalation(
+        requester=customer, form=form_for(incident, partner_extension=True), now=TEN
+    )
+    client = Client()
+    url = f"/api/escalations/{esc.pk}/partner-answer"
+    client.force_login(customer)
+    refused = client.post(url, {"answer": "Not us"}, content_type="application/json")
+    assert refused.status_code == 403 and refused.json()["field"] == "escalation_id"
+    client.force_login(partner)
+    empty = client.post(url, {"answer": ""}, content_type="application/json")
+    assert empty.status_code in (400, 422)
+    with freeze(TEN + dt.timedelta(minutes=5)):
+        answered = client.post(
+            url, {"answer": "Our extension is fine."}, content_type="application/json"
+        )
+    assert answered.status_code == 200, answered.content
+    assert answered.json()["status"] == "requested"
+    esc.refresh_from_db()
+    assert esc.partner_answer == "Our extension is fine."
+    assert esc.events.filter(kind="partner_answered").count() == 1
+    team = managers["emea"].team
+    assert OutboxMessage.objects.filter(
+        recipient_team=team, dedupe_key__contains=":partner:"
+    ).exists()
+    again = client.post(url, {"answer": "Again"}, content_type="application/json")
+    assert again.status_code == 409
+
+
+def test_esc3_the_partner_answers_on_the_portal_case_page(
+    customer: User, incident: Case, partner_org: Organization, managers: dict[str, User]
+) -> None:
+    partner = make_user(role=Role.PARTNER, organization=partner_org)
+    esc = services.request_escalation(
+        requester=customer, form=form_for(incident, partner_extension=True), now=TEN
+    )
+    client = Client()
+    client.force_login(partner)
+    page = client.get(f"/portal/cases/{incident.pk}/")
+    assert b"Please check first" in page.content
+    client.post(
+        f"/portal/cases/{incident.pk}/escalations/{esc.pk}/respond",
+        {"message": "A core problem, not ours."},
+    )
+    esc.refresh_from_db()
+    assert esc.status == "requested" and esc.partner_answer == "A core problem, not ours."
