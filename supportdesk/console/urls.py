@@ -11,6 +11,7 @@ from supportdesk.console import (
     find,
     knowledge,
     planning,
+    policy_adopt,
     policy_truth,
     reports,
     views,
@@ -76,6 +77,7 @@ urlpatterns = [
     path("console/policy/", boards.policy, name="policy"),
     path("console/policy/versions/", policy_truth.policy_diff, name="policy_diff"),
     path("console/policy/whatif/", policy_truth.policy_whatif, name="policy_whatif"),
+    path("console/policy/adopt/", policy_adopt.policy_adopt, name="policy_adopt"),
     path(
         "console/cases/<int:case_id>/deadlines/",
         policy_truth.case_deadlines,

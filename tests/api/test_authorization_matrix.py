@@ -331,6 +331,9 @@ MATRIX: dict[str, str] = {
     "GET /console/policy/": "302 404 404 404 200 404 200 200",
     "GET /console/policy/versions/": "302 404 404 404 200 404 200 200",
     "GET /console/policy/whatif/": "302 404 404 404 200 404 200 200",
+    # Re-pinning every open case of a policy: administrators only.
+    "GET /console/policy/adopt/": "302 404 404 404 403 403 403 200",
+    "POST /console/policy/adopt/": "302 404 404 404 403 403 403 302",
     "GET /console/reports/": "302 404 404 404 200 200 200 200",
     "GET /console/sprints/": "302 404 404 404 200 200 200 200",
     "POST /console/sprints/": "302 404 404 404 200 200 200 200",
