@@ -2,23 +2,27 @@
 (``domain.search_query``) rendered as an FTS5 ``MATCH`` on SQLite and as a ``tsquery``
 on PostgreSQL, each with its own index of the same :class:`SearchDocument` text.
 
-Every engine gives the same three things: :meth:`~Engine.write` (index one case),
-:meth:`~Engine.matching` (narrow a case queryset to the matches, annotated with an
-integer ``search_rank``, higher first) and :meth:`~Engine.snippets` (highlighted HTML
-fragments of a page of hits). Which text is searched is the caller's :class:`Audience`.
+Every engine gives the same four things: :meth:`~Engine.write` (index one case),
+:meth:`~Engine.matching` (narrow a case queryset to the matches), :meth:`~Engine.score`
+(an integer relevance of a matching case row, higher first; the selectors compute it
+only for a bounded window of the newest cases, see ``search.selectors``) and
+:meth:`~Engine.snippets` (highlighted HTML fragments of a page of hits). Which text is
+searched is the caller's :class:`Audience`.
 """
 
 from __future__ import annotations
 
 import enum
+import operator
 from functools import reduce
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from django.contrib.postgres import search as pg
 from django.db import connection
-from django.db.models import BigIntegerField, F, QuerySet, Value
+from django.db.models import BigIntegerField, Expression, F, Q, QuerySet, Value, When
+from django.db.models import Case as Switch
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Coalesce
 from django.utils.html import escape
 
 from supportdesk.cases.models import Case
@@ -34,6 +38,15 @@ RANK_SCALE = 1_000_000
 SNIPPET_WORDS = 24
 
 
+class Heading(NamedTuple):
+    """What the PostgreSQL rank reads of a case: its reference and title (weighted
+    most) and its organisation; public to every audience, and small enough to be stored
+    inline, so ranking a match never unpacks the case's whole text."""
+
+    title: str
+    organization: str
+
+
 class Audience(enum.StrEnum):
     """Whose text a search reads: customers the public side only, staff both."""
 
@@ -42,13 +55,14 @@ class Audience(enum.StrEnum):
 
 
 class Engine(Protocol):
-    def write(self, doc: SearchDocument) -> None:
+    def write(self, doc: SearchDocument, heading: Heading) -> None:
         """Store ``doc`` (unsaved: insert or replace) and index its texts."""
 
     def remove(self, case_id: int) -> None: ...
     def matching(
         self, qs: QuerySet[Case], query: SearchQuery, audience: Audience
     ) -> QuerySet[Case]: ...
+    def score(self, query: SearchQuery, audience: Audience) -> Expression: ...
     def snippets(
         self, case_ids: list[int], query: SearchQuery, audience: Audience
     ) -> dict[int, str]: ...
@@ -100,7 +114,8 @@ def _upsert(doc: SearchDocument) -> None:
 
 
 class Fts5Engine:
-    def write(self, doc: SearchDocument) -> None:
+    def write(self, doc: SearchDocument, heading: Heading) -> None:
+        """``heading``: unused; bm25 over the audience's whole text ranks here."""
         _upsert(doc)
         with connection.cursor() as cursor:
             for audience, text in (
@@ -121,17 +136,19 @@ class Fts5Engine:
         self, qs: QuerySet[Case], query: SearchQuery, audience: Audience
     ) -> QuerySet[Case]:
         table = FTS_TABLES[audience]
-        match = fts5_match(query)
-        case_table = Case._meta.db_table
-        # bm25 is lower for a better match; negated and scaled, higher is better.
-        rank = RawSQL(
-            f"(select cast(-bm25({table}) * {RANK_SCALE} as integer) from {table}"
-            f" where {table} match %s and rowid = {case_table}.id)",
-            [match],
-            output_field=BigIntegerField(),
-        )
-        hits = RawSQL(f"select rowid from {table} where {table} match %s", [match])
-        return qs.filter(pk__in=hits).annotate(search_rank=rank)
+        hits = RawSQL(f"select rowid from {table} where {table} match %s", [fts5_match(query)])
+        return qs.filter(pk__in=hits)
+
+    def score(self, query: SearchQuery, audience: Audience) -> Expression:
+        """How many of the query's word groups the title holds (any audience: the
+        title is public), scaled. Not ``bm25``: that depends on every other document,
+        so a case's rank would change under a cursor as cases arrive."""
+        held = [
+            When(reduce(operator.or_, (Q(title__icontains=t.text) for t in group)), then=1)
+            for group in query.all_of
+        ]
+        counts = [Switch(w, default=0, output_field=BigIntegerField()) for w in held]
+        return reduce(operator.add, counts) * Value(RANK_SCALE)
 
     def snippets(
         self, case_ids: list[int], query: SearchQuery, audience: Audience
@@ -166,7 +183,8 @@ def create_fts5_tables(conn: object, language: str) -> None:
             )
 
 
-# PostgreSQL: two tsvector columns of the document row, GIN-indexed.
+# PostgreSQL: two tsvector columns of the document row, GIN-indexed, and the small
+# heading vector that ranks.
 
 _VECTORS = {Audience.PUBLIC: "public_vector", Audience.STAFF: "staff_vector"}
 _TEXTS = {Audience.PUBLIC: "public_text", Audience.STAFF: "staff_text"}
@@ -188,29 +206,33 @@ def tsquery(query: SearchQuery, config: str) -> pg.SearchQuery:
 
 
 class PostgresEngine:
-    def write(self, doc: SearchDocument) -> None:
-        """One statement: the row and both vectors, inserted or replaced."""
+    def write(self, doc: SearchDocument, heading: Heading) -> None:
+        """One statement: the row and its three vectors, inserted or replaced."""
         table = SearchDocument._meta.db_table
-        config = desk_settings.search_language
         with connection.cursor() as cursor:
             cursor.execute(
-                f"insert into {table}"
-                " (case_id, public_text, staff_text, indexed_at, public_vector, staff_vector)"
-                " values (%s, %s, %s, %s, to_tsvector(%s::regconfig, %s),"
-                " to_tsvector(%s::regconfig, %s))"
+                f"insert into {table} (case_id, public_text, staff_text, indexed_at,"
+                " public_vector, staff_vector, heading_vector)"
+                " values (%(case)s, %(public)s, %(staff)s, %(at)s,"
+                " to_tsvector(%(cfg)s::regconfig, %(public_words)s),"
+                " to_tsvector(%(cfg)s::regconfig, %(staff_words)s),"
+                " setweight(to_tsvector(%(cfg)s::regconfig, %(title)s), 'A')"
+                " || setweight(to_tsvector(%(cfg)s::regconfig, %(org)s), 'B'))"
                 " on conflict (case_id) do update set public_text = excluded.public_text,"
                 " staff_text = excluded.staff_text, indexed_at = excluded.indexed_at,"
-                " public_vector = excluded.public_vector, staff_vector = excluded.staff_vector",
-                [
-                    doc.case_id,
-                    doc.public_text,
-                    doc.staff_text,
-                    doc.indexed_at,
-                    config,
-                    plain_words(doc.public_text),
-                    config,
-                    plain_words(doc.staff_text),
-                ],
+                " public_vector = excluded.public_vector, staff_vector = excluded.staff_vector,"
+                " heading_vector = excluded.heading_vector",
+                {
+                    "case": doc.case_id,
+                    "public": doc.public_text,
+                    "staff": doc.staff_text,
+                    "at": doc.indexed_at,
+                    "cfg": desk_settings.search_language,
+                    "public_words": plain_words(doc.public_text),
+                    "staff_words": plain_words(doc.staff_text),
+                    "title": plain_words(heading.title),
+                    "org": plain_words(heading.organization),
+                },
             )
 
     def remove(self, case_id: int) -> None:
@@ -220,11 +242,17 @@ class PostgresEngine:
         self, qs: QuerySet[Case], query: SearchQuery, audience: Audience
     ) -> QuerySet[Case]:
         tsq = tsquery(query, desk_settings.search_language)
-        vector = f"search_document__{_VECTORS[audience]}"
-        rank = pg.SearchRank(F(vector), tsq, cover_density=True) * Value(RANK_SCALE)
-        return qs.filter(**{vector: tsq}).annotate(
-            search_rank=Cast(rank, output_field=BigIntegerField())
-        )
+        return qs.filter(**{f"search_document__{_VECTORS[audience]}": tsq})
+
+    def score(self, query: SearchQuery, audience: Audience) -> Expression:
+        """``ts_rank`` of the heading vector (the same for every audience: it holds only
+        public words): a match in the reference or title first, then in the
+        organisation; a match only in the text below scores 0. The audience's own
+        vector is only the filter: scoring it would unpack every ranked case's whole
+        text (measured: ~15 µs a case, and a common word is in most cases)."""
+        tsq = tsquery(query, desk_settings.search_language)
+        rank = pg.SearchRank(F("search_document__heading_vector"), tsq) * Value(RANK_SCALE)
+        return Coalesce(Cast(rank, output_field=BigIntegerField()), Value(0))
 
     def snippets(
         self, case_ids: list[int], query: SearchQuery, audience: Audience

@@ -20,7 +20,7 @@ from django.db.models.signals import post_delete, post_save
 
 from supportdesk import clock
 from supportdesk.cases.models import Attachment, Case, Comment
-from supportdesk.cases.search.engines import engine
+from supportdesk.cases.search.engines import Heading, engine
 from supportdesk.cases.search.models import SearchDocument
 from supportdesk.domain.search_query import reference_words
 
@@ -54,7 +54,13 @@ def index_case(
         staff_text=staff_text,
         indexed_at=clock.resolve(now),
     )
-    engine().write(doc)
+    engine().write(doc, heading_of(case))
+
+
+def heading_of(case: Case) -> Heading:
+    """The words that rank a case's matches: reference and title, then organisation."""
+    title = f"{reference_words(case.reference, case.pk)}\n{case.title}"
+    return Heading(title=title, organization=case.organization.name)
 
 
 def _lacks(case: Case) -> bool:
