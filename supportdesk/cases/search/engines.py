@@ -12,17 +12,18 @@ searched is the caller's :class:`Audience`.
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 import operator
 from functools import reduce
-from typing import NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from django.contrib.postgres import search as pg
 from django.db import connection
 from django.db.models import BigIntegerField, Expression, F, Q, QuerySet, Value, When
 from django.db.models import Case as Switch
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Cast, Coalesce
+from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils.html import escape
 
 from supportdesk.cases.models import Case
@@ -36,6 +37,8 @@ HIT_START, HIT_END = "\ue000", "\ue001"
 #: Ranks are scaled to integers so that a keyset cursor compares them exactly.
 RANK_SCALE = 1_000_000
 SNIPPET_WORDS = 24
+#: Between the parts of a document's text (``cases.search.index.document_texts``).
+PART_SEPARATOR = "\n"
 
 
 class Heading(NamedTuple):
@@ -57,6 +60,11 @@ class Audience(enum.StrEnum):
 class Engine(Protocol):
     def write(self, doc: SearchDocument, heading: Heading) -> None:
         """Store ``doc`` (unsaved: insert or replace) and index its texts."""
+
+    def append(self, case_id: int, text: str, *, public: bool, at: dt.datetime) -> bool:
+        """Add one new part (a comment's body, an attachment's name) to the end of the
+        case's texts, public or staff only; False (nothing written) when the case has
+        no document yet."""
 
     def remove(self, case_id: int) -> None: ...
     def matching(
@@ -126,6 +134,23 @@ class Fts5Engine:
                     f"insert or replace into {FTS_TABLES[audience]} (rowid, body) values (%s, %s)",
                     [doc.case_id, text],
                 )
+
+    def append(self, case_id: int, text: str, *, public: bool, at: dt.datetime) -> bool:
+        added = Concat(F("staff_text"), Value(PART_SEPARATOR + text))
+        changes: dict[str, Any] = {"staff_text": added, "indexed_at": at}
+        if public:
+            changes["public_text"] = Concat(F("public_text"), Value(PART_SEPARATOR + text))
+        if not SearchDocument.objects.filter(case_id=case_id).update(**changes):
+            return False
+        audiences = (Audience.PUBLIC, Audience.STAFF) if public else (Audience.STAFF,)
+        with connection.cursor() as cursor:
+            for audience in audiences:
+                table = FTS_TABLES[audience]
+                cursor.execute(
+                    f"update {table} set body = body || %s where rowid = %s",
+                    [PART_SEPARATOR + text, case_id],
+                )
+        return True
 
     def remove(self, case_id: int) -> None:
         with connection.cursor() as cursor:
@@ -234,6 +259,32 @@ class PostgresEngine:
                     "org": plain_words(heading.organization),
                 },
             )
+
+    def append(self, case_id: int, text: str, *, public: bool, at: dt.datetime) -> bool:
+        """One statement: both texts and vectors extended in place (``||`` on a
+        ``tsvector`` shifts the new part's positions after the old, as one text would),
+        instead of reading the case and all its comments again to rewrite them."""
+        table = SearchDocument._meta.db_table
+        public_side = (
+            ", public_text = public_text || %(part)s,"
+            " public_vector = public_vector || to_tsvector(%(cfg)s::regconfig, %(words)s)"
+            if public
+            else ""
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"update {table} set staff_text = staff_text || %(part)s,"
+                " staff_vector = staff_vector || to_tsvector(%(cfg)s::regconfig, %(words)s),"
+                f" indexed_at = %(at)s{public_side} where case_id = %(case)s",
+                {
+                    "part": PART_SEPARATOR + text,
+                    "words": plain_words(text),
+                    "cfg": desk_settings.search_language,
+                    "at": at,
+                    "case": case_id,
+                },
+            )
+            return bool(cursor.rowcount)
 
     def remove(self, case_id: int) -> None:
         """Nothing: the vectors live on the document row, deleted with the case."""
