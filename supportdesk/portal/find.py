@@ -8,6 +8,7 @@ from django.shortcuts import render
 
 from supportdesk.cases.search.selectors import (
     SEARCH_ORDER,
+    in_window_of,
     search_cases,
     search_forward,
     snippets,
@@ -25,6 +26,7 @@ def search(request: HttpRequest) -> HttpResponse:
     if text:
         try:
             qs = search_cases(user, text).select_related("organization")
+            qs = in_window_of(qs, request.GET.get("cursor"))
         except DomainError as exc:
             context["error"] = exc.message
         else:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
+from typing import Any
 
 from django.db.models import BigIntegerField, Expression, F, QuerySet, Subquery, Value, When
 from django.db.models import Case as Switch
@@ -39,7 +40,7 @@ from supportdesk.domain.errors import DomainError
 from supportdesk.domain.search_query import SearchQuery, parse_search
 
 #: How many of the viewer's newest cases (of the searched queue) a search ranks.
-RANKED_CASES = 2000
+RANKED_CASES = 1000
 
 #: The window's floor (one value within a search, so only cursors read it), then best
 #: match first (0 below the floor), then newest; the id makes the order total.
@@ -91,16 +92,18 @@ def search_page(qs: QuerySet[Case], *, cursor: str | None, limit: int) -> Page[C
     if not 1 <= limit <= MAX_LIMIT:
         raise DomainError(f"must be between 1 and {MAX_LIMIT}", field="limit")
     after = _decode(cursor)
-    if after is not None:
-        qs = at_floor(qs, Value(after[0]))
+    floor = after[0] if after is not None else _floor_of(qs)
+    if floor is None:
+        return Page(items=[], next_cursor=None, limit=limit)
+    qs = at_floor(qs, Value(floor))
     rows: list[Case] = []
     if after is None or after[1] > 0:
-        window = qs.filter(pk__gte=F("search_floor")).order_by(*_WINDOW_ORDER)
+        window = engine().since(qs, floor).order_by(*_WINDOW_ORDER)
         if after is not None:
             window = window.filter(after_filter(_WINDOW_ORDER, after[1:]))
         rows = list(window[: limit + 1])
     if len(rows) <= limit:
-        older = qs.filter(pk__lt=F("search_floor")).order_by("-id")
+        older = qs.filter(pk__lt=floor).order_by("-id")
         if after is not None and after[1] == 0:
             older = older.filter(pk__lt=after[2])
         rows += list(older[: limit + 1 - len(rows)])
@@ -111,9 +114,29 @@ def search_page(qs: QuerySet[Case], *, cursor: str | None, limit: int) -> Page[C
     return Page(items=rows[:limit], next_cursor=next_cursor, limit=limit)
 
 
+def _floor_of(qs: QuerySet[Case]) -> int | None:
+    """The window's floor as a number (None: nothing matches), so the page's reads
+    carry it as a constant: the planner then sees how few cases the window holds, and
+    the subquery runs once, not once per mention."""
+    annotated: Any = qs.order_by()  # the plugin does not see annotations by name
+    found = list(annotated.values_list("search_floor", flat=True)[:1])
+    return int(found[0]) if found else None
+
+
 def search_forward(qs: QuerySet[Case], cursor: str | None, limit: int) -> Page[Case]:
     """:func:`search_page` as ``web.paging.keyset_page``'s ``forward``."""
     return search_page(qs, cursor=cursor, limit=limit)
+
+
+def in_window_of(qs: QuerySet[Case], cursor: str | None) -> QuerySet[Case]:
+    """``qs`` (from :func:`search_cases`) ranked in ``cursor``'s window, so that what a
+    page reads besides its forward step (a web page's link back) agrees with it; ``qs``
+    as it is without a cursor or with one this site did not issue."""
+    try:
+        after = _decode(cursor)
+    except BadCursor:
+        return qs
+    return qs if after is None else at_floor(qs, Value(after[0]))
 
 
 def _decode(cursor: str | None) -> tuple[int, int, int] | None:
