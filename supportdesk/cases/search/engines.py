@@ -71,8 +71,6 @@ class Engine(Protocol):
         self, qs: QuerySet[Case], query: SearchQuery, audience: Audience
     ) -> QuerySet[Case]: ...
     def score(self, query: SearchQuery, audience: Audience) -> Expression: ...
-    def since(self, qs: QuerySet[Case], floor: int) -> QuerySet[Case]:
-        """``qs`` narrowed to the cases from id ``floor`` up, as the index can use it."""
 
     def snippets(
         self, case_ids: list[int], query: SearchQuery, audience: Audience
@@ -177,9 +175,6 @@ class Fts5Engine:
         ]
         counts = [Switch(w, default=0, output_field=BigIntegerField()) for w in held]
         return reduce(operator.add, counts) * Value(RANK_SCALE)
-
-    def since(self, qs: QuerySet[Case], floor: int) -> QuerySet[Case]:
-        return qs.filter(pk__gte=floor)
 
     def snippets(
         self, case_ids: list[int], query: SearchQuery, audience: Audience
@@ -310,12 +305,6 @@ class PostgresEngine:
         tsq = tsquery(query, desk_settings.search_language)
         rank = pg.SearchRank(F("search_document__heading_vector"), tsq) * Value(RANK_SCALE)
         return Coalesce(Cast(rank, output_field=BigIntegerField()), Value(0))
-
-    def since(self, qs: QuerySet[Case], floor: int) -> QuerySet[Case]:
-        """The bound on the document's key too: the planner does not carry a range
-        across the join, and with it can intersect the GIN matches with the range
-        instead of testing every case of the range against its text."""
-        return qs.filter(pk__gte=floor, search_document__case_id__gte=floor)
 
     def snippets(
         self, case_ids: list[int], query: SearchQuery, audience: Audience

@@ -98,7 +98,7 @@ def search_page(qs: QuerySet[Case], *, cursor: str | None, limit: int) -> Page[C
     qs = at_floor(qs, Value(floor))
     rows: list[Case] = []
     if after is None or after[1] > 0:
-        window = engine().since(qs, floor).order_by(*_WINDOW_ORDER)
+        window = qs.filter(pk__gte=floor).order_by(*_WINDOW_ORDER)
         if after is not None:
             window = window.filter(after_filter(_WINDOW_ORDER, after[1:]))
         rows = list(window[: limit + 1])
