@@ -34,7 +34,7 @@ from supportdesk.api_paging import (
     encode_cursor,
 )
 from supportdesk.cases.models import Case
-from supportdesk.cases.search.engines import Audience, engine
+from supportdesk.cases.search.engines import Audience, engine, exact_plans
 from supportdesk.cases.selectors import QueueFilter, case_queue
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.search_query import SearchQuery, parse_search
@@ -92,6 +92,11 @@ def search_page(qs: QuerySet[Case], *, cursor: str | None, limit: int) -> Page[C
     if not 1 <= limit <= MAX_LIMIT:
         raise DomainError(f"must be between 1 and {MAX_LIMIT}", field="limit")
     after = _decode(cursor)
+    with exact_plans():
+        return _page_after(qs, after, limit)
+
+
+def _page_after(qs: QuerySet[Case], after: tuple[int, int, int] | None, limit: int) -> Page[Case]:
     floor = after[0] if after is not None else _floor_of(qs)
     if floor is None:
         return Page(items=[], next_cursor=None, limit=limit)
@@ -103,7 +108,7 @@ def search_page(qs: QuerySet[Case], *, cursor: str | None, limit: int) -> Page[C
             window = window.filter(after_filter(_WINDOW_ORDER, after[1:]))
         rows = list(window[: limit + 1])
     if len(rows) <= limit:
-        older = qs.filter(pk__lt=floor).order_by("-id")
+        older = engine().older(qs, floor).order_by("-id")
         if after is not None and after[1] == 0:
             older = older.filter(pk__lt=after[2])
         rows += list(older[: limit + 1 - len(rows)])
