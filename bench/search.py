@@ -12,7 +12,8 @@ last.
    Zipf-like word frequencies, deterministic);
 2. builds the search index from scratch and times it: every case's document (the same
    text ``cases.search.index.document_texts`` writes: reference, title, organisation,
-   requester, description, comments; public and staff) and its two ``tsvector``\\s in one
+   requester, description, comments; public and staff, and the heading that ranks) and
+   its three ``tsvector``\\s in one
    ``INSERT … SELECT``, then the two GIN indexes; prints the table's and the indexes' size;
 3. times ``--searches`` searches of one to three words, as an agent (staff text, every
    case of their region) and as a customer (public text, their organisation), each the

@@ -87,8 +87,8 @@ def at_floor(qs: QuerySet[Case], floor: Expression) -> QuerySet[Case]:
 
 def search_page(qs: QuerySet[Case], *, cursor: str | None, limit: int) -> Page[Case]:
     """The page of ``qs`` (from :func:`search_cases`) in :data:`SEARCH_ORDER` after
-    ``cursor`` (what ``paginate`` would return), read as at most two bounded
-    statements: the ranked window by score, then the older matches by id."""
+    ``cursor`` (what ``paginate`` would return), read as at most three bounded
+    statements: the window's floor, the window by score, then older matches by id."""
     if not 1 <= limit <= MAX_LIMIT:
         raise DomainError(f"must be between 1 and {MAX_LIMIT}", field="limit")
     after = _decode(cursor)
