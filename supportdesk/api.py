@@ -20,6 +20,8 @@ from supportdesk import __version__
 from supportdesk.accounts.api import router as accounts_router
 from supportdesk.accounts.permissions import Forbidden, NotFound
 from supportdesk.accounts.ratelimit import RateLimited
+from supportdesk.answers.api import router as macros_router
+from supportdesk.answers.api import tags_router
 from supportdesk.api_auth import CHALLENGE, SignedInSession, TokenAuth
 from supportdesk.api_types import StorableParser
 from supportdesk.cases.api import router as cases_router
@@ -34,8 +36,11 @@ from supportdesk.domain.errors import DomainError, PolicyError
 from supportdesk.domain.lifecycle import IllegalTransition, TransitionForbidden
 from supportdesk.escalations.api import router as escalations_router
 from supportdesk.escalations.services import EscalationConflict
+from supportdesk.knowledge.api import router as knowledge_router
 from supportdesk.oncall.api import router as oncall_router
 from supportdesk.oncall.services import PageClosed
+from supportdesk.satisfaction.api import router as satisfaction_router
+from supportdesk.satisfaction.services import LinkUsed, SurveyClosed
 
 
 class Conflict(DomainError):
@@ -53,6 +58,8 @@ STATUS_FOR: list[tuple[type[DomainError], int]] = [
     (UnsupportedMediaType, 415),
     (EscalationConflict, 409),
     (PageClosed, 409),
+    (SurveyClosed, 409),
+    (LinkUsed, 409),
     (NotFound, 404),
     (Forbidden, 403),
     (Conflict, 409),
@@ -139,3 +146,7 @@ api.add_router("/oncall", oncall_router)
 # Finding work (bulk, merge, views) first: its static paths before /cases/{case_id}.
 api.add_router("/cases", find_router)
 api.add_router("/cases", cases_router)
+api.add_router("/articles", knowledge_router)
+api.add_router("/macros", macros_router)
+api.add_router("/tags", tags_router)
+api.add_router("/satisfaction", satisfaction_router)

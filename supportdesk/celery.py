@@ -29,6 +29,7 @@ PERIODIC: dict[str, float] = {
     "sla.scan_deadlines": 60.0,
     "cases.hand_over_open_cases": 60.0,
     "cases.sweep_orphan_files": 3600.0,
+    "satisfaction.send_surveys": 60.0,
 }
 
 app.conf.beat_schedule = {

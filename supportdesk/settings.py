@@ -52,6 +52,9 @@ INSTALLED_APPS = [
     "supportdesk.notifications",
     "supportdesk.oncall",
     "supportdesk.intake",
+    "supportdesk.knowledge",
+    "supportdesk.answers",
+    "supportdesk.satisfaction",
     "supportdesk.console",
     "supportdesk.portal",
 ]

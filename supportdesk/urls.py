@@ -11,5 +11,6 @@ urlpatterns = [
     path("accounts/", include("supportdesk.accounts.urls")),
     path("portal/", include("supportdesk.portal.urls")),
     path("notifications/", include("supportdesk.web.notice_urls")),
+    path("", include("supportdesk.portal.public_urls")),
     path("", include("supportdesk.console.urls")),
 ]

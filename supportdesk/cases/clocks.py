@@ -50,41 +50,57 @@ def calendars_of(version: PolicyVersion) -> Mapping[str, BusinessCalendar]:
 
 def domain_events(case: Case, rows: list[CaseEvent]) -> list[sla.CaseEvent]:
     """The SLA-relevant history of ``case``, in timeline order."""
+    return history_of(case.received_at, [(row.at, events.read(row)) for row in rows])
+
+
+#: The timeline kinds :func:`history_of` reads: the others add nothing to an SLA history.
+SLA_KINDS = tuple(
+    str(entry.kind)
+    for entry in (events.Opened, events.SeverityChanged, events.StatusChanged, events.Commented)
+)
+
+
+def history_of(
+    received_at: dt.datetime, entries: Sequence[tuple[dt.datetime, events.Entry]]
+) -> list[sla.CaseEvent]:
+    """The SLA history of a case received at ``received_at`` from its timeline entries
+    (instant, entry), in timeline order."""
     history: list[sla.CaseEvent] = []
     responded = False
-    for row in rows:
-        entry = events.read(row)
+    for at, entry in entries:
         if isinstance(entry, events.Opened):
-            history.append(sla.Received(at=case.received_at, severity=entry.severity))
+            history.append(sla.Received(at=received_at, severity=entry.severity))
         elif isinstance(entry, events.SeverityChanged):
             history.append(
-                sla.SeverityChanged(at=row.at, from_severity=entry.before, to_severity=entry.after)
+                sla.SeverityChanged(at=at, from_severity=entry.before, to_severity=entry.after)
             )
         elif isinstance(entry, events.StatusChanged):
-            history.extend(_status_events(entry, row.at))
+            history.extend(_status_events(entry, at))
         if entry.responds:
             # First response: the first public agent reply or an acknowledgement.
-            history.append(
-                sla.FirstResponse(at=row.at) if not responded else sla.Updated(at=row.at)
-            )
+            history.append(sla.FirstResponse(at=at) if not responded else sla.Updated(at=at))
             responded = True
     return history
 
 
-_DONE = (CaseStatus.RESOLVED, CaseStatus.CLOSED)
+# Plain strings: read once per status event of every case a what-if replays.
+_DONE = frozenset({str(CaseStatus.RESOLVED), str(CaseStatus.CLOSED)})
+_WAITING = str(CaseStatus.WAITING_ON_CUSTOMER)
+_RESOLVED = str(CaseStatus.RESOLVED)
+_CLOSED = str(CaseStatus.CLOSED)
 
 
 def _status_events(entry: events.StatusChanged, at: dt.datetime) -> list[sla.CaseEvent]:
     out: list[sla.CaseEvent] = []
-    if entry.before == CaseStatus.WAITING_ON_CUSTOMER:
+    if entry.before == _WAITING:
         out.append(sla.Resumed(at=at))
     if entry.before in _DONE and entry.after not in _DONE:
         out.append(sla.Reopened(at=at))
-    if entry.after == CaseStatus.WAITING_ON_CUSTOMER:
+    if entry.after == _WAITING:
         out.append(sla.Paused(at=at))
-    elif entry.after == CaseStatus.RESOLVED:
+    elif entry.after == _RESOLVED:
         out.append(sla.Resolved(at=at))
-    elif entry.after == CaseStatus.CLOSED:
+    elif entry.after == _CLOSED:
         out.append(sla.Closed(at=at))
     return out
 

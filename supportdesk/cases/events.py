@@ -390,6 +390,40 @@ class EmergencyReviewed(Entry):
         return cls(severity=int(data.get("severity", 0)), reason=str(data.get("reason", "")))
 
 
+@dataclass(frozen=True, slots=True)
+class PolicyRepinned(Entry):
+    """Issue 22: the case moved from the policy version it was pinned to to an adopted
+    one (``supportdesk policy apply NEW --open-cases``), with each clock's due before and
+    after as ISO instants (``None``: no due)."""
+
+    kind: ClassVar[EventKind] = EventKind.POLICY
+    public: ClassVar[bool] = False
+    policy: str
+    before: str
+    after: str
+    #: (clock, due before, due after) per clock of either version.
+    dues: tuple[tuple[str, str | None, str | None], ...] = ()
+
+    def to_data(self) -> dict[str, Any]:
+        return {
+            "policy": self.policy,
+            "from": self.before,
+            "to": self.after,
+            "dues": [{"clock": c, "from": b, "to": a} for c, b, a in self.dues],
+        }
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> PolicyRepinned:
+        return cls(
+            policy=str(data.get("policy", "")),
+            before=str(data.get("from", "")),
+            after=str(data.get("to", "")),
+            dues=tuple(
+                (str(d.get("clock", "")), d.get("from"), d.get("to")) for d in data.get("dues", ())
+            ),
+        )
+
+
 _BY_KIND: dict[str, type[Entry]] = {
     cls.kind: cls
     for cls in (
@@ -407,6 +441,7 @@ _BY_KIND: dict[str, type[Entry]] = {
         Escalation,
         HandedOver,
         EmergencyReviewed,
+        PolicyRepinned,
     )
 }
 
@@ -428,3 +463,9 @@ def record(case: Case, entry: Entry, *, at: dt.datetime, actor: User | None) -> 
 def read(row: CaseEvent) -> Entry:
     """The typed entry a stored row holds."""
     return _BY_KIND[row.kind].from_data(row.data)
+
+
+def read_stored(kind: str, data: Mapping[str, Any]) -> Entry:
+    """The typed entry of a stored row's kind and data, for reads that fetch only those
+    columns (the what-if replay reads hundreds of thousands)."""
+    return _BY_KIND[kind].from_data(data)

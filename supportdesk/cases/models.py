@@ -214,6 +214,7 @@ class EventKind(models.TextChoices):
     ESCALATION = "escalation"
     HANDOVER = "handover"
     EMERGENCY = "emergency"
+    POLICY = "policy"
 
 
 class CaseEvent(models.Model):

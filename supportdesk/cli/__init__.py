@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "supportdesk.cli.sprint",
     "supportdesk.cli.find",
     "supportdesk.cli.escalation",
+    "supportdesk.cli.answers",
     "supportdesk.cli.mail",
     "supportdesk.cli.backup",
     "supportdesk.cli.token",

@@ -1,4 +1,4 @@
-"""``supportdesk policy check|load|coverage|diff|whatif``."""
+"""``supportdesk policy check|load|coverage|diff|whatif|apply``."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any
 
 from supportdesk.cli import UsageError
 from supportdesk.cli.options import read_policy, read_policy_text
+from supportdesk.cli.policy_apply import register_apply
 from supportdesk.cli.policy_truth import register_policy
 from supportdesk.domain.errors import PolicyError
 
@@ -72,3 +73,4 @@ def register(sub: Any) -> None:
     p.set_defaults(handler=coverage)
 
     register_policy(psub)
+    register_apply(psub)

@@ -16,7 +16,7 @@ from supportdesk.cli.progress import ProgressReport
 from supportdesk.cli.runtime import start_django
 from supportdesk.domain.calendars import build_calendars
 from supportdesk.domain.policy.diff import diff_policies
-from supportdesk.domain.whatif import Rules, WhatIfReport, replay_cases, whatif_report
+from supportdesk.domain.whatif import Rules, WhatIfReport, hours_text, whatif_report
 
 
 def diff(args: argparse.Namespace) -> int:
@@ -48,15 +48,14 @@ def whatif(args: argparse.Namespace) -> int:
     if args.to < args.since:
         raise UsageError("--to: must not be before --from")
     start_django()
-    from supportdesk.cases.policy_truth import replay_set
+    from supportdesk.cases.policy_truth import replay_set, replay_whatif
 
     since = dt.datetime.combine(args.since, dt.time(), tzinfo=dt.UTC)
     until = dt.datetime.combine(args.to + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
     found = replay_set(since=since, until=until, organisation=args.org)
     bar = ProgressReport("replaying")
-    outcomes = replay_cases(
-        found.histories(),
-        pinned=found.pinned,
+    outcomes = replay_whatif(
+        found,
         new=Rules(new, build_calendars(new.calendars)),
         now=clock.now(),
         progress=lambda done: bar("cases", done, found.count),
@@ -80,18 +79,14 @@ def report_data(report: WhatIfReport, *, policy: str) -> dict[str, Any]:
     return {"policy": policy, "cases": report.cases, "flipped": len(report.flips), "rows": rows}
 
 
-def _hours(seconds: int | None) -> str:
-    return "-" if seconds is None else f"{seconds / 3600:.1f}h"
-
-
 def print_report(report: WhatIfReport, *, policy: str) -> None:
     print(f"what-if under {policy}: {report.cases} cases, {len(report.flips)} flipped")
     print("sev  week      cases  breaches(pinned→new)  median(pinned→new)  p90(pinned→new)")
     for r in report.rows:
         print(
             f"{r.severity:>3}  {r.week}  {r.cases:>5}  {r.breaches_pinned:>8} → {r.breaches_new:<9}"
-            f"  {_hours(r.median_pinned):>7} → {_hours(r.median_new):<8}"
-            f"  {_hours(r.p90_pinned):>6} → {_hours(r.p90_new)}"
+            f"  {hours_text(r.median_pinned):>7} → {hours_text(r.median_new):<8}"
+            f"  {hours_text(r.p90_pinned):>6} → {hours_text(r.p90_new)}"
         )
         for flip in r.flips:
             print(f"       {flip.reference}: {flip.direction}")

@@ -4,6 +4,7 @@ Thin: each reads through a selector and hands the work to the domain."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 
 from django import forms
@@ -16,14 +17,15 @@ from supportdesk import clock
 from supportdesk.accounts.permissions import NotFound, visible_organisations
 from supportdesk.cases import selectors
 from supportdesk.cases.clocks import calendars_of
-from supportdesk.cases.policy_truth import explain_case, replay_set
+from supportdesk.cases.policy_truth import explain_case, replay_set, replay_whatif
 from supportdesk.console.charts import WIDTH, bar_chart
 from supportdesk.console.views import staff_only, user_of
 from supportdesk.domain.policy.diff import diff_policies
 from supportdesk.domain.sla.explain_text import explanation_data
-from supportdesk.domain.whatif import Rules, WeekRow, replay_cases, whatif_report
+from supportdesk.domain.whatif import Rules, WeekRow, WhatIfReport, hours_text, whatif_report
 from supportdesk.policies import selectors as policy_selectors
 from supportdesk.policies.models import Policy, PolicyVersion
+from supportdesk.policies.permissions import can_adopt_version
 
 #: The longest range a what-if replays in a page request; longer ones belong to the CLI.
 MAX_WHATIF_DAYS = 92
@@ -80,6 +82,7 @@ def policy_diff(request: HttpRequest) -> HttpResponse:
         "page": page,
         "against": against,
         "changes": changes,
+        "can_adopt": can_adopt_version(user_of(request)),
         "nav": "policy",
     }
     return render(request, "console/policy_diff.html", context)
@@ -126,13 +129,12 @@ def policy_whatif(request: HttpRequest) -> HttpResponse:
             organisation=form.cleaned_data["organisation"] or None,
         )
         candidate = policy_selectors.parsed(version)
-        outcomes = replay_cases(
-            found.histories(),
-            pinned=found.pinned,
-            new=Rules(candidate, calendars_of(version)),
-            now=clock.now(),
+        outcomes = replay_whatif(
+            found, new=Rules(candidate, calendars_of(version)), now=clock.now()
         )
         report = whatif_report(outcomes)
+        if request.GET.get("format") == "csv":
+            return _whatif_csv(report, f"{policy.key}-{version.version}", form.cleaned_data)
         chart = bar_chart(
             [
                 (
@@ -155,10 +157,14 @@ def policy_whatif(request: HttpRequest) -> HttpResponse:
                 ("p1", str(_("breaches only under the pinned"))),
             ],
         )
+    csv_query = request.GET.copy()
+    csv_query["format"] = "csv"
     context = {
         "policy": policy,
         "form": form,
         "report": report,
+        "rows": _shown_rows(report) if report else [],
+        "csv_query": csv_query.urlencode(),
         "chart": chart,
         "width": WIDTH,
         "nav": "policy",
@@ -172,3 +178,40 @@ def _only(row: WeekRow, *, new: bool) -> int:
     """Cases of the row breached under one policy only (the flips one way)."""
     wanted = "breaches" if new else "recovers"
     return sum(1 for f in row.flips if f.direction == wanted)
+
+
+def _shown_rows(report: WhatIfReport) -> list[dict[str, object]]:
+    """The report's rows with business times in hours, as the CLI prints them."""
+    return [
+        {
+            "row": r,
+            "median": f"{hours_text(r.median_pinned)} → {hours_text(r.median_new)}",
+            "p90": f"{hours_text(r.p90_pinned)} → {hours_text(r.p90_new)}",
+        }
+        for r in report.rows
+    ]
+
+
+#: The CSV's columns: business times in hours (decimal), flips as "reference:direction".
+CSV_COLUMNS = (
+    "severity", "week", "cases", "breaches_pinned", "breaches_candidate",
+    "median_hours_pinned", "median_hours_candidate", "p90_hours_pinned", "p90_hours_candidate",
+    "flipped",
+)  # fmt: skip
+
+
+def _whatif_csv(report: WhatIfReport, name: str, data: dict[str, object]) -> HttpResponse:
+    """The report as a CSV download, one row per severity and week."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    filename = f"supportdesk-whatif-{name}-{data['start']}-{data['end']}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    writer = csv.writer(response)
+    writer.writerow(CSV_COLUMNS)
+    for r in report.rows:
+        times = (r.median_pinned, r.median_new, r.p90_pinned, r.p90_new)
+        writer.writerow(
+            [r.severity, r.week, r.cases, r.breaches_pinned, r.breaches_new]
+            + ["" if t is None else round(t / 3600, 2) for t in times]
+            + [" ".join(f"{f.reference}:{f.direction}" for f in r.flips)]
+        )
+    return response

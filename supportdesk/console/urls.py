@@ -1,13 +1,17 @@
 from django.urls import path
 
 from supportdesk.console import (
+    answer_reports,
+    answers,
     boards,
     case_emergency,
     case_files,
     case_mail,
     escalations,
     find,
+    knowledge,
     planning,
+    policy_adopt,
     policy_truth,
     reports,
     views,
@@ -73,6 +77,7 @@ urlpatterns = [
     path("console/policy/", boards.policy, name="policy"),
     path("console/policy/versions/", policy_truth.policy_diff, name="policy_diff"),
     path("console/policy/whatif/", policy_truth.policy_whatif, name="policy_whatif"),
+    path("console/policy/adopt/", policy_adopt.policy_adopt, name="policy_adopt"),
     path(
         "console/cases/<int:case_id>/deadlines/",
         policy_truth.case_deadlines,
@@ -106,4 +111,27 @@ urlpatterns = [
         name="page_acknowledge",
     ),
     path("console/reports/", reports.reports, name="reports"),
+    path("console/reports/answers/", answer_reports.answer_reports, name="answer_reports"),
+    path("console/macros/", answers.macro_list, name="macros"),
+    path("console/macros/<int:macro_id>/", answers.macro_edit, name="macro"),
+    path(
+        "console/cases/<int:case_id>/macros/<int:macro_id>/preview",
+        answers.macro_preview,
+        name="macro_preview",
+    ),
+    path(
+        "console/cases/<int:case_id>/macros/<int:macro_id>/apply",
+        answers.macro_apply,
+        name="macro_apply",
+    ),
+    path("console/cases/<int:case_id>/tags", answers.case_tag, name="case_tag"),
+    path("console/cases/<int:case_id>/articles", answers.article_search, name="case_articles"),
+    path(
+        "console/cases/<int:case_id>/articles/<int:article_id>/link",
+        answers.reply_with_article,
+        name="reply_with_article",
+    ),
+    path("console/tags/<str:name>/", answers.tagged_cases, name="tagged"),
+    path("console/knowledge/", knowledge.article_list, name="articles"),
+    path("console/knowledge/<int:article_id>/", knowledge.article_edit, name="article"),
 ]

@@ -37,6 +37,8 @@ class NoticeEvent(enum.StrEnum):
     ESCALATION_HANDED_OVER = "escalation_handed_over"
     PAGE = "page"
     FOLLOW_UP = "follow_up"
+    #: A resolved case's requester is asked to rate it (the policy's ``satisfaction``).
+    SATISFACTION_SURVEY = "satisfaction_survey"
 
 
 class Audience(enum.StrEnum):
@@ -141,6 +143,7 @@ DEFAULT_RULES = NoticeRules(
         _rule(E.ESCALATION_HANDED_OVER, (A.REQUESTER, A.FOLLOWERS, A.ESCALATION_MANAGER)),
         _rule(E.PAGE, (A.REGION_TEAM,)),
         _rule(E.FOLLOW_UP, (A.ASSIGNEE, A.ACCOUNT_MANAGER)),
+        _rule(E.SATISFACTION_SURVEY, (A.REQUESTER,)),
     )
 )
 del A, E

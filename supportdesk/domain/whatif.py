@@ -181,3 +181,8 @@ def percentile(values: Sequence[int], p: int) -> int | None:
     ordered = sorted(values)
     rank = math.ceil(p * len(ordered) / 100)
     return ordered[max(rank, 1) - 1]
+
+
+def hours_text(seconds: int | None) -> str:
+    """Business seconds as hours for people (``12.5h``; ``-`` for none)."""
+    return "-" if seconds is None else f"{seconds / 3600:.1f}h"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from supportdesk.portal import deadlines, find, views
+from supportdesk.portal import deadlines, find, help, satisfaction, views
 
 app_name = "portal"
 
@@ -16,6 +16,7 @@ urlpatterns = [
         name="attachment",
     ),
     path("cases/<int:case_id>/status", views.case_transition, name="case_transition"),
+    path("cases/<int:case_id>/rating", satisfaction.case_rate, name="case_rate"),
     path("cases/<int:case_id>/escalate", views.case_escalate, name="case_escalate"),
     path(
         "cases/<int:case_id>/escalations/<int:escalation_id>/respond",
@@ -24,5 +25,7 @@ urlpatterns = [
     ),
     path("report/", views.report, name="report"),
     path("report/triage", views.report_triage, name="report_triage"),
+    path("report/suggestions", help.report_suggestions, name="report_suggestions"),
+    path("report/deflected", help.report_deflected, name="report_deflected"),
     path("support/", views.support_policy, name="policy"),
 ]

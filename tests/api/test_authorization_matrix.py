@@ -30,6 +30,7 @@ from supportdesk.cases.search.models import SavedView
 from supportdesk.escalations.models import EscalationSubscription
 from supportdesk.intake.models import InboundMessage
 from supportdesk.oncall.services import ack_token
+from tests.api.answer_world import ANSWER_BODIES, ANSWER_MATRIX, answer_world
 from tests.api.conftest import ROLES, World
 from tests.cases.conftest import NOW
 
@@ -103,7 +104,8 @@ class Stage:
 
     def url(self, route: str) -> str:
         url = re.sub(r"\{(\w+)\}", lambda m: self.values[m.group(1)], route)
-        return url + ("?" + self.values["stats_period"] if route.endswith("/stats") else "")
+        figures = route.endswith(("/stats", "/satisfaction/report"))
+        return url + ("?" + self.values["stats_period"] if figures else "")
 
     def body(self, value: Any) -> Any:
         """``value`` with each ``"{name}"`` string replaced by the world's value."""
@@ -164,7 +166,9 @@ def stage(world: World, settings: Any, tmp_path: Any) -> Stage:
     view = SavedView.objects.create(
         owner=world.users["agent"], name="Mine", filters={}, created_at=NOW
     )
+    answers = answer_world(world)
     values = {
+        **answers,
         "view_id": str(view.pk),
         "key": "mine",
         "case_id": str(world.case.pk),
@@ -327,6 +331,9 @@ MATRIX: dict[str, str] = {
     "GET /console/policy/": "302 404 404 404 200 404 200 200",
     "GET /console/policy/versions/": "302 404 404 404 200 404 200 200",
     "GET /console/policy/whatif/": "302 404 404 404 200 404 200 200",
+    # Re-pinning every open case of a policy: administrators only.
+    "GET /console/policy/adopt/": "302 404 404 404 403 403 403 200",
+    "POST /console/policy/adopt/": "302 404 404 404 403 403 403 302",
     "GET /console/reports/": "302 404 404 404 200 200 200 200",
     "GET /console/sprints/": "302 404 404 404 200 200 200 200",
     "POST /console/sprints/": "302 404 404 404 200 200 200 200",
@@ -366,6 +373,7 @@ MATRIX: dict[str, str] = {
     # Signed links: an on-call acknowledgement token is no unsubscribe token.
     "GET /notifications/unsubscribe/{token}/": "400 400 400 400 400 400 400 400",
     "POST /notifications/unsubscribe/{token}/": "400 400 400 400 400 400 400 400",
+    **ANSWER_MATRIX,
 }
 
 #: The admin (every route under /admin/): superusers only; everyone else is sent to sign in.
@@ -431,6 +439,7 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/console/views/"): {"name": "Broken", "q": "broken"},
     ("POST", "/console/cases/{case_id}/merge"): {"into": "{case_reference}"},
     ("POST", "/api/tokens"): {"name": "laptop"},
+    **ANSWER_BODIES,
 }
 
 

@@ -6,12 +6,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import pytest
 from django.test import Client
 
+from supportdesk.accounts.models import Role
 from supportdesk.cases import services
 from supportdesk.policies.models import Policy
 from supportdesk.policies.services import load_policy_version
 from tests.conftest import policy_text
+from tests.factories import make_user
 from tests.web.conftest import client_for, open_sev
 
 #: Friday 2026-03-13 19:00 in New York.
@@ -74,6 +77,19 @@ def test_the_whatif_page_lists_flipped_cases_with_a_chart(
     assert "1 cases, 1 flipped" in body
     assert f"{late.reference} (recovers)" in body
     assert "<svg" in body
+    # Business time to the first response in hours, like the CLI: 26 h pinned, 18 under
+    # the candidate (no Saturday 10:00-18:00).
+    assert "26.0h → 18.0h" in body
+    assert "format=csv" in body
+    download = agent_client.get(f"/console/policy/whatif/{query}&format=csv")
+    assert download["Content-Type"] == "text/csv; charset=utf-8"
+    assert (
+        "supportdesk-whatif-partner-services-2026.4-2026-03-01-2026-03-31.csv"
+        in (download["Content-Disposition"])
+    )
+    header, row = download.content.decode().splitlines()
+    assert header.startswith("severity,week,cases,breaches_pinned,breaches_candidate")
+    assert row == f"2,2026-W11,1,1,0,26.0,18.0,26.0,18.0,{late.reference}:recovers"
 
 
 def test_the_whatif_form_refuses_a_backwards_range(organisation: Any, agent_client: Client) -> None:
@@ -90,3 +106,38 @@ def test_the_portal_case_page_links_to_the_explanation(
 ) -> None:
     page = customer_client.get(f"/portal/cases/{sev2_case.pk}/").content.decode()
     assert f"/portal/cases/{sev2_case.pk}/deadlines/" in page
+
+
+@pytest.fixture
+def admin_client(db: None) -> Client:
+    return client_for(make_user(role=Role.ADMIN))
+
+
+def test_an_admin_previews_then_re_pins_the_open_cases(
+    customer: Any, organisation: Any, admin_client: Client, frozen_clock: Any
+) -> None:
+    frozen_clock(dt.datetime(2026, 3, 16, 14, tzinfo=dt.UTC))
+    waiting = open_sev(customer, organisation, severity=2, now=FRIDAY_EVENING)
+    text = policy_text("partner-services").replace('sat: ["10:00-18:00"]', "sat: closed")
+    load_policy_version(text=text.replace('version: "2026.3"', 'version: "2026.4"'))
+    versions = admin_client.get("/console/policy/versions/?policy=partner-services")
+    assert "/console/policy/adopt/?policy=partner-services" in versions.content.decode()
+    preview = admin_client.get("/console/policy/adopt/?policy=partner-services")
+    body = preview.content.decode()
+    assert preview.status_code == 200
+    assert "1 open cases on earlier versions: 1 with a moved due" in body
+    assert waiting.reference in body and 'datetime="2026-03-18T14:00:00+00:00"' in body
+    waiting.refresh_from_db()
+    assert waiting.policy_version.version == "2026.3"  # a preview changes nothing
+    done = admin_client.post("/console/policy/adopt/", {"policy": "partner-services"}, follow=True)
+    assert "1 open cases re-pinned to 2026.4" in done.content.decode()
+    waiting.refresh_from_db()
+    assert waiting.policy_version.version == "2026.4"
+    case_page = admin_client.get(f"/console/cases/{waiting.pk}/").content.decode()
+    assert "<strong>Policy version</strong> partner-services 2026.3 → 2026.4" in case_page
+
+
+def test_agents_may_not_adopt_a_version(organisation: Any, agent_client: Client) -> None:
+    assert agent_client.get("/console/policy/adopt/?policy=partner-services").status_code == 403
+    versions = agent_client.get("/console/policy/versions/?policy=partner-services")
+    assert "/console/policy/adopt/" not in versions.content.decode()

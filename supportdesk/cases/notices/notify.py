@@ -40,6 +40,7 @@ _CUSTOMER_TEMPLATES = {
     NoticeEvent.PUBLIC_REPLY: "case_reply",
     NoticeEvent.STATUS_CHANGED: "case_status",
     NoticeEvent.SEVERITY_CHANGED: "case_severity",
+    NoticeEvent.SATISFACTION_SURVEY: "satisfaction_survey",
 }
 
 
@@ -68,6 +69,7 @@ def _title(event: NoticeEvent, case: Case, facts: dict[str, Any], staff: bool) -
         NoticeEvent.ESCALATION_UPDATE: _("Escalation update"),
         NoticeEvent.ESCALATION_CLOSED: _("Escalation closed: %(reason)s"),
         NoticeEvent.ESCALATION_HANDED_OVER: _("Escalation Manager: %(manager)s"),
+        NoticeEvent.SATISFACTION_SURVEY: _("How did we do?"),
     }
     text = titles.get(event)
     if text is None:

@@ -36,7 +36,7 @@ class SearchDocument(models.Model):
     public_vector = SearchVectorField(null=True)
     staff_vector = SearchVectorField(null=True)
     #: Reference and title (weight A) and organisation (B), PostgreSQL only: what a
-    #: search ranks by, small enough to stay inline (migration 0011).
+    #: search ranks by, small enough to stay inline (migration 0012).
     heading_vector = SearchVectorField(null=True)
     indexed_at = models.DateTimeField()
 

@@ -36,6 +36,7 @@ from supportdesk.domain.policy.model import (
 )
 from supportdesk.domain.policy.notifications_section import read_notifications
 from supportdesk.domain.policy.reader import Reader, check_level, hours_to_seconds
+from supportdesk.domain.policy.satisfaction_section import read_satisfaction
 
 
 def load_policy_text(text: str) -> Policy:
@@ -74,6 +75,7 @@ def load_policy(data: Any) -> Policy:
             "escalation",
             "email",
             "notifications",
+            "satisfaction",
         },
         "",
     )
@@ -102,6 +104,7 @@ def load_policy(data: Any) -> Policy:
         escalation=read_escalation(r, top),
         email=read_email(r, top),
         notifications=read_notifications(r, top),
+        satisfaction=read_satisfaction(r, top),
     )
     if policy.default_region and regions and policy.default_region not in {g.key for g in regions}:
         r.fail("default_region", f"unknown region {policy.default_region!r}")

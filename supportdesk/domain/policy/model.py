@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from supportdesk.domain.calendars.spec import CalendarSpec
 from supportdesk.domain.notices import DEFAULT_RULES, NoticeRules
+from supportdesk.domain.satisfaction import DEFAULT_SATISFACTION, SatisfactionSettings
 
 #: The policy-file format this loader reads (the ``format`` key).
 FORMAT = 1
@@ -215,6 +216,7 @@ class Policy:
     escalation: Escalation | None
     email: EmailIntake = EmailIntake()
     notifications: NoticeRules = DEFAULT_RULES
+    satisfaction: SatisfactionSettings = DEFAULT_SATISFACTION
 
     def severity(self, level: int) -> SeverityLevel:
         for s in self.severities:

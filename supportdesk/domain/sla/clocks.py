@@ -137,7 +137,10 @@ def nearest_due(*, clocks: Iterable[SlaClock]) -> dt.datetime | None:
 
 
 @dataclass(frozen=True, slots=True)
-class _Cycle:
+class Cycle:
+    """One run of a clock: from ``anchor`` to ``met_at`` (``None``: not met as of now),
+    not counting the ``excluded`` spans."""
+
     anchor: dt.datetime
     met_at: dt.datetime | None
     excluded: tuple[Span, ...]  # merged, sorted
@@ -149,13 +152,13 @@ def _clock(
     history: History,
     kind: TargetKind,
 ) -> SlaClock:
-    cycles = _cycles(history, kind)
-    if not cycles:  # next_update before any response: nothing runs yet
+    found = cycles(history, kind)
+    if not found:  # next_update before any response: nothing runs yet
         return SlaClock(
             kind, history.now, ClockState.NOT_APPLICABLE, history.severities[-1][1], None, None,
             None, None, None, None, None, ZERO, (), None,
         )  # fmt: skip
-    results = [_evaluate(policy, calendars, history, kind, c) for c in cycles]
+    results = [_evaluate(policy, calendars, history, kind, c) for c in found]
     first_breach = min((r.breached_at for r in results if r.breached_at), default=None)
     last = results[-1]
     return SlaClock(
@@ -176,35 +179,50 @@ def _clock(
     )
 
 
-def _cycles(history: History, kind: TargetKind) -> list[_Cycle]:
+def severity_segments(
+    history: History, anchor: dt.datetime
+) -> list[tuple[dt.datetime, dt.datetime | None, int]]:
+    """The severities in force from ``anchor`` on, as [start, end) spans with their
+    level, the first starting at the anchor (``end`` ``None``: still in force)."""
+    segments: list[tuple[dt.datetime, dt.datetime | None, int]] = []
+    sev = history.severities
+    for i, (start, level) in enumerate(sev):
+        end = sev[i + 1][0] if i + 1 < len(sev) else None
+        if end is None or end > anchor:
+            segments.append((max(start, anchor), end, level))
+    return segments
+
+
+def cycles(history: History, kind: TargetKind) -> list[Cycle]:
+    """The runs of the ``kind`` clock in ``history`` (the what-if batch replays them too)."""
     pauses = history.pauses
     stops = list(history.stops)
     if kind is TargetKind.FIRST_RESPONSE:
         ends = [*history.responses, *(start for start, _ in stops)]
-        return [_Cycle(history.received_at, min(ends, default=None), merge(pauses))]
+        return [Cycle(history.received_at, min(ends, default=None), merge(pauses))]
     if kind is TargetKind.RESOLUTION:
         done = stops[-1][0] if stops and stops[-1][1] is None else None
-        return [_Cycle(history.received_at, done, merge([*pauses, *stops]))]
+        return [Cycle(history.received_at, done, merge([*pauses, *stops]))]
     # NEXT_UPDATE: a cycle from each response or reopening (after a first response) to
     # the next response or resolution.
     marks: list[tuple[dt.datetime, int]] = [(t, 0) for t in history.responses]
     marks += [(start, 1) for start, _ in stops]
     marks += [(t, 2) for t in history.reopens]
-    cycles: list[_Cycle] = []
+    out: list[Cycle] = []
     anchor: dt.datetime | None = None
     responded = False
     excluded = merge(pauses)
     for at, mark in sorted(marks, key=lambda m: m[0]):
         if mark != 2 and anchor is not None:
-            cycles.append(_Cycle(anchor, at, excluded))
+            out.append(Cycle(anchor, at, excluded))
             anchor = None
         if mark == 0:
             anchor, responded = at, True
         elif mark == 2 and responded:
             anchor = at
     if anchor is not None:
-        cycles.append(_Cycle(anchor, None, excluded))
-    return cycles
+        out.append(Cycle(anchor, None, excluded))
+    return out
 
 
 def _evaluate(
@@ -212,21 +230,15 @@ def _evaluate(
     calendars: Mapping[str, BusinessCalendar],
     history: History,
     kind: TargetKind,
-    cycle: _Cycle,
+    cycle: Cycle,
 ) -> SlaClock:
     now, anchor, met, excluded = history.now, cycle.anchor, cycle.met_at, cycle.excluded
     point = met if met is not None else now
-    # Severity segments [start, end) overlapping the cycle, the first starting at the anchor.
-    segments: list[tuple[dt.datetime, dt.datetime | None, int]] = []
-    sev = history.severities
-    for i, (start, level) in enumerate(sev):
-        end = sev[i + 1][0] if i + 1 < len(sev) else None
-        if end is None or end > anchor:
-            segments.append((max(start, anchor), end, level))
+    segments = severity_segments(history, anchor)
     breached_at: dt.datetime | None = None
     governing: tuple[dt.datetime, int, dt.datetime | None] = (anchor, segments[0][2], None)
     for start, end, level in segments:
-        target = _target(policy, level, kind)
+        target = target_of(policy, level, kind)
         due = None
         if target is not None:
             cal = _calendar(calendars, target.clock)
@@ -243,7 +255,7 @@ def _evaluate(
         if start <= point:
             governing = (start, level, due)
     start, level, due = governing
-    target = _target(policy, level, kind)
+    target = target_of(policy, level, kind)
     paused = sum((overlap(span, anchor, point) for span in merge(history.pauses)), start=ZERO)
     if breached_at is not None:
         state = ClockState.BREACHED
@@ -291,7 +303,8 @@ def _evaluate(
     )
 
 
-def _target(policy: Policy, level: int, kind: TargetKind) -> SlaTarget | None:
+def target_of(policy: Policy, level: int, kind: TargetKind) -> SlaTarget | None:
+    """The ``kind`` target of severity ``level``, if the policy sets one."""
     return next((t for t in policy.sla.targets_for(level) if t.kind is kind), None)
 
 

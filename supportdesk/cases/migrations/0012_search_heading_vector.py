@@ -33,7 +33,7 @@ def fill_headings(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0010_merge_search_and_sprint_team"),
+        ("cases", "0011_policy_repinned_event"),
     ]
 
     operations = [

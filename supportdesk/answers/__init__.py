@@ -1,0 +1,1 @@
+"""Answer work: macros (canned replies with actions) and tags on cases."""

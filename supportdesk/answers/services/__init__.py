@@ -1,0 +1,35 @@
+"""Writing macros and tags, and applying a macro to cases: one function per use case."""
+
+from supportdesk.answers.services.apply import (
+    AppliedMacro,
+    BulkOutcome,
+    MacroPreview,
+    apply_macro,
+    apply_macro_to_cases,
+    placeholder_values,
+    preview_macro,
+)
+from supportdesk.answers.services.macros import (
+    MacroDraft,
+    create_macro,
+    delete_macro,
+    update_macro,
+)
+from supportdesk.answers.services.tags import add_tags, normalise_tag, remove_tag
+
+__all__ = [
+    "AppliedMacro",
+    "BulkOutcome",
+    "MacroDraft",
+    "MacroPreview",
+    "add_tags",
+    "apply_macro",
+    "apply_macro_to_cases",
+    "create_macro",
+    "delete_macro",
+    "normalise_tag",
+    "placeholder_values",
+    "preview_macro",
+    "remove_tag",
+    "update_macro",
+]
