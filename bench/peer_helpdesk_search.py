@@ -16,6 +16,9 @@ from pathlib import Path
 import django
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+# The peer's settings package (dhbench) is in the working directory, the harness; a
+# script run by path has only its own directory on the path.
+sys.path.insert(0, os.getcwd())
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dhbench.settings")
 django.setup()
 

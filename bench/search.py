@@ -12,7 +12,8 @@ last.
    Zipf-like word frequencies, deterministic);
 2. builds the search index from scratch and times it: every case's document (the same
    text ``cases.search.index.document_texts`` writes: reference, title, organisation,
-   requester, description, comments; public and staff) and its two ``tsvector``\\s in one
+   requester, description, comments; public and staff, and the heading that ranks) and
+   its three ``tsvector``\\s in one
    ``INSERT … SELECT``, then the two GIN indexes; prints the table's and the indexes' size;
 3. times ``--searches`` searches of one to three words, as an agent (staff text, every
    case of their region) and as a customer (public text, their organisation), each the
@@ -90,18 +91,22 @@ with parts as (
          concat_ws(E'\\n', c.reference || ' ' || c.id, c.title, o.name,
                    nullif(trim(u.first_name || ' ' || u.last_name), ''), nullif(u.email, ''),
                    c.description, p.public_body) as public_text,
-         p.internal_body
+         p.internal_body,
+         c.reference || ' ' || c.id || ' ' || c.title as heading,
+         o.name as org
   from cases_case c
   join accounts_organization o on o.id = c.organization_id
   join accounts_user u on u.id = c.requester_id
   left join parts p on p.case_id = c.id
 )
 insert into cases_searchdocument
-  (case_id, public_text, staff_text, indexed_at, public_vector, staff_vector)
+  (case_id, public_text, staff_text, indexed_at, public_vector, staff_vector, heading_vector)
 select id, public_text, concat_ws(E'\\n', public_text, internal_body), now(),
        to_tsvector(%(cfg)s::regconfig, regexp_replace(public_text, '[\\W_]+', ' ', 'g')),
        to_tsvector(%(cfg)s::regconfig,
-                   regexp_replace(concat_ws(E'\\n', public_text, internal_body), '[\\W_]+', ' ', 'g'))
+                   regexp_replace(concat_ws(E'\\n', public_text, internal_body), '[\\W_]+', ' ', 'g')),
+       setweight(to_tsvector(%(cfg)s::regconfig, regexp_replace(heading, '[\\W_]+', ' ', 'g')), 'A')
+       || setweight(to_tsvector(%(cfg)s::regconfig, regexp_replace(org, '[\\W_]+', ' ', 'g')), 'B')
 from docs
 """
 
@@ -191,6 +196,11 @@ def main() -> int:
     if not args.reuse or not User.objects.filter(username="sam").exists():
         api_load.prepare_data()
         open_real_cases(40)
+    else:
+        # A database seeded by an older tree: bring its schema up to this one.
+        from django.core.management import call_command
+
+        call_command("migrate", interactive=False, verbosity=0)
     if Case.objects.count() < args.cases:
         api_load.seed_cases(args.cases, database_url=url, batch=20_000)
         need = max(args.comments - Comment.objects.count(), 0)

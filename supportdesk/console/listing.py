@@ -17,7 +17,12 @@ from supportdesk.cases import selectors
 from supportdesk.cases.models import Case
 from supportdesk.cases.search import saved_views
 from supportdesk.cases.search.saved_views import ViewChoice
-from supportdesk.cases.search.selectors import SEARCH_ORDER, snippets
+from supportdesk.cases.search.selectors import (
+    SEARCH_ORDER,
+    in_window_of,
+    search_forward,
+    snippets,
+)
 from supportdesk.console.find_forms import BulkForm, SaveViewForm
 from supportdesk.domain.errors import DomainError
 from supportdesk.web.paging import KeysetPage, keyset_page
@@ -60,7 +65,8 @@ class Listing:
 
 def _page(qs: QuerySet[Case], params: QueryDict, size: int, *, search: bool) -> KeysetPage[Case]:
     if search:
-        return keyset_page(qs, params=params, order=SEARCH_ORDER, size=size)
+        qs = in_window_of(qs, params.get("cursor"))
+        return keyset_page(qs, params=params, order=SEARCH_ORDER, size=size, forward=search_forward)
     return keyset_page(
         qs, params=params, order=selectors.QUEUE_ORDER, size=size, forward=_queue_forward
     )

@@ -6,7 +6,13 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from supportdesk.cases.search.selectors import SEARCH_ORDER, search_cases, snippets
+from supportdesk.cases.search.selectors import (
+    SEARCH_ORDER,
+    in_window_of,
+    search_cases,
+    search_forward,
+    snippets,
+)
 from supportdesk.domain.errors import DomainError
 from supportdesk.portal.views import PAGE_SIZE, _user, customer_only
 from supportdesk.web.paging import keyset_page
@@ -20,10 +26,13 @@ def search(request: HttpRequest) -> HttpResponse:
     if text:
         try:
             qs = search_cases(user, text).select_related("organization")
+            qs = in_window_of(qs, request.GET.get("cursor"))
         except DomainError as exc:
             context["error"] = exc.message
         else:
-            page = keyset_page(qs, params=request.GET, order=SEARCH_ORDER, size=PAGE_SIZE)
+            page = keyset_page(
+                qs, params=request.GET, order=SEARCH_ORDER, size=PAGE_SIZE, forward=search_forward
+            )
             found = snippets(user, text, page.rows)
             context["page"] = page
             context["rows"] = [{"case": c, "snippet": found.get(c.pk, "")} for c in page.rows]

@@ -2,23 +2,30 @@
 (``domain.search_query``) rendered as an FTS5 ``MATCH`` on SQLite and as a ``tsquery``
 on PostgreSQL, each with its own index of the same :class:`SearchDocument` text.
 
-Every engine gives the same three things: :meth:`~Engine.write` (index one case),
-:meth:`~Engine.matching` (narrow a case queryset to the matches, annotated with an
-integer ``search_rank``, higher first) and :meth:`~Engine.snippets` (highlighted HTML
-fragments of a page of hits). Which text is searched is the caller's :class:`Audience`.
+Every engine gives the same four things: :meth:`~Engine.write` (index one case),
+:meth:`~Engine.matching` (narrow a case queryset to the matches), :meth:`~Engine.score`
+(an integer relevance of a matching case row, higher first; the selectors compute it
+only for a bounded window of the newest cases, see ``search.selectors``) and
+:meth:`~Engine.snippets` (highlighted HTML fragments of a page of hits). Which text is
+searched is the caller's :class:`Audience`.
 """
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import enum
+import operator
+from collections.abc import Iterator
 from functools import reduce
-from typing import Protocol
+from typing import Any, NamedTuple, Protocol
 
 from django.contrib.postgres import search as pg
-from django.db import connection
-from django.db.models import BigIntegerField, F, QuerySet, Value
+from django.db import connection, transaction
+from django.db.models import BigIntegerField, Expression, F, Q, QuerySet, Value, When
+from django.db.models import Case as Switch
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils.html import escape
 
 from supportdesk.cases.models import Case
@@ -32,6 +39,17 @@ HIT_START, HIT_END = "\ue000", "\ue001"
 #: Ranks are scaled to integers so that a keyset cursor compares them exactly.
 RANK_SCALE = 1_000_000
 SNIPPET_WORDS = 24
+#: Between the parts of a document's text (``cases.search.index.document_texts``).
+PART_SEPARATOR = "\n"
+
+
+class Heading(NamedTuple):
+    """What the PostgreSQL rank reads of a case: its reference and title (weighted
+    most) and its organisation; public to every audience, and small enough to be stored
+    inline, so ranking a match never unpacks the case's whole text."""
+
+    title: str
+    organization: str
 
 
 class Audience(enum.StrEnum):
@@ -42,13 +60,22 @@ class Audience(enum.StrEnum):
 
 
 class Engine(Protocol):
-    def write(self, doc: SearchDocument) -> None:
+    def write(self, doc: SearchDocument, heading: Heading) -> None:
         """Store ``doc`` (unsaved: insert or replace) and index its texts."""
+
+    def append(self, case_id: int, text: str, *, public: bool, at: dt.datetime) -> bool:
+        """Add one new part (a comment's body, an attachment's name) to the end of the
+        case's texts, public or staff only; False (nothing written) when the case has
+        no document yet."""
 
     def remove(self, case_id: int) -> None: ...
     def matching(
         self, qs: QuerySet[Case], query: SearchQuery, audience: Audience
     ) -> QuerySet[Case]: ...
+    def score(self, query: SearchQuery, audience: Audience) -> Expression: ...
+    def older(self, qs: QuerySet[Case], floor: int) -> QuerySet[Case]:
+        """``qs`` narrowed to the cases below id ``floor``, as the index can use it."""
+
     def snippets(
         self, case_ids: list[int], query: SearchQuery, audience: Audience
     ) -> dict[int, str]: ...
@@ -60,6 +87,23 @@ def engine() -> Engine:
     if connection.vendor == "postgresql":
         return PostgresEngine()
     return Fts5Engine()
+
+
+@contextlib.contextmanager
+def exact_plans() -> Iterator[None]:
+    """Inside: PostgreSQL plans each statement for its own values. Statements are
+    prepared on the server after two runs (settings: ``prepare_threshold``), and a
+    prepared statement's generic plan knows neither how few cases the window holds nor
+    how common the words are: measured, the same search's window read went from 20 ms
+    to 200 ms once prepared. ``SET LOCAL`` lasts until the end of the transaction, so
+    the setting is put back on the way out."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        cursor.execute("set local plan_cache_mode = force_custom_plan")
+        yield
+        cursor.execute("set local plan_cache_mode to default")
 
 
 def marked(fragment: str) -> str:
@@ -100,7 +144,8 @@ def _upsert(doc: SearchDocument) -> None:
 
 
 class Fts5Engine:
-    def write(self, doc: SearchDocument) -> None:
+    def write(self, doc: SearchDocument, heading: Heading) -> None:
+        """``heading``: unused; bm25 over the audience's whole text ranks here."""
         _upsert(doc)
         with connection.cursor() as cursor:
             for audience, text in (
@@ -112,6 +157,23 @@ class Fts5Engine:
                     [doc.case_id, text],
                 )
 
+    def append(self, case_id: int, text: str, *, public: bool, at: dt.datetime) -> bool:
+        added = Concat(F("staff_text"), Value(PART_SEPARATOR + text))
+        changes: dict[str, Any] = {"staff_text": added, "indexed_at": at}
+        if public:
+            changes["public_text"] = Concat(F("public_text"), Value(PART_SEPARATOR + text))
+        if not SearchDocument.objects.filter(case_id=case_id).update(**changes):
+            return False
+        audiences = (Audience.PUBLIC, Audience.STAFF) if public else (Audience.STAFF,)
+        with connection.cursor() as cursor:
+            for audience in audiences:
+                table = FTS_TABLES[audience]
+                cursor.execute(
+                    f"update {table} set body = body || %s where rowid = %s",
+                    [PART_SEPARATOR + text, case_id],
+                )
+        return True
+
     def remove(self, case_id: int) -> None:
         with connection.cursor() as cursor:
             for table in FTS_TABLES.values():
@@ -121,17 +183,22 @@ class Fts5Engine:
         self, qs: QuerySet[Case], query: SearchQuery, audience: Audience
     ) -> QuerySet[Case]:
         table = FTS_TABLES[audience]
-        match = fts5_match(query)
-        case_table = Case._meta.db_table
-        # bm25 is lower for a better match; negated and scaled, higher is better.
-        rank = RawSQL(
-            f"(select cast(-bm25({table}) * {RANK_SCALE} as integer) from {table}"
-            f" where {table} match %s and rowid = {case_table}.id)",
-            [match],
-            output_field=BigIntegerField(),
-        )
-        hits = RawSQL(f"select rowid from {table} where {table} match %s", [match])
-        return qs.filter(pk__in=hits).annotate(search_rank=rank)
+        hits = RawSQL(f"select rowid from {table} where {table} match %s", [fts5_match(query)])
+        return qs.filter(pk__in=hits)
+
+    def score(self, query: SearchQuery, audience: Audience) -> Expression:
+        """How many of the query's word groups the title holds (any audience: the
+        title is public), scaled. Not ``bm25``: that depends on every other document,
+        so a case's rank would change under a cursor as cases arrive."""
+        held = [
+            When(reduce(operator.or_, (Q(title__icontains=t.text) for t in group)), then=1)
+            for group in query.all_of
+        ]
+        counts = [Switch(w, default=0, output_field=BigIntegerField()) for w in held]
+        return reduce(operator.add, counts) * Value(RANK_SCALE)
+
+    def older(self, qs: QuerySet[Case], floor: int) -> QuerySet[Case]:
+        return qs.filter(pk__lt=floor)
 
     def snippets(
         self, case_ids: list[int], query: SearchQuery, audience: Audience
@@ -166,7 +233,8 @@ def create_fts5_tables(conn: object, language: str) -> None:
             )
 
 
-# PostgreSQL: two tsvector columns of the document row, GIN-indexed.
+# PostgreSQL: two tsvector columns of the document row, GIN-indexed, and the small
+# heading vector that ranks.
 
 _VECTORS = {Audience.PUBLIC: "public_vector", Audience.STAFF: "staff_vector"}
 _TEXTS = {Audience.PUBLIC: "public_text", Audience.STAFF: "staff_text"}
@@ -188,30 +256,60 @@ def tsquery(query: SearchQuery, config: str) -> pg.SearchQuery:
 
 
 class PostgresEngine:
-    def write(self, doc: SearchDocument) -> None:
-        """One statement: the row and both vectors, inserted or replaced."""
+    def write(self, doc: SearchDocument, heading: Heading) -> None:
+        """One statement: the row and its three vectors, inserted or replaced."""
         table = SearchDocument._meta.db_table
-        config = desk_settings.search_language
         with connection.cursor() as cursor:
             cursor.execute(
-                f"insert into {table}"
-                " (case_id, public_text, staff_text, indexed_at, public_vector, staff_vector)"
-                " values (%s, %s, %s, %s, to_tsvector(%s::regconfig, %s),"
-                " to_tsvector(%s::regconfig, %s))"
+                f"insert into {table} (case_id, public_text, staff_text, indexed_at,"
+                " public_vector, staff_vector, heading_vector)"
+                " values (%(case)s, %(public)s, %(staff)s, %(at)s,"
+                " to_tsvector(%(cfg)s::regconfig, %(public_words)s),"
+                " to_tsvector(%(cfg)s::regconfig, %(staff_words)s),"
+                " setweight(to_tsvector(%(cfg)s::regconfig, %(title)s), 'A')"
+                " || setweight(to_tsvector(%(cfg)s::regconfig, %(org)s), 'B'))"
                 " on conflict (case_id) do update set public_text = excluded.public_text,"
                 " staff_text = excluded.staff_text, indexed_at = excluded.indexed_at,"
-                " public_vector = excluded.public_vector, staff_vector = excluded.staff_vector",
-                [
-                    doc.case_id,
-                    doc.public_text,
-                    doc.staff_text,
-                    doc.indexed_at,
-                    config,
-                    plain_words(doc.public_text),
-                    config,
-                    plain_words(doc.staff_text),
-                ],
+                " public_vector = excluded.public_vector, staff_vector = excluded.staff_vector,"
+                " heading_vector = excluded.heading_vector",
+                {
+                    "case": doc.case_id,
+                    "public": doc.public_text,
+                    "staff": doc.staff_text,
+                    "at": doc.indexed_at,
+                    "cfg": desk_settings.search_language,
+                    "public_words": plain_words(doc.public_text),
+                    "staff_words": plain_words(doc.staff_text),
+                    "title": plain_words(heading.title),
+                    "org": plain_words(heading.organization),
+                },
             )
+
+    def append(self, case_id: int, text: str, *, public: bool, at: dt.datetime) -> bool:
+        """One statement: both texts and vectors extended in place (``||`` on a
+        ``tsvector`` shifts the new part's positions after the old, as one text would),
+        instead of reading the case and all its comments again to rewrite them."""
+        table = SearchDocument._meta.db_table
+        public_side = (
+            ", public_text = public_text || %(part)s,"
+            " public_vector = public_vector || to_tsvector(%(cfg)s::regconfig, %(words)s)"
+            if public
+            else ""
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"update {table} set staff_text = staff_text || %(part)s,"
+                " staff_vector = staff_vector || to_tsvector(%(cfg)s::regconfig, %(words)s),"
+                f" indexed_at = %(at)s{public_side} where case_id = %(case)s",
+                {
+                    "part": PART_SEPARATOR + text,
+                    "words": plain_words(text),
+                    "cfg": desk_settings.search_language,
+                    "at": at,
+                    "case": case_id,
+                },
+            )
+            return bool(cursor.rowcount)
 
     def remove(self, case_id: int) -> None:
         """Nothing: the vectors live on the document row, deleted with the case."""
@@ -220,11 +318,23 @@ class PostgresEngine:
         self, qs: QuerySet[Case], query: SearchQuery, audience: Audience
     ) -> QuerySet[Case]:
         tsq = tsquery(query, desk_settings.search_language)
-        vector = f"search_document__{_VECTORS[audience]}"
-        rank = pg.SearchRank(F(vector), tsq, cover_density=True) * Value(RANK_SCALE)
-        return qs.filter(**{vector: tsq}).annotate(
-            search_rank=Cast(rank, output_field=BigIntegerField())
-        )
+        return qs.filter(**{f"search_document__{_VECTORS[audience]}": tsq})
+
+    def score(self, query: SearchQuery, audience: Audience) -> Expression:
+        """``ts_rank`` of the heading vector (the same for every audience: it holds only
+        public words): a match in the reference or title first, then in the
+        organisation; a match only in the text below scores 0. The audience's own
+        vector is only the filter: scoring it would unpack every ranked case's whole
+        text (measured: ~15 µs a case, and a common word is in most cases)."""
+        tsq = tsquery(query, desk_settings.search_language)
+        rank = pg.SearchRank(F("search_document__heading_vector"), tsq) * Value(RANK_SCALE)
+        return Coalesce(Cast(rank, output_field=BigIntegerField()), Value(0))
+
+    def older(self, qs: QuerySet[Case], floor: int) -> QuerySet[Case]:
+        """The bound on the document's key too: the planner does not carry a range
+        across the join, and the older matches are read walking the documents down
+        from the floor (measured: half the documents tested for a rare pair of words)."""
+        return qs.filter(pk__lt=floor, search_document__case_id__lt=floor)
 
     def snippets(
         self, case_ids: list[int], query: SearchQuery, audience: Audience

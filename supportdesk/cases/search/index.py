@@ -20,7 +20,7 @@ from django.db.models.signals import post_delete, post_save
 
 from supportdesk import clock
 from supportdesk.cases.models import Attachment, Case, Comment
-from supportdesk.cases.search.engines import engine
+from supportdesk.cases.search.engines import PART_SEPARATOR, Heading, engine
 from supportdesk.cases.search.models import SearchDocument
 from supportdesk.domain.search_query import reference_words
 
@@ -54,7 +54,13 @@ def index_case(
         staff_text=staff_text,
         indexed_at=clock.resolve(now),
     )
-    engine().write(doc)
+    engine().write(doc, heading_of(case))
+
+
+def heading_of(case: Case) -> Heading:
+    """The words that rank a case's matches: reference and title, then organisation."""
+    title = f"{reference_words(case.reference, case.pk)}\n{case.title}"
+    return Heading(title=title, organization=case.organization.name)
 
 
 def _lacks(case: Case) -> bool:
@@ -98,8 +104,8 @@ def document_texts(case: Case, *, fresh: bool = False) -> tuple[str, str]:
     if not fresh:
         for text, is_public in _parts(case.pk):
             (public if is_public else internal).append(text)
-    public_text = "\n".join(p for p in public if p)
-    return public_text, "\n".join([public_text, *(p for p in internal if p)])
+    public_text = PART_SEPARATOR.join(p for p in public if p)
+    return public_text, PART_SEPARATOR.join([public_text, *(p for p in internal if p)])
 
 
 def _parts(case_id: int) -> QuerySet[Any, tuple[str, bool]]:
@@ -170,7 +176,19 @@ def _part_changed(
     # leave a row pointing at a deleted case.
     if isinstance(origin, Case) or (isinstance(origin, QuerySet) and origin.model is Case):
         return
+    if kwargs.get("created") and _appended(instance):
+        return
     index_case(instance.case_id)
+
+
+def _appended(part: Comment | Attachment) -> bool:
+    """A new comment or attachment added to the end of its case's document (one
+    statement on PostgreSQL) rather than the document rebuilt (three): the same words,
+    only in the order they were written. An edit or a deletion rebuilds."""
+    text = part.body if isinstance(part, Comment) else part.name
+    if not text:
+        return True  # document_texts leaves out empty parts
+    return engine().append(part.case_id, text, public=part.public, at=clock.resolve(None))
 
 
 def _case_deleted(sender: type[Case], instance: Case, **_: Any) -> None:

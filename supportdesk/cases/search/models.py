@@ -21,7 +21,7 @@ class SearchDocument(models.Model):
     ``staff_text`` adds internal notes and attachments and the hand-over note. A
     customer's search reads only the public side, so a word in an internal note can never
     find a case for them. On PostgreSQL the two ``tsvector`` columns hold the indexed
-    form (GIN-indexed, see migration 0009); on SQLite they stay empty and two FTS5 tables
+    form (GIN-indexed, see migration 0009) and ``heading_vector`` what ranks; on SQLite they stay empty and two FTS5 tables
     (``cases_search_public``/``_staff``, rowid = case id) hold it instead.
 
     A table of its own, not columns of ``cases_case``: the queue's table and its index
@@ -35,6 +35,9 @@ class SearchDocument(models.Model):
     staff_text = models.TextField()
     public_vector = SearchVectorField(null=True)
     staff_vector = SearchVectorField(null=True)
+    #: Reference and title (weight A) and organisation (B), PostgreSQL only: what a
+    #: search ranks by, small enough to stay inline (migration 0012).
+    heading_vector = SearchVectorField(null=True)
     indexed_at = models.DateTimeField()
 
 

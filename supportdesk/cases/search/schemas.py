@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from supportdesk import clock
 from supportdesk.accounts.models import User
-from supportdesk.api_paging import Page, paginate
+from supportdesk.api_paging import Page
 from supportdesk.cases.clocks import show_clocks
 from supportdesk.cases.models import Case
 from supportdesk.cases.schemas import CaseOut, clock_context
-from supportdesk.cases.search.selectors import SEARCH_ORDER, search_cases, snippets
+from supportdesk.cases.search.selectors import search_cases, search_page, snippets
 from supportdesk.cases.selectors import QueueFilter
 
 
@@ -17,7 +17,8 @@ class CaseHitOut(CaseOut):
     #: A search's highlighted fragment: HTML, its text escaped and the matched words in
     #: ``<mark>``; null in a listing without ``q``.
     snippet: str | None = None
-    #: The match's score, higher first (with the id, the order of a search's pages).
+    #: The match's score, higher first (with the id, the order of a search's pages):
+    #: 1 or more among the viewer's newest cases, which are ranked; 0 for an older match.
     rank: int | None = None
 
 
@@ -28,12 +29,12 @@ def hit_page(
     case with its snippet."""
     text = filters.q or ""
     qs = search_cases(viewer, text, filters, summary=True)
-    page = paginate(qs, cursor=cursor, limit=limit, order=SEARCH_ORDER)
+    page = search_page(qs, cursor=cursor, limit=limit)
     found = snippets(viewer, text, page.items)
     show_clocks(page.items, now=clock.now())
     items = [
         CaseHitOut.model_validate(case, context=clock_context(case)).model_copy(
-            update={"snippet": found.get(case.pk, ""), "rank": case.search_rank}
+            update={"snippet": found.get(case.pk, ""), "rank": case.search_rank}  # type: ignore[attr-defined]
         )
         for case in page.items
     ]

@@ -5,23 +5,47 @@ filter) narrowed by the engine to the matches of the viewer's :class:`Audience`:
 customer's words are looked up only in the public text of their organisation's cases,
 so neither a hit, a count nor a snippet can come from an internal note or another
 tenant's case.
+
+Ranking is bounded, so a page costs about the same at any size: only the matches among
+the viewer's :data:`RANKED_CASES` newest cases (of the same queue, filters applied)
+are ranked, best first; every older match follows, newest first. A common word is in
+most cases, and scoring every match would read every one of them. The window starts at
+a case id (its *floor*) that each cursor carries, so the pages of one search keep their
+order while new cases arrive. Which cases match does not depend on any of this.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
+from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import BigIntegerField, Expression, F, QuerySet, Subquery, Value, When
+from django.db.models import Case as Switch
+from django.db.models.functions import Coalesce
 
 from supportdesk.accounts.models import User
+from supportdesk.api_paging import (
+    MAX_LIMIT,
+    BadCursor,
+    Page,
+    after_filter,
+    decode_cursor,
+    encode_cursor,
+)
 from supportdesk.cases.models import Case
-from supportdesk.cases.search.engines import Audience, engine
+from supportdesk.cases.search.engines import Audience, engine, exact_plans
 from supportdesk.cases.selectors import QueueFilter, case_queue
+from supportdesk.domain.errors import DomainError
 from supportdesk.domain.search_query import SearchQuery, parse_search
 
-#: Best match first; the id breaks ties, so keyset paging is exact.
-SEARCH_ORDER = ("-search_rank", "-id")
+#: How many of the viewer's newest cases (of the searched queue) a search ranks.
+RANKED_CASES = 1000
+
+#: The window's floor (one value within a search, so only cursors read it), then best
+#: match first (0 below the floor), then newest; the id makes the order total.
+SEARCH_ORDER = ("-search_floor", "-search_rank", "-id")
+_WINDOW_ORDER = ("-search_rank", "-id")
 
 
 def audience_of(viewer: User) -> Audience:
@@ -32,11 +56,102 @@ def search_cases(
     viewer: User, text: str, filters: QueueFilter | None = None, *, summary: bool = False
 ) -> QuerySet[Case]:
     """The cases ``viewer`` may see that match ``text`` (and ``filters``), annotated
-    with ``search_rank``; order them by :data:`SEARCH_ORDER`. Raises
+    with ``search_score`` (relevance), ``search_floor`` and ``search_rank`` (the score
+    plus one at or above the floor, else 0). Order them by :data:`SEARCH_ORDER`, or
+    page them with :func:`search_page` (the same order, in bounded reads). Raises
     ``SearchSyntaxError`` for a query that cannot be searched."""
     query = parse_search(text)
-    base = dataclasses.replace(filters or QueueFilter(), q=None)
-    return engine().matching(case_queue(viewer, base, summary=summary), query, audience_of(viewer))
+    audience = audience_of(viewer)
+    queue = case_queue(
+        viewer, dataclasses.replace(filters or QueueFilter(), q=None), summary=summary
+    )
+    found = engine().matching(queue, query, audience)
+    found = found.annotate(search_score=engine().score(query, audience))
+    # The id of the viewer's RANKED_CASES-th newest case: the queue alone (no text),
+    # evaluated once per statement; 0 when the queue is shorter.
+    newest = queue.order_by("-id").values("id")[RANKED_CASES - 1 : RANKED_CASES]
+    return at_floor(found, Coalesce(Subquery(newest), Value(0)))
+
+
+def at_floor(qs: QuerySet[Case], floor: Expression) -> QuerySet[Case]:
+    """``qs`` (from :func:`search_cases`) ranked above ``floor``."""
+    return qs.annotate(
+        search_floor=floor,
+        search_rank=Switch(
+            When(pk__gte=F("search_floor"), then=F("search_score") + 1),
+            default=Value(0),
+            output_field=BigIntegerField(),
+        ),
+    )
+
+
+def search_page(qs: QuerySet[Case], *, cursor: str | None, limit: int) -> Page[Case]:
+    """The page of ``qs`` (from :func:`search_cases`) in :data:`SEARCH_ORDER` after
+    ``cursor`` (what ``paginate`` would return), read as at most three bounded
+    statements: the window's floor, the window by score, then older matches by id."""
+    if not 1 <= limit <= MAX_LIMIT:
+        raise DomainError(f"must be between 1 and {MAX_LIMIT}", field="limit")
+    after = _decode(cursor)
+    with exact_plans():
+        return _page_after(qs, after, limit)
+
+
+def _page_after(qs: QuerySet[Case], after: tuple[int, int, int] | None, limit: int) -> Page[Case]:
+    floor = after[0] if after is not None else _floor_of(qs)
+    if floor is None:
+        return Page(items=[], next_cursor=None, limit=limit)
+    qs = at_floor(qs, Value(floor))
+    rows: list[Case] = []
+    if after is None or after[1] > 0:
+        window = qs.filter(pk__gte=floor).order_by(*_WINDOW_ORDER)
+        if after is not None:
+            window = window.filter(after_filter(_WINDOW_ORDER, after[1:]))
+        rows = list(window[: limit + 1])
+    if len(rows) <= limit:
+        older = engine().older(qs, floor).order_by("-id")
+        if after is not None and after[1] == 0:
+            older = older.filter(pk__lt=after[2])
+        rows += list(older[: limit + 1 - len(rows)])
+    next_cursor = None
+    if len(rows) > limit:
+        last = rows[limit - 1]
+        next_cursor = encode_cursor([last.search_floor, last.search_rank, last.pk])  # type: ignore[attr-defined]
+    return Page(items=rows[:limit], next_cursor=next_cursor, limit=limit)
+
+
+def _floor_of(qs: QuerySet[Case]) -> int | None:
+    """The window's floor as a number (None: nothing matches), so the page's reads
+    carry it as a constant: the planner then sees how few cases the window holds, and
+    the subquery runs once, not once per mention."""
+    annotated: Any = qs.order_by()  # the plugin does not see annotations by name
+    found = list(annotated.values_list("search_floor", flat=True)[:1])
+    return int(found[0]) if found else None
+
+
+def search_forward(qs: QuerySet[Case], cursor: str | None, limit: int) -> Page[Case]:
+    """:func:`search_page` as ``web.paging.keyset_page``'s ``forward``."""
+    return search_page(qs, cursor=cursor, limit=limit)
+
+
+def in_window_of(qs: QuerySet[Case], cursor: str | None) -> QuerySet[Case]:
+    """``qs`` (from :func:`search_cases`) ranked in ``cursor``'s window, so that what a
+    page reads besides its forward step (a web page's link back) agrees with it; ``qs``
+    as it is without a cursor or with one this site did not issue."""
+    try:
+        after = _decode(cursor)
+    except BadCursor:
+        return qs
+    return qs if after is None else at_floor(qs, Value(after[0]))
+
+
+def _decode(cursor: str | None) -> tuple[int, int, int] | None:
+    if not cursor:
+        return None
+    values = decode_cursor(cursor, len(SEARCH_ORDER))
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+        raise BadCursor("not a cursor this API issued", field="cursor")
+    floor, rank, last = values
+    return floor, rank, last
 
 
 def snippets(viewer: User, text: str, cases: Sequence[Case]) -> dict[int, str]:
