@@ -14,13 +14,14 @@ from supportdesk.cases.search.selectors import (
     snippets,
 )
 from supportdesk.domain.errors import DomainError
-from supportdesk.portal.views import PAGE_SIZE, _user, customer_only
+from supportdesk.portal.access import customer_only, portal_user
+from supportdesk.portal.views import PAGE_SIZE
 from supportdesk.web.paging import keyset_page
 
 
 @customer_only
 def search(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = portal_user(request)
     text = (request.GET.get("q") or "").strip()
     context: dict[str, object] = {"q": text, "nav": "cases", "rows": [], "page": None}
     if text:

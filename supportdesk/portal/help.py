@@ -19,7 +19,7 @@ from supportdesk.accounts.permissions import NotFound
 from supportdesk.domain.errors import DomainError
 from supportdesk.knowledge import selectors, services
 from supportdesk.knowledge.render import article_html
-from supportdesk.portal.views import customer_only
+from supportdesk.portal.access import customer_only
 from supportdesk.web.paging import keyset_page
 
 PAGE_SIZE = 25

@@ -18,7 +18,7 @@ from supportdesk.cases.clocks import policy_of
 from supportdesk.cases.models import Case
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.satisfaction import Rating, rating_open
-from supportdesk.portal.views import customer_only
+from supportdesk.portal.access import customer_only
 from supportdesk.satisfaction import services
 from supportdesk.satisfaction.services import LinkUsed, SurveyClosed
 

@@ -35,7 +35,7 @@ from supportdesk.escalations.models import (
 from supportdesk.policies import selectors as policy_selectors
 from supportdesk.policies.models import PolicyVersion
 from supportdesk.portal import access
-from supportdesk.portal.access import customer_only as customer_only  # still imported from here
+from supportdesk.portal.access import customer_only
 from supportdesk.portal.forms import EscalationRequestForm
 from supportdesk.web.downloads import attachment_response, refusal_status
 from supportdesk.web.forms import AttachmentForm, IncidentForm, ReplyForm
@@ -67,17 +67,12 @@ CUSTOMER_STEPS = frozenset(
     }
 )
 
-# The shared pieces (portal.access) under their old names here: this module's call
-# sites and the page modules that import them from here stay as they are.
-_user = access.portal_user
-_access = access.case_or_404
-
 # Pages.
 
 
 @customer_only
 def case_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = access.portal_user(request)
     qs = (
         selectors.cases_visible_to(user)
         .select_related("organization", "policy_version")
@@ -101,8 +96,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
 @customer_only
 @require_http_methods(["GET", "POST"])
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
-    user = _user(request)
-    case = _access(user, case_id)
+    user = access.portal_user(request)
+    case = access.case_or_404(user, case_id)
     form = ReplyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -194,8 +189,8 @@ def _render_detail(
 def case_attach(request: HttpRequest, case_id: int) -> HttpResponse:
     """Add a file to the case (always public); too large or a type not accepted comes
     back next to the field."""
-    user = _user(request)
-    case = _access(user, case_id)
+    user = access.portal_user(request)
+    case = access.case_or_404(user, case_id)
     form = AttachmentForm(request.POST, request.FILES)
     status = 400
     if form.is_valid():
@@ -214,8 +209,8 @@ def case_attach(request: HttpRequest, case_id: int) -> HttpResponse:
 
 @customer_only
 def attachment_download(request: HttpRequest, case_id: int, attachment_id: int) -> HttpResponseBase:
-    user = _user(request)
-    return attachment_response(user, _access(user, case_id), attachment_id)
+    user = access.portal_user(request)
+    return attachment_response(user, access.case_or_404(user, case_id), attachment_id)
 
 
 @customer_only
@@ -223,8 +218,8 @@ def attachment_download(request: HttpRequest, case_id: int, attachment_id: int) 
 def case_transition(request: HttpRequest, case_id: int) -> HttpResponse:
     from supportdesk.cases.services import transition_case
 
-    user = _user(request)
-    case = _access(user, case_id)
+    user = access.portal_user(request)
+    case = access.case_or_404(user, case_id)
     try:
         transition_case(actor=user, case_id=case.pk, to=request.POST.get("to", ""))
     except DomainError as exc:
@@ -239,8 +234,8 @@ def case_transition(request: HttpRequest, case_id: int) -> HttpResponse:
 def case_escalate(request: HttpRequest, case_id: int) -> HttpResponse:
     """Ask for an escalation of this incident (ESC-1, ESC-4); the answer and its reason
     are shown at once and on the case page (ESC-5)."""
-    user = _user(request)
-    case = _access(user, case_id)
+    user = access.portal_user(request)
+    case = access.case_or_404(user, case_id)
     policy = policy_selectors.parsed(case.policy_version)
     if policy.escalation is None:
         raise Http404("escalations are not part of this support contract")
@@ -264,8 +259,8 @@ def case_escalate(request: HttpRequest, case_id: int) -> HttpResponse:
 def escalation_respond(request: HttpRequest, case_id: int, escalation_id: int) -> HttpResponse:
     """The client answers the escalation team's question (the decision clock resumes)
     or the manager's troubleshooting steps (reminders stop, ESC-8)."""
-    user = _user(request)
-    case = _access(user, case_id)
+    user = access.portal_user(request)
+    case = access.case_or_404(user, case_id)
     message = request.POST.get("message", "").strip()
     esc = (
         escalation_selectors.escalation_list(
@@ -320,7 +315,7 @@ def _organisation(user: User, requested: str | None = None) -> Organization:
 @customer_only
 @require_http_methods(["GET", "POST"])
 def report(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = access.portal_user(request)
     organisation = _organisation(
         user, request.POST.get("organisation") or request.GET.get("organisation")
     )
@@ -362,7 +357,7 @@ def report(request: HttpRequest) -> HttpResponse:
 @require_POST
 def report_triage(request: HttpRequest) -> HttpResponse:
     """The htmx partial: the severity the answers give, why, and the fields it needs."""
-    user = _user(request)
+    user = access.portal_user(request)
     organisation = _organisation(user, request.POST.get("organisation"))
     version = policy_selectors.current_version_for(organisation)
     policy = policy_selectors.parsed(version)
@@ -401,7 +396,7 @@ def _report_context(
 @customer_only
 def support_policy(request: HttpRequest) -> HttpResponse:
     """The customer's own contract: hours, holidays of a year and response times."""
-    organisation = _organisation(_user(request))
+    organisation = _organisation(access.portal_user(request))
     version = policy_selectors.current_version_for(organisation)
     context = policy_context(version, requested_year(request))
     context.update({"nav": "policy", "base_url": reverse("portal:policy")})
