@@ -65,9 +65,13 @@ MIDDLEWARE = [
     "supportdesk.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language: the browser's (Accept-Language) or the switcher's cookie, then
+    # (below, once the person is known) their profile's choice (docs/translations.md).
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "supportdesk.web.language.PreferredLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -148,10 +152,20 @@ CACHES = (
 globals().update(email_settings(env_str("EMAIL_URL", "console://")))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "supportdesk@localhost")
 
-LANGUAGE_CODE = "en-us"
+#: The site's language when neither the person nor the browser names a shipped one.
+LANGUAGE_CODE = env_str("LANGUAGE_CODE", "en")
+#: The shipped translations (docs/translations.md: adding one is a catalogue and a line here).
+LANGUAGES = [("en", "English"), ("sv", "Svenska")]
+if LANGUAGE_CODE not in dict(LANGUAGES):
+    raise ImproperlyConfigured(f"LANGUAGE_CODE must be one of {', '.join(dict(LANGUAGES))}")
+#: The compiled catalogues are committed: serving needs no gettext.
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+#: Dates and numbers in each language's own formats (Django's locale formats: 5,5 and
+#: 5 december 2026 in Swedish), with no thousands separator in ids and URLs.
+USE_THOUSAND_SEPARATOR = False
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
@@ -243,3 +257,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+#: The language switcher's cookie (for people not signed in; a signed-in person's
+#: choice is on their profile): a year, sent like the session cookie (SameSite=Lax).
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE

@@ -269,6 +269,22 @@ def languages() -> frozenset[str]:
     return frozenset(code for code, _ in settings.LANGUAGES)
 
 
+def language_of(user: User | None, default: str = "") -> str:
+    """The language the person chose on their profile, else ``default`` (pages: ``""``,
+    the browser's then decides; mail: the site's ``LANGUAGE_CODE``). A code no longer
+    shipped counts as no choice."""
+    if user is None or not user.is_authenticated:
+        return default
+    chosen = stored_preferences(user).language
+    return chosen if chosen in languages() else default
+
+
+def mail_language(user: User | None) -> str:
+    """The language a message to ``user`` is written in: theirs, else the site's (never
+    the language of whoever's request caused it)."""
+    return language_of(user, settings.LANGUAGE_CODE)
+
+
 _UNSUBSCRIBE_SALT = "supportdesk.notifications.unsubscribe"
 
 

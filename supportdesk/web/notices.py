@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -23,6 +25,14 @@ from supportdesk.notifications import selectors, services
 from supportdesk.web.paging import keyset_page
 
 PAGE_SIZE = 25
+#: What each event group of the profile page is called (``selectors.EVENT_GROUPS``).
+GROUP_NAMES = {
+    "case_news": gettext_lazy("News of your cases"),
+    "case_work": gettext_lazy("Work on cases"),
+    "sla": gettext_lazy("SLA warnings and breaches"),
+    "escalations": gettext_lazy("Escalations"),
+    "pages": gettext_lazy("Pages (on call)"),
+}
 
 
 def _user(request: HttpRequest) -> User:
@@ -94,6 +104,7 @@ def profile(request: HttpRequest) -> HttpResponse:
     groups = [
         {
             "key": group,
+            "name": GROUP_NAMES.get(group, group),
             "essential": selectors.essential_group(group),
             "set": group in (prefs.channels or {}),
             "chosen": (prefs.channels or {}).get(group, list(selectors.CHANNELS)),
@@ -108,7 +119,7 @@ def profile(request: HttpRequest) -> HttpResponse:
             "prefs": prefs,
             "groups": groups,
             "zones": sorted(selectors.time_zones()),
-            "languages": sorted(selectors.languages()),
+            "languages": settings.LANGUAGES,
             "error": error,
         },
         status=400 if error else 200,
@@ -128,7 +139,7 @@ def follow(request: HttpRequest, case_id: int) -> HttpResponse:
             case_services.unfollow_case(actor=user, case_id=case_id)
             messages.success(request, _("You no longer follow this case."))
     except NotFound:
-        raise Http404("case not found") from None
+        raise Http404(_("case not found")) from None
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = "/"
@@ -151,5 +162,11 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     return render(
         request,
         "notices/unsubscribe.html",
-        {"person": user, "group": group, "done": done, "token": token},
+        {
+            "person": user,
+            "group": group,
+            "group_name": GROUP_NAMES.get(group, group),
+            "done": done,
+            "token": token,
+        },
     )

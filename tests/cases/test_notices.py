@@ -200,7 +200,7 @@ def test_status_news_follows_the_rules_and_severity_changes_carry_the_reason(
         actor=agent, case_id=sev2_case.pk, severity=3, reason="One user only", now=later
     )
     _, news = _to(customer)  # the two changes, one window: one mail
-    assert "waiting_on_customer" in news.body and "One user only" in news.body
+    assert "Waiting on customer" in news.body and "One user only" in news.body
     assert OutboxMessage.objects.filter(combined_into=news, state=OutboxState.COMBINED).exists()
 
 
@@ -277,7 +277,7 @@ def test_preferences_pick_the_channels_but_a_breach_always_mails(
         "/notifications/profile/",
         {
             "time_zone": "Europe/Zurich",
-            "language": "de",
+            "language": "sv",
             "set_case_news": "1",
             "group_case_news": ["in_app"],
         },

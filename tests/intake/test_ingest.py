@@ -215,7 +215,7 @@ def test_int1_unknown_sender_is_rejected_with_a_reply_when_the_policy_says_so(
     message = ingest(raw).message
     assert message.state == InboundState.REJECTED
     reply = OutboxMessage.objects.get()
-    assert reply.address == "zed@nowhere.example" and "is not\nregistered" in reply.body
+    assert reply.address == "zed@nowhere.example" and "is not registered" in reply.body
     assert OutboundMail.objects.get(outbox=reply).auto_submitted == "auto-replied"
     assert not Case.objects.exists()
 

@@ -94,7 +94,7 @@ def test_int1_status_and_severity_changes_are_mailed_to_the_requester(
     assert subjects == [f"[{case.reference}] Rates will not save"] * 2
     body = mails[1].get_body(("plain",)).get_content()
     # Acknowledging is not news to the customer under the default rules; waiting on them is.
-    assert "is now waiting_on_customer (was acknowledged)" in body
+    assert "is now Waiting on customer (was Acknowledged)" in body
     assert "(was new)" not in body
     assert "changed from Sev3 to Sev2" in body and "Two hotels affected" in body
 

@@ -20,6 +20,9 @@ from typing import Any
 
 from django.template import Context, Template
 from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.formats import date_format
+from django.utils.translation import pgettext
 
 from supportdesk import clock
 from supportdesk.accounts.models import Team, User
@@ -28,6 +31,7 @@ from supportdesk.cases.models import Case, OutboundMail, SlaClock
 from supportdesk.conf import desk_settings
 from supportdesk.domain.mail import reply_subject
 from supportdesk.domain.policy import Policy
+from supportdesk.notifications import selectors as notice_selectors
 from supportdesk.notifications import services as outbox
 from supportdesk.notifications.models import MessageKind, OutboxMessage
 
@@ -106,7 +110,10 @@ def send_case_mail(
     transaction, see ``notifications.services.enqueue``).
     """
     ctx = {"case": case, "site_url": desk_settings.site_url, **context}
-    body, html = render(template, ctx, policy)
+    # In the reader's language (a person's choice, else the site's): the one place
+    # case mail is rendered, whoever's request or job caused it.
+    with translation.override(notice_selectors.mail_language(_reader(case, user, address))):
+        body, html = render(template, ctx, policy)
     subject = reply_subject(case.reference or "", str(context.get("subject") or case.title))
     who = f"u{user.pk}" if user is not None else f"t{team.pk}" if team is not None else ""
     if address and coalesce_seconds:
@@ -148,6 +155,15 @@ def send_case_mail(
     return message
 
 
+def _reader(case: Case, user: User | None, address: str) -> User | None:
+    """Who reads a message: the person it goes to, or the case's requester when it goes
+    to their address (the receipt of a case opened by mail)."""
+    if user is not None or not address:
+        return user
+    requester = case.requester
+    return requester if requester.email and requester.email.lower() == address.lower() else None
+
+
 def first_response_due(case: Case) -> dt.datetime | None:
     if case.opened_clocks is not None:  # opened in this transaction: the rows are in hand
         return next((c.due_at for c in case.opened_clocks if c.kind == "first_response"), None)
@@ -166,7 +182,11 @@ def in_zone(at: dt.datetime | None, user: User | None) -> str:
         zone = zoneinfo.ZoneInfo(user.time_zone if user is not None else "UTC")
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         zone = zoneinfo.ZoneInfo("UTC")
-    return at.astimezone(zone).strftime("%a %d %b %Y, %H:%M %Z")
+    # In the active language (the reader's, when mail is written): its day and month
+    # names, in the order its translators set.
+    # Translators: a Django date format (docs.djangoproject.com "date" filter); keep T.
+    layout = pgettext("date and time format", "D j M Y, H:i T")
+    return date_format(at.astimezone(zone), layout)
 
 
 def receipt_context(case: Case, user: User | None) -> dict[str, Any]:

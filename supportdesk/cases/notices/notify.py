@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -197,9 +196,9 @@ def _tell_people(telling: _Telling, people: list[tuple[Notice, User]]) -> None:
         user = fresh.get(person.pk, person)
         chosen = notice_selectors.stored_preferences(user)
         channels = wanted_channels(notice, notice_selectors.preferred_channels(chosen))
-        # Written in the person's language when they chose one (pages are not: they go
+        # Written in the person's language, else the site's (pages are not: they go
         # through the on-call service, in the site's language).
-        with translation.override(chosen.language) if chosen.language else nullcontext():
+        with translation.override(notice_selectors.mail_language(user)):
             _write_to_person(telling, notice, user, channels)
 
 

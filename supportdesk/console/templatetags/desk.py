@@ -14,6 +14,7 @@ from django import template
 from django.utils.html import format_html
 
 from supportdesk import clock
+from supportdesk.web.terms import term
 
 register = template.Library()
 
@@ -75,9 +76,9 @@ def duration(seconds: int | float | dt.timedelta | None) -> str:
 
 @register.filter
 def label(value: object) -> str:
-    """``waiting_on_customer`` → ``Waiting on customer``."""
-    text = str(value or "").replace("_", " ")
-    return text[:1].upper() + text[1:]
+    """A stored key in words, in the viewer's language: ``waiting_on_customer`` →
+    ``Waiting on customer`` (``Väntar på kund``); see ``web.terms``."""
+    return term(value)
 
 
 @register.filter

@@ -49,6 +49,7 @@ from supportdesk.notifications.services.delivery import (
     send_to_target,
 )
 from supportdesk.notifications.services.inbox import (
+    choose_language,
     mark_all_read,
     mark_read,
     notify_in_app,
@@ -75,6 +76,7 @@ __all__ = [
     "DeliveryReport",
     "backoff",
     "cancel_pending",
+    "choose_language",
     "claim_due",
     "deliver_claim",
     "deliver_due",

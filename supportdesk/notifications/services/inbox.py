@@ -123,6 +123,19 @@ def save_preferences(
     return prefs
 
 
+def choose_language(*, user: User, language: str) -> Preferences:
+    """The language pages and mail reach the person in (``""``: the browser's, or the
+    site's); the language switcher's one write."""
+    if language and language not in selectors.languages():
+        raise DomainError(f"unknown language {language!r}", field="language")
+    prefs, _ = Preferences.objects.get_or_create(user=user)
+    if prefs.language != language:
+        prefs.language = language
+        prefs.save(update_fields=["language"])
+    user.notice_preferences = prefs
+    return prefs
+
+
 def unsubscribe(*, token: str) -> tuple[User, str]:
     """Turn email off for the group a signed unsubscribe link names (one click);
     returns the person and the group. :class:`DomainError` for a bad or forged link."""

@@ -1,0 +1,87 @@
+"""The words people read for the stored keys of the closed sets (a case's status, an
+SLA clock's kind and state, a timeline step), in the viewer's language. Pages and mail
+show these, never the key (``waiting_on_customer``); the desk ``label`` filter looks a
+key up here. Keys a policy defines (request types, closure reasons) are the policy's
+own text and are shown as written."""
+
+from __future__ import annotations
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+TERMS: dict[str, str | Promise] = {
+    # A case's status (domain.lifecycle.CaseStatus).
+    "new": _("New"),
+    "acknowledged": _("Acknowledged"),
+    "in_progress": _("In progress"),
+    "waiting_on_customer": _("Waiting on customer"),
+    "workaround_provided": _("Workaround provided"),
+    "resolved": _("Resolved"),
+    "closed": _("Closed"),
+    # An SLA clock's kind and state (domain.policy.TargetKind, domain.sla.ClockState).
+    "first_response": _("First response"),
+    "next_update": _("Next update"),
+    "resolution": _("Resolution"),
+    "running": pgettext_lazy("SLA clock", "Running"),
+    "paused": _("Paused"),
+    "met": _("Met"),
+    "breached": _("Breached"),
+    "not_applicable": _("Not applicable"),
+    # A step of a case's timeline (cases.models.EventKind).
+    "opened": _("Opened"),
+    "status": _("Status"),
+    "severity": _("Severity"),
+    "comment": _("Comment"),
+    "attachment": _("Attachment"),
+    "assigned": _("Assigned"),
+    "follow_up": _("Follow-up"),
+    "sprint": _("Sprint"),
+    "release": _("Release"),
+    "sla_warning": _("SLA warning"),
+    "sla_breach": _("SLA breach"),
+    "escalation": _("Escalation"),
+    "handover": _("Handover"),
+    "emergency": _("Emergency"),
+    "policy": _("Policy"),
+    # A step of an escalation (escalations.models.EscalationEventKind).
+    "requested": _("Requested"),
+    "accepted": _("Accepted"),
+    "declined": _("Declined"),
+    "handed_over": _("Handed over"),
+    "update": _("Update"),
+    "subscribed": _("Stakeholder added"),
+    "unsubscribed": _("Stakeholder removed"),
+    "awaiting_client": _("Waiting on the client"),
+    "reminder": _("Reminder"),
+    "client_response": _("Client responded"),
+    "decision_reminder": _("Decision reminder"),
+    "info_requested": _("Information requested"),
+    "info_provided": _("Information provided"),
+    "partner_answered": _("Partner answered"),
+    "decision_handed_on": _("Decision handed on"),
+    "overdue": _("Overdue"),
+    "needs_decision": _("Needs a decision"),
+    "partner_first": _("With the partner first"),
+    # An outgoing message's state (notifications.models.OutboxState).
+    "pending": _("Pending"),
+    "sending": _("Sending"),
+    "sent": _("Sent"),
+    "dead": _("Dead-lettered"),
+    "cancelled": _("Cancelled"),
+    "combined": _("Combined"),
+    # A follow-up task's state (cases.models.FollowUpStatus).
+    "open": pgettext_lazy("follow-up", "Open"),
+    "done": _("Done"),
+}
+
+
+def term(key: object) -> str:
+    """The word for ``key`` in the active language; an unknown key reads as itself, its
+    underscores spaced (``some_key`` → ``Some key``)."""
+    text = str(key or "")
+    known = TERMS.get(text)
+    if known is not None:
+        return str(known)
+    text = text.replace("_", " ")
+    return text[:1].upper() + text[1:]
