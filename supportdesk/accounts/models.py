@@ -5,19 +5,20 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models.functions import Upper
+from django.utils.translation import gettext_lazy as _
 
 
 class OrganizationKind(models.TextChoices):
-    CUSTOMER = "customer", "Customer"
-    PARTNER = "partner", "Partner"
+    CUSTOMER = "customer", _("Customer")
+    PARTNER = "partner", _("Partner")
 
 
 class Role(models.TextChoices):
-    CUSTOMER = "customer", "Customer"
-    PARTNER = "partner", "Partner"
-    AGENT = "agent", "Support agent"
-    ESCALATION_MANAGER = "escalation_manager", "Escalation manager"
-    ADMIN = "admin", "Administrator"
+    CUSTOMER = "customer", _("Customer")
+    PARTNER = "partner", _("Partner")
+    AGENT = "agent", _("Support agent")
+    ESCALATION_MANAGER = "escalation_manager", _("Escalation manager")
+    ADMIN = "admin", _("Administrator")
 
 
 #: Roles that work for the vendor and see beyond one organisation.
@@ -64,9 +65,9 @@ class Organization(models.Model):
 
 
 class TeamKind(models.TextChoices):
-    SUPPORT = "support", "Region support team"
-    ESCALATION = "escalation", "Escalation team"
-    ENGINEERING = "engineering", "Engineering team"
+    SUPPORT = "support", _("Region support team")
+    ESCALATION = "escalation", _("Escalation team")
+    ENGINEERING = "engineering", _("Engineering team")
 
 
 class Team(models.Model):

@@ -7,6 +7,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from supportdesk.domain.lifecycle import CaseStatus
 
@@ -15,15 +16,15 @@ NO_DUE = dt.datetime(9000, 1, 1, tzinfo=dt.UTC)
 
 
 class Channel(models.TextChoices):
-    PORTAL = "portal", "Web portal"
-    API = "api", "REST API"
-    EMAIL = "email", "Email"
-    PHONE = "phone", "Phone (logged by an agent)"
+    PORTAL = "portal", _("Web portal")
+    API = "api", _("REST API")
+    EMAIL = "email", _("Email")
+    PHONE = "phone", _("Phone (logged by an agent)")
 
 
 class Environment(models.TextChoices):
-    PRODUCTION = "production", "Production"
-    OTHER = "other", "Other"
+    PRODUCTION = "production", _("Production")
+    OTHER = "other", _("Other")
 
 
 class Sprint(models.Model):

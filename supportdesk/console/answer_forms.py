@@ -3,51 +3,61 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from supportdesk.domain.lifecycle import CaseStatus
 from supportdesk.knowledge.models import Visibility
 from supportdesk.web.forms import DeskForm
+from supportdesk.web.terms import term_choices
 
 
 class MacroForm(DeskForm):
-    name = forms.CharField(max_length=120)
+    name = forms.CharField(max_length=120, label=_("Name"))
     body = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 6}),
-        label="Reply",
-        help_text="Placeholders like {{ requester.first_name }} or {{ case.reference }} "
-        "are filled in when the macro is applied.",
+        label=_("Reply"),
+        help_text=_(
+            "Placeholders like {{ requester.first_name }} or {{ case.reference }} "
+            "are filled in when the macro is applied."
+        ),
     )
     public = forms.BooleanField(
-        required=False, initial=True, label="Public reply (unticked: an internal note)"
+        required=False, initial=True, label=_("Public reply (unticked: an internal note)")
     )
-    status = forms.ChoiceField(required=False, label="Then set the status to")
+    status = forms.ChoiceField(required=False, label=_("Then set the status to"))
     severity = forms.TypedChoiceField(
         coerce=int,
         empty_value=None,
         required=False,
-        choices=[("", "leave as it is"), *[(n, f"Sev{n}") for n in (1, 2, 3, 4)]],
-        label="Severity",
+        choices=[("", _("leave as it is")), *[(n, f"Sev{n}") for n in (1, 2, 3, 4)]],
+        label=_("Severity"),
     )
-    severity_reason = forms.CharField(required=False, max_length=200, label="Severity reason")
+    severity_reason = forms.CharField(required=False, max_length=200, label=_("Severity reason"))
     assignee = forms.TypedChoiceField(
-        coerce=int, empty_value=None, required=False, label="Assign to"
+        coerce=int, empty_value=None, required=False, label=_("Assign to")
     )
     tags = forms.CharField(
-        required=False, max_length=400, help_text="Separated by commas or spaces."
+        required=False,
+        max_length=400,
+        label=_("Tags"),
+        help_text=_("Separated by commas or spaces."),
     )
-    personal = forms.BooleanField(required=False, label="Personal (only you see it)")
+    personal = forms.BooleanField(required=False, label=_("Personal (only you see it)"))
     region = forms.CharField(
-        required=False, max_length=32, help_text="Shared with one region only (e.g. na)."
+        required=False,
+        max_length=32,
+        label=_("Region"),
+        help_text=_("Shared with one region only (e.g. na)."),
     )
 
     def __init__(self, *args: object, staff: list[tuple[int, str]], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["status"].choices = [  # type: ignore[attr-defined]
-            ("", "leave as it is"),
-            *[(s.value, s.value.replace("_", " ")) for s in CaseStatus if s != CaseStatus.NEW],
+            ("", _("leave as it is")),
+            *term_choices(s for s in CaseStatus if s != CaseStatus.NEW),
         ]
-        self.fields["assignee"].choices = [("", "nobody new"), *staff]  # type: ignore[attr-defined]
+        self.fields["assignee"].choices = [("", _("nobody new")), *staff]  # type: ignore[attr-defined]
 
     def field_for(self, path: str) -> str:
         return {"assignee_id": "assignee"}.get(path, path)
@@ -58,19 +68,23 @@ class MacroForm(DeskForm):
 
 
 class TagForm(DeskForm):
-    name = forms.CharField(max_length=40, label="Add a tag")
+    name = forms.CharField(max_length=40, label=_("Add a tag"))
 
 
 class ArticleForm(DeskForm):
-    title = forms.CharField(max_length=200)
-    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 16}), label="Text (Markdown)")
-    visibility = forms.ChoiceField(choices=Visibility.choices, initial=Visibility.INTERNAL)
-    category = forms.TypedChoiceField(coerce=int, empty_value=None, required=False)
-    note = forms.CharField(required=False, max_length=200, label="What changed")
+    title = forms.CharField(max_length=200, label=_("Title"))
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 16}), label=_("Text (Markdown)"))
+    visibility = forms.ChoiceField(
+        choices=Visibility.choices, initial=Visibility.INTERNAL, label=_("Visibility")
+    )
+    category = forms.TypedChoiceField(
+        coerce=int, empty_value=None, required=False, label=_("Category")
+    )
+    note = forms.CharField(required=False, max_length=200, label=_("What changed"))
 
     def __init__(self, *args: object, categories: list[tuple[int, str]], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["category"].choices = [("", "none"), *categories]  # type: ignore[attr-defined]
+        self.fields["category"].choices = [("", _("none")), *categories]  # type: ignore[attr-defined]
 
     def field_for(self, path: str) -> str:
         return {"category_id": "category"}.get(path, path)

@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from supportdesk.accounts.models import STAFF_ROLES, User
@@ -63,7 +64,7 @@ def macro_list(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             form.add_domain_error(exc)
         else:
-            messages.success(request, f"Macro “{macro.name}” saved.")
+            messages.success(request, _("Macro “%(name)s” saved.") % {"name": macro.name})
             return redirect("console:macros")
     page = keyset_page(
         selectors.macros_for(user), params=request.GET, order=("name", "id"), size=PAGE_SIZE
@@ -83,7 +84,7 @@ def macro_edit(request: HttpRequest, macro_id: int) -> HttpResponse:
         except Forbidden as exc:
             messages.error(request, exc.message)
             return redirect("console:macro", macro_id=macro.pk)
-        messages.success(request, f"Macro “{macro.name}” removed.")
+        messages.success(request, _("Macro “%(name)s” removed.") % {"name": macro.name})
         return redirect("console:macros")
     form = MacroForm(request.POST or None, staff=_staff_choices(), initial=_initial(macro))
     if request.method == "POST" and form.is_valid():
@@ -92,7 +93,7 @@ def macro_edit(request: HttpRequest, macro_id: int) -> HttpResponse:
         except DomainError as exc:
             form.add_domain_error(exc)
         else:
-            messages.success(request, "Macro saved.")
+            messages.success(request, _("Macro saved."))
             return redirect("console:macros")
     context = {
         "macro": macro,
@@ -165,10 +166,16 @@ def macro_apply(request: HttpRequest, case_id: int, macro_id: int) -> HttpRespon
     try:
         done = services.apply_macro(actor=user, case_id=case.pk, macro_id=macro.pk)
     except DomainError as exc:
-        messages.error(request, f"“{macro.name}” was not applied: {exc.field}: {exc.message}")
+        messages.error(
+            request,
+            _("“%(name)s” was not applied: %(field)s: %(reason)s")
+            % {"name": macro.name, "field": exc.field, "reason": exc.message},
+        )
     else:
         changes = f" ({'; '.join(done.actions)})" if done.actions else ""
-        messages.success(request, f"Applied “{macro.name}”{changes}.")
+        messages.success(
+            request, _("Applied “%(name)s”%(changes)s.") % {"name": macro.name, "changes": changes}
+        )
     return redirect("console:case", case_id=case.pk)
 
 
@@ -235,12 +242,16 @@ def tagged_cases(request: HttpRequest, name: str) -> HttpResponse:
             ids = [int(v) for v in request.POST.getlist("case")]
             outcomes = services.apply_macro_to_cases(actor=user, case_ids=ids, macro_id=macro_id)
         except ValueError:
-            messages.error(request, "Choose a macro and at least one case.")
+            messages.error(request, _("Choose a macro and at least one case."))
         except DomainError as exc:
             messages.error(request, f"{exc.field}: {exc.message}")
         else:
             applied = sum(o.applied for o in outcomes)
-            messages.success(request, f"Applied to {applied} of {len(outcomes)} cases.")
+            messages.success(
+                request,
+                _("Applied to %(applied)d of %(total)d cases.")
+                % {"applied": applied, "total": len(outcomes)},
+            )
     page = keyset_page(
         selectors.cases_tagged(user, name).select_related("organization"),
         params=request.GET,

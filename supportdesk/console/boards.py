@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from supportdesk import clock
@@ -76,5 +77,5 @@ def page_acknowledge(request: HttpRequest, page_id: int) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"Page {page.pk} acknowledged.")
+        messages.success(request, _("Page %(id)s acknowledged.") % {"id": page.pk})
     return redirect(f"{reverse('console:on_call')}#page-{page.pk}")

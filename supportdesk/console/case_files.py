@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from supportdesk.cases import services
@@ -33,7 +34,7 @@ def case_attach(request: HttpRequest, case_id: int) -> HttpResponse:
             form.add_domain_error(exc)
             status = refusal_status(exc)
         else:
-            messages.success(request, f"{attachment.name} attached.")
+            messages.success(request, _("%(name)s attached.") % {"name": attachment.name})
             return redirect("console:case", case_id=case.pk)
     return render_case(request, user, case, attachment=form, status=status)
 

@@ -14,6 +14,7 @@ from django.http import (
 )
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from supportdesk import clock
@@ -63,10 +64,17 @@ def bulk(request: HttpRequest) -> HttpResponse:
         return _back(request)
     done = [o.reference for o in outcomes if o.done]
     if done:
-        messages.success(request, f"Changed {len(done)}: {', '.join(done)}.")
+        messages.success(
+            request,
+            _("Changed %(count)d: %(cases)s.") % {"count": len(done), "cases": ", ".join(done)},
+        )
     for o in outcomes:
         if not o.done:
-            messages.error(request, f"{o.reference} was not changed: {o.reason}")
+            messages.error(
+                request,
+                _("%(case)s was not changed: %(reason)s")
+                % {"case": o.reference, "reason": o.reason},
+            )
     return _back(request)
 
 
@@ -86,10 +94,10 @@ def save_view(request: HttpRequest) -> HttpResponse:
         except (DomainError, Forbidden) as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, f"Saved the view {view.name!r}.")
+            messages.success(request, _("Saved the view “%(name)s”.") % {"name": view.name})
             return redirect(f"/console/?saved={view.pk}")
     else:
-        messages.error(request, "Give the view a name (at most 80 characters).")
+        messages.error(request, _("Give the view a name (at most 80 characters)."))
     return _back(request)
 
 
@@ -101,7 +109,7 @@ def delete_view(request: HttpRequest, view_id: int) -> HttpResponse:
     except NotFound as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "The view was deleted.")
+        messages.success(request, _("The view was deleted."))
     return redirect("console:queue")
 
 
@@ -112,7 +120,7 @@ def merge(request: HttpRequest, case_id: int) -> HttpResponse:
     user = user_of(request)
     form = MergeForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Name the case to merge into (SD-000042 or 42).")
+        messages.error(request, _("Name the case to merge into (SD-000042 or 42)."))
         return redirect("console:case", case_id=case_id)
     try:
         into = selectors.access_case_by_reference(user, form.cleaned_data["into"])
@@ -120,7 +128,7 @@ def merge(request: HttpRequest, case_id: int) -> HttpResponse:
     except (DomainError, Forbidden) as exc:
         messages.error(request, exc.message)
         return redirect("console:case", case_id=case_id)
-    messages.success(request, f"Merged into {survivor.reference}.")
+    messages.success(request, _("Merged into %(case)s.") % {"case": survivor.reference})
     return redirect("console:case", case_id=survivor.pk)
 
 

@@ -5,37 +5,40 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from supportdesk.accounts.models import STAFF_ROLES, User
 from supportdesk.cases.models import Sprint
 from supportdesk.cases.services.bulk import MAX_BULK, BulkAction
 from supportdesk.domain.lifecycle import CaseStatus
 from supportdesk.web.forms import DeskForm, set_choices
+from supportdesk.web.terms import term_choices
 
 
 class BulkForm(DeskForm):
-    case_ids = forms.TypedMultipleChoiceField(coerce=int, label="Cases")
+    case_ids = forms.TypedMultipleChoiceField(coerce=int, label=_("Cases"))
     action = forms.ChoiceField(
         choices=[
-            (BulkAction.ASSIGN, "Assign to"),
-            (BulkAction.STATUS, "Change status to"),
-            (BulkAction.NOTE, "Add an internal note"),
-            (BulkAction.SPRINT, "Plan into sprint"),
+            (BulkAction.ASSIGN, _("Assign to")),
+            (BulkAction.STATUS, _("Change status to")),
+            (BulkAction.NOTE, _("Add an internal note")),
+            (BulkAction.SPRINT, _("Plan into sprint")),
         ],
-        label="Action",
+        label=_("Action"),
     )
     assignee = forms.TypedChoiceField(
-        coerce=int, empty_value=None, required=False, label="Assignee"
+        coerce=int, empty_value=None, required=False, label=_("Assignee")
     )
     status = forms.ChoiceField(
         required=False,
-        choices=[("", "—")] + [(s, s.replace("_", " ").capitalize()) for s in CaseStatus],
-        label="Status",
+        choices=[("", "—"), *term_choices(CaseStatus)],
+        label=_("Status"),
     )
     note = forms.CharField(
-        required=False, max_length=4000, label="Note", widget=forms.Textarea(attrs={"rows": 2})
+        required=False, max_length=4000, label=_("Note"), widget=forms.Textarea(attrs={"rows": 2})
     )
-    sprint = forms.TypedChoiceField(coerce=int, empty_value=None, required=False, label="Sprint")
+    sprint = forms.TypedChoiceField(coerce=int, empty_value=None, required=False, label=_("Sprint"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -43,7 +46,7 @@ class BulkForm(DeskForm):
         set_choices(
             self,
             "assignee",
-            [("", "Nobody (unassign)")]
+            [("", gettext("Nobody (unassign)"))]
             + [(u.pk, u.get_full_name() or u.username) for u in staff.order_by("username")],
         )
         set_choices(
@@ -57,9 +60,9 @@ class BulkForm(DeskForm):
 
 
 class SaveViewForm(DeskForm):
-    name = forms.CharField(max_length=80, label="Name")
-    shared = forms.BooleanField(required=False, label="Share with the team")
+    name = forms.CharField(max_length=80, label=_("Name"))
+    shared = forms.BooleanField(required=False, label=_("Share with the team"))
 
 
 class MergeForm(DeskForm):
-    into = forms.CharField(max_length=20, label="Merge into case")
+    into = forms.CharField(max_length=20, label=_("Merge into case"))

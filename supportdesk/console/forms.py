@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from supportdesk.accounts.models import User
 from supportdesk.accounts.permissions import visible_organisations
@@ -18,49 +20,51 @@ from supportdesk.web.forms import (
     ReplyForm,
     set_choices,
 )
+from supportdesk.web.terms import term_choices
 
 
 class QueueFilterForm(DeskForm):
     status = forms.ChoiceField(
         required=False,
-        choices=[("", "Open (any)"), ("all", "All")]
-        + [(s, s.replace("_", " ").capitalize()) for s in CaseStatus],
+        label=_("Status"),
+        choices=[("", _("Open (any)")), ("all", _("All")), *term_choices(CaseStatus)],
     )
     severity = forms.TypedChoiceField(
         required=False,
         coerce=int,
         empty_value=None,
-        choices=[("", "Any"), ("1", "Sev1"), ("2", "Sev2"), ("3", "Sev3"), ("4", "Sev4")],
+        label=_("Severity"),
+        choices=[("", _("Any")), ("1", "Sev1"), ("2", "Sev2"), ("3", "Sev3"), ("4", "Sev4")],
     )
-    region = forms.CharField(required=False, max_length=32)
+    region = forms.CharField(required=False, max_length=32, label=_("Region"))
     #: HRS-3: an agent's default queue is their region's cases plus those handed to it.
     view = forms.ChoiceField(
         required=False,
         choices=[
-            ("", "Our region and handed to us"),
-            ("handed", "Handed to us"),
-            ("all", "Every case we may work"),
+            ("", _("Our region and handed to us")),
+            ("handed", _("Handed to us")),
+            ("all", _("Every case we may work")),
         ],
-        label="Cases",
+        label=_("Cases"),
     )
     assignee = forms.ChoiceField(
         required=False,
-        choices=[("", "Anyone"), ("me", "Me"), ("none", "Nobody")],
-        label="Assignee",
+        choices=[("", _("Anyone")), ("me", _("Me")), ("none", _("Nobody"))],
+        label=_("Assignee"),
     )
-    q = forms.CharField(required=False, max_length=200, label="Search")
+    q = forms.CharField(required=False, max_length=200, label=_("Search"))
 
 
 class EmergencyReviewForm(DeskForm):
     """INT-2: confirm an unconfirmed emergency, or downgrade it, with a reason."""
 
-    reason = forms.CharField(max_length=500, label="Reason (INT-2)")
+    reason = forms.CharField(max_length=500, label=_("Reason (INT-2)"))
     #: The button pressed; a post without one confirms.
     decision = forms.ChoiceField(
         choices=[(d.value, d.value) for d in EmergencyDecision], required=False
     )
     severity = forms.TypedChoiceField(
-        coerce=int, empty_value=None, required=False, label="Downgrade to"
+        coerce=int, empty_value=None, required=False, label=_("Downgrade to")
     )
 
     def __init__(self, *args: Any, lower: list[tuple[int, str]], **kwargs: Any) -> None:
@@ -73,7 +77,7 @@ class HandOverNoteForm(DeskForm):
         required=False,
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        label="Hand-over note for the next region",
+        label=_("Hand-over note for the next region"),
     )
 
 
@@ -81,27 +85,27 @@ class SeverityForm(DeskForm):
     severity = forms.TypedChoiceField(
         coerce=int,
         choices=[(1, "Sev1"), (2, "Sev2"), (3, "Sev3"), (4, "Sev4")],
-        label="New severity",
+        label=_("New severity"),
     )
     reason = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2}), label="Reason for the change"
+        widget=forms.Textarea(attrs={"rows": 2}), label=_("Reason for the change")
     )
 
 
 class TransitionForm(DeskForm):
-    to = forms.ChoiceField(choices=[(s.value, s.value) for s in CaseStatus])
-    note = forms.CharField(required=False, max_length=500)
+    to = forms.ChoiceField(choices=term_choices(CaseStatus))
+    note = forms.CharField(required=False, max_length=500, label=_("Note"))
     agreement = forms.CharField(
         required=False,
         max_length=500,
-        label="How the customer agreed (RSP-5)",
+        label=_("How the customer agreed (RSP-5)"),
         widget=forms.TextInput(),
     )
 
 
 class AssignForm(DeskForm):
     assignee = forms.TypedChoiceField(
-        coerce=int, empty_value=None, required=False, label="Assignee"
+        coerce=int, empty_value=None, required=False, label=_("Assignee")
     )
 
     def __init__(self, *args: Any, staff: list[User], **kwargs: Any) -> None:
@@ -109,7 +113,8 @@ class AssignForm(DeskForm):
         set_choices(
             self,
             "assignee",
-            [("", "Unassigned")] + [(u.pk, u.get_full_name() or u.username) for u in staff],
+            [("", gettext("Unassigned"))]
+            + [(u.pk, u.get_full_name() or u.username) for u in staff],
         )
 
 
@@ -119,32 +124,34 @@ ATTACH_IDS = "attach_%s"
 
 
 class AgentAttachmentForm(AttachmentForm):
-    internal = forms.BooleanField(required=False, label="Internal (not shown to the customer)")
+    internal = forms.BooleanField(required=False, label=_("Internal (not shown to the customer)"))
 
 
 class AgentReplyForm(ReplyForm):
-    internal = forms.BooleanField(required=False, label="Internal note (not shown to the customer)")
+    internal = forms.BooleanField(
+        required=False, label=_("Internal note (not shown to the customer)")
+    )
 
 
 class PhoneCallForm(IncidentForm):
-    organisation = forms.TypedChoiceField(coerce=int, label="Caller's organisation")
+    organisation = forms.TypedChoiceField(coerce=int, label=_("Caller's organisation"))
     requester = forms.TypedChoiceField(
-        coerce=int, empty_value=None, required=False, label="Caller (if known)"
+        coerce=int, empty_value=None, required=False, label=_("Caller (if known)")
     )
     override_severity = forms.TypedChoiceField(
         coerce=int,
         empty_value=None,
         required=False,
-        label="Override the triaged severity",
+        label=_("Override the triaged severity"),
         choices=[
-            ("", "Keep the triaged severity"),
+            ("", _("Keep the triaged severity")),
             (1, "Sev1"),
             (2, "Sev2"),
             (3, "Sev3"),
             (4, "Sev4"),
         ],
     )
-    override_reason = forms.CharField(required=False, label="Reason for the override")
+    override_reason = forms.CharField(required=False, label=_("Reason for the override"))
 
     def __init__(self, *args: Any, viewer: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -154,7 +161,7 @@ class PhoneCallForm(IncidentForm):
         set_choices(
             self,
             "requester",
-            [("", "— the organisation —")]
+            [("", gettext("— the organisation —"))]
             + [(u.pk, f"{u.get_full_name() or u.username} ({u.organization})") for u in people],
         )
         self.order_fields(["organisation", "requester"])
@@ -165,10 +172,10 @@ class PhoneCallForm(IncidentForm):
 
 class HandOverForm(DeskForm):
     manager = forms.TypedChoiceField(
-        coerce=int, empty_value=None, required=False, label="To a manager"
+        coerce=int, empty_value=None, required=False, label=_("To a manager")
     )
-    region = forms.ChoiceField(required=False, label="Or to a region's manager")
-    note = forms.CharField(required=False, max_length=500, label="Why (recorded)")
+    region = forms.ChoiceField(required=False, label=_("Or to a region's manager"))
+    note = forms.CharField(required=False, max_length=500, label=_("Why (recorded)"))
 
     def __init__(
         self, *args: Any, managers: list[User], regions: list[tuple[str, str]], **kwargs: Any
@@ -184,7 +191,7 @@ class HandOverForm(DeskForm):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         if not cleaned.get("manager") and not cleaned.get("region"):
-            self.add_error("manager", "Choose a manager or a region.")
+            self.add_error("manager", _("Choose a manager or a region."))
         return cleaned
 
     def field_for(self, path: str) -> str:
@@ -192,11 +199,11 @@ class HandOverForm(DeskForm):
 
 
 class EscalationUpdateForm(DeskForm):
-    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Update")
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label=_("Update"))
 
 
 class UnsubscribeForm(DeskForm):
-    subscription = forms.TypedChoiceField(coerce=int, label="Stakeholder")
+    subscription = forms.TypedChoiceField(coerce=int, label=_("Stakeholder"))
 
     def __init__(self, *args: Any, subscriptions: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -207,8 +214,8 @@ class UnsubscribeForm(DeskForm):
 
 
 class SubscribeForm(DeskForm):
-    user = forms.TypedChoiceField(coerce=int, empty_value=None, required=False, label="A person")
-    email = forms.EmailField(required=False, label="Or an email address")
+    user = forms.TypedChoiceField(coerce=int, empty_value=None, required=False, label=_("A person"))
+    email = forms.EmailField(required=False, label=_("Or an email address"))
 
     def __init__(self, *args: Any, people: list[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -225,7 +232,7 @@ class SubscribeForm(DeskForm):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         if bool(cleaned.get("user")) == bool(cleaned.get("email")):
-            self.add_error("user", "Choose a person or type an address (one of them).")
+            self.add_error("user", _("Choose a person or type an address (one of them)."))
         return cleaned
 
     def field_for(self, path: str) -> str:
@@ -235,31 +242,33 @@ class SubscribeForm(DeskForm):
 class AwaitClientForm(DeskForm):
     troubleshooting_steps = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
-        label="Troubleshooting steps for the client",
-        help_text="Reminders follow on the policy's schedule; without an answer the "
-        "escalation closes (ESC-8).",
+        label=_("Troubleshooting steps for the client"),
+        help_text=_(
+            "Reminders follow on the policy's schedule; without an answer the "
+            "escalation closes (ESC-8)."
+        ),
     )
 
 
 class ClientResponseForm(DeskForm):
-    message = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="What they said")
+    message = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label=_("What they said"))
 
 
 class InformationRequestForm(DeskForm):
     question = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}),
-        label="What the team needs to know to decide",
-        help_text="Goes to the requester; the decision clock pauses until they answer.",
+        label=_("What the team needs to know to decide"),
+        help_text=_("Goes to the requester; the decision clock pauses until they answer."),
     )
 
 
 class InformationAnswerForm(DeskForm):
-    answer = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Their answer")
+    answer = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label=_("Their answer"))
 
 
 class CloseEscalationForm(DeskForm):
-    reason = forms.ChoiceField(label="Closure reason")
-    note = forms.CharField(required=False, max_length=1000, label="Note")
+    reason = forms.ChoiceField(label=_("Closure reason"))
+    note = forms.CharField(required=False, max_length=1000, label=_("Note"))
 
     def __init__(self, *args: Any, reasons: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -273,17 +282,19 @@ class CloseEscalationForm(DeskForm):
 
 
 class SprintForm(DeskForm):
-    name = forms.CharField(max_length=80, label="Sprint name")
+    name = forms.CharField(max_length=80, label=_("Sprint name"))
     #: PRI-1: whose sprint it is; "" is the shared plan of work no team owns.
     team = forms.TypedChoiceField(
-        coerce=int, empty_value=None, required=False, label="Development team"
+        coerce=int, empty_value=None, required=False, label=_("Development team")
     )
-    starts_on = forms.DateField(label="Starts on", widget=forms.DateInput(attrs={"type": "date"}))
-    ends_on = forms.DateField(label="Ends on", widget=forms.DateInput(attrs={"type": "date"}))
+    starts_on = forms.DateField(
+        label=_("Starts on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    ends_on = forms.DateField(label=_("Ends on"), widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args: Any, teams: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        set_choices(self, "team", [("", "Shared (no team)"), *teams])
+        set_choices(self, "team", [("", gettext("Shared (no team)")), *teams])
 
     def field_for(self, path: str) -> str:
         return {"team_id": "team"}.get(path, path)
@@ -292,7 +303,7 @@ class SprintForm(DeskForm):
 class SprintPlanForm(DeskForm):
     """Move a case into a chosen sprint (PRI-1)."""
 
-    sprint = forms.TypedChoiceField(coerce=int, label="Sprint")
+    sprint = forms.TypedChoiceField(coerce=int, label=_("Sprint"))
 
     def __init__(self, *args: Any, sprints: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -306,10 +317,10 @@ class ReleaseLinkForm(DeskForm):
     """Link an existing release, or record a new version and link it (RSP-5)."""
 
     release = forms.TypedChoiceField(
-        coerce=int, empty_value=None, required=False, label="Release with the permanent fix"
+        coerce=int, empty_value=None, required=False, label=_("Release with the permanent fix")
     )
     new_version = forms.CharField(
-        required=False, max_length=40, label="Or record a new release version"
+        required=False, max_length=40, label=_("Or record a new release version")
     )
 
     def __init__(self, *args: Any, releases: list[tuple[int, str]], **kwargs: Any) -> None:
@@ -319,7 +330,7 @@ class ReleaseLinkForm(DeskForm):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         if bool(cleaned.get("release")) == bool(cleaned.get("new_version")):
-            self.add_error("release", "Choose a release or type a new version (one of them).")
+            self.add_error("release", _("Choose a release or type a new version (one of them)."))
         return cleaned
 
     def field_for(self, path: str) -> str:
@@ -330,25 +341,27 @@ class ReportFilterForm(DeskForm):
     """The reports' period (dates in the viewer's zone, both included) and region."""
 
     start = forms.DateField(
-        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
+        required=False, label=_("From"), widget=forms.DateInput(attrs={"type": "date"})
     )
     end = forms.DateField(
-        required=False, label="To (included)", widget=forms.DateInput(attrs={"type": "date"})
+        required=False, label=_("To (included)"), widget=forms.DateInput(attrs={"type": "date"})
     )
-    region = forms.ChoiceField(required=False, label="Region handling the case")
+    region = forms.ChoiceField(required=False, label=_("Region handling the case"))
     target = forms.ChoiceField(
         required=False,
-        label="SLA target for compliance",
-        choices=[(k.value, k.value.replace("_", " ").capitalize()) for k in TargetKind],
+        label=_("SLA target for compliance"),
+        choices=term_choices(TargetKind),
     )
 
     def __init__(self, *args: Any, regions: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        set_choices(self, "region", [("", "All regions"), *[(r, r.upper()) for r in regions]])
+        set_choices(
+            self, "region", [("", gettext("All regions")), *[(r, r.upper()) for r in regions]]
+        )
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         start, end = cleaned.get("start"), cleaned.get("end")
         if start and end and end < start:
-            self.add_error("end", "The end date is before the start date.")
+            self.add_error("end", _("The end date is before the start date."))
         return cleaned

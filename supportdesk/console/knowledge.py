@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from supportdesk.accounts.models import User
@@ -56,7 +57,7 @@ def article_list(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             form.add_domain_error(exc)
         else:
-            messages.success(request, f"Article “{article.title}” saved.")
+            messages.success(request, _("Article “%(title)s” saved.") % {"title": article.title})
             return redirect("console:article", article_id=article.pk)
     query = request.GET.get("q", "").strip()[:200]
     context: dict[str, Any] = {"form": form, "query": query, "nav": "knowledge"}
@@ -81,11 +82,11 @@ def article_edit(request: HttpRequest, article_id: int) -> HttpResponse:
     article = _article_or_404(user, article_id)
     if request.method == "POST" and request.POST.get("reviewed"):
         services.mark_reviewed(actor=user, article_id=article.pk)
-        messages.success(request, "Marked as reviewed today.")
+        messages.success(request, _("Marked as reviewed today."))
         return redirect("console:article", article_id=article.pk)
     if request.method == "POST" and request.POST.get("delete"):
         services.delete_article(actor=user, article_id=article.pk)
-        messages.success(request, f"Article “{article.title}” removed.")
+        messages.success(request, _("Article “%(title)s” removed.") % {"title": article.title})
         return redirect("console:articles")
     initial = {
         "title": article.title,
@@ -112,7 +113,7 @@ def article_edit(request: HttpRequest, article_id: int) -> HttpResponse:
         except DomainError as exc:
             form.add_domain_error(exc)
         else:
-            messages.success(request, "Article saved.")
+            messages.success(request, _("Article saved."))
             return redirect("console:article", article_id=article.pk)
     context = {
         "article": article,

@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from supportdesk import clock
@@ -68,7 +69,7 @@ def sprint_board(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             form.add_domain_error(exc)
         else:
-            messages.success(request, f"{sprint.name} planned.")
+            messages.success(request, _("%(sprint)s planned.") % {"sprint": sprint.name})
             return redirect("console:sprints")
     today = clock.now().date()
     show_done = request.GET.get("done") == "1"

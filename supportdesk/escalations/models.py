@@ -23,24 +23,25 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class EscalationStatus(models.TextChoices):
     #: Qualifies (ESC-2); the escalation team decides (ESC-5).
-    REQUESTED = "requested", "Requested"
+    REQUESTED = "requested", _("Requested")
     #: Not production or no tangible impact: the team must decide (ESC-2).
-    NEEDS_DECISION = "needs_decision", "Needs a decision"
+    NEEDS_DECISION = "needs_decision", _("Needs a decision")
     #: In a partner-built extension: checked with the partner first (ESC-3).
-    PARTNER_FIRST = "partner_first", "With the partner first"
+    PARTNER_FIRST = "partner_first", _("With the partner first")
     #: Declined, at once or by the team; the reason was sent (ESC-5). Terminal.
-    DECLINED = "declined", "Declined"
+    DECLINED = "declined", _("Declined")
     #: Accepted: a manager is assigned and must acknowledge (ESC-6).
-    ACCEPTED = "accepted", "Accepted"
+    ACCEPTED = "accepted", _("Accepted")
     #: The manager confirmed receipt, status and next steps (ESC-6).
-    ACKNOWLEDGED = "acknowledged", "Acknowledged"
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
     #: Troubleshooting steps sent; waiting on the client/partner, with reminders (ESC-8).
-    AWAITING_CLIENT = "awaiting_client", "Awaiting the client"
-    CLOSED = "closed", "Closed"
+    AWAITING_CLIENT = "awaiting_client", _("Awaiting the client")
+    CLOSED = "closed", _("Closed")
 
 
 #: Not yet decided by the escalation team.
@@ -60,9 +61,9 @@ LIVE_STATUSES = (
 
 
 class EscalationChannel(models.TextChoices):
-    PORTAL = "portal", "Web portal"
-    API = "api", "REST API"
-    EMAIL = "email", "Email"
+    PORTAL = "portal", _("Web portal")
+    API = "api", _("REST API")
+    EMAIL = "email", _("Email")
 
 
 class Escalation(models.Model):

@@ -16,21 +16,22 @@ Invariants:
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class InboundState(models.TextChoices):
-    RECEIVED = "received", "Received, not processed yet"
-    OPENED = "opened", "Opened a case"
-    COMMENTED = "commented", "Added to a case"
-    REOPENED = "reopened", "Reopened a closed case"
-    FOLLOW_UP = "follow_up", "Closed a phone follow-up (INT-5)"
-    PAGE_ACK = "page_ack", "Acknowledged a page"
-    ESCALATION = "escalation", "Requested or answered an escalation"
-    HELD = "held", "Held: unknown sender"
-    REJECTED = "rejected", "Rejected: unknown sender"
-    AUTOMATIC = "automatic", "Automatic (auto-reply, bounce, list): recorded only"
-    RATE_LIMITED = "rate_limited", "Over the sender's hourly limit"
-    FAILED = "failed", "Failed: kept for replay"
+    RECEIVED = "received", _("Received, not processed yet")
+    OPENED = "opened", _("Opened a case")
+    COMMENTED = "commented", _("Added to a case")
+    REOPENED = "reopened", _("Reopened a closed case")
+    FOLLOW_UP = "follow_up", _("Closed a phone follow-up (INT-5)")
+    PAGE_ACK = "page_ack", _("Acknowledged a page")
+    ESCALATION = "escalation", _("Requested or answered an escalation")
+    HELD = "held", _("Held: unknown sender")
+    REJECTED = "rejected", _("Rejected: unknown sender")
+    AUTOMATIC = "automatic", _("Automatic (auto-reply, bounce, list): recorded only")
+    RATE_LIMITED = "rate_limited", _("Over the sender's hourly limit")
+    FAILED = "failed", _("Failed: kept for replay")
 
 
 #: States an admin may replay (run through the pipeline again).
@@ -38,9 +39,9 @@ REPLAYABLE = frozenset({InboundState.FAILED, InboundState.RECEIVED, InboundState
 
 
 class InboundVia(models.TextChoices):
-    SMTP = "smtp", "SMTP"
-    LMTP = "lmtp", "LMTP"
-    PIPE = "pipe", "Mail pipe"
+    SMTP = "smtp", _("SMTP")
+    LMTP = "lmtp", _("LMTP")
+    PIPE = "pipe", _("Mail pipe")
 
 
 class InboundMessage(models.Model):

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Visibility(models.TextChoices):
     #: On the signed-out help centre, in the portal and in intake suggestions.
-    PUBLIC = "public", "Public"
+    PUBLIC = "public", _("Public")
     #: Vendor staff only: never shown to customers or signed-out visitors.
-    INTERNAL = "internal", "Internal"
+    INTERNAL = "internal", _("Internal")
 
 
 class Category(models.Model):

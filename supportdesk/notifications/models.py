@@ -14,31 +14,32 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class MessageKind(models.TextChoices):
-    EMAIL = "email", "Email"
-    PAGE = "page", "Page"
-    WEBHOOK = "webhook", "Webhook"
-    CHAT = "chat", "Chat"
+    EMAIL = "email", _("Email")
+    PAGE = "page", _("Page")
+    WEBHOOK = "webhook", _("Webhook")
+    CHAT = "chat", _("Chat")
 
 
 class Priority(models.TextChoices):
     #: Never waits for working hours (pages, Sev1 messages).
-    URGENT = "urgent", "Urgent"
-    NORMAL = "normal", "Normal"
+    URGENT = "urgent", _("Urgent")
+    NORMAL = "normal", _("Normal")
 
 
 class OutboxState(models.TextChoices):
-    PENDING = "pending", "Pending"
-    SENDING = "sending", "Sending"
-    SENT = "sent", "Sent"
-    DEAD = "dead", "Dead-lettered"
+    PENDING = "pending", _("Pending")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    DEAD = "dead", _("Dead-lettered")
     #: Withdrawn before it went out (e.g. a re-notification of an acknowledged page).
-    CANCELLED = "cancelled", "Cancelled"
+    CANCELLED = "cancelled", _("Cancelled")
     #: Folded into an earlier pending message to the same person about the same case
     #: (``combined_into``): the coalescing window of the notification rules.
-    COMBINED = "combined", "Combined"
+    COMBINED = "combined", _("Combined")
 
 
 class OutboxMessage(models.Model):

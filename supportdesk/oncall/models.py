@@ -13,6 +13,7 @@ Invariants:
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from supportdesk.domain.oncall import RotationPeriod
 
@@ -90,16 +91,16 @@ class Override(models.Model):
 
 
 class PageStatus(models.TextChoices):
-    PAGING = "paging", "Paging"
-    ACKNOWLEDGED = "acknowledged", "Acknowledged"
-    EXHAUSTED = "exhausted", "Exhausted"
-    RESOLVED = "resolved", "Resolved"
+    PAGING = "paging", _("Paging")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    EXHAUSTED = "exhausted", _("Exhausted")
+    RESOLVED = "resolved", _("Resolved")
 
 
 class AckVia(models.TextChoices):
-    API = "api", "API"
-    WEB = "web", "Web link"
-    EMAIL = "email", "Email reply"
+    API = "api", _("API")
+    WEB = "web", _("Web link")
+    EMAIL = "email", _("Email reply")
 
 
 class Page(models.Model):
@@ -141,9 +142,9 @@ class Page(models.Model):
 
 
 class NotificationReason(models.TextChoices):
-    PAGE = "page", "First notification of a step"
-    RENOTIFY = "renotify", "Re-notification"
-    HANDOFF = "handoff", "Hand-off to the next on-call engineer"
+    PAGE = "page", _("First notification of a step")
+    RENOTIFY = "renotify", _("Re-notification")
+    HANDOFF = "handoff", _("Hand-off to the next on-call engineer")
 
 
 class PageNotification(models.Model):

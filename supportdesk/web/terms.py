@@ -6,6 +6,8 @@ own text and are shown as written."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -85,3 +87,8 @@ def term(key: object) -> str:
         return str(known)
     text = text.replace("_", " ")
     return text[:1].upper() + text[1:]
+
+
+def term_choices(keys: Iterable[object]) -> list[tuple[str, str | Promise]]:
+    """Form choices for stored keys, each word translated when the form is shown."""
+    return [(str(key), TERMS.get(str(key)) or term(key)) for key in keys]
