@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_GET
 
 from supportdesk import clock
@@ -23,20 +25,29 @@ from supportdesk.reports import selectors as report_selectors
 from supportdesk.reports.selectors import Period
 from supportdesk.satisfaction import selectors as csat
 
-_BY_TITLE = {"week": "Satisfaction per week", "region": "per region", "agent": "per agent"}
+_BY_TITLE = {
+    "week": gettext_lazy("Satisfaction per week"),
+    "region": gettext_lazy("Satisfaction per region"),
+    "agent": gettext_lazy("Satisfaction per agent"),
+}
+_BY_COLUMN = {
+    "week": gettext_lazy("Week"),
+    "region": gettext_lazy("Region"),
+    "agent": gettext_lazy("Agent"),
+}
 
 
 def _csat_table(period: Period, by: csat.Grouping) -> Table:
     rows = csat.csat_report(period.start, period.end, by=by, region=period.region)
-    title = _BY_TITLE[by] if by == "week" else f"Satisfaction {_BY_TITLE[by]}"
+    good, bad = pgettext("rating", "Good"), pgettext("rating", "Bad")
     chart = bar_chart(
-        [(r.key, [("Good", r.good, "p0"), ("Bad", r.bad, "p5")]) for r in rows],
-        [("p0", "Good"), ("p5", "Bad")],
+        [(r.key, [(good, r.good, "p0"), (bad, r.bad, "p5")]) for r in rows],
+        [("p0", good), ("p5", bad)],
     )
     return Table(
         key=f"csat_{by}",
-        title=title,
-        columns=[by.capitalize(), "Good", "Bad", "Ratings", "Good %"],
+        title=str(_BY_TITLE[by]),
+        columns=[str(_BY_COLUMN[by]), good, bad, _("Ratings"), _("Good %")],
         rows=[[r.key, r.good, r.bad, r.total, r.score] for r in rows],
         chart=chart,
     )
@@ -46,8 +57,8 @@ def _comments_table(period: Period, zone: ZoneInfo) -> Table:
     surveys = csat.csat_comments(period.start, period.end, region=period.region)
     return Table(
         key="csat_comments",
-        title="Satisfaction comments",
-        columns=["Case", "Rating", "Rated", "Region", "Agent", "Comment"],
+        title=_("Satisfaction comments"),
+        columns=[_("Case"), _("Rating"), _("Rated"), _("Region"), _("Agent"), _("Comment")],
         rows=[
             [
                 s.case.reference,
@@ -66,7 +77,7 @@ def _article_table(key: str, title: str, figures: list[kb.ArticleFigure], what: 
     return Table(
         key=key,
         title=title,
-        columns=["Article", what],
+        columns=[_("Article"), what],
         rows=[[f.title, f.count] for f in figures],
         chart=bar_chart([(f.title[:40], [(what, f.count, "p2")]) for f in figures[:10]]),
     )
@@ -80,15 +91,15 @@ def build_tables(period: Period, zone: ZoneInfo) -> list[Table]:
         _comments_table(period, zone),
         _article_table(
             "deflections",
-            "Reports deflected by an article",
+            _("Reports deflected by an article"),
             kb.deflections_by_article(period.start, period.end),
-            "Deflections",
+            _("Deflections"),
         ),
         _article_table(
             "linked_articles",
-            "Articles most linked from replies",
+            _("Articles most linked from replies"),
             kb.most_linked_articles(period.start, period.end),
-            "Replies",
+            _("Replies"),
         ),
     ]
 

@@ -18,6 +18,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from supportdesk import clock
 from supportdesk.accounts.models import User
@@ -30,16 +33,35 @@ from supportdesk.domain.policy.model import TargetKind
 from supportdesk.escalations import permissions as escalation_permissions
 from supportdesk.reports import selectors
 from supportdesk.reports.selectors import Period
+from supportdesk.web.terms import term
 
 PERIODS = (7, 30, 90, 365)
 #: Colour classes for the segments of an ordered scale (short to long, young to old).
 SCALE = ("p0", "p1", "p2", "p3", "p4", "p5")
-CLOCK_STATES = (
-    ("met", "Met"),
-    ("breached", "Breached"),
-    ("running", "Running"),
-    ("paused", "Paused"),
-)
+#: What the time buckets of ``reports.selectors`` are called on the page and in CSV.
+BUCKET_NAMES = {
+    "under 15m": gettext_lazy("under 15m"),
+    "15m-1h": gettext_lazy("15m-1h"),
+    "1-4h": gettext_lazy("1-4h"),
+    "4-8h": gettext_lazy("4-8h"),
+    "8-24h": gettext_lazy("8-24h"),
+    "4-24h": gettext_lazy("4-24h"),
+    "over 24h": gettext_lazy("over 24h"),
+    "under 1h": gettext_lazy("under 1h"),
+    "under 1 day": gettext_lazy("under 1 day"),
+    "1-3 days": gettext_lazy("1-3 days"),
+    "3-7 days": gettext_lazy("3-7 days"),
+    "7-30 days": gettext_lazy("7-30 days"),
+    "over 30 days": gettext_lazy("over 30 days"),
+}
+
+
+def bucket(name: str) -> str:
+    return str(BUCKET_NAMES.get(name, name))
+
+
+#: The states of a first-response clock, each named by ``web.terms`` when shown.
+CLOCK_STATES = ("met", "breached", "running", "paused")
 
 
 @dataclass
@@ -51,6 +73,12 @@ class Table:
     chart: Chart | None = None
     note: str = ""
     summary: list[tuple[str, str]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        # Headings may be lazy (module-level texts): the CSV writer wants plain strings.
+        self.title = str(self.title)
+        self.columns = [str(c) for c in self.columns]
+        self.note = str(self.note)
 
 
 def _zone(user: User) -> ZoneInfo:
@@ -81,17 +109,17 @@ def _period(form: ReportFilterForm, raw_days: str, zone: ZoneInfo, now: dt.datet
 def _scale_rows(
     per_severity: Mapping[int, Mapping[str, int]], buckets: tuple[tuple[str, int | None], ...]
 ) -> tuple[list[list[object]], Chart | None]:
-    names = [name for name, _ in buckets]
+    names = [name for name, _upper in buckets]
     rows: list[list[object]] = [
         [f"Sev{s}", *[counts.get(n, 0) for n in names], sum(counts.values())]
         for s, counts in per_severity.items()
     ]
     chart = bar_chart(
         [
-            (f"Sev{s}", [(n, counts.get(n, 0), SCALE[i]) for i, n in enumerate(names)])
+            (f"Sev{s}", [(bucket(n), counts.get(n, 0), SCALE[i]) for i, n in enumerate(names)])
             for s, counts in per_severity.items()
         ],
-        [(SCALE[i], n) for i, n in enumerate(names)],
+        [(SCALE[i], bucket(n)) for i, n in enumerate(names)],
     )
     return rows, chart
 
@@ -125,8 +153,8 @@ def build_report(
     tables.append(
         Table(
             key="received",
-            title="Cases received by severity",
-            columns=["Severity", "Cases"],
+            title=_("Cases received by severity"),
+            columns=[_("Severity"), _("Cases")],
             rows=[[f"Sev{s}", n] for s, n in received.items()],
             chart=bar_chart(
                 [(f"Sev{s}", [("received", n, f"sev-{s}")]) for s, n in received.items()]
@@ -135,7 +163,7 @@ def build_report(
     )
 
     compliance = selectors.sla_compliance_by_week(user, period, zone=zone, kind=target)
-    target_name = target.replace("_", " ")
+    target_name = term(target).lower()
     weeks: dict[dt.date, list[int]] = {}
     for row in compliance:
         met, breached = weeks.setdefault(row.week, [0, 0])
@@ -143,21 +171,23 @@ def build_report(
     tables.append(
         Table(
             key="sla-compliance",
-            title=f"SLA compliance ({target_name}) per severity per week",
-            columns=["Week of", "Severity", "Met", "Breached", "Compliance %"],
+            title=_("SLA compliance (%(target)s) per severity per week") % {"target": target_name},
+            columns=[_("Week of"), _("Severity"), _("Met"), _("Breached"), _("Compliance %")],
             rows=[
                 [r.week.isoformat(), f"Sev{r.severity}", r.met, r.breached, r.percent]
                 for r in compliance
             ],
             chart=bar_chart(
                 [
-                    (f"Week of {w:%d %b}", [("met", m, "seg-met"), ("breached", b, "seg-breached")])
+                    (_week_of(w), [("met", m, "seg-met"), ("breached", b, "seg-breached")])
                     for w, (m, b) in sorted(weeks.items())
                 ],
-                [("seg-met", "Met"), ("seg-breached", "Breached")],
+                [("seg-met", _("Met")), ("seg-breached", _("Breached"))],
             ),
-            note="Weeks start on Monday in your time zone; clocks still running or paused "
-            "are not decided yet and count in neither column.",
+            note=_(
+                "Weeks start on Monday in your time zone; clocks still running or paused "
+                "are not decided yet and count in neither column."
+            ),
         )
     )
 
@@ -165,18 +195,18 @@ def build_report(
     tables.append(
         Table(
             key="first-response-outcomes",
-            title="First response by severity (all states)",
-            columns=["Severity", *[name for _k, name in CLOCK_STATES]],
+            title=_("First response by severity (all states)"),
+            columns=[_("Severity"), *[term(k) for k in CLOCK_STATES]],
             rows=[
-                [f"Sev{s}", *[counts.get(k, 0) for k, _n in CLOCK_STATES]]
+                [f"Sev{s}", *[counts.get(k, 0) for k in CLOCK_STATES]]
                 for s, counts in outcomes.items()
             ],
             chart=bar_chart(
                 [
-                    (f"Sev{s}", [(n, counts.get(k, 0), f"seg-{k}") for k, n in CLOCK_STATES])
+                    (f"Sev{s}", [(term(k), counts.get(k, 0), f"seg-{k}") for k in CLOCK_STATES])
                     for s, counts in outcomes.items()
                 ],
-                [(f"seg-{k}", n) for k, n in CLOCK_STATES],
+                [(f"seg-{k}", term(k)) for k in CLOCK_STATES],
             ),
         )
     )
@@ -186,11 +216,15 @@ def build_report(
     tables.append(
         Table(
             key="first-response-times",
-            title="First-response time distribution",
-            columns=["Severity", *[n for n, _ in selectors.RESPONSE_BUCKETS], "Total"],
+            title=_("First-response time distribution"),
+            columns=[
+                _("Severity"),
+                *[bucket(n) for n, _b in selectors.RESPONSE_BUCKETS],
+                _("Total"),
+            ],
             rows=rows,
             chart=chart,
-            note="Wall-clock time from receipt to the first public response.",
+            note=_("Wall-clock time from receipt to the first public response."),
         )
     )
 
@@ -199,48 +233,51 @@ def build_report(
     tables.append(
         Table(
             key="backlog",
-            title="Backlog by severity and age",
-            columns=["Severity", *[n for n, _ in selectors.AGE_BUCKETS], "Total"],
+            title=_("Backlog by severity and age"),
+            columns=[_("Severity"), *[bucket(n) for n, _b in selectors.AGE_BUCKETS], _("Total")],
             rows=rows,
             chart=chart,
-            note="Open cases now, whatever the period; age since the case was received.",
+            note=_("Open cases now, whatever the period; age since the case was received."),
         )
     )
 
     by_status = selectors.open_by_status(user, region=period.region)
     status_rows = [
-        (s.value.replace("_", " ").capitalize(), by_status[s.value])
-        for s in CaseStatus
-        if by_status.get(s.value)
+        (term(s.value), by_status[s.value]) for s in CaseStatus if by_status.get(s.value)
     ]
     tables.append(
         Table(
             key="open-by-status",
-            title="Open cases by status",
-            columns=["Status", "Cases"],
+            title=_("Open cases by status"),
+            columns=[_("Status"), _("Cases")],
             rows=[[label, n] for label, n in status_rows],
             chart=bar_chart([(label, [("open", n, "seg-open")]) for label, n in status_rows]),
         )
     )
 
     downgrade = selectors.sev1_time_to_downgrade(user, period)
-    names = [n for n, _ in selectors.DOWNGRADE_BUCKETS]
+    names = [n for n, _upper in selectors.DOWNGRADE_BUCKETS]
     tables.append(
         Table(
             key="sev1-downgrade",
-            title="Sev1 time to downgrade",
-            columns=["Time to downgrade", "Cases"],
-            rows=[[n, downgrade.buckets.get(n, 0)] for n in names],
+            title=_("Sev1 time to downgrade"),
+            columns=[_("Time to downgrade"), _("Cases")],
+            rows=[[bucket(n), downgrade.buckets.get(n, 0)] for n in names],
             chart=bar_chart(
-                [(n, [(n, downgrade.buckets.get(n, 0), SCALE[i])]) for i, n in enumerate(names)]
+                [
+                    (bucket(n), [(bucket(n), downgrade.buckets.get(n, 0), SCALE[i])])
+                    for i, n in enumerate(names)
+                ]
             ),
             summary=[
-                ("Downgraded Sev1 cases", str(downgrade.count)),
-                ("Median", duration(downgrade.median_seconds) or "—"),
-                ("Mean", duration(downgrade.mean_seconds) or "—"),
-                ("Longest", duration(downgrade.longest_seconds) or "—"),
+                (_("Downgraded Sev1 cases"), str(downgrade.count)),
+                (_("Median"), duration(downgrade.median_seconds) or "—"),
+                (_("Mean"), duration(downgrade.mean_seconds) or "—"),
+                (_("Longest"), duration(downgrade.longest_seconds) or "—"),
             ],
-            note="SEV-4: from the first Sev1 to the first downgrade, cases received in the period.",
+            note=_(
+                "SEV-4: from the first Sev1 to the first downgrade, cases received in the period."
+            ),
         )
     )
 
@@ -250,13 +287,13 @@ def build_report(
         tables.append(
             Table(
                 key="escalations",
-                title="Escalations by outcome and region",
+                title=_("Escalations by outcome and region"),
                 columns=[
-                    "Region",
-                    "Requested",
+                    _("Region"),
+                    _("Requested"),
                     *[_outcome_label(k) for k in keys],
-                    "Median to acknowledge",
-                    "Median to close",
+                    _("Median to acknowledge"),
+                    _("Median to close"),
                 ],
                 rows=[
                     [
@@ -281,7 +318,7 @@ def build_report(
                     ],
                     [(f"o{i % 8}", _outcome_label(k)) for i, k in enumerate(keys)],
                 ),
-                note="Escalations requested in the period, by the region that handles them.",
+                note=_("Escalations requested in the period, by the region that handles them."),
             )
         )
     return Report(
@@ -293,9 +330,14 @@ def build_report(
 
 
 def _outcome_label(key: str) -> str:
-    status, _, reason = key.partition(":")
-    text = f"closed ({reason.replace('_', ' ')})" if reason else status.replace("_", " ")
-    return text[:1].upper() + text[1:]
+    status, _sep, reason = key.partition(":")
+    if reason:  # the policy's closure reason key, shown as the policy names it
+        return _("Closed (%(reason)s)") % {"reason": reason.replace("_", " ")}
+    return term(status)
+
+
+def _week_of(monday: dt.date) -> str:
+    return _("Week of %(day)s") % {"day": date_format(monday, "j M")}
 
 
 def _csv(table: Table, period: Period, zone: ZoneInfo) -> HttpResponse:
@@ -342,7 +384,7 @@ def reports(request: HttpRequest) -> HttpResponse:
             "first_day": period.start.astimezone(zone).date(),
             "last_day": (period.end.astimezone(zone) - dt.timedelta(days=1)).date(),
             "region": period.region,
-            "target_name": target.replace("_", " "),
+            "target_name": term(target).lower(),
             "region_query": urlencode({"region": period.region}) if period.region else "",
             "report": report,
             "query": query,

@@ -20,7 +20,9 @@ PACKAGE = Path(__file__).resolve().parents[2] / "supportdesk"
 MARK = "\ue000"
 #: Words a template may show untranslated: names and symbols that read the same in
 #: every language. Keep it to true non-words.
-UNTRANSLATED_WORDS = frozenset({"supportdesk", "Sev", "SLA", "UTC", "CSV", "ICS", "ID"})
+UNTRANSLATED_WORDS = frozenset(
+    {"supportdesk", "Sev", "SLA", "UTC", "CSV", "ICS", "ID", "SD", "v", "Message-ID", "HTML"}
+)
 #: Attributes whose values people read (or hear, with a screen reader).
 READ_ATTRIBUTES = frozenset({"title", "alt", "placeholder", "aria-label", "label"})
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")

@@ -106,7 +106,7 @@ def list_views(request: HttpRequest, counts: bool = False) -> list[ViewOut]:
     return [
         ViewOut(
             key=c.key,
-            name=c.name,
+            name=str(c.name),
             built_in=c.saved is None,
             shared=bool(c.saved and c.saved.shared),
             filters=dict(c.filters),

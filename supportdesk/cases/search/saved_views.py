@@ -15,6 +15,8 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from supportdesk import clock
 from supportdesk.accounts.models import User
@@ -41,22 +43,25 @@ class ViewChoice:
     for a built-in view and the row id for a saved one."""
 
     key: str
-    name: str
+    #: A built-in view's name is translated when shown; a saved one's is its owner's.
+    name: StrOrPromise
     filters: Mapping[str, Any]
     saved: SavedView | None = None
 
 
 BUILT_IN: tuple[ViewChoice, ...] = (
-    ViewChoice("mine", "My cases", {"assignee": "me", "view": "all"}),
-    ViewChoice("unassigned", "Unassigned in my region", {"assignee": "none", "view": ""}),
+    ViewChoice("mine", _("My cases"), {"assignee": "me", "view": "all"}),
+    ViewChoice("unassigned", _("Unassigned in my region"), {"assignee": "none", "view": ""}),
     ViewChoice(
-        "breaching", "Breaching within 4 business hours", {"breaching": True, "view": "all"}
+        "breaching", _("Breaching within 4 business hours"), {"breaching": True, "view": "all"}
     ),
     ViewChoice(
-        "waiting", "Waiting on customer", {"status": CaseStatus.WAITING_ON_CUSTOMER, "view": "all"}
+        "waiting",
+        _("Waiting on customer"),
+        {"status": CaseStatus.WAITING_ON_CUSTOMER, "view": "all"},
     ),
-    ViewChoice("escalated", "Escalated", {"escalated": True, "view": "all"}),
-    ViewChoice("handed", "Handed to my region", {"view": "handed"}),
+    ViewChoice("escalated", _("Escalated"), {"escalated": True, "view": "all"}),
+    ViewChoice("handed", _("Handed to my region"), {"view": "handed"}),
 )
 
 
@@ -159,6 +164,6 @@ def save_view(
 
 def delete_view(*, actor: User, view_id: int) -> None:
     """Delete one of ``actor``'s own views (a shared view only by its owner)."""
-    deleted, _ = SavedView.objects.filter(owner=actor, pk=view_id).delete()
+    deleted, _rows = SavedView.objects.filter(owner=actor, pk=view_id).delete()
     if not deleted:
         raise NotFound(f"view {view_id} not found", field="view_id")
