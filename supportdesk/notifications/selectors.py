@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core import signing
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext
 
 from supportdesk.accounts.models import Role, Team, TeamKind, User
 from supportdesk.domain.calendars import BusinessCalendar, CalendarError, build_calendar
@@ -300,7 +301,7 @@ def unsubscribe_target(token: str) -> tuple[User, str]:
         user = User.objects.get(pk=int(data["u"]))
         group = str(data["g"])
     except (signing.BadSignature, KeyError, TypeError, ValueError, User.DoesNotExist):
-        raise DomainError("this unsubscribe link is not valid", field="token") from None
+        raise DomainError(gettext("this unsubscribe link is not valid"), field="token") from None
     if group not in EVENT_GROUPS:
-        raise DomainError("this unsubscribe link is not valid", field="token")
+        raise DomainError(gettext("this unsubscribe link is not valid"), field="token")
     return user, group

@@ -7,6 +7,7 @@ import datetime as dt
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils.translation import gettext
 
 from supportdesk import clock
 from supportdesk.accounts.models import User
@@ -84,7 +85,8 @@ def transition_case(
         plan = plan_transition(CaseStatus(case.status), target, actor_kind(actor))
         if plan.needs_agreement and not agreement.strip():
             raise DomainError(
-                "record how the customer agreed to the resolution (RSP-5)", field="agreement"
+                gettext("record how the customer agreed to the resolution (RSP-5)"),
+                field="agreement",
             )
         return _apply_transition(case, actor, target, note=note, agreement=agreement, now=now)
 
@@ -168,7 +170,7 @@ def add_comment(
     one is the first response); a customer's reply on any channel ends waiting on the
     customer and restarts the clock. Customers cannot post internal comments."""
     if not body.strip():
-        raise DomainError("a comment needs a body", field="body")
+        raise DomainError(gettext("a comment needs a body"), field="body")
     if channel not in Channel.values:
         raise DomainError(f"unknown channel {channel!r}", field="channel")
     staff = actor.is_vendor_staff
@@ -217,7 +219,7 @@ def change_severity(
     """SEV-4: an agent changes the severity with a reason; recorded who/when/from/to/why,
     the clocks re-target under the pinned policy, time-to-downgrade is kept for Sev1."""
     if not reason.strip():
-        raise DomainError("a severity change needs a reason (SEV-4)", field="reason")
+        raise DomainError(gettext("a severity change needs a reason (SEV-4)"), field="reason")
     with transaction.atomic():
         case = access_case(actor, case_id, lock=True)
         require(
@@ -228,14 +230,18 @@ def change_severity(
         now = stamp(case, now)
         if case.status == CaseStatus.CLOSED:
             raise DomainError(
-                "a closed case's severity cannot change; reopen it first", field="severity"
+                gettext("a closed case's severity cannot change; reopen it first"),
+                field="severity",
             )
         policy = policy_of(case)
         levels = [s.level for s in policy.severities]
         if severity not in levels:
             raise DomainError(f"unknown severity {severity} (defined: {levels})", field="severity")
         if severity == case.severity:
-            raise DomainError(f"the case is already Sev{severity}", field="severity")
+            raise DomainError(
+                gettext("the case is already Sev%(severity)s") % {"severity": severity},
+                field="severity",
+            )
         ceiling = non_urgent_ceiling(policy=policy)
         kind = policy.request_type(case.request_type)
         if kind.non_urgent and ceiling is not None and severity < ceiling:
@@ -383,7 +389,7 @@ def complete_follow_up(
         if task is None:
             raise NotFound(f"follow-up task {task_id} not found", field="task_id")
         if task.status == FollowUpStatus.DONE:
-            raise DomainError("the follow-up task is already done", field="task_id")
+            raise DomainError(gettext("the follow-up task is already done"), field="task_id")
         task.status = FollowUpStatus.DONE
         task.done_at = now
         task.done_by = actor

@@ -7,6 +7,7 @@ from collections.abc import Collection
 
 from django.db import connection, transaction
 from django.db.models import BigIntegerField, CharField, DateTimeField, F, TextField, Value
+from django.utils.translation import gettext
 
 from supportdesk import clock
 from supportdesk.accounts.models import Team, User
@@ -101,9 +102,13 @@ def save_preferences(
     """Store a person's zone, language and channels per event group. Groups of
     essential events keep their email whatever is stored (``wanted_channels``)."""
     if time_zone not in selectors.time_zones():
-        raise DomainError(f"unknown time zone {time_zone!r}", field="time_zone")
+        raise DomainError(
+            gettext("unknown time zone %(zone)r") % {"zone": time_zone}, field="time_zone"
+        )
     if language and language not in selectors.languages():
-        raise DomainError(f"unknown language {language!r}", field="language")
+        raise DomainError(
+            gettext("unknown language %(code)r") % {"code": language}, field="language"
+        )
     for group, chosen in channels.items():
         if group not in selectors.EVENT_GROUPS:
             raise DomainError(f"unknown event group {group!r}", field="channels")
@@ -127,7 +132,9 @@ def choose_language(*, user: User, language: str) -> Preferences:
     """The language pages and mail reach the person in (``""``: the browser's, or the
     site's); the language switcher's one write."""
     if language and language not in selectors.languages():
-        raise DomainError(f"unknown language {language!r}", field="language")
+        raise DomainError(
+            gettext("unknown language %(code)r") % {"code": language}, field="language"
+        )
     prefs, _ = Preferences.objects.get_or_create(user=user)
     if prefs.language != language:
         prefs.language = language
