@@ -127,8 +127,13 @@ def shown_text(source: str) -> str:
     return "".join(out)
 
 
+#: Elements whose text is not words: code, and the keys of keyboard shortcuts.
+_NOT_WORDS = ("script", "style", "kbd", "code")
+
+
 class _Reader(HTMLParser):
-    """Collects an HTML page's text nodes and read attributes (not scripts' or styles')."""
+    """Collects an HTML page's text nodes and read attributes (not scripts', styles',
+    keys' or code's)."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -136,7 +141,7 @@ class _Reader(HTMLParser):
         self._skip = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("script", "style"):
+        if tag in _NOT_WORDS:
             self._skip += 1
         values = dict(attrs)
         for name, value in attrs:
@@ -146,7 +151,7 @@ class _Reader(HTMLParser):
             self.texts.append(values["value"] or "")
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in ("script", "style") and self._skip:
+        if tag in _NOT_WORDS and self._skip:
             self._skip -= 1
 
     def handle_data(self, data: str) -> None:
