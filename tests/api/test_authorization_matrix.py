@@ -249,6 +249,11 @@ MATRIX: dict[str, str] = {
     "GET /api/escalations/{escalation_id}/events": "401 200 404 200 200 404 200 200",
     "GET /api/escalations/{escalation_id}/subscriptions": "401 200 404 200 200 404 200 200",
     "GET /api/me": "401 200 200 200 200 200 200 200",
+    "GET /api/me/preferences": "401 200 200 200 200 200 200 200",
+    "PUT /api/me/preferences": "401 200 200 200 200 200 200 200",
+    "GET /api/notifications": "401 200 200 200 200 200 200 200",
+    "GET /api/notifications/unread-count": "401 200 200 200 200 200 200 200",
+    "POST /api/notifications/read": "401 200 200 200 200 200 200 200",
     "GET /api/oncall/ack/{token}": "200 200 200 200 200 200 200 200",
     "GET /api/oncall/pages": "401 200 200 200 200 200 200 200",
     "GET /api/oncall/schedules/{schedule_id}/on-call": "401 404 404 404 200 200 200 200",
@@ -381,6 +386,8 @@ ADMIN = "302 302 302 302 302 302 302 200"
 
 
 BODIES: dict[tuple[str, str], Any] = {
+    ("PUT", "/api/me/preferences"): {"time_zone": "Europe/Stockholm", "language": "sv"},
+    ("POST", "/api/notifications/read"): {"all": True},
     ("POST", "/api/cases"): {
         "organisation_id": "{organisation_id}",
         "request_type": "incident",
