@@ -37,6 +37,7 @@ from supportdesk.domain.lifecycle import IllegalTransition, TransitionForbidden
 from supportdesk.escalations.api import router as escalations_router
 from supportdesk.escalations.services import EscalationConflict
 from supportdesk.knowledge.api import router as knowledge_router
+from supportdesk.notifications.api import router as notifications_router
 from supportdesk.oncall.api import router as oncall_router
 from supportdesk.oncall.services import PageClosed
 from supportdesk.satisfaction.api import router as satisfaction_router
@@ -141,6 +142,7 @@ def _database_unavailable(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 
 api.add_router("/", accounts_router)
+api.add_router("/", notifications_router)
 api.add_router("/escalations", escalations_router)
 api.add_router("/oncall", oncall_router)
 # Finding work (bulk, merge, views) first: its static paths before /cases/{case_id}.
