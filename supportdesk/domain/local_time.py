@@ -26,12 +26,17 @@ class Offset:
     utc_offset: dt.timedelta
     abbreviation: str
 
+    @property
+    def label(self) -> str:
+        """``MDT (UTC-06:00)``: how a person tells the two readings apart."""
+        return f"{self.abbreviation} (UTC{_hhmm(self.utc_offset)})"
+
 
 class AmbiguousLocalTime(DomainError):
     """The wall time happens twice in the zone; ``offsets`` are the two readings."""
 
     def __init__(self, field: str, wall: dt.datetime, zone: ZoneInfo, offsets: tuple[Offset, ...]):
-        shown = " or ".join(f"{o.abbreviation} (UTC{_hhmm(o.utc_offset)})" for o in offsets)
+        shown = " or ".join(o.label for o in offsets)
         super().__init__(
             f"{wall:%Y-%m-%d %H:%M} happens twice in {zone.key} (the clocks go back): "
             f"choose {shown}",

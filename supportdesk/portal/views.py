@@ -321,7 +321,7 @@ def report(request: HttpRequest) -> HttpResponse:
     )
     version = policy_selectors.current_version_for(organisation)
     policy = policy_selectors.parsed(version)
-    form = IncidentForm(request.POST or None, policy=policy)
+    form = IncidentForm(request.POST or None, policy=policy, zone=access.viewer_zone(user))
     if request.method == "POST" and form.is_valid():
         try:
             case, _created = open_case(
@@ -361,7 +361,8 @@ def report_triage(request: HttpRequest) -> HttpResponse:
     organisation = _organisation(user, request.POST.get("organisation"))
     version = policy_selectors.current_version_for(organisation)
     policy = policy_selectors.parsed(version)
-    form = IncidentForm(request.POST, policy=policy)
+    # Still typing: the swap shows the severity and the fields it needs, never errors.
+    form = IncidentForm(request.POST, policy=policy, zone=access.viewer_zone(user)).quiet()
     return render(
         request,
         "portal/_triage.html",

@@ -204,7 +204,11 @@ def case_opened_by_mail(
         template="receipt",
         address=address,
         dedupe_key=f"case:{case.pk}:mail:receipt",
-        context={**receipt_context(case, requester, policy), "follows": follows, "subject": subject},
+        context={
+            **receipt_context(case, requester, policy),
+            "follows": follows,
+            "subject": subject,
+        },
         policy=policy,
         auto_submitted="auto-replied",
         reply_to=message_id,

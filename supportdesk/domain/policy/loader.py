@@ -98,7 +98,7 @@ def load_policy(data: Any) -> Policy:
         severities=severities,
         request_types=request_types,
         triage=_triage(r, top, levels),
-        intake=read_intake(r, top, levels),
+        intake=read_intake(r, top, levels, {t.key for t in request_types}),
         calendars=calendars,
         regions=regions,
         sla=_sla(r, top, levels, calendars),

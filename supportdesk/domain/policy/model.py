@@ -98,6 +98,9 @@ class Intake:
     not_local_fields: tuple[FormField, ...] = ()
     detail_severities: tuple[int, ...] = ()
     detail_fields: tuple[FormField, ...] = ()
+    #: The request types whose reports carry the details (empty: every type). A
+    #: password request is not a performance incident and is not asked for them.
+    detail_request_types: tuple[str, ...] = ()
     emergency_requires_callback: bool = False
     phone_sev1_follow_up: bool = False
 
