@@ -37,6 +37,7 @@ from supportdesk.policies.models import PolicyVersion
 from supportdesk.portal import access
 from supportdesk.portal.access import customer_only
 from supportdesk.portal.forms import EscalationRequestForm
+from supportdesk.portal.reported import reported_rows
 from supportdesk.web.downloads import attachment_response, refusal_status
 from supportdesk.web.forms import AttachmentForm, IncidentForm, ReplyForm
 from supportdesk.web.paging import keyset_page
@@ -78,6 +79,11 @@ def case_list(request: HttpRequest) -> HttpResponse:
         .select_related("organization", "policy_version")
         .prefetch_related("clocks")
     )
+    # A partner sees its clients' cases too: which organisation each is, and a filter.
+    organisations = list(visible_organisations(user).order_by("name"))
+    chosen = request.GET.get("organisation", "")
+    if chosen.isdigit() and any(o.pk == int(chosen) for o in organisations):
+        qs = qs.filter(organization_id=int(chosen))
     page = keyset_page(qs, params=request.GET, order=LIST_ORDER, size=PAGE_SIZE)
     show_clocks(page.rows, now=clock.now())
     rows = []
@@ -90,7 +96,17 @@ def case_list(request: HttpRequest) -> HttpResponse:
                 "promise": promise_text(policy, case.severity),
             }
         )
-    return render(request, "portal/case_list.html", {"page": page, "rows": rows, "nav": "cases"})
+    return render(
+        request,
+        "portal/case_list.html",
+        {
+            "page": page,
+            "rows": rows,
+            "organisations": organisations if len(organisations) > 1 else [],
+            "chosen": chosen,
+            "nav": "cases",
+        },
+    )
 
 
 @customer_only
@@ -178,10 +194,22 @@ def _render_detail(
                 else None
             ),
             "escalation_blocked": why_not,
+            # A policy without an escalation process: what the customer does instead.
+            "no_escalation": policy.escalation is None,
+            "contacts": policy.contacts,
+            "reported": reported_rows(policy, case),
+            "request_type": _request_type_name(policy, case.request_type),
             "nav": "cases",
         },
         status=status,
     )
+
+
+def _request_type_name(policy: Policy, key: str) -> str:
+    try:
+        return policy.request_type(key).name
+    except KeyError:
+        return key.replace("_", " ").capitalize()
 
 
 @customer_only
