@@ -6,6 +6,7 @@ policy version, never from code."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -83,7 +84,7 @@ def support_status(version: PolicyVersion, now: dt.datetime) -> SupportStatus:
 
 
 def upcoming_holidays(
-    policy: Policy, calendars: dict[str, BusinessCalendar], now: dt.datetime
+    policy: Policy, calendars: Mapping[str, BusinessCalendar], now: dt.datetime
 ) -> list[tuple[dt.date, str, str]]:
     """The support calendar's holidays of the next 90 days. A follow-the-sun calendar
     has none of its own: its regions close on their own holidays (HRS-3), so those are
