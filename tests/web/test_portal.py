@@ -93,8 +93,9 @@ def test_triage_partial_shows_the_severity_why_and_the_fields_it_needs(
     assert "<html" not in html
     assert "Sev2 · High" in html
     assert "An important documented function cannot be used" in html
-    for name in ("d_occurred_at", "d_area", "d_activity", "d_scope", "d_details"):
+    for name in ("d_occurred_at_date", "d_occurred_at_time", "d_area", "d_activity", "d_scope"):
         assert f'name="{name}"' in html
+    assert 'name="d_details"' in html
     assert 'name="d_other_sites_reachable"' not in html  # INT-3 only for access/performance
 
 

@@ -14,6 +14,7 @@ from django import template
 from django.utils.html import format_html
 
 from supportdesk import clock
+from supportdesk.domain.attachment_types import plain_name
 
 register = template.Library()
 
@@ -118,3 +119,9 @@ def show_value(value: object, user: object) -> str:
             when = None
         out.append(localtime_in(when, user) if when and when.tzinfo else label(text))
     return ", ".join(out)
+
+
+@register.filter
+def file_kind(content_type: str) -> str:
+    """``PDF`` for ``application/pdf``: what a person calls a file's type."""
+    return plain_name(content_type or "")
