@@ -18,11 +18,11 @@ from supportdesk.escalations import services
 from supportdesk.escalations.models import Escalation
 from tests.factories import make_user
 from tests.web.conftest import client_for
-from tests.web.test_escalation_work import (  # noqa: F401 (fixtures)
-    _accepted,
-    emea_manager,
-    escalation,
-)
+from tests.web import test_escalation_work as work
+
+# The escalation page's fixtures: a requested escalation and an EMEA manager.
+escalation = work.escalation
+emea_manager = work.emea_manager
 
 pytestmark = pytest.mark.django_db
 
@@ -130,7 +130,7 @@ def test_a_decline_with_an_unknown_reason_is_refused_before_asking(
 def test_a_closed_escalation_shows_its_closure_note_not_its_accept_note(
     escalation: Escalation, emea_manager: Any
 ) -> None:
-    _accepted(escalation, emea_manager)
+    work._accepted(escalation, emea_manager)
     services.close_escalation(
         actor=emea_manager, escalation_id=escalation.pk, reason="resolved", note="Fixed in 5.2"
     )
