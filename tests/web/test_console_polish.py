@@ -17,8 +17,8 @@ from supportdesk.console.choices import sprint_choices
 from supportdesk.escalations import services
 from supportdesk.escalations.models import Escalation
 from tests.factories import make_user
-from tests.web.conftest import client_for
 from tests.web import test_escalation_work as work
+from tests.web.conftest import client_for
 
 # The escalation page's fixtures: a requested escalation and an EMEA manager.
 escalation = work.escalation
