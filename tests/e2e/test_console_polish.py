@@ -125,3 +125,130 @@ def test_the_case_page_is_compact_with_reply_first_and_the_sla_panel_in_view(
     phone.goto(f"{live_server.url}/console/cases/{case.pk}/")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     shot(phone, "console-case-phone")
+
+
+def test_keyboard_shortcuts_move_reply_assign_and_show_help(
+    browser: Any, live_server: Any, desk: dict[str, Any]
+) -> None:
+    case = desk["case"]
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    login(page, live_server.url, "nora", PASSWORD)
+    page.goto(f"{live_server.url}/console/")
+    page.keyboard.press("j")
+    assert page.locator("#queue-rows tr.kb-selected").get_attribute("data-case") == case.reference
+    page.keyboard.press("?")
+    assert page.locator("#shortcut-help .shortcut-panel").is_visible()
+    shot(page, "console-shortcuts-help")
+    page.keyboard.press("Escape")
+    assert not page.locator("#shortcut-help .shortcut-panel").is_visible()
+    page.keyboard.press("r")
+    page.wait_for_url(f"**/console/cases/{case.pk}/#compose")
+    page.wait_for_load_state("load")
+    assert page.evaluate("document.activeElement.id") == "id_body"
+    # Typing in a field types: "a" and "j" are letters there, not shortcuts.
+    page.keyboard.type("ja")
+    assert page.input_value("#id_body") == "ja"
+    page.locator("#id_body").blur()
+    page.keyboard.press("j")
+    assert page.locator(".timeline > li.kb-selected").count() == 1
+    page.keyboard.press("a")
+    assert page.evaluate("document.activeElement.id") == "id_assignee"
+    page.select_option("#id_assignee", label="Nora Bennett")
+    page.click("#assign")
+    page.wait_for_load_state("networkidle")
+    case.refresh_from_db()
+    assert case.assignee_id == desk["agent"].pk
+    shot(page, "console-case-assigned-by-keyboard")
+
+
+def test_an_admin_finds_the_admin_and_a_styled_404(
+    browser: Any, live_server: Any, desk: dict[str, Any]
+) -> None:
+    admin = User.objects.create_user(
+        username="root", password=PASSWORD, role=Role.ADMIN, is_staff=True, is_superuser=True
+    )
+    assert admin.is_staff
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    login(page, live_server.url, "root", PASSWORD)
+    page.goto(f"{live_server.url}/console/")
+    page.click("#nav-admin")
+    page.wait_for_load_state("networkidle")
+    assert "/admin/" in page.url
+    text = page.inner_text("body")
+    assert "Working hours" in text and "hourss" not in text
+    shot(page, "admin-index")
+    page.goto(f"{live_server.url}/no/such/page/")
+    assert page.locator("#error-page h1").inner_text() == "Page not found"
+    assert page.locator("nav[aria-label=Main] >> text=Queue").count() == 1
+    shot(page, "error-404")
+
+
+def test_an_escalation_manager_is_asked_before_declining(
+    browser: Any, live_server: Any, desk: dict[str, Any]
+) -> None:
+    from supportdesk.escalations.services import request_escalation
+
+    team = make_team(region="emea", kind=TeamKind.ESCALATION)
+    User.objects.create_user(
+        username="elin",
+        password=PASSWORD,
+        role=Role.ESCALATION_MANAGER,
+        team=team,
+        first_name="Elin",
+        time_zone="Europe/Stockholm",
+    )
+    org = make_org(
+        name="Nordic Retail", region="emea", policy=load_shipped_policies()["follow-the-sun"]
+    )
+    bjorn = User.objects.create_user(
+        username="bjorn", password=PASSWORD, role=Role.CUSTOMER, organization=org
+    )
+    case, _ = services.open_case(
+        bjorn,
+        CaseDraft(
+            organisation_id=org.pk,
+            channel="portal",
+            environment="production",
+            request_type="incident",
+            title="Publishing to every channel fails",
+            description="Every publish job ends in an error since 09:00.",
+            answers={
+                "production": True,
+                "blocked": True,
+                "significant_impact": True,
+                "cosmetic": False,
+            },
+            callback_number="+46 8 123 456 78",
+        ),
+    )
+    esc = request_escalation(
+        requester=bjorn,
+        form={
+            "incident": case.reference,
+            "business_impact": "No publishing at all",
+            "affected_users": "All 40 users",
+            "contact": "Björn",
+            "partner_extension": False,
+        },
+    )
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    login(page, live_server.url, "elin", PASSWORD)
+    page.goto(f"{live_server.url}/console/escalations/{esc.pk}/")
+    assert page.inner_text("#escalation-case-severity") == f"Sev{case.severity}"
+    assert "publish job ends in an error" in page.inner_text("#escalation-case-description")
+    shot(page, "escalation-page-case-facts")
+    page.fill("#dec-note", "A workaround exists: publish one channel at a time.")
+    page.click("#decline")
+    page.wait_for_selector("#escalation-confirm")
+    shot(page, "escalation-decline-confirm")
+    page.click("#confirm-cancel")
+    esc.refresh_from_db()
+    assert esc.status == "requested"
+    page.fill("#dec-note", "A workaround exists: publish one channel at a time.")
+    page.click("#decline")
+    page.click("#confirm-decline")
+    page.wait_for_selector("#escalation-status:has-text('Declined')")
+    page.goto(f"{live_server.url}/console/escalations/")
+    line = page.inner_text(f"#outcome-{esc.pk}")
+    assert "Declined" not in line and "publish one channel at a time" in line
+    shot(page, "escalation-board-declined")

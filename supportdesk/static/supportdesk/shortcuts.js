@@ -71,7 +71,9 @@
   function reply() {
     if (scope() === "case") return focusField("#reply textarea");
     var link = selectedCaseLink();
-    if (link) window.location.href = link.href + "#reply";
+    // "#compose" names no element, so the browser's own jump to a fragment does not
+    // take the focus back from the reply box.
+    if (link) window.location.href = link.href + "#compose";
     return !!link;
   }
 
@@ -108,6 +110,6 @@
 
   // Arriving at a case from the queue's "r": straight into the reply box.
   document.addEventListener("DOMContentLoaded", function () {
-    if (scope() === "case" && window.location.hash === "#reply") focusField("#reply textarea");
+    if (scope() === "case" && window.location.hash === "#compose") focusField("#reply textarea");
   });
 })();
