@@ -100,7 +100,11 @@
       case "a": done = assign(); break;
       case "o":
       case "Enter":
-        var link = scope() === "queue" && current(items()) >= 0 ? selectedCaseLink() : null;
+        // Enter opens the case only from the selected row itself: on a focused link or
+        // button it keeps its own meaning.
+        var onRow = event.key === "o" || (event.target && event.target.classList &&
+          event.target.classList.contains(selectedClass));
+        var link = onRow && scope() === "queue" && current(items()) >= 0 ? selectedCaseLink() : null;
         if (link) window.location.href = link.href; else done = false;
         break;
       default: done = false;
