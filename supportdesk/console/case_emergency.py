@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from supportdesk.accounts.models import User
@@ -36,8 +37,8 @@ def case_confirm_emergency(request: HttpRequest, case_id: int) -> HttpResponse:
             severity=data["severity"],
         )
         if decision is EmergencyDecision.CONFIRM:
-            return f"Sev{done.severity} confirmed."
-        return f"Downgraded to Sev{done.severity}."
+            return _("Sev%(severity)s confirmed.") % {"severity": done.severity}
+        return _("Downgraded to Sev%(severity)s.") % {"severity": done.severity}
 
     form = EmergencyReviewForm(
         request.POST,

@@ -16,6 +16,8 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from supportdesk.accounts.models import STAFF_ROLES, Role, User
@@ -58,6 +60,14 @@ def _closure_choices(esc: Escalation) -> list[tuple[str, str]]:
     return [(r.key, r.label) for r in rules.closure_reasons] if rules else []
 
 
+#: The decision a board or escalation page button records, in words.
+_DECISIONS = {
+    "accept": pgettext_lazy("escalation decision", "acceptance"),
+    "decline": pgettext_lazy("escalation decision", "decline"),
+    "acknowledge": pgettext_lazy("escalation decision", "acknowledgement"),
+}
+
+
 def outcome(esc: Escalation) -> str:
     """The one line the board shows under an escalation, beside its status badge (so
     never the status again): a declined one's reason and note, a closed one's closure
@@ -68,7 +78,7 @@ def outcome(esc: Escalation) -> str:
     if esc.status == EscalationStatus.CLOSED:
         label = dict(_closure_choices(esc)).get(esc.closure_reason, esc.closure_reason)
         return " — ".join(t for t in (label, esc.closure_note) if t)
-    return f"Accept note: {esc.decision_note}" if esc.decision_note else ""
+    return _("Accept note: %(note)s") % {"note": esc.decision_note} if esc.decision_note else ""
 
 
 @staff_only
@@ -80,9 +90,9 @@ def escalation_board(request: HttpRequest) -> HttpResponse:
         esc.decline_choices = _decline_choices(esc)  # type: ignore[attr-defined]
         esc.outcome = outcome(esc)  # type: ignore[attr-defined]
     columns = [
-        ("Waiting for a decision", [e for e in rows if e.status in PENDING_STATUSES]),
-        ("Live", [e for e in rows if e.status in LIVE_STATUSES]),
-        ("Recently finished", [e for e in rows if e.status in DONE][:20]),
+        (_("Waiting for a decision"), [e for e in rows if e.status in PENDING_STATUSES]),
+        (_("Live"), [e for e in rows if e.status in LIVE_STATUSES]),
+        (_("Recently finished"), [e for e in rows if e.status in DONE][:20]),
     ]
     return render(
         request,
@@ -251,7 +261,11 @@ def escalation_decide(request: HttpRequest, escalation_id: int, decision: str) -
     except DomainError as exc:
         messages.error(request, f"{exc.field}: {exc.message}" if exc.field else exc.message)
     else:
-        messages.success(request, f"Escalation {escalation_id}: {decision} recorded.")
+        messages.success(
+            request,
+            _("Escalation %(number)s: %(decision)s recorded.")
+            % {"number": escalation_id, "decision": _DECISIONS.get(decision, decision)},
+        )
     if post.get("back") == "board":
         return redirect(f"{reverse('console:escalations')}#escalation-{escalation_id}")
     return redirect("console:escalation", escalation_id=escalation_id)
@@ -273,7 +287,7 @@ def escalation_take(request: HttpRequest, escalation_id: int) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("console:escalation", escalation_id=escalation_id)
-    return _done(request, escalation_id, "You own this escalation now.")
+    return _done(request, escalation_id, _("You own this escalation now."))
 
 
 def _apply(action: str, user: User, esc: Escalation, data: dict[str, Any]) -> str:
@@ -288,41 +302,44 @@ def _apply(action: str, user: User, esc: Escalation, data: dict[str, Any]) -> st
             note=data["note"],
         )
         who = done.manager.get_full_name() or done.manager.username if done.manager else "?"
-        return f"Handed over to {who} ({done.region.upper()})."
+        return _("Handed over to %(who)s (%(region)s).") % {
+            "who": who,
+            "region": done.region.upper(),
+        }
     if action == "update":
         services.post_escalation_update(actor=user, escalation_id=esc.pk, body=data["body"])
-        return "Update sent to the requester and the stakeholders."
+        return _("Update sent to the requester and the stakeholders.")
     if action == "subscribe":
         services.subscribe_to_escalation(
             actor=user, escalation_id=esc.pk, user_id=data["user"], email=data["email"]
         )
-        return "Stakeholder added."
+        return _("Stakeholder added.")
     if action == "unsubscribe":
         services.unsubscribe_from_escalation(
             actor=user, escalation_id=esc.pk, subscription_id=data["subscription"]
         )
-        return "Stakeholder removed."
+        return _("Stakeholder removed.")
     if action == "await_client":
         services.await_client(
             actor=user,
             escalation_id=esc.pk,
             troubleshooting_steps=data["troubleshooting_steps"],
         )
-        return "Waiting on the client; reminders are scheduled."
+        return _("Waiting on the client; reminders are scheduled.")
     if action == "client_response":
         services.record_client_response(actor=user, escalation_id=esc.pk, message=data["message"])
-        return "The client's response is recorded; updates are due again."
+        return _("The client's response is recorded; updates are due again.")
     if action == "request_information":
         services.request_information(actor=user, escalation_id=esc.pk, question=data["question"])
-        return "Question sent to the requester; the decision clock is paused."
+        return _("Question sent to the requester; the decision clock is paused.")
     if action == "provide_information":
         services.provide_information(actor=user, escalation_id=esc.pk, answer=data["answer"])
-        return "The answer is recorded; the decision clock runs again."
+        return _("The answer is recorded; the decision clock runs again.")
     if action == "close":
         services.close_escalation(
             actor=user, escalation_id=esc.pk, reason=data["reason"], note=data["note"]
         )
-        return "Escalation closed."
+        return _("Escalation closed.")
     raise Http404("unknown action")
 
 
@@ -357,7 +374,7 @@ def _confirm_decline(request: HttpRequest, user: User, escalation_id: int) -> Ht
     esc = _access(user, escalation_id)
     reason = request.POST.get("reason", "")
     if not _may_decline(user, esc):
-        messages.error(request, "Only the escalation team decides a pending escalation.")
+        messages.error(request, _("Only the escalation team decides a pending escalation."))
         return redirect("console:escalation", escalation_id=escalation_id)
     if reason not in dict(_decline_choices(esc)):
         messages.error(

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from supportdesk import clock
@@ -47,6 +48,7 @@ from supportdesk.intake import selectors as mail_selectors
 from supportdesk.policies import selectors as policy_selectors
 from supportdesk.web.forms import DeskForm, set_choices
 from supportdesk.web.support import promise_text
+from supportdesk.web.terms import term
 
 PAGE_SIZE = 25
 View = Callable[..., HttpResponseBase]
@@ -266,7 +268,7 @@ def case_reply(request: HttpRequest, case_id: int) -> HttpResponse:
     def act(user: User, case: Case, data: dict[str, Any]) -> str:
         internal = data["internal"]
         services.add_comment(actor=user, case_id=case.pk, body=data["body"], public=not internal)
-        return "Internal note added." if internal else "Reply sent."
+        return _("Internal note added.") if internal else _("Reply sent.")
 
     return case_action(request, case_id, AgentReplyForm(request.POST), "reply", act)
 
@@ -278,7 +280,7 @@ def case_severity(request: HttpRequest, case_id: int) -> HttpResponse:
         services.change_severity(
             actor=user, case_id=case.pk, severity=data["severity"], reason=data["reason"]
         )
-        return f"Severity changed to Sev{data['severity']}."
+        return _("Severity changed to Sev%(severity)s.") % {"severity": data["severity"]}
 
     return case_action(request, case_id, SeverityForm(request.POST), "severity", act)
 
@@ -294,7 +296,7 @@ def case_transition(request: HttpRequest, case_id: int) -> HttpResponse:
             note=data["note"],
             agreement=data["agreement"],
         )
-        return f"Status is now {data['to'].replace('_', ' ')}."
+        return _("Status is now %(status)s.") % {"status": term(data["to"])}
 
     return case_action(request, case_id, TransitionForm(request.POST), "transition", act)
 
@@ -304,7 +306,7 @@ def case_transition(request: HttpRequest, case_id: int) -> HttpResponse:
 def case_assign(request: HttpRequest, case_id: int) -> HttpResponse:
     def act(user: User, case: Case, data: dict[str, Any]) -> str:
         services.assign_case(actor=user, case_id=case.pk, assignee_id=data["assignee"])
-        return "Assignment saved."
+        return _("Assignment saved.")
 
     form = AssignForm(request.POST, staff=_staff_choices())
     return case_action(request, case_id, form, "assign", act)
@@ -315,7 +317,7 @@ def case_assign(request: HttpRequest, case_id: int) -> HttpResponse:
 def case_handover_note(request: HttpRequest, case_id: int) -> HttpResponse:
     def act(user: User, case: Case, data: dict[str, Any]) -> str:
         services.write_handover_note(actor=user, case_id=case.pk, note=data["note"])
-        return "Hand-over note saved."
+        return _("Hand-over note saved.")
 
     form = HandOverNoteForm(request.POST, auto_id="handover_%s")
     return case_action(request, case_id, form, "handover", act)
@@ -339,7 +341,7 @@ def phone_call(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            case, _ = services.open_case(
+            case, _created = services.open_case(
                 user,
                 CaseDraft(
                     organisation_id=data["organisation"],
@@ -361,7 +363,9 @@ def phone_call(request: HttpRequest) -> HttpResponse:
             form.add_domain_error(exc)
         else:
             messages.success(
-                request, f"Phone call logged as {case.reference} (Sev{case.severity})."
+                request,
+                _("Phone call logged as %(reference)s (Sev%(severity)s).")
+                % {"reference": case.reference, "severity": case.severity},
             )
             return redirect("console:case", case_id=case.pk)
     triaged = form.triage()
@@ -392,5 +396,5 @@ def follow_up_done(request: HttpRequest, case_id: int, task_id: int) -> HttpResp
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "Follow-up marked as done.")
+        messages.success(request, _("Follow-up marked as done."))
     return redirect("console:case", case_id=case.pk)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from supportdesk import clock
@@ -78,5 +79,5 @@ def case_rate(request: HttpRequest, case_id: int) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, f"{exc.field}: {exc.message}")
     else:
-        messages.success(request, "Thank you: your rating was recorded.")
+        messages.success(request, _("Thank you: your rating was recorded."))
     return redirect("portal:case", case_id=case_id)

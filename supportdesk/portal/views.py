@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from supportdesk import clock
@@ -121,7 +122,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
         except (DomainError, Forbidden) as exc:
             form.add_domain_error(exc)
         else:
-            messages.success(request, "Your reply was added.")
+            messages.success(request, _("Your reply was added."))
             return redirect("portal:case", case_id=case.pk)
     return _render_detail(request, user, case, form, status=400 if form.errors else 200)
 
@@ -253,7 +254,7 @@ def case_transition(request: HttpRequest, case_id: int) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "The case status was updated.")
+        messages.success(request, _("The case status was updated."))
     return redirect("portal:case", case_id=case.pk)
 
 
@@ -277,7 +278,11 @@ def case_escalate(request: HttpRequest, case_id: int) -> HttpResponse:
             form.add_domain_error(exc)
         else:
             note = esc.decision_note or esc.assessment
-            messages.success(request, f"Escalation {esc.get_status_display().lower()}: {note}")
+            messages.success(
+                request,
+                _("Escalation %(status)s: %(note)s")
+                % {"status": esc.get_status_display().lower(), "note": note},
+            )
             return redirect("portal:case", case_id=case.pk)
     return _render_detail(request, user, case, ReplyForm(), escalation_form=form, status=400)
 
@@ -300,12 +305,12 @@ def escalation_respond(request: HttpRequest, case_id: int, escalation_id: int) -
     if esc is None:
         raise Http404("escalation not found")
     if not message:
-        messages.error(request, "Write what you found before sending.")
+        messages.error(request, _("Write what you found before sending."))
     elif esc.information_requested_at is None and esc.status not in (
         EscalationStatus.AWAITING_CLIENT,
         EscalationStatus.PARTNER_FIRST,
     ):
-        messages.error(request, "The escalation team is not waiting on you.")
+        messages.error(request, _("The escalation team is not waiting on you."))
     else:
         try:
             if esc.status == EscalationStatus.PARTNER_FIRST:
@@ -324,7 +329,7 @@ def escalation_respond(request: HttpRequest, case_id: int, escalation_id: int) -
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, "Your answer was sent to the escalation team.")
+            messages.success(request, _("Your answer was sent to the escalation team."))
     return redirect(f"{reverse('portal:case', args=[case.pk])}#escalation")
 
 
@@ -372,7 +377,12 @@ def report(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"Case {case.reference} was opened as Sev{case.severity}: {case.severity_reason}",
+                _("Case %(reference)s was opened as Sev%(severity)s: %(reason)s")
+                % {
+                    "reference": case.reference,
+                    "severity": case.severity,
+                    "reason": case.severity_reason,
+                },
             )
             return redirect("portal:case", case_id=case.pk)
     context = _report_context(form, version, policy, organisation)

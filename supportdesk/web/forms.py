@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo
 
 from django import forms
 from django.forms.utils import ErrorDict
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from supportdesk.cases.models import Environment
 from supportdesk.conf import desk_settings
@@ -26,12 +28,12 @@ from supportdesk.domain.triage import (
     triage_report,
 )
 
-YES_NO = [("yes", "Yes"), ("no", "No")]
+YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 #: What a report is about; the policy says which of these need the INT-3 check.
 CATEGORIES = [
-    ("other", "Something does not work as documented"),
-    ("access", "We cannot reach the application (access)"),
-    ("performance", "The application is slow (performance)"),
+    ("other", _("Something does not work as documented")),
+    ("access", _("We cannot reach the application (access)")),
+    ("performance", _("The application is slow (performance)")),
 ]
 
 
@@ -90,21 +92,23 @@ class IncidentForm(DeskForm):
     """Report an incident: what it is, the triage questions (SEV-2), and then exactly the
     intake fields the resulting severity needs (INT-3, INT-4)."""
 
-    title = forms.CharField(max_length=200, label="Short summary")
-    request_type = forms.ChoiceField(label="What kind of request is it?")
-    category = forms.ChoiceField(label="What is it about?", choices=CATEGORIES, initial="other")
+    title = forms.CharField(max_length=200, label=_("Short summary"))
+    request_type = forms.ChoiceField(label=_("What kind of request is it?"))
+    category = forms.ChoiceField(label=_("What is it about?"), choices=CATEGORIES, initial="other")
     environment = forms.ChoiceField(
-        label="Environment", choices=Environment.choices, initial=Environment.PRODUCTION
+        label=_("Environment"), choices=Environment.choices, initial=Environment.PRODUCTION
     )
     description = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 4}), label="Describe the problem"
+        widget=forms.Textarea(attrs={"rows": 4}), label=_("Describe the problem")
     )
     callback_number = forms.CharField(
         max_length=32,
         required=False,
-        label="Callback number",
-        help_text="With the country code, e.g. +1 802 253 2905. Required for an emergency "
-        "outside support hours.",
+        label=_("Callback number"),
+        help_text=_(
+            "With the country code, e.g. +1 802 253 2905. Required for an emergency "
+            "outside support hours."
+        ),
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
 
@@ -127,7 +131,7 @@ class IncidentForm(DeskForm):
         self.detail_specs: dict[str, IntakeField] = {}
         seen: set[str] = set()
         for severity in [s.level for s in policy.severities]:
-            for category, _ in CATEGORIES:
+            for category, _words in CATEGORIES:
                 for spec in intake_fields(policy=policy, severity=severity, category=category):
                     if spec.key in seen:
                         continue
@@ -319,20 +323,24 @@ def _intake_form_field(spec: IntakeField) -> forms.Field:
             label=f.label, choices=YES_NO, widget=forms.RadioSelect, required=False
         )
     if f.kind is FieldKind.CHOICE:
-        choices = [("", "Choose…"), *[(c, c.replace("_", " ").capitalize()) for c in f.choices]]
+        choices = [("", _("Choose…")), *[(c, c.replace("_", " ").capitalize()) for c in f.choices]]
         return forms.ChoiceField(label=f.label, choices=choices, required=False)
     if f.kind is FieldKind.DATETIME_LIST:
         return forms.CharField(
             label=f.label,
             required=False,
-            help_text="One or more times with their UTC offset, e.g. 2026-03-01T14:30-05:00 "
-            "(separate several with commas).",
+            help_text=_(
+                "One or more times with their UTC offset, e.g. 2026-03-01T14:30-05:00 "
+                "(separate several with commas)."
+            ),
         )
     return forms.CharField(label=f.label, required=False)
 
 
 class ReplyForm(DeskForm):
-    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label="Reply")
+    body = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}), label=pgettext_lazy("noun", "Reply")
+    )
 
 
 def _megabytes(size: int) -> str:
@@ -345,7 +353,7 @@ class AttachmentForm(DeskForm):
 
     # Not marked required: the page offers an upload, it does not demand one; a submit
     # without a file is still refused next to the field.
-    file = forms.FileField(label="Attach a file", allow_empty_file=False, required=False)
+    file = forms.FileField(label=_("Attach a file"), allow_empty_file=False, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -353,11 +361,14 @@ class AttachmentForm(DeskForm):
         types = desk_settings.attachment_types
         field = self.fields["file"]
         names = ", ".join(dict.fromkeys(plain_name(t) for t in types))
-        field.help_text = f"Up to {_megabytes(limit)}; accepted: {names}."
+        field.help_text = gettext("Up to %(limit)s; accepted: %(names)s.") % {
+            "limit": _megabytes(limit),
+            "names": names,
+        }
         field.widget.attrs["accept"] = ",".join(types)
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data.get("file")
         if not upload:
-            raise forms.ValidationError("Choose a file to attach.", code="required")
+            raise forms.ValidationError(_("Choose a file to attach."), code="required")
         return upload

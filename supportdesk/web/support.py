@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from supportdesk import clock
 from supportdesk.cases.clocks import calendars_of
@@ -40,14 +42,14 @@ def promise_text(policy: Policy, severity: int) -> str:
     targets = [t for t in policy.sla.targets_for(severity) if t.kind == "first_response"]
     if not targets:
         # RSP-3: the lowest severity has no response target.
-        return "no response target: it becomes a work order for engineering"
+        return _("no response target: it becomes a work order for engineering")
     t = targets[0]
     hours = t.seconds / 3600
-    shown = f"{hours:g} hours"
+    shown = ngettext("%(hours)s hour", "%(hours)s hours", round(hours)) % {"hours": f"{hours:g}"}
     spec = policy.calendars.get(t.clock)
     if spec is not None and spec.always_open:
-        return f"first response within {shown}, around the clock"
-    return f"first response within {shown} of support hours"
+        return _("first response within %(hours)s, around the clock") % {"hours": shown}
+    return _("first response within %(hours)s of support hours") % {"hours": shown}
 
 
 # Support hours at intake.
@@ -125,7 +127,15 @@ def _hhmm(seconds: int) -> str:
 
 # The support policy in force: hours, holidays of a year, severities and targets.
 
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+WEEKDAYS = (
+    gettext_lazy("Monday"),
+    gettext_lazy("Tuesday"),
+    gettext_lazy("Wednesday"),
+    gettext_lazy("Thursday"),
+    gettext_lazy("Friday"),
+    gettext_lazy("Saturday"),
+    gettext_lazy("Sunday"),
+)
 
 
 def policy_context(version: PolicyVersion, year: int) -> dict[str, Any]:
@@ -160,7 +170,7 @@ def policy_context(version: PolicyVersion, year: int) -> dict[str, Any]:
 
 
 def _hours_text(hours: Any) -> str:
-    return ", ".join(f"{_hhmm(i.start)}-{_hhmm(i.end)}" for i in hours) if hours else "closed"
+    return ", ".join(f"{_hhmm(i.start)}-{_hhmm(i.end)}" for i in hours) if hours else _("closed")
 
 
 def requested_year(request: HttpRequest) -> int:

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django import template
 from django.utils.html import format_html
+from django.utils.translation import gettext, pgettext
 
 from supportdesk import clock
 from supportdesk.domain.attachment_types import plain_name
@@ -71,11 +72,13 @@ def duration(seconds: int | float | dt.timedelta | None) -> str:
     total = int(abs(seconds)) // 60
     days, rest = divmod(total, 24 * 60)
     hours, minutes = divmod(rest, 60)
+    # The units in the viewer's language (Swedish: "1d 4h 05min"), as countdown.js says.
+    d, h, m = (pgettext("duration unit", unit) for unit in ("d", "h", "m"))
     if days:
-        return f"{sign}{days}d {hours}h {minutes:02d}m"
+        return f"{sign}{days}{d} {hours}{h} {minutes:02d}{m}"
     if hours:
-        return f"{sign}{hours}h {minutes:02d}m"
-    return f"{sign}{minutes}m"
+        return f"{sign}{hours}{h} {minutes:02d}{m}"
+    return f"{sign}{minutes}{m}"
 
 
 @register.filter
@@ -96,7 +99,9 @@ def due_in(value: dt.datetime | None) -> str:
     if value is None:
         return ""
     left = (value - clock.now()).total_seconds()
-    return f"overdue by {duration(-left)}" if left < 0 else f"due in {duration(left)}"
+    if left < 0:
+        return gettext("overdue by %(left)s") % {"left": duration(-left)}
+    return gettext("due in %(left)s") % {"left": duration(left)}
 
 
 @register.filter
@@ -112,7 +117,7 @@ def show_value(value: object, user: object) -> str:
     out = []
     for item in items:
         if isinstance(item, bool):
-            out.append("Yes" if item else "No")
+            out.append(gettext("Yes") if item else gettext("No"))
             continue
         text = str(item)
         try:
