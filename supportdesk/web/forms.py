@@ -15,7 +15,6 @@ from django.utils.translation import gettext_lazy as _
 
 from supportdesk.cases.models import Environment
 from supportdesk.conf import desk_settings
-from supportdesk.domain.attachment_types import plain_name
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.local_time import AmbiguousLocalTime, to_utc
 from supportdesk.domain.policy.model import FieldKind, Policy
@@ -27,6 +26,7 @@ from supportdesk.domain.triage import (
     intake_fields,
     triage_report,
 )
+from supportdesk.web.terms import file_kind_name
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 #: What a report is about; the policy says which of these need the INT-3 check.
@@ -360,7 +360,7 @@ class AttachmentForm(DeskForm):
         limit = desk_settings.attachment_max_bytes
         types = desk_settings.attachment_types
         field = self.fields["file"]
-        names = ", ".join(dict.fromkeys(plain_name(t) for t in types))
+        names = ", ".join(dict.fromkeys(file_kind_name(t) for t in types))
         field.help_text = gettext("Up to %(limit)s; accepted: %(names)s.") % {
             "limit": _megabytes(limit),
             "names": names,

@@ -12,6 +12,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from supportdesk.domain.attachment_types import plain_name
+
 TERMS: dict[str, str | Promise] = {
     # A case's status (domain.lifecycle.CaseStatus).
     "new": _("New"),
@@ -92,3 +94,21 @@ def term(key: object) -> str:
 def term_choices(keys: Iterable[object]) -> list[tuple[str, str | Promise]]:
     """Form choices for stored keys, each word translated when the form is shown."""
     return [(str(key), TERMS.get(str(key)) or term(key)) for key in keys]
+
+
+#: The plain names of file types (``domain.attachment_types``) that are words, not
+#: acronyms or product names: said in the viewer's language.
+FILE_KINDS: dict[str, str | Promise] = {
+    "text": _("text"),
+    "email message": _("email message"),
+    "MP4 video": _("MP4 video"),
+    "QuickTime video": _("QuickTime video"),
+    "file": _("file"),
+}
+
+
+def file_kind_name(content_type: str) -> str:
+    """``PDF`` for ``application/pdf``, ``e-postmeddelande`` for ``message/rfc822`` in
+    Swedish: what a person calls a file's type."""
+    name = plain_name(content_type)
+    return str(FILE_KINDS.get(name, name))

@@ -17,8 +17,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, pgettext
 
 from supportdesk import clock
-from supportdesk.domain.attachment_types import plain_name
-from supportdesk.web.terms import term
+from supportdesk.web.terms import file_kind_name, term
 
 register = template.Library()
 
@@ -133,4 +132,4 @@ def show_value(value: object, user: object) -> str:
 @register.filter
 def file_kind(content_type: str) -> str:
     """``PDF`` for ``application/pdf``: what a person calls a file's type."""
-    return plain_name(content_type or "")
+    return file_kind_name(content_type or "")
