@@ -74,6 +74,9 @@ TERMS: dict[str, str | Promise] = {
     "dead": _("Dead-lettered"),
     "cancelled": _("Cancelled"),
     "combined": _("Combined"),
+    # A case's environment (cases.models.Environment).
+    "production": _("Production"),
+    "other": _("Other"),
     # A follow-up task's state (cases.models.FollowUpStatus).
     "open": pgettext_lazy("follow-up", "Open"),
     "done": _("Done"),

@@ -375,6 +375,8 @@ MATRIX: dict[str, str] = {
     "POST /notifications/read": "302 302 302 302 302 302 302 302",
     "GET /notifications/profile/": "302 200 200 200 200 200 200 200",
     "POST /notifications/profile/": "302 302 302 302 302 302 302 302",
+    # The language switcher: anyone, signed in or not (a cookie, and the profile's choice).
+    "POST /notifications/language": "302 302 302 302 302 302 302 302",
     # Signed links: an on-call acknowledgement token is no unsubscribe token.
     "GET /notifications/unsubscribe/{token}/": "400 400 400 400 400 400 400 400",
     "POST /notifications/unsubscribe/{token}/": "400 400 400 400 400 400 400 400",

@@ -37,7 +37,7 @@ def test_the_rail_lists_built_in_views_with_counts(
     page = agent_client.get("/console/", {"saved": "mine"}).content.decode()
     assert "<h1>My cases</h1>" in page
     assert 'data-view="unassigned"' in page
-    assert 'aria-label="1 cases"' in page
+    assert 'aria-label="1 case"' in page
     assert sev2_case.reference in page
 
 
