@@ -20,7 +20,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from supportdesk import clock
 from supportdesk.accounts.models import User
@@ -337,7 +337,9 @@ def _outcome_label(key: str) -> str:
 
 
 def _week_of(monday: dt.date) -> str:
-    return _("Week of %(day)s") % {"day": date_format(monday, "j M")}
+    # Translators: a Django date format for a day and its month (Swedish "j b": 30 nov).
+    day = date_format(monday, pgettext("day and month format", "j M"))
+    return _("Week of %(day)s") % {"day": day}
 
 
 def _csv(table: Table, period: Period, zone: ZoneInfo) -> HttpResponse:
