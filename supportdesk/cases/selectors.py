@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from django.db.models import (
 from django.db.models.lookups import GreaterThan
 
 from supportdesk.accounts.models import Organization, Role, Team, TeamKind, User
-from supportdesk.accounts.permissions import NotFound, organisation_scope, sees_all
+from supportdesk.accounts.permissions import NotFound, organisation_scope, require, sees_all
 from supportdesk.api_paging import BadCursor, Page, decode_cursor, paginate
 from supportdesk.cases.models import (
     Attachment,
@@ -37,6 +38,7 @@ from supportdesk.cases.models import (
 )
 from supportdesk.conf import desk_settings
 from supportdesk.domain.lifecycle import CaseStatus
+from supportdesk.domain.tags import lift_tag_terms
 from supportdesk.policies.models import Policy as PolicyRow
 from supportdesk.policies.models import PolicyVersion
 from supportdesk.policies.selectors import parsed
@@ -229,6 +231,11 @@ class QueueFilter:
     unassigned: bool = False
     #: Only cases with a running SLA due before this instant (``queue_due_at``).
     due_before: dt.datetime | None = None
+    #: Only cases carrying every one of these tags, and none of ``without_tags``
+    #: (names as ``domain.tags.normalise_tag`` keeps them). Staff only: tags are the
+    #: support team's filing, and a customer filtering by one is refused.
+    tags: tuple[str, ...] = ()
+    without_tags: tuple[str, ...] = ()
 
 
 #: What a queue listing (``schemas.case_out``) never reads: left in the database.
@@ -271,6 +278,8 @@ def case_queue(
         qs = qs.filter(assignee__isnull=True)
     if f.due_before is not None:
         qs = qs.filter(queue_due_at__lt=f.due_before)
+    if f.tags or f.without_tags:
+        qs = _tagged(viewer, qs, f)
     if f.handed_to_me or f.own_region:
         region = viewer.region
         handed = Q(region=region) & ~Q(organization__region=region)
@@ -278,6 +287,33 @@ def case_queue(
             handed if f.handed_to_me else Q(region=region) | Q(organization__region=region)
         )
     return qs.prefetch_related("clocks")
+
+
+def _tagged(viewer: User, qs: QuerySet[Case], f: QueueFilter) -> QuerySet[Case]:
+    require(viewer.is_vendor_staff, "tags are for support staff", field="tag")
+    # One join per required tag (each ``filter`` on the reverse relation is its own):
+    # a case must carry all of them. Tags live in the answers app, above this one, so
+    # they are reached by the relation's name, never by importing its model.
+    for name in f.tags:
+        qs = qs.filter(tags__name=name)
+    if f.without_tags:
+        qs = qs.exclude(tags__name__in=f.without_tags)
+    return qs
+
+
+def with_tag_terms(viewer: User, f: QueueFilter) -> QueueFilter:
+    """``f`` with the ``tag:name`` / ``-tag:name`` terms of its search text moved into
+    its tag filters (the rest stays the search text; none left: no search). For staff
+    only: a customer's ``tag:x`` is ordinary words, searched as such."""
+    if not f.q or not viewer.is_vendor_staff:
+        return f
+    rest, wanted, unwanted = lift_tag_terms(f.q)
+    return dataclasses.replace(
+        f,
+        q=rest or None,
+        tags=tuple(dict.fromkeys((*f.tags, *wanted))),
+        without_tags=tuple(dict.fromkeys((*f.without_tags, *unwanted))),
+    )
 
 
 def daily_review_list(viewer: User) -> QuerySet[Case]:
