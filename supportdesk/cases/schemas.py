@@ -33,7 +33,8 @@ from supportdesk.cases.models import (
     Release,
     Sprint,
 )
-from supportdesk.cases.selectors import QueueFilter, with_tag_terms
+from supportdesk.cases.search.selectors import with_tag_terms
+from supportdesk.cases.selectors import QueueFilter
 from supportdesk.domain.lifecycle import CaseStatus
 from supportdesk.domain.tags import MAX_TAGS, split_tag_list
 from supportdesk.domain.triage.emergency import EmergencyDecision

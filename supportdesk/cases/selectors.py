@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -38,7 +37,6 @@ from supportdesk.cases.models import (
 )
 from supportdesk.conf import desk_settings
 from supportdesk.domain.lifecycle import CaseStatus
-from supportdesk.domain.tags import lift_tag_terms
 from supportdesk.policies.models import Policy as PolicyRow
 from supportdesk.policies.models import PolicyVersion
 from supportdesk.policies.selectors import parsed
@@ -299,21 +297,6 @@ def _tagged(viewer: User, qs: QuerySet[Case], f: QueueFilter) -> QuerySet[Case]:
     if f.without_tags:
         qs = qs.exclude(tags__name__in=f.without_tags)
     return qs
-
-
-def with_tag_terms(viewer: User, f: QueueFilter) -> QueueFilter:
-    """``f`` with the ``tag:name`` / ``-tag:name`` terms of its search text moved into
-    its tag filters (the rest stays the search text; none left: no search). For staff
-    only: a customer's ``tag:x`` is ordinary words, searched as such."""
-    if not f.q or not viewer.is_vendor_staff:
-        return f
-    rest, wanted, unwanted = lift_tag_terms(f.q)
-    return dataclasses.replace(
-        f,
-        q=rest or None,
-        tags=tuple(dict.fromkeys((*f.tags, *wanted))),
-        without_tags=tuple(dict.fromkeys((*f.without_tags, *unwanted))),
-    )
 
 
 def daily_review_list(viewer: User) -> QuerySet[Case]:

@@ -33,7 +33,8 @@ def search(args: argparse.Namespace) -> int:
     if not args.text and not args.tag:
         raise UsageError("TEXT: what to search for (or --tag, or --reindex)")
     from supportdesk.cases.search.schemas import hit_page, queue_hit
-    from supportdesk.cases.selectors import QueueFilter, case_queue, queue_page, with_tag_terms
+    from supportdesk.cases.search.selectors import with_tag_terms
+    from supportdesk.cases.selectors import QueueFilter, case_queue, queue_page
     from supportdesk.domain.tags import split_tag_list
 
     viewer = _user(args.as_user)

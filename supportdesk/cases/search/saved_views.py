@@ -23,8 +23,8 @@ from supportdesk.accounts.permissions import NotFound, require
 from supportdesk.cases.clocks import calendars_of
 from supportdesk.cases.models import Case
 from supportdesk.cases.search.models import SavedView
-from supportdesk.cases.search.selectors import search_cases
-from supportdesk.cases.selectors import QueueFilter, case_queue, with_tag_terms
+from supportdesk.cases.search.selectors import search_cases, with_tag_terms
+from supportdesk.cases.selectors import QueueFilter, case_queue
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.lifecycle import CaseStatus
 from supportdesk.domain.routing.regions import region_calendar
