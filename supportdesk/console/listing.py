@@ -46,21 +46,30 @@ class Listing:
                 self.view = None
             else:
                 data.update(self.view.filters)
-        data.update({k: params[k] for k in LISTING_FIELDS if params.get(k)})
+        data.update({k: params[k] for k in LISTING_FIELDS if k != "tag" and params.get(k)})
+        data.update(_tag_field(params.getlist("tag"), data.get("tag")))
         self.data = data
-        self.text = str(data.get("q") or "").strip()
         self.error = ""
         try:
             qs = saved_views.view_cases(user, data)
+            _, self.text = saved_views.queue_filter(user, data)
         except DomainError as exc:
-            self.error, self.text = exc.message, ""
-            qs = saved_views.view_cases(user, {**data, "q": ""})
+            label = "Tags" if exc.field == "tag" else "Search"
+            self.error, self.text = f"{label}: {exc.message}", ""
+            qs = saved_views.view_cases(user, {**data, "q": "", "tag": ""})
         self.page: KeysetPage[Case] = _page(qs, params, size, search=bool(self.text))
         self.snippets = snippets(user, self.text, self.page.rows) if self.text else {}
         rail = saved_views.views_for(user)
         counts = saved_views.view_counts(user, rail)
         #: The left rail: each view with its live count.
         self.rail = [(choice, counts[choice.key]) for choice in rail]
+
+
+def _tag_field(given: list[str], saved: Any) -> dict[str, str]:
+    """The ``tag`` field as the queue form shows it (names separated by commas): the
+    tags given in the request, else the saved view's list."""
+    names = [t for t in given if t.strip()] or (saved if isinstance(saved, list) else [])
+    return {"tag": ",".join(names)} if names else {}
 
 
 def _page(qs: QuerySet[Case], params: QueryDict, size: int, *, search: bool) -> KeysetPage[Case]:

@@ -38,6 +38,7 @@ from supportdesk.cases.search.engines import Audience, engine, exact_plans
 from supportdesk.cases.selectors import QueueFilter, case_queue
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.search_query import SearchQuery, parse_search
+from supportdesk.domain.tags import lift_tag_terms
 
 #: How many of the viewer's newest cases (of the searched queue) a search ranks.
 RANKED_CASES = 1000
@@ -50,6 +51,21 @@ _WINDOW_ORDER = ("-search_rank", "-id")
 
 def audience_of(viewer: User) -> Audience:
     return Audience.STAFF if viewer.is_vendor_staff else Audience.PUBLIC
+
+
+def with_tag_terms(viewer: User, f: QueueFilter) -> QueueFilter:
+    """``f`` with the ``tag:name`` / ``-tag:name`` terms of its search text moved into
+    its tag filters (the rest stays the search text; none left: no search). For staff
+    only: a customer's ``tag:x`` is ordinary words, searched as such."""
+    if not f.q or not viewer.is_vendor_staff:
+        return f
+    rest, wanted, unwanted = lift_tag_terms(f.q)
+    return dataclasses.replace(
+        f,
+        q=rest or None,
+        tags=tuple(dict.fromkeys((*f.tags, *wanted))),
+        without_tags=tuple(dict.fromkeys((*f.without_tags, *unwanted))),
+    )
 
 
 def search_cases(
