@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import datetime as dt
 import http.client
 import json
@@ -360,6 +361,49 @@ def _weighted(pairs: list[tuple[Any, int]]) -> list[Any]:
     return [value for value, weight in pairs for _ in range(weight)]
 
 
+@dataclasses.dataclass(frozen=True)
+class SeedContext:
+    """What a seeder copies from the demo set: the organisations with a policy, their
+    people, the agents of each region, the support team of each region, each
+    organisation's current policy version, and a clock row of each kind per severity
+    (from cases opened through the service) to copy."""
+
+    orgs: list[Any]
+    people: dict[int, list[Any]]
+    fallback: Any
+    agents: dict[str, list[int]]
+    teams: dict[str, int]
+    versions: dict[int, int]
+    templates: dict[int, list[Any]]
+
+
+def seed_context() -> SeedContext:
+    from supportdesk.accounts.models import Organization, Role, Team, TeamKind, User
+    from supportdesk.cases.models import SlaClock
+    from supportdesk.policies import selectors as policy_selectors
+
+    orgs = [o for o in Organization.objects.all() if o.policy_id is not None]
+    fallback = User.objects.filter(role=Role.CUSTOMER).first()
+    assert fallback is not None
+    agents: dict[str, list[int]] = {}
+    for u in User.objects.filter(role=Role.AGENT).select_related("team"):
+        agents.setdefault(u.team.region if u.team else "", []).append(u.pk)
+    templates: dict[int, list[SlaClock]] = {}
+    for row in SlaClock.objects.order_by("-id")[:5000]:
+        templates.setdefault(row.severity, [])
+        if all(t.kind != row.kind for t in templates[row.severity]):
+            templates[row.severity].append(row)
+    return SeedContext(
+        orgs=orgs,
+        people={o.pk: list(User.objects.filter(organization=o)) for o in orgs},
+        fallback=fallback,
+        agents=agents,
+        teams={t.region: t.pk for t in Team.objects.filter(kind=TeamKind.SUPPORT)},
+        versions={o.pk: policy_selectors.current_version_for(o).pk for o in orgs},
+        templates=templates,
+    )
+
+
 def seed_cases(
     total: int,
     *,
@@ -381,9 +425,7 @@ def seed_cases(
     import psycopg
 
     from supportdesk import clock
-    from supportdesk.accounts.models import Organization, Role, Team, TeamKind, User
-    from supportdesk.cases.models import NO_DUE, Case, SlaClock
-    from supportdesk.policies import selectors as policy_selectors
+    from supportdesk.cases.models import NO_DUE, Case
 
     existing = Case.objects.count()
     need = max(total - existing, 0)
@@ -391,20 +433,9 @@ def seed_cases(
         return {"bench": "seed", "cases_added": 0, "cases_total": existing, "seconds": 0.0}
     rng = random.Random(42)
     now = clock.now()
-    orgs = [o for o in Organization.objects.all() if o.policy_id is not None]
-    people = {o.pk: list(User.objects.filter(organization=o)) for o in orgs}
-    fallback = User.objects.filter(role=Role.CUSTOMER).first()
-    assert fallback is not None
-    agents: dict[str, list[int]] = {}
-    for u in User.objects.filter(role=Role.AGENT).select_related("team"):
-        agents.setdefault(u.team.region if u.team else "", []).append(u.pk)
-    teams = {t.region: t.pk for t in Team.objects.filter(kind=TeamKind.SUPPORT)}
-    versions = {o.pk: policy_selectors.current_version_for(o).pk for o in orgs}
-    templates: dict[int, list[SlaClock]] = {}
-    for row in SlaClock.objects.order_by("-id")[:5000]:
-        templates.setdefault(row.severity, [])
-        if all(t.kind != row.kind for t in templates[row.severity]):
-            templates[row.severity].append(row)
+    ctx = seed_context()
+    orgs, people, fallback = ctx.orgs, ctx.people, ctx.fallback
+    agents, teams, versions, templates = ctx.agents, ctx.teams, ctx.versions, ctx.templates
     statuses = _weighted(STATUSES)
     severities = _weighted(SEVERITIES)
     start_id = (Case.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
