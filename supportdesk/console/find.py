@@ -20,11 +20,10 @@ from supportdesk import clock
 from supportdesk.accounts.permissions import Forbidden, NotFound
 from supportdesk.cases import selectors
 from supportdesk.cases.search import saved_views
-from supportdesk.cases.search.selectors import SEARCH_ORDER
 from supportdesk.cases.services.bulk import BulkAction, BulkChange, bulk_update
 from supportdesk.cases.services.merge import merge_cases
 from supportdesk.console.find_forms import BulkForm, MergeForm, SaveViewForm
-from supportdesk.console.listing import LISTING_FIELDS
+from supportdesk.console.listing import LISTING_FIELDS, forward_of
 from supportdesk.console.queue_export import cases_csv
 from supportdesk.console.views import staff_only, user_of
 from supportdesk.domain.errors import DomainError
@@ -141,5 +140,5 @@ def export(request: HttpRequest) -> HttpResponseBase:
         qs = saved_views.view_cases(user, data)
     except DomainError as exc:
         return HttpResponse(f"q: {exc.message}", status=400, content_type="text/plain")
-    order = SEARCH_ORDER if str(data.get("q") or "").strip() else selectors.QUEUE_ORDER
-    return cases_csv(qs.order_by(*order), now=clock.now())
+    forward = forward_of(search=bool(str(data.get("q") or "").strip()))
+    return cases_csv(qs, forward, now=clock.now())

@@ -46,6 +46,7 @@ RANKED_CASES = 1000
 #: match first (0 below the floor), then newest; the id makes the order total.
 SEARCH_ORDER = ("-search_floor", "-search_rank", "-id")
 _WINDOW_ORDER = ("-search_rank", "-id")
+_BACK_ORDER = ("search_rank", "id")
 
 
 def audience_of(viewer: User) -> Audience:
@@ -108,9 +109,10 @@ def _page_after(qs: QuerySet[Case], after: tuple[int, int, int] | None, limit: i
             window = window.filter(after_filter(_WINDOW_ORDER, after[1:]))
         rows = list(window[: limit + 1])
     if len(rows) <= limit:
-        older = engine().older(qs, floor).order_by("-id")
-        if after is not None and after[1] == 0:
-            older = older.filter(pk__lt=after[2])
+        # Below the last row when it was an older match: the walk starts there, not at
+        # the floor, so a deep page costs what the first does.
+        below = after[2] if after is not None and after[1] == 0 else floor
+        older = engine().older(qs, below).order_by("-id")
         rows += list(older[: limit + 1 - len(rows)])
     next_cursor = None
     if len(rows) > limit:
@@ -133,15 +135,27 @@ def search_forward(qs: QuerySet[Case], cursor: str | None, limit: int) -> Page[C
     return search_page(qs, cursor=cursor, limit=limit)
 
 
-def in_window_of(qs: QuerySet[Case], cursor: str | None) -> QuerySet[Case]:
-    """``qs`` (from :func:`search_cases`) ranked in ``cursor``'s window, so that what a
-    page reads besides its forward step (a web page's link back) agrees with it; ``qs``
-    as it is without a cursor or with one this site did not issue."""
-    try:
-        after = _decode(cursor)
-    except BadCursor:
-        return qs
-    return qs if after is None else at_floor(qs, Value(after[0]))
+def search_before(qs: QuerySet[Case], first: Case, limit: int) -> list[Case]:
+    """The at most ``limit`` cases of ``qs`` (from :func:`search_cases`) just before
+    ``first`` (a row of one of its pages) in :data:`SEARCH_ORDER`, nearest first: a web
+    page's link back. At most two bounded reads, in ``first``'s window: the older
+    matches between it and the floor, walking up by id, then the window (at most
+    :data:`RANKED_CASES` cases) by score, so a link back costs what a page forward does
+    (ordering the whole query backwards would rank every match)."""
+    annotated: Any = first  # the plugin does not see annotations by name
+    floor, rank = int(annotated.search_floor), int(annotated.search_rank)
+    qs = at_floor(qs, Value(floor))
+    rows: list[Case] = []
+    with exact_plans():
+        if rank == 0:
+            older = engine().older(qs, floor, above=first.pk).order_by("id")
+            rows = list(older[:limit])
+        if len(rows) < limit:
+            window = qs.filter(pk__gte=floor).order_by(*_BACK_ORDER)
+            if rank > 0:
+                window = window.filter(after_filter(_BACK_ORDER, [rank, first.pk]))
+            rows += list(window[: limit - len(rows)])
+    return rows
 
 
 def _decode(cursor: str | None) -> tuple[int, int, int] | None:
