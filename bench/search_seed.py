@@ -199,7 +199,7 @@ with drawn as (
   select id, min(due) as due from clocks where running group by id
 ), new_cases as (
   insert into cases_case ({case_cols})
-  select c.id, c.org_id, c.requester, c.requester, 'SD-' || lpad(c.id::text, 6, '0'),
+  select c.id, c.org_id, c.requester, c.requester, 'SD-' || lpad(c.id::text, greatest(6, length(c.id::text)), '0'),
          (array['portal', 'api', 'email', 'phone'])[1 + floor(random() * 4)::int],
          'production', 'incident', 'other', c.title, c.description, c.severity, 'seeded', 'rule',
          '{{}}', c.status, c.region,
