@@ -221,8 +221,8 @@ def main() -> int:
         from django.core.management import call_command
 
         call_command("migrate", interactive=False, verbosity=0)
-    if Case.objects.count() < args.cases:
-        need = max(args.comments - Comment.objects.count(), 0)
+    need = max(args.comments - Comment.objects.count(), 0)
+    if Case.objects.count() < args.cases or need:
         seeded = search_seed.seed(url, args.cases, need)
         say(f"seeded: {seeded}")
     if args.keep_index and index_built():
