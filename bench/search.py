@@ -1,20 +1,21 @@
 """Full-text search at scale, on PostgreSQL, beside the peer's search.
 
 Run: ``.venv/bin/python bench/search.py [--cases 1000000] [--comments 3000000]
-[--searches 500] [--reuse] [--no-peer]`` (PostgreSQL on 127.0.0.1:5432, user
+[--searches 500] [--reuse [--keep-index]] [--no-peer] [--db NAME]`` (PostgreSQL on 127.0.0.1:5432, user
 ``postgres`` without password). Progress on stderr; figures on stdout, one JSON object
 last.
 
-1. drops and creates ``supportdesk_search`` (``--reuse`` keeps a seeded one), migrates,
-   loads the demo set and ``COPY``-loads cases (``api_load.seed_cases``); gives every
-   case a generated title and description and ``COPY``-loads ``--comments`` comments
-   (20 % internal) of generated text (``search_text.TextGen``: a support vocabulary with
-   Zipf-like word frequencies, deterministic);
+1. drops and creates ``supportdesk_search`` (``--reuse`` keeps a seeded one and tops it
+   up), migrates, loads the demo set, then generates the cases (with their clocks and
+   openings) and ``--comments`` comments (20 % internal) inside PostgreSQL
+   (``search_seed``: ``INSERT … SELECT`` over ``generate_series`` in two sessions, the
+   text drawn from ``search_text``'s vocabulary with its Zipf-like word frequencies);
 2. builds the search index from scratch and times it: every case's document (the same
    text ``cases.search.index.document_texts`` writes: reference, title, organisation,
    requester, description, comments; public and staff, and the heading that ranks) and
-   its three ``tsvector``\\s in one
-   ``INSERT … SELECT``, then the two GIN indexes; prints the table's and the indexes' size;
+   its three ``tsvector``\\s, ``INSERT … SELECT`` in chunks of case ids on two
+   sessions, then the two GIN indexes (one session each); prints the table's and the
+   indexes' size (``--keep-index`` with ``--reuse``: searches the index already built);
 3. times ``--searches`` searches of one to three words, as an agent (staff text, every
    case of their region) and as a customer (public text, their organisation), each the
    API's first page of 25 with snippets (``cases.search.schemas.hit_page``, in-process,
