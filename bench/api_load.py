@@ -705,7 +705,7 @@ def _sh(cmd: str, **kw: Any) -> str:
 def peer_database() -> Iterator[tuple[Path, dict[str, str]] | None]:
     """The peer harness's python and environment, with its own PostgreSQL 15 on port
     5433 running and a fresh, migrated ``dhbench`` database (the steps of its run.sh);
-    the server is stopped afterwards. None when its venv (built once by run.sh, or
+    the server is stopped afterwards if this run started it. None when its venv (built once by run.sh, or
     reused from /tmp/dhvenv) or PostgreSQL 15 is missing."""
     venv = Path(os.environ.get("DH_VENV", "/tmp/dhvenv"))
     py = venv / "bin" / "python"
@@ -724,6 +724,7 @@ def peer_database() -> Iterator[tuple[Path, dict[str, str]] | None]:
         "DJANGO_SETTINGS_MODULE": "dhbench.settings",
     }
     psql = ["psql", "-h", "127.0.0.1", "-p", port, "-U", "postgres", "-q"]
+    started = False
     try:
         if not Path(pgroot, "data").exists():
             _sh(f"mkdir -p {pgroot} && chown postgres:postgres {pgroot}")
@@ -735,6 +736,7 @@ def peer_database() -> Iterator[tuple[Path, dict[str, str]] | None]:
             capture_output=True,
         )
         if status.returncode != 0:
+            started = True
             opts = f"-c listen_addresses=127.0.0.1 -p {port} -k {pgroot} -c shared_buffers=512MB"
             _sh(
                 f'su postgres -c "{pgbin}/pg_ctl -D {pgroot}/data -l {pgroot}/pg.log -w '
@@ -750,12 +752,15 @@ def peer_database() -> Iterator[tuple[Path, dict[str, str]] | None]:
         _sh(f"{py} manage.py migrate -v0 && {py} setup_base.py", cwd=PEER_DIR, env=env)
         yield py, env
     finally:
-        subprocess.run(
-            f"su postgres -c '{pgbin}/pg_ctl -D {pgroot}/data -m fast stop'",
-            shell=True,
-            check=False,
-            capture_output=True,
-        )
+        # Only a server this run started: another run on the shared machine may be
+        # using one it found running (a fast stop would cut its sessions).
+        if started:
+            subprocess.run(
+                f"su postgres -c '{pgbin}/pg_ctl -D {pgroot}/data -m fast stop'",
+                shell=True,
+                check=False,
+                capture_output=True,
+            )
 
 
 def peer_script(py: Path, env: dict[str, str], *argv: str) -> dict[str, Any]:
