@@ -341,7 +341,7 @@ def seed(
     comments_s = time.perf_counter() - t0 - cases_s
     t1 = time.perf_counter()
     with connection.cursor() as cur:
-        for table in ("cases_case", "cases_slaclock", "cases_comment"):
+        for table in ("cases_case", "cases_slaclock", "cases_caseevent", "cases_comment"):
             cur.execute(f"vacuum analyze {table}")
         cur.execute("drop table bench_org, bench_tpl")
     progress(f"seed: vacuum analyze {time.perf_counter() - t1:.1f} s")
