@@ -107,6 +107,23 @@ def exact_plans() -> Iterator[None]:
         cursor.execute("set local plan_cache_mode to default")
 
 
+@contextlib.contextmanager
+def index_plans() -> Iterator[None]:
+    """Inside (within :func:`exact_plans`): PostgreSQL finds matches through the GIN
+    index, not by walking a key index and testing each document. For words rare
+    together the planner expects thousands of matches where there are a hundred, and
+    walks: measured at 1,000,000 cases, 29,362 documents tested (424 ms) for 23 hits."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("set local enable_indexscan = off")
+        try:
+            yield
+        finally:
+            cursor.execute("set local enable_indexscan to default")
+
+
 def marked(fragment: str) -> str:
     """An engine's fragment as safe HTML: text escaped, hits in ``<mark>``."""
     return escape(fragment).replace(HIT_START, "<mark>").replace(HIT_END, "</mark>")

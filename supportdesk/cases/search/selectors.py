@@ -34,13 +34,17 @@ from supportdesk.api_paging import (
     encode_cursor,
 )
 from supportdesk.cases.models import Case
-from supportdesk.cases.search.engines import Audience, engine, exact_plans
+from supportdesk.cases.search.engines import Audience, engine, exact_plans, index_plans
 from supportdesk.cases.selectors import QueueFilter, case_queue
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.search_query import SearchQuery, parse_search
 
 #: How many of the viewer's newest cases (of the searched queue) a search ranks.
 RANKED_CASES = 1000
+
+#: How many ids below the window (or the last row) a page walks before it asks the
+#: search index for the older matches instead.
+WALKED_IDS = 5000
 
 #: The window's floor (one value within a search, so only cursors read it), then best
 #: match first (0 below the floor), then newest; the id makes the order total.
@@ -112,13 +116,25 @@ def _page_after(qs: QuerySet[Case], after: tuple[int, int, int] | None, limit: i
         # Below the last row when it was an older match: the walk starts there, not at
         # the floor, so a deep page costs what the first does.
         below = after[2] if after is not None and after[1] == 0 else floor
-        older = engine().older(qs, below).order_by("-id")
-        rows += list(older[: limit + 1 - len(rows)])
+        rows += _older(qs, below, limit + 1 - len(rows))
     next_cursor = None
     if len(rows) > limit:
         last = rows[limit - 1]
         next_cursor = encode_cursor([last.search_floor, last.search_rank, last.pk])  # type: ignore[attr-defined]
     return Page(items=rows[:limit], next_cursor=next_cursor, limit=limit)
+
+
+def _older(qs: QuerySet[Case], below: int, n: int) -> list[Case]:
+    """The ``n`` newest matches of ``qs`` below id ``below``: first by walking the
+    :data:`WALKED_IDS` ids under it (enough for a common word; the cost is bounded by
+    the range), then, only if they hold fewer, through the search index (cheap exactly
+    when the words are rare, which is when a walk would go on and on)."""
+    edge = max(below - WALKED_IDS, 0)
+    rows = list(engine().older(qs, below, above=edge).order_by("-id")[:n])
+    if len(rows) < n and edge > 0:
+        with index_plans():
+            rows += list(engine().older(qs, edge + 1).order_by("-id")[: n - len(rows)])
+    return rows
 
 
 def _floor_of(qs: QuerySet[Case]) -> int | None:
