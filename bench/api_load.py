@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import datetime as dt
 import http.client
 import json
@@ -360,6 +361,49 @@ def _weighted(pairs: list[tuple[Any, int]]) -> list[Any]:
     return [value for value, weight in pairs for _ in range(weight)]
 
 
+@dataclasses.dataclass(frozen=True)
+class SeedContext:
+    """What a seeder copies from the demo set: the organisations with a policy, their
+    people, the agents of each region, the support team of each region, each
+    organisation's current policy version, and a clock row of each kind per severity
+    (from cases opened through the service) to copy."""
+
+    orgs: list[Any]
+    people: dict[int, list[Any]]
+    fallback: Any
+    agents: dict[str, list[int]]
+    teams: dict[str, int]
+    versions: dict[int, int]
+    templates: dict[int, list[Any]]
+
+
+def seed_context() -> SeedContext:
+    from supportdesk.accounts.models import Organization, Role, Team, TeamKind, User
+    from supportdesk.cases.models import SlaClock
+    from supportdesk.policies import selectors as policy_selectors
+
+    orgs = [o for o in Organization.objects.all() if o.policy_id is not None]
+    fallback = User.objects.filter(role=Role.CUSTOMER).first()
+    assert fallback is not None
+    agents: dict[str, list[int]] = {}
+    for u in User.objects.filter(role=Role.AGENT).select_related("team"):
+        agents.setdefault(u.team.region if u.team else "", []).append(u.pk)
+    templates: dict[int, list[SlaClock]] = {}
+    for row in SlaClock.objects.order_by("-id")[:5000]:
+        templates.setdefault(row.severity, [])
+        if all(t.kind != row.kind for t in templates[row.severity]):
+            templates[row.severity].append(row)
+    return SeedContext(
+        orgs=orgs,
+        people={o.pk: list(User.objects.filter(organization=o)) for o in orgs},
+        fallback=fallback,
+        agents=agents,
+        teams={t.region: t.pk for t in Team.objects.filter(kind=TeamKind.SUPPORT)},
+        versions={o.pk: policy_selectors.current_version_for(o).pk for o in orgs},
+        templates=templates,
+    )
+
+
 def seed_cases(
     total: int,
     *,
@@ -381,9 +425,7 @@ def seed_cases(
     import psycopg
 
     from supportdesk import clock
-    from supportdesk.accounts.models import Organization, Role, Team, TeamKind, User
-    from supportdesk.cases.models import NO_DUE, Case, SlaClock
-    from supportdesk.policies import selectors as policy_selectors
+    from supportdesk.cases.models import NO_DUE, Case
 
     existing = Case.objects.count()
     need = max(total - existing, 0)
@@ -391,20 +433,9 @@ def seed_cases(
         return {"bench": "seed", "cases_added": 0, "cases_total": existing, "seconds": 0.0}
     rng = random.Random(42)
     now = clock.now()
-    orgs = [o for o in Organization.objects.all() if o.policy_id is not None]
-    people = {o.pk: list(User.objects.filter(organization=o)) for o in orgs}
-    fallback = User.objects.filter(role=Role.CUSTOMER).first()
-    assert fallback is not None
-    agents: dict[str, list[int]] = {}
-    for u in User.objects.filter(role=Role.AGENT).select_related("team"):
-        agents.setdefault(u.team.region if u.team else "", []).append(u.pk)
-    teams = {t.region: t.pk for t in Team.objects.filter(kind=TeamKind.SUPPORT)}
-    versions = {o.pk: policy_selectors.current_version_for(o).pk for o in orgs}
-    templates: dict[int, list[SlaClock]] = {}
-    for row in SlaClock.objects.order_by("-id")[:5000]:
-        templates.setdefault(row.severity, [])
-        if all(t.kind != row.kind for t in templates[row.severity]):
-            templates[row.severity].append(row)
+    ctx = seed_context()
+    orgs, people, fallback = ctx.orgs, ctx.people, ctx.fallback
+    agents, teams, versions, templates = ctx.agents, ctx.teams, ctx.versions, ctx.templates
     statuses = _weighted(STATUSES)
     severities = _weighted(SEVERITIES)
     start_id = (Case.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
@@ -674,7 +705,7 @@ def _sh(cmd: str, **kw: Any) -> str:
 def peer_database() -> Iterator[tuple[Path, dict[str, str]] | None]:
     """The peer harness's python and environment, with its own PostgreSQL 15 on port
     5433 running and a fresh, migrated ``dhbench`` database (the steps of its run.sh);
-    the server is stopped afterwards. None when its venv (built once by run.sh, or
+    the server is stopped afterwards if this run started it. None when its venv (built once by run.sh, or
     reused from /tmp/dhvenv) or PostgreSQL 15 is missing."""
     venv = Path(os.environ.get("DH_VENV", "/tmp/dhvenv"))
     py = venv / "bin" / "python"
@@ -693,6 +724,7 @@ def peer_database() -> Iterator[tuple[Path, dict[str, str]] | None]:
         "DJANGO_SETTINGS_MODULE": "dhbench.settings",
     }
     psql = ["psql", "-h", "127.0.0.1", "-p", port, "-U", "postgres", "-q"]
+    started = False
     try:
         if not Path(pgroot, "data").exists():
             _sh(f"mkdir -p {pgroot} && chown postgres:postgres {pgroot}")
@@ -704,6 +736,7 @@ def peer_database() -> Iterator[tuple[Path, dict[str, str]] | None]:
             capture_output=True,
         )
         if status.returncode != 0:
+            started = True
             opts = f"-c listen_addresses=127.0.0.1 -p {port} -k {pgroot} -c shared_buffers=512MB"
             _sh(
                 f'su postgres -c "{pgbin}/pg_ctl -D {pgroot}/data -l {pgroot}/pg.log -w '
@@ -719,12 +752,15 @@ def peer_database() -> Iterator[tuple[Path, dict[str, str]] | None]:
         _sh(f"{py} manage.py migrate -v0 && {py} setup_base.py", cwd=PEER_DIR, env=env)
         yield py, env
     finally:
-        subprocess.run(
-            f"su postgres -c '{pgbin}/pg_ctl -D {pgroot}/data -m fast stop'",
-            shell=True,
-            check=False,
-            capture_output=True,
-        )
+        # Only a server this run started: another run on the shared machine may be
+        # using one it found running (a fast stop would cut its sessions).
+        if started:
+            subprocess.run(
+                f"su postgres -c '{pgbin}/pg_ctl -D {pgroot}/data -m fast stop'",
+                shell=True,
+                check=False,
+                capture_output=True,
+            )
 
 
 def peer_script(py: Path, env: dict[str, str], *argv: str) -> dict[str, Any]:

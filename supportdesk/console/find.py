@@ -20,10 +20,10 @@ from supportdesk import clock
 from supportdesk.accounts.permissions import Forbidden, NotFound
 from supportdesk.cases import selectors
 from supportdesk.cases.search import saved_views
-from supportdesk.cases.search.selectors import SEARCH_ORDER
 from supportdesk.cases.services.bulk import BulkAction, BulkChange, bulk_update
 from supportdesk.cases.services.merge import merge_cases
 from supportdesk.console.find_forms import BulkForm, MergeForm, SaveViewForm
+from supportdesk.console.listing import forward_of
 from supportdesk.console.queue_export import cases_csv
 from supportdesk.console.views import staff_only, user_of
 from supportdesk.domain.errors import DomainError
@@ -141,5 +141,5 @@ def export(request: HttpRequest) -> HttpResponseBase:
         _, text = saved_views.queue_filter(user, data)
     except DomainError as exc:
         return HttpResponse(f"{exc.field}: {exc.message}", status=400, content_type="text/plain")
-    order = SEARCH_ORDER if text else selectors.QUEUE_ORDER
-    return cases_csv(qs.order_by(*order), now=clock.now())
+    # Tag terms alone list the view, as the queue does; words rank it.
+    return cases_csv(qs, forward_of(search=bool(text)), now=clock.now())

@@ -19,13 +19,13 @@ from supportdesk.cases.search import saved_views
 from supportdesk.cases.search.saved_views import ViewChoice
 from supportdesk.cases.search.selectors import (
     SEARCH_ORDER,
-    in_window_of,
+    search_before,
     search_forward,
     snippets,
 )
 from supportdesk.console.find_forms import BulkForm, SaveViewForm
 from supportdesk.domain.errors import DomainError
-from supportdesk.web.paging import KeysetPage, keyset_page
+from supportdesk.web.paging import Forward, KeysetPage, keyset_page
 
 #: The queue form's fields a listing reads (a saved view fills in those not given).
 LISTING_FIELDS = saved_views.VIEW_FIELDS
@@ -74,14 +74,25 @@ def _tag_field(given: list[str], saved: Any) -> dict[str, str]:
 
 def _page(qs: QuerySet[Case], params: QueryDict, size: int, *, search: bool) -> KeysetPage[Case]:
     if search:
-        qs = in_window_of(qs, params.get("cursor"))
-        return keyset_page(qs, params=params, order=SEARCH_ORDER, size=size, forward=search_forward)
+        return keyset_page(
+            qs,
+            params=params,
+            order=SEARCH_ORDER,
+            size=size,
+            forward=search_forward,
+            backward=search_before,
+        )
     return keyset_page(
-        qs, params=params, order=selectors.QUEUE_ORDER, size=size, forward=_queue_forward
+        qs, params=params, order=selectors.QUEUE_ORDER, size=size, forward=queue_forward
     )
 
 
-def _queue_forward(qs: QuerySet[Case], cursor: str | None, limit: int) -> Page[Case]:
+def forward_of(*, search: bool) -> Forward[Case]:
+    """How a listing steps forward: by rank for a search, else in queue order."""
+    return search_forward if search else queue_forward
+
+
+def queue_forward(qs: QuerySet[Case], cursor: str | None, limit: int) -> Page[Case]:
     return selectors.queue_page(qs, cursor=cursor, limit=limit, to_schema=lambda case: case)
 
 
