@@ -32,6 +32,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import fcntl
 import http.client
 import json
 import os
@@ -735,6 +736,15 @@ def peer_database() -> Iterator[tuple[Path, dict[str, str]] | None]:
     5433 running and a fresh, migrated ``dhbench`` database (the steps of its run.sh);
     the server is stopped afterwards. None when its venv (built once by run.sh, or
     reused from /tmp/dhvenv) or PostgreSQL 15 is missing."""
+    # One peer run at a time on this machine: its server, port and database are shared.
+    with open("/tmp/dhpg.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        with _peer_database() as peer:
+            yield peer
+
+
+@contextlib.contextmanager
+def _peer_database() -> Iterator[tuple[Path, dict[str, str]] | None]:
     venv = Path(os.environ.get("DH_VENV", "/tmp/dhvenv"))
     py = venv / "bin" / "python"
     pgbin, pgroot, port = "/usr/lib/postgresql/15/bin", "/tmp/dhpg", "5433"
