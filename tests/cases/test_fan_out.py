@@ -97,7 +97,7 @@ def test_a_job_that_keeps_failing_is_kept_with_its_error_and_not_retried(
     open_sev(customer, organisation, severity=3, now=NOW)
     job = FanOutJob.objects.get()
 
-    def broken(payload: dict[str, Any], at: dt.datetime) -> None:
+    def broken(jobs: Any) -> None:
         raise ValueError("bad payload")
 
     monkeypatch.setitem(fanout._EXPANSIONS, job.kind, broken)
@@ -125,6 +125,25 @@ def test_a_reply_is_told_after_its_comment_with_the_unseen_mark_set_at_once(
     assert tell_everyone() == 1
     assert Notification.objects.filter(recipient=agent, event="customer_reply").count() == 1
     assert OutboxMessage.objects.filter(dedupe_key=f"{key}:u{agent.pk}").exists()
+
+
+def test_one_broken_job_in_a_batch_delays_no_other(
+    customer: Any, organisation: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = open_sev(customer, organisation, severity=3, now=NOW)
+    second = open_sev(customer, organisation, severity=3, now=NOW)
+    real = fanout._EXPANSIONS["case.notice"]
+
+    def fails_on_first(jobs: Any) -> None:
+        if any(payload["case"] == first.pk for payload, _ in jobs):
+            raise ValueError("broken")
+        real(jobs)
+
+    monkeypatch.setitem(fanout._EXPANSIONS, "case.notice", fails_on_first)
+    assert outbox.expand_due(now=NOW + dt.timedelta(seconds=1)) == 1
+    assert _told(first) == ([], [])
+    assert len(_told(second)[0]) == 2
+    assert FanOutJob.objects.get().attempts == 1
 
 
 def test_a_case_gone_before_its_job_is_told_leaves_nothing_behind(

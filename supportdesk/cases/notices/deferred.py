@@ -12,6 +12,7 @@ transaction, where a caller may rely on them at once.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -69,23 +70,34 @@ def tell_later(
     outbox.defer(kind=KIND, key=f"case:{case.pk}:{event}:{key}", payload=payload, now=now)
 
 
-def expand(payload: dict[str, Any], at: dt.datetime) -> None:
-    """Tell one deferred event of a case (the fan-out job's expansion)."""
-    case = (
+def expand(jobs: Sequence[tuple[dict[str, Any], dt.datetime]]) -> None:
+    """Tell a batch of deferred case events, in order (the fan-out jobs' expansion):
+    their cases, the first clocks of those just opened and their actors are read once
+    for the batch."""
+    payloads = [payload for payload, _ in jobs]
+    cases = (
         Case.objects.select_related(
             "organization", "policy_version", "requester", "assignee", "team"
         )
         .defer("policy_version__source")
-        .filter(pk=payload["case"])
-        .first()
+        .in_bulk({p["case"] for p in payloads})
     )
-    if case is None:
-        return  # the case is gone (a test's cleanup, an erasure): nobody to tell
-    case.severity = payload["severity"]
-    if payload["opened"]:
-        # The case as its opening transaction had it: its first clocks in hand.
-        case.opened_clocks = list(SlaClock.objects.filter(case=case))
-    actor = _actor(case, payload["actor"])
+    opened: dict[int, list[SlaClock]] = {p["case"]: [] for p in payloads if p["opened"]}
+    for row in SlaClock.objects.filter(case_id__in=list(opened)).order_by("id"):
+        opened[row.case_id].append(row)
+    people = User.objects.in_bulk({p["actor"] for p in payloads if p["actor"] is not None})
+    for payload, at in jobs:
+        case = cases.get(payload["case"])
+        if case is None:
+            continue  # the case is gone (a test's cleanup, an erasure): nobody to tell
+        # The case as the event's transaction had it: its severity then and, when it
+        # was opened there, its first clocks in hand.
+        case.severity = payload["severity"]
+        case.opened_clocks = opened.get(case.pk) if payload["opened"] else None
+        _tell(case, payload, people.get(payload["actor"] or 0), at)
+
+
+def _tell(case: Case, payload: dict[str, Any], actor: User | None, at: dt.datetime) -> None:
     notify(
         NoticeEvent(payload["event"]),
         case=case,
@@ -107,14 +119,6 @@ def expand(payload: dict[str, Any], at: dt.datetime) -> None:
             policy=policy_of(case),
             now=at,
         )
-
-
-def _actor(case: Case, pk: int | None) -> User | None:
-    if pk is None:
-        return None
-    if pk == case.requester_id:
-        return case.requester
-    return User.objects.filter(pk=pk).first()
 
 
 def comment_added(*, case: Case, comment: Comment, response: bool, now: dt.datetime) -> None:

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from itertools import groupby
 from typing import Any
 
 from django.db import transaction
@@ -23,8 +24,9 @@ from supportdesk.notifications.services.delivery import MAX_ATTEMPTS, backoff
 
 log = logging.getLogger(__name__)
 
-#: An expansion: tells of one event, given its job's payload and the event's instant.
-Expansion = Callable[[dict[str, Any], dt.datetime], None]
+#: An expansion: tells of each event of a batch, in order, given each job's payload
+#: and the event's instant (a batch lets it read what the events share at once).
+Expansion = Callable[[Sequence[tuple[dict[str, Any], dt.datetime]]], None]
 
 _EXPANSIONS: dict[str, Expansion] = {}
 
@@ -47,16 +49,42 @@ def defer(*, kind: str, key: str, payload: dict[str, Any], now: dt.datetime) -> 
 
 
 def expand_due(*, batch: int = 50, now: dt.datetime | None = None) -> int:
-    """Expand up to ``batch`` jobs due at ``now``, oldest first; returns how many were
-    expanded here. Safe on several workers at once and after a crash (see
-    :func:`expand_job`)."""
+    """Expand up to ``batch`` jobs due at ``now``, oldest first, in one transaction;
+    returns how many were expanded here.
+
+    The jobs are locked (``SKIP LOCKED``: another worker's are left to it), told and
+    deleted in that transaction, so the batch commits whole or not at all. When any
+    of them fails the batch is rolled back and its jobs are expanded one by one
+    (:func:`expand_job`), so one broken job delays no other and counts its own
+    attempt. Safe on several workers at once and after a crash."""
     now = clock.resolve(now)
-    due = (
-        FanOutJob.objects.filter(next_attempt_at__lte=now)
-        .order_by("next_attempt_at", "id")
-        .values_list("pk", flat=True)[:batch]
-    )
-    return sum(expand_job(pk, now=now) for pk in list(due))
+    claimed: list[int] = []
+    try:
+        with transaction.atomic():
+            jobs = list(
+                FanOutJob.objects.select_for_update(skip_locked=True)
+                .filter(next_attempt_at__lte=now)
+                .order_by("next_attempt_at", "id")[:batch]
+            )
+            claimed = [job.pk for job in jobs]
+            _expand(jobs)
+            _delete(claimed)
+            return len(jobs)
+    except Exception:
+        return sum(expand_job(pk, now=now) for pk in claimed)
+
+
+def _expand(jobs: list[FanOutJob]) -> None:
+    """Each run of consecutive jobs of one kind through that kind's expansion."""
+    for kind, run in groupby(jobs, key=lambda job: job.kind):
+        _EXPANSIONS[kind]([(job.payload, job.created_at) for job in run])
+
+
+def _delete(pks: list[int]) -> None:
+    # SQLite has no row locks: its writers are serialised, and the delete's count
+    # tells whether another worker expanded one of these jobs first.
+    if FanOutJob.objects.filter(pk__in=pks).delete()[0] != len(pks):
+        raise _ToldElsewhere
 
 
 def expand_job(pk: int, *, now: dt.datetime | None = None) -> bool:
@@ -78,11 +106,8 @@ def expand_job(pk: int, *, now: dt.datetime | None = None) -> bool:
             )
             if job is None:
                 return False
-            _EXPANSIONS[job.kind](job.payload, job.created_at)
-            # SQLite has no row locks: its writers are serialised, and the delete's
-            # count tells whether another worker deleted the job first.
-            if FanOutJob.objects.filter(pk=pk).delete()[0] != 1:
-                raise _ToldElsewhere
+            _expand([job])
+            _delete([pk])
             return True
     except _ToldElsewhere:
         return False
