@@ -52,7 +52,20 @@ class QueueFilterForm(DeskForm):
         choices=[("", _("Anyone")), ("me", _("Me")), ("none", _("Nobody"))],
         label=_("Assignee"),
     )
-    q = forms.CharField(required=False, max_length=200, label=_("Search"))
+    #: Cases carrying every tag named (comma-separated); checked by the listing.
+    tag = forms.CharField(
+        required=False,
+        max_length=400,
+        label=_("Tags"),
+        help_text=_("All of these, separated by commas"),
+        widget=forms.TextInput(attrs={"list": "tag-suggestions", "autocomplete": "off"}),
+    )
+    q = forms.CharField(
+        required=False,
+        max_length=200,
+        label=_("Search"),
+        help_text=_("tag:name finds a tag too"),
+    )
 
 
 class EmergencyReviewForm(DeskForm):
