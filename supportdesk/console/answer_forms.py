@@ -91,9 +91,9 @@ class ArticleForm(DeskForm):
 
 
 class CategoryForm(DeskForm):
-    name = forms.CharField(max_length=80, label="Name")
+    name = forms.CharField(max_length=80, label=_("Name"))
     position = forms.IntegerField(
-        min_value=0, max_value=1000, initial=0, required=False, label="Position"
+        min_value=0, max_value=1000, initial=0, required=False, label=_("Position")
     )
 
     def clean_position(self) -> int:

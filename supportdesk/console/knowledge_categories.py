@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from supportdesk.accounts.permissions import NotFound
@@ -31,7 +32,7 @@ def category_list(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             form.add_domain_error(exc)
         else:
-            messages.success(request, f"Category “{category.name}” added.")
+            messages.success(request, _("Category “%(name)s” added.") % {"name": category.name})
             return redirect("console:categories")
     context = {
         "categories": list(selectors.categories_with_counts(user)),
@@ -49,7 +50,7 @@ def category_change(request: HttpRequest, category_id: int) -> HttpResponse:
     try:
         if request.POST.get("delete"):
             services.delete_category(actor=user, category_id=category_id)
-            messages.success(request, "Category deleted.")
+            messages.success(request, _("Category deleted."))
         else:
             form = CategoryForm(request.POST)
             if not form.is_valid():
@@ -61,7 +62,7 @@ def category_change(request: HttpRequest, category_id: int) -> HttpResponse:
                 name=form.cleaned_data["name"],
                 position=form.cleaned_data["position"],
             )
-            messages.success(request, f"Category renamed “{category.name}”.")
+            messages.success(request, _("Category renamed “%(name)s”.") % {"name": category.name})
     except (DomainError, NotFound) as exc:
         messages.error(request, exc.message)
     return redirect("console:categories")

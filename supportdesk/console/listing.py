@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import QueryDict
+from django.utils.translation import gettext
 
 from supportdesk.accounts.models import User
 from supportdesk.accounts.permissions import NotFound
@@ -54,7 +55,7 @@ class Listing:
             qs = saved_views.view_cases(user, data)
             _, self.text = saved_views.queue_filter(user, data)
         except DomainError as exc:
-            label = "Tags" if exc.field == "tag" else "Search"
+            label = gettext("Tags") if exc.field == "tag" else gettext("Search")
             self.error, self.text = f"{label}: {exc.message}", ""
             qs = saved_views.view_cases(user, {**data, "q": "", "tag": ""})
         self.page: KeysetPage[Case] = _page(qs, params, size, search=bool(self.text))
