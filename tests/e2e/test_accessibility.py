@@ -28,7 +28,7 @@ from supportdesk.satisfaction import services as satisfaction
 from supportdesk.satisfaction.models import Survey
 from tests.e2e.axe import AXE_JS, Violation, report, violations
 from tests.e2e.conftest import login
-from tests.factories import load_shipped_policies
+from tests.factories import answers_none, load_shipped_policies
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -60,6 +60,7 @@ def world(db: None) -> dict[str, Any]:
             name="Need logs", body="Hello {{ requester.first_name }}, please send the logs."
         ),
     )
+    answers.add_tags(actor=nora, case_id=Case.objects.order_by("id")[0].pk, names=["billing"])
     satisfaction.send_surveys()
     survey = Survey.objects.filter(asked=True).select_related("case").first()
     assert survey is not None, "the demo's resolved case gets a survey"
@@ -71,10 +72,13 @@ def world(db: None) -> dict[str, Any]:
     mail = InboundMessage.objects.order_by("received_at").first()
     assert mail is not None and mail.case_id is not None
     escalation = Escalation.objects.filter(status="requested").order_by("id").first()
-    accepted = Escalation.objects.exclude(status="requested").order_by("id").first()
-    assert escalation is not None and accepted is not None
+    accepted = Escalation.objects.filter(status="acknowledged").select_related("case").first()
+    assert escalation is not None and accepted is not None and accepted.case is not None
+    assert accepted.case.requester.username == "bjorn", "the demo's acknowledged escalation"
+    alice_case = Case.objects.filter(requester=alice).order_by("id").first()
     return {
         "case": case,
+        "alice_case": alice_case,
         "client_case": client_case,
         "resolved_case": survey.case,
         "mail": mail,
@@ -91,44 +95,58 @@ def world(db: None) -> dict[str, Any]:
     }
 
 
-def _walk(page: Any, base: str, role: str, paths: list[str]) -> list[Violation]:
+def _check(page: Any, label: str) -> list[Violation]:
+    page.wait_for_load_state("networkidle")
+    page.evaluate(_OPEN_DETAILS)
+    return violations(page, label)
+
+
+def _walk(page: Any, base: str, who: str, paths: list[str]) -> list[Violation]:
     found: list[Violation] = []
     for path in paths:
         response = page.goto(f"{base}{path}")
         assert response is not None and response.status < 400, (path, response and response.status)
-        page.wait_for_load_state("networkidle")
-        page.evaluate(_OPEN_DETAILS)
-        found += violations(page, f"{role} {path}")
+        found += _check(page, f"{who} {path}")
     return found
 
 
-def _pages(role: str, w: dict[str, Any]) -> list[str]:
+def _states(page: Any, base: str, who: str, w: dict[str, Any]) -> list[Violation]:
+    """Pages in the states a person brings them to: refused input shown next to its
+    field, the triage result with the fields a Sev2 needs."""
+    found: list[Violation] = []
+    if who == "anonymous":
+        page.goto(f"{base}/accounts/login/")
+        page.fill("#id_username", "nobody")
+        page.fill("#id_password", "wrong")
+        with page.expect_navigation():
+            page.click("main button[type=submit]")
+        found += _check(page, f"{who} /accounts/login/ (refused)")
+    elif who == "alice":
+        page.goto(f"{base}/portal/report/")
+        with page.expect_navigation():
+            page.click("#report-form button[type=submit]")
+        found += _check(page, f"{who} /portal/report/ (refused, empty)")
+        page.goto(f"{base}/portal/report/")
+        for key, yes in answers_none(significant_impact=True, workaround=False).items():
+            page.check(f"input[name='q_{key}'][value='{'yes' if yes else 'no'}']")
+        page.wait_for_selector("#severity-result:has-text('Sev2')")
+        found += _check(page, f"{who} /portal/report/ (triaged Sev2)")
+    elif who == "nora":
+        page.goto(f"{base}/console/cases/{w['case'].pk}/")
+        with page.expect_navigation():
+            page.click("form[action$='/reply'] button[type=submit]")
+        found += _check(page, f"{who} /console/cases/{w['case'].pk}/ (empty reply refused)")
+    return found
+
+
+def _pages(who: str, w: dict[str, Any]) -> list[str]:
     case, client, esc = w["case"].pk, w["client_case"].pk, w["escalation"].pk
     mail = w["mail"]
-    everyone = ["/notifications/", "/notifications/profile/", "/accounts/password/change/"]
-    console = [
-        "/console/",
-        "/console/?q=booking",
-        f"/console/cases/{case}/",
-        f"/console/cases/{case}/deadlines/",
-        f"/console/cases/{mail.case_id}/mail/",
-        f"/console/cases/{mail.case_id}/mail/{mail.pk}/",
-        "/console/sprints/",
-        "/console/daily-review/",
-        "/console/phone-call/",
-        "/console/policy/",
-        "/console/policy/versions/",
-        "/console/policy/whatif/",
-        "/console/escalations/",
-        f"/console/escalations/{esc}/",
-        "/console/on-call/",
-        "/console/reports/?days=90",
-        "/console/reports/answers/",
-        "/console/macros/",
-        f"/console/macros/{w['macro'].pk}/",
-        "/console/knowledge/",
-        f"/console/knowledge/{w['article'].pk}/",
-        *everyone,
+    everyone = [
+        "/notifications/",
+        "/notifications/profile/",
+        "/accounts/password/change/",
+        "/accounts/password/change/done/",
     ]
     return {
         "anonymous": [
@@ -136,60 +154,128 @@ def _pages(role: str, w: dict[str, Any]) -> list[str]:
             "/accounts/password/reset/",
             "/accounts/password/reset/sent/",
             w["reset_link"],
+            "/accounts/password/reset/done/",
             "/help/",
             "/help/?q=export+arrivals",
             f"/help/articles/{w['article'].slug}/",
             w["rate_link"],
             w["unsubscribe_link"],
         ],
-        "customer": [
+        # A customer with escalations requested and accepted, and one with a case to rate.
+        "alice": [
             "/portal/",
             "/portal/search/?q=booking",
-            f"/portal/cases/{case}/",
-            f"/portal/cases/{case}/deadlines/",
-            f"/portal/cases/{w['resolved_case'].pk}/",
+            f"/portal/cases/{w['alice_case'].pk}/",
+            f"/portal/cases/{w['alice_case'].pk}/deadlines/",
             "/portal/report/",
             "/portal/support/",
             "/help/",
             *everyone,
         ],
-        "partner": [
+        "liam": [f"/portal/cases/{w['resolved_case'].pk}/", f"/portal/cases/{case}/"],
+        # The requester of the accepted escalation (its box on the case page).
+        "bjorn": [f"/portal/cases/{w['accepted'].case_id}/"],
+        "petra": [
             "/portal/",
             f"/portal/cases/{client}/",
             "/portal/report/",
             "/portal/support/",
         ],
-        "agent": console,
-        "escalation_manager": [
+        "nora": [
+            "/console/",
+            "/console/?q=booking",
+            f"/console/cases/{case}/",
+            f"/console/cases/{case}/deadlines/",
+            f"/console/cases/{mail.case_id}/mail/",
+            f"/console/cases/{mail.case_id}/mail/{mail.pk}/",
+            "/console/sprints/",
+            "/console/daily-review/",
+            "/console/phone-call/",
+            "/console/policy/",
+            "/console/policy/versions/",
+            "/console/policy/whatif/",
+            "/console/escalations/",
+            f"/console/escalations/{esc}/",
+            "/console/on-call/",
+            "/console/reports/?days=90",
+            "/console/reports/answers/",
+            "/console/macros/",
+            f"/console/macros/{w['macro'].pk}/",
+            "/console/knowledge/",
+            f"/console/knowledge/{w['article'].pk}/",
+            "/console/tags/billing/",
+            *everyone,
+        ],
+        "elin": [
             "/console/escalations/",
             f"/console/escalations/{esc}/",
             f"/console/escalations/{w['accepted'].pk}/",
         ],
-        "admin": ["/console/policy/adopt/", "/console/", f"/console/cases/{case}/", "/admin/"],
-    }[role]
+        "ada": ["/console/policy/adopt/", "/console/", f"/console/cases/{case}/", "/admin/"],
+    }[who]
 
 
-USERS = {
-    "customer": "liam",
-    "partner": "petra",
-    "agent": "nora",
-    "escalation_manager": "elin",
-    "admin": "ada",
+#: Who walks, by role: (person, username); anonymous walks signed out.
+WALKERS = [
+    ("anonymous", ""),
+    ("customer", "alice"),
+    ("customer", "liam"),
+    ("customer", "bjorn"),
+    ("partner", "petra"),
+    ("agent", "nora"),
+    ("escalation_manager", "elin"),
+    ("admin", "ada"),
+]
+
+
+#: Pages also checked at phone width, where tables stack and the top bar wraps.
+PHONE_PAGES = {
+    "alice": ["/portal/", "/portal/report/", "/portal/support/"],
+    "nora": ["/console/", "/console/escalations/", "/console/reports/?days=90"],
 }
+
+
+def _signed_in(browser: Any, base: str, username: str, viewport: dict[str, int]) -> Any:
+    """A page of its own context (own cookies; ``bypass_csp`` lets the axe script in),
+    with axe loaded into each document (parsed with the page, not injected after it)."""
+    context = browser.new_context(bypass_csp=True, viewport=viewport)
+    context.add_init_script(path=str(AXE_JS))
+    page = context.new_page()
+    if username:
+        login(page, base, username, PASSWORD)
+    return page
 
 
 def test_no_page_has_a_serious_or_critical_axe_violation_for_any_role(
     browser: Any, live_server: Any, world: dict[str, Any]
 ) -> None:
+    base = live_server.url
     found: list[Violation] = []
-    for role in ["anonymous", *USERS]:
-        # A context per role: its own cookies; bypass_csp lets the axe script in.
-        context = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
-        # axe loaded with each document (parsed once per page, not injected after load).
-        context.add_init_script(path=str(AXE_JS))
-        page = context.new_page()
-        if role in USERS:
-            login(page, live_server.url, USERS[role], PASSWORD)
-        found += _walk(page, live_server.url, role, _pages(role, world))
-        context.close()
+    for role, username in WALKERS:
+        page = _signed_in(browser, base, username, {"width": 1280, "height": 900})
+        who = username or role
+        found += _walk(page, base, f"{role}:{who}", _pages(who, world))
+        found += _states(page, base, who, world)
+        page.context.close()
+    for username, paths in PHONE_PAGES.items():
+        page = _signed_in(browser, base, username, {"width": 390, "height": 844})
+        found += _walk(page, base, f"phone:{username}", paths)
+        page.context.close()
     assert not found, report(found)
+
+
+def test_the_check_names_each_violation_its_rule_target_and_page(browser: Any) -> None:
+    """The check can fail: a page with an unlabelled field and faint text is reported."""
+    context = browser.new_context(bypass_csp=True)
+    page = context.new_page()
+    page.set_content(
+        '<html lang="en"><title>t</title><main><h1>Bad</h1>'
+        '<input id="nameless"><p id="faint" style="color:#ccc;background:#fff">faint</p>'
+        "</main></html>"
+    )
+    found = violations(page, "/bad/")
+    context.close()
+    rules = {(v.rule, v.targets) for v in found}
+    assert ("label", ("#nameless",)) in rules
+    assert ("color-contrast", ("#faint",)) in rules
+    assert "/bad/: [critical] label" in report(found)
