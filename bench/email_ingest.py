@@ -19,7 +19,11 @@ What it does:
    parse, store the raw bytes, route, open the case through ``open_case`` (triage,
    routing, sprint, SLA clocks, timeline) or add the comment, keep the receipt in the
    outbox. The first message of each sender also creates its contact user;
-3. checks every message ended ``opened`` or ``commented``.
+3. checks every message ended ``opened`` or ``commented``;
+4. measures the mail pipes' start-up per message on the last run's database
+   (bench/mailgate_startup.py): ``supportdesk mailgate``, which starts Django for each
+   message, and the thin ``supportdesk-mailgate``, which hands the message to a running
+   listener, and prints both.
 
 ``--via lmtp`` measures the whole service instead: ``supportdesk smtpd --lmtp`` runs as
 its own process (as under a supervisor) and each delivery process is an LMTP client on
@@ -408,6 +412,13 @@ def main() -> int:
         help="run django-helpdesk's get_email beside ours (the default; needs its "
         "harness's venv), or print its recorded figures",
     )
+    parser.add_argument(
+        "--startup",
+        type=int,
+        default=5,
+        help="messages through each mail pipe, supportdesk mailgate and supportdesk-mailgate, "
+        "for their start-up per message (bench/mailgate_startup.py; 0: skip; default 5)",
+    )
     args = parser.parse_args()
     runs = []
     plan = [
@@ -426,6 +437,12 @@ def main() -> int:
                 runs.append(run_lmtp(args.messages, workers))
             else:
                 runs.append(run(url, data_dir, args.messages, workers, batch))
+    startup = None
+    if args.startup:
+        from mailgate_startup import describe, measure_startup
+
+        say(f"mail pipe start-up: {args.startup} messages through each pipe")
+        startup = measure_startup(args.startup)
     peers = (peer_measured(args.messages) if args.peer == "run" else []) or peer_recorded()
     for ours in runs:
         if ours["via"] == "lmtp":
@@ -445,7 +462,9 @@ def main() -> int:
             f"django-helpdesk get_email ({peer['db']}, {peer['source']}): "
             f"{peer['messages']} messages in {peer['seconds']} s = {peer['msgs_per_s']} msg/s"
         )
-    print(json.dumps({"ours": runs, "peer": peers}))
+    for line in describe(startup) if startup else []:
+        print(line)
+    print(json.dumps({"ours": runs, "peer": peers, "startup": startup}))
     return 0
 
 

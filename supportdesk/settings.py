@@ -170,8 +170,9 @@ WHITENOISE_USE_FINDERS = True
 CASE_ATTACHMENT_MAX_BYTES = int(env_str("CASE_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
 CASE_ATTACHMENT_TYPES = env_list(
     "CASE_ATTACHMENT_TYPES",
-    "image/png,image/jpeg,image/gif,image/webp,application/pdf,text/plain,text/csv,"
-    "application/json,application/zip,message/rfc822,"
+    # The most common first: the portal lists them in this order ("PDF, PNG, JPEG, ...").
+    "application/pdf,image/png,image/jpeg,application/zip,message/rfc822,"
+    "image/gif,image/webp,text/plain,text/csv,application/json,"
     # The Office documents and screen recordings customers attach (docs/email.md).
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document,"
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,"

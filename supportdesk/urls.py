@@ -14,3 +14,6 @@ urlpatterns = [
     path("", include("supportdesk.portal.public_urls")),
     path("", include("supportdesk.console.urls")),
 ]
+
+#: The 500 page renders without the request's context, so without the database.
+handler500 = "supportdesk.web.errors.server_error"

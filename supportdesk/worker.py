@@ -10,6 +10,29 @@ from supportdesk.celery import PERIODIC, app
 
 log = logging.getLogger(__name__)
 
+#: Celery reports every finished task here at INFO ("Task ... succeeded in 0.01s: 0").
+TRACE_LOGGER = "celery.app.trace"
+
+
+class SweepsAtDebug(logging.Filter):
+    """Turns Celery's per-task success lines into DEBUG records: a periodic sweep that
+    ran is not news, and at INFO the in-process worker printed one line per task every
+    few seconds. Failures and the services' own INFO lines (real events) pass as they
+    are; ``LOG_LEVEL=DEBUG`` shows the sweeps again."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno != logging.INFO:
+            return True
+        record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+        return log.isEnabledFor(logging.DEBUG)
+
+
+def quiet_sweeps() -> None:
+    """Install :class:`SweepsAtDebug` once on Celery's trace logger."""
+    trace = logging.getLogger(TRACE_LOGGER)
+    if not any(isinstance(f, SweepsAtDebug) for f in trace.filters):
+        trace.addFilter(SweepsAtDebug())
+
 
 def load_tasks() -> None:
     """Register every app's tasks: autodiscovery is lazy and only a Celery worker
@@ -27,6 +50,7 @@ def run_periodic(stop: threading.Event, *, tick: float = 1.0) -> None:
     through :mod:`supportdesk.clock` themselves.
     """
     load_tasks()
+    quiet_sweeps()
     next_run = dict.fromkeys(PERIODIC, 0.0)
     while not stop.is_set():
         moment = time.monotonic()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from typing import Any
@@ -54,3 +55,27 @@ def test_a_failing_task_does_not_stop_the_others(monkeypatch: pytest.MonkeyPatch
     stop.set()
     worker.join(timeout=5)
     assert set(calls) == set(names[1:])
+
+
+def _record(level: int) -> logging.LogRecord:
+    return logging.LogRecord("celery.app.trace", level, __file__, 1, "Task x succeeded", None, None)
+
+
+def test_the_in_process_worker_logs_sweeps_at_debug_and_failures_as_they_are() -> None:
+    from supportdesk.worker import SweepsAtDebug, quiet_sweeps
+
+    quiet_sweeps()
+    quiet_sweeps()  # idempotent: one filter, however often the worker starts
+    trace = logging.getLogger("celery.app.trace")
+    assert sum(isinstance(f, SweepsAtDebug) for f in trace.filters) == 1
+    worker_log = logging.getLogger("supportdesk.worker")
+    before = worker_log.level
+    try:
+        worker_log.setLevel(logging.INFO)
+        success, failure = _record(logging.INFO), _record(logging.ERROR)
+        assert not trace.filter(success) and success.levelname == "DEBUG"
+        assert trace.filter(failure) and failure.levelname == "ERROR"
+        worker_log.setLevel(logging.DEBUG)  # LOG_LEVEL=DEBUG shows the sweeps again
+        assert trace.filter(_record(logging.INFO))
+    finally:
+        worker_log.setLevel(before)

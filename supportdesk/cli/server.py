@@ -52,6 +52,29 @@ def setup(args: argparse.Namespace) -> int:
     return 0
 
 
+#: A Unix socket's path must fit ``sockaddr_un`` (108 bytes on Linux, 104 on macOS).
+SOCKET_PATH_MAX = 100
+
+
+def control_socket_options(data_dir: str) -> list[str]:
+    """Gunicorn's control socket in the data folder, so two instances (two data
+    folders) never share the default ``~/.gunicorn/gunicorn.ctl``; none when the
+    folder's path is too long for a socket."""
+    path = Path(data_dir).resolve() / "gunicorn.ctl"
+    if len(str(path)) > SOCKET_PATH_MAX:
+        return ["--no-control-socket"]
+    return ["--control-socket", str(path)]
+
+
+def site_url_for(args: argparse.Namespace) -> str:
+    """The base URL of links in mail when ``SITE_URL`` is not set: the address being
+    served (a wildcard bind is reached on this machine as 127.0.0.1)."""
+    host = "127.0.0.1" if args.host in ("", "0.0.0.0", "::") else args.host
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{args.port}"
+
+
 def gunicorn_command(args: argparse.Namespace) -> list[str]:
     """Threaded workers: a slow upload or a long report holds one thread, not a whole
     process, so ``/healthz`` and other requests keep being answered."""
@@ -72,6 +95,7 @@ def gunicorn_command(args: argparse.Namespace) -> list[str]:
         "-",
         "--graceful-timeout",
         "5",
+        *control_socket_options(args.data_dir),
     ]
 
 
@@ -88,8 +112,12 @@ def serve(args: argparse.Namespace) -> int:
     for option, value in (("--workers", args.workers), ("--threads", args.threads)):
         if value < 1:
             raise UsageError(f"{option}: {value} is not a count of at least 1")
+    # Before Django starts (in setup): the web workers inherit it, and so does the
+    # in-process worker that sends the mail.
+    os.environ.setdefault("SITE_URL", site_url_for(args))
     setup(args)
     _say(f"serving on http://{args.host}:{args.port}/ (Ctrl-C stops)")
+    _say(f"links in mail point at {os.environ['SITE_URL']} (SITE_URL)")
     server = subprocess.Popen(gunicorn_command(args))
     stop = threading.Event()
     if runs_periodic_work(args):

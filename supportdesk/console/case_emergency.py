@@ -10,11 +10,11 @@ from django.views.decorators.http import require_POST
 from supportdesk.accounts.models import User
 from supportdesk.cases import services
 from supportdesk.cases.models import Case
+from supportdesk.console.choices import lower_severities
 from supportdesk.console.forms import EmergencyReviewForm
 from supportdesk.console.views import (
     case_action,
     case_or_404,
-    lower_severities,
     staff_only,
     user_of,
 )

@@ -53,6 +53,24 @@ def _decline_choices(esc: Escalation) -> list[tuple[str, str]]:
     return [(r.key, r.label) for r in rules.decline_reasons] if rules else []
 
 
+def _closure_choices(esc: Escalation) -> list[tuple[str, str]]:
+    rules = policy_selectors.parsed(esc.policy_version).escalation
+    return [(r.key, r.label) for r in rules.closure_reasons] if rules else []
+
+
+def outcome(esc: Escalation) -> str:
+    """The one line the board shows under an escalation, beside its status badge (so
+    never the status again): a declined one's reason and note, a closed one's closure
+    reason and closure note, a decided one's accept note."""
+    if esc.status == EscalationStatus.DECLINED:
+        reason = dict(_decline_choices(esc)).get(esc.decision_reason, esc.decision_reason)
+        return " — ".join(t for t in (reason, esc.decision_note) if t)
+    if esc.status == EscalationStatus.CLOSED:
+        label = dict(_closure_choices(esc)).get(esc.closure_reason, esc.closure_reason)
+        return " — ".join(t for t in (label, esc.closure_note) if t)
+    return f"Accept note: {esc.decision_note}" if esc.decision_note else ""
+
+
 @staff_only
 def escalation_board(request: HttpRequest) -> HttpResponse:
     user = user_of(request)
@@ -60,6 +78,7 @@ def escalation_board(request: HttpRequest) -> HttpResponse:
     for esc in rows:
         esc.pending = esc.status in PENDING_STATUSES  # type: ignore[attr-defined]
         esc.decline_choices = _decline_choices(esc)  # type: ignore[attr-defined]
+        esc.outcome = outcome(esc)  # type: ignore[attr-defined]
     columns = [
         ("Waiting for a decision", [e for e in rows if e.status in PENDING_STATUSES]),
         ("Live", [e for e in rows if e.status in LIVE_STATUSES]),
@@ -102,8 +121,7 @@ def _stakeholders(esc: Escalation) -> list[User]:
 def _forms(esc: Escalation, data: Any = None, only: str = "") -> dict[str, DeskForm]:
     """Every action form of the page, bound to ``data`` only for the action ``only``."""
     policy = policy_selectors.parsed(esc.policy_version)
-    rules = policy.escalation
-    closure = [(r.key, r.label) for r in rules.closure_reasons] if rules else []
+    closure = _closure_choices(esc)
     makers: dict[str, Callable[[Any], DeskForm]] = {
         # Distinct element ids: the hand-over and close forms both have a "note".
         "hand_over": lambda d: HandOverForm(
@@ -128,6 +146,17 @@ def _forms(esc: Escalation, data: Any = None, only: str = "") -> dict[str, DeskF
         "close": lambda d: CloseEscalationForm(d, reasons=closure),
     }
     return {name: make(data if name == only else None) for name, make in makers.items()}
+
+
+def _may_close(user: User, esc: Escalation) -> bool:
+    return permissions.can_decide_escalation(user) and (
+        esc.status in PENDING_STATUSES
+        or (permissions.can_manage_escalation(user, esc) and esc.status in LIVE_STATUSES)
+    )
+
+
+def _may_decline(user: User, esc: Escalation) -> bool:
+    return permissions.can_decide_escalation(user) and esc.status in PENDING_STATUSES
 
 
 def _render(
@@ -168,8 +197,7 @@ def _render(
                 "await_client": manages and esc.status == EscalationStatus.ACKNOWLEDGED,
                 "client_response": esc.status == EscalationStatus.AWAITING_CLIENT,
                 "subscribe": esc.status in (*PENDING_STATUSES, *LIVE_STATUSES),
-                "close": decider
-                and (esc.status in PENDING_STATUSES or (manages and esc.status in LIVE_STATUSES)),
+                "close": _may_close(user, esc),
             },
             "nav": "escalations",
         },
@@ -195,6 +223,8 @@ def escalation_decide(request: HttpRequest, escalation_id: int, decision: str) -
     from the board, back to the board; from the escalation's page, back to it."""
     user = user_of(request)
     post = request.POST
+    if decision == "decline" and post.get("confirm") != "yes":
+        return _confirm_decline(request, user, escalation_id)
     try:
         if decision == "accept":
             services.accept_escalation(
@@ -307,6 +337,9 @@ def escalation_action(request: HttpRequest, escalation_id: int, action: str) -> 
     if form is None:
         raise Http404("unknown action")
     if form.is_valid():
+        asks = action == "close" and request.POST.get("confirm") != "yes"
+        if asks and _may_close(user, esc):
+            return _confirm(request, esc, "close", form.cleaned_data)
         try:
             text = _apply(action, user, esc, form.cleaned_data)
         except DomainError as exc:
@@ -314,3 +347,47 @@ def escalation_action(request: HttpRequest, escalation_id: int, action: str) -> 
         else:
             return _done(request, esc.pk, text)
     return _render(request, user, _access(user, escalation_id), bound={action: form}, status=400)
+
+
+# Declining and closing end an escalation for good: both ask first, on a page of their
+# own, so the question works without JavaScript.
+
+
+def _confirm_decline(request: HttpRequest, user: User, escalation_id: int) -> HttpResponse:
+    esc = _access(user, escalation_id)
+    reason = request.POST.get("reason", "")
+    if not _may_decline(user, esc):
+        messages.error(request, "Only the escalation team decides a pending escalation.")
+        return redirect("console:escalation", escalation_id=escalation_id)
+    if reason not in dict(_decline_choices(esc)):
+        messages.error(
+            request, f"reason: choose one of the policy's decline reasons, not {reason!r}"
+        )
+        return redirect("console:escalation", escalation_id=escalation_id)
+    data = {"reason": reason, "note": request.POST.get("note", "")}
+    return _confirm(request, esc, "decline", data, back=request.POST.get("back", ""))
+
+
+def _confirm(
+    request: HttpRequest, esc: Escalation, action: str, data: dict[str, Any], back: str = ""
+) -> HttpResponse:
+    """The question before ``action`` (decline or close), carrying the form's ``data``
+    in hidden fields to the same address with ``confirm=yes``."""
+    if action == "decline":
+        url = reverse("console:escalation_decide", args=[esc.pk, "decline"])
+        label = dict(_decline_choices(esc)).get(data["reason"], data["reason"])
+    else:
+        url = reverse("console:escalation_action", args=[esc.pk, "close"])
+        label = dict(_closure_choices(esc)).get(data["reason"], data["reason"])
+    return render(
+        request,
+        "console/escalation_confirm.html",
+        {
+            "esc": esc,
+            "action": action,
+            "url": url,
+            "label": label,
+            "data": {**data, "back": back} if back else data,
+            "nav": "escalations",
+        },
+    )

@@ -16,12 +16,11 @@ from supportdesk.accounts.models import Team, TeamKind, User
 from supportdesk.cases import selectors, services
 from supportdesk.cases.clocks import show_clocks
 from supportdesk.cases.models import Case, Sprint
+from supportdesk.console.choices import release_choices, sprint_choices
 from supportdesk.console.forms import ReleaseLinkForm, SprintForm, SprintPlanForm
 from supportdesk.console.views import (
     case_action,
-    release_choices,
     running_clock,
-    sprint_choices,
     staff_only,
     user_of,
 )

@@ -20,6 +20,11 @@ from supportdesk.cases import selectors, services
 from supportdesk.cases.clocks import show_clocks
 from supportdesk.cases.drafts import CaseDraft
 from supportdesk.cases.models import Case, Channel
+from supportdesk.console.choices import (
+    lower_severities,
+    release_choices,
+    sprint_choices,
+)
 from supportdesk.console.forms import (
     ATTACH_IDS,
     AgentAttachmentForm,
@@ -210,7 +215,7 @@ def render_case(
             "moves": moves,
             "release_form": release or ReleaseLinkForm(releases=release_choices()),
             "sprint_form": sprint
-            or SprintPlanForm(initial={"sprint": case.sprint_id}, sprints=sprint_choices()),
+            or SprintPlanForm(initial={"sprint": case.sprint_id}, sprints=sprint_choices(case)),
             "escalations": list(
                 escalation_selectors.escalation_list(
                     user, escalation_selectors.EscalationFilter(case_id=case.pk)
@@ -314,30 +319,6 @@ def case_handover_note(request: HttpRequest, case_id: int) -> HttpResponse:
 
     form = HandOverNoteForm(request.POST, auto_id="handover_%s")
     return case_action(request, case_id, form, "handover", act)
-
-
-def lower_severities(case: Case) -> list[tuple[int, str]]:
-    """The severities an unconfirmed emergency may be downgraded to (its policy's)."""
-    policy = policy_selectors.parsed(case.policy_version)
-    return [
-        (s.level, f"Sev{s.level} {s.name}") for s in policy.severities if s.level > case.severity
-    ]
-
-
-def sprint_choices() -> list[tuple[int, str]]:
-    """Sprints a case can still be planned into: those not yet ended."""
-    today = clock.now().date()
-    return [
-        (s.pk, f"{s.name} ({s.starts_on:%d %b} – {s.ends_on:%d %b %Y})")
-        for s in selectors.sprints().filter(ends_on__gte=today)[:50]
-    ]
-
-
-def release_choices() -> list[tuple[int, str]]:
-    return [
-        (r.pk, r.version + (f" (planned {r.planned_for:%Y-%m-%d})" if r.planned_for else ""))
-        for r in selectors.releases()[:100]
-    ]
 
 
 # Logging a phone call (INT-1, INT-5).

@@ -58,6 +58,34 @@ class FileType:
     basis: str
 
 
+#: What a person calls a type: the accepted-files line and the file list say "PDF" or
+#: "email message", never ``message/rfc822``.
+PLAIN_NAMES = {
+    "application/pdf": "PDF",
+    "image/png": "PNG",
+    "image/jpeg": "JPEG",
+    "image/gif": "GIF",
+    "image/webp": "WebP",
+    "text/plain": "text",
+    "text/csv": "CSV",
+    "application/json": "JSON",
+    "application/zip": "ZIP",
+    "message/rfc822": "email message",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "Word",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "Excel",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": "PowerPoint",
+    "video/mp4": "MP4 video",
+    "video/quicktime": "QuickTime video",
+    UNKNOWN: "file",
+}
+
+
+def plain_name(content_type: str) -> str:
+    """``PDF`` for ``application/pdf``; an unlisted type by its subtype in capitals."""
+    kind = canonical(content_type)
+    return PLAIN_NAMES.get(kind) or kind.rpartition("/")[2].removeprefix("x-").upper()
+
+
 def canonical(content_type: str) -> str:
     """``content_type`` without parameters, lower-cased, its alias resolved."""
     bare = content_type.split(";")[0].strip().lower()

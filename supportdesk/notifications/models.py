@@ -138,6 +138,10 @@ class WorkingHours(models.Model):
     zone = models.CharField(max_length=64, blank=True)
     weekly = models.JSONField()
 
+    class Meta:
+        verbose_name = "working hours"
+        verbose_name_plural = "working hours"
+
     def __str__(self) -> str:
         return f"working hours of {self.user}"
 

@@ -37,6 +37,7 @@ from supportdesk.policies.models import PolicyVersion
 from supportdesk.portal import access
 from supportdesk.portal.access import customer_only
 from supportdesk.portal.forms import EscalationRequestForm
+from supportdesk.portal.reported import reported_rows
 from supportdesk.web.downloads import attachment_response, refusal_status
 from supportdesk.web.forms import AttachmentForm, IncidentForm, ReplyForm
 from supportdesk.web.paging import keyset_page
@@ -78,6 +79,11 @@ def case_list(request: HttpRequest) -> HttpResponse:
         .select_related("organization", "policy_version")
         .prefetch_related("clocks")
     )
+    # A partner sees its clients' cases too: which organisation each is, and a filter.
+    organisations = list(visible_organisations(user).order_by("name"))
+    chosen = request.GET.get("organisation", "")
+    if chosen.isdigit() and any(o.pk == int(chosen) for o in organisations):
+        qs = qs.filter(organization_id=int(chosen))
     page = keyset_page(qs, params=request.GET, order=LIST_ORDER, size=PAGE_SIZE)
     show_clocks(page.rows, now=clock.now())
     rows = []
@@ -90,7 +96,17 @@ def case_list(request: HttpRequest) -> HttpResponse:
                 "promise": promise_text(policy, case.severity),
             }
         )
-    return render(request, "portal/case_list.html", {"page": page, "rows": rows, "nav": "cases"})
+    return render(
+        request,
+        "portal/case_list.html",
+        {
+            "page": page,
+            "rows": rows,
+            "organisations": organisations if len(organisations) > 1 else [],
+            "chosen": chosen,
+            "nav": "cases",
+        },
+    )
 
 
 @customer_only
@@ -178,10 +194,22 @@ def _render_detail(
                 else None
             ),
             "escalation_blocked": why_not,
+            # A policy without an escalation process: what the customer does instead.
+            "no_escalation": policy.escalation is None,
+            "contacts": policy.contacts,
+            "reported": reported_rows(policy, case),
+            "request_type": _request_type_name(policy, case.request_type),
             "nav": "cases",
         },
         status=status,
     )
+
+
+def _request_type_name(policy: Policy, key: str) -> str:
+    try:
+        return policy.request_type(key).name
+    except KeyError:
+        return key.replace("_", " ").capitalize()
 
 
 @customer_only
@@ -321,7 +349,7 @@ def report(request: HttpRequest) -> HttpResponse:
     )
     version = policy_selectors.current_version_for(organisation)
     policy = policy_selectors.parsed(version)
-    form = IncidentForm(request.POST or None, policy=policy)
+    form = IncidentForm(request.POST or None, policy=policy, zone=access.viewer_zone(user))
     if request.method == "POST" and form.is_valid():
         try:
             case, _created = open_case(
@@ -361,7 +389,8 @@ def report_triage(request: HttpRequest) -> HttpResponse:
     organisation = _organisation(user, request.POST.get("organisation"))
     version = policy_selectors.current_version_for(organisation)
     policy = policy_selectors.parsed(version)
-    form = IncidentForm(request.POST, policy=policy)
+    # Still typing: the swap shows the severity and the fields it needs, never errors.
+    form = IncidentForm(request.POST, policy=policy, zone=access.viewer_zone(user)).quiet()
     return render(
         request,
         "portal/_triage.html",

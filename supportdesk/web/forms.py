@@ -3,14 +3,19 @@ vendor with another questionnaire or other intake fields edits a file, not Pytho
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django import forms
+from django.forms.utils import ErrorDict
 
 from supportdesk.cases.models import Environment
 from supportdesk.conf import desk_settings
+from supportdesk.domain.attachment_types import plain_name
 from supportdesk.domain.errors import DomainError
+from supportdesk.domain.local_time import AmbiguousLocalTime, to_utc
 from supportdesk.domain.policy.model import FieldKind, Policy
 from supportdesk.domain.triage import (
     IntakeError,
@@ -101,13 +106,17 @@ class IncidentForm(DeskForm):
         required=False,
         label="Callback number",
         help_text="With the country code, e.g. +1 802 253 2905. Required for an emergency "
-        "outside support hours (INT-2).",
+        "outside support hours.",
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
 
-    def __init__(self, *args: Any, policy: Policy, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, policy: Policy, zone: ZoneInfo | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.policy = policy
+        #: The viewer's zone: a date and a time typed into the pickers are read in it.
+        self.zone = zone or ZoneInfo("UTC")
         set_choices(self, "request_type", [(t.key, t.name) for t in policy.request_types])
         self.question_names: list[str] = []
         for q in policy.triage.questions:
@@ -127,11 +136,49 @@ class IncidentForm(DeskForm):
                     seen.add(spec.key)
                     self.fields[detail_field(spec.key)] = _intake_form_field(spec)
                     self.detail_specs[detail_field(spec.key)] = spec
+        self.local_time_errors: dict[str, str] = {}
+        for name, spec in self.detail_specs.items():
+            if spec.field.kind is FieldKind.DATETIME_LIST:
+                self.fields[name].local_time = self._local_time(name)  # type: ignore[attr-defined]
+
+    def quiet(self) -> IncidentForm:
+        """The bound form as shown while the reporter is still filling it in (the live
+        triage swap): values kept, no errors. Errors belong after a submit."""
+        self._errors = ErrorDict()
+        return self
+
+    def _local_time(self, name: str) -> LocalTimeInput:
+        """The date and time typed for ``name``, read in the viewer's zone: its instant
+        as ISO text, or why it cannot be one (with the offsets to choose from)."""
+        date, time, fold = (self.raw(f"{name}_{part}") for part in ("date", "time", "fold"))
+        entry = LocalTimeInput(date=date, time=time, fold=fold, zone=self.zone.key)
+        if not (date or time):
+            return entry
+        try:
+            wall = dt.datetime.combine(dt.date.fromisoformat(date), dt.time.fromisoformat(time))
+        except ValueError:
+            self.local_time_errors[name] = "give both a date and a time"
+            return entry
+        try:
+            instant = to_utc(
+                wall, self.zone, field=name, fold=int(fold) if fold in ("0", "1") else None
+            )
+        except AmbiguousLocalTime as exc:
+            entry.choices = [(str(o.fold), f"{wall:%H:%M} {o.label}") for o in exc.offsets]
+            self.local_time_errors[name] = exc.message
+            return entry
+        except DomainError as exc:
+            self.local_time_errors[name] = exc.message
+            return entry
+        entry.instant = instant.isoformat()
+        return entry
 
     def clean(self) -> dict[str, Any]:
         """Check the intake against the policy now, so every fault shows at once (the
         service checks again when the case is opened)."""
         cleaned = super().clean() or {}
+        for name, reason in self.local_time_errors.items():
+            self.add_error(name, reason)
         request_type = self.raw("request_type")
         if not self.all_answered() or request_type not in {
             t.key for t in self.policy.request_types
@@ -188,7 +235,17 @@ class IncidentForm(DeskForm):
         return out
 
     def details(self) -> dict[str, object]:
-        return {spec.key: self.raw(name) for name, spec in self.detail_specs.items()}
+        """The intake values by key; a date-and-time pair as the instant it gives in the
+        viewer's zone (a text value, e.g. an ISO instant with its offset, otherwise)."""
+        out: dict[str, object] = {}
+        for name, spec in self.detail_specs.items():
+            entry = getattr(self.fields[name], "local_time", None)
+            out[spec.key] = (
+                entry.instant
+                if entry is not None and (entry.date or entry.time)
+                else self.raw(name)
+            )
+        return out
 
     def all_answered(self) -> bool:
         return len(self.answers()) == len(self.policy.triage.questions)
@@ -205,7 +262,9 @@ class IncidentForm(DeskForm):
         except DomainError:
             return None
         category = self.raw("category") or "other"
-        needed = intake_fields(policy=self.policy, severity=severity, category=category)
+        needed = intake_fields(
+            policy=self.policy, severity=severity, category=category, request_type=request_type
+        )
         return Triaged(
             severity=severity,
             name=self.policy.severity(severity).name,
@@ -215,6 +274,20 @@ class IncidentForm(DeskForm):
             non_urgent=self.policy.request_type(request_type).non_urgent,
             fields=[self[detail_field(spec.key)] for spec in needed],
         )
+
+
+class LocalTimeInput:
+    """A date and a time picker's values for one intake field, the viewer's zone, and
+    (for a wall time the zone's DST change repeats) the offsets to choose from."""
+
+    def __init__(self, *, date: str, time: str, fold: str, zone: str) -> None:
+        self.date = date
+        self.time = time
+        self.fold = fold
+        self.zone = zone
+        self.choices: list[tuple[str, str]] = []
+        #: The UTC instant as ISO text, once the date and time give exactly one.
+        self.instant = ""
 
 
 class Triaged:
@@ -272,12 +345,21 @@ class AttachmentForm(DeskForm):
     """A file for a case; the service checks its size and type again and its refusal
     (too large, a type not accepted) is shown next to the field."""
 
-    file = forms.FileField(label="Attach a file", allow_empty_file=False)
+    # Not marked required: the page offers an upload, it does not demand one; a submit
+    # without a file is still refused next to the field.
+    file = forms.FileField(label="Attach a file", allow_empty_file=False, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         limit = desk_settings.attachment_max_bytes
         types = desk_settings.attachment_types
         field = self.fields["file"]
-        field.help_text = f"Up to {_megabytes(limit)}; accepted: {', '.join(types)}."
+        names = ", ".join(dict.fromkeys(plain_name(t) for t in types))
+        field.help_text = f"Up to {_megabytes(limit)}; accepted: {names}."
         field.widget.attrs["accept"] = ",".join(types)
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data.get("file")
+        if not upload:
+            raise forms.ValidationError("Choose a file to attach.", code="required")
+        return upload

@@ -6,6 +6,7 @@ policy version, never from code."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,17 +34,20 @@ def response_clock(case: Case) -> SlaClock | None:
 
 
 def promise_text(policy: Policy, severity: int) -> str:
-    """``within 24 business hours (support calendar)`` or the RSP-3 work-order note."""
+    """``first response within 24 hours of support hours`` or the work-order note, in
+    the customer's words: no requirement IDs or calendar keys (those are the policy
+    page's, for staff)."""
     targets = [t for t in policy.sla.targets_for(severity) if t.kind == "first_response"]
     if not targets:
-        return "no response target: it becomes a work order for engineering (RSP-3)"
+        # RSP-3: the lowest severity has no response target.
+        return "no response target: it becomes a work order for engineering"
     t = targets[0]
     hours = t.seconds / 3600
     shown = f"{hours:g} hours"
     spec = policy.calendars.get(t.clock)
     if spec is not None and spec.always_open:
         return f"first response within {shown}, around the clock"
-    return f"first response within {shown} of support hours ({t.clock} calendar)"
+    return f"first response within {shown} of support hours"
 
 
 # Support hours at intake.
@@ -59,30 +63,60 @@ class SupportStatus:
     promises: list[tuple[int, str, str]]
 
 
+#: How far ahead the intake page lists holidays, and how many at most.
+HOLIDAY_DAYS = 90
+HOLIDAY_ROWS = 12
+
+
 def support_status(version: PolicyVersion, now: dt.datetime) -> SupportStatus:
     policy = policy_selectors.parsed(version)
     calendars = calendars_of(version)
     cal: BusinessCalendar = calendars[policy.routing.support_calendar]
-    today = now.astimezone(cal.zone).date()
-    upcoming: list[tuple[dt.date, str, str]] = []
-    for year in (today.year, today.year + 1):
-        for h in cal.holidays(year):
-            if today <= h.date <= today + dt.timedelta(days=90):
-                hours = (
-                    ", ".join(f"{_hhmm(i.start)}-{_hhmm(i.end)}" for i in h.hours)
-                    if h.hours
-                    else "closed"
-                )
-                upcoming.append((h.date, h.name, hours))
     open_now = cal.is_open(now)
     return SupportStatus(
         open_now=open_now,
         next_open=None if open_now else cal.next_open(now),
         closes_at=cal.next_close(now) if open_now else None,
         zone=cal.zone.key,
-        holidays=sorted(upcoming)[:5],
+        holidays=upcoming_holidays(policy, calendars, now),
         promises=[(s.level, s.name, promise_text(policy, s.level)) for s in policy.severities],
     )
+
+
+def upcoming_holidays(
+    policy: Policy, calendars: Mapping[str, BusinessCalendar], now: dt.datetime
+) -> list[tuple[dt.date, str, str]]:
+    """The support calendar's holidays of the next 90 days. A follow-the-sun calendar
+    has none of its own: its regions close on their own holidays (HRS-3), so those are
+    listed, each with the regions that close (``Christmas Eve (EMEA)``)."""
+    support_key = policy.routing.support_calendar
+    spec = policy.calendars[support_key]
+    keys = list(spec.union_of) if spec.union_of else [support_key]
+    found: dict[tuple[dt.date, str, str], list[str]] = {}
+    for key in keys:
+        cal = calendars[key]
+        today = now.astimezone(cal.zone).date()
+        for year in (today.year, today.year + 1):
+            for h in cal.holidays(year):
+                if today <= h.date <= today + dt.timedelta(days=HOLIDAY_DAYS):
+                    found.setdefault((h.date, h.name, _hours_text(h.hours)), []).append(
+                        calendar_title(policy, key)
+                    )
+    rows = [
+        (day, f"{name} ({', '.join(where)})" if spec.union_of else name, hours)
+        for (day, name, hours), where in found.items()
+    ]
+    return sorted(rows)[:HOLIDAY_ROWS]
+
+
+def calendar_title(policy: Policy, key: str) -> str:
+    """What a customer calls a calendar: the name of the region working on it, else
+    its key in words (``around_the_clock`` → ``Around the clock``)."""
+    names = [r.name for r in policy.regions if r.calendar == key]
+    if names:
+        return " / ".join(names)
+    text = key.replace("_", " ")
+    return text[:1].upper() + text[1:]
 
 
 def _hhmm(seconds: int) -> str:
@@ -104,6 +138,8 @@ def policy_context(version: PolicyVersion, year: int) -> dict[str, Any]:
         shown.append(
             {
                 "key": key,
+                "title": calendar_title(policy, key),
+                "union_titles": [calendar_title(policy, k) for k in spec.union_of],
                 "zone": spec.zone,
                 "always_open": spec.always_open,
                 "union_of": spec.union_of,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import uuid
@@ -48,6 +49,9 @@ class Site:
             )
         return done
 
+    def migrate(self) -> None:
+        self._python("-m", "django", "migrate", "--settings=supportdesk.settings", check=True)
+
     def json(self, *argv: str) -> Any:
         return json.loads(self.run(*argv).stdout)
 
@@ -81,10 +85,14 @@ def _postgres(url: str) -> bool:
 
 
 @pytest.fixture(scope="session")
-def new_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[], Site]]:
-    """Makes empty sites; PostgreSQL databases it created are dropped at the end."""
+def new_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., Site]]:
+    """Makes empty sites, migrated unless ``migrated=False`` (then ``import`` migrates
+    it itself). Migrated ones are copies of one template migrated once, since migrating
+    costs a subprocess several seconds; PostgreSQL databases made here are dropped at
+    the end."""
     base = os.environ.get("DATABASE_URL", "")
     created: list[str] = []
+    template: list[Site] = []
 
     def admin_sql(statement: str) -> None:
         import psycopg
@@ -93,15 +101,28 @@ def new_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[], 
         with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as c:
             c.execute(statement)  # type: ignore[arg-type]
 
-    def make() -> Site:
+    def empty(source: str = "") -> Site:
         folder = tmp_path_factory.mktemp("site")
         if not _postgres(base):
-            return Site(f"sqlite:///{folder / 'db.sqlite3'}", folder)
+            db = folder / "db.sqlite3"
+            if source:
+                shutil.copyfile(source, db)
+            return Site(f"sqlite:///{db}", folder)
         parts = urlsplit(base)
         name = f"{parts.path.lstrip('/') or 'supportdesk'}_backup_{uuid.uuid4().hex[:8]}"
-        admin_sql(f'CREATE DATABASE "{name}"')
+        admin_sql(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{source}"' if source else ""))
         created.append(name)
         return Site(urlunsplit(parts._replace(path=f"/{name}")), folder)
+
+    def make(*, migrated: bool = True) -> Site:
+        if not migrated:
+            return empty()
+        if not template:
+            site = empty()
+            site.migrate()
+            template.append(site)
+        # The database's name, or the SQLite file's absolute path.
+        return empty(urlsplit(template[0].url).path[1:])
 
     yield make
     for name in created:
@@ -109,8 +130,8 @@ def new_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[], 
 
 
 @pytest.fixture(scope="session")
-def demo_site(new_site: Callable[[], Site]) -> Site:
+def demo_site(new_site: Callable[..., Site]) -> Site:
     """A site set up as ``./run serve`` does: both policies and the demo data."""
-    site = new_site()
+    site = new_site(migrated=False)
     site.run("setup", "--data-dir", str(site.data_dir))
     return site

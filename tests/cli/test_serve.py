@@ -16,7 +16,8 @@ import pytest
 from django.test import override_settings
 
 from supportdesk.cli import build_parser, main
-from supportdesk.cli.server import gunicorn_command, runs_periodic_work
+from supportdesk.cli import server as server_cli
+from supportdesk.cli.server import gunicorn_command, runs_periodic_work, site_url_for
 
 
 def serve_args(*argv: str) -> argparse.Namespace:
@@ -44,7 +45,9 @@ def free_port() -> int:
 
 def test_gunicorn_serves_with_threaded_workers(tmp_path: Path) -> None:
     port = free_port()
-    command = gunicorn_command(serve_args("--port", str(port), "--workers", "1"))
+    command = gunicorn_command(
+        serve_args("--port", str(port), "--workers", "1", "--data-dir", str(tmp_path))
+    )
     env = {
         **os.environ,
         "DEBUG": "1",
@@ -65,6 +68,11 @@ def test_gunicorn_serves_with_threaded_workers(tmp_path: Path) -> None:
                 assert server.poll() is None, log.read_text()
                 assert time.monotonic() < deadline, log.read_text()
                 time.sleep(0.2)
+        # The control socket lives in this instance's data folder, not in ~/.gunicorn.
+        deadline = time.monotonic() + 30
+        while not (tmp_path / "gunicorn.ctl").exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert (tmp_path / "gunicorn.ctl").is_socket(), log.read_text()
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -86,3 +94,47 @@ def test_counts_below_one_are_refused_before_setup(
     monkeypatch.setenv("SUPPORTDESK_DATA_DIR", str(tmp_path))
     assert main(["serve", flag, "0"]) == 2
     assert capsys.readouterr().err.strip() == f"supportdesk: {flag}: 0 is not a count of at least 1"
+
+
+def test_two_instances_have_their_own_control_socket(tmp_path: Path) -> None:
+    one = gunicorn_command(serve_args("--data-dir", str(tmp_path / "one")))
+    two = gunicorn_command(serve_args("--data-dir", str(tmp_path / "two")))
+    assert option(one, "--control-socket") == str(tmp_path / "one" / "gunicorn.ctl")
+    assert option(two, "--control-socket") == str(tmp_path / "two" / "gunicorn.ctl")
+    deep = tmp_path / ("d" * 120)
+    assert "--no-control-socket" in gunicorn_command(serve_args("--data-dir", str(deep)))
+
+
+class _SetUp(Exception):
+    pass
+
+
+def _site_url_when_set_up(monkeypatch: pytest.MonkeyPatch, *argv: str) -> str:
+    seen: list[str] = []
+
+    def setup(args: argparse.Namespace) -> int:
+        seen.append(os.environ["SITE_URL"])
+        raise _SetUp
+
+    monkeypatch.setattr(server_cli, "setup", setup)
+    with pytest.raises(_SetUp):
+        server_cli.serve(serve_args(*argv))
+    return seen[0]
+
+
+def test_serve_points_mail_links_at_its_own_port_unless_site_url_is_set(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Set, then removed: the monkeypatch restores the environment serve writes to.
+    monkeypatch.setenv("SITE_URL", "placeholder")
+    monkeypatch.delenv("SITE_URL")
+    assert _site_url_when_set_up(monkeypatch, "--port", "8141") == "http://127.0.0.1:8141"
+    monkeypatch.setenv("SITE_URL", "https://support.example.com")
+    assert _site_url_when_set_up(monkeypatch, "--port", "8141") == "https://support.example.com"
+
+
+def test_a_wildcard_bind_is_linked_as_this_machine() -> None:
+    assert site_url_for(serve_args("--host", "0.0.0.0", "--port", "9000")) == (
+        "http://127.0.0.1:9000"
+    )
+    assert site_url_for(serve_args("--host", "::1", "--port", "9000")) == "http://[::1]:9000"

@@ -123,6 +123,10 @@ def test_an_escalation_is_requested_accepted_updated_and_closed_with_a_reason(
     manager.select_option("#id_reason", "resolved")
     manager.fill("#id_note", "Publishing works again; the client agreed.")
     manager.click("#close-escalation")
+    # Closing asks first, on a page of its own (works without JavaScript too).
+    manager.wait_for_selector("#escalation-confirm")
+    assert "Resolved" in manager.inner_text("#confirm-reason")
+    manager.click("#confirm-close")
     manager.wait_for_selector("#escalation-status:has-text('Closed')")
     esc.refresh_from_db()
     assert esc.status == "closed" and esc.closure_reason == "resolved"

@@ -141,9 +141,16 @@ def test_a_manager_accepts_and_declines_from_the_board(policies: Any, frozen_clo
     assert c.post(f"/console/escalations/{first.pk}/accept", {"note": "On it"}).status_code == 302
     first.refresh_from_db()
     assert first.status in ("accepted", "acknowledged") and first.manager is not None
+    asked = c.post(
+        f"/console/escalations/{second.pk}/decline",
+        {"reason": "no_tangible_impact", "note": "A workaround exists", "back": "board"},
+    )
+    assert asked.status_code == 200 and 'id="confirm-decline"' in asked.content.decode()
+    second.refresh_from_db()
+    assert second.status == "requested"
     page = c.post(
         f"/console/escalations/{second.pk}/decline",
-        {"reason": "no_tangible_impact", "note": "A workaround exists"},
+        {"reason": "no_tangible_impact", "note": "A workaround exists", "confirm": "yes"},
     )
     assert page.status_code == 302
     second.refresh_from_db()

@@ -102,7 +102,14 @@ def test_a_manager_works_an_escalation_from_accept_to_close(
     escalation.refresh_from_db()
     assert escalation.status == "awaiting_client" and escalation.next_reminder_at is not None
     c.post(f"{url}do/client-response", {"message": "Still failing."})
-    page = c.post(f"{url}do/close", {"reason": "outside_core", "note": "A partner plug-in"})
+    asked = c.post(f"{url}do/close", {"reason": "outside_core", "note": "A partner plug-in"})
+    assert asked.status_code == 200 and 'id="escalation-confirm"' in asked.content.decode()
+    escalation.refresh_from_db()
+    assert escalation.status == "acknowledged" and escalation.closure_reason == ""
+    page = c.post(
+        f"{url}do/close",
+        {"reason": "outside_core", "note": "A partner plug-in", "confirm": "yes"},
+    )
     assert page.status_code == 302
     escalation.refresh_from_db()
     assert escalation.status == "closed" and escalation.closure_reason == "outside_core"

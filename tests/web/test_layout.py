@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from supportdesk.cases.models import Case
-from supportdesk.console.templatetags.desk import duration, localtime_in
+from supportdesk.console.templatetags.desk import duration, localtime_in, time_tag
 
 pytestmark = pytest.mark.django_db
 
@@ -52,9 +52,21 @@ def test_the_nav_differs_by_role(customer_client: Client, agent_client: Client) 
 
 def test_times_are_shown_in_the_viewers_zone_with_the_zone_named(customer: Any) -> None:
     at = dt.datetime(2026, 3, 10, 15, 0, tzinfo=dt.UTC)
-    assert localtime_in(at, customer) == "2026-03-10 09:00 MDT (America/Denver)"
+    assert localtime_in(at, customer) == "2026-03-10 09:00 MDT"
     assert duration(3600 * 26 + 300) == "1d 2h 05m"
     assert duration(-600) == "-10m"
+
+
+def test_a_time_element_names_its_iana_zone_on_hover_and_its_abbreviation_once(
+    customer: Any,
+) -> None:
+    at = dt.datetime(2026, 1, 10, 19, 25, tzinfo=dt.UTC)
+    assert str(time_tag(at, customer)) == (
+        '<time datetime="2026-01-10T19:25:00+00:00" title="America/Denver">'
+        "2026-01-10 12:25 MST</time>"
+    )
+    customer.time_zone = "UTC"
+    assert localtime_in(at, customer) == "2026-01-10 19:25 UTC"
 
 
 def test_customers_get_404_from_the_console(customer_client: Client, sev2_case: Case) -> None:

@@ -93,7 +93,7 @@ def test_a_release_is_recorded_and_linked_from_the_case_page(
     sev2_case.refresh_from_db()
     assert sev2_case.release is not None and sev2_case.release.version == "5.2.1"
     html = agent_client.get(url).content.decode()
-    assert '<dd id="case-release">5.2.1</dd>' in html
+    assert 'id="case-release">· 5.2.1</span>' in html
     assert "<strong>Permanent fix</strong> in release 5.2.1" in html
     other = Release.objects.create(version="5.3.0", created_at=sev2_case.received_at)
     agent_client.post(f"{url}release", {"release": other.pk})

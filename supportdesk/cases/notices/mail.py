@@ -169,14 +169,20 @@ def in_zone(at: dt.datetime | None, user: User | None) -> str:
     return at.astimezone(zone).strftime("%a %d %b %Y, %H:%M %Z")
 
 
-def receipt_context(case: Case, user: User | None) -> dict[str, Any]:
+def receipt_context(case: Case, user: User | None, policy: Policy | None) -> dict[str, Any]:
     """The receipt's promise: the first response's due instant in the requester's zone,
-    and for a contact without a password the link to sign in for the first time."""
+    for a contact without a password the link to sign in for the first time, and how to
+    reach support besides the portal (the policy's ``contacts``)."""
     due = first_response_due(case)
     sign_in = ""
     if user is not None and not user.has_usable_password():
         sign_in = first_sign_in_link(user)
-    return {"due": due, "due_text": in_zone(due, user), "sign_in": sign_in}
+    return {
+        "due": due,
+        "due_text": in_zone(due, user),
+        "sign_in": sign_in,
+        "contacts": policy.contacts if policy is not None else None,
+    }
 
 
 def case_opened_by_mail(
@@ -198,7 +204,11 @@ def case_opened_by_mail(
         template="receipt",
         address=address,
         dedupe_key=f"case:{case.pk}:mail:receipt",
-        context={**receipt_context(case, requester), "follows": follows, "subject": subject},
+        context={
+            **receipt_context(case, requester, policy),
+            "follows": follows,
+            "subject": subject,
+        },
         policy=policy,
         auto_submitted="auto-replied",
         reply_to=message_id,

@@ -272,7 +272,7 @@ def _write_to_person(
     template = "notice" if staff else _CUSTOMER_TEMPLATES.get(notice.event, "notice")
     context = {**_context(telling, title, link, staff), "recipient": user}
     if template == "receipt":
-        context.update(receipt_context(case, user))
+        context.update(receipt_context(case, user, telling.policy))
     unsubscribe = ""
     group = notice_selectors.GROUP_OF.get(notice.event)
     if not notice.essential and group is not None:

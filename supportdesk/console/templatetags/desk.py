@@ -2,7 +2,9 @@
 
 HRS-4: every instant is stored in UTC and shown in the viewer's zone, with the zone
 named, so "09:00" is never ambiguous between an agent in Stockholm and a customer in
-Denver.
+Denver. :func:`localtime_in` is the one formatter of an instant for people: the zone's
+abbreviation beside the time ("12:25 MST"); the IANA name is said once, in the page
+header ("Times in America/Denver"), and on hover (:func:`time_tag`'s ``title``).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from django import template
 from django.utils.html import format_html
 
 from supportdesk import clock
+from supportdesk.domain.attachment_types import plain_name
 
 register = template.Library()
 
@@ -28,24 +31,25 @@ def _zone(user: object) -> ZoneInfo:
 
 @register.filter
 def localtime_in(value: dt.datetime | None, user: object) -> str:
-    """``2026-03-01 14:30 CET (Europe/Stockholm)``; an empty string for ``None``."""
+    """``2026-03-01 14:30 CET`` (the zone's abbreviation, said once); empty for ``None``."""
     if value is None:
         return ""
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.UTC)
-    zone = _zone(user)
-    local = value.astimezone(zone)
-    return f"{local:%Y-%m-%d %H:%M} {local.tzname()} ({zone.key})"
+    local = value.astimezone(_zone(user))
+    return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
 
 
 @register.filter
 def time_tag(value: dt.datetime | None, user: object) -> str:
-    """A ``<time>`` element carrying the ISO instant and showing the local time."""
+    """A ``<time>`` element carrying the ISO instant, showing the local time and naming
+    the IANA zone on hover: ``<time datetime="…Z" title="America/Denver">… MST</time>``."""
     if value is None:
         return ""
     return format_html(
-        '<time datetime="{}">{}</time>',
+        '<time datetime="{}" title="{}">{}</time>',
         value.astimezone(dt.UTC).isoformat(),
+        _zone(user).key,
         localtime_in(value, user),
     )
 
@@ -118,3 +122,9 @@ def show_value(value: object, user: object) -> str:
             when = None
         out.append(localtime_in(when, user) if when and when.tzinfo else label(text))
     return ", ".join(out)
+
+
+@register.filter
+def file_kind(content_type: str) -> str:
+    """``PDF`` for ``application/pdf``: what a person calls a file's type."""
+    return plain_name(content_type or "")

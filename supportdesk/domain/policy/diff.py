@@ -61,7 +61,7 @@ def diff_policies(old: Policy, new: Policy, *, years: Sequence[int]) -> tuple[Po
     )
     changes += _escalation(old, new)
     changes += _keyed("request_types", old.request_types, new.request_types, "key")
-    for section in ("triage", "intake", "email"):
+    for section in ("triage", "intake", "email", "contacts"):
         changes += _fields(section, getattr(old, section), getattr(new, section))
     return tuple(changes)
 

@@ -54,7 +54,9 @@ def read_form_fields(
     return tuple(out)
 
 
-def read_intake(r: Reader, top: Mapping[str, Any], levels: set[int]) -> Intake:
+def read_intake(
+    r: Reader, top: Mapping[str, Any], levels: set[int], request_types: set[str]
+) -> Intake:
     section = r.get(top, "intake", "", dict, default={}) or {}
     r.unknown_keys(
         section,
@@ -73,6 +75,16 @@ def read_intake(r: Reader, top: Mapping[str, Any], levels: set[int]) -> Intake:
     )
     for i, level in enumerate(detail_levels):
         check_level(r, f"intake.required_details.severities[{i}]", level, levels)
+    detail_types = tuple(
+        str(t)
+        for t in r.get(details, "request_types", "intake.required_details", list, default=[]) or []
+    )
+    for i, key in enumerate(detail_types):
+        if request_types and key not in request_types:
+            r.fail(
+                f"intake.required_details.request_types[{i}]",
+                f"unknown request type {key!r} (defined: {', '.join(sorted(request_types))})",
+            )
     return Intake(
         not_local_applies_to=tuple(
             r.get(not_local, "applies_to", "intake.not_local_check", list, default=[]) or []
@@ -81,6 +93,7 @@ def read_intake(r: Reader, top: Mapping[str, Any], levels: set[int]) -> Intake:
         if not_local
         else (),
         detail_severities=detail_levels,
+        detail_request_types=detail_types,
         detail_fields=read_form_fields(r, details, "fields", "intake.required_details")
         if details
         else (),

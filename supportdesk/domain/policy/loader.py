@@ -15,6 +15,7 @@ import yaml
 from supportdesk.domain.errors import PolicyError, Problem
 from supportdesk.domain.lifecycle import CaseStatus
 from supportdesk.domain.policy.calendars_section import check_calendar, read_calendars
+from supportdesk.domain.policy.contacts_section import read_contacts
 from supportdesk.domain.policy.escalation_section import read_email, read_escalation
 from supportdesk.domain.policy.intake_section import read_intake
 from supportdesk.domain.policy.model import (
@@ -76,6 +77,7 @@ def load_policy(data: Any) -> Policy:
             "email",
             "notifications",
             "satisfaction",
+            "contacts",
         },
         "",
     )
@@ -96,7 +98,7 @@ def load_policy(data: Any) -> Policy:
         severities=severities,
         request_types=request_types,
         triage=_triage(r, top, levels),
-        intake=read_intake(r, top, levels),
+        intake=read_intake(r, top, levels, {t.key for t in request_types}),
         calendars=calendars,
         regions=regions,
         sla=_sla(r, top, levels, calendars),
@@ -105,6 +107,7 @@ def load_policy(data: Any) -> Policy:
         email=read_email(r, top),
         notifications=read_notifications(r, top),
         satisfaction=read_satisfaction(r, top),
+        contacts=read_contacts(r, top),
     )
     if policy.default_region and regions and policy.default_region not in {g.key for g in regions}:
         r.fail("default_region", f"unknown region {policy.default_region!r}")

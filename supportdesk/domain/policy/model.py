@@ -98,6 +98,9 @@ class Intake:
     not_local_fields: tuple[FormField, ...] = ()
     detail_severities: tuple[int, ...] = ()
     detail_fields: tuple[FormField, ...] = ()
+    #: The request types whose reports carry the details (empty: every type). A
+    #: password request is not a performance incident and is not asked for them.
+    detail_request_types: tuple[str, ...] = ()
     emergency_requires_callback: bool = False
     phone_sev1_follow_up: bool = False
 
@@ -175,6 +178,39 @@ class Escalation:
     decide_seconds: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class PhoneLine:
+    """A number a customer may call, and when it is the right one to call."""
+
+    label: str
+    number: str
+    when: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ContactPerson:
+    """A role that looks after a customer (an account manager) and what to ask them."""
+
+    role: str
+    about: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Contacts:
+    """How a customer reaches support outside the portal: shown on the portal's support
+    page and in every receipt. ``more_attention`` is what a customer does when a case
+    needs more attention and the policy has no escalation process."""
+
+    email: str = ""
+    phones: tuple[PhoneLine, ...] = ()
+    emergency_line: PhoneLine | None = None
+    people: tuple[ContactPerson, ...] = ()
+    more_attention: str = ""
+
+    def __bool__(self) -> bool:
+        return bool(self.email or self.phones or self.emergency_line or self.people)
+
+
 class UnknownSenders(enum.StrEnum):
     REJECT = "reject"
     HOLD = "hold"
@@ -217,6 +253,7 @@ class Policy:
     email: EmailIntake = EmailIntake()
     notifications: NoticeRules = DEFAULT_RULES
     satisfaction: SatisfactionSettings = DEFAULT_SATISFACTION
+    contacts: Contacts = Contacts()
 
     def severity(self, level: int) -> SeverityLevel:
         for s in self.severities:

@@ -18,12 +18,15 @@ from supportdesk.domain.triage.results import (
 # Intake.
 
 
-def intake_fields(*, policy: Policy, severity: int, category: str) -> tuple[IntakeField, ...]:
+def intake_fields(
+    *, policy: Policy, severity: int, category: str, request_type: str | None = None
+) -> tuple[IntakeField, ...]:
     """The fields a report of ``severity`` about ``category`` must carry, in form order.
 
     INT-3 confirmations first (only when ``category`` is in
     ``policy.intake.not_local_applies_to``, whatever the severity), then the INT-4
-    details (only when ``severity`` is in ``policy.intake.detail_severities``). Each
+    details (only when ``severity`` is in ``policy.intake.detail_severities`` and
+    ``request_type``, when given, is one of ``detail_request_types``). Each
     field says whether it is required outright or only ``required_when`` another field
     has a value; optional fields are listed too, so the form is complete. This is the
     list :func:`triage_report` validates against.
@@ -34,13 +37,24 @@ def intake_fields(*, policy: Policy, severity: int, category: str) -> tuple[Inta
             IntakeField(IntakeSection.NOT_LOCAL, f, must_be_true=f.kind is FieldKind.BOOLEAN)
             for f in policy.intake.not_local_fields
         )
-    if severity in policy.intake.detail_severities:
+    if severity in policy.intake.detail_severities and _asks_details(policy, request_type):
         fields.extend(IntakeField(IntakeSection.DETAILS, f) for f in policy.intake.detail_fields)
     return tuple(fields)
 
 
+def _asks_details(policy: Policy, request_type: str | None) -> bool:
+    # INT-4: the details are for incidents; a policy may name the types that need them.
+    kinds = policy.intake.detail_request_types
+    return request_type is None or not kinds or request_type in kinds
+
+
 def validate_intake(
-    *, policy: Policy, severity: int, category: str, details: Mapping[str, object]
+    *,
+    policy: Policy,
+    severity: int,
+    category: str,
+    details: Mapping[str, object],
+    request_type: str | None = None,
 ) -> Mapping[str, IntakeValue]:
     """The cleaned intake values for a report, or :class:`IntakeError` with every fault.
 
@@ -52,18 +66,24 @@ def validate_intake(
     confirmation must be ``True`` (INT-3). Optional fields that are given are checked
     the same way.
     """
-    cleaned, problems = _validate_intake(policy, severity, category, details)
+    cleaned, problems = _validate_intake(policy, severity, category, details, request_type)
     if problems:
         raise IntakeError(problems)
     return cleaned
 
 
 def _validate_intake(
-    policy: Policy, severity: int, category: str, details: Mapping[str, object]
+    policy: Policy,
+    severity: int,
+    category: str,
+    details: Mapping[str, object],
+    request_type: str | None = None,
 ) -> tuple[dict[str, IntakeValue], list[FieldProblem]]:
     cleaned: dict[str, IntakeValue] = {}
     problems: list[FieldProblem] = []
-    for spec in intake_fields(policy=policy, severity=severity, category=category):
+    for spec in intake_fields(
+        policy=policy, severity=severity, category=category, request_type=request_type
+    ):
         raw = details.get(spec.key)
         required = spec.required or (
             spec.required_when is not None

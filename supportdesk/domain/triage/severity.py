@@ -92,7 +92,7 @@ def triage_report(
     final = override.severity if override is not None else (derived[0] if derived else None)
     intake: dict[str, IntakeValue] = {}
     if final is not None:
-        intake, intake_problems = _validate_intake(policy, final, category, details)
+        intake, intake_problems = _validate_intake(policy, final, category, details, kind.key)
         problems.extend(intake_problems)
     if problems or derived is None or final is None:
         raise IntakeError(problems)

@@ -1,0 +1,33 @@
+"""What the customer reported, shown back on their case page: the triage answers and
+the intake details, under the policy's own question texts and field labels."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from supportdesk.cases.models import Case
+from supportdesk.domain.policy import Policy
+
+
+@dataclass(frozen=True, slots=True)
+class ReportedRow:
+    label: str
+    #: As stored: ISO instants, lists, booleans, text (the ``show_value`` filter renders).
+    value: object
+
+
+def reported_rows(policy: Policy, case: Case) -> list[ReportedRow]:
+    """The case's triage answers, then its intake details, in the policy's order; keys
+    the policy no longer names keep their stored key in words."""
+    triage = case.triage if isinstance(case.triage, dict) else {}
+    answers = triage.get("answers") or {}
+    intake = triage.get("intake") or {}
+    rows = [
+        ReportedRow(q.text, answers[q.key]) for q in policy.triage.questions if q.key in answers
+    ]
+    labels = {
+        f.key: f.label for f in (*policy.intake.not_local_fields, *policy.intake.detail_fields)
+    }
+    for key, value in intake.items():
+        rows.append(ReportedRow(labels.get(key) or key.replace("_", " ").capitalize(), value))
+    return rows

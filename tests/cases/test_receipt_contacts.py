@@ -1,0 +1,29 @@
+"""Every receipt tells the customer how to reach support besides the portal: the
+policy's contacts (seed 000's address, numbers and emergency line), text and HTML."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from supportdesk.cases.models import OutboundMail
+from supportdesk.notifications.models import OutboxMessage
+from tests.cases.conftest import NOW, open_sev
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_receipt_lists_the_policys_address_numbers_and_emergency_line(
+    customer: Any, organisation: Any
+) -> None:
+    case = open_sev(customer, organisation, severity=2, now=NOW)
+    receipt = OutboxMessage.objects.get(recipient_user=customer)
+    assert "How to reach support:" in receipt.body
+    assert "- Email: customercare@inntopia.com" in receipt.body
+    assert "- Partner Services: +1 802-253-2905 (During standard support hours)" in receipt.body
+    assert "- Emergency line: +1 888-492-3332 (After standard support hours" in receipt.body
+    assert "- Your Strategic Account Manager:" in receipt.body
+    html = OutboundMail.objects.get(outbox=receipt, case=case).html
+    assert '<a href="tel:+1802-253-2905">+1 802-253-2905</a>' in html
+    assert 'href="mailto:customercare@inntopia.com"' in html
