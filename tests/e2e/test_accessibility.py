@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.tokens import default_token_generator
+from django.test import RequestFactory
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
@@ -26,6 +27,7 @@ from supportdesk.knowledge import services as kb
 from supportdesk.notifications.selectors import unsubscribe_token
 from supportdesk.satisfaction import services as satisfaction
 from supportdesk.satisfaction.models import Survey
+from supportdesk.web.errors import server_error
 from tests.e2e.axe import AXE_JS, Violation, report, violations
 from tests.e2e.conftest import login
 from tests.factories import answers_none, load_shipped_policies
@@ -101,18 +103,37 @@ def _check(page: Any, label: str) -> list[Violation]:
     return violations(page, label)
 
 
-def _walk(page: Any, base: str, who: str, paths: list[str]) -> list[Violation]:
+#: A page to visit: its path, or its path and the error status it is expected to answer.
+Visit = str | tuple[str, int]
+
+
+def _walk(page: Any, base: str, who: str, visits: list[Visit]) -> list[Violation]:
     found: list[Violation] = []
-    for path in paths:
+    for visit in visits:
+        path, expected = visit if isinstance(visit, tuple) else (visit, 200)
         response = page.goto(f"{base}{path}")
-        assert response is not None and response.status < 400, (path, response and response.status)
+        assert response is not None and response.status == expected, (path, response.status)
         found += _check(page, f"{who} {path}")
     return found
 
 
+def _server_error(page: Any, base: str) -> list[Violation]:
+    """The 500 page, as the 500 handler renders it, served at a made-up address of the
+    live server (so its stylesheet loads): no view can be made to fail on demand."""
+    html = server_error(RequestFactory().get("/")).content
+
+    def fulfil(route: Any) -> None:
+        route.fulfill(status=500, body=html, content_type="text/html; charset=utf-8")
+
+    page.route(f"{base}/axe-500/", fulfil)
+    page.goto(f"{base}/axe-500/")
+    return _check(page, "anonymous /axe-500/ (the 500 page)")
+
+
 def _states(page: Any, base: str, who: str, w: dict[str, Any]) -> list[Violation]:
     """Pages in the states a person brings them to: refused input shown next to its
-    field, the triage result with the fields a Sev2 needs."""
+    field, the triage result with the fields a Sev2 needs, the 500 page, the question a
+    decline or a closure asks first."""
     found: list[Violation] = []
     if who == "anonymous":
         page.goto(f"{base}/accounts/login/")
@@ -121,6 +142,7 @@ def _states(page: Any, base: str, who: str, w: dict[str, Any]) -> list[Violation
         with page.expect_navigation():
             page.click("main button[type=submit]")
         found += _check(page, f"{who} /accounts/login/ (refused)")
+        found += _server_error(page, base)
     elif who == "alice":
         page.goto(f"{base}/portal/report/")
         with page.expect_navigation():
@@ -136,10 +158,16 @@ def _states(page: Any, base: str, who: str, w: dict[str, Any]) -> list[Violation
         with page.expect_navigation():
             page.click("form[action$='/reply'] button[type=submit]")
         found += _check(page, f"{who} /console/cases/{w['case'].pk}/ (empty reply refused)")
+    elif who == "elin":
+        for esc, button in ((w["escalation"], "#decline"), (w["accepted"], "#close-escalation")):
+            page.goto(f"{base}/console/escalations/{esc.pk}/")
+            with page.expect_navigation():
+                page.click(button)
+            found += _check(page, f"{who} /console/escalations/{esc.pk}/ ({button} asks first)")
     return found
 
 
-def _pages(who: str, w: dict[str, Any]) -> list[str]:
+def _pages(who: str, w: dict[str, Any]) -> list[Visit]:
     case, client, esc = w["case"].pk, w["client_case"].pk, w["escalation"].pk
     mail = w["mail"]
     everyone = [
@@ -160,6 +188,7 @@ def _pages(who: str, w: dict[str, Any]) -> list[str]:
             f"/help/articles/{w['article'].slug}/",
             w["rate_link"],
             w["unsubscribe_link"],
+            ("/no/such/page/", 404),
         ],
         # A customer with escalations requested and accepted, and one with a case to rate.
         "alice": [
@@ -170,6 +199,7 @@ def _pages(who: str, w: dict[str, Any]) -> list[str]:
             "/portal/report/",
             "/portal/support/",
             "/help/",
+            ("/console/", 404),
             *everyone,
         ],
         "liam": [f"/portal/cases/{w['resolved_case'].pk}/", f"/portal/cases/{case}/"],
@@ -204,6 +234,8 @@ def _pages(who: str, w: dict[str, Any]) -> list[str]:
             "/console/knowledge/",
             f"/console/knowledge/{w['article'].pk}/",
             "/console/tags/billing/",
+            ("/console/policy/adopt/?policy=partner-services", 403),
+            ("/no/such/page/", 404),
             *everyone,
         ],
         "elin": [
