@@ -1,7 +1,7 @@
 """axe-core finds no serious or critical violation on any page, for each role (issue #23).
 
-One browser, one page per role, reused from page to page, over the demo data set plus the
-few rows the demo lacks (an article, a macro, a survey): enough to render every page with
+One browser, one page per person, reused from page to page, over the demo data set plus
+the few rows the demo lacks (an article, a macro, a tag, a survey): enough to render every page with
 content, small enough that the whole walk stays a couple of minutes. Each page is checked
 with every ``<details>`` opened, so folded forms are checked too.
 """
@@ -40,8 +40,8 @@ _OPEN_DETAILS = "document.querySelectorAll('details').forEach(d => { d.open = tr
 
 @pytest.fixture
 def world(db: None) -> dict[str, Any]:
-    """The demo data set, an admin, a public and an internal article, a macro and a sent
-    survey; the ids and signed links the walk needs."""
+    """The demo data set, an admin, a public article, a macro, a tag and a sent survey;
+    the ids and signed links the walk needs."""
     load_shipped_policies()
     demo.seed()
     nora = User.objects.get(username="nora")
@@ -112,7 +112,10 @@ def _walk(page: Any, base: str, who: str, visits: list[Visit]) -> list[Violation
     for visit in visits:
         path, expected = visit if isinstance(visit, tuple) else (visit, 200)
         response = page.goto(f"{base}{path}")
-        assert response is not None and response.status == expected, (path, response.status)
+        assert response is not None and response.status == expected, (
+            path,
+            response and response.status,
+        )
         found += _check(page, f"{who} {path}")
     return found
 
