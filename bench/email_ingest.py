@@ -20,7 +20,13 @@ What it does:
    routing, sprint, SLA clocks, timeline) or add the comment, keep the receipt in the
    outbox. The first message of each sender also creates its contact user;
 3. checks every message ended ``opened`` or ``commented``;
-4. measures the mail pipes' start-up per message on the last run's database
+4. tells everyone the messages' notices: a new case's receipt, team mail and bell
+   entries and a reply's are one fan-out job per message, which the outbox worker
+   expands after the message's transaction. The bench expands them after the run with
+   as many worker processes as deliveries and prints a second rate, messages per
+   second including that time, since the peer sends its notifications inside
+   ``get_email``;
+5. measures the mail pipes' start-up per message on the last run's database
    (bench/mailgate_startup.py): ``supportdesk mailgate``, which starts Django for each
    message, and the thin ``supportdesk-mailgate``, which hands the message to a running
    listener, and prints both.
@@ -341,6 +347,22 @@ def _summary(
     }
 
 
+def with_fan_out(ours: dict[str, Any], workers: int) -> dict[str, Any]:
+    """``ours`` with the time to tell everyone the messages' notices (their fan-out
+    jobs, expanded after the run by ``workers`` worker processes, as the outbox worker
+    does) and the rate counting it: the peer sends its notifications inside
+    ``get_email``, so that rate is the fair comparison."""
+    from api_load import drain_fan_out
+
+    fan_out = drain_fan_out({}, workers)
+    told = ours["seconds"] + fan_out["seconds"]
+    return {
+        **ours,
+        "fan_out": fan_out,
+        "msgs_per_s_with_fan_out": round(ours["messages"] / told, 1),
+    }
+
+
 def peer_recorded() -> list[dict[str, Any]]:
     out = []
     for name in ("postgres.jsonl", "sqlite.jsonl"):
@@ -434,9 +456,10 @@ def main() -> int:
             setup_django(url, Path(data_dir))
             prepare()
             if via == "lmtp":
-                runs.append(run_lmtp(args.messages, workers))
+                ours = run_lmtp(args.messages, workers)
             else:
-                runs.append(run(url, data_dir, args.messages, workers, batch))
+                ours = run(url, data_dir, args.messages, workers, batch)
+            runs.append(with_fan_out(ours, workers))
     startup = None
     if args.startup:
         from mailgate_startup import describe, measure_startup
@@ -457,11 +480,25 @@ def main() -> int:
             + f"{ours['messages']} messages in {ours['seconds']} s = {ours['msgs_per_s']} msg/s "
             f"({ours['ms_per_message_in_a_worker']} ms each)  {ours['states']}"
         )
+        fo = ours["fan_out"]
+        print(
+            f"  with their notices told ({fo['jobs']} fan-out jobs expanded in {fo['seconds']} s "
+            f"by {fo['processes']} worker processes after the run): "
+            f"{ours['msgs_per_s_with_fan_out']} msg/s"
+        )
     for peer in peers:
         print(
             f"django-helpdesk get_email ({peer['db']}, {peer['source']}): "
             f"{peer['messages']} messages in {peer['seconds']} s = {peer['msgs_per_s']} msg/s"
         )
+    if peers:
+        peer = peers[0]["msgs_per_s"]
+        for ours in runs:
+            print(
+                f"ours/peer ({ours['workers']} deliveries, batch {ours['batch']}): "
+                f"{ours['msgs_per_s'] / peer:.2f}x the message's transaction, "
+                f"{ours['msgs_per_s_with_fan_out'] / peer:.2f}x with its notices told"
+            )
     for line in describe(startup) if startup else []:
         print(line)
     print(json.dumps({"ours": runs, "peer": peers, "startup": startup}))

@@ -1,20 +1,21 @@
 """Full-text search at scale, on PostgreSQL, beside the peer's search.
 
 Run: ``.venv/bin/python bench/search.py [--cases 1000000] [--comments 3000000]
-[--searches 500] [--reuse] [--no-peer]`` (PostgreSQL on 127.0.0.1:5432, user
+[--searches 500] [--reuse [--keep-index]] [--no-peer] [--db NAME]`` (PostgreSQL on 127.0.0.1:5432, user
 ``postgres`` without password). Progress on stderr; figures on stdout, one JSON object
 last.
 
-1. drops and creates ``supportdesk_search`` (``--reuse`` keeps a seeded one), migrates,
-   loads the demo set and ``COPY``-loads cases (``api_load.seed_cases``); gives every
-   case a generated title and description and ``COPY``-loads ``--comments`` comments
-   (20 % internal) of generated text (``search_text.TextGen``: a support vocabulary with
-   Zipf-like word frequencies, deterministic);
+1. drops and creates ``supportdesk_search`` (``--reuse`` keeps a seeded one and tops it
+   up), migrates, loads the demo set, then generates the cases (with their clocks and
+   openings) and ``--comments`` comments (20 % internal) inside PostgreSQL
+   (``search_seed``: ``INSERT … SELECT`` over ``generate_series`` in two sessions, the
+   text drawn from ``search_text``'s vocabulary with its Zipf-like word frequencies);
 2. builds the search index from scratch and times it: every case's document (the same
    text ``cases.search.index.document_texts`` writes: reference, title, organisation,
    requester, description, comments; public and staff, and the heading that ranks) and
-   its three ``tsvector``\\s in one
-   ``INSERT … SELECT``, then the two GIN indexes; prints the table's and the indexes' size;
+   its three ``tsvector``\\s, ``INSERT … SELECT`` in chunks of case ids on two
+   sessions, then the two GIN indexes (one session each); prints the table's and the
+   indexes' size (``--keep-index`` with ``--reuse``: searches the index already built);
 3. times ``--searches`` searches of one to three words, as an agent (staff text, every
    case of their region) and as a customer (public text, their organisation), each the
    API's first page of 25 with snippets (``cases.search.schemas.hit_page``, in-process,
@@ -38,54 +39,23 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import api_load
+import search_seed
 from api_load import ADMIN_URL, PEER_DIR, say, summary
 from search_text import TextGen
 
 GOAL_P95_MS = 100
 
 
-def give_text(gen: TextGen, comments: int) -> dict[str, Any]:
-    """Generated titles and descriptions for every case, and ``comments`` comments."""
-    from django.db import connection
-
-    from supportdesk.accounts.models import User
-    from supportdesk.cases.models import Case
-
-    t0 = time.perf_counter()
-    ids = list(Case.objects.order_by("pk").values_list("pk", flat=True))
-    author = User.objects.get(username="sam").pk
-    raw = connection.connection  # psycopg 3
-    with connection.cursor() as cur:
-        cur.execute("create temporary table bench_text (id bigint, title text, description text)")
-    with raw.cursor() as cur, cur.copy("copy bench_text from stdin") as copy:
-        for pk in ids:
-            copy.write_row((pk, gen.title(), gen.body((2, 6))))
-    with connection.cursor() as cur:
-        cur.execute(
-            "update cases_case c set title = t.title, description = t.description"
-            " from bench_text t where t.id = c.id"
-        )
-        cur.execute("drop table bench_text")
-    cols = "(case_id, author_id, body, public, channel, created_at)"
-    with raw.cursor() as cur, cur.copy(f"copy cases_comment {cols} from stdin") as copy:
-        for _i in range(comments):
-            pk = ids[gen.rng.randrange(len(ids))]
-            copy.write_row(
-                (pk, author, gen.body(), gen.rng.random() >= 0.2, "portal", "2026-01-01T00:00:00Z")
-            )
-    with connection.cursor() as cur:
-        cur.execute("analyze cases_case")
-        cur.execute("analyze cases_comment")
-    return {"cases": len(ids), "comments": comments, "seconds": round(time.perf_counter() - t0, 1)}
-
-
-#: The documents of every case in one statement: the text ``document_texts`` writes.
+#: The documents of the cases with ids lo..hi in one statement: the text
+#: ``document_texts`` writes. The staff vector is the public one with the internal
+#: comments' vector appended (``||`` shifts their positions after it, as
+#: ``PostgresEngine.append`` does for a reply), so the public text is parsed once.
 BUILD_SQL = """
 with parts as (
   select case_id,
          string_agg(body, E'\\n') filter (where public) as public_body,
          string_agg(body, E'\\n') filter (where not public) as internal_body
-  from cases_comment group by case_id
+  from cases_comment where case_id between %(lo)s and %(hi)s group by case_id
 ), docs as (
   select c.id,
          concat_ws(E'\\n', c.reference || ' ' || c.id, c.title, o.name,
@@ -98,20 +68,32 @@ with parts as (
   join accounts_organization o on o.id = c.organization_id
   join accounts_user u on u.id = c.requester_id
   left join parts p on p.case_id = c.id
+  where c.id between %(lo)s and %(hi)s
+), vectors as materialized (
+  select docs.*,
+         to_tsvector(%(cfg)s::regconfig, regexp_replace(public_text, '[\\W_]+', ' ', 'g'))
+           as public_vector
+  from docs
 )
 insert into cases_searchdocument
   (case_id, public_text, staff_text, indexed_at, public_vector, staff_vector, heading_vector)
-select id, public_text, concat_ws(E'\\n', public_text, internal_body), now(),
-       to_tsvector(%(cfg)s::regconfig, regexp_replace(public_text, '[\\W_]+', ' ', 'g')),
-       to_tsvector(%(cfg)s::regconfig,
-                   regexp_replace(concat_ws(E'\\n', public_text, internal_body), '[\\W_]+', ' ', 'g')),
+select id, public_text, concat_ws(E'\\n', public_text, internal_body), now(), public_vector,
+       case when internal_body is null then public_vector
+            else public_vector || to_tsvector(%(cfg)s::regconfig,
+                                              regexp_replace(internal_body, '[\\W_]+', ' ', 'g'))
+       end,
        setweight(to_tsvector(%(cfg)s::regconfig, regexp_replace(heading, '[\\W_]+', ' ', 'g')), 'A')
        || setweight(to_tsvector(%(cfg)s::regconfig, regexp_replace(org, '[\\W_]+', ' ', 'g')), 'B')
-from docs
+from vectors
 """
 
+#: Cases per statement of the build (so it shows progress).
+BUILD_CHUNK = 50_000
 
-def build_index() -> dict[str, Any]:
+
+def build_index(url: str) -> dict[str, Any]:
+    """Every document and its vectors from scratch (in chunks of case ids, two sessions
+    at once), then the two GIN indexes (one session each): timed, with the sizes."""
     from django.db import connection
 
     from supportdesk.conf import desk_settings
@@ -121,22 +103,56 @@ def build_index() -> dict[str, Any]:
         cur.execute("drop index if exists cases_search_public_gin")
         cur.execute("drop index if exists cases_search_staff_gin")
         cur.execute("truncate cases_searchdocument")
-        cur.execute(BUILD_SQL, {"cfg": desk_settings.search_language})
-        docs_s = time.perf_counter() - t0
-        for side in ("public", "staff"):
-            cur.execute(
-                f"create index cases_search_{side}_gin on cases_searchdocument"
-                f" using gin ({side}_vector)"
-            )
+        cur.execute("select coalesce(min(id), 0), coalesce(max(id), -1) from cases_case")
+        first, last = cur.fetchone()
+    cfg = desk_settings.search_language
+    chunks = [
+        (BUILD_SQL, {"cfg": cfg, "lo": lo, "hi": min(lo + BUILD_CHUNK - 1, last)})
+        for lo in range(first, last + 1, BUILD_CHUNK)
+    ]
+    search_seed.in_sessions(url, chunks, "index: documents")
+    docs_s = time.perf_counter() - t0
+    gins = [
+        (
+            f"create index cases_search_{side}_gin on cases_searchdocument using gin ({side}_vector)",
+            {},
+        )
+        for side in ("public", "staff")
+    ]
+    search_seed.in_sessions(url, gins, "index: GIN indexes")
+    with connection.cursor() as cur:
         cur.execute("analyze cases_searchdocument")
+    return {
+        "build_seconds": round(time.perf_counter() - t0, 1),
+        "documents_seconds": round(docs_s, 1),
+        "gin_seconds": round(time.perf_counter() - t0 - docs_s, 1),
+        **index_size(),
+    }
+
+
+def index_built() -> bool:
+    """Every case has its document and both GIN indexes exist."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute(
+            "select (select count(*) from cases_case) = (select count(*) from cases_searchdocument)"
+            " and to_regclass('cases_search_public_gin') is not null"
+            " and to_regclass('cases_search_staff_gin') is not null"
+        )
+        return bool(cur.fetchone()[0])
+
+
+def index_size() -> dict[str, float]:
+    from django.db import connection
+
+    with connection.cursor() as cur:
         cur.execute(
             "select pg_total_relation_size('cases_searchdocument'),"
             " pg_relation_size('cases_search_public_gin') + pg_relation_size('cases_search_staff_gin')"
         )
         total, gin = cur.fetchone()
     return {
-        "build_seconds": round(time.perf_counter() - t0, 1),
-        "documents_seconds": round(docs_s, 1),
         "table_and_indexes_mb": round(total / 2**20, 1),
         "gin_indexes_mb": round(gin / 2**20, 1),
     }
@@ -181,6 +197,11 @@ def main() -> int:
     parser.add_argument("--peer-tickets", type=int, default=100_000)
     parser.add_argument("--reuse", action="store_true", help="keep an already seeded database")
     parser.add_argument("--no-peer", action="store_true")
+    parser.add_argument(
+        "--keep-index",
+        action="store_true",
+        help="with --reuse: search the index already built (every case's document, both GIN)",
+    )
     args = parser.parse_args()
 
     url = ADMIN_URL.rsplit("/", 1)[0] + f"/{args.db}"
@@ -201,12 +222,14 @@ def main() -> int:
         from django.core.management import call_command
 
         call_command("migrate", interactive=False, verbosity=0)
-    if Case.objects.count() < args.cases:
-        api_load.seed_cases(args.cases, database_url=url, batch=20_000)
-        need = max(args.comments - Comment.objects.count(), 0)
-        seeded = give_text(TextGen(42), need)
-        say(f"text: {seeded}")
-    index = build_index()
+    need = max(args.comments - Comment.objects.count(), 0)
+    if Case.objects.count() < args.cases or need:
+        seeded = search_seed.seed(url, args.cases, need)
+        say(f"seeded: {seeded}")
+    if args.keep_index and index_built():
+        index = {"kept": True, **index_size()}
+    else:
+        index = build_index(url)
     say(f"index: {index}")
 
     qgen = TextGen(7)
@@ -224,7 +247,9 @@ def main() -> int:
 
     total = Case.objects.count()
     comments = Comment.objects.count()
-    print(f"cases {total:,}, comments {comments:,}; index built in {index['build_seconds']} s")
+    print(
+        f"cases {total:,}, comments {comments:,}; index built in {index.get('build_seconds', '(kept)')} s"
+    )
     print(
         f"search table and GIN indexes {index['table_and_indexes_mb']} MB (GIN {index['gin_indexes_mb']} MB)"
     )

@@ -37,6 +37,7 @@ from supportdesk.domain.lifecycle import IllegalTransition, TransitionForbidden
 from supportdesk.escalations.api import router as escalations_router
 from supportdesk.escalations.services import EscalationConflict
 from supportdesk.knowledge.api import router as knowledge_router
+from supportdesk.knowledge.services import CategoryInUse
 from supportdesk.notifications.api import router as notifications_router
 from supportdesk.oncall.api import router as oncall_router
 from supportdesk.oncall.services import PageClosed
@@ -60,6 +61,7 @@ STATUS_FOR: list[tuple[type[DomainError], int]] = [
     (EscalationConflict, 409),
     (PageClosed, 409),
     (SurveyClosed, 409),
+    (CategoryInUse, 409),
     (LinkUsed, 409),
     (NotFound, 404),
     (Forbidden, 403),

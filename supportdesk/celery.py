@@ -21,6 +21,8 @@ app.autodiscover_tasks()
 #: Dotted task name → period in seconds. Each task is idempotent: it claims due rows
 #: from the database, so running it twice, or on several workers, does no harm.
 PERIODIC: dict[str, float] = {
+    # A new case's or a comment's notices are told within a second of the change.
+    "notifications.expand": 1.0,
     "notifications.deliver": 10.0,
     "escalations.send_reminders": 60.0,
     "escalations.flag_overdue": 60.0,

@@ -89,10 +89,12 @@ def list_cases(
     request: HttpRequest, filters: Query[CaseFilter], cursor: str | None = None, limit: Limit = 50
 ) -> Page[CaseHitOut]:
     """``q`` searches the full text (``"exact phrase"``, ``-word``, ``a OR b``; a
-    reference's number); customers search the public text of their own cases only. A
-    search pages by rank and id and gives each case a highlighted ``snippet``."""
+    reference's number; for staff also ``tag:name`` and ``-tag:name``); customers search
+    the public text of their own cases only. A search pages by rank and id and gives
+    each case a highlighted ``snippet``. ``tag`` (repeatable) keeps the cases carrying
+    every tag named: staff only (403 naming ``tag`` for anyone else)."""
     user = _user(request)
-    queue_filter = selectors.QueueFilter(**filters.model_dump())
+    queue_filter = filters.queue_filter(user)
     if queue_filter.q:
         return hit_page(user, queue_filter, cursor=cursor, limit=limit)
     qs = selectors.case_queue(user, queue_filter, summary=True)

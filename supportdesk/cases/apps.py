@@ -8,10 +8,13 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         from supportdesk import demo
+        from supportdesk.cases import notices
         from supportdesk.cases.demo import seed_cases
         from supportdesk.cases.search import index
+        from supportdesk.notifications.services import register_expansion
 
         index.connect()
+        register_expansion(notices.KIND, notices.expand)
 
         if seed_cases not in demo.EXTRA_STEPS:
             demo.EXTRA_STEPS.append(seed_cases)

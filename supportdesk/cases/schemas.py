@@ -19,7 +19,7 @@ from pydantic import (
     field_validator,
 )
 
-from supportdesk.accounts.models import Team
+from supportdesk.accounts.models import Team, User
 from supportdesk.api_types import BodyIn, Id, StrictBool, StrictId, column_length
 from supportdesk.cases.models import (
     NO_DUE,
@@ -33,7 +33,10 @@ from supportdesk.cases.models import (
     Release,
     Sprint,
 )
+from supportdesk.cases.search.selectors import with_tag_terms
+from supportdesk.cases.selectors import QueueFilter
 from supportdesk.domain.lifecycle import CaseStatus
+from supportdesk.domain.tags import MAX_TAGS, split_tag_list
 from supportdesk.domain.triage.emergency import EmergencyDecision
 
 #: A severity in a JSON body (Sev1 the most urgent) ...
@@ -76,6 +79,16 @@ class CaseFilter(Schema):
     #: HRS-3: the working region, and the cases handed to the caller's region.
     region: str | None = Field(None, max_length=column_length(Case, "region"))
     handed_to_me: bool = False
+    #: Only cases carrying every tag named (repeat ``tag``, or separate with commas);
+    #: staff only. In ``q``, ``tag:name`` does the same and ``-tag:name`` leaves it out.
+    tag: list[str] = Field(default_factory=list, max_length=MAX_TAGS)
+
+    def queue_filter(self, viewer: User) -> QueueFilter:
+        """The queue filter these parameters mean for ``viewer`` (a bad tag: a
+        ``DomainError`` naming ``tag``)."""
+        fields = self.model_dump(exclude={"tag"})
+        found = QueueFilter(**fields, tags=tuple(split_tag_list(self.tag, field="tag")))
+        return with_tag_terms(viewer, found)
 
 
 class ClockOut(BaseModel):

@@ -22,7 +22,7 @@ from django.db.models import (
 from django.db.models.lookups import GreaterThan
 
 from supportdesk.accounts.models import Organization, Role, Team, TeamKind, User
-from supportdesk.accounts.permissions import NotFound, organisation_scope, sees_all
+from supportdesk.accounts.permissions import NotFound, organisation_scope, require, sees_all
 from supportdesk.api_paging import BadCursor, Page, decode_cursor, paginate
 from supportdesk.cases.models import (
     Attachment,
@@ -229,6 +229,11 @@ class QueueFilter:
     unassigned: bool = False
     #: Only cases with a running SLA due before this instant (``queue_due_at``).
     due_before: dt.datetime | None = None
+    #: Only cases carrying every one of these tags, and none of ``without_tags``
+    #: (names as ``domain.tags.normalise_tag`` keeps them). Staff only: tags are the
+    #: support team's filing, and a customer filtering by one is refused.
+    tags: tuple[str, ...] = ()
+    without_tags: tuple[str, ...] = ()
 
 
 #: What a queue listing (``schemas.case_out``) never reads: left in the database.
@@ -271,6 +276,8 @@ def case_queue(
         qs = qs.filter(assignee__isnull=True)
     if f.due_before is not None:
         qs = qs.filter(queue_due_at__lt=f.due_before)
+    if f.tags or f.without_tags:
+        qs = _tagged(viewer, qs, f)
     if f.handed_to_me or f.own_region:
         region = viewer.region
         handed = Q(region=region) & ~Q(organization__region=region)
@@ -278,6 +285,18 @@ def case_queue(
             handed if f.handed_to_me else Q(region=region) | Q(organization__region=region)
         )
     return qs.prefetch_related("clocks")
+
+
+def _tagged(viewer: User, qs: QuerySet[Case], f: QueueFilter) -> QuerySet[Case]:
+    require(viewer.is_vendor_staff, "tags are for support staff", field="tag")
+    # One join per required tag (each ``filter`` on the reverse relation is its own):
+    # a case must carry all of them. Tags live in the answers app, above this one, so
+    # they are reached by the relation's name, never by importing its model.
+    for name in f.tags:
+        qs = qs.filter(tags__name=name)
+    if f.without_tags:
+        qs = qs.exclude(tags__name__in=f.without_tags)
+    return qs
 
 
 def daily_review_list(viewer: User) -> QuerySet[Case]:

@@ -72,6 +72,7 @@ def list_cases(args: argparse.Namespace) -> int:
     from supportdesk.cases import selectors
     from supportdesk.cases.clocks import show_clocks
     from supportdesk.cases.schemas import case_out
+    from supportdesk.domain.tags import split_tag_list
 
     viewer = _user(args.as_user, "--as")
     organisation = None
@@ -81,7 +82,10 @@ def list_cases(args: argparse.Namespace) -> int:
             raise UsageError(f"--organisation: no organisation {args.organisation!r}")
         organisation = org.pk
     filters = selectors.QueueFilter(
-        status=args.status, severity=args.severity, organisation=organisation
+        status=args.status,
+        severity=args.severity,
+        organisation=organisation,
+        tags=tuple(split_tag_list(args.tag or [], field="--tag")),
     )
     page = selectors.queue_page(
         selectors.case_queue(viewer, filters, summary=True),
@@ -158,6 +162,9 @@ def register(sub: Any) -> None:
     p.add_argument("--status", default=None, metavar="S")
     p.add_argument("--severity", type=int, default=None, metavar="N")
     p.add_argument("--organisation", default=None, metavar="SLUG")
+    p.add_argument(
+        "--tag", action="append", metavar="NAME", help="carrying this tag (repeat: all of them)"
+    )
     p.add_argument("--limit", type=int, default=50, metavar="N", help="1..200 (default 50)")
     p.add_argument("--cursor", default=None, metavar="C", help="next_cursor of the last page")
     p.set_defaults(handler=list_cases)

@@ -30,15 +30,21 @@ def search(args: argparse.Namespace) -> int:
 
         print(json.dumps({"indexed": reindex_all()}))
         return 0
-    if not args.text:
-        raise UsageError("TEXT: what to search for (or --reindex)")
-    from supportdesk.cases.search.schemas import hit_page
-    from supportdesk.cases.selectors import QueueFilter
+    if not args.text and not args.tag:
+        raise UsageError("TEXT: what to search for (or --tag, or --reindex)")
+    from supportdesk.cases.search.schemas import hit_page, queue_hit
+    from supportdesk.cases.search.selectors import with_tag_terms
+    from supportdesk.cases.selectors import QueueFilter, case_queue, queue_page
+    from supportdesk.domain.tags import split_tag_list
 
     viewer = _user(args.as_user)
-    page = hit_page(
-        viewer, QueueFilter(q=" ".join(args.text)), cursor=args.cursor, limit=args.limit
-    )
+    tags = tuple(split_tag_list(args.tag or [], field="--tag"))
+    filters = with_tag_terms(viewer, QueueFilter(q=" ".join(args.text) or None, tags=tags))
+    if filters.q:
+        page = hit_page(viewer, filters, cursor=args.cursor, limit=args.limit)
+    else:  # tags alone: the tagged cases in queue order
+        qs = case_queue(viewer, filters, summary=True)
+        page = queue_page(qs, cursor=args.cursor, limit=args.limit, to_schema=queue_hit)
     print(json.dumps(page.model_dump(mode="json"), indent=2))
     return 0
 
@@ -58,7 +64,12 @@ def merge(args: argparse.Namespace) -> int:
 
 def register(sub: Any) -> None:
     p = sub.add_parser("search", help="full-text search of the cases a user may see (JSON)")
-    p.add_argument("text", nargs="*", metavar="TEXT", help='words, "a phrase", -word, a OR b')
+    p.add_argument(
+        "text", nargs="*", metavar="TEXT", help='words, "a phrase", -word, a OR b, tag:name'
+    )
+    p.add_argument(
+        "--tag", action="append", metavar="NAME", help="carrying this tag (repeat: all of them)"
+    )
     p.add_argument("--as", dest="as_user", metavar="USERNAME", help="the user who searches")
     p.add_argument("--limit", type=int, default=25, metavar="N", help="1..200 (default 25)")
     p.add_argument("--cursor", default=None, metavar="C", help="next_cursor of the last page")

@@ -74,3 +74,13 @@ class ArticleForm(DeskForm):
 
     def field_for(self, path: str) -> str:
         return {"category_id": "category"}.get(path, path)
+
+
+class CategoryForm(DeskForm):
+    name = forms.CharField(max_length=80, label="Name")
+    position = forms.IntegerField(
+        min_value=0, max_value=1000, initial=0, required=False, label="Position"
+    )
+
+    def clean_position(self) -> int:
+        return self.cleaned_data.get("position") or 0

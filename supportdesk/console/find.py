@@ -20,11 +20,10 @@ from supportdesk import clock
 from supportdesk.accounts.permissions import Forbidden, NotFound
 from supportdesk.cases import selectors
 from supportdesk.cases.search import saved_views
-from supportdesk.cases.search.selectors import SEARCH_ORDER
 from supportdesk.cases.services.bulk import BulkAction, BulkChange, bulk_update
 from supportdesk.cases.services.merge import merge_cases
 from supportdesk.console.find_forms import BulkForm, MergeForm, SaveViewForm
-from supportdesk.console.listing import LISTING_FIELDS
+from supportdesk.console.listing import forward_of
 from supportdesk.console.queue_export import cases_csv
 from supportdesk.console.views import staff_only, user_of
 from supportdesk.domain.errors import DomainError
@@ -136,10 +135,11 @@ def export(request: HttpRequest) -> HttpResponseBase:
             data.update(saved_views.find_view(user, key).filters)
         except NotFound:
             return HttpResponse("no such view", status=404, content_type="text/plain")
-    data.update({k: request.GET[k] for k in LISTING_FIELDS if request.GET.get(k)})
     try:
+        data.update(saved_views.view_fields(request.GET))
         qs = saved_views.view_cases(user, data)
+        _, text = saved_views.queue_filter(user, data)
     except DomainError as exc:
-        return HttpResponse(f"q: {exc.message}", status=400, content_type="text/plain")
-    order = SEARCH_ORDER if str(data.get("q") or "").strip() else selectors.QUEUE_ORDER
-    return cases_csv(qs.order_by(*order), now=clock.now())
+        return HttpResponse(f"{exc.field}: {exc.message}", status=400, content_type="text/plain")
+    # Tag terms alone list the view, as the queue does; words rank it.
+    return cases_csv(qs, forward_of(search=bool(text)), now=clock.now())

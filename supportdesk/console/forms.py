@@ -48,7 +48,17 @@ class QueueFilterForm(DeskForm):
         choices=[("", "Anyone"), ("me", "Me"), ("none", "Nobody")],
         label="Assignee",
     )
-    q = forms.CharField(required=False, max_length=200, label="Search")
+    #: Cases carrying every tag named (comma-separated); checked by the listing.
+    tag = forms.CharField(
+        required=False,
+        max_length=400,
+        label="Tags",
+        help_text="All of these, separated by commas",
+        widget=forms.TextInput(attrs={"list": "tag-suggestions", "autocomplete": "off"}),
+    )
+    q = forms.CharField(
+        required=False, max_length=200, label="Search", help_text="tag:name finds a tag too"
+    )
 
 
 class EmergencyReviewForm(DeskForm):

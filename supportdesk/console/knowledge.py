@@ -59,12 +59,19 @@ def article_list(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"Article “{article.title}” saved.")
             return redirect("console:article", article_id=article.pk)
     query = request.GET.get("q", "").strip()[:200]
-    context: dict[str, Any] = {"form": form, "query": query, "nav": "knowledge"}
+    category = request.GET.get("category", "").strip()[:80]
+    context: dict[str, Any] = {
+        "form": form,
+        "query": query,
+        "category": category,
+        "nav": "knowledge",
+    }
     if query:
         context["found"] = selectors.search_articles(user, query, limit=PAGE_SIZE)
     else:
+        listed = selectors.articles_visible_to(user)
         context["page"] = keyset_page(
-            selectors.articles_visible_to(user),
+            listed.filter(category__slug=category) if category else listed,
             params=request.GET,
             order=("-updated_at", "-id"),
             size=PAGE_SIZE,

@@ -19,13 +19,13 @@ from supportdesk.cases.search import saved_views
 from supportdesk.cases.search.saved_views import ViewChoice
 from supportdesk.cases.search.selectors import (
     SEARCH_ORDER,
-    in_window_of,
+    search_before,
     search_forward,
     snippets,
 )
 from supportdesk.console.find_forms import BulkForm, SaveViewForm
 from supportdesk.domain.errors import DomainError
-from supportdesk.web.paging import KeysetPage, keyset_page
+from supportdesk.web.paging import Forward, KeysetPage, keyset_page
 
 #: The queue form's fields a listing reads (a saved view fills in those not given).
 LISTING_FIELDS = saved_views.VIEW_FIELDS
@@ -46,15 +46,17 @@ class Listing:
                 self.view = None
             else:
                 data.update(self.view.filters)
-        data.update({k: params[k] for k in LISTING_FIELDS if params.get(k)})
+        data.update({k: params[k] for k in LISTING_FIELDS if k != "tag" and params.get(k)})
+        data.update(_tag_field(params.getlist("tag"), data.get("tag")))
         self.data = data
-        self.text = str(data.get("q") or "").strip()
         self.error = ""
         try:
             qs = saved_views.view_cases(user, data)
+            _, self.text = saved_views.queue_filter(user, data)
         except DomainError as exc:
-            self.error, self.text = exc.message, ""
-            qs = saved_views.view_cases(user, {**data, "q": ""})
+            label = "Tags" if exc.field == "tag" else "Search"
+            self.error, self.text = f"{label}: {exc.message}", ""
+            qs = saved_views.view_cases(user, {**data, "q": "", "tag": ""})
         self.page: KeysetPage[Case] = _page(qs, params, size, search=bool(self.text))
         self.snippets = snippets(user, self.text, self.page.rows) if self.text else {}
         rail = saved_views.views_for(user)
@@ -63,16 +65,34 @@ class Listing:
         self.rail = [(choice, counts[choice.key]) for choice in rail]
 
 
+def _tag_field(given: list[str], saved: Any) -> dict[str, str]:
+    """The ``tag`` field as the queue form shows it (names separated by commas): the
+    tags given in the request, else the saved view's list."""
+    names = [t for t in given if t.strip()] or (saved if isinstance(saved, list) else [])
+    return {"tag": ",".join(names)} if names else {}
+
+
 def _page(qs: QuerySet[Case], params: QueryDict, size: int, *, search: bool) -> KeysetPage[Case]:
     if search:
-        qs = in_window_of(qs, params.get("cursor"))
-        return keyset_page(qs, params=params, order=SEARCH_ORDER, size=size, forward=search_forward)
+        return keyset_page(
+            qs,
+            params=params,
+            order=SEARCH_ORDER,
+            size=size,
+            forward=search_forward,
+            backward=search_before,
+        )
     return keyset_page(
-        qs, params=params, order=selectors.QUEUE_ORDER, size=size, forward=_queue_forward
+        qs, params=params, order=selectors.QUEUE_ORDER, size=size, forward=queue_forward
     )
 
 
-def _queue_forward(qs: QuerySet[Case], cursor: str | None, limit: int) -> Page[Case]:
+def forward_of(*, search: bool) -> Forward[Case]:
+    """How a listing steps forward: by rank for a search, else in queue order."""
+    return search_forward if search else queue_forward
+
+
+def queue_forward(qs: QuerySet[Case], cursor: str | None, limit: int) -> Page[Case]:
     return selectors.queue_page(qs, cursor=cursor, limit=limit, to_schema=lambda case: case)
 
 

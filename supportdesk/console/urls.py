@@ -10,6 +10,7 @@ from supportdesk.console import (
     escalations,
     find,
     knowledge,
+    knowledge_categories,
     planning,
     policy_adopt,
     policy_truth,
@@ -134,4 +135,14 @@ urlpatterns = [
     path("console/tags/<str:name>/", answers.tagged_cases, name="tagged"),
     path("console/knowledge/", knowledge.article_list, name="articles"),
     path("console/knowledge/<int:article_id>/", knowledge.article_edit, name="article"),
+    path(
+        "console/knowledge/categories/",
+        knowledge_categories.category_list,
+        name="categories",
+    ),
+    path(
+        "console/knowledge/categories/<int:category_id>/",
+        knowledge_categories.category_change,
+        name="category",
+    ),
 ]

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from supportdesk import clock
 from supportdesk.accounts.models import Team, TeamKind, User
 from supportdesk.accounts.permissions import NotFound, visible_organisations
+from supportdesk.answers.selectors import tag_suggestions
 from supportdesk.cases import selectors, services
 from supportdesk.cases.clocks import show_clocks
 from supportdesk.cases.drafts import CaseDraft
@@ -113,6 +114,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             - {""}
         ),
         "nav": "queue",
+        "tag_suggestions": tag_suggestions(),
         **listing_context(listing),
     }
     template = "console/_queue_rows.html" if request.htmx else "console/queue.html"  # type: ignore[attr-defined]

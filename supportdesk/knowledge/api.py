@@ -11,13 +11,17 @@ from supportdesk.accounts.models import User
 from supportdesk.api_paging import Limit, Page, paginate
 from supportdesk.api_types import Id, replies
 from supportdesk.knowledge import selectors, services
-from supportdesk.knowledge.models import Article
+from supportdesk.knowledge.models import Article, Category
 from supportdesk.knowledge.schemas import (
     ArticleFilter,
     ArticleIn,
     ArticleOut,
     ArticlePatch,
     ArticleVersionOut,
+    CategoryIn,
+    CategoryListOut,
+    CategoryOut,
+    CategoryPatch,
     DeflectionIn,
     DeflectionOut,
     SearchFilter,
@@ -76,6 +80,47 @@ def create_article(request: HttpRequest, payload: ArticleIn) -> Status[ArticleOu
 def search_articles(request: HttpRequest, filters: Query[SearchFilter]) -> list[ArticleOut]:
     found = selectors.search_articles(_user(request), filters.q, limit=filters.limit)
     return [_out(a) for a in found]
+
+
+@router.get(
+    "/categories",
+    response=replies({200: Page[CategoryListOut]}),
+    summary="Categories, in help-centre order, with how many articles you may read in each",
+)
+def list_categories(
+    request: HttpRequest, cursor: str | None = None, limit: Limit = 50
+) -> Page[CategoryListOut]:
+    qs = selectors.categories_with_counts(_user(request))
+    return paginate(qs, cursor=cursor, limit=limit, order=("position", "name", "id"))
+
+
+@router.post("/categories", response=replies({201: CategoryOut}), summary="Add a category (staff)")
+def create_category(request: HttpRequest, payload: CategoryIn) -> Status[Category]:
+    category = services.create_category(
+        actor=_user(request), name=payload.name, position=payload.position
+    )
+    return Status(201, category)
+
+
+@router.patch(
+    "/categories/{category_id}",
+    response=replies({200: CategoryOut}, 404),
+    summary="Rename a category (staff); its address stays",
+)
+def rename_category(request: HttpRequest, category_id: Id, payload: CategoryPatch) -> Category:
+    return services.rename_category(
+        actor=_user(request), category_id=category_id, name=payload.name, position=payload.position
+    )
+
+
+@router.delete(
+    "/categories/{category_id}",
+    response=replies({204: None}, 404, 409),
+    summary="Delete an empty category (staff); one holding articles is a 409",
+)
+def delete_category(request: HttpRequest, category_id: Id) -> Status[None]:
+    services.delete_category(actor=_user(request), category_id=category_id)
+    return Status(204, None)
 
 
 @router.get("/{article_id}", response=replies({200: ArticleOut}, 404))

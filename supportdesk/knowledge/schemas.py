@@ -53,7 +53,26 @@ class SearchFilter(Schema):
 class CategoryOut(Schema):
     id: int
     name: str
+    #: The category's address on the help centre (``/help/?category=slug``): made from
+    #: the name when created, kept when it is renamed.
     slug: str
+
+
+class CategoryIn(BodyIn):
+    name: str = Field(min_length=1, max_length=column_length(Category, "name"))
+    #: Lower first on the help centre (then by name).
+    position: int = Field(0, ge=0, le=1000)
+
+
+class CategoryPatch(BodyIn):
+    name: str = Field(min_length=1, max_length=column_length(Category, "name"))
+    position: int | None = Field(None, ge=0, le=1000)
+
+
+class CategoryListOut(CategoryOut):
+    position: int
+    #: Its articles, public and internal (staff) or public only.
+    article_count: int
 
 
 class ArticleOut(Schema):

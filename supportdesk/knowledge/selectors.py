@@ -73,6 +73,49 @@ def categories() -> QuerySet[Category]:
     return Category.objects.all()
 
 
+def categories_with_counts(viewer: User | None) -> QuerySet[Category]:
+    """Every category with ``article_count``: the articles in it ``viewer`` may read
+    (:func:`articles_visible_to`: staff count internal ones too)."""
+    if viewer is not None and viewer.is_vendor_staff:
+        return Category.objects.annotate(article_count=Count("articles"))
+    public = Count("articles", filter=Q(articles__visibility=Visibility.PUBLIC))
+    return Category.objects.annotate(article_count=public)
+
+
+def access_category(category_id: int) -> Category:
+    category = Category.objects.filter(pk=category_id).first()
+    if category is None:
+        raise NotFound(f"category {category_id} not found", field="category_id")
+    return category
+
+
+@dataclass(frozen=True)
+class HelpSection:
+    """One category of the help centre (``category`` None: articles in none), with its
+    newest ``articles`` and how many it holds in all."""
+
+    category: Category | None
+    articles: list[Article]
+    total: int
+
+
+def help_sections(viewer: User | None, *, per_section: int) -> list[HelpSection]:
+    """The articles ``viewer`` may read grouped by category (in category order, the
+    uncategorised last), each group its ``per_section`` newest: one count query, then
+    one read per non-empty group; the rest of a group pages on its own page."""
+    visible = articles_visible_to(viewer)
+    grouped = visible.order_by().values("category_id").annotate(n=Count("id"))
+    totals: dict[int | None, int] = {row["category_id"]: row["n"] for row in grouped}
+    sections: list[HelpSection] = []
+    for category in [*Category.objects.filter(pk__in=[k for k in totals if k]), None]:
+        key = category.pk if category else None
+        if not totals.get(key):
+            continue
+        found = list(visible.filter(category=category)[:per_section])
+        sections.append(HelpSection(category, found, totals[key]))
+    return sections
+
+
 @dataclass(frozen=True)
 class ArticleFigure:
     article_id: int

@@ -20,6 +20,10 @@ from supportdesk.knowledge.permissions import can_record_deflection, can_write_a
 MAX_BODY = 100_000
 
 
+class CategoryInUse(DomainError):
+    """A category still holding articles cannot be deleted (HTTP 409)."""
+
+
 @dataclass(frozen=True)
 class ArticleDraft:
     title: str
@@ -186,3 +190,69 @@ def record_deflection(
         query=query.strip()[:200],
         created_at=clock.resolve(now),
     )
+
+
+# Categories: staff keep them; the help centre groups public articles by them.
+
+
+def _category_name(name: str) -> str:
+    name = " ".join(name.split())
+    if not name:
+        raise DomainError("give the category a name", field="name")
+    if len(name) > 80:
+        raise DomainError("at most 80 characters", field="name")
+    return name
+
+
+def _check_unique(name: str, slug: str, *, other_than: int | None = None) -> None:
+    others = (
+        Category.objects.all() if other_than is None else Category.objects.exclude(pk=other_than)
+    )
+    if others.filter(name__iexact=name).exists():
+        raise DomainError(f"there is already a category named {name!r}", field="name")
+    if others.filter(slug=slug).exists():
+        raise DomainError(f"another category has the address {slug!r}", field="name")
+
+
+@transaction.atomic
+def create_category(*, actor: User, name: str, position: int = 0) -> Category:
+    """A new category; its address (``slug``) is made from the name and kept when
+    the category is renamed, so help-centre links keep working."""
+    require(can_write_articles(actor), "only the vendor's staff keep categories", field="actor")
+    name = _category_name(name)
+    slug = slugify(name)[:80]
+    if not slug:
+        raise DomainError("use at least one letter or digit", field="name")
+    _check_unique(name, slug)
+    return Category.objects.create(name=name, slug=slug, position=position)
+
+
+@transaction.atomic
+def rename_category(
+    *, actor: User, category_id: int, name: str, position: int | None = None
+) -> Category:
+    require(can_write_articles(actor), "only the vendor's staff keep categories", field="actor")
+    category = selectors.access_category(category_id)
+    category.name = _category_name(name)
+    _check_unique(category.name, category.slug, other_than=category.pk)
+    if position is not None:
+        category.position = position
+    category.save(update_fields=["name", "position"])
+    return category
+
+
+@transaction.atomic
+def delete_category(*, actor: User, category_id: int) -> None:
+    """Remove an empty category. One holding articles is refused (HTTP 409): moving
+    its articles elsewhere, or out of any category, is a choice someone makes on each
+    article, not a side effect of tidying the list."""
+    require(can_write_articles(actor), "only the vendor's staff keep categories", field="actor")
+    category = selectors.access_category(category_id)
+    held = Article.objects.filter(category=category).count()
+    if held:
+        raise CategoryInUse(
+            f"“{category.name}” still holds {held} article(s): move them to another "
+            "category (or to none) first",
+            field="category_id",
+        )
+    category.delete()

@@ -220,3 +220,33 @@ class Preferences(models.Model):
 
     def __str__(self) -> str:
         return f"preferences of {self.user_id}"
+
+
+class FanOutJob(models.Model):
+    """One event whose recipients are still to be told (docs/notifications.md, "Telling
+    after the change").
+
+    Written in the transaction of the change (so an event is never lost, and exists
+    exactly when the change does); ``key`` is unique per event. The outbox worker
+    expands it into the recipients' outbox rows and bell entries and deletes it in
+    the same transaction, under a lock on the row: an expansion commits whole or not
+    at all, and a job is expanded once however often (or on however many workers) the
+    expansion runs. ``next_attempt_at`` is ``None`` once the expansion failed
+    :data:`~.services.fanout.MAX_ATTEMPTS` times (kept for an operator, with the error)."""
+
+    #: Which registered expansion tells it (``notifications.services.fanout``).
+    kind = models.CharField(max_length=40)
+    key = models.CharField(max_length=200, unique=True)
+    #: What the expansion needs, as JSON: ids and the event's facts, never rendered text.
+    payload = models.JSONField(default=dict)
+    #: The instant of the event: the expansion tells it as of then.
+    created_at = models.DateTimeField()
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["next_attempt_at", "id"], name="fanout_due_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.key}"

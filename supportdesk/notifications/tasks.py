@@ -17,3 +17,9 @@ def deliver(batch: int = 50) -> dict[str, int]:
         "dead": len(report.dead),
         "lost": len(report.lost),
     }
+
+
+@shared_task(name="notifications.expand")  # type: ignore[untyped-decorator]
+def expand(batch: int = 200) -> int:
+    """Tell the events waiting to be told (their fan-out jobs); how many were told."""
+    return services.expand_due(batch=batch)

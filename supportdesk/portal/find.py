@@ -8,7 +8,7 @@ from django.shortcuts import render
 
 from supportdesk.cases.search.selectors import (
     SEARCH_ORDER,
-    in_window_of,
+    search_before,
     search_cases,
     search_forward,
     snippets,
@@ -27,12 +27,16 @@ def search(request: HttpRequest) -> HttpResponse:
     if text:
         try:
             qs = search_cases(user, text).select_related("organization")
-            qs = in_window_of(qs, request.GET.get("cursor"))
         except DomainError as exc:
             context["error"] = exc.message
         else:
             page = keyset_page(
-                qs, params=request.GET, order=SEARCH_ORDER, size=PAGE_SIZE, forward=search_forward
+                qs,
+                params=request.GET,
+                order=SEARCH_ORDER,
+                size=PAGE_SIZE,
+                forward=search_forward,
+                backward=search_before,
             )
             found = snippets(user, text, page.rows)
             context["page"] = page

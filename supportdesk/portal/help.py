@@ -23,6 +23,8 @@ from supportdesk.portal.access import customer_only
 from supportdesk.web.paging import keyset_page
 
 PAGE_SIZE = 25
+#: Articles shown under each category on the help centre's front page.
+SECTION_SIZE = 8
 #: Articles suggested beside a report: a few, so the customer reads rather than scrolls.
 SUGGESTIONS = 3
 
@@ -34,19 +36,30 @@ def _viewer(request: HttpRequest) -> User | None:
 
 @require_GET
 def help_index(request: HttpRequest) -> HttpResponse:
-    """Public articles, newest first, or those matching ``q`` best first."""
+    """Public articles grouped by category (each group's newest few, with a link to
+    all of them), one category's articles a page at a time (``category``), or those
+    matching ``q`` best first."""
     viewer = _viewer(request)
     query = request.GET.get("q", "").strip()[:200]
+    slug = request.GET.get("category", "").strip()[:80]
     context: dict[str, object] = {"query": query, "nav": "help"}
     if query:
         context["found"] = selectors.search_articles(viewer, query, limit=PAGE_SIZE)
-    else:
+    elif slug or request.GET.get("others"):
+        # ``others``: the articles in no category, a page at a time.
+        category = selectors.categories().filter(slug=slug).first() if slug else None
+        if slug and category is None:
+            raise Http404("no such category")
+        context["category"] = category
+        context["others"] = category is None
         context["page"] = keyset_page(
-            selectors.articles_visible_to(viewer),
+            selectors.articles_visible_to(viewer).filter(category=category),
             params=request.GET,
             order=("-updated_at", "-id"),
             size=PAGE_SIZE,
         )
+    else:
+        context["sections"] = selectors.help_sections(viewer, per_section=SECTION_SIZE)
     return render(request, "portal/help_index.html", context)
 
 

@@ -5,7 +5,7 @@ backwards from the page's first row, so no trail of cursors rides in the URL."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 from urllib.parse import urlencode
@@ -25,6 +25,9 @@ from supportdesk.api_paging import (
 M = TypeVar("M", bound=Model)
 #: One forward page: (queryset, cursor or None, limit) -> the API's page of rows.
 Forward = Callable[[QuerySet[M], str | None, int], Page[Any]]
+#: The rows just before one: (queryset, first row of a page, limit) -> at most limit
+#: rows, nearest first.
+Backward = Callable[[QuerySet[M], M, int], list[M]]
 
 
 @dataclass(frozen=True)
@@ -60,11 +63,14 @@ def keyset_page(
     order: Sequence[str],
     size: int,
     forward: Forward[M] | None = None,
+    backward: Backward[M] | None = None,
 ) -> KeysetPage[M]:
     """The page of ``qs`` in ``order`` that ``params["cursor"]`` starts after (the first
     page without one, or with a cursor this site did not issue). ``order`` must end with
     a unique column and have no nullable ones (as for :func:`paginate`). ``forward`` is
-    a faster way to the same forward page (``cases.selectors.queue_page`` for the queue)."""
+    a faster way to the same forward page (``cases.selectors.queue_page`` for the queue)
+    and ``backward`` to the rows before a page (``cases.search.selectors.search_before``
+    for a search, whose order the database cannot walk backwards by an index)."""
 
     def step(cursor: str | None) -> Page[Any]:
         if forward is not None:
@@ -83,9 +89,7 @@ def keyset_page(
     if cursor:
         previous = _with(params, None)
         if rows:
-            back = _flip(order)
-            first = [field_value(rows[0], f.lstrip("-")) for f in order]
-            before = list(qs.order_by(*back).filter(after_filter(back, first))[: size + 1])
+            before = _before(qs, rows[0], order, size + 1, backward)
             if len(before) > size:
                 start = [field_value(before[size], f.lstrip("-")) for f in order]
                 previous = _with(params, encode_cursor(start))
@@ -96,3 +100,25 @@ def keyset_page(
         query=_with(params, cursor),
         bad_cursor=bad,
     )
+
+
+def _before(
+    qs: QuerySet[M], first: M, order: Sequence[str], limit: int, backward: Backward[M] | None
+) -> list[M]:
+    if backward is not None:
+        return backward(qs, first, limit)
+    back = _flip(order)
+    values = [field_value(first, f.lstrip("-")) for f in order]
+    return list(qs.order_by(*back).filter(after_filter(back, values))[:limit])
+
+
+def every_page(qs: QuerySet[M], *, size: int, forward: Forward[M]) -> Iterator[list[M]]:
+    """Every row of ``qs``, ``size`` at a time, each batch the ``forward`` step after the
+    last (so each costs what one page does, however many there are): a download's rows."""
+    cursor: str | None = None
+    while True:
+        page = forward(qs, cursor, size)
+        yield list(page.items)
+        if page.next_cursor is None:
+            return
+        cursor = page.next_cursor

@@ -16,6 +16,7 @@ from supportdesk.domain.errors import DomainError
 from supportdesk.domain.lifecycle import IllegalTransition
 from supportdesk.notifications.models import OutboxMessage
 from tests.answers.conftest import NOW
+from tests.factories import tell_everyone
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +48,8 @@ def test_a_macro_replies_sets_the_status_and_assigns_in_one_step(
     assert done.comment == comment
     assert selectors.case_tags(case) == ["logs-needed"]
     assert Macro.objects.get(pk=macro.pk).usage_count == 1
-    # The reply reached the requester as a reply by hand would.
+    # The reply reached the requester as a reply by hand would (told by the worker).
+    tell_everyone()
     assert OutboxMessage.objects.filter(
         recipient_user=customer, dedupe_key__contains="public_reply"
     ).exists()

@@ -27,6 +27,7 @@ def answer_world(world: World) -> dict[str, str]:
         now=NOW,
     )
     answer_services.add_tags(actor=agent, case_id=world.case.pk, names=["vip"], now=NOW)
+    category = kb.create_category(actor=agent, name="Reports")
     Survey.objects.create(
         case=world.case,
         requester=world.users["customer"],
@@ -41,6 +42,7 @@ def answer_world(world: World) -> dict[str, str]:
         "article_id": str(article.pk),
         "slug": article.slug,
         "name": "vip",
+        "category_id": str(category.pk),
     }
 
 
@@ -49,6 +51,11 @@ ANSWER_MATRIX: dict[str, str] = {
     "GET /api/articles": "401 200 200 200 200 200 200 200",
     "POST /api/articles": "401 403 403 403 201 201 201 201",
     "GET /api/articles/search": "401 200 200 200 200 200 200 200",
+    # Categories: anyone signed in reads them (the help centre shows them); staff keep them.
+    "GET /api/articles/categories": "401 200 200 200 200 200 200 200",
+    "POST /api/articles/categories": "401 403 403 403 201 201 201 201",
+    "PATCH /api/articles/categories/{category_id}": "401 403 403 403 200 200 200 200",
+    "DELETE /api/articles/categories/{category_id}": "401 403 403 403 204 204 204 204",
     "GET /api/articles/{article_id}": "401 200 200 200 200 200 200 200",
     "PATCH /api/articles/{article_id}": "401 403 403 403 200 200 200 200",
     "DELETE /api/articles/{article_id}": "401 403 403 403 204 204 204 204",
@@ -101,6 +108,9 @@ ANSWER_MATRIX: dict[str, str] = {
     "GET /console/knowledge/{article_id}/": "302 404 404 404 200 200 200 200",
     "POST /console/knowledge/{article_id}/": "302 404 404 404 302 302 302 302",
     "GET /console/reports/answers/": "302 404 404 404 200 200 200 200",
+    "GET /console/knowledge/categories/": "302 404 404 404 200 200 200 200",
+    "POST /console/knowledge/categories/": "302 404 404 404 302 302 302 302",
+    "POST /console/knowledge/categories/{category_id}/": "302 404 404 404 302 302 302 302",
 }
 
 ANSWER_BODIES: dict[tuple[str, str], Any] = {
@@ -121,4 +131,8 @@ ANSWER_BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/console/cases/{case_id}/tags"): {"name": "urgent"},
     ("POST", "/console/knowledge/"): {"title": "T", "body": "B", "visibility": "public"},
     ("POST", "/console/knowledge/{article_id}/"): {"reviewed": "1"},
+    ("POST", "/api/articles/categories"): {"name": "Billing"},
+    ("PATCH", "/api/articles/categories/{category_id}"): {"name": "Reports and exports"},
+    ("POST", "/console/knowledge/categories/"): {"name": "Billing"},
+    ("POST", "/console/knowledge/categories/{category_id}/"): {"name": "Reports and exports"},
 }

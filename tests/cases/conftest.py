@@ -20,6 +20,7 @@ from tests.factories import (
     make_org,
     make_team,
     make_user,
+    tell_everyone,
 )
 
 #: Tuesday 2026-03-10 11:00 in New York: the partner-services support calendar is open.
@@ -119,12 +120,19 @@ def open_sev(actor: Any, org: Any, *, severity: int, now: dt.datetime, **kw: Any
 
 @pytest.fixture
 def sev2_case(customer: Any, organisation: Any) -> Case:
-    return open_sev(customer, organisation, severity=2, now=NOW)
+    """A Sev2 case, opened and told (its receipt and the team's notices written, as
+    the worker does within a second of the create)."""
+    case = open_sev(customer, organisation, severity=2, now=NOW)
+    tell_everyone()
+    return case
 
 
 @pytest.fixture
 def sev1_case(customer: Any, organisation: Any) -> Case:
-    return open_sev(customer, organisation, severity=1, now=NOW)
+    """A Sev1 case, opened and told."""
+    case = open_sev(customer, organisation, severity=1, now=NOW)
+    tell_everyone()
+    return case
 
 
 def bearer(user: Any) -> Client:

@@ -26,7 +26,7 @@ from supportdesk.notifications.models import (
 )
 from supportdesk.notifications.services import deliver_due, enqueue
 from tests.cases.conftest import NOW, bearer, open_sev
-from tests.factories import answers_none, int4_details, make_team, make_user
+from tests.factories import answers_none, int4_details, make_team, make_user, tell_everyone
 
 pytestmark = pytest.mark.django_db
 LATER = NOW + dt.timedelta(hours=1)
@@ -70,6 +70,7 @@ def test_int1_a_portal_case_gets_its_requester_a_receipt_with_the_promise_in_the
     customer.time_zone = "Europe/Zurich"
     customer.save()
     case = open_sev(customer, organisation, severity=2, now=NOW)
+    tell_everyone()
     (receipt,) = _to(customer)
     assert receipt.subject == f"[{case.reference}] {case.title}"
     assert case.reference in receipt.body and "Sev2" in receipt.body
@@ -93,6 +94,7 @@ def test_int1_an_api_case_gets_its_requester_a_receipt(customer: Any, organisati
     response = bearer(customer).post("/api/cases", body, content_type="application/json")
     assert response.status_code == 201
     case = Case.objects.get(pk=response.json()["id"])
+    tell_everyone()
     (receipt,) = _to(customer)
     assert case.reference in receipt.body
 
@@ -103,6 +105,7 @@ def test_int1_a_phone_case_gets_the_customer_a_receipt_and_not_the_agent_who_log
     case, _ = services.open_case(
         agent, _draft(organisation, "phone", requester_id=customer.pk), now=NOW
     )
+    tell_everyone()
     (receipt,) = _to(customer)
     assert case.reference in receipt.body
     # The agent logged it: told neither by mail nor in the app of their own action.
@@ -114,6 +117,7 @@ def test_a_new_case_reaches_the_regions_team_by_mail_and_each_member_in_the_app(
     customer: Any, organisation: Any, na_team: Any, agent: Any
 ) -> None:
     case = open_sev(customer, organisation, severity=3, now=NOW)
+    tell_everyone()
     team_mail = OutboxMessage.objects.get(recipient_team=na_team)
     assert "New Sev3 case" in team_mail.subject and case.reference in team_mail.subject
     # Staff mail stays out of the customer's thread.
@@ -131,6 +135,7 @@ def test_team_members_are_told_in_the_app_except_the_inactive_and_the_one_who_ac
     case, _ = services.open_case(
         agent, _draft(organisation, "phone", requester_id=customer.pk), now=NOW
     )
+    tell_everyone()
     assert _bell(colleague) == [f"{case.reference} · New Sev2 case"]
     assert _bell(gone) == [] and _bell(agent) == []
     (entry,) = Notification.objects.filter(recipient=colleague)
@@ -145,6 +150,7 @@ def test_an_agents_public_reply_reaches_the_requester_by_mail_and_in_the_app(
     sev2_case: Case, agent: Any, customer: Any
 ) -> None:
     services.add_comment(actor=agent, case_id=sev2_case.pk, body="Clear the cache.", now=LATER)
+    tell_everyone()
     receipt, reply = _to(customer)
     assert "Clear the cache." in reply.body
     envelope = OutboundMail.objects.get(outbox=reply)
@@ -169,6 +175,7 @@ def test_the_customers_reply_reaches_the_assigned_agent_and_marks_the_queue(
     services.assign_case(actor=other, case_id=sev2_case.pk, assignee_id=agent.pk, now=NOW)
     assert "Assigned to you" in " ".join(_bell(agent))
     services.add_comment(actor=customer, case_id=sev2_case.pk, body="Still broken", now=LATER)
+    tell_everyone()
     to_agent = [m for m in _to(agent) if "Still broken" in m.body]
     assert to_agent and "The customer replied" in to_agent[0].subject
     assert f"{sev2_case.reference} · The customer replied" in _bell(agent)
@@ -186,6 +193,7 @@ def test_unassigned_customer_replies_go_to_the_regions_team(
     sev2_case: Case, customer: Any, na_team: Any
 ) -> None:
     services.add_comment(actor=customer, case_id=sev2_case.pk, body="Any news?", now=LATER)
+    tell_everyone()
     assert OutboxMessage.objects.filter(recipient_team=na_team, body__contains="Any news?").exists()
 
 
@@ -214,6 +222,7 @@ def test_followers_get_what_the_requester_gets_and_strangers_cannot_follow(
     assert bearer(colleague).post(f"/api/cases/{sev2_case.pk}/followers").status_code == 201
     assert bearer(stranger).post(f"/api/cases/{sev2_case.pk}/followers").status_code == 404
     services.add_comment(actor=agent, case_id=sev2_case.pk, body="Fixed?", now=LATER)
+    tell_everyone()
     assert any("Fixed?" in m.body for m in _to(colleague))
     assert not Notification.objects.filter(recipient=stranger).exists()
     assert bearer(colleague).delete(f"/api/cases/{sev2_case.pk}/followers").status_code == 204
@@ -238,6 +247,7 @@ def test_the_bell_counts_unread_and_the_list_marks_read(
     sev2_case: Case, agent: Any, customer: Any
 ) -> None:
     services.add_comment(actor=agent, case_id=sev2_case.pk, body="One", now=LATER)
+    tell_everyone()
     client = Client()
     client.force_login(customer)
     page = client.get("/portal/").content.decode()
@@ -288,6 +298,7 @@ def test_preferences_pick_the_channels_but_a_breach_always_mails(
     assert Preferences.objects.get(user=customer).channels == {"case_news": ["in_app"]}
     case = open_sev(customer, organisation, severity=2, now=NOW)
     services.add_comment(actor=agent, case_id=case.pk, body="Hello", now=LATER)
+    tell_everyone()
     assert _to(customer) == []  # in the app only
     assert len(_bell(customer)) == 2
     # Essential: SLA breach alerts keep their email whatever an agent chose.
@@ -315,6 +326,7 @@ def test_non_essential_mail_has_a_one_click_unsubscribe(
     sev2_case: Case, agent: Any, customer: Any
 ) -> None:
     services.add_comment(actor=agent, case_id=sev2_case.pk, body="Hello", now=LATER)
+    tell_everyone()
     deliver_due(now=LATER)
     sent = [m for m in mail.outbox if m.to == [customer.email]]
     header = sent[-1].extra_headers["List-Unsubscribe"]
@@ -360,21 +372,26 @@ def test_events_within_the_window_are_one_message_and_sev1_never_waits(
     customer: Any, organisation: Any, agent: Any
 ) -> None:
     case = open_sev(customer, organisation, severity=2, now=NOW)
+    tell_everyone()
     deliver_due(now=NOW)  # the receipt has gone out
     services.add_comment(actor=agent, case_id=case.pk, body="First", now=LATER)
+    tell_everyone()
     services.add_comment(
         actor=agent, case_id=case.pk, body="Second", now=LATER + dt.timedelta(seconds=90)
     )
+    tell_everyone()
     pending = [m for m in _to(customer) if m.state == OutboxState.PENDING]
     assert len(pending) == 1 and "First" in pending[0].body and "Second" in pending[0].body
     assert pending[0].next_attempt_at == LATER  # its send time kept
     services.add_comment(
         actor=agent, case_id=case.pk, body="Third", now=LATER + dt.timedelta(minutes=5)
     )
+    tell_everyone()
     assert len([m for m in _to(customer) if m.state == OutboxState.PENDING]) == 2
     urgent = open_sev(customer, organisation, severity=1, now=NOW)
     services.add_comment(actor=agent, case_id=urgent.pk, body="A", now=LATER)
     services.add_comment(actor=agent, case_id=urgent.pk, body="B", now=LATER)
+    tell_everyone()
     sev1 = [m for m in _to(customer) if m.severity == 1]
     assert len(sev1) == 3  # receipt, A, B: never combined
 
@@ -395,6 +412,7 @@ def test_int5_the_follow_up_is_due_in_business_hours_told_and_reminded_once(
         answers=answers_none(cannot_book=True, workaround=False),
     )
     case, _ = services.open_case(agent, draft, now=at)
+    tell_everyone()
     task = case.follow_ups.get()
     assert task.due_at == dt.datetime(2026, 3, 11, 15, 0, tzinfo=dt.UTC)  # 11:00 EDT
     # The customer is told what happens next, in the receipt.

@@ -17,7 +17,7 @@ from supportdesk.cases import services
 from supportdesk.notifications.models import ContactChannel, Notification, OutboxMessage
 from supportdesk.notifications.selectors import message_targets
 from tests.cases.conftest import NOW, open_sev
-from tests.factories import make_user
+from tests.factories import make_user, tell_everyone
 
 pytestmark = pytest.mark.django_db
 BREACHED = NOW + dt.timedelta(days=20)
@@ -73,8 +73,10 @@ def test_telling_several_people_reads_their_preferences_once(
     followers = [make_user(role=Role.CUSTOMER, organization=organisation) for _ in range(4)]
     for person in followers:
         services.follow_case(actor=person, case_id=case.pk)
+    tell_everyone()
+    services.add_comment(actor=agent, case_id=case.pk, body="Hello all", now=NOW)
     with CaptureQueriesContext(connection) as queries:
-        services.add_comment(actor=agent, case_id=case.pk, body="Hello all", now=NOW)
+        assert tell_everyone() == 1  # the reply's notices
     reads = [q["sql"] for q in queries if "notifications_preferences" in q["sql"]]
     assert len(reads) == 1
     assert all(OutboxMessage.objects.filter(recipient_user=p).exists() for p in followers)

@@ -10,6 +10,7 @@ import pytest
 from supportdesk.cases.models import OutboundMail
 from supportdesk.notifications.models import OutboxMessage
 from tests.cases.conftest import NOW, open_sev
+from tests.factories import tell_everyone
 
 pytestmark = pytest.mark.django_db
 
@@ -18,6 +19,7 @@ def test_a_receipt_lists_the_policys_address_numbers_and_emergency_line(
     customer: Any, organisation: Any
 ) -> None:
     case = open_sev(customer, organisation, severity=2, now=NOW)
+    tell_everyone()
     receipt = OutboxMessage.objects.get(recipient_user=customer)
     assert "How to reach support:" in receipt.body
     assert "- Email: customercare@inntopia.com" in receipt.body

@@ -11,6 +11,7 @@ import pytest
 from supportdesk.intake.services.ingest import ingest_message
 from tests.e2e.conftest import login, shot
 from tests.e2e.test_flows import PASSWORD, people  # noqa: F401 (the fixture)
+from tests.factories import tell_everyone
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -43,6 +44,7 @@ def test_an_agent_reads_the_html_of_a_mail_without_loading_remote_content(
     pixel = f"{live_server.url}/tracker/pixel.gif"
     message = ingest_message(raw=_html_mail(customer.email, pixel), via="pipe").message
     assert message.case_id is not None
+    tell_everyone()  # the receipt, as the worker writes it within a second
     page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
     console: list[str] = []
     page.on("console", lambda m: console.append(m.text))

@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from supportdesk.accounts.models import Role
 from supportdesk.cases.models import Case
 from supportdesk.intake.models import InboundMessage
-from tests.factories import make_org, make_team, make_user
+from tests.factories import make_org, make_team, make_user, tell_everyone
 from tests.intake import corpus
 from tests.intake.conftest import CUSTOMER, ingest
 
@@ -29,6 +29,7 @@ def _client(user: Any) -> Client:
 @pytest.fixture
 def mail_case(customer: Any) -> tuple[Case, InboundMessage]:
     message = ingest(corpus.alternative_qp(sender=f"Ann <{CUSTOMER}>", subject="Rates")).message
+    tell_everyone()  # its receipt written, as the worker does
     return Case.objects.get(pk=message.case_id), message
 
 

@@ -12,7 +12,7 @@ from supportdesk.cases.models import Case, CaseFollower, Comment
 from supportdesk.intake.models import InboundState
 from supportdesk.notifications.services import deliver_due
 from tests.cases.conftest import open_sev
-from tests.factories import make_user
+from tests.factories import make_user, tell_everyone
 from tests.intake import corpus
 from tests.intake.conftest import CUSTOMER, NOW, Sink, ingest
 
@@ -23,7 +23,9 @@ def test_a_customers_mailed_answer_to_a_portal_case_becomes_a_comment(
     customer: Any, agent: Any, organisation: Any, smtp_sink: Sink
 ) -> None:
     case = open_sev(customer, organisation, severity=3, now=NOW)
+    tell_everyone()
     cases.add_comment(actor=agent, case_id=case.pk, body="Which hotel?", now=LATER)
+    tell_everyone()
     deliver_due(now=LATER)
     mails = [
         m

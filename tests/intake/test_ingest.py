@@ -17,7 +17,7 @@ from supportdesk.intake.services import held
 from supportdesk.intake.services.ingest import MessageTooLarge
 from supportdesk.notifications.models import OutboxMessage
 from tests.cases.conftest import open_sev
-from tests.factories import make_org
+from tests.factories import make_org, tell_everyone
 from tests.intake import corpus
 from tests.intake.conftest import CUSTOMER, NOW, ingest
 
@@ -34,6 +34,9 @@ def test_int1_a_new_message_opens_an_email_case_with_a_threaded_receipt(customer
     case = Case.objects.get(pk=message.case_id)
     assert case.channel == "email" and case.requester == customer
     assert case.title == "Rates will not save" and case.description == "Help!"
+    # The receipt is told after the message's transaction, by the worker.
+    assert not OutboxMessage.objects.filter(dedupe_key=f"case:{case.pk}:mail:receipt").exists()
+    tell_everyone()
     receipt = _receipt(case)
     assert receipt.address == CUSTOMER
     assert receipt.subject == f"[{case.reference}] Rates will not save"
@@ -125,6 +128,7 @@ def test_int1_reply_threaded_by_in_reply_to_finds_the_case_without_a_token(custo
     case = Case.objects.get(
         pk=ingest(corpus.plain(sender=CUSTOMER, subject="Rates", body="x")).message.case_id
     )
+    tell_everyone()
     receipt_id = OutboundMail.objects.get(outbox=_receipt(case)).message_id
     raw = corpus.plain(
         sender=CUSTOMER, subject="Re: Rates", body=corpus.GMAIL_REPLY, in_reply_to=receipt_id

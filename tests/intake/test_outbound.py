@@ -12,6 +12,7 @@ from supportdesk.intake.models import InboundState
 from supportdesk.intake.services.ingest import Delivery
 from supportdesk.notifications.models import OutboxMessage
 from supportdesk.notifications.services import deliver_due, enqueue
+from tests.factories import tell_everyone
 from tests.intake import corpus
 from tests.intake.conftest import CUSTOMER, NOW, Sink, ingest
 
@@ -26,8 +27,11 @@ def _to(sink: Sink, address: str) -> list[Any]:
 
 
 def _email_case() -> Case:
+    """A case opened by mail and told (its receipt written, as the worker does)."""
     raw = corpus.plain(sender=f"Ann <{CUSTOMER}>", subject="Rates will not save", body="Help")
-    return Case.objects.get(pk=ingest(raw).message.case_id)
+    case = Case.objects.get(pk=ingest(raw).message.case_id)
+    tell_everyone()
+    return case
 
 
 def test_int1_receipt_goes_out_threaded_auto_replied_with_text_and_html(
@@ -54,6 +58,7 @@ def test_int1_agent_reply_is_mailed_in_thread_and_the_answer_comes_back(
     case = _email_case()
     cases.add_comment(actor=agent, case_id=case.pk, body="Please clear the cache.", now=LATER)
     cases.add_comment(actor=agent, case_id=case.pk, body="internal note", public=False, now=LATER)
+    tell_everyone()
     deliver_due(now=LATER)
     receipt, reply = _to(smtp_sink, CUSTOMER)
     assert reply["Subject"] == f"[{case.reference}] Rates will not save"
@@ -105,7 +110,9 @@ def test_portal_cases_get_threaded_case_mail_too(
     from tests.cases.conftest import open_sev
 
     case = open_sev(customer, organisation, severity=3, now=NOW)
+    tell_everyone()
     cases.add_comment(actor=agent, case_id=case.pk, body="Hi", now=LATER)
+    tell_everyone()
     sent = OutboundMail.objects.filter(case=case, outbox__recipient_user=customer)
     assert sent.count() == 2  # the receipt, then the reply
     assert "Hi" in sent.last().outbox.body

@@ -18,6 +18,7 @@ from supportdesk.domain.lifecycle import CaseStatus
 from supportdesk.domain.mail import parse_message
 from supportdesk.intake.models import InboundMessage, InboundState
 from supportdesk.notifications.models import OutboxMessage
+from tests.factories import tell_everyone
 from tests.intake import corpus
 from tests.intake.conftest import CUSTOMER, NOW, ingest
 
@@ -26,6 +27,7 @@ LATER = NOW + dt.timedelta(hours=2)
 
 def _opened(subject: str = "Rates") -> Case:
     message = ingest(corpus.plain(sender=CUSTOMER, subject=subject, body="Rates fail.")).message
+    tell_everyone()  # its receipt written, as the worker does
     return Case.objects.get(pk=message.case_id)
 
 

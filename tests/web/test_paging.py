@@ -34,9 +34,12 @@ def _link(html: str, rel: str) -> str | None:
     return unescape(found.group(1)) if found else None
 
 
-def _walk(client: Client, url: str) -> tuple[list[list[str]], list[str]]:
-    """Pages forward to the end, then the queries of the previous links back."""
-    pages, html = [], client.get(url).content.decode()
+def _walk(
+    client: Client, url: str, first: dict[str, str] | None = None
+) -> tuple[list[list[str]], list[str]]:
+    """Pages forward to the end from the page of ``first`` (query parameters), then the
+    previous links back."""
+    pages, html = [], client.get(url, first or {}).content.decode()
     while True:
         pages.append(_refs(html))
         nxt = _link(html, "next")

@@ -15,7 +15,8 @@ from supportdesk.answers.services.macros import (
     delete_macro,
     update_macro,
 )
-from supportdesk.answers.services.tags import add_tags, normalise_tag, remove_tag
+from supportdesk.answers.services.tags import add_tags, remove_tag
+from supportdesk.domain.tags import normalise_tag
 
 __all__ = [
     "AppliedMacro",

@@ -15,9 +15,9 @@ from supportdesk.answers import selectors
 from supportdesk.answers.models import Macro
 from supportdesk.answers.permissions import can_edit_macro, can_use_macros
 from supportdesk.answers.placeholders import check_template
-from supportdesk.answers.services.tags import normalise_tags
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.lifecycle import CaseStatus
+from supportdesk.domain.tags import normalise_tags
 
 
 @dataclass(frozen=True)

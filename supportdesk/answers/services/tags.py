@@ -4,7 +4,6 @@ files a case under."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable
 
 from django.db import transaction
@@ -16,29 +15,7 @@ from supportdesk.answers.models import CaseTag
 from supportdesk.answers.permissions import can_tag_cases
 from supportdesk.cases.selectors import access_case
 from supportdesk.domain.errors import DomainError
-
-_TAG = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
-#: More tags than this on one case is filing nobody can read.
-MAX_TAGS = 20
-
-
-def normalise_tag(raw: str, *, field: str = "tags") -> str:
-    """``raw`` as stored: trimmed, lower case, spaces as hyphens; refused (naming
-    ``field``) unless letters, digits, ``-`` and ``_``, at most 40 characters."""
-    name = "-".join(raw.strip().lower().split())
-    if not _TAG.fullmatch(name):
-        raise DomainError(
-            f"tag {raw!r}: letters, digits, '-' and '_' only, at most 40 characters",
-            field=field,
-        )
-    return name
-
-
-def normalise_tags(raw: Iterable[str], *, field: str = "tags") -> list[str]:
-    names = list(dict.fromkeys(normalise_tag(r, field=field) for r in raw if r.strip()))
-    if len(names) > MAX_TAGS:
-        raise DomainError(f"at most {MAX_TAGS} tags", field=field)
-    return names
+from supportdesk.domain.tags import MAX_TAGS, normalise_tag, normalise_tags
 
 
 def add_tags(

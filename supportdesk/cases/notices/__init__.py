@@ -1,7 +1,8 @@
-"""Telling people about a case: who is told of each event (``notify``) and the case
-mail it is told by (``mail``)."""
+"""Telling people about a case: who is told of each event (``notify``), the case
+mail it is told by (``mail``), and the events told after their change (``deferred``)."""
 
 from supportdesk.cases.notices.audience import EscalationParties, region_team
+from supportdesk.cases.notices.deferred import KIND, MailOrigin, comment_added, expand, tell_later
 from supportdesk.cases.notices.mail import (
     case_opened_by_mail,
     first_response_due,
@@ -13,16 +14,18 @@ from supportdesk.cases.notices.mail import (
 )
 from supportdesk.cases.notices.notify import (
     case_url,
-    comment_added,
     follow_up_reminder,
     notify,
 )
 
 __all__ = [
+    "KIND",
     "EscalationParties",
+    "MailOrigin",
     "case_opened_by_mail",
     "case_url",
     "comment_added",
+    "expand",
     "first_response_due",
     "follow_up_reminder",
     "in_zone",
@@ -31,5 +34,6 @@ __all__ = [
     "notify",
     "region_team",
     "render",
+    "tell_later",
     "thread_of",
 ]

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from supportdesk import clock
 from supportdesk.accounts.models import Team, User
 from supportdesk.cases.clocks import policy_of
-from supportdesk.cases.models import Case, Channel, Comment, FollowUpTask
+from supportdesk.cases.models import Case, Channel, FollowUpTask
 from supportdesk.cases.notices.audience import EscalationParties, recipients
 from supportdesk.cases.notices.mail import receipt_context, send_case_mail
 from supportdesk.conf import desk_settings
@@ -383,25 +383,6 @@ def _tell_address(telling: _Telling, notice: Notice, address: str) -> None:
             now=telling.now,
         )
     )
-
-
-def comment_added(*, case: Case, comment: Comment, response: bool, now: dt.datetime) -> None:
-    """Tell of a comment: an agent's public reply to the customer's side, a customer's
-    reply to the assignee (or the region's team). A customer's comment marks the case
-    with unseen customer activity; an agent's public reply clears the mark."""
-    author = comment.author
-    if response:
-        event = NoticeEvent.PUBLIC_REPLY
-        activity = None
-    elif not author.is_vendor_staff:
-        event = NoticeEvent.CUSTOMER_REPLY
-        activity = now
-    else:
-        return  # an internal note (or a note on a closed case) tells no one
-    if case.customer_activity_at != activity:
-        case.customer_activity_at = activity
-        Case.objects.filter(pk=case.pk).update(customer_activity_at=activity)
-    notify(event, case=case, actor=author, key=str(comment.pk), text=comment.body, now=now)
 
 
 def follow_up_reminder(*, task: FollowUpTask, now: dt.datetime) -> None:

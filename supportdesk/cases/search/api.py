@@ -60,8 +60,8 @@ class ViewIn(BodyIn):
     name: str = Field(min_length=1, max_length=80)
     shared: StrictBool = False
     #: The queue filter's fields: status, severity, region, view, assignee ("me",
-    #: "none" or an id) and q.
-    filters: dict[str, str | int] = {}
+    #: "none" or an id), q and tag (a list of tag names: cases carrying all of them).
+    filters: dict[str, str | int | list[str]] = {}
 
 
 class ViewOut(Schema):

@@ -73,8 +73,9 @@ class Engine(Protocol):
         self, qs: QuerySet[Case], query: SearchQuery, audience: Audience
     ) -> QuerySet[Case]: ...
     def score(self, query: SearchQuery, audience: Audience) -> Expression: ...
-    def older(self, qs: QuerySet[Case], floor: int) -> QuerySet[Case]:
-        """``qs`` narrowed to the cases below id ``floor``, as the index can use it."""
+    def older(self, qs: QuerySet[Case], floor: int, above: int = 0) -> QuerySet[Case]:
+        """``qs`` narrowed to the cases below id ``floor`` (and above id ``above``), as
+        the index can use it."""
 
     def snippets(
         self, case_ids: list[int], query: SearchQuery, audience: Audience
@@ -104,6 +105,23 @@ def exact_plans() -> Iterator[None]:
         cursor.execute("set local plan_cache_mode = force_custom_plan")
         yield
         cursor.execute("set local plan_cache_mode to default")
+
+
+@contextlib.contextmanager
+def index_plans() -> Iterator[None]:
+    """Inside (within :func:`exact_plans`): PostgreSQL finds matches through the GIN
+    index, not by walking a key index and testing each document. For words rare
+    together the planner expects thousands of matches where there are a hundred, and
+    walks: measured at 1,000,000 cases, 29,362 documents tested (424 ms) for 23 hits."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("set local enable_indexscan = off")
+        try:
+            yield
+        finally:
+            cursor.execute("set local enable_indexscan to default")
 
 
 def marked(fragment: str) -> str:
@@ -197,8 +215,8 @@ class Fts5Engine:
         counts = [Switch(w, default=0, output_field=BigIntegerField()) for w in held]
         return reduce(operator.add, counts) * Value(RANK_SCALE)
 
-    def older(self, qs: QuerySet[Case], floor: int) -> QuerySet[Case]:
-        return qs.filter(pk__lt=floor)
+    def older(self, qs: QuerySet[Case], floor: int, above: int = 0) -> QuerySet[Case]:
+        return qs.filter(pk__lt=floor, pk__gt=above)
 
     def snippets(
         self, case_ids: list[int], query: SearchQuery, audience: Audience
@@ -330,11 +348,16 @@ class PostgresEngine:
         rank = pg.SearchRank(F("search_document__heading_vector"), tsq) * Value(RANK_SCALE)
         return Coalesce(Cast(rank, output_field=BigIntegerField()), Value(0))
 
-    def older(self, qs: QuerySet[Case], floor: int) -> QuerySet[Case]:
-        """The bound on the document's key too: the planner does not carry a range
+    def older(self, qs: QuerySet[Case], floor: int, above: int = 0) -> QuerySet[Case]:
+        """The bounds on the document's key too: the planner does not carry a range
         across the join, and the older matches are read walking the documents down
         from the floor (measured: half the documents tested for a rare pair of words)."""
-        return qs.filter(pk__lt=floor, search_document__case_id__lt=floor)
+        return qs.filter(
+            pk__lt=floor,
+            pk__gt=above,
+            search_document__case_id__lt=floor,
+            search_document__case_id__gt=above,
+        )
 
     def snippets(
         self, case_ids: list[int], query: SearchQuery, audience: Audience

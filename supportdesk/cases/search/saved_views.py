@@ -8,6 +8,7 @@ looking, so "My cases" is each agent's own and "Unassigned in my region" their r
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -22,15 +23,16 @@ from supportdesk.accounts.permissions import NotFound, require
 from supportdesk.cases.clocks import calendars_of
 from supportdesk.cases.models import Case
 from supportdesk.cases.search.models import SavedView
-from supportdesk.cases.search.selectors import search_cases
+from supportdesk.cases.search.selectors import search_cases, with_tag_terms
 from supportdesk.cases.selectors import QueueFilter, case_queue
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.lifecycle import CaseStatus
 from supportdesk.domain.routing.regions import region_calendar
+from supportdesk.domain.tags import split_tag_list
 from supportdesk.policies import selectors as policy_selectors
 
-#: The fields a saved view may hold, as the queue form names them.
-VIEW_FIELDS = ("status", "severity", "region", "view", "assignee", "q")
+#: The fields a saved view may hold, as the queue form names them (``tag`` a list).
+VIEW_FIELDS = ("status", "severity", "region", "view", "assignee", "q", "tag")
 #: "Breaching within 4 business hours" (RSP-6): the horizon, in the region's hours.
 BREACH_HORIZON = dt.timedelta(hours=4)
 
@@ -81,11 +83,24 @@ def find_view(viewer: User, key: str) -> ViewChoice:
     return ViewChoice(str(row.pk), row.name, row.filters, row)
 
 
+def view_fields(params: Mapping[str, Any]) -> dict[str, Any]:
+    """The view fields given in ``params`` (a query string, a form post or a dict),
+    blanks dropped; ``tag`` as a list of the names given (repeated or comma-separated,
+    checked: a bad one is a ``DomainError`` naming ``tag``)."""
+    found = {k: params[k] for k in VIEW_FIELDS if k != "tag" and params.get(k) not in (None, "")}
+    getlist = getattr(params, "getlist", None)
+    raw = getlist("tag") if getlist is not None else params.get("tag") or []
+    tags = split_tag_list([raw] if isinstance(raw, str) else [str(t) for t in raw])
+    if tags:
+        found["tag"] = tags
+    return found
+
+
 def queue_filter(
     viewer: User, data: Mapping[str, Any], *, now: dt.datetime | None = None
 ) -> tuple[QueueFilter, str]:
     """The queue filter and search text ``data`` (a view's or the queue form's fields)
-    mean for ``viewer``."""
+    mean for ``viewer``; ``tag:name`` terms of the text are tag filters (staff)."""
     status = str(data.get("status") or "")
     view = str(data.get("view") or "")
     assignee = str(data.get("assignee") or "")
@@ -101,8 +116,11 @@ def queue_filter(
         assignee=viewer.pk if assignee == "me" else (int(assignee) if assignee.isdigit() else None),
         unassigned=assignee == "none",
         due_before=breach_horizon(viewer, clock.resolve(now)) if data.get("breaching") else None,
+        tags=tuple(view_fields(data).get("tag", ())),
+        q=str(data.get("q") or "").strip() or None,
     )
-    return filters, str(data.get("q") or "").strip()
+    filters = with_tag_terms(viewer, filters)
+    return dataclasses.replace(filters, q=None), filters.q or ""
 
 
 def view_cases(viewer: User, data: Mapping[str, Any], *, summary: bool = False) -> QuerySet[Case]:
@@ -147,7 +165,7 @@ def save_view(
         raise DomainError("give the view a name", field="name")
     if len(name) > SavedView._meta.get_field("name").max_length:  # type: ignore[operator]
         raise DomainError("at most 80 characters", field="name")
-    kept = {k: data[k] for k in VIEW_FIELDS if data.get(k) not in (None, "")}
+    kept = view_fields(data)
     try:
         with transaction.atomic():
             return SavedView.objects.create(

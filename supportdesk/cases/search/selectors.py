@@ -34,22 +34,43 @@ from supportdesk.api_paging import (
     encode_cursor,
 )
 from supportdesk.cases.models import Case
-from supportdesk.cases.search.engines import Audience, engine, exact_plans
+from supportdesk.cases.search.engines import Audience, engine, exact_plans, index_plans
 from supportdesk.cases.selectors import QueueFilter, case_queue
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.search_query import SearchQuery, parse_search
+from supportdesk.domain.tags import lift_tag_terms
 
 #: How many of the viewer's newest cases (of the searched queue) a search ranks.
 RANKED_CASES = 1000
+
+#: How many ids below the window (or the last row) a page walks before it asks the
+#: search index for the older matches instead.
+WALKED_IDS = 5000
 
 #: The window's floor (one value within a search, so only cursors read it), then best
 #: match first (0 below the floor), then newest; the id makes the order total.
 SEARCH_ORDER = ("-search_floor", "-search_rank", "-id")
 _WINDOW_ORDER = ("-search_rank", "-id")
+_BACK_ORDER = ("search_rank", "id")
 
 
 def audience_of(viewer: User) -> Audience:
     return Audience.STAFF if viewer.is_vendor_staff else Audience.PUBLIC
+
+
+def with_tag_terms(viewer: User, f: QueueFilter) -> QueueFilter:
+    """``f`` with the ``tag:name`` / ``-tag:name`` terms of its search text moved into
+    its tag filters (the rest stays the search text; none left: no search). For staff
+    only: a customer's ``tag:x`` is ordinary words, searched as such."""
+    if not f.q or not viewer.is_vendor_staff:
+        return f
+    rest, wanted, unwanted = lift_tag_terms(f.q)
+    return dataclasses.replace(
+        f,
+        q=rest or None,
+        tags=tuple(dict.fromkeys((*f.tags, *wanted))),
+        without_tags=tuple(dict.fromkeys((*f.without_tags, *unwanted))),
+    )
 
 
 def search_cases(
@@ -108,15 +129,28 @@ def _page_after(qs: QuerySet[Case], after: tuple[int, int, int] | None, limit: i
             window = window.filter(after_filter(_WINDOW_ORDER, after[1:]))
         rows = list(window[: limit + 1])
     if len(rows) <= limit:
-        older = engine().older(qs, floor).order_by("-id")
-        if after is not None and after[1] == 0:
-            older = older.filter(pk__lt=after[2])
-        rows += list(older[: limit + 1 - len(rows)])
+        # Below the last row when it was an older match: the walk starts there, not at
+        # the floor, so a deep page costs what the first does.
+        below = after[2] if after is not None and after[1] == 0 else floor
+        rows += _older(qs, below, limit + 1 - len(rows))
     next_cursor = None
     if len(rows) > limit:
         last = rows[limit - 1]
         next_cursor = encode_cursor([last.search_floor, last.search_rank, last.pk])  # type: ignore[attr-defined]
     return Page(items=rows[:limit], next_cursor=next_cursor, limit=limit)
+
+
+def _older(qs: QuerySet[Case], below: int, n: int) -> list[Case]:
+    """The ``n`` newest matches of ``qs`` below id ``below``: first by walking the
+    :data:`WALKED_IDS` ids under it (enough for a common word; the cost is bounded by
+    the range), then, only if they hold fewer, through the search index (cheap exactly
+    when the words are rare, which is when a walk would go on and on)."""
+    edge = max(below - WALKED_IDS, 0)
+    rows = list(engine().older(qs, below, above=edge).order_by("-id")[:n])
+    if len(rows) < n and edge > 0:
+        with index_plans():
+            rows += list(engine().older(qs, edge + 1).order_by("-id")[: n - len(rows)])
+    return rows
 
 
 def _floor_of(qs: QuerySet[Case]) -> int | None:
@@ -133,15 +167,27 @@ def search_forward(qs: QuerySet[Case], cursor: str | None, limit: int) -> Page[C
     return search_page(qs, cursor=cursor, limit=limit)
 
 
-def in_window_of(qs: QuerySet[Case], cursor: str | None) -> QuerySet[Case]:
-    """``qs`` (from :func:`search_cases`) ranked in ``cursor``'s window, so that what a
-    page reads besides its forward step (a web page's link back) agrees with it; ``qs``
-    as it is without a cursor or with one this site did not issue."""
-    try:
-        after = _decode(cursor)
-    except BadCursor:
-        return qs
-    return qs if after is None else at_floor(qs, Value(after[0]))
+def search_before(qs: QuerySet[Case], first: Case, limit: int) -> list[Case]:
+    """The at most ``limit`` cases of ``qs`` (from :func:`search_cases`) just before
+    ``first`` (a row of one of its pages) in :data:`SEARCH_ORDER`, nearest first: a web
+    page's link back. At most two bounded reads, in ``first``'s window: the older
+    matches between it and the floor, walking up by id, then the window (at most
+    :data:`RANKED_CASES` cases) by score, so a link back costs what a page forward does
+    (ordering the whole query backwards would rank every match)."""
+    annotated: Any = first  # the plugin does not see annotations by name
+    floor, rank = int(annotated.search_floor), int(annotated.search_rank)
+    qs = at_floor(qs, Value(floor))
+    rows: list[Case] = []
+    with exact_plans():
+        if rank == 0:
+            older = engine().older(qs, floor, above=first.pk).order_by("id")
+            rows = list(older[:limit])
+        if len(rows) < limit:
+            window = qs.filter(pk__gte=floor).order_by(*_BACK_ORDER)
+            if rank > 0:
+                window = window.filter(after_filter(_BACK_ORDER, [rank, first.pk]))
+            rows += list(window[: limit - len(rows)])
+    return rows
 
 
 def _decode(cursor: str | None) -> tuple[int, int, int] | None:

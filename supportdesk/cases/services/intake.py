@@ -80,6 +80,7 @@ def open_case(
     idempotency_key: str | None = None,
     policy_version: PolicyVersion | None = None,
     savepoint: bool = True,
+    mail: case_mail.MailOrigin | None = None,
     now: dt.datetime | None = None,
 ) -> tuple[Case, bool]:
     """Open a case through the intake rules of the organisation's current policy, for
@@ -93,7 +94,13 @@ def open_case(
     field; nothing is written then. ``policy_version``: the organisation's current
     version, when the caller has just read it (mail intake). ``savepoint=False``: the
     caller's transaction is the unit, and a refusal fails all of it (mail intake, which
-    then stores the message as failed in a transaction of its own).
+    then stores the message as failed in a transaction of its own). ``mail``: the
+    message the case is opened by, which its receipt answers.
+
+    Who is told of the new case (its receipt, the region team's mail and bell entries)
+    is one fan-out job written here and told by the worker within about a second
+    (``cases.notices.tell_later``); the account manager's alert, a page and a phone
+    case's follow-up are written here, at once.
     """
     now = clock.resolve(now)
     request_fingerprint = fingerprint(draft) if idempotency_key else ""
@@ -103,7 +110,7 @@ def open_case(
             return replay, False
     try:
         with transaction.atomic(savepoint=savepoint):
-            case = _open_case(actor, draft, policy_version, now)
+            case = _open_case(actor, draft, policy_version, mail, now)
             if idempotency_key:
                 IdempotencyKey.objects.create(
                     user=actor,
@@ -135,7 +142,11 @@ def _replay(actor: User, key: str, fp: str) -> Case | None:
 
 
 def _open_case(
-    actor: User, draft: CaseDraft, version: PolicyVersion | None, now: dt.datetime
+    actor: User,
+    draft: CaseDraft,
+    version: PolicyVersion | None,
+    mail: case_mail.MailOrigin | None,
+    now: dt.datetime,
 ) -> Case:
     triaged = _triage(actor, draft, version)
     emergency = unconfirmed_emergency(
@@ -154,7 +165,7 @@ def _open_case(
     route = _route(triaged, draft, now)
     case, rows = _build(actor, draft, triaged, route, now)
     _persist(case, rows, now)
-    _notify(actor, case, triaged, route, now)
+    _notify(actor, case, triaged, route, mail, now)
     return case
 
 
@@ -325,10 +336,16 @@ def _persist(case: Case, rows: list[CaseEvent], now: dt.datetime) -> None:
 
 
 def _notify(
-    actor: User, case: Case, triaged: _Triaged, route: RouteDecision, now: dt.datetime
+    actor: User,
+    case: Case,
+    triaged: _Triaged,
+    route: RouteDecision,
+    mail: case_mail.MailOrigin | None,
+    now: dt.datetime,
 ) -> None:
     """Tell who must know at once: the account manager (INT-2), the on-call engineer
-    (INT-2) and, for a Sev1 by phone, the follow-up owner (INT-5)."""
+    (INT-2) and, for a Sev1 by phone, the follow-up owner (INT-5); everyone else the
+    rules name right after (one fan-out job)."""
     alert_for_route(case, triaged.organisation, route, now)
     policy = triaged.policy
     data: dict[str, str] = {}
@@ -345,8 +362,14 @@ def _notify(
             + (f", by {case_mail.in_zone(due, case.requester)}." if due else ".")
         )
     # INT-1: every channel's requester gets the receipt; the region's team hears of it.
-    case_mail.notify(
-        NoticeEvent.CASE_RECEIVED, case=case, actor=actor, key="opened", data=data, now=now
+    case_mail.tell_later(
+        NoticeEvent.CASE_RECEIVED,
+        case=case,
+        actor=actor,
+        key="opened",
+        data=data,
+        mail=mail,
+        now=now,
     )
     if data:
         _open_follow_up(case, actor, now)

@@ -223,18 +223,16 @@ def open_from_mail(
         ),
         policy_version=version,
         savepoint=False,
+        # The receipt answers this message, in its thread, told with the new case.
+        mail=notices.MailOrigin(
+            address=mail.sender,
+            message_id=row.message_id,
+            subject=mail.clean_subject,
+            follows_id=follows.pk if follows is not None else None,
+        ),
         now=now,
     )
     row.case, row.follows_case, row.organization = case, follows, organisation
     cases.follow_from_mail(case=case, addresses=mail.recipients, now=now)
     skipped = _attach(row, mail, user, case, now)
-    notices.case_opened_by_mail(
-        case=case,
-        address=mail.sender,
-        message_id=row.message_id,
-        subject=mail.clean_subject,
-        follows=follows,
-        policy=policy,
-        now=now,
-    )
     return InboundState.OPENED, skipped

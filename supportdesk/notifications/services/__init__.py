@@ -30,6 +30,11 @@ pending message of the same key enqueued within ``coalesce_seconds`` and not yet
 claimed is folded into it: the pending row's body grows by the new text and keeps its
 send time; the new row is stored ``combined`` (so its dedupe key still holds).
 
+**Telling after the change** (``fanout``): the notices of a new case and of a
+comment are one :class:`~.models.FanOutJob` per event, written in the change's
+transaction; the worker expands it into the recipients' rows (:func:`expand_due`), in
+one transaction that also deletes the job, so each recipient is told exactly once.
+
 **Retries**: a failed delivery is retried after ``BACKOFF_BASE * 2 ** (attempts - 1)``
 (capped at :data:`BACKOFF_CAP`); after :data:`MAX_ATTEMPTS` claims it is dead-lettered.
 """
@@ -47,6 +52,12 @@ from supportdesk.notifications.services.delivery import (
     deliver_claim,
     deliver_due,
     send_to_target,
+)
+from supportdesk.notifications.services.fanout import (
+    defer,
+    expand_due,
+    expand_job,
+    register_expansion,
 )
 from supportdesk.notifications.services.inbox import (
     mark_all_read,
@@ -76,14 +87,18 @@ __all__ = [
     "backoff",
     "cancel_pending",
     "claim_due",
+    "defer",
     "deliver_claim",
     "deliver_due",
     "enqueue",
+    "expand_due",
+    "expand_job",
     "is_urgent",
     "mark_all_read",
     "mark_read",
     "notify_in_app",
     "notify_members_in_app",
+    "register_expansion",
     "requeue_dead",
     "save_preferences",
     "send_to_target",

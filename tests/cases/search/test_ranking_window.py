@@ -103,3 +103,14 @@ def test_a_foreign_or_queue_cursor_is_refused(six: list[Case], customer: Any) ->
         search_page(qs, cursor="bm90IGEgY3Vyc29y", limit=2)
     with pytest.raises(BadCursor):
         search_page(qs, cursor="WyJhIiwgMSwgMl0", limit=2)  # ["a", 1, 2]
+
+
+def test_older_matches_past_the_walked_ids_come_from_the_index_in_the_same_order(
+    six: list[Case], customer: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    whole = walk(customer, "widget", limit=25)
+    monkeypatch.setattr(selectors, "WALKED_IDS", 1)
+    assert walk(customer, "widget", limit=25) == whole
+    assert walk(customer, "widget", limit=2) == whole
+    assert walk(customer, "widget", limit=1) == whole
+    assert walk(customer, "widget -broken", limit=1) == [pk for pk in whole if pk != six[4].pk]

@@ -5,7 +5,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("notifications", "0002_notices_preferences_coalescing"),
+        ("notifications", "0003_fan_out_jobs"),
     ]
 
     operations = [
