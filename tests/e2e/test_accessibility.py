@@ -235,6 +235,7 @@ def _pages(who: str, w: dict[str, Any]) -> list[Visit]:
             "/console/macros/",
             f"/console/macros/{w['macro'].pk}/",
             "/console/knowledge/",
+            "/console/knowledge/categories/",
             f"/console/knowledge/{w['article'].pk}/",
             "/console/tags/billing/",
             ("/console/policy/adopt/?policy=partner-services", 403),
