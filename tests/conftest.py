@@ -10,6 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
+
+# The properties check answers, not speed (the benches under bench/ do): a loaded CI
+# machine must not fail an example for taking longer than hypothesis' 200 ms default.
+settings.register_profile("supportdesk", deadline=None)
+settings.load_profile("supportdesk")
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICY_DIR = ROOT / "policies"

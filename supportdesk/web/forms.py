@@ -39,7 +39,8 @@ CATEGORIES = [
 
 class DeskForm(forms.Form):
     """A form whose invalid fields point at their error text (``aria-describedby``), so a
-    screen reader announces the error with the field."""
+    screen reader announces the error with the field, after its help text if it has one
+    (the ``_helptext`` id Django itself uses for a valid field)."""
 
     def full_clean(self) -> None:
         super().full_clean()
@@ -51,7 +52,8 @@ class DeskForm(forms.Form):
                 bound = self[name]
                 attrs = self.fields[name].widget.attrs
                 attrs["aria-invalid"] = "true"
-                attrs["aria-describedby"] = f"{bound.auto_id}_error"
+                help_id = [f"{bound.auto_id}_helptext"] if bound.help_text else []
+                attrs["aria-describedby"] = " ".join([*help_id, f"{bound.auto_id}_error"])
 
     def add_domain_error(self, exc: DomainError) -> None:
         """Put a refused service call's reason next to the field it names."""
