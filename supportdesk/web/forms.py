@@ -26,6 +26,7 @@ from supportdesk.domain.triage import (
     intake_fields,
     triage_report,
 )
+from supportdesk.web.reasons import translated
 from supportdesk.web.terms import file_kind_name
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
@@ -67,6 +68,7 @@ class DeskForm(forms.Form):
 
     def _add(self, path: str, reason: str) -> None:
         name = self.field_for(path)
+        reason = translated(reason)
         if name in self.fields:
             self.add_error(name, reason)
         else:
@@ -161,7 +163,7 @@ class IncidentForm(DeskForm):
         try:
             wall = dt.datetime.combine(dt.date.fromisoformat(date), dt.time.fromisoformat(time))
         except ValueError:
-            self.local_time_errors[name] = "give both a date and a time"
+            self.local_time_errors[name] = gettext("give both a date and a time")
             return entry
         try:
             instant = to_utc(
@@ -169,10 +171,10 @@ class IncidentForm(DeskForm):
             )
         except AmbiguousLocalTime as exc:
             entry.choices = [(str(o.fold), f"{wall:%H:%M} {o.label}") for o in exc.offsets]
-            self.local_time_errors[name] = exc.message
+            self.local_time_errors[name] = translated(exc.message)
             return entry
         except DomainError as exc:
-            self.local_time_errors[name] = exc.message
+            self.local_time_errors[name] = translated(exc.message)
             return entry
         entry.instant = instant.isoformat()
         return entry
@@ -201,7 +203,7 @@ class IncidentForm(DeskForm):
             for problem in exc.problems:
                 name = self.field_for(problem.field)
                 if name in self.fields and name not in self.errors:
-                    self.add_error(name, problem.reason)
+                    self.add_error(name, translated(problem.reason))
         except DomainError:
             pass  # the service reports it with its field when the case is opened
         return cleaned
