@@ -31,7 +31,9 @@ def test_reasons_with_values_keep_their_values() -> None:
 
 def test_the_dst_refusals_from_the_domain_are_translated_whole() -> None:
     refusals = []
-    for wall in (dt.datetime(2026, 11, 1, 1, 30), dt.datetime(2026, 3, 8, 2, 30)):
+    # Naive wall-clock times, as a person types them: one repeated, one skipped.
+    for day in (dt.date(2026, 11, 1), dt.date(2026, 3, 8)):
+        wall = dt.datetime.combine(day, dt.time(1 if day.month == 11 else 2, 30))
         with pytest.raises(DomainError) as caught:
             to_utc(wall, DENVER, field="details.occurred_at")
         refusals.append(caught.value.message)
