@@ -11,6 +11,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja.security import HttpBearer, SessionAuth
 
+from supportdesk.accounts.models import User
 from supportdesk.accounts.services import authenticate_api_token
 
 
@@ -30,3 +31,10 @@ class SignedInSession(SessionAuth):
 
 #: Sent with every 401: the scheme a client should answer with.
 CHALLENGE = 'Bearer realm="supportdesk API"'
+
+
+def api_user(request: HttpRequest) -> User:
+    """The person an authenticated API request acts as (its token's or session's)."""
+    user = request.auth  # type: ignore[attr-defined]
+    assert isinstance(user, User)
+    return user

@@ -10,22 +10,16 @@ from ninja import Router, Status
 from supportdesk.accounts import permissions, services
 from supportdesk.accounts.models import ApiToken, Organization, User
 from supportdesk.accounts.schemas import IssuedTokenOut, MeOut, OrganisationOut, TokenIn, TokenOut
-from supportdesk.api_auth import SignedInSession
+from supportdesk.api_auth import SignedInSession, api_user
 from supportdesk.api_paging import Limit, Page, paginate
 from supportdesk.api_types import Id, replies
 
 router = Router(tags=["accounts"])
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.auth  # type: ignore[attr-defined]
-    assert isinstance(user, User)
-    return user
-
-
 @router.get("/me", response=replies({200: MeOut}), summary="The authenticated person")
 def me(request: HttpRequest) -> User:
-    return _user(request)
+    return api_user(request)
 
 
 @router.get(
@@ -36,13 +30,13 @@ def me(request: HttpRequest) -> User:
 def list_organisations(
     request: HttpRequest, cursor: str | None = None, limit: Limit = 50
 ) -> Page[Organization]:
-    qs = permissions.visible_organisations(_user(request)).select_related("policy")
+    qs = permissions.visible_organisations(api_user(request)).select_related("policy")
     return paginate(qs, cursor=cursor, limit=limit, order=("name", "id"))
 
 
 @router.get("/organisations/{organisation_id}", response=replies({200: OrganisationOut}, 404))
 def get_organisation(request: HttpRequest, organisation_id: Id) -> Organization:
-    return permissions.access_organisation(_user(request), organisation_id)
+    return permissions.access_organisation(api_user(request), organisation_id)
 
 
 @router.get(
@@ -52,7 +46,7 @@ def list_tokens(
     request: HttpRequest, cursor: str | None = None, limit: Limit = 50
 ) -> Page[ApiToken]:
     return paginate(
-        ApiToken.objects.filter(user=_user(request)),
+        ApiToken.objects.filter(user=api_user(request)),
         cursor=cursor,
         limit=limit,
         order=("-created_at", "-id"),
@@ -79,7 +73,7 @@ class SessionOnly(SignedInSession):
     summary="Issue a token (shown once; from a signed-in session only)",
 )
 def issue_token(request: HttpRequest, payload: TokenIn) -> Status[IssuedTokenOut]:
-    token, plain = services.issue_api_token(user=_user(request), name=payload.name)
+    token, plain = services.issue_api_token(user=api_user(request), name=payload.name)
     return Status(201, IssuedTokenOut(**TokenOut.from_orm(token).model_dump(), token=plain))
 
 
@@ -87,4 +81,4 @@ def issue_token(request: HttpRequest, payload: TokenIn) -> Status[IssuedTokenOut
     "/tokens/{token_id}", response=replies({200: TokenOut}, 404, 409), summary="Revoke a token"
 )
 def revoke_token(request: HttpRequest, token_id: Id) -> ApiToken:
-    return services.revoke_api_token(user=_user(request), token_id=token_id)
+    return services.revoke_api_token(user=api_user(request), token_id=token_id)

@@ -26,6 +26,7 @@ from supportdesk.answers.schemas import (
     PreviewOut,
     TagsIn,
 )
+from supportdesk.api_auth import api_user
 from supportdesk.api_paging import Limit, Page, paginate
 from supportdesk.api_types import Id, replies
 from supportdesk.cases.schemas import CaseOut, case_out
@@ -35,15 +36,9 @@ router = Router(tags=["macros"])
 tags_router = Router(tags=["tags"])
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.auth  # type: ignore[attr-defined]
-    assert isinstance(user, User)
-    return user
-
-
 def _tagger(request: HttpRequest) -> User:
     """Tags are the support team's filing: only staff read or write them."""
-    user = _user(request)
+    user = api_user(request)
     require(can_tag_cases(user), "only support staff see tags", field="actor")
     return user
 
@@ -54,13 +49,13 @@ def _draft(payload: MacroIn) -> services.MacroDraft:
 
 @router.get("", response=replies({200: Page[MacroOut]}), summary="Your macros and your team's")
 def list_macros(request: HttpRequest, cursor: str | None = None, limit: Limit = 50) -> Page[Macro]:
-    qs = selectors.macros_for(_user(request))
+    qs = selectors.macros_for(api_user(request))
     return paginate(qs, cursor=cursor, limit=limit, order=("name", "id"))
 
 
 @router.post("", response=replies({201: MacroOut}), summary="Save a macro (staff)")
 def create_macro(request: HttpRequest, payload: MacroIn) -> Status[Macro]:
-    return Status(201, services.create_macro(actor=_user(request), draft=_draft(payload)))
+    return Status(201, services.create_macro(actor=api_user(request), draft=_draft(payload)))
 
 
 @router.get(
@@ -79,24 +74,24 @@ def list_placeholders(request: HttpRequest) -> list[PlaceholderOut]:
 )
 def apply_bulk(request: HttpRequest, macro_id: Id, payload: BulkApplyIn) -> list[BulkOutcomeOut]:
     outcomes = services.apply_macro_to_cases(
-        actor=_user(request), case_ids=payload.case_ids, macro_id=macro_id
+        actor=api_user(request), case_ids=payload.case_ids, macro_id=macro_id
     )
     return [BulkOutcomeOut(**asdict(o)) for o in outcomes]
 
 
 @router.get("/{macro_id}", response=replies({200: MacroOut}, 404))
 def get_macro(request: HttpRequest, macro_id: Id) -> Macro:
-    return selectors.access_macro(_user(request), macro_id)
+    return selectors.access_macro(api_user(request), macro_id)
 
 
 @router.put("/{macro_id}", response=replies({200: MacroOut}, 404), summary="Replace a macro")
 def update_macro(request: HttpRequest, macro_id: Id, payload: MacroIn) -> Macro:
-    return services.update_macro(actor=_user(request), macro_id=macro_id, draft=_draft(payload))
+    return services.update_macro(actor=api_user(request), macro_id=macro_id, draft=_draft(payload))
 
 
 @router.delete("/{macro_id}", response=replies({204: None}, 404))
 def delete_macro(request: HttpRequest, macro_id: Id) -> Status[None]:
-    services.delete_macro(actor=_user(request), macro_id=macro_id)
+    services.delete_macro(actor=api_user(request), macro_id=macro_id)
     return Status(204, None)
 
 
@@ -107,7 +102,7 @@ def delete_macro(request: HttpRequest, macro_id: Id) -> Status[None]:
 )
 def preview_macro(request: HttpRequest, macro_id: Id, payload: ApplyIn) -> PreviewOut:
     preview = services.preview_macro(
-        actor=_user(request), case_id=payload.case_id, macro_id=macro_id
+        actor=api_user(request), case_id=payload.case_id, macro_id=macro_id
     )
     return PreviewOut(**asdict(preview))
 
@@ -118,7 +113,7 @@ def preview_macro(request: HttpRequest, macro_id: Id, payload: ApplyIn) -> Previ
     summary="Apply a macro to a case: reply and change it in one step",
 )
 def apply_macro(request: HttpRequest, macro_id: Id, payload: ApplyIn) -> AppliedOut:
-    done = services.apply_macro(actor=_user(request), case_id=payload.case_id, macro_id=macro_id)
+    done = services.apply_macro(actor=api_user(request), case_id=payload.case_id, macro_id=macro_id)
     return AppliedOut(
         case_id=done.case.pk,
         status=done.case.status,
@@ -146,7 +141,7 @@ def case_tags(request: HttpRequest, case_id: Id) -> list[str]:
     "/cases/{case_id}", response=replies({200: list[str]}, 404), summary="Tag a case (staff)"
 )
 def add_tags(request: HttpRequest, case_id: Id, payload: TagsIn) -> list[str]:
-    return services.add_tags(actor=_user(request), case_id=case_id, names=payload.names)
+    return services.add_tags(actor=api_user(request), case_id=case_id, names=payload.names)
 
 
 @tags_router.delete(
@@ -155,7 +150,7 @@ def add_tags(request: HttpRequest, case_id: Id, payload: TagsIn) -> list[str]:
     summary="Take a tag off a case (staff)",
 )
 def remove_tag(request: HttpRequest, case_id: Id, name: str) -> list[str]:
-    return services.remove_tag(actor=_user(request), case_id=case_id, name=name)
+    return services.remove_tag(actor=api_user(request), case_id=case_id, name=name)
 
 
 @tags_router.get(

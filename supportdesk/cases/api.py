@@ -9,6 +9,7 @@ from ninja.params.functions import Header
 from supportdesk import clock
 from supportdesk.accounts.models import User
 from supportdesk.accounts.permissions import Forbidden, NotFound
+from supportdesk.api_auth import api_user
 from supportdesk.api_paging import Limit, Page, paginate
 from supportdesk.api_types import Id, replies
 from supportdesk.cases import selectors, services
@@ -55,12 +56,6 @@ from supportdesk.cases.search.schemas import CaseHitOut, hit_page, queue_hit
 router = Router(tags=["cases"])
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.auth  # type: ignore[attr-defined]
-    assert isinstance(user, User)
-    return user
-
-
 def _as_of_now(cases: list[Case]) -> None:
     """RSP-6: every case answer shows its clocks as of the request."""
     show_clocks(cases, now=clock.now())
@@ -93,7 +88,7 @@ def list_cases(
     the public text of their own cases only. A search pages by rank and id and gives
     each case a highlighted ``snippet``. ``tag`` (repeatable) keeps the cases carrying
     every tag named: staff only (403 naming ``tag`` for anyone else)."""
-    user = _user(request)
+    user = api_user(request)
     queue_filter = filters.queue_filter(user)
     if queue_filter.q:
         return hit_page(user, queue_filter, cursor=cursor, limit=limit)
@@ -109,7 +104,7 @@ def list_cases(
 def daily_review(
     request: HttpRequest, cursor: str | None = None, limit: Limit = 50
 ) -> Page[CaseOut]:
-    qs = selectors.daily_review_list(_user(request))
+    qs = selectors.daily_review_list(api_user(request))
     return paginate(
         qs,
         cursor=cursor,
@@ -126,7 +121,7 @@ def daily_review(
 def work_orders(
     request: HttpRequest, team: str | None = None, cursor: str | None = None, limit: Limit = 50
 ) -> Page[CaseOut]:
-    qs = selectors.work_orders(_user(request), team_key=team)
+    qs = selectors.work_orders(api_user(request), team_key=team)
     return paginate(
         qs,
         cursor=cursor,
@@ -143,13 +138,13 @@ def work_orders(
 def list_follow_ups(
     request: HttpRequest, open_only: bool = True, cursor: str | None = None, limit: Limit = 50
 ) -> Page[FollowUpTask]:
-    qs = selectors.follow_ups_for(_user(request), open_only=open_only)
+    qs = selectors.follow_ups_for(api_user(request), open_only=open_only)
     return paginate(qs, cursor=cursor, limit=limit, order=("created_at", "id"))
 
 
 @router.post("/follow-ups/{task_id}/done", response=replies({200: FollowUpOut}, 404, 409))
 def complete_follow_up(request: HttpRequest, task_id: Id, payload: FollowUpDoneIn) -> FollowUpTask:
-    user = _user(request)
+    user = api_user(request)
     try:
         return services.complete_follow_up(actor=user, task_id=task_id, note=payload.note)
     except Forbidden:
@@ -161,7 +156,7 @@ def complete_follow_up(request: HttpRequest, task_id: Id, payload: FollowUpDoneI
 def list_sprints(
     request: HttpRequest, team_id: Id | None = None, cursor: str | None = None, limit: Limit = 50
 ) -> Page[Sprint]:
-    qs = selectors.sprints_visible_to(_user(request))
+    qs = selectors.sprints_visible_to(api_user(request))
     if team_id is not None:
         qs = qs.filter(team_id=team_id)
     return paginate(qs, cursor=cursor, limit=limit, order=("-starts_on", "-id"))
@@ -170,7 +165,7 @@ def list_sprints(
 @router.post("/sprints", response=replies({201: SprintOut}, 404, 409))
 def create_sprint(request: HttpRequest, payload: SprintIn) -> Status[Sprint]:
     sprint = services.create_sprint(
-        actor=_user(request),
+        actor=api_user(request),
         name=payload.name,
         starts_on=payload.starts_on,
         ends_on=payload.ends_on,
@@ -185,14 +180,14 @@ def create_sprint(request: HttpRequest, payload: SprintIn) -> Status[Sprint]:
 def list_releases(
     request: HttpRequest, cursor: str | None = None, limit: Limit = 50
 ) -> Page[Release]:
-    qs = selectors.releases_visible_to(_user(request))
+    qs = selectors.releases_visible_to(api_user(request))
     return paginate(qs, cursor=cursor, limit=limit, order=("-created_at", "-id"))
 
 
 @router.post("/releases", response=replies({201: ReleaseOut}, 409))
 def create_release(request: HttpRequest, payload: ReleaseIn) -> Status[Release]:
     release = services.create_release(
-        actor=_user(request),
+        actor=api_user(request),
         version=payload.version,
         planned_for=payload.planned_for,
         notes=payload.notes,
@@ -217,7 +212,7 @@ def create_case(
 ) -> Status[CaseDetailOut]:
     """Send ``Idempotency-Key``: a retried create returns the same case (200); the same
     key with a different body is a 409."""
-    user = _user(request)
+    user = api_user(request)
     key = idempotency_key
     case, created = services.open_case(user, CaseDraft(**payload.model_dump()), idempotency_key=key)
     if created:
@@ -228,21 +223,21 @@ def create_case(
 
 @router.get("/{case_id}", response=replies({200: CaseDetailOut}, 404))
 def get_case(request: HttpRequest, case_id: Id) -> CaseDetailOut:
-    return _detail(_user(request), case_id)
+    return _detail(api_user(request), case_id)
 
 
 @router.get("/{case_id}/comments", response=replies({200: Page[CommentOut]}, 404))
 def list_comments(
     request: HttpRequest, case_id: Id, cursor: str | None = None, limit: Limit = 50
 ) -> Page[Comment]:
-    user = _user(request)
+    user = api_user(request)
     qs = selectors.case_comments(user, selectors.access_case(user, case_id))
     return paginate(qs, cursor=cursor, limit=limit, order=("created_at", "id"))
 
 
 @router.post("/{case_id}/comments", response=replies({201: CommentOut}, 404, 409))
 def add_comment(request: HttpRequest, case_id: Id, payload: CommentIn) -> Status[Comment]:
-    user = _user(request)
+    user = api_user(request)
     comment = services.add_comment(
         actor=user,
         case_id=case_id,
@@ -261,7 +256,7 @@ def add_comment(request: HttpRequest, case_id: Id, payload: CommentIn) -> Status
 def review_emergency(
     request: HttpRequest, case_id: Id, payload: EmergencyReviewIn
 ) -> CaseDetailOut:
-    user = _user(request)
+    user = api_user(request)
     services.review_emergency(
         actor=user,
         case_id=case_id,
@@ -278,7 +273,7 @@ def review_emergency(
     summary="SEV-4: change severity",
 )
 def change_severity(request: HttpRequest, case_id: Id, payload: SeverityIn) -> CaseDetailOut:
-    user = _user(request)
+    user = api_user(request)
     services.change_severity(
         actor=user, case_id=case_id, severity=payload.severity, reason=payload.reason
     )
@@ -291,7 +286,7 @@ def change_severity(request: HttpRequest, case_id: Id, payload: SeverityIn) -> C
     summary="Move along the lifecycle",
 )
 def transition(request: HttpRequest, case_id: Id, payload: TransitionIn) -> CaseDetailOut:
-    user = _user(request)
+    user = api_user(request)
     services.transition_case(
         actor=user,
         case_id=case_id,
@@ -304,7 +299,7 @@ def transition(request: HttpRequest, case_id: Id, payload: TransitionIn) -> Case
 
 @router.post("/{case_id}/assignee", response=replies({200: CaseDetailOut}, 404, 409))
 def assign(request: HttpRequest, case_id: Id, payload: AssignIn) -> CaseDetailOut:
-    user = _user(request)
+    user = api_user(request)
     services.assign_case(actor=user, case_id=case_id, assignee_id=payload.assignee_id)
     return _detail(user, case_id)
 
@@ -315,7 +310,7 @@ def assign(request: HttpRequest, case_id: Id, payload: AssignIn) -> CaseDetailOu
     summary="RSP-5: link a release",
 )
 def link_release(request: HttpRequest, case_id: Id, payload: LinkReleaseIn) -> CaseDetailOut:
-    user = _user(request)
+    user = api_user(request)
     services.link_release(actor=user, case_id=case_id, release_id=payload.release_id)
     return _detail(user, case_id)
 
@@ -326,7 +321,7 @@ def link_release(request: HttpRequest, case_id: Id, payload: LinkReleaseIn) -> C
     summary="PRI-1: plan into a sprint",
 )
 def plan_into_sprint(request: HttpRequest, case_id: Id, payload: PlanSprintIn) -> CaseDetailOut:
-    user = _user(request)
+    user = api_user(request)
     services.plan_case_into_sprint(actor=user, case_id=case_id, sprint_id=payload.sprint_id)
     return _detail(user, case_id)
 
@@ -337,12 +332,12 @@ def plan_into_sprint(request: HttpRequest, case_id: Id, payload: PlanSprintIn) -
     summary="Follow a case: be told what its requester (or its staff) is told",
 )
 def follow(request: HttpRequest, case_id: Id) -> Status[CaseFollower]:
-    return Status(201, services.follow_case(actor=_user(request), case_id=case_id))
+    return Status(201, services.follow_case(actor=api_user(request), case_id=case_id))
 
 
 @router.delete("/{case_id}/followers", response=replies({204: None}, 404), summary="Unfollow")
 def unfollow(request: HttpRequest, case_id: Id) -> Status[None]:
-    services.unfollow_case(actor=_user(request), case_id=case_id)
+    services.unfollow_case(actor=api_user(request), case_id=case_id)
     return Status(204, None)
 
 
@@ -350,21 +345,21 @@ def unfollow(request: HttpRequest, case_id: Id) -> Status[None]:
 def timeline(
     request: HttpRequest, case_id: Id, cursor: str | None = None, limit: Limit = 100
 ) -> Page[CaseEvent]:
-    user = _user(request)
+    user = api_user(request)
     qs = selectors.case_timeline(user, selectors.access_case(user, case_id))
     return paginate(qs, cursor=cursor, limit=limit, order=("at", "id"))
 
 
 @router.get("/{case_id}/follow-ups", response=replies({200: list[FollowUpOut]}, 404))
 def case_follow_ups(request: HttpRequest, case_id: Id) -> list[FollowUpTask]:
-    user = _user(request)
+    user = api_user(request)
     case = selectors.access_case(user, case_id)
     return list(selectors.follow_ups_for(user, case=case))
 
 
 @router.get("/{case_id}/attachments", response=replies({200: list[AttachmentOut]}, 404))
 def list_attachments(request: HttpRequest, case_id: Id) -> list[Attachment]:
-    user = _user(request)
+    user = api_user(request)
     case = selectors.access_case(user, case_id)
     return list(selectors.case_attachments(user, case))
 
@@ -376,14 +371,14 @@ def add_attachment(
     file: File[UploadedFile],
     public: Form[bool] = True,
 ) -> Status[Attachment]:
-    user = _user(request)
+    user = api_user(request)
     attachment = services.add_attachment(actor=user, case_id=case_id, upload=file, public=public)
     return Status(201, attachment)
 
 
 @router.get("/{case_id}/attachments/{attachment_id}/content", response=replies({200: None}, 404))
 def download_attachment(request: HttpRequest, case_id: Id, attachment_id: Id) -> FileResponse:
-    user = _user(request)
+    user = api_user(request)
     case = selectors.access_case(user, case_id)
     attachment = selectors.case_attachments(user, case).filter(pk=attachment_id).first()
     if attachment is None:

@@ -14,6 +14,7 @@ from ninja import Query, Router, Status
 
 from supportdesk.accounts.models import User
 from supportdesk.accounts.permissions import Forbidden
+from supportdesk.api_auth import api_user
 from supportdesk.api_paging import Limit, Page, paginate
 from supportdesk.api_types import Id, replies
 from supportdesk.domain.errors import DomainError
@@ -43,12 +44,6 @@ from supportdesk.escalations.schemas import (
 router = Router(tags=["escalations"])
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.auth  # type: ignore[attr-defined]
-    assert isinstance(user, User)
-    return user
-
-
 def _detail(user: User, escalation_id: Id) -> EscalationOut:
     return escalation_out(selectors.access_escalation(user, escalation_id))
 
@@ -60,7 +55,7 @@ def _detail(user: User, escalation_id: Id) -> EscalationOut:
 )
 def request_escalation(request: HttpRequest, payload: EscalationRequestIn) -> Status[EscalationOut]:
     esc = services.request_escalation(
-        requester=_user(request),
+        requester=api_user(request),
         form=payload.form,
         channel=payload.channel,
         organisation_id=payload.organisation_id,
@@ -80,7 +75,7 @@ def list_escalations(
     limit: Limit = 50,
 ) -> Page[Escalation]:
     qs = selectors.escalation_list(
-        _user(request), selectors.EscalationFilter(**filters.model_dump())
+        api_user(request), selectors.EscalationFilter(**filters.model_dump())
     )
     return paginate(qs, cursor=cursor, limit=limit, order=selectors.LIST_ORDER)
 
@@ -91,7 +86,7 @@ def list_escalations(
 def stats(
     request: HttpRequest, start: dt.datetime, end: dt.datetime, region: str | None = None
 ) -> list[RegionStatsOut]:
-    if not permissions.can_decide_escalation(_user(request)):
+    if not permissions.can_decide_escalation(api_user(request)):
         raise Forbidden("only escalation managers and admins see the figures", field="actor")
     for name, value in (("start", start), ("end", end)):
         if value.tzinfo is None:
@@ -104,7 +99,7 @@ def stats(
 
 @router.get("/{escalation_id}", response=replies({200: EscalationOut}, 404))
 def get_escalation(request: HttpRequest, escalation_id: Id) -> EscalationOut:
-    return _detail(_user(request), escalation_id)
+    return _detail(api_user(request), escalation_id)
 
 
 @router.get(
@@ -113,7 +108,7 @@ def get_escalation(request: HttpRequest, escalation_id: Id) -> EscalationOut:
     summary="The escalation's log",
 )
 def list_events(request: HttpRequest, escalation_id: Id) -> list[EscalationEvent]:
-    esc = selectors.access_escalation(_user(request), escalation_id)
+    esc = selectors.access_escalation(api_user(request), escalation_id)
     return list(selectors.escalation_events(esc))
 
 
@@ -123,7 +118,7 @@ def list_events(request: HttpRequest, escalation_id: Id) -> list[EscalationEvent
     summary="ESC-5: accept",
 )
 def accept(request: HttpRequest, escalation_id: Id, payload: DecisionIn) -> EscalationOut:
-    user = _user(request)
+    user = api_user(request)
     services.accept_escalation(actor=user, escalation_id=escalation_id, note=payload.note)
     return _detail(user, escalation_id)
 
@@ -134,7 +129,7 @@ def accept(request: HttpRequest, escalation_id: Id, payload: DecisionIn) -> Esca
     summary="ESC-5: decline",
 )
 def decline(request: HttpRequest, escalation_id: Id, payload: DeclineIn) -> EscalationOut:
-    user = _user(request)
+    user = api_user(request)
     services.decline_escalation(
         actor=user, escalation_id=escalation_id, reason=payload.reason, note=payload.note
     )
@@ -147,7 +142,7 @@ def decline(request: HttpRequest, escalation_id: Id, payload: DeclineIn) -> Esca
     summary="ESC-6: hand over",
 )
 def hand_over(request: HttpRequest, escalation_id: Id, payload: HandOverIn) -> EscalationOut:
-    user = _user(request)
+    user = api_user(request)
     services.hand_over_escalation(
         actor=user,
         escalation_id=escalation_id,
@@ -164,7 +159,7 @@ def hand_over(request: HttpRequest, escalation_id: Id, payload: HandOverIn) -> E
     summary="ESC-6: confirm receipt",
 )
 def acknowledge(request: HttpRequest, escalation_id: Id, payload: AcknowledgeIn) -> EscalationOut:
-    user = _user(request)
+    user = api_user(request)
     services.acknowledge_escalation(
         actor=user,
         escalation_id=escalation_id,
@@ -183,14 +178,14 @@ def post_update(
     request: HttpRequest, escalation_id: Id, payload: UpdateIn
 ) -> Status[EscalationEvent]:
     event = services.post_escalation_update(
-        actor=_user(request), escalation_id=escalation_id, body=payload.body
+        actor=api_user(request), escalation_id=escalation_id, body=payload.body
     )
     return Status(201, event)
 
 
 @router.get("/{escalation_id}/subscriptions", response=replies({200: list[SubscriptionOut]}, 404))
 def list_subscriptions(request: HttpRequest, escalation_id: Id) -> list[EscalationSubscription]:
-    esc = selectors.access_escalation(_user(request), escalation_id)
+    esc = selectors.access_escalation(api_user(request), escalation_id)
     return list(selectors.escalation_subscriptions(esc))
 
 
@@ -203,7 +198,7 @@ def subscribe(
     request: HttpRequest, escalation_id: Id, payload: SubscriptionIn
 ) -> Status[EscalationSubscription]:
     sub = services.subscribe_to_escalation(
-        actor=_user(request),
+        actor=api_user(request),
         escalation_id=escalation_id,
         user_id=payload.user_id,
         email=payload.email,
@@ -218,7 +213,7 @@ def subscribe(
 )
 def unsubscribe(request: HttpRequest, escalation_id: Id, subscription_id: Id) -> Status[None]:
     services.unsubscribe_from_escalation(
-        actor=_user(request), escalation_id=escalation_id, subscription_id=subscription_id
+        actor=api_user(request), escalation_id=escalation_id, subscription_id=subscription_id
     )
     return Status(204, None)
 
@@ -229,7 +224,7 @@ def unsubscribe(request: HttpRequest, escalation_id: Id, subscription_id: Id) ->
     summary="ESC-8: troubleshooting steps sent; reminders follow",
 )
 def await_client(request: HttpRequest, escalation_id: Id, payload: AwaitClientIn) -> EscalationOut:
-    user = _user(request)
+    user = api_user(request)
     services.await_client(
         actor=user,
         escalation_id=escalation_id,
@@ -246,7 +241,7 @@ def await_client(request: HttpRequest, escalation_id: Id, payload: AwaitClientIn
 def client_response(
     request: HttpRequest, escalation_id: Id, payload: ClientResponseIn
 ) -> EscalationOut:
-    user = _user(request)
+    user = api_user(request)
     services.record_client_response(
         actor=user, escalation_id=escalation_id, message=payload.message
     )
@@ -261,7 +256,7 @@ def client_response(
 def request_information(
     request: HttpRequest, escalation_id: Id, payload: InformationRequestIn
 ) -> EscalationOut:
-    user = _user(request)
+    user = api_user(request)
     services.request_information(actor=user, escalation_id=escalation_id, question=payload.question)
     return _detail(user, escalation_id)
 
@@ -274,7 +269,7 @@ def request_information(
 def provide_information(
     request: HttpRequest, escalation_id: Id, payload: InformationIn
 ) -> EscalationOut:
-    user = _user(request)
+    user = api_user(request)
     services.provide_information(actor=user, escalation_id=escalation_id, answer=payload.answer)
     return _detail(user, escalation_id)
 
@@ -287,7 +282,7 @@ def provide_information(
 def partner_answer(
     request: HttpRequest, escalation_id: Id, payload: InformationIn
 ) -> EscalationOut:
-    user = _user(request)
+    user = api_user(request)
     services.record_partner_answer(actor=user, escalation_id=escalation_id, answer=payload.answer)
     return _detail(user, escalation_id)
 
@@ -298,7 +293,7 @@ def partner_answer(
     summary="ESC-8: close",
 )
 def close(request: HttpRequest, escalation_id: Id, payload: CloseIn) -> EscalationOut:
-    user = _user(request)
+    user = api_user(request)
     services.close_escalation(
         actor=user, escalation_id=escalation_id, reason=payload.reason, note=payload.note
     )

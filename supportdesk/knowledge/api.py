@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 
-from supportdesk.accounts.models import User
+from supportdesk.api_auth import api_user
 from supportdesk.api_paging import Limit, Page, paginate
 from supportdesk.api_types import Id, replies
 from supportdesk.knowledge import selectors, services
@@ -32,12 +32,6 @@ router = Router(tags=["knowledge base"])
 LIST_ORDER = ("-updated_at", "-id")
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.auth  # type: ignore[attr-defined]
-    assert isinstance(user, User)
-    return user
-
-
 def _out(article: Article) -> ArticleOut:
     return article_out(article, selectors.HELP_ARTICLE_PATH)
 
@@ -49,7 +43,7 @@ def list_articles(
     cursor: str | None = None,
     limit: Limit = 50,
 ) -> Page[ArticleOut]:
-    qs = selectors.articles_visible_to(_user(request))
+    qs = selectors.articles_visible_to(api_user(request))
     if filters.visibility:
         qs = qs.filter(visibility=filters.visibility)
     if filters.category:
@@ -60,7 +54,7 @@ def list_articles(
 @router.post("", response=replies({201: ArticleOut}), summary="Write an article (staff)")
 def create_article(request: HttpRequest, payload: ArticleIn) -> Status[ArticleOut]:
     article = services.create_article(
-        actor=_user(request),
+        actor=api_user(request),
         draft=services.ArticleDraft(
             title=payload.title,
             body=payload.body,
@@ -78,7 +72,7 @@ def create_article(request: HttpRequest, payload: ArticleIn) -> Status[ArticleOu
     summary="The articles you may read that match a few words, best first",
 )
 def search_articles(request: HttpRequest, filters: Query[SearchFilter]) -> list[ArticleOut]:
-    found = selectors.search_articles(_user(request), filters.q, limit=filters.limit)
+    found = selectors.search_articles(api_user(request), filters.q, limit=filters.limit)
     return [_out(a) for a in found]
 
 
@@ -90,14 +84,14 @@ def search_articles(request: HttpRequest, filters: Query[SearchFilter]) -> list[
 def list_categories(
     request: HttpRequest, cursor: str | None = None, limit: Limit = 50
 ) -> Page[CategoryListOut]:
-    qs = selectors.categories_with_counts(_user(request))
+    qs = selectors.categories_with_counts(api_user(request))
     return paginate(qs, cursor=cursor, limit=limit, order=("position", "name", "id"))
 
 
 @router.post("/categories", response=replies({201: CategoryOut}), summary="Add a category (staff)")
 def create_category(request: HttpRequest, payload: CategoryIn) -> Status[Category]:
     category = services.create_category(
-        actor=_user(request), name=payload.name, position=payload.position
+        actor=api_user(request), name=payload.name, position=payload.position
     )
     return Status(201, category)
 
@@ -109,7 +103,10 @@ def create_category(request: HttpRequest, payload: CategoryIn) -> Status[Categor
 )
 def rename_category(request: HttpRequest, category_id: Id, payload: CategoryPatch) -> Category:
     return services.rename_category(
-        actor=_user(request), category_id=category_id, name=payload.name, position=payload.position
+        actor=api_user(request),
+        category_id=category_id,
+        name=payload.name,
+        position=payload.position,
     )
 
 
@@ -119,13 +116,13 @@ def rename_category(request: HttpRequest, category_id: Id, payload: CategoryPatc
     summary="Delete an empty category (staff); one holding articles is a 409",
 )
 def delete_category(request: HttpRequest, category_id: Id) -> Status[None]:
-    services.delete_category(actor=_user(request), category_id=category_id)
+    services.delete_category(actor=api_user(request), category_id=category_id)
     return Status(204, None)
 
 
 @router.get("/{article_id}", response=replies({200: ArticleOut}, 404))
 def get_article(request: HttpRequest, article_id: Id) -> ArticleOut:
-    return _out(selectors.access_article(_user(request), article_id))
+    return _out(selectors.access_article(api_user(request), article_id))
 
 
 @router.patch(
@@ -135,7 +132,7 @@ def get_article(request: HttpRequest, article_id: Id) -> ArticleOut:
 )
 def update_article(request: HttpRequest, article_id: Id, payload: ArticlePatch) -> ArticleOut:
     article = services.update_article(
-        actor=_user(request),
+        actor=api_user(request),
         article_id=article_id,
         changes=services.ArticleChanges(**payload.model_dump()),
     )
@@ -144,7 +141,7 @@ def update_article(request: HttpRequest, article_id: Id, payload: ArticlePatch) 
 
 @router.delete("/{article_id}", response=replies({204: None}, 404), summary="Remove (staff)")
 def delete_article(request: HttpRequest, article_id: Id) -> Status[None]:
-    services.delete_article(actor=_user(request), article_id=article_id)
+    services.delete_article(actor=api_user(request), article_id=article_id)
     return Status(204, None)
 
 
@@ -154,7 +151,7 @@ def delete_article(request: HttpRequest, article_id: Id) -> Status[None]:
     summary="Mark the article reviewed today (staff)",
 )
 def mark_reviewed(request: HttpRequest, article_id: Id) -> ArticleOut:
-    return _out(services.mark_reviewed(actor=_user(request), article_id=article_id))
+    return _out(services.mark_reviewed(actor=api_user(request), article_id=article_id))
 
 
 @router.get(
@@ -165,7 +162,7 @@ def mark_reviewed(request: HttpRequest, article_id: Id) -> ArticleOut:
 def list_versions(
     request: HttpRequest, article_id: Id, cursor: str | None = None, limit: Limit = 50
 ) -> Page[ArticleVersionOut]:
-    article = selectors.access_article(_user(request), article_id)
+    article = selectors.access_article(api_user(request), article_id)
     qs = selectors.article_versions(article)
     return paginate(qs, cursor=cursor, limit=limit, order=("-version",))
 
@@ -179,6 +176,6 @@ def record_deflection(
     request: HttpRequest, article_id: Id, payload: DeflectionIn
 ) -> Status[DeflectionOut]:
     deflection = services.record_deflection(
-        actor=_user(request), article_id=article_id, query=payload.query
+        actor=api_user(request), article_id=article_id, query=payload.query
     )
     return Status(201, DeflectionOut.from_orm(deflection))

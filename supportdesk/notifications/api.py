@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from ninja import Query, Router
 
 from supportdesk.accounts.models import User
+from supportdesk.api_auth import api_user
 from supportdesk.api_paging import Limit, Page, paginate
 from supportdesk.api_types import replies
 from supportdesk.notifications import selectors, services
@@ -26,12 +27,6 @@ from supportdesk.notifications.schemas import (
 router = Router(tags=["notifications"])
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.auth  # type: ignore[attr-defined]
-    assert isinstance(user, User)
-    return user
-
-
 @router.get(
     "/notifications",
     response=replies({200: Page[NotificationOut]}),
@@ -43,7 +38,7 @@ def list_notifications(
     cursor: str | None = None,
     limit: Limit = 50,
 ) -> Page[Notification]:
-    user = _user(request)
+    user = api_user(request)
     rows = selectors.unread_for(user) if filters.unread else selectors.notices_for(user)
     return paginate(rows, cursor=cursor, limit=limit, order=selectors.NOTICE_ORDER)
 
@@ -54,7 +49,7 @@ def list_notifications(
     summary="How many of your notices are unread",
 )
 def unread_count(request: HttpRequest) -> dict[str, int]:
-    return {"unread": selectors.unread_count(_user(request))}
+    return {"unread": selectors.unread_count(api_user(request))}
 
 
 @router.post(
@@ -63,7 +58,7 @@ def unread_count(request: HttpRequest) -> dict[str, int]:
     summary="Mark notices read (some, or all)",
 )
 def mark_read(request: HttpRequest, payload: MarkReadIn) -> dict[str, int]:
-    user = _user(request)
+    user = api_user(request)
     if payload.all:
         return {"marked": services.mark_all_read(user=user)}
     return {"marked": services.mark_read(user=user, notification_ids=payload.ids)}
@@ -85,7 +80,7 @@ def _preferences(user: User) -> dict[str, Any]:
     summary="Your time zone, language and notification channels",
 )
 def get_preferences(request: HttpRequest) -> dict[str, Any]:
-    return _preferences(_user(request))
+    return _preferences(api_user(request))
 
 
 @router.put(
@@ -94,7 +89,7 @@ def get_preferences(request: HttpRequest) -> dict[str, Any]:
     summary="Set your time zone, language and notification channels",
 )
 def put_preferences(request: HttpRequest, payload: PreferencesIn) -> dict[str, Any]:
-    user = _user(request)
+    user = api_user(request)
     services.save_preferences(
         user=user,
         time_zone=payload.time_zone,

@@ -11,6 +11,7 @@ from ninja import Query, Router
 from supportdesk import clock
 from supportdesk.accounts.models import User
 from supportdesk.accounts.permissions import NotFound
+from supportdesk.api_auth import api_user
 from supportdesk.api_paging import Limit, Page, paginate
 from supportdesk.api_types import Id, replies
 from supportdesk.oncall import selectors, services
@@ -19,12 +20,6 @@ from supportdesk.oncall.models import Page as PageRow
 from supportdesk.oncall.schemas import OnCallOut, PageAcknowledgeIn, PageFilter, PageOut
 
 router = Router(tags=["oncall"])
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.auth  # type: ignore[attr-defined]
-    assert isinstance(user, User)
-    return user
 
 
 def _access_page(user: User, page_id: Id) -> PageRow:
@@ -40,7 +35,7 @@ def _access_page(user: User, page_id: Id) -> PageRow:
     summary="Who is on call now, and next",
 )
 def on_call(request: HttpRequest, schedule_id: Id) -> dict[str, Any]:
-    user = _user(request)
+    user = api_user(request)
     schedule = Schedule.objects.select_related("team").filter(pk=schedule_id).first()
     if schedule is None or not (user.is_vendor_staff or user.is_superuser):
         raise NotFound(f"schedule {schedule_id} not found", field="schedule_id")
@@ -62,7 +57,7 @@ def on_call(request: HttpRequest, schedule_id: Id) -> dict[str, Any]:
 def list_pages(
     request: HttpRequest, filters: Query[PageFilter], cursor: str | None = None, limit: Limit = 50
 ) -> Page[PageRow]:
-    qs = selectors.visible_pages(_user(request))
+    qs = selectors.visible_pages(api_user(request))
     if filters.status:
         qs = qs.filter(status=filters.status)
     return paginate(qs, cursor=cursor, limit=limit, order=("-created_at", "-id"))
@@ -76,7 +71,7 @@ def list_pages(
 def acknowledge(
     request: HttpRequest, page_id: Id, payload: PageAcknowledgeIn | None = None
 ) -> PageRow:
-    user = _user(request)
+    user = api_user(request)
     page = _access_page(user, page_id)
     via = payload.via if payload else AckVia.API
     return services.acknowledge_page(page=page, by=user, via=via)

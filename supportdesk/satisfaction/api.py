@@ -6,8 +6,8 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Query, Router
 
-from supportdesk.accounts.models import User
 from supportdesk.accounts.permissions import NotFound, require
+from supportdesk.api_auth import api_user
 from supportdesk.api_paging import Limit, Page, paginate
 from supportdesk.api_types import Id, replies
 from supportdesk.cases.selectors import access_case
@@ -26,12 +26,6 @@ from supportdesk.satisfaction.schemas import (
 router = Router(tags=["satisfaction"])
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.auth  # type: ignore[attr-defined]
-    assert isinstance(user, User)
-    return user
-
-
 @router.get(
     "", response=replies({200: Page[SurveyOut]}), summary="Surveys of the cases you may see"
 )
@@ -41,7 +35,7 @@ def list_surveys(
     cursor: str | None = None,
     limit: Limit = 50,
 ) -> Page[Survey]:
-    qs = selectors.surveys_visible_to(_user(request)).select_related("case")
+    qs = selectors.surveys_visible_to(api_user(request)).select_related("case")
     if filters.rated_only:
         qs = qs.exclude(rating="")
     if filters.region:
@@ -55,7 +49,7 @@ def list_surveys(
     summary="Good and bad ratings per week, region or agent (staff)",
 )
 def report(request: HttpRequest, filters: Query[ReportFilter]) -> list[CsatRowOut]:
-    require(can_see_csat_report(_user(request)), "staff only", field="actor")
+    require(can_see_csat_report(api_user(request)), "staff only", field="actor")
     for name, value in (("start", filters.start), ("end", filters.end)):
         if value.tzinfo is None:
             raise DomainError("give a time zone offset (e.g. Z)", field=name)
@@ -69,7 +63,7 @@ def report(request: HttpRequest, filters: Query[ReportFilter]) -> list[CsatRowOu
 
 @router.get("/cases/{case_id}", response=replies({200: SurveyOut}, 404), summary="A case's survey")
 def case_survey(request: HttpRequest, case_id: Id) -> Survey:
-    survey = selectors.survey_of(access_case(_user(request), case_id))
+    survey = selectors.survey_of(access_case(api_user(request), case_id))
     if survey is None:
         raise NotFound("this case has no satisfaction survey", field="case_id")
     return survey
@@ -82,5 +76,5 @@ def case_survey(request: HttpRequest, case_id: Id) -> Survey:
 )
 def rate_case(request: HttpRequest, case_id: Id, payload: RatingIn) -> Survey:
     return services.rate_case(
-        actor=_user(request), case_id=case_id, rating=payload.rating, comment=payload.comment
+        actor=api_user(request), case_id=case_id, rating=payload.rating, comment=payload.comment
     )

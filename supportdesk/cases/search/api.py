@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from pydantic import Field
 
-from supportdesk.accounts.models import User
+from supportdesk.api_auth import api_user
 from supportdesk.api_paging import Limit, Page
 from supportdesk.api_types import BodyIn, Id, StrictBool, StrictId, replies
 from supportdesk.cases.schemas import CaseDetailOut, case_detail_out
@@ -22,12 +22,6 @@ from supportdesk.cases.services.bulk import MAX_BULK, BulkAction, BulkChange, bu
 from supportdesk.cases.services.merge import merge_cases
 
 router = Router(tags=["cases"])
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.auth  # type: ignore[attr-defined]
-    assert isinstance(user, User)
-    return user
 
 
 class BulkIn(BodyIn):
@@ -92,7 +86,7 @@ def bulk(request: HttpRequest, payload: BulkIn) -> BulkOut:
         note=payload.note,
         sprint_id=payload.sprint_id,
     )
-    outcomes = bulk_update(actor=_user(request), case_ids=payload.case_ids, change=change)
+    outcomes = bulk_update(actor=api_user(request), case_ids=payload.case_ids, change=change)
     rows = [BulkOutcomeOut(**o.__dict__) for o in outcomes]
     done = sum(o.done for o in outcomes)
     return BulkOut(changed=done, refused=len(outcomes) - done, outcomes=rows)
@@ -100,7 +94,7 @@ def bulk(request: HttpRequest, payload: BulkIn) -> BulkOut:
 
 @router.get("/views", response=replies({200: list[ViewOut]}), summary="Built-in and saved views")
 def list_views(request: HttpRequest, counts: bool = False) -> list[ViewOut]:
-    user = _user(request)
+    user = api_user(request)
     choices = saved_views.views_for(user)
     found = saved_views.view_counts(user, choices) if counts else {}
     return [
@@ -119,7 +113,7 @@ def list_views(request: HttpRequest, counts: bool = False) -> list[ViewOut]:
 @router.post("/views", response=replies({201: SavedViewOut}), summary="Save a view")
 def create_view(request: HttpRequest, payload: ViewIn) -> Status[Any]:
     view = saved_views.save_view(
-        actor=_user(request), name=payload.name, data=payload.filters, shared=payload.shared
+        actor=api_user(request), name=payload.name, data=payload.filters, shared=payload.shared
     )
     return Status(201, view)
 
@@ -128,7 +122,7 @@ def create_view(request: HttpRequest, payload: ViewIn) -> Status[Any]:
     "/views/{view_id}", response=replies({204: None}, 404), summary="Delete one of your views"
 )
 def delete_view(request: HttpRequest, view_id: Id) -> Status[None]:
-    saved_views.delete_view(actor=_user(request), view_id=view_id)
+    saved_views.delete_view(actor=api_user(request), view_id=view_id)
     return Status(204, None)
 
 
@@ -140,7 +134,7 @@ def view_cases(
 ) -> Page[CaseHitOut]:
     """The cases of a built-in (``mine``, ``unassigned``, ...) or saved view: in queue
     order, or as a search (by rank, with snippets) when the view holds search text."""
-    user = _user(request)
+    user = api_user(request)
     filters, text = saved_views.queue_filter(user, saved_views.find_view(user, key).filters)
     if text:
         return hit_page(user, dataclasses.replace(filters, q=text), cursor=cursor, limit=limit)
@@ -155,6 +149,6 @@ def view_cases(
 )
 def merge(request: HttpRequest, case_id: Id, payload: MergeIn) -> CaseDetailOut:
     """Merge case ``case_id`` into ``into_id`` (same organisation); returns the survivor."""
-    user = _user(request)
+    user = api_user(request)
     survivor = merge_cases(actor=user, duplicate_id=case_id, into_id=payload.into_id)
     return case_detail_out(access_case(user, survivor.pk))
