@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -31,6 +31,7 @@ from supportdesk.console.views import staff_only, user_of
 from supportdesk.domain.lifecycle import CaseStatus
 from supportdesk.domain.policy.model import TargetKind
 from supportdesk.escalations import permissions as escalation_permissions
+from supportdesk.escalations import selectors as escalation_selectors
 from supportdesk.reports import selectors
 from supportdesk.reports.selectors import Period
 from supportdesk.web.terms import term
@@ -147,185 +148,179 @@ def build_report(
 ) -> Report:
     """Every report table the viewer may see, in page order, and the headline figures;
     compliance is for the SLA ``target`` kind."""
-    tables: list[Table] = []
-
     received = selectors.received_by_severity(user, period)
-    tables.append(
-        Table(
-            key="received",
-            title=_("Cases received by severity"),
-            columns=[_("Severity"), _("Cases")],
-            rows=[[f"Sev{s}", n] for s, n in received.items()],
-            chart=bar_chart(
-                [(f"Sev{s}", [("received", n, f"sev-{s}")]) for s, n in received.items()]
-            ),
-        )
-    )
-
     compliance = selectors.sla_compliance_by_week(user, period, zone=zone, kind=target)
-    target_name = term(target).lower()
-    weeks: dict[dt.date, list[int]] = {}
-    for row in compliance:
-        met, breached = weeks.setdefault(row.week, [0, 0])
-        weeks[row.week] = [met + row.met, breached + row.breached]
-    tables.append(
-        Table(
-            key="sla-compliance",
-            title=_("SLA compliance (%(target)s) per severity per week") % {"target": target_name},
-            columns=[_("Week of"), _("Severity"), _("Met"), _("Breached"), _("Compliance %")],
-            rows=[
-                [r.week.isoformat(), f"Sev{r.severity}", r.met, r.breached, r.percent]
-                for r in compliance
-            ],
-            chart=bar_chart(
-                [
-                    (_week_of(w), [("met", m, "seg-met"), ("breached", b, "seg-breached")])
-                    for w, (m, b) in sorted(weeks.items())
-                ],
-                [("seg-met", _("Met")), ("seg-breached", _("Breached"))],
-            ),
-            note=_(
-                "Weeks start on Monday in your time zone; clocks still running or paused "
-                "are not decided yet and count in neither column."
-            ),
-        )
-    )
-
-    outcomes = selectors.first_response_outcomes(user, period)
-    tables.append(
-        Table(
-            key="first-response-outcomes",
-            title=_("First response by severity (all states)"),
-            columns=[_("Severity"), *[term(k) for k in CLOCK_STATES]],
-            rows=[
-                [f"Sev{s}", *[counts.get(k, 0) for k in CLOCK_STATES]]
-                for s, counts in outcomes.items()
-            ],
-            chart=bar_chart(
-                [
-                    (f"Sev{s}", [(term(k), counts.get(k, 0), f"seg-{k}") for k in CLOCK_STATES])
-                    for s, counts in outcomes.items()
-                ],
-                [(f"seg-{k}", term(k)) for k in CLOCK_STATES],
-            ),
-        )
-    )
-
-    times = selectors.first_response_distribution(user, period)
-    rows, chart = _scale_rows(times, selectors.RESPONSE_BUCKETS)
-    tables.append(
-        Table(
-            key="first-response-times",
-            title=_("First-response time distribution"),
-            columns=[
-                _("Severity"),
-                *[bucket(n) for n, _b in selectors.RESPONSE_BUCKETS],
-                _("Total"),
-            ],
-            rows=rows,
-            chart=chart,
-            note=_("Wall-clock time from receipt to the first public response."),
-        )
-    )
-
-    backlog = selectors.backlog_by_severity_and_age(user, now=now, region=period.region)
-    rows, chart = _scale_rows(backlog, selectors.AGE_BUCKETS)
-    tables.append(
-        Table(
-            key="backlog",
-            title=_("Backlog by severity and age"),
-            columns=[_("Severity"), *[bucket(n) for n, _b in selectors.AGE_BUCKETS], _("Total")],
-            rows=rows,
-            chart=chart,
-            note=_("Open cases now, whatever the period; age since the case was received."),
-        )
-    )
-
-    by_status = selectors.open_by_status(user, region=period.region)
-    status_rows = [
-        (term(s.value), by_status[s.value]) for s in CaseStatus if by_status.get(s.value)
+    tables = [
+        _received_table(received),
+        _compliance_table(compliance, target),
+        _outcomes_table(selectors.first_response_outcomes(user, period)),
+        _first_response_times_table(selectors.first_response_distribution(user, period)),
+        _backlog_table(selectors.backlog_by_severity_and_age(user, now=now, region=period.region)),
+        _open_by_status_table(selectors.open_by_status(user, region=period.region)),
+        _downgrade_table(selectors.sev1_time_to_downgrade(user, period)),
     ]
-    tables.append(
-        Table(
-            key="open-by-status",
-            title=_("Open cases by status"),
-            columns=[_("Status"), _("Cases")],
-            rows=[[label, n] for label, n in status_rows],
-            chart=bar_chart([(label, [("open", n, "seg-open")]) for label, n in status_rows]),
-        )
-    )
-
-    downgrade = selectors.sev1_time_to_downgrade(user, period)
-    names = [n for n, _upper in selectors.DOWNGRADE_BUCKETS]
-    tables.append(
-        Table(
-            key="sev1-downgrade",
-            title=_("Sev1 time to downgrade"),
-            columns=[_("Time to downgrade"), _("Cases")],
-            rows=[[bucket(n), downgrade.buckets.get(n, 0)] for n in names],
-            chart=bar_chart(
-                [
-                    (bucket(n), [(bucket(n), downgrade.buckets.get(n, 0), SCALE[i])])
-                    for i, n in enumerate(names)
-                ]
-            ),
-            summary=[
-                (_("Downgraded Sev1 cases"), str(downgrade.count)),
-                (_("Median"), duration(downgrade.median_seconds) or "—"),
-                (_("Mean"), duration(downgrade.mean_seconds) or "—"),
-                (_("Longest"), duration(downgrade.longest_seconds) or "—"),
-            ],
-            note=_(
-                "SEV-4: from the first Sev1 to the first downgrade, cases received in the period."
-            ),
-        )
-    )
-
     if escalation_permissions.can_decide_escalation(user):
-        stats = selectors.escalations_by_outcome_and_region(period)
-        keys = sorted({k for r in stats for k in r.outcomes})
-        tables.append(
-            Table(
-                key="escalations",
-                title=_("Escalations by outcome and region"),
-                columns=[
-                    _("Region"),
-                    _("Requested"),
-                    *[_outcome_label(k) for k in keys],
-                    _("Median to acknowledge"),
-                    _("Median to close"),
-                ],
-                rows=[
-                    [
-                        r.region.upper(),
-                        r.requested,
-                        *[r.outcomes.get(k, 0) for k in keys],
-                        duration(r.median_seconds_to_acknowledge),
-                        duration(r.median_seconds_to_close),
-                    ]
-                    for r in stats
-                ],
-                chart=bar_chart(
-                    [
-                        (
-                            r.region.upper(),
-                            [
-                                (_outcome_label(k), r.outcomes.get(k, 0), f"o{i % 8}")
-                                for i, k in enumerate(keys)
-                            ],
-                        )
-                        for r in stats
-                    ],
-                    [(f"o{i % 8}", _outcome_label(k)) for i, k in enumerate(keys)],
-                ),
-                note=_("Escalations requested in the period, by the region that handles them."),
-            )
-        )
+        tables.append(_escalations_table(selectors.escalations_by_outcome_and_region(period)))
     return Report(
         tables=tables,
         received=sum(received.values()),
         met=sum(r.met for r in compliance),
         breached=sum(r.breached for r in compliance),
+    )
+
+
+def _received_table(received: Mapping[int, int]) -> Table:
+    return Table(
+        key="received",
+        title=_("Cases received by severity"),
+        columns=[_("Severity"), _("Cases")],
+        rows=[[f"Sev{s}", n] for s, n in received.items()],
+        chart=bar_chart([(f"Sev{s}", [("received", n, f"sev-{s}")]) for s, n in received.items()]),
+    )
+
+
+def _compliance_table(compliance: Sequence[selectors.ComplianceRow], target: str) -> Table:
+    weeks: dict[dt.date, list[int]] = {}
+    for row in compliance:
+        met, breached = weeks.setdefault(row.week, [0, 0])
+        weeks[row.week] = [met + row.met, breached + row.breached]
+    return Table(
+        key="sla-compliance",
+        title=_("SLA compliance (%(target)s) per severity per week")
+        % {"target": term(target).lower()},
+        columns=[_("Week of"), _("Severity"), _("Met"), _("Breached"), _("Compliance %")],
+        rows=[
+            [r.week.isoformat(), f"Sev{r.severity}", r.met, r.breached, r.percent]
+            for r in compliance
+        ],
+        chart=bar_chart(
+            [
+                (_week_of(w), [("met", m, "seg-met"), ("breached", b, "seg-breached")])
+                for w, (m, b) in sorted(weeks.items())
+            ],
+            [("seg-met", _("Met")), ("seg-breached", _("Breached"))],
+        ),
+        note=_(
+            "Weeks start on Monday in your time zone; clocks still running or paused "
+            "are not decided yet and count in neither column."
+        ),
+    )
+
+
+def _outcomes_table(outcomes: Mapping[int, Mapping[str, int]]) -> Table:
+    return Table(
+        key="first-response-outcomes",
+        title=_("First response by severity (all states)"),
+        columns=[_("Severity"), *[term(k) for k in CLOCK_STATES]],
+        rows=[
+            [f"Sev{s}", *[counts.get(k, 0) for k in CLOCK_STATES]] for s, counts in outcomes.items()
+        ],
+        chart=bar_chart(
+            [
+                (f"Sev{s}", [(term(k), counts.get(k, 0), f"seg-{k}") for k in CLOCK_STATES])
+                for s, counts in outcomes.items()
+            ],
+            [(f"seg-{k}", term(k)) for k in CLOCK_STATES],
+        ),
+    )
+
+
+def _first_response_times_table(times: Mapping[int, Mapping[str, int]]) -> Table:
+    rows, chart = _scale_rows(times, selectors.RESPONSE_BUCKETS)
+    return Table(
+        key="first-response-times",
+        title=_("First-response time distribution"),
+        columns=[_("Severity"), *[bucket(n) for n, _b in selectors.RESPONSE_BUCKETS], _("Total")],
+        rows=rows,
+        chart=chart,
+        note=_("Wall-clock time from receipt to the first public response."),
+    )
+
+
+def _backlog_table(backlog: Mapping[int, Mapping[str, int]]) -> Table:
+    rows, chart = _scale_rows(backlog, selectors.AGE_BUCKETS)
+    return Table(
+        key="backlog",
+        title=_("Backlog by severity and age"),
+        columns=[_("Severity"), *[bucket(n) for n, _b in selectors.AGE_BUCKETS], _("Total")],
+        rows=rows,
+        chart=chart,
+        note=_("Open cases now, whatever the period; age since the case was received."),
+    )
+
+
+def _open_by_status_table(by_status: Mapping[str, int]) -> Table:
+    status_rows = [
+        (term(s.value), by_status[s.value]) for s in CaseStatus if by_status.get(s.value)
+    ]
+    return Table(
+        key="open-by-status",
+        title=_("Open cases by status"),
+        columns=[_("Status"), _("Cases")],
+        rows=[[label, n] for label, n in status_rows],
+        chart=bar_chart([(label, [("open", n, "seg-open")]) for label, n in status_rows]),
+    )
+
+
+def _downgrade_table(downgrade: selectors.DowngradeFigures) -> Table:
+    names = [n for n, _upper in selectors.DOWNGRADE_BUCKETS]
+    return Table(
+        key="sev1-downgrade",
+        title=_("Sev1 time to downgrade"),
+        columns=[_("Time to downgrade"), _("Cases")],
+        rows=[[bucket(n), downgrade.buckets.get(n, 0)] for n in names],
+        chart=bar_chart(
+            [
+                (bucket(n), [(bucket(n), downgrade.buckets.get(n, 0), SCALE[i])])
+                for i, n in enumerate(names)
+            ]
+        ),
+        summary=[
+            (_("Downgraded Sev1 cases"), str(downgrade.count)),
+            (_("Median"), duration(downgrade.median_seconds) or "—"),
+            (_("Mean"), duration(downgrade.mean_seconds) or "—"),
+            (_("Longest"), duration(downgrade.longest_seconds) or "—"),
+        ],
+        note=_("SEV-4: from the first Sev1 to the first downgrade, cases received in the period."),
+    )
+
+
+def _escalations_table(stats: Sequence[escalation_selectors.RegionStats]) -> Table:
+    keys = sorted({k for r in stats for k in r.outcomes})
+    return Table(
+        key="escalations",
+        title=_("Escalations by outcome and region"),
+        columns=[
+            _("Region"),
+            _("Requested"),
+            *[_outcome_label(k) for k in keys],
+            _("Median to acknowledge"),
+            _("Median to close"),
+        ],
+        rows=[
+            [
+                r.region.upper(),
+                r.requested,
+                *[r.outcomes.get(k, 0) for k in keys],
+                duration(r.median_seconds_to_acknowledge),
+                duration(r.median_seconds_to_close),
+            ]
+            for r in stats
+        ],
+        chart=bar_chart(
+            [
+                (
+                    r.region.upper(),
+                    [
+                        (_outcome_label(k), r.outcomes.get(k, 0), f"o{i % 8}")
+                        for i, k in enumerate(keys)
+                    ],
+                )
+                for r in stats
+            ],
+            [(f"o{i % 8}", _outcome_label(k)) for i, k in enumerate(keys)],
+        ),
+        note=_("Escalations requested in the period, by the region that handles them."),
     )
 
 
