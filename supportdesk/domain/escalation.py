@@ -196,58 +196,84 @@ def assess_escalation_request(
             (reason,),
             explanation=f"Declined: {reason.label}. Report an incident first, then escalate it.",
         )
+    concerns = _concerns(rules, incident, tangible_severities)
+    return (
+        _declined_for_missing_fields(rules, form)
+        or _partner_first(rules, form, incident, concerns)
+        or _qualifies_or_needs_decision(incident, concerns)
+    )
+
+
+def _declined_for_missing_fields(
+    rules: Escalation, form: Mapping[str, object]
+) -> Assessment | None:
+    """ESC-4: missing information declines the request; say exactly what is missing."""
     missing = tuple(
         f.key for f in rules.form_fields if _required(f, form) and _is_empty(form.get(f.key))
     )
-    if missing:
-        # ESC-4: missing information declines the request; say exactly what is missing.
-        reasons: list[Reason] = []
-        if "business_impact" in missing:
-            reasons.append(_reason(rules, DeclineReason.MISSING_BUSINESS_IMPACT))
-        others = [k for k in missing if k != "business_impact"]
-        if others:
-            reasons.append(_reason(rules, DeclineReason.OTHER))
-        labels = {f.key: f.label for f in rules.form_fields}
-        return Assessment(
-            Verdict.DECLINED,
-            tuple(reasons),
-            missing_fields=missing,
-            explanation="Declined: mandatory fields are empty: "
-            + ", ".join(labels[k] for k in missing)
-            + ".",
-        )
+    if not missing:
+        return None
+    reasons: list[Reason] = []
+    if "business_impact" in missing:
+        reasons.append(_reason(rules, DeclineReason.MISSING_BUSINESS_IMPACT))
+    if any(k != "business_impact" for k in missing):
+        reasons.append(_reason(rules, DeclineReason.OTHER))
+    labels = {f.key: f.label for f in rules.form_fields}
+    return Assessment(
+        Verdict.DECLINED,
+        tuple(reasons),
+        missing_fields=missing,
+        explanation="Declined: mandatory fields are empty: "
+        + ", ".join(labels[k] for k in missing)
+        + ".",
+    )
 
+
+def _concerns(
+    rules: Escalation, incident: IncidentFacts, tangible_severities: Collection[int]
+) -> tuple[Reason, ...]:
+    """ESC-2: outside production or without a tangible impact the team decides."""
     concerns: list[Reason] = []
     if incident.environment not in rules.qualifying_environments:
         concerns.append(_reason(rules, DeclineReason.NOT_PRODUCTION))
     if incident.severity not in tangible_severities:
         concerns.append(_reason(rules, DeclineReason.NO_TANGIBLE_IMPACT))
+    return tuple(concerns)
 
-    partner_field = next(
-        (f for f in rules.form_fields if f.key == "partner_extension"),
-        None,
-    )
+
+def _partner_first(
+    rules: Escalation,
+    form: Mapping[str, object],
+    incident: IncidentFacts,
+    concerns: tuple[Reason, ...],
+) -> Assessment | None:
+    """ESC-3: issues in partner-built extensions are checked with the partner first."""
+    partner_field = next((f for f in rules.form_fields if f.key == "partner_extension"), None)
     in_extension = incident.partner_extension or (
         partner_field is not None
         and partner_field.kind is FieldKind.BOOLEAN
         and _truthy(form.get("partner_extension"))
     )
-    if in_extension:
-        # ESC-3: issues in partner-built extensions are checked with the partner first.
-        first = _reason(rules, DeclineReason.PARTNER_FIRST)
-        who = incident.partner_name or incident.partner_org_id or "the partner (not recorded)"
-        return Assessment(
-            Verdict.PARTNER_FIRST,
-            (first, *concerns),
-            partner_org_id=incident.partner_org_id,
-            explanation=f"{first.label}: {who}.",
-        )
+    if not in_extension:
+        return None
+    first = _reason(rules, DeclineReason.PARTNER_FIRST)
+    who = incident.partner_name or incident.partner_org_id or "the partner (not recorded)"
+    return Assessment(
+        Verdict.PARTNER_FIRST,
+        (first, *concerns),
+        partner_org_id=incident.partner_org_id,
+        explanation=f"{first.label}: {who}.",
+    )
+
+
+def _qualifies_or_needs_decision(
+    incident: IncidentFacts, concerns: tuple[Reason, ...]
+) -> Assessment:
     if concerns:
-        # ESC-2: outside production or without a tangible impact the team decides;
-        # nothing here accepts automatically.
+        # Nothing here accepts automatically: the escalation team decides.
         return Assessment(
             Verdict.NEEDS_DECISION,
-            tuple(concerns),
+            concerns,
             explanation="For the escalation team to decide: "
             + "; ".join(c.label for c in concerns)
             + ".",
