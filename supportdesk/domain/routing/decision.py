@@ -26,7 +26,13 @@ from dataclasses import dataclass
 
 from supportdesk.domain.calendars import BusinessCalendar
 from supportdesk.domain.errors import DomainError
-from supportdesk.domain.policy.model import AfterHoursEmergency, Policy, Region, SeverityLevel
+from supportdesk.domain.policy.model import (
+    AfterHoursEmergency,
+    Policy,
+    Region,
+    RequestType,
+    SeverityLevel,
+)
 from supportdesk.domain.routing.regions import (
     RegionPick,
     client_region_of,
@@ -141,36 +147,14 @@ def decide_route(
     require_aware(now, "now")
     now = now.astimezone(UTC)
     level = _severity(policy, severity)
-    try:
-        kind = policy.request_type(request_type)
-    except KeyError:
-        known = ", ".join(t.key for t in policy.request_types)
-        raise DomainError(
-            f"unknown request type {request_type!r} (one of: {known})", field="request_type"
-        ) from None
+    kind = _request_kind(policy, request_type)
     client = client_region_of(policy, client_region)
     status = _status(policy, calendars, now)
     action, pick, sentence = _standard_route(
         policy=policy, calendars=calendars, client=client, now=now
     )
     if level.emergency and kind.non_urgent:
-        # SEV-3: "DO NOT use the emergency line for non-urgent technical support issues".
-        where = (
-            f"{pick.region.name} is open now"
-            if pick.open_now
-            else f"{pick.region.name} opens at "
-            f"{local_time(region_calendar(calendars, pick.region), pick.opens_at)}"
-        )
-        return RouteDecision(
-            action=RouteAction.REFUSE,
-            region=pick.region.key,
-            next_open=None if pick.open_now else pick.opens_at,
-            explanation=(
-                f"{status} The request type {kind.name!r} is non-urgent: it never takes the emergency "
-                f"path (SEV-3), so severity {level.level} ({level.name}) is refused. Submit it "
-                f"through the standard channel as standard work; {where}."
-            ),
-        )
+        return _refuse_non_urgent_emergency(calendars, pick, level, kind, status)
     support = calendars.get(policy.routing.support_calendar)
     if support is None:
         raise DomainError(
@@ -183,23 +167,7 @@ def decide_route(
         and not in_support_hours
         and policy.routing.after_hours_emergency is AfterHoursEmergency.PAGE_ON_CALL
     ):
-        # INT-2 / RSP-1: after hours a Sev1 pages the on-call engineer; work is continuous.
-        resumes = next_opening(support, now)
-        callback = policy.intake.emergency_requires_callback
-        resume_text = f" Support hours resume at {local_time(support, resumes)}." if resumes else ""
-        return RouteDecision(
-            action=RouteAction.PAGE_ON_CALL,
-            region=None,
-            next_open=resumes.astimezone(UTC) if resumes else None,
-            explanation=(
-                f"{status} Severity {level.level} ({level.name}) outside support hours "
-                f"(support calendar {support.name!r} closed at {local_time(support, now)}): "
-                "the emergency line pages the on-call engineer (INT-2)"
-                + ("; leave a callback number." if callback else ".")
-                + resume_text
-            ),
-            needs_callback=callback,
-        )
+        return _page_on_call(policy, support, now, level, status)
     notify = (
         action is RouteAction.TEAM
         and level.emergency
@@ -215,4 +183,62 @@ def decide_route(
         next_open=None if pick.open_now else pick.opens_at,
         explanation=f"{status} {sentence}",
         notify_account_manager=notify,
+    )
+
+
+def _request_kind(policy: Policy, request_type: str) -> RequestType:
+    try:
+        return policy.request_type(request_type)
+    except KeyError:
+        known = ", ".join(t.key for t in policy.request_types)
+        raise DomainError(
+            f"unknown request type {request_type!r} (one of: {known})", field="request_type"
+        ) from None
+
+
+def _refuse_non_urgent_emergency(
+    calendars: Mapping[str, BusinessCalendar],
+    pick: RegionPick,
+    level: SeverityLevel,
+    kind: RequestType,
+    status: str,
+) -> RouteDecision:
+    # SEV-3: "DO NOT use the emergency line for non-urgent technical support issues".
+    where = (
+        f"{pick.region.name} is open now"
+        if pick.open_now
+        else f"{pick.region.name} opens at "
+        f"{local_time(region_calendar(calendars, pick.region), pick.opens_at)}"
+    )
+    return RouteDecision(
+        action=RouteAction.REFUSE,
+        region=pick.region.key,
+        next_open=None if pick.open_now else pick.opens_at,
+        explanation=(
+            f"{status} The request type {kind.name!r} is non-urgent: it never takes the emergency "
+            f"path (SEV-3), so severity {level.level} ({level.name}) is refused. Submit it "
+            f"through the standard channel as standard work; {where}."
+        ),
+    )
+
+
+def _page_on_call(
+    policy: Policy, support: BusinessCalendar, now: dt.datetime, level: SeverityLevel, status: str
+) -> RouteDecision:
+    # INT-2 / RSP-1: after hours a Sev1 pages the on-call engineer; work is continuous.
+    resumes = next_opening(support, now)
+    callback = policy.intake.emergency_requires_callback
+    resume_text = f" Support hours resume at {local_time(support, resumes)}." if resumes else ""
+    return RouteDecision(
+        action=RouteAction.PAGE_ON_CALL,
+        region=None,
+        next_open=resumes.astimezone(UTC) if resumes else None,
+        explanation=(
+            f"{status} Severity {level.level} ({level.name}) outside support hours "
+            f"(support calendar {support.name!r} closed at {local_time(support, now)}): "
+            "the emergency line pages the on-call engineer (INT-2)"
+            + ("; leave a callback number." if callback else ".")
+            + resume_text
+        ),
+        needs_callback=callback,
     )
