@@ -12,8 +12,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponseBase
 from django.shortcuts import redirect
 
-from supportdesk.accounts.models import User
-from supportdesk.accounts.permissions import NotFound
+from supportdesk.accounts.models import Organization, User
+from supportdesk.accounts.permissions import NotFound, visible_organisations
 from supportdesk.cases import selectors
 from supportdesk.cases.models import Case
 
@@ -57,3 +57,15 @@ def viewer_zone(user: User) -> ZoneInfo:
         return ZoneInfo(user.time_zone or "UTC")
     except (ZoneInfoNotFoundError, ValueError):
         return ZoneInfo("UTC")
+
+
+def organisation_for(user: User, requested: str | None = None) -> Organization:
+    """The organisation a report is for: the one asked for if the user may act for it
+    (a partner reports for its clients), else the user's own."""
+    if requested and requested.isdigit():
+        chosen = visible_organisations(user).filter(pk=int(requested)).first()
+        if chosen is not None:
+            return chosen
+    if user.organization is None:
+        raise Http404("no organisation")
+    return user.organization

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from supportdesk.portal import deadlines, find, help, satisfaction, views
+from supportdesk.portal import deadlines, find, help, reporting, satisfaction, views
 
 app_name = "portal"
 
@@ -23,8 +23,8 @@ urlpatterns = [
         views.escalation_respond,
         name="escalation_respond",
     ),
-    path("report/", views.report, name="report"),
-    path("report/triage", views.report_triage, name="report_triage"),
+    path("report/", reporting.report, name="report"),
+    path("report/triage", reporting.report_triage, name="report_triage"),
     path("report/suggestions", help.report_suggestions, name="report_suggestions"),
     path("report/deflected", help.report_deflected, name="report_deflected"),
     path("support/", views.support_policy, name="policy"),

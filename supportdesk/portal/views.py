@@ -9,18 +9,16 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from supportdesk import clock
-from supportdesk.accounts.models import Organization, User
+from supportdesk.accounts.models import User
 from supportdesk.accounts.permissions import Forbidden, visible_organisations
 from supportdesk.cases import selectors
 from supportdesk.cases.clocks import show_clocks
-from supportdesk.cases.drafts import CaseDraft
-from supportdesk.cases.models import Case, Channel
-from supportdesk.cases.services import add_attachment, add_comment, open_case
+from supportdesk.cases.models import Case
+from supportdesk.cases.services import add_attachment, add_comment
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.escalation import may_request_escalation
 from supportdesk.domain.lifecycle import ActorKind, allowed_targets
@@ -34,20 +32,18 @@ from supportdesk.escalations.models import (
     EscalationStatus,
 )
 from supportdesk.policies import selectors as policy_selectors
-from supportdesk.policies.models import PolicyVersion
 from supportdesk.portal import access
 from supportdesk.portal.access import customer_only
 from supportdesk.portal.forms import EscalationRequestForm
 from supportdesk.portal.reported import reported_rows
 from supportdesk.web.downloads import attachment_response, refusal_status
-from supportdesk.web.forms import AttachmentForm, IncidentForm, ReplyForm
+from supportdesk.web.forms import AttachmentForm, ReplyForm
 from supportdesk.web.paging import keyset_page
 from supportdesk.web.support import (
     policy_context,
     promise_text,
     requested_year,
     response_clock,
-    support_status,
 )
 
 PAGE_SIZE = 25
@@ -333,109 +329,10 @@ def escalation_respond(request: HttpRequest, case_id: int, escalation_id: int) -
     return redirect(f"{reverse('portal:case', args=[case.pk])}#escalation")
 
 
-def _organisation(user: User, requested: str | None = None) -> Organization:
-    """The organisation a report is for: the one asked for if the user may act for it
-    (a partner reports for its clients), else the user's own."""
-    if requested and requested.isdigit():
-        chosen = visible_organisations(user).filter(pk=int(requested)).first()
-        if chosen is not None:
-            return chosen
-    if user.organization is None:
-        raise Http404("no organisation")
-    return user.organization
-
-
-@customer_only
-@require_http_methods(["GET", "POST"])
-def report(request: HttpRequest) -> HttpResponse:
-    user = access.portal_user(request)
-    organisation = _organisation(
-        user, request.POST.get("organisation") or request.GET.get("organisation")
-    )
-    version = policy_selectors.current_version_for(organisation)
-    policy = policy_selectors.parsed(version)
-    form = IncidentForm(request.POST or None, policy=policy, zone=access.viewer_zone(user))
-    if request.method == "POST" and form.is_valid():
-        try:
-            case, _created = open_case(
-                user,
-                CaseDraft(
-                    organisation_id=organisation.pk,
-                    channel=Channel.PORTAL,
-                    environment=form.cleaned_data["environment"],
-                    request_type=form.cleaned_data["request_type"],
-                    title=form.cleaned_data["title"],
-                    description=form.cleaned_data["description"],
-                    answers=form.answers(),
-                    details=form.details(),
-                    category=form.cleaned_data["category"],
-                    callback_number=form.cleaned_data["callback_number"],
-                ),
-            )
-        except DomainError as exc:
-            form.add_domain_error(exc)
-        else:
-            messages.success(
-                request,
-                _("Case %(reference)s was opened as Sev%(severity)s: %(reason)s")
-                % {
-                    "reference": case.reference,
-                    "severity": case.severity,
-                    "reason": case.severity_reason,
-                },
-            )
-            return redirect("portal:case", case_id=case.pk)
-    context = _report_context(form, version, policy, organisation)
-    choices = list(visible_organisations(user))
-    context["organisations"] = choices if len(choices) > 1 else []
-    return render(request, "portal/report.html", context, status=400 if form.errors else 200)
-
-
-@customer_only
-@require_POST
-def report_triage(request: HttpRequest) -> HttpResponse:
-    """The htmx partial: the severity the answers give, why, and the fields it needs."""
-    user = access.portal_user(request)
-    organisation = _organisation(user, request.POST.get("organisation"))
-    version = policy_selectors.current_version_for(organisation)
-    policy = policy_selectors.parsed(version)
-    # Still typing: the swap shows the severity and the fields it needs, never errors.
-    form = IncidentForm(request.POST, policy=policy, zone=access.viewer_zone(user)).quiet()
-    return render(
-        request,
-        "portal/_triage.html",
-        _report_context(form, version, policy, organisation),
-    )
-
-
-def _report_context(
-    form: IncidentForm, version: PolicyVersion, policy: Policy, organisation: Organization
-) -> dict[str, Any]:
-    now = clock.now()
-    status = support_status(version, now)
-    triaged = form.triage()
-    return {
-        "form": form,
-        "policy": policy,
-        "organisation": organisation,
-        "support": status,
-        "triaged": triaged,
-        "promise": promise_text(policy, triaged.severity) if triaged else "",
-        # INT-2: a Sev1 outside support hours takes the emergency path and needs a number.
-        "after_hours_emergency": bool(triaged and triaged.emergency and not status.open_now),
-        "question_fields": [form[name] for name in form.question_names],
-        "htmx_triage": format_html(
-            'hx-post="{}" hx-trigger="change" hx-target="#triage-result" hx-swap="outerHTML"',
-            reverse("portal:report_triage"),
-        ),
-        "nav": "report",
-    }
-
-
 @customer_only
 def support_policy(request: HttpRequest) -> HttpResponse:
     """The customer's own contract: hours, holidays of a year and response times."""
-    organisation = _organisation(access.portal_user(request))
+    organisation = access.organisation_for(access.portal_user(request))
     version = policy_selectors.current_version_for(organisation)
     context = policy_context(version, requested_year(request))
     context.update({"nav": "policy", "base_url": reverse("portal:policy")})
