@@ -144,7 +144,7 @@ def _page_after(qs: QuerySet[Case], after: tuple[int, int, int] | None, limit: i
     # The reads find the page's ids and ranks only; its rows are read once at the end,
     # by id: ranking the window sorts its matches, and reading every column of each of
     # them (text columns unpacked) before the sort kept 25 cost hundreds of rows' worth.
-    keys = qs.prefetch_related(None).select_related(None)
+    keys: Any = qs.prefetch_related(None).select_related(None)  # annotations by name
     found: list[tuple[int, int]] = []
     if after is None or after[1] > 0:
         window = keys.filter(pk__gte=floor).order_by(*_WINDOW_ORDER)
