@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -237,10 +238,13 @@ def main() -> int:
     agent = User.objects.get(username="sam")
     customer = User.objects.get(username="alice")
     time_searches(agent, queries[:20])  # warm the caches and the prepared statements
+    load_start = os.getloadavg()[0]
     figures = {
         "agent": time_searches(agent, queries),
         "customer": time_searches(customer, queries),
     }
+    load = {"start": round(load_start, 2), "end": round(os.getloadavg()[0], 2)}
+    say(f"load average (1 min) at the searches' start {load['start']}, end {load['end']}")
     for who, f in figures.items():
         say(f"{who}: p50 {f['p50_ms']} ms, p95 {f['p95_ms']} ms")
     peer_figures = None if args.no_peer else peer(args.peer_tickets, args.searches)
@@ -252,6 +256,9 @@ def main() -> int:
     )
     print(
         f"search table and GIN indexes {index['table_and_indexes_mb']} MB (GIN {index['gin_indexes_mb']} MB)"
+    )
+    print(
+        f"load average (1 min) while searching: {load['start']} at the start, {load['end']} at the end"
     )
     for who, f in figures.items():
         print(
@@ -275,6 +282,7 @@ def main() -> int:
         "index": index,
         "searches": args.searches,
         "reads": figures,
+        "load_average": load,
         "goal_p95_ms": GOAL_P95_MS,
         "goals_met": {who: f["p95_ms"] <= GOAL_P95_MS for who, f in figures.items()},
         "peer": peer_figures,

@@ -176,6 +176,9 @@ class Case(models.Model):
                 name="case_queue_rank_idx",
             ),
             models.Index(fields=["organization", "status"], name="case_org_status_idx"),
+            # A customer's newest cases by id without reading them (a search's window
+            # floor: the organisation's 1,000th newest case, an index-only walk).
+            models.Index(fields=["organization", "id"], name="case_org_id_idx"),
             models.Index(fields=["region", "status"], name="case_region_status_idx"),
             models.Index(fields=["daily_review", "status"], name="case_daily_review_idx"),
         ]

@@ -96,15 +96,26 @@ def exact_plans() -> Iterator[None]:
     prepared on the server after two runs (settings: ``prepare_threshold``), and a
     prepared statement's generic plan knows neither how few cases the window holds nor
     how common the words are: measured, the same search's window read went from 20 ms
-    to 200 ms once prepared. ``SET LOCAL`` lasts until the end of the transaction, so
-    the setting is put back on the way out."""
+    to 200 ms once prepared. And without parallel workers: every read of a page is
+    bounded (a thousand rows at most), and starting a worker process for it (as the
+    planner did for an agent's window) costs more than it saves on a busy server.
+    ``SET LOCAL`` lasts until the end of the transaction, so inside another transaction
+    the settings are put back on the way out."""
     if connection.vendor != "postgresql":
         yield
         return
+    inside = connection.in_atomic_block
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        cursor.execute("set local plan_cache_mode = force_custom_plan")
+        cursor.execute(
+            "set local plan_cache_mode = force_custom_plan;"
+            " set local max_parallel_workers_per_gather = 0"
+        )
         yield
-        cursor.execute("set local plan_cache_mode to default")
+        if inside:  # else the commit just below puts them back
+            cursor.execute(
+                "set local plan_cache_mode to default;"
+                " set local max_parallel_workers_per_gather to default"
+            )
 
 
 @contextlib.contextmanager

@@ -17,10 +17,19 @@ order while new cases arrive. Which cases match does not depend on any of this.
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Sequence
 from typing import Any
 
-from django.db.models import BigIntegerField, Expression, F, QuerySet, Subquery, Value, When
+from django.db.models import (
+    BigIntegerField,
+    Expression,
+    F,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models import Case as Switch
 from django.db.models.functions import Coalesce
 
@@ -44,8 +53,10 @@ from supportdesk.domain.tags import lift_tag_terms
 RANKED_CASES = 1000
 
 #: How many ids below the window (or the last row) a page walks before it asks the
-#: search index for the older matches instead.
+#: search index for the older matches instead, and how much each further range of ids
+#: (read through the index) grows.
 WALKED_IDS = 5000
+RANGE_GROWTH = 8
 
 #: The window's floor (one value within a search, so only cursors read it), then best
 #: match first (0 below the floor), then newest; the id makes the order total.
@@ -90,8 +101,18 @@ def search_cases(
     found = found.annotate(search_score=engine().score(query, audience))
     # The id of the viewer's RANKED_CASES-th newest case: the queue alone (no text),
     # evaluated once per statement; 0 when the queue is shorter.
-    newest = queue.order_by("-id").values("id")[RANKED_CASES - 1 : RANKED_CASES]
-    return at_floor(found, Coalesce(Subquery(newest), Value(0)))
+    return at_floor(found, _Floor(queue.order_by("-id").values("id")))
+
+
+class _Floor(Coalesce):
+    """The window's floor as an expression (the id of the queue's
+    :data:`RANKED_CASES`-th newest case, 0 when it is shorter) that keeps its queue at
+    hand, so :func:`search_page` reads it on its own: from the queue alone, without
+    the text, which no match can change."""
+
+    def __init__(self, ids: QuerySet[Case, Any]) -> None:
+        super().__init__(Subquery(ids[RANKED_CASES - 1 : RANKED_CASES]), Value(0))
+        self.ids = ids
 
 
 def at_floor(qs: QuerySet[Case], floor: Expression) -> QuerySet[Case]:
@@ -118,48 +139,89 @@ def search_page(qs: QuerySet[Case], *, cursor: str | None, limit: int) -> Page[C
 
 
 def _page_after(qs: QuerySet[Case], after: tuple[int, int, int] | None, limit: int) -> Page[Case]:
-    floor = after[0] if after is not None else _floor_of(qs)
-    if floor is None:
-        return Page(items=[], next_cursor=None, limit=limit)
+    if after is not None:
+        floor, top = after[0], None
+    else:
+        floor, top = _window_of(qs)
     qs = at_floor(qs, Value(floor))
-    rows: list[Case] = []
+    # The reads find the page's ids and ranks only; its rows are read once at the end,
+    # by id: ranking the window sorts its matches, and reading every column of each of
+    # them (text columns unpacked) before the sort kept 25 cost hundreds of rows' worth.
+    keys: Any = qs.prefetch_related(None).select_related(None)  # annotations by name
+    found: list[tuple[int, int]] = []
     if after is None or after[1] > 0:
-        window = qs.filter(pk__gte=floor).order_by(*_WINDOW_ORDER)
+        window = keys.filter(pk__gte=floor).order_by(*_WINDOW_ORDER)
         if after is not None:
             window = window.filter(after_filter(_WINDOW_ORDER, after[1:]))
-        rows = list(window[: limit + 1])
-    if len(rows) <= limit:
+        found = list(window.values_list("pk", "search_rank")[: limit + 1])
+    if len(found) <= limit:
         # Below the last row when it was an older match: the walk starts there, not at
         # the floor, so a deep page costs what the first does.
         below = after[2] if after is not None and after[1] == 0 else floor
-        rows += _older(qs, below, limit + 1 - len(rows))
+        need = limit + 1 - len(found)
+        # A first page knows how many of the window's ids hold a match: the older ones
+        # are as dense, so that many more ids (twice) should hold the rest.
+        span = None
+        if top is not None:
+            span = below if not found else math.ceil(2 * need * (top - floor + 1) / len(found))
+        found += [(pk, 0) for pk in _older(keys, below, need, span)]
     next_cursor = None
-    if len(rows) > limit:
-        last = rows[limit - 1]
-        next_cursor = encode_cursor([last.search_floor, last.search_rank, last.pk])  # type: ignore[attr-defined]
-    return Page(items=rows[:limit], next_cursor=next_cursor, limit=limit)
+    if len(found) > limit:
+        last_pk, last_rank = found[limit - 1]
+        next_cursor = encode_cursor([floor, last_rank, last_pk])
+    wanted = found[:limit]
+    rows = qs.in_bulk([pk for pk, _ in wanted]) if wanted else {}
+    items = [rows[pk] for pk, _ in wanted if pk in rows]
+    return Page(items=items, next_cursor=next_cursor, limit=limit)
 
 
-def _older(qs: QuerySet[Case], below: int, n: int) -> list[Case]:
-    """The ``n`` newest matches of ``qs`` below id ``below``: first by walking the
-    :data:`WALKED_IDS` ids under it (enough for a common word; the cost is bounded by
-    the range), then, only if they hold fewer, through the search index (cheap exactly
-    when the words are rare, which is when a walk would go on and on)."""
-    edge = max(below - WALKED_IDS, 0)
-    rows = list(engine().older(qs, below, above=edge).order_by("-id")[:n])
-    if len(rows) < n and edge > 0:
-        with index_plans():
-            rows += list(engine().older(qs, edge + 1).order_by("-id")[: n - len(rows)])
-    return rows
+def _older(qs: QuerySet[Case], below: int, n: int, span: int | None = None) -> list[int]:
+    """The ids of the ``n`` newest matches of ``qs`` below id ``below``, read in id
+    ranges, the first ``span`` ids (as dense in matches as the window) or
+    :data:`WALKED_IDS`, each next one :data:`RANGE_GROWTH` times larger, until ``n``
+    are found. A range of at most :data:`WALKED_IDS` is read as the planner likes (for
+    a common word a walk down the ids that stops at ``n``); a larger one through the
+    search index narrowed to the range (a bitmap of the words' documents and'ed with
+    one of the range's ids, so only the range's matches are read). Words rare together
+    are thus never tested document by document over tens of thousands of ids, and the
+    words' postings, the costly part of an index read for common words, are read once
+    or twice a page, not once per range."""
+    ids: list[int] = []
+    top, size = below, span or WALKED_IDS
+    while len(ids) < n and top > 1:
+        edge = max(top - size, 0)
+        older = engine().older(qs, top, above=edge).order_by("-id").values_list("pk", flat=True)
+        if size <= WALKED_IDS:
+            ids += list(older[: n - len(ids)])
+        else:
+            with index_plans():
+                ids += list(older[: n - len(ids)])
+        top, size = edge + 1, max(size, WALKED_IDS) * RANGE_GROWTH
+    return ids
 
 
-def _floor_of(qs: QuerySet[Case]) -> int | None:
-    """The window's floor as a number (None: nothing matches), so the page's reads
-    carry it as a constant: the planner then sees how few cases the window holds, and
-    the subquery runs once, not once per mention."""
+def _window_of(qs: QuerySet[Case]) -> tuple[int, int | None]:
+    """The window's floor and its newest id (None: not known) as numbers, so the
+    page's reads carry them as constants: the planner then sees how few cases the
+    window holds, and the subquery runs once, not once per mention. Read from the queue
+    alone (one short walk down its ids, index-only for a customer), never with the
+    text: looking the words up to learn whether anything matches cost a GIN lookup per
+    page (20-75 ms at 1,000,000 cases); the window and the older matches find out
+    anyway."""
+    floor = qs.query.annotations["search_floor"]
+    if isinstance(floor, _Floor):
+        ids = list(floor.ids.values_list("id", flat=True)[:RANKED_CASES])
+        if not ids:
+            return 0, None
+        return (ids[-1] if len(ids) == RANKED_CASES else 0), ids[0]
+    return _floor_of(qs), None
+
+
+def _floor_of(qs: QuerySet[Case]) -> int:
+    """The floor of ``qs`` annotated another way (0: nothing matches)."""
     annotated: Any = qs.order_by()  # the plugin does not see annotations by name
     found = list(annotated.values_list("search_floor", flat=True)[:1])
-    return int(found[0]) if found else None
+    return int(found[0]) if found else 0
 
 
 def search_forward(qs: QuerySet[Case], cursor: str | None, limit: int) -> Page[Case]:
