@@ -27,7 +27,6 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from email_ingest import ADMIN_URL, fresh_database, message, prepare, setup_django
-from statements import api_operations  # noqa: F401  (the same body, below)
 
 DB_NAME = "supportdesk_bench_core_cpu"
 
