@@ -4,12 +4,16 @@ severity changes, follow-up tasks, sprints, releases and idempotency keys."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from supportdesk.domain.lifecycle import CaseStatus
+
+if TYPE_CHECKING:
+    from supportdesk.accounts.models import User
 
 #: Sort value for "no SLA due": far in the future, so the queue cursor never meets a null.
 NO_DUE = dt.datetime(9000, 1, 1, tzinfo=dt.UTC)
@@ -164,6 +168,9 @@ class Case(models.Model):
     #: the rest of the request that opened it (its answer, its receipt), which would
     #: otherwise read them straight back. None on a case read from the database.
     opened_clocks: list[SlaClock] | None = None
+    #: The case's followers when the caller read them already (a fan-out batch reads
+    #: those of all its cases at once); ``None``: read them when needed.
+    followers_in_hand: list[User] | None = None
     #: Not a column: the clocks as of the instant of the request that reads the case
     #: (``cases.clocks.show_clocks``), which every page and answer shows (RSP-6).
     shown_clocks: list[SlaClock] | None = None

@@ -241,13 +241,21 @@ def stored_preferences(user: User) -> Preferences:
 
 
 def with_notice_settings_of(users: list[User]) -> dict[int, User]:
-    """``users`` read afresh with their preferences and working hours (for
-    :func:`stored_preferences` and :func:`working_calendar`), by id, in one statement:
-    the notify path tells several people of one event."""
-    if not users:
-        return {}
-    related = ("notice_preferences", "working_hours")
-    return User.objects.select_related(*related).in_bulk([u.pk for u in users])
+    """``users`` with their preferences and working hours (for
+    :func:`stored_preferences` and :func:`working_calendar`), by id: those read with
+    both already (a fan-out batch reads its recipients so, all at once) as they are,
+    the others read afresh in one statement (the notify path tells several people of
+    one event)."""
+    found = {u.pk: u for u in users if _has_notice_settings(u)}
+    missing = [u.pk for u in users if u.pk not in found]
+    if missing:
+        related = ("notice_preferences", "working_hours")
+        found.update(User.objects.select_related(*related).in_bulk(missing))
+    return found
+
+
+def _has_notice_settings(user: User) -> bool:
+    return bool(User.notice_preferences.is_cached(user) and User.working_hours.is_cached(user))
 
 
 def preferred_channels(prefs: Preferences) -> dict[NoticeEvent, tuple[NoticeChannel, ...]]:

@@ -29,7 +29,10 @@ def current_version_for(organisation: Organization) -> PolicyVersion:
     authentication reads the user's) answers without a statement; any other with one.
     Pass one read for this request or message, never one kept across requests.
     """
-    if organisation.policy_id:
+    if organisation.policy_id and _version_in_hand(organisation):
+        assert organisation.policy is not None
+        version = organisation.policy.current_version
+    elif organisation.policy_id:
         # Documented prefetching fetches only what the read did not bring: the contract
         # with its current version (source deferred) in one statement, or none.
         prefetch_related_objects(
@@ -52,6 +55,16 @@ def current_version_for(organisation: Organization) -> PolicyVersion:
             field="policy",
         )
     return version
+
+
+def _version_in_hand(organisation: Organization) -> bool:
+    """The organisation was read with its contract and that contract's current version
+    (the token's and the mail sender's reads): no statement, and none of the prefetch
+    machinery's work (a third of a millisecond of CPU per message)."""
+    if not Organization.policy.is_cached(organisation):
+        return False
+    contract = organisation.policy
+    return contract is not None and PolicyRow.current_version.is_cached(contract)
 
 
 def default_version() -> PolicyVersion | None:

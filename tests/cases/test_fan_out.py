@@ -153,3 +153,29 @@ def test_a_case_gone_before_its_job_is_told_leaves_nothing_behind(
     Case.objects.filter(pk=case.pk).delete()
     assert tell_everyone() == 1
     assert not FanOutJob.objects.exists() and not OutboxMessage.objects.exists()
+
+
+def test_a_batch_is_told_in_as_many_statements_whatever_its_size(
+    customer: Any, organisation: Any, agent: Any, na_team: Any
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    make_user(role=Role.AGENT, team=na_team)
+
+    def statements_to_tell(cases: int, replies: int) -> int:
+        opened = [open_sev(customer, organisation, severity=3, now=NOW) for _ in range(cases)]
+        for case in opened[:replies]:
+            services.add_comment(actor=agent, case_id=case.pk, body="On it.", now=NOW)
+        with CaptureQueriesContext(connection) as queries:
+            assert tell_everyone() == cases + replies
+        return len(queries)
+
+    # Everyone told, their settings and the team's members are read once per batch, and
+    # the bell entries, mail and envelopes are inserted with one statement per table (a
+    # reply combined into its case's receipt of the same batch costs its own few).
+    assert statements_to_tell(6, 1) == statements_to_tell(2, 1)
+    assert Notification.objects.filter(event="case_received").count() >= 16
+    replies = OutboxMessage.objects.filter(dedupe_key__contains=":public_reply:")
+    assert replies.count() == 2
+    assert all(reply.combined_into is not None for reply in replies)

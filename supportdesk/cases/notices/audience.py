@@ -84,6 +84,9 @@ def recipients(
 def _followers(case: Case) -> Iterator[User]:
     if case.opened_clocks is not None:
         return  # opened in this transaction: nobody follows it yet
+    if case.followers_in_hand is not None:
+        yield from case.followers_in_hand
+        return
     for row in CaseFollower.objects.filter(case=case).select_related("user"):
         yield row.user
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from supportdesk.accounts.models import User
 from supportdesk.cases.clocks import policy_of
-from supportdesk.cases.models import Case, Comment, SlaClock
+from supportdesk.cases.models import Case, CaseFollower, Comment, SlaClock
 from supportdesk.cases.notices.mail import case_opened_by_mail
 from supportdesk.cases.notices.notify import notify
 from supportdesk.domain.notices import NoticeEvent
@@ -72,20 +72,38 @@ def tell_later(
 
 def expand(jobs: Sequence[tuple[dict[str, Any], dt.datetime]]) -> None:
     """Tell a batch of deferred case events, in order (the fan-out jobs' expansion):
-    their cases, the first clocks of those just opened and their actors are read once
-    for the batch."""
+    their cases, the first clocks of those just opened and the followers of the others
+    are read once for the batch, and everyone the batch may tell or name (requesters,
+    assignees, followers, actors) with their notice settings in one more read (the
+    rows told are inserted together by ``expand_due``)."""
     payloads = [payload for payload, _ in jobs]
     cases = (
-        Case.objects.select_related(
-            "organization", "policy_version", "requester", "assignee", "team"
-        )
+        Case.objects.select_related("organization", "policy_version", "team")
         .defer("policy_version__source")
         .in_bulk({p["case"] for p in payloads})
     )
     opened: dict[int, list[SlaClock]] = {p["case"]: [] for p in payloads if p["opened"]}
     for row in SlaClock.objects.filter(case_id__in=list(opened)).order_by("id"):
         opened[row.case_id].append(row)
-    people = User.objects.in_bulk({p["actor"] for p in payloads if p["actor"] is not None})
+    followed: dict[int, list[int]] = {}
+    later = set({p["case"] for p in payloads if not p["opened"]})
+    if later:
+        for case_id, user_id in CaseFollower.objects.filter(case_id__in=later).values_list(
+            "case_id", "user_id"
+        ):
+            followed.setdefault(case_id, []).append(user_id)
+    wanted = {p["actor"] for p in payloads if p["actor"] is not None}
+    for held in cases.values():
+        wanted.add(held.requester_id)
+        if held.assignee_id is not None:
+            wanted.add(held.assignee_id)
+    wanted.update(pk for ids in followed.values() for pk in ids)
+    people = User.objects.select_related("notice_preferences", "working_hours").in_bulk(wanted)
+    for held in cases.values():
+        held.requester = people[held.requester_id]
+        held.assignee = people.get(held.assignee_id) if held.assignee_id is not None else None
+        if held.pk in later:
+            held.followers_in_hand = [people[pk] for pk in followed.get(held.pk, ())]
     for payload, at in jobs:
         case = cases.get(payload["case"])
         if case is None:

@@ -34,6 +34,7 @@ from supportdesk.domain.policy import Policy
 from supportdesk.notifications import selectors as notice_selectors
 from supportdesk.notifications import services as outbox
 from supportdesk.notifications.models import MessageKind, OutboxMessage
+from supportdesk.notifications.services import together
 
 #: How many earlier Message-IDs a References header carries (RFC 5322 allows trimming).
 MAX_REFERENCES = 20
@@ -135,14 +136,19 @@ def send_case_mail(
     )
     if not threaded:
         return message
-    envelope = None if new_case else OutboundMail.objects.filter(outbox=message).first()
+    # A new case's mail, or one kept for a fan-out batch's insert, has no envelope yet.
+    fresh = new_case or message.pk is None
+    envelope = None if fresh else OutboundMail.objects.filter(outbox=message).first()
     if envelope is not None and message.dedupe_key != dedupe_key:
         # Combined into an earlier pending mail: its HTML part tells this event too.
         envelope.html += html
         envelope.save(update_fields=["html"])
     elif envelope is None:
-        thread = thread_of(case) if thread is None else thread
-        OutboundMail.objects.create(
+        if thread is None:
+            if any(e.case_id == case.pk for e in together.pending(OutboundMail)):
+                together.flush()  # the thread includes this batch's mail of the case
+            thread = thread_of(case)
+        envelope = OutboundMail(
             outbox=message,
             message_id=new_message_id(case.reference or "sd"),
             case=case,
@@ -152,6 +158,9 @@ def send_case_mail(
             html=html,
             created_at=now,
         )
+        # In a fan-out batch: inserted after its outbox row, with the batch's others.
+        if not together.add(envelope):
+            envelope.save(force_insert=True)
     return message
 
 

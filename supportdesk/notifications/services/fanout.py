@@ -20,6 +20,7 @@ from django.db import transaction
 
 from supportdesk import clock
 from supportdesk.notifications.models import FanOutJob
+from supportdesk.notifications.services import together
 from supportdesk.notifications.services.delivery import MAX_ATTEMPTS, backoff
 
 log = logging.getLogger(__name__)
@@ -75,9 +76,11 @@ def expand_due(*, batch: int = 50, now: dt.datetime | None = None) -> int:
 
 
 def _expand(jobs: list[FanOutJob]) -> None:
-    """Each run of consecutive jobs of one kind through that kind's expansion."""
-    for kind, run in groupby(jobs, key=lambda job: job.kind):
-        _EXPANSIONS[kind]([(job.payload, job.created_at) for job in run])
+    """Each run of consecutive jobs of one kind through that kind's expansion; the
+    rows they tell are inserted together at the end (one statement per table)."""
+    with together.written_together():
+        for kind, run in groupby(jobs, key=lambda job: job.kind):
+            _EXPANSIONS[kind]([(job.payload, job.created_at) for job in run])
 
 
 def _delete(pks: list[int]) -> None:

@@ -14,6 +14,7 @@ from supportdesk.accounts.models import Team, User
 from supportdesk.domain.errors import DomainError
 from supportdesk.notifications import selectors
 from supportdesk.notifications.models import Notification, Preferences
+from supportdesk.notifications.services import together
 
 
 def notify_in_app(
@@ -27,8 +28,9 @@ def notify_in_app(
     escalation_id: int | None = None,
     now: dt.datetime | None = None,
 ) -> Notification:
-    """One bell entry for ``user``; call it inside the transaction of the change."""
-    return Notification.objects.create(
+    """One bell entry for ``user``; call it inside the transaction of the change (in a
+    fan-out batch it is inserted with the batch's others, ``together``)."""
+    row = Notification(
         recipient=user,
         event=event,
         title=title[:300],
@@ -38,6 +40,9 @@ def notify_in_app(
         escalation_id=escalation_id,
         created_at=clock.resolve(now),
     )
+    if not together.add(row):
+        row.save(force_insert=True)
+    return row
 
 
 def notify_members_in_app(
@@ -53,8 +58,12 @@ def notify_members_in_app(
 ) -> int:
     """The same bell entry for each active member of ``team`` but the people
     ``besides``; returns how many. One ``INSERT ... SELECT`` over the members, who are
-    never read into Python (a region team's members are told of every new case)."""
+    never read into Python (a region team's members are told of every new case); in a
+    fan-out batch, the members' ids are read once per batch and the entries inserted
+    with the batch's others (``together``)."""
     now = clock.resolve(now)
+    if together.collecting():
+        return _members_in_batch(team, besides, event, title, body, url, case_id, now)
     columns = {
         "recipient_id": F("pk"),
         "case_id": Value(case_id, output_field=BigIntegerField()),
@@ -77,6 +86,43 @@ def notify_members_in_app(
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {table} ({names}) {select}", params)
         return int(cursor.rowcount)
+
+
+def _members_in_batch(
+    team: Team,
+    besides: Collection[int],
+    event: str,
+    title: str,
+    body: str,
+    url: str,
+    case_id: int | None,
+    now: dt.datetime,
+) -> int:
+    members = together.team_members(team.pk)
+    if members is None:
+        members = list(
+            User.objects.filter(team=team, is_active=True)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        together.remember_members(team.pk, members)
+    told = 0
+    for pk in members:
+        if pk in besides:
+            continue
+        together.add(
+            Notification(
+                recipient_id=pk,
+                case_id=case_id,
+                event=event,
+                title=title[:300],
+                body=body,
+                url=url[:300],
+                created_at=now,
+            )
+        )
+        told += 1
+    return told
 
 
 def mark_read(*, user: User, notification_ids: list[int], now: dt.datetime | None = None) -> int:

@@ -19,6 +19,7 @@ from supportdesk.notifications.models import (
     OutboxState,
     Priority,
 )
+from supportdesk.notifications.services import together
 
 
 def is_urgent(kind: str, severity: int | None) -> bool:
@@ -79,12 +80,16 @@ def enqueue(
         unsubscribe_url=unsubscribe_url,
     )
     if message.coalesce_key and coalesce_seconds > 0:
+        if any(m.coalesce_key == message.coalesce_key for m in together.pending(OutboxMessage)):
+            together.flush()  # the window must see this batch's own pending mail
         since = now - dt.timedelta(seconds=coalesce_seconds)
         combined = _combine_new(message, since) if new_key else _combine(message, since)
         if combined is not None:
             return combined
     if new_key:
-        message.save(force_insert=True)
+        # In a fan-out batch: inserted with the batch's other rows (``together``).
+        if not together.add(message):
+            message.save(force_insert=True)
         return message
     # Insert first: most keys are new (a new case's receipt, a page's first
     # notification), and the unique key is the duplicate check, also against a
