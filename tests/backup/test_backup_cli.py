@@ -16,6 +16,10 @@ import pytest
 from supportdesk import clock
 from tests.backup.conftest import Site
 
+# One worker runs them all: the demo site, its archive and the restored site are built
+# once (each costs subprocesses running migrations and the demo seed), not per worker.
+pytestmark = pytest.mark.xdist_group("backup")
+
 PEOPLE = ("nora", "erik", "alice", "petra", "fiona")
 ANSWERS = (
     "cannot_book=false,cannot_update_rates=false,cannot_send_confirmations=false,"
