@@ -12,7 +12,6 @@ from typing import Any
 
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
-from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
@@ -23,6 +22,7 @@ from supportdesk.accounts.ratelimit import RateLimited
 from supportdesk.answers.api import router as macros_router
 from supportdesk.answers.api import tags_router
 from supportdesk.api_auth import CHALLENGE, SignedInSession, TokenAuth
+from supportdesk.api_schema import SchemaOnceNinjaAPI
 from supportdesk.api_types import StorableParser
 from supportdesk.cases.api import router as cases_router
 from supportdesk.cases.search.api import router as find_router
@@ -70,7 +70,7 @@ STATUS_FOR: list[tuple[type[DomainError], int]] = [
 ]
 
 
-api = NinjaAPI(
+api = SchemaOnceNinjaAPI(
     title="supportdesk API",
     version=__version__,
     description="Support cases, SLA clocks and escalations. Authenticate with "

@@ -53,6 +53,41 @@ def pytest_configure(config: pytest.Config) -> None:
     settings.MEDIA_ROOT = data_dir / "media"
     settings.STATIC_ROOT = data_dir / "static"
     settings.STATIC_ROOT.mkdir()
+    _scan_static_files_once()
+
+
+def _scan_static_files_once() -> None:
+    """WhiteNoise lists every finder's static files when its middleware is made: once
+    per process when serving, but once per test ``Client`` (each loads the middleware
+    anew), a tenth of a second each. The files do not change during a run, so the scan
+    is kept per process for the same static settings; what is served is unchanged."""
+    from django.conf import settings
+    from whitenoise.middleware import WhiteNoiseMiddleware
+
+    scan = WhiteNoiseMiddleware.add_files_from_finders
+    scanned: dict[tuple[Any, ...], dict[str, Any]] = {}
+
+    def add_files_from_finders(self: WhiteNoiseMiddleware) -> None:
+        key = (
+            self.static_prefix,
+            self.max_age,
+            self.charset,
+            self.allow_all_origins,
+            self.index_file,
+            getattr(settings, "WHITENOISE_ADD_HEADERS_FUNCTION", None),
+            getattr(settings, "WHITENOISE_IMMUTABLE_FILE_TEST", None),
+            str(getattr(settings, "WHITENOISE_MIMETYPES", None)),
+            tuple(settings.INSTALLED_APPS),
+            tuple(str(d) for d in settings.STATICFILES_DIRS),
+            tuple(settings.STATICFILES_FINDERS),
+        )
+        if key not in scanned:
+            before = dict(self.files)
+            scan(self)
+            scanned[key] = {url: f for url, f in self.files.items() if before.get(url) is not f}
+        self.files.update(scanned[key])
+
+    WhiteNoiseMiddleware.add_files_from_finders = add_files_from_finders  # type: ignore[method-assign]
 
 
 def policy_text(name: str) -> str:

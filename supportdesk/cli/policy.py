@@ -33,8 +33,10 @@ def check(args: argparse.Namespace) -> int:
 def load(args: argparse.Namespace) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "supportdesk.settings")
     import django
+    from django.apps import apps
 
-    django.setup()
+    if not apps.ready:  # once per process, as in runtime.start_django
+        django.setup()
     from supportdesk.policies.services import load_policy_version
 
     for name in args.files:

@@ -34,5 +34,9 @@ def start_django() -> None:
     ensure_secret_key(data_dir())
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "supportdesk.settings")
     import django
+    from django.apps import apps
 
-    django.setup()
+    # Once per process: a second setup would configure logging again, pointing its
+    # handler at whatever sys.stderr is by then (a test's capture, closed after it).
+    if not apps.ready:
+        django.setup()

@@ -89,7 +89,16 @@ def default_policy() -> Policy | None:
 @functools.lru_cache(maxsize=64)
 def _parse(version_id: int, sha256: str) -> Policy:
     source = PolicyVersion.objects.values_list("source", flat=True).get(pk=version_id)
-    return load_policy_text(source)
+    return parse_text(source)
+
+
+@functools.lru_cache(maxsize=64)
+def parse_text(text: str) -> Policy:
+    """``load_policy_text`` once per process for each distinct text: the parsed policy
+    depends on the text alone and is immutable, so loading the same file again (or a
+    stored version under a new row) reuses it; a changed file is a new key. A text that
+    does not validate raises every time (exceptions are not cached)."""
+    return load_policy_text(text)
 
 
 def parsed(version: PolicyVersion) -> Policy:

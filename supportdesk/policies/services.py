@@ -10,8 +10,8 @@ from django.db import transaction
 
 from supportdesk import clock
 from supportdesk.domain.errors import DomainError
-from supportdesk.domain.policy import load_policy_text
 from supportdesk.policies.models import Policy, PolicyVersion
+from supportdesk.policies.selectors import parse_text
 
 
 class PolicyVersionConflict(DomainError):
@@ -32,7 +32,7 @@ def load_policy_version(*, text: str, now: dt.datetime | None = None) -> LoadRes
     running cases keep computing deadlines under the version they were opened with,
     so a stored version is never overwritten.
     """
-    parsed = load_policy_text(text)  # raises PolicyError with key paths
+    parsed = parse_text(text)  # raises PolicyError with key paths
     digest = hashlib.sha256(text.encode()).hexdigest()
     policy, _ = Policy.objects.select_for_update().get_or_create(
         key=parsed.id, defaults={"name": parsed.name}

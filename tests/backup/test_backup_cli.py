@@ -16,6 +16,10 @@ import pytest
 from supportdesk import clock
 from tests.backup.conftest import Site
 
+# One worker runs them all: the demo site, its archive and the restored site are built
+# once (each costs subprocesses running migrations and the demo seed), not per worker.
+pytestmark = pytest.mark.xdist_group("backup")
+
 PEOPLE = ("nora", "erik", "alice", "petra", "fiona")
 ANSWERS = (
     "cannot_book=false,cannot_update_rates=false,cannot_send_confirmations=false,"
@@ -42,14 +46,14 @@ def tables(archive: Path) -> dict[str, bytes]:
         return {n: z.read(n) for n in z.namelist() if n.startswith(("tables/", "files/"))}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def full_archive(demo_site: Site, tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("archive") / "demo.zip"
     demo_site.run("export", "--with-passwords", str(path))
     return path
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def restored(full_archive: Path, new_site: Callable[..., Site]) -> Site:
     # Unmigrated: ``import`` migrates an empty database itself.
     site = new_site(migrated=False)
