@@ -8,6 +8,7 @@ surrogate (not UTF-8 at all). Strings stored in a column are as long as that col
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Annotated, Any
 
@@ -36,11 +37,15 @@ class UnstorableText(DomainError):
     """A string holding a NUL character or a lone surrogate (HTTP 400)."""
 
 
+#: A lone UTF-16 surrogate (one regular-expression scan, not a Python loop per character).
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def unstorable_reason(text: str) -> str | None:
     """Why ``text`` cannot be stored, or None when it can."""
     if "\x00" in text:
         return "must not contain NUL characters"
-    if any("\ud800" <= ch <= "\udfff" for ch in text):
+    if not text.isascii() and _SURROGATE.search(text):
         return "must not contain lone UTF-16 surrogates"
     return None
 

@@ -38,6 +38,12 @@ NEW = {"postgresql": 13, "sqlite": 15}
 #: update (on SQLite also the two FTS5 rows), not rebuilt.
 REPLY = {"postgresql": 17, "sqlite": 19}
 
+#: The first message of a sender known only by their organisation's mail domain: as a
+#: new message, plus the organisation by domain (with its contract and current policy
+#: version, so the new case reads none), the contact looked for in it, and the contact
+#: created.
+FIRST = {"postgresql": 16, "sqlite": 18}
+
 
 def _count(raw: bytes) -> tuple[InboundMessage, int]:
     with CaptureQueriesContext(connection) as queries:
@@ -61,6 +67,20 @@ def test_a_new_message_and_a_reply_cost_at_most_a_small_number_of_statements(
     # Both stored with their outcome, the reply's comment on the case.
     assert InboundMessage.objects.get(pk=reply.pk).state == InboundState.COMMENTED
     assert Comment.objects.get(case=case).body == "Still"
+
+
+def test_a_first_message_from_a_sender_known_by_their_domain_costs_three_statements_more(
+    customer: Any,
+) -> None:
+    ingest(corpus.plain(sender=CUSTOMER, subject="Warm-up", body="x"))
+    message, statements = _count(
+        corpus.plain(sender="newcomer@alpine.example", subject="Rates will not save", body="x")
+    )
+    assert message.state == InboundState.OPENED
+    assert statements <= FIRST[connection.vendor], statements
+    case = Case.objects.select_related("requester").get(pk=message.case_id)
+    assert case.requester.email == "newcomer@alpine.example"
+    assert case.organization_id == customer.organization_id
 
 
 def test_a_routing_failure_after_the_message_was_stored_keeps_it_once_as_failed(

@@ -124,7 +124,15 @@ def reply_to_case(
 def organisation_for_domain(domain: str) -> Organization | None:
     if not domain:
         return None
-    for org in Organization.objects.filter(email_domains__icontains=domain).order_by("pk"):
+    # With the contract and its current version (not its text): the new case this
+    # sender's message opens reads no version of its own.
+    found = (
+        Organization.objects.filter(email_domains__icontains=domain)
+        .select_related("policy__current_version")
+        .defer("policy__current_version__source")
+        .order_by("pk")
+    )
+    for org in found:
         if domain in {
             d.strip().lower().lstrip("@") for d in re.split(r"[,\s]+", org.email_domains)
         }:
