@@ -21,15 +21,17 @@ long base64 lines is not bounced).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import queue
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, AnyStr
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.lmtp import LMTP
 from aiosmtpd.smtp import SMTP, Envelope, Session
-from django.db import DatabaseError, close_old_connections
+from django.db import DatabaseError, close_old_connections, connections
 
 from supportdesk.intake.models import InboundVia
 from supportdesk.intake.services.ingest import (
@@ -83,6 +85,7 @@ class IngestHandler:
     def __init__(self, via: str, workers: int = 4, max_batch: int = 32) -> None:
         self.via = via
         self.max_batch = max_batch
+        self.workers = workers
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="mail")
         self.waiting: queue.SimpleQueue[
             tuple[Delivery, asyncio.Future[str], asyncio.AbstractEventLoop]
@@ -119,6 +122,25 @@ class IngestHandler:
             return
         for (_, reply, loop), line in zip(batch, lines, strict=True):
             loop.call_soon_threadsafe(_settle, reply, line, None)
+
+    def close(self) -> None:
+        """Close each worker thread's database connections and stop the threads.
+
+        A worker keeps its connection between batches (``CONN_MAX_AGE``), and Django
+        closes a connection only from the thread that opened it: each worker takes one
+        closing task, held at a barrier so that no worker takes two."""
+        barrier = threading.Barrier(self.workers)
+
+        def close_mine() -> None:
+            connections.close_all()
+            with contextlib.suppress(threading.BrokenBarrierError):
+                barrier.wait(timeout=10)
+
+        for _ in range(self.workers):
+            self.pool.submit(close_mine)
+        self.pool.shutdown(wait=True)
+        # A controller started again gets fresh workers (threads start on first use).
+        self.pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="mail")
 
 
 class _LongLines(SMTP):
@@ -170,6 +192,10 @@ class MailController(Controller):
             decode_data=False,
             ident="supportdesk",
         )
+
+    def stop(self, no_assert: bool = False) -> None:
+        super().stop(no_assert=no_assert)
+        self.handler.close()
 
     def factory(self) -> Any:
         server_class = _LMTPServer if self.lmtp else _SMTPServer
