@@ -48,6 +48,7 @@ from supportdesk.escalations import selectors as escalation_selectors
 from supportdesk.intake import selectors as mail_selectors
 from supportdesk.policies import selectors as policy_selectors
 from supportdesk.web.forms import DeskForm, set_choices
+from supportdesk.web.reasons import refusal
 from supportdesk.web.support import promise_text
 from supportdesk.web.terms import term
 
@@ -396,7 +397,7 @@ def follow_up_done(request: HttpRequest, case_id: int, task_id: int) -> HttpResp
     except NotFound:
         raise Http404("follow-up not found") from None
     except DomainError as exc:
-        messages.error(request, exc.message)
+        messages.error(request, refusal(exc))
     else:
         messages.success(request, _("Follow-up marked as done."))
     return redirect("console:case", case_id=case.pk)
