@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -329,6 +330,15 @@ def case_handover_note(request: HttpRequest, case_id: int) -> HttpResponse:
 # Logging a phone call (INT-1, INT-5).
 
 
+def _agent_zone(user: User) -> ZoneInfo:
+    """The zone on the agent's profile (the console's times are in it), UTC when it names
+    no zone this machine knows."""
+    try:
+        return ZoneInfo(user.time_zone or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
 @staff_only
 @require_http_methods(["GET", "POST"])
 def phone_call(request: HttpRequest) -> HttpResponse:
@@ -340,7 +350,10 @@ def phone_call(request: HttpRequest) -> HttpResponse:
     if organisation is None:
         raise Http404("no organisation to log a call for")
     policy = policy_selectors.parsed(policy_selectors.current_version_for(organisation))
-    form = PhoneCallForm(request.POST or None, policy=policy, viewer=user)
+    # Times the caller gives are typed in the agent's own zone, the one every console page
+    # shows and names in the header: an organisation has no zone of its own (only a
+    # region, whose calendar may be follow-the-sun), so any other guess could be wrong.
+    form = PhoneCallForm(request.POST or None, policy=policy, viewer=user, zone=_agent_zone(user))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
