@@ -4,7 +4,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from supportdesk.accounts.forms import AdminSignInForm
 from supportdesk.accounts.models import ApiToken, LoginFailure, Organization, Team, User
@@ -21,7 +21,7 @@ class UserAdmin(BaseUserAdmin[User]):
     fieldsets = (
         *(BaseUserAdmin.fieldsets or ()),
         (
-            _lazy("Support"),
+            gettext_lazy("Support"),
             {"fields": ("role", "organization", "team", "time_zone", "phone")},
         ),
     )

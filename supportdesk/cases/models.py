@@ -505,7 +505,10 @@ class OutboundMail(models.Model):
     the case, its threading headers and its HTML part. One per outbox message."""
 
     outbox = models.OneToOneField(
-        "notifications.OutboxMessage", on_delete=models.CASCADE, related_name="mail_envelope"
+        "notifications.OutboxMessage",
+        on_delete=models.CASCADE,
+        related_name="mail_envelope",
+        verbose_name=_("outbox"),
     )
     message_id = models.CharField(max_length=255, unique=True, verbose_name=_("message id"))
     case = models.ForeignKey(

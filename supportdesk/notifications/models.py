@@ -164,7 +164,10 @@ class WorkingHours(models.Model):
     """
 
     user = models.OneToOneField(
-        "accounts.User", on_delete=models.CASCADE, related_name="working_hours"
+        "accounts.User",
+        on_delete=models.CASCADE,
+        related_name="working_hours",
+        verbose_name=_("user"),
     )
     zone = models.CharField(max_length=64, blank=True, verbose_name=_("zone"))
     weekly = models.JSONField(verbose_name=_("weekly"))
@@ -262,7 +265,10 @@ class Preferences(models.Model):
     policy's rules decide). Pages, breaches and escalation decisions ignore these."""
 
     user = models.OneToOneField(
-        "accounts.User", on_delete=models.CASCADE, related_name="notice_preferences"
+        "accounts.User",
+        on_delete=models.CASCADE,
+        related_name="notice_preferences",
+        verbose_name=_("user"),
     )
     language = models.CharField(max_length=16, blank=True, verbose_name=_("language"))
     #: {group: ["email", "in_app"]}; a group absent keeps the policy's channels.
@@ -270,7 +276,7 @@ class Preferences(models.Model):
 
     class Meta:
         verbose_name = _("preferences")
-        verbose_name_plural = _("preferenceses")
+        verbose_name_plural = _("preferences")
 
     def __str__(self) -> str:
         return f"preferences of {self.user_id}"

@@ -14,7 +14,9 @@ class Survey(models.Model):
     optional comment) once, and changeable until ``open_until``. What the report groups
     by (region, agent) is kept as it was when the case was resolved."""
 
-    case = models.OneToOneField("cases.Case", on_delete=models.CASCADE, related_name="survey")
+    case = models.OneToOneField(
+        "cases.Case", on_delete=models.CASCADE, related_name="survey", verbose_name=_("case")
+    )
     requester = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,

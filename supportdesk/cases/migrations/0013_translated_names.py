@@ -721,4 +721,34 @@ class Migration(migrations.Migration):
             name='team',
             field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='sprints', to='accounts.team', verbose_name='team'),
         ),
+        migrations.AlterField(
+            model_name='casemerge',
+            name='merged',
+            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='merge', serialize=False, to='cases.case', verbose_name='merged'),
+        ),
+        migrations.AlterField(
+            model_name='outboundmail',
+            name='outbox',
+            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='mail_envelope', to='notifications.outboxmessage', verbose_name='outbox'),
+        ),
+        migrations.AlterField(
+            model_name='searchdocument',
+            name='case',
+            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='search_document', serialize=False, to='cases.case', verbose_name='case'),
+        ),
+        migrations.AlterField(
+            model_name='searchdocument',
+            name='heading_vector',
+            field=django.contrib.postgres.search.SearchVectorField(null=True, verbose_name='heading vector'),
+        ),
+        migrations.AlterField(
+            model_name='searchdocument',
+            name='public_vector',
+            field=django.contrib.postgres.search.SearchVectorField(null=True, verbose_name='public vector'),
+        ),
+        migrations.AlterField(
+            model_name='searchdocument',
+            name='staff_vector',
+            field=django.contrib.postgres.search.SearchVectorField(null=True, verbose_name='staff vector'),
+        ),
     ]

@@ -30,15 +30,19 @@ class SearchDocument(models.Model):
     """
 
     case = models.OneToOneField(
-        "cases.Case", on_delete=models.CASCADE, primary_key=True, related_name="search_document"
+        "cases.Case",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="search_document",
+        verbose_name=_("case"),
     )
     public_text = models.TextField(verbose_name=_("public text"))
     staff_text = models.TextField(verbose_name=_("staff text"))
-    public_vector = SearchVectorField(null=True)
-    staff_vector = SearchVectorField(null=True)
+    public_vector = SearchVectorField(null=True, verbose_name=_("public vector"))
+    staff_vector = SearchVectorField(null=True, verbose_name=_("staff vector"))
     #: Reference and title (weight A) and organisation (B), PostgreSQL only: what a
     #: search ranks by, small enough to stay inline (migration 0012).
-    heading_vector = SearchVectorField(null=True)
+    heading_vector = SearchVectorField(null=True, verbose_name=_("heading vector"))
     indexed_at = models.DateTimeField(verbose_name=_("indexed at"))
 
     class Meta:
@@ -81,7 +85,11 @@ class CaseMerge(models.Model):
     reference, lead to ``into`` from here."""
 
     merged = models.OneToOneField(
-        "cases.Case", on_delete=models.CASCADE, primary_key=True, related_name="merge"
+        "cases.Case",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="merge",
+        verbose_name=_("merged"),
     )
     into = models.ForeignKey(
         "cases.Case", on_delete=models.PROTECT, related_name="merged_cases", verbose_name=_("into")

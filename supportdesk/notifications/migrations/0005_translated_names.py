@@ -305,4 +305,18 @@ class Migration(migrations.Migration):
             name='zone',
             field=models.CharField(blank=True, max_length=64, verbose_name='zone'),
         ),
+        migrations.AlterModelOptions(
+            name='preferences',
+            options={'verbose_name': 'preferences', 'verbose_name_plural': 'preferences'},
+        ),
+        migrations.AlterField(
+            model_name='preferences',
+            name='user',
+            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='notice_preferences', to=settings.AUTH_USER_MODEL, verbose_name='user'),
+        ),
+        migrations.AlterField(
+            model_name='workinghours',
+            name='user',
+            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='working_hours', to=settings.AUTH_USER_MODEL, verbose_name='user'),
+        ),
     ]

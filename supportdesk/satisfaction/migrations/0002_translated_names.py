@@ -73,4 +73,9 @@ class Migration(migrations.Migration):
             name='sent_at',
             field=models.DateTimeField(verbose_name='sent at'),
         ),
+        migrations.AlterField(
+            model_name='survey',
+            name='case',
+            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='survey', to='cases.case', verbose_name='case'),
+        ),
     ]
