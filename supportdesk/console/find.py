@@ -14,6 +14,7 @@ from django.http import (
 )
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -148,7 +149,7 @@ def export(request: HttpRequest) -> HttpResponseBase:
         try:
             data.update(saved_views.find_view(user, key).filters)
         except NotFound:
-            return HttpResponse("no such view", status=404, content_type="text/plain")
+            return HttpResponse(gettext("no such view"), status=404, content_type="text/plain")
     try:
         data.update(saved_views.view_fields(request.GET))
         qs = saved_views.view_cases(user, data)
