@@ -43,6 +43,8 @@ from supportdesk.oncall.api import router as oncall_router
 from supportdesk.oncall.services import PageClosed
 from supportdesk.satisfaction.api import router as satisfaction_router
 from supportdesk.satisfaction.services import LinkUsed, SurveyClosed
+from supportdesk.web.policy_reasons import translated_problem
+from supportdesk.web.reasons import translated
 
 
 class Conflict(DomainError):
@@ -87,9 +89,13 @@ RETRY_AFTER_SECONDS = 5
 @api.exception_handler(DomainError)
 def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     status = next(code for kind, code in STATUS_FOR if isinstance(exc, kind))
-    body: dict[str, Any] = {"detail": exc.message, "field": exc.field}
+    body: dict[str, Any] = {"detail": translated(exc.message), "field": exc.field}
     if isinstance(exc, PolicyError):
-        body["problems"] = [{"field": p.path, "reason": p.reason} for p in exc.problems]
+        # Key paths as the file writes them; the reasons in the reader's language.
+        problems = [{"field": p.path, "reason": translated_problem(p.reason)} for p in exc.problems]
+        body["problems"] = problems
+        if problems:
+            body["detail"] = "; ".join(f"{p['field']}: {p['reason']}" for p in problems)
     extra = getattr(exc, "extra", None)
     if extra:
         body.update(extra)

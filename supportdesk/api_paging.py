@@ -16,6 +16,7 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from annotated_types import Ge, Le
 from django.db.models import Model, Q, QuerySet
+from django.utils.translation import gettext as _
 from ninja import Schema
 
 from supportdesk.domain.errors import DomainError
@@ -50,9 +51,9 @@ def decode_cursor(cursor: str, width: int) -> list[Any]:
         padded = cursor + "=" * (-len(cursor) % 4)
         values = json.loads(base64.urlsafe_b64decode(padded.encode()))
     except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
-        raise BadCursor("not a cursor this API issued", field="cursor") from exc
+        raise BadCursor(_("not a cursor this API issued"), field="cursor") from exc
     if not isinstance(values, list) or len(values) != width:
-        raise BadCursor("not a cursor this API issued", field="cursor")
+        raise BadCursor(_("not a cursor this API issued"), field="cursor")
     return values
 
 

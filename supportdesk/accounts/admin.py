@@ -4,6 +4,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from supportdesk.accounts.forms import AdminSignInForm
 from supportdesk.accounts.models import ApiToken, LoginFailure, Organization, Team, User
@@ -19,7 +20,10 @@ class UserAdmin(BaseUserAdmin[User]):
     list_filter = ("role", "team", "is_active")
     fieldsets = (
         *(BaseUserAdmin.fieldsets or ()),
-        ("Support", {"fields": ("role", "organization", "team", "time_zone", "phone")}),
+        (
+            gettext_lazy("Support"),
+            {"fields": ("role", "organization", "team", "time_zone", "phone")},
+        ),
     )
 
 

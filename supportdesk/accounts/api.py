@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Status
 
 from supportdesk.accounts import permissions, services
@@ -60,7 +61,7 @@ class SessionOnly(SignedInSession):
     def __call__(self, request: HttpRequest) -> Any:
         if request.headers.get("Authorization", "").lower().startswith("bearer "):
             raise permissions.Forbidden(
-                "an API token cannot issue tokens: sign in, or use `supportdesk token create`",
+                _("an API token cannot issue tokens: sign in, or use `supportdesk token create`"),
                 field="authorization",
             )
         return super().__call__(request)

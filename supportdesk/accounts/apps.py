@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AccountsConfig(AppConfig):
     name = "supportdesk.accounts"
     label = "accounts"
-    verbose_name = "Organisations, people and access"
+    verbose_name = _("Organisations, people and access")

@@ -28,17 +28,18 @@ STAFF_ROLES = frozenset({Role.AGENT, Role.ESCALATION_MANAGER, Role.ADMIN})
 class Organization(models.Model):
     """A tenant: a customer, or a partner that serves client organisations."""
 
-    name = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=80, unique=True)
-    kind = models.CharField(max_length=16, choices=OrganizationKind.choices)
+    name = models.CharField(max_length=200, verbose_name=_("name"))
+    slug = models.SlugField(max_length=80, unique=True, verbose_name=_("slug"))
+    kind = models.CharField(max_length=16, choices=OrganizationKind.choices, verbose_name=_("kind"))
     #: Key of a region of the organisation's policy (``na``, ``emea``, ...).
-    region = models.CharField(max_length=32)
+    region = models.CharField(max_length=32, verbose_name=_("region"))
     account_manager = models.ForeignKey(
         "accounts.User",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="managed_organizations",
+        verbose_name=_("account manager"),
     )
     #: The partner that serves this (client) organisation, if any.
     partner = models.ForeignKey(
@@ -48,17 +49,25 @@ class Organization(models.Model):
         on_delete=models.PROTECT,
         related_name="clients",
         limit_choices_to={"kind": OrganizationKind.PARTNER},
+        verbose_name=_("partner"),
     )
     #: The support contract; empty means the site's default policy.
     policy = models.ForeignKey(
-        "policies.Policy", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "policies.Policy",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("policy"),
     )
     #: Mail domains whose senders belong to this organisation (email intake).
-    email_domains = models.CharField(max_length=500, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    email_domains = models.CharField(max_length=500, blank=True, verbose_name=_("email domains"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
 
     def __str__(self) -> str:
         return self.name
@@ -73,32 +82,51 @@ class TeamKind(models.TextChoices):
 class Team(models.Model):
     """A team of vendor staff: a region's support or escalation team, or engineering."""
 
-    name = models.CharField(max_length=120, unique=True)
-    key = models.SlugField(max_length=60, unique=True)
-    kind = models.CharField(max_length=16, choices=TeamKind.choices)
-    region = models.CharField(max_length=32, blank=True)
+    name = models.CharField(max_length=120, unique=True, verbose_name=_("name"))
+    key = models.SlugField(max_length=60, unique=True, verbose_name=_("key"))
+    kind = models.CharField(max_length=16, choices=TeamKind.choices, verbose_name=_("kind"))
+    region = models.CharField(max_length=32, blank=True, verbose_name=_("region"))
     escalation_manager = models.ForeignKey(
-        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "accounts.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("escalation manager"),
     )
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
 
     def __str__(self) -> str:
         return self.name
 
 
 class User(AbstractUser):
-    role = models.CharField(max_length=24, choices=Role.choices, default=Role.CUSTOMER)
+    role = models.CharField(
+        max_length=24, choices=Role.choices, default=Role.CUSTOMER, verbose_name=_("role")
+    )
     organization = models.ForeignKey(
-        Organization, null=True, blank=True, on_delete=models.PROTECT, related_name="members"
+        Organization,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
+        verbose_name=_("organization"),
     )
     team = models.ForeignKey(
-        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+        Team,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="members",
+        verbose_name=_("team"),
     )
     #: IANA zone the person's screens show times in.
-    time_zone = models.CharField(max_length=64, default="UTC")
-    phone = models.CharField(max_length=32, blank=True)
+    time_zone = models.CharField(max_length=64, default="UTC", verbose_name=_("time zone"))
+    phone = models.CharField(max_length=32, blank=True, verbose_name=_("phone"))
 
     class Meta(AbstractUser.Meta):
         # Every inbound mail looks its sender up by address, case-insensitively.
@@ -116,18 +144,22 @@ class User(AbstractUser):
 class ApiToken(models.Model):
     """A revocable API credential. Only a hash is stored; the secret is shown once."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
-    name = models.CharField(max_length=100)
-    prefix = models.CharField(max_length=12, unique=True)
-    digest = models.CharField(max_length=64)
-    created_at = models.DateTimeField()
-    last_used_at = models.DateTimeField(null=True, blank=True)
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("user")
+    )
+    name = models.CharField(max_length=100, verbose_name=_("name"))
+    prefix = models.CharField(max_length=12, unique=True, verbose_name=_("prefix"))
+    digest = models.CharField(max_length=64, verbose_name=_("digest"))
+    created_at = models.DateTimeField(verbose_name=_("created at"))
+    last_used_at = models.DateTimeField(null=True, blank=True, verbose_name=_("last used at"))
     #: Empty: valid until revoked.
-    expires_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True, verbose_name=_("expires at"))
+    revoked_at = models.DateTimeField(null=True, blank=True, verbose_name=_("revoked at"))
 
     class Meta:
         ordering = ["-created_at"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
@@ -138,9 +170,9 @@ class LoginFailure(models.Model):
     (supportdesk.accounts.login_throttle): one row per attempt, never updated."""
 
     #: The name as typed, case-folded: the throttle's key, whether or not such a user exists.
-    username = models.CharField(max_length=150)
-    address = models.CharField(max_length=64)
-    at = models.DateTimeField()
+    username = models.CharField(max_length=150, verbose_name=_("username"))
+    address = models.CharField(max_length=64, verbose_name=_("address"))
+    at = models.DateTimeField(verbose_name=_("at"))
 
     class Meta:
         indexes = [
@@ -148,3 +180,5 @@ class LoginFailure(models.Model):
             models.Index(fields=["address", "at"], name="login_failure_address_idx"),
             models.Index(fields=["at"], name="login_failure_at_idx"),
         ]
+        verbose_name = _("login failure")
+        verbose_name_plural = _("login failures")

@@ -8,6 +8,7 @@ of any region); escalation managers and admins see everything.
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from supportdesk.accounts.models import Organization, Role, User
 from supportdesk.domain.errors import DomainError
@@ -64,7 +65,10 @@ def access_organisation(user: User, organisation_id: int) -> Organization:
         return own
     org = visible_organisations(user).filter(pk=organisation_id).first()
     if org is None:
-        raise NotFound(f"organisation {organisation_id} not found", field="organisation_id")
+        raise NotFound(
+            _("organisation %(organisation_id)s not found") % {"organisation_id": organisation_id},
+            field="organisation_id",
+        )
     return org
 
 

@@ -15,6 +15,7 @@ from django.db import connection, models, transaction
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
 
 from supportdesk import clock
 from supportdesk.accounts.models import ApiToken, Organization, Team, User
@@ -178,7 +179,7 @@ def revoke_api_token(*, user: User, token_id: int, now: dt.datetime | None = Non
     tokens = ApiToken.objects.all() if user.is_superuser else ApiToken.objects.filter(user=user)
     token = tokens.filter(pk=token_id).first()
     if token is None:
-        raise NotFound(f"token {token_id} not found", field="token_id")
+        raise NotFound(_("token %(token_id)s not found") % {"token_id": token_id}, field="token_id")
     if token.revoked_at is None:
         token.revoked_at = clock.resolve(now)
         token.save(update_fields=["revoked_at"])

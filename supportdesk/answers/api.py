@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Status
 
 from supportdesk.accounts.models import User
@@ -39,7 +40,7 @@ tags_router = Router(tags=["tags"])
 def _tagger(request: HttpRequest) -> User:
     """Tags are the support team's filing: only staff read or write them."""
     user = api_user(request)
-    require(can_tag_cases(user), "only support staff see tags", field="actor")
+    require(can_tag_cases(user), _("only support staff see tags"), field="actor")
     return user
 
 

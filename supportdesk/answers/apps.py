@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AnswersConfig(AppConfig):
     name = "supportdesk.answers"
     label = "answers"
-    verbose_name = "Macros and tags"
+    verbose_name = _("Macros and tags")
 
     def ready(self) -> None:
         from supportdesk import demo

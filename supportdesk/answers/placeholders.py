@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from django.utils.translation import gettext as _
 from jinja2 import StrictUndefined, TemplateSyntaxError, nodes
 from jinja2.exceptions import SecurityError, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment
@@ -95,7 +96,7 @@ def _check_expression(node: nodes.Node, used: list[str], field: str) -> None:
     while isinstance(node, nodes.Filter):
         for arg in node.args:
             if not isinstance(arg, nodes.Const):
-                raise PlaceholderError("a filter takes constants only", field=field)
+                raise PlaceholderError(_("a filter takes constants only"), field=field)
         assert node.node is not None
         node = node.node
     name = _dotted(node)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from supportdesk.accounts.models import User
 from supportdesk.accounts.permissions import NotFound
@@ -28,7 +29,7 @@ def access_macro(user: User, macro_id: int) -> Macro:
     """The macro if ``user`` has it (:func:`macros_for`), else :class:`NotFound`."""
     macro = macros_for(user).filter(pk=macro_id).first()
     if macro is None:
-        raise NotFound(f"macro {macro_id} not found", field="macro_id")
+        raise NotFound(_("macro %(macro_id)s not found") % {"macro_id": macro_id}, field="macro_id")
     return macro
 
 

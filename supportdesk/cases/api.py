@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import FileResponse, HttpRequest
+from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Status, UploadedFile
 from ninja.params.functions import Header
 
@@ -69,7 +70,7 @@ def _detail(user: User, case_id: int) -> CaseDetailOut:
 
 def _access_follow_up(user: User, task_id: int) -> None:
     if not selectors.follow_ups_for(user).filter(pk=task_id).exists():
-        raise NotFound(f"follow-up {task_id} not found", field="task_id")
+        raise NotFound(_("follow-up %(task_id)s not found") % {"task_id": task_id}, field="task_id")
 
 
 # Lists. Static paths come before /{case_id}.
@@ -382,7 +383,10 @@ def download_attachment(request: HttpRequest, case_id: Id, attachment_id: Id) ->
     case = selectors.access_case(user, case_id)
     attachment = selectors.case_attachments(user, case).filter(pk=attachment_id).first()
     if attachment is None:
-        raise NotFound(f"attachment {attachment_id} not found", field="attachment_id")
+        raise NotFound(
+            _("attachment %(attachment_id)s not found") % {"attachment_id": attachment_id},
+            field="attachment_id",
+        )
     return FileResponse(
         attachment.file.open("rb"),
         as_attachment=True,

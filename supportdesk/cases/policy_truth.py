@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from django.db import connection
+from django.utils.translation import gettext as _
 
 from supportdesk.accounts.permissions import NotFound
 from supportdesk.cases import events
@@ -47,7 +48,7 @@ def case_by_reference(ref: str) -> Case:
         cases.filter(pk=int(ref)).first() if ref.isdigit() else cases.filter(reference=ref).first()
     )
     if case is None:
-        raise NotFound(f"case {ref} not found", field="case")
+        raise NotFound(_("case %(ref)s not found") % {"ref": ref}, field="case")
     return case
 
 

@@ -20,6 +20,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.lookups import GreaterThan
+from django.utils.translation import gettext as _
 
 from supportdesk.accounts.models import Organization, Role, Team, TeamKind, User
 from supportdesk.accounts.permissions import NotFound, organisation_scope, require, sees_all
@@ -65,10 +66,10 @@ def queue_after(qs: QuerySet[Case], last: Sequence[Any]) -> QuerySet[Case]:
     ``case_queue_rank_idx`` however deep the cursor. Datetimes may be given as ISO 8601
     strings (as a cursor carries them)."""
     if len(last) != len(QUEUE_ORDER):
-        raise BadCursor("not a cursor this API issued", field="cursor")
+        raise BadCursor(_("not a cursor this API issued"), field="cursor")
     rank, due, received, case_id = last
     if isinstance(rank, bool) or not isinstance(rank, int):
-        raise BadCursor("not a cursor this API issued", field="cursor")
+        raise BadCursor(_("not a cursor this API issued"), field="cursor")
     rest = _Row(F("queue_rank"), F("queue_due_at"), F("received_at"), F("id"))
     bound = _Row(
         Value(rank, output_field=IntegerField()),
@@ -195,7 +196,9 @@ def access_case(viewer: User, case_id: int, *, lock: bool = False) -> Case:
         # get(): one row by key needs no ORDER BY.
         return cases.get(pk=case_id)
     except Case.DoesNotExist:
-        raise NotFound(f"case {case_id} not found", field="case_id") from None
+        raise NotFound(
+            _("case %(case_id)s not found") % {"case_id": case_id}, field="case_id"
+        ) from None
 
 
 def access_case_by_reference(viewer: User, ref: str) -> Case:
@@ -206,7 +209,7 @@ def access_case_by_reference(viewer: User, ref: str) -> Case:
         return access_case(viewer, int(ref))
     case_id = cases_visible_to(viewer).filter(reference=ref).values_list("pk", flat=True).first()
     if case_id is None:
-        raise NotFound(f"case {ref} not found", field="case")
+        raise NotFound(_("case %(ref)s not found") % {"ref": ref}, field="case")
     return access_case(viewer, case_id)
 
 
@@ -288,7 +291,7 @@ def case_queue(
 
 
 def _tagged(viewer: User, qs: QuerySet[Case], f: QueueFilter) -> QuerySet[Case]:
-    require(viewer.is_vendor_staff, "tags are for support staff", field="tag")
+    require(viewer.is_vendor_staff, _("tags are for support staff"), field="tag")
     # One join per required tag (each ``filter`` on the reverse relation is its own):
     # a case must carry all of them. Tags live in the answers app, above this one, so
     # they are reached by the relation's name, never by importing its model.

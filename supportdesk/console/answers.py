@@ -31,6 +31,7 @@ from supportdesk.console.views import case_or_404, staff_only, user_of
 from supportdesk.domain.errors import DomainError
 from supportdesk.knowledge import selectors as kb
 from supportdesk.web.paging import keyset_page
+from supportdesk.web.reasons import refusal
 
 PAGE_SIZE = 25
 
@@ -82,7 +83,7 @@ def macro_edit(request: HttpRequest, macro_id: int) -> HttpResponse:
         try:
             services.delete_macro(actor=user, macro_id=macro.pk)
         except Forbidden as exc:
-            messages.error(request, exc.message)
+            messages.error(request, refusal(exc))
             return redirect("console:macro", macro_id=macro.pk)
         messages.success(request, _("Macro “%(name)s” removed.") % {"name": macro.name})
         return redirect("console:macros")
@@ -168,8 +169,8 @@ def macro_apply(request: HttpRequest, case_id: int, macro_id: int) -> HttpRespon
     except DomainError as exc:
         messages.error(
             request,
-            _("“%(name)s” was not applied: %(field)s: %(reason)s")
-            % {"name": macro.name, "field": exc.field, "reason": exc.message},
+            _("“%(name)s” was not applied: %(reason)s")
+            % {"name": macro.name, "reason": refusal(exc)},
         )
     else:
         changes = f" ({'; '.join(done.actions)})" if done.actions else ""
@@ -191,10 +192,10 @@ def case_tag(request: HttpRequest, case_id: int) -> HttpResponse:
         else:
             form = TagForm(request.POST)
             if not form.is_valid():
-                raise DomainError("give a tag", field="name")
+                raise DomainError(_("give a tag"), field="name")
             services.add_tags(actor=user, case_id=case.pk, names=[form.cleaned_data["name"]])
     except DomainError as exc:
-        messages.error(request, f"{exc.field}: {exc.message}")
+        messages.error(request, refusal(exc))
     return redirect("console:case", case_id=case.pk)
 
 
@@ -244,7 +245,7 @@ def tagged_cases(request: HttpRequest, name: str) -> HttpResponse:
         except ValueError:
             messages.error(request, _("Choose a macro and at least one case."))
         except DomainError as exc:
-            messages.error(request, f"{exc.field}: {exc.message}")
+            messages.error(request, refusal(exc))
         else:
             applied = sum(o.applied for o in outcomes)
             messages.success(

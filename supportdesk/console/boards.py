@@ -19,6 +19,7 @@ from supportdesk.oncall import services as oncall_services
 from supportdesk.oncall.models import AckVia, PageStatus, Schedule
 from supportdesk.policies import selectors as policy_selectors
 from supportdesk.policies.models import PolicyVersion
+from supportdesk.web.reasons import refusal
 from supportdesk.web.support import policy_context, requested_year
 
 
@@ -75,7 +76,7 @@ def page_acknowledge(request: HttpRequest, page_id: int) -> HttpResponse:
     try:
         oncall_services.acknowledge_page(page=page, by=user, via=AckVia.WEB)
     except DomainError as exc:
-        messages.error(request, exc.message)
+        messages.error(request, refusal(exc))
     else:
         messages.success(request, _("Page %(id)s acknowledged.") % {"id": page.pk})
     return redirect(f"{reverse('console:on_call')}#page-{page.pk}")

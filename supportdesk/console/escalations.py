@@ -45,6 +45,7 @@ from supportdesk.escalations.models import (
 )
 from supportdesk.policies import selectors as policy_selectors
 from supportdesk.web.forms import DeskForm
+from supportdesk.web.reasons import refusal
 
 #: Board columns: pending a decision, live (PRI-2: their cases rank first), finished.
 DONE = (EscalationStatus.CLOSED, EscalationStatus.DECLINED)
@@ -259,7 +260,7 @@ def escalation_decide(request: HttpRequest, escalation_id: int, decision: str) -
     except NotFound:
         raise Http404("escalation not found") from None
     except DomainError as exc:
-        messages.error(request, f"{exc.field}: {exc.message}" if exc.field else exc.message)
+        messages.error(request, refusal(exc))
     else:
         messages.success(
             request,
@@ -285,7 +286,7 @@ def escalation_take(request: HttpRequest, escalation_id: int) -> HttpResponse:
             note=request.POST.get("note", "") or "took ownership",
         )
     except DomainError as exc:
-        messages.error(request, exc.message)
+        messages.error(request, refusal(exc))
         return redirect("console:escalation", escalation_id=escalation_id)
     return _done(request, escalation_id, _("You own this escalation now."))
 
@@ -378,7 +379,9 @@ def _confirm_decline(request: HttpRequest, user: User, escalation_id: int) -> Ht
         return redirect("console:escalation", escalation_id=escalation_id)
     if reason not in dict(_decline_choices(esc)):
         messages.error(
-            request, f"reason: choose one of the policy's decline reasons, not {reason!r}"
+            request,
+            _("reason: choose one of the policy's decline reasons, not '%(reason)s'")
+            % {"reason": reason},
         )
         return redirect("console:escalation", escalation_id=escalation_id)
     data = {"reason": reason, "note": request.POST.get("note", "")}

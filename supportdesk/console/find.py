@@ -14,6 +14,7 @@ from django.http import (
 )
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -28,6 +29,7 @@ from supportdesk.console.listing import forward_of
 from supportdesk.console.queue_export import cases_csv
 from supportdesk.console.views import staff_only, user_of
 from supportdesk.domain.errors import DomainError
+from supportdesk.web.reasons import refusal
 
 
 def _back(request: HttpRequest) -> HttpResponse:
@@ -46,7 +48,12 @@ def bulk(request: HttpRequest) -> HttpResponse:
     form = BulkForm(request.POST)
     if not form.is_valid():
         for field, errors in form.errors.items():
-            messages.error(request, f"{field}: {' '.join(str(e) for e in errors)}")
+            label = form.fields[field].label if field in form.fields else None
+            messages.error(
+                request,
+                _("%(field)s: %(reason)s")
+                % {"field": label or field, "reason": " ".join(str(e) for e in errors)},
+            )
         return _back(request)
     f = form.cleaned_data
     change = BulkChange(
@@ -59,7 +66,7 @@ def bulk(request: HttpRequest) -> HttpResponse:
     try:
         outcomes = bulk_update(actor=user, case_ids=f["case_ids"], change=change)
     except DomainError as exc:
-        messages.error(request, exc.message)
+        messages.error(request, refusal(exc))
         return _back(request)
     done = [o.reference for o in outcomes if o.done]
     if done:
@@ -91,7 +98,7 @@ def save_view(request: HttpRequest) -> HttpResponse:
                 shared=form.cleaned_data["shared"],
             )
         except (DomainError, Forbidden) as exc:
-            messages.error(request, exc.message)
+            messages.error(request, refusal(exc))
         else:
             messages.success(request, _("Saved the view “%(name)s”.") % {"name": view.name})
             return redirect(f"/console/?saved={view.pk}")
@@ -106,7 +113,7 @@ def delete_view(request: HttpRequest, view_id: int) -> HttpResponse:
     try:
         saved_views.delete_view(actor=user_of(request), view_id=view_id)
     except NotFound as exc:
-        messages.error(request, exc.message)
+        messages.error(request, refusal(exc))
     else:
         messages.success(request, _("The view was deleted."))
     return redirect("console:queue")
@@ -125,7 +132,7 @@ def merge(request: HttpRequest, case_id: int) -> HttpResponse:
         into = selectors.access_case_by_reference(user, form.cleaned_data["into"])
         survivor = merge_cases(actor=user, duplicate_id=case_id, into_id=into.pk)
     except (DomainError, Forbidden) as exc:
-        messages.error(request, exc.message)
+        messages.error(request, refusal(exc))
         return redirect("console:case", case_id=case_id)
     messages.success(request, _("Merged into %(case)s.") % {"case": survivor.reference})
     return redirect("console:case", case_id=survivor.pk)
@@ -142,12 +149,12 @@ def export(request: HttpRequest) -> HttpResponseBase:
         try:
             data.update(saved_views.find_view(user, key).filters)
         except NotFound:
-            return HttpResponse("no such view", status=404, content_type="text/plain")
+            return HttpResponse(gettext("no such view"), status=404, content_type="text/plain")
     try:
         data.update(saved_views.view_fields(request.GET))
         qs = saved_views.view_cases(user, data)
         _, text = saved_views.queue_filter(user, data)
     except DomainError as exc:
-        return HttpResponse(f"{exc.field}: {exc.message}", status=400, content_type="text/plain")
+        return HttpResponse(refusal(exc), status=400, content_type="text/plain")
     # Tag terms alone list the view, as the queue does; words rank it.
     return cases_csv(qs, forward_of(search=bool(text)), now=clock.now())

@@ -16,6 +16,7 @@ from supportdesk.console.answer_forms import CategoryForm
 from supportdesk.console.views import staff_only, user_of
 from supportdesk.domain.errors import DomainError
 from supportdesk.knowledge import selectors, services
+from supportdesk.web.reasons import refusal
 
 
 @staff_only
@@ -54,7 +55,7 @@ def category_change(request: HttpRequest, category_id: int) -> HttpResponse:
         else:
             form = CategoryForm(request.POST)
             if not form.is_valid():
-                messages.error(request, "name: give the category a name (at most 80 characters)")
+                messages.error(request, _("name: give the category a name (at most 80 characters)"))
                 return redirect("console:categories")
             category = services.rename_category(
                 actor=user,
@@ -64,5 +65,5 @@ def category_change(request: HttpRequest, category_id: int) -> HttpResponse:
             )
             messages.success(request, _("Category renamed “%(name)s”.") % {"name": category.name})
     except (DomainError, NotFound) as exc:
-        messages.error(request, exc.message)
+        messages.error(request, refusal(exc))
     return redirect("console:categories")

@@ -27,6 +27,7 @@ from supportdesk.cases.search.selectors import (
 from supportdesk.console.find_forms import BulkForm, SaveViewForm
 from supportdesk.domain.errors import DomainError
 from supportdesk.web.paging import Forward, KeysetPage, keyset_page
+from supportdesk.web.reasons import refusal
 
 #: The queue form's fields a listing reads (a saved view fills in those not given).
 LISTING_FIELDS = saved_views.VIEW_FIELDS
@@ -56,7 +57,7 @@ class Listing:
             _, self.text = saved_views.queue_filter(user, data)
         except DomainError as exc:
             label = gettext("Tags") if exc.field == "tag" else gettext("Search")
-            self.error, self.text = f"{label}: {exc.message}", ""
+            self.error, self.text = f"{label}: {refusal(exc, named=False)}", ""
             qs = saved_views.view_cases(user, {**data, "q": "", "tag": ""})
         self.page: KeysetPage[Case] = _page(qs, params, size, search=bool(self.text))
         self.snippets = snippets(user, self.text, self.page.rows) if self.text else {}

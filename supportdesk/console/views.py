@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -48,6 +49,7 @@ from supportdesk.escalations import selectors as escalation_selectors
 from supportdesk.intake import selectors as mail_selectors
 from supportdesk.policies import selectors as policy_selectors
 from supportdesk.web.forms import DeskForm, set_choices
+from supportdesk.web.reasons import refusal
 from supportdesk.web.support import promise_text
 from supportdesk.web.terms import term
 
@@ -328,6 +330,15 @@ def case_handover_note(request: HttpRequest, case_id: int) -> HttpResponse:
 # Logging a phone call (INT-1, INT-5).
 
 
+def _agent_zone(user: User) -> ZoneInfo:
+    """The zone on the agent's profile (the console's times are in it), UTC when it names
+    no zone this machine knows."""
+    try:
+        return ZoneInfo(user.time_zone or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
 @staff_only
 @require_http_methods(["GET", "POST"])
 def phone_call(request: HttpRequest) -> HttpResponse:
@@ -339,7 +350,10 @@ def phone_call(request: HttpRequest) -> HttpResponse:
     if organisation is None:
         raise Http404("no organisation to log a call for")
     policy = policy_selectors.parsed(policy_selectors.current_version_for(organisation))
-    form = PhoneCallForm(request.POST or None, policy=policy, viewer=user)
+    # Times the caller gives are typed in the agent's own zone, the one every console page
+    # shows and names in the header: an organisation has no zone of its own (only a
+    # region, whose calendar may be follow-the-sun), so any other guess could be wrong.
+    form = PhoneCallForm(request.POST or None, policy=policy, viewer=user, zone=_agent_zone(user))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -396,7 +410,7 @@ def follow_up_done(request: HttpRequest, case_id: int, task_id: int) -> HttpResp
     except NotFound:
         raise Http404("follow-up not found") from None
     except DomainError as exc:
-        messages.error(request, exc.message)
+        messages.error(request, refusal(exc))
     else:
         messages.success(request, _("Follow-up marked as done."))
     return redirect("console:case", case_id=case.pk)

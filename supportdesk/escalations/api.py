@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import asdict
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from supportdesk.accounts.models import User
@@ -87,12 +88,12 @@ def stats(
     request: HttpRequest, start: dt.datetime, end: dt.datetime, region: str | None = None
 ) -> list[RegionStatsOut]:
     if not permissions.can_decide_escalation(api_user(request)):
-        raise Forbidden("only escalation managers and admins see the figures", field="actor")
+        raise Forbidden(_("only escalation managers and admins see the figures"), field="actor")
     for name, value in (("start", start), ("end", end)):
         if value.tzinfo is None:
-            raise DomainError("give a time zone offset (e.g. Z)", field=name)
+            raise DomainError(_("give a time zone offset (e.g. Z)"), field=name)
     if end <= start:
-        raise DomainError("end must be after start", field="end")
+        raise DomainError(_("end must be after start"), field="end")
     rows = selectors.escalation_stats(start=start, end=end, region=region)
     return [RegionStatsOut(**asdict(r)) for r in rows]
 

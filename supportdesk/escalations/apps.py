@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class EscalationsConfig(AppConfig):
     name = "supportdesk.escalations"
     label = "escalations"
-    verbose_name = "Escalations"
+    verbose_name = _("Escalations")
 
     def ready(self) -> None:
         from supportdesk import demo

@@ -69,7 +69,12 @@ class EscalationChannel(models.TextChoices):
 class Escalation(models.Model):
     #: The incident escalated; null when the request referenced none (ESC-1, declined).
     case = models.ForeignKey(
-        "cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="escalations"
+        "cases.Case",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="escalations",
+        verbose_name=_("case"),
     )
     #: The client organisation the escalation is for (null only for a staff request
     #: referencing no incident).
@@ -79,25 +84,38 @@ class Escalation(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="escalations",
+        verbose_name=_("organization"),
     )
     requester = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="escalation_requests"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="escalation_requests",
+        verbose_name=_("requester"),
     )
-    channel = models.CharField(max_length=12, choices=EscalationChannel.choices)
+    channel = models.CharField(
+        max_length=12, choices=EscalationChannel.choices, verbose_name=_("channel")
+    )
     #: The request form as submitted (keys from the policy's ``form_fields``).
-    form = models.JSONField(default=dict)
-    incident_reference = models.CharField(max_length=60, blank=True)
-    business_impact = models.TextField(blank=True)
+    form = models.JSONField(default=dict, verbose_name=_("form"))
+    incident_reference = models.CharField(
+        max_length=60, blank=True, verbose_name=_("incident reference")
+    )
+    business_impact = models.TextField(blank=True, verbose_name=_("business impact"))
     #: Pinned: every rule (reasons, targets, reminders) is read from this version.
     policy_version = models.ForeignKey(
-        "policies.PolicyVersion", on_delete=models.PROTECT, related_name="escalations"
+        "policies.PolicyVersion",
+        on_delete=models.PROTECT,
+        related_name="escalations",
+        verbose_name=_("policy version"),
     )
-    status = models.CharField(max_length=20, choices=EscalationStatus.choices)
+    status = models.CharField(
+        max_length=20, choices=EscalationStatus.choices, verbose_name=_("status")
+    )
     #: The assessment's verdict and reason keys (ESC-1..4), and its explanation.
-    verdict = models.CharField(max_length=20)
-    assessment_reasons = models.JSONField(default=list)
-    missing_fields = models.JSONField(default=list)
-    assessment = models.TextField(blank=True)
+    verdict = models.CharField(max_length=20, verbose_name=_("verdict"))
+    assessment_reasons = models.JSONField(default=list, verbose_name=_("assessment reasons"))
+    missing_fields = models.JSONField(default=list, verbose_name=_("missing fields"))
+    assessment = models.TextField(blank=True, verbose_name=_("assessment"))
     #: ESC-3: the partner checked with first.
     partner = models.ForeignKey(
         "accounts.Organization",
@@ -105,63 +123,97 @@ class Escalation(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="partner_escalations",
+        verbose_name=_("partner"),
     )
     #: ESC-3: the partner's answer (by mail, the portal or the API), and when it came;
     #: it moves the request on to the escalation team's decision.
-    partner_answer = models.TextField(blank=True)
-    partner_answered_at = models.DateTimeField(null=True, blank=True)
-    requested_at = models.DateTimeField()
-    #: The team's decision (ESC-5): a decline reason key from the policy, and free text.
-    decided_at = models.DateTimeField(null=True, blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    partner_answer = models.TextField(blank=True, verbose_name=_("partner answer"))
+    partner_answered_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("partner answered at")
     )
-    decision_reason = models.CharField(max_length=40, blank=True)
-    decision_note = models.TextField(blank=True)
+    requested_at = models.DateTimeField(verbose_name=_("requested at"))
+    #: The team's decision (ESC-5): a decline reason key from the policy, and free text.
+    decided_at = models.DateTimeField(null=True, blank=True, verbose_name=_("decided at"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decision_reason = models.CharField(max_length=40, blank=True, verbose_name=_("decision reason"))
+    decision_note = models.TextField(blank=True, verbose_name=_("decision note"))
     #: ESC-5/ESC-7: the region whose escalation managers decide, by when, and when they
     #: are reminded (null when decided, reminded, or paused for information).
-    decision_region = models.CharField(max_length=32, blank=True)
-    decide_by = models.DateTimeField(null=True, blank=True, db_index=True)
-    decision_reminder_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    decision_region = models.CharField(max_length=32, blank=True, verbose_name=_("decision region"))
+    decide_by = models.DateTimeField(
+        null=True, blank=True, db_index=True, verbose_name=_("decide by")
+    )
+    decision_reminder_at = models.DateTimeField(
+        null=True, blank=True, db_index=True, verbose_name=_("decision reminder at")
+    )
     #: Seed 001 "request additional information": the open question to the requester,
     #: since when, and the business time the paused decision clock had left until the
     #: deadline and the reminder (null: the reminder had gone out).
-    information_question = models.TextField(blank=True)
-    information_requested_at = models.DateTimeField(null=True, blank=True)
-    decide_left_seconds = models.PositiveIntegerField(null=True, blank=True)
-    remind_left_seconds = models.PositiveIntegerField(null=True, blank=True)
+    information_question = models.TextField(blank=True, verbose_name=_("information question"))
+    information_requested_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("information requested at")
+    )
+    decide_left_seconds = models.PositiveIntegerField(
+        null=True, blank=True, verbose_name=_("decide left seconds")
+    )
+    remind_left_seconds = models.PositiveIntegerField(
+        null=True, blank=True, verbose_name=_("remind left seconds")
+    )
     #: ESC-6/ESC-7: the acknowledging region, its manager, and the deadline.
-    region = models.CharField(max_length=32, blank=True)
+    region = models.CharField(max_length=32, blank=True, verbose_name=_("region"))
     manager = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="managed_escalations",
+        verbose_name=_("manager"),
     )
-    assigned_at = models.DateTimeField(null=True, blank=True)
-    assignment_explanation = models.TextField(blank=True)
-    acknowledge_by = models.DateTimeField(null=True, blank=True, db_index=True)
-    acknowledged_at = models.DateTimeField(null=True, blank=True)
-    next_update_due_at = models.DateTimeField(null=True, blank=True, db_index=True)
-    last_update_at = models.DateTimeField(null=True, blank=True)
+    assigned_at = models.DateTimeField(null=True, blank=True, verbose_name=_("assigned at"))
+    assignment_explanation = models.TextField(blank=True, verbose_name=_("assignment explanation"))
+    acknowledge_by = models.DateTimeField(
+        null=True, blank=True, db_index=True, verbose_name=_("acknowledge by")
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True, verbose_name=_("acknowledged at"))
+    next_update_due_at = models.DateTimeField(
+        null=True, blank=True, db_index=True, verbose_name=_("next update due at")
+    )
+    last_update_at = models.DateTimeField(null=True, blank=True, verbose_name=_("last update at"))
     #: The last deadline (``decide_by``, ``acknowledge_by`` or ``next_update_due_at``)
     #: reported overdue;
     #: deadlines only move forward, so a later one is reported again, the same one never.
-    overdue_flagged_for = models.DateTimeField(null=True, blank=True)
-    #: ESC-8 reminders: the schedule (ISO instants) laid out when waiting began.
-    awaiting_since = models.DateTimeField(null=True, blank=True)
-    reminder_schedule = models.JSONField(default=list)
-    reminder_close_at = models.DateTimeField(null=True, blank=True)
-    reminders_sent = models.PositiveSmallIntegerField(default=0)
-    next_reminder_at = models.DateTimeField(null=True, blank=True, db_index=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
-    closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    overdue_flagged_for = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("overdue flagged for")
     )
-    closure_reason = models.CharField(max_length=40, blank=True)
-    closure_note = models.TextField(blank=True)
-    updated_at = models.DateTimeField()
+    #: ESC-8 reminders: the schedule (ISO instants) laid out when waiting began.
+    awaiting_since = models.DateTimeField(null=True, blank=True, verbose_name=_("awaiting since"))
+    reminder_schedule = models.JSONField(default=list, verbose_name=_("reminder schedule"))
+    reminder_close_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("reminder close at")
+    )
+    reminders_sent = models.PositiveSmallIntegerField(default=0, verbose_name=_("reminders sent"))
+    next_reminder_at = models.DateTimeField(
+        null=True, blank=True, db_index=True, verbose_name=_("next reminder at")
+    )
+    closed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("closed at"))
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("closed by"),
+    )
+    closure_reason = models.CharField(max_length=40, blank=True, verbose_name=_("closure reason"))
+    closure_note = models.TextField(blank=True, verbose_name=_("closure note"))
+    updated_at = models.DateTimeField(verbose_name=_("updated at"))
 
     class Meta:
         ordering = ["-requested_at", "-id"]
@@ -170,6 +222,8 @@ class Escalation(models.Model):
             models.Index(fields=["region", "requested_at"], name="escalation_region_idx"),
             models.Index(fields=["-requested_at", "-id"], name="escalation_recent_idx"),
         ]
+        verbose_name = _("escalation")
+        verbose_name_plural = _("escalations")
 
     def __str__(self) -> str:
         return f"escalation {self.pk} ({self.status})"
@@ -207,32 +261,56 @@ class EscalationEventKind(models.TextChoices):
 class EscalationEvent(models.Model):
     """Append-only log of every step of an escalation (never updated)."""
 
-    escalation = models.ForeignKey(Escalation, on_delete=models.CASCADE, related_name="events")
-    at = models.DateTimeField()
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    escalation = models.ForeignKey(
+        Escalation, on_delete=models.CASCADE, related_name="events", verbose_name=_("escalation")
     )
-    kind = models.CharField(max_length=20, choices=EscalationEventKind.choices)
-    data = models.JSONField(default=dict)
+    at = models.DateTimeField(verbose_name=_("at"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("actor"),
+    )
+    kind = models.CharField(
+        max_length=20, choices=EscalationEventKind.choices, verbose_name=_("kind")
+    )
+    data = models.JSONField(default=dict, verbose_name=_("data"))
 
     class Meta:
         ordering = ["at", "id"]
         indexes = [models.Index(fields=["escalation", "at", "id"], name="escalation_event_idx")]
+        verbose_name = _("escalation event")
+        verbose_name_plural = _("escalation events")
 
 
 class EscalationSubscription(models.Model):
     """A stakeholder who receives every update (ESC-6): a person or a plain address."""
 
     escalation = models.ForeignKey(
-        Escalation, on_delete=models.CASCADE, related_name="subscriptions"
+        Escalation,
+        on_delete=models.CASCADE,
+        related_name="subscriptions",
+        verbose_name=_("escalation"),
     )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("user"),
     )
-    email = models.EmailField(blank=True)
-    created_at = models.DateTimeField()
+    email = models.EmailField(blank=True, verbose_name=_("email"))
+    created_at = models.DateTimeField(verbose_name=_("created at"))
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
     )
 
     class Meta:
@@ -254,3 +332,5 @@ class EscalationSubscription(models.Model):
                 name="escalation_subscription_email_unique",
             ),
         ]
+        verbose_name = _("escalation subscription")
+        verbose_name_plural = _("escalation subscriptions")

@@ -7,6 +7,8 @@ these answer what a viewer who sees it may do to it.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from supportdesk.accounts.models import Role, User
 from supportdesk.accounts.permissions import require
 from supportdesk.escalations.models import Escalation, EscalationSubscription
@@ -40,7 +42,7 @@ def can_answer_for_partner(user: User, escalation: Escalation) -> bool:
 def require_decider(user: User) -> None:
     require(
         can_decide_escalation(user),
-        "only escalation managers and admins may do this",
+        _("only escalation managers and admins may do this"),
         field="actor",
     )
 
@@ -48,7 +50,9 @@ def require_decider(user: User) -> None:
 def require_manager_of(user: User, escalation: Escalation) -> None:
     require(
         can_manage_escalation(user, escalation),
-        "only the escalation's assigned manager (or an admin) may do this; "
-        "take it over with a hand-over first",
+        _(
+            "only the escalation's assigned manager (or an admin) may do this; "
+            "take it over with a hand-over first"
+        ),
         field="actor",
     )

@@ -9,6 +9,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import F, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from supportdesk.accounts.models import Organization, Role, Team, TeamKind, User
 from supportdesk.accounts.permissions import NotFound, organisation_scope, sees_all
@@ -57,7 +58,10 @@ def access_escalation(viewer: User, escalation_id: int, *, lock: bool = False) -
         qs = qs.select_related("case", "organization", "requester", "manager", "partner")
     esc = qs.first()
     if esc is None:
-        raise NotFound(f"escalation {escalation_id} not found", field="escalation_id")
+        raise NotFound(
+            _("escalation %(escalation_id)s not found") % {"escalation_id": escalation_id},
+            field="escalation_id",
+        )
     return esc
 
 
@@ -90,7 +94,10 @@ def escalation_by_id(escalation_id: int) -> Escalation:
         .first()
     )
     if esc is None:
-        raise NotFound(f"escalation {escalation_id} not found", field="escalation_id")
+        raise NotFound(
+            _("escalation %(escalation_id)s not found") % {"escalation_id": escalation_id},
+            field="escalation_id",
+        )
     return esc
 
 

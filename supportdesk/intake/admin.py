@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext, gettext_lazy
 
 from supportdesk.cases.models import OutboundMail
 from supportdesk.domain.errors import DomainError
@@ -34,24 +35,35 @@ class InboundMessageAdmin(admin.ModelAdmin[InboundMessage]):
     exclude = ("raw",)
     actions = ("replay", "open_case_for_organisation")
 
-    @admin.action(description="Replay the selected messages (failed, unprocessed, rate-limited)")
+    @admin.action(
+        description=gettext_lazy("Replay the selected messages (failed, unprocessed, rate-limited)")
+    )
     def replay(self, request: HttpRequest, queryset: QuerySet[InboundMessage]) -> None:
         for message in queryset:
             try:
                 done = replay_message(message_id=message.pk)
             except DomainError as exc:
-                self.message_user(request, f"{message.pk}: {exc}", messages.WARNING)
+                self.message_user(
+                    request,
+                    gettext("%(message)s: %(reason)s")
+                    % {"message": message.pk, "reason": exc.message},
+                    messages.WARNING,
+                )
                 continue
             self.message_user(request, f"{message.pk}: {done.state} {done.reason}".strip())
 
-    @admin.action(description="Held: open the case for the organisation set on the message")
+    @admin.action(
+        description=gettext_lazy("Held: open the case for the organisation set on the message")
+    )
     def open_case_for_organisation(
         self, request: HttpRequest, queryset: QuerySet[InboundMessage]
     ) -> None:
         for message in queryset:
             if message.organization_id is None:
                 self.message_user(
-                    request, f"{message.pk}: set its organisation first", messages.WARNING
+                    request,
+                    gettext("%(message)s: set its organisation first") % {"message": message.pk},
+                    messages.WARNING,
                 )
                 continue
             try:
@@ -61,7 +73,12 @@ class InboundMessageAdmin(admin.ModelAdmin[InboundMessage]):
                     organisation_id=message.organization_id,
                 )
             except DomainError as exc:
-                self.message_user(request, f"{message.pk}: {exc}", messages.WARNING)
+                self.message_user(
+                    request,
+                    gettext("%(message)s: %(reason)s")
+                    % {"message": message.pk, "reason": exc.message},
+                    messages.WARNING,
+                )
                 continue
             self.message_user(request, f"{message.pk}: {done.state}")
 

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class IntakeConfig(AppConfig):
     name = "supportdesk.intake"
     label = "intake"
-    verbose_name = "Email intake"
+    verbose_name = _("Email intake")
 
     def ready(self) -> None:
         from supportdesk import demo

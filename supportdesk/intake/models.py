@@ -45,25 +45,30 @@ class InboundVia(models.TextChoices):
 
 
 class InboundMessage(models.Model):
-    message_id = models.CharField(max_length=255, db_index=True)
+    message_id = models.CharField(max_length=255, db_index=True, verbose_name=_("message id"))
     #: SHA-256 of the message without its trace headers (``domain.mail_headers``).
-    content_hash = models.CharField(max_length=64, default="")
-    raw = models.BinaryField()
-    size = models.PositiveIntegerField()
+    content_hash = models.CharField(max_length=64, default="", verbose_name=_("content hash"))
+    raw = models.BinaryField(verbose_name=_("raw"))
+    size = models.PositiveIntegerField(verbose_name=_("size"))
     #: The author (From:), lower-cased; the envelope sender is kept beside it.
-    sender = models.CharField(max_length=254, db_index=False)
-    envelope_sender = models.CharField(max_length=254, blank=True)
-    recipients = models.TextField(blank=True)
-    subject = models.CharField(max_length=300, blank=True)
-    via = models.CharField(max_length=8, choices=InboundVia.choices)
-    received_at = models.DateTimeField()
-    processed_at = models.DateTimeField(null=True, blank=True)
+    sender = models.CharField(max_length=254, db_index=False, verbose_name=_("sender"))
+    envelope_sender = models.CharField(
+        max_length=254, blank=True, verbose_name=_("envelope sender")
+    )
+    recipients = models.TextField(blank=True, verbose_name=_("recipients"))
+    subject = models.CharField(max_length=300, blank=True, verbose_name=_("subject"))
+    via = models.CharField(max_length=8, choices=InboundVia.choices, verbose_name=_("via"))
+    received_at = models.DateTimeField(verbose_name=_("received at"))
+    processed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("processed at"))
     state = models.CharField(
-        max_length=16, choices=InboundState.choices, default=InboundState.RECEIVED
+        max_length=16,
+        choices=InboundState.choices,
+        default=InboundState.RECEIVED,
+        verbose_name=_("state"),
     )
     #: Why the message ended in its state (the automatic reason, the error, ...).
-    reason = models.TextField(blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
+    reason = models.TextField(blank=True, verbose_name=_("reason"))
+    attempts = models.PositiveSmallIntegerField(default=0, verbose_name=_("attempts"))
     #: The case the message opened or was added to; ``case.received_mail`` from the case
     #: (case mail threads its References through it).
     case = models.ForeignKey(
@@ -72,16 +77,27 @@ class InboundMessage(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="received_mail",
+        verbose_name=_("case"),
     )
     #: A reply after the reopen window opens a new case that follows up this one.
     follows_case = models.ForeignKey(
-        "cases.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "cases.Case",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("follows case"),
     )
     #: The attachments not kept on the case: ``{"file", "type", "reason"}`` each.
-    refused = models.JSONField(default=list, blank=True)
+    refused = models.JSONField(default=list, blank=True, verbose_name=_("refused"))
     #: Set by an agent on a held message: the organisation the sender belongs to.
     organization = models.ForeignKey(
-        "accounts.Organization", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "accounts.Organization",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("organization"),
     )
 
     class Meta:
@@ -95,6 +111,8 @@ class InboundMessage(models.Model):
             models.Index(fields=["sender", "received_at"], name="inbound_sender_rate_idx"),
             models.Index(fields=["state", "received_at"], name="inbound_state_idx"),
         ]
+        verbose_name = _("inbound message")
+        verbose_name_plural = _("inbound messages")
 
     def __str__(self) -> str:
         return f"{self.message_id} from {self.sender} ({self.state})"

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class KnowledgeConfig(AppConfig):
     name = "supportdesk.knowledge"
     label = "knowledge"
-    verbose_name = "Knowledge base"
+    verbose_name = _("Knowledge base")
 
     def ready(self) -> None:
         from supportdesk import demo

@@ -9,6 +9,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from supportdesk.accounts.models import User
 from supportdesk.accounts.permissions import NotFound
@@ -38,14 +39,14 @@ def access_article(viewer: User | None, article_id: int) -> Article:
     one asked for by anyone but staff (the same answer, so ids leak nothing)."""
     article = articles_visible_to(viewer).filter(pk=article_id).first()
     if article is None:
-        raise NotFound("no such article", field="article_id")
+        raise NotFound(_("no such article"), field="article_id")
     return article
 
 
 def article_by_slug(viewer: User | None, slug: str) -> Article:
     article = articles_visible_to(viewer).filter(slug=slug).first()
     if article is None:
-        raise NotFound("no such article", field="slug")
+        raise NotFound(_("no such article"), field="slug")
     return article
 
 
@@ -85,7 +86,10 @@ def categories_with_counts(viewer: User | None) -> QuerySet[Category]:
 def access_category(category_id: int) -> Category:
     category = Category.objects.filter(pk=category_id).first()
     if category is None:
-        raise NotFound(f"category {category_id} not found", field="category_id")
+        raise NotFound(
+            _("category %(category_id)s not found") % {"category_id": category_id},
+            field="category_id",
+        )
     return category
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from supportdesk import clock
 from supportdesk.accounts.models import User
@@ -49,15 +50,17 @@ class ArticleChanges:
 
 def _check_text(title: str, body: str, visibility: str) -> None:
     if not title.strip():
-        raise DomainError("give the article a title", field="title")
+        raise DomainError(_("give the article a title"), field="title")
     if len(title) > 200:
-        raise DomainError("at most 200 characters", field="title")
+        raise DomainError(_("at most 200 characters"), field="title")
     if not body.strip():
-        raise DomainError("the article has no text", field="body")
+        raise DomainError(_("the article has no text"), field="body")
     if len(body) > MAX_BODY:
-        raise DomainError(f"at most {MAX_BODY} characters", field="body")
+        raise DomainError(_("at most %(limit)s characters") % {"limit": MAX_BODY}, field="body")
     if visibility not in Visibility.values:
-        raise DomainError(f"one of: {', '.join(Visibility.values)}", field="visibility")
+        raise DomainError(
+            _("one of: %(choices)s") % {"choices": ", ".join(Visibility.values)}, field="visibility"
+        )
 
 
 def _category(category_id: int | None) -> Category | None:
@@ -65,18 +68,18 @@ def _category(category_id: int | None) -> Category | None:
         return None
     category = Category.objects.filter(pk=category_id).first()
     if category is None:
-        raise DomainError("no such category", field="category_id")
+        raise DomainError(_("no such category"), field="category_id")
     return category
 
 
 def _free_slug(wanted: str, title: str) -> str:
     base = slugify(wanted or title)[:100] or "article"
     if wanted and slugify(wanted) != wanted:
-        raise DomainError("lower-case letters, digits and hyphens only", field="slug")
+        raise DomainError(_("lower-case letters, digits and hyphens only"), field="slug")
     slug, n = base, 1
     while Article.objects.filter(slug=slug).exists():
         if wanted:
-            raise DomainError("another article has this slug", field="slug")
+            raise DomainError(_("another article has this slug"), field="slug")
         n += 1
         slug = f"{base}-{n}"
     return slug
@@ -98,7 +101,7 @@ def _keep_version(article: Article, actor: User, note: str, now: dt.datetime) ->
 @transaction.atomic
 def create_article(*, actor: User, draft: ArticleDraft, now: dt.datetime | None = None) -> Article:
     """A new article (version 1), written by staff."""
-    require(can_write_articles(actor), "only the vendor's staff write articles", field="actor")
+    require(can_write_articles(actor), _("only the vendor's staff write articles"), field="actor")
     now = clock.resolve(now)
     _check_text(draft.title, draft.body, draft.visibility)
     article = Article.objects.create(
@@ -121,7 +124,7 @@ def update_article(
 ) -> Article:
     """Edit an article: its version goes up by one and the new text is kept beside the
     old ones. An edit that changes nothing stores nothing."""
-    require(can_write_articles(actor), "only the vendor's staff edit articles", field="actor")
+    require(can_write_articles(actor), _("only the vendor's staff edit articles"), field="actor")
     now = clock.resolve(now)
     pk = selectors.access_article(actor, article_id).pk
     article = Article.objects.select_for_update().select_related(None).get(pk=pk)
@@ -157,7 +160,7 @@ def update_article(
 @transaction.atomic
 def mark_reviewed(*, actor: User, article_id: int, now: dt.datetime | None = None) -> Article:
     """Someone confirmed the article is still right: its "last reviewed" date moves."""
-    require(can_write_articles(actor), "only the vendor's staff review articles", field="actor")
+    require(can_write_articles(actor), _("only the vendor's staff review articles"), field="actor")
     article = selectors.access_article(actor, article_id)
     article.reviewed_at = clock.resolve(now)
     article.reviewed_by = actor
@@ -167,7 +170,7 @@ def mark_reviewed(*, actor: User, article_id: int, now: dt.datetime | None = Non
 
 @transaction.atomic
 def delete_article(*, actor: User, article_id: int) -> None:
-    require(can_write_articles(actor), "only the vendor's staff remove articles", field="actor")
+    require(can_write_articles(actor), _("only the vendor's staff remove articles"), field="actor")
     selectors.access_article(actor, article_id).delete()
 
 
@@ -179,7 +182,7 @@ def record_deflection(
     opened, and the deflection counts for the article (reports)."""
     require(
         can_record_deflection(actor),
-        "deflections are recorded by the customer reporting",
+        _("deflections are recorded by the customer reporting"),
         field="actor",
     )
     article = selectors.access_article(actor, article_id)
@@ -198,9 +201,9 @@ def record_deflection(
 def _category_name(name: str) -> str:
     name = " ".join(name.split())
     if not name:
-        raise DomainError("give the category a name", field="name")
+        raise DomainError(_("give the category a name"), field="name")
     if len(name) > 80:
-        raise DomainError("at most 80 characters", field="name")
+        raise DomainError(_("at most 80 characters"), field="name")
     return name
 
 
@@ -209,20 +212,24 @@ def _check_unique(name: str, slug: str, *, other_than: int | None = None) -> Non
         Category.objects.all() if other_than is None else Category.objects.exclude(pk=other_than)
     )
     if others.filter(name__iexact=name).exists():
-        raise DomainError(f"there is already a category named {name!r}", field="name")
+        raise DomainError(
+            _("there is already a category named '%(name)s'") % {"name": name}, field="name"
+        )
     if others.filter(slug=slug).exists():
-        raise DomainError(f"another category has the address {slug!r}", field="name")
+        raise DomainError(
+            _("another category has the address '%(slug)s'") % {"slug": slug}, field="name"
+        )
 
 
 @transaction.atomic
 def create_category(*, actor: User, name: str, position: int = 0) -> Category:
     """A new category; its address (``slug``) is made from the name and kept when
     the category is renamed, so help-centre links keep working."""
-    require(can_write_articles(actor), "only the vendor's staff keep categories", field="actor")
+    require(can_write_articles(actor), _("only the vendor's staff keep categories"), field="actor")
     name = _category_name(name)
     slug = slugify(name)[:80]
     if not slug:
-        raise DomainError("use at least one letter or digit", field="name")
+        raise DomainError(_("use at least one letter or digit"), field="name")
     _check_unique(name, slug)
     return Category.objects.create(name=name, slug=slug, position=position)
 
@@ -231,7 +238,7 @@ def create_category(*, actor: User, name: str, position: int = 0) -> Category:
 def rename_category(
     *, actor: User, category_id: int, name: str, position: int | None = None
 ) -> Category:
-    require(can_write_articles(actor), "only the vendor's staff keep categories", field="actor")
+    require(can_write_articles(actor), _("only the vendor's staff keep categories"), field="actor")
     category = selectors.access_category(category_id)
     category.name = _category_name(name)
     _check_unique(category.name, category.slug, other_than=category.pk)
@@ -246,13 +253,15 @@ def delete_category(*, actor: User, category_id: int) -> None:
     """Remove an empty category. One holding articles is refused (HTTP 409): moving
     its articles elsewhere, or out of any category, is a choice someone makes on each
     article, not a side effect of tidying the list."""
-    require(can_write_articles(actor), "only the vendor's staff keep categories", field="actor")
+    require(can_write_articles(actor), _("only the vendor's staff keep categories"), field="actor")
     category = selectors.access_category(category_id)
     held = Article.objects.filter(category=category).count()
     if held:
         raise CategoryInUse(
-            f"“{category.name}” still holds {held} article(s): move them to another "
-            "category (or to none) first",
+            _(
+                "“%(name)s” still holds %(held)s article(s): move them to another category (or to none) first"
+            )
+            % {"name": category.name, "held": held},
             field="category_id",
         )
     category.delete()

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy, ngettext
 
 from supportdesk.notifications import services
 from supportdesk.notifications.models import (
@@ -28,10 +29,14 @@ class OutboxMessageAdmin(admin.ModelAdmin[OutboxMessage]):
     inlines = [DeliveryAttemptInline]
     actions = ["requeue"]
 
-    @admin.action(description="Requeue dead-lettered messages")
+    @admin.action(description=gettext_lazy("Requeue dead-lettered messages"))
     def requeue(self, request: HttpRequest, queryset: QuerySet[OutboxMessage]) -> None:
         count = sum(services.requeue_dead(message=m) for m in queryset)
-        self.message_user(request, f"{count} message(s) requeued.")
+        self.message_user(
+            request,
+            ngettext("%(count)d message requeued.", "%(count)d messages requeued.", count)
+            % {"count": count},
+        )
 
 
 @admin.register(ContactChannel)

@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class NotificationsConfig(AppConfig):
     name = "supportdesk.notifications"
     label = "notifications"
-    verbose_name = "Notifications outbox"
+    verbose_name = _("Notifications outbox")

@@ -37,9 +37,14 @@ def _interval(text: str, where: str) -> TimeInterval:
         start = _seconds(lo)
         end = _seconds(hi)
     except ValueError as exc:
-        raise DomainError(f"{text!r} is not HH:MM-HH:MM", field=where) from exc
+        raise DomainError(
+            gettext("'%(text)s' is not HH:MM-HH:MM") % {"text": text}, field=where
+        ) from exc
     if not 0 <= start < end <= 86_400:
-        raise DomainError(f"{text!r} must start before it ends, within a day", field=where)
+        raise DomainError(
+            gettext("'%(text)s' must start before it ends, within a day") % {"text": text},
+            field=where,
+        )
     return TimeInterval(start, end)
 
 
@@ -56,7 +61,7 @@ def working_calendar(user: User) -> BusinessCalendar | None:
         return None
     weekly = hours.weekly
     if not isinstance(weekly, list) or len(weekly) != 7:
-        raise DomainError("seven days of hours are needed, Monday first", field="weekly")
+        raise DomainError(gettext("seven days of hours are needed, Monday first"), field="weekly")
     days = tuple(
         tuple(_interval(text, f"weekly.{i}") for text in day) for i, day in enumerate(weekly)
     )

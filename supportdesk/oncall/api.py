@@ -6,6 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.html import escape
+from django.utils.translation import gettext as _
 from ninja import Query, Router
 
 from supportdesk import clock
@@ -25,7 +26,7 @@ router = Router(tags=["oncall"])
 def _access_page(user: User, page_id: Id) -> PageRow:
     page = selectors.visible_pages(user).filter(pk=page_id).first()
     if page is None:
-        raise NotFound(f"page {page_id} not found", field="page_id")
+        raise NotFound(_("page %(page_id)s not found") % {"page_id": page_id}, field="page_id")
     return page
 
 
@@ -38,7 +39,10 @@ def on_call(request: HttpRequest, schedule_id: Id) -> dict[str, Any]:
     user = api_user(request)
     schedule = Schedule.objects.select_related("team").filter(pk=schedule_id).first()
     if schedule is None or not (user.is_vendor_staff or user.is_superuser):
-        raise NotFound(f"schedule {schedule_id} not found", field="schedule_id")
+        raise NotFound(
+            _("schedule %(schedule_id)s not found") % {"schedule_id": schedule_id},
+            field="schedule_id",
+        )
     now = clock.now()
     answer = selectors.on_call_now(schedule, now)
     # The people are users: OnCallOut reads them as PersonOut on the way out.

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class OncallConfig(AppConfig):
     name = "supportdesk.oncall"
     label = "oncall"
-    verbose_name = "On-call schedules and pages"
+    verbose_name = _("On-call schedules and pages")
 
     def ready(self) -> None:
         from supportdesk import demo

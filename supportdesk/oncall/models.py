@@ -19,17 +19,23 @@ from supportdesk.domain.oncall import RotationPeriod
 
 
 class Schedule(models.Model):
-    team = models.ForeignKey("accounts.Team", on_delete=models.CASCADE, related_name="schedules")
-    name = models.CharField(max_length=120, unique=True)
+    team = models.ForeignKey(
+        "accounts.Team", on_delete=models.CASCADE, related_name="schedules", verbose_name=_("team")
+    )
+    name = models.CharField(max_length=120, unique=True, verbose_name=_("name"))
     #: The zone the schedule is shown in (each layer hands off in its own zone).
-    zone = models.CharField(max_length=64, default="UTC")
+    zone = models.CharField(max_length=64, default="UTC", verbose_name=_("zone"))
     #: A page re-notifies its targets this often until acknowledged.
-    renotify_minutes = models.PositiveIntegerField(default=5)
+    renotify_minutes = models.PositiveIntegerField(default=5, verbose_name=_("renotify minutes"))
     #: And escalates to the next level after this long without an acknowledgement.
-    escalate_after_minutes = models.PositiveIntegerField(default=15)
+    escalate_after_minutes = models.PositiveIntegerField(
+        default=15, verbose_name=_("escalate after minutes")
+    )
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("schedule")
+        verbose_name_plural = _("schedules")
 
     def __str__(self) -> str:
         return self.name
@@ -38,48 +44,67 @@ class Schedule(models.Model):
 class Layer(models.Model):
     """One rotation of a schedule; lower ``position`` wins."""
 
-    schedule = models.ForeignKey(Schedule, on_delete=models.CASCADE, related_name="layers")
-    name = models.CharField(max_length=80)
-    position = models.PositiveSmallIntegerField(default=0)
-    handoff_time = models.TimeField()
-    zone = models.CharField(max_length=64)
+    schedule = models.ForeignKey(
+        Schedule, on_delete=models.CASCADE, related_name="layers", verbose_name=_("schedule")
+    )
+    name = models.CharField(max_length=80, verbose_name=_("name"))
+    position = models.PositiveSmallIntegerField(default=0, verbose_name=_("position"))
+    handoff_time = models.TimeField(verbose_name=_("handoff time"))
+    zone = models.CharField(max_length=64, verbose_name=_("zone"))
     period = models.CharField(
-        max_length=8, choices=[(p.value, p.value) for p in RotationPeriod], default="weekly"
+        max_length=8,
+        choices=[(p.value, p.value) for p in RotationPeriod],
+        default="weekly",
+        verbose_name=_("period"),
     )
     #: Monday is 0; required for a weekly rotation, empty for a daily one.
-    handoff_weekday = models.PositiveSmallIntegerField(null=True, blank=True)
-    start = models.DateField()
+    handoff_weekday = models.PositiveSmallIntegerField(
+        null=True, blank=True, verbose_name=_("handoff weekday")
+    )
+    start = models.DateField(verbose_name=_("start"))
 
     class Meta:
         ordering = ["schedule", "position", "id"]
         constraints = [
             models.UniqueConstraint(fields=["schedule", "name"], name="layer_name_per_schedule")
         ]
+        verbose_name = _("layer")
+        verbose_name_plural = _("layers")
 
     def __str__(self) -> str:
         return f"{self.schedule} / {self.name}"
 
 
 class LayerParticipant(models.Model):
-    layer = models.ForeignKey(Layer, on_delete=models.CASCADE, related_name="participants")
-    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
-    position = models.PositiveSmallIntegerField()
+    layer = models.ForeignKey(
+        Layer, on_delete=models.CASCADE, related_name="participants", verbose_name=_("layer")
+    )
+    user = models.ForeignKey(
+        "accounts.User", on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
+    )
+    position = models.PositiveSmallIntegerField(verbose_name=_("position"))
 
     class Meta:
         ordering = ["layer", "position"]
         constraints = [
             models.UniqueConstraint(fields=["layer", "position"], name="participant_position")
         ]
+        verbose_name = _("layer participant")
+        verbose_name_plural = _("layer participants")
 
 
 class Override(models.Model):
     """``user`` is on call during [start, end), whatever the layers say."""
 
-    schedule = models.ForeignKey(Schedule, on_delete=models.CASCADE, related_name="overrides")
-    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
-    start = models.DateTimeField()
-    end = models.DateTimeField()
-    created_at = models.DateTimeField()
+    schedule = models.ForeignKey(
+        Schedule, on_delete=models.CASCADE, related_name="overrides", verbose_name=_("schedule")
+    )
+    user = models.ForeignKey(
+        "accounts.User", on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
+    )
+    start = models.DateTimeField(verbose_name=_("start"))
+    end = models.DateTimeField(verbose_name=_("end"))
+    created_at = models.DateTimeField(verbose_name=_("created at"))
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -88,6 +113,8 @@ class Override(models.Model):
                 condition=models.Q(end__gt=models.F("start")), name="override_ends_after_start"
             )
         ]
+        verbose_name = _("override")
+        verbose_name_plural = _("overrides")
 
 
 class PageStatus(models.TextChoices):
@@ -104,38 +131,64 @@ class AckVia(models.TextChoices):
 
 
 class Page(models.Model):
-    schedule = models.ForeignKey(Schedule, on_delete=models.PROTECT, related_name="pages")
-    case = models.ForeignKey(
-        "cases.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="pages"
+    schedule = models.ForeignKey(
+        Schedule, on_delete=models.PROTECT, related_name="pages", verbose_name=_("schedule")
     )
-    summary = models.CharField(max_length=300)
-    severity = models.PositiveSmallIntegerField()
+    case = models.ForeignKey(
+        "cases.Case",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="pages",
+        verbose_name=_("case"),
+    )
+    summary = models.CharField(max_length=300, verbose_name=_("summary"))
+    severity = models.PositiveSmallIntegerField(verbose_name=_("severity"))
     #: E.164 (INT-2: an after-hours emergency report carries a callback number).
-    callback_number = models.CharField(max_length=20, blank=True)
+    callback_number = models.CharField(max_length=20, blank=True, verbose_name=_("callback number"))
     #: The escalation steps frozen at creation: ``[{"targets": [user ids],
     #: "escalate_after": seconds, "renotify_every": seconds | null}, ...]``.
-    steps = models.JSONField()
-    status = models.CharField(max_length=16, choices=PageStatus.choices, default=PageStatus.PAGING)
-    created_at = models.DateTimeField()
+    steps = models.JSONField(verbose_name=_("steps"))
+    status = models.CharField(
+        max_length=16,
+        choices=PageStatus.choices,
+        default=PageStatus.PAGING,
+        verbose_name=_("status"),
+    )
+    created_at = models.DateTimeField(verbose_name=_("created at"))
     #: When the sweep should look at this page again (null: never).
-    wake_at = models.DateTimeField(null=True, blank=True)
+    wake_at = models.DateTimeField(null=True, blank=True, verbose_name=_("wake at"))
     #: Who holds the page now (the on-call person it was last handed to).
     holder = models.ForeignKey(
-        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "accounts.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("holder"),
     )
     #: Follow on-call hand-offs while the case is open (RSP-1: Sev1 work is continuous).
-    follows_handoffs = models.BooleanField(default=False)
-    coverage_gap = models.BooleanField(default=False)
-    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    follows_handoffs = models.BooleanField(default=False, verbose_name=_("follows handoffs"))
+    coverage_gap = models.BooleanField(default=False, verbose_name=_("coverage gap"))
+    acknowledged_at = models.DateTimeField(null=True, blank=True, verbose_name=_("acknowledged at"))
     acknowledged_by = models.ForeignKey(
-        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "accounts.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("acknowledged by"),
     )
-    acknowledged_via = models.CharField(max_length=8, choices=AckVia.choices, blank=True)
-    resolved_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_via = models.CharField(
+        max_length=8, choices=AckVia.choices, blank=True, verbose_name=_("acknowledged via")
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True, verbose_name=_("resolved at"))
 
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["status", "wake_at"], name="page_sweep_idx")]
+        verbose_name = _("page")
+        verbose_name_plural = _("pages")
 
     def __str__(self) -> str:
         return f"page {self.pk}: {self.summary}"
@@ -148,35 +201,57 @@ class NotificationReason(models.TextChoices):
 
 
 class PageNotification(models.Model):
-    page = models.ForeignKey(Page, on_delete=models.CASCADE, related_name="notifications")
-    target = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
-    step = models.PositiveSmallIntegerField()
-    round = models.PositiveSmallIntegerField()
-    reason = models.CharField(max_length=8, choices=NotificationReason.choices)
-    due_at = models.DateTimeField()
-    created_at = models.DateTimeField()
+    page = models.ForeignKey(
+        Page, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("page")
+    )
+    target = models.ForeignKey(
+        "accounts.User", on_delete=models.CASCADE, related_name="+", verbose_name=_("target")
+    )
+    step = models.PositiveSmallIntegerField(verbose_name=_("step"))
+    round = models.PositiveSmallIntegerField(verbose_name=_("round"))
+    reason = models.CharField(
+        max_length=8, choices=NotificationReason.choices, verbose_name=_("reason")
+    )
+    due_at = models.DateTimeField(verbose_name=_("due at"))
+    created_at = models.DateTimeField(verbose_name=_("created at"))
     message = models.ForeignKey(
-        "notifications.OutboxMessage", null=True, on_delete=models.SET_NULL, related_name="+"
+        "notifications.OutboxMessage",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("message"),
     )
     #: The stable identity of the slot (``step:target:round`` or ``handoff:…``).
-    key = models.CharField(max_length=120)
+    key = models.CharField(max_length=120, verbose_name=_("key"))
 
     class Meta:
         ordering = ["page", "created_at", "id"]
         constraints = [
             models.UniqueConstraint(fields=["page", "key"], name="page_notification_once")
         ]
+        verbose_name = _("page notification")
+        verbose_name_plural = _("page notifications")
 
 
 class CoverageGap(models.Model):
     """Nobody on the schedule's layers at ``at``: the fallback person was paged."""
 
-    schedule = models.ForeignKey(Schedule, on_delete=models.CASCADE, related_name="gaps")
-    page = models.ForeignKey(Page, null=True, on_delete=models.SET_NULL, related_name="+")
-    at = models.DateTimeField()
+    schedule = models.ForeignKey(
+        Schedule, on_delete=models.CASCADE, related_name="gaps", verbose_name=_("schedule")
+    )
+    page = models.ForeignKey(
+        Page, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("page")
+    )
+    at = models.DateTimeField(verbose_name=_("at"))
     fallback = models.ForeignKey(
-        "accounts.User", null=True, on_delete=models.SET_NULL, related_name="+"
+        "accounts.User",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("fallback"),
     )
 
     class Meta:
         ordering = ["-at"]
+        verbose_name = _("coverage gap")
+        verbose_name_plural = _("coverage gaps")

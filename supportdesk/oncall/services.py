@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 from django.core import signing
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from supportdesk import clock
 from supportdesk.accounts.models import User
@@ -217,7 +218,7 @@ def page_on_call(
     """
     now = clock.resolve(now)
     if not summary.strip():
-        raise DomainError("a page needs a summary", field="summary")
+        raise DomainError(_("a page needs a summary"), field="summary")
     number = validate_callback_number(callback_number) if callback_number.strip() else ""
     # No savepoint: inside a caller's transaction a failure here fails the whole change.
     with transaction.atomic(savepoint=False):
@@ -266,7 +267,9 @@ def acknowledge_page(
     """
     now = clock.resolve(now)
     if via not in AckVia.values:
-        raise DomainError(f"unknown acknowledgement channel {via!r}", field="via")
+        raise DomainError(
+            _("unknown acknowledgement channel '%(via)s'") % {"via": via}, field="via"
+        )
     with transaction.atomic():
         updated = Page.objects.filter(
             pk=page.pk,
@@ -281,7 +284,7 @@ def acknowledge_page(
         )
         page.refresh_from_db()
         if not updated and page.status == PageStatus.RESOLVED:
-            raise PageClosed(f"page {page.pk} is resolved", field="page_id")
+            raise PageClosed(_("page %(pk)s is resolved") % {"pk": page.pk}, field="page_id")
         keys = [
             f"page:{page.pk}:{key}"
             for key in PageNotification.objects.filter(page=page).values_list("key", flat=True)
@@ -297,13 +300,13 @@ def acknowledge_by_token(
     try:
         data = signing.loads(token, salt=ACK_SALT, max_age=ACK_LINK_MAX_AGE)
     except signing.SignatureExpired as exc:
-        raise BadAckLink("this acknowledgement link has expired", field="token") from exc
+        raise BadAckLink(_("this acknowledgement link has expired"), field="token") from exc
     except signing.BadSignature as exc:
-        raise BadAckLink("this is not a valid acknowledgement link", field="token") from exc
+        raise BadAckLink(_("this is not a valid acknowledgement link"), field="token") from exc
     page = Page.objects.filter(pk=data.get("p")).first()
     user = User.objects.filter(pk=data.get("u"), is_active=True).first()
     if page is None or user is None:
-        raise BadAckLink("this acknowledgement link points nowhere", field="token")
+        raise BadAckLink(_("this acknowledgement link points nowhere"), field="token")
     return acknowledge_page(page=page, by=user, via=via, now=now)
 
 

@@ -6,6 +6,7 @@ import functools
 
 from django.db import connection
 from django.db.models import Prefetch, QuerySet, Subquery, prefetch_related_objects
+from django.utils.translation import gettext as _
 
 from supportdesk.accounts.models import Organization
 from supportdesk.conf import desk_settings
@@ -52,7 +53,8 @@ def current_version_for(organisation: Organization) -> PolicyVersion:
         version = default_version()
     if version is None:
         raise NoPolicy(
-            f"no policy loaded for {organisation.name} (default {desk_settings.default_policy!r})",
+            _("no policy loaded for %(name)s (default '%(default_policy)s')")
+            % {"name": organisation.name, "default_policy": desk_settings.default_policy},
             field="policy",
         )
     return version

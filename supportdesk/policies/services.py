@@ -7,6 +7,7 @@ import hashlib
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from supportdesk import clock
 from supportdesk.domain.errors import DomainError
@@ -34,15 +35,17 @@ def load_policy_version(*, text: str, now: dt.datetime | None = None) -> LoadRes
     """
     parsed = parse_text(text)  # raises PolicyError with key paths
     digest = hashlib.sha256(text.encode()).hexdigest()
-    policy, _ = Policy.objects.select_for_update().get_or_create(
+    policy, _created = Policy.objects.select_for_update().get_or_create(
         key=parsed.id, defaults={"name": parsed.name}
     )
     existing = PolicyVersion.objects.filter(policy=policy, version=parsed.version).first()
     if existing is not None:
         if existing.sha256 != digest:
             raise PolicyVersionConflict(
-                f"policy {parsed.id!r} version {parsed.version!r} is already loaded with "
-                "different content; give the changed file a new version",
+                _(
+                    "policy '%(id)s' version '%(version)s' is already loaded with different content; give the changed file a new version"
+                )
+                % {"id": parsed.id, "version": parsed.version},
                 field="version",
             )
         created = False

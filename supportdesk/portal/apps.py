@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PortalConfig(AppConfig):
     name = "supportdesk.portal"
     label = "portal"
-    verbose_name = "Customer portal"
+    verbose_name = _("Customer portal")

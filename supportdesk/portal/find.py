@@ -17,6 +17,7 @@ from supportdesk.domain.errors import DomainError
 from supportdesk.portal.access import customer_only, portal_user
 from supportdesk.portal.views import PAGE_SIZE
 from supportdesk.web.paging import keyset_page
+from supportdesk.web.reasons import refusal
 
 
 @customer_only
@@ -28,7 +29,7 @@ def search(request: HttpRequest) -> HttpResponse:
         try:
             qs = search_cases(user, text).select_related("organization")
         except DomainError as exc:
-            context["error"] = exc.message
+            context["error"] = refusal(exc)
         else:
             page = keyset_page(
                 qs,

@@ -21,6 +21,7 @@ from supportdesk.knowledge import selectors, services
 from supportdesk.knowledge.render import article_html
 from supportdesk.portal.access import customer_only
 from supportdesk.web.paging import keyset_page
+from supportdesk.web.reasons import refusal
 
 PAGE_SIZE = 25
 #: Articles shown under each category on the help centre's front page.
@@ -104,6 +105,6 @@ def report_deflected(request: HttpRequest) -> HttpResponse:
     except (ValueError, NotFound):
         raise Http404("no such article") from None
     except DomainError as exc:
-        return HttpResponse(exc.message, status=400)
+        return HttpResponse(refusal(exc), status=400)
     messages.success(request, _("Glad the article helped: no case was opened."))
     return render(request, "portal/_deflected.html", {})

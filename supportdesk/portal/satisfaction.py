@@ -22,6 +22,7 @@ from supportdesk.domain.satisfaction import Rating, rating_open
 from supportdesk.portal.access import customer_only
 from supportdesk.satisfaction import services
 from supportdesk.satisfaction.services import LinkUsed, SurveyClosed
+from supportdesk.web.reasons import refusal
 
 
 @require_http_methods(["GET", "POST"])
@@ -29,7 +30,7 @@ def rate(request: HttpRequest, token: str) -> HttpResponse:
     try:
         survey, chosen = services.survey_for_link(token)
     except NotFound as exc:
-        return render(request, "portal/rate.html", {"invalid": exc.message}, status=400)
+        return render(request, "portal/rate.html", {"invalid": refusal(exc)}, status=400)
     context = {
         "survey": survey,
         "case": survey.case,
@@ -48,10 +49,10 @@ def rate(request: HttpRequest, token: str) -> HttpResponse:
                 comment=request.POST.get("comment", ""),
             )
         except (LinkUsed, SurveyClosed) as exc:
-            context["error"] = exc.message
+            context["error"] = refusal(exc)
             return render(request, "portal/rate.html", context, status=409)
         except DomainError as exc:
-            context["error"] = exc.message
+            context["error"] = refusal(exc)
             return render(request, "portal/rate.html", context, status=400)
         return render(request, "portal/rate.html", {**context, "thanks": True})
     return render(request, "portal/rate.html", context)
@@ -77,7 +78,7 @@ def case_rate(request: HttpRequest, case_id: int) -> HttpResponse:
     except NotFound:
         raise Http404("case not found") from None
     except DomainError as exc:
-        messages.error(request, f"{exc.field}: {exc.message}")
+        messages.error(request, refusal(exc))
     else:
         messages.success(request, _("Thank you: your rating was recorded."))
     return redirect("portal:case", case_id=case_id)

@@ -39,6 +39,7 @@ from supportdesk.portal.reported import reported_rows
 from supportdesk.web.downloads import attachment_response, refusal_status
 from supportdesk.web.forms import AttachmentForm, ReplyForm
 from supportdesk.web.paging import keyset_page
+from supportdesk.web.reasons import refusal
 from supportdesk.web.support import (
     policy_context,
     promise_text,
@@ -227,7 +228,7 @@ def case_attach(request: HttpRequest, case_id: int) -> HttpResponse:
             form.add_domain_error(exc)
             status = refusal_status(exc)
         else:
-            messages.success(request, f"{attachment.name} was attached.")
+            messages.success(request, _("%(name)s was attached.") % {"name": attachment.name})
             return redirect("portal:case", case_id=case.pk)
     return _render_detail(request, user, case, ReplyForm(), attachment_form=form, status=status)
 
@@ -248,7 +249,7 @@ def case_transition(request: HttpRequest, case_id: int) -> HttpResponse:
     try:
         transition_case(actor=user, case_id=case.pk, to=request.POST.get("to", ""))
     except DomainError as exc:
-        messages.error(request, exc.message)
+        messages.error(request, refusal(exc))
     else:
         messages.success(request, _("The case status was updated."))
     return redirect("portal:case", case_id=case.pk)
@@ -323,7 +324,7 @@ def escalation_respond(request: HttpRequest, case_id: int, escalation_id: int) -
                     actor=user, escalation_id=esc.pk, message=message
                 )
         except DomainError as exc:
-            messages.error(request, exc.message)
+            messages.error(request, refusal(exc))
         else:
             messages.success(request, _("Your answer was sent to the escalation team."))
     return redirect(f"{reverse('portal:case', args=[case.pk])}#escalation")

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Query, Router
 
 from supportdesk.accounts.permissions import NotFound, require
@@ -49,12 +50,12 @@ def list_surveys(
     summary="Good and bad ratings per week, region or agent (staff)",
 )
 def report(request: HttpRequest, filters: Query[ReportFilter]) -> list[CsatRowOut]:
-    require(can_see_csat_report(api_user(request)), "staff only", field="actor")
+    require(can_see_csat_report(api_user(request)), _("staff only"), field="actor")
     for name, value in (("start", filters.start), ("end", filters.end)):
         if value.tzinfo is None:
-            raise DomainError("give a time zone offset (e.g. Z)", field=name)
+            raise DomainError(_("give a time zone offset (e.g. Z)"), field=name)
     if filters.end <= filters.start:
-        raise DomainError("end must be after start", field="end")
+        raise DomainError(_("end must be after start"), field="end")
     rows = selectors.csat_report(filters.start, filters.end, by=filters.by, region=filters.region)
     return [
         CsatRowOut(key=r.key, good=r.good, bad=r.bad, total=r.total, score=r.score) for r in rows
@@ -65,7 +66,7 @@ def report(request: HttpRequest, filters: Query[ReportFilter]) -> list[CsatRowOu
 def case_survey(request: HttpRequest, case_id: Id) -> Survey:
     survey = selectors.survey_of(access_case(api_user(request), case_id))
     if survey is None:
-        raise NotFound("this case has no satisfaction survey", field="case_id")
+        raise NotFound(_("this case has no satisfaction survey"), field="case_id")
     return survey
 
 

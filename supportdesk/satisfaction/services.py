@@ -16,6 +16,7 @@ import logging
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from supportdesk import clock
 from supportdesk.accounts.models import User
@@ -64,7 +65,7 @@ def survey_for_link(token: str) -> tuple[Survey, Rating]:
         survey = Survey.objects.select_related("case").get(pk=int(data["s"]), asked=True)
         return survey, Rating(data["r"])
     except (signing.BadSignature, KeyError, TypeError, ValueError, Survey.DoesNotExist):
-        raise NotFound("this rating link is not valid", field="token") from None
+        raise NotFound(_("this rating link is not valid"), field="token") from None
 
 
 def _survey_links(survey: Survey) -> dict[str, str]:
@@ -135,13 +136,15 @@ def _record(survey: Survey, rating: str, comment: str, now: dt.datetime) -> Surv
     try:
         chosen = Rating(rating)
     except ValueError:
-        raise DomainError("choose good or bad", field="rating") from None
+        raise DomainError(_("choose good or bad"), field="rating") from None
     if len(comment) > MAX_COMMENT:
-        raise DomainError(f"at most {MAX_COMMENT} characters", field="comment")
+        raise DomainError(
+            _("at most %(limit)s characters") % {"limit": MAX_COMMENT}, field="comment"
+        )
     if not rating_open(survey.open_until, now):
         raise SurveyClosed(
-            "this survey closed; ratings may be given or changed for "
-            f"{(survey.open_until - survey.sent_at).days} days",
+            _("this survey closed; ratings may be given or changed for %(days)s days")
+            % {"days": (survey.open_until - survey.sent_at).days},
             field="rating",
         )
     survey.rating = chosen.value
@@ -157,11 +160,11 @@ def rate_by_link(
     """Record the rating confirmed on a link's page (no sign-in: the signed token is the
     credential, and names one survey). A link records once."""
     now = clock.resolve(now)
-    survey, _ = survey_for_link(token)
+    survey, _rating = survey_for_link(token)
     survey = Survey.objects.select_for_update().get(pk=survey.pk)
     if survey.link_used_at is not None:
         raise LinkUsed(
-            "this link has recorded a rating already; sign in to change it", field="token"
+            _("this link has recorded a rating already; sign in to change it"), field="token"
         )
     _record(survey, rating, comment, now)
     survey.link_used_at = now
@@ -178,8 +181,8 @@ def rate_case(
     case = access_case(actor, case_id)
     survey = Survey.objects.select_for_update().filter(case=case, asked=True).first()
     if survey is None:
-        raise NotFound("this case has no satisfaction survey", field="case_id")
-    require(survey.requester_id == actor.pk, "only the case's requester rates it", field="actor")
+        raise NotFound(_("this case has no satisfaction survey"), field="case_id")
+    require(survey.requester_id == actor.pk, _("only the case's requester rates it"), field="actor")
     _record(survey, rating, comment, now)
     survey.save(update_fields=["rating", "comment", "rated_at"])
     return survey

@@ -33,6 +33,6 @@ def test_the_admin_requeues_only_dead_messages() -> None:
         follow=True,
     )
     assert response.status_code == 200
-    assert "1 message(s) requeued." in response.content.decode()
+    assert "1 message requeued." in response.content.decode()
     dead.refresh_from_db()
     assert (dead.state, dead.attempts) == (OutboxState.PENDING, 0)

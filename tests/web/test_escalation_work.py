@@ -317,3 +317,41 @@ def test_the_team_asks_the_requester_and_the_answer_on_the_case_page_resumes_the
     page = customer.get(case_url).content.decode()
     assert "All of them." in page and "The escalation team decides by" in page
     assert "Information provided" in c.get(url).content.decode()
+
+
+def test_a_decline_without_a_reason_is_refused_on_the_page_in_swedish(
+    escalation: Escalation, emea_manager: Any
+) -> None:
+    c = client_for(emea_manager)
+    url = f"/console/escalations/{escalation.pk}/"
+    page = c.post(
+        f"{url}decline", {"reason": "", "note": ""}, HTTP_ACCEPT_LANGUAGE="sv", follow=True
+    )
+    html = page.content.decode()
+    assert "välj ett av policyns avslagsskäl" in html
+    assert "choose one of the policy's decline reasons" not in html
+    escalation.refresh_from_db()
+    assert escalation.status == "requested"
+
+
+def test_a_service_refusal_reaches_the_console_page_in_swedish(
+    escalation: Escalation, emea_manager: Any
+) -> None:
+    c = client_for(emea_manager)
+    url = f"/console/escalations/{escalation.pk}/"
+    assert c.post(f"{url}accept", {"note": "On it"}).status_code == 302
+    # The service refuses an acknowledgement that says nothing of the status (ESC-6).
+    page = c.post(
+        f"{url}acknowledge",
+        {"status_note": "", "next_steps": "Logs"},
+        HTTP_ACCEPT_LANGUAGE="sv",
+        follow=True,
+    )
+    html = page.content.decode()
+    assert "Status: säg vad statusen är" in html
+    assert "say what the status is" not in html
+    # A step the escalation's state does not allow names the step and states in Swedish.
+    again = c.post(
+        f"{url}accept", {"note": "Twice"}, HTTP_ACCEPT_LANGUAGE="sv", follow=True
+    ).content.decode()
+    assert "kan inte godkänna: eskaleringen är godkänd" in again

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from supportdesk import clock
 from supportdesk.accounts.models import User
@@ -158,9 +159,11 @@ def apply_macro_to_cases(
     see, or whose change is refused, is reported and the others go on."""
     ids = list(dict.fromkeys(case_ids))
     if not ids:
-        raise DomainError("choose at least one case", field="case_ids")
+        raise DomainError(_("choose at least one case"), field="case_ids")
     if len(ids) > MAX_BULK:
-        raise DomainError(f"at most {MAX_BULK} cases at once", field="case_ids")
+        raise DomainError(
+            _("at most %(limit)s cases at once") % {"limit": MAX_BULK}, field="case_ids"
+        )
     selectors.access_macro(actor, macro_id)
     now = clock.resolve(now)
     outcomes = []

@@ -7,6 +7,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from supportdesk import clock
 from supportdesk.accounts.models import Team, User
@@ -38,40 +39,48 @@ class MacroDraft:
 
 def _validate(draft: MacroDraft) -> tuple[User | None, Team | None, list[str]]:
     if not draft.name.strip() or len(draft.name) > 120:
-        raise DomainError("give a name of at most 120 characters", field="name")
+        raise DomainError(_("give a name of at most 120 characters"), field="name")
     check_template(draft.body, field="body")
     if draft.status:
         try:
             status = CaseStatus(draft.status)
         except ValueError:
             raise DomainError(
-                f"unknown status {draft.status!r} (one of: {', '.join(CaseStatus)})",
+                _("unknown status '%(status)s' (one of: %(choices)s)")
+                % {"status": draft.status, "choices": ", ".join(CaseStatus)},
                 field="status",
             ) from None
         if status is CaseStatus.RESOLVED:
             # RSP-5: resolving records how this customer agreed, which no macro knows.
             raise DomainError(
-                "a macro cannot resolve: the customer's agreement is recorded by hand (RSP-5)",
+                _("a macro cannot resolve: the customer's agreement is recorded by hand (RSP-5)"),
                 field="status",
             )
     if draft.severity is not None:
         if not 1 <= draft.severity <= 9:
-            raise DomainError("a severity level, like 2", field="severity")
+            raise DomainError(_("a severity level, like 2"), field="severity")
         if not draft.severity_reason.strip():
-            raise DomainError("a severity change needs its reason (SEV-4)", field="severity_reason")
+            raise DomainError(
+                _("a severity change needs its reason (SEV-4)"), field="severity_reason"
+            )
     assignee = None
     if draft.assignee_id is not None:
         assignee = User.objects.filter(pk=draft.assignee_id, is_active=True).first()
         if assignee is None or not assignee.is_vendor_staff:
-            raise DomainError(f"user {draft.assignee_id} is not support staff", field="assignee_id")
+            raise DomainError(
+                _("user %(assignee_id)s is not support staff") % {"assignee_id": draft.assignee_id},
+                field="assignee_id",
+            )
     team = None
     if draft.team_id is not None:
         team = Team.objects.filter(pk=draft.team_id).first()
         if team is None:
-            raise DomainError(f"no team {draft.team_id}", field="team_id")
+            raise DomainError(
+                _("no team %(team_id)s") % {"team_id": draft.team_id}, field="team_id"
+            )
     tags = normalise_tags(draft.tags)
     if not (draft.body.strip() or draft.status or draft.severity or assignee or tags):
-        raise DomainError("a macro replies or changes something", field="body")
+        raise DomainError(_("a macro replies or changes something"), field="body")
     return assignee, team, tags
 
 
@@ -92,7 +101,7 @@ def _fill(macro: Macro, draft: MacroDraft, actor: User) -> None:
 
 @transaction.atomic
 def create_macro(*, actor: User, draft: MacroDraft, now: dt.datetime | None = None) -> Macro:
-    require(can_use_macros(actor), "only support staff write macros", field="actor")
+    require(can_use_macros(actor), _("only support staff write macros"), field="actor")
     now = clock.resolve(now)
     macro = Macro(created_by=actor, created_at=now, updated_at=now)
     _fill(macro, draft, actor)
@@ -105,7 +114,7 @@ def update_macro(
     *, actor: User, macro_id: int, draft: MacroDraft, now: dt.datetime | None = None
 ) -> Macro:
     macro = selectors.access_macro(actor, macro_id)
-    require(can_edit_macro(actor, macro), "not your macro to change", field="macro_id")
+    require(can_edit_macro(actor, macro), _("not your macro to change"), field="macro_id")
     _fill(macro, draft, actor)
     macro.updated_at = clock.resolve(now)
     macro.save()
@@ -115,5 +124,5 @@ def update_macro(
 @transaction.atomic
 def delete_macro(*, actor: User, macro_id: int) -> None:
     macro = selectors.access_macro(actor, macro_id)
-    require(can_edit_macro(actor, macro), "not your macro to remove", field="macro_id")
+    require(can_edit_macro(actor, macro), _("not your macro to remove"), field="macro_id")
     macro.delete()

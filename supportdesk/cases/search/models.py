@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class SearchDocument(models.Model):
@@ -29,16 +30,24 @@ class SearchDocument(models.Model):
     """
 
     case = models.OneToOneField(
-        "cases.Case", on_delete=models.CASCADE, primary_key=True, related_name="search_document"
+        "cases.Case",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="search_document",
+        verbose_name=_("case"),
     )
-    public_text = models.TextField()
-    staff_text = models.TextField()
-    public_vector = SearchVectorField(null=True)
-    staff_vector = SearchVectorField(null=True)
+    public_text = models.TextField(verbose_name=_("public text"))
+    staff_text = models.TextField(verbose_name=_("staff text"))
+    public_vector = SearchVectorField(null=True, verbose_name=_("public vector"))
+    staff_vector = SearchVectorField(null=True, verbose_name=_("staff vector"))
     #: Reference and title (weight A) and organisation (B), PostgreSQL only: what a
     #: search ranks by, small enough to stay inline (migration 0012).
-    heading_vector = SearchVectorField(null=True)
-    indexed_at = models.DateTimeField()
+    heading_vector = SearchVectorField(null=True, verbose_name=_("heading vector"))
+    indexed_at = models.DateTimeField(verbose_name=_("indexed at"))
+
+    class Meta:
+        verbose_name = _("search document")
+        verbose_name_plural = _("search documents")
 
 
 class SavedView(models.Model):
@@ -47,12 +56,15 @@ class SavedView(models.Model):
     (``status``, ``severity``, ``region``, ``view``, ``assignee``, ``q``)."""
 
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="saved_views",
+        verbose_name=_("owner"),
     )
-    name = models.CharField(max_length=80)
-    shared = models.BooleanField(default=False)
-    filters = models.JSONField(default=dict)
-    created_at = models.DateTimeField()
+    name = models.CharField(max_length=80, verbose_name=_("name"))
+    shared = models.BooleanField(default=False, verbose_name=_("shared"))
+    filters = models.JSONField(default=dict, verbose_name=_("filters"))
+    created_at = models.DateTimeField(verbose_name=_("created at"))
 
     class Meta:
         ordering = ["name", "id"]
@@ -60,6 +72,8 @@ class SavedView(models.Model):
             models.UniqueConstraint(fields=["owner", "name"], name="saved_view_owner_name_unique")
         ]
         indexes = [models.Index(fields=["shared", "name"], name="saved_view_shared_idx")]
+        verbose_name = _("saved view")
+        verbose_name_plural = _("saved views")
 
     def __str__(self) -> str:
         return self.name
@@ -71,8 +85,20 @@ class CaseMerge(models.Model):
     reference, lead to ``into`` from here."""
 
     merged = models.OneToOneField(
-        "cases.Case", on_delete=models.CASCADE, primary_key=True, related_name="merge"
+        "cases.Case",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="merge",
+        verbose_name=_("merged"),
     )
-    into = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="merged_cases")
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField()
+    into = models.ForeignKey(
+        "cases.Case", on_delete=models.PROTECT, related_name="merged_cases", verbose_name=_("into")
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    at = models.DateTimeField(verbose_name=_("at"))
+
+    class Meta:
+        verbose_name = _("case merge")
+        verbose_name_plural = _("case merges")

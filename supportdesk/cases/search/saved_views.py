@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
@@ -84,7 +85,7 @@ def find_view(viewer: User, key: str) -> ViewChoice:
         else None
     )
     if row is None:
-        raise NotFound(f"view {key} not found", field="saved")
+        raise NotFound(gettext("view %(key)s not found") % {"key": key}, field="saved")
     return ViewChoice(str(row.pk), row.name, row.filters, row)
 
 
@@ -164,12 +165,12 @@ def save_view(
     now: dt.datetime | None = None,
 ) -> SavedView:
     """Save ``data`` (the queue form's fields; others are dropped) as ``actor``'s view."""
-    require(actor.is_vendor_staff, "only support staff save views", field="name")
+    require(actor.is_vendor_staff, gettext("only support staff save views"), field="name")
     name = name.strip()
     if not name:
-        raise DomainError("give the view a name", field="name")
+        raise DomainError(gettext("give the view a name"), field="name")
     if len(name) > SavedView._meta.get_field("name").max_length:  # type: ignore[operator]
-        raise DomainError("at most 80 characters", field="name")
+        raise DomainError(gettext("at most 80 characters"), field="name")
     kept = view_fields(data)
     try:
         with transaction.atomic():
@@ -177,11 +178,15 @@ def save_view(
                 owner=actor, name=name, filters=kept, shared=shared, created_at=clock.resolve(now)
             )
     except IntegrityError:
-        raise DomainError(f"you already have a view named {name!r}", field="name") from None
+        raise DomainError(
+            gettext("you already have a view named '%(name)s'") % {"name": name}, field="name"
+        ) from None
 
 
 def delete_view(*, actor: User, view_id: int) -> None:
     """Delete one of ``actor``'s own views (a shared view only by its owner)."""
     deleted, _rows = SavedView.objects.filter(owner=actor, pk=view_id).delete()
     if not deleted:
-        raise NotFound(f"view {view_id} not found", field="view_id")
+        raise NotFound(
+            gettext("view %(view_id)s not found") % {"view_id": view_id}, field="view_id"
+        )

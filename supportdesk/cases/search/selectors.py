@@ -32,6 +32,7 @@ from django.db.models import (
 )
 from django.db.models import Case as Switch
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
 from supportdesk.accounts.models import User
 from supportdesk.api_paging import (
@@ -257,7 +258,7 @@ def _decode(cursor: str | None) -> tuple[int, int, int] | None:
         return None
     values = decode_cursor(cursor, len(SEARCH_ORDER))
     if not all(isinstance(v, int) and not isinstance(v, bool) for v in values):
-        raise BadCursor("not a cursor this API issued", field="cursor")
+        raise BadCursor(_("not a cursor this API issued"), field="cursor")
     floor, rank, last = values
     return floor, rank, last
 

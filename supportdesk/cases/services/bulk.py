@@ -13,6 +13,8 @@ import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from supportdesk import clock
 from supportdesk.accounts.models import User
 from supportdesk.cases.selectors import cases_visible_to
@@ -58,9 +60,11 @@ def bulk_update(
     """Apply ``change`` to each case of ``case_ids`` (in the order given, each once)."""
     ids = list(dict.fromkeys(case_ids))
     if not ids:
-        raise DomainError("select at least one case", field="case_ids")
+        raise DomainError(_("select at least one case"), field="case_ids")
     if len(ids) > MAX_BULK:
-        raise DomainError(f"at most {MAX_BULK} cases at a time", field="case_ids")
+        raise DomainError(
+            _("at most %(limit)s cases at a time") % {"limit": MAX_BULK}, field="case_ids"
+        )
     step = _step(actor, change, clock.resolve(now))
     references = dict(cases_visible_to(actor).filter(pk__in=ids).values_list("pk", "reference"))
     outcomes = []
@@ -84,21 +88,21 @@ def _step(actor: User, change: BulkChange, now: dt.datetime) -> Callable[[int], 
             )
         case BulkAction.STATUS:
             if not change.status:
-                raise DomainError("choose the status to move the cases to", field="status")
+                raise DomainError(_("choose the status to move the cases to"), field="status")
             return lambda i: transition_case(
                 actor=actor, case_id=i, to=change.status, note=change.note, now=now
             )
         case BulkAction.NOTE:
             if not change.note.strip():
-                raise DomainError("write the internal note", field="note")
+                raise DomainError(_("write the internal note"), field="note")
             return lambda i: add_comment(
                 actor=actor, case_id=i, body=change.note, public=False, now=now
             )
         case BulkAction.SPRINT:
             if change.sprint_id is None:
-                raise DomainError("choose the sprint", field="sprint_id")
+                raise DomainError(_("choose the sprint"), field="sprint_id")
             sprint_id = change.sprint_id
             return lambda i: plan_case_into_sprint(
                 actor=actor, case_id=i, sprint_id=sprint_id, now=now
             )
-    raise DomainError(f"unknown action {change.action!r}", field="action")
+    raise DomainError(_("unknown action '%(action)s'") % {"action": change.action}, field="action")

@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Mapping
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from supportdesk.accounts.models import User
 from supportdesk.accounts.permissions import require
@@ -80,16 +81,18 @@ def confirm_emergency(
     the reason; the flag clears. (Downgrading is ``change_severity``, which clears it
     too.)"""
     if not reason.strip():
-        raise DomainError("confirming an emergency needs a reason", field="reason")
+        raise DomainError(_("confirming an emergency needs a reason"), field="reason")
     with transaction.atomic():
         case = access_case(actor, case_id, lock=True)
         require(
             can_change_severity(actor, case),
-            "only support staff confirm an emergency",
+            _("only support staff confirm an emergency"),
             field="severity",
         )
         if not case.severity_unconfirmed:
-            raise DomainError("the case's severity is not awaiting confirmation", field="severity")
+            raise DomainError(
+                _("the case's severity is not awaiting confirmation"), field="severity"
+            )
         now = stamp(case, now)
         case.severity_unconfirmed = False
         _touch(case, now, "severity_unconfirmed")

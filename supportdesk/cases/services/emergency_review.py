@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from supportdesk.accounts.models import User
 from supportdesk.accounts.permissions import require
@@ -37,21 +38,25 @@ def review_emergency(
     if decision is EmergencyDecision.CONFIRM:
         return confirm_emergency(actor=actor, case_id=case_id, reason=reason, now=now)
     if not reason.strip():
-        raise DomainError("downgrading an emergency needs a reason", field="reason")
+        raise DomainError(_("downgrading an emergency needs a reason"), field="reason")
     if severity is None:
-        raise DomainError("name the severity to downgrade to", field="severity")
+        raise DomainError(_("name the severity to downgrade to"), field="severity")
     with transaction.atomic():
         case = access_case(actor, case_id, lock=True)
         require(
             can_change_severity(actor, case),
-            "only support staff downgrade an emergency",
+            _("only support staff downgrade an emergency"),
             field="severity",
         )
         if not case.severity_unconfirmed:
-            raise DomainError("the case's severity is not awaiting confirmation", field="severity")
+            raise DomainError(
+                _("the case's severity is not awaiting confirmation"), field="severity"
+            )
         if severity <= case.severity:
             raise DomainError(
-                f"Sev{severity} is not a downgrade of Sev{case.severity}", field="severity"
+                _("Sev%(severity)s is not a downgrade of Sev%(case_severity)s")
+                % {"severity": severity, "case_severity": case.severity},
+                field="severity",
             )
         return change_severity(
             actor=actor, case_id=case_id, severity=severity, reason=reason, now=now

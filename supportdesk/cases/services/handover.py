@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.db.models import F, Q
+from django.utils.translation import gettext as _
 
 from supportdesk import clock
 from supportdesk.accounts.models import Team, TeamKind, User
@@ -145,11 +146,14 @@ def write_handover_note(
     (shown on the case and carried by the hand-over event). Staff only."""
     note = note.strip()
     if len(note) > NOTE_MAX:
-        raise DomainError(f"the hand-over note is longer than {NOTE_MAX} characters", field="note")
+        raise DomainError(
+            _("the hand-over note is longer than %(limit)s characters") % {"limit": NOTE_MAX},
+            field="note",
+        )
     with transaction.atomic():
         case = access_case(actor, case_id, lock=True)
         require(
-            can_write_internally(actor), "only support staff write hand-over notes", field="note"
+            can_write_internally(actor), _("only support staff write hand-over notes"), field="note"
         )
         now = stamp(case, now)
         case.handover_note = note

@@ -10,6 +10,7 @@ import json
 from dataclasses import asdict, dataclass
 
 from django.db import IntegrityError, connection, transaction
+from django.utils.translation import gettext as _
 
 from supportdesk import clock
 from supportdesk.accounts.models import Organization, TeamKind, User
@@ -135,7 +136,7 @@ def _replay(actor: User, key: str, fp: str) -> Case | None:
         return None
     if row.fingerprint != fp:
         raise IdempotencyConflict(
-            "this Idempotency-Key was already used with a different request body",
+            _("this Idempotency-Key was already used with a different request body"),
             field="Idempotency-Key",
         )
     return row.case
@@ -187,22 +188,24 @@ def _triage(actor: User, draft: CaseDraft, version: PolicyVersion | None) -> _Tr
     organisation = access_organisation(actor, draft.organisation_id)
     if draft.channel not in Channel.values:
         raise DomainError(
-            f"unknown channel {draft.channel!r} (one of: {', '.join(Channel.values)})",
+            _("unknown channel '%(channel)s' (one of: %(choices)s)")
+            % {"channel": draft.channel, "choices": ", ".join(Channel.values)},
             field="channel",
         )
     if draft.channel == Channel.PHONE:
-        require(can_log_phone_call(actor), "only an agent logs a phone call", field="channel")
+        require(can_log_phone_call(actor), _("only an agent logs a phone call"), field="channel")
     if draft.environment not in Environment.values:
         raise DomainError(
-            f"unknown environment {draft.environment!r} (one of: {', '.join(Environment.values)})",
+            _("unknown environment '%(environment)s' (one of: %(choices)s)")
+            % {"environment": draft.environment, "choices": ", ".join(Environment.values)},
             field="environment",
         )
     if not draft.title.strip():
-        raise DomainError("a title is required", field="title")
+        raise DomainError(_("a title is required"), field="title")
     if draft.override_severity is not None:
         require(
             can_override_severity(actor),
-            "only an agent may override the triaged severity",
+            _("only an agent may override the triaged severity"),
             field="override",
         )
     requester = _requester(actor, organisation, draft.requester_id)
@@ -415,11 +418,15 @@ def _reference(pk: int) -> str:
 def _requester(actor: User, organisation: Organization, requester_id: int | None) -> User:
     if requester_id is None or requester_id == actor.pk:
         return actor
-    require(can_open_for_others(actor), "customers open cases as themselves", field="requester_id")
+    require(
+        can_open_for_others(actor), _("customers open cases as themselves"), field="requester_id"
+    )
     requester = User.objects.filter(pk=requester_id, organization=organisation).first()
     if requester is None:
         raise NotFound(
-            f"user {requester_id} is not a member of {organisation.name}", field="requester_id"
+            _("user %(requester_id)s is not a member of %(name)s")
+            % {"requester_id": requester_id, "name": organisation.name},
+            field="requester_id",
         )
     return requester
 

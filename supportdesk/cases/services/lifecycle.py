@@ -80,7 +80,9 @@ def transition_case(
             target = CaseStatus(to)
         except ValueError:
             raise DomainError(
-                f"unknown status {to!r} (one of: {', '.join(CaseStatus)})", field="to"
+                gettext("unknown status '%(to)s' (one of: %(choices)s)")
+                % {"to": to, "choices": ", ".join(CaseStatus)},
+                field="to",
             ) from None
         plan = plan_transition(CaseStatus(case.status), target, actor_kind(actor))
         if plan.needs_agreement and not agreement.strip():
@@ -172,13 +174,15 @@ def add_comment(
     if not body.strip():
         raise DomainError(gettext("a comment needs a body"), field="body")
     if channel not in Channel.values:
-        raise DomainError(f"unknown channel {channel!r}", field="channel")
+        raise DomainError(
+            gettext("unknown channel '%(channel)s'") % {"channel": channel}, field="channel"
+        )
     staff = actor.is_vendor_staff
     with transaction.atomic():
         case = access_case(actor, case_id, lock=True)
         require(
             public or can_write_internally(actor),
-            "customers cannot post internal comments",
+            gettext("customers cannot post internal comments"),
             field="public",
         )
         now = stamp(case, now)
@@ -224,7 +228,7 @@ def change_severity(
         case = access_case(actor, case_id, lock=True)
         require(
             can_change_severity(actor, case),
-            "only support staff change a case's severity",
+            gettext("only support staff change a case's severity"),
             field="severity",
         )
         now = stamp(case, now)
@@ -236,7 +240,11 @@ def change_severity(
         policy = policy_of(case)
         levels = [s.level for s in policy.severities]
         if severity not in levels:
-            raise DomainError(f"unknown severity {severity} (defined: {levels})", field="severity")
+            raise DomainError(
+                gettext("unknown severity %(severity)s (defined: %(levels)s)")
+                % {"severity": severity, "levels": levels},
+                field="severity",
+            )
         if severity == case.severity:
             raise DomainError(
                 gettext("the case is already Sev%(severity)s") % {"severity": severity},
@@ -302,14 +310,20 @@ def assign_case(
     with transaction.atomic():
         case = access_case(actor, case_id, lock=True)
         require(
-            can_assign_case(actor, case), "only support staff assign cases", field="assignee_id"
+            can_assign_case(actor, case),
+            gettext("only support staff assign cases"),
+            field="assignee_id",
         )
         now = stamp(case, now)
         assignee = None
         if assignee_id is not None:
             assignee = User.objects.filter(pk=assignee_id).first()
             if assignee is None or not assignee.is_vendor_staff:
-                raise DomainError(f"user {assignee_id} is not support staff", field="assignee_id")
+                raise DomainError(
+                    gettext("user %(assignee_id)s is not support staff")
+                    % {"assignee_id": assignee_id},
+                    field="assignee_id",
+                )
         before = case.assignee_id
         case.assignee = assignee
         _touch(case, now, "assignee")
@@ -335,19 +349,22 @@ def add_attachment(
     size = upload.size or 0
     if size > limit:
         raise AttachmentTooLarge(
-            f"the file is {size} bytes; the limit is {limit} bytes", field="file"
+            gettext("the file is %(size)s bytes; the limit is %(limit)s bytes")
+            % {"size": size, "limit": limit},
+            field="file",
         )
     content_type = (upload.content_type or "").split(";")[0].strip().lower()
     if content_type not in allowed:
         raise UnsupportedMediaType(
-            f"content type {content_type or 'unknown'!r} is not accepted (allowed: {', '.join(allowed)})",
+            gettext("content type '%(type)s' is not accepted (allowed: %(allowed)s)")
+            % {"type": content_type or "unknown", "allowed": ", ".join(allowed)},
             field="file",
         )
     with transaction.atomic():
         case = access_case(actor, case_id, lock=True)
         require(
             public or can_write_internally(actor),
-            "customers cannot add internal attachments",
+            gettext("customers cannot add internal attachments"),
             field="public",
         )
         now = stamp(case, now)
@@ -376,7 +393,7 @@ def complete_follow_up(
     now = clock.resolve(now)
     require(
         can_complete_follow_up(actor),
-        "only support staff complete follow-up tasks",
+        gettext("only support staff complete follow-up tasks"),
         field="task_id",
     )
     with transaction.atomic():
@@ -387,7 +404,10 @@ def complete_follow_up(
             .first()
         )
         if task is None:
-            raise NotFound(f"follow-up task {task_id} not found", field="task_id")
+            raise NotFound(
+                gettext("follow-up task %(task_id)s not found") % {"task_id": task_id},
+                field="task_id",
+            )
         if task.status == FollowUpStatus.DONE:
             raise DomainError(gettext("the follow-up task is already done"), field="task_id")
         task.status = FollowUpStatus.DONE

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from supportdesk.accounts.models import User
 from supportdesk.accounts.permissions import require
@@ -38,9 +39,11 @@ def merge_cases(
     with transaction.atomic():
         locked = {i: access_case(actor, i, lock=True) for i in sorted({duplicate_id, into_id})}
         duplicate, into = locked[duplicate_id], locked[into_id]
-        require(can_assign_case(actor, duplicate), "only support staff merge cases", field="into")
+        require(
+            can_assign_case(actor, duplicate), _("only support staff merge cases"), field="into"
+        )
         if duplicate_id == into_id:
-            raise DomainError("a case cannot be merged into itself", field="into")
+            raise DomainError(_("a case cannot be merged into itself"), field="into")
         _check(duplicate, into)
         now = stamp(into, stamp(duplicate, now))
         _move_conversation(duplicate, into, now)
@@ -61,17 +64,20 @@ def merge_cases(
 
 def _check(duplicate: Case, into: Case) -> None:
     if duplicate.organization_id != into.organization_id:
-        raise DomainError("only cases of the same organisation can be merged", field="into")
+        raise DomainError(_("only cases of the same organisation can be merged"), field="into")
     merged = dict(
         CaseMerge.objects.filter(merged__in=[duplicate.pk, into.pk]).values_list(
             "merged_id", "into__reference"
         )
     )
     if duplicate.pk in merged:
-        raise DomainError(f"already merged into {merged[duplicate.pk]}", field="duplicate")
+        raise DomainError(
+            _("already merged into %(case)s") % {"case": merged[duplicate.pk]}, field="duplicate"
+        )
     if into.pk in merged:
         raise DomainError(
-            f"{into.reference} was merged into {merged[into.pk]}: merge into that case",
+            _("%(reference)s was merged into %(case)s: merge into that case")
+            % {"reference": into.reference, "case": merged[into.pk]},
             field="into",
         )
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from supportdesk import clock
 from supportdesk.accounts.models import Team, TeamKind, User
@@ -38,10 +39,10 @@ def create_sprint(
     """PRI-1: plan a sprint of the development team ``team_id`` (``None``: the shared plan
     of work no team owns). Its bounds are sane (``check_sprint_bounds``) and it overlaps
     no other sprint of that team."""
-    require(can_plan_work(actor), "only support staff plan sprints", field="name")
+    require(can_plan_work(actor), _("only support staff plan sprints"), field="name")
     name = name.strip()
     if not name:
-        raise DomainError("name the sprint", field="name")
+        raise DomainError(_("name the sprint"), field="name")
     check_sprint_bounds(starts_on, ends_on)
     with transaction.atomic():
         team = None
@@ -49,19 +50,27 @@ def create_sprint(
             # Locked: two sprints of one team created at once cannot both pass the check.
             team = Team.objects.select_for_update().filter(pk=team_id).first()
             if team is None:
-                raise NotFound(f"team {team_id} not found", field="team_id")
+                raise NotFound(
+                    _("team %(team_id)s not found") % {"team_id": team_id}, field="team_id"
+                )
         if Sprint.objects.filter(name=name).exists():
-            raise SprintConflict(f"sprint {name!r} exists", field="name")
+            raise SprintConflict(_("sprint '%(name)s' exists") % {"name": name}, field="name")
         clash = (
             Sprint.objects.filter(team=team, starts_on__lte=ends_on, ends_on__gte=starts_on)
             .order_by("starts_on")
             .first()
         )
         if clash is not None:
-            whose = f"{team.name}'s" if team is not None else "the shared"
+            dates = {
+                "name": clash.name,
+                "starts": clash.starts_on.isoformat(),
+                "ends": clash.ends_on.isoformat(),
+            }
             raise SprintConflict(
-                f"{whose} sprint {clash.name!r} already runs "
-                f"{clash.starts_on.isoformat()} to {clash.ends_on.isoformat()}",
+                _("%(team)s's sprint '%(name)s' already runs %(starts)s to %(ends)s")
+                % {"team": team.name, **dates}
+                if team is not None
+                else _("the shared sprint '%(name)s' already runs %(starts)s to %(ends)s") % dates,
                 field="starts_on",
             )
         return Sprint.objects.create(name=name, team=team, starts_on=starts_on, ends_on=ends_on)
@@ -91,9 +100,9 @@ def create_release(
     now: dt.datetime | None = None,
 ) -> Release:
     now = clock.resolve(now)
-    require(can_plan_work(actor), "only support staff record releases", field="version")
+    require(can_plan_work(actor), _("only support staff record releases"), field="version")
     if Release.objects.filter(version=version).exists():
-        raise DomainError(f"release {version!r} exists", field="version")
+        raise DomainError(_("release '%(version)s' exists") % {"version": version}, field="version")
     return Release.objects.create(
         version=version, planned_for=planned_for, notes=notes, created_at=now
     )
@@ -106,11 +115,14 @@ def link_release(
     """RSP-5: link the release carrying the case's permanent fix."""
     with transaction.atomic():
         case = access_case(actor, case_id, lock=True)
-        require(can_plan_work(actor), "only support staff link releases", field="release_id")
+        require(can_plan_work(actor), _("only support staff link releases"), field="release_id")
         now = stamp(case, now)
         release = Release.objects.filter(pk=release_id).first()
         if release is None:
-            raise NotFound(f"release {release_id} not found", field="release_id")
+            raise NotFound(
+                _("release %(release_id)s not found") % {"release_id": release_id},
+                field="release_id",
+            )
         case.release = release
         _touch(case, now, "release")
         events.record(case, events.ReleaseLinked(release.version), at=now, actor=actor)
@@ -125,17 +137,22 @@ def plan_case_into_sprint(
     is a starting point, not a verdict); the move and who made it are on the timeline."""
     with transaction.atomic():
         case = access_case(actor, case_id, lock=True)
-        require(can_plan_work(actor), "only support staff plan sprints", field="sprint_id")
+        require(can_plan_work(actor), _("only support staff plan sprints"), field="sprint_id")
         now = stamp(case, now)
         sprint = Sprint.objects.filter(pk=sprint_id).first()
         if sprint is None:
-            raise NotFound(f"sprint {sprint_id} not found", field="sprint_id")
+            raise NotFound(
+                _("sprint %(sprint_id)s not found") % {"sprint_id": sprint_id}, field="sprint_id"
+            )
         if sprint.ends_on < now.date():
-            raise DomainError(f"{sprint.name} has already ended", field="sprint_id")
+            raise DomainError(
+                _("%(name)s has already ended") % {"name": sprint.name}, field="sprint_id"
+            )
         own = development_team(case, policy_of(case))
         if sprint.team_id is not None and own is not None and sprint.team_id != own.pk:
             raise DomainError(
-                f"{sprint.name} is another team's sprint; the case's work is {own.name}'s",
+                _("%(name)s is another team's sprint; the case's work is %(own_name)s's")
+                % {"name": sprint.name, "own_name": own.name},
                 field="sprint_id",
             )
         moved = _move_to_sprint(case, sprint, now=now, actor=actor, reason="planned by an agent")

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from supportdesk import clock
 from supportdesk.accounts.models import User
@@ -100,7 +101,9 @@ def repin_open_cases(
     operator at the command line; a person must be an administrator (Forbidden)."""
     if actor is not None:
         require(
-            can_adopt_version(actor), "only administrators adopt a policy version", field="version"
+            can_adopt_version(actor),
+            _("only administrators adopt a policy version"),
+            field="version",
         )
     now = clock.resolve(now)
     policy = policy_selectors.parsed(version)

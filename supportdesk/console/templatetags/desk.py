@@ -17,6 +17,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, pgettext
 
 from supportdesk import clock
+from supportdesk.web.reasons import translated
 from supportdesk.web.terms import file_kind_name, term
 
 register = template.Library()
@@ -85,6 +86,13 @@ def label(value: object) -> str:
     """A stored key in words, in the viewer's language: ``waiting_on_customer`` →
     ``Waiting on customer`` (``Väntar på kund``); see ``web.terms``."""
     return term(value)
+
+
+@register.filter
+def reason(value: str) -> str:
+    """A reason the framework-free domain wrote in English, in the active language
+    (``web.reasons``)."""
+    return translated(value)
 
 
 @register.filter

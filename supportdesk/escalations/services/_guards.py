@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from supportdesk.domain.errors import DomainError
-from supportdesk.escalations.models import Escalation
+from supportdesk.escalations.models import Escalation, EscalationStatus
 
 
 class EscalationConflict(DomainError):
@@ -11,8 +13,15 @@ class EscalationConflict(DomainError):
 
 
 def require_status(esc: Escalation, allowed: tuple[str, ...], doing: str) -> None:
+    """:class:`EscalationConflict` unless ``esc`` is in one of ``allowed``; ``doing``
+    is the refused step in the reader's language (``pgettext("escalation step refused", "close")``)."""
     if esc.status not in allowed:
         raise EscalationConflict(
-            f"cannot {doing}: the escalation is {esc.status} (needs one of: {', '.join(allowed)})",
+            _("cannot %(doing)s: the escalation is %(status)s (needs one of: %(choices)s)")
+            % {
+                "doing": doing,
+                "status": esc.get_status_display().lower(),
+                "choices": ", ".join(str(EscalationStatus(s).label).lower() for s in allowed),
+            },
             field="status",
         )

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils.translation import gettext as _
+
 from supportdesk.domain.calendars import BusinessCalendar
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.policy import Policy
@@ -20,7 +22,9 @@ def policy_of(esc: Escalation) -> Policy:
 
 def rules_of(policy: Policy) -> EscalationRules:
     if policy.escalation is None:
-        raise DomainError(f"policy {policy.id!r} has escalations switched off", field="policy")
+        raise DomainError(
+            _("policy '%(id)s' has escalations switched off") % {"id": policy.id}, field="policy"
+        )
     return policy.escalation
 
 
@@ -33,7 +37,9 @@ def region_calendar(esc: Escalation, region: str) -> BusinessCalendar:
     try:
         return calendars_of(esc)[policy.region(region).calendar]
     except KeyError as exc:
-        raise DomainError(f"{region!r} is not a region of this policy", field="region") from exc
+        raise DomainError(
+            _("'%(region)s' is not a region of this policy") % {"region": region}, field="region"
+        ) from exc
 
 
 def client_region(esc: Escalation) -> str | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.utils.translation import pgettext
 
 from supportdesk import clock
 from supportdesk.accounts.models import User
@@ -85,7 +86,9 @@ def close_escalation(
     with transaction.atomic():
         esc = access_escalation(actor, escalation_id, lock=True)
         require_decider(actor)
-        require_status(esc, (*PENDING_STATUSES, *LIVE_STATUSES), "close")
+        require_status(
+            esc, (*PENDING_STATUSES, *LIVE_STATUSES), pgettext("escalation step refused", "close")
+        )
         if esc.status in LIVE_STATUSES:
             require_manager_of(actor, esc)
         if esc.status in PENDING_STATUSES and reason == "declined":

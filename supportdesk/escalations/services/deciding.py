@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from supportdesk import clock
 from supportdesk.accounts.models import Team, User
@@ -137,14 +139,16 @@ def request_information(
     now = clock.resolve(now)
     question = question.strip()
     if not question:
-        raise DomainError("say what information the team needs", field="question")
+        raise DomainError(_("say what information the team needs"), field="question")
     with transaction.atomic():
         esc = access_escalation(actor, escalation_id, lock=True)
         require_decider(actor)
-        require_status(esc, DECIDING_STATUSES, "ask for information")
+        require_status(
+            esc, DECIDING_STATUSES, pgettext("escalation step refused", "ask for information")
+        )
         if esc.information_requested_at is not None:
             raise EscalationConflict(
-                "the requester has not answered the last question yet", field="status"
+                _("the requester has not answered the last question yet"), field="status"
             )
         left = (
             pause_decision(
@@ -196,12 +200,16 @@ def provide_information(
     now = clock.resolve(now)
     answer = answer.strip()
     if not answer:
-        raise DomainError("write the information asked for", field="answer")
+        raise DomainError(_("write the information asked for"), field="answer")
     with transaction.atomic():
         esc = access_escalation(actor, escalation_id, lock=True)
-        require_status(esc, DECIDING_STATUSES, "answer the escalation team")
+        require_status(
+            esc,
+            DECIDING_STATUSES,
+            pgettext("escalation step refused", "answer the escalation team"),
+        )
         if esc.information_requested_at is None:
-            raise EscalationConflict("the escalation team asked no question", field="status")
+            raise EscalationConflict(_("the escalation team asked no question"), field="status")
         left = (
             DecisionTimeLeft(
                 decide=dt.timedelta(seconds=esc.decide_left_seconds),

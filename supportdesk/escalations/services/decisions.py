@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from supportdesk import clock
 from supportdesk.accounts.models import User
@@ -101,11 +103,12 @@ def decline_escalation(
     with transaction.atomic():
         esc = access_escalation(actor, escalation_id, lock=True)
         require_decider(actor)
-        require_status(esc, PENDING_STATUSES, "decline")
+        require_status(esc, PENDING_STATUSES, pgettext("escalation step refused", "decline"))
         keys = [r.key for r in rules_of(policy_of(esc)).decline_reasons]
         if reason not in keys:
             raise DomainError(
-                f"{reason!r} is not a decline reason of this policy (one of: {', '.join(keys)})",
+                _("'%(reason)s' is not a decline reason of this policy (one of: %(choices)s)")
+                % {"reason": reason, "choices": ", ".join(keys)},
                 field="reason",
             )
         finish_decline(esc, actor=actor, reason=reason, note=note.strip(), now=now)
@@ -188,10 +191,10 @@ def accept_escalation(
     with transaction.atomic():
         esc = access_escalation(actor, escalation_id, lock=True)
         require_decider(actor)
-        require_status(esc, PENDING_STATUSES, "accept")
+        require_status(esc, PENDING_STATUSES, pgettext("escalation step refused", "accept"))
         if esc.case_id is None:
             raise EscalationConflict(
-                "an escalation without an incident cannot be accepted", field="case"
+                _("an escalation without an incident cannot be accepted"), field="case"
             )
         esc.status = EscalationStatus.ACCEPTED
         esc.decided_at = now

@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from supportdesk import clock
 from supportdesk.accounts.models import Role, User
@@ -59,9 +61,9 @@ def hand_over_escalation(
     with transaction.atomic():
         esc = access_escalation(actor, escalation_id, lock=True)
         require_decider(actor)
-        require_status(esc, LIVE_STATUSES, "hand over")
+        require_status(esc, LIVE_STATUSES, pgettext("escalation step refused", "hand over"))
         if to_manager_id is None and not region:
-            raise DomainError("name a manager or a region", field="to_manager_id")
+            raise DomainError(_("name a manager or a region"), field="to_manager_id")
         if to_manager_id is not None:
             manager = User.objects.filter(
                 pk=to_manager_id,
@@ -70,7 +72,9 @@ def hand_over_escalation(
             ).first()
             if manager is None:
                 raise DomainError(
-                    f"user {to_manager_id} is not an escalation manager", field="to_manager_id"
+                    _("user %(to_manager_id)s is not an escalation manager")
+                    % {"to_manager_id": to_manager_id},
+                    field="to_manager_id",
                 )
             new_region = region or manager.region or esc.region
         else:
@@ -78,7 +82,10 @@ def hand_over_escalation(
             new_region = region
             manager = selectors.escalation_manager_for_region(region)
             if manager is None:
-                raise DomainError(f"region {region!r} has no escalation manager", field="region")
+                raise DomainError(
+                    _("region '%(region)s' has no escalation manager") % {"region": region},
+                    field="region",
+                )
         calendar = region_calendar(esc, new_region)
         before = {
             "manager": esc.manager.get_username() if esc.manager else None,
@@ -140,13 +147,15 @@ def acknowledge_escalation(
     the next update is due on the policy's cadence in the region's business hours."""
     now = clock.resolve(now)
     if not status_note.strip():
-        raise DomainError("say what the status is", field="status_note")
+        raise DomainError(_("say what the status is"), field="status_note")
     if not next_steps.strip():
-        raise DomainError("say what the next steps are", field="next_steps")
+        raise DomainError(_("say what the next steps are"), field="next_steps")
     with transaction.atomic():
         esc = access_escalation(actor, escalation_id, lock=True)
         require_manager_of(actor, esc)
-        require_status(esc, (EscalationStatus.ACCEPTED,), "acknowledge")
+        require_status(
+            esc, (EscalationStatus.ACCEPTED,), pgettext("escalation step refused", "acknowledge")
+        )
         if esc.manager_id is None:
             esc.manager = actor
         esc.status = EscalationStatus.ACKNOWLEDGED
@@ -190,14 +199,14 @@ def post_escalation_update(
     the policy's cadence."""
     now = clock.resolve(now)
     if not body.strip():
-        raise DomainError("an update needs a text", field="body")
+        raise DomainError(_("an update needs a text"), field="body")
     with transaction.atomic():
         esc = access_escalation(actor, escalation_id, lock=True)
         require_manager_of(actor, esc)
         require_status(
             esc,
             (EscalationStatus.ACKNOWLEDGED, EscalationStatus.AWAITING_CLIENT),
-            "post an update (acknowledge it first)",
+            pgettext("escalation step refused", "post an update (acknowledge it first)"),
         )
         esc.last_update_at = now
         if esc.status == EscalationStatus.ACKNOWLEDGED:
@@ -236,13 +245,15 @@ def subscribe_to_escalation(
     now = clock.resolve(now)
     email = email.strip().lower()
     if (user_id is None) == (not email):
-        raise DomainError("name exactly one of user_id or email", field="user_id")
+        raise DomainError(_("name exactly one of user_id or email"), field="user_id")
     if email and "@" not in email:
-        raise DomainError("not an email address", field="email")
+        raise DomainError(_("not an email address"), field="email")
     with transaction.atomic():
         esc = access_escalation(actor, escalation_id, lock=True)
         require_status(
-            esc, (*PENDING_STATUSES, *LIVE_STATUSES), "subscribe to a finished escalation"
+            esc,
+            (*PENDING_STATUSES, *LIVE_STATUSES),
+            pgettext("escalation step refused", "subscribe to a finished escalation"),
         )
         user = None
         if user_id is not None:
@@ -255,7 +266,9 @@ def subscribe_to_escalation(
                 )
             )
             if not allowed or user is None:
-                raise NotFound(f"user {user_id} not found", field="user_id")
+                raise NotFound(
+                    _("user %(user_id)s not found") % {"user_id": user_id}, field="user_id"
+                )
             existing = EscalationSubscription.objects.filter(escalation=esc, user=user).first()
         else:
             existing = EscalationSubscription.objects.filter(escalation=esc, email=email).first()
@@ -293,9 +306,13 @@ def unsubscribe_from_escalation(
             .first()
         )
         if sub is None:
-            raise NotFound(f"subscription {subscription_id} not found", field="subscription_id")
+            raise NotFound(
+                _("subscription %(subscription_id)s not found")
+                % {"subscription_id": subscription_id},
+                field="subscription_id",
+            )
         if not can_remove_subscription(actor, sub):
-            raise Forbidden("you may only remove your own subscription", field="subscription_id")
+            raise Forbidden(_("you may only remove your own subscription"), field="subscription_id")
         who = {"user": sub.user.get_username() if sub.user else None, "email": sub.email or None}
         sub.delete()
         record(

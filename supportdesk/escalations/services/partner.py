@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from supportdesk import clock
 from supportdesk.accounts.models import User
@@ -43,15 +45,19 @@ def record_partner_answer(
     now = clock.resolve(now)
     answer = answer.strip()
     if not answer:
-        raise DomainError("write what the partner found", field="answer")
+        raise DomainError(_("write what the partner found"), field="answer")
     with transaction.atomic():
         esc = access_escalation(actor, escalation_id, lock=True)
         require(
             can_answer_for_partner(actor, esc),
-            "only the partner asked first answers for it",
+            _("only the partner asked first answers for it"),
             field="escalation_id",
         )
-        require_status(esc, (EscalationStatus.PARTNER_FIRST,), "answer for the partner")
+        require_status(
+            esc,
+            (EscalationStatus.PARTNER_FIRST,),
+            pgettext("escalation step refused", "answer for the partner"),
+        )
         concerns = [r for r in esc.assessment_reasons if r.get("key") != _PARTNER_FIRST]
         esc.status = EscalationStatus.NEEDS_DECISION if concerns else EscalationStatus.REQUESTED
         esc.partner_answer = answer

@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from supportdesk import clock
 from supportdesk.accounts.models import User
@@ -46,12 +48,17 @@ def await_client(
     now = clock.resolve(now)
     if not troubleshooting_steps.strip():
         raise DomainError(
-            "say which troubleshooting steps the client should take", field="troubleshooting_steps"
+            _("say which troubleshooting steps the client should take"),
+            field="troubleshooting_steps",
         )
     with transaction.atomic():
         esc = access_escalation(actor, escalation_id, lock=True)
         require_manager_of(actor, esc)
-        require_status(esc, (EscalationStatus.ACKNOWLEDGED,), "wait on the client")
+        require_status(
+            esc,
+            (EscalationStatus.ACKNOWLEDGED,),
+            pgettext("escalation step refused", "wait on the client"),
+        )
         region = client_region(esc) or esc.region
         schedule = reminder_schedule(
             policy=policy_of(esc),
@@ -113,7 +120,11 @@ def record_client_response(
     now = clock.resolve(now)
     with transaction.atomic():
         esc = access_escalation(actor, escalation_id, lock=True)
-        require_status(esc, (EscalationStatus.AWAITING_CLIENT,), "record a client response")
+        require_status(
+            esc,
+            (EscalationStatus.AWAITING_CLIENT,),
+            pgettext("escalation step refused", "record a client response"),
+        )
         esc.status = EscalationStatus.ACKNOWLEDGED
         esc.next_reminder_at = None
         esc.next_update_due_at = next_update_due(esc, now)

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Mapping
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from supportdesk import clock
 from supportdesk.accounts.models import Organization, User
@@ -74,7 +75,7 @@ def _version_for(organisation: Organization | None) -> PolicyVersion:
         return current_version_for(organisation)
     row = PolicyRow.objects.filter(key=desk_settings.default_policy).first()
     if row is None or row.current_version_id is None:
-        raise NoPolicy("no default policy loaded", field="policy")
+        raise NoPolicy(_("no default policy loaded"), field="policy")
     return PolicyVersion.objects.get(pk=row.current_version_id)
 
 
@@ -91,8 +92,16 @@ def _require_escalable(case: Case, policy: Policy) -> None:
         closed_before=earlier.filter(status=EscalationStatus.CLOSED).exists(),
     )
     if not allowed:
-        named = f" (escalation {live.pk}, {live.status})" if live is not None else ""
-        raise EscalationConflict(f"{case.reference}: {why}{named}", field="incident")
+        # The domain words ``why`` in English; its two reasons are in the catalogue
+        # (web.reasons.FIXED), so the reader gets them in their language.
+        words = {"case": case.reference, "reason": _(why)}
+        raise EscalationConflict(
+            _("%(case)s: %(reason)s (escalation %(number)s, %(status)s)")
+            % {**words, "number": live.pk, "status": live.get_status_display().lower()}
+            if live is not None
+            else _("%(case)s: %(reason)s") % words,
+            field="incident",
+        )
 
 
 def request_escalation(

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils.translation import gettext as _
+
 from supportdesk import clock
 from supportdesk.accounts.models import Organization, User
 from supportdesk.accounts.permissions import Forbidden, NotFound
@@ -20,15 +22,23 @@ def assign_held_message(
     opens its case as if the sender had been known (INT-1)."""
     now = clock.resolve(now)
     if not actor.is_vendor_staff:
-        raise Forbidden("only support staff assign held mail", field="message_id")
+        raise Forbidden(_("only support staff assign held mail"), field="message_id")
     message = InboundMessage.objects.filter(pk=message_id).first()
     if message is None:
-        raise NotFound(f"inbound message {message_id} not found", field="message_id")
+        raise NotFound(
+            _("inbound message %(message_id)s not found") % {"message_id": message_id},
+            field="message_id",
+        )
     if message.state != InboundState.HELD:
-        raise DomainError(f"the message is {message.state}, not held", field="message_id")
+        raise DomainError(
+            _("the message is %(state)s, not held") % {"state": message.state}, field="message_id"
+        )
     organisation = Organization.objects.filter(pk=organisation_id).first()
     if organisation is None:
-        raise NotFound(f"organisation {organisation_id} not found", field="organisation_id")
+        raise NotFound(
+            _("organisation %(organisation_id)s not found") % {"organisation_id": organisation_id},
+            field="organisation_id",
+        )
     message.organization = organisation
     message.save(update_fields=["organization"])
     return process_message(message=message, replay=True, now=now)
@@ -40,11 +50,14 @@ def replay_message(*, message_id: int, now: dt.datetime | None = None) -> Inboun
     now = clock.resolve(now)
     message = InboundMessage.objects.filter(pk=message_id).first()
     if message is None:
-        raise NotFound(f"inbound message {message_id} not found", field="message_id")
+        raise NotFound(
+            _("inbound message %(message_id)s not found") % {"message_id": message_id},
+            field="message_id",
+        )
     if message.state not in REPLAYABLE:
         raise DomainError(
-            f"the message is {message.state}; only "
-            f"{', '.join(sorted(REPLAYABLE))} messages are replayed",
+            _("the message is %(state)s; only %(states)s messages are replayed")
+            % {"state": message.state, "states": ", ".join(sorted(REPLAYABLE))},
             field="message_id",
         )
     return process_message(message=message, replay=True, now=now)

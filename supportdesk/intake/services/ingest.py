@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import DatabaseError, InterfaceError, OperationalError, transaction
+from django.utils.translation import gettext as _
 
 from supportdesk import clock
 from supportdesk.domain.errors import DomainError
@@ -101,7 +102,8 @@ def _receive(delivery: Delivery, rules: EmailIntake, now: dt.datetime) -> _Recei
     raw, envelope_sender = delivery.raw, delivery.envelope_sender
     if len(raw) > rules.max_message_bytes:
         raise MessageTooLarge(
-            f"the message is {len(raw)} bytes; the limit is {rules.max_message_bytes}",
+            _("the message is %(size)s bytes; the limit is %(limit)s")
+            % {"size": len(raw), "limit": rules.max_message_bytes},
             field="message",
         )
     try:

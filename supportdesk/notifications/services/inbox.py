@@ -157,10 +157,15 @@ def save_preferences(
         )
     for group, chosen in channels.items():
         if group not in selectors.EVENT_GROUPS:
-            raise DomainError(f"unknown event group {group!r}", field="channels")
+            raise DomainError(
+                gettext("unknown event group '%(group)s'") % {"group": group}, field="channels"
+            )
         for channel in chosen:
             if channel not in selectors.CHANNELS:
-                raise DomainError(f"unknown channel {channel!r}", field=f"channels.{group}")
+                raise DomainError(
+                    gettext("unknown channel '%(channel)s'") % {"channel": channel},
+                    field=f"channels.{group}",
+                )
     with transaction.atomic():
         if user.time_zone != time_zone:
             user.time_zone = time_zone

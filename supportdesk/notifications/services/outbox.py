@@ -8,6 +8,7 @@ import datetime as dt
 from django.db import IntegrityError, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat
+from django.utils.translation import gettext as _
 
 from supportdesk import clock
 from supportdesk.accounts.models import Team, User
@@ -57,11 +58,11 @@ def enqueue(
     """
     now = clock.resolve(now)
     if sum(x is not None and x != "" for x in (user, team, address)) != 1:
-        raise DomainError("name exactly one recipient: user, team or address", field="recipient")
+        raise DomainError(_("name exactly one recipient: user, team or address"), field="recipient")
     if kind not in MessageKind.values:
-        raise DomainError(f"unknown message kind {kind!r}", field="kind")
+        raise DomainError(_("unknown message kind '%(kind)s'") % {"kind": kind}, field="kind")
     if not dedupe_key:
-        raise DomainError("a dedupe key is required", field="dedupe_key")
+        raise DomainError(_("a dedupe key is required"), field="dedupe_key")
     urgent = is_urgent(kind, severity)
     send_at = now if urgent or user is None else selectors.next_working_instant(user, now)
     message = OutboxMessage(
