@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0005_translated_names'),
-        ('cases', '0013_translated_names'),
+        ('cases', '0014_translated_names'),
         ('escalations', '0007_event_kinds_partner_answered_and_decision_handed_on'),
         ('policies', '0002_translated_names'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0005_translated_names'),
-        ('cases', '0013_translated_names'),
+        ('cases', '0014_translated_names'),
         ('intake', '0004_redelivery_by_content_refused_files'),
     ]
 

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0005_translated_names'),
-        ('cases', '0013_translated_names'),
+        ('cases', '0014_translated_names'),
         ('escalations', '0008_translated_names'),
         ('notifications', '0004_working_hours_plural'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0005_translated_names'),
-        ('cases', '0013_translated_names'),
+        ('cases', '0014_translated_names'),
         ('notifications', '0005_translated_names'),
         ('oncall', '0001_schedules_pages'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0005_translated_names'),
-        ('cases', '0012_search_heading_vector'),
+        ('cases', '0013_search_reads'),
         ('policies', '0002_translated_names'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
