@@ -7,13 +7,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import IntegrityError
 
 from supportdesk.accounts.models import User
 from supportdesk.cases import services as cases
 from supportdesk.cases.models import Attachment, Case, Comment, FollowUpTask, OutboundMail
 from supportdesk.domain.lifecycle import CaseStatus
 from supportdesk.intake.models import InboundMessage, InboundState
-from supportdesk.intake.services import held
+from supportdesk.intake.services import held, mail_cases
 from supportdesk.intake.services.ingest import MessageTooLarge
 from supportdesk.notifications.models import OutboxMessage
 from tests.cases.conftest import open_sev
@@ -272,6 +273,39 @@ def test_int1_oversize_message_is_refused_and_not_stored(customer: Any, settings
     with pytest.raises(MessageTooLarge):
         ingest(raw)
     assert not InboundMessage.objects.exists()
+
+
+def test_a_new_senders_message_that_lost_the_race_for_its_contact_is_routed_again(
+    organisation: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two first messages of one sender, delivered at once: the one whose contact
+    insert clashes with the other's (committed meanwhile) is routed once more, not
+    stored as failed; a clash that stays is a failure with its reason."""
+    real = mail_cases.create_contact
+    calls: list[str] = []
+
+    def clashing_once(address: str, *args: Any) -> User:
+        calls.append(address)
+        if len(calls) == 1:
+            raise IntegrityError('duplicate key value violates unique constraint "username"')
+        return real(address, *args)
+
+    monkeypatch.setattr(mail_cases, "create_contact", clashing_once)
+    raw = corpus.plain(sender="bo@alpine-hotels.example", subject="Login", body="x")
+    message = ingest(raw).message
+    assert message.state == InboundState.OPENED
+    assert calls == ["bo@alpine-hotels.example"] * 2
+    assert User.objects.filter(email="bo@alpine-hotels.example").count() == 1
+    assert InboundMessage.objects.count() == 1
+
+    def always_clashing(*args: Any) -> User:
+        raise IntegrityError("duplicate key")
+
+    monkeypatch.setattr(mail_cases, "create_contact", always_clashing)
+    raw = corpus.plain(sender="ua@alpine-hotels.example", subject="Rates", body="y")
+    failed = ingest(raw).message
+    assert failed.state == InboundState.FAILED
+    assert failed.reason == "IntegrityError: duplicate key"
 
 
 def test_int1_a_message_that_fails_is_kept_with_its_reason_and_replays(

@@ -16,7 +16,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db import DatabaseError, InterfaceError, OperationalError, transaction
+from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, transaction
 from django.utils.translation import gettext as _
 
 from supportdesk import clock
@@ -159,6 +159,35 @@ def _with_recovery(reason: str, mail: ParsedMail) -> str:
     )
 
 
+def _routed(received: _Received, rules: EmailIntake) -> Ingested | Exception:
+    """Route and store the message in one transaction: its outcome, or why it failed.
+
+    The stored message and what it caused commit together, and the caller (the MTA)
+    hears "accepted" only after that commit. A Message-ID stored before (a redelivery,
+    or two deliveries at one instant) fails the row's insert on its unique column,
+    which rolls back all the routing did: duplicates are rare, so the common message
+    pays no look-up for them. Another clash on a unique column is tried once more:
+    a delivery beside this one committed what this one created too (the first
+    messages of a new sender, arriving together, each make its contact), and the
+    second try finds it."""
+    retried = False
+    while True:
+        try:
+            with transaction.atomic():
+                _route_and_store(received, rules)
+            return Ingested(received.row, False)
+        except TRANSIENT:
+            raise
+        except Exception as exc:
+            existing = selectors.stored_message(received.message_id, received.content_hash)
+            if existing is not None:
+                return Ingested(existing, True)
+            if retried or not isinstance(exc, IntegrityError):
+                return exc
+            retried = True
+            received.row = received.as_received()
+
+
 def ingest_message(
     *,
     raw: bytes,
@@ -184,29 +213,17 @@ def ingest_message(
         existing = selectors.stored_message(received.message_id, received.content_hash)
         if existing is not None:
             return Ingested(existing, True)
-    row = received.row
-    # One transaction: the stored message and what it caused commit together, and the
-    # caller (the MTA) hears "accepted" only after that commit. A Message-ID stored
-    # before (a redelivery, or two deliveries at one instant) fails the row's insert
-    # on its unique column, which rolls back all the routing did: duplicates are
-    # rare, so the common message pays no look-up for them.
-    try:
-        with transaction.atomic():
-            _route_and_store(received, rules)
-    except TRANSIENT:
-        raise
-    except Exception as exc:
-        existing = selectors.stored_message(received.message_id, received.content_hash)
-        if existing is not None:
-            return Ingested(existing, True)
-        log.exception("inbound message %s failed", received.message_id)
-        # The rolled-back row is gone: the message is stored anew, as received.
-        row = received.as_received()
-        row.state = InboundState.FAILED
-        row.reason = f"{type(exc).__name__}: {exc}"[:4000]
-        row.processed_at = now
-        with transaction.atomic():
-            row.save(force_insert=True)
+    outcome = _routed(received, rules)
+    if isinstance(outcome, Ingested):
+        return outcome
+    log.error("inbound message %s failed", received.message_id, exc_info=outcome)
+    # The rolled-back row is gone: the message is stored anew, as received.
+    row = received.as_received()
+    row.state = InboundState.FAILED
+    row.reason = f"{type(outcome).__name__}: {outcome}"[:4000]
+    row.processed_at = now
+    with transaction.atomic():
+        row.save(force_insert=True)
     return Ingested(row, False)
 
 
