@@ -17,14 +17,19 @@ from supportdesk.cases.notices.notify import (
     follow_up_reminder,
     notify,
 )
+from supportdesk.cases.notices.texts import Lines, Text, Words, compose
 
 __all__ = [
     "KIND",
     "EscalationParties",
+    "Lines",
     "MailOrigin",
+    "Text",
+    "Words",
     "case_opened_by_mail",
     "case_url",
     "comment_added",
+    "compose",
     "expand",
     "first_response_due",
     "follow_up_reminder",

@@ -19,6 +19,7 @@ from supportdesk.cases.clocks import policy_of
 from supportdesk.cases.models import Case, Channel, FollowUpTask
 from supportdesk.cases.notices.audience import EscalationParties, recipients
 from supportdesk.cases.notices.mail import receipt_context, send_case_mail
+from supportdesk.cases.notices.texts import Words, compose
 from supportdesk.conf import desk_settings
 from supportdesk.domain.notices import (
     EventFacts,
@@ -117,7 +118,7 @@ def notify(
     case: Case,
     actor: User | None,
     key: str,
-    text: str = "",
+    text: Words = "",
     data: dict[str, Any] | None = None,
     status: str | None = None,
     internal: bool = False,
@@ -254,7 +255,7 @@ def _write_to_person(
             user=user,
             event=notice.event,
             title=f"{case.reference} · {title}",
-            body=str(telling.facts.get("text") or ""),
+            body=compose(telling.facts.get("text")),
             url=link,
             case_id=case.pk,
             now=telling.now,
@@ -334,7 +335,7 @@ def _tell_team(telling: _Telling, notice: Notice, team: Team) -> None:
             besides=told,
             event=notice.event,
             title=f"{case.reference} · {title}",
-            body=str(telling.facts.get("text") or ""),
+            body=compose(telling.facts.get("text")),
             url=link,
             case_id=case.pk,
             now=telling.now,
