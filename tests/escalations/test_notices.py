@@ -5,6 +5,7 @@ gets a link and a reply address."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from unittest.mock import patch
@@ -157,6 +158,12 @@ def test_issue_23_an_acceptance_reaches_each_person_in_their_own_language(
     Preferences.objects.create(user=customer, language="sv")
     elin = managers["emea"]
     esc = services.request_escalation(requester=customer, form=form_for(incident), now=TEN)
+    (receipt,) = Notification.objects.filter(recipient=customer, event="escalation_received")
+    # The decision deadline on the deciding region's clock, with Swedish day names.
+    assert re.search(
+        r"\nEskaleringsteamet beslutar senast (mån|tis|ons|tor|fre) 2026-03-1\d \d\d:\d\d CET\.$",
+        receipt.body,
+    ), receipt.body
     accepted_at = TEN + dt.timedelta(hours=1)
     with translation.override("sv"):  # the decider works in Swedish
         services.accept_escalation(

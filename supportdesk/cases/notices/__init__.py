@@ -17,13 +17,14 @@ from supportdesk.cases.notices.notify import (
     follow_up_reminder,
     notify,
 )
-from supportdesk.cases.notices.texts import Lines, Text, Words, compose
+from supportdesk.cases.notices.texts import Lines, Moment, Text, Words, compose
 
 __all__ = [
     "KIND",
     "EscalationParties",
     "Lines",
     "MailOrigin",
+    "Moment",
     "Text",
     "Words",
     "case_opened_by_mail",

@@ -16,13 +16,15 @@ words keeps working.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from django.utils.formats import date_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext, pgettext
 
-__all__ = ["Lines", "Text", "Words", "compose"]
+__all__ = ["Lines", "Moment", "Text", "Words", "compose"]
 
 
 class Text:
@@ -83,6 +85,32 @@ class Lines:
             other.parts,
             other.collapse,
             other.strip,
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+class Moment:
+    """An instant on a clock (``at`` in its zone) as the reader writes it, e.g. ``Wed
+    2026-03-11 14:00 CET`` (the zone's abbreviation in every language)."""
+
+    __slots__ = ("at",)
+
+    def __init__(self, at: dt.datetime) -> None:
+        self.at = at
+
+    def __str__(self) -> str:
+        # Translators: a Django date format (docs.djangoproject.com "date" filter) for a
+        # deadline on a region's clock, e.g. "Wed 2026-03-11 14:00 CET"; keep T.
+        return date_format(self.at, pgettext("deadline format", "D Y-m-d H:i T"))
+
+    def __repr__(self) -> str:
+        return f"Moment({self.at.isoformat()})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Moment) and (self.at, str(self.at.tzinfo)) == (
+            other.at,
+            str(other.at.tzinfo),
         )
 
     __hash__ = None  # type: ignore[assignment]

@@ -35,6 +35,20 @@ from supportdesk.notifications.services import enqueue
 NOT_ASSIGNED = Text(gettext_noop("not assigned yet"))
 
 
+#: The titles of an escalation's mail without an incident (its event's name), listed so
+#: that makemessages finds them.
+_EVENT_TITLES = (
+    gettext_noop("Escalation received"),
+    gettext_noop("Escalation requested"),
+    gettext_noop("Escalation information"),
+    gettext_noop("Escalation accepted"),
+    gettext_noop("Escalation declined"),
+    gettext_noop("Escalation update"),
+    gettext_noop("Escalation closed"),
+    gettext_noop("Escalation handed over"),
+)
+
+
 def business_impact(esc: Escalation) -> Text:
     """The "Business impact: …" line, the requester's words as written."""
     return Text(gettext_noop("Business impact: %(impact)s"), impact=esc.business_impact)
@@ -195,7 +209,8 @@ def announce(
     :class:`~supportdesk.cases.notices.Lines` of them and of people's own words;
     plain text is shown as written)."""
     if esc.case_id is None or esc.case is None:
-        title = (data or {}).get("title") or str(event).replace("_", " ").capitalize()
+        # The event's name as a title ("Escalation update"), in the reader's language.
+        title = (data or {}).get("title") or Text(str(event).replace("_", " ").capitalize())
         tell(esc, key=key, subject=title, body=text, now=now, stakeholders=False)
         return
     notify(

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_noop, pgettext
 
 from supportdesk import clock
 from supportdesk.accounts.models import Team, User
-from supportdesk.cases.notices import Lines, Text, Words
+from supportdesk.cases.notices import Lines, Moment, Text, Words
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.escalation_decision import (
     DecisionClock,
@@ -23,7 +23,6 @@ from supportdesk.domain.escalation_decision import (
     pause_decision,
 )
 from supportdesk.domain.notices import NoticeEvent
-from supportdesk.domain.routing import local_time
 from supportdesk.escalations import selectors
 from supportdesk.escalations.models import (
     DECIDING_STATUSES,
@@ -88,10 +87,12 @@ def tell_deciders(
     )
 
 
-def deadline_text(esc: Escalation) -> str:
-    """The decision deadline on the deciding region's clock, e.g. ``Wed 2026-03-11 14:00 CET``."""
+def deadline_text(esc: Escalation) -> Moment:
+    """The decision deadline on the deciding region's clock, e.g. ``Wed 2026-03-11 14:00
+    CET``, written in each reader's language."""
     assert esc.decide_by is not None
-    return local_time(region_calendar(esc, esc.decision_region), esc.decide_by)
+    zone = region_calendar(esc, esc.decision_region).zone
+    return Moment(esc.decide_by.astimezone(zone))
 
 
 def decide_by(esc: Escalation) -> Text:
