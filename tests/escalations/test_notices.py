@@ -202,3 +202,26 @@ def test_issue_23_a_manager_not_yet_assigned_is_named_in_the_reader_s_language()
     assert str(line) == "Escalation Manager: not assigned yet (APAC)."
     with translation.override("sv"):
         assert str(line) == "Eskaleringsansvarig: inte tilldelad än (APAC)."
+
+
+def test_issue_23_each_member_of_the_deciding_team_reads_the_request_in_their_language(
+    customer: User, incident: Case, managers: dict[str, User]
+) -> None:
+    elin = managers["emea"]
+    sven = make_user(role=Role.ESCALATION_MANAGER, team=elin.team, username="sven")
+    Preferences.objects.create(user=sven, language="sv")
+    with translation.override("sv"):  # the requester's request is in Swedish
+        esc = services.request_escalation(requester=customer, form=form_for(incident), now=TEN)
+    rows = Notification.objects.filter(event="escalation_requested", case=incident)
+    to_sven = rows.get(recipient=sven)
+    to_elin = rows.get(recipient=elin)
+    assert "Eskalering att besluta om senast " in to_sven.title
+    assert to_sven.body.endswith("\nAffärspåverkan: Orders cannot be exported to 40 stores.")
+    assert "Escalation to decide by " in to_elin.title
+    assert to_elin.body.endswith("\nBusiness impact: Orders cannot be exported to 40 stores.")
+    # The team's one mail is in the site's language.
+    mail = OutboxMessage.objects.get(
+        recipient_team=elin.team, dedupe_key__contains=f":e{esc.pk}:requested:"
+    )
+    assert "Escalation to decide by " in mail.subject
+    assert "Business impact: Orders cannot be exported to 40 stores." in mail.body
