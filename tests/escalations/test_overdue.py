@@ -158,7 +158,7 @@ def test_issue_23_the_alert_is_written_in_each_manager_s_language(
     )
     assert to_sven.body == (
         f"Eskalering {esc.pk} ({incident.reference}, region emea) saknar bekräftelse sedan "
-        f"tidsgränsen {due}.\nAffärspåverkan: Orders cannot be exported to 40 stores."
+        f"tidsgränsen {due} passerades.\nAffärspåverkan: Orders cannot be exported to 40 stores."
     )
     assert to_elin.subject == f"[Escalation {esc.pk}] overdue: the acknowledgement was due {due}"
     assert to_elin.body == (
