@@ -65,7 +65,7 @@ def create_macro(request: HttpRequest, payload: MacroIn) -> Status[Macro]:
     summary="Every placeholder a macro's reply may use",
 )
 def list_placeholders(request: HttpRequest) -> list[PlaceholderOut]:
-    return [PlaceholderOut(name=k, meaning=v) for k, v in PLACEHOLDERS.items()]
+    return [PlaceholderOut(name=k, meaning=str(v)) for k, v in PLACEHOLDERS.items()]
 
 
 @router.post(

@@ -13,28 +13,32 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_stubs_ext import StrOrPromise
 from jinja2 import StrictUndefined, TemplateSyntaxError, nodes
 from jinja2.exceptions import SecurityError, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment
 
 from supportdesk.domain.errors import DomainError
 
-#: Every placeholder a macro may use, with what it says.
-PLACEHOLDERS: Mapping[str, str] = {
-    "requester.first_name": "the requester's first name (their user name when none)",
-    "requester.name": "the requester's full name",
-    "requester.email": "the requester's email address",
-    "case.reference": "the case's reference, e.g. SD-000123",
-    "case.title": "the case's title",
-    "case.severity": "the severity, e.g. 2",
-    "case.status": "the status before the macro runs",
-    "case.organisation": "the customer's organisation",
-    "case.link": "the case's page in the portal",
-    "sla.first_response.due_local": "the first response's due time in the requester's zone",
-    "sla.resolution.due_local": "the resolution's due time in the requester's zone",
-    "agent.name": "the name of the agent applying the macro",
-    "agent.first_name": "the first name of the agent applying the macro",
-    "agent.email": "the email address of the agent applying the macro",
+#: Every placeholder a macro may use, with what it says (in the reader's language).
+PLACEHOLDERS: Mapping[str, StrOrPromise] = {
+    "requester.first_name": gettext_lazy("the requester's first name (their user name when none)"),
+    "requester.name": gettext_lazy("the requester's full name"),
+    "requester.email": gettext_lazy("the requester's email address"),
+    "case.reference": gettext_lazy("the case's reference, e.g. SD-000123"),
+    "case.title": gettext_lazy("the case's title"),
+    "case.severity": gettext_lazy("the severity, e.g. 2"),
+    "case.status": gettext_lazy("the status before the macro runs"),
+    "case.organisation": gettext_lazy("the customer's organisation"),
+    "case.link": gettext_lazy("the case's page in the portal"),
+    "sla.first_response.due_local": gettext_lazy(
+        "the first response's due time in the requester's zone"
+    ),
+    "sla.resolution.due_local": gettext_lazy("the resolution's due time in the requester's zone"),
+    "agent.name": gettext_lazy("the name of the agent applying the macro"),
+    "agent.first_name": gettext_lazy("the first name of the agent applying the macro"),
+    "agent.email": gettext_lazy("the email address of the agent applying the macro"),
 }
 FILTERS = frozenset({"upper", "lower", "title", "capitalize", "trim", "default"})
 #: The node types of plain output: text, a placeholder, a filter, a filter's constant.
