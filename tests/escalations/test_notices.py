@@ -5,18 +5,26 @@ gets a link and a reply address."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from unittest.mock import patch
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from supportdesk import clock
 from supportdesk.accounts.models import Organization, Role, User
 from supportdesk.cases.models import Case
 from supportdesk.escalations import services
-from supportdesk.notifications.models import OutboxMessage, OutboxState
+from supportdesk.escalations.services._events import manager_line
+from supportdesk.notifications.models import (
+    Notification,
+    OutboxMessage,
+    OutboxState,
+    Preferences,
+)
 from tests.escalations.conftest import WEDNESDAY, form_for, stockholm
 from tests.factories import make_user
 
@@ -139,3 +147,81 @@ def test_esc3_the_partner_answers_on_the_portal_case_page(
     )
     esc.refresh_from_db()
     assert esc.status == "requested" and esc.partner_answer == "A core problem, not ours."
+
+
+def test_issue_23_an_acceptance_reaches_each_person_in_their_own_language(
+    customer: User, incident: Case, managers: dict[str, User]
+) -> None:
+    """The service records what to say; each recipient's bell entry and mail are
+    written in their language: the requester chose Swedish, the manager nothing (the
+    site's English), whatever the language of the decider's request."""
+    Preferences.objects.create(user=customer, language="sv")
+    elin = managers["emea"]
+    esc = services.request_escalation(requester=customer, form=form_for(incident), now=TEN)
+    (receipt,) = Notification.objects.filter(recipient=customer, event="escalation_received")
+    # The decision deadline on the deciding region's clock, with Swedish day names.
+    assert re.search(
+        r"\nEskaleringsteamet beslutar senast (mån|tis|ons|tor|fre) 2026-03-1\d \d\d:\d\d CET\.$",
+        receipt.body,
+    ), receipt.body
+    accepted_at = TEN + dt.timedelta(hours=1)
+    with translation.override("sv"):  # the decider works in Swedish
+        services.accept_escalation(
+            actor=managers["na"], escalation_id=esc.pk, note="Vi tar det.", now=accepted_at
+        )
+    esc.refresh_from_db()
+    assert esc.manager == elin and esc.region == "emea"
+    name = elin.get_full_name() or elin.get_username()
+
+    (bell,) = Notification.objects.filter(recipient=customer, event="escalation_accepted")
+    assert bell.title == f"{incident.reference} · Eskaleringen godkänd"
+    assert bell.body == (
+        f"Eskaleringen av {incident.reference} (Imports fail) har godkänts; ärendet går nu "
+        "före standardarbete.\nVi tar det.\n"
+        "Affärspåverkan: Orders cannot be exported to 40 stores.\n"
+        f"Eskaleringsansvarig: {name} (EMEA)."
+    )
+    (mail,) = _going_out(customer, accepted_at)  # the accept and its manager, combined
+    assert "har godkänts; ärendet går nu före standardarbete." in mail.body
+    assert "Affärspåverkan: Orders cannot be exported to 40 stores." in mail.body
+    assert f"Eskaleringsansvarig: {name} (EMEA)." in mail.body
+    assert "Business impact" not in mail.body and "was accepted" not in mail.body
+
+    (told,) = Notification.objects.filter(recipient=elin, event="escalation_handed_over")
+    assert told.title == f"{incident.reference} · Escalation Manager: {name}"
+    assert told.body.startswith(f"Escalation Manager: {name} (EMEA).\n")
+    (to_elin,) = [
+        m for m in _going_out(elin, accepted_at) if "escalation_handed_over" in m.dedupe_key
+    ]
+    assert f"Escalation Manager: {name} (EMEA)." in to_elin.body
+    assert "Eskaleringsansvarig" not in to_elin.body
+
+
+def test_issue_23_a_manager_not_yet_assigned_is_named_in_the_reader_s_language() -> None:
+    line = manager_line(None, "apac")
+    assert str(line) == "Escalation Manager: not assigned yet (APAC)."
+    with translation.override("sv"):
+        assert str(line) == "Eskaleringsansvarig: inte tilldelad än (APAC)."
+
+
+def test_issue_23_each_member_of_the_deciding_team_reads_the_request_in_their_language(
+    customer: User, incident: Case, managers: dict[str, User]
+) -> None:
+    elin = managers["emea"]
+    sven = make_user(role=Role.ESCALATION_MANAGER, team=elin.team, username="sven")
+    Preferences.objects.create(user=sven, language="sv")
+    with translation.override("sv"):  # the requester's request is in Swedish
+        esc = services.request_escalation(requester=customer, form=form_for(incident), now=TEN)
+    rows = Notification.objects.filter(event="escalation_requested", case=incident)
+    to_sven = rows.get(recipient=sven)
+    to_elin = rows.get(recipient=elin)
+    assert "Eskalering att besluta om senast " in to_sven.title
+    assert to_sven.body.endswith("\nAffärspåverkan: Orders cannot be exported to 40 stores.")
+    assert "Escalation to decide by " in to_elin.title
+    assert to_elin.body.endswith("\nBusiness impact: Orders cannot be exported to 40 stores.")
+    # The team's one mail is in the site's language.
+    mail = OutboxMessage.objects.get(
+        recipient_team=elin.team, dedupe_key__contains=f":e{esc.pk}:requested:"
+    )
+    assert "Escalation to decide by " in mail.subject
+    assert "Business impact: Orders cannot be exported to 40 stores." in mail.body

@@ -12,7 +12,7 @@ from supportdesk.cases.models import Case, CaseEvent, EventKind
 from supportdesk.celery import PERIODIC, app
 from supportdesk.escalations import services
 from supportdesk.escalations.models import Escalation, EscalationEvent, EscalationEventKind
-from supportdesk.notifications.models import MessageKind, OutboxMessage, Priority
+from supportdesk.notifications.models import MessageKind, OutboxMessage, Preferences, Priority
 from tests.escalations.conftest import WEDNESDAY, form_for, stockholm
 from tests.factories import make_user
 
@@ -135,3 +135,33 @@ def test_esc_6_closed_or_waiting_escalations_are_never_overdue(
 def test_esc_6_overdue_task_is_scheduled_and_registered() -> None:
     assert "escalations.flag_overdue" in PERIODIC
     assert "escalations.flag_overdue" in app.tasks
+
+
+def test_issue_23_the_alert_is_written_in_each_manager_s_language(
+    customer: User, incident: Case, emea_manager: User
+) -> None:
+    deputy = make_user(role=Role.ESCALATION_MANAGER, team=emea_manager.team, username="sven")
+    Preferences.objects.create(user=deputy, language="sv")
+    esc = _accepted(customer, incident, emea_manager)
+    services.hand_over_escalation(
+        actor=emea_manager, escalation_id=esc.pk, to_manager_id=deputy.pk, now=NOON
+    )
+    esc.refresh_from_db()
+    assert esc.acknowledge_by is not None
+    assert services.flag_overdue_escalations(now=esc.acknowledge_by + MINUTE) == 1
+    alerts = OutboxMessage.objects.filter(dedupe_key__contains=":overdue:")
+    to_sven = alerts.get(recipient_user=deputy)
+    to_elin = alerts.get(recipient_user=emea_manager)
+    due = esc.acknowledge_by.isoformat()
+    assert to_sven.subject == f"[Escalation {esc.pk}] försenat: bekräftelsen skulle ha " + (
+        f"lämnats senast {due}"
+    )
+    assert to_sven.body == (
+        f"Eskalering {esc.pk} ({incident.reference}, region emea) saknar bekräftelse sedan "
+        f"tidsgränsen {due} passerades.\nAffärspåverkan: Orders cannot be exported to 40 stores."
+    )
+    assert to_elin.subject == f"[Escalation {esc.pk}] overdue: the acknowledgement was due {due}"
+    assert to_elin.body == (
+        f"Escalation {esc.pk} ({incident.reference}, region emea) has no acknowledgement "
+        f"since it was due at {due}.\nBusiness impact: Orders cannot be exported to 40 stores."
+    )

@@ -17,14 +17,20 @@ from supportdesk.cases.notices.notify import (
     follow_up_reminder,
     notify,
 )
+from supportdesk.cases.notices.texts import Lines, Moment, Text, Words, compose
 
 __all__ = [
     "KIND",
     "EscalationParties",
+    "Lines",
     "MailOrigin",
+    "Moment",
+    "Text",
+    "Words",
     "case_opened_by_mail",
     "case_url",
     "comment_added",
+    "compose",
     "expand",
     "first_response_due",
     "follow_up_reminder",

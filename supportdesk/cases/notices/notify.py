@@ -19,6 +19,7 @@ from supportdesk.cases.clocks import policy_of
 from supportdesk.cases.models import Case, Channel, FollowUpTask
 from supportdesk.cases.notices.audience import EscalationParties, recipients
 from supportdesk.cases.notices.mail import receipt_context, send_case_mail
+from supportdesk.cases.notices.texts import Words, compose
 from supportdesk.conf import desk_settings
 from supportdesk.domain.notices import (
     EventFacts,
@@ -117,7 +118,7 @@ def notify(
     case: Case,
     actor: User | None,
     key: str,
-    text: str = "",
+    text: Words = "",
     data: dict[str, Any] | None = None,
     status: str | None = None,
     internal: bool = False,
@@ -254,7 +255,7 @@ def _write_to_person(
             user=user,
             event=notice.event,
             title=f"{case.reference} · {title}",
-            body=str(telling.facts.get("text") or ""),
+            body=compose(telling.facts.get("text")),
             url=link,
             case_id=case.pk,
             now=telling.now,
@@ -326,21 +327,57 @@ def _tell_team(telling: _Telling, notice: Notice, team: Team) -> None:
         _tell_people(telling, people)
         return
     case = telling.case
-    title = _title(notice.event, case, telling.facts, staff=True)
     link = _link(telling, staff=True)
+    if telling.parties is not None:
+        # An escalation's notice: each member reads it in their language, the team's
+        # mail is in the site's (docs/translations.md).
+        if NoticeChannel.IN_APP in notice.channels:
+            _tell_members(telling, notice, team, link)
+        with translation.override(notice_selectors.mail_language(None)):
+            _mail_team(telling, notice, team, link)
+        return
+    title = _title(notice.event, case, telling.facts, staff=True)
     if NoticeChannel.IN_APP in notice.channels:
         outbox.notify_members_in_app(
             team=team,
             besides=told,
             event=notice.event,
             title=f"{case.reference} · {title}",
-            body=str(telling.facts.get("text") or ""),
+            body=compose(telling.facts.get("text")),
             url=link,
             case_id=case.pk,
             now=telling.now,
         )
+    _mail_team(telling, notice, team, link)
+
+
+def _tell_members(telling: _Telling, notice: Notice, team: Team, link: str) -> None:
+    """A bell entry for each active member of ``team`` not told already, written in
+    their language (an escalation's notice: a few people, read with their preferences
+    in one statement; a case's team keeps its one ``INSERT ... SELECT``)."""
+    case = telling.case
+    members = User.objects.filter(team=team, is_active=True).exclude(pk__in=telling.told)
+    fresh = notice_selectors.with_notice_settings_of(list(members.order_by("pk")))
+    for member in fresh.values():
+        with translation.override(notice_selectors.mail_language(member)):
+            outbox.notify_in_app(
+                user=member,
+                event=notice.event,
+                title=f"{case.reference} · {_title(notice.event, case, telling.facts, staff=True)}",
+                body=compose(telling.facts.get("text")),
+                url=link,
+                case_id=case.pk,
+                now=telling.now,
+            )
+
+
+def _mail_team(telling: _Telling, notice: Notice, team: Team, link: str) -> None:
+    """The team's one mail (its channels, else its members', else the region's
+    managers')."""
     if NoticeChannel.EMAIL not in notice.channels:
         return
+    case = telling.case
+    title = _title(notice.event, case, telling.facts, staff=True)
     context = _context(telling, title, link, staff=True)
     context.setdefault("subject", f"{title} · {case.title}")
     telling.sent.append(
@@ -367,7 +404,9 @@ def _tell_address(telling: _Telling, notice: Notice, address: str) -> None:
     if NoticeChannel.EMAIL not in notice.channels:
         return
     case = telling.case
-    title = _title(notice.event, case, telling.facts, staff=False)
+    # Nobody registered reads it: the site's language, as its mail is written in.
+    with translation.override(notice_selectors.mail_language(None)):
+        title = _title(notice.event, case, telling.facts, staff=False)
     context = _context(telling, title, _link(telling, staff=False), staff=False)
     digest = hashlib.sha256(address.encode()).hexdigest()[:16]
     telling.sent.append(

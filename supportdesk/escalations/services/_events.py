@@ -14,9 +14,12 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from django.utils import translation
+from django.utils.translation import gettext_noop
+
 from supportdesk.accounts.models import Role, Team, User
 from supportdesk.cases.models import CaseEvent, EventKind
-from supportdesk.cases.notices import EscalationParties, notify
+from supportdesk.cases.notices import EscalationParties, Text, Words, compose, notify
 from supportdesk.domain.notices import NoticeEvent
 from supportdesk.escalations import selectors
 from supportdesk.escalations.models import (
@@ -24,8 +27,40 @@ from supportdesk.escalations.models import (
     EscalationEvent,
     EscalationEventKind,
 )
+from supportdesk.notifications import selectors as notice_selectors
 from supportdesk.notifications.models import MessageKind
 from supportdesk.notifications.services import enqueue
+
+#: The manager named while none is assigned.
+NOT_ASSIGNED = Text(gettext_noop("not assigned yet"))
+
+
+#: The titles of an escalation's mail without an incident (its event's name), listed so
+#: that makemessages finds them.
+_EVENT_TITLES = (
+    gettext_noop("Escalation received"),
+    gettext_noop("Escalation requested"),
+    gettext_noop("Escalation information"),
+    gettext_noop("Escalation accepted"),
+    gettext_noop("Escalation declined"),
+    gettext_noop("Escalation update"),
+    gettext_noop("Escalation closed"),
+    gettext_noop("Escalation handed over"),
+)
+
+
+def business_impact(esc: Escalation) -> Text:
+    """The "Business impact: …" line, the requester's words as written."""
+    return Text(gettext_noop("Business impact: %(impact)s"), impact=esc.business_impact)
+
+
+def manager_line(name: str | None, region: str) -> Text:
+    """The "Escalation Manager: Elin Berg (EMEA)." line (region keys upper-cased)."""
+    return Text(
+        gettext_noop("Escalation Manager: %(manager)s (%(region)s)."),
+        manager=name or NOT_ASSIGNED,
+        region=region.upper(),
+    )
 
 
 def iso(value: dt.datetime | None) -> str | None:
@@ -73,14 +108,16 @@ def tell(
     esc: Escalation,
     *,
     key: str,
-    subject: str,
-    body: str,
+    subject: Words,
+    body: Words,
     now: dt.datetime,
     requester: bool = True,
     stakeholders: bool = True,
     manager: bool = False,
 ) -> None:
-    """Queue one message per recipient; ``key`` makes a retry enqueue nothing new."""
+    """Queue one message per recipient, written in their language (a person's choice,
+    else the site's; ``subject`` and ``body`` are composed for each); ``key`` makes a
+    retry enqueue nothing new."""
     users: dict[int, User] = {}
     addresses: set[str] = set()
     if requester:
@@ -93,22 +130,28 @@ def tell(
                 users[sub.user_id] = sub.user
             elif sub.email:
                 addresses.add(sub.email.lower())
-    subject = f"[Escalation {esc.pk}] {subject}"
+    token = f"[Escalation {esc.pk}]"
     for user_id, user in sorted(users.items()):
+        with translation.override(notice_selectors.mail_language(user)):
+            words = (f"{token} {compose(subject)}", compose(body))
         enqueue(
             kind=MessageKind.EMAIL,
-            subject=subject,
-            body=body,
+            subject=words[0],
+            body=words[1],
             user=user,
             severity=severity_of(esc),
             dedupe_key=f"escalation:{esc.pk}:{key}:user:{user_id}",
             now=now,
         )
+    if addresses:
+        # An address nobody registered reads the site's language.
+        with translation.override(notice_selectors.mail_language(None)):
+            words = (f"{token} {compose(subject)}", compose(body))
     for address in sorted(addresses):
         enqueue(
             kind=MessageKind.EMAIL,
-            subject=subject,
-            body=body,
+            subject=words[0],
+            body=words[1],
             address=address,
             severity=severity_of(esc),
             dedupe_key=f"escalation:{esc.pk}:{key}:to:{address}"[:200],
@@ -151,17 +194,23 @@ def announce(
     event: NoticeEvent,
     *,
     key: str,
-    text: str,
+    text: Words,
     actor: User | None,
     now: dt.datetime,
-    data: Mapping[str, str] | None = None,
+    data: Mapping[str, Words] | None = None,
     who: EscalationParties | None = None,
 ) -> None:
     """Tell of a step as the case's notification rules say (``who``: the escalation's
     people, :func:`parties` by default); ``key`` makes a retry enqueue nothing new.
-    Without an incident, the requester alone is told by mail."""
+    Without an incident, the requester alone is told by mail.
+
+    ``text`` and ``data``'s values say what to tell, each recipient reading it in
+    their own language (a :class:`~supportdesk.cases.notices.Text`, or
+    :class:`~supportdesk.cases.notices.Lines` of them and of people's own words;
+    plain text is shown as written)."""
     if esc.case_id is None or esc.case is None:
-        title = (data or {}).get("title") or str(event).replace("_", " ").capitalize()
+        # The event's name as a title ("Escalation update"), in the reader's language.
+        title = (data or {}).get("title") or Text(str(event).replace("_", " ").capitalize())
         tell(esc, key=key, subject=title, body=text, now=now, stakeholders=False)
         return
     notify(

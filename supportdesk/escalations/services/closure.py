@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
-from django.utils.translation import pgettext
+from django.utils.translation import gettext_noop, pgettext
 
 from supportdesk import clock
 from supportdesk.accounts.models import User
+from supportdesk.cases.notices import Text, Words
 from supportdesk.cases.services import set_escalated
 from supportdesk.domain.escalation import validate_closure_reason
 from supportdesk.domain.notices import NoticeEvent
@@ -29,8 +30,16 @@ from supportdesk.escalations.services.decisions import finish_decline
 
 
 def finish_closure(
-    esc: Escalation, *, actor: User | None, reason: str, note: str, now: dt.datetime
+    esc: Escalation,
+    *,
+    actor: User | None,
+    reason: str,
+    note: str,
+    now: dt.datetime,
+    told: Words | None = None,
 ) -> None:
+    """Close ``esc`` (ESC-8) and tell of it: ``told``, else the ``note`` (kept on the
+    escalation as written), else the reason's label."""
     closure = validate_closure_reason(policy=policy_of(esc), reason=reason)
     esc.status = EscalationStatus.CLOSED
     esc.closed_at = now
@@ -65,10 +74,13 @@ def finish_closure(
         esc,
         NoticeEvent.ESCALATION_CLOSED,
         key="closed",
-        text=note or closure.label,
+        text=told or note or closure.label,
         actor=actor,
         now=now,
-        data={"reason": closure.label, "title": f"Escalation closed: {closure.label}"},
+        data={
+            "reason": closure.label,
+            "title": Text(gettext_noop("Escalation closed: %(reason)s"), reason=closure.label),
+        },
     )
 
 

@@ -10,10 +10,11 @@ import datetime as dt
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import gettext_noop, pgettext
 
 from supportdesk import clock
 from supportdesk.accounts.models import Team, User
+from supportdesk.cases.notices import Lines, Moment, Text, Words
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.escalation_decision import (
     DecisionClock,
@@ -22,7 +23,6 @@ from supportdesk.domain.escalation_decision import (
     pause_decision,
 )
 from supportdesk.domain.notices import NoticeEvent
-from supportdesk.domain.routing import local_time
 from supportdesk.escalations import selectors
 from supportdesk.escalations.models import (
     DECIDING_STATUSES,
@@ -31,7 +31,14 @@ from supportdesk.escalations.models import (
 )
 from supportdesk.escalations.permissions import require_decider
 from supportdesk.escalations.selectors import access_escalation
-from supportdesk.escalations.services._events import announce, iso, parties, record, save
+from supportdesk.escalations.services._events import (
+    announce,
+    business_impact,
+    iso,
+    parties,
+    record,
+    save,
+)
 from supportdesk.escalations.services._guards import EscalationConflict, require_status
 from supportdesk.escalations.services._pinned import (
     calendars_of,
@@ -54,10 +61,10 @@ def tell_deciders(
     *,
     region: str,
     key: str,
-    text: str,
+    text: Words,
     actor: User | None,
     now: dt.datetime,
-    data: dict[str, str] | None = None,
+    data: dict[str, Words] | None = None,
     partner: bool = False,
 ) -> None:
     """The request to decide (ESC-5), as the rules of ``escalation_requested`` say:
@@ -80,10 +87,26 @@ def tell_deciders(
     )
 
 
-def deadline_text(esc: Escalation) -> str:
-    """The decision deadline on the deciding region's clock, e.g. ``Wed 2026-03-11 14:00 CET``."""
+def deadline_text(esc: Escalation) -> Moment:
+    """The decision deadline on the deciding region's clock, e.g. ``Wed 2026-03-11 14:00
+    CET``, written in each reader's language."""
     assert esc.decide_by is not None
-    return local_time(region_calendar(esc, esc.decision_region), esc.decide_by)
+    zone = region_calendar(esc, esc.decision_region).zone
+    return Moment(esc.decide_by.astimezone(zone))
+
+
+def decide_by(esc: Escalation) -> Text:
+    """The " by Wed 2026-03-11 14:00 CET" of the title "Escalation to decide by …"."""
+    # Translators: follows "Escalation to decide" in a title; keep the leading space.
+    return Text(gettext_noop(" by %(deadline)s"), deadline=deadline_text(esc))
+
+
+def team_decides_by(esc: Escalation) -> Text:
+    """The requester's "The escalation team decides by …." line."""
+    return Text(
+        gettext_noop("The escalation team decides by %(deadline)s."),
+        deadline=deadline_text(esc),
+    )
 
 
 def _apply(esc: Escalation, plan: DecisionClock) -> None:
@@ -180,7 +203,11 @@ def request_information(
             esc,
             NoticeEvent.ESCALATION_INFORMATION,
             key=f"information:{event.pk}",
-            text=f"{question}\n\nAnswer on the case page, or reply to this message.",
+            text=Lines(
+                question,
+                "",
+                Text(gettext_noop("Answer on the case page, or reply to this message.")),
+            ),
             actor=actor,
             now=now,
         )
@@ -250,10 +277,15 @@ def provide_information(
             esc,
             region=plan.region,
             key=f"information:{event.pk}",
-            text=f"Question: {question}\nAnswer: {answer}\n\n{plan.explanation}",
+            text=Lines(
+                Text(gettext_noop("Question: %(question)s"), question=question),
+                Text(gettext_noop("Answer: %(answer)s"), answer=answer),
+                "",
+                plan.explanation,
+            ),
             actor=actor,
             now=now,
-            data={"by": f" by {deadline_text(esc)}"},
+            data={"by": decide_by(esc)},
         )
         return esc
 
@@ -289,10 +321,13 @@ def send_decision_reminder(esc_id: int, now: dt.datetime) -> bool:
             esc,
             region=esc.decision_region,
             key=f"decide_reminder:{iso(esc.decide_by)}",
-            text=f"Reminder: accept or decline.\n{esc.assessment}\n"
-            f"Business impact: {esc.business_impact}",
+            text=Lines(
+                Text(gettext_noop("Reminder: accept or decline.")),
+                esc.assessment,
+                business_impact(esc),
+            ),
             actor=None,
             now=now,
-            data={"by": f" by {deadline_text(esc)}"},
+            data={"by": decide_by(esc)},
         )
         return True

@@ -7,11 +7,12 @@ import datetime as dt
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import gettext_noop, pgettext
 
 from supportdesk import clock
 from supportdesk.accounts.models import User
 from supportdesk.cases.models import Case
+from supportdesk.cases.notices import Lines, Text
 from supportdesk.cases.services import set_escalated
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.escalation import (
@@ -28,7 +29,15 @@ from supportdesk.escalations.models import (
 )
 from supportdesk.escalations.permissions import require_decider
 from supportdesk.escalations.selectors import access_escalation
-from supportdesk.escalations.services._events import announce, iso, record, save
+from supportdesk.escalations.services._events import (
+    NOT_ASSIGNED,
+    announce,
+    business_impact,
+    iso,
+    manager_line,
+    record,
+    save,
+)
 from supportdesk.escalations.services._guards import EscalationConflict, require_status
 from supportdesk.escalations.services._pinned import (
     calendars_of,
@@ -85,7 +94,10 @@ def finish_decline(
         text=note or label,
         actor=actor,
         now=now,
-        data={"reason": label, "title": f"Escalation declined: {label}"},
+        data={
+            "reason": label,
+            "title": Text(gettext_noop("Escalation declined: %(reason)s"), reason=label),
+        },
     )
 
 
@@ -151,16 +163,26 @@ def _tell_of_acceptance(esc: Escalation, case: Case, *, actor: User, now: dt.dat
     escalations rank with the critical work). Within the coalescing window the
     requester gets both in one mail."""
     manager = esc.manager.get_full_name() or esc.manager.get_username() if esc.manager else None
+    # Composed for each recipient in their language (the people's own words as written).
+    named = manager_line(manager, esc.region)
     announce(
         esc,
         NoticeEvent.ESCALATION_ACCEPTED,
         key="accepted",
-        text=(
-            f"The escalation of {case.reference} ({case.title}) was accepted; the case "
-            "now ranks above standard work.\n"
-            f"{esc.decision_note}\nBusiness impact: {esc.business_impact}\n"
-            f"Escalation Manager: {manager or 'not assigned yet'} ({esc.region.upper()})."
-        ).replace("\n\n", "\n"),
+        text=Lines(
+            Text(
+                gettext_noop(
+                    "The escalation of %(reference)s (%(title)s) was accepted; the case "
+                    "now ranks above standard work."
+                ),
+                reference=case.reference,
+                title=case.title,
+            ),
+            esc.decision_note,
+            business_impact(esc),
+            named,
+            collapse=True,
+        ),
         actor=actor,
         now=now,
     )
@@ -168,11 +190,10 @@ def _tell_of_acceptance(esc: Escalation, case: Case, *, actor: User, now: dt.dat
         esc,
         NoticeEvent.ESCALATION_HANDED_OVER,
         key="assigned",
-        text=f"Escalation Manager: {manager or 'not assigned yet'} ({esc.region.upper()}).\n"
-        f"{esc.assignment_explanation}",
+        text=Lines(named, esc.assignment_explanation),
         actor=actor,
         now=now,
-        data={"manager": manager or "not assigned yet"},
+        data={"manager": manager or NOT_ASSIGNED},
     )
 
 

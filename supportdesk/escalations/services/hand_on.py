@@ -10,11 +10,13 @@ import datetime as dt
 
 from django.db import connection, transaction
 from django.db.models import QuerySet
+from django.utils.translation import gettext_noop
 
 from supportdesk import clock
+from supportdesk.cases.notices import Lines, Text
 from supportdesk.domain.escalation_decision import DecisionClock, hand_on_decision
 from supportdesk.escalations.models import DECIDING_STATUSES, Escalation, EscalationEventKind
-from supportdesk.escalations.services._events import iso, record
+from supportdesk.escalations.services._events import business_impact, iso, record
 from supportdesk.escalations.services._pinned import calendars_of, policy_of
 from supportdesk.escalations.services.deciding import apply_clock, deadline_text, tell_deciders
 from supportdesk.transactions import retry_on_conflict
@@ -92,9 +94,16 @@ def _hand_on(esc_id: int, now: dt.datetime) -> bool:
             esc,
             region=plan.region,
             key=f"hand_on:{event.pk}",
-            text=(
-                f"Handed to you to decide by {deadline_text(esc)}.\n\n{plan.explanation}"
-                f"\n\n{esc.assessment}\nBusiness impact: {esc.business_impact}"
+            text=Lines(
+                Text(
+                    gettext_noop("Handed to you to decide by %(deadline)s."),
+                    deadline=deadline_text(esc),
+                ),
+                "",
+                plan.explanation,
+                "",
+                esc.assessment,
+                business_impact(esc),
             ),
             actor=None,
             now=now,

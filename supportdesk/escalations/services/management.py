@@ -7,7 +7,7 @@ import datetime as dt
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import gettext_noop, pgettext
 
 from supportdesk import clock
 from supportdesk.accounts.models import Role, User
@@ -16,6 +16,7 @@ from supportdesk.accounts.permissions import (
     NotFound,
     may_act_for_organisation,
 )
+from supportdesk.cases.notices import Lines, Text
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.notices import NoticeEvent
 from supportdesk.escalations import selectors
@@ -34,7 +35,13 @@ from supportdesk.escalations.permissions import (
     require_manager_of,
 )
 from supportdesk.escalations.selectors import access_escalation
-from supportdesk.escalations.services._events import announce, iso, record, save
+from supportdesk.escalations.services._events import (
+    announce,
+    iso,
+    manager_line,
+    record,
+    save,
+)
 from supportdesk.escalations.services._guards import require_status
 from supportdesk.escalations.services._pinned import (
     next_update_due,
@@ -127,7 +134,7 @@ def hand_over_escalation(
             esc,
             NoticeEvent.ESCALATION_HANDED_OVER,
             key=f"handover:{now.isoformat()}",
-            text=f"Escalation Manager: {name} ({new_region.upper()}).\n{note}".strip(),
+            text=Lines(manager_line(name, new_region), note, strip=True),
             actor=actor,
             now=now,
             data={"manager": name},
@@ -181,7 +188,11 @@ def acknowledge_escalation(
             esc,
             NoticeEvent.ESCALATION_UPDATE,
             key="acknowledged",
-            text=f"Your escalation is received.\nStatus: {status_note}\nNext steps: {next_steps}",
+            text=Lines(
+                Text(gettext_noop("Your escalation is received.")),
+                Text(gettext_noop("Status: %(status)s"), status=status_note),
+                Text(gettext_noop("Next steps: %(steps)s"), steps=next_steps),
+            ),
             actor=actor,
             now=now,
         )

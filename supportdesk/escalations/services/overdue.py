@@ -6,9 +6,12 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext_noop, pgettext_lazy
 
 from supportdesk import clock
 from supportdesk.accounts.models import User
+from supportdesk.cases.notices import Lines, Text, compose
 from supportdesk.escalations import selectors
 from supportdesk.escalations.models import (
     DECIDING_STATUSES,
@@ -16,25 +19,67 @@ from supportdesk.escalations.models import (
     EscalationEventKind,
     EscalationStatus,
 )
-from supportdesk.escalations.services._events import iso, record, save, severity_of
+from supportdesk.escalations.services._events import (
+    business_impact,
+    iso,
+    record,
+    save,
+    severity_of,
+)
 from supportdesk.notifications.models import MessageKind
+from supportdesk.notifications.selectors import mail_language
 from supportdesk.notifications.services import enqueue
 
-_WHAT = {"decide": "decision", "acknowledge": "acknowledgement", "update": "update"}
+#: Each deadline's alert: its subject and its first line (the escalation's reference,
+#: the incident's, the region, the instant it was due: ISO 8601, as the log has it).
+_ALERT = {
+    "decide": (
+        gettext_noop("overdue: the decision was due %(due)s"),
+        gettext_noop(
+            "Escalation %(escalation)s (%(incident)s, region %(region)s) has no decision "
+            "since it was due at %(due)s."
+        ),
+    ),
+    "acknowledge": (
+        gettext_noop("overdue: the acknowledgement was due %(due)s"),
+        gettext_noop(
+            "Escalation %(escalation)s (%(incident)s, region %(region)s) has no "
+            "acknowledgement since it was due at %(due)s."
+        ),
+    ),
+    "update": (
+        gettext_noop("overdue: the update was due %(due)s"),
+        gettext_noop(
+            "Escalation %(escalation)s (%(incident)s, region %(region)s) has no update "
+            "since it was due at %(due)s."
+        ),
+    ),
+}
 
 
 def _alert(
     esc: Escalation, *, deadline: str, due: dt.datetime, region: str, now: dt.datetime
 ) -> list[str]:
     """Queue the alert to the escalation's manager and ``region``'s escalation team's
-    Escalation Manager (the team's channels when neither is known); the recipients."""
-    what = _WHAT[deadline]
-    subject = f"[Escalation {esc.pk}] overdue: the {what} was due {iso(due)}"
-    body = (
-        f"Escalation {esc.pk} ({esc.incident_reference or 'no incident'}, region "
-        f"{region or 'unknown'}) has no {what} since it was due at {iso(due)}.\n"
-        f"Business impact: {esc.business_impact}"
+    Escalation Manager (the team's channels when neither is known), each in their
+    language (a team: the site's); the recipients."""
+    subject_id, line_id = _ALERT[deadline]
+    subject = Text(subject_id, due=iso(due))
+    body = Lines(
+        Text(
+            line_id,
+            escalation=esc.pk,
+            incident=esc.incident_reference or Text(gettext_noop("no incident")),
+            region=region or pgettext_lazy("region", "unknown"),
+            due=iso(due),
+        ),
+        business_impact(esc),
     )
+
+    def words(user: User | None) -> tuple[str, str]:
+        with translation.override(mail_language(user)):
+            return f"[Escalation {esc.pk}] {subject}", compose(body)
+
     team = selectors.escalation_team(region)
     people: dict[int, User] = {}
     if esc.manager is not None:
@@ -44,20 +89,22 @@ def _alert(
     key = f"escalation:{esc.pk}:overdue:{deadline}:{iso(due)}"
     # The outbox treats pages as urgent: they never wait for anyone's working hours.
     for user_id, user in sorted(people.items()):
+        subject_text, body_text = words(user)
         enqueue(
             kind=MessageKind.PAGE,
-            subject=subject,
-            body=body,
+            subject=subject_text,
+            body=body_text,
             user=user,
             severity=severity_of(esc),
             dedupe_key=f"{key}:user:{user_id}",
             now=now,
         )
     if not people and team is not None:
+        subject_text, body_text = words(None)
         enqueue(
             kind=MessageKind.PAGE,
-            subject=subject,
-            body=body,
+            subject=subject_text,
+            body=body_text,
             team=team,
             severity=severity_of(esc),
             dedupe_key=f"{key}:team:{team.pk}",

@@ -8,21 +8,29 @@ import datetime as dt
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import gettext_noop, pgettext
 
 from supportdesk import clock
 from supportdesk.accounts.models import User
 from supportdesk.accounts.permissions import require
+from supportdesk.cases.notices import Lines, Text
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.notices import NoticeEvent
 from supportdesk.escalations.models import Escalation, EscalationEventKind, EscalationStatus
 from supportdesk.escalations.permissions import can_answer_for_partner
 from supportdesk.escalations.selectors import access_escalation
-from supportdesk.escalations.services._events import announce, iso, record, save
+from supportdesk.escalations.services._events import (
+    announce,
+    business_impact,
+    iso,
+    record,
+    save,
+)
 from supportdesk.escalations.services._guards import require_status
 from supportdesk.escalations.services.deciding import (
-    deadline_text,
+    decide_by,
     start_decision_clock,
+    team_decides_by,
     tell_deciders,
 )
 
@@ -76,22 +84,23 @@ def record_partner_answer(
                 "decide_by": iso(plan.decide_by),
             },
         )
-        by = f" by {deadline_text(esc)}"
+        answered = Text(gettext_noop("The partner answered:"))
         tell_deciders(
             esc,
             region=plan.region,
             key=f"partner:{event.pk}",
-            text=f"The partner answered:\n{answer}\n\n{esc.assessment}\n"
-            f"Business impact: {esc.business_impact}\n{plan.explanation}",
+            text=Lines(
+                answered, answer, "", esc.assessment, business_impact(esc), plan.explanation
+            ),
             actor=actor,
             now=now,
-            data={"by": by},
+            data={"by": decide_by(esc)},
         )
         announce(
             esc,
             NoticeEvent.ESCALATION_UPDATE,
             key=f"partner:{event.pk}",
-            text=f"The partner answered:\n{answer}\n\nThe escalation team decides{by}.",
+            text=Lines(answered, answer, "", team_decides_by(esc)),
             actor=actor,
             now=now,
         )

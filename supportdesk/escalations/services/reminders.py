@@ -7,10 +7,11 @@ import datetime as dt
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import gettext_noop, pgettext
 
 from supportdesk import clock
 from supportdesk.accounts.models import User
+from supportdesk.cases.notices import Lines, Text
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.escalation import reminder_schedule
 from supportdesk.domain.notices import NoticeEvent
@@ -102,7 +103,10 @@ def await_client(
             esc,
             NoticeEvent.ESCALATION_UPDATE,
             key=f"awaiting:{now.isoformat()}",
-            text=f"Troubleshooting steps for your escalation:\n{troubleshooting_steps}",
+            text=Lines(
+                Text(gettext_noop("Troubleshooting steps for your escalation:")),
+                troubleshooting_steps,
+            ),
             actor=actor,
             now=now,
         )
@@ -139,7 +143,7 @@ def record_client_response(
         tell(
             esc,
             key=f"response:{event.pk}",
-            subject="The client responded",
+            subject=Text(gettext_noop("The client responded")),
             body=message,
             now=now,
             requester=False,
@@ -202,8 +206,13 @@ def send_due_reminders(*, now: dt.datetime | None = None, batch: int = 200) -> i
                     esc,
                     NoticeEvent.ESCALATION_INFORMATION,
                     key=f"reminder:{iso(esc.awaiting_since)}:{n + 1}",
-                    text=f"Reminder {n + 1}: we are waiting for your response. Please tell "
-                    "us the outcome of the troubleshooting steps we sent.",
+                    text=Text(
+                        gettext_noop(
+                            "Reminder %(number)s: we are waiting for your response. Please "
+                            "tell us the outcome of the troubleshooting steps we sent."
+                        ),
+                        number=n + 1,
+                    ),
                     actor=None,
                     now=now,
                 )
@@ -214,6 +223,10 @@ def send_due_reminders(*, now: dt.datetime | None = None, batch: int = 200) -> i
                     actor=None,
                     reason=rules.no_response_reason,
                     note=f"No response after {len(esc.reminder_schedule)} reminders.",
+                    told=Text(
+                        gettext_noop("No response after %(count)s reminders."),
+                        count=len(esc.reminder_schedule),
+                    ),
                     now=now,
                 )
     return steps

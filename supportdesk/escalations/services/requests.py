@@ -15,6 +15,7 @@ from supportdesk.accounts.permissions import (
     may_act_for_organisation,
 )
 from supportdesk.cases.models import Case
+from supportdesk.cases.notices import Lines
 from supportdesk.conf import desk_settings
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.escalation import (
@@ -32,12 +33,13 @@ from supportdesk.escalations.models import (
     EscalationEventKind,
     EscalationStatus,
 )
-from supportdesk.escalations.services._events import announce, iso, record
+from supportdesk.escalations.services._events import announce, business_impact, iso, record
 from supportdesk.escalations.services._guards import EscalationConflict
 from supportdesk.escalations.services._pinned import client_region
 from supportdesk.escalations.services.deciding import (
-    deadline_text,
+    decide_by,
     start_decision_clock,
+    team_decides_by,
     tell_deciders,
 )
 from supportdesk.escalations.services.decisions import finish_decline
@@ -208,17 +210,18 @@ def request_escalation(
                 now=now,
             )
             return esc
-        by = f" by {deadline_text(esc)}" if plan else ""
+        # Composed for each recipient in their language; the domain's explanations are
+        # shown as written.
         announce(
             esc,
             NoticeEvent.ESCALATION_RECEIVED,
             key="requested",
-            text=f"{assessment.explanation}\nThe escalation team decides{by}."
+            text=Lines(assessment.explanation, team_decides_by(esc))
             if plan
             else assessment.explanation,
             actor=requester,
             now=now,
-            data={"state": esc.get_status_display()},
+            data={"state": EscalationStatus(esc.status).label},
         )
         # ESC-7: the escalation team of the region open now decides (the client's
         # region first); a request with the partner first goes to the client's region,
@@ -227,11 +230,14 @@ def request_escalation(
             esc,
             region=plan.region if plan else client_region(esc) or "",
             key="requested",
-            text=f"{assessment.explanation}\n{plan.explanation if plan else ''}\n"
-            f"Business impact: {esc.business_impact}",
+            text=Lines(
+                assessment.explanation,
+                plan.explanation if plan else "",
+                business_impact(esc),
+            ),
             actor=requester,
             now=now,
-            data={"by": by},
+            data={"by": decide_by(esc) if plan else ""},
             partner=status == EscalationStatus.PARTNER_FIRST,
         )
     return esc
