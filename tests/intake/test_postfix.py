@@ -176,7 +176,9 @@ def test_a_burst_of_200_messages_is_stored_exactly_once(
     stored = InboundMessage.objects.all()
     assert stored.count() == 200
     assert len({m.message_id for m in stored}) == 200
-    assert {m.state for m in stored} == {InboundState.OPENED}, {m.reason for m in stored if m.reason}
+    assert {m.state for m in stored} == {InboundState.OPENED}, {
+        m.reason for m in stored if m.reason
+    }
     assert "Mail queue is empty" in postfix.queue()
     assert elapsed < 60, f"the burst took {elapsed:.1f} s"
 
