@@ -31,22 +31,20 @@ def current_version_for(organisation: Organization) -> PolicyVersion:
     authentication reads the user's) answers without a statement; any other with one.
     Pass one read for this request or message, never one kept across requests.
     """
-    if organisation.policy_id and _version_in_hand(organisation):
-        assert organisation.policy is not None
-        version = organisation.policy.current_version
-    elif organisation.policy_id:
-        # Documented prefetching fetches only what the read did not bring: the contract
-        # with its current version (source deferred) in one statement, or none.
-        prefetch_related_objects(
-            [organisation],
-            Prefetch(
-                "policy",
-                PolicyRow.objects.select_related("current_version").defer(
-                    "current_version__source"
+    if organisation.policy_id:
+        if not _version_in_hand(organisation):
+            # Documented prefetching fetches only what the read did not bring: the
+            # contract with its current version (source deferred) in one statement.
+            prefetch_related_objects(
+                [organisation],
+                Prefetch(
+                    "policy",
+                    PolicyRow.objects.select_related("current_version").defer(
+                        "current_version__source"
+                    ),
                 ),
-            ),
-            Prefetch("policy__current_version", _versions()),
-        )
+                Prefetch("policy__current_version", _versions()),
+            )
         assert organisation.policy is not None
         version = organisation.policy.current_version
     else:
