@@ -19,11 +19,13 @@ from supportdesk.cases.notices import Lines
 from supportdesk.conf import desk_settings
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.escalation import (
+    Assessment,
     IncidentFacts,
     Verdict,
     assess_escalation_request,
     may_request_escalation,
 )
+from supportdesk.domain.escalation_decision import DecisionClock
 from supportdesk.domain.notices import NoticeEvent
 from supportdesk.domain.policy import Policy
 from supportdesk.escalations.models import (
@@ -139,22 +141,10 @@ def request_escalation(
         organisation = requester.organization
     version = case.policy_version if own_case and case is not None else _version_for(organisation)
     policy = parsed(version)
-    facts = None
-    if case is not None:
-        facts = IncidentFacts(
-            organisation_id=str(case.organization_id),
-            environment=case.environment,
-            severity=case.severity,
-            partner_extension=bool((case.triage or {}).get("partner_extension")),
-            partner_org_id=str(case.organization.partner_id)
-            if case.organization.partner_id
-            else None,
-            partner_name=case.organization.partner.name if case.organization.partner else None,
-        )
     assessment = assess_escalation_request(
         policy=policy,
         form=form,
-        incident=facts,
+        incident=None if case is None else _incident_facts(case),
         requester_org_id=str(organisation.pk) if organisation else "",
         now=now,
     )
@@ -210,34 +200,59 @@ def request_escalation(
                 now=now,
             )
             return esc
-        # Composed for each recipient in their language; the domain's explanations are
-        # shown as written.
-        announce(
-            esc,
-            NoticeEvent.ESCALATION_RECEIVED,
-            key="requested",
-            text=Lines(assessment.explanation, team_decides_by(esc))
-            if plan
-            else assessment.explanation,
-            actor=requester,
-            now=now,
-            data={"state": EscalationStatus(esc.status).label},
-        )
-        # ESC-7: the escalation team of the region open now decides (the client's
-        # region first); a request with the partner first goes to the client's region,
-        # and the partner that built the extension is asked first (ESC-3).
-        tell_deciders(
-            esc,
-            region=plan.region if plan else client_region(esc) or "",
-            key="requested",
-            text=Lines(
-                assessment.explanation,
-                plan.explanation if plan else "",
-                business_impact(esc),
-            ),
-            actor=requester,
-            now=now,
-            data={"by": decide_by(esc) if plan else ""},
-            partner=status == EscalationStatus.PARTNER_FIRST,
-        )
+        _tell_of_request(esc, assessment, plan, actor=requester, now=now)
     return esc
+
+
+def _incident_facts(case: Case) -> IncidentFacts:
+    """What the assessment needs to know of the incident the form names."""
+    organisation = case.organization
+    return IncidentFacts(
+        organisation_id=str(case.organization_id),
+        environment=case.environment,
+        severity=case.severity,
+        partner_extension=bool((case.triage or {}).get("partner_extension")),
+        partner_org_id=str(organisation.partner_id) if organisation.partner_id else None,
+        partner_name=organisation.partner.name if organisation.partner else None,
+    )
+
+
+def _tell_of_request(
+    esc: Escalation,
+    assessment: Assessment,
+    plan: DecisionClock | None,
+    *,
+    actor: User,
+    now: dt.datetime,
+) -> None:
+    """ESC-5: the requester hears the outcome; the deciders are asked (ESC-7)."""
+    # Composed for each recipient in their language; the domain's explanations are
+    # shown as written.
+    announce(
+        esc,
+        NoticeEvent.ESCALATION_RECEIVED,
+        key="requested",
+        text=Lines(assessment.explanation, team_decides_by(esc))
+        if plan
+        else assessment.explanation,
+        actor=actor,
+        now=now,
+        data={"state": EscalationStatus(esc.status).label},
+    )
+    # ESC-7: the escalation team of the region open now decides (the client's
+    # region first); a request with the partner first goes to the client's region,
+    # and the partner that built the extension is asked first (ESC-3).
+    tell_deciders(
+        esc,
+        region=plan.region if plan else client_region(esc) or "",
+        key="requested",
+        text=Lines(
+            assessment.explanation,
+            plan.explanation if plan else "",
+            business_impact(esc),
+        ),
+        actor=actor,
+        now=now,
+        data={"by": decide_by(esc) if plan else ""},
+        partner=esc.status == EscalationStatus.PARTNER_FIRST,
+    )
