@@ -15,7 +15,7 @@ Operations, each after a warm-up of the same kind:
 - **mail**: the email bench's messages through ``ingest_message`` (4 new : 1 reply).
 
 The **core** of an operation is the CPU spent inside ``cases.services.open_case``,
-``add_comment`` and ``follow_from_mail`` (the case core, owned elsewhere); the **edge**
+``add_comment`` (or ``comment_on``) and ``follow_from_mail`` (the case core); the **edge**
 is the rest: the HTTP request around a create, or the parse, robot checks, threading,
 sender and contact reads, routing decision and the message row around a case. With
 ``--profile`` the edges are profiled (cProfile) and the heaviest functions printed.
@@ -43,7 +43,7 @@ from email_ingest import ADMIN_URL, fresh_database, message, prepare, setup_djan
 DB_NAME = "edge_cpu"
 
 #: The case core's entry points in ``cases.services``: their CPU is the core's.
-CORE = ("open_case", "add_comment", "follow_from_mail")
+CORE = ("open_case", "add_comment", "comment_on", "follow_from_mail")
 
 #: With ``--sections``: parts of the edges, timed on their own (inclusive CPU), as
 #: (module, attribute path). Each is looked up where its caller finds it.

@@ -175,6 +175,15 @@ def sprints_overlapping(first: dt.date, last: dt.date, *, team_id: int | None) -
     )
 
 
+def _accessible(viewer: User, *, lock: bool) -> QuerySet[Case]:
+    cases = (
+        cases_visible_to(viewer)
+        .select_related("organization", "policy_version", "requester", "assignee", "team")
+        .defer("policy_version__source")
+    )
+    return cases.select_for_update(of=("self",)) if lock else cases
+
+
 def access_case(viewer: User, case_id: int, *, lock: bool = False) -> Case:
     """The one way a view, the API, the CLI or a service gets a case for a person: the
     case if ``viewer`` may see it (:func:`cases_visible_to`), else :class:`NotFound`,
@@ -185,20 +194,26 @@ def access_case(viewer: User, case_id: int, *, lock: bool = False) -> Case:
     organisation, policy version (without the policy text, which
     ``policies.selectors.parsed`` reads once per version), and the people and team a
     change notifies (only the case's row is locked)."""
-    cases = (
-        cases_visible_to(viewer)
-        .select_related("organization", "policy_version", "requester", "assignee", "team")
-        .defer("policy_version__source")
-    )
-    if lock:
-        cases = cases.select_for_update(of=("self",))
     try:
         # get(): one row by key needs no ORDER BY.
-        return cases.get(pk=case_id)
+        return _accessible(viewer, lock=lock).get(pk=case_id)
     except Case.DoesNotExist:
         raise NotFound(
             _("case %(case_id)s not found") % {"case_id": case_id}, field="case_id"
         ) from None
+
+
+def access_cases(
+    viewer: User, *, references: Sequence[str], ids: Sequence[int], lock: bool = False
+) -> list[Case]:
+    """:func:`access_case` for the cases a message names, in one statement: those of
+    these references or ids that ``viewer`` may see (the others are left out, as
+    ``NotFound`` would say), each as :func:`access_case` gives it (locked with
+    ``lock``) and with ``merged_into``, the case a merged duplicate continues in."""
+    which = Q(reference__in=references) | Q(pk__in=ids)
+    return list(
+        _accessible(viewer, lock=lock).filter(which).annotate(merged_into=F("merge__into_id"))
+    )
 
 
 def access_case_by_reference(viewer: User, ref: str) -> Case:

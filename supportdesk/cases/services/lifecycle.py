@@ -171,44 +171,67 @@ def add_comment(
     """Add a public or internal comment. A public agent reply is a response (the first
     one is the first response); a customer's reply on any channel ends waiting on the
     customer and restarts the clock. Customers cannot post internal comments."""
+    _check_comment(body, channel)
+    with transaction.atomic():
+        case = access_case(actor, case_id, lock=True)
+        return comment_on(case, actor=actor, body=body, public=public, channel=channel, now=now)
+
+
+def _check_comment(body: str, channel: str) -> None:
     if not body.strip():
         raise DomainError(gettext("a comment needs a body"), field="body")
     if channel not in Channel.values:
         raise DomainError(
             gettext("unknown channel '%(channel)s'") % {"channel": channel}, field="channel"
         )
+
+
+def comment_on(
+    case: Case,
+    *,
+    actor: User,
+    body: str,
+    public: bool = True,
+    channel: str = Channel.PORTAL,
+    now: dt.datetime | None = None,
+) -> Comment:
+    """:func:`add_comment` on a case the caller holds: read and locked through
+    ``access_case(actor, …, lock=True)`` (or ``access_cases``) in the caller's
+    transaction, which is the unit: a refusal fails all of it (mail intake, which then
+    stores the message as failed in a transaction of its own). The case is not read
+    again and no savepoint is taken."""
+    assert transaction.get_connection().in_atomic_block, "the caller's transaction holds the case"
+    _check_comment(body, channel)
+    require(
+        public or can_write_internally(actor),
+        gettext("customers cannot post internal comments"),
+        field="public",
+    )
     staff = actor.is_vendor_staff
-    with transaction.atomic():
-        case = access_case(actor, case_id, lock=True)
-        require(
-            public or can_write_internally(actor),
-            gettext("customers cannot post internal comments"),
-            field="public",
+    now = stamp(case, now)
+    comment = Comment.objects.create(
+        case=case, author=actor, body=body, public=public, channel=channel, created_at=now
+    )
+    # A public agent reply is a response (the first one the first response).
+    response = staff and public and case.status != CaseStatus.CLOSED
+    first = response and case.first_response_at is None
+    if first:
+        case.first_response_at = now
+    entry = events.Commented(comment.pk, shown=public, channel=channel, response=response)
+    events.record(case, entry, at=now, actor=actor)
+    case_mail.comment_added(case=case, comment=comment, response=response, now=now)
+    if not staff and case.status == CaseStatus.WAITING_ON_CUSTOMER:
+        _apply_transition(
+            case, actor, CaseStatus.IN_PROGRESS, note="customer replied", agreement="", now=now
         )
-        now = stamp(case, now)
-        comment = Comment.objects.create(
-            case=case, author=actor, body=body, public=public, channel=channel, created_at=now
-        )
-        # A public agent reply is a response (the first one the first response).
-        response = staff and public and case.status != CaseStatus.CLOSED
-        first = response and case.first_response_at is None
-        if first:
-            case.first_response_at = now
-        entry = events.Commented(comment.pk, shown=public, channel=channel, response=response)
-        events.record(case, entry, at=now, actor=actor)
-        case_mail.comment_added(case=case, comment=comment, response=response, now=now)
-        if not staff and case.status == CaseStatus.WAITING_ON_CUSTOMER:
-            _apply_transition(
-                case, actor, CaseStatus.IN_PROGRESS, note="customer replied", agreement="", now=now
-            )
-            return comment
-        due = case.queue_due_at
-        refresh_clocks(case, now=now)
-        if first:
-            _touch(case, now, "first_response_at", "queue_due_at")
-        elif case.queue_due_at != due:
-            case.save(update_fields=["queue_due_at"])
         return comment
+    due = case.queue_due_at
+    refresh_clocks(case, now=now)
+    if first:
+        _touch(case, now, "first_response_at", "queue_due_at")
+    elif case.queue_due_at != due:
+        case.save(update_fields=["queue_due_at"])
+    return comment
 
 
 @retry_on_conflict

@@ -81,43 +81,31 @@ def reply_to_case(
     now: dt.datetime,
 ) -> tuple[InboundState, str]:
     """Carry out a reply: a public comment, a reopening (with the comment), or the
-    INT-5 follow-up (an internal comment closing the case's open phone follow-ups)."""
+    INT-5 follow-up (an internal comment closing the case's open phone follow-ups).
+    ``case``: as routing read it, through ``access_case`` and locked for this
+    message's transaction (the comment does not read it again)."""
     row.case = case
     # Known contacts of the organisation on the message become the case's followers.
     cases.follow_from_mail(case=case, addresses=mail.recipients, now=now)
+    body = _body(mail, reply=True)
     if decision.how == Reply.REOPEN:
-        cases.transition_case(
+        reopened = cases.transition_case(
             actor=user,
             case_id=case.pk,
             to=CaseStatus.IN_PROGRESS,
             note="reopened by an email reply",
             now=now,
         )
-        cases.add_comment(
-            actor=user,
-            case_id=case.pk,
-            body=_body(mail, reply=True),
-            channel=Channel.EMAIL,
-            now=now,
-        )
+        cases.comment_on(reopened, actor=user, body=body, channel=Channel.EMAIL, now=now)
         return InboundState.REOPENED, _attach(row, mail, user, case, now)
     if decision.how == Reply.FOLLOW_UP:
-        cases.add_comment(
-            actor=user,
-            case_id=case.pk,
-            body=_body(mail, reply=True),
-            public=False,
-            channel=Channel.EMAIL,
-            now=now,
-        )
+        cases.comment_on(case, actor=user, body=body, public=False, channel=Channel.EMAIL, now=now)
         for task_id in decision.follow_ups:
             cases.complete_follow_up(
                 actor=user, task_id=task_id, note=f"email {row.message_id}", now=now
             )
         return InboundState.FOLLOW_UP, _attach(row, mail, user, case, now)
-    cases.add_comment(
-        actor=user, case_id=case.pk, body=_body(mail, reply=True), channel=Channel.EMAIL, now=now
-    )
+    cases.comment_on(case, actor=user, body=body, channel=Channel.EMAIL, now=now)
     return InboundState.COMMENTED, _attach(row, mail, user, case, now)
 
 

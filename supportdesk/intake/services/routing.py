@@ -1,6 +1,7 @@
 """Routing a message: gather the facts, let :func:`domain.mail_routing.route_mail`
-decide, carry the decision out. Gathering only reads; a contact for a sender known by
-their mail domain is created when a decision that needs them is carried out."""
+decide, carry the decision out. Gathering only reads (the case the message names is
+locked, for the reply that writes it); a contact for a sender known by their mail
+domain is created when a decision that needs them is carried out."""
 
 from __future__ import annotations
 
@@ -105,7 +106,8 @@ def _gather(
             organisation_id=organisation.pk if organisation is not None else None,
         )
     targets = threads.thread_targets(mail)
-    case = threads.visible_case(user, targets)
+    # Locked: a reply writes it in this transaction without reading it again.
+    case = threads.visible_case(user, targets, lock=True)
     escalation_ids = list(dict.fromkeys([*mail.escalation_ids, *targets.escalations]))
     customer = user is not None and not user.is_vendor_staff
     asks = rules_of_mail.asks_for_escalation(

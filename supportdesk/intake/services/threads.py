@@ -7,11 +7,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from django.db.models import F, Q
-
 from supportdesk.accounts.models import User
+from supportdesk.accounts.permissions import NotFound
 from supportdesk.cases.models import Case, OutboundMail
-from supportdesk.cases.selectors import cases_visible_to
+from supportdesk.cases.selectors import access_case, access_cases
 from supportdesk.domain.mail import ParsedMail
 from supportdesk.intake.models import InboundMessage
 from supportdesk.notifications.models import OutboxMessage
@@ -69,31 +68,25 @@ def thread_targets(mail: ParsedMail) -> Targets:
     return Targets(mail.case_tokens, tuple(cases), tuple(pages), tuple(escalations))
 
 
-def visible_case(user: User | None, targets: Targets) -> Case | None:
-    """The first referenced case ``user`` may see, with its policy version (without its
-    source) and organisation: the subject's tokens first, then the thread. A reference
-    to another tenant's case is ignored (the message then opens a case of the sender's
+def visible_case(user: User | None, targets: Targets, *, lock: bool = False) -> Case | None:
+    """The first referenced case ``user`` may see, as ``access_case`` gives it (with
+    ``lock``: locked for the message's transaction, which then writes it without
+    reading it again): the subject's tokens first, then the thread. A reference to
+    another tenant's case is ignored (the message then opens a case of the sender's
     own). One statement when the message refers to any case, else none."""
     if user is None or not (targets.references or targets.cases):
         return None
-
-    def read(which: Q) -> list[Case]:
-        return list(
-            cases_visible_to(user)
-            .filter(which)
-            .annotate(merged_into=F("merge__into_id"))
-            .select_related("policy_version", "organization")
-            .defer("policy_version__source")
-        )
-
-    rows = read(Q(reference__in=targets.references) | Q(pk__in=targets.cases))
+    rows = access_cases(user, references=targets.references, ids=targets.cases, lock=lock)
     by_id = {case.pk: case for case in rows}
     named = [case for case in rows if case.reference in targets.references]
     found = next(iter([*named, *(by_id[i] for i in targets.cases if i in by_id)]), None)
     into = getattr(found, "merged_into", None)
     if into is not None:
         # A duplicate merged into another case: its thread continues there.
-        return next(iter(read(Q(pk=into))), found)
+        try:
+            return access_case(user, into, lock=lock)
+        except NotFound:
+            return found
     return found
 
 
