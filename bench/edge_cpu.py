@@ -54,7 +54,7 @@ SECTIONS = (
     ("supportdesk.intake.services.routing", "_gather"),
     ("supportdesk.intake.selectors", "sender_and_rate"),
     ("supportdesk.intake.selectors", "contact_in"),
-    ("supportdesk.intake.services.mail_cases", "organisation_for_domain"),
+    ("supportdesk.intake.selectors", "organisation_for_domain"),
     ("supportdesk.intake.services.mail_cases", "create_contact"),
     ("supportdesk.intake.services.mail_cases", "open_from_mail"),
     ("supportdesk.intake.services.threads", "thread_targets"),

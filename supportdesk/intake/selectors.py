@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, models
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from supportdesk.accounts.models import Organization, User
 from supportdesk.cases.models import OutboundMail
@@ -186,8 +187,36 @@ def sender_and_rate(
 
 def contact_in(address: str, organisation_id: int) -> User | None:
     """The user of ``address`` in the organisation (a contact made from earlier mail)."""
-    return (
-        User.objects.filter(email__iexact=address, organization_id=organisation_id)
+    return _contacts(address).filter(organization_id=organisation_id).first()
+
+
+def _contacts(address: str) -> QuerySet[User]:
+    return User.objects.filter(email__iexact=address).order_by("pk")
+
+
+def organisation_for_domain(domain: str, address: str) -> tuple[Organization | None, User | None]:
+    """The organisation whose mail domains include ``domain`` (the first by key), with
+    its contract and current version (not its text), so the new case of this sender
+    reads no version of its own; and :func:`contact_in` of ``address`` there. One
+    statement (the contact's key comes with the organisation), a second only to read
+    a contact there is."""
+    if not domain:
+        return None, None
+    found = (
+        Organization.objects.filter(email_domains__icontains=domain)
+        .select_related("policy__current_version")
+        .defer("policy__current_version__source")
+        .annotate(
+            contact_id=Subquery(
+                _contacts(address).filter(organization_id=OuterRef("pk")).values("pk")[:1]
+            )
+        )
         .order_by("pk")
-        .first()
     )
+    for org in found:
+        if domain in {
+            d.strip().lower().lstrip("@") for d in re.split(r"[,\s]+", org.email_domains)
+        }:
+            contact = None if org.contact_id is None else _contacts(address).get(pk=org.contact_id)
+            return org, contact
+    return None, None

@@ -109,25 +109,6 @@ def reply_to_case(
     return InboundState.COMMENTED, _attach(row, mail, user, case, now)
 
 
-def organisation_for_domain(domain: str) -> Organization | None:
-    if not domain:
-        return None
-    # With the contract and its current version (not its text): the new case this
-    # sender's message opens reads no version of its own.
-    found = (
-        Organization.objects.filter(email_domains__icontains=domain)
-        .select_related("policy__current_version")
-        .defer("policy__current_version__source")
-        .order_by("pk")
-    )
-    for org in found:
-        if domain in {
-            d.strip().lower().lstrip("@") for d in re.split(r"[,\s]+", org.email_domains)
-        }:
-            return org
-    return None
-
-
 def create_contact(address: str, organisation: Organization, name: str = "") -> User:
     """A customer user of ``organisation`` for ``address``, without a usable password:
     a sender known only by their mail domain, whose message is being carried out."""

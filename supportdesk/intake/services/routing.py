@@ -91,13 +91,16 @@ def _gather(
     if organisation is None and not (user is not None and user.is_vendor_staff):
         # A sender known by their mail domain (or placed by an agent) is a contact of
         # that organisation before anything else: their first mail may be a reply.
-        organisation = row.organization or mail_cases.organisation_for_domain(
-            domain_of(mail.sender)
-        )
-        if organisation is not None:
-            user = selectors.contact_in(mail.sender, organisation.pk) or _prospective_contact(
-                mail, organisation
+        contact = None
+        if row.organization is not None:
+            organisation = row.organization
+            contact = selectors.contact_in(mail.sender, organisation.pk)
+        else:
+            organisation, contact = selectors.organisation_for_domain(
+                domain_of(mail.sender), mail.sender
             )
+        if organisation is not None:
+            user = contact or _prospective_contact(mail, organisation)
     if user is not None:
         sender = Sender(
             mail.sender,
