@@ -59,6 +59,20 @@ def test_int1_sender_known_by_mail_domain_becomes_a_contact_of_the_organisation(
     assert contact.first_name == "Bo"
 
 
+def test_a_deactivated_contact_of_the_domains_organisation_is_found_not_made_again(
+    organisation: Any,
+) -> None:
+    """The organisation by domain and the contact looked for in it are one read: a
+    contact there (here deactivated, so the sender read does not find them) is found."""
+    ingest(corpus.plain(sender="bo@alpine-hotels.example", subject="Login", body="x"))
+    User.objects.filter(email="bo@alpine-hotels.example").update(is_active=False)
+    raw = corpus.plain(sender="bo@alpine-hotels.example", subject="Export", body="y")
+    message = ingest(raw, now=NOW + dt.timedelta(minutes=1)).message
+    assert message.state == InboundState.OPENED
+    contact = User.objects.get(email="bo@alpine-hotels.example")
+    assert Case.objects.get(pk=message.case_id).requester == contact
+
+
 def test_sev3_a_non_urgent_request_by_email_is_standard_work_never_sev1(customer: Any) -> None:
     raw = corpus.plain(sender=CUSTOMER, subject="Password reset needed", body="Locked out")
     case = Case.objects.get(pk=ingest(raw).message.case_id)
