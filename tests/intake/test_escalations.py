@@ -197,3 +197,23 @@ def test_esc3_the_partners_mail_reply_is_recorded_and_moves_the_request_to_the_t
     assert esc.status == EscalationStatus.REQUESTED
     assert "core importer" in esc.partner_answer
     assert esc.decide_by is not None  # the team's decision clock runs now
+
+
+def test_a_reply_naming_an_escalation_not_waiting_on_the_client_is_a_comment_on_the_case(
+    client_user: User,
+) -> None:
+    """The case of a message naming an escalation is read without its lock (the
+    escalation's services lock the escalation first); the reply takes it when it
+    comments."""
+    opened = ingest(corpus.plain(sender=BJORN, subject="Exports fail", body="x"), now=NOON)
+    case = Case.objects.get(pk=opened.message.case_id)
+    esc = services.request_escalation(requester=client_user, form=form_for(case), now=NOON)
+    raw = corpus.plain(
+        sender=BJORN,
+        subject=f"Re: [{case.reference}] [Escalation {esc.pk}] any news?",
+        body="Any news on this?",
+    )
+    message = ingest(raw, now=NOON).message
+    assert message.state == InboundState.COMMENTED, message.reason
+    assert message.case_id == case.pk
+    assert case.comments.get().body == "Any news on this?"

@@ -1,6 +1,7 @@
 """Routing a message: gather the facts, let :func:`domain.mail_routing.route_mail`
 decide, carry the decision out. Gathering only reads (the case the message names is
-locked, for the reply that writes it); a contact for a sender known by their mail
+locked, for the reply that writes it, unless the message names an escalation or a
+page); a contact for a sender known by their mail
 domain is created when a decision that needs them is carried out."""
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 from supportdesk.accounts.models import Organization, Role, User
 from supportdesk.cases.clocks import policy_of
 from supportdesk.cases.models import Case, FollowUpStatus, FollowUpTask
+from supportdesk.cases.selectors import access_case
 from supportdesk.domain import mail_routing as rules_of_mail
 from supportdesk.domain.lifecycle import CaseStatus
 from supportdesk.domain.mail import ESCALATION_REQUEST, ParsedMail, domain_of
@@ -48,6 +50,8 @@ class _Read:
     organisation: Organization | None
     case: Case | None
     escalation_policy: Policy | None
+    #: Whether ``case`` was read locked (see :func:`_gather`).
+    locked: bool = False
 
 
 def route(
@@ -109,9 +113,13 @@ def _gather(
             organisation_id=organisation.pk if organisation is not None else None,
         )
     targets = threads.thread_targets(mail)
-    # Locked: a reply writes it in this transaction without reading it again.
-    case = threads.visible_case(user, targets, lock=True)
     escalation_ids = list(dict.fromkeys([*mail.escalation_ids, *targets.escalations]))
+    pages = (*mail.page_ids, *targets.pages)
+    # Locked, so a reply writes it in this transaction without reading it again; not
+    # for a message naming an escalation or a page, whose services lock those before
+    # the case (a reply of such a message locks it when carried out).
+    locked = not (escalation_ids or pages)
+    case = threads.visible_case(user, targets, lock=locked)
     customer = user is not None and not user.is_vendor_staff
     asks = rules_of_mail.asks_for_escalation(
         bool(ESCALATION_REQUEST.match(mail.clean_subject)), mail.thread_ids
@@ -126,7 +134,7 @@ def _gather(
         now,
         recent=recent,
         rate_limit=rules.rate_limit_per_hour,
-        pages=(*mail.page_ids, *targets.pages),
+        pages=pages,
         names_escalation=bool(escalation_ids),
         awaiting_escalation=(
             escalation_mail.awaiting_client(user, escalation_ids)
@@ -138,7 +146,7 @@ def _gather(
         case=_in_hand(case, user) if case is not None and user is not None else None,
         unknown_senders=unknown,
     )
-    return facts, _Read(user, organisation, case, policy)
+    return facts, _Read(user, organisation, case, policy, locked)
 
 
 def _prospective_contact(mail: ParsedMail, organisation: Organization) -> User:
@@ -207,7 +215,8 @@ def carry_out(
             )
         case ReplyToCase():
             assert read.case is not None
-            return mail_cases.reply_to_case(row, mail, user, read.case, decision, now)
+            case = read.case if read.locked else access_case(user, read.case.pk, lock=True)
+            return mail_cases.reply_to_case(row, mail, user, case, decision, now)
         case OpenCase(follows=follows):
             assert read.organisation is not None
             return mail_cases.open_from_mail(
