@@ -109,6 +109,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("accounts", "0005_translated_names"),
+        ("cases", "0003_case_indexes"),
         ("intake", "0003_outboundmail_to_cases"),
         ("notifications", "0001_outbox_channels_attempts"),
         ("policies", "0002_translated_names"),

@@ -14,6 +14,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0005_translated_names"),
         ("cases", "0014_translated_names"),
+        ("intake", "0003_outboundmail_to_cases"),
     ]
 
     operations = [

@@ -18,6 +18,7 @@ class Migration(migrations.Migration):
         ("accounts", "0005_translated_names"),
         ("cases", "0014_translated_names"),
         ("escalations", "0008_translated_names"),
+        ("notifications", "0001_outbox_channels_attempts"),
     ]
 
     operations = [
