@@ -7,7 +7,10 @@ it back, and whatever a process kept under a value is what the rows were while t
 value stood. It is drawn in the transaction of the change, so a process sees the new
 value exactly when it can see the change. Changes made behind the ORM's signals (raw
 SQL, ``QuerySet.update`` on these tables) must call :func:`bump` themselves; there are
-none today. Without the row (a database flushed by a test) nothing is kept."""
+none today. The row is written by the first change (a database is migrated without it,
+so that a backup restores into it as into any empty database; a restored row's value
+stands for the restored rows); until then, and without it (a database flushed by a
+test), nothing is kept."""
 
 from __future__ import annotations
 
