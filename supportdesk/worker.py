@@ -36,8 +36,11 @@ def quiet_sweeps() -> None:
 
 def load_tasks() -> None:
     """Register every app's tasks: autodiscovery is lazy and only a Celery worker
-    triggers it on its own, so the in-process runner asks for it explicitly."""
-    app.loader.import_default_modules()
+    triggers it on its own, so the in-process runner asks for it explicitly. Not through
+    ``loader.import_default_modules``: its signal makes Celery's Django fix-up set Django
+    up a second time, which re-runs the system checks and re-points the logging handlers
+    at whatever ``sys.stderr`` is by then (a closed stream, later)."""
+    app.autodiscover_tasks(force=True)
     missing = sorted(set(PERIODIC) - set(app.tasks))
     if missing:
         raise RuntimeError(f"periodic tasks not registered: {', '.join(missing)}")

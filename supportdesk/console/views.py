@@ -1,19 +1,19 @@
 """The agent console: the queue in policy order (PRI-2, INT-6) with live SLA countdowns,
-a case with its timeline and the actions an agent takes, and logging a phone call."""
+a case with its timeline and the actions an agent takes (a phone call is logged in
+phone.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_POST
 
 from supportdesk import clock
 from supportdesk.accounts.models import Team, TeamKind, User
@@ -21,8 +21,7 @@ from supportdesk.accounts.permissions import NotFound, visible_organisations
 from supportdesk.answers.selectors import tag_suggestions
 from supportdesk.cases import selectors, services
 from supportdesk.cases.clocks import show_clocks
-from supportdesk.cases.drafts import CaseDraft
-from supportdesk.cases.models import Case, Channel
+from supportdesk.cases.models import Case
 from supportdesk.console.choices import (
     lower_severities,
     release_choices,
@@ -35,7 +34,6 @@ from supportdesk.console.forms import (
     AssignForm,
     EmergencyReviewForm,
     HandOverNoteForm,
-    PhoneCallForm,
     QueueFilterForm,
     ReleaseLinkForm,
     SeverityForm,
@@ -325,78 +323,6 @@ def case_handover_note(request: HttpRequest, case_id: int) -> HttpResponse:
 
     form = HandOverNoteForm(request.POST, auto_id="handover_%s")
     return case_action(request, case_id, form, "handover", act)
-
-
-# Logging a phone call (INT-1, INT-5).
-
-
-def _agent_zone(user: User) -> ZoneInfo:
-    """The zone on the agent's profile (the console's times are in it), UTC when it names
-    no zone this machine knows."""
-    try:
-        return ZoneInfo(user.time_zone or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
-
-
-@staff_only
-@require_http_methods(["GET", "POST"])
-def phone_call(request: HttpRequest) -> HttpResponse:
-    user = user_of(request)
-    org_id = request.POST.get("organisation") or request.GET.get("organisation")
-    orgs = visible_organisations(user)
-    organisation = orgs.filter(pk=org_id).first() if org_id and str(org_id).isdigit() else None
-    organisation = organisation or orgs.first()
-    if organisation is None:
-        raise Http404("no organisation to log a call for")
-    policy = policy_selectors.parsed(policy_selectors.current_version_for(organisation))
-    # Times the caller gives are typed in the agent's own zone, the one every console page
-    # shows and names in the header: an organisation has no zone of its own (only a
-    # region, whose calendar may be follow-the-sun), so any other guess could be wrong.
-    form = PhoneCallForm(request.POST or None, policy=policy, viewer=user, zone=_agent_zone(user))
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            case, _created = services.open_case(
-                user,
-                CaseDraft(
-                    organisation_id=data["organisation"],
-                    channel=Channel.PHONE,
-                    environment=data["environment"],
-                    request_type=data["request_type"],
-                    title=data["title"],
-                    description=data["description"],
-                    answers=form.answers(),
-                    details=form.details(),
-                    category=data["category"],
-                    override_severity=data["override_severity"],
-                    override_reason=data["override_reason"],
-                    callback_number=data["callback_number"],
-                    requester_id=data["requester"],
-                ),
-            )
-        except DomainError as exc:
-            form.add_domain_error(exc)
-        else:
-            messages.success(
-                request,
-                _("Phone call logged as %(reference)s (Sev%(severity)s).")
-                % {"reference": case.reference, "severity": case.severity},
-            )
-            return redirect("console:case", case_id=case.pk)
-    triaged = form.triage()
-    return render(
-        request,
-        "console/phone_call.html",
-        {
-            "form": form,
-            "triaged": triaged,
-            "question_fields": [form[n] for n in form.question_names],
-            "promise": promise_text(policy, triaged.severity) if triaged else "",
-            "nav": "phone",
-        },
-        status=400 if form.errors else 200,
-    )
 
 
 @staff_only

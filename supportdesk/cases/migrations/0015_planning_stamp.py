@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0014_translated_names'),
+        ('cases', '0004_squashed_0014_translated_names'),
     ]
 
     operations = [

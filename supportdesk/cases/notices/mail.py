@@ -116,9 +116,7 @@ def send_case_mail(
     with translation.override(notice_selectors.mail_language(_reader(case, user, address))):
         body, html = render(template, ctx, policy)
     subject = reply_subject(case.reference or "", str(context.get("subject") or case.title))
-    who = f"u{user.pk}" if user is not None else f"t{team.pk}" if team is not None else ""
-    if address and coalesce_seconds:
-        who = f"a{hashlib.sha256(address.lower().encode()).hexdigest()[:16]}"
+    who = _recipient_key(user, team, address if coalesce_seconds else "")
     message = outbox.enqueue(
         kind=MessageKind.EMAIL,
         subject=subject,
@@ -134,34 +132,67 @@ def send_case_mail(
         new_key=new_key or new_case,
         now=now,
     )
-    if not threaded:
-        return message
-    # A new case's mail, or one kept for a fan-out batch's insert, has no envelope yet.
-    fresh = new_case or message.pk is None
+    if threaded:
+        _thread_into_case(
+            message,
+            case,
+            html=html,
+            combined=message.dedupe_key != dedupe_key,
+            fresh=new_case or message.pk is None,
+            thread=thread,
+            reply_to=reply_to,
+            auto_submitted=auto_submitted,
+            now=now,
+        )
+    return message
+
+
+def _recipient_key(user: User | None, team: Team | None, address: str) -> str:
+    """Who a mail goes to, for coalescing: a person, a team, or (when given) an address."""
+    if address:
+        return f"a{hashlib.sha256(address.lower().encode()).hexdigest()[:16]}"
+    return f"u{user.pk}" if user is not None else f"t{team.pk}" if team is not None else ""
+
+
+def _thread_into_case(
+    message: OutboxMessage,
+    case: Case,
+    *,
+    html: str,
+    combined: bool,
+    fresh: bool,
+    thread: list[str] | None,
+    reply_to: str,
+    auto_submitted: str,
+    now: dt.datetime,
+) -> None:
+    """Give ``message`` its envelope in the case's mail thread; a mail ``combined`` into
+    an earlier pending one grows that one's HTML part instead. A ``fresh`` message (a
+    new case's, or one kept for a fan-out batch's insert) has no envelope yet."""
     envelope = None if fresh else OutboundMail.objects.filter(outbox=message).first()
-    if envelope is not None and message.dedupe_key != dedupe_key:
-        # Combined into an earlier pending mail: its HTML part tells this event too.
+    if envelope is not None and combined:
         envelope.html += html
         envelope.save(update_fields=["html"])
-    elif envelope is None:
-        if thread is None:
-            if any(e.case_id == case.pk for e in together.pending(OutboundMail)):
-                together.flush()  # the thread includes this batch's mail of the case
-            thread = thread_of(case)
-        envelope = OutboundMail(
-            outbox=message,
-            message_id=new_message_id(case.reference or "sd"),
-            case=case,
-            in_reply_to=reply_to or (thread[-1] if thread else ""),
-            references=" ".join(thread),
-            auto_submitted=auto_submitted,
-            html=html,
-            created_at=now,
-        )
-        # In a fan-out batch: inserted after its outbox row, with the batch's others.
-        if not together.add(envelope):
-            envelope.save(force_insert=True)
-    return message
+        return
+    if envelope is not None:
+        return
+    if thread is None:
+        if any(e.case_id == case.pk for e in together.pending(OutboundMail)):
+            together.flush()  # the thread includes this batch's mail of the case
+        thread = thread_of(case)
+    envelope = OutboundMail(
+        outbox=message,
+        message_id=new_message_id(case.reference or "sd"),
+        case=case,
+        in_reply_to=reply_to or (thread[-1] if thread else ""),
+        references=" ".join(thread),
+        auto_submitted=auto_submitted,
+        html=html,
+        created_at=now,
+    )
+    # In a fan-out batch: inserted after its outbox row, with the batch's others.
+    if not together.add(envelope):
+        envelope.save(force_insert=True)
 
 
 def _reader(case: Case, user: User | None, address: str) -> User | None:

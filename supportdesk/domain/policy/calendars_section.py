@@ -130,7 +130,39 @@ def _calendar(r: Reader, name: str, path: str, item: Mapping[str, Any]) -> Calen
     r.unknown_keys(
         item, {"zone", "hours", "holidays", "import_holidays", "always_open", "union_of"}, path
     )
-    zone = r.get(item, "zone", path, str)
+    zone = _zone(r, path, item)
+    hours = r.get(item, "hours", path, dict, default={}) or {}
+    for day in hours:
+        if day not in _DAYS:
+            r.fail(f"{path}.hours.{day}", f"not a weekday (one of: {', '.join(_DAYS)})")
+    weekly = tuple(_day_hours(r, f"{path}.hours.{d}", hours.get(d)) for d in _DAYS)
+    rules = _holidays(r, path, item)
+    imported, dated = _imports(r, path, item, zone or "UTC")
+    union = tuple(str(x) for x in r.get(item, "union_of", path, list, default=[]) or [])
+    always = bool(r.get(item, "always_open", path, bool, default=False))
+    # A calendar open only on listed dates is open: its dated openings say when.
+    openings = any(h.hours and h.opens_closed_day for h in (*rules, *dated))
+    if not always and not union and not any(weekly) and not openings:
+        r.fail(
+            f"{path}.hours",
+            "the calendar is never open (set hours, always_open, union_of, "
+            "or holidays with hours and opens_closed_day)",
+        )
+    return CalendarSpec(
+        name=name,
+        zone=zone or "UTC",
+        weekly=weekly,
+        holidays=tuple(rules),
+        imported=imported,
+        dated=dated,
+        always_open=always,
+        union_of=union,
+    )
+
+
+def _zone(r: Reader, path: str, item: Mapping[str, Any]) -> str | None:
+    """The calendar's IANA zone, checked against this machine's zone database."""
+    zone: str | None = r.get(item, "zone", path, str)
     if zone is not None:
         try:
             zoneinfo.ZoneInfo(zone)
@@ -139,11 +171,11 @@ def _calendar(r: Reader, name: str, path: str, item: Mapping[str, Any]) -> Calen
                 f"{path}.zone",
                 f"unknown time zone {zone!r} (use an IANA name like Europe/Stockholm)",
             )
-    hours = r.get(item, "hours", path, dict, default={}) or {}
-    for day in hours:
-        if day not in _DAYS:
-            r.fail(f"{path}.hours.{day}", f"not a weekday (one of: {', '.join(_DAYS)})")
-    weekly = tuple(_day_hours(r, f"{path}.hours.{d}", hours.get(d)) for d in _DAYS)
+    return zone
+
+
+def _holidays(r: Reader, path: str, item: Mapping[str, Any]) -> list[HolidayRule]:
+    """The calendar's own holiday rules; an ``offset`` must name one of them."""
     rules: list[HolidayRule] = []
     for hpath, raw in r.items(item, "holidays", path, required=False):
         h = r.mapping(raw, hpath)
@@ -182,27 +214,7 @@ def _calendar(r: Reader, name: str, path: str, item: Mapping[str, Any]) -> Calen
     for i, rule in enumerate(rules):
         if isinstance(rule.when, OffsetFrom) and rule.when.rule not in names:
             r.fail(f"{path}.holidays[{i}].offset.from", f"no holiday named {rule.when.rule!r}")
-    imported, dated = _imports(r, path, item, zone or "UTC")
-    union = tuple(str(x) for x in r.get(item, "union_of", path, list, default=[]) or [])
-    always = bool(r.get(item, "always_open", path, bool, default=False))
-    # A calendar open only on listed dates is open: its dated openings say when.
-    openings = any(h.hours and h.opens_closed_day for h in (*rules, *dated))
-    if not always and not union and not any(weekly) and not openings:
-        r.fail(
-            f"{path}.hours",
-            "the calendar is never open (set hours, always_open, union_of, "
-            "or holidays with hours and opens_closed_day)",
-        )
-    return CalendarSpec(
-        name=name,
-        zone=zone or "UTC",
-        weekly=weekly,
-        holidays=tuple(rules),
-        imported=imported,
-        dated=dated,
-        always_open=always,
-        union_of=union,
-    )
+    return rules
 
 
 def _imports(

@@ -17,6 +17,7 @@ from supportdesk.accounts.permissions import (
     may_act_for_organisation,
 )
 from supportdesk.cases.notices import Lines, Text
+from supportdesk.domain.calendars import BusinessCalendar
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.notices import NoticeEvent
 from supportdesk.escalations import selectors
@@ -69,31 +70,7 @@ def hand_over_escalation(
         esc = access_escalation(actor, escalation_id, lock=True)
         require_decider(actor)
         require_status(esc, LIVE_STATUSES, pgettext("escalation step refused", "hand over"))
-        if to_manager_id is None and not region:
-            raise DomainError(_("name a manager or a region"), field="to_manager_id")
-        if to_manager_id is not None:
-            manager = User.objects.filter(
-                pk=to_manager_id,
-                role__in=[Role.ESCALATION_MANAGER, Role.ADMIN],
-                is_active=True,
-            ).first()
-            if manager is None:
-                raise DomainError(
-                    _("user %(to_manager_id)s is not an escalation manager")
-                    % {"to_manager_id": to_manager_id},
-                    field="to_manager_id",
-                )
-            new_region = region or manager.region or esc.region
-        else:
-            assert region is not None
-            new_region = region
-            manager = selectors.escalation_manager_for_region(region)
-            if manager is None:
-                raise DomainError(
-                    _("region '%(region)s' has no escalation manager") % {"region": region},
-                    field="region",
-                )
-        calendar = region_calendar(esc, new_region)
+        manager, new_region = _new_owner(esc, to_manager_id, region)
         before = {
             "manager": esc.manager.get_username() if esc.manager else None,
             "region": esc.region,
@@ -101,17 +78,7 @@ def hand_over_escalation(
         }
         esc.manager = manager
         esc.region = new_region
-        rules = rules_of(policy_of(esc))
-        if esc.acknowledged_at is None:
-            esc.acknowledge_by = calendar.add(
-                now, dt.timedelta(seconds=rules.acknowledge_seconds)
-            ).astimezone(dt.UTC)
-        elif esc.next_update_due_at is not None:
-            # The update cadence runs in the hours of the region that owns it now.
-            since = esc.last_update_at or esc.acknowledged_at
-            esc.next_update_due_at = calendar.add(
-                since, dt.timedelta(seconds=rules.update_every_seconds)
-            ).astimezone(dt.UTC)
+        _move_deadlines(esc, region_calendar(esc, new_region), now)
         save(esc, now, "manager", "region", "acknowledge_by", "next_update_due_at")
         record(
             esc,
@@ -140,6 +107,50 @@ def hand_over_escalation(
             data={"manager": name},
         )
         return esc
+
+
+def _new_owner(esc: Escalation, to_manager_id: int | None, region: str | None) -> tuple[User, str]:
+    """The manager and region a hand-over names: a manager (in their own region unless
+    one is named), or a region's escalation manager."""
+    if to_manager_id is None and not region:
+        raise DomainError(_("name a manager or a region"), field="to_manager_id")
+    if to_manager_id is not None:
+        manager = User.objects.filter(
+            pk=to_manager_id,
+            role__in=[Role.ESCALATION_MANAGER, Role.ADMIN],
+            is_active=True,
+        ).first()
+        if manager is None:
+            raise DomainError(
+                _("user %(to_manager_id)s is not an escalation manager")
+                % {"to_manager_id": to_manager_id},
+                field="to_manager_id",
+            )
+        return manager, region or manager.region or esc.region
+    assert region is not None
+    manager = selectors.escalation_manager_for_region(region)
+    if manager is None:
+        raise DomainError(
+            _("region '%(region)s' has no escalation manager") % {"region": region},
+            field="region",
+        )
+    return manager, region
+
+
+def _move_deadlines(esc: Escalation, calendar: BusinessCalendar, now: dt.datetime) -> None:
+    """Without an acknowledgement the deadline restarts in the new region's hours from
+    ``now``; after one, the next update is due in the hours of the region that owns it."""
+    rules = rules_of(policy_of(esc))
+    if esc.acknowledged_at is None:
+        esc.acknowledge_by = calendar.add(
+            now, dt.timedelta(seconds=rules.acknowledge_seconds)
+        ).astimezone(dt.UTC)
+    elif esc.next_update_due_at is not None:
+        # The update cadence runs in the hours of the region that owns it now.
+        since = esc.last_update_at or esc.acknowledged_at
+        esc.next_update_due_at = calendar.add(
+            since, dt.timedelta(seconds=rules.update_every_seconds)
+        ).astimezone(dt.UTC)
 
 
 def acknowledge_escalation(

@@ -168,65 +168,67 @@ def send_due_reminders(*, now: dt.datetime | None = None, batch: int = 200) -> i
         send_decision_reminder(esc_id, now)
         for esc_id in selectors.escalations_with_decision_reminder_due(now, batch=batch)
     )
-    for esc_id in selectors.escalations_with_reminder_due(now, batch=batch):
-        with transaction.atomic():
-            esc = (
-                Escalation.objects.select_for_update(of=("self",))
-                .select_related("case", "organization", "requester", "manager", "policy_version")
-                .filter(
-                    pk=esc_id,
-                    status=EscalationStatus.AWAITING_CLIENT,
-                    next_reminder_at__lte=now,
-                )
-                .first()
-            )
-            if esc is None:
-                continue
-            steps += 1
-            n = esc.reminders_sent
-            if n < len(esc.reminder_schedule):
-                esc.reminders_sent = n + 1
-                later = esc.reminder_schedule[n + 1 :]
-                esc.next_reminder_at = (
-                    dt.datetime.fromisoformat(later[0]) if later else esc.reminder_close_at
-                )
-                save(esc, now, "reminders_sent", "next_reminder_at")
-                record(
-                    esc,
-                    EscalationEventKind.REMINDER,
-                    actor=None,
-                    now=now,
-                    data={
-                        "number": n + 1,
-                        "of": len(esc.reminder_schedule),
-                        "next": iso(esc.next_reminder_at),
-                    },
-                )
-                announce(
-                    esc,
-                    NoticeEvent.ESCALATION_INFORMATION,
-                    key=f"reminder:{iso(esc.awaiting_since)}:{n + 1}",
-                    text=Text(
-                        gettext_noop(
-                            "Reminder %(number)s: we are waiting for your response. Please "
-                            "tell us the outcome of the troubleshooting steps we sent."
-                        ),
-                        number=n + 1,
-                    ),
-                    actor=None,
-                    now=now,
-                )
-            else:
-                rules = rules_of(policy_of(esc))
-                finish_closure(
-                    esc,
-                    actor=None,
-                    reason=rules.no_response_reason,
-                    note=f"No response after {len(esc.reminder_schedule)} reminders.",
-                    told=Text(
-                        gettext_noop("No response after %(count)s reminders."),
-                        count=len(esc.reminder_schedule),
-                    ),
-                    now=now,
-                )
+    steps += sum(
+        _reminder_step(esc_id, now)
+        for esc_id in selectors.escalations_with_reminder_due(now, batch=batch)
+    )
     return steps
+
+
+def _reminder_step(esc_id: int, now: dt.datetime) -> int:
+    """The next reminder of one escalation waiting on the client, or its closure after
+    the last; 0 when another worker took the step first."""
+    with transaction.atomic():
+        esc = (
+            Escalation.objects.select_for_update(of=("self",))
+            .select_related("case", "organization", "requester", "manager", "policy_version")
+            .filter(pk=esc_id, status=EscalationStatus.AWAITING_CLIENT, next_reminder_at__lte=now)
+            .first()
+        )
+        if esc is None:
+            return 0
+        if esc.reminders_sent < len(esc.reminder_schedule):
+            _remind(esc, now)
+        else:
+            finish_closure(
+                esc,
+                actor=None,
+                reason=rules_of(policy_of(esc)).no_response_reason,
+                note=f"No response after {len(esc.reminder_schedule)} reminders.",
+                told=Text(
+                    gettext_noop("No response after %(count)s reminders."),
+                    count=len(esc.reminder_schedule),
+                ),
+                now=now,
+            )
+        return 1
+
+
+def _remind(esc: Escalation, now: dt.datetime) -> None:
+    """Send reminder number ``reminders_sent + 1`` and set when the next step is due."""
+    n = esc.reminders_sent
+    esc.reminders_sent = n + 1
+    later = esc.reminder_schedule[n + 1 :]
+    esc.next_reminder_at = dt.datetime.fromisoformat(later[0]) if later else esc.reminder_close_at
+    save(esc, now, "reminders_sent", "next_reminder_at")
+    record(
+        esc,
+        EscalationEventKind.REMINDER,
+        actor=None,
+        now=now,
+        data={"number": n + 1, "of": len(esc.reminder_schedule), "next": iso(esc.next_reminder_at)},
+    )
+    announce(
+        esc,
+        NoticeEvent.ESCALATION_INFORMATION,
+        key=f"reminder:{iso(esc.awaiting_since)}:{n + 1}",
+        text=Text(
+            gettext_noop(
+                "Reminder %(number)s: we are waiting for your response. Please "
+                "tell us the outcome of the troubleshooting steps we sent."
+            ),
+            number=n + 1,
+        ),
+        actor=None,
+        now=now,
+    )
