@@ -63,6 +63,18 @@ class Sprint(models.Model):
         return self.name
 
 
+class PlanningStamp(models.Model):
+    """One row: a random value drawn anew whenever a team or a sprint is saved or
+    deleted (``cases.planning_stamp``), so every process can tell whether the support
+    teams and sprints it keeps in memory are still the database's."""
+
+    value = models.BigIntegerField(verbose_name=_("value"))
+
+    class Meta:
+        verbose_name = _("planning stamp")
+        verbose_name_plural = _("planning stamps")
+
+
 class Release(models.Model):
     """A release carrying permanent fixes (RSP-5)."""
 

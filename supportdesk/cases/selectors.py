@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from django.db import connection
 from django.db.models import (
     BigIntegerField,
     DateTimeField,
@@ -25,6 +24,7 @@ from django.utils.translation import gettext as _
 from supportdesk.accounts.models import Organization, Role, Team, TeamKind, User
 from supportdesk.accounts.permissions import NotFound, organisation_scope, require, sees_all
 from supportdesk.api_paging import BadCursor, Page, decode_cursor, paginate
+from supportdesk.cases import planning_stamp
 from supportdesk.cases.models import (
     Attachment,
     Case,
@@ -149,30 +149,77 @@ def _follow_the_sun_organisations(region: str) -> Q | None:
 # ``Model.objects.raw`` runs it for about 0.1 ms (docs/performance.md).
 
 
-def support_team(region: str) -> Team | None:
-    """The support team a new case of ``region`` goes to (the oldest if several)."""
-    found = Team.objects.raw(
-        "select * from accounts_team where kind = %s and region = %s order by id limit 1",
-        [TeamKind.SUPPORT.value, region],
-    )
-    return next(iter(found), None)
+class Planning:
+    """The support teams and sprints as of one read of the planning stamp
+    (``cases.planning_stamp``): what each new case reads, kept in this process's memory
+    while the stamp stays the same, so a create reads one small row instead of a team
+    and its sprints; a team or sprint changed in any process is read afresh by the next
+    :func:`planning`. The instances are shared between the cases of a process: read
+    them, never change them."""
 
+    __slots__ = ("_kept",)
 
-def sprints_overlapping(first: dt.date, last: dt.date, *, team_id: int | None) -> list[Sprint]:
-    """The sprints of team ``team_id`` (``None``: the shared plan) that overlap the days
-    ``first`` to ``last``, by start."""
-    adapt = connection.ops.adapt_datefield_value
-    team = "team_id = %s" if team_id is not None else "team_id is null"
-    params: list[Any] = [adapt(first), adapt(last)]
-    if team_id is not None:
-        params.append(team_id)
-    return list(
-        Sprint.objects.raw(
-            "select * from cases_sprint where ends_on >= %s and starts_on <= %s"
-            f" and {team} order by starts_on, id",
-            params,
+    def __init__(self, kept: dict[tuple[Any, ...], Any] | None) -> None:
+        self._kept = kept
+
+    def _recall(self, key: tuple[Any, ...], read: Callable[[], T]) -> T:
+        if self._kept is None:
+            return read()
+        try:
+            found: T = self._kept[key]
+        except KeyError:
+            found = self._kept[key] = read()
+        return found
+
+    def support_team(self, region: str) -> Team | None:
+        """The support team a new case of ``region`` goes to (the oldest if several)."""
+        return self._recall(
+            ("team", region),
+            lambda: (
+                Team.objects.filter(kind=TeamKind.SUPPORT, region=region).order_by("id").first()
+            ),
         )
-    )
+
+    def sprints_overlapping(
+        self, first: dt.date, last: dt.date, *, team_id: int | None
+    ) -> list[Sprint]:
+        """The sprints of team ``team_id`` (``None``: the shared plan) that overlap the
+        days ``first`` to ``last``, by start."""
+        found = self._recall(
+            ("sprints", first, last, team_id),
+            lambda: tuple(
+                Sprint.objects.filter(
+                    Q(team_id=team_id) if team_id is not None else Q(team__isnull=True),
+                    ends_on__gte=first,
+                    starts_on__lte=last,
+                ).order_by("starts_on", "id")
+            ),
+        )
+        return list(found)
+
+
+@dataclass
+class _Kept:
+    """What this process keeps: the stamp it was read under, and by key the teams and
+    sprints read since (dropped when the stamp changes, and past ``KEYS`` keys, as the
+    sprints' keys move on with the days)."""
+
+    KEYS = 256
+    stamp: int | None = None
+    rows: dict[tuple[Any, ...], Any] = field(default_factory=dict)
+
+
+_KEPT = _Kept()
+
+
+def planning() -> Planning:
+    """The support teams and sprints as they are now (one read of the planning stamp)."""
+    stamp = planning_stamp.read()
+    if stamp is None:
+        return Planning(None)
+    if _KEPT.stamp != stamp or len(_KEPT.rows) > _Kept.KEYS:
+        _KEPT.stamp, _KEPT.rows = stamp, {}
+    return Planning(_KEPT.rows)
 
 
 def _accessible(viewer: User, *, lock: bool) -> QuerySet[Case]:

@@ -22,7 +22,8 @@ from tests.intake.conftest import CUSTOMER, NOW, ingest
 #: At most this many statements (BEGIN, SAVEPOINT and COMMIT included) per message of
 #: a known sender: a bound, so the mail path stays a fixed small cost per message.
 #: A new message: site policy, BEGIN, the sender (with the organisation's current
-#: policy version) and their rate count in one, open_case (team, sprint, the key on
+#: policy version) and their rate count in one, open_case (the planning stamp: the
+#: team and the sprints kept in memory since the last change; the key on
 #: PostgreSQL or the reference after the INSERT on SQLite, case, events, clocks; no
 #: savepoint: the message's transaction is the unit), the one fan-out job that tells
 #: of the new case (the receipt threaded under the message, the requester's and the
@@ -30,7 +31,7 @@ from tests.intake.conftest import CUSTOMER, NOW, ingest
 #: message, COMMIT. No duplicate check: the stored message's unique Message-ID is that
 #: check. The case's search document: one upsert on PostgreSQL; on SQLite the upsert
 #: and the two FTS5 rows.
-NEW = {"postgresql": 13, "sqlite": 15}
+NEW = {"postgresql": 12, "sqlite": 14}
 #: A reply by token: site policy, BEGIN, the sender with their rate count, the case
 #: (visibility-checked and locked: the comment does not read it again), the comment
 #: (comment, event, the unseen activity mark, the fan-out job that tells of the reply,
@@ -43,7 +44,15 @@ REPLY = {"postgresql": 14, "sqlite": 16}
 #: new message, plus the organisation by domain (with its contract and current policy
 #: version, so the new case reads none, and the contact looked for in it), and the
 #: contact created.
-FIRST = {"postgresql": 15, "sqlite": 17}
+FIRST = {"postgresql": 14, "sqlite": 16}
+
+
+def _warm_up() -> None:
+    """The first message of the process pays one-off reads (policy parse, calendars);
+    it files its case into a sprint made for it, so the second reads the teams and
+    sprints as they now are, which later messages find in memory."""
+    for subject in ("Warm-up", "Warm-up again"):
+        ingest(corpus.plain(sender=CUSTOMER, subject=subject, body="x"))
 
 
 def _count(raw: bytes) -> tuple[InboundMessage, int]:
@@ -55,8 +64,7 @@ def _count(raw: bytes) -> tuple[InboundMessage, int]:
 def test_a_new_message_and_a_reply_cost_at_most_a_small_number_of_statements(
     customer: Any,
 ) -> None:
-    # The first message of the process pays one-off reads (policy parse, calendars).
-    ingest(corpus.plain(sender=CUSTOMER, subject="Warm-up", body="x"))
+    _warm_up()
     message, new = _count(corpus.plain(sender=CUSTOMER, subject="Rates will not save", body="x"))
     assert message.state == InboundState.OPENED
     assert new <= NEW[connection.vendor], new
@@ -73,7 +81,7 @@ def test_a_new_message_and_a_reply_cost_at_most_a_small_number_of_statements(
 def test_a_first_message_from_a_sender_known_by_their_domain_costs_two_statements_more(
     customer: Any,
 ) -> None:
-    ingest(corpus.plain(sender=CUSTOMER, subject="Warm-up", body="x"))
+    _warm_up()
     message, statements = _count(
         corpus.plain(sender="newcomer@alpine.example", subject="Rates will not save", body="x")
     )

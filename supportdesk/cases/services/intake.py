@@ -267,6 +267,7 @@ def _build(
         callback_number = validate_callback_number(callback_number, _phone_region(policy))
     kind = policy.request_type(draft.request_type)
     region = route.region or triaged.organisation.region
+    planning = selectors.planning()
     case = Case(
         organization=triaged.organisation,
         requester=triaged.requester,
@@ -291,7 +292,7 @@ def _build(
         },
         status=CaseStatus.NEW,
         region=region,
-        team=selectors.support_team(region),
+        team=planning.support_team(region),
         policy_version=triaged.version,
         received_at=now,
         callback_number=callback_number,
@@ -304,7 +305,7 @@ def _build(
     )
     rank(case, policy)
     apply_work_order(case, policy)
-    moved = file_into_sprint(case, policy, now)
+    moved = file_into_sprint(case, policy, now, sprints=planning)
     opened = events.event_row(
         case,
         events.Opened(

@@ -15,7 +15,7 @@ from supportdesk.cases import events
 from supportdesk.cases.clocks import policy_of
 from supportdesk.cases.models import Case, CaseEvent, Release, Sprint
 from supportdesk.cases.permissions import can_plan_work
-from supportdesk.cases.selectors import access_case, sprints_overlapping
+from supportdesk.cases.selectors import Planning, access_case, planning
 from supportdesk.cases.services.records import _touch, stamp
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.policy import Policy
@@ -162,19 +162,23 @@ def plan_case_into_sprint(
         return case
 
 
-def file_into_sprint(case: Case, policy: Policy, now: dt.datetime) -> list[CaseEvent]:
+def file_into_sprint(
+    case: Case, policy: Policy, now: dt.datetime, *, sprints: Planning | None = None
+) -> list[CaseEvent]:
     """PRI-1: file the case into the sprint ``domain.prioritisation.plan_sprint`` picks,
     among the sprints of its :func:`development_team`, counted from that team's sprint
     covering today (made from ``routing.sprint_days`` when nobody planned one); a planned
     sprint covering the chosen start day is used as is. Returns the timeline event of
     the move (none when the case is already there); saving ``case.sprint`` and that
-    event is the caller's."""
+    event is the caller's. ``sprints``: the caller's :func:`~cases.selectors.planning`,
+    when it has one."""
     days = policy.routing.sprint_days
     team = development_team(case, policy)
     today = now.date()
     # One query for every sprint the plan can land in: today up to the last offset.
     horizon = today + dt.timedelta(days=days * (len(policy.severities) + 1))
-    planned = sprints_overlapping(today, horizon, team_id=team.pk if team else None)
+    sprints = sprints or planning()
+    planned = sprints.sprints_overlapping(today, horizon, team_id=team.pk if team else None)
 
     def covering(day: dt.date) -> Sprint | None:
         return next((s for s in planned if s.starts_on <= day <= s.ends_on), None)
