@@ -51,6 +51,7 @@ from supportdesk.domain import sla
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.lifecycle import CaseStatus, plan_transition
 from supportdesk.domain.notices import NoticeEvent
+from supportdesk.domain.policy import Policy
 from supportdesk.domain.triage import (
     OverrideError,
     non_urgent_ceiling,
@@ -255,32 +256,8 @@ def change_severity(
             field="severity",
         )
         now = stamp(case, now)
-        if case.status == CaseStatus.CLOSED:
-            raise DomainError(
-                gettext("a closed case's severity cannot change; reopen it first"),
-                field="severity",
-            )
         policy = policy_of(case)
-        levels = [s.level for s in policy.severities]
-        if severity not in levels:
-            raise DomainError(
-                gettext("unknown severity %(severity)s (defined: %(levels)s)")
-                % {"severity": severity, "levels": levels},
-                field="severity",
-            )
-        if severity == case.severity:
-            raise DomainError(
-                gettext("the case is already Sev%(severity)s") % {"severity": severity},
-                field="severity",
-            )
-        ceiling = non_urgent_ceiling(policy=policy)
-        kind = policy.request_type(case.request_type)
-        if kind.non_urgent and ceiling is not None and severity < ceiling:
-            # SEV-3: non-urgent request types never take the emergency path.
-            raise OverrideError(
-                f"{kind.name} is a non-urgent request type and cannot be Sev{severity}",
-                field="severity",
-            )
+        _check_new_severity(case, policy, severity)
         before = case.severity
         SeverityChange.objects.create(
             case=case, at=now, by=actor, from_severity=before, to_severity=severity, reason=reason
@@ -300,13 +277,7 @@ def change_severity(
         if moved:
             changed.append("sprint")
         CaseEvent.objects.bulk_create([event, *moved])
-        timeline = list(CaseEvent.objects.filter(case=case).order_by("at", "id"))
-        downgrade = sla.time_to_downgrade(
-            events=domain_events(case, timeline), from_severity=policy.severities[0].level
-        )
-        if downgrade is not None and case.time_to_downgrade_seconds is None:
-            case.time_to_downgrade_seconds = int(downgrade.total_seconds())
-            changed.append("time_to_downgrade_seconds")
+        changed += _time_to_downgrade(case, policy)
         refresh_clocks(case, now=now)
         # One write of the case row for the whole change.
         _touch(case, now, *changed, "queue_due_at")
@@ -324,6 +295,51 @@ def change_severity(
             now=now,
         )
         return case
+
+
+def _check_new_severity(case: Case, policy: Policy, severity: int) -> None:
+    """SEV-3, SEV-4: the new severity is one the pinned policy defines, differs from
+    the case's, and is not urgent for a non-urgent request type; a closed case keeps
+    its severity."""
+    if case.status == CaseStatus.CLOSED:
+        raise DomainError(
+            gettext("a closed case's severity cannot change; reopen it first"),
+            field="severity",
+        )
+    levels = [s.level for s in policy.severities]
+    if severity not in levels:
+        raise DomainError(
+            gettext("unknown severity %(severity)s (defined: %(levels)s)")
+            % {"severity": severity, "levels": levels},
+            field="severity",
+        )
+    if severity == case.severity:
+        raise DomainError(
+            gettext("the case is already Sev%(severity)s") % {"severity": severity},
+            field="severity",
+        )
+    ceiling = non_urgent_ceiling(policy=policy)
+    kind = policy.request_type(case.request_type)
+    if kind.non_urgent and ceiling is not None and severity < ceiling:
+        # SEV-3: non-urgent request types never take the emergency path.
+        raise OverrideError(
+            gettext("%(kind)s is a non-urgent request type and cannot be Sev%(severity)s")
+            % {"kind": kind.name, "severity": severity},
+            field="severity",
+        )
+
+
+def _time_to_downgrade(case: Case, policy: Policy) -> list[str]:
+    """SEV-4: the first downgrade from the top severity keeps how long it took; the
+    fields this changed."""
+    timeline = list(CaseEvent.objects.filter(case=case).order_by("at", "id"))
+    downgrade = sla.time_to_downgrade(
+        events=domain_events(case, timeline), from_severity=policy.severities[0].level
+    )
+    if downgrade is not None and case.time_to_downgrade_seconds is None:
+        case.time_to_downgrade_seconds = int(downgrade.total_seconds())
+        return ["time_to_downgrade_seconds"]
+    return []
 
 
 @retry_on_conflict
