@@ -7,6 +7,7 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
+from django.utils import translation
 
 from supportdesk.accounts.permissions import Forbidden, NotFound
 from supportdesk.cases import selectors, services
@@ -96,8 +97,14 @@ def test_sev3_severity_change_to_sev1_refused_for_non_urgent_type(
     agent: Any, customer: Any, organisation: Any
 ) -> None:
     case = open_sev(customer, organisation, severity=3, now=NOW, request_type="exports")
-    with pytest.raises(OverrideError):
+    with pytest.raises(OverrideError) as err:
         services.change_severity(actor=agent, case_id=case.pk, severity=1, reason="x", now=NOW)
+    assert str(err.value).endswith("is a non-urgent request type and cannot be Sev1")
+    # In the agent's language, as every refusal.
+    with translation.override("sv"), pytest.raises(OverrideError) as err:
+        services.change_severity(actor=agent, case_id=case.pk, severity=1, reason="x", now=NOW)
+    assert str(err.value).endswith("är en ärendetyp som inte är brådskande och kan inte bli Sev1")
+    assert Case.objects.get(pk=case.pk).severity == 3
 
 
 # INT-3 / INT-4.
