@@ -26,7 +26,6 @@ from supportdesk.cases.services.lifecycle import (
     add_attachment,
     add_comment,
     assign_case,
-    change_severity,
     comment_on,
     complete_follow_up,
     set_escalated,
@@ -45,6 +44,7 @@ from supportdesk.cases.services.records import (
     UnsupportedMediaType,
     actor_kind,
 )
+from supportdesk.cases.services.severity import change_severity
 from supportdesk.cases.services.sweep import remind_follow_ups, scan_deadlines
 
 __all__ = [

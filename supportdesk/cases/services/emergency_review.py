@@ -14,7 +14,7 @@ from supportdesk.cases.models import Case
 from supportdesk.cases.permissions import can_change_severity
 from supportdesk.cases.selectors import access_case
 from supportdesk.cases.services.emergency import confirm_emergency
-from supportdesk.cases.services.lifecycle import change_severity
+from supportdesk.cases.services.severity import change_severity
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.triage.emergency import EmergencyDecision
 from supportdesk.transactions import retry_on_conflict
