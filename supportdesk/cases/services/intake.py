@@ -13,7 +13,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
 from supportdesk import clock
-from supportdesk.accounts.models import Organization, TeamKind, User
+from supportdesk.accounts.models import Organization, User
 from supportdesk.accounts.permissions import (
     NotFound,
     access_organisation,
@@ -24,7 +24,6 @@ from supportdesk.cases import notices as case_mail
 from supportdesk.cases.clocks import (
     calendars_of,
     compute_clocks,
-    policy_of,
     queue_due,
     start_clocks,
 )
@@ -34,7 +33,6 @@ from supportdesk.cases.models import (
     CaseEvent,
     Channel,
     Environment,
-    FollowUpTask,
     IdempotencyKey,
 )
 from supportdesk.cases.permissions import (
@@ -42,7 +40,9 @@ from supportdesk.cases.permissions import (
     can_open_for_others,
     can_override_severity,
 )
+from supportdesk.cases.services.alerts import alert_for_route
 from supportdesk.cases.services.emergency import callback_in, unconfirmed_emergency
+from supportdesk.cases.services.follow_up import follow_up_due, open_follow_up
 from supportdesk.cases.services.planning import apply_work_order, file_into_sprint
 from supportdesk.cases.services.records import IdempotencyConflict, _jsonable, rank
 from supportdesk.domain.errors import DomainError
@@ -61,8 +61,6 @@ from supportdesk.domain.triage import (
     TriageResult,
     triage_report,
 )
-from supportdesk.notifications import services as notifications
-from supportdesk.notifications.models import MessageKind
 from supportdesk.policies import selectors as policy_selectors
 from supportdesk.policies.models import PolicyVersion
 
@@ -358,7 +356,7 @@ def _notify(
         and case.severity == policy.severities[0].level
         and policy.intake.phone_sev1_follow_up
     ):
-        due = _follow_up_due(case, now)
+        due = follow_up_due(case, now)
         # INT-5: the customer is told what happens next.
         data["next_steps"] = (
             "We follow up your call with a detailed written description of this case "
@@ -376,28 +374,7 @@ def _notify(
         now=now,
     )
     if data:
-        _open_follow_up(case, actor, now)
-
-
-def alert_for_route(
-    case: Case, organisation: Organization, route: RouteDecision, now: dt.datetime
-) -> None:
-    """INT-2: a new top-severity case (or an upgrade to it) goes to the account manager
-    in support hours and pages on-call after hours, as ``route`` says."""
-    manager = organisation.account_manager if route.notify_account_manager else None
-    if manager is not None:
-        # INT-2: during support hours a Sev1 goes to the account manager as well.
-        notifications.enqueue(
-            kind=MessageKind.EMAIL,
-            subject=f"{case.reference} Sev{case.severity}: {case.title}",
-            body=f"{organisation.name} reported a Sev{case.severity}.\n\n{route.explanation}",
-            dedupe_key=f"case:{case.pk}:account-manager",
-            user=manager,
-            severity=case.severity,
-            now=now,
-        )
-    if route.action is RouteAction.PAGE_ON_CALL:
-        _page_on_call(case, now)
+        open_follow_up(case, actor, now)
 
 
 def _next_key() -> int | None:
@@ -440,80 +417,3 @@ def _region_key(policy: Policy, region: str) -> str | None:
 def _phone_region(policy: Policy) -> str | None:
     # Numbers without a + prefix are read in the vendor's home country.
     return "US" if policy.default_region == "na" else None
-
-
-def _open_follow_up(case: Case, actor: User, now: dt.datetime) -> None:
-    # INT-5: a Sev1 by phone is followed up by a detailed email to the account manager.
-    manager = case.organization.account_manager
-    task = FollowUpTask.objects.create(
-        case=case,
-        description=(
-            f"Send the account manager a detailed email describing {case.reference} "
-            "(reported by phone as Sev1)."
-        ),
-        assignee=actor,
-        created_at=now,
-        due_at=_follow_up_due(case, now),
-    )
-    events.record(
-        case,
-        events.FollowUp(
-            task=task.pk, status="open", account_manager=manager.pk if manager else None
-        ),
-        at=now,
-        actor=actor,
-    )
-    # INT-5: the account manager hears that a detailed email is on its way.
-    case_mail.notify(
-        NoticeEvent.FOLLOW_UP,
-        case=case,
-        actor=actor,
-        key=f"task:{task.pk}",
-        text=task.description,
-        now=now,
-    )
-
-
-#: INT-5: the detailed email is owed within this much of the region's business time.
-FOLLOW_UP_WITHIN = dt.timedelta(hours=4)
-
-
-def _follow_up_due(case: Case, now: dt.datetime) -> dt.datetime | None:
-    policy = policy_of(case)
-    calendar = next((r.calendar for r in policy.regions if r.key == case.region), None)
-    if calendar is None:
-        return None
-    return calendars_of(case.policy_version)[calendar].add(now, FOLLOW_UP_WITHIN)
-
-
-def _page_on_call(case: Case, now: dt.datetime) -> None:
-    """INT-2: after hours an emergency pages the on-call engineer of the case's region,
-    in the same transaction as the case, so the page exists exactly when the case does.
-
-    Without an on-call schedule for the region the page goes to the region's support
-    team as an urgent message: a page is never dropped.
-    """
-    from supportdesk.oncall.selectors import region_schedule
-    from supportdesk.oncall.services import page_on_call
-
-    summary = f"{case.reference} Sev{case.severity}: {case.title}"
-    schedule = region_schedule(TeamKind.SUPPORT, case.region)
-    if schedule is not None:
-        page_on_call(
-            schedule=schedule,
-            summary=summary,
-            severity=case.severity,
-            callback_number=case.callback_number,
-            case_id=case.pk,
-            now=now,
-        )
-    elif case.team is not None:
-        notifications.enqueue(
-            kind=MessageKind.PAGE,
-            subject=summary,
-            body=f"Call back on {case.callback_number or 'the number on the case'}.",
-            dedupe_key=f"case:{case.pk}:page",
-            team=case.team,
-            severity=case.severity,
-            now=now,
-        )

@@ -17,7 +17,8 @@ from supportdesk.cases.clocks import domain_events, policy_of, refresh_clocks
 from supportdesk.cases.models import Case, CaseEvent, SeverityChange
 from supportdesk.cases.permissions import can_change_severity
 from supportdesk.cases.selectors import access_case
-from supportdesk.cases.services.intake import alert_for_route, route_case
+from supportdesk.cases.services.alerts import alert_for_route
+from supportdesk.cases.services.intake import route_case
 from supportdesk.cases.services.planning import apply_work_order, file_into_sprint
 from supportdesk.cases.services.records import _touch, rank, stamp
 from supportdesk.domain import sla
