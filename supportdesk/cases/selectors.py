@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.db.models import (
@@ -198,18 +198,15 @@ class Planning:
         return list(found)
 
 
-@dataclass
 class _Kept:
-    """What this process keeps: the stamp it was read under, and by key the teams and
-    sprints read since (dropped when the stamp changes, and past ``KEYS`` keys, as the
-    sprints' keys move on with the days)."""
+    """What this process keeps: the stamp it was read under and, by key, the teams and
+    sprints read since, as one pair replaced whole (a threaded worker's requests share
+    it: a request holds the pair it compared its stamp with, never one half of a newer
+    pair). Dropped when the stamp changes, and past ``KEYS`` keys, as the sprints' keys
+    move on with the days."""
 
     KEYS = 256
-    stamp: int | None = None
-    rows: dict[tuple[Any, ...], Any] = field(default_factory=dict)
-
-
-_KEPT = _Kept()
+    pair: tuple[int | None, dict[tuple[Any, ...], Any]] = (None, {})
 
 
 def planning() -> Planning:
@@ -217,9 +214,11 @@ def planning() -> Planning:
     stamp = planning_stamp.read()
     if stamp is None:
         return Planning(None)
-    if _KEPT.stamp != stamp or len(_KEPT.rows) > _Kept.KEYS:
-        _KEPT.stamp, _KEPT.rows = stamp, {}
-    return Planning(_KEPT.rows)
+    kept, rows = _Kept.pair
+    if kept != stamp or len(rows) > _Kept.KEYS:
+        rows = {}
+        _Kept.pair = (stamp, rows)
+    return Planning(rows)
 
 
 def _accessible(viewer: User, *, lock: bool) -> QuerySet[Case]:
