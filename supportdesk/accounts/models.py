@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models.functions import Upper
@@ -139,6 +141,15 @@ class User(AbstractUser):
     @property
     def region(self) -> str:
         return self.team.region if self.team_id and self.team else ""
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The zone this person reads and types times in (their profile's), UTC when
+        it names no zone this machine knows."""
+        try:
+            return ZoneInfo(self.time_zone or "UTC")
+        except (ZoneInfoNotFoundError, ValueError):
+            return ZoneInfo("UTC")
 
 
 class ApiToken(models.Model):

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET
 from supportdesk import clock
 from supportdesk.console.charts import WIDTH, bar_chart
 from supportdesk.console.forms import ReportFilterForm
-from supportdesk.console.reports import PERIODS, Table, _csv, _period, _zone
+from supportdesk.console.reports import PERIODS, Table, _csv, _period
 from supportdesk.console.views import staff_only, user_of
 from supportdesk.knowledge import selectors as kb
 from supportdesk.reports import selectors as report_selectors
@@ -108,7 +108,7 @@ def build_tables(period: Period, zone: ZoneInfo) -> list[Table]:
 @require_GET
 def answer_reports(request: HttpRequest) -> HttpResponse:
     user = user_of(request)
-    zone = _zone(user)
+    zone = user.zone
     params = {k: v for k, v in request.GET.items() if k in ("start", "end", "region", "days")}
     form = ReportFilterForm(
         params or None, regions=report_selectors.report_regions(user), initial={"region": ""}

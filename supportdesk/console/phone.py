@@ -3,15 +3,12 @@ is typed, times in the agent's own zone, the case opened on the phone channel.""
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from supportdesk.accounts.models import User
 from supportdesk.accounts.permissions import visible_organisations
 from supportdesk.cases import services
 from supportdesk.cases.drafts import CaseDraft
@@ -21,15 +18,6 @@ from supportdesk.console.views import staff_only, user_of
 from supportdesk.domain.errors import DomainError
 from supportdesk.policies import selectors as policy_selectors
 from supportdesk.web.support import promise_text
-
-
-def _agent_zone(user: User) -> ZoneInfo:
-    """The zone on the agent's profile (the console's times are in it), UTC when it names
-    no zone this machine knows."""
-    try:
-        return ZoneInfo(user.time_zone or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
 
 
 @staff_only
@@ -46,7 +34,7 @@ def phone_call(request: HttpRequest) -> HttpResponse:
     # Times the caller gives are typed in the agent's own zone, the one every console page
     # shows and names in the header: an organisation has no zone of its own (only a
     # region, whose calendar may be follow-the-sun), so any other guess could be wrong.
-    form = PhoneCallForm(request.POST or None, policy=policy, viewer=user, zone=_agent_zone(user))
+    form = PhoneCallForm(request.POST or None, policy=policy, viewer=user, zone=user.zone)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

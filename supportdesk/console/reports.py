@@ -14,7 +14,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -80,13 +80,6 @@ class Table:
         self.title = str(self.title)
         self.columns = [str(c) for c in self.columns]
         self.note = str(self.note)
-
-
-def _zone(user: User) -> ZoneInfo:
-    try:
-        return ZoneInfo(user.time_zone or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
 
 
 def _period(form: ReportFilterForm, raw_days: str, zone: ZoneInfo, now: dt.datetime) -> Period:
@@ -353,7 +346,7 @@ def _csv(table: Table, period: Period, zone: ZoneInfo) -> HttpResponse:
 @staff_only
 def reports(request: HttpRequest) -> HttpResponse:
     user = user_of(request)
-    zone = _zone(user)
+    zone = user.zone
     now = clock.now()
     params = {
         k: v for k, v in request.GET.items() if k in ("start", "end", "region", "target", "days")

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponseBase
@@ -48,15 +47,6 @@ def case_or_404(user: User, case_id: int) -> Case:
         return selectors.access_case(user, case_id)
     except NotFound:
         raise Http404("case not found") from None
-
-
-def viewer_zone(user: User) -> ZoneInfo:
-    """The zone the signed-in person reads and types times in (their profile's), UTC
-    when it names no zone this machine knows."""
-    try:
-        return ZoneInfo(user.time_zone or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
 
 
 def organisation_for(user: User, requested: str | None = None) -> Organization:

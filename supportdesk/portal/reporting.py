@@ -38,7 +38,7 @@ def report(request: HttpRequest) -> HttpResponse:
     )
     version = policy_selectors.current_version_for(organisation)
     policy = policy_selectors.parsed(version)
-    form = IncidentForm(request.POST or None, policy=policy, zone=access.viewer_zone(user))
+    form = IncidentForm(request.POST or None, policy=policy, zone=user.zone)
     if request.method == "POST" and form.is_valid():
         try:
             case, _created = open_case(
@@ -84,7 +84,7 @@ def report_triage(request: HttpRequest) -> HttpResponse:
     version = policy_selectors.current_version_for(organisation)
     policy = policy_selectors.parsed(version)
     # Still typing: the swap shows the severity and the fields it needs, never errors.
-    form = IncidentForm(request.POST, policy=policy, zone=access.viewer_zone(user)).quiet()
+    form = IncidentForm(request.POST, policy=policy, zone=user.zone).quiet()
     return render(
         request,
         "portal/_triage.html",

@@ -218,10 +218,7 @@ def in_zone(at: dt.datetime | None, user: User | None) -> str:
     """``at`` as the person reads it: in their zone, with the zone's abbreviation."""
     if at is None:
         return ""
-    try:
-        zone = zoneinfo.ZoneInfo(user.time_zone if user is not None else "UTC")
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone = zoneinfo.ZoneInfo("UTC")
+    zone = user.zone if user is not None else zoneinfo.ZoneInfo("UTC")
     # In the active language (the reader's, when mail is written): its day and month
     # names, in the order its translators set.
     # Translators: a Django date format (docs.djangoproject.com "date" filter); keep T.

@@ -10,7 +10,7 @@ header ("Times in America/Denver"), and on hover (:func:`time_tag`'s ``title``).
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from django import template
 from django.utils.html import format_html
@@ -24,11 +24,9 @@ register = template.Library()
 
 
 def _zone(user: object) -> ZoneInfo:
-    name = getattr(user, "time_zone", "") or "UTC"
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
+    """The signed-in person's zone (``User.zone``); UTC for a visitor."""
+    zone = getattr(user, "zone", None)
+    return zone if isinstance(zone, ZoneInfo) else ZoneInfo("UTC")
 
 
 @register.filter
