@@ -199,7 +199,7 @@ with drawn as (
   select id, min(due) as due from clocks where running group by id
 ), new_cases as (
   insert into cases_case ({case_cols})
-  select c.id, c.org_id, c.requester, c.requester, 'SD-' || lpad(c.id::text, greatest(6, length(c.id::text)), '0'),
+  select c.id, c.org_id, c.requester, c.requester,
          (array['portal', 'api', 'email', 'phone'])[1 + floor(random() * 4)::int],
          'production', 'incident', 'other', c.title, c.description, c.severity, 'seeded', 'rule',
          '{{}}', c.status, c.region,
@@ -248,7 +248,7 @@ from clocks k
 """
 
 CASE_COLS = (
-    "id, organization_id, requester_id, opened_by_id, reference, channel, environment,"
+    "id, organization_id, requester_id, opened_by_id, channel, environment,"
     " request_type, category, title, description, severity, severity_reason, severity_basis,"
     " triage, status, region, assignee_id, team_id, policy_version_id, received_at,"
     " callback_number, route_action, route_region, route_explanation, escalated, queue_rank,"

@@ -122,10 +122,10 @@ def _histories(chunk: list[int]) -> Iterator[ReplayCase]:
     for pk in chunk:
         _, reference, received_at, version = found[pk]
         history = tuple(history_of(received_at, timeline[pk]))
-        yield ReplayCase(reference or str(pk), str(version), history)
+        yield ReplayCase(reference, str(version), history)
 
 
-_CaseRow = tuple[int, str | None, dt.datetime, int]
+_CaseRow = tuple[int, str, dt.datetime, int]
 
 
 def _read_orm(

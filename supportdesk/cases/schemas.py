@@ -142,11 +142,6 @@ class CaseOut(BaseModel):
     release_id: int | None
     clocks: list[ClockOut]
 
-    @field_validator("reference", mode="before")
-    @classmethod
-    def _reference(cls, value: str | None) -> str:
-        return value or ""
-
     @field_validator("team", mode="before")
     @classmethod
     def _team_key(cls, value: Team | str | None) -> str | None:

@@ -112,10 +112,10 @@ def _term(quoted: str, bare: str) -> Term | None:
     return Term(found.group(1) if found else words)
 
 
-def reference_words(reference: str | None, case_id: int) -> str:
+def reference_words(reference: str, case_id: int) -> str:
     """What the index holds for a case's reference: the reference itself and its bare
     number, so every form :func:`parse_search` normalises to finds it."""
-    return f"{reference or ''} {case_id}".strip()
+    return f"{reference} {case_id}"
 
 
 def plain_words(text: str) -> str:

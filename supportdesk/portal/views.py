@@ -269,7 +269,7 @@ def case_escalate(request: HttpRequest, case_id: int) -> HttpResponse:
     if form.is_valid():
         try:
             esc = escalation_services.request_escalation(
-                requester=user, form=form.payload(case.reference or "")
+                requester=user, form=form.payload(case.reference)
             )
         except DomainError as exc:
             form.add_domain_error(exc)

@@ -4,7 +4,6 @@ with their managers, an EMEA client on the follow-the-sun policy, and its incide
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
@@ -16,7 +15,6 @@ from supportdesk.policies.models import Policy, PolicyVersion
 from tests.factories import load_shipped_policies, make_org, make_team, make_user
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
-_refs = itertools.count(1)
 
 
 def stockholm(year: int, month: int, day: int, hour: int, minute: int = 0) -> dt.datetime:
@@ -113,7 +111,6 @@ def make_incident(policies: dict[str, Policy]) -> MakeIncident:
             organization=organisation,
             requester=requester,
             opened_by=requester,
-            reference=f"ESCT-{next(_refs)}",
             channel="portal",
             environment=environment,
             request_type="incident",

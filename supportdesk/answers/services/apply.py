@@ -71,7 +71,7 @@ def placeholder_values(case: Case, agent: User) -> dict[str, str]:
         "requester.first_name": requester.first_name or requester.username,
         "requester.name": _name(requester),
         "requester.email": requester.email,
-        "case.reference": case.reference or "",
+        "case.reference": case.reference,
         "case.title": case.title,
         "case.severity": str(case.severity),
         "case.status": case.status.replace("_", " "),

@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import models
+from django.db import NotSupportedError, models
 from django.utils.translation import gettext_lazy as _
 
 from supportdesk.cases.models.planning import Release, Sprint
 from supportdesk.domain.lifecycle import CaseStatus
 
 if TYPE_CHECKING:
+    from django.db.backends.base.base import BaseDatabaseWrapper
+    from django.db.models.sql.compiler import SQLCompiler
+
     from supportdesk.accounts.models import User
     from supportdesk.cases.models.clocks import SlaClock
+
+#: An expression's SQL and its parameters.
+SQLAndParams = tuple[str, tuple[Any, ...]]
 
 #: Sort value for "no SLA due": far in the future, so the queue cursor never meets a null.
 NO_DUE = dt.datetime(9000, 1, 1, tzinfo=dt.UTC)
@@ -30,6 +36,52 @@ class Channel(models.TextChoices):
 class Environment(models.TextChoices):
     PRODUCTION = "production", _("Production")
     OTHER = "other", _("Other")
+
+
+class Reference(models.Func):
+    """A case's reference from its key: ``SD-`` and the key zero-padded to six digits,
+    longer keys in full (``SD-000042``, ``SD-1234567``), as Python's ``f"SD-{pk:06d}"``.
+
+    Written in each engine's own built-in functions: a generated column is computed by
+    whatever connection writes the row, so it may not call a function that only
+    Django's connection registers (Django's ``LPad`` on SQLite), and PostgreSQL's
+    ``lpad`` alone would cut a seven-digit key to six digits."""
+
+    arity = 1
+    output_field = models.CharField(max_length=20)
+
+    def as_sql(
+        self,
+        compiler: SQLCompiler,
+        connection: BaseDatabaseWrapper,
+        function: str | None = None,
+        template: str | None = None,
+        arg_joiner: str | None = None,
+        **extra_context: Any,
+    ) -> SQLAndParams:
+        raise NotSupportedError(f"no case reference expression for {connection.vendor}")
+
+    def as_postgresql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any
+    ) -> SQLAndParams:
+        # The key appears twice: the template takes only a column (arity 1, no params).
+        template = (
+            "'SD-' || lpad(%(expressions)s::text, greatest(6, length(%(expressions)s::text)), '0')"
+        )
+        return super().as_sql(compiler, connection, template=template, **extra_context)
+
+    def as_sqlite(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any
+    ) -> SQLAndParams:
+        # The format is a parameter: its % in the SQL would need escaping twice (for
+        # the template, then for the driver or the schema editor, which inlines it).
+        printf = models.Func(
+            models.Value("SD-%06d"),
+            *self.get_source_expressions(),
+            function="printf",
+            output_field=self.output_field,
+        )
+        return compiler.compile(printf)
 
 
 class Case(models.Model):
@@ -57,9 +109,17 @@ class Case(models.Model):
         db_index=False,
         verbose_name=_("opened by"),
     )
+    #: ``SD-`` and the key in at least six digits, computed by the database as it
+    #: inserts the row (so a new case is one ``INSERT ... RETURNING``) and never
+    #: written; an unsaved case has none (reading it raises ``AttributeError``).
     #: Unique through ``case_reference_key`` (a plain unique index: references are
     #: looked up exactly, upper-case, never with LIKE).
-    reference = models.CharField(max_length=20, null=True, verbose_name=_("reference"))
+    reference = models.GeneratedField(
+        expression=Reference("id"),
+        output_field=models.CharField(max_length=20),
+        db_persist=True,
+        verbose_name=_("reference"),
+    )
     channel = models.CharField(max_length=12, choices=Channel.choices, verbose_name=_("channel"))
     environment = models.CharField(
         max_length=12, choices=Environment.choices, verbose_name=_("environment")

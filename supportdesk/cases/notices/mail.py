@@ -115,7 +115,7 @@ def send_case_mail(
     # case mail is rendered, whoever's request or job caused it.
     with translation.override(notice_selectors.mail_language(_reader(case, user, address))):
         body, html = render(template, ctx, policy)
-    subject = reply_subject(case.reference or "", str(context.get("subject") or case.title))
+    subject = reply_subject(case.reference, str(context.get("subject") or case.title))
     who = _recipient_key(user, team, address if coalesce_seconds else "")
     message = outbox.enqueue(
         kind=MessageKind.EMAIL,
@@ -182,7 +182,7 @@ def _thread_into_case(
         thread = thread_of(case)
     envelope = OutboundMail(
         outbox=message,
-        message_id=new_message_id(case.reference or "sd"),
+        message_id=new_message_id(case.reference),
         case=case,
         in_reply_to=reply_to or (thread[-1] if thread else ""),
         references=" ".join(thread),

@@ -27,7 +27,7 @@ from supportdesk.domain.search_query import reference_words
 #: Case fields whose change alters its document; a save naming none of them (a status
 #: change, a clock refresh) leaves the index alone.
 INDEXED_FIELDS = frozenset(
-    {"reference", "title", "description", "triage", "organization", "requester", "handover_note"}
+    {"title", "description", "triage", "organization", "requester", "handover_note"}
 )
 
 
@@ -159,13 +159,9 @@ def reindex_all(*, batch: int = 500) -> int:
 
 
 def _case_saved(sender: type[Case], instance: Case, created: bool, **kwargs: Any) -> None:
-    if created and instance.reference is None:
-        # Inserted before its reference (SQLite: the key, and so the reference, exists
-        # only once the row does); the save that sets the reference indexes it.
-        return
     fields = kwargs.get("update_fields")
     if created or fields is None or INDEXED_FIELDS & set(fields):
-        index_case(instance.pk, case=instance, fresh=created or fields == {"reference"})
+        index_case(instance.pk, case=instance, fresh=created)
 
 
 def _part_changed(

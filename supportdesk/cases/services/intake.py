@@ -9,7 +9,7 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from supportdesk import clock
@@ -322,17 +322,12 @@ def _build(
 
 
 def _persist(case: Case, rows: list[CaseEvent], now: dt.datetime) -> None:
-    """Write the case (one INSERT; on SQLite its reference after it), its events and
-    its first clocks (kept on the case as ``opened_clocks`` for the create's answer)."""
+    """Write the case (one ``INSERT ... RETURNING`` its key and the reference the
+    database derives from it), its events and its first clocks (kept on the case as
+    ``opened_clocks`` for the create's answer)."""
     computed = compute_clocks(case, now=now, history=rows)
     case.queue_due_at = queue_due(computed)
-    case.pk = _next_key()
-    if case.pk is not None:
-        case.reference = _reference(case.pk)
     case.save(force_insert=True)
-    if case.reference is None:
-        case.reference = _reference(case.pk)
-        case.save(update_fields=["reference"])
     CaseEvent.objects.bulk_create(rows)
     case.opened_clocks = start_clocks(case, computed, now=now)
 
@@ -375,22 +370,6 @@ def _notify(
     )
     if data:
         open_follow_up(case, actor, now)
-
-
-def _next_key() -> int | None:
-    """The new case's primary key taken from its sequence ahead of the INSERT, so the
-    reference derived from it goes in with the row (PostgreSQL); None where the key only
-    exists once the row does (SQLite). The ORM has no statement for this."""
-    if connection.vendor != "postgresql":
-        return None
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [Case._meta.db_table])
-        row = cursor.fetchone()
-    return int(row[0])
-
-
-def _reference(pk: int) -> str:
-    return f"SD-{pk:06d}"
 
 
 def _requester(actor: User, organisation: Organization, requester_id: int | None) -> User:

@@ -176,7 +176,7 @@ def _histories(ids: list[int]) -> Iterator[tuple[Case, list[CaseEvent]]]:
 
 def _open_case(case: Case, history: list[CaseEvent]) -> OpenCase:
     return OpenCase(
-        reference=case.reference or str(case.pk),
+        reference=case.reference,
         severity=case.severity,
         region=case.region,
         events=tuple(domain_events(case, history)),

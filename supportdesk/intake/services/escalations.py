@@ -86,7 +86,7 @@ def request_by_mail(
     fields = tuple((f.key, f.label) for f in policy.escalation.form_fields)
     form: dict[str, object] = dict(form_from_text(mail.full_text, fields))
     if case is not None and not form.get("incident"):
-        form["incident"] = case.reference or ""
+        form["incident"] = case.reference
     try:
         esc = escalations.request_escalation(
             requester=user, form=form, channel=EscalationChannel.EMAIL, now=now

@@ -59,7 +59,7 @@ def _attach(row: InboundMessage, mail: ParsedMail, user: User, case: Case, now: 
     replies.send_reply(
         inbound=row,
         template="attachments_refused",
-        subject=reply_subject(case.reference or "", f"Not accepted: {mail.clean_subject}")[:200],
+        subject=reply_subject(case.reference, f"Not accepted: {mail.clean_subject}")[:200],
         context={"mail": mail, "refused": row.refused, "case": case},
         policy=None,
         case=case,
