@@ -32,10 +32,11 @@ def test_a_new_case_is_one_insert_that_returns_its_reference(
     assert Case.objects.get(reference=case.reference).pk == case.pk
 
 
-@pytest.mark.django_db
-def test_an_unsaved_case_has_no_reference() -> None:
+def test_an_unsaved_case_has_no_reference_but_shows_itself() -> None:
+    case = Case(title="Rates will not save")
     with pytest.raises(AttributeError):
-        _ = Case().reference
+        _ = case.reference
+    assert str(case) == "(new) Rates will not save"
 
 
 @pytest.mark.django_db

@@ -250,7 +250,9 @@ class Case(models.Model):
         verbose_name_plural = _("cases")
 
     def __str__(self) -> str:
-        return f"{self.reference} {self.title}"
+        # Unsaved, a case has no reference yet (reading it raises): its repr in a
+        # traceback or a log must not.
+        return f"{self.reference if self.pk is not None else '(new)'} {self.title}"
 
 
 class CaseFollower(models.Model):
