@@ -1,6 +1,7 @@
 """The planning stamp: one row whose value changes with every saved or deleted team or
 sprint, so a process may keep the support teams and sprints every new case reads in
-memory and still see each change at its next create (``selectors.planning``).
+memory and still see each change at its next create (``selectors.planning``; mail
+intake reads the value with the message's sender, ``selectors.planning_under``).
 
 The value is drawn at random, not counted: a rolled-back change puts the value before
 it back, and whatever a process kept under a value is what the rows were while that

@@ -211,7 +211,18 @@ class _Kept:
 
 def planning() -> Planning:
     """The support teams and sprints as they are now (one read of the planning stamp)."""
-    stamp = planning_stamp.read()
+    return planning_under(planning_stamp.read())
+
+
+def planning_under(stamp: int | None) -> Planning:
+    """:func:`planning` under a value of the planning stamp the caller has read (None:
+    without its row, so nothing is kept), in place of the read of its own: mail intake
+    reads the stamp with the sender.
+
+    The caller must have read ``stamp`` in its current transaction and changed no team
+    or sprint in it since: the rows then read are at least as new as the stamp, as after
+    :func:`planning`'s own read, and never a change of this transaction kept under a
+    value that the other requests of this process still see."""
     if stamp is None:
         return Planning(None)
     kept, rows = _Kept.pair

@@ -7,6 +7,7 @@ from supportdesk.console import (
     case_emergency,
     case_files,
     case_mail,
+    escalation_actions,
     escalations,
     find,
     knowledge,
@@ -93,17 +94,17 @@ urlpatterns = [
     ),
     path(
         "console/escalations/<int:escalation_id>/take",
-        escalations.escalation_take,
+        escalation_actions.escalation_take,
         name="escalation_take",
     ),
     path(
         "console/escalations/<int:escalation_id>/do/<slug:action>",
-        escalations.escalation_action,
+        escalation_actions.escalation_action,
         name="escalation_action",
     ),
     path(
         "console/escalations/<int:escalation_id>/<slug:decision>",
-        escalations.escalation_decide,
+        escalation_actions.escalation_decide,
         name="escalation_decide",
     ),
     path("console/on-call/", boards.on_call, name="on_call"),

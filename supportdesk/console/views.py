@@ -43,7 +43,9 @@ from supportdesk.console.forms import (
 from supportdesk.console.listing import Listing, listing_context
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.lifecycle import ActorKind, CaseStatus, allowed_targets
+from supportdesk.domain.policy import Policy
 from supportdesk.escalations import selectors as escalation_selectors
+from supportdesk.escalations.models import Escalation
 from supportdesk.intake import selectors as mail_selectors
 from supportdesk.policies import selectors as policy_selectors
 from supportdesk.web.forms import DeskForm, set_choices
@@ -181,25 +183,10 @@ def render_case(
     emergency: DeskForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    comments = {c.pk: c for c in selectors.case_comments(user, case)}
-    timeline = [
-        {
-            "event": e,
-            "comment": comments.get(e.data.get("comment")) if e.kind == "comment" else None,
-        }
-        for e in selectors.case_timeline(user, case)
-    ]
+    """The agent's case page; an action form passed in (a refused action's, with its
+    error) takes the place of that action's fresh form."""
+    timeline = _timeline(user, case)
     policy = policy_selectors.parsed(case.policy_version)
-    severity_form = severity or SeverityForm()
-    set_choices(
-        severity_form,
-        "severity",
-        [
-            (s.level, f"Sev{s.level} {s.name}")
-            for s in policy.severities
-            if s.level != case.severity
-        ],
-    )
     moves = [str(s) for s in allowed_targets(CaseStatus(case.status), ActorKind.AGENT)]
     show_clocks([case], now=clock.now())
     return render(
@@ -212,7 +199,7 @@ def render_case(
             "follow_ups": list(selectors.follow_ups_for(user, case=case)),
             "promise": promise_text(policy, case.severity),
             "reply_form": reply or AgentReplyForm(),
-            "severity_form": severity_form,
+            "severity_form": _severity_form(severity or SeverityForm(), case, policy),
             "transition_form": transition or TransitionForm(),
             "assign_form": assign
             or AssignForm(initial={"assignee": case.assignee_id}, staff=_staff_choices()),
@@ -220,11 +207,7 @@ def render_case(
             "release_form": release or ReleaseLinkForm(releases=release_choices()),
             "sprint_form": sprint
             or SprintPlanForm(initial={"sprint": case.sprint_id}, sprints=sprint_choices(case)),
-            "escalations": list(
-                escalation_selectors.escalation_list(
-                    user, escalation_selectors.EscalationFilter(case_id=case.pk)
-                ).order_by(*escalation_selectors.LIST_ORDER)
-            ),
+            "escalations": _case_escalations(user, case),
             "attachments": list(
                 selectors.case_attachments(user, case).select_related("uploaded_by")
             ),
@@ -238,6 +221,41 @@ def render_case(
             "nav": "queue",
         },
         status=status,
+    )
+
+
+def _timeline(user: User, case: Case) -> list[dict[str, Any]]:
+    """The case's timeline as ``user`` may see it, each comment entry with its comment."""
+    comments = {c.pk: c for c in selectors.case_comments(user, case)}
+    return [
+        {
+            "event": e,
+            "comment": comments.get(e.data.get("comment")) if e.kind == "comment" else None,
+        }
+        for e in selectors.case_timeline(user, case)
+    ]
+
+
+def _severity_form(form: DeskForm, case: Case, policy: Policy) -> DeskForm:
+    """``form`` offering the severities of the case's pinned policy but its own."""
+    set_choices(
+        form,
+        "severity",
+        [
+            (s.level, f"Sev{s.level} {s.name}")
+            for s in policy.severities
+            if s.level != case.severity
+        ],
+    )
+    return form
+
+
+def _case_escalations(user: User, case: Case) -> list[Escalation]:
+    """The case's escalations ``user`` may see, in the escalation list's order."""
+    return list(
+        escalation_selectors.escalation_list(
+            user, escalation_selectors.EscalationFilter(case_id=case.pk)
+        ).order_by(*escalation_selectors.LIST_ORDER)
     )
 
 

@@ -1,5 +1,7 @@
-"""Telling people about a case: who is told of each event (``notify``), the case
-mail it is told by (``mail``), and the events told after their change (``deferred``)."""
+"""Telling people about a case: who is told of each event (``notify``), how a person,
+an address (``people``) and a team (``teams``) are told, what their message is made of
+(``telling``), the case mail it is told by (``mail``), and the events told after their
+change (``deferred``)."""
 
 from supportdesk.cases.notices.audience import EscalationParties, region_team
 from supportdesk.cases.notices.deferred import KIND, MailOrigin, comment_added, expand, tell_later

@@ -80,6 +80,7 @@ def open_case(
     policy_version: PolicyVersion | None = None,
     savepoint: bool = True,
     mail: case_mail.MailOrigin | None = None,
+    planning: selectors.Planning | None = None,
     now: dt.datetime | None = None,
 ) -> tuple[Case, bool]:
     """Open a case through the intake rules of the organisation's current policy, for
@@ -94,7 +95,10 @@ def open_case(
     version, when the caller has just read it (mail intake). ``savepoint=False``: the
     caller's transaction is the unit, and a refusal fails all of it (mail intake, which
     then stores the message as failed in a transaction of its own). ``mail``: the
-    message the case is opened by, which its receipt answers.
+    message the case is opened by, which its receipt answers. ``planning``: the teams
+    and sprints under the planning stamp the caller read in this transaction
+    (``selectors.planning_under``: mail intake reads it with the sender), so the create
+    reads no stamp of its own.
 
     Who is told of the new case (its receipt, the region team's mail and bell entries)
     is one fan-out job written here and told by the worker within about a second
@@ -109,7 +113,7 @@ def open_case(
             return replay, False
     try:
         with transaction.atomic(savepoint=savepoint):
-            case = _open_case(actor, draft, policy_version, mail, now)
+            case = _open_case(actor, draft, policy_version, mail, planning, now)
             if idempotency_key:
                 IdempotencyKey.objects.create(
                     user=actor,
@@ -145,6 +149,7 @@ def _open_case(
     draft: CaseDraft,
     version: PolicyVersion | None,
     mail: case_mail.MailOrigin | None,
+    planning: selectors.Planning | None,
     now: dt.datetime,
 ) -> Case:
     triaged = _triage(actor, draft, version)
@@ -162,7 +167,7 @@ def _open_case(
             draft, callback_number=callback_in(draft, _phone_region(triaged.policy))
         )
     route = _route(triaged, draft, now)
-    case, rows = _build(actor, draft, triaged, route, now)
+    case, rows = _build(actor, draft, triaged, route, planning or selectors.planning(), now)
     _persist(case, rows, now)
     _notify(actor, case, triaged, route, mail, now)
     return case
@@ -253,7 +258,12 @@ def _route(triaged: _Triaged, draft: CaseDraft, now: dt.datetime) -> RouteDecisi
 
 
 def _build(
-    actor: User, draft: CaseDraft, triaged: _Triaged, route: RouteDecision, now: dt.datetime
+    actor: User,
+    draft: CaseDraft,
+    triaged: _Triaged,
+    route: RouteDecision,
+    planning: selectors.Planning,
+    now: dt.datetime,
 ) -> tuple[Case, list[CaseEvent]]:
     """The case row as it will be written, with its opening events (unsaved): its
     team, work order (RSP-3), sprint (PRI-1) and queue due are all known before the
@@ -265,7 +275,6 @@ def _build(
         callback_number = validate_callback_number(callback_number, _phone_region(policy))
     kind = policy.request_type(draft.request_type)
     region = route.region or triaged.organisation.region
-    planning = selectors.planning()
     case = Case(
         organization=triaged.organisation,
         requester=triaged.requester,

@@ -235,6 +235,65 @@ def _evaluate(
     now, anchor, met, excluded = history.now, cycle.anchor, cycle.met_at, cycle.excluded
     point = met if met is not None else now
     segments = severity_segments(history, anchor)
+    walk = _walk_severities(policy, calendars, kind, cycle, segments, now=now)
+    start, level, due, breached_at = walk.start, walk.level, walk.due, walk.breached_at
+    target = target_of(policy, level, kind)
+    paused = sum((overlap(span, anchor, point) for span in merge(history.pauses)), start=ZERO)
+    state = _state(breached_at, met, target, excluded)
+    if target is None:
+        return SlaClock(
+            kind, now, state, level, None, None, anchor, None, met, None, None, paused, (),
+            breached_at,
+        )  # fmt: skip
+    cal = _calendar(calendars, target.clock)
+    span = dt.timedelta(seconds=target.seconds)
+    elapsed = active_elapsed(cal, anchor, point, excluded)
+    warnings = []
+    for fraction in policy.sla.warnings:
+        at = retargeted(cal, anchor, start, span * fraction, excluded)
+        warnings.append(SlaWarning(fraction, at, at is not None and at <= point))
+    return SlaClock(
+        kind=kind,
+        as_of=now,
+        state=state,
+        severity=level,
+        target=span,
+        clock=target.clock,
+        started_at=anchor,
+        due_at=due,
+        met_at=met,
+        elapsed=elapsed,
+        remaining=_remaining(cal, span - elapsed, due, point, excluded),
+        paused=paused,
+        warnings=tuple(warnings),
+        breached_at=breached_at,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Walk:
+    """A cycle's severities walked in order: the segment in force at the evaluation
+    point (its ``start``, ``level`` and the ``due`` it sets: ``None`` without a target,
+    or while paused before the due is known) and the cycle's first breach."""
+
+    start: dt.datetime
+    level: int
+    due: dt.datetime | None
+    breached_at: dt.datetime | None
+
+
+def _walk_severities(
+    policy: Policy,
+    calendars: Mapping[str, BusinessCalendar],
+    kind: TargetKind,
+    cycle: Cycle,
+    segments: list[tuple[dt.datetime, dt.datetime | None, int]],
+    *,
+    now: dt.datetime,
+) -> _Walk:
+    """Walk ``cycle``'s severity ``segments`` (:func:`severity_segments`) as of ``now``."""
+    anchor, met, excluded = cycle.anchor, cycle.met_at, cycle.excluded
+    point = met if met is not None else now
     breached_at: dt.datetime | None = None
     governing: tuple[dt.datetime, int, dt.datetime | None] = (anchor, segments[0][2], None)
     for start, end, level in segments:
@@ -254,53 +313,41 @@ def _evaluate(
                 breached_at = due
         if start <= point:
             governing = (start, level, due)
-    start, level, due = governing
-    target = target_of(policy, level, kind)
-    paused = sum((overlap(span, anchor, point) for span in merge(history.pauses)), start=ZERO)
+    return _Walk(*governing, breached_at)
+
+
+def _state(
+    breached_at: dt.datetime | None,
+    met: dt.datetime | None,
+    target: SlaTarget | None,
+    excluded: tuple[Span, ...],
+) -> ClockState:
+    """The clock's state at the evaluation point: a breach stays one after the answer."""
     if breached_at is not None:
-        state = ClockState.BREACHED
-    elif met is not None:
-        state = ClockState.MET
-    elif target is None:
-        state = ClockState.NOT_APPLICABLE
-    elif excluded and excluded[-1][1] is None:
-        state = ClockState.PAUSED
-    else:
-        state = ClockState.RUNNING
+        return ClockState.BREACHED
+    if met is not None:
+        return ClockState.MET
     if target is None:
-        return SlaClock(
-            kind, now, state, level, None, None, anchor, None, met, None, None, paused, (),
-            breached_at,
-        )  # fmt: skip
-    cal = _calendar(calendars, target.clock)
-    span = dt.timedelta(seconds=target.seconds)
-    elapsed = active_elapsed(cal, anchor, point, excluded)
+        return ClockState.NOT_APPLICABLE
+    if excluded and excluded[-1][1] is None:
+        return ClockState.PAUSED
+    return ClockState.RUNNING
+
+
+def _remaining(
+    cal: BusinessCalendar,
+    unused: dt.timedelta,
+    due: dt.datetime | None,
+    point: dt.datetime,
+    excluded: tuple[Span, ...],
+) -> dt.timedelta:
+    """Business time from ``point`` to ``due``, negative once past it (counting active
+    time only); with the due not yet known (paused), the target's ``unused`` time."""
     if due is None:
-        remaining = max(span - elapsed, ZERO)
-    elif point <= due:
-        remaining = cal.elapsed(point, due)
-    else:
-        remaining = -active_elapsed(cal, due, point, excluded)
-    warnings = []
-    for fraction in policy.sla.warnings:
-        at = retargeted(cal, anchor, start, span * fraction, excluded)
-        warnings.append(SlaWarning(fraction, at, at is not None and at <= point))
-    return SlaClock(
-        kind=kind,
-        as_of=now,
-        state=state,
-        severity=level,
-        target=span,
-        clock=target.clock,
-        started_at=anchor,
-        due_at=due,
-        met_at=met,
-        elapsed=elapsed,
-        remaining=remaining,
-        paused=paused,
-        warnings=tuple(warnings),
-        breached_at=breached_at,
-    )
+        return max(unused, ZERO)
+    if point <= due:
+        return cal.elapsed(point, due)
+    return -active_elapsed(cal, due, point, excluded)
 
 
 def target_of(policy: Policy, level: int, kind: TargetKind) -> SlaTarget | None:

@@ -173,25 +173,7 @@ def request_information(
             raise EscalationConflict(
                 _("the requester has not answered the last question yet"), field="status"
             )
-        left = (
-            pause_decision(
-                calendar=region_calendar(esc, esc.decision_region),
-                decide_by=esc.decide_by,
-                remind_at=esc.decision_reminder_at,
-                now=now,
-            )
-            if esc.decide_by is not None
-            else None
-        )
-        esc.information_question = question
-        esc.information_requested_at = now
-        esc.decide_left_seconds = int(left.decide.total_seconds()) if left else None
-        esc.remind_left_seconds = (
-            int(left.remind.total_seconds()) if left and left.remind is not None else None
-        )
-        esc.decide_by = None
-        esc.decision_reminder_at = None
-        save(esc, now, *_CLOCK_FIELDS[1:], *_PAUSE_FIELDS)
+        _pause(esc, question, now)
         event = record(
             esc,
             EscalationEventKind.INFORMATION_REQUESTED,
@@ -237,30 +219,8 @@ def provide_information(
         )
         if esc.information_requested_at is None:
             raise EscalationConflict(_("the escalation team asked no question"), field="status")
-        left = (
-            DecisionTimeLeft(
-                decide=dt.timedelta(seconds=esc.decide_left_seconds),
-                remind=dt.timedelta(seconds=esc.remind_left_seconds)
-                if esc.remind_left_seconds is not None
-                else None,
-            )
-            if esc.decide_left_seconds is not None
-            else None
-        )
         question = esc.information_question
-        plan = decision_clock(
-            policy=policy_of(esc),
-            calendars=calendars_of(esc),
-            client_region=client_region(esc),
-            now=now,
-            left=left,
-        )
-        _apply(esc, plan)
-        esc.information_question = ""
-        esc.information_requested_at = None
-        esc.decide_left_seconds = None
-        esc.remind_left_seconds = None
-        save(esc, now, *_CLOCK_FIELDS, *_PAUSE_FIELDS)
+        plan = _resume(esc, now)
         event = record(
             esc,
             EscalationEventKind.INFORMATION_PROVIDED,
@@ -288,6 +248,60 @@ def provide_information(
             data={"by": decide_by(esc)},
         )
         return esc
+
+
+def _pause(esc: Escalation, question: str, now: dt.datetime) -> None:
+    """Pause the decision clock on ``question`` (saved): the business time left until
+    the deadline and its reminder is kept, and nothing is due until the answer."""
+    left = (
+        pause_decision(
+            calendar=region_calendar(esc, esc.decision_region),
+            decide_by=esc.decide_by,
+            remind_at=esc.decision_reminder_at,
+            now=now,
+        )
+        if esc.decide_by is not None
+        else None
+    )
+    esc.information_question = question
+    esc.information_requested_at = now
+    esc.decide_left_seconds = int(left.decide.total_seconds()) if left else None
+    esc.remind_left_seconds = (
+        int(left.remind.total_seconds()) if left and left.remind is not None else None
+    )
+    esc.decide_by = None
+    esc.decision_reminder_at = None
+    save(esc, now, *_CLOCK_FIELDS[1:], *_PAUSE_FIELDS)
+
+
+def _resume(esc: Escalation, now: dt.datetime) -> DecisionClock:
+    """Run the paused decision clock again (saved), with the business time it had
+    left, in the hours of the region open at ``now`` (ESC-7); the question is
+    answered."""
+    left = (
+        DecisionTimeLeft(
+            decide=dt.timedelta(seconds=esc.decide_left_seconds),
+            remind=dt.timedelta(seconds=esc.remind_left_seconds)
+            if esc.remind_left_seconds is not None
+            else None,
+        )
+        if esc.decide_left_seconds is not None
+        else None
+    )
+    plan = decision_clock(
+        policy=policy_of(esc),
+        calendars=calendars_of(esc),
+        client_region=client_region(esc),
+        now=now,
+        left=left,
+    )
+    _apply(esc, plan)
+    esc.information_question = ""
+    esc.information_requested_at = None
+    esc.decide_left_seconds = None
+    esc.remind_left_seconds = None
+    save(esc, now, *_CLOCK_FIELDS, *_PAUSE_FIELDS)
+    return plan
 
 
 def send_decision_reminder(esc_id: int, now: dt.datetime) -> bool:

@@ -61,32 +61,7 @@ def await_client(
             pgettext("escalation step refused", "wait on the client"),
         )
         region = client_region(esc) or esc.region
-        schedule = reminder_schedule(
-            policy=policy_of(esc),
-            calendar=region_calendar(esc, region),
-            waiting_since=now,
-        )
-        esc.status = EscalationStatus.AWAITING_CLIENT
-        esc.awaiting_since = now
-        esc.reminder_schedule = [r.isoformat() for r in schedule.reminders]
-        esc.reminder_close_at = schedule.close_at
-        esc.reminders_sent = 0
-        esc.next_reminder_at = schedule.reminders[0]
-        # Updates pause while the ball is in the client's court.
-        esc.next_update_due_at = None
-        esc.last_update_at = now
-        save(
-            esc,
-            now,
-            "status",
-            "awaiting_since",
-            "reminder_schedule",
-            "reminder_close_at",
-            "reminders_sent",
-            "next_reminder_at",
-            "next_update_due_at",
-            "last_update_at",
-        )
+        _start_waiting(esc, region, now)
         record(
             esc,
             EscalationEventKind.AWAITING_CLIENT,
@@ -95,7 +70,7 @@ def await_client(
             data={
                 "troubleshooting_steps": troubleshooting_steps,
                 "reminders": esc.reminder_schedule,
-                "close_at": iso(schedule.close_at),
+                "close_at": iso(esc.reminder_close_at),
                 "region": region,
             },
         )
@@ -111,6 +86,37 @@ def await_client(
             now=now,
         )
         return esc
+
+
+def _start_waiting(esc: Escalation, region: str, now: dt.datetime) -> None:
+    """Put ``esc`` in the client's court from ``now`` (saved): its reminders and the
+    closure after them scheduled in ``region``'s business hours, its updates paused."""
+    schedule = reminder_schedule(
+        policy=policy_of(esc),
+        calendar=region_calendar(esc, region),
+        waiting_since=now,
+    )
+    esc.status = EscalationStatus.AWAITING_CLIENT
+    esc.awaiting_since = now
+    esc.reminder_schedule = [r.isoformat() for r in schedule.reminders]
+    esc.reminder_close_at = schedule.close_at
+    esc.reminders_sent = 0
+    esc.next_reminder_at = schedule.reminders[0]
+    # Updates pause while the ball is in the client's court.
+    esc.next_update_due_at = None
+    esc.last_update_at = now
+    save(
+        esc,
+        now,
+        "status",
+        "awaiting_since",
+        "reminder_schedule",
+        "reminder_close_at",
+        "reminders_sent",
+        "next_reminder_at",
+        "next_update_due_at",
+        "last_update_at",
+    )
 
 
 def record_client_response(

@@ -132,14 +132,13 @@ def request_escalation(
     form = {str(k): v for k, v in form.items()}
     reference = str(form.get("incident") or "").strip()
     case = _find_incident(reference)
-    own_case = case is not None and may_act_for_organisation(requester, case.organization)
-    if own_case and case is not None:
-        organisation: Organization | None = case.organization
-    elif organisation_id is not None:
-        organisation = access_organisation(requester, organisation_id)
-    else:
-        organisation = requester.organization
-    version = case.policy_version if own_case and case is not None else _version_for(organisation)
+    # Another organisation's incident is never linked: its timeline is not ours.
+    own = (
+        case
+        if case is not None and may_act_for_organisation(requester, case.organization)
+        else None
+    )
+    organisation, version = _requested_under(requester, own, organisation_id)
     policy = parsed(version)
     assessment = assess_escalation_request(
         policy=policy,
@@ -148,60 +147,97 @@ def request_escalation(
         requester_org_id=str(organisation.pk) if organisation else "",
         now=now,
     )
-    status = _STATUS_FOR_VERDICT[assessment.verdict]
     with transaction.atomic():
-        if own_case and case is not None:
-            _require_escalable(case, policy)
-        esc = Escalation.objects.create(
-            # Another organisation's incident is never linked: its timeline is not ours.
-            case=case if own_case else None,
-            organization=organisation,
+        if own is not None:
+            _require_escalable(own, policy)
+        esc = _store_request(
             requester=requester,
+            case=own,
+            organisation=organisation,
             channel=channel,
-            form={
-                k: v if isinstance(v, str | int | bool | None) else str(v) for k, v in form.items()
-            },
-            incident_reference=reference[:60],
-            business_impact=str(form.get("business_impact") or ""),
-            policy_version=version,
-            status=status,
-            verdict=str(assessment.verdict),
-            assessment_reasons=[{"key": r.key, "label": r.label} for r in assessment.reasons],
-            missing_fields=list(assessment.missing_fields),
-            assessment=assessment.explanation,
-            partner=Organization.objects.filter(pk=int(assessment.partner_org_id)).first()
-            if assessment.partner_org_id
-            else None,
-            requested_at=now,
-            updated_at=now,
-        )
-        plan = start_decision_clock(esc, now) if status in DECIDING_STATUSES else None
-        record(
-            esc,
-            EscalationEventKind.REQUESTED,
-            actor=requester,
+            form=form,
+            reference=reference,
+            version=version,
+            assessment=assessment,
             now=now,
-            data={
-                "verdict": str(assessment.verdict),
-                "reasons": list(assessment.reason_keys),
-                "missing_fields": list(assessment.missing_fields),
-                "explanation": assessment.explanation,
-                "channel": channel,
-                "decision_region": plan.region if plan else None,
-                "decide_by": iso(plan.decide_by) if plan else None,
-            },
         )
-        if status == EscalationStatus.DECLINED:
-            finish_decline(
-                esc,
-                actor=None,
-                reason=assessment.reason_keys[0] if assessment.reasons else "other",
-                note=assessment.explanation,
-                now=now,
-            )
-            return esc
-        _tell_of_request(esc, assessment, plan, actor=requester, now=now)
+        plan = _record_request(esc, assessment, actor=requester, now=now)
+        _answer_request(esc, assessment, plan, actor=requester, now=now)
     return esc
+
+
+def _requested_under(
+    requester: User, own: Case | None, organisation_id: int | None
+) -> tuple[Organization | None, PolicyVersion]:
+    """The organisation a request is for and the policy version it runs under: those of
+    the requester's own incident (its pinned version), else of the organisation named,
+    else of the requester's."""
+    if own is not None:
+        return own.organization, own.policy_version
+    if organisation_id is not None:
+        organisation: Organization | None = access_organisation(requester, organisation_id)
+    else:
+        organisation = requester.organization
+    return organisation, _version_for(organisation)
+
+
+def _store_request(
+    *,
+    requester: User,
+    case: Case | None,
+    organisation: Organization | None,
+    channel: str,
+    form: Mapping[str, object],
+    reference: str,
+    version: PolicyVersion,
+    assessment: Assessment,
+    now: dt.datetime,
+) -> Escalation:
+    """The request as it came in, with its assessment and the status that follows."""
+    return Escalation.objects.create(
+        case=case,
+        organization=organisation,
+        requester=requester,
+        channel=channel,
+        form={k: v if isinstance(v, str | int | bool | None) else str(v) for k, v in form.items()},
+        incident_reference=reference[:60],
+        business_impact=str(form.get("business_impact") or ""),
+        policy_version=version,
+        status=_STATUS_FOR_VERDICT[assessment.verdict],
+        verdict=str(assessment.verdict),
+        assessment_reasons=[{"key": r.key, "label": r.label} for r in assessment.reasons],
+        missing_fields=list(assessment.missing_fields),
+        assessment=assessment.explanation,
+        partner=Organization.objects.filter(pk=int(assessment.partner_org_id)).first()
+        if assessment.partner_org_id
+        else None,
+        requested_at=now,
+        updated_at=now,
+    )
+
+
+def _record_request(
+    esc: Escalation, assessment: Assessment, *, actor: User, now: dt.datetime
+) -> DecisionClock | None:
+    """Start the decision clock of a request the team decides (ESC-7) and log the
+    request with its assessment; the clock's plan (``None``: nobody decides it)."""
+    plan = start_decision_clock(esc, now) if esc.status in DECIDING_STATUSES else None
+    record(
+        esc,
+        EscalationEventKind.REQUESTED,
+        actor=actor,
+        now=now,
+        data={
+            "verdict": str(assessment.verdict),
+            "reasons": list(assessment.reason_keys),
+            "missing_fields": list(assessment.missing_fields),
+            "explanation": assessment.explanation,
+            "channel": esc.channel,
+            "decision_region": plan.region if plan else None,
+            "decide_by": iso(plan.decide_by) if plan else None,
+        },
+    )
+    return plan
 
 
 def _incident_facts(case: Case) -> IncidentFacts:
@@ -217,7 +253,7 @@ def _incident_facts(case: Case) -> IncidentFacts:
     )
 
 
-def _tell_of_request(
+def _answer_request(
     esc: Escalation,
     assessment: Assessment,
     plan: DecisionClock | None,
@@ -225,7 +261,17 @@ def _tell_of_request(
     actor: User,
     now: dt.datetime,
 ) -> None:
-    """ESC-5: the requester hears the outcome; the deciders are asked (ESC-7)."""
+    """ESC-5: the requester hears the outcome. A request declined on assessment is
+    finished at once; for any other the deciders are asked (ESC-7)."""
+    if esc.status == EscalationStatus.DECLINED:
+        finish_decline(
+            esc,
+            actor=None,
+            reason=assessment.reason_keys[0] if assessment.reasons else "other",
+            note=assessment.explanation,
+            now=now,
+        )
+        return
     # Composed for each recipient in their language; the domain's explanations are
     # shown as written.
     announce(

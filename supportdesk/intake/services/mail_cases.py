@@ -15,6 +15,7 @@ from supportdesk.cases import notices
 from supportdesk.cases import services as cases
 from supportdesk.cases.drafts import CaseDraft
 from supportdesk.cases.models import Case, Channel
+from supportdesk.cases.selectors import Planning
 from supportdesk.conf import desk_settings
 from supportdesk.domain.attachment_types import file_type
 from supportdesk.domain.errors import DomainError
@@ -176,9 +177,11 @@ def open_from_mail(
     now: dt.datetime,
     *,
     follows: Case | None,
+    planning: Planning | None = None,
 ) -> tuple[InboundState, str]:
     """Open the case a message asks for, for ``user`` of ``organisation``, with its
-    attachments and its receipt (``follows``: the closed case a late reply follows up)."""
+    attachments and its receipt (``follows``: the closed case a late reply follows up;
+    ``planning``: as ``open_case`` takes it, from the stamp read with the sender)."""
     version = policy_selectors.current_version_for(organisation)
     policy = policy_selectors.parsed(version)
     # A late reply that opens a new case is still a reply: its quoted history goes.
@@ -199,6 +202,7 @@ def open_from_mail(
             details=_details(policy, mail, now),
         ),
         policy_version=version,
+        planning=planning,
         savepoint=False,
         # The receipt answers this message, in its thread, told with the new case.
         mail=notices.MailOrigin(

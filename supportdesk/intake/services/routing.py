@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from supportdesk.accounts.models import Organization, Role, User
 from supportdesk.cases.clocks import policy_of
 from supportdesk.cases.models import Case, FollowUpStatus, FollowUpTask
-from supportdesk.cases.selectors import access_case
+from supportdesk.cases.selectors import Planning, access_case, planning_under
 from supportdesk.domain import mail_routing as rules_of_mail
 from supportdesk.domain.lifecycle import CaseStatus
 from supportdesk.domain.mail import ESCALATION_REQUEST, ParsedMail, domain_of
@@ -52,6 +52,9 @@ class _Read:
     escalation_policy: Policy | None
     #: Whether ``case`` was read locked (see :func:`_gather`).
     locked: bool = False
+    #: The teams and sprints under the planning stamp read with the sender, for the
+    #: case the message may open; None when the sender was not read.
+    planning: Planning | None = None
 
 
 def route(
@@ -86,11 +89,14 @@ def _gather(
         in_hand = CaseInHand(answered.pk) if answered is not None else None
         facts = MailFacts(sender, now, mail.automatic, null_sender, case=in_hand)
         return facts, _Read(None, None, answered, None)
-    user, count = selectors.sender_and_rate(
+    # In the message's transaction, before routing changes anything: the planning
+    # stamp read here serves the case the message may open.
+    found = selectors.sender_and_rate(
         mail.sender, sender=row.sender, since=now - RATE_WINDOW, besides=row.pk
     )
+    user = found.user
     # A replay is not counted against the sender's rate.
-    recent = None if replay else count
+    recent = None if replay else found.recent
     organisation = user.organization if user is not None and user.organization_id else None
     if organisation is None and not (user is not None and user.is_vendor_staff):
         # A sender known by their mail domain (or placed by an agent) is a contact of
@@ -146,7 +152,9 @@ def _gather(
         case=_in_hand(case, user) if case is not None and user is not None else None,
         unknown_senders=unknown,
     )
-    return facts, _Read(user, organisation, case, policy, locked)
+    return facts, _Read(
+        user, organisation, case, policy, locked, planning_under(found.planning_stamp)
+    )
 
 
 def _prospective_contact(mail: ParsedMail, organisation: Organization) -> User:
@@ -226,6 +234,7 @@ def carry_out(
                 read.organisation,
                 now,
                 follows=read.case if follows is not None else None,
+                planning=read.planning,
             )
     raise AssertionError(f"unhandled decision {decision!r}")
 

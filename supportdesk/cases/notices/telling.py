@@ -1,0 +1,112 @@
+"""What every recipient's message of one event is made of (:class:`Telling`): its
+title, the page it leads to, the mail's context, and who may be told at all (PRI-3)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from supportdesk.accounts.models import User
+from supportdesk.cases.models import Case
+from supportdesk.cases.notices.audience import EscalationParties
+from supportdesk.conf import desk_settings
+from supportdesk.domain.notices import Notice, NoticeEvent
+from supportdesk.domain.policy import Policy
+from supportdesk.notifications.models import OutboxMessage
+
+
+@dataclass(slots=True)
+class Telling:
+    """One event being told: what every recipient's message is made of."""
+
+    case: Case
+    facts: dict[str, Any]
+    key: str
+    policy: Policy
+    now: dt.datetime
+    parties: EscalationParties | None
+    #: People told (or never to be told: the actor) of this event so far.
+    told: set[int] = field(default_factory=set)
+    #: Someone told (or the actor) is staff: a team's fallback may reach them.
+    staff_told: bool = False
+    sent: list[OutboxMessage] = field(default_factory=list)
+
+
+def notice_title(event: NoticeEvent, case: Case, facts: dict[str, Any], staff: bool) -> str:
+    """What happened, in a few words, without the case's reference (the subject's token
+    and the bell's case link carry it)."""
+    if event is NoticeEvent.CASE_RECEIVED:
+        if staff:
+            return _("New Sev%(sev)s case") % {"sev": case.severity}
+        return _("We received your case")
+    if event is NoticeEvent.ESCALATION_REQUESTED and not staff:
+        # ESC-3: the partner is asked to check its extension first.
+        return _("Please check first: an issue in your extension")
+    titles = {
+        NoticeEvent.PUBLIC_REPLY: _("New reply"),
+        NoticeEvent.CUSTOMER_REPLY: _("The customer replied"),
+        NoticeEvent.STATUS_CHANGED: _("Now %(to)s"),
+        NoticeEvent.SEVERITY_CHANGED: _("Now Sev%(to)s"),
+        NoticeEvent.ASSIGNED: _("Assigned to you"),
+        NoticeEvent.FOLLOW_UP: _("Follow-up owed"),
+        NoticeEvent.ESCALATION_RECEIVED: _("Escalation request received: %(state)s"),
+        NoticeEvent.ESCALATION_REQUESTED: _("Escalation to decide%(by)s"),
+        NoticeEvent.ESCALATION_INFORMATION: _("The escalation team needs more information"),
+        NoticeEvent.ESCALATION_ACCEPTED: _("Escalation accepted"),
+        NoticeEvent.ESCALATION_DECLINED: _("Escalation declined: %(reason)s"),
+        NoticeEvent.ESCALATION_UPDATE: _("Escalation update"),
+        NoticeEvent.ESCALATION_CLOSED: _("Escalation closed: %(reason)s"),
+        NoticeEvent.ESCALATION_HANDED_OVER: _("Escalation Manager: %(manager)s"),
+        NoticeEvent.SATISFACTION_SURVEY: _("How did we do?"),
+    }
+    text = titles.get(event)
+    if text is None:
+        return f"Sev{case.severity}: {facts.get('text') or event.value}"
+    values = {"to": "", "state": "", "by": "", "reason": "", "manager": ""}
+    values.update({k: facts[k] for k in values if facts.get(k)})
+    return text % values
+
+
+def notice_link(telling: Telling, *, staff: bool) -> str:
+    """Where the notice leads: the case's page, or for an escalation's notice the
+    console's escalation page (staff) or the case's escalation section (its answer
+    form, for the requester's side and the partner)."""
+    parties = telling.parties
+    if parties is not None and staff:
+        path = reverse("console:escalation", args=[parties.escalation_id])
+        return f"{desk_settings.site_url}{path}"
+    name = "console:case" if staff else "portal:case"
+    url = f"{desk_settings.site_url}{reverse(name, args=[telling.case.pk])}"
+    return f"{url}#escalation" if parties is not None else url
+
+
+def mail_context(telling: Telling, title: str, link: str, staff: bool) -> dict[str, Any]:
+    context: dict[str, Any] = {**telling.facts, "title": title, "link": link}
+    parties = telling.parties
+    if parties is not None:
+        # ESC-3/ESC-5: an answer by mail keeps the token and reaches the escalation.
+        context["subject"] = f"{parties.token} {title} · {telling.case.title}"
+        context["reply_address"] = desk_settings.mail_from
+    elif staff:
+        context["subject"] = f"{title} · {telling.case.title}"
+    return context
+
+
+def coalesce_for(notice: Notice, case: Case, policy: Policy) -> int:
+    # A case opened in this transaction has no pending mail to combine with yet.
+    if notice.urgent or case.opened_clocks is not None:
+        return 0
+    return policy.notifications.coalesce_seconds
+
+
+def in_tenant(user: User, case: Case) -> bool:
+    """Staff, or a person of the case's organisation or of its partner: nobody else is
+    ever told of a case (PRI-3)."""
+    if user.is_vendor_staff:
+        return True
+    org = case.organization
+    return user.organization_id is not None and user.organization_id in (org.pk, org.partner_id)
