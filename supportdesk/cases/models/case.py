@@ -45,7 +45,8 @@ class Reference(models.Func):
     Written in each engine's own built-in functions: a generated column is computed by
     whatever connection writes the row, so it may not call a function that only
     Django's connection registers (Django's ``LPad`` on SQLite), and PostgreSQL's
-    ``lpad`` alone would cut a seven-digit key to six digits."""
+    ``lpad`` alone would cut a seven-digit key to six digits. Migration ``cases.0016``
+    imports it by this module's path, which must keep it (or re-export it) if it moves."""
 
     arity = 1
     output_field = models.CharField(max_length=20)
