@@ -34,6 +34,7 @@ from supportdesk.cases.services import (
 )
 from supportdesk.domain.errors import DomainError, PolicyError
 from supportdesk.domain.lifecycle import IllegalTransition, TransitionForbidden
+from supportdesk.domain.triage import IntakeError
 from supportdesk.escalations.api import router as escalations_router
 from supportdesk.escalations.services import EscalationConflict
 from supportdesk.knowledge.api import router as knowledge_router
@@ -96,6 +97,12 @@ def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
         body["problems"] = problems
         if problems:
             body["detail"] = "; ".join(f"{p['field']}: {p['reason']}" for p in problems)
+    elif isinstance(exc, IntakeError):
+        # Every missing or wrong answer, each with its field, as a validation error
+        # lists them: a client marks all of them at once rather than parsing detail.
+        problems = [{"field": p.field, "reason": translated(p.reason)} for p in exc.problems]
+        body["problems"] = problems
+        body["detail"] = "; ".join(f"{p['field']}: {p['reason']}" for p in problems)
     extra = getattr(exc, "extra", None)
     if extra:
         body.update(extra)
