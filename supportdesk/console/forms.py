@@ -170,6 +170,7 @@ class PhoneCallForm(IncidentForm):
         super().__init__(*args, **kwargs)
         orgs = list(visible_organisations(viewer))
         set_choices(self, "organisation", [(o.pk, o.name) for o in orgs])
+        self.organisation_names = {o.pk: o.name for o in orgs}
         people = User.objects.filter(organization__in=orgs).order_by("first_name", "username")
         set_choices(
             self,
@@ -187,7 +188,7 @@ class PhoneCallForm(IncidentForm):
         if organisation is not None and requester is not None:
             caller = User.objects.select_related("organization").get(pk=requester)
             if caller.organization_id != organisation:
-                chosen = dict(self.fields["organisation"].choices).get(organisation, "")
+                chosen = self.organisation_names[organisation]
                 self.add_error(
                     "requester",
                     gettext("%(caller)s is not a member of %(organisation)s.")
