@@ -109,15 +109,21 @@ def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     return api.create_response(request, body, status=status)
 
 
+#: The first part of a validation error's location: where the input was looked for.
+_SOURCES = ("body", "query", "path", "header", "cookie", "form", "file")
+
+
 @api.exception_handler(NinjaValidationError)
 def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     problems = []
     for err in exc.errors:
-        loc = [
-            str(p)
-            for p in err.get("loc", ())
-            if p not in ("body", "payload", "query", "path", "header")
-        ]
+        loc = [str(p) for p in err.get("loc", ())]
+        # Where ninja found the input, then the body's argument: neither is a field the
+        # client sent (a missing upload is "file", not "file.file").
+        if loc and loc[0] in _SOURCES:
+            loc = loc[1:]
+        if loc and loc[0] == "payload":
+            loc = loc[1:]
         problems.append({"field": ".".join(loc) or None, "reason": err.get("msg", "invalid")})
     first = problems[0] if problems else {"field": None, "reason": "invalid request"}
     body = {"detail": first["reason"], "field": first["field"], "problems": problems}

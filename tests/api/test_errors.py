@@ -195,6 +195,13 @@ def test_an_incomplete_report_lists_every_problem_with_its_field(world: World) -
     assert reason in swedish.json()["detail"]
 
 
+def test_an_upload_without_its_file_is_a_400_naming_file(world: World) -> None:
+    url = f"/api/cases/{world.case.pk}/attachments"
+    response = world.client("agent").post(url, {"note": "no file here"})
+    assert response.status_code == 400
+    assert response.json()["field"] == "file"
+
+
 def test_an_unparsable_body_is_a_400_in_the_error_body(world: World) -> None:
     response = world.client("agent").post(
         "/api/cases/releases", b"{not json", content_type="application/json"
