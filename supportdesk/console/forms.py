@@ -170,6 +170,7 @@ class PhoneCallForm(IncidentForm):
         super().__init__(*args, **kwargs)
         orgs = list(visible_organisations(viewer))
         set_choices(self, "organisation", [(o.pk, o.name) for o in orgs])
+        self.organisation_names = {o.pk: o.name for o in orgs}
         people = User.objects.filter(organization__in=orgs).order_by("first_name", "username")
         set_choices(
             self,
@@ -178,6 +179,22 @@ class PhoneCallForm(IncidentForm):
             + [(u.pk, f"{u.get_full_name() or u.username} ({u.organization})") for u in people],
         )
         self.order_fields(["organisation", "requester"])
+
+    def clean(self) -> dict[str, Any]:
+        """The caller lists everyone of every organisation (the page works without
+        JavaScript): one of another organisation is refused next to the field, by name."""
+        cleaned = super().clean()
+        organisation, requester = cleaned.get("organisation"), cleaned.get("requester")
+        if organisation is not None and requester is not None:
+            caller = User.objects.select_related("organization").get(pk=requester)
+            if caller.organization_id != organisation:
+                chosen = self.organisation_names[organisation]
+                self.add_error(
+                    "requester",
+                    gettext("%(caller)s is not a member of %(organisation)s.")
+                    % {"caller": caller.get_full_name() or caller.username, "organisation": chosen},
+                )
+        return cleaned
 
 
 # Escalation work (ESC-6..8): the choices come from the escalation's pinned policy.
