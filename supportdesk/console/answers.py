@@ -30,9 +30,9 @@ from supportdesk.console.forms import AgentReplyForm
 from supportdesk.console.views import case_or_404, staff_only, user_of
 from supportdesk.domain.errors import DomainError
 from supportdesk.knowledge import selectors as kb
+from supportdesk.terms import term
 from supportdesk.web.paging import keyset_page
 from supportdesk.web.reasons import refusal
-from supportdesk.web.terms import term
 
 PAGE_SIZE = 25
 

@@ -12,8 +12,8 @@ from supportdesk.accounts.models import STAFF_ROLES, User
 from supportdesk.cases.models import Sprint
 from supportdesk.cases.services.bulk import MAX_BULK, BulkAction
 from supportdesk.domain.lifecycle import CaseStatus
+from supportdesk.terms import term_choices
 from supportdesk.web.forms import DeskForm, set_choices
-from supportdesk.web.terms import term_choices
 
 
 class BulkForm(DeskForm):

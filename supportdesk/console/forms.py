@@ -13,6 +13,7 @@ from supportdesk.accounts.permissions import visible_organisations
 from supportdesk.domain.lifecycle import CaseStatus
 from supportdesk.domain.policy.model import TargetKind
 from supportdesk.domain.triage.emergency import EmergencyDecision
+from supportdesk.terms import term_choices
 from supportdesk.web.forms import (
     AttachmentForm,
     DeskForm,
@@ -20,7 +21,6 @@ from supportdesk.web.forms import (
     ReplyForm,
     set_choices,
 )
-from supportdesk.web.terms import term_choices
 
 
 class QueueFilterForm(DeskForm):

@@ -27,8 +27,8 @@ from supportdesk.domain.triage import (
     intake_fields,
     triage_report,
 )
+from supportdesk.terms import file_kind_name
 from supportdesk.web.reasons import translated
-from supportdesk.web.terms import file_kind_name
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 #: What a report is about; the policy says which of these need the INT-3 check.

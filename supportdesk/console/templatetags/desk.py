@@ -18,13 +18,13 @@ from django.utils.translation import gettext, pgettext
 
 from supportdesk import clock
 from supportdesk.domain.sla.explain_text import KIND_WORDS, STATE_WORDS
+from supportdesk.terms import file_kind_name, term
 from supportdesk.web.reasons import translated
-from supportdesk.web.terms import file_kind_name, term
 
 register = template.Library()
 
 #: The deadline explanation's plain words (``domain.sla.explain_text``, for customers)
-#: back to the keys ``web.terms`` names in the viewer's language.
+#: back to the keys ``supportdesk.terms`` names in the viewer's language.
 _CLOCK_KEYS = {word: str(key) for words in (KIND_WORDS, STATE_WORDS) for key, word in words.items()}
 
 
@@ -104,7 +104,7 @@ def duration(seconds: int | float | dt.timedelta | None) -> str:
 @register.filter
 def label(value: object) -> str:
     """A stored key in words, in the viewer's language: ``waiting_on_customer`` →
-    ``Waiting on customer`` (``Väntar på kund``); see ``web.terms``."""
+    ``Waiting on customer`` (``Väntar på kund``); see ``supportdesk.terms``."""
     return term(value)
 
 
