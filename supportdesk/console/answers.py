@@ -41,7 +41,7 @@ def _staff_choices() -> list[tuple[int, str]]:
     people = User.objects.filter(role__in=STAFF_ROLES, is_active=True).order_by(
         "first_name", "username"
     )
-    return [(u.pk, u.get_full_name() or u.username) for u in people]
+    return [(u.pk, u.display_name) for u in people]
 
 
 def _macro_or_404(user: User, macro_id: int) -> Macro:

@@ -47,7 +47,7 @@ class BulkForm(DeskForm):
             self,
             "assignee",
             [("", gettext("Nobody (unassign)"))]
-            + [(u.pk, u.get_full_name() or u.username) for u in staff.order_by("username")],
+            + [(u.pk, u.display_name) for u in staff.order_by("username")],
         )
         set_choices(
             self,

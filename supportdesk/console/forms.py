@@ -126,8 +126,7 @@ class AssignForm(DeskForm):
         set_choices(
             self,
             "assignee",
-            [("", gettext("Unassigned"))]
-            + [(u.pk, u.get_full_name() or u.username) for u in staff],
+            [("", gettext("Unassigned"))] + [(u.pk, u.display_name) for u in staff],
         )
 
 
@@ -176,7 +175,7 @@ class PhoneCallForm(IncidentForm):
             self,
             "requester",
             [("", gettext("— the organisation —"))]
-            + [(u.pk, f"{u.get_full_name() or u.username} ({u.organization})") for u in people],
+            + [(u.pk, f"{u.display_name} ({u.organization})") for u in people],
         )
         self.order_fields(["organisation", "requester"])
 
@@ -192,7 +191,7 @@ class PhoneCallForm(IncidentForm):
                 self.add_error(
                     "requester",
                     gettext("%(caller)s is not a member of %(organisation)s.")
-                    % {"caller": caller.get_full_name() or caller.username, "organisation": chosen},
+                    % {"caller": caller.display_name, "organisation": chosen},
                 )
         return cleaned
 
@@ -214,7 +213,7 @@ class HandOverForm(DeskForm):
         set_choices(
             self,
             "manager",
-            [("", "—")] + [(u.pk, u.get_full_name() or u.username) for u in managers],
+            [("", "—")] + [(u.pk, u.display_name) for u in managers],
         )
         set_choices(self, "region", [("", "—"), *regions])
 
@@ -252,11 +251,7 @@ class SubscribeForm(DeskForm):
         set_choices(
             self,
             "user",
-            [("", "—")]
-            + [
-                (u.pk, f"{u.get_full_name() or u.username} ({u.get_role_display()})")
-                for u in people
-            ],
+            [("", "—")] + [(u.pk, f"{u.display_name} ({u.get_role_display()})") for u in people],
         )
 
     def clean(self) -> dict[str, Any]:

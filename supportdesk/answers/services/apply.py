@@ -73,7 +73,7 @@ class BulkOutcome:
 
 
 def _name(user: User) -> str:
-    return user.get_full_name() or user.username
+    return user.display_name
 
 
 def placeholder_values(case: Case, agent: User) -> dict[str, str]:
