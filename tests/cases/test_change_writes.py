@@ -1,7 +1,9 @@
-"""RSP-6: what a refresh of a case's clocks reads and writes. The stored rows are read
-only for the crossings already recorded, so only once a clock has reached a warning or
-its breach; every kind is written in one statement, which also inserts a kind new to
-the case."""
+"""What a change of a case reads and writes (issues 15, 19).
+
+RSP-6: a refresh of the case's clocks reads the stored rows only for the crossings
+already recorded, so only once a clock has reached a warning or its breach; every kind
+is written in one statement, which also inserts a kind new to the case. A comment's
+unseen-activity mark is written with the rest of the change to the case row."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from supportdesk.cases import services
 from supportdesk.cases.models import Case, EventKind, SlaClock
 from supportdesk.cases.services.repin import repin_open_cases
+from supportdesk.domain.lifecycle import CaseStatus
 from supportdesk.policies.services import load_policy_version
 from tests.cases.conftest import NOW
 from tests.conftest import policy_text
@@ -92,3 +95,37 @@ def test_a_kind_new_to_the_case_gets_its_row(sev2_case: Case, tmp_path: Path) ->
         [],
         False,
     )
+
+
+def _case_writes(queries: CaptureQueriesContext) -> list[str]:
+    return [
+        q["sql"] for q in queries.captured_queries if q["sql"].startswith('UPDATE "cases_case"')
+    ]
+
+
+def test_a_customer_answer_that_resumes_the_clock_writes_the_case_row_once(
+    sev2_case: Case, agent: Any, customer: Any
+) -> None:
+    services.transition_case(
+        actor=agent, case_id=sev2_case.pk, to="waiting_on_customer", now=NOW + H
+    )
+    with CaptureQueriesContext(connection) as queries:
+        services.add_comment(actor=customer, case_id=sev2_case.pk, body="Here", now=NOW + 2 * H)
+    assert len(_case_writes(queries)) == 1
+    case = Case.objects.get(pk=sev2_case.pk)
+    assert case.status == CaseStatus.IN_PROGRESS
+    assert case.customer_activity_at == NOW + 2 * H
+
+
+def test_an_agents_first_reply_clears_the_customers_mark_in_the_same_write(
+    sev2_case: Case, agent: Any, customer: Any
+) -> None:
+    with CaptureQueriesContext(connection) as queries:
+        services.add_comment(actor=customer, case_id=sev2_case.pk, body="Hello?", now=NOW + H)
+    assert len(_case_writes(queries)) == 1  # the mark alone
+    assert Case.objects.get(pk=sev2_case.pk).customer_activity_at == NOW + H
+    with CaptureQueriesContext(connection) as queries:
+        services.add_comment(actor=agent, case_id=sev2_case.pk, body="On it", now=NOW + 2 * H)
+    assert len(_case_writes(queries)) == 1
+    case = Case.objects.get(pk=sev2_case.pk)
+    assert case.first_response_at == NOW + 2 * H and case.customer_activity_at is None
