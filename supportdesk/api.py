@@ -34,6 +34,7 @@ from supportdesk.cases.services import (
 )
 from supportdesk.domain.errors import DomainError, PolicyError
 from supportdesk.domain.lifecycle import IllegalTransition, TransitionForbidden
+from supportdesk.domain.triage import IntakeError
 from supportdesk.escalations.api import router as escalations_router
 from supportdesk.escalations.services import EscalationConflict
 from supportdesk.knowledge.api import router as knowledge_router
@@ -96,21 +97,33 @@ def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
         body["problems"] = problems
         if problems:
             body["detail"] = "; ".join(f"{p['field']}: {p['reason']}" for p in problems)
+    elif isinstance(exc, IntakeError):
+        # Every missing or wrong answer, each with its field, as a validation error
+        # lists them: a client marks all of them at once rather than parsing detail.
+        problems = [{"field": p.field, "reason": translated(p.reason)} for p in exc.problems]
+        body["problems"] = problems
+        body["detail"] = "; ".join(f"{p['field']}: {p['reason']}" for p in problems)
     extra = getattr(exc, "extra", None)
     if extra:
         body.update(extra)
     return api.create_response(request, body, status=status)
 
 
+#: The first part of a validation error's location: where the input was looked for.
+_SOURCES = ("body", "query", "path", "header", "cookie", "form", "file")
+
+
 @api.exception_handler(NinjaValidationError)
 def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     problems = []
     for err in exc.errors:
-        loc = [
-            str(p)
-            for p in err.get("loc", ())
-            if p not in ("body", "payload", "query", "path", "header")
-        ]
+        loc = [str(p) for p in err.get("loc", ())]
+        # Where ninja found the input, then the body's argument: neither is a field the
+        # client sent (a missing upload is "file", not "file.file").
+        if loc and loc[0] in _SOURCES:
+            loc = loc[1:]
+        if loc and loc[0] == "payload":
+            loc = loc[1:]
         problems.append({"field": ".".join(loc) or None, "reason": err.get("msg", "invalid")})
     first = problems[0] if problems else {"field": None, "reason": "invalid request"}
     body = {"detail": first["reason"], "field": first["field"], "problems": problems}

@@ -100,7 +100,8 @@ class ErrorOut(Schema):
 
     detail: str
     field: str | None
-    #: Every problem found, when there are several (validation, policies).
+    #: Every problem found, when there are several (validation, an incomplete report,
+    #: policies).
     problems: list[dict[str, Any]] | None = None
 
 

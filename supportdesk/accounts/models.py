@@ -143,6 +143,11 @@ class User(AbstractUser):
         return self.team.region if self.team_id and self.team else ""
 
     @property
+    def display_name(self) -> str:
+        """The name people read for this person: their full name, else their username."""
+        return self.get_full_name() or self.get_username()
+
+    @property
     def zone(self) -> ZoneInfo:
         """The zone this person reads and types times in (their profile's), UTC when
         it names no zone this machine knows."""

@@ -105,7 +105,9 @@ def preview_macro(request: HttpRequest, macro_id: Id, payload: ApplyIn) -> Previ
     preview = services.preview_macro(
         actor=api_user(request), case_id=payload.case_id, macro_id=macro_id
     )
-    return PreviewOut(**asdict(preview))
+    return PreviewOut(
+        reply=preview.reply, public=preview.public, actions=[str(a) for a in preview.actions]
+    )
 
 
 @router.post(
@@ -121,7 +123,7 @@ def apply_macro(request: HttpRequest, macro_id: Id, payload: ApplyIn) -> Applied
         severity=done.case.severity,
         assignee_id=done.case.assignee_id,
         comment_id=done.comment.pk if done.comment else None,
-        actions=done.actions,
+        actions=[str(a) for a in done.actions],
     )
 
 

@@ -31,6 +31,9 @@ logger = logging.getLogger(__name__)
 _CLOCK_FIELDS = [
     f.name for f in SlaClock._meta.concrete_fields if f.name not in {"id", "case", "kind"}
 ]
+#: What a refresh without a crossing rewrites: all but the identity and the record of
+#: crossings, which only :func:`_record_crossings` changes.
+_FIGURES = [f for f in _CLOCK_FIELDS if f not in {"warnings_recorded", "breach_recorded"}]
 
 
 def policy_of(case: Case) -> Policy:
@@ -189,29 +192,54 @@ def _without_met_remaining(row: SlaClock) -> SlaClock:
     return row
 
 
-def refresh_clocks(case: Case, *, now: dt.datetime, force: bool = False) -> list[SlaClock]:
+def refresh_clocks(
+    case: Case, *, now: dt.datetime, force: bool = False
+) -> tuple[sla.SlaClock, ...]:
     """Recompute and store the case's clocks as of ``now`` from its stored timeline, and
-    record newly reached warnings and a breach as timeline events, each once. A closed
-    case is not recomputed (its clocks are final), unless ``force`` (the closing event
-    itself). Sets ``case.queue_due_at``: the caller writes it with the rest of its
-    change to the case row, which is written once per change."""
+    record newly reached warnings and a breach as timeline events, each once; returns
+    the clocks computed (none for a closed case left as it was). A closed case is not
+    recomputed (its clocks are final), unless ``force`` (the closing event itself). Sets
+    ``case.queue_due_at``: the caller writes it with the rest of its change to the case
+    row, which is written once per change.
+
+    The stored rows are read only when a clock has reached a warning or its breach, for
+    the crossings already recorded; otherwise there is nothing to record and the record
+    is left as it is, unread. Every kind is written in one statement, an upsert by
+    (case, kind), the unique index's key, which also inserts a kind the case has no row
+    of yet (its policy version changed): cheaper in CPU than one UPDATE per kind, and
+    far cheaper than ``bulk_update``'s CASE expressions (docs/performance.md)."""
     if case.status == CaseStatus.CLOSED and not force:
-        return list(case.clocks.all())
+        return ()
     computed = compute_clocks(case, now=now)
     closed = case.status == CaseStatus.CLOSED
-    existing = {c.kind: c for c in SlaClock.objects.filter(case=case)}
-    stored = []
+    rows = []
     for clock in computed:
-        row = existing.get(str(clock.kind)) or SlaClock(case=case, kind=str(clock.kind))
+        row = SlaClock(case=case, kind=str(clock.kind))
         _fill(row, clock, now=now, closed=closed)
-        _record_crossings(case, row, clock, now)
-        if row.pk is None:
-            row.save(force_insert=True)
-        else:
-            row.save(update_fields=_CLOCK_FIELDS)
-        stored.append(row)
+        rows.append(row)
+    fields = _FIGURES
+    if any(_crossed(clock) for clock in computed):
+        recorded = {
+            kind: (warnings, breach)
+            for kind, warnings, breach in SlaClock.objects.filter(case=case).values_list(
+                "kind", "warnings_recorded", "breach_recorded"
+            )
+        }
+        for row, clock in zip(rows, computed, strict=True):
+            row.warnings_recorded, row.breach_recorded = recorded.get(row.kind, ([], False))
+            _record_crossings(case, row, clock, now)
+        fields = _CLOCK_FIELDS
+    SlaClock.objects.bulk_create(
+        rows, update_conflicts=True, unique_fields=["case", "kind"], update_fields=fields
+    )
     case.queue_due_at = queue_due(computed, closed=closed)
-    return stored
+    return computed
+
+
+def _crossed(clock: sla.SlaClock) -> bool:
+    """Whether ``clock`` has reached a warning or its breach: only then may
+    :func:`_record_crossings` have something to record."""
+    return clock.breached_at is not None or any(w.reached for w in clock.warnings)
 
 
 def start_clocks(

@@ -66,7 +66,7 @@ def apply_macro(args: argparse.Namespace) -> int:
             "severity": done.case.severity,
             "assignee_id": done.case.assignee_id,
             "comment_id": done.comment.pk if done.comment else None,
-            "actions": done.actions,
+            "actions": [str(a) for a in done.actions],
         }
     )
     return 0

@@ -16,8 +16,11 @@ from typing import Any
 
 from supportdesk.cli import UsageError
 from supportdesk.cli.runtime import start_django
+from supportdesk.domain.lifecycle import CaseStatus
 
 CHANNELS = ("phone", "email", "portal", "api")
+#: The severities the queue filters by (as the API's ``severity`` parameter, 1..4).
+SEVERITIES = range(1, 5)
 
 
 def _print(payload: Any) -> None:
@@ -75,6 +78,14 @@ def list_cases(args: argparse.Namespace) -> int:
     from supportdesk.domain.tags import split_tag_list
 
     viewer = _user(args.as_user, "--as")
+    # An unknown status or severity would list nothing and exit 0, as if the queue
+    # were empty: refused, as the API refuses them.
+    statuses = [str(s) for s in CaseStatus]
+    if args.status is not None and args.status not in statuses:
+        known = ", ".join(statuses)
+        raise UsageError(f"--status: {args.status!r} is not a status (one of: {known})")
+    if args.severity is not None and args.severity not in SEVERITIES:
+        raise UsageError(f"--severity: {args.severity} is not a severity (1 to 4)")
     organisation = None
     if args.organisation:
         org = Organization.objects.filter(slug=args.organisation).first()

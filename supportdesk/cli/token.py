@@ -48,10 +48,13 @@ def create(args: argparse.Namespace) -> int:
 def list_tokens(args: argparse.Namespace) -> int:
     start_django()
     from supportdesk import clock
-    from supportdesk.accounts.models import ApiToken
+    from supportdesk.accounts.models import ApiToken, User
 
     tokens = ApiToken.objects.select_related("user").order_by("-created_at", "-id")
     if args.user:
+        # A mistyped name is refused, not answered with an empty list.
+        if not User.objects.filter(username=args.user).exists():
+            raise UsageError(f"--user: no user {args.user!r}")
         tokens = tokens.filter(user__username=args.user)
     now = clock.now()
     out = [

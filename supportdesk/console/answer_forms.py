@@ -7,8 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from supportdesk.domain.lifecycle import CaseStatus
 from supportdesk.knowledge.models import Visibility
+from supportdesk.terms import term_choices
 from supportdesk.web.forms import DeskForm
-from supportdesk.web.terms import term_choices
 
 
 class MacroForm(DeskForm):

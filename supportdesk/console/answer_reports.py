@@ -65,7 +65,7 @@ def _comments_table(period: Period, zone: ZoneInfo) -> Table:
                 s.rating,
                 s.rated_at.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z") if s.rated_at else "",
                 s.region.upper(),
-                (s.agent.get_full_name() or s.agent.username) if s.agent else "",
+                s.agent.display_name if s.agent else "",
                 s.comment,
             ]
             for s in surveys

@@ -30,6 +30,7 @@ from supportdesk.console.forms import AgentReplyForm
 from supportdesk.console.views import case_or_404, staff_only, user_of
 from supportdesk.domain.errors import DomainError
 from supportdesk.knowledge import selectors as kb
+from supportdesk.terms import term
 from supportdesk.web.paging import keyset_page
 from supportdesk.web.reasons import refusal
 
@@ -40,7 +41,7 @@ def _staff_choices() -> list[tuple[int, str]]:
     people = User.objects.filter(role__in=STAFF_ROLES, is_active=True).order_by(
         "first_name", "username"
     )
-    return [(u.pk, u.get_full_name() or u.username) for u in people]
+    return [(u.pk, u.display_name) for u in people]
 
 
 def _macro_or_404(user: User, macro_id: int) -> Macro:
@@ -153,8 +154,25 @@ def macro_preview(request: HttpRequest, case_id: int, macro_id: int) -> HttpResp
         return render(
             request, "console/_macro_preview.html", {"error": exc, "macro": macro}, status=400
         )
-    context = {"preview": preview, "macro": macro, "case": case}
+    context = {
+        "preview": preview,
+        "changes": [change_words(c) for c in preview.actions],
+        "macro": macro,
+        "case": case,
+    }
     return render(request, "console/_macro_preview.html", context)
+
+
+def change_words(change: services.MacroChange) -> str:
+    """A macro's change in the reader's language, a status by its name ("Waiting on
+    customer"), as the macro list beside it says it."""
+    if change.kind == "severity":
+        return _("severity → %(severity)s") % {"severity": change.value}
+    if change.kind == "status":
+        return _("status → %(status)s") % {"status": term(change.value)}
+    if change.kind == "assign":
+        return _("assign → %(name)s") % {"name": change.value}
+    return _("tags + %(tags)s") % {"tags": change.value}
 
 
 @staff_only
@@ -173,7 +191,8 @@ def macro_apply(request: HttpRequest, case_id: int, macro_id: int) -> HttpRespon
             % {"name": macro.name, "reason": refusal(exc)},
         )
     else:
-        changes = f" ({'; '.join(done.actions)})" if done.actions else ""
+        words = "; ".join(change_words(c) for c in done.actions)
+        changes = f" ({words})" if words else ""
         messages.success(
             request, _("Applied “%(name)s”%(changes)s.") % {"name": macro.name, "changes": changes}
         )

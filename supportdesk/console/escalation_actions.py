@@ -122,7 +122,7 @@ def _apply(action: str, user: User, esc: Escalation, data: dict[str, Any]) -> st
             region=data["region"] or None,
             note=data["note"],
         )
-        who = done.manager.get_full_name() or done.manager.username if done.manager else "?"
+        who = done.manager.display_name if done.manager else "?"
         return _("Handed over to %(who)s (%(region)s).") % {
             "who": who,
             "region": done.region.upper(),

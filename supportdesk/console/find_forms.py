@@ -12,8 +12,8 @@ from supportdesk.accounts.models import STAFF_ROLES, User
 from supportdesk.cases.models import Sprint
 from supportdesk.cases.services.bulk import MAX_BULK, BulkAction
 from supportdesk.domain.lifecycle import CaseStatus
+from supportdesk.terms import term_choices
 from supportdesk.web.forms import DeskForm, set_choices
-from supportdesk.web.terms import term_choices
 
 
 class BulkForm(DeskForm):
@@ -47,7 +47,7 @@ class BulkForm(DeskForm):
             self,
             "assignee",
             [("", gettext("Nobody (unassign)"))]
-            + [(u.pk, u.get_full_name() or u.username) for u in staff.order_by("username")],
+            + [(u.pk, u.display_name) for u in staff.order_by("username")],
         )
         set_choices(
             self,

@@ -13,6 +13,7 @@ from supportdesk.accounts.permissions import visible_organisations
 from supportdesk.domain.lifecycle import CaseStatus
 from supportdesk.domain.policy.model import TargetKind
 from supportdesk.domain.triage.emergency import EmergencyDecision
+from supportdesk.terms import term_choices
 from supportdesk.web.forms import (
     AttachmentForm,
     DeskForm,
@@ -20,7 +21,6 @@ from supportdesk.web.forms import (
     ReplyForm,
     set_choices,
 )
-from supportdesk.web.terms import term_choices
 
 
 class QueueFilterForm(DeskForm):
@@ -126,8 +126,7 @@ class AssignForm(DeskForm):
         set_choices(
             self,
             "assignee",
-            [("", gettext("Unassigned"))]
-            + [(u.pk, u.get_full_name() or u.username) for u in staff],
+            [("", gettext("Unassigned"))] + [(u.pk, u.display_name) for u in staff],
         )
 
 
@@ -170,14 +169,31 @@ class PhoneCallForm(IncidentForm):
         super().__init__(*args, **kwargs)
         orgs = list(visible_organisations(viewer))
         set_choices(self, "organisation", [(o.pk, o.name) for o in orgs])
+        self.organisation_names = {o.pk: o.name for o in orgs}
         people = User.objects.filter(organization__in=orgs).order_by("first_name", "username")
         set_choices(
             self,
             "requester",
             [("", gettext("— the organisation —"))]
-            + [(u.pk, f"{u.get_full_name() or u.username} ({u.organization})") for u in people],
+            + [(u.pk, f"{u.display_name} ({u.organization})") for u in people],
         )
         self.order_fields(["organisation", "requester"])
+
+    def clean(self) -> dict[str, Any]:
+        """The caller lists everyone of every organisation (the page works without
+        JavaScript): one of another organisation is refused next to the field, by name."""
+        cleaned = super().clean()
+        organisation, requester = cleaned.get("organisation"), cleaned.get("requester")
+        if organisation is not None and requester is not None:
+            caller = User.objects.select_related("organization").get(pk=requester)
+            if caller.organization_id != organisation:
+                chosen = self.organisation_names[organisation]
+                self.add_error(
+                    "requester",
+                    gettext("%(caller)s is not a member of %(organisation)s.")
+                    % {"caller": caller.display_name, "organisation": chosen},
+                )
+        return cleaned
 
 
 # Escalation work (ESC-6..8): the choices come from the escalation's pinned policy.
@@ -197,7 +213,7 @@ class HandOverForm(DeskForm):
         set_choices(
             self,
             "manager",
-            [("", "—")] + [(u.pk, u.get_full_name() or u.username) for u in managers],
+            [("", "—")] + [(u.pk, u.display_name) for u in managers],
         )
         set_choices(self, "region", [("", "—"), *regions])
 
@@ -235,11 +251,7 @@ class SubscribeForm(DeskForm):
         set_choices(
             self,
             "user",
-            [("", "—")]
-            + [
-                (u.pk, f"{u.get_full_name() or u.username} ({u.get_role_display()})")
-                for u in people
-            ],
+            [("", "—")] + [(u.pk, f"{u.display_name} ({u.get_role_display()})") for u in people],
         )
 
     def clean(self) -> dict[str, Any]:

@@ -80,9 +80,7 @@ def _rows(case: Case) -> list[list[object]]:
         case.severity_unconfirmed,
         case.status,
         case.region,
-        _safe_cell(case.assignee.get_full_name() or case.assignee.username)
-        if case.assignee
-        else "",
+        _safe_cell(case.assignee.display_name) if case.assignee else "",
         case.escalated,
         _iso(case.received_at),
     ]

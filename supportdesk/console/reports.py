@@ -34,7 +34,7 @@ from supportdesk.escalations import permissions as escalation_permissions
 from supportdesk.escalations import selectors as escalation_selectors
 from supportdesk.reports import selectors
 from supportdesk.reports.selectors import Period
-from supportdesk.web.terms import term
+from supportdesk.terms import term
 
 PERIODS = (7, 30, 90, 365)
 #: Colour classes for the segments of an ordered scale (short to long, young to old).
@@ -61,7 +61,7 @@ def bucket(name: str) -> str:
     return str(BUCKET_NAMES.get(name, name))
 
 
-#: The states of a first-response clock, each named by ``web.terms`` when shown.
+#: The states of a first-response clock, each named by ``supportdesk.terms`` when shown.
 CLOCK_STATES = ("met", "breached", "running", "paused")
 
 

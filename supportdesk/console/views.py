@@ -48,10 +48,10 @@ from supportdesk.escalations import selectors as escalation_selectors
 from supportdesk.escalations.models import Escalation
 from supportdesk.intake import selectors as mail_selectors
 from supportdesk.policies import selectors as policy_selectors
+from supportdesk.terms import term
 from supportdesk.web.forms import DeskForm, set_choices
 from supportdesk.web.reasons import refusal
 from supportdesk.web.support import promise_text
-from supportdesk.web.terms import term
 
 PAGE_SIZE = 25
 View = Callable[..., HttpResponseBase]

@@ -94,8 +94,10 @@ def parse_search(text: str) -> SearchQuery:
             groups.append([term])
     if pending_or:
         raise SearchSyntaxError("OR needs a word on each side")
-    if not groups:
+    if not groups and none_of:
         raise SearchSyntaxError("type a word to find, not only words to leave out")
+    if not groups:  # punctuation alone, as a lone quote: no word at all
+        raise SearchSyntaxError("type a word to search for")
     query = SearchQuery(tuple(tuple(g) for g in groups), tuple(none_of))
     if len(query.terms) > MAX_TERMS:
         raise SearchSyntaxError(f"at most {MAX_TERMS} words and phrases")

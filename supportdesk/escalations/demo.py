@@ -19,7 +19,7 @@ def _form(case: Case | None, requester: User) -> dict[str, object]:
         "incident": case.reference if case is not None else "",
         "business_impact": "Product data cannot be published to any channel.",
         "affected_users": "All merchandisers; the spring campaign launch is at risk",
-        "contact": f"{requester.get_full_name() or requester.get_username()}, {requester.email}",
+        "contact": f"{requester.display_name}, {requester.email}",
         "partner_extension": False,
     }
 

@@ -141,7 +141,7 @@ class EscalationOut(Schema):
     @staticmethod
     def resolve_manager_name(esc: Escalation) -> str | None:
         manager = esc.manager if esc.manager_id else None
-        return (manager.get_full_name() or manager.get_username()) if manager else None
+        return manager.display_name if manager else None
 
     @staticmethod
     def resolve_reminders(esc: Escalation) -> list[dt.datetime]:

@@ -59,7 +59,7 @@ def _key(survey: Survey, by: Grouping) -> str:
         return survey.region.upper() or "-"
     if by == "agent":
         agent = survey.agent
-        return (agent.get_full_name() or agent.username) if agent is not None else "unassigned"
+        return agent.display_name if agent is not None else "unassigned"
     assert survey.rated_at is not None
     year, week, _ = survey.rated_at.isocalendar()
     return f"{year}-W{week:02d}"

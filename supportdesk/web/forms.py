@@ -14,6 +14,7 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from supportdesk.cases.models import Environment
+from supportdesk.cases.services import UnsupportedMediaType
 from supportdesk.conf import desk_settings
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.local_time import AmbiguousLocalTime, to_utc
@@ -26,8 +27,8 @@ from supportdesk.domain.triage import (
     intake_fields,
     triage_report,
 )
+from supportdesk.terms import file_kind_name
 from supportdesk.web.reasons import translated
-from supportdesk.web.terms import file_kind_name
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 #: What a report is about; the policy says which of these need the INT-3 check.
@@ -347,6 +348,11 @@ class ReplyForm(DeskForm):
     )
 
 
+def _accepted_names() -> str:
+    """The accepted file types by their plain names, in ``CASE_ATTACHMENT_TYPES`` order."""
+    return ", ".join(dict.fromkeys(file_kind_name(t) for t in desk_settings.attachment_types))
+
+
 def _megabytes(size: int) -> str:
     return f"{size / (1024 * 1024):.0f} MB" if size >= 1024 * 1024 else f"{size // 1024} KB"
 
@@ -364,12 +370,25 @@ class AttachmentForm(DeskForm):
         limit = desk_settings.attachment_max_bytes
         types = desk_settings.attachment_types
         field = self.fields["file"]
-        names = ", ".join(dict.fromkeys(file_kind_name(t) for t in types))
         field.help_text = gettext("Up to %(limit)s; accepted: %(names)s.") % {
             "limit": _megabytes(limit),
-            "names": names,
+            "names": _accepted_names(),
         }
         field.widget.attrs["accept"] = ",".join(types)
+
+    def add_domain_error(self, exc: DomainError) -> None:
+        """A type not accepted is named as the help text names types (PDF, not
+        ``application/pdf``): the service's wording lists content types, for the API."""
+        upload = self.cleaned_data.get("file")
+        if isinstance(exc, UnsupportedMediaType) and upload is not None:
+            self.add_error(
+                "file",
+                gettext("%(name)s: this type of file is not accepted; accepted: %(names)s.")
+                % {"name": upload.name, "names": _accepted_names()},
+            )
+            self.mark_errors()
+            return
+        super().add_domain_error(exc)
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data.get("file")

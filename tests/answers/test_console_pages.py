@@ -48,6 +48,21 @@ def test_an_agent_answers_a_case_with_a_macro_in_one_click(
     assert Comment.objects.get(case=case).public
 
 
+def test_a_macros_changes_are_said_in_the_readers_language(
+    agent: Any, sev2_case: Case, macro: Macro, pinned: Any
+) -> None:
+    client = signed_in(agent)
+    preview_url = reverse("console:macro_preview", args=[sev2_case.pk, macro.pk])
+    english = client.post(preview_url).content.decode()
+    assert "status → Waiting on customer" in english
+    swedish = client.post(preview_url, HTTP_ACCEPT_LANGUAGE="sv").content.decode()
+    assert "status → Väntar på kund" in swedish
+    assert "waiting on customer" not in swedish.lower()
+    apply_url = reverse("console:macro_apply", args=[sev2_case.pk, macro.pk])
+    done = client.post(apply_url, follow=True, HTTP_ACCEPT_LANGUAGE="sv").content.decode()
+    assert "status → Väntar på kund" in done and "tilldela → " in done
+
+
 def test_a_refused_macro_says_why_and_changes_nothing(
     agent: Any, sev2_case: Case, pinned: Any
 ) -> None:

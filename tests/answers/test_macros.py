@@ -151,8 +151,8 @@ def test_preview_shows_the_reply_and_changes_and_writes_nothing(
     macro = _macro(agent, assignee_id=agent.pk)
     preview = services.preview_macro(actor=agent, case_id=sev2_case.pk, macro_id=macro.pk)
     assert sev2_case.reference in preview.reply
-    assert preview.actions[0] == "status → waiting on customer"
-    assert preview.actions[1].startswith("assign → ")
+    assert str(preview.actions[0]) == "status → waiting on customer"
+    assert str(preview.actions[1]).startswith("assign → ")
     assert not Comment.objects.filter(case=sev2_case).exists()
 
 

@@ -149,3 +149,17 @@ def test_the_command_line_lists_and_searches_by_tag(
     assert [c["id"] for c in json.loads(capsys.readouterr().out)["items"]] == [tagged["both"].pk]
     assert main(["case", "list", "--as", agent.username, "--tag", "bad tag!"]) == 2
     assert "--tag" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--status", "bogus"], "supportdesk: --status: 'bogus' is not a status (one of: new, "),
+        (["--severity", "9"], "supportdesk: --severity: 9 is not a severity (1 to 4)"),
+    ],
+)
+def test_an_unknown_status_or_severity_exits_2_naming_the_option(
+    agent: Any, argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["case", "list", "--as", agent.username, *argv]) == 2
+    assert capsys.readouterr().err.startswith(message)

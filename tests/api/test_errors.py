@@ -179,6 +179,29 @@ def test_an_unknown_filter_value_is_a_400_naming_the_field(world: World) -> None
         assert response.json()["field"] == "status"
 
 
+def test_an_incomplete_report_lists_every_problem_with_its_field(world: World) -> None:
+    body = case_body(world, answers={}, details={})
+    response = json_post(world.client("customer"), "/api/cases", body)
+    assert response.status_code == 400, response.content
+    problems = response.json()["problems"]
+    assert len(problems) > 1
+    assert all(p["field"].startswith("answers.") for p in problems)
+    assert {p["reason"] for p in problems} == {"is required: answer yes or no"}
+    assert response.json()["field"] == problems[0]["field"]
+
+    swedish = json_post(world.client("customer"), "/api/cases", body, HTTP_ACCEPT_LANGUAGE="sv")
+    reason = swedish.json()["problems"][0]["reason"]
+    assert reason != "is required: answer yes or no"
+    assert reason in swedish.json()["detail"]
+
+
+def test_an_upload_without_its_file_is_a_400_naming_file(world: World) -> None:
+    url = f"/api/cases/{world.case.pk}/attachments"
+    response = world.client("agent").post(url, {"note": "no file here"})
+    assert response.status_code == 400
+    assert response.json()["field"] == "file"
+
+
 def test_an_unparsable_body_is_a_400_in_the_error_body(world: World) -> None:
     response = world.client("agent").post(
         "/api/cases/releases", b"{not json", content_type="application/json"

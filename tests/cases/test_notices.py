@@ -212,6 +212,17 @@ def test_status_news_follows_the_rules_and_severity_changes_carry_the_reason(
     assert OutboxMessage.objects.filter(combined_into=news, state=OutboxState.COMBINED).exists()
 
 
+def test_status_news_names_the_status_in_words_in_each_readers_language(
+    sev2_case: Case, agent: Any, customer: Any
+) -> None:
+    Preferences.objects.update_or_create(user=customer, defaults={"language": "sv"})
+    services.transition_case(actor=agent, case_id=sev2_case.pk, to="waiting_on_customer", now=LATER)
+    tell_everyone()
+    bell = _bell(customer)
+    assert f"{sev2_case.reference} · Ny status: Väntar på kund" in bell
+    assert not any("waiting_on_customer" in title for title in bell)
+
+
 # -- following ----------------------------------------------------------------------------
 
 

@@ -97,6 +97,8 @@ def test_list_shows_tokens_without_secrets_and_revoke_stops_one(
 
     assert main(["token", "revoke", "999999"]) == 2
     assert capsys.readouterr().err.strip() == "supportdesk: ID: no token 999999"
+    assert main(["token", "list", "--user", "carlaa"]) == 2
+    assert capsys.readouterr().err.strip() == "supportdesk: --user: no user 'carlaa'"
 
 
 def test_a_token_added_in_the_admin_works_and_shows_its_secret_once(

@@ -56,6 +56,8 @@ def test_punctuation_alone_is_dropped() -> None:
     [
         ("", "type a word"),
         ("   ", "type a word"),
+        ('"', "^type a word to search for$"),
+        ("-- !", "^type a word to search for$"),
         ("-alpine", "not only words to leave out"),
         ("OR booking", "OR needs a word"),
         ("booking OR", "OR needs a word"),

@@ -180,3 +180,21 @@ def test_partner_sees_the_organisation_column_and_filters_by_it(
     page.goto(f"{live_server.url}/portal/support/")
     assert "customercare@inntopia.com" in page.locator("#contacts").inner_text()
     shot(page, "portal-support-contacts")
+
+
+def test_search_boxes_are_as_wide_as_their_fields(
+    browser: Any, live_server: Any, people: dict[str, Any]
+) -> None:
+    """A search box is styled as the other text inputs: it filled a tenth of its field
+    (the browser's default size) on the search page and in the help centre."""
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    login(page, live_server.url, "alice", PASSWORD)
+    for path, box in (("/portal/search/?q=rates", "#portal-q"), ("/help/", "#help-q")):
+        page.goto(f"{live_server.url}{path}")
+        shot(page, f"search-box-{box[1:]}")
+        widths = page.evaluate(
+            "sel => [document.querySelector(sel).getBoundingClientRect().width,"
+            " document.querySelector(sel).closest('.field').getBoundingClientRect().width]",
+            box,
+        )
+        assert widths[0] >= widths[1] * 0.9, (path, widths)

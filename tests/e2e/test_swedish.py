@@ -210,3 +210,34 @@ def test_an_agent_who_chose_swedish_works_the_console_in_swedish(
         arg=f"{row} td.sla-cell .left",
     )
     assert "min" in page.locator(f"{row} td.sla-cell .left").inner_text()
+
+
+#: The labels of stacked cells that cannot be read whole: wider than their column
+#: (measured in their own font) and neither wrapping nor taking up room in the cell, so
+#: they run under the value beside them.
+_CRAMPED_LABELS = """() => [...document.querySelectorAll('table.stack td')].flatMap(td => {
+  const label = getComputedStyle(td, '::before');
+  const probe = document.createElement('span');
+  probe.textContent = label.content.replace(/^"|"$/g, '');
+  Object.assign(probe.style, {position: 'absolute', visibility: 'hidden',
+                              whiteSpace: 'nowrap', font: label.font});
+  document.body.appendChild(probe);
+  const wanted = probe.getBoundingClientRect().width;
+  probe.remove();
+  const wraps = label.overflowWrap === 'anywhere' && label.position !== 'absolute';
+  return wanted > parseFloat(label.width) && !wraps ? [probe.textContent] : [];
+})"""
+
+
+def test_at_phone_width_a_long_swedish_label_never_runs_into_its_value(
+    browser: Any, live_server: Any, people: dict[str, Any]
+) -> None:
+    """Stacked rows put each column's name beside its value; "Allvarlighetsgrad" is
+    wider than the label column and ran under the severity badge."""
+    context = browser.new_context(locale="sv-SE", viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    login(page, live_server.url, "elsa", PASSWORD)
+    page.goto(f"{live_server.url}/portal/")
+    shot(page, "sv-phone-portal-cases")
+    assert page.locator("table.stack td").count() > 0
+    assert page.evaluate(_CRAMPED_LABELS) == []

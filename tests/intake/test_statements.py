@@ -35,10 +35,11 @@ NEW = {"postgresql": 10, "sqlite": 12}
 #: A reply by token: site policy, BEGIN, the sender with their rate count, the case
 #: (visibility-checked and locked: the comment does not read it again), the comment
 #: (comment, event, the unseen activity mark, the fan-out job that tells of the reply,
-#: timeline, clocks, clock update; no savepoint: the message's transaction is the
-#: unit), the stored message, COMMIT. The case's search document: the reply added to
-#: its end, one update (on SQLite also the two FTS5 rows), not rebuilt.
-REPLY = {"postgresql": 14, "sqlite": 16}
+#: timeline, the clocks written in one upsert: the stored clocks are not read before a
+#: warning or breach is reached; no savepoint: the message's transaction is the unit),
+#: the stored message, COMMIT. The case's search document: the reply added to its end,
+#: one update (on SQLite also the two FTS5 rows), not rebuilt.
+REPLY = {"postgresql": 13, "sqlite": 15}
 
 #: The first message of a sender known only by their organisation's mail domain: as a
 #: new message, plus the organisation by domain (with its contract and current policy

@@ -69,6 +69,19 @@ def test_a_type_not_accepted_is_refused_next_to_the_field(
     assert not Attachment.objects.exists()
 
 
+def test_a_type_not_accepted_is_named_as_the_accepted_types_are_listed(
+    customer_client: Client, sev2_case: Case
+) -> None:
+    page = customer_client.post(
+        f"/portal/cases/{sev2_case.pk}/attachments",
+        {"file": _file("run.exe", b"MZ", "application/x-msdownload")},
+    )
+    assert page.status_code == 415
+    html = page.content.decode()
+    assert "run.exe: this type of file is not accepted; accepted: PDF, PNG, JPEG" in html
+    assert "allowed: application/pdf" not in html  # the content types are the API's words
+
+
 def test_an_upload_without_a_file_is_refused(customer_client: Client, sev2_case: Case) -> None:
     page = customer_client.post(f"/portal/cases/{sev2_case.pk}/attachments", {})
     assert page.status_code == 400

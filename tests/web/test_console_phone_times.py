@@ -81,3 +81,18 @@ def test_a_repeated_time_is_asked_about_in_swedish(
     assert page.status_code == 400
     assert "happens twice" not in html
     assert "America/New_York" in html
+
+
+def test_a_caller_of_another_organisation_is_refused_by_name_beside_the_caller(
+    agent_client: Client, organisation: Any, stranger: Any, frozen_clock: Any
+) -> None:
+    stranger.first_name, stranger.last_name = "Sven", "Stranger"
+    stranger.save()
+    call = _call(organisation, "2026-03-10", "09:30", requester=str(stranger.pk))
+    page = agent_client.post("/console/phone-call/", call)
+    html = page.content.decode()
+    assert page.status_code == 400
+    assert "Sven Stranger is not a member of Alpine Lodge Resorts." in html
+    assert 'id="id_requester_error"' in html
+    assert "requester_id" not in html
+    assert not Case.objects.exists()

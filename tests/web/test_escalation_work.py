@@ -178,7 +178,10 @@ def test_another_manager_takes_ownership_and_the_hand_over_is_recorded(
     assert escalation.manager == na_manager
     step = EscalationEvent.objects.filter(escalation=escalation, kind="handed_over").get()
     assert step.data["to"]["manager"] == "marcus" and step.data["from"]["manager"] == "elin"
-    assert "Handed over" in c.get(f"/console/escalations/{escalation.pk}/").content.decode()
+    html = c.get(f"/console/escalations/{escalation.pk}/").content.decode()
+    # The steps name the managers as people read them, not by their usernames.
+    assert "Handed over</strong> from Elin (EMEA) to Marcus (NA)" in html
+    assert "Assigned</strong> to Elin (EMEA)" in html
 
 
 def test_a_hand_over_to_a_region_names_that_regions_manager(

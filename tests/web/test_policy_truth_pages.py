@@ -39,6 +39,22 @@ def test_customers_read_it_without_internal_codes(sev2_case: Any, customer_clien
     assert "[clock" not in text and "first_response" not in text and "partner-services" not in text
 
 
+def test_the_deadlines_pages_show_times_and_names_as_people_read_them(
+    sev2_case: Any, agent_client: Client, customer_client: Client
+) -> None:
+    console = agent_client.get(f"/console/cases/{sev2_case.pk}/deadlines/").content.decode()
+    # Received in the agent's zone; the time that counted in the calendar's own zone.
+    assert "received 2026-03-10 11:00 EDT." in console
+    assert "<td>2026-03-10 11:00 EDT</td>" in console
+    assert "First response <small" in console and "First_response" not in console
+    portal = customer_client.get(f"/portal/cases/{sev2_case.pk}/deadlines/").content.decode()
+    assert "<td>2026-03-10 11:00 EDT</td>" in portal and "T11:00:00-04:00" not in portal
+    swedish = customer_client.get(
+        f"/portal/cases/{sev2_case.pk}/deadlines/", HTTP_ACCEPT_LANGUAGE="sv"
+    ).content.decode()
+    assert "Första svar <small" in swedish
+
+
 def test_another_organisations_case_is_not_found(sev2_case: Any, stranger: Any) -> None:
     assert client_for(stranger).get(f"/portal/cases/{sev2_case.pk}/deadlines/").status_code == 404
 

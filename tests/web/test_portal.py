@@ -59,6 +59,19 @@ def test_a_customer_reply_is_added_to_the_timeline(
     assert "More detail here" in customer_client.get(page.url).content.decode()
 
 
+def test_a_case_waiting_on_the_customer_is_handed_back_not_reopened(
+    customer_client: Client, agent: Any, sev2_case: Case
+) -> None:
+    url = f"/portal/cases/{sev2_case.pk}/"
+    services.transition_case(actor=agent, case_id=sev2_case.pk, to="waiting_on_customer")
+    waiting = customer_client.get(url).content.decode()
+    assert "Done: back to the support team" in waiting
+    assert "reopen" not in waiting  # the case was never closed
+    services.transition_case(actor=agent, case_id=sev2_case.pk, to="in_progress")
+    services.transition_case(actor=agent, case_id=sev2_case.pk, to="workaround_provided")
+    assert "Not fixed: reopen" in customer_client.get(url).content.decode()
+
+
 def test_an_empty_reply_shows_the_error_next_to_the_field(
     customer_client: Client, sev2_case: Case
 ) -> None:

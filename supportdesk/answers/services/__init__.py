@@ -3,6 +3,7 @@
 from supportdesk.answers.services.apply import (
     AppliedMacro,
     BulkOutcome,
+    MacroChange,
     MacroPreview,
     apply_macro,
     apply_macro_to_cases,
@@ -21,6 +22,7 @@ from supportdesk.domain.tags import normalise_tag
 __all__ = [
     "AppliedMacro",
     "BulkOutcome",
+    "MacroChange",
     "MacroDraft",
     "MacroPreview",
     "add_tags",

@@ -32,18 +32,36 @@ MAX_BULK = 100
 
 
 @dataclass(frozen=True)
+class MacroChange:
+    """One change a macro makes to a case: ``kind`` (``severity``, ``status``,
+    ``assign``, ``tags``) and its value (a status by its key). ``str`` says it in
+    English for the API and the command line; the console words it in the reader's
+    language."""
+
+    kind: str
+    value: str
+
+    def __str__(self) -> str:
+        if self.kind == "status":
+            return f"status → {self.value.replace('_', ' ')}"
+        if self.kind == "tags":
+            return f"tags + {self.value}"
+        return f"{self.kind} → {self.value}"
+
+
+@dataclass(frozen=True)
 class MacroPreview:
     reply: str
     public: bool
-    #: What the macro will change, in words, in the order it does it.
-    actions: list[str]
+    #: What the macro will change, in the order it does it.
+    actions: list[MacroChange]
 
 
 @dataclass(frozen=True)
 class AppliedMacro:
     case: Case
     comment: Comment | None
-    actions: list[str]
+    actions: list[MacroChange]
 
 
 @dataclass(frozen=True)
@@ -55,7 +73,7 @@ class BulkOutcome:
 
 
 def _name(user: User) -> str:
-    return user.get_full_name() or user.username
+    return user.display_name
 
 
 def placeholder_values(case: Case, agent: User) -> dict[str, str]:
@@ -85,16 +103,16 @@ def placeholder_values(case: Case, agent: User) -> dict[str, str]:
     }
 
 
-def _actions(macro: Macro, case: Case) -> list[str]:
+def _actions(macro: Macro, case: Case) -> list[MacroChange]:
     out = []
     if macro.severity is not None and macro.severity != case.severity:
-        out.append(f"severity → Sev{macro.severity} ({macro.severity_reason})")
+        out.append(MacroChange("severity", f"Sev{macro.severity} ({macro.severity_reason})"))
     if macro.status and macro.status != case.status:
-        out.append(f"status → {macro.status.replace('_', ' ')}")
+        out.append(MacroChange("status", macro.status))
     if macro.assignee is not None and macro.assignee_id != case.assignee_id:
-        out.append(f"assign → {_name(macro.assignee)}")
+        out.append(MacroChange("assign", _name(macro.assignee)))
     if macro.tags:
-        out.append(f"tags + {', '.join(macro.tags)}")
+        out.append(MacroChange("tags", ", ".join(macro.tags)))
     return out
 
 

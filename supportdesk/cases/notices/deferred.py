@@ -139,11 +139,12 @@ def _tell(case: Case, payload: dict[str, Any], actor: User | None, at: dt.dateti
         )
 
 
-def comment_added(*, case: Case, comment: Comment, response: bool, now: dt.datetime) -> None:
+def comment_added(*, case: Case, comment: Comment, response: bool, now: dt.datetime) -> bool:
     """Tell of a comment: an agent's public reply to the customer's side, a customer's
     reply to the assignee (or the region's team), after the change. A customer's
-    comment marks the case with unseen customer activity at once; an agent's public
-    reply clears the mark."""
+    comment marks the case with unseen customer activity; an agent's public reply
+    clears the mark. Returns whether the mark changed: the caller writes
+    ``customer_activity_at`` with the rest of its change to the case row."""
     author = comment.author
     if response:
         event = NoticeEvent.PUBLIC_REPLY
@@ -152,8 +153,9 @@ def comment_added(*, case: Case, comment: Comment, response: bool, now: dt.datet
         event = NoticeEvent.CUSTOMER_REPLY
         activity = now
     else:
-        return  # an internal note (or a note on a closed case) tells no one
-    if case.customer_activity_at != activity:
-        case.customer_activity_at = activity
-        Case.objects.filter(pk=case.pk).update(customer_activity_at=activity)
+        return False  # an internal note (or a note on a closed case) tells no one
     tell_later(event, case=case, actor=author, key=str(comment.pk), text=comment.body, now=now)
+    if case.customer_activity_at == activity:
+        return False
+    case.customer_activity_at = activity
+    return True

@@ -17,6 +17,7 @@ from supportdesk.conf import desk_settings
 from supportdesk.domain.notices import Notice, NoticeEvent
 from supportdesk.domain.policy import Policy
 from supportdesk.notifications.models import OutboxMessage
+from supportdesk.terms import term
 
 
 @dataclass(slots=True)
@@ -68,6 +69,9 @@ def notice_title(event: NoticeEvent, case: Case, facts: dict[str, Any], staff: b
         return f"Sev{case.severity}: {facts.get('text') or event.value}"
     values = {"to": "", "state": "", "by": "", "reason": "", "manager": ""}
     values.update({k: facts[k] for k in values if facts.get(k)})
+    if event is NoticeEvent.STATUS_CHANGED:
+        # The stored key (``waiting_on_customer``) in the recipient's words.
+        values["to"] = term(values["to"])
     return text % values
 
 

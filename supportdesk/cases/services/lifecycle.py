@@ -4,6 +4,7 @@ the escalated flag (a severity change is in ``severity.py``)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -100,9 +101,11 @@ def _apply_transition(
     note: str,
     agreement: str,
     now: dt.datetime,
+    also: Sequence[str] = (),
 ) -> Case:
+    """``also``: fields the caller changed on ``case``, written with the transition's."""
     before = case.status
-    fields = ["status"]
+    fields = ["status", *also]
     # Acknowledging counts as the first response.
     response = target == CaseStatus.ACKNOWLEDGED and case.first_response_at is None
     if response:
@@ -209,18 +212,28 @@ def comment_on(
         case.first_response_at = now
     entry = events.Commented(comment.pk, shown=public, channel=channel, response=response)
     events.record(case, entry, at=now, actor=actor)
-    case_mail.comment_added(case=case, comment=comment, response=response, now=now)
+    # The unseen-activity mark goes into the change's one write of the case row.
+    marked = case_mail.comment_added(case=case, comment=comment, response=response, now=now)
+    mark = ["customer_activity_at"] if marked else []
     if not staff and case.status == CaseStatus.WAITING_ON_CUSTOMER:
         _apply_transition(
-            case, actor, CaseStatus.IN_PROGRESS, note="customer replied", agreement="", now=now
+            case,
+            actor,
+            CaseStatus.IN_PROGRESS,
+            note="customer replied",
+            agreement="",
+            now=now,
+            also=mark,
         )
         return comment
     due = case.queue_due_at
     refresh_clocks(case, now=now)
     if first:
-        _touch(case, now, "first_response_at", "queue_due_at")
+        _touch(case, now, "first_response_at", "queue_due_at", *mark)
     elif case.queue_due_at != due:
-        case.save(update_fields=["queue_due_at"])
+        case.save(update_fields=["queue_due_at", *mark])
+    elif marked:
+        Case.objects.filter(pk=case.pk).update(customer_activity_at=case.customer_activity_at)
     return comment
 
 

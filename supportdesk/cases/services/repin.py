@@ -157,7 +157,7 @@ def _repin(
         changed = ["policy_version", rank(case, new.policy)]
         kept = refresh_clocks(case, now=at)
         # A clock the adopted version does not have would otherwise stay as last computed.
-        SlaClock.objects.filter(case=case).exclude(pk__in=[c.pk for c in kept]).delete()
+        SlaClock.objects.filter(case=case).exclude(kind__in=[str(c.kind) for c in kept]).delete()
         _touch(case, at, *changed, "queue_due_at")
         return plan
 

@@ -17,10 +17,15 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, pgettext
 
 from supportdesk import clock
+from supportdesk.domain.sla.explain_text import KIND_WORDS, STATE_WORDS
+from supportdesk.terms import file_kind_name, term
 from supportdesk.web.reasons import translated
-from supportdesk.web.terms import file_kind_name, term
 
 register = template.Library()
+
+#: The deadline explanation's plain words (``domain.sla.explain_text``, for customers)
+#: back to the keys ``supportdesk.terms`` names in the viewer's language.
+_CLOCK_KEYS = {word: str(key) for words in (KIND_WORDS, STATE_WORDS) for key, word in words.items()}
 
 
 def _zone(user: object) -> ZoneInfo:
@@ -55,6 +60,23 @@ def time_tag(value: dt.datetime | None, user: object) -> str:
 
 
 @register.filter
+def calendar_time(value: str | None, zone: str) -> str:
+    """An instant the deadline explanation wrote (ISO 8601) in its calendar's zone, as
+    :func:`localtime_in` writes one: ``2026-12-05 10:00 EST``; empty for ``None``."""
+    if not value:
+        return ""
+    local = dt.datetime.fromisoformat(value).astimezone(ZoneInfo(zone))
+    return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
+
+
+@register.filter
+def clock_term(value: str) -> str:
+    """A deadline's kind or state, by key (``first_response``, agents) or plain word
+    (``first response``, customers), in the viewer's language."""
+    return term(_CLOCK_KEYS.get(value, value))
+
+
+@register.filter
 def zone_name(user: object) -> str:
     return _zone(user).key
 
@@ -82,7 +104,7 @@ def duration(seconds: int | float | dt.timedelta | None) -> str:
 @register.filter
 def label(value: object) -> str:
     """A stored key in words, in the viewer's language: ``waiting_on_customer`` →
-    ``Waiting on customer`` (``Väntar på kund``); see ``web.terms``."""
+    ``Waiting on customer`` (``Väntar på kund``); see ``supportdesk.terms``."""
     return term(value)
 
 

@@ -148,6 +148,7 @@ def _assign(esc: Escalation, *, actor: User, now: dt.datetime) -> None:
         data={
             "region": esc.region,
             "manager": esc.manager.get_username() if esc.manager else None,
+            "manager_name": esc.manager.display_name if esc.manager else None,
             "open_now": assignment.open_now,
             "starts_at": iso(assignment.starts_at),
             "acknowledge_by": iso(esc.acknowledge_by),
@@ -162,7 +163,7 @@ def _tell_of_acceptance(esc: Escalation, case: Case, *, actor: User, now: dt.dat
     teams working on the original ticket" of its increased priority (PRI-2: accepted
     escalations rank with the critical work). Within the coalescing window the
     requester gets both in one mail."""
-    manager = esc.manager.get_full_name() or esc.manager.get_username() if esc.manager else None
+    manager = esc.manager.display_name if esc.manager else None
     # Composed for each recipient in their language (the people's own words as written).
     named = manager_line(manager, esc.region)
     announce(

@@ -73,6 +73,7 @@ def hand_over_escalation(
         manager, new_region = _new_owner(esc, to_manager_id, region)
         before = {
             "manager": esc.manager.get_username() if esc.manager else None,
+            "manager_name": esc.manager.display_name if esc.manager else None,
             "region": esc.region,
             "acknowledge_by": iso(esc.acknowledge_by),
         }
@@ -89,6 +90,7 @@ def hand_over_escalation(
                 "from": before,
                 "to": {
                     "manager": manager.get_username(),
+                    "manager_name": manager.display_name,
                     "region": new_region,
                     "acknowledge_by": iso(esc.acknowledge_by),
                     "next_update_due": iso(esc.next_update_due_at),
@@ -96,7 +98,7 @@ def hand_over_escalation(
                 "note": note,
             },
         )
-        name = manager.get_full_name() or manager.get_username()
+        name = manager.display_name
         announce(
             esc,
             NoticeEvent.ESCALATION_HANDED_OVER,
