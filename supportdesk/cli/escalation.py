@@ -61,12 +61,18 @@ def list_escalations(args: argparse.Namespace) -> int:
     start_django()
     from supportdesk.escalations.models import EscalationStatus
     from supportdesk.escalations.selectors import EscalationFilter, all_escalations
+    from supportdesk.policies.selectors import current_region_keys
 
     if args.status and args.status not in EscalationStatus.values:
         known = ", ".join(EscalationStatus.values)
         raise UsageError(f"--status: {args.status!r} is not a status (one of: {known})")
     if args.limit < 1:
         raise UsageError("--limit: must be at least 1")
+    if args.region:
+        regions = current_region_keys()
+        if args.region not in regions:
+            known = ", ".join(sorted(regions)) or "none: load a policy first"
+            raise UsageError(f"--region: {args.region!r} is not a region (one of: {known})")
     filters = EscalationFilter(status=args.status, region=args.region, open_only=args.open)
     _emit([_out(esc) for esc in all_escalations(filters)[: args.limit]])
     return 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import importlib.resources
 import zoneinfo
 from collections.abc import Mapping
 from functools import cache
@@ -276,7 +277,28 @@ def preferred_channels(prefs: Preferences) -> dict[NoticeEvent, tuple[NoticeChan
 
 @cache
 def time_zones() -> frozenset[str]:
+    """Every zone a profile may name, old aliases included (a profile saved with one
+    keeps working)."""
     return frozenset(zoneinfo.available_timezones()) | {"UTC"}
+
+
+@cache
+def _canonical_zones() -> tuple[str, ...]:
+    # tzdata's zone.tab: one current name per country's zone, without the aliases kept
+    # for old data (Africa/Asmera, US/Eastern), which make a list people pick from
+    # twice as long and offer names the zone database itself calls obsolete.
+    table = importlib.resources.files("tzdata.zoneinfo").joinpath("zone.tab").read_text()
+    names = {line.split("\t")[2] for line in table.splitlines() if line and line[0] != "#"}
+    return tuple(sorted((names & time_zones()) | {"UTC"}))
+
+
+def listed_time_zones(current: str) -> list[str]:
+    """The zones a profile's list offers: the current name of each, and the person's own
+    choice even when it is an old alias."""
+    zones = list(_canonical_zones())
+    if current and current not in zones:
+        zones = sorted([*zones, current])
+    return zones
 
 
 def languages() -> frozenset[str]:

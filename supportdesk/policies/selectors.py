@@ -113,3 +113,12 @@ def parse_text(text: str) -> Policy:
 def parsed(version: PolicyVersion) -> Policy:
     """The validated policy of a stored version (versions are immutable, so cached)."""
     return _parse(version.pk, version.sha256)
+
+
+def current_region_keys() -> frozenset[str]:
+    """The region keys of every loaded policy's current version: what a region filter
+    may name."""
+    versions = _versions().filter(
+        pk__in=PolicyRow.objects.exclude(current_version=None).values("current_version")
+    )
+    return frozenset(region.key for version in versions for region in parsed(version).regions)

@@ -118,7 +118,7 @@ def profile(request: HttpRequest) -> HttpResponse:
             "nav": "profile",
             "prefs": prefs,
             "groups": groups,
-            "zones": sorted(selectors.time_zones()),
+            "zones": selectors.listed_time_zones(user.time_zone),
             "languages": settings.LANGUAGES,
             "error": error,
         },

@@ -333,6 +333,20 @@ def test_profile_refuses_an_unknown_zone(customer: Any) -> None:
     assert response.status_code == 400 and "unknown time zone" in response.content.decode()
 
 
+def test_the_profile_lists_current_zone_names_and_keeps_an_old_alias_someone_chose(
+    customer: Any,
+) -> None:
+    client = Client()
+    client.force_login(customer)
+    html = client.get("/notifications/profile/").content.decode()
+    assert '<option value="Europe/Stockholm"' in html and '<option value="UTC"' in html
+    assert "Africa/Asmera" not in html and "US/Eastern" not in html  # aliases of old data
+    customer.time_zone = "US/Eastern"
+    customer.save(update_fields=["time_zone"])
+    html = client.get("/notifications/profile/").content.decode()
+    assert '<option value="US/Eastern" selected>' in html
+
+
 def test_non_essential_mail_has_a_one_click_unsubscribe(
     sev2_case: Case, agent: Any, customer: Any
 ) -> None:

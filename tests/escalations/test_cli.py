@@ -167,6 +167,10 @@ def test_list_filters_by_status_region_and_open(
     assert code == 2
     assert "--status: 'lost' is not a status" in err
 
+    code, _, err = run("list", "--region", "mars")
+    assert code == 2
+    assert "--region: 'mars' is not a region (one of: " in err and "emea" in err
+
 
 def test_show_includes_the_log(run: Any, customer: User, incident: Case) -> None:
     esc = _request(customer, incident)
