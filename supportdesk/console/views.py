@@ -225,14 +225,22 @@ def render_case(
 
 
 def _timeline(user: User, case: Case) -> list[dict[str, Any]]:
-    """The case's timeline as ``user`` may see it, each comment entry with its comment."""
+    """The case's timeline as ``user`` may see it, each comment entry with its comment
+    and each assignment with the names of the people it moved the case between."""
     comments = {c.pk: c for c in selectors.case_comments(user, case)}
+    events = list(selectors.case_timeline(user, case))
+    assigned = [e for e in events if e.kind == "assigned"]
+    ids = {e.data.get(end) for e in assigned for end in ("from", "to")} - {None}
+    names = {u.pk: u.display_name for u in User.objects.filter(pk__in=ids)} if ids else {}
     return [
         {
             "event": e,
             "comment": comments.get(e.data.get("comment")) if e.kind == "comment" else None,
+            "assigned": (names.get(e.data.get("from")), names.get(e.data.get("to")))
+            if e.kind == "assigned"
+            else None,
         }
-        for e in selectors.case_timeline(user, case)
+        for e in events
     ]
 
 

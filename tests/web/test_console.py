@@ -110,6 +110,8 @@ def test_an_internal_reply_and_an_assignment_from_the_console(
     assert page.status_code == 302
     sev2_case.refresh_from_db()
     assert sev2_case.assignee == agent
+    html = agent_client.get(page.url).content.decode()
+    assert "Assignment changed</strong> nobody → Nora Bennett" in html
 
 
 def test_logging_a_phone_call_opens_a_phone_case(
