@@ -15,7 +15,9 @@ What it does:
    peer's harness writes its files beforehand; a reply's token is filled in when it is
    fed), then feeds each through ``ingest_message`` (the service behind ``supportdesk
    mailgate`` and ``supportdesk smtpd``), sequentially in each delivery process
-   (``--workers``; the clock runs from the moment every one is ready to the last end):
+   (``--workers``; the clock runs from the moment every one is ready to the last end),
+   once per ``--mix``: ``replies`` (every 5th a reply, as above) and ``new`` (every
+   message opens a case):
    parse, store the raw bytes, route, open the case through ``open_case`` (triage,
    routing, sprint, SLA clocks, timeline) or add the comment, keep the receipt in the
    outbox. The first message of each sender also creates its contact user;
@@ -39,11 +41,16 @@ Postfix's ``lmtp`` transport does with a cached connection); replies thread by
 answers. The listener ingests messages that arrive together as one batch.
 
 The peer: django-helpdesk's ``get_email`` reading the same number of messages from a
-local directory (one in five a reply), through the harness in
-../shared/peers/django_helpdesk beside the repository (its mail_ingest.py, on its own PostgreSQL; see
-``peer_database`` in bench/api_load.py), in the same run (``--peer run``, the default);
-with ``--peer recorded``, or when it cannot run, its figures recorded by that harness's
-run.sh (results/postgres.jsonl, results/sqlite.jsonl), labelled as such.
+local directory, through the harness in ../shared/peers/django_helpdesk beside the
+repository (its mail_ingest.py, on its own PostgreSQL; see ``peer_database`` in
+bench/api_load.py), in the same run (``--peer run``, the default), once per mix: its
+harness makes one message in five a reply to a ticket that exists before its run, so
+on its fresh database every message opens a ticket (the ``new`` mix), and for the
+``replies`` mix an untimed first run opens the tickets its replies answer (see
+:func:`peer_measured`). Each of our runs is compared with the peer's run of the same
+mix. With ``--peer recorded``, or when it cannot run, its figures recorded by that
+harness's run.sh (results/postgres.jsonl, results/sqlite.jsonl; all ``new``), labelled
+as such.
 """
 
 from __future__ import annotations
@@ -158,18 +165,19 @@ def message(i: int, reference: str | None, in_reply_to: str | None = None) -> by
 PLACEHOLDER = "SD-@@@@@@"
 
 
-def _worker(args: tuple[str, str, int, int, int, int]) -> dict[str, Any]:
+def _worker(args: tuple[str, str, int, int, int, int, bool]) -> dict[str, Any]:
     """One delivery process (an MTA runs several pipe/LMTP deliveries at once). Its
     messages are built before the clock starts, as the peer's harness writes its
     files beforehand; a reply's token is filled in when it is fed (a bytes replace).
     ``batch`` > 1: ``ingest_batch`` over that many consecutive messages at a time (the
-    listener's path when messages wait for a worker), else ``ingest_message`` each."""
-    url, data_dir, start, step, n, batch = args
+    listener's path when messages wait for a worker), else ``ingest_message`` each.
+    ``replies``: every fifth message answers an earlier case, else every one is new."""
+    url, data_dir, start, step, n, batch, replies = args
     setup_django(url, Path(data_dir))
     from supportdesk.intake.services.ingest import Delivery, Ingested, ingest_batch, ingest_message
 
     indexes = list(range(start, n, step))
-    built = {i: message(i, PLACEHOLDER if i % 5 == 4 else None) for i in indexes}
+    built = {i: message(i, PLACEHOLDER if replies and i % 5 == 4 else None) for i in indexes}
     if _READY is not None:
         _READY.wait()  # every delivery is set up and has its messages: the clock starts
     started = time.time()
@@ -182,7 +190,7 @@ def _worker(args: tuple[str, str, int, int, int, int]) -> dict[str, Any]:
         deliveries = []
         for i in indexes[first : first + batch]:
             raw = built.pop(i)
-            if i % 5 == 4:
+            if replies and i % 5 == 4:
                 if references:
                     reference = references[(i * 7) % len(references)]
                     raw = raw.replace(PLACEHOLDER.encode(), reference.encode(), 1)
@@ -289,7 +297,7 @@ def run_lmtp(n: int, workers: int) -> dict[str, Any]:
         finally:
             server.terminate()
             server.wait(timeout=30)
-    return _summary(results, n, workers, 1, via="lmtp")
+    return _summary(results, n, workers, 1, via="lmtp", mix="replies")
 
 
 _READY: Any = None
@@ -300,11 +308,11 @@ def _ready(barrier: Any) -> None:
     _READY = barrier
 
 
-def run(url: str, data_dir: str, n: int, workers: int, batch: int) -> dict[str, Any]:
+def run(url: str, data_dir: str, n: int, workers: int, batch: int, mix: str) -> dict[str, Any]:
     from django.db import connection
 
     connection.close()
-    jobs = [(url, data_dir, w, workers, n, batch) for w in range(workers)]
+    jobs = [(url, data_dir, w, workers, n, batch, mix == "replies") for w in range(workers)]
     if workers == 1:
         results = [_worker(jobs[0])]
     else:
@@ -312,11 +320,11 @@ def run(url: str, data_dir: str, n: int, workers: int, batch: int) -> dict[str, 
         barrier = ctx.Barrier(workers)
         with ctx.Pool(workers, initializer=_ready, initargs=(barrier,)) as pool:
             results = pool.map(_worker, jobs)
-    return _summary(results, n, workers, batch, via="service")
+    return _summary(results, n, workers, batch, via="service", mix=mix)
 
 
 def _summary(
-    results: list[dict[str, Any]], n: int, workers: int, batch: int, *, via: str
+    results: list[dict[str, Any]], n: int, workers: int, batch: int, *, via: str, mix: str
 ) -> dict[str, Any]:
     from django.db import connection
 
@@ -336,6 +344,7 @@ def _summary(
     return {
         "bench": "email_ingest",
         "via": via,
+        "mix": mix,
         "db": connection.vendor,
         "messages": n,
         "workers": workers,
@@ -372,27 +381,54 @@ def peer_recorded() -> list[dict[str, Any]]:
         for line in path.read_text().splitlines():
             row = json.loads(line)
             if row.get("bench") == "get_email_local":
-                out.append({**row, "source": f"recorded: {path}"})
+                # Its harness's run starts from an empty queue: nothing to reply to.
+                mix = "new" if row.get("tickets_created") == row.get("messages") else "replies"
+                out.append({**row, "mix": mix, "source": f"recorded: {path}"})
     return out
 
 
-def peer_measured(messages: int) -> list[dict[str, Any]]:
+#: Before the peer's timed run with replies: its queue's next mail check may run at once.
+_PEER_CHECK_NOW = (
+    "from helpdesk.models import Queue; "
+    "Queue.objects.filter(slug='q1').update(email_box_last_check=None)"
+)
+
+
+def peer_measured(messages: int, mix: str) -> list[dict[str, Any]]:
     """django-helpdesk's ``get_email`` over ``messages`` messages in this run: the peer
-    harness's mail_ingest.py on its own PostgreSQL (see bench/api_load.py)."""
+    harness's mail_ingest.py on its own PostgreSQL (see bench/api_load.py).
+
+    Its messages are shaped like ours, one in five a reply ("[q1-<id>]") to a ticket
+    that exists before the run; on a fresh database there is none, and every message
+    opens a ticket. So for the ``replies`` mix (ours: one in five answers a case opened
+    earlier in the run) a first, untimed get_email over a fifth as many messages
+    gives it those tickets, the way our run's earlier new cases give our replies
+    theirs; the timed run must then open four tickets in five, as ours opens four
+    cases in five (checked: the mixes compared are the same)."""
     import subprocess
 
-    from api_load import peer_database, peer_script
+    from api_load import PEER_DIR as PEER_HOME
+    from api_load import _sh, peer_database, peer_script
 
     try:
         with peer_database() as peer:
             if peer is None:
                 return []
-            say(f"peer: get_email over {messages} messages")
-            row = peer_script(*peer, "mail_ingest.py", str(messages))
+            py, env = peer
+            if mix == "replies":
+                say(f"peer: {messages // 5} earlier tickets for its replies (untimed)")
+                peer_script(py, env, "mail_ingest.py", str(messages // 5))
+                _sh(f'{py} manage.py shell -c "{_PEER_CHECK_NOW}"', cwd=PEER_HOME, env=env)
+            say(f"peer: get_email over {messages} messages ({mix})")
+            row = peer_script(py, env, "mail_ingest.py", str(messages))
     except (subprocess.CalledProcessError, RuntimeError, ValueError) as exc:
         say(f"peer: failed: {exc}")
         return []
-    return [{**row, "db": "postgresql", "source": "measured in this run"}]
+    new = messages - messages // 5 if mix == "replies" else messages
+    if row.get("tickets_created") != new or row.get("left_unprocessed"):
+        say(f"peer: its run is not the {mix} mix ({row}); not compared")
+        return []
+    return [{**row, "db": "postgresql", "mix": mix, "source": "measured in this run"}]
 
 
 def main() -> int:
@@ -428,6 +464,15 @@ def main() -> int:
         "(--batch does not apply: the listener batches what arrives together)",
     )
     parser.add_argument(
+        "--mix",
+        nargs="+",
+        choices=("replies", "new"),
+        default=["replies", "new"],
+        help="replies: one message in five answers an earlier case (the peer's too); new: "
+        "every message opens a case (as the peer's harness does on a fresh database); "
+        "each compared with the peer's run of the same mix (default: both)",
+    )
+    parser.add_argument(
         "--peer",
         choices=("run", "recorded"),
         default="run",
@@ -444,21 +489,25 @@ def main() -> int:
     args = parser.parse_args()
     runs = []
     plan = [
-        (via, batch, workers)
+        (via, batch, workers, mix)
         for via in args.via
         for batch in (args.batch if via == "service" else [1])
         for workers in args.workers
+        for mix in (args.mix if via == "service" else ["replies"])
     ]
-    for via, batch, workers in plan:
+    for via, batch, workers, mix in plan:
         url = fresh_database(args.db_name, args.admin_url)
-        say(f"database {args.db_name} created; {via}, {workers} parallel deliveries, batch {batch}")
+        say(
+            f"database {args.db_name} created; {via}, {workers} parallel deliveries, "
+            f"batch {batch}, {mix}"
+        )
         with tempfile.TemporaryDirectory(prefix="sdmail") as data_dir:
             setup_django(url, Path(data_dir))
             prepare()
             if via == "lmtp":
                 ours = run_lmtp(args.messages, workers)
             else:
-                ours = run(url, data_dir, args.messages, workers, batch)
+                ours = run(url, data_dir, args.messages, workers, batch, mix)
             runs.append(with_fan_out(ours, workers))
     startup = None
     if args.startup:
@@ -466,14 +515,21 @@ def main() -> int:
 
         say(f"mail pipe start-up: {args.startup} messages through each pipe")
         startup = measure_startup(args.startup)
-    peers = (peer_measured(args.messages) if args.peer == "run" else []) or peer_recorded()
+    mixes = dict.fromkeys(ours["mix"] for ours in runs)
+    measured = (
+        [row for mix in mixes for row in peer_measured(args.messages, mix)]
+        if args.peer == "run"
+        else []
+    )
+    peers = measured or peer_recorded()
     for ours in runs:
         if ours["via"] == "lmtp":
             label = f"supportdesk smtpd --lmtp ({ours['db']}, {ours['workers']} clients): "
         else:
             label = (
                 f"supportdesk {'ingest_message' if ours['batch'] == 1 else 'ingest_batch'} "
-                f"({ours['db']}, {ours['workers']} parallel, {ours['batch']} per transaction): "
+                f"({ours['db']}, {ours['workers']} parallel, {ours['batch']} per transaction, "
+                f"{ours['mix']}): "
             )
         print(
             label
@@ -488,17 +544,22 @@ def main() -> int:
         )
     for peer in peers:
         print(
-            f"django-helpdesk get_email ({peer['db']}, {peer['source']}): "
-            f"{peer['messages']} messages in {peer['seconds']} s = {peer['msgs_per_s']} msg/s"
+            f"django-helpdesk get_email ({peer['db']}, {peer['mix']}, {peer['source']}): "
+            f"{peer['messages']} messages in {peer['seconds']} s = {peer['msgs_per_s']} msg/s "
+            f"({peer['tickets_created']} tickets opened)"
         )
-    if peers:
-        peer = peers[0]["msgs_per_s"]
-        for ours in runs:
-            print(
-                f"ours/peer ({ours['workers']} deliveries, batch {ours['batch']}): "
-                f"{ours['msgs_per_s'] / peer:.2f}x the message's transaction, "
-                f"{ours['msgs_per_s_with_fan_out'] / peer:.2f}x with its notices told"
-            )
+    # Each of our runs against the peer's run of the same mix: the same work on both sides.
+    rates = {peer["mix"]: peer["msgs_per_s"] for peer in reversed(peers)}
+    for ours in runs:
+        if ours["mix"] not in rates:
+            print(f"ours/peer ({ours['mix']}): the peer has no run of this mix")
+            continue
+        peer_rate = rates[ours["mix"]]
+        print(
+            f"ours/peer ({ours['workers']} deliveries, batch {ours['batch']}, {ours['mix']}): "
+            f"{ours['msgs_per_s'] / peer_rate:.2f}x the message's transaction, "
+            f"{ours['msgs_per_s_with_fan_out'] / peer_rate:.2f}x with its notices told"
+        )
     for line in describe(startup) if startup else []:
         print(line)
     print(json.dumps({"ours": runs, "peer": peers, "startup": startup}))
