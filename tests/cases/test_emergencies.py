@@ -224,3 +224,12 @@ def test_int2_the_console_downgrades_an_unconfirmed_emergency_with_a_reason(
     assert done.status_code == 302
     settled = Case.objects.get(pk=case.pk)
     assert settled.severity == 3 and not settled.severity_unconfirmed
+
+
+def test_int2_a_callback_number_without_country_code_is_read_in_the_policys_country(
+    mail_customer: Any,
+) -> None:
+    # partner-services says phone_country: US.
+    case = mailed("System down", "Everything is down. Call me on (802) 253-2905.", NIGHT)
+    assert case.severity == 1 and case.severity_unconfirmed
+    assert case.callback_number == "+18022532905"

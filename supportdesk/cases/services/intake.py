@@ -164,7 +164,7 @@ def _open_case(
         # INT-2: an after-hours emergency by email or API, from its words alone.
         triaged = dataclasses.replace(triaged, result=emergency, unconfirmed=True)
         draft = dataclasses.replace(
-            draft, callback_number=callback_in(draft, _phone_region(triaged.policy))
+            draft, callback_number=callback_in(draft, triaged.policy.intake.phone_country)
         )
     route = _route(triaged, draft, now)
     case, rows = _build(actor, draft, triaged, route, planning or selectors.planning(), now)
@@ -272,7 +272,7 @@ def _build(
     callback_number = draft.callback_number
     # An unconfirmed emergency without a number is paged anyway: on-call asks for one.
     if (route.needs_callback and not triaged.unconfirmed) or callback_number:
-        callback_number = validate_callback_number(callback_number, _phone_region(policy))
+        callback_number = validate_callback_number(callback_number, policy.intake.phone_country)
     kind = policy.request_type(draft.request_type)
     region = route.region or triaged.organisation.region
     case = Case(
@@ -400,8 +400,3 @@ def _requester(actor: User, organisation: Organization, requester_id: int | None
 def _region_key(policy: Policy, region: str) -> str | None:
     keys = {r.key for r in policy.regions}
     return region if region in keys else None
-
-
-def _phone_region(policy: Policy) -> str | None:
-    # Numbers without a + prefix are read in the vendor's home country.
-    return "US" if policy.default_region == "na" else None

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import phonenumbers
+
 from supportdesk.domain.policy.model import FieldKind, FormField, Intake
 from supportdesk.domain.policy.reader import Reader, check_level
 
@@ -65,9 +67,19 @@ def read_intake(
             "required_details",
             "emergency_requires_callback",
             "phone_sev1_follow_up",
+            "phone_country",
         },
         "intake",
     )
+    phone_country = r.get(section, "phone_country", "intake", str, default=None)
+    if phone_country is not None:
+        phone_country = phone_country.strip().upper()
+        if phone_country not in phonenumbers.SUPPORTED_REGIONS:
+            r.fail(
+                "intake.phone_country",
+                f"unknown country code {phone_country!r} (an ISO 3166 code such as US or SE)",
+            )
+            phone_country = None
     not_local = r.get(section, "not_local_check", "intake", dict, default={}) or {}
     details = r.get(section, "required_details", "intake", dict, default={}) or {}
     detail_levels = tuple(
@@ -103,4 +115,5 @@ def read_intake(
         phone_sev1_follow_up=bool(
             r.get(section, "phone_sev1_follow_up", "intake", bool, default=False)
         ),
+        phone_country=phone_country,
     )

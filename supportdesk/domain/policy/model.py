@@ -103,6 +103,9 @@ class Intake:
     detail_request_types: tuple[str, ...] = ()
     emergency_requires_callback: bool = False
     phone_sev1_follow_up: bool = False
+    #: The ISO 3166 country a callback number without a ``+`` prefix is read in (the
+    #: vendor's home country); None: such a number is refused.
+    phone_country: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
