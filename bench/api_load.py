@@ -13,15 +13,20 @@ What it does, in one run:
 3. **creates**: ``--creates`` real ``POST /api/cases`` (triage, routing, sprint, SLA
    clocks, timeline event, outbox rows where the rules say so) at ``--concurrency``
    clients, as a customer with an API token; severities spread 5/20/55/20 % over
-   Sev1..Sev4 (the peer's harness posts plain tickets of five priorities);
+   Sev1..Sev4 (the peer's harness posts plain tickets of five priorities); with
+   ``--peer run``, ``--rounds`` times, taking turns with the peer's create benchmark
+   (its server up beside ours, each idle while the other is loaded), and the median
+   round of each side is compared, so a machine whose speed drifts during the run
+   (this shared VM's does, by 10-20 %) weighs on both alike;
 4. **seeds** the table to ``--cases`` cases by ``COPY`` (states, severities, due
    instants and clock rows spread like a live desk; see :func:`seed_cases`);
 5. **queue reads**: ``--reads`` sequential ``GET /api/cases?limit=25`` as a North
    America agent (the first page of the agent's queue, with each case's clocks);
 6. the peer: ``--peer run`` runs the django-helpdesk harness
    (../shared/peers/django_helpdesk/run.sh beside the repository, PostgreSQL on port 5433, its own venv in
-   /tmp) for its create and list benchmarks; ``--peer recorded`` (or a failed run)
-   prints its figures recorded on 2026-11-23 instead, labelled as such.
+   /tmp) for its create rounds (step 3) and its list benchmark; ``--peer recorded``
+   (or a peer that cannot start) prints its figures recorded on 2026-11-23 instead,
+   labelled as such.
 
 The client is Python's ``http.client`` on threads, the peer's is httpx on threads;
 both run on the same 2-core machine as the server, so client time is in the figures.
@@ -836,69 +841,65 @@ def peer_script(py: Path, env: dict[str, str], *argv: str) -> dict[str, Any]:
     return dict(json.loads(text.strip().splitlines()[-1]))
 
 
-def peer_run(creates: int, conc: int) -> dict[str, dict[str, Any]] | None:
+class Peer:
     """The peer harness's create and staff-list benchmarks (the steps of its run.sh for
     PostgreSQL, without its escalation and mail benchmarks, which take minutes and are
-    not compared here): gunicorn with 2 workers, 100,000 seeded tickets."""
-    out: dict[str, dict[str, Any]] = {}
-    gunicorn: subprocess.Popen[bytes] | None = None
-    try:
-        with peer_database() as peer:
-            if peer is None:
-                return None
-            py, env = peer
-            work = Path(env["DH_WORK"])
+    not compared here): gunicorn with 2 workers on its own PostgreSQL, then 100,000
+    seeded tickets. Its server stays up between create rounds, idle while ours runs."""
 
-            def serve() -> subprocess.Popen[bytes]:
-                log = open(work / "gunicorn.log", "ab")  # noqa: SIM115
-                proc = subprocess.Popen(
-                    [
-                        str(py.parent / "gunicorn"),
-                        *("-w", "2", "-b", "127.0.0.1:8701", "--timeout", "300"),
-                        *("--chdir", str(PEER_DIR), "dhbench.wsgi:application"),
-                    ],
-                    env=env,
-                    stdout=log,
-                    stderr=log,
-                )
-                for _ in range(100):
-                    try:
-                        c = http.client.HTTPConnection("127.0.0.1", 8701, timeout=5)
-                        c.request("GET", "/helpdesk/login/")
-                        if c.getresponse().status == 200:
-                            return proc
-                    except OSError:
-                        pass
-                    time.sleep(0.2)
-                raise RuntimeError("peer gunicorn did not come up")
+    def __init__(self, stack: contextlib.ExitStack) -> None:
+        peer = stack.enter_context(peer_database())
+        if peer is None:
+            raise RuntimeError("the peer harness cannot run here")
+        self.py, self.env = peer
+        self.server: subprocess.Popen[bytes] | None = None
+        stack.callback(self.stop)
 
-            say(f"peer: {creates} creates at {conc}")
-            gunicorn = serve()
-            out["api_create"] = peer_script(
-                py, env, "load_create.py", str(creates), str(conc), "postgres"
-            )
-            stop(gunicorn)
-            say("peer: seeding 100,000 tickets")
-            out["orm_bulk_create"] = peer_script(py, env, "bulk_seed.py", "100000")
-            say("peer: staff list latency")
-            gunicorn = serve()
-            out["list_latency"] = peer_script(py, env, "load_list.py", "50", "postgres", "2")
-    except (subprocess.CalledProcessError, RuntimeError, ValueError) as exc:
-        detail = getattr(exc, "stderr", "") or ""
-        say(f"peer: failed: {exc} {detail[-500:]}")
-        return None
-    finally:
-        if gunicorn is not None:
-            stop(gunicorn)
-    return out
+    def serve(self) -> None:
+        log = open(Path(self.env["DH_WORK"]) / "gunicorn.log", "ab")  # noqa: SIM115
+        self.server = subprocess.Popen(
+            [
+                str(self.py.parent / "gunicorn"),
+                *("-w", "2", "-b", "127.0.0.1:8701", "--timeout", "300"),
+                *("--chdir", str(PEER_DIR), "dhbench.wsgi:application"),
+            ],
+            env=self.env,
+            stdout=log,
+            stderr=log,
+        )
+        for _ in range(100):
+            try:
+                c = http.client.HTTPConnection("127.0.0.1", 8701, timeout=5)
+                c.request("GET", "/helpdesk/login/")
+                if c.getresponse().status == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError("peer gunicorn did not come up")
+
+    def stop(self) -> None:
+        if self.server is not None:
+            stop(self.server)
+            self.server = None
+
+    def creates(self, creates: int, conc: int) -> dict[str, Any]:
+        if self.server is None:
+            self.serve()
+        say(f"peer: {creates} creates at {conc}")
+        return peer_script(self.py, self.env, "load_create.py", str(creates), str(conc), "postgres")
+
+    def list_latency(self) -> dict[str, Any]:
+        self.stop()
+        say("peer: seeding 100,000 tickets")
+        peer_script(self.py, self.env, "bulk_seed.py", "100000")
+        say("peer: staff list latency")
+        self.serve()
+        return peer_script(self.py, self.env, "load_list.py", "50", "postgres", "2")
 
 
-def peer_figures(mode: str, creates: int, conc: int) -> tuple[str, dict[str, dict[str, Any]]]:
-    if mode == "run":
-        got = peer_run(creates, conc)
-        if got and "api_create" in got and "list_latency" in got:
-            return "measured in this run", got
-    return "recorded 2026-11-23, not this run", _jsonl(PEER_RECORDED)
+def peer_recorded() -> dict[str, dict[str, Any]]:
+    return _jsonl(PEER_RECORDED)
 
 
 # -- main ------------------------------------------------------------------------------
@@ -908,6 +909,11 @@ def _ratio(a: float, b: float) -> float:
     return round(a / b, 2) if b else float("nan")
 
 
+def _median_round(rounds: list[dict[str, Any]]) -> dict[str, Any]:
+    """The round of median throughput (the lower middle one of an even count)."""
+    return sorted(rounds, key=lambda r: r["ok_per_s"])[(len(rounds) - 1) // 2]
+
+
 def main(argv: Iterable[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", default="supportdesk_bench")
@@ -915,6 +921,13 @@ def main(argv: Iterable[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8711)
     parser.add_argument("--creates", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="create rounds, ours and the peer's taking turns (with --peer run); the "
+        "median round of each is compared (default 3)",
+    )
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--reads", type=int, default=500)
     parser.add_argument("--peer", choices=("run", "recorded"), default="recorded")
@@ -934,41 +947,66 @@ def main(argv: Iterable[str] | None = None) -> int:
 
     # The demo data's own notices are told before the clock starts.
     drain_fan_out(env, 1)
-    server = start_gunicorn(env, args.port, threads=args.threads)
-    try:
-        say(f"gunicorn up on 127.0.0.1:{args.port}; {args.creates} creates at {args.concurrency}")
-        create = run_creates(
-            args.port,
-            prep["customer_token"],
-            prep["organisation_id"],
-            args.creates,
-            args.concurrency,
-        )
-        say(f"creates: {create['ok_per_s']}/s, p99 {create['latency_ok']['p99_ms']} ms")
-        stop(server)
-        # Told after the change: the creates' fan-out jobs, expanded by as many worker
-        # processes as the server had (the rate below counts this time too).
-        fan_out = drain_fan_out(env, 2)
-        told = create["wall_s"] + fan_out["seconds"]
-        created = create["status_codes"].get("201", 0)
-        create["fan_out"] = fan_out
-        create["ok_per_s_with_fan_out"] = round(created / told, 1)
-        say(f"fan-out: {fan_out}; creates with it: {create['ok_per_s_with_fan_out']}/s")
-        seed = seed_cases(args.cases, database_url=url)
+    with contextlib.ExitStack() as stack:
+        peer: Peer | None = None
+        if args.peer == "run":
+            try:
+                peer = Peer(stack)
+            except (subprocess.CalledProcessError, RuntimeError) as exc:
+                say(f"peer: cannot run ({exc}); its recorded figures are used")
+        ours_rounds: list[dict[str, Any]] = []
+        peer_rounds: list[dict[str, Any]] = []
         server = start_gunicorn(env, args.port, threads=args.threads)
-        read = run_reads(args.port, prep["agent_token"], "/api/cases?limit=25", args.reads)
-    finally:
-        stop(server)
-
-    label, peer = peer_figures(args.peer, args.creates, args.concurrency)
-    p_create = peer["api_create"]
-    p_list = peer["list_latency"]["dt_priority"]
+        try:
+            # Ours and the peer's in turn, so a machine that speeds up or slows down
+            # during the run weighs on both alike.
+            for r in range(args.rounds if peer else 1):
+                say(f"round {r + 1}: {args.creates} creates at {args.concurrency}")
+                ours_rounds.append(
+                    run_creates(
+                        args.port,
+                        prep["customer_token"],
+                        prep["organisation_id"],
+                        args.creates,
+                        args.concurrency,
+                    )
+                )
+                say(f"creates: {ours_rounds[-1]['ok_per_s']}/s")
+                if peer:
+                    peer_rounds.append(peer.creates(args.creates, args.concurrency))
+            stop(server)
+            # Told after the change: the creates' fan-out jobs, expanded by as many
+            # worker processes as the server had (the rate below counts this time too).
+            fan_out = drain_fan_out(env, 2)
+            create = dict(_median_round(ours_rounds))
+            told = sum(r["wall_s"] for r in ours_rounds) + fan_out["seconds"]
+            created = sum(r["status_codes"].get("201", 0) for r in ours_rounds)
+            create["fan_out"] = fan_out
+            create["ok_per_s_with_fan_out"] = round(created / told, 1)
+            say(f"fan-out: {fan_out}; creates with it: {create['ok_per_s_with_fan_out']}/s")
+            seed = seed_cases(args.cases, database_url=url)
+            server = start_gunicorn(env, args.port, threads=args.threads)
+            read = run_reads(args.port, prep["agent_token"], "/api/cases?limit=25", args.reads)
+        finally:
+            stop(server)
+        if peer:
+            label = "measured in this run"
+            p_create = _median_round(peer_rounds)
+            p_list = peer.list_latency()["dt_priority"]
+        else:
+            label = "recorded 2026-11-23, not this run"
+            recorded = peer_recorded()
+            p_create, p_list = recorded["api_create"], recorded["list_latency"]["dt_priority"]
+    round_ratios = [
+        _ratio(o["ok_per_s"], p["ok_per_s"]) for o, p in zip(ours_rounds, peer_rounds, strict=False)
+    ]
     result = {
         "bench": "api_load",
         "database": "postgresql",
         "server": f"gunicorn, 2 workers, {'sync' if args.threads == 1 else f'gthread x{args.threads}'}",
         "ours": {
             "create": create,
+            "create_rounds": ours_rounds,
             "queries_per_create": queries,
             "seed": seed,
             "queue_read": read,
@@ -977,10 +1015,12 @@ def main(argv: Iterable[str] | None = None) -> int:
             "name": "django-helpdesk 2.6.1",
             "source": label,
             "create": p_create,
+            "create_rounds": peer_rounds,
             "ticket_list_dt_priority": p_list,
         },
         "ratios": {
             "create_throughput_ours_over_peer": _ratio(create["ok_per_s"], p_create["ok_per_s"]),
+            "create_throughput_per_round": round_ratios,
             "create_throughput_with_fan_out_ours_over_peer": _ratio(
                 create["ok_per_s_with_fan_out"], p_create["ok_per_s"]
             ),
@@ -996,8 +1036,14 @@ def main(argv: Iterable[str] | None = None) -> int:
             "queue_p95_at_most_quarter_of_peer_list_p95": read["p95_ms"] <= p_list["p95_ms"] / 4,
         },
     }
+    for r, (o, p) in enumerate(zip(ours_rounds, peer_rounds, strict=False), 1):
+        print(f"round {r}: ours {o['ok_per_s']} req/s, peer {p['ok_per_s']} req/s")
     c, lo = create, create["latency_ok"]
-    print(f"creates ({c['requests']} at {c['concurrency']}): {c['ok_per_s']} req/s ok, ", end="")
+    print(
+        f"creates (median of {len(ours_rounds)} rounds of {c['requests']} at {c['concurrency']}): "
+        f"{c['ok_per_s']} req/s ok, ",
+        end="",
+    )
     print(f"p50 {lo['p50_ms']} / p95 {lo['p95_ms']} / p99 {lo['p99_ms']} ms, {c['status_codes']}")
     fo = c["fan_out"]
     print(
@@ -1013,7 +1059,8 @@ def main(argv: Iterable[str] | None = None) -> int:
     )
     plo = p_create["latency_ok"]
     print(
-        f"peer django-helpdesk ({label}): create {p_create['ok_per_s']} req/s, "
+        f"peer django-helpdesk ({label}): create {p_create['ok_per_s']} req/s"
+        f"{f' (median of {len(peer_rounds)} rounds)' if peer_rounds else ''}, "
         f"p50 {plo['p50_ms']} / p95 {plo['p95_ms']} / p99 {plo['p99_ms']} ms; "
         f"ticket list p50 {p_list['p50_ms']} / p95 {p_list['p95_ms']} ms"
     )
