@@ -28,6 +28,7 @@ from supportdesk.escalations import services as escalation_services
 from supportdesk.escalations.models import (
     LIVE_STATUSES,
     PENDING_STATUSES,
+    Escalation,
     EscalationEventKind,
     EscalationStatus,
 )
@@ -141,31 +142,9 @@ def _render_detail(
     status: int = 200,
 ) -> HttpResponse:
     policy = policy_selectors.parsed(case.policy_version)
-    comments = {c.pk: c for c in selectors.case_comments(user, case)}
-    timeline = []
-    for event in selectors.case_timeline(user, case):
-        comment = comments.get(event.data.get("comment")) if event.kind == "comment" else None
-        if event.kind == "comment" and comment is None:
-            continue  # never an internal comment's event, even if mislabelled
-        timeline.append({"event": event, "comment": comment})
-    escalations = list(
-        escalation_selectors.escalation_list(
-            user, escalation_selectors.EscalationFilter(case_id=case.pk)
-        ).order_by("-requested_at")
-    )
-    escalable, why_not = True, ""
-    if policy.escalation is not None:
-        escalable, why_not = may_request_escalation(
-            policy=policy,
-            live=any(e.status in (*PENDING_STATUSES, *LIVE_STATUSES) for e in escalations),
-            closed_before=any(e.status == EscalationStatus.CLOSED for e in escalations),
-        )
-    for esc in escalations:
-        # ESC-6: the requester follows the escalation's progress; internal steps
-        # (assignment details, hand-overs, stakeholders) stay on the console.
-        esc.updates = [  # type: ignore[attr-defined]
-            ev for ev in escalation_selectors.escalation_events(esc) if ev.kind in CUSTOMER_STEPS
-        ]
+    timeline = _public_timeline(user, case)
+    escalations = _escalations_followed(user, case)
+    escalable, why_not = _may_escalate(policy, escalations)
     customer_moves = [
         str(s)
         for s in allowed_targets(case.status, ActorKind.CUSTOMER)  # type: ignore[arg-type]
@@ -200,6 +179,46 @@ def _render_detail(
             "nav": "cases",
         },
         status=status,
+    )
+
+
+def _public_timeline(user: User, case: Case) -> list[dict[str, Any]]:
+    """The case's events the customer sees, each comment's with its comment."""
+    comments = {c.pk: c for c in selectors.case_comments(user, case)}
+    timeline = []
+    for event in selectors.case_timeline(user, case):
+        comment = comments.get(event.data.get("comment")) if event.kind == "comment" else None
+        if event.kind == "comment" and comment is None:
+            continue  # never an internal comment's event, even if mislabelled
+        timeline.append({"event": event, "comment": comment})
+    return timeline
+
+
+def _escalations_followed(user: User, case: Case) -> list[Escalation]:
+    """The case's escalations, newest first, each with the ``updates`` its requester
+    follows."""
+    escalations = list(
+        escalation_selectors.escalation_list(
+            user, escalation_selectors.EscalationFilter(case_id=case.pk)
+        ).order_by("-requested_at")
+    )
+    for esc in escalations:
+        # ESC-6: the requester follows the escalation's progress; internal steps
+        # (assignment details, hand-overs, stakeholders) stay on the console.
+        esc.updates = [  # type: ignore[attr-defined]
+            ev for ev in escalation_selectors.escalation_events(esc) if ev.kind in CUSTOMER_STEPS
+        ]
+    return escalations
+
+
+def _may_escalate(policy: Policy, escalations: list[Escalation]) -> tuple[bool, str]:
+    """Whether the customer may request an escalation of the case now, and if not why."""
+    if policy.escalation is None:
+        return True, ""
+    return may_request_escalation(
+        policy=policy,
+        live=any(e.status in (*PENDING_STATUSES, *LIVE_STATUSES) for e in escalations),
+        closed_before=any(e.status == EscalationStatus.CLOSED for e in escalations),
     )
 
 

@@ -116,7 +116,7 @@ def send_case_mail(
     with translation.override(notice_selectors.mail_language(_reader(case, user, address))):
         body, html = render(template, ctx, policy)
     subject = reply_subject(case.reference, str(context.get("subject") or case.title))
-    who = _recipient_key(user, team, address if coalesce_seconds else "")
+    who = recipient_key(user, team, address if coalesce_seconds else "")
     message = outbox.enqueue(
         kind=MessageKind.EMAIL,
         subject=subject,
@@ -147,8 +147,9 @@ def send_case_mail(
     return message
 
 
-def _recipient_key(user: User | None, team: Team | None, address: str) -> str:
-    """Who a mail goes to, for coalescing: a person, a team, or (when given) an address."""
+def recipient_key(user: User | None, team: Team | None, address: str) -> str:
+    """Who a mail goes to, for coalescing and a notice's dedupe key: a person, a team, or
+    (when given) an address."""
     if address:
         return f"a{hashlib.sha256(address.lower().encode()).hexdigest()[:16]}"
     return f"u{user.pk}" if user is not None else f"t{team.pk}" if team is not None else ""

@@ -6,6 +6,7 @@ who are told by mail (``notices.mail``) and in the app (``notices.people``,
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from django.urls import reverse
@@ -81,17 +82,36 @@ def notify(
         ),
     )
     telling = Telling(case, facts, key, policy, now, escalation)
-    # Nobody is told of their own action, except a requester of their own new case or
-    # request: the receipt is their confirmation (INT-1, ESC-5).
-    own = _requester_id(case, escalation)
+    _leave_out_actor(telling, event, actor)
+    people, teams, addresses = _recipients(telling, plan)
+    tell_people(telling, people)
+    for notice, team in teams:
+        tell_team(telling, notice, team)
+    for address, notice in addresses:
+        tell_address(telling, notice, address)
+    return telling.sent
+
+
+def _leave_out_actor(telling: Telling, event: NoticeEvent, actor: User | None) -> None:
+    """Nobody is told of their own action, except a requester of their own new case or
+    request: the receipt is their confirmation (INT-1, ESC-5)."""
+    own = _requester_id(telling.case, telling.parties)
     if actor is not None and not (event in _RECEIPTS and actor.pk == own):
         telling.told.add(actor.pk)
         telling.staff_told = actor.is_vendor_staff
+
+
+def _recipients(
+    telling: Telling, plan: Iterable[Notice]
+) -> tuple[list[tuple[Notice, User]], list[tuple[Notice, Team]], list[tuple[str, Notice]]]:
+    """The people (each marked told), teams and addresses of the planned notices, each
+    with the first notice that names them; a person only if they may be told at all."""
+    case = telling.case
     people: list[tuple[Notice, User]] = []
     teams: dict[int, tuple[Notice, Team]] = {}
     addresses: dict[str, Notice] = {}
     for notice in plan:
-        for who in recipients(case, notice.audience, escalation):
+        for who in recipients(case, notice.audience, telling.parties):
             if isinstance(who, Team):
                 teams.setdefault(who.pk, (notice, who))
             elif isinstance(who, str):
@@ -100,12 +120,7 @@ def notify(
                 telling.told.add(who.pk)
                 telling.staff_told |= who.is_vendor_staff
                 people.append((notice, who))
-    tell_people(telling, people)
-    for notice, team in teams.values():
-        tell_team(telling, notice, team)
-    for address, notice in addresses.items():
-        tell_address(telling, notice, address)
-    return telling.sent
+    return people, list(teams.values()), list(addresses.items())
 
 
 #: Receipts: their requester hears of the case or request they made themselves.

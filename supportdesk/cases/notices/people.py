@@ -3,7 +3,6 @@ language, and a stakeholder known only by their address (ESC-6)."""
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from django.urls import reverse
@@ -11,15 +10,14 @@ from django.utils import translation
 
 from supportdesk.accounts.models import User
 from supportdesk.cases.models import Case, Channel
-from supportdesk.cases.notices.mail import receipt_context, send_case_mail
+from supportdesk.cases.notices.mail import receipt_context
 from supportdesk.cases.notices.telling import (
     Telling,
-    coalesce_for,
-    mail_context,
+    bell_entry,
     notice_link,
     notice_title,
+    send_notice_mail,
 )
-from supportdesk.cases.notices.texts import compose
 from supportdesk.conf import desk_settings
 from supportdesk.domain.notices import Notice, NoticeChannel, NoticeEvent, wanted_channels
 from supportdesk.notifications import selectors as notice_selectors
@@ -57,15 +55,7 @@ def _write_to_person(
     title = notice_title(notice.event, case, telling.facts, staff)
     link = notice_link(telling, staff=staff)
     if NoticeChannel.IN_APP in channels:
-        outbox.notify_in_app(
-            user=user,
-            event=notice.event,
-            title=f"{case.reference} · {title}",
-            body=compose(telling.facts.get("text")),
-            url=link,
-            case_id=case.pk,
-            now=telling.now,
-        )
+        outbox.notify_in_app(user=user, **bell_entry(telling, notice, title, link))
     if NoticeChannel.EMAIL not in channels or not user.email:
         return
     if (
@@ -76,31 +66,30 @@ def _write_to_person(
         # The mail intake answers the message that opened the case, in its thread.
         return
     template = "notice" if staff else _CUSTOMER_TEMPLATES.get(notice.event, "notice")
-    context = {**mail_context(telling, title, link, staff), "recipient": user}
+    extra: dict[str, Any] = {"recipient": user}
     if template == "receipt":
-        context.update(receipt_context(case, user, telling.policy))
-    unsubscribe = ""
-    group = notice_selectors.GROUP_OF.get(notice.event)
-    if not notice.essential and group is not None:
-        token = notice_selectors.unsubscribe_token(user, group)
-        unsubscribe = f"{desk_settings.site_url}{reverse('notices:unsubscribe', args=[token])}"
-    context["unsubscribe"] = unsubscribe
-    telling.sent.append(
-        send_case_mail(
-            case=case,
-            template=template,
-            user=user,
-            dedupe_key=f"case:{case.pk}:{notice.event}:{telling.key}:u{user.pk}",
-            context=context,
-            policy=telling.policy,
-            coalesce_seconds=coalesce_for(notice, case, telling.policy),
-            unsubscribe_url=unsubscribe,
-            threaded=not staff,
-            new_key=telling.parties is None,
-            **_fresh_thread(case),
-            now=telling.now,
-        )
+        extra.update(receipt_context(case, user, telling.policy))
+    send_notice_mail(
+        telling,
+        notice,
+        user,
+        title=title,
+        link=link,
+        template=template,
+        extra=extra,
+        unsubscribe=_unsubscribe_link(notice, user),
+        **_fresh_thread(case),
     )
+
+
+def _unsubscribe_link(notice: Notice, user: User) -> str:
+    """The link that stops ``user``'s mail of the notice's group; none for an essential
+    notice or one of no group."""
+    group = notice_selectors.GROUP_OF.get(notice.event)
+    if notice.essential or group is None:
+        return ""
+    token = notice_selectors.unsubscribe_token(user, group)
+    return f"{desk_settings.site_url}{reverse('notices:unsubscribe', args=[token])}"
 
 
 def _fresh_thread(case: Case) -> dict[str, Any]:
@@ -116,21 +105,7 @@ def tell_address(telling: Telling, notice: Notice, address: str) -> None:
     of the case's thread."""
     if NoticeChannel.EMAIL not in notice.channels:
         return
-    case = telling.case
     # Nobody registered reads it: the site's language, as its mail is written in.
     with translation.override(notice_selectors.mail_language(None)):
-        title = notice_title(notice.event, case, telling.facts, staff=False)
-    context = mail_context(telling, title, notice_link(telling, staff=False), staff=False)
-    digest = hashlib.sha256(address.encode()).hexdigest()[:16]
-    telling.sent.append(
-        send_case_mail(
-            case=case,
-            template="notice",
-            address=address,
-            dedupe_key=f"case:{case.pk}:{notice.event}:{telling.key}:a{digest}",
-            context={**context, "unsubscribe": ""},
-            policy=telling.policy,
-            coalesce_seconds=coalesce_for(notice, case, telling.policy),
-            now=telling.now,
-        )
-    )
+        title = notice_title(notice.event, telling.case, telling.facts, staff=False)
+    send_notice_mail(telling, notice, address, title=title, link=notice_link(telling, staff=False))

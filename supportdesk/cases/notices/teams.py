@@ -6,17 +6,15 @@ from __future__ import annotations
 from django.utils import translation
 
 from supportdesk.accounts.models import Team, User
-from supportdesk.cases.notices.mail import send_case_mail
 from supportdesk.cases.notices.people import tell_people
 from supportdesk.cases.notices.telling import (
     Telling,
-    coalesce_for,
+    bell_entry,
     in_tenant,
-    mail_context,
     notice_link,
     notice_title,
+    send_notice_mail,
 )
-from supportdesk.cases.notices.texts import compose
 from supportdesk.domain.notices import Notice, NoticeChannel
 from supportdesk.notifications import selectors as notice_selectors
 from supportdesk.notifications import services as outbox
@@ -40,7 +38,6 @@ def tell_team(telling: Telling, notice: Notice, team: Team) -> None:
         telling.staff_told = True
         tell_people(telling, people)
         return
-    case = telling.case
     link = notice_link(telling, staff=True)
     if telling.parties is not None:
         # An escalation's notice: each member reads it in their language, the team's
@@ -50,17 +47,10 @@ def tell_team(telling: Telling, notice: Notice, team: Team) -> None:
         with translation.override(notice_selectors.mail_language(None)):
             _mail_team(telling, notice, team, link)
         return
-    title = notice_title(notice.event, case, telling.facts, staff=True)
     if NoticeChannel.IN_APP in notice.channels:
+        title = notice_title(notice.event, telling.case, telling.facts, staff=True)
         outbox.notify_members_in_app(
-            team=team,
-            besides=told,
-            event=notice.event,
-            title=f"{case.reference} · {title}",
-            body=compose(telling.facts.get("text")),
-            url=link,
-            case_id=case.pk,
-            now=telling.now,
+            team=team, besides=told, **bell_entry(telling, notice, title, link)
         )
     _mail_team(telling, notice, team, link)
 
@@ -80,20 +70,12 @@ def _tell_members(telling: Telling, notice: Notice, team: Team, link: str) -> No
     """A bell entry for each active member of ``team`` not told already, written in
     their language (an escalation's notice: a few people, read with their preferences
     in one statement; a case's team keeps its one ``INSERT ... SELECT``)."""
-    case = telling.case
     members = User.objects.filter(team=team, is_active=True).exclude(pk__in=telling.told)
     fresh = notice_selectors.with_notice_settings_of(list(members.order_by("pk")))
     for member in fresh.values():
         with translation.override(notice_selectors.mail_language(member)):
-            outbox.notify_in_app(
-                user=member,
-                event=notice.event,
-                title=f"{case.reference} · {notice_title(notice.event, case, telling.facts, staff=True)}",
-                body=compose(telling.facts.get("text")),
-                url=link,
-                case_id=case.pk,
-                now=telling.now,
-            )
+            title = notice_title(notice.event, telling.case, telling.facts, staff=True)
+            outbox.notify_in_app(user=member, **bell_entry(telling, notice, title, link))
 
 
 def _mail_team(telling: Telling, notice: Notice, team: Team, link: str) -> None:
@@ -101,23 +83,5 @@ def _mail_team(telling: Telling, notice: Notice, team: Team, link: str) -> None:
     managers')."""
     if NoticeChannel.EMAIL not in notice.channels:
         return
-    case = telling.case
-    title = notice_title(notice.event, case, telling.facts, staff=True)
-    context = mail_context(telling, title, link, staff=True)
-    context.setdefault("subject", f"{title} · {case.title}")
-    telling.sent.append(
-        send_case_mail(
-            case=case,
-            template="notice",
-            team=team,
-            dedupe_key=f"case:{case.pk}:{notice.event}:{telling.key}:t{team.pk}",
-            context={**context, "unsubscribe": ""},
-            policy=telling.policy,
-            coalesce_seconds=coalesce_for(notice, case, telling.policy),
-            threaded=False,
-            # Case notices are keyed by a row of this transaction (no savepoint); an
-            # escalation's steps keep the duplicate check.
-            new_key=telling.parties is None,
-            now=telling.now,
-        )
-    )
+    title = notice_title(notice.event, telling.case, telling.facts, staff=True)
+    send_notice_mail(telling, notice, team, title=title, link=link)

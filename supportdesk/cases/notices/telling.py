@@ -1,18 +1,22 @@
 """What every recipient's message of one event is made of (:class:`Telling`): its
-title, the page it leads to, the mail's context, and who may be told at all (PRI-3)."""
+title, the page it leads to, the mail's context, and who may be told at all (PRI-3);
+and the two shapes it is told in, a bell entry and a notice mail, one for people,
+teams and addresses alike."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from supportdesk.accounts.models import User
+from supportdesk.accounts.models import Team, User
 from supportdesk.cases.models import Case
-from supportdesk.cases.notices.audience import EscalationParties
+from supportdesk.cases.notices.audience import EscalationParties, Recipient
+from supportdesk.cases.notices.mail import recipient_key, send_case_mail
+from supportdesk.cases.notices.texts import compose
 from supportdesk.conf import desk_settings
 from supportdesk.domain.notices import Notice, NoticeEvent
 from supportdesk.domain.policy import Policy
@@ -114,3 +118,75 @@ def in_tenant(user: User, case: Case) -> bool:
         return True
     org = case.organization
     return user.organization_id is not None and user.organization_id in (org.pk, org.partner_id)
+
+
+class BellEntry(TypedDict):
+    """A notice's bell entry: ``notify_in_app``'s fields, and ``notify_members_in_app``'s."""
+
+    event: str
+    title: str
+    body: str
+    url: str
+    case_id: int
+    now: dt.datetime
+
+
+def bell_entry(telling: Telling, notice: Notice, title: str, link: str) -> BellEntry:
+    """What ``notice``'s bell entry says, for a person or each member of a team."""
+    case = telling.case
+    return BellEntry(
+        event=notice.event,
+        title=f"{case.reference} · {title}",
+        body=compose(telling.facts.get("text")),
+        url=link,
+        case_id=case.pk,
+        now=telling.now,
+    )
+
+
+def send_notice_mail(
+    telling: Telling,
+    notice: Notice,
+    to: Recipient,
+    *,
+    title: str,
+    link: str,
+    template: str = "notice",
+    extra: dict[str, Any] | None = None,
+    unsubscribe: str = "",
+    thread: list[str] | None = None,
+    new_case: bool = False,
+) -> None:
+    """Queue ``notice``'s mail to a person, a team or an address, keyed by the event,
+    the change and the recipient, combined with their pending mail as the notice
+    allows. Mail to staff or a team is kept out of the case's customer thread.
+    ``extra``: more of the template's context; ``thread`` and ``new_case`` as
+    ``send_case_mail``'s."""
+    case = telling.case
+    user = to if isinstance(to, User) else None
+    team = to if isinstance(to, Team) else None
+    address = to if isinstance(to, str) else ""
+    staff = team is not None or (user is not None and user.is_vendor_staff)
+    context = {**mail_context(telling, title, link, staff), **(extra or {})}
+    telling.sent.append(
+        send_case_mail(
+            case=case,
+            template=template,
+            user=user,
+            team=team,
+            address=address,
+            dedupe_key=f"case:{case.pk}:{notice.event}:{telling.key}:{recipient_key(user, team, address)}",
+            context={**context, "unsubscribe": unsubscribe},
+            policy=telling.policy,
+            coalesce_seconds=coalesce_for(notice, case, telling.policy),
+            unsubscribe_url=unsubscribe,
+            threaded=not staff,
+            # Case notices are keyed by a row of this transaction (no savepoint); an
+            # escalation's steps (the only notices to plain addresses) keep the
+            # duplicate check.
+            new_key=telling.parties is None,
+            thread=thread,
+            new_case=new_case,
+            now=telling.now,
+        )
+    )

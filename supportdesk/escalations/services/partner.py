@@ -15,8 +15,14 @@ from supportdesk.accounts.models import User
 from supportdesk.accounts.permissions import require
 from supportdesk.cases.notices import Lines, Text
 from supportdesk.domain.errors import DomainError
+from supportdesk.domain.escalation_decision import DecisionClock
 from supportdesk.domain.notices import NoticeEvent
-from supportdesk.escalations.models import Escalation, EscalationEventKind, EscalationStatus
+from supportdesk.escalations.models import (
+    Escalation,
+    EscalationEvent,
+    EscalationEventKind,
+    EscalationStatus,
+)
 from supportdesk.escalations.permissions import can_answer_for_partner
 from supportdesk.escalations.selectors import access_escalation
 from supportdesk.escalations.services._events import (
@@ -56,52 +62,76 @@ def record_partner_answer(
         raise DomainError(_("write what the partner found"), field="answer")
     with transaction.atomic():
         esc = access_escalation(actor, escalation_id, lock=True)
-        require(
-            can_answer_for_partner(actor, esc),
-            _("only the partner asked first answers for it"),
-            field="escalation_id",
-        )
-        require_status(
-            esc,
-            (EscalationStatus.PARTNER_FIRST,),
-            pgettext("escalation step refused", "answer for the partner"),
-        )
-        concerns = [r for r in esc.assessment_reasons if r.get("key") != _PARTNER_FIRST]
-        esc.status = EscalationStatus.NEEDS_DECISION if concerns else EscalationStatus.REQUESTED
-        esc.partner_answer = answer
-        esc.partner_answered_at = now
-        save(esc, now, "status", "partner_answer", "partner_answered_at")
-        plan = start_decision_clock(esc, now)
-        event = record(
-            esc,
-            EscalationEventKind.PARTNER_ANSWERED,
-            actor=actor,
-            now=now,
-            data={
-                "answer": answer,
-                "status": str(esc.status),
-                "decision_region": plan.region,
-                "decide_by": iso(plan.decide_by),
-            },
-        )
-        answered = Text(gettext_noop("The partner answered:"))
-        tell_deciders(
-            esc,
-            region=plan.region,
-            key=f"partner:{event.pk}",
-            text=Lines(
-                answered, answer, "", esc.assessment, business_impact(esc), plan.explanation
-            ),
-            actor=actor,
-            now=now,
-            data={"by": decide_by(esc)},
-        )
-        announce(
-            esc,
-            NoticeEvent.ESCALATION_UPDATE,
-            key=f"partner:{event.pk}",
-            text=Lines(answered, answer, "", team_decides_by(esc)),
-            actor=actor,
-            now=now,
-        )
+        _require_partner_answers(actor, esc)
+        plan, event = _record_answer(esc, answer, actor=actor, now=now)
+        _tell_of_answer(esc, plan, answer, key=f"partner:{event.pk}", actor=actor, now=now)
         return esc
+
+
+def _require_partner_answers(actor: User, esc: Escalation) -> None:
+    """Only the partner asked first (or staff) answers, and only while it is asked."""
+    require(
+        can_answer_for_partner(actor, esc),
+        _("only the partner asked first answers for it"),
+        field="escalation_id",
+    )
+    require_status(
+        esc,
+        (EscalationStatus.PARTNER_FIRST,),
+        pgettext("escalation step refused", "answer for the partner"),
+    )
+
+
+def _record_answer(
+    esc: Escalation, answer: str, *, actor: User, now: dt.datetime
+) -> tuple[DecisionClock, EscalationEvent]:
+    """The answer saved on ``esc``, its decision clock started, and the step logged."""
+    concerns = [r for r in esc.assessment_reasons if r.get("key") != _PARTNER_FIRST]
+    esc.status = EscalationStatus.NEEDS_DECISION if concerns else EscalationStatus.REQUESTED
+    esc.partner_answer = answer
+    esc.partner_answered_at = now
+    save(esc, now, "status", "partner_answer", "partner_answered_at")
+    plan = start_decision_clock(esc, now)
+    event = record(
+        esc,
+        EscalationEventKind.PARTNER_ANSWERED,
+        actor=actor,
+        now=now,
+        data={
+            "answer": answer,
+            "status": str(esc.status),
+            "decision_region": plan.region,
+            "decide_by": iso(plan.decide_by),
+        },
+    )
+    return plan, event
+
+
+def _tell_of_answer(
+    esc: Escalation,
+    plan: DecisionClock,
+    answer: str,
+    *,
+    key: str,
+    actor: User,
+    now: dt.datetime,
+) -> None:
+    """The deciders (with the assessment and the clock) and the requester are told."""
+    answered = Text(gettext_noop("The partner answered:"))
+    tell_deciders(
+        esc,
+        region=plan.region,
+        key=key,
+        text=Lines(answered, answer, "", esc.assessment, business_impact(esc), plan.explanation),
+        actor=actor,
+        now=now,
+        data={"by": decide_by(esc)},
+    )
+    announce(
+        esc,
+        NoticeEvent.ESCALATION_UPDATE,
+        key=key,
+        text=Lines(answered, answer, "", team_decides_by(esc)),
+        actor=actor,
+        now=now,
+    )

@@ -80,44 +80,14 @@ def _gather(
     replay: bool,
     now: dt.datetime,
 ) -> tuple[MailFacts, _Read]:
-    unknown = UnknownSenderRule(str(rules.unknown_senders))
-    sender = Sender(mail.sender, known=False)
     if mail.automatic or null_sender:
-        # Nothing else matters: the decision is to change nothing, and only the case
-        # the robot answered is looked for, to show the message there.
-        answered = threads.answered_case(mail)
-        in_hand = CaseInHand(answered.pk) if answered is not None else None
-        facts = MailFacts(sender, now, mail.automatic, null_sender, case=in_hand)
-        return facts, _Read(None, None, answered, None)
+        return _gather_automatic(mail, null_sender=null_sender, now=now)
     # In the message's transaction, before routing changes anything: the planning
     # stamp read here serves the case the message may open.
     found = selectors.sender_and_rate(
         mail.sender, sender=row.sender, since=now - RATE_WINDOW, besides=row.pk
     )
-    user = found.user
-    # A replay is not counted against the sender's rate.
-    recent = None if replay else found.recent
-    organisation = user.organization if user is not None and user.organization_id else None
-    if organisation is None and not (user is not None and user.is_vendor_staff):
-        # A sender known by their mail domain (or placed by an agent) is a contact of
-        # that organisation before anything else: their first mail may be a reply.
-        contact = None
-        if row.organization is not None:
-            organisation = row.organization
-            contact = selectors.contact_in(mail.sender, organisation.pk)
-        else:
-            organisation, contact = selectors.organisation_for_domain(
-                domain_of(mail.sender), mail.sender
-            )
-        if organisation is not None:
-            user = contact or _prospective_contact(mail, organisation)
-    if user is not None:
-        sender = Sender(
-            mail.sender,
-            known=user.pk is not None,
-            staff=user.is_vendor_staff,
-            organisation_id=organisation.pk if organisation is not None else None,
-        )
+    user, organisation = _sender_rows(row, mail, found.user)
     targets = threads.thread_targets(mail)
     escalation_ids = list(dict.fromkeys([*mail.escalation_ids, *targets.escalations]))
     pages = (*mail.page_ids, *targets.pages)
@@ -126,34 +96,84 @@ def _gather(
     # the case (a reply of such a message locks it when carried out).
     locked = not (escalation_ids or pages)
     case = threads.visible_case(user, targets, lock=locked)
-    customer = user is not None and not user.is_vendor_staff
+    customer = user if user is not None and not user.is_vendor_staff else None
     asks = rules_of_mail.asks_for_escalation(
         bool(ESCALATION_REQUEST.match(mail.clean_subject)), mail.thread_ids
     )
     policy = (
-        escalation_mail.escalation_policy(user, case)
-        if user is not None and customer and asks and not escalation_ids
+        escalation_mail.escalation_policy(customer, case)
+        if customer is not None and asks and not escalation_ids
         else None
     )
     facts = MailFacts(
-        sender,
+        _sender(mail, user, organisation),
         now,
-        recent=recent,
+        # A replay is not counted against the sender's rate.
+        recent=None if replay else found.recent,
         rate_limit=rules.rate_limit_per_hour,
         pages=pages,
         names_escalation=bool(escalation_ids),
         awaiting_escalation=(
-            escalation_mail.awaiting_client(user, escalation_ids)
-            if user is not None and customer
+            escalation_mail.awaiting_client(customer, escalation_ids)
+            if customer is not None
             else None
         ),
         asks_escalation=asks,
         escalation_process=policy is not None,
         case=_in_hand(case, user) if case is not None and user is not None else None,
-        unknown_senders=unknown,
+        unknown_senders=UnknownSenderRule(str(rules.unknown_senders)),
     )
     return facts, _Read(
         user, organisation, case, policy, locked, planning_under(found.planning_stamp)
+    )
+
+
+def _gather_automatic(
+    mail: ParsedMail, *, null_sender: bool, now: dt.datetime
+) -> tuple[MailFacts, _Read]:
+    """An automatic reply or a bounce: nothing else matters, as the decision is to
+    change nothing; only the case the robot answered is looked for, to show the message
+    there."""
+    answered = threads.answered_case(mail)
+    in_hand = CaseInHand(answered.pk) if answered is not None else None
+    facts = MailFacts(
+        Sender(mail.sender, known=False), now, mail.automatic, null_sender, case=in_hand
+    )
+    return facts, _Read(None, None, answered, None)
+
+
+def _sender_rows(
+    row: InboundMessage, mail: ParsedMail, user: User | None
+) -> tuple[User | None, Organization | None]:
+    """The sender's user and organisation. A sender known by their mail domain (or
+    placed by an agent) is a contact of that organisation before anything else, as
+    their first mail may be a reply: unsaved (:func:`_prospective_contact`) until a
+    decision needs them."""
+    organisation = user.organization if user is not None and user.organization_id else None
+    if organisation is not None or (user is not None and user.is_vendor_staff):
+        return user, organisation
+    contact = None
+    if row.organization is not None:
+        organisation = row.organization
+        contact = selectors.contact_in(mail.sender, organisation.pk)
+    else:
+        organisation, contact = selectors.organisation_for_domain(
+            domain_of(mail.sender), mail.sender
+        )
+    if organisation is not None:
+        user = contact or _prospective_contact(mail, organisation)
+    return user, organisation
+
+
+def _sender(mail: ParsedMail, user: User | None, organisation: Organization | None) -> Sender:
+    """The sender as the rules see them: unknown without a user."""
+    if user is None:
+        return Sender(mail.sender, known=False)
+    return Sender(
+        mail.sender,
+        known=user.pk is not None,
+        staff=user.is_vendor_staff,
+        organisation_id=organisation.pk if organisation is not None else None,
     )
 
 

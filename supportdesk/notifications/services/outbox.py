@@ -57,12 +57,7 @@ def enqueue(
     hold it yet: the row is inserted without the savepoint that catches a duplicate.
     """
     now = clock.resolve(now)
-    if sum(x is not None and x != "" for x in (user, team, address)) != 1:
-        raise DomainError(_("name exactly one recipient: user, team or address"), field="recipient")
-    if kind not in MessageKind.values:
-        raise DomainError(_("unknown message kind '%(kind)s'") % {"kind": kind}, field="kind")
-    if not dedupe_key:
-        raise DomainError(_("a dedupe key is required"), field="dedupe_key")
+    _require_enqueueable(kind, dedupe_key, user, team, address)
     urgent = is_urgent(kind, severity)
     send_at = now if urgent or user is None else selectors.next_working_instant(user, now)
     message = OutboxMessage(
@@ -81,12 +76,41 @@ def enqueue(
         unsubscribe_url=unsubscribe_url,
     )
     if message.coalesce_key and coalesce_seconds > 0:
-        if any(m.coalesce_key == message.coalesce_key for m in together.pending(OutboxMessage)):
-            together.flush()  # the window must see this batch's own pending mail
         since = now - dt.timedelta(seconds=coalesce_seconds)
-        combined = _combine_new(message, since) if new_key else _combine(message, since)
+        combined = _coalesced(message, since, new_key=new_key)
         if combined is not None:
             return combined
+    return _inserted(message, new_key=new_key)
+
+
+def _require_enqueueable(
+    kind: MessageKind | str,
+    dedupe_key: str,
+    user: User | None,
+    team: Team | None,
+    address: str,
+) -> None:
+    """:func:`enqueue`'s preconditions, each refused with the field it is about."""
+    if sum(x is not None and x != "" for x in (user, team, address)) != 1:
+        raise DomainError(_("name exactly one recipient: user, team or address"), field="recipient")
+    if kind not in MessageKind.values:
+        raise DomainError(_("unknown message kind '%(kind)s'") % {"kind": kind}, field="kind")
+    if not dedupe_key:
+        raise DomainError(_("a dedupe key is required"), field="dedupe_key")
+
+
+def _coalesced(
+    message: OutboxMessage, since: dt.datetime, *, new_key: bool
+) -> OutboxMessage | None:
+    """The pending message of ``message``'s coalesce key since ``since`` that absorbed
+    it, else ``None`` (``message`` is then still to be inserted)."""
+    if any(m.coalesce_key == message.coalesce_key for m in together.pending(OutboxMessage)):
+        together.flush()  # the window must see this batch's own pending mail
+    return _combine_new(message, since) if new_key else _combine(message, since)
+
+
+def _inserted(message: OutboxMessage, *, new_key: bool) -> OutboxMessage:
+    """``message`` inserted, or the row its dedupe key was enqueued as before."""
     if new_key:
         # In a fan-out batch: inserted with the batch's other rows (``together``).
         if not together.add(message):
@@ -99,7 +123,7 @@ def enqueue(
         with transaction.atomic():
             message.save(force_insert=True)
     except IntegrityError:
-        return _existing(dedupe_key)
+        return _existing(message.dedupe_key)
     return message
 
 
