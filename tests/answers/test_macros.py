@@ -14,7 +14,7 @@ from supportdesk.answers.placeholders import PlaceholderError
 from supportdesk.cases.models import Case, CaseEvent, Comment
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.lifecycle import IllegalTransition
-from supportdesk.notifications.models import OutboxMessage
+from supportdesk.notifications.models import Notification, OutboxMessage
 from tests.answers.conftest import NOW
 from tests.factories import tell_everyone
 
@@ -65,6 +65,23 @@ def test_an_internal_macro_writes_an_internal_note_the_customer_is_not_told_of(
     assert not OutboxMessage.objects.filter(
         recipient_user=customer, dedupe_key__contains="reply"
     ).exists()
+
+
+def test_the_customer_is_not_told_the_name_of_the_macro_that_moved_the_case(
+    agent: Any, sev2_case: Case, customer: Any
+) -> None:
+    # Macro names are the team's own shorthand (an internal macro's especially): the
+    # status change it makes reaches the customer's timeline, bell and mail without it.
+    macro = _macro(agent, name="Blame the vendor (internal)", public=False, status="in_progress")
+    services.apply_macro(actor=agent, case_id=sev2_case.pk, macro_id=macro.pk, now=NOW)
+    tell_everyone()
+    change = CaseEvent.objects.get(case=sev2_case, kind="status")
+    assert "Blame the vendor" not in str(change.data)
+    told = [
+        *OutboxMessage.objects.filter(recipient_user=customer).values_list("body", flat=True),
+        *Notification.objects.filter(recipient=customer).values_list("body", flat=True),
+    ]
+    assert told and not [text for text in told if "Blame the vendor" in text]
 
 
 def test_a_severity_change_carries_the_macro_reason(agent: Any, sev2_case: Case) -> None:

@@ -165,9 +165,9 @@ def _move(actor: User, case_id: int, macro: Macro, now: dt.datetime) -> None:
     # The reply may have moved the case already (a first response acknowledges it).
     current = Case.objects.filter(pk=case_id).values_list("status", flat=True).get()
     if current != macro.status:
-        case_services.transition_case(
-            actor=actor, case_id=case_id, to=macro.status, note=f"macro: {macro.name}", now=now
-        )
+        # No note: a status change's note reaches the customer (timeline, bell, mail),
+        # and a macro's name is the team's own shorthand, an internal one's especially.
+        case_services.transition_case(actor=actor, case_id=case_id, to=macro.status, now=now)
 
 
 def apply_macro_to_cases(
