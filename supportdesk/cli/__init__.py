@@ -58,7 +58,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _as_typed(field: str, argv: Sequence[str]) -> str:
+    """A refused field as the person typed it: a service names the value it refuses by
+    its own name (``limit``), which is an option's (``--limit``) when one was given."""
+    option = "--" + field.replace("_", "-")
+    typed = any(arg == option or arg.startswith(f"{option}=") for arg in argv)
+    return option if typed else field
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
     parser = build_parser()
     args = parser.parse_args(argv)
     if getattr(args, "data_dir", None):
@@ -74,7 +83,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except (UsageError, DomainError) as exc:
         field = getattr(exc, "field", None)
-        prefix = f"{field}: " if field else ""
+        prefix = f"{_as_typed(field, argv)}: " if field else ""
         print(f"supportdesk: {prefix}{exc}", file=sys.stderr)
         return 2
     return code
