@@ -19,6 +19,7 @@ from supportdesk.cases.clocks import calendars_of
 from supportdesk.cases.models import Case, SlaClock
 from supportdesk.domain.calendars import BusinessCalendar
 from supportdesk.domain.policy import Policy
+from supportdesk.domain.policy.model import AfterHoursEmergency
 from supportdesk.policies import selectors as policy_selectors
 from supportdesk.policies.models import PolicyVersion
 
@@ -63,6 +64,8 @@ class SupportStatus:
     zone: str
     holidays: list[tuple[dt.date, str, str]]
     promises: list[tuple[int, str, str]]
+    #: After hours an emergency pages the on-call engineer (else it waits for a region).
+    emergency_path: bool
 
 
 #: How far ahead the intake page lists holidays, and how many at most.
@@ -82,6 +85,8 @@ def support_status(version: PolicyVersion, now: dt.datetime) -> SupportStatus:
         zone=cal.zone.key,
         holidays=upcoming_holidays(policy, calendars, now),
         promises=[(s.level, s.name, promise_text(policy, s.level)) for s in policy.severities],
+        emergency_path=policy.routing.after_hours_emergency is AfterHoursEmergency.PAGE_ON_CALL
+        and any(s.emergency for s in policy.severities),
     )
 
 
