@@ -51,7 +51,7 @@ from supportdesk.policies import selectors as policy_selectors
 from supportdesk.terms import term
 from supportdesk.web.forms import DeskForm, set_choices
 from supportdesk.web.reasons import refusal
-from supportdesk.web.support import promise_text
+from supportdesk.web.support import calendar_title, promise_text
 
 PAGE_SIZE = 25
 View = Callable[..., HttpResponseBase]
@@ -195,7 +195,8 @@ def render_case(
         {
             "case": case,
             "timeline": timeline,
-            "clocks": case.shown_clocks,
+            # Each clock with its calendar as the policy page names it (not its key).
+            "clocks": [(c, calendar_title(policy, c.calendar)) for c in case.shown_clocks or ()],
             "follow_ups": list(selectors.follow_ups_for(user, case=case)),
             "promise": promise_text(policy, case.severity),
             "reply_form": reply or AgentReplyForm(),

@@ -189,3 +189,18 @@ def test_rsp6_the_queue_csv_shows_each_clock_as_of_the_download(
     assert int(row["elapsed_seconds"]) == seconds(expected.elapsed) == 11 * 3600
     assert int(row["remaining_seconds"]) == seconds(expected.remaining)
     assert row["as_of"] == "2026-03-11T15:00:00Z"
+
+
+def test_the_console_panel_counts_business_time_in_hours_on_the_named_calendar(
+    agent: Any, sev2_case: Case, pinned: Any, client: Any
+) -> None:
+    # 24 business hours are not "1d": on the support calendar they end days later. The
+    # calendar is named as the policy page names it, not by its key ("support").
+    pinned(LATER)
+    client.force_login(agent)
+    page = client.get(f"/console/cases/{sev2_case.pk}/").content.decode()
+    panel = page[page.index('data-kind="first_response"') :]
+    panel = panel[: panel.index("</dl>")]
+    assert "<dd>24h 00m (North America)</dd>" in panel
+    assert 'class="sla-elapsed">11h 00m<' in panel
+    assert 'class="sla-remaining">13h 00m<' in panel

@@ -55,6 +55,7 @@ def test_times_are_shown_in_the_viewers_zone_with_the_zone_named(customer: Any) 
     assert localtime_in(at, customer) == "2026-03-10 09:00 MDT"
     assert duration(3600 * 26 + 300) == "1d 2h 05m"
     assert duration(-600) == "-10m"
+    assert duration(3600 * 26 + 300, "hours") == "26h 05m"
 
 
 def test_a_time_element_names_its_iana_zone_on_hover_and_its_abbreviation_once(

@@ -82,15 +82,16 @@ def zone_name(user: object) -> str:
 
 
 @register.filter
-def duration(seconds: int | float | dt.timedelta | None) -> str:
-    """``1d 4h 05m`` (a negative value reads ``-2h 10m``); empty for ``None``."""
+def duration(seconds: int | float | dt.timedelta | None, unit: str = "") -> str:
+    """``1d 4h 05m`` (a negative value reads ``-2h 10m``); empty for ``None``. With
+    ``"hours"``, never in days (``28h 05m``): business time, whose 24 hours are no day."""
     if seconds is None:
         return ""
     if isinstance(seconds, dt.timedelta):
         seconds = seconds.total_seconds()
     sign = "-" if seconds < 0 else ""
     total = int(abs(seconds)) // 60
-    days, rest = divmod(total, 24 * 60)
+    days, rest = (0, total) if unit == "hours" else divmod(total, 24 * 60)
     hours, minutes = divmod(rest, 60)
     # The units in the viewer's language (Swedish: "1d 4h 05min"), as countdown.js says.
     d, h, m = (pgettext("duration unit", unit) for unit in ("d", "h", "m"))
