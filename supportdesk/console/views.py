@@ -51,6 +51,7 @@ from supportdesk.policies import selectors as policy_selectors
 from supportdesk.terms import term
 from supportdesk.web.forms import DeskForm, set_choices
 from supportdesk.web.reasons import refusal
+from supportdesk.web.reported import reported_rows
 from supportdesk.web.support import calendar_title, promise_text
 
 PAGE_SIZE = 25
@@ -199,6 +200,7 @@ def render_case(
             "clocks": [(c, calendar_title(policy, c.calendar)) for c in case.shown_clocks or ()],
             "follow_ups": list(selectors.follow_ups_for(user, case=case)),
             "promise": promise_text(policy, case.severity),
+            "reported": reported_rows(policy, case),
             "reply_form": reply or AgentReplyForm(),
             "severity_form": _severity_form(severity or SeverityForm(), case, policy),
             "transition_form": transition or TransitionForm(),

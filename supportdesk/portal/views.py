@@ -36,11 +36,11 @@ from supportdesk.policies import selectors as policy_selectors
 from supportdesk.portal import access
 from supportdesk.portal.access import customer_only
 from supportdesk.portal.forms import EscalationRequestForm
-from supportdesk.portal.reported import reported_rows
 from supportdesk.web.downloads import attachment_response, refusal_status
 from supportdesk.web.forms import AttachmentForm, ReplyForm
 from supportdesk.web.paging import keyset_page
 from supportdesk.web.reasons import refusal
+from supportdesk.web.reported import reported_rows
 from supportdesk.web.support import (
     policy_context,
     promise_text,

@@ -1,5 +1,6 @@
-"""What the customer reported, shown back on their case page: the triage answers and
-the intake details, under the policy's own question texts and field labels."""
+"""What the customer reported, shown back on their case page and to the agent on theirs:
+the triage answers and the intake details, under the policy's own question texts and
+field labels."""
 
 from __future__ import annotations
 
