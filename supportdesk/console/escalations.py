@@ -42,6 +42,8 @@ from supportdesk.web.forms import DeskForm
 
 #: Board columns: pending a decision, live (PRI-2: their cases rank first), finished.
 DONE = (EscalationStatus.CLOSED, EscalationStatus.DECLINED)
+#: How many finished escalations the board shows, newest first.
+RECENTLY_FINISHED = 20
 
 
 def decline_choices(esc: Escalation) -> list[tuple[str, str]]:
@@ -70,7 +72,14 @@ def outcome(esc: Escalation) -> str:
 @staff_only
 def escalation_board(request: HttpRequest) -> HttpResponse:
     user = user_of(request)
-    rows = list(selectors.escalation_list(user).order_by(*selectors.LIST_ORDER)[:200])
+    # Every open escalation (the board is the managers' work list, however old one is),
+    # and only the newest finished ones: not the newest rows of any status, which let a
+    # long-running live escalation drop off behind newer declined and closed ones.
+    visible = selectors.escalation_list(user).order_by(*selectors.LIST_ORDER)
+    rows = [
+        *visible.exclude(status__in=DONE),
+        *visible.filter(status__in=DONE)[:RECENTLY_FINISHED],
+    ]
     for esc in rows:
         esc.pending = esc.status in PENDING_STATUSES  # type: ignore[attr-defined]
         esc.decline_choices = decline_choices(esc)  # type: ignore[attr-defined]
@@ -78,7 +87,7 @@ def escalation_board(request: HttpRequest) -> HttpResponse:
     columns = [
         (_("Waiting for a decision"), [e for e in rows if e.status in PENDING_STATUSES]),
         (_("Live"), [e for e in rows if e.status in LIVE_STATUSES]),
-        (_("Recently finished"), [e for e in rows if e.status in DONE][:20]),
+        (_("Recently finished"), [e for e in rows if e.status in DONE]),
     ]
     return render(
         request,

@@ -276,6 +276,28 @@ def test_the_board_links_each_escalation_to_its_page(
     assert page["Location"] == f"/console/escalations/#escalation-{escalation.pk}"
 
 
+def test_a_live_escalation_stays_on_the_board_however_many_newer_ones_finished(
+    escalation: Escalation, emea_manager: Any
+) -> None:
+    # The board read the 200 newest escalations of every status and sorted them into its
+    # columns: a month-long live one dropped off once 200 newer ones had been declined.
+    _accepted(escalation, emea_manager)
+    finished = []
+    for n in range(1, 202):
+        copy = Escalation.objects.get(pk=escalation.pk)
+        copy.pk = None
+        copy.status = "declined"
+        copy.requested_at = escalation.requested_at + dt.timedelta(minutes=n)
+        finished.append(copy)
+    Escalation.objects.bulk_create(finished)
+    html = client_for(emea_manager).get("/console/escalations/").content.decode()
+    live = html[html.index('Live <small class="muted">') :]
+    live = live[: live.index("</section>")]
+    assert live.startswith('Live <small class="muted">(1)</small>')
+    assert f'href="/console/escalations/{escalation.pk}/"' in live
+    assert 'Recently finished <small class="muted">(20)</small>' in html
+
+
 def test_the_agents_case_page_links_to_its_escalation(
     escalation: Escalation, emea_manager: Any
 ) -> None:
