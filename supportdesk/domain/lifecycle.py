@@ -100,7 +100,9 @@ def plan_transition(source: CaseStatus, target: CaseStatus, actor: ActorKind) ->
     """
     who = TRANSITIONS.get((source, target))
     if who is None:
-        allowed = [str(s) for s in allowed_targets(source)]
+        # The targets this actor may take: naming the agent's to a customer sends them
+        # to a refusal.
+        allowed = [str(s) for s in allowed_targets(source, actor)]
         shown = ", ".join(allowed) or "none"
         raise IllegalTransition(
             f"cannot go from {source} to {target}; allowed from {source}: {shown}",

@@ -35,6 +35,17 @@ def test_lifecycle_illegal_names_allowed_targets() -> None:
     assert err.value.allowed == ["acknowledged", "in_progress", "waiting_on_customer"]
 
 
+def test_lifecycle_illegal_names_the_targets_the_actor_may_take() -> None:
+    # A customer told "allowed: acknowledged, ..." tried it and was refused (403).
+    with pytest.raises(IllegalTransition) as err:
+        plan_transition(S.NEW, S.CLOSED, A.CUSTOMER)
+    assert err.value.allowed == []
+    assert str(err.value.message).endswith("allowed from new: none")
+    with pytest.raises(IllegalTransition) as err:
+        plan_transition(S.WORKAROUND_PROVIDED, S.NEW, A.CUSTOMER)
+    assert err.value.allowed == ["in_progress", "resolved"]
+
+
 def test_lifecycle_customer_may_not_acknowledge() -> None:
     with pytest.raises(TransitionForbidden):
         plan_transition(S.NEW, S.ACKNOWLEDGED, A.CUSTOMER)
