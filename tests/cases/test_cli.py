@@ -88,7 +88,7 @@ def test_a_customer_cannot_log_a_phone_call(
     args[args.index("portal")] = "phone"
     code, body, err = run(capsys, *args)
     assert code == 2 and body is None
-    assert err.startswith("supportdesk: channel: ")
+    assert err.startswith("supportdesk: --channel: ")
     assert not Case.objects.exists()
 
 
@@ -174,9 +174,9 @@ def test_list_needs_a_user_and_a_good_limit(capsys: pytest.CaptureFixture[str], 
     code, _, err = run(capsys, "list")
     assert code == 2 and err.startswith("supportdesk: --as: ")
     code, _, err = run(capsys, "list", "--as", agent.username, "--limit", "0")
-    assert code == 2 and err.startswith("supportdesk: limit: ")
+    assert code == 2 and err.startswith("supportdesk: --limit: ")
     code, _, err = run(capsys, "list", "--as", agent.username, "--cursor", "garbage")
-    assert code == 2 and err.startswith("supportdesk: cursor: ")
+    assert code == 2 and err.startswith("supportdesk: --cursor: ")
 
 
 def test_show_by_reference_or_id_respects_visibility(
