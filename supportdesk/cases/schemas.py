@@ -91,6 +91,15 @@ class CaseFilter(Schema):
         return with_tag_terms(viewer, found)
 
 
+class ClockWarningOut(BaseModel):
+    """RSP-6: when the clock reaches ``fraction`` of its target (stored as ISO text; an
+    instant here, written as every other instant of the API)."""
+
+    fraction: float
+    at: dt.datetime | None
+    reached: bool
+
+
 class ClockOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -106,7 +115,7 @@ class ClockOut(BaseModel):
     elapsed_seconds: int | None
     remaining_seconds: int | None
     paused_seconds: int
-    warnings: list[dict[str, Any]]
+    warnings: list[ClockWarningOut]
     #: RSP-6: the instant the figures are computed for (the request's, for an open case).
     as_of: dt.datetime | None = Field(None, validation_alias="computed_at")
 

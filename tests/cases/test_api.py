@@ -442,3 +442,19 @@ def test_validation_error_names_field(customer: Any, organisation: Any) -> None:
     response = post(bearer(customer), "/api/cases", data)
     assert response.status_code == 400
     assert response.json()["field"] == "request_type"
+
+
+def test_a_clocks_warning_instants_are_written_as_every_other_instant(
+    agent: Any, sev2_case: Case
+) -> None:
+    # They were the stored strings ("...:00.123456+00:00") beside "...:00.123Z", and the
+    # OpenAPI document called a warning any object.
+    clock = bearer(agent).get(f"/api/cases/{sev2_case.pk}").json()["clocks"][0]
+    assert clock["due_at"].endswith("Z")
+    assert [w["fraction"] for w in clock["warnings"]] == [0.75, 0.9]
+    for warning in clock["warnings"]:
+        assert warning["at"].endswith("Z") and len(warning["at"]) == len(clock["due_at"])
+    schema = bearer(agent).get("/api/openapi.json").json()["components"]["schemas"]
+    items = schema["ClockOut"]["properties"]["warnings"]["items"]
+    assert items == {"$ref": "#/components/schemas/ClockWarningOut"}
+    assert schema["ClockWarningOut"]["required"] == ["fraction", "at", "reached"]
