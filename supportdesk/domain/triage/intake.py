@@ -96,12 +96,12 @@ def _validate_intake(
     specs = intake_fields(
         policy=policy, severity=severity, category=category, request_type=request_type
     )
-    forms = {spec.key: spec.field for spec in specs}
+    by_key = {spec.key: spec.field for spec in specs}
     for spec in specs:
         raw = details.get(spec.key)
         if _is_empty(raw):
             if is_required(spec, details):
-                problems.append(_missing(spec, forms))
+                problems.append(_missing(spec, by_key))
             continue
         value, reason = _clean(spec, raw)
         if reason is not None:
@@ -111,7 +111,7 @@ def _validate_intake(
     return cleaned, problems
 
 
-def _missing(spec: IntakeField, forms: Mapping[str, FormField]) -> FieldProblem:
+def _missing(spec: IntakeField, by_key: Mapping[str, FormField]) -> FieldProblem:
     if spec.must_be_true:
         return FieldProblem(
             spec.path, "is required: confirm it to rule out a problem local to your site"
@@ -123,7 +123,7 @@ def _missing(spec: IntakeField, forms: Mapping[str, FormField]) -> FieldProblem:
     if spec.required_when and not spec.required:
         # The fields and answers by the labels the reporter read on the form, not keys.
         when = tuple(
-            (forms[key].label, forms[key].value_label(value))
+            (by_key[key].label, by_key[key].value_label(value))
             for key, value in spec.required_when.items()
         )
         conditions = [f"“{label}” is “{answer}”" for label, answer in when]
