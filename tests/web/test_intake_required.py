@@ -5,7 +5,6 @@ reader's language (the portal, the console's phone form and the API)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -18,15 +17,6 @@ from tests.factories import answers_none, int4_details
 from tests.web.report_form import sev2_report
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _language_kept() -> Iterator[None]:
-    """A request in Swedish leaves Swedish active in the thread (LocaleMiddleware
-    activates the request's language and nothing deactivates it): later tests on this
-    worker would read Swedish."""
-    with translation.override(translation.get_language()):
-        yield
 
 
 #: The partner-services policy's labels of the activity field and its search choice.
