@@ -57,11 +57,13 @@ with parts as (
          string_agg(body, E'\\n') filter (where public) as public_body,
          string_agg(body, E'\\n') filter (where not public) as internal_body
   from cases_comment where case_id between %(lo)s and %(hi)s group by case_id
-), docs as (
+), texts as (
   select c.id,
          concat_ws(E'\\n', c.reference || ' ' || c.id, c.title, o.name,
                    nullif(trim(u.first_name || ' ' || u.last_name), ''), nullif(u.email, ''),
-                   c.description, p.public_body) as public_text,
+                   nullif(concat_ws(E'\\n', nullif(c.description, ''), p.public_body), ''))
+           as public_text,
+         concat_ws(E'\\n', nullif(c.description, ''), p.public_body) as body,
          p.internal_body,
          c.reference || ' ' || c.id || ' ' || c.title as heading,
          o.name as org
@@ -70,6 +72,8 @@ with parts as (
   join accounts_user u on u.id = c.requester_id
   left join parts p on p.case_id = c.id
   where c.id between %(lo)s and %(hi)s
+), docs as (
+  select texts.*, length(public_text) - length(body) as body_start from texts
 ), vectors as materialized (
   select docs.*,
          to_tsvector(%(cfg)s::regconfig, regexp_replace(public_text, '[\\W_]+', ' ', 'g'))
@@ -77,8 +81,10 @@ with parts as (
   from docs
 )
 insert into cases_searchdocument
-  (case_id, public_text, staff_text, indexed_at, public_vector, staff_vector, heading_vector)
-select id, public_text, concat_ws(E'\\n', public_text, internal_body), now(), public_vector,
+  (case_id, public_text, staff_text, body_start, indexed_at, public_vector, staff_vector,
+   heading_vector)
+select id, public_text, concat_ws(E'\\n', public_text, internal_body), body_start, now(),
+       public_vector,
        case when internal_body is null then public_vector
             else public_vector || to_tsvector(%(cfg)s::regconfig,
                                               regexp_replace(internal_body, '[\\W_]+', ' ', 'g'))

@@ -45,7 +45,7 @@ from supportdesk.oncall.services import PageClosed
 from supportdesk.satisfaction.api import router as satisfaction_router
 from supportdesk.satisfaction.services import LinkUsed, SurveyClosed
 from supportdesk.web.policy_reasons import translated_problem
-from supportdesk.web.reasons import translated
+from supportdesk.web.reasons import problem_reason, translated
 
 
 class Conflict(DomainError):
@@ -100,7 +100,7 @@ def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     elif isinstance(exc, IntakeError):
         # Every missing or wrong answer, each with its field, as a validation error
         # lists them: a client marks all of them at once rather than parsing detail.
-        problems = [{"field": p.field, "reason": translated(p.reason)} for p in exc.problems]
+        problems = [{"field": p.field, "reason": problem_reason(p)} for p in exc.problems]
         body["problems"] = problems
         body["detail"] = "; ".join(f"{p['field']}: {p['reason']}" for p in problems)
     extra = getattr(exc, "extra", None)

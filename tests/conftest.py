@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.utils import translation
 from hypothesis import settings
 
 # The properties check answers, not speed (the benches under bench/ do): a loaded CI
@@ -37,6 +38,15 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Only loopback: a test that reaches further is a bug (and there is no internet)."""
     monkeypatch.setattr(socket.socket, "connect", _guarded_connect)
     return
+
+
+@pytest.fixture(autouse=True)
+def _language_kept() -> Iterator[None]:
+    """A request in another language leaves that language active in the thread
+    (LocaleMiddleware activates the request's language and nothing deactivates it):
+    later tests on the same worker would read it."""
+    with translation.override(translation.get_language()):
+        yield
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -140,7 +140,7 @@ def action_forms(esc: Escalation, data: Any = None, only: str = "") -> dict[str,
         "unsubscribe": lambda d: UnsubscribeForm(
             d,
             subscriptions=[
-                (s.pk, s.user.get_username() if s.user else s.email)
+                (s.pk, s.user.display_name if s.user else s.email)
                 for s in selectors.escalation_subscriptions(esc)
             ],
         ),

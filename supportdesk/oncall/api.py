@@ -97,7 +97,7 @@ def ack_link_form(request: HttpRequest, token: str) -> HttpResponse:
 @router.post("/ack/{token}", auth=None, include_in_schema=False)
 def ack_link_submit(request: HttpRequest, token: str) -> HttpResponse:
     page = services.acknowledge_by_token(token=token)
-    who = page.acknowledged_by.get_full_name() if page.acknowledged_by else ""
+    who = page.acknowledged_by.display_name if page.acknowledged_by else ""
     detail = escape(
         f"Page {page.pk} ({page.summary}) acknowledged by {who} at {page.acknowledged_at:%Y-%m-%d %H:%M} UTC."
     )

@@ -25,10 +25,11 @@ from supportdesk.domain.triage import (
     SeverityOverride,
     derive_severity,
     intake_fields,
+    is_required,
     triage_report,
 )
 from supportdesk.terms import file_kind_name
-from supportdesk.web.reasons import translated
+from supportdesk.web.reasons import problem_reason, translated
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 #: What a report is about; the policy says which of these need the INT-3 check.
@@ -62,14 +63,14 @@ class DeskForm(forms.Form):
         problems = exc.problems if isinstance(exc, IntakeError) else None
         if problems:
             for problem in problems:
-                self._add(problem.field, problem.reason)
+                self._add(problem.field, problem_reason(problem))
         else:
-            self._add(exc.field or "", exc.message)
+            self._add(exc.field or "", translated(exc.message))
         self.mark_errors()
 
     def _add(self, path: str, reason: str) -> None:
+        """``reason``: already in the reader's language."""
         name = self.field_for(path)
-        reason = translated(reason)
         if name in self.fields:
             self.add_error(name, reason)
         else:
@@ -204,7 +205,7 @@ class IncidentForm(DeskForm):
             for problem in exc.problems:
                 name = self.field_for(problem.field)
                 if name in self.fields and name not in self.errors:
-                    self.add_error(name, translated(problem.reason))
+                    self.add_error(name, problem_reason(problem))
         except DomainError:
             pass  # the service reports it with its field when the case is opened
         return cleaned
@@ -258,7 +259,9 @@ class IncidentForm(DeskForm):
         return len(self.answers()) == len(self.policy.triage.questions)
 
     def triage(self) -> Triaged | None:
-        """The severity the answers give and why, or ``None`` while questions are open."""
+        """The severity the answers give and why, or ``None`` while questions are open;
+        marks the fields that severity needs which the answers so far require (call it
+        after validating: the marks are for the page, the domain validates)."""
         if not self.all_answered():
             return None
         request_type = self.raw("request_type") or self.policy.request_types[0].key
@@ -272,6 +275,11 @@ class IncidentForm(DeskForm):
         needed = intake_fields(
             policy=self.policy, severity=severity, category=category, request_type=request_type
         )
+        details = self.details()
+        for spec in needed:
+            # The * and the input's required attribute, by the rule the intake is
+            # validated with; set for the page only (see _intake_form_field).
+            self.fields[detail_field(spec.key)].required = is_required(spec, details)
         return Triaged(
             severity=severity,
             name=self.policy.severity(severity).name,
@@ -322,13 +330,15 @@ class Triaged:
 
 def _intake_form_field(spec: IntakeField) -> forms.Field:
     f = spec.field
-    # The domain validates required-ness per severity; the form only renders.
+    # Not required here: whether a field is depends on the severity and the other
+    # answers, and the domain validates it (clean). ``IncidentForm.triage`` marks the
+    # ones the answers require when the page is rendered, after validation.
     if f.kind is FieldKind.BOOLEAN:
         return forms.ChoiceField(
             label=f.label, choices=YES_NO, widget=forms.RadioSelect, required=False
         )
     if f.kind is FieldKind.CHOICE:
-        choices = [("", _("Choose…")), *[(c, c.replace("_", " ").capitalize()) for c in f.choices]]
+        choices = [("", _("Choose…")), *[(c, f.value_label(c)) for c in f.choices]]
         return forms.ChoiceField(label=f.label, choices=choices, required=False)
     if f.kind is FieldKind.DATETIME_LIST:
         return forms.CharField(

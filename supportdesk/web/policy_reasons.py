@@ -127,6 +127,12 @@ VALUED = (
         gettext_noop("unknown request type %(key)s (defined: %(choices)s)"),
     ),
     (
+        re.compile(
+            r'unknown country code (?P<code>\'.*\'|".*") \(an ISO 3166 code such as US or SE\)'
+        ),
+        gettext_noop("unknown country code %(code)s (an ISO 3166 code such as US or SE)"),
+    ),
+    (
         re.compile(r'unknown field kind (?P<kind>\'.*\'|".*") \(one of: (?P<choices>.+)\)'),
         gettext_noop("unknown field kind %(kind)s (one of: %(choices)s)"),
     ),

@@ -9,9 +9,11 @@ from __future__ import annotations
 import re
 
 from django.utils.functional import Promise
-from django.utils.translation import gettext, gettext_lazy, gettext_noop
+from django.utils.text import get_text_list
+from django.utils.translation import gettext, gettext_lazy, gettext_noop, pgettext
 
 from supportdesk.domain.errors import DomainError
+from supportdesk.domain.triage import FieldProblem
 from supportdesk.web.policy_reasons import translated_problem
 
 #: Listed so that makemessages finds them; ``translated`` looks any reason up.
@@ -120,7 +122,6 @@ _VALUED = (
         gettext_noop("%(reason)s is not a closure reason of this policy (one of: %(choices)s)"),
     ),
     (re.compile(r"must be one of: (?P<choices>.*)"), gettext_noop("must be one of: %(choices)s")),
-    (re.compile(r"is required when (?P<when>.*)"), gettext_noop("is required when %(when)s")),
     (
         re.compile(
             r"(?P<wall>\S+ \S+) happens twice in (?P<zone>\S+) \(the clocks go back\): "
@@ -191,3 +192,19 @@ def translated(reason: str) -> str:
         if found := pattern.fullmatch(reason):
             return gettext(words) % found.groupdict()
     return translated_problem(reason)
+
+
+def problem_reason(problem: FieldProblem) -> str:
+    """An intake problem's reason in the active language. A field that other answers
+    make required is worded from its conditions, the policy's labels with the words
+    around them translated (a label may hold any words, so no pattern could find them
+    in the English reason)."""
+    if not problem.required_when:
+        return translated(problem.reason)
+    conditions = [
+        gettext("“%(field)s” is “%(answer)s”") % {"field": field, "answer": answer}
+        for field, answer in problem.required_when
+    ]
+    return gettext("is required when %(conditions)s") % {
+        "conditions": get_text_list(conditions, pgettext("the last of a list", "and"))
+    }

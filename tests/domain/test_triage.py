@@ -20,6 +20,7 @@ from supportdesk.domain.triage import (
     UnknownRequestTypeError,
     derive_severity,
     intake_fields,
+    is_required,
     non_urgent_ceiling,
     triage_report,
     validate_intake,
@@ -263,7 +264,21 @@ def test_int4_search_parameters_are_required_only_when_searching() -> None:
             details={**FULL_DETAILS, "activity": "search"},
         )
     assert fields_of(caught.value) == ["details.search_parameters"]
-    assert "activity is search" in caught.value.problems[0].reason
+    # Named by the labels the reporter read, not the policy file's keys.
+    activity = "What the user was doing (a search, an existing itinerary, ...)"
+    problem = caught.value.problems[0]
+    assert problem.reason == f"is required when “{activity}” is “Search”"
+    assert problem.required_when == ((activity, "Search"),)
+
+
+def test_int4_is_required_is_the_rule_the_validation_refuses_by() -> None:
+    specs = {f.key: f for f in intake_fields(policy=PARTNER, severity=2, category="other")}
+    searching = {**FULL_DETAILS, "activity": "search"}
+    assert is_required(specs["area"], {})
+    assert not is_required(specs["search_parameters"], FULL_DETAILS)
+    assert is_required(specs["search_parameters"], searching)
+    access = intake_fields(policy=PARTNER, severity=4, category="access")
+    assert access and all(is_required(spec, {}) for spec in access)  # INT-3 confirmations
 
 
 def test_int4_every_missing_detail_is_reported_at_once() -> None:

@@ -26,7 +26,6 @@ def test_every_fixed_reason_has_swedish(reason: str) -> None:
 def test_reasons_with_values_keep_their_values() -> None:
     with translation.override("sv"):
         assert translated("must be one of: a, b") == "måste vara ett av: a, b"
-        assert translated("is required when blocked is yes") == "måste fyllas i när blocked is yes"
 
 
 def test_the_dst_refusals_from_the_domain_are_translated_whole() -> None:

@@ -25,7 +25,7 @@ from django.db import connection, transaction
 from django.db.models import BigIntegerField, Expression, F, Q, QuerySet, Value, When
 from django.db.models import Case as Switch
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Cast, Coalesce, Concat
+from django.db.models.functions import Cast, Coalesce, Concat, Substr
 from django.utils.html import escape
 
 from supportdesk.cases.models import Case
@@ -168,13 +168,14 @@ def _upsert(doc: SearchDocument) -> None:
         [doc],
         update_conflicts=True,
         unique_fields=["case"],
-        update_fields=["public_text", "staff_text", "indexed_at"],
+        update_fields=["public_text", "staff_text", "body_start", "indexed_at"],
     )
 
 
 class Fts5Engine:
     def write(self, doc: SearchDocument, heading: Heading) -> None:
-        """``heading``: unused; bm25 over the audience's whole text ranks here."""
+        """``heading``: unused; bm25 over the audience's whole text ranks here. Each
+        text in two columns, its heading lines and the body a snippet is taken from."""
         _upsert(doc)
         with connection.cursor() as cursor:
             for audience, text in (
@@ -182,8 +183,9 @@ class Fts5Engine:
                 (Audience.STAFF, doc.staff_text),
             ):
                 cursor.execute(
-                    f"insert or replace into {FTS_TABLES[audience]} (rowid, body) values (%s, %s)",
-                    [doc.case_id, text],
+                    f"insert or replace into {FTS_TABLES[audience]} (rowid, heading, body)"
+                    " values (%s, %s, %s)",
+                    [doc.case_id, text[: doc.body_start], text[doc.body_start :]],
                 )
 
     def append(self, case_id: int, text: str, *, public: bool, at: dt.datetime) -> bool:
@@ -232,12 +234,14 @@ class Fts5Engine:
     def snippets(
         self, case_ids: list[int], query: SearchQuery, audience: Audience
     ) -> dict[int, str]:
+        """From the body column: around its hits, or its start when only the heading
+        lines matched (FTS5 then gives the column's first words)."""
         if not case_ids:
             return {}
         table = FTS_TABLES[audience]
         marks = ", ".join(["%s"] * len(case_ids))
         sql = (
-            f"select rowid, snippet({table}, 0, %s, %s, '…', {SNIPPET_WORDS}) from {table}"
+            f"select rowid, snippet({table}, 1, %s, %s, '…', {SNIPPET_WORDS}) from {table}"
             f" where {table} match %s and rowid in ({marks})"
         )
         with connection.cursor() as cursor:
@@ -258,7 +262,7 @@ def create_fts5_tables(conn: object, language: str) -> None:
         for table in FTS_TABLES.values():
             cursor.execute(f"drop table if exists {table}")
             cursor.execute(
-                f"create virtual table {table} using fts5(body, tokenize = '{tokenizer}')"
+                f"create virtual table {table} using fts5(heading, body, tokenize = '{tokenizer}')"
             )
 
 
@@ -290,21 +294,23 @@ class PostgresEngine:
         table = SearchDocument._meta.db_table
         with connection.cursor() as cursor:
             cursor.execute(
-                f"insert into {table} (case_id, public_text, staff_text, indexed_at,"
-                " public_vector, staff_vector, heading_vector)"
-                " values (%(case)s, %(public)s, %(staff)s, %(at)s,"
+                f"insert into {table} (case_id, public_text, staff_text, body_start,"
+                " indexed_at, public_vector, staff_vector, heading_vector)"
+                " values (%(case)s, %(public)s, %(staff)s, %(body_start)s, %(at)s,"
                 " to_tsvector(%(cfg)s::regconfig, %(public_words)s),"
                 " to_tsvector(%(cfg)s::regconfig, %(staff_words)s),"
                 " setweight(to_tsvector(%(cfg)s::regconfig, %(title)s), 'A')"
                 " || setweight(to_tsvector(%(cfg)s::regconfig, %(org)s), 'B'))"
                 " on conflict (case_id) do update set public_text = excluded.public_text,"
-                " staff_text = excluded.staff_text, indexed_at = excluded.indexed_at,"
+                " staff_text = excluded.staff_text, body_start = excluded.body_start,"
+                " indexed_at = excluded.indexed_at,"
                 " public_vector = excluded.public_vector, staff_vector = excluded.staff_vector,"
                 " heading_vector = excluded.heading_vector",
                 {
                     "case": doc.case_id,
                     "public": doc.public_text,
                     "staff": doc.staff_text,
+                    "body_start": doc.body_start,
                     "at": doc.indexed_at,
                     "cfg": desk_settings.search_language,
                     "public_words": plain_words(doc.public_text),
@@ -373,11 +379,13 @@ class PostgresEngine:
     def snippets(
         self, case_ids: list[int], query: SearchQuery, audience: Audience
     ) -> dict[int, str]:
+        """From the body (the text after ``body_start``): around its hits, or its first
+        words when only the heading lines matched (``ts_headline`` shows ``MinWords``)."""
         if not case_ids:
             return {}
         config = desk_settings.search_language
         headline = pg.SearchHeadline(
-            _TEXTS[audience],
+            Substr(_TEXTS[audience], F("body_start") + 1),
             tsquery(query, config),
             config=config,
             start_sel=HIT_START,

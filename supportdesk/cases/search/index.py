@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db.models import QuerySet, TextField, Value
 from django.db.models.functions import Concat
@@ -47,11 +47,12 @@ def index_case(
         case = _read(case_id)
         if case is None:
             return
-    public_text, staff_text = document_texts(case, fresh=fresh)
+    texts = document_texts(case, fresh=fresh)
     doc = SearchDocument(
         case_id=case_id,
-        public_text=public_text,
-        staff_text=staff_text,
+        public_text=texts.public,
+        staff_text=texts.staff,
+        body_start=texts.body_start,
         indexed_at=clock.resolve(now),
     )
     engine().write(doc, heading_of(case))
@@ -87,25 +88,43 @@ def _read(case_id: int) -> Case | None:
     )
 
 
-def document_texts(case: Case, *, fresh: bool = False) -> tuple[str, str]:
-    """The public and the staff text of ``case``: the staff text is the public text
-    followed by what only staff may read."""
+class DocumentTexts(NamedTuple):
+    """A case's searched texts: the staff text is the public text followed by what only
+    staff may read. Both begin with the case's heading lines (reference, title,
+    organisation, requester), which the result row shows already; ``body_start`` is
+    where the text below them (description, intake, conversation) starts, the text a
+    snippet is taken from."""
+
+    public: str
+    staff: str
+    body_start: int
+
+
+def document_texts(case: Case, *, fresh: bool = False) -> DocumentTexts:
+    """The texts of ``case`` (see :class:`DocumentTexts`)."""
     requester = case.requester
-    public = [
+    heading = [
         reference_words(case.reference, case.pk),
         case.title,
         case.organization.name,
         f"{requester.first_name} {requester.last_name}".strip(),
         requester.email,
+    ]
+    body = [
         case.description,
         *_strings(case.triage.get("intake", {}) if isinstance(case.triage, dict) else {}),
     ]
     internal = [case.handover_note]
     if not fresh:
         for text, is_public in _parts(case.pk):
-            (public if is_public else internal).append(text)
-    public_text = PART_SEPARATOR.join(p for p in public if p)
-    return public_text, PART_SEPARATOR.join([public_text, *(p for p in internal if p)])
+            (body if is_public else internal).append(text)
+    body_text = PART_SEPARATOR.join(p for p in body if p)
+    public_text = PART_SEPARATOR.join(p for p in (*heading, body_text) if p)
+    return DocumentTexts(
+        public=public_text,
+        staff=PART_SEPARATOR.join([public_text, *(p for p in internal if p)]),
+        body_start=len(public_text) - len(body_text),
+    )
 
 
 def _parts(case_id: int) -> QuerySet[Any, tuple[str, bool]]:

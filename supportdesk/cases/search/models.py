@@ -43,6 +43,10 @@ class SearchDocument(models.Model):
     #: Reference and title (weight A) and organisation (B), PostgreSQL only: what a
     #: search ranks by, small enough to stay inline (migration 0012).
     heading_vector = SearchVectorField(null=True, verbose_name=_("heading vector"))
+    #: Where the text below the heading lines (reference, title, organisation,
+    #: requester) starts in both texts: a snippet is taken from there on, since the
+    #: result row shows the heading already (``cases.search.index.DocumentTexts``).
+    body_start = models.PositiveIntegerField(default=0, verbose_name=_("body start"))
     indexed_at = models.DateTimeField(verbose_name=_("indexed at"))
 
     class Meta:

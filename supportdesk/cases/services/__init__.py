@@ -21,7 +21,8 @@ from supportdesk.cases.services.handover import (
     handover_prompt,
     write_handover_note,
 )
-from supportdesk.cases.services.intake import fingerprint, open_case
+from supportdesk.cases.services.idempotency import fingerprint
+from supportdesk.cases.services.intake import open_case
 from supportdesk.cases.services.lifecycle import (
     add_attachment,
     add_comment,

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import hashlib
-import json
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -33,18 +31,18 @@ from supportdesk.cases.models import (
     CaseEvent,
     Channel,
     Environment,
-    IdempotencyKey,
 )
 from supportdesk.cases.permissions import (
     can_log_phone_call,
     can_open_for_others,
     can_override_severity,
 )
+from supportdesk.cases.services import idempotency
 from supportdesk.cases.services.alerts import alert_for_route
 from supportdesk.cases.services.emergency import callback_in, unconfirmed_emergency
 from supportdesk.cases.services.follow_up import follow_up_due, open_follow_up
 from supportdesk.cases.services.planning import apply_work_order, file_into_sprint
-from supportdesk.cases.services.records import IdempotencyConflict, _jsonable, rank
+from supportdesk.cases.services.records import _jsonable, rank
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.lifecycle import CaseStatus
 from supportdesk.domain.notices import NoticeEvent
@@ -63,13 +61,6 @@ from supportdesk.domain.triage import (
 )
 from supportdesk.policies import selectors as policy_selectors
 from supportdesk.policies.models import PolicyVersion
-
-
-def fingerprint(draft: CaseDraft) -> str:
-    """A stable hash of a create request, for idempotency (the same as of the API
-    body it was built from: the draft's fields are the body's)."""
-    text = json.dumps(asdict(draft), sort_keys=True, default=str, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def open_case(
@@ -106,42 +97,24 @@ def open_case(
     case's follow-up are written here, at once.
     """
     now = clock.resolve(now)
-    request_fingerprint = fingerprint(draft) if idempotency_key else ""
+    request_fingerprint = idempotency.fingerprint(draft) if idempotency_key else ""
     if idempotency_key:
-        replay = _replay(actor, idempotency_key, request_fingerprint)
-        if replay is not None:
-            return replay, False
+        earlier = idempotency.replay(actor, idempotency_key, request_fingerprint)
+        if earlier is not None:
+            return earlier, False
     try:
         with transaction.atomic(savepoint=savepoint):
             case = _open_case(actor, draft, policy_version, mail, planning, now)
             if idempotency_key:
-                IdempotencyKey.objects.create(
-                    user=actor,
-                    key=idempotency_key,
-                    fingerprint=request_fingerprint,
-                    case=case,
-                    created_at=now,
-                )
+                idempotency.remember(actor, idempotency_key, request_fingerprint, case, now)
             return case, True
     except IntegrityError:
         # A concurrent retry with the same key won the race: answer as a replay.
         if idempotency_key:
-            replay = _replay(actor, idempotency_key, request_fingerprint)
-            if replay is not None:
-                return replay, False
+            earlier = idempotency.replay(actor, idempotency_key, request_fingerprint)
+            if earlier is not None:
+                return earlier, False
         raise
-
-
-def _replay(actor: User, key: str, fp: str) -> Case | None:
-    row = IdempotencyKey.objects.filter(user=actor, key=key).select_related("case").first()
-    if row is None:
-        return None
-    if row.fingerprint != fp:
-        raise IdempotencyConflict(
-            _("this Idempotency-Key was already used with a different request body"),
-            field="Idempotency-Key",
-        )
-    return row.case
 
 
 def _open_case(
@@ -268,14 +241,40 @@ def _build(
     """The case row as it will be written, with its opening events (unsaved): its
     team, work order (RSP-3), sprint (PRI-1) and queue due are all known before the
     INSERT, so no UPDATE rewrites the table's indexes after it."""
+    case = _case_row(actor, draft, triaged, route, now)
+    case.team = planning.support_team(case.region)
+    rank(case, triaged.policy)
+    apply_work_order(case, triaged.policy)
+    moved = file_into_sprint(case, triaged.policy, now, sprints=planning)
+    result = triaged.result
+    opened = events.event_row(
+        case,
+        events.Opened(
+            severity=result.severity,
+            reason=result.reason,
+            basis=str(result.basis),
+            channel=draft.channel,
+            route_action=str(route.action),
+            route_region=route.region,
+            route_explanation=route.explanation,
+        ),
+        at=now,
+        actor=actor,
+    )
+    return case, [opened, *moved]
+
+
+def _case_row(
+    actor: User, draft: CaseDraft, triaged: _Triaged, route: RouteDecision, now: dt.datetime
+) -> Case:
+    """The new case's own columns: the draft, its triage and its route."""
     policy, result = triaged.policy, triaged.result
+    kind = policy.request_type(draft.request_type)
     callback_number = draft.callback_number
     # An unconfirmed emergency without a number is paged anyway: on-call asks for one.
     if (route.needs_callback and not triaged.unconfirmed) or callback_number:
         callback_number = validate_callback_number(callback_number, policy.intake.phone_country)
-    kind = policy.request_type(draft.request_type)
-    region = route.region or triaged.organisation.region
-    case = Case(
+    return Case(
         organization=triaged.organisation,
         requester=triaged.requester,
         opened_by=actor,
@@ -298,8 +297,7 @@ def _build(
             "intake": {k: _jsonable(v) for k, v in result.intake.items()},
         },
         status=CaseStatus.NEW,
-        region=region,
-        team=planning.support_team(region),
+        region=route.region or triaged.organisation.region,
         policy_version=triaged.version,
         received_at=now,
         callback_number=callback_number,
@@ -310,24 +308,6 @@ def _build(
         severity_unconfirmed=triaged.unconfirmed,
         updated_at=now,
     )
-    rank(case, policy)
-    apply_work_order(case, policy)
-    moved = file_into_sprint(case, policy, now, sprints=planning)
-    opened = events.event_row(
-        case,
-        events.Opened(
-            severity=result.severity,
-            reason=result.reason,
-            basis=str(result.basis),
-            channel=draft.channel,
-            route_action=str(route.action),
-            route_region=route.region,
-            route_explanation=route.explanation,
-        ),
-        at=now,
-        actor=actor,
-    )
-    return case, [opened, *moved]
 
 
 def _persist(case: Case, rows: list[CaseEvent], now: dt.datetime) -> None:

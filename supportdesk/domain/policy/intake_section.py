@@ -71,15 +71,6 @@ def read_intake(
         },
         "intake",
     )
-    phone_country = r.get(section, "phone_country", "intake", str, default=None)
-    if phone_country is not None:
-        phone_country = phone_country.strip().upper()
-        if phone_country not in phonenumbers.SUPPORTED_REGIONS:
-            r.fail(
-                "intake.phone_country",
-                f"unknown country code {phone_country!r} (an ISO 3166 code such as US or SE)",
-            )
-            phone_country = None
     not_local = r.get(section, "not_local_check", "intake", dict, default={}) or {}
     details = r.get(section, "required_details", "intake", dict, default={}) or {}
     detail_levels = tuple(
@@ -115,5 +106,19 @@ def read_intake(
         phone_sev1_follow_up=bool(
             r.get(section, "phone_sev1_follow_up", "intake", bool, default=False)
         ),
-        phone_country=phone_country,
+        phone_country=_phone_country(r, section),
     )
+
+
+def _phone_country(r: Reader, section: Mapping[str, Any]) -> str | None:
+    country = r.get(section, "phone_country", "intake", str, default=None)
+    if country is None:
+        return None
+    country = country.strip().upper()
+    if country not in phonenumbers.SUPPORTED_REGIONS:
+        r.fail(
+            "intake.phone_country",
+            f"unknown country code {country!r} (an ISO 3166 code such as US or SE)",
+        )
+        return None
+    return str(country)

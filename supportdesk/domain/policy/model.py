@@ -91,6 +91,14 @@ class FormField:
     #: Required only when another field has this value (e.g. search parameters).
     required_when: Mapping[str, str] | None = None
 
+    def value_label(self, value: str) -> str:
+        """How a person reads ``value``: a choice is named by its key in the policy
+        file, shown as words (``existing_itinerary``: "Existing itinerary"); any other
+        field's value as it is."""
+        if self.kind is FieldKind.CHOICE:
+            return value.replace("_", " ").capitalize()
+        return value
+
 
 @dataclass(frozen=True, slots=True)
 class Intake:

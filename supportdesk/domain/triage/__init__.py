@@ -11,10 +11,11 @@ Two entry points, usable separately or together:
   agent override, clamps non-urgent request types and validates the intake details
   for the resulting severity, reporting every missing or wrong field at once.
 * :func:`intake_fields` lists the fields a report of a given severity and category
-  must carry, so the portal renders its form from the same source the validator uses.
+  must carry, so the portal renders its form from the same source the validator uses,
+  and :func:`is_required` says which of them the answers so far require.
 """
 
-from supportdesk.domain.triage.intake import intake_fields, validate_intake
+from supportdesk.domain.triage.intake import intake_fields, is_required, validate_intake
 from supportdesk.domain.triage.results import (
     FieldProblem,
     IntakeError,
@@ -44,6 +45,7 @@ __all__ = [
     "UnknownRequestTypeError",
     "derive_severity",
     "intake_fields",
+    "is_required",
     "non_urgent_ceiling",
     "triage_report",
     "validate_intake",

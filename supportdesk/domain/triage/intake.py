@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from collections.abc import Mapping
 
-from supportdesk.domain.policy.model import FieldKind, Policy
+from supportdesk.domain.policy.model import FieldKind, FormField, Policy
 from supportdesk.domain.triage.results import (
     FieldProblem,
     IntakeError,
@@ -40,6 +40,18 @@ def intake_fields(
     if severity in policy.intake.detail_severities and _asks_details(policy, request_type):
         fields.extend(IntakeField(IntakeSection.DETAILS, f) for f in policy.intake.detail_fields)
     return tuple(fields)
+
+
+def is_required(spec: IntakeField, details: Mapping[str, object]) -> bool:
+    """Whether a report with ``details`` (as :func:`validate_intake` takes them) must
+    give ``spec``: it is required outright, it is a confirmation (INT-3), or every field
+    its ``required_when`` names has the given value (INT-4: the search parameters of a
+    search). The one rule: the validation refuses by it and the forms mark by it."""
+    if spec.required or spec.must_be_true:
+        return True
+    return spec.required_when is not None and all(
+        _as_text(details.get(k)) == v for k, v in spec.required_when.items()
+    )
 
 
 def _asks_details(policy: Policy, request_type: str | None) -> bool:
@@ -81,17 +93,15 @@ def _validate_intake(
 ) -> tuple[dict[str, IntakeValue], list[FieldProblem]]:
     cleaned: dict[str, IntakeValue] = {}
     problems: list[FieldProblem] = []
-    for spec in intake_fields(
+    specs = intake_fields(
         policy=policy, severity=severity, category=category, request_type=request_type
-    ):
+    )
+    by_key = {spec.key: spec.field for spec in specs}
+    for spec in specs:
         raw = details.get(spec.key)
-        required = spec.required or (
-            spec.required_when is not None
-            and all(_as_text(details.get(k)) == v for k, v in spec.required_when.items())
-        )
         if _is_empty(raw):
-            if required or spec.must_be_true:
-                problems.append(FieldProblem(spec.path, _missing_reason(spec)))
+            if is_required(spec, details):
+                problems.append(_missing(spec, by_key))
             continue
         value, reason = _clean(spec, raw)
         if reason is not None:
@@ -101,15 +111,33 @@ def _validate_intake(
     return cleaned, problems
 
 
-def _missing_reason(spec: IntakeField) -> str:
+def _missing(spec: IntakeField, by_key: Mapping[str, FormField]) -> FieldProblem:
     if spec.must_be_true:
-        return "is required: confirm it to rule out a problem local to your site"
+        return FieldProblem(
+            spec.path, "is required: confirm it to rule out a problem local to your site"
+        )
     if spec.field.kind is FieldKind.DATETIME_LIST:
-        return "is required: give at least one concrete time the problem occurred"
+        return FieldProblem(
+            spec.path, "is required: give at least one concrete time the problem occurred"
+        )
     if spec.required_when and not spec.required:
-        when = ", ".join(f"{k} is {v}" for k, v in spec.required_when.items())
-        return f"is required when {when}"
-    return "is required"
+        # The fields and answers by the labels the reporter read on the form, not keys.
+        when = tuple(
+            (by_key[key].label, by_key[key].value_label(value))
+            for key, value in spec.required_when.items()
+        )
+        conditions = [f"“{label}” is “{answer}”" for label, answer in when]
+        return FieldProblem(
+            spec.path, f"is required when {_listed(conditions)}", required_when=when
+        )
+    return FieldProblem(spec.path, "is required")
+
+
+def _listed(items: list[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``: as the web layer's ``get_text_list`` words it."""
+    if len(items) < 2:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 def _is_empty(raw: object) -> bool:

@@ -19,6 +19,9 @@ class FieldProblem:
 
     field: str
     reason: str
+    #: For a field that other answers make required: each (field label, answer label)
+    #: that does, as the form shows them, so a reader's language can word the reason.
+    required_when: tuple[tuple[str, str], ...] = ()
 
     def __str__(self) -> str:
         return f"{self.field}: {self.reason}"

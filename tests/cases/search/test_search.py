@@ -58,6 +58,31 @@ def test_the_customers_snippet_comes_from_public_text_only(
     assert "<mark>quokka</mark>" in staff_snips[corpus["booking"].pk]
 
 
+def test_a_match_only_in_the_title_shows_the_description_not_the_heading_lines(
+    corpus: dict[str, Case], customer: Any, agent: Any
+) -> None:
+    booking = corpus["booking"]
+    for viewer in (customer, agent):
+        hits = list(search_cases(viewer, "guests").order_by(*SEARCH_ORDER))
+        assert booking in hits
+        snippet = snippets(viewer, "guests", hits)[booking.pk]
+        # The row shows the reference and title already; the snippet says what it is.
+        assert snippet.startswith("The checkout page spins forever (zeppelin)")
+        assert booking.organization.name not in snippet
+        assert booking.requester.email not in snippet
+        assert booking.reference.partition("-")[2] not in snippet  # its digits
+
+
+def test_a_match_in_the_text_is_highlighted_where_it_is(
+    corpus: dict[str, Case], customer: Any
+) -> None:
+    booking = corpus["booking"]
+    hits = list(search_cases(customer, "marmalade"))
+    snippet = snippets(customer, "marmalade", hits)[booking.pk]
+    assert "<mark>marmalade</mark>" in snippet
+    assert booking.organization.name not in snippet
+
+
 def test_another_tenant_finds_nothing_of_ours(corpus: dict[str, Case], stranger: Any) -> None:
     mine = found(stranger, "zeppelin")
     assert mine == {ref(corpus["foreign"])}
