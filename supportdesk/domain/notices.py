@@ -18,6 +18,9 @@ class NoticeEvent(enum.StrEnum):
     PUBLIC_REPLY = "public_reply"
     CUSTOMER_REPLY = "customer_reply"
     STATUS_CHANGED = "status_changed"
+    #: The customer's side moved the case (reopened it, sent it back to support, closed
+    #: it): the support side hears of it, as of a customer's reply.
+    CUSTOMER_STATUS = "customer_status"
     SEVERITY_CHANGED = "severity_changed"
     ASSIGNED = "assigned"
     SLA_WARNING = "sla_warning"
@@ -129,6 +132,7 @@ DEFAULT_RULES = NoticeRules(
         _rule(E.PUBLIC_REPLY, (A.REQUESTER, A.FOLLOWERS)),
         _rule(E.CUSTOMER_REPLY, (A.ASSIGNEE, A.FOLLOWERS)),
         _rule(E.STATUS_CHANGED, (A.REQUESTER, A.FOLLOWERS), _CUSTOMER_STATUSES),
+        _rule(E.CUSTOMER_STATUS, (A.ASSIGNEE, A.FOLLOWERS)),
         _rule(E.SEVERITY_CHANGED, (A.REQUESTER, A.FOLLOWERS, A.ASSIGNEE)),
         _rule(E.ASSIGNED, (A.ASSIGNEE,)),
         _rule(E.SLA_WARNING, (A.ASSIGNEE, A.REGION_TEAM)),

@@ -213,7 +213,7 @@ E = NoticeEvent
 #: The groups a person chooses channels for, on the profile page.
 EVENT_GROUPS: Mapping[str, tuple[NoticeEvent, ...]] = {
     "case_news": (E.CASE_RECEIVED, E.PUBLIC_REPLY, E.STATUS_CHANGED, E.SEVERITY_CHANGED),
-    "case_work": (E.CUSTOMER_REPLY, E.ASSIGNED, E.FOLLOW_UP),
+    "case_work": (E.CUSTOMER_REPLY, E.CUSTOMER_STATUS, E.ASSIGNED, E.FOLLOW_UP),
     "sla": (E.SLA_WARNING, E.SLA_BREACH),
     "escalations": (
         E.ESCALATION_RECEIVED,

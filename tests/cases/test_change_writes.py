@@ -77,7 +77,7 @@ def test_a_kind_new_to_the_case_gets_its_row(sev2_case: Case, tmp_path: Path) ->
     """A version that adds a resolution target: the re-pinned case's refresh inserts the
     new kind's row, and updates the one it had."""
     (before,) = SlaClock.objects.filter(case=sev2_case)
-    text = policy_text("partner-services").replace('version: "2026.4"', 'version: "2026.5"')
+    text = policy_text("partner-services").replace('version: "2026.5"', 'version: "2026.6"')
     first = "    - {severity: 2, target: first_response, hours: 24, clock: support}\n"
     assert first in text
     text = text.replace(

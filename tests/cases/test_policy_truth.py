@@ -42,7 +42,7 @@ def history(customer: Any, organisation: Any, agent: Any) -> dict[str, Any]:
 def no_saturday(tmp_path: Path) -> str:
     path = tmp_path / "no-saturday.yaml"
     text = policy_text("partner-services").replace('sat: ["10:00-18:00"]', "sat: closed")
-    path.write_text(text.replace('version: "2026.4"', 'version: "2026.5"'))
+    path.write_text(text.replace('version: "2026.5"', 'version: "2026.6"'))
     return str(path)
 
 
@@ -51,7 +51,7 @@ def test_explain_case_reads_the_pinned_version_and_the_stored_timeline(
 ) -> None:
     explained = explain_case(history["relied"], now=ny(3, 20, 9))
     (first,) = [d for d in explained.deadlines if str(d.clock.kind) == "first_response"]
-    assert explained.policy_version == "2026.4"
+    assert explained.policy_version == "2026.5"
     assert first.clock.due_at == ny(3, 17, 13)
     assert first.clock.met_at == ny(3, 17, 15)
     assert [p.day.day for p in first.counted] == [13, 14, 16, 17]
@@ -62,7 +62,7 @@ def test_sla_explain_prints_the_sentence(
 ) -> None:
     assert main(["sla", "explain", history["relied"].reference]) == 0
     out = capsys.readouterr().out
-    assert "policy partner-services 2026.4" in out
+    assert "policy partner-services 2026.5" in out
     assert (
         "first response: 24 business hours from Fri 13 Mar 19:00 EDT: Fri 13 Mar 19:00-20:00, "
         "Sat 14 Mar 10:00-18:00, Mon 16 Mar 09:00-20:00, Tue 17 Mar 09:00-13:00 "

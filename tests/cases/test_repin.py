@@ -31,7 +31,7 @@ MONDAY = dt.datetime(2026, 3, 16, 10, tzinfo=NY)
 
 def no_saturday_text() -> str:
     text = policy_text("partner-services").replace('sat: ["10:00-18:00"]', "sat: closed")
-    return text.replace('version: "2026.4"', 'version: "2026.5"')
+    return text.replace('version: "2026.5"', 'version: "2026.6"')
 
 
 @pytest.fixture
@@ -44,7 +44,7 @@ def no_saturday(tmp_path: Path) -> str:
 @pytest.fixture
 def friday_case(customer: Any, organisation: Any, monkeypatch: pytest.MonkeyPatch) -> Case:
     """A Sev2 case received Fri 13 Mar 19:00 EDT, not answered yet: due Tue 13:00 under
-    2026.4 (Saturday 10:00-18:00 counts), Wed 10:00 without Saturday hours."""
+    2026.5 (Saturday 10:00-18:00 counts), Wed 10:00 without Saturday hours."""
     monkeypatch.setattr(clock, "now", lambda: MONDAY)
     return open_sev(customer, organisation, severity=2, now=dt.datetime(2026, 3, 13, 19, tzinfo=NY))
 
@@ -58,14 +58,14 @@ def test_a_dry_run_shows_the_moved_due_and_changes_nothing(
 ) -> None:
     assert main(["policy", "apply", no_saturday, "--open-cases", "--dry-run"]) == 0
     out = capsys.readouterr().out
-    assert "partner-services 2026.5: would re-pin (dry run, nothing changed) 1 open cases" in out
+    assert "partner-services 2026.6: would re-pin (dry run, nothing changed) 1 open cases" in out
     assert (
         f"{friday_case.reference}: first_response 2026-03-17T17:00:00+00:00 → "
         "2026-03-18T14:00:00+00:00"
     ) in out
     friday_case.refresh_from_db()
-    assert friday_case.policy_version.version == "2026.4"
-    assert not PolicyVersion.objects.filter(version="2026.5").exists()
+    assert friday_case.policy_version.version == "2026.5"
+    assert not PolicyVersion.objects.filter(version="2026.6").exists()
     assert not CaseEvent.objects.filter(kind=EventKind.POLICY).exists()
 
 
@@ -82,13 +82,13 @@ def test_apply_re_pins_the_open_case_with_an_event_and_new_clocks(
         "2026-03-18T14:00:00+00:00",
     )
     friday_case.refresh_from_db()
-    assert friday_case.policy_version.version == "2026.5"
+    assert friday_case.policy_version.version == "2026.6"
     assert first_due(friday_case) == dt.datetime(2026, 3, 18, 10, tzinfo=NY)
     assert friday_case.queue_due_at == dt.datetime(2026, 3, 18, 10, tzinfo=NY)
     (row,) = CaseEvent.objects.filter(case=friday_case, kind=EventKind.POLICY)
     entry = events.read(row)
     assert isinstance(entry, events.PolicyRepinned)
-    assert (entry.policy, entry.before, entry.after) == ("partner-services", "2026.4", "2026.5")
+    assert (entry.policy, entry.before, entry.after) == ("partner-services", "2026.5", "2026.6")
     assert ("first_response", "2026-03-17T17:00:00+00:00", "2026-03-18T14:00:00+00:00") in (
         entry.dues
     )
@@ -117,7 +117,7 @@ def test_resolved_cases_and_other_organisations_keep_their_version(
     assert [p.reference for p in result.moved] == [friday_case.reference]
     for case in (done, elsewhere):
         case.refresh_from_db()
-        assert case.policy_version.version == "2026.4"
+        assert case.policy_version.version == "2026.5"
 
 
 def test_only_administrators_may_adopt(friday_case: Case, agent: Any) -> None:

@@ -43,7 +43,7 @@ def test_sev2_triage_derives_severity_and_stores_reason(sev1_case: Case) -> None
     assert "Reservations cannot be completed" in sev1_case.severity_reason
     assert sev1_case.severity_basis == "rule"
     assert sev1_case.reference == f"SD-{sev1_case.pk:06d}"
-    assert sev1_case.policy_version.version == "2026.4"
+    assert sev1_case.policy_version.version == "2026.5"
 
 
 def test_sev2_agent_override_requires_a_reason(agent: Any, organisation: Any) -> None:

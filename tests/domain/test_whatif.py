@@ -25,7 +25,7 @@ from tests.domain.test_sla import CALENDARS, PARTNER, PARTNER_TEXT, histories
 PINNED = Rules(PARTNER, CALENDARS)
 NO_SATURDAY_POLICY = load_policy_text(
     PARTNER_TEXT.replace('sat: ["10:00-18:00"]', "sat: closed").replace(
-        'version: "2026.4"', 'version: "2026.5"'
+        'version: "2026.5"', 'version: "2026.6"'
     )
 )
 NO_SATURDAY = Rules(NO_SATURDAY_POLICY, build_calendars(NO_SATURDAY_POLICY.calendars))
@@ -34,7 +34,7 @@ NOW = ny(2026, 4, 1)
 
 def case(ref: str, severity: int, received: dt.datetime, answered: dt.datetime) -> ReplayCase:
     events: tuple[CaseEvent, ...] = (Received(received, severity), FirstResponse(answered))
-    return ReplayCase(ref, "2026.4", events)
+    return ReplayCase(ref, "2026.5", events)
 
 
 # March 2026: Friday the 13th, Saturday the 14th, Monday the 16th.
@@ -53,7 +53,7 @@ HISTORY = [
 
 
 def test_closing_saturday_flips_exactly_the_case_that_relied_on_saturday_time() -> None:
-    outcomes = replay_cases(HISTORY, pinned={"2026.4": PINNED}, new=NO_SATURDAY, now=NOW)
+    outcomes = replay_cases(HISTORY, pinned={"2026.5": PINNED}, new=NO_SATURDAY, now=NOW)
     report = whatif_report(outcomes)
     assert report.flips == (Flip("relied-on-saturday", "recovers"),)
     assert report.cases == 5
@@ -65,7 +65,7 @@ def test_closing_saturday_flips_exactly_the_case_that_relied_on_saturday_time() 
 
 
 def test_first_response_times_are_business_seconds_under_each_calendar() -> None:
-    (outcome,) = replay_cases(HISTORY[:1], pinned={"2026.4": PINNED}, new=NO_SATURDAY, now=NOW)
+    (outcome,) = replay_cases(HISTORY[:1], pinned={"2026.5": PINNED}, new=NO_SATURDAY, now=NOW)
     # Fri 1 h + Sat 8 h + Mon 11 h + Tue 6 h, and the same without Saturday.
     assert outcome.response_pinned == 26 * 3600
     assert outcome.response_new == 18 * 3600
@@ -75,7 +75,7 @@ def test_first_response_times_are_business_seconds_under_each_calendar() -> None
 
 def test_progress_is_reported_after_each_case() -> None:
     seen: list[int] = []
-    replay_cases(HISTORY, pinned={"2026.4": PINNED}, new=NO_SATURDAY, now=NOW, progress=seen.append)
+    replay_cases(HISTORY, pinned={"2026.5": PINNED}, new=NO_SATURDAY, now=NOW, progress=seen.append)
     assert seen == [1, 2, 3, 4, 5]
 
 

@@ -78,7 +78,7 @@ def test_batched_equals_per_case_on_random_histories(
 
 
 def test_batched_equals_per_case_on_the_saturday_history() -> None:
-    pinned = {"2026.4": PINNED}
+    pinned = {"2026.5": PINNED}
     expected = replay_cases(HISTORY, pinned=pinned, new=NO_SATURDAY, now=NOW)
     assert replay_batch(HISTORY, pinned=pinned, new=NO_SATURDAY, now=NOW) == expected
 

@@ -71,7 +71,7 @@ def reject_unknown(policies: Any) -> None:
     text = (
         policy_text("partner-services")
         .replace("unknown_senders: hold", "unknown_senders: reject")
-        .replace('version: "2026.4"', 'version: "2026.4-reject"')
+        .replace('version: "2026.5"', 'version: "2026.5-reject"')
     )
     load_policy_version(text=text)
 

@@ -158,7 +158,7 @@ def test_int1_a_policy_templates_directory_overrides_the_shipped_mail(
     (tmp_path / "mail" / "receipt.txt").write_text("Got it: {{ case.reference }}")
     text = (
         policy_text("partner-services")
-        .replace('version: "2026.4"', 'version: "2026.4-templates"')
+        .replace('version: "2026.5"', 'version: "2026.5-templates"')
         .replace("rate_limit_per_hour: 30", f"rate_limit_per_hour: 30\n  templates: {tmp_path}")
     )
     load_policy_version(text=text)

@@ -31,7 +31,7 @@ def test_changed_content_needs_a_new_version_number() -> None:
     with pytest.raises(PolicyVersionConflict) as err:
         load_policy_version(text=edited)
     assert err.value.field == "version"
-    bumped = edited.replace('version: "2026.4"', 'version: "2026.5"')
+    bumped = edited.replace('version: "2026.5"', 'version: "2026.6"')
     result = load_policy_version(text=bumped)
     assert result.created
     assert result.version.policy.current_version_id == result.version.pk
@@ -83,7 +83,7 @@ def test_a_version_joined_with_the_organisation_costs_no_statement_and_is_curren
     assert len(ctx.captured_queries) == 0
     assert version.pk == policies["partner-services"].current_version_id
     assert version.get_deferred_fields() == {"source"}  # the policy text stays unread
-    bumped = policy_text("partner-services").replace('version: "2026.4"', 'version: "2026.5"')
+    bumped = policy_text("partner-services").replace('version: "2026.5"', 'version: "2026.6"')
     newer = load_policy_version(text=bumped.replace("hours: 12,", "hours: 10,")).version
     again = read.first()
     assert again is not None and again.organization is not None

@@ -63,9 +63,9 @@ def test_the_versions_page_shows_the_diff_against_an_earlier_version(
     organisation: Any, agent_client: Client
 ) -> None:
     text = policy_text("partner-services").replace('sat: ["10:00-18:00"]', "sat: closed")
-    load_policy_version(text=text.replace('version: "2026.4"', 'version: "2026.5"'))
+    load_policy_version(text=text.replace('version: "2026.5"', 'version: "2026.6"'))
     policy = Policy.objects.get(key="partner-services")
-    earlier = policy.versions.get(version="2026.4")
+    earlier = policy.versions.get(version="2026.5")
     page = agent_client.get(
         f"/console/policy/versions/?policy=partner-services&against={earlier.pk}"
     )
@@ -82,7 +82,7 @@ def test_the_whatif_page_lists_flipped_cases_with_a_chart(
         actor=agent, case_id=late.pk, body="On it.", now=dt.datetime(2026, 3, 17, 19, tzinfo=dt.UTC)
     )
     text = policy_text("partner-services").replace('sat: ["10:00-18:00"]', "sat: closed")
-    candidate = load_policy_version(text=text.replace('version: "2026.4"', 'version: "2026.5"'))
+    candidate = load_policy_version(text=text.replace('version: "2026.5"', 'version: "2026.6"'))
     frozen_clock(dt.datetime(2026, 4, 1, tzinfo=dt.UTC))
     query = (
         f"?policy=partner-services&version={candidate.version.pk}&start=2026-03-01&end=2026-03-31"
@@ -100,7 +100,7 @@ def test_the_whatif_page_lists_flipped_cases_with_a_chart(
     download = agent_client.get(f"/console/policy/whatif/{query}&format=csv")
     assert download["Content-Type"] == "text/csv; charset=utf-8"
     assert (
-        "supportdesk-whatif-partner-services-2026.5-2026-03-01-2026-03-31.csv"
+        "supportdesk-whatif-partner-services-2026.6-2026-03-01-2026-03-31.csv"
         in (download["Content-Disposition"])
     )
     header, row = download.content.decode().splitlines()
@@ -135,7 +135,7 @@ def test_an_admin_previews_then_re_pins_the_open_cases(
     frozen_clock(dt.datetime(2026, 3, 16, 14, tzinfo=dt.UTC))
     waiting = open_sev(customer, organisation, severity=2, now=FRIDAY_EVENING)
     text = policy_text("partner-services").replace('sat: ["10:00-18:00"]', "sat: closed")
-    load_policy_version(text=text.replace('version: "2026.4"', 'version: "2026.5"'))
+    load_policy_version(text=text.replace('version: "2026.5"', 'version: "2026.6"'))
     versions = admin_client.get("/console/policy/versions/?policy=partner-services")
     assert "/console/policy/adopt/?policy=partner-services" in versions.content.decode()
     preview = admin_client.get("/console/policy/adopt/?policy=partner-services")
@@ -144,13 +144,13 @@ def test_an_admin_previews_then_re_pins_the_open_cases(
     assert "1 open cases on earlier versions: 1 with a moved due" in body
     assert waiting.reference in body and 'datetime="2026-03-18T14:00:00+00:00"' in body
     waiting.refresh_from_db()
-    assert waiting.policy_version.version == "2026.4"  # a preview changes nothing
+    assert waiting.policy_version.version == "2026.5"  # a preview changes nothing
     done = admin_client.post("/console/policy/adopt/", {"policy": "partner-services"}, follow=True)
-    assert "1 open cases re-pinned to 2026.5" in done.content.decode()
+    assert "1 open cases re-pinned to 2026.6" in done.content.decode()
     waiting.refresh_from_db()
-    assert waiting.policy_version.version == "2026.5"
+    assert waiting.policy_version.version == "2026.6"
     case_page = admin_client.get(f"/console/cases/{waiting.pk}/").content.decode()
-    assert "<strong>Policy version</strong> partner-services 2026.4 → 2026.5" in case_page
+    assert "<strong>Policy version</strong> partner-services 2026.5 → 2026.6" in case_page
 
 
 def test_agents_may_not_adopt_a_version(organisation: Any, agent_client: Client) -> None:

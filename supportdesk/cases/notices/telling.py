@@ -55,6 +55,7 @@ def notice_title(event: NoticeEvent, case: Case, facts: dict[str, Any], staff: b
         NoticeEvent.PUBLIC_REPLY: _("New reply"),
         NoticeEvent.CUSTOMER_REPLY: _("The customer replied"),
         NoticeEvent.STATUS_CHANGED: _("Now %(to)s"),
+        NoticeEvent.CUSTOMER_STATUS: _("The customer set it to %(to)s"),
         NoticeEvent.SEVERITY_CHANGED: _("Now Sev%(to)s"),
         NoticeEvent.ASSIGNED: _("Assigned to you"),
         NoticeEvent.FOLLOW_UP: _("Follow-up owed"),
@@ -73,7 +74,7 @@ def notice_title(event: NoticeEvent, case: Case, facts: dict[str, Any], staff: b
         return f"Sev{case.severity}: {facts.get('text') or event.value}"
     values = {"to": "", "state": "", "by": "", "reason": "", "manager": ""}
     values.update({k: facts[k] for k in values if facts.get(k)})
-    if event is NoticeEvent.STATUS_CHANGED:
+    if event in (NoticeEvent.STATUS_CHANGED, NoticeEvent.CUSTOMER_STATUS):
         # The stored key (``waiting_on_customer``) in the recipient's words.
         values["to"] = term(values["to"])
     return text % values

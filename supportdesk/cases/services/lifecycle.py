@@ -127,6 +127,11 @@ def _apply_transition(
         case.closed_at = None
         fields += ["resolved_at", "closed_at"]
     case.status = target
+    by_customer = actor is not None and not actor.is_vendor_staff
+    if by_customer:
+        # Unseen customer activity for the queue, as a customer's reply marks it.
+        case.customer_activity_at = now
+        fields.append("customer_activity_at")
     entry = events.StatusChanged(
         before=before,
         after=str(target),
@@ -139,7 +144,7 @@ def _apply_transition(
     refresh_clocks(case, now=now, force=target == CaseStatus.CLOSED)
     _touch(case, now, *fields, "queue_due_at")
     case_mail.notify(
-        NoticeEvent.STATUS_CHANGED,
+        NoticeEvent.CUSTOMER_STATUS if by_customer else NoticeEvent.STATUS_CHANGED,
         case=case,
         actor=actor,
         key=str(event.pk),
