@@ -52,3 +52,36 @@ def test_an_agents_move_is_no_customer_status(customer: Any, agent: Any, sev2_ca
     assert _told(customer, "status_changed")
     sev2_case.refresh_from_db()
     assert sev2_case.customer_activity_at is None
+
+
+def test_a_file_the_customer_attaches_tells_the_assignee(
+    customer_client: Client, agent: Any, sev2_case: Case
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from supportdesk.notifications.services import expand_due
+
+    services.assign_case(actor=agent, case_id=sev2_case.pk, assignee_id=agent.pk)
+    upload = SimpleUploadedFile("trace.txt", b"the trace", content_type="text/plain")
+    page = customer_client.post(f"/portal/cases/{sev2_case.pk}/attachments", {"file": upload})
+    assert page.status_code == 302
+    while expand_due(batch=50):
+        pass
+    [notice] = _told(agent, "customer_reply")
+    assert "trace.txt" in notice.body
+    sev2_case.refresh_from_db()
+    assert sev2_case.customer_activity_at is not None
+
+
+def test_a_file_the_agent_attaches_tells_nobody_on_the_support_side(
+    agent: Any, sev2_case: Case
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from supportdesk.notifications.services import expand_due
+
+    upload = SimpleUploadedFile("fix.txt", b"the fix", content_type="text/plain")
+    services.add_attachment(actor=agent, case_id=sev2_case.pk, upload=upload)
+    while expand_due(batch=50):
+        pass
+    assert not Notification.objects.filter(event="customer_reply").exists()

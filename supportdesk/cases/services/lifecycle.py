@@ -280,9 +280,14 @@ def add_attachment(
     case_id: int,
     upload: UploadedFile[bytes],
     public: bool = True,
+    tell: bool = True,
     now: dt.datetime | None = None,
 ) -> Attachment:
-    """Store an upload through Django's storage API after checking its size and type."""
+    """Store an upload through Django's storage API after checking its size and type.
+
+    A file the customer's side adds tells the support side as their reply does, and
+    marks the case with unseen customer activity; ``tell=False`` where the reply it came
+    with tells of it (a message's attachments)."""
     limit = desk_settings.attachment_max_bytes
     allowed = desk_settings.attachment_types
     size = upload.size or 0
@@ -321,6 +326,17 @@ def add_attachment(
         attachment.save()
         entry = events.AttachmentAdded(attachment.pk, name, size, shown=public)
         events.record(case, entry, at=now, actor=actor)
+        if tell and not actor.is_vendor_staff:
+            case_mail.tell_later(
+                NoticeEvent.CUSTOMER_REPLY,
+                case=case,
+                actor=actor,
+                key=f"attachment:{attachment.pk}",
+                text=name,
+                now=now,
+            )
+            case.customer_activity_at = now
+            case.save(update_fields=["customer_activity_at"])
         return attachment
 
 

@@ -52,7 +52,8 @@ def _attach(row: InboundMessage, mail: ParsedMail, user: User, case: Case, now: 
             continue
         upload = SimpleUploadedFile(part.filename, part.data, content_type=kind.content_type)
         try:
-            cases.add_attachment(actor=user, case_id=case.pk, upload=upload, now=now)
+            # The message's comment tells of its files.
+            cases.add_attachment(actor=user, case_id=case.pk, upload=upload, tell=False, now=now)
         except DomainError as exc:
             row.refused.append(_refusal(part.filename, kind.content_type, str(exc)))
     if not row.refused:
