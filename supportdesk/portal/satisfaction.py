@@ -18,9 +18,9 @@ from supportdesk.accounts.permissions import NotFound
 from supportdesk.cases.clocks import policy_of
 from supportdesk.cases.models import Case
 from supportdesk.domain.errors import DomainError
-from supportdesk.domain.satisfaction import Rating, rating_open
+from supportdesk.domain.satisfaction import Rating
 from supportdesk.portal.access import customer_only
-from supportdesk.satisfaction import services
+from supportdesk.satisfaction import selectors, services
 from supportdesk.satisfaction.services import LinkUsed, SurveyClosed
 from supportdesk.web.reasons import refusal
 
@@ -39,7 +39,7 @@ def rate(request: HttpRequest, token: str) -> HttpResponse:
         "ratings": list(Rating),
         "question": _question(survey.case),
         "used": survey.link_used_at is not None,
-        "closed": not rating_open(survey.open_until, clock.now()),
+        "closed": not selectors.rateable(survey, survey.case, clock.now()),
     }
     if request.method == "POST":
         try:

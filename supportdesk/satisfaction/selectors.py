@@ -11,14 +11,28 @@ from django.db.models import QuerySet
 from supportdesk.accounts.models import User
 from supportdesk.cases.models import Case
 from supportdesk.cases.selectors import cases_visible_to
-from supportdesk.domain.satisfaction import Rating
+from supportdesk.domain.lifecycle import CaseStatus
+from supportdesk.domain.satisfaction import Rating, rating_open
 from supportdesk.satisfaction.models import Survey
 
 Grouping = Literal["week", "region", "agent"]
+#: A case is rated on its resolution: while it is open again, it is not.
+RATED_STATUSES = frozenset({CaseStatus.RESOLVED, CaseStatus.CLOSED})
 
 
 def survey_of(case: Case) -> Survey | None:
     return Survey.objects.filter(case=case, asked=True).first()
+
+
+def may_rate(survey: Survey, case: Case, user: User, now: dt.datetime) -> bool:
+    """Whether ``user`` may rate ``case`` on ``survey`` now: its requester, while the
+    survey is open and the case stays resolved or closed (a reopened case is rated
+    after its next resolution, when it is asked again)."""
+    return survey.requester_id == user.pk and rateable(survey, case, now)
+
+
+def rateable(survey: Survey, case: Case, now: dt.datetime) -> bool:
+    return rating_open(survey.open_until, now) and case.status in RATED_STATUSES
 
 
 def surveys_visible_to(viewer: User) -> QuerySet[Survey]:

@@ -15,6 +15,7 @@ import logging
 
 from django.core import signing
 from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -30,6 +31,7 @@ from supportdesk.domain.errors import DomainError
 from supportdesk.domain.lifecycle import CaseStatus
 from supportdesk.domain.notices import NoticeEvent
 from supportdesk.domain.satisfaction import Rating, open_until, rating_open, survey_wanted
+from supportdesk.satisfaction import selectors
 from supportdesk.satisfaction.models import Survey
 
 log = logging.getLogger(__name__)
@@ -77,15 +79,16 @@ def _survey_links(survey: Survey) -> dict[str, str]:
 
 
 def send_surveys(*, now: dt.datetime | None = None) -> int:
-    """Survey the cases resolved within :data:`SEND_WITHIN` that have none yet, each
-    in its own transaction (idempotent: a case is surveyed once, whoever runs this).
-    Returns how many surveys were sent."""
+    """Survey the cases resolved within :data:`SEND_WITHIN` that have none yet, or whose
+    survey was sent before their latest resolution (reopened and resolved again: asked
+    again, on the same survey), each in its own transaction (idempotent: a resolution
+    is surveyed once, whoever runs this). Returns how many surveys were sent."""
     now = clock.resolve(now)
     due = (
         Case.objects.filter(
+            Q(survey__isnull=True) | Q(survey__sent_at__lt=F("resolved_at")),
             status__in=[CaseStatus.RESOLVED, CaseStatus.CLOSED],
             resolved_at__gte=now - SEND_WITHIN,
-            survey__isnull=True,
         )
         .order_by("resolved_at", "id")
         .values_list("pk", flat=True)[:BATCH]
@@ -104,23 +107,35 @@ def _survey_case(case_id: int, now: dt.datetime) -> int:
     case = Case.objects.select_related("organization", "requester", "assignee").get(pk=case_id)
     settings = policy_of(case).satisfaction
     asked = survey_wanted(settings, work_order=case.work_order)
-    survey = Survey.objects.create(
-        case=case,
-        requester=case.requester,
-        organization=case.organization,
-        region=case.region,
-        agent=case.assignee,
-        asked=asked,
-        sent_at=now,
-        open_until=open_until(settings, now) if asked else now,
-    )
+    fields = {
+        "requester": case.requester,
+        "organization": case.organization,
+        "region": case.region,
+        "agent": case.assignee,
+        "asked": asked,
+        "sent_at": now,
+        "open_until": open_until(settings, now) if asked else now,
+    }
+    earlier = Survey.objects.select_for_update().filter(case=case).first()
+    if earlier is None:
+        survey = Survey.objects.create(case=case, **fields)
+    elif case.resolved_at is not None and earlier.sent_at < case.resolved_at:
+        # Reopened and resolved again: the same survey asks anew (the earlier rating
+        # stands until the requester changes it), with a fresh one-click link.
+        survey = earlier
+        for name, value in fields.items():
+            setattr(survey, name, value)
+        survey.link_used_at = None
+        survey.save()
+    else:
+        return 0  # another worker asked already
     if not asked:
         return 0
     notify(
         NoticeEvent.SATISFACTION_SURVEY,
         case=case,
         actor=None,
-        key=str(survey.pk),
+        key=f"{survey.pk}:{now.isoformat()}",
         text=settings.question,
         data={
             **_survey_links(survey),
@@ -140,6 +155,11 @@ def _record(survey: Survey, rating: str, comment: str, now: dt.datetime) -> Surv
     if len(comment) > MAX_COMMENT:
         raise DomainError(
             _("at most %(limit)s characters") % {"limit": MAX_COMMENT}, field="comment"
+        )
+    if survey.case.status not in selectors.RATED_STATUSES:
+        raise SurveyClosed(
+            _("the case was reopened: it can be rated once it is resolved again"),
+            field="rating",
         )
     if not rating_open(survey.open_until, now):
         raise SurveyClosed(

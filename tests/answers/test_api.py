@@ -106,6 +106,8 @@ def test_a_customer_records_a_deflection(export_article: Article, customer: Any)
 
 
 def test_ratings_through_the_api(sev2_case: Case, customer: Any, agent: Any, stranger: Any) -> None:
+    # Surveyed on its resolution (a reopened case is not rated until resolved again).
+    Case.objects.filter(pk=sev2_case.pk).update(status="resolved", resolved_at=NOW)
     Survey.objects.create(
         case=sev2_case,
         requester=customer,

@@ -202,3 +202,39 @@ def test_the_console_report_and_its_csv(
     assert csv["Content-Type"].startswith("text/csv")
     assert "Slow" in csv.content.decode()
     assert signed_in(customer).get(reverse("console:answer_reports")).status_code == 404
+
+
+def test_a_reopened_case_is_not_rated_and_is_asked_again_when_resolved_again(
+    surveyed: Survey, sev2_case: Case, customer: Any, agent: Any
+) -> None:
+    reopened_at = LATER + dt.timedelta(hours=1)
+    case_services.transition_case(
+        actor=customer, case_id=sev2_case.pk, to="in_progress", now=reopened_at
+    )
+    sev2_case.refresh_from_db()
+    assert not selectors.may_rate(surveyed, sev2_case, customer, reopened_at)
+    with pytest.raises(SurveyClosed) as refused:
+        services.rate_case(actor=customer, case_id=sev2_case.pk, rating="good", now=reopened_at)
+    assert "reopened" in str(refused.value)
+    page = signed_in(customer).get(f"/portal/cases/{sev2_case.pk}/").content.decode()
+    assert "Save my rating" not in page
+    # Nothing is asked while it is open; the next resolution asks again, once.
+    assert services.send_surveys(now=reopened_at) == 0
+    resolved_again = reopened_at + dt.timedelta(hours=1)
+    for step in ("workaround_provided", "resolved"):
+        case_services.transition_case(
+            actor=agent,
+            case_id=sev2_case.pk,
+            to=step,
+            agreement="Customer confirmed by phone",
+            now=resolved_again,
+        )
+    asked_at = resolved_again + dt.timedelta(minutes=5)
+    assert services.send_surveys(now=asked_at) == 1
+    assert services.send_surveys(now=asked_at + dt.timedelta(minutes=1)) == 0
+    assert OutboxMessage.objects.filter(dedupe_key__contains="satisfaction_survey").count() == 2
+    survey = Survey.objects.get(case=sev2_case)
+    assert survey.sent_at == asked_at and survey.link_used_at is None
+    sev2_case.refresh_from_db()
+    assert selectors.may_rate(survey, sev2_case, customer, asked_at)
+    services.rate_case(actor=customer, case_id=sev2_case.pk, rating="good", now=asked_at)

@@ -82,8 +82,9 @@ ANSWER_MATRIX: dict[str, str] = {
     "GET /api/satisfaction": "401 200 200 200 200 200 200 200",
     "GET /api/satisfaction/report": "401 403 403 403 200 200 200 200",
     "GET /api/satisfaction/cases/{case_id}": "401 200 404 200 200 404 200 200",
-    # Only the requester rates their case.
-    "POST /api/satisfaction/cases/{case_id}/rating": "401 200 404 403 403 404 403 403",
+    # Only the requester rates their case, and only once it is resolved: the world's
+    # case is open, so the requester meets the refusal (409) past every check of who.
+    "POST /api/satisfaction/cases/{case_id}/rating": "401 409 404 403 403 404 403 403",
     "GET /help/": "200 200 200 200 200 200 200 200",
     "GET /help/articles/{slug}/": "200 200 200 200 200 200 200 200",
     # Signed links: an on-call acknowledgement token is no rating token.

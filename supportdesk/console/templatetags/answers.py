@@ -10,7 +10,6 @@ from django import template
 from supportdesk import clock
 from supportdesk.answers import selectors as answers
 from supportdesk.cases.models import Case
-from supportdesk.domain.satisfaction import rating_open
 from supportdesk.satisfaction import selectors as satisfaction
 
 register = template.Library()
@@ -37,9 +36,7 @@ def case_rating(context: Any, case: Case) -> dict[str, Any]:
     return {
         "case": case,
         "survey": survey,
-        "may_rate": survey is not None
-        and survey.requester_id == user.pk
-        and rating_open(survey.open_until, clock.now()),
+        "may_rate": survey is not None and satisfaction.may_rate(survey, case, user, clock.now()),
         "user": user,
         "csrf_token": context.get("csrf_token"),
     }
