@@ -99,8 +99,10 @@ def request_escalation(args: argparse.Namespace) -> int:
         "business_impact": args.impact,
         "affected_users": args.affected,
         "contact": args.contact,
-        "partner_extension": args.partner_extension,
     }
+    if args.partner_extension:
+        # Only when said: a policy without the question refuses the key.
+        form["partner_extension"] = True
     for item in args.field:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():

@@ -14,6 +14,9 @@
   client/partner, all inside the recipient region's business hours, and the closure
   after the last one (ESC-8 ``no_response``).
 * :func:`validate_closure_reason` accepts exactly the policy's closure reasons (ESC-8).
+* :func:`validate_escalation_form` is the one check of a request form's answers
+  (every channel a person fills in: portal, API, CLI): the policy's mandatory fields,
+  no unknown keys, each answer of its field's kind.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from supportdesk.domain.calendars import BusinessCalendar
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.policy.model import Escalation, FieldKind, FormField, Policy, Reason
 from supportdesk.domain.routing import RegionPick, local_time, pick_region
+from supportdesk.domain.triage import FieldProblem, IntakeError
 
 UTC = dt.UTC
 
@@ -45,6 +49,11 @@ class DeclineReason(enum.StrEnum):
     PARTNER_FIRST = "partner_first"  # ESC-3
     #: Other mandatory fields missing (ESC-4); ``Assessment.missing_fields`` lists them.
     OTHER = "other"
+
+
+class EscalationFormError(IntakeError):
+    """A request form the policy's form refuses; ``problems`` lists every fault, each
+    named ``form.<key>`` as the request carries it."""
 
 
 class Verdict(enum.StrEnum):
@@ -152,6 +161,57 @@ def _truthy(value: object) -> bool:
     if isinstance(value, str):
         return value.strip().lower() in {"true", "yes", "1", "on"}
     return value is True
+
+
+_BOOLEAN_WORDS = {"true", "yes", "on", "1", "false", "no", "off", "0"}
+
+
+def validate_escalation_form(*, policy: Policy, form: Mapping[str, object]) -> None:
+    """Refuse a request form with :class:`EscalationFormError` listing every fault: an
+    empty mandatory field other than ``incident`` (ESC-4, by the same rule
+    :func:`assess_escalation_request` declines by; no incident is ESC-1's decline), a key the policy's form does not have, or an answer not of its
+    field's kind (a boolean is ``true``/``false`` or yes/no words, a choice one of its
+    choices, text a string). A form that passes may rely on its answers being read as
+    written. Raises :class:`DomainError` when the policy has escalations switched off.
+    """
+    rules = _escalation(policy)
+    fields = {f.key: f for f in rules.form_fields}
+    problems = [
+        FieldProblem(f"form.{key}", "not a field of this policy's escalation form")
+        for key in form
+        if key not in fields
+    ]
+    for field in rules.form_fields:
+        value = form.get(field.key)
+        if _is_empty(value):
+            # ESC-1: a request naming no incident is declined and recorded (``no_incident``)
+            # like one naming an unknown incident, not refused at the door.
+            if _required(field, form) and field.key != "incident":
+                problems.append(FieldProblem(f"form.{field.key}", "is required"))
+            continue
+        reason = _kind_problem(field, value)
+        if reason:
+            problems.append(FieldProblem(f"form.{field.key}", reason))
+    if problems:
+        raise EscalationFormError(problems)
+
+
+def _kind_problem(field: FormField, value: object) -> str:
+    """Why ``value`` (not empty) is no answer of ``field``'s kind; ``""`` when it is."""
+    if field.kind is FieldKind.BOOLEAN:
+        if isinstance(value, bool):
+            return ""
+        if isinstance(value, str) and value.strip().lower() in _BOOLEAN_WORDS:
+            return ""
+        return "must be yes or no"
+    if field.kind is FieldKind.DATETIME_LIST:
+        # Stored as written for the team to read; the form is not where times are parsed.
+        return ""
+    if not isinstance(value, str):
+        return "must be text"
+    if field.kind is FieldKind.CHOICE and value.strip() not in field.choices:
+        return f"must be one of: {', '.join(field.choices)}"
+    return ""
 
 
 def assess_escalation_request(

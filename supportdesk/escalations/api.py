@@ -52,7 +52,8 @@ def _detail(user: User, escalation_id: Id) -> EscalationOut:
 @router.post(
     "",
     response=replies({201: EscalationOut}, 404),
-    summary="Request an escalation (declined requests are stored and returned too)",
+    summary="Request an escalation (declined requests are stored and returned too; "
+    "an incomplete or wrong form is refused with every problem)",
 )
 def request_escalation(request: HttpRequest, payload: EscalationRequestIn) -> Status[EscalationOut]:
     esc = services.request_escalation(

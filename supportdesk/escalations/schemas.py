@@ -18,8 +18,9 @@ from supportdesk.escalations.models import (
 
 
 class EscalationRequestIn(BodyIn):
-    #: The policy's form fields (``incident``, ``business_impact``, ...); missing
-    #: mandatory ones decline the request with the reason (ESC-4).
+    #: The policy's form fields (``incident``, ``business_impact``, ...). Missing
+    #: mandatory ones, keys the form lacks and answers not of their field's kind are
+    #: refused (400, each in ``problems``) and nothing is stored (ESC-4).
     form: dict[str, Any]
     #: For staff logging a request on a client's behalf when no incident resolves.
     organisation_id: StrictId | None = None

@@ -50,14 +50,74 @@ def test_esc_1_http_request_on_another_tenants_incident_is_declined(
     assert (body["status"], body["decision_reason"]) == ("declined", "no_incident")
 
 
-def test_esc_4_http_request_without_business_impact_names_the_missing_field(
+def test_esc_4_http_request_missing_mandatory_fields_is_refused_naming_each_and_stores_nothing(
     customer: User, incident: Case
 ) -> None:
-    body = post(bearer(customer), "", {"form": form_for(incident, business_impact="")}).json()
+    form = form_for(incident, business_impact="", contact="  ")
 
-    assert body["status"] == "declined"
-    assert body["missing_fields"] == ["business_impact"]
-    assert body["assessment_reasons"][0]["key"] == "missing_business_impact"
+    response = post(bearer(customer), "", {"form": form})
+
+    assert response.status_code == 400, response.content
+    body = response.json()
+    assert body["field"] == "form.business_impact"
+    assert body["problems"] == [
+        {"field": "form.business_impact", "reason": "is required"},
+        {"field": "form.contact", "reason": "is required"},
+    ]
+    assert "form.contact: is required" in body["detail"]
+    assert not Escalation.objects.exists()
+
+
+def test_http_request_with_a_key_not_on_the_policys_form_is_refused_naming_it(
+    customer: User, incident: Case
+) -> None:
+    response = post(bearer(customer), "", {"form": form_for(incident, urgency="very")})
+
+    assert response.status_code == 400, response.content
+    assert response.json()["problems"] == [
+        {"field": "form.urgency", "reason": "not a field of this policy's escalation form"}
+    ]
+    assert not Escalation.objects.exists()
+
+
+@pytest.mark.parametrize("answer", ["maybe", 1, ["yes"]])
+def test_http_request_with_a_boolean_answer_that_is_no_boolean_is_refused_naming_it(
+    customer: User, incident: Case, answer: object
+) -> None:
+    form = form_for(incident, partner_extension=answer)
+
+    response = post(bearer(customer), "", {"form": form})
+
+    assert response.status_code == 400, response.content
+    assert response.json()["problems"] == [
+        {"field": "form.partner_extension", "reason": "must be yes or no"}
+    ]
+    assert not Escalation.objects.exists()
+
+
+def test_http_request_refusal_is_worded_in_the_readers_language(
+    customer: User, incident: Case
+) -> None:
+    response = bearer(customer).post(
+        "/api/escalations",
+        {"form": form_for(incident, business_impact="", urgency="x")},
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="sv",
+    )
+
+    assert response.status_code == 400
+    assert [p["reason"] for p in response.json()["problems"]] == [
+        "är inget fält i den här policyns eskaleringsformulär",
+        "måste fyllas i",
+    ]
+
+
+def test_http_request_with_yes_as_the_boolean_answer_goes_to_the_partner_first(
+    customer: User, incident: Case
+) -> None:
+    body = post(bearer(customer), "", {"form": form_for(incident, partner_extension="yes")}).json()
+
+    assert body["status"] == "partner_first"
 
 
 def test_esc_5_non_manager_cannot_accept_over_http(

@@ -51,6 +51,19 @@ def test_esc_4_request_prints_the_assessed_escalation(
     assert Escalation.objects.get(pk=out["id"]).business_impact == "Orders cannot be exported"
 
 
+def test_request_with_a_field_not_on_the_policys_form_exits_2_naming_it(
+    run: Any, customer: User, incident: Case
+) -> None:
+    code, _, err = run(
+        *("request", "--case", incident.reference, "--as", customer.username),
+        *("--impact", "x", "--affected", "y", "--contact", "z", "--field", "urgency=high"),
+    )
+
+    assert code == 2
+    assert "form.urgency: not a field of this policy's escalation form" in err
+    assert not Escalation.objects.exists()
+
+
 def test_esc_1_request_for_an_unknown_case_is_stored_declined_with_the_reason(
     run: Any, customer: User, policies: object
 ) -> None:

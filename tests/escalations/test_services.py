@@ -11,9 +11,11 @@ from supportdesk.accounts.permissions import Forbidden, NotFound
 from supportdesk.cases.models import Case, CaseEvent, EventKind
 from supportdesk.cases.selectors import QUEUE_ORDER, case_queue
 from supportdesk.domain.errors import DomainError
+from supportdesk.domain.escalation import EscalationFormError
 from supportdesk.escalations import services
 from supportdesk.escalations.models import (
     Escalation,
+    EscalationChannel,
     EscalationEvent,
     EscalationEventKind,
     EscalationStatus,
@@ -84,17 +86,37 @@ def test_a_foreign_reference_and_a_missing_one_get_the_same_answer(
     ] == ["Escalation declined: No incident with that reference in your organisation"] * 2
 
 
-def test_esc_4_request_without_business_impact_is_declined_naming_the_field(
+def test_esc_4_request_by_mail_without_business_impact_is_declined_naming_the_field(
     customer: User, incident: Case
 ) -> None:
     esc = services.request_escalation(
-        requester=customer, form=form_for(incident, business_impact="  "), now=NOON
+        requester=customer,
+        form=form_for(incident, business_impact="  "),
+        channel=EscalationChannel.EMAIL,
+        now=NOON,
     )
 
     assert esc.status == EscalationStatus.DECLINED
     assert esc.decision_reason == "missing_business_impact"
     assert esc.missing_fields == ["business_impact"]
     assert not esc.case.escalated  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("channel", [EscalationChannel.PORTAL, EscalationChannel.API])
+def test_esc_4_request_missing_mandatory_fields_is_refused_with_every_fault_and_not_stored(
+    customer: User, incident: Case, channel: EscalationChannel
+) -> None:
+    form = form_for(incident, business_impact="  ", partner_extension="maybe", urgency="high")
+
+    with pytest.raises(EscalationFormError) as refused:
+        services.request_escalation(requester=customer, form=form, channel=channel, now=NOON)
+
+    assert [(p.field, p.reason) for p in refused.value.problems] == [
+        ("form.urgency", "not a field of this policy's escalation form"),
+        ("form.business_impact", "is required"),
+        ("form.partner_extension", "must be yes or no"),
+    ]
+    assert not Escalation.objects.exists()
 
 
 def test_esc_2_non_production_incident_needs_a_decision_and_is_not_accepted(

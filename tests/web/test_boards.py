@@ -10,6 +10,7 @@ from django.test import Client
 from supportdesk.accounts.models import Role
 from supportdesk.cases import services
 from supportdesk.cases.drafts import CaseDraft
+from supportdesk.escalations.models import EscalationChannel
 from supportdesk.escalations.services import request_escalation
 from tests.factories import make_org, make_user
 from tests.web.conftest import client_for
@@ -68,7 +69,10 @@ def test_the_escalation_board_lists_a_declined_request(
             },
         ),
     )
-    request_escalation(requester=customer, form={"incident": case.reference})
+    # By mail, a request missing its mandatory fields is stored declined (ESC-4, ESC-5).
+    request_escalation(
+        requester=customer, form={"incident": case.reference}, channel=EscalationChannel.EMAIL
+    )
     html = client_for(agent).get("/console/escalations/").content.decode()
     assert case.reference in html
     assert "Recently finished" in html and "Declined" in html

@@ -24,6 +24,7 @@ from supportdesk.domain.escalation import (
     Verdict,
     assess_escalation_request,
     may_request_escalation,
+    validate_escalation_form,
 )
 from supportdesk.domain.escalation_decision import DecisionClock
 from supportdesk.domain.notices import NoticeEvent
@@ -118,7 +119,13 @@ def request_escalation(
 ) -> Escalation:
     """Record an escalation request from any channel (web, API, email) and assess it.
 
-    The request is always stored, and the requester is told the outcome (ESC-5):
+    A form the policy's form refuses (a mandatory field empty, an unknown key, an
+    answer not of its field's kind) raises :class:`EscalationFormError` listing every
+    fault, and nothing is stored: the portal, the API and the CLI hold the requester,
+    who can correct it at once. A request by email cannot be held so: it is stored and
+    declined for its missing fields, and the reply says which (ESC-4, ESC-5).
+
+    A request that passes is always stored, and the requester is told the outcome (ESC-5):
     declined at once for no incident (or another organisation's: the same answer, so
     references leak nothing) or missing mandatory fields (ESC-1, ESC-4); sent to the partner first for a partner-built
     extension (ESC-3); flagged ``needs_decision`` outside production or without a
@@ -140,6 +147,8 @@ def request_escalation(
     )
     organisation, version = _requested_under(requester, own, organisation_id)
     policy = parsed(version)
+    if channel != EscalationChannel.EMAIL:
+        validate_escalation_form(policy=policy, form=form)
     assessment = assess_escalation_request(
         policy=policy,
         form=form,
