@@ -112,12 +112,17 @@ def list_cases(args: argparse.Namespace) -> int:
 def show_case(args: argparse.Namespace) -> int:
     start_django()
     from supportdesk import clock
+    from supportdesk.accounts.permissions import NotFound
     from supportdesk.cases import selectors
     from supportdesk.cases.clocks import show_clocks
     from supportdesk.cases.schemas import case_detail_out
 
     viewer = _user(args.as_user, "--as")
-    case = selectors.access_case_by_reference(viewer, args.case)
+    try:
+        case = selectors.access_case_by_reference(viewer, args.case)
+    except NotFound as exc:
+        # Named for the argument typed (REF|ID), not the service's field (case_id).
+        raise UsageError(f"REF|ID: {exc.message}") from exc
     show_clocks([case], now=clock.now())
     _print(case_detail_out(case).model_dump(mode="json"))
     return 0

@@ -59,31 +59,45 @@ def _reason_option(exc: DomainError) -> Exception:
 
 def list_escalations(args: argparse.Namespace) -> int:
     start_django()
+    from supportdesk.api_paging import paginate
     from supportdesk.escalations.models import EscalationStatus
-    from supportdesk.escalations.selectors import EscalationFilter, all_escalations
+    from supportdesk.escalations.schemas import escalation_out
+    from supportdesk.escalations.selectors import LIST_ORDER, EscalationFilter, all_escalations
     from supportdesk.policies.selectors import current_region_keys
 
     if args.status and args.status not in EscalationStatus.values:
         known = ", ".join(EscalationStatus.values)
         raise UsageError(f"--status: {args.status!r} is not a status (one of: {known})")
-    if args.limit < 1:
-        raise UsageError("--limit: must be at least 1")
     if args.region:
         regions = current_region_keys()
         if args.region not in regions:
             known = ", ".join(sorted(regions)) or "none: load a policy first"
             raise UsageError(f"--region: {args.region!r} is not a region (one of: {known})")
     filters = EscalationFilter(status=args.status, region=args.region, open_only=args.open)
-    _emit([_out(esc) for esc in all_escalations(filters)[: args.limit]])
+    # Paged as ``case list`` is (and the API): a page with the cursor of the next one,
+    # the limit and a bad cursor refused by paginate, named for the options by main().
+    page = paginate(
+        all_escalations(filters),
+        cursor=args.cursor,
+        limit=args.limit,
+        order=LIST_ORDER,
+        to_schema=escalation_out,
+    )
+    _emit(page.model_dump(mode="json"))
     return 0
 
 
 def show_escalation(args: argparse.Namespace) -> int:
     start_django()
+    from supportdesk.accounts.permissions import NotFound
     from supportdesk.escalations.schemas import event_out
     from supportdesk.escalations.selectors import escalation_by_id, escalation_events
 
-    esc = escalation_by_id(args.id)
+    try:
+        esc = escalation_by_id(args.id)
+    except NotFound as exc:
+        # Named for the argument typed (ID), not the service's field (escalation_id).
+        raise UsageError(f"ID: {exc.message}") from exc
     out = _out(esc)
     out["events"] = [event_out(e).model_dump(mode="json") for e in escalation_events(esc)]
     _emit(out)
@@ -183,7 +197,8 @@ def register(sub: Any) -> None:
     p.add_argument("--status", default=None, metavar="S", help="one status, e.g. requested")
     p.add_argument("--region", default=None, metavar="R", help="acknowledging region key")
     p.add_argument("--open", action="store_true", help="leave out closed and declined ones")
-    p.add_argument("--limit", type=int, default=100, metavar="N")
+    p.add_argument("--limit", type=int, default=50, metavar="N", help="1..200 (default 50)")
+    p.add_argument("--cursor", default=None, metavar="C", help="next_cursor of the last page")
     p.set_defaults(handler=list_escalations)
 
     p = gsub.add_parser("show", help="one escalation with its log (JSON)")

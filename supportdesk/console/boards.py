@@ -3,6 +3,8 @@ next with the open pages, which an engineer acknowledges from here (INT-2)."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,8 +21,14 @@ from supportdesk.oncall import services as oncall_services
 from supportdesk.oncall.models import AckVia, PageStatus, Schedule
 from supportdesk.policies import selectors as policy_selectors
 from supportdesk.policies.models import PolicyVersion
+from supportdesk.web.paging import keyset_page
 from supportdesk.web.reasons import refusal
 from supportdesk.web.support import policy_context, requested_year
+
+#: Open pages per page of the on-call board, newest first.
+PAGE_SIZE = 50
+#: The board's order: newest first, the id breaking a tie (keyset paging needs it unique).
+PAGES_ORDER = ("-created_at", "-id")
 
 
 @staff_only
@@ -52,16 +60,24 @@ def on_call(request: HttpRequest) -> HttpResponse:
         {"schedule": s, "now": oncall_selectors.on_call_now(s, now)}
         for s in Schedule.objects.select_related("team").order_by("name")
     ]
-    pages = (
+    # Every open page, however old (an unacknowledged one is the most urgent), in pages
+    # of PAGE_SIZE: not the 50 newest, which hid an older open page behind newer ones.
+    open_pages = (
         oncall_selectors.visible_pages(user)
         .select_related("case")
         .exclude(status=PageStatus.RESOLVED)
-        .order_by("-created_at")[:50]
     )
+    page = keyset_page(open_pages, params=request.GET, order=PAGES_ORDER, size=PAGE_SIZE)
     return render(
         request,
         "console/on_call.html",
-        {"schedules": schedules, "pages": pages, "now": now, "nav": "oncall"},
+        {
+            "schedules": schedules,
+            "page": page,
+            "open_count": open_pages.count(),
+            "now": now,
+            "nav": "oncall",
+        },
     )
 
 
@@ -79,4 +95,8 @@ def page_acknowledge(request: HttpRequest, page_id: int) -> HttpResponse:
         messages.error(request, refusal(exc))
     else:
         messages.success(request, _("Page %(id)s acknowledged.") % {"id": page.pk})
-    return redirect(f"{reverse('console:on_call')}#page-{page.pk}")
+    # Back to the board's page the engineer acknowledged from (an acknowledged page is
+    # still open, so it is still there); only the cursor is carried, never a free URL.
+    cursor = request.POST.get("cursor", "")
+    back = f"?{urlencode({'cursor': cursor})}" if cursor else ""
+    return redirect(f"{reverse('console:on_call')}{back}#page-{page.pk}")

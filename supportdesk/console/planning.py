@@ -7,6 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.db.models import Case as DbCase
+from django.db.models import Count, Expression, IntegerField, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -27,13 +29,26 @@ from supportdesk.console.views import (
 )
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.lifecycle import CaseStatus
+from supportdesk.web.paging import keyset_page
 
 CLOSED = (CaseStatus.RESOLVED, CaseStatus.CLOSED)
+#: Planned cases per page of the sprint board.
+PAGE_SIZE = 50
+#: The board's order: by its sprints' order (``sprint_rank``), then the queue's.
+SPRINT_BOARD_ORDER = ("sprint_rank", *selectors.QUEUE_ORDER)
 
 
 def _rows(cases: list[Case]) -> list[dict[str, Any]]:
     show_clocks(cases, now=clock.now())
     return [{"case": c, "clock": running_clock(c)} for c in cases]
+
+
+def _sprint_rank(sprints: list[Sprint]) -> Expression:
+    """Each case's sprint's place among ``sprints`` (the board's order) as a column."""
+    if not sprints:
+        return Value(0)
+    places = [When(sprint_id=s.pk, then=Value(i)) for i, s in enumerate(sprints)]
+    return DbCase(*places, default=Value(len(sprints)), output_field=IntegerField())
 
 
 def _team_choices() -> list[tuple[int, str]]:
@@ -72,22 +87,32 @@ def sprint_board(request: HttpRequest) -> HttpResponse:
             return redirect("console:sprints")
     today = clock.now().date()
     show_done = request.GET.get("done") == "1"
-    cases = selectors.case_queue(user).exclude(sprint=None).order_by(*selectors.QUEUE_ORDER)
+    sprints = sorted(selectors.sprints(), key=lambda s: _sprint_order(s, today))
+    cases = selectors.case_queue(user).exclude(sprint=None)
     if not show_done:
         cases = cases.exclude(status__in=CLOSED)
+    # Paged in the board's order (its sprints' order, then the queue's within each), so
+    # a page's rows fall into the same groups as the whole board's would.
+    ranked = cases.annotate(sprint_rank=_sprint_rank(sprints))
+    page = keyset_page(ranked, params=request.GET, order=SPRINT_BOARD_ORDER, size=PAGE_SIZE)
+    counts = dict(
+        cases.order_by().values("sprint").annotate(n=Count("pk")).values_list("sprint", "n")
+    )
     by_sprint: dict[int, list[Case]] = {}
-    for case in cases:
+    for case in page.rows:
         assert case.sprint_id is not None
         by_sprint.setdefault(case.sprint_id, []).append(case)
-    sprints = sorted(selectors.sprints(), key=lambda s: _sprint_order(s, today))
+    first = page.previous_query is None
     groups = [
         {
             "sprint": s,
             "current": s.starts_on <= today <= s.ends_on,
             "rows": _rows(by_sprint.get(s.pk, [])),
+            "count": counts.get(s.pk, 0),
         }
         for s in sprints
-        if by_sprint.get(s.pk) or s.ends_on >= today
+        # A sprint with nothing planned yet (current or to come) on the first page.
+        if by_sprint.get(s.pk) or (first and not counts.get(s.pk) and s.ends_on >= today)
     ]
     unplanned = selectors.case_queue(user, selectors.QueueFilter(open_only=True)).filter(
         sprint=None
@@ -97,6 +122,7 @@ def sprint_board(request: HttpRequest) -> HttpResponse:
         "console/sprints.html",
         {
             "groups": groups,
+            "page": page,
             "unplanned": unplanned.count(),
             "show_done": show_done,
             "form": form,

@@ -189,6 +189,6 @@ def test_show_by_reference_or_id_respects_visibility(
     code, by_id, _ = run(capsys, "show", str(sev2_case.pk), "--as", customer.username)
     assert code == 0 and by_id["reference"] == sev2_case.reference
     code, _, err = run(capsys, "show", sev2_case.reference, "--as", stranger.username)
-    assert code == 2 and err.startswith("supportdesk: case: ")
+    assert code == 2 and err.startswith("supportdesk: REF|ID: ")
     code, _, err = run(capsys, "show", str(sev2_case.pk), "--as", stranger.username)
-    assert code == 2 and err.startswith("supportdesk: case_id: ")
+    assert code == 2 and err.startswith("supportdesk: REF|ID: ")

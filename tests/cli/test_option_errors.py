@@ -28,6 +28,13 @@ def people() -> None:
         (["case", "list", "--as", "carla", "--tag", "x"], "--tag: tags are for support staff"),
         (["search", "--as", "nina", "--limit", "0", "x"], "--limit: must be between 1 and 200"),
         (["sprint", "list", "--as", "nina", "--limit", "0"], "--limit: must be between 1 and"),
+        (["escalation", "list", "--limit", "0"], "--limit: must be between 1 and 200"),
+        (["escalation", "list", "--limit=500"], "--limit: must be between 1 and 200"),
+        (["escalation", "list", "--cursor", "zzz"], "--cursor: not a cursor"),
+        # A positional argument is named as the usage line shows it, not by the
+        # service's field (escalation_id, case_id).
+        (["escalation", "show", "999"], "ID: escalation 999 not found"),
+        (["case", "show", "1", "--as", "carla"], "REF|ID: case 1 not found"),
     ],
 )
 def test_a_refused_option_value_is_named_as_the_option(

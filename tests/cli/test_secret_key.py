@@ -30,7 +30,7 @@ def test_case_and_escalation_commands_start_without_secret_key(tmp_path: Path) -
 
     listed = supportdesk(tmp_path, "escalation", "list")
     assert listed.returncode == 0, listed.stderr
-    assert json.loads(listed.stdout) == []
+    assert json.loads(listed.stdout) == {"items": [], "next_cursor": None, "limit": 50}
 
     unknown = supportdesk(tmp_path, "case", "list", "--as", "nobody")
     assert unknown.returncode == 2

@@ -158,7 +158,7 @@ def test_unknown_user_and_unknown_escalation_exit_2(
 
     code, _, err = run("show", "999999")
     assert code == 2
-    assert err.startswith("supportdesk: escalation_id: escalation 999999 not found")
+    assert err.startswith("supportdesk: ID: escalation 999999 not found")
 
 
 def test_list_filters_by_status_region_and_open(
@@ -171,10 +171,10 @@ def test_list_filters_by_status_region_and_open(
 
     code, out, _ = run("list")
     assert code == 0
-    assert {e["id"] for e in out} == {open_one.pk, declined.pk}
-    assert [e["id"] for e in run("list", "--open")[1]] == [open_one.pk]
-    assert [e["id"] for e in run("list", "--status", "declined")[1]] == [declined.pk]
-    assert run("list", "--region", "na")[1] == []
+    assert {e["id"] for e in out["items"]} == {open_one.pk, declined.pk}
+    assert [e["id"] for e in run("list", "--open")[1]["items"]] == [open_one.pk]
+    assert [e["id"] for e in run("list", "--status", "declined")[1]["items"]] == [declined.pk]
+    assert run("list", "--region", "na")[1]["items"] == []
 
     code, _, err = run("list", "--status", "lost")
     assert code == 2

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from typing import Any
 
 import pytest
 from django.test import Client
 
+from supportdesk import cli
 from supportdesk.accounts.models import Role, TeamKind
 from supportdesk.cases import services as case_services
 from supportdesk.cases.drafts import CaseDraft
@@ -380,3 +382,21 @@ def test_a_service_refusal_reaches_the_console_page_in_swedish(
         f"{url}accept", {"note": "Twice"}, HTTP_ACCEPT_LANGUAGE="sv", follow=True
     ).content.decode()
     assert "kan inte godkänna: eskaleringen är godkänd" in again
+
+
+def test_the_escalation_list_command_pages_like_case_list(
+    escalation: Escalation, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # It printed a bare list cut at --limit, with no way to the rest.
+    copy = Escalation.objects.get(pk=escalation.pk)
+    copy.pk = None
+    copy.requested_at = escalation.requested_at + dt.timedelta(minutes=1)
+    copy.save()
+    assert cli.main(["escalation", "list", "--limit", "1"]) == 0
+    first = json.loads(capsys.readouterr().out)
+    assert [e["id"] for e in first["items"]] == [copy.pk]
+    assert first["limit"] == 1 and first["next_cursor"]
+    assert cli.main(["escalation", "list", "--limit", "1", "--cursor", first["next_cursor"]]) == 0
+    second = json.loads(capsys.readouterr().out)
+    assert [e["id"] for e in second["items"]] == [escalation.pk]
+    assert second["next_cursor"] is None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import pytest
@@ -94,3 +95,31 @@ def test_customers_cannot_acknowledge_pages(page: Page, customer: Any) -> None:
 
 def test_acknowledging_needs_a_post(page: Page, agent: Any) -> None:
     assert client_for(agent).get(f"/console/on-call/pages/{page.pk}/acknowledge").status_code == 405
+
+
+def test_an_old_open_page_stays_on_the_board_however_many_newer_ones_came(
+    page: Page, agent: Any
+) -> None:
+    # The board showed the 50 newest unresolved pages: an older open one, the most
+    # overdue, dropped off once 50 newer ones had come in. Every open page is listed, paged.
+    newer = []
+    for n in range(1, 61):
+        copy = Page.objects.get(pk=page.pk)
+        copy.pk = None
+        copy.created_at = page.created_at + dt.timedelta(minutes=n)
+        newer.append(copy)
+    Page.objects.bulk_create(newer)
+    c = client_for(agent)
+    first = c.get("/console/on-call/").content.decode()
+    assert 'Open pages <small class="muted">(61)</small>' in first
+    assert f'id="page-{page.pk}"' not in first
+    found = re.search(r'href="\?cursor=([^"&]+)" rel="next"', first)
+    assert found is not None
+    cursor = found.group(1)
+    second = c.get(f"/console/on-call/?cursor={cursor}").content.decode()
+    assert f'id="page-{page.pk}"' in second
+    assert first.count('class="page page-') + second.count('class="page page-') == 61
+    # Acknowledging from the second page comes back to it.
+    assert f'name="cursor" value="{cursor}"' in second
+    response = c.post(f"/console/on-call/pages/{page.pk}/acknowledge", {"cursor": cursor})
+    assert response["Location"] == f"/console/on-call/?cursor={cursor}#page-{page.pk}"

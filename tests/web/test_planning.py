@@ -4,6 +4,7 @@ the release with a case's permanent fix (RSP-5)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from django.test import Client
 from supportdesk.cases import services
 from supportdesk.cases.drafts import CaseDraft
 from supportdesk.cases.models import Case, Release, Sprint
+from supportdesk.console import planning
 from supportdesk.domain.errors import DomainError
 from tests.factories import answers_none, int4_details
 from tests.web.conftest import OPEN_HOURS, open_sev
@@ -162,3 +164,33 @@ def test_an_ended_sprint_cannot_be_chosen(
 def test_customers_cannot_plan_sprints(customer_client: Client, sev2_case: Case) -> None:
     page = customer_client.post(f"/console/cases/{sev2_case.pk}/sprint", {"sprint": 1})
     assert page.status_code == 404
+
+
+def test_the_sprint_board_is_paged_in_its_groups(
+    agent_client: Client,
+    customer: Any,
+    organisation: Any,
+    frozen_clock: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The board listed every planned case (with ?done=1 every closed one too) at once.
+    monkeypatch.setattr(planning, "PAGE_SIZE", 2)
+    sev1 = open_sev(customer, organisation, severity=1)
+    sev1b = open_sev(customer, organisation, severity=1)
+    sev3 = open_sev(customer, organisation, severity=3)
+    for case in (sev1, sev1b, sev3):
+        case.refresh_from_db()
+    assert sev1.sprint is not None and sev3.sprint is not None
+    assert sev1b.sprint == sev1.sprint
+    first = agent_client.get("/console/sprints/?done=1").content.decode()
+    assert sev1.reference in first and sev1b.reference in first
+    assert sev3.reference not in first
+    assert f'data-sprint="{sev3.sprint.name}"' not in first
+    found = re.search(r'href="\?(done=1&amp;cursor=[^"]+)" rel="next"', first)
+    assert found is not None
+    second = agent_client.get("/console/sprints/?" + found.group(1).replace("&amp;", "&"))
+    html = second.content.decode()
+    assert sev3.reference in html and sev1.reference not in html
+    group = html[html.index(f'data-sprint="{sev3.sprint.name}"') :]
+    assert "1 case</small>" in group[: group.index("</h2>")]
+    assert 'rel="prev"' in html
