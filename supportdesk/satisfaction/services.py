@@ -28,7 +28,6 @@ from supportdesk.cases.notices import in_zone, notify
 from supportdesk.cases.selectors import access_case
 from supportdesk.conf import desk_settings
 from supportdesk.domain.errors import DomainError
-from supportdesk.domain.lifecycle import CaseStatus
 from supportdesk.domain.notices import NoticeEvent
 from supportdesk.domain.satisfaction import Rating, open_until, rating_open, survey_wanted
 from supportdesk.satisfaction import selectors
@@ -87,7 +86,7 @@ def send_surveys(*, now: dt.datetime | None = None) -> int:
     due = (
         Case.objects.filter(
             Q(survey__isnull=True) | Q(survey__sent_at__lt=F("resolved_at")),
-            status__in=[CaseStatus.RESOLVED, CaseStatus.CLOSED],
+            status__in=selectors.RATED_STATUSES,
             resolved_at__gte=now - SEND_WITHIN,
         )
         .order_by("resolved_at", "id")

@@ -327,17 +327,25 @@ def add_attachment(
         entry = events.AttachmentAdded(attachment.pk, name, size, shown=public)
         events.record(case, entry, at=now, actor=actor)
         if tell and not actor.is_vendor_staff:
-            case_mail.tell_later(
-                NoticeEvent.CUSTOMER_REPLY,
-                case=case,
-                actor=actor,
-                key=f"attachment:{attachment.pk}",
-                text=name,
-                now=now,
-            )
-            case.customer_activity_at = now
-            case.save(update_fields=["customer_activity_at"])
+            _tell_of_customer_file(case, attachment, actor, now)
         return attachment
+
+
+def _tell_of_customer_file(
+    case: Case, attachment: Attachment, actor: User, now: dt.datetime
+) -> None:
+    """The support side hears of the customer's file as of their reply, and the case
+    is marked with unseen customer activity."""
+    case_mail.tell_later(
+        NoticeEvent.CUSTOMER_REPLY,
+        case=case,
+        actor=actor,
+        key=f"attachment:{attachment.pk}",
+        text=attachment.name,
+        now=now,
+    )
+    case.customer_activity_at = now
+    case.save(update_fields=["customer_activity_at"])
 
 
 @retry_on_conflict
