@@ -14,9 +14,8 @@
   client/partner, all inside the recipient region's business hours, and the closure
   after the last one (ESC-8 ``no_response``).
 * :func:`validate_closure_reason` accepts exactly the policy's closure reasons (ESC-8).
-* :func:`validate_escalation_form` is the one check of a request form's answers
-  (every channel a person fills in: portal, API, CLI): the policy's mandatory fields,
-  no unknown keys, each answer of its field's kind.
+* the one check of a request form's answers is in
+  :mod:`supportdesk.domain.escalation_form`.
 """
 
 from __future__ import annotations
@@ -28,9 +27,9 @@ from dataclasses import dataclass
 
 from supportdesk.domain.calendars import BusinessCalendar
 from supportdesk.domain.errors import DomainError
-from supportdesk.domain.policy.model import Escalation, FieldKind, FormField, Policy, Reason
+from supportdesk.domain.escalation_form import escalation_rules, is_empty, is_required, says_yes
+from supportdesk.domain.policy.model import Escalation, FieldKind, Policy, Reason
 from supportdesk.domain.routing import RegionPick, local_time, pick_region
-from supportdesk.domain.triage import FieldProblem, IntakeError
 
 UTC = dt.UTC
 
@@ -49,11 +48,6 @@ class DeclineReason(enum.StrEnum):
     PARTNER_FIRST = "partner_first"  # ESC-3
     #: Other mandatory fields missing (ESC-4); ``Assessment.missing_fields`` lists them.
     OTHER = "other"
-
-
-class EscalationFormError(IntakeError):
-    """A request form the policy's form refuses; ``problems`` lists every fault, each
-    named ``form.<key>`` as the request carries it."""
 
 
 class Verdict(enum.StrEnum):
@@ -127,91 +121,12 @@ class ReminderSchedule:
     close_reason: Reason
 
 
-def _escalation(policy: Policy) -> Escalation:
-    if policy.escalation is None:
-        raise DomainError(f"policy {policy.id!r} has escalations switched off", field="policy")
-    return policy.escalation
-
-
 def _reason(rules: Escalation, key: str) -> Reason:
     """The policy's reason for ``key``; its key as the label if the policy lacks it."""
     for reason in rules.decline_reasons:
         if reason.key == key:
             return reason
     return Reason(key, key.replace("_", " "))
-
-
-def _is_empty(value: object) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, str):
-        return not value.strip()
-    if isinstance(value, Collection) and not isinstance(value, bool):
-        return len(value) == 0
-    return False
-
-
-def _required(field: FormField, form: Mapping[str, object]) -> bool:
-    if field.required_when:
-        return all(str(form.get(k)) == v for k, v in field.required_when.items())
-    return field.required
-
-
-def _truthy(value: object) -> bool:
-    if isinstance(value, str):
-        return value.strip().lower() in {"true", "yes", "1", "on"}
-    return value is True
-
-
-_BOOLEAN_WORDS = {"true", "yes", "on", "1", "false", "no", "off", "0"}
-
-
-def validate_escalation_form(*, policy: Policy, form: Mapping[str, object]) -> None:
-    """Refuse a request form with :class:`EscalationFormError` listing every fault: an
-    empty mandatory field other than ``incident`` (ESC-4, by the same rule
-    :func:`assess_escalation_request` declines by; no incident is ESC-1's decline), a key the policy's form does not have, or an answer not of its
-    field's kind (a boolean is ``true``/``false`` or yes/no words, a choice one of its
-    choices, text a string). A form that passes may rely on its answers being read as
-    written. Raises :class:`DomainError` when the policy has escalations switched off.
-    """
-    rules = _escalation(policy)
-    fields = {f.key: f for f in rules.form_fields}
-    problems = [
-        FieldProblem(f"form.{key}", "not a field of this policy's escalation form")
-        for key in form
-        if key not in fields
-    ]
-    for field in rules.form_fields:
-        value = form.get(field.key)
-        if _is_empty(value):
-            # ESC-1: a request naming no incident is declined and recorded (``no_incident``)
-            # like one naming an unknown incident, not refused at the door.
-            if _required(field, form) and field.key != "incident":
-                problems.append(FieldProblem(f"form.{field.key}", "is required"))
-            continue
-        reason = _kind_problem(field, value)
-        if reason:
-            problems.append(FieldProblem(f"form.{field.key}", reason))
-    if problems:
-        raise EscalationFormError(problems)
-
-
-def _kind_problem(field: FormField, value: object) -> str:
-    """Why ``value`` (not empty) is no answer of ``field``'s kind; ``""`` when it is."""
-    if field.kind is FieldKind.BOOLEAN:
-        if isinstance(value, bool):
-            return ""
-        if isinstance(value, str) and value.strip().lower() in _BOOLEAN_WORDS:
-            return ""
-        return "must be yes or no"
-    if field.kind is FieldKind.DATETIME_LIST:
-        # Stored as written for the team to read; the form is not where times are parsed.
-        return ""
-    if not isinstance(value, str):
-        return "must be text"
-    if field.kind is FieldKind.CHOICE and value.strip() not in field.choices:
-        return f"must be one of: {', '.join(field.choices)}"
-    return ""
 
 
 def assess_escalation_request(
@@ -244,7 +159,7 @@ def assess_escalation_request(
     """
     if now.tzinfo is None or now.utcoffset() is None:
         raise DomainError("now must be an aware datetime", field="now")
-    rules = _escalation(policy)
+    rules = escalation_rules(policy)
     if incident is None or requester_org_id not in {
         incident.organisation_id,
         incident.serving_partner_id,
@@ -269,7 +184,7 @@ def _declined_for_missing_fields(
 ) -> Assessment | None:
     """ESC-4: missing information declines the request; say exactly what is missing."""
     missing = tuple(
-        f.key for f in rules.form_fields if _required(f, form) and _is_empty(form.get(f.key))
+        f.key for f in rules.form_fields if is_required(f, form) and is_empty(form.get(f.key))
     )
     if not missing:
         return None
@@ -312,7 +227,7 @@ def _partner_first(
     in_extension = incident.partner_extension or (
         partner_field is not None
         and partner_field.kind is FieldKind.BOOLEAN
-        and _truthy(form.get("partner_extension"))
+        and says_yes(form.get("partner_extension"))
     )
     if not in_extension:
         return None
@@ -381,7 +296,7 @@ def choose_escalation_manager_region(
     lands in its business hours. ``calendars`` must be
     ``build_calendars(policy.calendars)``.
     """
-    rules = _escalation(policy)
+    rules = escalation_rules(policy)
     pick = pick_region(policy=policy, calendars=calendars, client_region=client_region, now=now)
     cal = calendars[pick.region.calendar]
     due = cal.add(pick.opens_at, dt.timedelta(seconds=rules.acknowledge_seconds)).astimezone(UTC)
@@ -411,7 +326,7 @@ def reminder_schedule(
     the last reminder (default: the last reminder interval again). A response from the
     client restarts waiting: compute a new schedule from its instant.
     """
-    rules = _escalation(policy)
+    rules = escalation_rules(policy)
     if waiting_since.tzinfo is None or waiting_since.utcoffset() is None:
         raise DomainError("waiting_since must be an aware datetime", field="waiting_since")
     if not rules.reminders_after_seconds:
@@ -432,7 +347,7 @@ def validate_closure_reason(*, policy: Policy, reason: str) -> Reason:
 
     Exactly the policy's list: no synonyms, no case folding, no free text.
     """
-    rules = _escalation(policy)
+    rules = escalation_rules(policy)
     for candidate in rules.closure_reasons:
         if candidate.key == reason:
             return candidate
@@ -447,7 +362,7 @@ def may_request_escalation(*, policy: Policy, live: bool, closed_before: bool) -
     """Whether a case may be escalated now, and why not: one live escalation per case
     (a pending or running one), and after a closed one only where the policy allows
     re-escalation. A declined request never blocks a corrected one."""
-    rules = _escalation(policy)
+    rules = escalation_rules(policy)
     if live:
         return False, "the case already has an escalation in progress"
     if closed_before and not rules.reescalation:

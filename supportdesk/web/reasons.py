@@ -27,7 +27,7 @@ FIXED = (
     gettext_noop("must be text"),
     gettext_noop("must be a list of dates and times"),
     gettext_noop("not a question of this policy's questionnaire"),
-    # domain.escalation.validate_escalation_form
+    # domain.escalation_form.validate_escalation_form
     gettext_noop("not a field of this policy's escalation form"),
     # domain.escalation.may_request_escalation
     gettext_noop("the case already has an escalation in progress"),

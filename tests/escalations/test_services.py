@@ -11,7 +11,7 @@ from supportdesk.accounts.permissions import Forbidden, NotFound
 from supportdesk.cases.models import Case, CaseEvent, EventKind
 from supportdesk.cases.selectors import QUEUE_ORDER, case_queue
 from supportdesk.domain.errors import DomainError
-from supportdesk.domain.escalation import EscalationFormError
+from supportdesk.domain.escalation_form import EscalationFormError
 from supportdesk.escalations import services
 from supportdesk.escalations.models import (
     Escalation,

@@ -24,9 +24,9 @@ from supportdesk.domain.escalation import (
     Verdict,
     assess_escalation_request,
     may_request_escalation,
-    validate_escalation_form,
 )
 from supportdesk.domain.escalation_decision import DecisionClock
+from supportdesk.domain.escalation_form import validate_escalation_form
 from supportdesk.domain.notices import NoticeEvent
 from supportdesk.domain.policy import Policy
 from supportdesk.escalations.models import (
