@@ -108,15 +108,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-elif env_bool("DATABASE_PREPARED_STATEMENTS", True):
-    # PostgreSQL: parameters bound on the server and statements run twice on a
-    # connection prepared, so PostgreSQL parses and plans each of them once per
-    # connection instead of on every run (half its CPU per new case). Turn off behind
-    # a pooler that shares server connections between transactions (PgBouncer in
-    # transaction mode before 1.21).
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"server_side_binding": True, "prepare_threshold": 2}
-    )
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend with small bulk inserts written as VALUES (the module says why).
+    DATABASES["default"]["ENGINE"] = "supportdesk.backends.postgresql"
+    if env_bool("DATABASE_PREPARED_STATEMENTS", True):
+        # Parameters bound on the server and statements run twice on a connection
+        # prepared, so PostgreSQL parses and plans each of them once per connection
+        # instead of on every run (half its CPU per new case). Turn off behind a pooler
+        # that shares server connections between transactions (PgBouncer in
+        # transaction mode before 1.21).
+        DATABASES["default"].setdefault("OPTIONS", {}).update(
+            {"server_side_binding": True, "prepare_threshold": 2}
+        )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 PASSWORD_HASHERS = [

@@ -45,8 +45,8 @@ def test_email_url_forms() -> None:
         email_settings("pigeon://coop")
 
 
-def _database_options(env: dict[str, str]) -> str:
-    code = "from django.conf import settings; print(settings.DATABASES['default'].get('OPTIONS'))"
+def _database_setting(env: dict[str, str], key: str) -> str:
+    code = f"from django.conf import settings; print(settings.DATABASES['default'].get({key!r}))"
     clean = {k: v for k, v in os.environ.items() if k not in {"DATABASE_PREPARED_STATEMENTS"}}
     result = subprocess.run(
         [sys.executable, "-c", code],
@@ -58,6 +58,10 @@ def _database_options(env: dict[str, str]) -> str:
     return result.stdout.strip()
 
 
+def _database_options(env: dict[str, str]) -> str:
+    return _database_setting(env, "OPTIONS")
+
+
 def test_postgresql_prepares_statements_unless_turned_off() -> None:
     url = {"DATABASE_URL": "postgres://app@db.example:5432/desk"}
     assert "'server_side_binding': True" in _database_options(url)
@@ -66,3 +70,10 @@ def test_postgresql_prepares_statements_unless_turned_off() -> None:
     assert "server_side_binding" not in off
     sqlite = _database_options({"DATABASE_URL": "sqlite:////tmp/x.sqlite3"})
     assert "server_side_binding" not in sqlite
+
+
+def test_postgresql_urls_use_the_products_backend() -> None:
+    postgres = {"DATABASE_URL": "postgres://app@db.example:5432/desk"}
+    assert _database_setting(postgres, "ENGINE") == "supportdesk.backends.postgresql"
+    sqlite = {"DATABASE_URL": "sqlite:////tmp/x.sqlite3"}
+    assert _database_setting(sqlite, "ENGINE") == "django.db.backends.sqlite3"
