@@ -4,15 +4,17 @@ UNNEST, the rows stored alike either way."""
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import pytest
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db.backends.postgresql import base as postgresql_base
 from django.test.utils import CaptureQueriesContext
 
 from supportdesk.backends.postgresql.compiler import UNNEST_FROM
 from supportdesk.notifications.models import FanOutJob
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(transaction=True)
 
 TEXT = 'it\'s a "quoted", {braced} word'
 AT = dt.datetime(2026, 12, 5, 9, 30, tzinfo=dt.UTC)
@@ -45,3 +47,41 @@ def test_small_and_large_bulk_inserts_take_their_forms() -> None:
     assert small.count("), (") == 2  # three rows of VALUES
     large = _insert(UNNEST_FROM, "large")
     assert "UNNEST" in large
+
+
+def test_a_live_connection_is_usable_without_a_round_trip_and_a_killed_one_is_not(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("the backend subclasses Django's PostgreSQL backend")
+    asked: list[bool] = []
+    select_one = postgresql_base.DatabaseWrapper.is_usable
+
+    def counted(self: postgresql_base.DatabaseWrapper) -> bool:
+        asked.append(True)
+        return bool(select_one(self))
+
+    monkeypatch.setattr(postgresql_base.DatabaseWrapper, "is_usable", counted)
+    other = connections.create_connection(DEFAULT_DB_ALIAS)
+    try:
+        other.ensure_connection()
+        assert other.is_usable()
+        assert asked == []  # nothing to read: no SELECT 1
+        with other.cursor() as cursor:
+            cursor.execute("select pg_backend_pid()")
+            (pid,) = cursor.fetchone()
+        with connection.cursor() as cursor:
+            cursor.execute("select pg_terminate_backend(%s)", [pid])
+        deadline = time.monotonic() + 10
+        while other.is_usable() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not other.is_usable()
+        assert asked  # the closed socket was readable: asked, and it failed
+        # As at the start of a request: the health check reconnects.
+        other.health_check_enabled = True
+        other.health_check_done = False
+        with other.cursor() as cursor:
+            cursor.execute("select pg_backend_pid()")
+            assert cursor.fetchone()[0] != pid
+    finally:
+        other.close()
