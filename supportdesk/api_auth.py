@@ -1,4 +1,5 @@
-"""Who is calling the API: a bearer token, or the web UI's session.
+"""Who is calling the API: a bearer token (``supportdesk.api.TokenAuth``), or the web
+UI's session.
 
 A request with neither is a 401 with ``WWW-Authenticate: Bearer``, a write included:
 the session's CSRF check applies only to a request that has a signed-in session.
@@ -9,15 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja.security import HttpBearer, SessionAuth
+from ninja.security import SessionAuth
 
 from supportdesk.accounts.models import User
-from supportdesk.accounts.services import authenticate_api_token
-
-
-class TokenAuth(HttpBearer):
-    def authenticate(self, request: HttpRequest, token: str) -> Any:
-        return authenticate_api_token(token)
 
 
 class SignedInSession(SessionAuth):
@@ -38,3 +33,13 @@ def api_user(request: HttpRequest) -> User:
     user = request.auth  # type: ignore[attr-defined]
     assert isinstance(user, User)
     return user
+
+
+def read_with_token(request: HttpRequest) -> tuple[bool, Any]:
+    """Whether the request's API token was read with a value, and the value: the
+    planning stamp, read in the token's statement (``supportdesk.api.TokenAuth``), which
+    a create then plans under instead of reading it again. ``(False, None)`` for a
+    session."""
+    if not hasattr(request, "read_with_token"):
+        return False, None
+    return True, request.read_with_token

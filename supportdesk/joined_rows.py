@@ -28,6 +28,15 @@ class Joined:
 
 
 @dataclass(frozen=True, slots=True)
+class Scalar:
+    """A one-value subquery another app's read may carry as one more column: its SQL
+    and parameters (an app above names a table the reading app cannot)."""
+
+    sql: str
+    params: tuple[Any, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class JoinedColumns:
     """The select list of a join and how to read a row of it back."""
 

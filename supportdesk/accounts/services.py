@@ -7,6 +7,8 @@ import functools
 import hashlib
 import hmac
 import secrets
+from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.tokens import default_token_generator
 from django.db import connection, transaction
@@ -20,7 +22,7 @@ from supportdesk.accounts.models import ApiToken, Organization, Team, User
 from supportdesk.accounts.permissions import NotFound
 from supportdesk.accounts.ratelimit import RateLimited, check_rate
 from supportdesk.conf import desk_settings
-from supportdesk.joined_rows import Joined, JoinedColumns, joined_columns
+from supportdesk.joined_rows import Joined, JoinedColumns, Scalar, joined_columns
 
 TOKEN_SCHEME = "sd"
 
@@ -56,14 +58,23 @@ def issue_api_token(
     return token, f"{TOKEN_SCHEME}_{prefix}_{secret}"
 
 
+@dataclass(frozen=True, slots=True)
+class Bearer:
+    """Who a valid API token acts as, and the value read with it (see ``also``)."""
+
+    user: User
+    also: Any = None
+
+
 @functools.cache
-def _token_read() -> tuple[str, JoinedColumns]:
+def _token_read(also: str = "") -> tuple[str, JoinedColumns]:
     """The statement of :func:`_active_token` and how its row is read back.
 
     Written by hand because every API request runs it: the ORM builds this five-table
     ``select_related`` afresh each time for about 0.8 ms of CPU, the statement itself
     costs about 0.1 ms (docs/performance.md). The models beyond ``accounts`` are reached
-    through the foreign keys, as ``accounts`` does not import ``policies``."""
+    through the foreign keys, as ``accounts`` does not import ``policies``. ``also``: a
+    one-value subquery read first, in the same statement."""
     policy = Organization._meta.get_field("policy").related_model
     assert isinstance(policy, type)
     version = policy._meta.get_field("current_version").related_model
@@ -76,10 +87,12 @@ def _token_read() -> tuple[str, JoinedColumns]:
             Joined("o", Organization),
             Joined("p", policy),
             Joined("v", version, leave="source"),  # the text (5-8 KB) is read when parsed, once
-        ]
+        ],
+        start=1 if also else 0,
     )
+    leading = f"({also}), " if also else ""
     sql = (
-        f"select {', '.join(columns.selects)} from {ApiToken._meta.db_table} t"
+        f"select {leading}{', '.join(columns.selects)} from {ApiToken._meta.db_table} t"
         f" join {User._meta.db_table} u on u.id = t.user_id"
         f" left join {Team._meta.db_table} tm on tm.id = u.team_id"
         f" left join {Organization._meta.db_table} o on o.id = u.organization_id"
@@ -90,15 +103,16 @@ def _token_read() -> tuple[str, JoinedColumns]:
     return sql, columns
 
 
-def _active_token(prefix: str) -> ApiToken | None:
+def _active_token(prefix: str, also: Scalar | None) -> tuple[ApiToken, Any] | None:
     """The live token with this prefix, with its user, team and organisation, and the
     organisation's contract with its current version (the policy text left unread):
-    every create reads that version, so it comes with the request's one read. The
-    same objects as ``select_related("user__team", "user__organization__policy__
-    current_version")``, from one hand-written statement (see :func:`_token_read`)."""
-    sql, columns = _token_read()
+    every create reads that version, so it comes with the request's one read; and the
+    value of ``also``. The same objects as ``select_related("user__team",
+    "user__organization__policy__current_version")``, from one hand-written statement
+    (see :func:`_token_read`)."""
+    sql, columns = _token_read(also.sql if also else "")
     with connection.cursor() as cursor:
-        cursor.execute(sql, [prefix])
+        cursor.execute(sql, [*(also.params if also else ()), prefix])
         found = cursor.fetchone()
     if found is None:
         return None
@@ -116,20 +130,26 @@ def _active_token(prefix: str) -> ApiToken | None:
         organisation.policy = policy  # type: ignore[assignment]
         if policy is not None:
             policy.current_version = version  # type: ignore[attr-defined]
-    return token
+    return token, (found[0] if also else None)
 
 
-def authenticate_api_token(raw: str, *, now: dt.datetime | None = None) -> User | None:
+def authenticate_api_token(
+    raw: str, *, now: dt.datetime | None = None, also: Scalar | None = None
+) -> Bearer | None:
     """The active user behind a presented token, or None; :class:`RateLimited` when the
-    token has made more requests than its rate limit allows."""
+    token has made more requests than its rate limit allows.
+
+    ``also``: a value an app above this one reads with the token, in the token's one
+    statement (the API reads the planning stamp so; ``supportdesk.api.TokenAuth``)."""
     scheme, _, rest = raw.partition("_")
     prefix, _, secret = rest.partition("_")
     if scheme != TOKEN_SCHEME or not prefix or not secret:
         return None
-    token = _active_token(prefix)
-    if token is None or not hmac.compare_digest(token.digest, _digest(secret)):
+    found = _active_token(prefix, also)
+    if found is None:
         return None
-    if not token.user.is_active:
+    token, value = found
+    if not hmac.compare_digest(token.digest, _digest(secret)) or not token.user.is_active:
         return None
     moment = clock.resolve(now)
     if token.expires_at is not None and token.expires_at <= moment:
@@ -140,7 +160,7 @@ def authenticate_api_token(raw: str, *, now: dt.datetime | None = None) -> User 
     # Touch at most once a minute: a busy client must not turn every read into a write.
     if token.last_used_at is None or moment - token.last_used_at > dt.timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=moment)
-    return token.user
+    return Bearer(token.user, value)
 
 
 def revoke_api_token(*, user: User, token_id: int, now: dt.datetime | None = None) -> ApiToken:

@@ -10,7 +10,7 @@ from ninja.params.functions import Header
 from supportdesk import clock
 from supportdesk.accounts.models import User
 from supportdesk.accounts.permissions import Forbidden, NotFound
-from supportdesk.api_auth import api_user
+from supportdesk.api_auth import api_user, read_with_token
 from supportdesk.api_paging import Limit, Page, paginate
 from supportdesk.api_types import Id, replies
 from supportdesk.cases import selectors, services
@@ -215,7 +215,13 @@ def create_case(
     key with a different body is a 409."""
     user = api_user(request)
     key = idempotency_key
-    case, created = services.open_case(user, CaseDraft(**payload.model_dump()), idempotency_key=key)
+    read, stamp = read_with_token(request)
+    case, created = services.open_case(
+        user,
+        CaseDraft(**payload.model_dump()),
+        idempotency_key=key,
+        planning=selectors.planning_under(stamp) if read else None,
+    )
     if created:
         # The service leaves the new case with its relations loaded.
         return Status(201, case_detail_out(case))

@@ -24,6 +24,7 @@ from django.db.models.signals import post_delete, post_save
 
 from supportdesk.accounts.models import Team, User
 from supportdesk.cases.models import PlanningStamp, Sprint
+from supportdesk.joined_rows import Scalar
 
 #: The stamp's one row.
 ROW = 1
@@ -44,6 +45,14 @@ def read() -> int | None:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     return None if row is None else int(row[0])
+
+
+def scalar() -> Scalar:
+    """:func:`read` as a one-value subquery, for a read that brings the value as one
+    more column (the API token's, a message sender's): its value is what :func:`read`
+    would answer, None without the row."""
+    sql, params = _read_statement()
+    return Scalar(sql, tuple(params))
 
 
 def bump() -> None:

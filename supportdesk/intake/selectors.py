@@ -14,7 +14,7 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from supportdesk.accounts.models import Organization, User
 from supportdesk.cases import planning_stamp
-from supportdesk.cases.models import OutboundMail, PlanningStamp
+from supportdesk.cases.models import OutboundMail
 from supportdesk.intake.models import REPLAYABLE, InboundMessage, InboundState
 from supportdesk.joined_rows import Joined, JoinedColumns, joined_columns
 from supportdesk.policies.models import Policy as PolicyRow
@@ -129,12 +129,10 @@ def _sender_read() -> tuple[str, JoinedColumns]:
         ],
         start=_LEADING,
     )
-    stamp = PlanningStamp._meta
     sql = (
         f"select (select count(*) from {InboundMessage._meta.db_table} m"
         " where m.sender = %s and m.received_at > %s and m.id <> %s),"
-        f" (select s.{stamp.get_field('value').column} from {stamp.db_table} s"
-        f" where s.{stamp.pk.column} = %s),"
+        f" ({planning_stamp.scalar().sql}),"
         f" {', '.join(columns.selects)} from (select 1 as one) one"
         f" left join {User._meta.db_table} u"
         " on upper(u.email) = upper(cast(%s as text)) and u.is_active"
@@ -165,7 +163,7 @@ def sender_and_rate(
         sender,
         connection.ops.adapt_datetimefield_value(since),
         besides or 0,
-        planning_stamp.ROW,
+        *planning_stamp.scalar().params,
         address or None,
     ]
     with connection.cursor() as cursor:

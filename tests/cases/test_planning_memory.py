@@ -11,7 +11,8 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from supportdesk.cases.models import Case, PlanningStamp
-from tests.cases.conftest import NOW, open_sev
+from tests.cases.conftest import NOW, bearer, open_sev
+from tests.cases.test_api import body
 from tests.factories import make_team
 
 pytestmark = pytest.mark.django_db
@@ -98,3 +99,32 @@ def test_without_the_stamp_every_create_reads_its_team_and_sprints(
         case, reads = _open(customer, organisation)
         assert len(reads) == 2
         assert case.team == na_team
+
+
+def test_a_create_by_the_api_plans_under_the_stamp_read_with_its_token(
+    customer: Any, organisation: Any, na_team: Any
+) -> None:
+    """The token's statement brings the stamp: the create reads none of its own, and a
+    team changed between two creates is seen by the second."""
+    api = bearer(customer)
+
+    def create() -> tuple[Case, list[str]]:
+        with CaptureQueriesContext(connection) as queries:
+            response = api.post("/api/cases", body(organisation), content_type="application/json")
+        assert response.status_code == 201, response.content
+        return Case.objects.get(pk=response.json()["id"]), [
+            q["sql"] for q in queries.captured_queries
+        ]
+
+    for _ in range(2):  # the first files into a sprint made for it: a change
+        create()
+    case, statements = create()
+    assert case.team == na_team
+    stamp_reads = [s for s in statements if 'FROM "cases_planningstamp"' in s]
+    assert len(stamp_reads) == 1  # in the token's statement, none of the create's own
+    assert "accounts_apitoken" in stamp_reads[0]
+    na_team.region = "emea"
+    na_team.save()
+    newer = make_team(region="na")
+    case, _ = create()
+    assert case.team == newer

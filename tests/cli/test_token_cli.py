@@ -11,7 +11,7 @@ from django.test import Client
 
 from supportdesk import clock
 from supportdesk.accounts.models import ApiToken, Role, User
-from supportdesk.accounts.services import authenticate_api_token, issue_api_token
+from supportdesk.accounts.services import Bearer, authenticate_api_token, issue_api_token
 from supportdesk.cli import main
 from tests.factories import make_org, make_user
 
@@ -29,7 +29,7 @@ def test_create_prints_the_secret_once_and_it_authenticates(
     assert main(["token", "create", "--user", "carla", "--name", "ci"]) == 0
     out, err = capsys.readouterr()
     secret = out.strip()
-    assert authenticate_api_token(secret) == customer
+    assert authenticate_api_token(secret) == Bearer(customer)
     assert "shown once" in err
     assert secret not in err
     token = ApiToken.objects.get(user=customer)
@@ -47,8 +47,8 @@ def test_an_expiring_token_stops_working_after_its_days(
     token = ApiToken.objects.get(user=customer)
     assert token.expires_at is not None
     assert dt.timedelta(days=30) <= token.expires_at - before < dt.timedelta(days=30, minutes=1)
-    assert (
-        authenticate_api_token(secret, now=token.expires_at - dt.timedelta(seconds=1)) == customer
+    assert authenticate_api_token(secret, now=token.expires_at - dt.timedelta(seconds=1)) == Bearer(
+        customer
     )
     assert authenticate_api_token(secret, now=token.expires_at) is None
 
@@ -88,7 +88,7 @@ def test_list_shows_tokens_without_secrets_and_revoke_stops_one(
     assert main(["token", "revoke", str(gone.pk)]) == 0
     assert "revoked" in capsys.readouterr().err
     assert authenticate_api_token(gone_secret) is None
-    assert authenticate_api_token(kept_secret) == customer
+    assert authenticate_api_token(kept_secret) == Bearer(customer)
 
     assert main(["token", "list", "--user", "carla"]) == 0
     listed = json.loads(capsys.readouterr().out)
@@ -116,7 +116,7 @@ def test_a_token_added_in_the_admin_works_and_shows_its_secret_once(
     assert response.status_code == 200
     shown = [str(m) for m in response.context["messages"]]
     secret = next(m.rsplit(" ", 1)[1] for m in shown if "shown only this once" in m)
-    assert authenticate_api_token(secret) == customer
+    assert authenticate_api_token(secret) == Bearer(customer)
     token = ApiToken.objects.get(name="from the admin")
     page = client.get(f"/admin/accounts/apitoken/{token.pk}/change/")
     assert page.status_code == 200

@@ -85,12 +85,12 @@ def planning() -> Planning:
 def planning_under(stamp: int | None) -> Planning:
     """:func:`planning` under a value of the planning stamp the caller has read (None:
     without its row, so nothing is kept), in place of the read of its own: mail intake
-    reads the stamp with the sender.
+    reads the stamp with the sender, the API with the request's token.
 
-    The caller must have read ``stamp`` in its current transaction and changed no team
-    or sprint in it since: the rows then read are at least as new as the stamp, as after
-    :func:`planning`'s own read, and never a change of this transaction kept under a
-    value that the other requests of this process still see."""
+    The caller must have read ``stamp`` in its current transaction or just before it
+    began, and changed no team or sprint since: the rows then read are at least as new
+    as the stamp, as after :func:`planning`'s own read, and never a change of this
+    transaction kept under a value that the other requests of this process still see."""
     if stamp is None:
         return Planning(None)
     kept, rows = _Kept.pair
