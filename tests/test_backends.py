@@ -10,7 +10,10 @@ import pytest
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.backends.postgresql import base as postgresql_base
 from django.test.utils import CaptureQueriesContext
+from psycopg.postgres import types
+from psycopg.pq import Format
 
+from supportdesk.backends.postgresql.base import UtcTimestamptzLoader
 from supportdesk.backends.postgresql.compiler import UNNEST_FROM
 from supportdesk.notifications.models import FanOutJob
 
@@ -85,3 +88,31 @@ def test_a_live_connection_is_usable_without_a_round_trip_and_a_killed_one_is_no
             assert cursor.fetchone()[0] != pid
     finally:
         other.close()
+
+
+def test_instants_are_read_as_aware_utc_by_psycopgs_own_loader() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("the backend subclasses Django's PostgreSQL backend")
+    connection.ensure_connection()
+    loader = connection.connection.adapters.get_loader(types["timestamptz"].oid, Format.TEXT)
+    assert loader is UtcTimestamptzLoader
+    instants = [
+        AT,
+        dt.datetime(1999, 12, 31, 23, 59, 59, 999999, tzinfo=dt.UTC),
+        # Another zone is stored as its instant and read back in UTC.
+        dt.datetime(2026, 3, 29, 2, 30, tzinfo=dt.timezone(dt.timedelta(hours=5, minutes=45))),
+    ]
+    FanOutJob.objects.bulk_create(
+        [FanOutJob(kind="case", key=f"at-{i}", created_at=at) for i, at in enumerate(instants)]
+    )
+    read = list(
+        FanOutJob.objects.filter(key__startswith="at-")
+        .order_by("key")
+        .values_list("created_at", flat=True)
+    )
+    assert read == instants
+    assert all(at.tzinfo is dt.UTC for at in read)
+    with connection.cursor() as cursor:
+        cursor.execute("select now(), 'infinity'::timestamptz < now()")
+        now, infinity_earlier = cursor.fetchone()
+    assert now.tzinfo is dt.UTC and infinity_earlier is False
