@@ -9,7 +9,9 @@ What it does, in one run:
 
 1. drops and creates the database ``supportdesk_bench``, migrates, loads the two
    published policies and the demo organisations, teams and people;
-2. serves the app with gunicorn (2 sync workers, ``DEBUG`` off) on 127.0.0.1;
+2. serves the app with gunicorn (2 sync workers, as the peer's harness serves the peer;
+   ``--threads N``: 2 gthread workers of N threads, as ``supportdesk serve`` does, the
+   peer served alike; ``DEBUG`` off) on 127.0.0.1;
 3. **creates**: ``--creates`` real ``POST /api/cases`` (triage, routing, sprint, SLA
    clocks, timeline event, outbox rows where the rules say so) at ``--concurrency``
    clients, as a customer with an API token; severities spread 5/20/55/20 % over
@@ -850,11 +852,14 @@ class Peer:
     not compared here): gunicorn with 2 workers on its own PostgreSQL, then 100,000
     seeded tickets. Its server stays up between create rounds, idle while ours runs."""
 
-    def __init__(self, stack: contextlib.ExitStack) -> None:
+    def __init__(self, stack: contextlib.ExitStack, threads: int = 1) -> None:
         peer = stack.enter_context(peer_database())
         if peer is None:
             raise RuntimeError("the peer harness cannot run here")
         self.py, self.env = peer
+        #: Served as ours is (``--threads``): sync workers as its harness serves it, or
+        #: gthread workers as ``supportdesk serve`` serves ours.
+        self.threads = threads
         self.server: subprocess.Popen[bytes] | None = None
         stack.callback(self.stop)
 
@@ -864,6 +869,11 @@ class Peer:
             [
                 str(self.py.parent / "gunicorn"),
                 *("-w", "2", "-b", "127.0.0.1:8701", "--timeout", "300"),
+                *(
+                    ["--worker-class", "gthread", "--threads", str(self.threads)]
+                    if self.threads > 1
+                    else []
+                ),
                 *("--chdir", str(PEER_DIR), "dhbench.wsgi:application"),
             ],
             env=self.env,
@@ -935,7 +945,11 @@ def main(argv: Iterable[str] | None = None) -> int:
     parser.add_argument("--reads", type=int, default=500)
     parser.add_argument("--peer", choices=("run", "recorded"), default="recorded")
     parser.add_argument(
-        "--threads", type=int, default=1, help="gthread threads per worker (default: sync)"
+        "--threads",
+        type=int,
+        default=1,
+        help="gthread threads per worker, ours and the peer's alike (default: sync, as the "
+        "peer's harness serves it; supportdesk serve uses 4)",
     )
     args = parser.parse_args(list(argv) if argv is not None else None)
 
@@ -954,7 +968,7 @@ def main(argv: Iterable[str] | None = None) -> int:
         peer: Peer | None = None
         if args.peer == "run":
             try:
-                peer = Peer(stack)
+                peer = Peer(stack, threads=args.threads)
             except (subprocess.CalledProcessError, RuntimeError) as exc:
                 say(f"peer: cannot run ({exc}); its recorded figures are used")
         ours_rounds: list[dict[str, Any]] = []
@@ -1006,7 +1020,8 @@ def main(argv: Iterable[str] | None = None) -> int:
     result = {
         "bench": "api_load",
         "database": "postgresql",
-        "server": f"gunicorn, 2 workers, {'sync' if args.threads == 1 else f'gthread x{args.threads}'}",
+        "server": f"gunicorn, 2 workers, {'sync' if args.threads == 1 else f'gthread x{args.threads}'}"
+        " (ours and the peer's alike)",
         "ours": {
             "create": create,
             "create_rounds": ours_rounds,
