@@ -61,7 +61,7 @@ SECTIONS = (
     ("supportdesk.intake.services.threads", "visible_case"),
     ("supportdesk.policies.selectors", "current_version_for"),
     ("supportdesk.intake.models", "InboundMessage.save"),
-    ("supportdesk.api_auth", "authenticate_api_token"),
+    ("supportdesk.api", "authenticate_api_token"),
     ("supportdesk.accounts.services", "_active_token"),
     ("supportdesk.accounts.services", "check_rate"),
     ("django.db.backends.base.base", "BaseDatabaseWrapper.close_if_health_check_failed"),

@@ -8,6 +8,7 @@ here, once.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django.db import InterfaceError, OperationalError
@@ -53,14 +54,15 @@ from supportdesk.web.reasons import problem_reason, translated
 
 class TokenAuth(HttpBearer):
     """A bearer API token. Its one statement also reads the planning stamp, kept on the
-    request (``api_auth.read_with_token``), so a create by the API plans under it and
-    reads no stamp of its own (docs/architecture.md, "Persistence")."""
+    request with the instant it was read (``api_auth.read_with_token``), so a create by
+    the API plans under it and reads no stamp of its own (docs/architecture.md,
+    "Persistence")."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         found = authenticate_api_token(token, also=planning_stamp.scalar())
         if found is None:
             return None
-        request.read_with_token = found.also  # type: ignore[attr-defined]
+        request.read_with_token = (found.also, time.monotonic())  # type: ignore[attr-defined]
         return found.user
 
 

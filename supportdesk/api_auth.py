@@ -7,6 +7,7 @@ the session's CSRF check applies only to a request that has a signed-in session.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django.http import HttpRequest
@@ -35,11 +36,21 @@ def api_user(request: HttpRequest) -> User:
     return user
 
 
+#: How long a value read with the token stands for the request's own read: the body is
+#: read and parsed after authentication, so a slow upload may come between the two.
+READ_WITH_TOKEN_FOR = 0.05
+
+
 def read_with_token(request: HttpRequest) -> tuple[bool, Any]:
-    """Whether the request's API token was read with a value, and the value: the
-    planning stamp, read in the token's statement (``supportdesk.api.TokenAuth``), which
-    a create then plans under instead of reading it again. ``(False, None)`` for a
-    session."""
-    if not hasattr(request, "read_with_token"):
+    """Whether the request's API token was read with a value in the last
+    :data:`READ_WITH_TOKEN_FOR` seconds, and the value: the planning stamp, read in the
+    token's statement (``supportdesk.api.TokenAuth``), which a create then plans under
+    instead of reading it again. ``(False, None)`` for a session, and when the body
+    took longer to arrive: the create then reads the stamp itself."""
+    read = getattr(request, "read_with_token", None)
+    if read is None:
         return False, None
-    return True, request.read_with_token
+    value, at = read
+    if time.monotonic() - at > READ_WITH_TOKEN_FOR:
+        return False, None
+    return True, value

@@ -108,9 +108,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Django's backend with small bulk inserts written as VALUES (the module says why).
-    DATABASES["default"]["ENGINE"] = "supportdesk.backends.postgresql"
+else:
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # Django's backend subclassed (supportdesk/backends/postgresql says why).
+        DATABASES["default"]["ENGINE"] = "supportdesk.backends.postgresql"
     if env_bool("DATABASE_PREPARED_STATEMENTS", True):
         # Parameters bound on the server and statements run twice on a connection
         # prepared, so PostgreSQL parses and plans each of them once per connection

@@ -113,6 +113,6 @@ def test_instants_are_read_as_aware_utc_by_psycopgs_own_loader() -> None:
     assert read == instants
     assert all(at.tzinfo is dt.UTC for at in read)
     with connection.cursor() as cursor:
-        cursor.execute("select now(), 'infinity'::timestamptz < now()")
-        now, infinity_earlier = cursor.fetchone()
-    assert now.tzinfo is dt.UTC and infinity_earlier is False
+        cursor.execute("select now()")
+        (now,) = cursor.fetchone()
+    assert now.tzinfo is dt.UTC

@@ -4,12 +4,15 @@ worker, Celery, the CLI) is seen by the next create."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
 from django.db import connection, transaction
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 
+from supportdesk.api_auth import READ_WITH_TOKEN_FOR, read_with_token
 from supportdesk.cases.models import Case, PlanningStamp
 from tests.cases.conftest import NOW, bearer, open_sev
 from tests.cases.test_api import body
@@ -128,3 +131,15 @@ def test_a_create_by_the_api_plans_under_the_stamp_read_with_its_token(
     newer = make_team(region="na")
     case, _ = create()
     assert case.team == newer
+
+
+def test_a_stamp_read_with_the_token_stands_only_while_fresh() -> None:
+    """ninja reads the body after authenticating: a create whose body arrived slowly
+    reads the stamp itself instead of planning under one read seconds before."""
+    request = RequestFactory().post("/api/cases")
+    assert read_with_token(request) == (False, None)
+    request.read_with_token = (7, time.monotonic())  # type: ignore[attr-defined]
+    assert read_with_token(request) == (True, 7)
+    late = time.monotonic() - READ_WITH_TOKEN_FOR - 0.01
+    request.read_with_token = (7, late)  # type: ignore[attr-defined]
+    assert read_with_token(request) == (False, None)

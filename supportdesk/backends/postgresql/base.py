@@ -79,9 +79,14 @@ class DatabaseWrapper(base.DatabaseWrapper):
         Between statements an open connection's socket has nothing to read; a server
         that closed it (a restart, a crash, an idle timeout) or sent a message unasked
         makes it readable, and only then is ``SELECT 1`` asked. A connection psycopg
-        already knows to be closed or broken is not usable."""
+        already knows to be closed or broken is not usable. A connection that died
+        without this host hearing of it (a firewall dropping it silently) fails at the
+        request's first statement instead, as a 503, and is replaced when the request
+        ends (Django closes a connection that saw such an error)."""
         connection = self.connection
         if connection is None or connection.closed or connection.broken:
             return False
-        readable, _, _ = select.select([connection.fileno()], [], [], 0)
-        return not readable or bool(super().is_usable())
+        # poll, not select: select refuses a descriptor numbered 1024 or more.
+        poller = select.poll()
+        poller.register(connection.fileno(), select.POLLIN)
+        return not poller.poll(0) or bool(super().is_usable())

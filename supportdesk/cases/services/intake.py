@@ -87,9 +87,9 @@ def open_case(
     caller's transaction is the unit, and a refusal fails all of it (mail intake, which
     then stores the message as failed in a transaction of its own). ``mail``: the
     message the case is opened by, which its receipt answers. ``planning``: the teams
-    and sprints under the planning stamp the caller read in this transaction
-    (``selectors.planning_under``: mail intake reads it with the sender), so the create
-    reads no stamp of its own.
+    and sprints under the planning stamp the caller read in this transaction or just
+    before it (``selectors.planning_under``: mail intake reads it with the sender, the
+    API with the token), so the create reads no stamp of its own.
 
     Who is told of the new case (its receipt, the region team's mail and bell entries)
     is one fan-out job written here and told by the worker within about a second
