@@ -160,6 +160,15 @@ def may_close(user: User, esc: Escalation) -> bool:
     )
 
 
+def region_name(esc: Escalation) -> str:
+    """The name the policy gives the escalation's region ("North America" for ``na``);
+    its key in capitals when the policy no longer names it; "" when it has none yet."""
+    if not esc.region:
+        return ""
+    regions = policy_selectors.parsed(esc.policy_version).regions
+    return next((r.name for r in regions if r.key == esc.region), esc.region.upper())
+
+
 def render_escalation(
     request: HttpRequest,
     user: User,
@@ -179,6 +188,7 @@ def render_escalation(
         "console/escalation_detail.html",
         {
             "esc": esc,
+            "region_name": region_name(esc),
             "events": list(selectors.escalation_events(esc)),
             "subscriptions": list(selectors.escalation_subscriptions(esc)),
             "forms": forms_,

@@ -27,7 +27,13 @@ from dataclasses import dataclass
 
 from supportdesk.domain.calendars import BusinessCalendar
 from supportdesk.domain.errors import DomainError
-from supportdesk.domain.escalation_form import escalation_rules, is_empty, is_required, says_yes
+from supportdesk.domain.escalation_form import (
+    escalation_rules,
+    is_empty,
+    is_required,
+    kind_problem,
+    says_yes,
+)
 from supportdesk.domain.policy.model import Escalation, FieldKind, Policy, Reason
 from supportdesk.domain.routing import RegionPick, local_time, pick_region
 
@@ -146,8 +152,9 @@ def assess_escalation_request(
     1. no incident, or another organisation's → declined ``no_incident`` (ESC-1), with
        the same words either way, so a request reveals nothing of which references
        exist in other organisations;
-    2. empty mandatory fields → declined: ``missing_business_impact`` for Business
-       Impact, ``other`` for the rest, every empty field in ``missing_fields`` (ESC-4);
+    2. empty mandatory fields, or answers not of their field's kind ("maybe" to a
+       yes/no question) → declined: ``missing_business_impact`` for Business Impact,
+       ``other`` for the rest, every such field in ``missing_fields`` (ESC-4);
     3. a partner-built extension (incident fact or form's ``partner_extension``) →
        ``partner_first``, recording the partner (ESC-3);
     4. not in a qualifying environment, or a severity outside ``tangible_severities``
@@ -182,10 +189,17 @@ def assess_escalation_request(
 def _declined_for_missing_fields(
     rules: Escalation, form: Mapping[str, object]
 ) -> Assessment | None:
-    """ESC-4: missing information declines the request; say exactly what is missing."""
-    missing = tuple(
-        f.key for f in rules.form_fields if is_required(f, form) and is_empty(form.get(f.key))
-    )
+    """ESC-4: missing information declines the request; say exactly what is missing.
+    An answer not of its field's kind ("maybe" to a yes/no question, only a request by
+    email can carry one) is no answer: listed as unclear, whether or not the field is
+    mandatory, never read as a no."""
+    empty = [f.key for f in rules.form_fields if is_required(f, form) and is_empty(form.get(f.key))]
+    unclear = {
+        f.key: problem
+        for f in rules.form_fields
+        if not is_empty(form.get(f.key)) and (problem := kind_problem(f, form.get(f.key)))
+    }
+    missing = tuple(f.key for f in rules.form_fields if f.key in empty or f.key in unclear)
     if not missing:
         return None
     reasons: list[Reason] = []
@@ -194,13 +208,19 @@ def _declined_for_missing_fields(
     if any(k != "business_impact" for k in missing):
         reasons.append(_reason(rules, DeclineReason.OTHER))
     labels = {f.key: f.label for f in rules.form_fields}
+    parts = []
+    if empty:
+        parts.append("mandatory fields are empty: " + ", ".join(labels[k] for k in empty))
+    if unclear:
+        parts.append(
+            "answers are unclear: "
+            + ", ".join(f"{labels[k]} ({why})" for k, why in unclear.items())
+        )
     return Assessment(
         Verdict.DECLINED,
         tuple(reasons),
         missing_fields=missing,
-        explanation="Declined: mandatory fields are empty: "
-        + ", ".join(labels[k] for k in missing)
-        + ".",
+        explanation="Declined: " + "; ".join(parts) + ".",
     )
 
 

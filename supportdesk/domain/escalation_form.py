@@ -72,15 +72,19 @@ def validate_escalation_form(*, policy: Policy, form: Mapping[str, object]) -> N
             if is_required(field, form) and field.key != "incident":
                 problems.append(FieldProblem(f"form.{field.key}", "is required"))
             continue
-        reason = _kind_problem(field, value)
+        reason = kind_problem(field, value)
         if reason:
             problems.append(FieldProblem(f"form.{field.key}", reason))
     if problems:
         raise EscalationFormError(problems)
 
 
-def _kind_problem(field: FormField, value: object) -> str:
-    """Why ``value`` (not empty) is no answer of ``field``'s kind; ``""`` when it is."""
+def kind_problem(field: FormField, value: object) -> str:
+    """Why ``value`` (not empty) is no answer of ``field``'s kind; ``""`` when it is. A
+    form refused at the door (:func:`validate_escalation_form`) and a request by email,
+    declined with such an answer among its unclear fields
+    (:func:`supportdesk.domain.escalation.assess_escalation_request`), read by this one
+    check: "maybe" is no answer to a yes/no question, not a no."""
     if field.kind is FieldKind.BOOLEAN:
         if isinstance(value, bool):
             return ""

@@ -5,6 +5,7 @@ and unsubscribe, the team-without-channel fallback and the coalescing window."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import replace
 from typing import Any
 
@@ -111,6 +112,33 @@ def test_int1_a_phone_case_gets_the_customer_a_receipt_and_not_the_agent_who_log
     # The agent logged it: told neither by mail nor in the app of their own action.
     assert not OutboxMessage.objects.filter(recipient_user=agent).exists()
     assert not Notification.objects.filter(recipient=agent).exists()
+
+
+@pytest.mark.parametrize(
+    ("channel", "opening"),
+    [
+        ("portal", "we have opened case {ref} for the request you sent in the portal:"),
+        ("api", "we have opened case {ref} for the request you sent through our API:"),
+        ("phone", "we have opened case {ref} for the issue you reported by phone:"),
+    ],
+)
+def test_int1_the_receipt_says_how_the_case_came_in(
+    channel: str, opening: str, agent: Any, customer: Any, organisation: Any
+) -> None:
+    # Only a mailed report was "received" as a message (tests/intake/test_ingest.py);
+    # every receipt can still be answered by mail.
+    actor = agent if channel == "phone" else customer
+    case, _ = services.open_case(
+        actor, _draft(organisation, channel, requester_id=customer.pk), now=NOW
+    )
+    tell_everyone()
+    (receipt,) = _to(customer)
+    html = OutboundMail.objects.get(outbox=receipt, case=case).html
+    for part in (receipt.body, re.sub(r"<[^>]+>", "", html)):
+        words = " ".join(part.split())
+        assert opening.format(ref=case.reference) in words.replace("We have", "we have")
+        assert "received your message" not in words
+        assert f"Reply to this message to add to the case; keep [{case.reference}]" in words
 
 
 def test_a_new_case_reaches_the_regions_team_by_mail_and_each_member_in_the_app(

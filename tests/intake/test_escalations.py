@@ -115,6 +115,52 @@ def test_esc_4_a_mailed_request_missing_business_impact_is_declined_with_the_rea
     assert OutboxMessage.objects.filter(recipient_user=client_user).exists()
 
 
+def test_esc_5_a_mailed_yes_no_answer_that_is_neither_is_declined_as_unclear_not_read_as_no(
+    client_user: User, incident: Case, managers: dict[str, User]
+) -> None:
+    raw = corpus.plain(
+        sender=BJORN,
+        subject=f"Escalation request [{incident.reference}]",
+        body=FORM.replace(
+            "Regards", "Is the issue in a partner-built extension?: maybe\n\nRegards"
+        ),
+    )
+    assert ingest(raw, now=NOON).message.state == InboundState.ESCALATION
+    esc = Escalation.objects.get()
+    assert esc.form["partner_extension"] == "maybe"
+    # Not read as "no" (which would send it on to the team): declined, the field named.
+    assert esc.status == EscalationStatus.DECLINED, esc.assessment
+    assert esc.missing_fields == ["partner_extension"]
+    assert esc.decision_reason == "other"
+    deliver_due(now=NOON)
+    reply = OutboxMessage.objects.get(recipient_user=client_user)
+    assert "Is the issue in a partner-built extension? (must be yes or no)" in reply.body
+
+
+@pytest.mark.parametrize(
+    ("answer", "status"),
+    [
+        ("yes", EscalationStatus.PARTNER_FIRST),
+        ("Yes", EscalationStatus.PARTNER_FIRST),
+        ("no", EscalationStatus.REQUESTED),
+        ("No", EscalationStatus.REQUESTED),
+    ],
+)
+def test_esc_3_a_mailed_yes_or_no_to_the_partner_question_still_reads_as_written(
+    answer: str, status: str, client_user: User, incident: Case, managers: dict[str, User]
+) -> None:
+    line = f"Partner extension: {answer}\n\nRegards"
+    raw = corpus.plain(
+        sender=BJORN,
+        subject=f"Escalation request [{incident.reference}]",
+        body=FORM.replace("Regards", line),
+    )
+    assert ingest(raw, now=NOON).message.state == InboundState.ESCALATION
+    esc = Escalation.objects.get()
+    assert esc.status == status, esc.assessment
+    assert esc.missing_fields == []
+
+
 def test_esc_6_the_clients_mail_reply_to_an_escalation_waiting_on_them_is_recorded(
     client_user: User, incident: Case, emea_manager: User, smtp_sink: Sink
 ) -> None:

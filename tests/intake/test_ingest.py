@@ -42,6 +42,10 @@ def test_int1_a_new_message_opens_an_email_case_with_a_threaded_receipt(customer
     assert receipt.address == CUSTOMER
     assert receipt.subject == f"[{case.reference}] Rates will not save"
     assert "We will respond by Thu 12 Mar 2026, 17:00 UTC" in receipt.body
+    # A mailed report is answered as the message it was; replies keep adding to it.
+    body = " ".join(receipt.body.split())
+    assert f"we have received your message and opened case {case.reference}:" in body
+    assert f"Reply to this message to add to the case; keep [{case.reference}]" in body
     envelope = OutboundMail.objects.get(outbox=receipt)
     assert envelope.auto_submitted == "auto-replied"
     assert envelope.in_reply_to == message.message_id

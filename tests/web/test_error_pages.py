@@ -9,10 +9,11 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import OperationalError
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.urls import path
 
 from supportdesk.urls import urlpatterns
+from supportdesk.web.errors import server_error
 
 pytestmark = pytest.mark.django_db
 
@@ -62,3 +63,15 @@ def test_the_500_page_renders_with_the_database_unavailable(agent_client: Client
     assert "Something went wrong on our side" in html
     assert 'aria-label="Main"' in html and 'href="/console/"' in html
     assert "/static/supportdesk/app.css" in html
+
+
+def test_the_500_page_promises_nothing_that_does_not_happen() -> None:
+    # A server error pages nobody and tells nobody; the page says so and points the
+    # way to support, without any vendor's address or number (those are policy data).
+    html = " ".join(server_error(RequestFactory().get("/")).content.decode().split())
+    for untrue in ("on-call", "paged", "Nothing you typed is lost", "for the administrators"):
+        assert untrue not in html
+    assert "the error has been logged. Please try again in a minute." in html
+    assert "check whether it was saved before you send it again" in html
+    assert "contact support by email or phone" in html
+    assert "tel:" not in html and "mailto:" not in html

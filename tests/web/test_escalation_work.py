@@ -199,6 +199,24 @@ def test_a_hand_over_to_a_region_names_that_regions_manager(
     assert escalation.manager == na_manager and escalation.region == "na"
 
 
+def test_the_page_names_the_escalations_region_and_leaves_it_out_before_it_has_one(
+    escalation: Escalation, emea_manager: Any, na_manager: Any
+) -> None:
+    c = client_for(emea_manager)
+    url = f"/console/escalations/{escalation.pk}/"
+    assert escalation.region == ""  # not accepted yet: no acknowledging region
+    html = c.get(url).content.decode()
+    assert 'id="escalation-region"' not in html
+    assert not re.search(r"<dt>Region</dt>\s*<dd[^>]*>\s*—", html)
+    _accepted(escalation, emea_manager)
+    c.post(f"{url}do/hand-over", {"region": "na", "note": "NA is open now"})
+    escalation.refresh_from_db()
+    assert escalation.region == "na"
+    html = c.get(url).content.decode()
+    # The policy's name of the region, not its key.
+    assert '<dd id="escalation-region">North America</dd>' in html
+
+
 def test_a_hand_over_needs_a_manager_or_a_region(escalation: Escalation, emea_manager: Any) -> None:
     _accepted(escalation, emea_manager)
     page = client_for(emea_manager).post(

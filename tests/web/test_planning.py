@@ -144,6 +144,31 @@ def test_pri_1_an_agent_plans_a_case_into_a_chosen_sprint(
     assert event.actor is not None and event.actor.role == "agent"
 
 
+def _text(html: str) -> str:
+    """The page's words as a reader sees them: tags out, spaces collapsed."""
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def test_the_timeline_names_a_sprint_once_not_after_a_sprint_label(
+    agent_client: Client, sev2_case: Case, frozen_clock: Any
+) -> None:
+    # Sprint names carry the word themselves ("Sprint 2026-03-10"): no "Sprint Sprint …".
+    today = frozen_clock(OPEN_HOURS).date()
+    later = Sprint.objects.create(
+        name="Sprint later",
+        starts_on=today + dt.timedelta(days=30),
+        ends_on=today + dt.timedelta(days=43),
+    )
+    first = sev2_case.sprint
+    assert first is not None and first.name.startswith("Sprint ")
+    url = f"/console/cases/{sev2_case.pk}/"
+    assert agent_client.post(f"{url}sprint", {"sprint": later.pk}).status_code == 302
+    page = _text(agent_client.get(url).content.decode())
+    assert "Sprint Sprint" not in page
+    assert f"Planned into {first.name}" in page
+    assert f"Moved from {first.name} to Sprint later" in page
+
+
 def test_an_ended_sprint_cannot_be_chosen(
     agent_client: Client, sev2_case: Case, agent: Any, frozen_clock: Any
 ) -> None:
