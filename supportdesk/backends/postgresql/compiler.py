@@ -6,7 +6,7 @@ one short plan. The product binds its parameters on the server and prepares each
 statement it runs twice (``settings.DATABASES``), so a plan is made once per
 connection either way, while psycopg dumps every array column in Python: a new case's
 two or three events and its clocks cost about twice the client CPU of the ``VALUES``
-form (docs/performance.md, "Small bulk inserts"). Below :data:`UNNEST_FROM` rows the
+form (docs/performance.md, "The cuts of the eighth session"). Below :data:`UNNEST_FROM` rows the
 insert is written as ``VALUES``, Django's form for every other database; from there on,
 where the arrays' fixed cost is spread over many rows, as Django writes it."""
 
