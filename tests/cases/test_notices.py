@@ -17,6 +17,7 @@ from supportdesk.accounts.models import Role, TeamKind
 from supportdesk.cases import services
 from supportdesk.cases.drafts import CaseDraft
 from supportdesk.cases.models import Case, CaseFollower, OutboundMail
+from supportdesk.cases.notices import in_zone
 from supportdesk.notifications import selectors as notice_selectors
 from supportdesk.notifications.models import (
     ContactChannel,
@@ -468,12 +469,35 @@ def test_int5_the_follow_up_is_due_in_business_hours_told_and_reminded_once(
     tell_everyone()
     task = case.follow_ups.get()
     assert task.due_at == dt.datetime(2026, 3, 11, 15, 0, tzinfo=dt.UTC)  # 11:00 EDT
-    # The customer is told what happens next, in the receipt.
+    # The customer is told what happens next, in the receipt, by when in their zone.
     (receipt,) = [m for m in _to(customer) if ":case_received:" in m.dedupe_key]
-    assert "What happens next:" in receipt.body and "account manager" in receipt.body
+    by = in_zone(task.due_at, customer)
+    assert by and by in " ".join(receipt.body.split())
+    assert (
+        "What happens next: we follow up your call with a detailed written description of "
+        f"this case to your account manager, by {by}." in " ".join(receipt.body.split())
+    )
     assert any("Follow-up owed" in t for t in _bell(manager))
     assert services.remind_follow_ups(now=task.due_at - dt.timedelta(minutes=1)) == 0
     assert services.remind_follow_ups(now=task.due_at) == 1
     assert services.remind_follow_ups(now=task.due_at + dt.timedelta(hours=1)) == 0
     reminders = [m for m in _to(agent) if "overdue" in m.subject]
     assert len(reminders) == 1 and case.reference in reminders[0].subject
+
+
+def test_int5_the_follow_up_promise_is_in_the_customers_language(
+    agent: Any, customer: Any, organisation: Any
+) -> None:
+    Preferences.objects.update_or_create(user=customer, defaults={"language": "sv"})
+    at = dt.datetime(2026, 3, 10, 22, 0, tzinfo=dt.UTC)
+    draft = replace(
+        _draft(organisation, "phone", requester_id=customer.pk, callback_number="+12125550100"),
+        answers=answers_none(cannot_book=True, workaround=False),
+    )
+    case, _ = services.open_case(agent, draft, now=at)
+    tell_everyone()
+    (receipt,) = [m for m in _to(customer) if ":case_received:" in m.dedupe_key]
+    html = OutboundMail.objects.get(outbox=receipt, case=case).html
+    for part in (receipt.body, html):
+        assert "What happens next" not in part and "account manager" not in part
+        assert "Vad händer nu" in part

@@ -6,6 +6,7 @@ change (``deferred``)."""
 from supportdesk.cases.notices.audience import EscalationParties, region_team
 from supportdesk.cases.notices.deferred import KIND, MailOrigin, comment_added, expand, tell_later
 from supportdesk.cases.notices.mail import (
+    PHONE_FOLLOW_UP_BY,
     case_opened_by_mail,
     first_response_due,
     in_zone,
@@ -23,6 +24,7 @@ from supportdesk.cases.notices.texts import Lines, Moment, Text, Words, compose
 
 __all__ = [
     "KIND",
+    "PHONE_FOLLOW_UP_BY",
     "EscalationParties",
     "Lines",
     "MailOrigin",

@@ -227,19 +227,31 @@ def in_zone(at: dt.datetime | None, user: User | None) -> str:
     return date_format(at.astimezone(zone), layout)
 
 
-def receipt_context(case: Case, user: User | None, policy: Policy | None) -> dict[str, Any]:
+#: The fact a phone Sev1's receipt event carries (INT-5): when its written follow-up is
+#: due, as ISO 8601 ("" when the region has no calendar to count it on).
+PHONE_FOLLOW_UP_BY = "phone_follow_up_by"
+
+
+def receipt_context(
+    case: Case, user: User | None, policy: Policy | None, facts: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """The receipt's promise: the first response's due instant in the requester's zone,
-    for a contact without a password the link to sign in for the first time, and how to
-    reach support besides the portal (the policy's ``contacts``)."""
+    for a contact without a password the link to sign in for the first time, how to
+    reach support besides the portal (the policy's ``contacts``), and for a Sev1 by
+    phone (its event's :data:`PHONE_FOLLOW_UP_BY` in ``facts``) when its written
+    follow-up is due (INT-5)."""
     due = first_response_due(case)
     sign_in = ""
     if user is not None and not user.has_usable_password():
         sign_in = first_sign_in_link(user)
+    follow_up = (facts or {}).get(PHONE_FOLLOW_UP_BY)
     return {
         "due": due,
         "due_text": in_zone(due, user),
         "sign_in": sign_in,
         "contacts": policy.contacts if policy is not None else None,
+        "phone_follow_up": follow_up is not None,
+        "follow_up_text": in_zone(dt.datetime.fromisoformat(follow_up), user) if follow_up else "",
     }
 
 

@@ -68,7 +68,7 @@ def _write_to_person(
     template = "notice" if staff else _CUSTOMER_TEMPLATES.get(notice.event, "notice")
     extra: dict[str, Any] = {"recipient": user}
     if template == "receipt":
-        extra.update(receipt_context(case, user, telling.policy))
+        extra.update(receipt_context(case, user, telling.policy, telling.facts))
     send_notice_mail(
         telling,
         notice,

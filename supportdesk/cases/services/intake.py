@@ -341,12 +341,9 @@ def _notify(
         and policy.intake.phone_sev1_follow_up
     ):
         due = follow_up_due(case, now)
-        # INT-5: the customer is told what happens next.
-        data["next_steps"] = (
-            "We follow up your call with a detailed written description of this case "
-            "to your account manager"
-            + (f", by {case_mail.in_zone(due, case.requester)}." if due else ".")
-        )
+        # INT-5: the receipt tells the customer what happens next, in their language
+        # and zone (``notices.mail.receipt_context``).
+        data[case_mail.PHONE_FOLLOW_UP_BY] = due.isoformat() if due else ""
     # INT-1: every channel's requester gets the receipt; the region's team hears of it.
     case_mail.tell_later(
         NoticeEvent.CASE_RECEIVED,
