@@ -214,12 +214,11 @@ def create_case(
     """Send ``Idempotency-Key``: a retried create returns the same case (200); the same
     key with a different body is a 409."""
     user = api_user(request)
-    key = idempotency_key
     read, stamp = read_with_token(request)
     case, created = services.open_case(
         user,
         CaseDraft(**payload.model_dump()),
-        idempotency_key=key,
+        idempotency_key=idempotency_key,
         planning=selectors.planning_under(stamp) if read else None,
     )
     if created:

@@ -47,10 +47,11 @@ def read() -> int | None:
     return None if row is None else int(row[0])
 
 
+@functools.cache
 def scalar() -> Scalar:
     """:func:`read` as a one-value subquery, for a read that brings the value as one
     more column (the API token's, a message sender's): its value is what :func:`read`
-    would answer, None without the row."""
+    would answer, None without the row. Built once, as the statement is."""
     sql, params = _read_statement()
     return Scalar(sql, tuple(params))
 
