@@ -453,19 +453,25 @@ def test_events_within_the_window_are_one_message_and_sev1_never_waits(
 # -- INT-5: the phone Sev1 follow-up ----------------------------------------------------
 
 
+def _phone_sev1(agent: Any, customer: Any, organisation: Any) -> Case:
+    """A Sev1 the agent logs from the customer's call at 18:00 in New York (support
+    open until 20:00: two hours of the follow-up's time today, two from 09:00)."""
+    draft = replace(
+        _draft(organisation, "phone", requester_id=customer.pk, callback_number="+12125550100"),
+        answers=answers_none(cannot_book=True, workaround=False),
+    )
+    at = dt.datetime(2026, 3, 10, 22, 0, tzinfo=dt.UTC)
+    case, _ = services.open_case(agent, draft, now=at)
+    return case
+
+
 def test_int5_the_follow_up_is_due_in_business_hours_told_and_reminded_once(
     agent: Any, customer: Any, organisation: Any
 ) -> None:
     manager = make_user(role=Role.AGENT, team=agent.team)
     organisation.account_manager = manager
     organisation.save()
-    # 18:00 in New York, support open until 20:00: two hours today, two from 09:00.
-    at = dt.datetime(2026, 3, 10, 22, 0, tzinfo=dt.UTC)
-    draft = replace(
-        _draft(organisation, "phone", requester_id=customer.pk, callback_number="+12125550100"),
-        answers=answers_none(cannot_book=True, workaround=False),
-    )
-    case, _ = services.open_case(agent, draft, now=at)
+    case = _phone_sev1(agent, customer, organisation)
     tell_everyone()
     task = case.follow_ups.get()
     assert task.due_at == dt.datetime(2026, 3, 11, 15, 0, tzinfo=dt.UTC)  # 11:00 EDT
@@ -489,12 +495,7 @@ def test_int5_the_follow_up_promise_is_in_the_customers_language(
     agent: Any, customer: Any, organisation: Any
 ) -> None:
     Preferences.objects.update_or_create(user=customer, defaults={"language": "sv"})
-    at = dt.datetime(2026, 3, 10, 22, 0, tzinfo=dt.UTC)
-    draft = replace(
-        _draft(organisation, "phone", requester_id=customer.pk, callback_number="+12125550100"),
-        answers=answers_none(cannot_book=True, workaround=False),
-    )
-    case, _ = services.open_case(agent, draft, now=at)
+    case = _phone_sev1(agent, customer, organisation)
     tell_everyone()
     (receipt,) = [m for m in _to(customer) if ":case_received:" in m.dedupe_key]
     html = OutboundMail.objects.get(outbox=receipt, case=case).html

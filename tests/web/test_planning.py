@@ -123,15 +123,19 @@ def test_planning_pages_are_for_staff_only(customer_client: Client) -> None:
         assert customer_client.get(url).status_code == 404
 
 
-def test_pri_1_an_agent_plans_a_case_into_a_chosen_sprint(
-    agent_client: Client, sev2_case: Case, frozen_clock: Any
-) -> None:
-    today = frozen_clock(OPEN_HOURS).date()
-    later = Sprint.objects.create(
+def _later_sprint(today: dt.date) -> Sprint:
+    """A sprint a month ahead of ``today``, open to plan into."""
+    return Sprint.objects.create(
         name="Sprint later",
         starts_on=today + dt.timedelta(days=30),
         ends_on=today + dt.timedelta(days=43),
     )
+
+
+def test_pri_1_an_agent_plans_a_case_into_a_chosen_sprint(
+    agent_client: Client, sev2_case: Case, frozen_clock: Any
+) -> None:
+    later = _later_sprint(frozen_clock(OPEN_HOURS).date())
     url = f"/console/cases/{sev2_case.pk}/"
     assert "Plan into this sprint" in agent_client.get(url).content.decode()
     page = agent_client.post(f"{url}sprint", {"sprint": later.pk})
@@ -153,12 +157,7 @@ def test_the_timeline_names_a_sprint_once_not_after_a_sprint_label(
     agent_client: Client, sev2_case: Case, frozen_clock: Any
 ) -> None:
     # Sprint names carry the word themselves ("Sprint 2026-03-10"): no "Sprint Sprint …".
-    today = frozen_clock(OPEN_HOURS).date()
-    later = Sprint.objects.create(
-        name="Sprint later",
-        starts_on=today + dt.timedelta(days=30),
-        ends_on=today + dt.timedelta(days=43),
-    )
+    later = _later_sprint(frozen_clock(OPEN_HOURS).date())
     first = sev2_case.sprint
     assert first is not None and first.name.startswith("Sprint ")
     url = f"/console/cases/{sev2_case.pk}/"
