@@ -51,7 +51,7 @@ from supportdesk.policies import selectors as policy_selectors
 from supportdesk.terms import term
 from supportdesk.web.forms import DeskForm, set_choices
 from supportdesk.web.reasons import refusal
-from supportdesk.web.reported import reported_rows
+from supportdesk.web.reported import missing_labels, reported_rows
 from supportdesk.web.support import calendar_title, promise_text
 
 PAGE_SIZE = 25
@@ -201,6 +201,7 @@ def render_case(
             "follow_ups": list(selectors.follow_ups_for(user, case=case)),
             "promise": promise_text(policy, case.severity),
             "reported": reported_rows(policy, case),
+            "missing": missing_labels(policy, case),
             "reply_form": reply or AgentReplyForm(),
             "severity_form": _severity_form(severity or SeverityForm(), case, policy),
             "transition_form": transition or TransitionForm(),

@@ -40,7 +40,7 @@ from supportdesk.web.downloads import attachment_response, refusal_status
 from supportdesk.web.forms import AttachmentForm, ReplyForm
 from supportdesk.web.paging import keyset_page
 from supportdesk.web.reasons import refusal
-from supportdesk.web.reported import reported_rows
+from supportdesk.web.reported import missing_labels, reported_rows
 from supportdesk.web.support import (
     policy_context,
     promise_text,
@@ -175,6 +175,7 @@ def _render_detail(
             "no_escalation": policy.escalation is None,
             "contacts": policy.contacts,
             "reported": reported_rows(policy, case),
+            "missing": missing_labels(policy, case),
             "request_type": _request_type_name(policy, case.request_type),
             "nav": "cases",
         },

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from supportdesk.cases.models import Case
 from supportdesk.domain.policy import Policy
+from supportdesk.domain.triage import intake_labels
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,9 +27,14 @@ def reported_rows(policy: Policy, case: Case) -> list[ReportedRow]:
     rows = [
         ReportedRow(q.text, answers[q.key]) for q in policy.triage.questions if q.key in answers
     ]
-    labels = {
-        f.key: f.label for f in (*policy.intake.not_local_fields, *policy.intake.detail_fields)
-    }
-    for key, value in intake.items():
-        rows.append(ReportedRow(labels.get(key) or key.replace("_", " ").capitalize(), value))
+    labels = intake_labels(policy, intake)
+    rows.extend(
+        ReportedRow(label, value) for label, value in zip(labels, intake.values(), strict=True)
+    )
     return rows
+
+
+def missing_labels(policy: Policy, case: Case) -> list[str]:
+    """What the case's report lacked that its severity needs, as the form words it: a
+    case opened by email, which carries no form (INT-3, INT-4)."""
+    return intake_labels(policy, case.missing_intake)

@@ -20,6 +20,7 @@ from supportdesk.domain.triage import (
     UnknownRequestTypeError,
     derive_severity,
     intake_fields,
+    intake_labels,
     is_required,
     non_urgent_ceiling,
     triage_report,
@@ -269,6 +270,50 @@ def test_int4_search_parameters_are_required_only_when_searching() -> None:
     problem = caught.value.problems[0]
     assert problem.reason == f"is required when “{activity}” is “Search”"
     assert problem.required_when == ((activity, "Search"),)
+
+
+def test_int4_a_report_without_the_form_lists_what_it_lacks_instead_of_refusing() -> None:
+    """An email carries no form: nothing in it is read as an answer (the severity is
+    what "no" to every question gives), and the fields that severity needs are listed
+    for the agent to ask for, in form order, where a form's report is refused."""
+    given = {"answers": answers(platform_down=True), "details": {"area": "Booking engine"}}
+    with pytest.raises(IntakeError):
+        triage_report(policy=PARTNER, request_type="incident", category="access", **given)
+    result = triage_report(
+        policy=PARTNER, request_type="incident", category="access", form=False, **given
+    )
+    default = derive_severity(policy=PARTNER, request_type="incident", answers=answers())
+    assert (result.severity, result.reason) == default[:2]
+    assert result.basis is SeverityBasis.DEFAULT
+    assert not result.answered and result.intake == {}
+    assert result.missing == (
+        "other_sites_reachable",
+        "other_sites_fast",
+        "occurred_at",
+        "area",
+        "activity",
+        "scope",
+        "details",
+    )
+    # Search parameters are needed only when the activity is a search: not asked here.
+    assert "search_parameters" not in result.missing
+    # A request type that needs no details lacks nothing.
+    password = triage_report(
+        policy=PARTNER, request_type="password", category="other", form=False, **given
+    )
+    assert password.missing == () and not password.answered
+    form = triage_report(
+        policy=PARTNER, request_type="incident", answers=NO, category="other", details=FULL_DETAILS
+    )
+    assert form.answered and form.missing == ()
+
+
+def test_int4_intake_labels_are_the_forms_words_in_the_order_asked() -> None:
+    assert intake_labels(PARTNER, ["scope", "other_sites_fast", "gone_field"]) == [
+        "Does it happen in one function only, or everywhere?",
+        "Response times to other websites are as expected",
+        "Gone field",
+    ]
 
 
 def test_int4_is_required_is_the_rule_the_validation_refuses_by() -> None:

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.db import IntegrityError
+from django.urls import reverse
 
 from supportdesk.accounts.models import User
 from supportdesk.cases import services as cases
@@ -50,6 +51,42 @@ def test_int1_a_new_message_opens_an_email_case_with_a_threaded_receipt(customer
     assert envelope.auto_submitted == "auto-replied"
     assert envelope.in_reply_to == message.message_id
     assert envelope.message_id.endswith("@desk.example>")
+
+
+def test_int4_a_case_by_email_asks_for_what_its_report_lacks_and_invents_nothing(
+    customer: Any, agent: Any, client: Any
+) -> None:
+    """A message carries no form: the case stores no answer and no detail it did not
+    give, and the receipt, the customer's page and the agent's page name what its
+    severity needs, in the policy's words (INT-3, INT-4)."""
+    raw = corpus.plain(sender=CUSTOMER, subject="Rates will not save", body="Help!")
+    case = Case.objects.get(pk=ingest(raw).message.case_id)
+    assert case.triage["answers"] == {} and case.triage["intake"] == {}
+    assert case.triage["answered"] is False
+    assert case.missing_intake == ["occurred_at", "area", "activity", "scope", "details"]
+    labels = ["At least one concrete time the problem occurred", "Other pertinent details"]
+    tell_everyone()
+    receipt = _receipt(case).body
+    assert "To help us, reply with:\n- At least one concrete time the problem occurred\n" in receipt
+    assert all(f"- {label}" in receipt for label in labels)
+    client.force_login(customer)
+    page = client.get(reverse("portal:case", args=[case.pk])).content.decode()
+    assert "You wrote to us by email, which has no form." in page
+    assert all(f"<li>{label}</li>" in page for label in labels)
+    # Nothing invented is shown back as what the customer reported.
+    assert "Not stated" not in page and "Other sites on the Internet" not in page
+    client.force_login(agent)
+    page = client.get(reverse("console:case", args=[case.pk])).content.decode()
+    assert "Opened by email, without the form: ask the customer for" in page
+    assert all(f"<li>{label}</li>" in page for label in labels)
+
+
+def test_int4_a_case_with_the_form_lacks_nothing(customer: Any, organisation: Any) -> None:
+    case = open_sev(customer, organisation, severity=3, now=NOW)
+    assert case.missing_intake == [] and case.triage["answered"] is True
+    tell_everyone()
+    (receipt,) = OutboxMessage.objects.filter(recipient_user=customer)
+    assert case.reference in receipt.body and "To help us" not in receipt.body
 
 
 def test_int1_sender_known_by_mail_domain_becomes_a_contact_of_the_organisation(

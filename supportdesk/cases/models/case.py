@@ -255,6 +255,13 @@ class Case(models.Model):
         # traceback or a log must not.
         return f"{self.reference if self.pk is not None else '(new)'} {self.title}"
 
+    @property
+    def missing_intake(self) -> list[str]:
+        """The keys of the intake fields its severity needs that its report did not
+        give: a report by email carries no form, so they are asked for (INT-3, INT-4)."""
+        triage = self.triage if isinstance(self.triage, dict) else {}
+        return [str(key) for key in triage.get("missing") or ()]
+
 
 class CaseFollower(models.Model):
     """A person who follows a case: told what its requester is told (customers of the

@@ -31,6 +31,7 @@ from supportdesk.cases.models import Case, OutboundMail, SlaClock
 from supportdesk.conf import desk_settings
 from supportdesk.domain.mail import reply_subject
 from supportdesk.domain.policy import Policy
+from supportdesk.domain.triage import intake_labels
 from supportdesk.notifications import selectors as notice_selectors
 from supportdesk.notifications import services as outbox
 from supportdesk.notifications.models import MessageKind, OutboxMessage
@@ -239,7 +240,8 @@ def receipt_context(
     for a contact without a password the link to sign in for the first time, how to
     reach support besides the portal (the policy's ``contacts``), and for a Sev1 by
     phone (its event's :data:`PHONE_FOLLOW_UP_BY` in ``facts``) when its written
-    follow-up is due (INT-5)."""
+    follow-up is due (INT-5), and for a case opened by email what its severity needs
+    that a message cannot carry as a form (INT-3, INT-4)."""
     due = first_response_due(case)
     sign_in = ""
     if user is not None and not user.has_usable_password():
@@ -252,6 +254,8 @@ def receipt_context(
         "contacts": policy.contacts if policy is not None else None,
         "phone_follow_up": follow_up is not None,
         "follow_up_text": in_zone(dt.datetime.fromisoformat(follow_up), user) if follow_up else "",
+        # A case opened by email lacks the form's details: the receipt asks for them.
+        "missing": intake_labels(policy, case.missing_intake) if policy is not None else [],
     }
 
 

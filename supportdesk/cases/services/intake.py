@@ -125,7 +125,8 @@ def _open_case(
     planning: selectors.Planning | None,
     now: dt.datetime,
 ) -> Case:
-    triaged = _triage(actor, draft, version)
+    # A message carries no form: its case lists what it lacks instead (INT-3, INT-4).
+    triaged = _triage(actor, draft, version, form=mail is None)
     emergency = unconfirmed_emergency(
         policy=triaged.policy,
         calendars=calendars_of(triaged.version),
@@ -159,8 +160,11 @@ class _Triaged:
     unconfirmed: bool = False
 
 
-def _triage(actor: User, draft: CaseDraft, version: PolicyVersion | None) -> _Triaged:
-    """Check the draft and triage it (SEV-2, SEV-3, INT-3, INT-4)."""
+def _triage(
+    actor: User, draft: CaseDraft, version: PolicyVersion | None, *, form: bool = True
+) -> _Triaged:
+    """Check the draft and triage it (SEV-2, SEV-3, INT-3, INT-4); ``form=False`` for a
+    report without the policy's form (``domain.triage.triage_report``)."""
     organisation = access_organisation(actor, draft.organisation_id)
     if draft.channel not in Channel.values:
         raise DomainError(
@@ -199,6 +203,7 @@ def _triage(actor: User, draft: CaseDraft, version: PolicyVersion | None) -> _Tr
         category=draft.category,
         details=draft.details,
         override=override,
+        form=form,
     )
     return _Triaged(organisation, requester, version, policy, result)
 
@@ -295,6 +300,8 @@ def _case_row(
             "clamped": result.clamped,
             "emergency": result.emergency,
             "intake": {k: _jsonable(v) for k, v in result.intake.items()},
+            "answered": result.answered,
+            "missing": list(result.missing),
         },
         status=CaseStatus.NEW,
         region=route.region or triaged.organisation.region,

@@ -15,7 +15,12 @@ Two entry points, usable separately or together:
   and :func:`is_required` says which of them the answers so far require.
 """
 
-from supportdesk.domain.triage.intake import intake_fields, is_required, validate_intake
+from supportdesk.domain.triage.intake import (
+    intake_fields,
+    intake_labels,
+    is_required,
+    validate_intake,
+)
 from supportdesk.domain.triage.results import (
     FieldProblem,
     IntakeError,
@@ -45,6 +50,7 @@ __all__ = [
     "UnknownRequestTypeError",
     "derive_severity",
     "intake_fields",
+    "intake_labels",
     "is_required",
     "non_urgent_ceiling",
     "triage_report",

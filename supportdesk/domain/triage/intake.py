@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from supportdesk.domain.policy.model import FieldKind, FormField, Policy
 from supportdesk.domain.triage.results import (
@@ -54,6 +54,15 @@ def is_required(spec: IntakeField, details: Mapping[str, object]) -> bool:
     )
 
 
+def intake_labels(policy: Policy, keys: Iterable[str]) -> list[str]:
+    """The labels of the intake fields ``keys``, in that order, as the forms show them;
+    a key the policy no longer names, in words."""
+    labels = {
+        f.key: f.label for f in (*policy.intake.not_local_fields, *policy.intake.detail_fields)
+    }
+    return [labels.get(key) or key.replace("_", " ").capitalize() for key in keys]
+
+
 def _asks_details(policy: Policy, request_type: str | None) -> bool:
     # INT-4: the details are for incidents; a policy may name the types that need them.
     kinds = policy.intake.detail_request_types
@@ -78,7 +87,7 @@ def validate_intake(
     confirmation must be ``True`` (INT-3). Optional fields that are given are checked
     the same way.
     """
-    cleaned, problems = _validate_intake(policy, severity, category, details, request_type)
+    cleaned, problems, _ = _validate_intake(policy, severity, category, details, request_type)
     if problems:
         raise IntakeError(problems)
     return cleaned
@@ -90,9 +99,15 @@ def _validate_intake(
     category: str,
     details: Mapping[str, object],
     request_type: str | None = None,
-) -> tuple[dict[str, IntakeValue], list[FieldProblem]]:
+    *,
+    form: bool = True,
+) -> tuple[dict[str, IntakeValue], list[FieldProblem], tuple[str, ...]]:
+    """The cleaned values, the problems, and the keys of the required fields a report
+    without the form (``form=False``: an email) did not give, which are then not
+    problems: such a report cannot carry them, so they are asked for afterwards."""
     cleaned: dict[str, IntakeValue] = {}
     problems: list[FieldProblem] = []
+    missing: list[str] = []
     specs = intake_fields(
         policy=policy, severity=severity, category=category, request_type=request_type
     )
@@ -100,15 +115,19 @@ def _validate_intake(
     for spec in specs:
         raw = details.get(spec.key)
         if _is_empty(raw):
-            if is_required(spec, details):
+            if not is_required(spec, details):
+                continue
+            if form:
                 problems.append(_missing(spec, by_key))
+            else:
+                missing.append(spec.key)
             continue
         value, reason = _clean(spec, raw)
         if reason is not None:
             problems.append(FieldProblem(spec.path, reason))
         elif value is not None:
             cleaned[spec.key] = value
-    return cleaned, problems
+    return cleaned, problems, tuple(missing)
 
 
 def _missing(spec: IntakeField, by_key: Mapping[str, FormField]) -> FieldProblem:

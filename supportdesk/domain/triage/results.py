@@ -134,3 +134,8 @@ class TriageResult:
     #: INT-2: this severity takes the emergency path outside support hours.
     emergency: bool
     intake: Mapping[str, IntakeValue]
+    #: False for a report without the policy's form (an email): it answered no question.
+    answered: bool = True
+    #: The keys of the intake fields this severity needs that a report without the form
+    #: did not give, in form order: for the agent to ask for (INT-3, INT-4).
+    missing: tuple[str, ...] = ()

@@ -67,6 +67,7 @@ def triage_report(
     category: str,
     details: Mapping[str, object],
     override: SeverityOverride | None = None,
+    form: bool = True,
 ) -> TriageResult:
     """Triage one report: severity, reason and validated intake, or every fault at once.
 
@@ -81,18 +82,29 @@ def triage_report(
     :class:`UnknownRequestTypeError`, :class:`OverrideError` (checked before the
     report, since it is the agent's input, not the reporter's), or :class:`IntakeError`
     with every unanswered question and every missing or wrong intake field.
+
+    ``form=False``: the report came without the policy's form (an email). It answers
+    no question, so the severity is what "no" to every question gives, and the intake
+    fields that severity needs are listed in ``missing`` instead of refused; ``answers``
+    and ``details`` are then not read (an email's text is not a form's answer).
     """
     kind = _request_type(policy, request_type)
     if override is not None:
         _check_override(policy, kind, override)
+    if not form:
+        answers = dict.fromkeys((q.key for q in policy.triage.questions), False)
+        details = {}
     problems = _answer_problems(policy, answers)
     derived: tuple[int, str, int | None, bool] | None = None
     if not problems:
         derived = derive_severity(policy=policy, request_type=request_type, answers=answers)
     final = override.severity if override is not None else (derived[0] if derived else None)
     intake: dict[str, IntakeValue] = {}
+    missing: tuple[str, ...] = ()
     if final is not None:
-        intake, intake_problems = _validate_intake(policy, final, category, details, kind.key)
+        intake, intake_problems, missing = _validate_intake(
+            policy, final, category, details, kind.key, form=form
+        )
         problems.extend(intake_problems)
     if problems or derived is None or final is None:
         raise IntakeError(problems)
@@ -113,6 +125,8 @@ def triage_report(
         clamped=clamped,
         emergency=policy.severity(severity).emergency,
         intake=intake,
+        answered=form,
+        missing=missing,
     )
 
 

@@ -23,7 +23,6 @@ from supportdesk.domain.lifecycle import CaseStatus
 from supportdesk.domain.mail import ParsedMail, reply_subject
 from supportdesk.domain.mail_routing import Reply, ReplyToCase
 from supportdesk.domain.policy import Policy
-from supportdesk.domain.policy.model import FieldKind
 from supportdesk.intake.models import InboundMessage, InboundState
 from supportdesk.intake.services import replies
 from supportdesk.policies import selectors as policy_selectors
@@ -141,22 +140,6 @@ def _request_type(policy: Policy, mail: ParsedMail) -> str:
     return "incident" if "incident" in urgent else (urgent or [policy.request_types[0].key])[0]
 
 
-def _details(policy: Policy, mail: ParsedMail, now: dt.datetime) -> dict[str, object]:
-    """The INT-4 details an email cannot carry as a form: the time is the message's
-    date; the rest says it was not stated, so the agent knows to ask."""
-    out: dict[str, object] = {}
-    for f in (*policy.intake.detail_fields, *policy.intake.not_local_fields):
-        if f.kind == FieldKind.DATETIME_LIST:
-            out[f.key] = [(mail.date or now).isoformat()]
-        elif f.kind == FieldKind.CHOICE:
-            out[f.key] = "other" if "other" in f.choices else (f.choices[0] if f.choices else "")
-        elif f.kind == FieldKind.BOOLEAN:
-            out[f.key] = True
-        else:
-            out[f.key] = "Not stated: reported by email (see the description)."
-    return out
-
-
 def reject_unknown_sender(row: InboundMessage, mail: ParsedMail, now: dt.datetime) -> None:
     """Answer an unknown sender with the ``rejected`` template (``email.unknown_senders:
     reject``)."""
@@ -198,9 +181,6 @@ def open_from_mail(
             request_type=_request_type(policy, mail),
             title=mail.clean_subject[:200],
             description=description,
-            # No questionnaire in an email: every answer "no" gives the triage default.
-            answers={q.key: False for q in policy.triage.questions},
-            details=_details(policy, mail, now),
         ),
         policy_version=version,
         planning=planning,
