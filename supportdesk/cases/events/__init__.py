@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from supportdesk.accounts.models import User
-from supportdesk.cases.events.conversation import AttachmentAdded, Commented
+from supportdesk.cases.events.conversation import AttachmentAdded, Commented, DetailsGiven
 from supportdesk.cases.events.entry import Entry
 from supportdesk.cases.events.lifecycle import (
     Assigned,
@@ -34,6 +34,7 @@ __all__ = [
     "Assigned",
     "AttachmentAdded",
     "Commented",
+    "DetailsGiven",
     "EmergencyReviewed",
     "Entry",
     "Escalation",
@@ -62,6 +63,7 @@ _BY_KIND: dict[str, type[Entry]] = {
         SeverityChanged,
         Commented,
         AttachmentAdded,
+        DetailsGiven,
         Assigned,
         FollowUp,
         SprintMoved,

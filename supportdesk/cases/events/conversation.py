@@ -1,4 +1,4 @@
-"""Entries of what people wrote and attached to the case."""
+"""Entries of what people wrote and attached to the case, and the details they gave."""
 
 from __future__ import annotations
 
@@ -68,4 +68,24 @@ class AttachmentAdded(Entry):
             attachment=int(data["attachment"]),
             name=str(data.get("name", "")),
             size=int(data.get("size", 0)),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class DetailsGiven(Entry):
+    """Intake details given after the case was opened (INT-3, INT-4: a case by email
+    lacks them): the fields' keys, and their labels as the form showed them then."""
+
+    kind: ClassVar[EventKind] = EventKind.DETAILS
+    keys: tuple[str, ...]
+    labels: tuple[str, ...]
+
+    def to_data(self) -> dict[str, Any]:
+        return {"keys": list(self.keys), "labels": list(self.labels)}
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> DetailsGiven:
+        return cls(
+            keys=tuple(str(k) for k in data.get("keys", ())),
+            labels=tuple(str(label) for label in data.get("labels", ())),
         )

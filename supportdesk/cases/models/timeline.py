@@ -28,6 +28,7 @@ class EventKind(models.TextChoices):
     ESCALATION = "escalation"
     HANDOVER = "handover"
     EMERGENCY = "emergency"
+    DETAILS = "details"
     POLICY = "policy"
 
 

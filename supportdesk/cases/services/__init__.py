@@ -6,6 +6,7 @@ history (``clocks.refresh_clocks``), so a refused request leaves nothing half-wr
 
 from __future__ import annotations
 
+from supportdesk.cases.services.details import give_details
 from supportdesk.cases.services.emergency import confirm_emergency
 from supportdesk.cases.services.emergency_review import review_emergency
 from supportdesk.cases.services.files import sweep_orphan_files
@@ -67,6 +68,7 @@ __all__ = [
     "fingerprint",
     "follow_case",
     "follow_from_mail",
+    "give_details",
     "hand_over_open_cases",
     "handover_prompt",
     "link_release",

@@ -16,6 +16,7 @@ Two entry points, usable separately or together:
 """
 
 from supportdesk.domain.triage.intake import (
+    complete_intake,
     intake_fields,
     intake_labels,
     is_required,
@@ -48,6 +49,7 @@ __all__ = [
     "TriageError",
     "TriageResult",
     "UnknownRequestTypeError",
+    "complete_intake",
     "derive_severity",
     "intake_fields",
     "intake_labels",

@@ -93,6 +93,27 @@ def validate_intake(
     return cleaned
 
 
+def complete_intake(
+    *,
+    policy: Policy,
+    severity: int,
+    category: str,
+    details: Mapping[str, object],
+    request_type: str | None = None,
+) -> tuple[dict[str, IntakeValue], tuple[str, ...]]:
+    """A report completed after it was opened (a case by email, whose details come
+    later): the cleaned values of ``details`` (those given so far) and the keys of the
+    fields the severity still needs, in form order. A given value is checked as
+    :func:`validate_intake` checks it (:class:`IntakeError` with every fault); a field
+    not given yet is no fault."""
+    cleaned, problems, missing = _validate_intake(
+        policy, severity, category, details, request_type, form=False
+    )
+    if problems:
+        raise IntakeError(problems)
+    return cleaned, missing
+
+
 def _validate_intake(
     policy: Policy,
     severity: int,

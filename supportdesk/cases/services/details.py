@@ -1,0 +1,86 @@
+"""Completing a report: the intake details a case by email lacked (INT-3, INT-4), given
+later by its customer (portal, API) or by an agent from the customer's reply or call
+(console, API, CLI)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+
+from django.db import transaction
+from django.utils.translation import gettext
+
+from supportdesk.accounts.models import User
+from supportdesk.cases import events
+from supportdesk.cases import notices as case_mail
+from supportdesk.cases.clocks import policy_of
+from supportdesk.cases.models import Case
+from supportdesk.cases.selectors import access_case
+from supportdesk.cases.services.records import _jsonable, _touch, stamp
+from supportdesk.domain.errors import DomainError
+from supportdesk.domain.lifecycle import CaseStatus
+from supportdesk.domain.notices import NoticeEvent
+from supportdesk.domain.triage import complete_intake, intake_labels
+from supportdesk.transactions import retry_on_conflict
+
+
+@retry_on_conflict
+def give_details(
+    *,
+    actor: User,
+    case_id: int,
+    details: Mapping[str, object],
+    now: dt.datetime | None = None,
+) -> Case:
+    """Record details the case lacks (``Case.missing_intake``), checked as the form
+    checks them: a wrong value or a field the case does not lack is refused with its
+    field, and nothing is stored. The case's severity decides what it still lacks. The
+    timeline says which were given; given by the customer's side, they are told to the
+    support side as a reply is, and mark the case with unseen customer activity."""
+    if not details:
+        raise DomainError(gettext("give at least one detail"), field="details")
+    with transaction.atomic():
+        case = access_case(actor, case_id, lock=True)
+        if case.status == CaseStatus.CLOSED:
+            raise DomainError(gettext("a closed case takes no details"), field="case_id")
+        lacking = case.missing_intake
+        for key in details:
+            if key not in lacking:
+                raise DomainError(
+                    gettext("not a detail this case lacks (it lacks: %(lacking)s)")
+                    % {"lacking": ", ".join(lacking) or "—"},
+                    field=f"details.{key}",
+                )
+        policy = policy_of(case)
+        triage = dict(case.triage) if isinstance(case.triage, dict) else {}
+        cleaned, missing = complete_intake(
+            policy=policy,
+            severity=case.severity,
+            category=case.category,
+            details={**(triage.get("intake") or {}), **details},
+            request_type=case.request_type,
+        )
+        given = [key for key in lacking if key in cleaned]
+        now = stamp(case, now)
+        case.triage = {
+            **triage,
+            "intake": {k: _jsonable(v) for k, v in cleaned.items()},
+            "missing": list(missing),
+        }
+        labels = intake_labels(policy, given)
+        entry = events.DetailsGiven(keys=tuple(given), labels=tuple(labels))
+        events.record(case, entry, at=now, actor=actor)
+        changed = ["triage"]
+        if not actor.is_vendor_staff:
+            case_mail.tell_later(
+                NoticeEvent.CUSTOMER_REPLY,
+                case=case,
+                actor=actor,
+                key=f"details:{now.isoformat()}",
+                text=gettext("Details given: %(fields)s") % {"fields": "; ".join(labels)},
+                now=now,
+            )
+            case.customer_activity_at = now
+            changed.append("customer_activity_at")
+        _touch(case, now, *changed)
+        return case

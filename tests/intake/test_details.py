@@ -1,0 +1,114 @@
+"""Completing a case by email: the details its severity needs, given later (INT-3, INT-4)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from supportdesk.cases import events
+from supportdesk.cases import services as cases
+from supportdesk.cases.models import Case, CaseEvent
+from supportdesk.domain.errors import DomainError
+from supportdesk.domain.lifecycle import CaseStatus
+from supportdesk.domain.triage import IntakeError
+from supportdesk.notifications.models import OutboxMessage
+from tests.factories import tell_everyone
+from tests.intake import corpus
+from tests.intake.conftest import CUSTOMER, NOW, ingest
+
+LATER = NOW + dt.timedelta(hours=1)
+
+
+def _mailed_case() -> Case:
+    raw = corpus.plain(sender=CUSTOMER, subject="Rates will not save", body="Help!")
+    return Case.objects.get(pk=ingest(raw).message.case_id)
+
+
+def test_int4_the_customer_gives_what_the_case_lacks_and_support_hears_of_it(
+    customer: Any, agent: Any
+) -> None:
+    case = _mailed_case()
+    cases.assign_case(actor=agent, case_id=case.pk, assignee_id=agent.pk, now=NOW)
+    tell_everyone()
+    case = cases.give_details(
+        actor=customer,
+        case_id=case.pk,
+        details={"occurred_at": ["2026-03-11T09:30:00-05:00"], "activity": "booking"},
+        now=LATER,
+    )
+    assert case.triage["intake"] == {
+        "occurred_at": ["2026-03-11T14:30:00+00:00"],
+        "activity": "booking",
+    }
+    assert case.missing_intake == ["area", "scope", "details"]
+    assert Case.objects.get(pk=case.pk).missing_intake == ["area", "scope", "details"]
+    row = CaseEvent.objects.filter(case=case).latest("id")
+    assert row.public and row.actor == customer
+    assert events.read(row) == events.DetailsGiven(
+        keys=("occurred_at", "activity"),
+        labels=(
+            "At least one concrete time the problem occurred",
+            "What the user was doing (a search, an existing itinerary, ...)",
+        ),
+    )
+    assert case.customer_activity_at == LATER
+    tell_everyone()
+    (told,) = OutboxMessage.objects.filter(recipient_user=agent, body__contains="Details given")
+    assert "The customer replied" in told.subject
+    assert "Details given: At least one concrete time the problem occurred; What" in told.body
+    # The rest, by the agent from the customer's call: the case lacks nothing more.
+    case = cases.give_details(
+        actor=agent,
+        case_id=case.pk,
+        details={"area": "Rates", "scope": "everywhere", "details": "Since Monday."},
+        now=LATER,
+    )
+    assert case.missing_intake == [] and case.triage["intake"]["scope"] == "everywhere"
+    # An agent's entry is not customer activity: the mark stays the customer's.
+    assert Case.objects.get(pk=case.pk).customer_activity_at == LATER
+
+
+def test_int4_a_search_needs_its_parameters_once_it_is_said_to_be_one(customer: Any) -> None:
+    case = _mailed_case()
+    case = cases.give_details(
+        actor=customer, case_id=case.pk, details={"activity": "search"}, now=LATER
+    )
+    assert "search_parameters" in case.missing_intake
+
+
+def test_int4_a_wrong_value_is_refused_with_its_field_and_nothing_is_stored(
+    customer: Any,
+) -> None:
+    case = _mailed_case()
+    before = CaseEvent.objects.filter(case=case).count()
+    with pytest.raises(IntakeError) as refused:
+        cases.give_details(
+            actor=customer,
+            case_id=case.pk,
+            details={"area": "Rates", "occurred_at": ["yesterday, I think"]},
+            now=LATER,
+        )
+    assert [p.field for p in refused.value.problems] == ["details.occurred_at"]
+    stored = Case.objects.get(pk=case.pk)
+    assert stored.triage["intake"] == {} and "area" in stored.missing_intake
+    assert CaseEvent.objects.filter(case=case).count() == before
+
+
+def test_int4_only_what_the_case_lacks_and_only_while_it_is_open(
+    customer: Any, agent: Any, organisation: Any
+) -> None:
+    case = _mailed_case()
+    with pytest.raises(DomainError) as refused:
+        cases.give_details(
+            actor=customer, case_id=case.pk, details={"cosmetic": True}, now=LATER
+        )
+    assert refused.value.field == "details.cosmetic"
+    with pytest.raises(DomainError) as refused:
+        cases.give_details(actor=customer, case_id=case.pk, details={}, now=LATER)
+    assert refused.value.field == "details"
+    Case.objects.filter(pk=case.pk).update(status=CaseStatus.CLOSED)
+    with pytest.raises(DomainError) as refused:
+        cases.give_details(actor=customer, case_id=case.pk, details={"area": "x"}, now=LATER)
+    assert refused.value.field == "case_id"
