@@ -37,6 +37,7 @@ from supportdesk.cases.schemas import (
     CaseOut,
     CommentIn,
     CommentOut,
+    DetailsIn,
     EmergencyReviewIn,
     FollowerOut,
     FollowUpDoneIn,
@@ -283,6 +284,17 @@ def change_severity(request: HttpRequest, case_id: Id, payload: SeverityIn) -> C
     services.change_severity(
         actor=user, case_id=case_id, severity=payload.severity, reason=payload.reason
     )
+    return _detail(user, case_id)
+
+
+@router.post(
+    "/{case_id}/details",
+    response=replies({200: CaseDetailOut}, 404),
+    summary="INT-4: give details the case lacks",
+)
+def give_details(request: HttpRequest, case_id: Id, payload: DetailsIn) -> CaseDetailOut:
+    user = api_user(request)
+    services.give_details(actor=user, case_id=case_id, details=payload.details)
     return _detail(user, case_id)
 
 

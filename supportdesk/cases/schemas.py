@@ -183,6 +183,9 @@ class CaseDetailOut(CaseOut):
     description: str
     severity_basis: str
     triage: dict[str, Any]
+    #: INT-3 / INT-4: the details its severity needs that its report did not give (a
+    #: case by email), to give with ``POST /api/cases/{id}/details``.
+    missing_intake: list[str]
     policy_version: str
     route_action: str
     route_region: str
@@ -240,6 +243,12 @@ class EmergencyReviewIn(BodyIn):
     decision: EmergencyDecision
     reason: str = Field(min_length=1, max_length=500)
     severity: Severity | None = None
+
+
+class DetailsIn(BodyIn):
+    """INT-3 / INT-4: details the case lacks (``missing_intake``), by field key."""
+
+    details: dict[str, Any]
 
 
 class TransitionIn(BodyIn):

@@ -168,6 +168,31 @@ def create_case(args: argparse.Namespace) -> int:
     return 0
 
 
+def give_details(args: argparse.Namespace) -> int:
+    start_django()
+    from supportdesk.accounts.permissions import NotFound
+    from supportdesk.cases import selectors, services
+    from supportdesk.cases.schemas import case_detail_out
+    from supportdesk.domain.triage import IntakeError
+
+    actor = _user(args.as_user, "--as")
+    details = parse_details(args.detail)
+    if not details:
+        raise UsageError("--detail: give at least one KEY=VALUE")
+    try:
+        case_id = selectors.access_case_by_reference(actor, args.case).pk
+    except NotFound as exc:
+        raise UsageError(f"REF|ID: {exc.message}") from exc
+    try:
+        case = services.give_details(actor=actor, case_id=case_id, details=details)
+    except IntakeError as exc:
+        for problem in exc.problems:
+            print(f"supportdesk: {problem}", file=sys.stderr)
+        return 2
+    _print(case_detail_out(case).model_dump(mode="json"))
+    return 0
+
+
 def register(sub: Any) -> None:
     group = sub.add_parser("case", help="list, show and open cases (JSON)")
     gsub = group.add_subparsers(dest="case_command", metavar="ACTION")
@@ -206,3 +231,11 @@ def register(sub: Any) -> None:
     )
     p.add_argument("--callback", default=None, metavar="NUMBER", help="callback number")
     p.set_defaults(handler=create_case)
+
+    p = gsub.add_parser("details", help="give details a case by email lacks (INT-3, INT-4)")
+    p.add_argument("case", metavar="REF|ID", help="a reference (SD-000042) or an id")
+    p.add_argument("--as", dest="as_user", required=True, metavar="USERNAME", help="who gives them")
+    p.add_argument(
+        "--detail", action="append", metavar="KEY=VALUE", help="a detail it lacks (repeatable)"
+    )
+    p.set_defaults(handler=give_details)

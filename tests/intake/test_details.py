@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 import pytest
@@ -10,10 +11,12 @@ import pytest
 from supportdesk.cases import events
 from supportdesk.cases import services as cases
 from supportdesk.cases.models import Case, CaseEvent
+from supportdesk.cli import main
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.lifecycle import CaseStatus
 from supportdesk.domain.triage import IntakeError
 from supportdesk.notifications.models import OutboxMessage
+from tests.cases.conftest import bearer
 from tests.factories import tell_everyone
 from tests.intake import corpus
 from tests.intake.conftest import CUSTOMER, NOW, ingest
@@ -101,9 +104,7 @@ def test_int4_only_what_the_case_lacks_and_only_while_it_is_open(
 ) -> None:
     case = _mailed_case()
     with pytest.raises(DomainError) as refused:
-        cases.give_details(
-            actor=customer, case_id=case.pk, details={"cosmetic": True}, now=LATER
-        )
+        cases.give_details(actor=customer, case_id=case.pk, details={"cosmetic": True}, now=LATER)
     assert refused.value.field == "details.cosmetic"
     with pytest.raises(DomainError) as refused:
         cases.give_details(actor=customer, case_id=case.pk, details={}, now=LATER)
@@ -112,3 +113,33 @@ def test_int4_only_what_the_case_lacks_and_only_while_it_is_open(
     with pytest.raises(DomainError) as refused:
         cases.give_details(actor=customer, case_id=case.pk, details={"area": "x"}, now=LATER)
     assert refused.value.field == "case_id"
+
+
+def test_int4_details_by_the_api_answer_what_is_still_missing(customer: Any) -> None:
+    case = _mailed_case()
+    api = bearer(customer)
+    url = f"/api/cases/{case.pk}/details"
+    got = api.get(f"/api/cases/{case.pk}").json()
+    assert got["missing_intake"] == ["occurred_at", "area", "activity", "scope", "details"]
+    refused = api.post(url, {"details": {"scope": "sometimes"}}, content_type="application/json")
+    assert refused.status_code == 400
+    assert refused.json()["field"] == "details.scope"
+    assert Case.objects.get(pk=case.pk).triage["intake"] == {}
+    answer = api.post(url, {"details": {"scope": "everywhere"}}, content_type="application/json")
+    assert answer.status_code == 200
+    assert answer.json()["missing_intake"] == ["occurred_at", "area", "activity", "details"]
+    assert answer.json()["triage"]["intake"] == {"scope": "everywhere"}
+
+
+def test_int4_details_by_the_cli(
+    customer: Any, agent: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    case = _mailed_case()
+    argv = ["case", "details", case.reference, "--as", agent.username, "--detail"]
+    assert main([*argv, "scope=sometimes"]) == 2
+    assert "details.scope" in capsys.readouterr().err
+    assert main([*argv, "scope=everywhere"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["missing_intake"] == ["occurred_at", "area", "activity", "details"]
+    assert main(["case", "details", case.reference, "--as", agent.username]) == 2
+    assert "--detail: give at least one KEY=VALUE" in capsys.readouterr().err
