@@ -8,6 +8,7 @@ surrogate (not UTF-8 at all). Strings stored in a column are as long as that col
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Mapping
 from typing import Annotated, Any
@@ -16,6 +17,7 @@ from annotated_types import Ge, Le
 from django.db.models import Model
 from django.http import HttpRequest
 from django.utils.datastructures import MultiValueDict
+from django.utils.translation import gettext as _
 from ninja import Schema
 from ninja.parser import Parser
 from pydantic import BaseModel, Strict, model_validator
@@ -86,6 +88,17 @@ class StorableParser(Parser):
         parsed = super().parse_querydict(data, list_fields, request)
         refuse_unstorable(parsed)
         return parsed
+
+
+def check_period(start: dt.datetime, end: dt.datetime) -> None:
+    """A report's period as a query gives it: both bounds with their zone offset (a
+    naive time would be read in the server's zone), the end after the start. Otherwise
+    a :class:`DomainError` naming the bound at fault."""
+    for name, value in (("start", start), ("end", end)):
+        if value.tzinfo is None:
+            raise DomainError(_("give a time zone offset (e.g. Z)"), field=name)
+    if end <= start:
+        raise DomainError(_("end must be after start"), field="end")
 
 
 def column_length(model: type[Model], field: str) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Status, UploadedFile
@@ -69,6 +70,18 @@ def _detail(user: User, case_id: int) -> CaseDetailOut:
     return case_detail_out(case)
 
 
+def _received_page(qs: QuerySet[Case], cursor: str | None, limit: int) -> Page[CaseOut]:
+    """A work list: its cases in the order they were received, clocks as of now."""
+    return paginate(
+        qs,
+        cursor=cursor,
+        limit=limit,
+        order=("received_at", "id"),
+        to_schema=case_out,
+        prepare=_as_of_now,
+    )
+
+
 def _access_follow_up(user: User, task_id: int) -> None:
     if not selectors.follow_ups_for(user).filter(pk=task_id).exists():
         raise NotFound(_("follow-up %(task_id)s not found") % {"task_id": task_id}, field="task_id")
@@ -106,15 +119,7 @@ def list_cases(
 def daily_review(
     request: HttpRequest, cursor: str | None = None, limit: Limit = 50
 ) -> Page[CaseOut]:
-    qs = selectors.daily_review_list(api_user(request))
-    return paginate(
-        qs,
-        cursor=cursor,
-        limit=limit,
-        order=("received_at", "id"),
-        to_schema=case_out,
-        prepare=_as_of_now,
-    )
+    return _received_page(selectors.daily_review_list(api_user(request)), cursor, limit)
 
 
 @router.get(
@@ -123,15 +128,7 @@ def daily_review(
 def work_orders(
     request: HttpRequest, team: str | None = None, cursor: str | None = None, limit: Limit = 50
 ) -> Page[CaseOut]:
-    qs = selectors.work_orders(api_user(request), team_key=team)
-    return paginate(
-        qs,
-        cursor=cursor,
-        limit=limit,
-        order=("received_at", "id"),
-        to_schema=case_out,
-        prepare=_as_of_now,
-    )
+    return _received_page(selectors.work_orders(api_user(request), team_key=team), cursor, limit)
 
 
 @router.get(

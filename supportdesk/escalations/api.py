@@ -17,8 +17,7 @@ from supportdesk.accounts.models import User
 from supportdesk.accounts.permissions import Forbidden
 from supportdesk.api_auth import api_user
 from supportdesk.api_paging import Limit, Page, paginate
-from supportdesk.api_types import Id, replies
-from supportdesk.domain.errors import DomainError
+from supportdesk.api_types import Id, check_period, replies
 from supportdesk.escalations import permissions, selectors, services
 from supportdesk.escalations.models import Escalation, EscalationEvent, EscalationSubscription
 from supportdesk.escalations.schemas import (
@@ -90,11 +89,7 @@ def stats(
 ) -> list[RegionStatsOut]:
     if not permissions.can_decide_escalation(api_user(request)):
         raise Forbidden(_("only escalation managers and admins see the figures"), field="actor")
-    for name, value in (("start", start), ("end", end)):
-        if value.tzinfo is None:
-            raise DomainError(_("give a time zone offset (e.g. Z)"), field=name)
-    if end <= start:
-        raise DomainError(_("end must be after start"), field="end")
+    check_period(start, end)
     rows = selectors.escalation_stats(start=start, end=end, region=region)
     return [RegionStatsOut(**asdict(r)) for r in rows]
 

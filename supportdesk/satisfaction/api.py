@@ -10,9 +10,8 @@ from ninja import Query, Router
 from supportdesk.accounts.permissions import NotFound, require
 from supportdesk.api_auth import api_user
 from supportdesk.api_paging import Limit, Page, paginate
-from supportdesk.api_types import Id, replies
+from supportdesk.api_types import Id, check_period, replies
 from supportdesk.cases.selectors import access_case
-from supportdesk.domain.errors import DomainError
 from supportdesk.satisfaction import selectors, services
 from supportdesk.satisfaction.models import Survey
 from supportdesk.satisfaction.permissions import can_see_csat_report
@@ -51,11 +50,7 @@ def list_surveys(
 )
 def report(request: HttpRequest, filters: Query[ReportFilter]) -> list[CsatRowOut]:
     require(can_see_csat_report(api_user(request)), _("staff only"), field="actor")
-    for name, value in (("start", filters.start), ("end", filters.end)):
-        if value.tzinfo is None:
-            raise DomainError(_("give a time zone offset (e.g. Z)"), field=name)
-    if filters.end <= filters.start:
-        raise DomainError(_("end must be after start"), field="end")
+    check_period(filters.start, filters.end)
     rows = selectors.csat_report(filters.start, filters.end, by=filters.by, region=filters.region)
     return [
         CsatRowOut(key=r.key, good=r.good, bad=r.bad, total=r.total, score=r.score) for r in rows

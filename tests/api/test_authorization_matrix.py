@@ -270,6 +270,9 @@ MATRIX: dict[str, str] = {
     "POST /api/cases/{case_id}/release": "401 403 404 403 200 404 200 200",
     # The world's case is no unconfirmed emergency: staff get past the check to a 400.
     "POST /api/cases/{case_id}/emergency": "401 403 404 403 400 404 400 400",
+    # The world's case came with the form and lacks nothing: whoever may see it gets
+    # past the access check to the refusal of a detail it does not lack.
+    "POST /api/cases/{case_id}/details": "401 400 404 400 400 404 400 400",
     "POST /api/cases/{case_id}/severity": "401 403 404 403 200 404 200 200",
     "POST /api/cases/{case_id}/sprint": "401 403 404 403 200 404 200 200",
     "POST /api/cases/{case_id}/transitions": "401 403 404 403 200 404 200 200",
@@ -411,6 +414,7 @@ BODIES: dict[tuple[str, str], Any] = {
     },
     ("POST", "/api/cases/{case_id}/assignee"): {"assignee_id": None},
     ("POST", "/api/cases/{case_id}/comments"): {"body": "Any news?"},
+    ("POST", "/api/cases/{case_id}/details"): {"details": {"area": "Rates"}},
     ("POST", "/api/cases/{case_id}/release"): {"release_id": "{release_id}"},
     ("POST", "/api/cases/{case_id}/severity"): {"severity": 3, "reason": "workaround found"},
     ("POST", "/api/cases/{case_id}/emergency"): {"decision": "confirm", "reason": "called back"},

@@ -265,3 +265,24 @@ def test_every_action_on_another_organisations_case_is_a_404(
     response = json_post(world.client("stranger"), f"/api/cases/{world.case.pk}{path}", body)
     assert response.status_code == 404, response.content
     assert response.json()["field"] == "case_id"
+
+
+@pytest.mark.parametrize("url", ["/api/escalations/stats", "/api/satisfaction/report"])
+@pytest.mark.parametrize(
+    ("start", "end", "field"),
+    [
+        ("2026-03-01T00:00", "2026-04-01T00:00Z", "start"),
+        ("2026-03-01T00:00Z", "2026-04-01T00:00", "end"),
+        ("2026-04-01T00:00Z", "2026-03-01T00:00Z", "end"),
+        ("2026-03-01T00:00Z", "2026-03-01T00:00Z", "end"),
+        ("2026-03-01T00:00Z", "2026-04-01T00:00Z", None),
+    ],
+)
+def test_a_reports_period_needs_zoned_bounds_and_an_end_after_its_start(
+    world: World, url: str, start: str, end: str, field: str | None
+) -> None:
+    response = world.client("admin").get(url, {"start": start, "end": end})
+    if field is None:
+        assert response.status_code == 200, response.content
+    else:
+        assert (response.status_code, response.json()["field"]) == (400, field)

@@ -129,3 +129,39 @@ def test_an_agents_first_reply_clears_the_customers_mark_in_the_same_write(
     assert len(_case_writes(queries)) == 1
     case = Case.objects.get(pk=sev2_case.pk)
     assert case.first_response_at == NOW + 2 * H and case.customer_activity_at is None
+
+
+def test_the_mark_is_set_by_the_customers_side_and_cleared_once_an_agent_has_seen_it(
+    sev2_case: Case,
+) -> None:
+    assert sev2_case.customer_activity_at is None
+    assert services.mark_customer_activity(sev2_case, None) == []
+    assert services.mark_customer_activity(sev2_case, NOW + H) == ["customer_activity_at"]
+    assert sev2_case.customer_activity_at == NOW + H
+    assert services.mark_customer_activity(sev2_case, NOW + H) == []  # nothing to write
+    assert services.mark_customer_activity(sev2_case, None) == ["customer_activity_at"]
+    assert sev2_case.customer_activity_at is None
+    # The mark is only set in hand: the caller writes it with its change.
+    assert Case.objects.get(pk=sev2_case.pk).customer_activity_at is None
+
+
+def test_an_agents_internal_note_leaves_the_customers_mark(
+    sev2_case: Case, agent: Any, customer: Any
+) -> None:
+    services.add_comment(actor=customer, case_id=sev2_case.pk, body="Hello?", now=NOW + H)
+    services.add_comment(
+        actor=agent, case_id=sev2_case.pk, body="Asking QA", public=False, now=NOW + 2 * H
+    )
+    assert Case.objects.get(pk=sev2_case.pk).customer_activity_at == NOW + H
+
+
+def test_a_customers_file_marks_the_case_at_its_instant_in_one_write(
+    sev2_case: Case, customer: Any
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("trace.txt", b"the trace", content_type="text/plain")
+    with CaptureQueriesContext(connection) as queries:
+        services.add_attachment(actor=customer, case_id=sev2_case.pk, upload=upload, now=NOW + H)
+    assert len(_case_writes(queries)) == 1
+    assert Case.objects.get(pk=sev2_case.pk).customer_activity_at == NOW + H

@@ -139,23 +139,14 @@ def _tell(case: Case, payload: dict[str, Any], actor: User | None, at: dt.dateti
         )
 
 
-def comment_added(*, case: Case, comment: Comment, response: bool, now: dt.datetime) -> bool:
+def comment_added(*, case: Case, comment: Comment, response: bool, now: dt.datetime) -> None:
     """Tell of a comment: an agent's public reply to the customer's side, a customer's
-    reply to the assignee (or the region's team), after the change. A customer's
-    comment marks the case with unseen customer activity; an agent's public reply
-    clears the mark. Returns whether the mark changed: the caller writes
-    ``customer_activity_at`` with the rest of its change to the case row."""
+    reply to the assignee (or the region's team), after the change."""
     author = comment.author
     if response:
         event = NoticeEvent.PUBLIC_REPLY
-        activity = None
     elif not author.is_vendor_staff:
         event = NoticeEvent.CUSTOMER_REPLY
-        activity = now
     else:
-        return False  # an internal note (or a note on a closed case) tells no one
+        return  # an internal note (or a note on a closed case) tells no one
     tell_later(event, case=case, actor=author, key=str(comment.pk), text=comment.body, now=now)
-    if case.customer_activity_at == activity:
-        return False
-    case.customer_activity_at = activity
-    return True

@@ -14,6 +14,7 @@ from supportdesk.cases.services.followers import (
     follow_case,
     follow_from_mail,
     mark_case_seen,
+    mark_customer_activity,
     unfollow_case,
 )
 from supportdesk.cases.services.handover import (
@@ -73,6 +74,7 @@ __all__ = [
     "handover_prompt",
     "link_release",
     "mark_case_seen",
+    "mark_customer_activity",
     "open_case",
     "plan_case_into_sprint",
     "remind_follow_ups",

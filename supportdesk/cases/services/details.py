@@ -16,6 +16,7 @@ from supportdesk.cases import notices as case_mail
 from supportdesk.cases.clocks import policy_of
 from supportdesk.cases.models import Case
 from supportdesk.cases.selectors import access_case
+from supportdesk.cases.services.followers import mark_customer_activity
 from supportdesk.cases.services.records import _jsonable, _touch, stamp
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.lifecycle import CaseStatus
@@ -80,7 +81,6 @@ def give_details(
                 text=gettext("Details given: %(fields)s") % {"fields": "; ".join(labels)},
                 now=now,
             )
-            case.customer_activity_at = now
-            changed.append("customer_activity_at")
+            changed += mark_customer_activity(case, now)
         _touch(case, now, *changed)
         return case

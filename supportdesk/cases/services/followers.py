@@ -67,9 +67,21 @@ def follow_from_mail(
     return added
 
 
+def mark_customer_activity(case: Case, at: dt.datetime | None) -> list[str]:
+    """The one rule of the queue's unseen-customer-activity mark: ``at``, the instant
+    the customer's side acted (a reply, a status change, a file); ``None``, an agent
+    has seen the case (opened it, answered it in public). Sets the mark on ``case`` in
+    hand and returns the field to write (empty when the mark did not change), for the
+    caller's one write of the row: ``case.save(update_fields=...)`` alone (a save of no
+    fields writes nothing), or with the rest of its change."""
+    if case.customer_activity_at == at:
+        return []
+    case.customer_activity_at = at
+    return ["customer_activity_at"]
+
+
 def mark_case_seen(*, viewer: User, case: Case) -> None:
     """Staff opened the case (the caller checked they may see it): its customer
     activity is no longer unseen."""
-    if viewer.is_vendor_staff and case.customer_activity_at is not None:
-        case.customer_activity_at = None
-        Case.objects.filter(pk=case.pk).update(customer_activity_at=None)
+    if viewer.is_vendor_staff:
+        case.save(update_fields=mark_customer_activity(case, None))

@@ -4,7 +4,6 @@ the escalated flag (a severity change is in ``severity.py``)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -34,6 +33,7 @@ from supportdesk.cases.permissions import (
 )
 from supportdesk.cases.selectors import access_case
 from supportdesk.cases.services.files import attachment_name
+from supportdesk.cases.services.followers import mark_customer_activity
 from supportdesk.cases.services.records import (
     AttachmentTooLarge,
     UnsupportedMediaType,
@@ -101,11 +101,9 @@ def _apply_transition(
     note: str,
     agreement: str,
     now: dt.datetime,
-    also: Sequence[str] = (),
 ) -> Case:
-    """``also``: fields the caller changed on ``case``, written with the transition's."""
     before = case.status
-    fields = ["status", *also]
+    fields = ["status"]
     # Acknowledging counts as the first response.
     response = target == CaseStatus.ACKNOWLEDGED and case.first_response_at is None
     if response:
@@ -129,9 +127,7 @@ def _apply_transition(
     case.status = target
     by_customer = actor is not None and not actor.is_vendor_staff
     if by_customer:
-        # Unseen customer activity for the queue, as a customer's reply marks it.
-        case.customer_activity_at = now
-        fields.append("customer_activity_at")
+        fields += mark_customer_activity(case, now)
     entry = events.StatusChanged(
         before=before,
         after=str(target),
@@ -217,28 +213,26 @@ def comment_on(
         case.first_response_at = now
     entry = events.Commented(comment.pk, shown=public, channel=channel, response=response)
     events.record(case, entry, at=now, actor=actor)
-    # The unseen-activity mark goes into the change's one write of the case row.
-    marked = case_mail.comment_added(case=case, comment=comment, response=response, now=now)
-    mark = ["customer_activity_at"] if marked else []
+    case_mail.comment_added(case=case, comment=comment, response=response, now=now)
     if not staff and case.status == CaseStatus.WAITING_ON_CUSTOMER:
+        # The transition marks the customer's activity, in its one write of the row.
         _apply_transition(
-            case,
-            actor,
-            CaseStatus.IN_PROGRESS,
-            note="customer replied",
-            agreement="",
-            now=now,
-            also=mark,
+            case, actor, CaseStatus.IN_PROGRESS, note="customer replied", agreement="", now=now
         )
         return comment
+    # The unseen-activity mark goes into the change's one write of the case row.
+    mark: list[str] = []
+    if not staff:
+        mark = mark_customer_activity(case, now)
+    elif response:  # an agent answered in public: they have seen it (a note leaves it)
+        mark = mark_customer_activity(case, None)
     due = case.queue_due_at
     refresh_clocks(case, now=now)
     if first:
         _touch(case, now, "first_response_at", "queue_due_at", *mark)
-    elif case.queue_due_at != due:
-        case.save(update_fields=["queue_due_at", *mark])
-    elif marked:
-        Case.objects.filter(pk=case.pk).update(customer_activity_at=case.customer_activity_at)
+    else:
+        moved = ["queue_due_at"] if case.queue_due_at != due else []
+        case.save(update_fields=[*moved, *mark])
     return comment
 
 
@@ -344,8 +338,7 @@ def _tell_of_customer_file(
         text=attachment.name,
         now=now,
     )
-    case.customer_activity_at = now
-    case.save(update_fields=["customer_activity_at"])
+    case.save(update_fields=mark_customer_activity(case, now))
 
 
 @retry_on_conflict
