@@ -80,9 +80,13 @@ def page_routes() -> set[str]:
 
 
 def api_operations() -> set[tuple[str, str]]:
-    """Every (method, path) ninja routes, in the OpenAPI document or not."""
+    """Every (method, path) ninja routes, in the OpenAPI document or not, a router's
+    own routers' included (``Router.add_router``)."""
     operations = set()
-    for prefix, router in api._routers:
+    routers = [(prefix, router) for prefix, router in api._routers]
+    while routers:
+        prefix, router = routers.pop()
+        routers.extend((prefix.rstrip("/") + sub, child) for sub, child, *_ in router._routers)
         for path, path_view in router.path_operations.items():
             full = "/api" + (prefix.rstrip("/") + "/" + path.lstrip("/")).rstrip("/")
             if full == "/api":

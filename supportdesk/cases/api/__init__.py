@@ -1,4 +1,6 @@
-"""/api/cases: a thin router — parse, call one service or selector, return a schema."""
+"""/api/cases: a thin router — parse, call one service or selector, return a schema. A
+concern of its own gets a module of its own here, its routes added to this router
+(:mod:`.details`)."""
 
 from __future__ import annotations
 
@@ -8,14 +10,14 @@ from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Status, UploadedFile
 from ninja.params.functions import Header
 
-from supportdesk import clock
 from supportdesk.accounts.models import User
 from supportdesk.accounts.permissions import Forbidden, NotFound
 from supportdesk.api_auth import api_user, read_with_token
 from supportdesk.api_paging import Limit, Page, paginate
 from supportdesk.api_types import Id, replies
 from supportdesk.cases import selectors, services
-from supportdesk.cases.clocks import show_clocks
+from supportdesk.cases.api import details
+from supportdesk.cases.api.reads import as_of_now, detail
 from supportdesk.cases.drafts import CaseDraft
 from supportdesk.cases.models import (
     Attachment,
@@ -38,7 +40,6 @@ from supportdesk.cases.schemas import (
     CaseOut,
     CommentIn,
     CommentOut,
-    DetailsIn,
     EmergencyReviewIn,
     FollowerOut,
     FollowUpDoneIn,
@@ -59,17 +60,6 @@ from supportdesk.cases.search.schemas import CaseHitOut, hit_page, queue_hit
 router = Router(tags=["cases"])
 
 
-def _as_of_now(cases: list[Case]) -> None:
-    """RSP-6: every case answer shows its clocks as of the request."""
-    show_clocks(cases, now=clock.now())
-
-
-def _detail(user: User, case_id: int) -> CaseDetailOut:
-    case = selectors.access_case(user, case_id)
-    _as_of_now([case])
-    return case_detail_out(case)
-
-
 def _received_page(qs: QuerySet[Case], cursor: str | None, limit: int) -> Page[CaseOut]:
     """A work list: its cases in the order they were received, clocks as of now."""
     return paginate(
@@ -78,7 +68,7 @@ def _received_page(qs: QuerySet[Case], cursor: str | None, limit: int) -> Page[C
         limit=limit,
         order=("received_at", "id"),
         to_schema=case_out,
-        prepare=_as_of_now,
+        prepare=as_of_now,
     )
 
 
@@ -109,7 +99,7 @@ def list_cases(
         return hit_page(user, queue_filter, cursor=cursor, limit=limit)
     qs = selectors.case_queue(user, queue_filter, summary=True)
     return selectors.queue_page(
-        qs, cursor=cursor, limit=limit, to_schema=queue_hit, prepare=_as_of_now
+        qs, cursor=cursor, limit=limit, to_schema=queue_hit, prepare=as_of_now
     )
 
 
@@ -222,12 +212,12 @@ def create_case(
     if created:
         # The service leaves the new case with its relations loaded.
         return Status(201, case_detail_out(case))
-    return Status(200, _detail(user, case.pk))
+    return Status(200, detail(user, case.pk))
 
 
 @router.get("/{case_id}", response=replies({200: CaseDetailOut}, 404))
 def get_case(request: HttpRequest, case_id: Id) -> CaseDetailOut:
-    return _detail(api_user(request), case_id)
+    return detail(api_user(request), case_id)
 
 
 @router.get("/{case_id}/comments", response=replies({200: Page[CommentOut]}, 404))
@@ -268,7 +258,7 @@ def review_emergency(
         reason=payload.reason,
         severity=payload.severity,
     )
-    return _detail(user, case_id)
+    return detail(user, case_id)
 
 
 @router.post(
@@ -281,18 +271,7 @@ def change_severity(request: HttpRequest, case_id: Id, payload: SeverityIn) -> C
     services.change_severity(
         actor=user, case_id=case_id, severity=payload.severity, reason=payload.reason
     )
-    return _detail(user, case_id)
-
-
-@router.post(
-    "/{case_id}/details",
-    response=replies({200: CaseDetailOut}, 404),
-    summary="INT-4: give details the case lacks",
-)
-def give_details(request: HttpRequest, case_id: Id, payload: DetailsIn) -> CaseDetailOut:
-    user = api_user(request)
-    services.give_details(actor=user, case_id=case_id, details=payload.details)
-    return _detail(user, case_id)
+    return detail(user, case_id)
 
 
 @router.post(
@@ -309,14 +288,14 @@ def transition(request: HttpRequest, case_id: Id, payload: TransitionIn) -> Case
         note=payload.note,
         agreement=payload.agreement,
     )
-    return _detail(user, case_id)
+    return detail(user, case_id)
 
 
 @router.post("/{case_id}/assignee", response=replies({200: CaseDetailOut}, 404, 409))
 def assign(request: HttpRequest, case_id: Id, payload: AssignIn) -> CaseDetailOut:
     user = api_user(request)
     services.assign_case(actor=user, case_id=case_id, assignee_id=payload.assignee_id)
-    return _detail(user, case_id)
+    return detail(user, case_id)
 
 
 @router.post(
@@ -327,7 +306,7 @@ def assign(request: HttpRequest, case_id: Id, payload: AssignIn) -> CaseDetailOu
 def link_release(request: HttpRequest, case_id: Id, payload: LinkReleaseIn) -> CaseDetailOut:
     user = api_user(request)
     services.link_release(actor=user, case_id=case_id, release_id=payload.release_id)
-    return _detail(user, case_id)
+    return detail(user, case_id)
 
 
 @router.post(
@@ -338,7 +317,7 @@ def link_release(request: HttpRequest, case_id: Id, payload: LinkReleaseIn) -> C
 def plan_into_sprint(request: HttpRequest, case_id: Id, payload: PlanSprintIn) -> CaseDetailOut:
     user = api_user(request)
     services.plan_case_into_sprint(actor=user, case_id=case_id, sprint_id=payload.sprint_id)
-    return _detail(user, case_id)
+    return detail(user, case_id)
 
 
 @router.post(
@@ -407,3 +386,7 @@ def download_attachment(request: HttpRequest, case_id: Id, attachment_id: Id) ->
         filename=attachment.name,
         content_type=attachment.content_type,
     )
+
+
+# Added last: their paths come after the static ones above.
+router.add_router("", details.router)
