@@ -81,16 +81,14 @@ def page_routes() -> set[str]:
 
 def api_operations() -> set[tuple[str, str]]:
     """Every (method, path) ninja routes, in the OpenAPI document or not, a router's
-    own routers' included (``Router.add_router``)."""
+    own routers' included (``Router.add_router``): once the API has built its URLs,
+    ``_routers`` lists every mount, nested ones too, so they are built first."""
     operations = set()
-    routers = [(prefix, router) for prefix, router in api._routers]
-    while routers:
-        prefix, router = routers.pop()
-        routers.extend((prefix.rstrip("/") + sub, child) for sub, child, *_ in router._routers)
+    assert api.urls
+    for prefix, router in api._routers:
         for path, path_view in router.path_operations.items():
-            full = "/api" + (prefix.rstrip("/") + "/" + path.lstrip("/")).rstrip("/")
-            if full == "/api":
-                full = "/api/"
+            # A nested mount's prefix has no leading slash ("cases/"), a top one has.
+            full = "/api/" + "/".join(p.strip("/") for p in (prefix, path) if p.strip("/"))
             for operation in path_view.operations:
                 for method in operation.methods:
                     operations.add((method, _braced(full)))
