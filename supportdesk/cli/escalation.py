@@ -192,7 +192,15 @@ def register(sub: Any) -> None:
     group = sub.add_parser("escalation", help="list, show, request, decide and close escalations")
     gsub = group.add_subparsers(dest="escalation_command", metavar="ACTION")
     gsub.required = True
+    # In this order in the help: the reads, the request, the decisions, the figures.
+    _register_reads(gsub)
+    _register_request(gsub)
+    _register_decisions(gsub)
+    _register_stats(gsub)
 
+
+def _register_reads(gsub: Any) -> None:
+    """``list`` and ``show``."""
     p = gsub.add_parser("list", help="escalations, newest first (JSON)")
     p.add_argument("--status", default=None, metavar="S", help="one status, e.g. requested")
     p.add_argument("--region", default=None, metavar="R", help="acknowledging region key")
@@ -205,6 +213,8 @@ def register(sub: Any) -> None:
     p.add_argument("id", type=int, metavar="ID")
     p.set_defaults(handler=show_escalation)
 
+
+def _register_request(gsub: Any) -> None:
     p = gsub.add_parser(
         "request",
         help="request an escalation of an incident (stored and assessed, ESC-1..5)",
@@ -230,6 +240,9 @@ def register(sub: Any) -> None:
     p.add_argument("--channel", choices=("api", "email", "portal"), default="api")
     p.set_defaults(handler=request_escalation)
 
+
+def _register_decisions(gsub: Any) -> None:
+    """``accept``, ``decline`` and ``close``: writes, each acting ``--as`` a user."""
     p = gsub.add_parser("accept", help="accept a pending escalation and assign its manager")
     p.add_argument("id", type=int, metavar="ID")
     p.add_argument("--as", dest="as_user", required=True, metavar="USERNAME")
@@ -250,6 +263,8 @@ def register(sub: Any) -> None:
     p.add_argument("--note", default="", metavar="TEXT")
     p.set_defaults(handler=close_escalation)
 
+
+def _register_stats(gsub: Any) -> None:
     p = gsub.add_parser("stats", help="outcomes and times per region, wall-clock and business")
     p.add_argument("--from", dest="since", default=None, metavar="ISO", help="default: 30 days")
     p.add_argument("--to", default=None, metavar="ISO", help="default: now")

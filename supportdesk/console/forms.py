@@ -17,10 +17,10 @@ from supportdesk.terms import term_choices
 from supportdesk.web.forms import (
     AttachmentForm,
     DeskForm,
-    IncidentForm,
     ReplyForm,
     set_choices,
 )
+from supportdesk.web.incident_form import IncidentForm
 
 
 class QueueFilterForm(DeskForm):

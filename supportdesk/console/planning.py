@@ -4,6 +4,8 @@ release that carries a case's permanent fix (RSP-5)."""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from django.contrib import messages
@@ -65,26 +67,61 @@ def _sprint_order(sprint: Sprint, today: Any) -> tuple[int, Any]:
     return (2, -sprint.ends_on.toordinal())
 
 
+def _plan_sprint(request: HttpRequest, user: User, form: SprintForm) -> HttpResponse | None:
+    """Create the sprint of the valid ``form``: the redirect back to the board, or
+    ``None`` with the service's refusal put on the form."""
+    data = form.cleaned_data
+    try:
+        sprint = services.create_sprint(
+            actor=user,
+            name=data["name"],
+            starts_on=data["starts_on"],
+            ends_on=data["ends_on"],
+            team_id=data["team"],
+        )
+    except DomainError as exc:
+        form.add_domain_error(exc)
+        return None
+    messages.success(request, _("%(sprint)s planned.") % {"sprint": sprint.name})
+    return redirect("console:sprints")
+
+
+def _sprint_groups(
+    sprints: list[Sprint],
+    rows: Sequence[Case],
+    counts: dict[int, int],
+    *,
+    first_page: bool,
+    today: dt.date,
+) -> list[dict[str, Any]]:
+    """A page's ``rows`` grouped under their sprints, in the board's order; ``counts``:
+    each sprint's planned cases on the whole board, not only this page."""
+    by_sprint: dict[int, list[Case]] = {}
+    for case in rows:
+        assert case.sprint_id is not None
+        by_sprint.setdefault(case.sprint_id, []).append(case)
+    return [
+        {
+            "sprint": s,
+            "current": s.starts_on <= today <= s.ends_on,
+            "rows": _rows(by_sprint.get(s.pk, [])),
+            "count": counts.get(s.pk, 0),
+        }
+        for s in sprints
+        # A sprint with nothing planned yet (current or to come) on the first page.
+        if by_sprint.get(s.pk) or (first_page and not counts.get(s.pk) and s.ends_on >= today)
+    ]
+
+
 @staff_only
 @require_http_methods(["GET", "POST"])
 def sprint_board(request: HttpRequest) -> HttpResponse:
     user = user_of(request)
     form = SprintForm(request.POST or None, teams=_team_choices())
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            sprint = services.create_sprint(
-                actor=user,
-                name=data["name"],
-                starts_on=data["starts_on"],
-                ends_on=data["ends_on"],
-                team_id=data["team"],
-            )
-        except DomainError as exc:
-            form.add_domain_error(exc)
-        else:
-            messages.success(request, _("%(sprint)s planned.") % {"sprint": sprint.name})
-            return redirect("console:sprints")
+        planned = _plan_sprint(request, user, form)
+        if planned is not None:
+            return planned
     today = clock.now().date()
     show_done = request.GET.get("done") == "1"
     sprints = sorted(selectors.sprints(), key=lambda s: _sprint_order(s, today))
@@ -98,22 +135,9 @@ def sprint_board(request: HttpRequest) -> HttpResponse:
     counts = dict(
         cases.order_by().values("sprint").annotate(n=Count("pk")).values_list("sprint", "n")
     )
-    by_sprint: dict[int, list[Case]] = {}
-    for case in page.rows:
-        assert case.sprint_id is not None
-        by_sprint.setdefault(case.sprint_id, []).append(case)
-    first = page.previous_query is None
-    groups = [
-        {
-            "sprint": s,
-            "current": s.starts_on <= today <= s.ends_on,
-            "rows": _rows(by_sprint.get(s.pk, [])),
-            "count": counts.get(s.pk, 0),
-        }
-        for s in sprints
-        # A sprint with nothing planned yet (current or to come) on the first page.
-        if by_sprint.get(s.pk) or (first and not counts.get(s.pk) and s.ends_on >= today)
-    ]
+    groups = _sprint_groups(
+        sprints, page.rows, counts, first_page=page.previous_query is None, today=today
+    )
     unplanned = selectors.case_queue(user, selectors.QueueFilter(open_only=True)).filter(
         sprint=None
     )

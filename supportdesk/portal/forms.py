@@ -1,4 +1,5 @@
-"""The portal's own forms; the forms it shares with the console live in web.forms."""
+"""The portal's own forms; the forms it shares with the console live in web.forms and
+web.incident_form."""
 
 from __future__ import annotations
 

@@ -25,7 +25,7 @@ from supportdesk.policies import selectors as policy_selectors
 from supportdesk.policies.models import PolicyVersion
 from supportdesk.portal import access
 from supportdesk.portal.access import customer_only
-from supportdesk.web.forms import IncidentForm
+from supportdesk.web.incident_form import IncidentForm
 from supportdesk.web.support import promise_text, support_status
 
 

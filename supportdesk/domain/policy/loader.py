@@ -39,6 +39,28 @@ from supportdesk.domain.policy.notifications_section import read_notifications
 from supportdesk.domain.policy.reader import Reader, check_level, hours_to_seconds
 from supportdesk.domain.policy.satisfaction_section import read_satisfaction
 
+#: The sections a policy file may have; any other key at the top is reported.
+_TOP_KEYS = {
+    "format",
+    "id",
+    "version",
+    "name",
+    "default_region",
+    "severities",
+    "request_types",
+    "triage",
+    "intake",
+    "calendars",
+    "regions",
+    "sla",
+    "routing",
+    "escalation",
+    "email",
+    "notifications",
+    "satisfaction",
+    "contacts",
+}
+
 
 def load_policy_text(text: str) -> Policy:
     """Parse YAML text; raises :class:`PolicyError` listing every problem."""
@@ -57,30 +79,7 @@ def load_policy(data: Any) -> Policy:
     top = r.mapping(data, "(top)")
     if top is None:
         raise PolicyError(r.problems)
-    r.unknown_keys(
-        top,
-        {
-            "format",
-            "id",
-            "version",
-            "name",
-            "default_region",
-            "severities",
-            "request_types",
-            "triage",
-            "intake",
-            "calendars",
-            "regions",
-            "sla",
-            "routing",
-            "escalation",
-            "email",
-            "notifications",
-            "satisfaction",
-            "contacts",
-        },
-        "",
-    )
+    r.unknown_keys(top, _TOP_KEYS, "")
     fmt = r.get(top, "format", "", int)
     if fmt is not None and fmt != FORMAT:
         r.fail("format", f"unsupported format {fmt} (this version reads format {FORMAT})")

@@ -139,22 +139,11 @@ def request_escalation(
     form = {str(k): v for k, v in form.items()}
     reference = str(form.get("incident") or "").strip()
     case = _find_incident(reference)
-    # Another organisation's incident is never linked: its timeline is not ours.
-    own = (
-        case
-        if case is not None and may_act_for_organisation(requester, case.organization)
-        else None
-    )
+    own = _linkable_incident(requester, case)
     organisation, version = _requested_under(requester, own, organisation_id)
     policy = parsed(version)
-    if channel != EscalationChannel.EMAIL:
-        validate_escalation_form(policy=policy, form=form)
-    assessment = assess_escalation_request(
-        policy=policy,
-        form=form,
-        incident=None if case is None else _incident_facts(case),
-        requester_org_id=str(organisation.pk) if organisation else "",
-        now=now,
+    assessment = _assess_request(
+        policy, form, channel=channel, incident=case, organisation=organisation, now=now
     )
     with transaction.atomic():
         if own is not None:
@@ -173,6 +162,37 @@ def request_escalation(
         plan = _record_request(esc, assessment, actor=requester, now=now)
         _answer_request(esc, assessment, plan, actor=requester, now=now)
     return esc
+
+
+def _linkable_incident(requester: User, case: Case | None) -> Case | None:
+    """``case`` when the requester may act for its organisation, else ``None``: another
+    organisation's incident is never linked, its timeline is not ours."""
+    if case is not None and may_act_for_organisation(requester, case.organization):
+        return case
+    return None
+
+
+def _assess_request(
+    policy: Policy,
+    form: Mapping[str, object],
+    *,
+    channel: str,
+    incident: Case | None,
+    organisation: Organization | None,
+    now: dt.datetime,
+) -> Assessment:
+    """The policy's verdict on the request. A form from any channel but email is
+    validated first and refused whole (:class:`EscalationFormError`); an email's faults
+    are the assessment's instead, as it cannot be held for correction (ESC-4, ESC-5)."""
+    if channel != EscalationChannel.EMAIL:
+        validate_escalation_form(policy=policy, form=form)
+    return assess_escalation_request(
+        policy=policy,
+        form=form,
+        incident=None if incident is None else _incident_facts(incident),
+        requester_org_id=str(organisation.pk) if organisation else "",
+        now=now,
+    )
 
 
 def _requested_under(

@@ -181,6 +181,49 @@ def _send_email(message: OutboxMessage, target: str) -> None:
     mail.send()
 
 
+def _attempt(
+    claim: Claim,
+    message: OutboxMessage,
+    target: str,
+    *,
+    key: str,
+    now: dt.datetime,
+    lease: dt.timedelta,
+) -> str | None:
+    """Send ``message`` to one target, the claim kept alive meanwhile, and record the
+    attempt's row (``key``: the target's :func:`~selectors.target_key`); the error
+    text, or ``None`` when it was delivered."""
+    started = time.perf_counter()
+    with _keeping(claim, lease):
+        error = send_to_target(target, message)
+    DeliveryAttempt.objects.create(
+        message=message,
+        attempt=claim.attempts,
+        target=selectors.redacted(target),
+        target_key=key,
+        started_at=now,
+        duration_ms=int((time.perf_counter() - started) * 1000),
+        ok=error is None,
+        error=error or "",
+    )
+    return error
+
+
+def _outcome(
+    claim: Claim, errors: list[str], now: dt.datetime
+) -> tuple[OutboxState, dict[str, object]]:
+    """The state a claim ends in and the fields written with it: sent without
+    ``errors``, else retried after a backoff, or dead after :data:`MAX_ATTEMPTS`."""
+    if not errors:
+        return OutboxState.SENT, {"sent_at": now, "last_error": ""}
+    if claim.attempts >= MAX_ATTEMPTS:
+        return OutboxState.DEAD, {"last_error": "\n".join(errors)}
+    return OutboxState.PENDING, {
+        "next_attempt_at": now + backoff(claim.attempts),
+        "last_error": "\n".join(errors),
+    }
+
+
 def deliver_claim(
     claim: Claim,
     *,
@@ -211,30 +254,10 @@ def deliver_claim(
         elapsed = time.perf_counter() - sweep_started if sweep_started is not None else 0.0
         if not _renew(claim, now + dt.timedelta(seconds=elapsed), lease):
             return None
-        started = time.perf_counter()
-        with _keeping(claim, lease):
-            error = send_to_target(target, message)
-        DeliveryAttempt.objects.create(
-            message=message,
-            attempt=claim.attempts,
-            target=selectors.redacted(target),
-            target_key=key,
-            started_at=now,
-            duration_ms=int((time.perf_counter() - started) * 1000),
-            ok=error is None,
-            error=error or "",
-        )
+        error = _attempt(claim, message, target, key=key, now=now, lease=lease)
         if error is not None:
             errors.append(f"{selectors.redacted(target)}: {error}")
-    if not errors:
-        state = OutboxState.SENT
-        fields: dict[str, object] = {"sent_at": now, "last_error": ""}
-    elif claim.attempts >= MAX_ATTEMPTS:
-        state = OutboxState.DEAD
-        fields = {"last_error": "\n".join(errors)}
-    else:
-        state = OutboxState.PENDING
-        fields = {"next_attempt_at": now + backoff(claim.attempts), "last_error": "\n".join(errors)}
+    state, fields = _outcome(claim, errors, now)
     finished = OutboxMessage.objects.filter(_holding(claim)).update(
         state=state, lease_token=None, lease_expires_at=None, **fields
     )
