@@ -116,10 +116,13 @@ def _managers() -> list[User]:
 
 
 def _stakeholders(esc: Escalation) -> list[User]:
-    """People who may follow the escalation: staff and the client organisation's people."""
+    """People who may follow the escalation: staff, the client organisation's people and
+    its partner's (ESC-6 keeps the partner updated too), as the service allows."""
     scope = Q(role__in=STAFF_ROLES)
-    if esc.organization_id is not None:
-        scope |= Q(organization_id=esc.organization_id)
+    if esc.organization is not None:
+        scope |= Q(organization_id=esc.organization.pk)
+        if esc.organization.partner_id is not None:
+            scope |= Q(role=Role.PARTNER, organization_id=esc.organization.partner_id)
     return list(User.objects.filter(scope, is_active=True).order_by("first_name", "username"))
 
 
