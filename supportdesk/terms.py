@@ -77,6 +77,10 @@ TERMS: dict[str, str | Promise] = {
     # A case's environment (cases.models.Environment).
     "production": _("Production"),
     "other": _("Other"),
+    # Why a person is on call now (domain.oncall.OnCallSource).
+    "layer": pgettext_lazy("on call by", "Rotation"),
+    "override": pgettext_lazy("on call by", "Override"),
+    "fallback": pgettext_lazy("on call by", "Fallback"),
     # A follow-up task's state (cases.models.FollowUpStatus).
     "open": pgettext_lazy("follow-up", "Open"),
     "done": _("Done"),

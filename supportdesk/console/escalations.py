@@ -62,7 +62,12 @@ def outcome(esc: Escalation) -> str:
     reason and closure note, a decided one's accept note."""
     if esc.status == EscalationStatus.DECLINED:
         reason = dict(decline_choices(esc)).get(esc.decision_reason, esc.decision_reason)
-        return " — ".join(t for t in (reason, esc.decision_note) if t)
+        note = esc.decision_note
+        # Declined on assessment (nobody decided): the note is the assessment, which
+        # names the reason again ("Declined: No incident …"); the reason says it once.
+        if esc.decided_by_id is None and reason and reason in note:
+            note = ""
+        return " — ".join(t for t in (reason, note) if t)
     if esc.status == EscalationStatus.CLOSED:
         label = dict(closure_choices(esc)).get(esc.closure_reason, esc.closure_reason)
         return " — ".join(t for t in (label, esc.closure_note) if t)
@@ -116,10 +121,13 @@ def _managers() -> list[User]:
 
 
 def _stakeholders(esc: Escalation) -> list[User]:
-    """People who may follow the escalation: staff and the client organisation's people."""
+    """People who may follow the escalation: staff, the client organisation's people and
+    its partner's (ESC-6 keeps the partner updated too), as the service allows."""
     scope = Q(role__in=STAFF_ROLES)
-    if esc.organization_id is not None:
-        scope |= Q(organization_id=esc.organization_id)
+    if esc.organization is not None:
+        scope |= Q(organization_id=esc.organization.pk)
+        if esc.organization.partner_id is not None:
+            scope |= Q(role=Role.PARTNER, organization_id=esc.organization.partner_id)
     return list(User.objects.filter(scope, is_active=True).order_by("first_name", "username"))
 
 

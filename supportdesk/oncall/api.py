@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from django.utils.html import escape
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from ninja import Query, Router
 
@@ -19,6 +19,7 @@ from supportdesk.oncall import selectors, services
 from supportdesk.oncall.models import AckVia, Schedule
 from supportdesk.oncall.models import Page as PageRow
 from supportdesk.oncall.schemas import OnCallOut, PageAcknowledgeIn, PageFilter, PageOut
+from supportdesk.oncall.services import BadAckLink, PageClosed
 
 router = Router(tags=["oncall"])
 
@@ -81,24 +82,29 @@ def acknowledge(
     return services.acknowledge_page(page=page, by=user, via=via)
 
 
-_FORM = """<!doctype html><title>Acknowledge page</title>
-<h1>{title}</h1><p>{detail}</p>{form}"""
+def _ack_page(request: HttpRequest, context: dict[str, Any], status: int = 200) -> HttpResponse:
+    return render(request, "oncall/ack_link.html", context, status=status)
 
 
 @router.get("/ack/{token}", auth=None, include_in_schema=False)
 def ack_link_form(request: HttpRequest, token: str) -> HttpResponse:
-    # A GET only shows the button: mail scanners and link previews fetch links.
-    form = (
-        f'<form method="post" action="{escape(request.path)}"><button>Acknowledge</button></form>'
-    )
-    return HttpResponse(_FORM.format(title="Acknowledge this page?", detail="", form=form))
+    """What the link acknowledges (the page, its case, the callback number) and a
+    button: a GET acknowledges nothing, as mail scanners and link previews fetch links."""
+    try:
+        page, person = services.read_ack_token(token)
+    except BadAckLink as exc:
+        return _ack_page(request, {"invalid": exc.message}, status=400)
+    return _ack_page(request, {"page": page, "person": person})
 
 
 @router.post("/ack/{token}", auth=None, include_in_schema=False)
 def ack_link_submit(request: HttpRequest, token: str) -> HttpResponse:
-    page = services.acknowledge_by_token(token=token)
-    who = page.acknowledged_by.display_name if page.acknowledged_by else ""
-    detail = escape(
-        f"Page {page.pk} ({page.summary}) acknowledged by {who} at {page.acknowledged_at:%Y-%m-%d %H:%M} UTC."
-    )
-    return HttpResponse(_FORM.format(title="Acknowledged", detail=detail, form=""))
+    """Acknowledge as the person the link was sent to; a person's browser gets a page,
+    a refused link too (never the API's JSON)."""
+    try:
+        page = services.acknowledge_by_token(token=token)
+    except BadAckLink as exc:
+        return _ack_page(request, {"invalid": exc.message}, status=400)
+    except PageClosed as exc:
+        return _ack_page(request, {"invalid": exc.message}, status=409)
+    return _ack_page(request, {"page": page, "person": page.acknowledged_by})

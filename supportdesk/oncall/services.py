@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 from django.core import signing
 from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from supportdesk import clock
@@ -101,8 +102,10 @@ def _page_text(page: Page, target: User, reason: str) -> tuple[str, str]:
     lines = [page.summary, f"Severity: {page.severity}"]
     if page.callback_number:
         lines.append(f"Callback: {page.callback_number}")
-    if page.case_id:
-        lines.append(f"Case: {page.case_id}")
+    if page.case is not None:
+        # The engineer works the case from the console: its reference and its page.
+        link = f"{desk_settings.site_url}{reverse('console:case', args=[page.case.pk])}"
+        lines.append(f"Case: {page.case.reference} {link}")
     lines.append(f"Acknowledge: {ack_link(page, target)}")
     return subject, "\n".join(lines)
 
@@ -293,20 +296,27 @@ def acknowledge_page(
     return page
 
 
-def acknowledge_by_token(
-    *, token: str, via: AckVia | str = AckVia.WEB, now: dt.datetime | None = None
-) -> Page:
-    """Acknowledge through a signed link (:func:`ack_link`) as the person it was sent to."""
+def read_ack_token(token: str) -> tuple[Page, User]:
+    """The page a signed link (:func:`ack_link`) names and the person it was sent to;
+    raises :class:`BadAckLink` for a forged, garbled or expired link."""
     try:
         data = signing.loads(token, salt=ACK_SALT, max_age=ACK_LINK_MAX_AGE)
     except signing.SignatureExpired as exc:
         raise BadAckLink(_("this acknowledgement link has expired"), field="token") from exc
     except signing.BadSignature as exc:
         raise BadAckLink(_("this is not a valid acknowledgement link"), field="token") from exc
-    page = Page.objects.filter(pk=data.get("p")).first()
+    page = Page.objects.select_related("case").filter(pk=data.get("p")).first()
     user = User.objects.filter(pk=data.get("u"), is_active=True).first()
     if page is None or user is None:
         raise BadAckLink(_("this acknowledgement link points nowhere"), field="token")
+    return page, user
+
+
+def acknowledge_by_token(
+    *, token: str, via: AckVia | str = AckVia.WEB, now: dt.datetime | None = None
+) -> Page:
+    """Acknowledge through a signed link (:func:`ack_link`) as the person it was sent to."""
+    page, user = read_ack_token(token)
     return acknowledge_page(page=page, by=user, via=via, now=now)
 
 

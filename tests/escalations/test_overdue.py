@@ -10,6 +10,7 @@ import pytest
 from supportdesk.accounts.models import Role, TeamKind, User
 from supportdesk.cases.models import Case, CaseEvent, EventKind
 from supportdesk.celery import PERIODIC, app
+from supportdesk.conf import desk_settings
 from supportdesk.escalations import services
 from supportdesk.escalations.models import Escalation, EscalationEvent, EscalationEventKind
 from supportdesk.notifications.models import MessageKind, OutboxMessage, Preferences, Priority
@@ -56,6 +57,8 @@ def test_esc_6_a_missed_acknowledgement_is_reported_once_with_an_urgent_alert(
     assert alert.priority == Priority.URGENT
     assert alert.next_attempt_at == due + MINUTE
     assert "acknowledgement was due" in alert.subject
+    # The alert leads to the escalation's page, where the manager acts on it.
+    assert alert.body.endswith(f"{desk_settings.site_url}/console/escalations/{esc.pk}/")
 
 
 def test_esc_6_the_alert_goes_to_the_manager_and_the_teams_escalation_manager(
@@ -153,15 +156,18 @@ def test_issue_23_the_alert_is_written_in_each_manager_s_language(
     to_sven = alerts.get(recipient_user=deputy)
     to_elin = alerts.get(recipient_user=emea_manager)
     due = esc.acknowledge_by.isoformat()
+    link = f"{desk_settings.site_url}/console/escalations/{esc.pk}/"
     assert to_sven.subject == f"[Escalation {esc.pk}] försenat: bekräftelsen skulle ha " + (
         f"lämnats senast {due}"
     )
     assert to_sven.body == (
         f"Eskalering {esc.pk} ({incident.reference}, region emea) saknar bekräftelse sedan "
         f"tidsgränsen {due} passerades.\nAffärspåverkan: Orders cannot be exported to 40 stores."
+        f"\n{link}"
     )
     assert to_elin.subject == f"[Escalation {esc.pk}] overdue: the acknowledgement was due {due}"
     assert to_elin.body == (
         f"Escalation {esc.pk} ({incident.reference}, region emea) has no acknowledgement "
         f"since it was due at {due}.\nBusiness impact: Orders cannot be exported to 40 stores."
+        f"\n{link}"
     )

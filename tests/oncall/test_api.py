@@ -45,21 +45,52 @@ def test_pages_are_listed_and_acknowledged(schedule: Schedule, sam: User) -> Non
 
 
 def test_the_signed_web_link_asks_then_acknowledges(schedule: Schedule, nora: User) -> None:
-    page = services.page_on_call(schedule=schedule, summary="down", severity=1, now=clock.now())
+    nora.time_zone = "America/New_York"
+    nora.save(update_fields=["time_zone"])
+    page = services.page_on_call(
+        schedule=schedule,
+        summary="Bookings fail for every property",
+        severity=1,
+        callback_number="+1 802 253 2905",
+        now=clock.now(),
+    )
     url = f"/api/oncall/ack/{services.ack_token(page, nora)}"
     anonymous = Client()
     shown = anonymous.get(url)
     assert shown.status_code == 200
-    assert b"<form" in shown.content
+    # What the engineer is acknowledging, on a page a phone shows at its width (INT-2).
+    html = shown.content.decode()
+    assert 'name="viewport"' in html
+    assert "Bookings fail for every property" in html
+    assert 'href="tel:+18022532905"' in html
+    assert 'id="ack-button"' in html
     page.refresh_from_db()
     assert page.acknowledged_at is None
     done = anonymous.post(url)
     assert done.status_code == 200
     page.refresh_from_db()
     assert page.acknowledged_by == nora
+    assert page.acknowledged_at is not None
+    # In the engineer's zone, not UTC.
+    local = page.acknowledged_at.astimezone(nora.zone)
+    assert f"{local:%Y-%m-%d %H:%M} {local.tzname()}" in done.content.decode()
+    assert 'id="ack-button"' not in done.content.decode()
 
 
-def test_a_forged_link_is_refused(schedule: Schedule) -> None:
-    response = Client().post("/api/oncall/ack/not-a-token")
-    assert response.status_code == 400
-    assert response.json()["field"] == "token"
+def test_the_signed_web_link_is_shown_in_the_browser_s_language(
+    schedule: Schedule, nora: User
+) -> None:
+    page = services.page_on_call(schedule=schedule, summary="down", severity=1)
+    url = f"/api/oncall/ack/{services.ack_token(page, nora)}"
+    shown = Client(HTTP_ACCEPT_LANGUAGE="sv").get(url)
+    assert "Kvittera" in shown.content.decode()
+
+
+def test_a_forged_link_is_refused_on_a_page_that_says_why(schedule: Schedule) -> None:
+    for response in (
+        Client().get("/api/oncall/ack/not-a-token"),
+        Client().post("/api/oncall/ack/not-a-token"),
+    ):
+        assert response.status_code == 400
+        assert response["Content-Type"].startswith("text/html")
+        assert "this is not a valid acknowledgement link" in response.content.decode()

@@ -274,3 +274,19 @@ def test_a_new_page_is_written_once(schedule: Schedule, sam: User) -> None:
     notification = PageNotification.objects.get(page=page)
     assert notification.message is not None
     assert notification.message.dedupe_key == f"page:{page.pk}:{notification.key}"
+
+
+def test_int2_a_page_for_a_case_links_the_case_s_console_page(
+    schedule: Schedule, nora: User
+) -> None:
+    case = _sev1_case(nora)
+    services.page_on_call(
+        schedule=schedule, summary="Bookings fail", severity=1, case_id=case.pk, now=T0
+    )
+    message = OutboxMessage.objects.get()
+    assert f"Case: {case.reference} http://" in message.body
+    assert (
+        message.body.split(f"Case: {case.reference} ")[1]
+        .split()[0]
+        .endswith(f"/console/cases/{case.pk}/")
+    )

@@ -118,6 +118,26 @@ def test_a_declined_escalation_shows_its_reason_once_and_declining_asks_first(
     assert "Declined" not in line.group(1) and line.group(1).endswith("— A workaround exists")
 
 
+def test_a_request_declined_on_assessment_shows_its_reason_once(
+    escalation: Escalation, emea_manager: Any
+) -> None:
+    assert escalation.requester is not None
+    declined = services.request_escalation(
+        requester=escalation.requester,
+        form={
+            "incident": "",
+            "business_impact": "All channels down",
+            "affected_users": "All 40 users",
+            "contact": "Björn",
+            "partner_extension": False,
+        },
+    )
+    assert declined.status == "declined" and declined.decision_reason == "no_incident"
+    line = re.search(rf'id="outcome-{declined.pk}">([^<]*)<', _board(emea_manager))
+    assert line is not None
+    assert line.group(1) == "No incident with that reference in your organisation"
+
+
 def test_a_decline_with_an_unknown_reason_is_refused_before_asking(
     escalation: Escalation, emea_manager: Any
 ) -> None:

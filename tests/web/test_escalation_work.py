@@ -83,6 +83,24 @@ def escalation(policies: Any, frozen_clock: Any) -> Escalation:
     )
 
 
+def test_esc_6_the_client_s_partner_can_be_added_as_a_stakeholder(
+    escalation: Escalation, emea_manager: Any
+) -> None:
+    partner = make_org(name="Bright Partners", kind="partner", region="emea")
+    assert escalation.organization is not None
+    escalation.organization.partner = partner
+    escalation.organization.save(update_fields=["partner"])
+    petra = _named(make_user(role=Role.PARTNER, organization=partner, username="petra"), "Petra")
+    elsewhere = make_user(role=Role.PARTNER, organization=make_org(kind="partner"))
+    c = client_for(emea_manager)
+    url = f"/console/escalations/{escalation.pk}/"
+    html = c.get(url).content.decode()
+    assert f'<option value="{petra.pk}">Petra (Partner)</option>' in html
+    assert f'<option value="{elsewhere.pk}">' not in html
+    assert c.post(f"{url}do/subscribe", {"user": petra.pk}).status_code == 302
+    assert escalation.subscriptions.filter(user=petra).exists()
+
+
 def _accepted(esc: Escalation, manager: Any) -> Escalation:
     return services.accept_escalation(actor=manager, escalation_id=esc.pk, note="On it")
 

@@ -66,8 +66,16 @@ def test_the_on_call_view_names_who_is_on_call_now_and_next(
     assert "NA on-call" in html
     # Tuesday 11:00 in New York: the daily rotation from Monday 2 March is on Sam.
     assert 'data-label="On call now" class="sla-cell">Sam ' in html
+    assert 'Sam <small class="muted">(Rotation)</small>' in html
     kim = 'data-label="Next on call">Kim from <time datetime="2026-03-11T13:00:00+00:00"'
     assert f'{kim} title="America/New_York">' in html
+
+
+def test_why_someone_is_on_call_is_said_in_swedish(
+    schedule: Schedule, agent: Any, frozen_clock: Any
+) -> None:
+    html = client_for(agent).get("/console/on-call/", HTTP_ACCEPT_LANGUAGE="sv").content.decode()
+    assert 'Sam <small class="muted">(Turordning)</small>' in html
 
 
 def test_an_engineer_acknowledges_an_open_page_from_the_list(page: Page, agent: Any) -> None:

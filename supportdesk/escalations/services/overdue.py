@@ -6,12 +6,14 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_noop, pgettext_lazy
 
 from supportdesk import clock
 from supportdesk.accounts.models import User
 from supportdesk.cases.notices import Lines, Text, compose
+from supportdesk.conf import desk_settings
 from supportdesk.escalations import selectors
 from supportdesk.escalations.models import (
     DECIDING_STATUSES,
@@ -74,6 +76,8 @@ def _alert(
             due=iso(due),
         ),
         business_impact(esc),
+        # The manager acts on the escalation's page: the alert leads there.
+        f"{desk_settings.site_url}{reverse('console:escalation', args=[esc.pk])}",
     )
 
     def words(user: User | None) -> tuple[str, str]:
