@@ -49,6 +49,7 @@ from supportdesk.escalations.models import Escalation
 from supportdesk.intake import selectors as mail_selectors
 from supportdesk.policies import selectors as policy_selectors
 from supportdesk.terms import term
+from supportdesk.web.details_form import DETAILS_IDS, DetailsForm
 from supportdesk.web.forms import DeskForm, set_choices
 from supportdesk.web.reasons import refusal
 from supportdesk.web.reported import missing_labels, reported_rows
@@ -182,6 +183,7 @@ def render_case(
     attachment: DeskForm | None = None,
     handover: DeskForm | None = None,
     emergency: DeskForm | None = None,
+    details: DeskForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     """The agent's case page; an action form passed in (a refused action's, with its
@@ -202,6 +204,8 @@ def render_case(
             "promise": promise_text(policy, case.severity),
             "reported": reported_rows(policy, case),
             "missing": missing_labels(policy, case),
+            "details_form": details
+            or DetailsForm(policy=policy, case=case, zone=user.zone, auto_id=DETAILS_IDS),
             "reply_form": reply or AgentReplyForm(),
             "severity_form": _severity_form(severity or SeverityForm(), case, policy),
             "transition_form": transition or TransitionForm(),

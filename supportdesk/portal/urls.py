@@ -15,6 +15,7 @@ urlpatterns = [
         views.attachment_download,
         name="attachment",
     ),
+    path("cases/<int:case_id>/details", views.case_details, name="case_details"),
     path("cases/<int:case_id>/status", views.case_transition, name="case_transition"),
     path("cases/<int:case_id>/rating", satisfaction.case_rate, name="case_rate"),
     path("cases/<int:case_id>/escalate", views.case_escalate, name="case_escalate"),

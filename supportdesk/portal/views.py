@@ -18,7 +18,7 @@ from supportdesk.accounts.permissions import Forbidden, visible_organisations
 from supportdesk.cases import selectors
 from supportdesk.cases.clocks import show_clocks
 from supportdesk.cases.models import Case
-from supportdesk.cases.services import add_attachment, add_comment
+from supportdesk.cases.services import add_attachment, add_comment, give_details
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.escalation import may_request_escalation
 from supportdesk.domain.lifecycle import ActorKind, allowed_targets
@@ -36,6 +36,7 @@ from supportdesk.policies import selectors as policy_selectors
 from supportdesk.portal import access
 from supportdesk.portal.access import customer_only
 from supportdesk.portal.forms import EscalationRequestForm
+from supportdesk.web.details_form import DETAILS_IDS, DetailsForm
 from supportdesk.web.downloads import attachment_response, refusal_status
 from supportdesk.web.forms import AttachmentForm, ReplyForm
 from supportdesk.web.paging import keyset_page
@@ -139,6 +140,7 @@ def _render_detail(
     *,
     escalation_form: EscalationRequestForm | None = None,
     attachment_form: AttachmentForm | None = None,
+    details_form: DetailsForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     policy = policy_selectors.parsed(case.policy_version)
@@ -176,6 +178,8 @@ def _render_detail(
             "contacts": policy.contacts,
             "reported": reported_rows(policy, case),
             "missing": missing_labels(policy, case),
+            "details_form": details_form
+            or DetailsForm(policy=policy, case=case, zone=user.zone, auto_id=DETAILS_IDS),
             "request_type": _request_type_name(policy, case.request_type),
             "nav": "cases",
         },
@@ -251,6 +255,26 @@ def case_attach(request: HttpRequest, case_id: int) -> HttpResponse:
             messages.success(request, _("%(name)s was attached.") % {"name": attachment.name})
             return redirect("portal:case", case_id=case.pk)
     return _render_detail(request, user, case, ReplyForm(), attachment_form=form, status=status)
+
+
+@customer_only
+@require_POST
+def case_details(request: HttpRequest, case_id: int) -> HttpResponse:
+    """INT-3, INT-4: details the customer's case by email lacks; a refused value comes
+    back beside its field."""
+    user = access.portal_user(request)
+    case = access.case_or_404(user, case_id)
+    policy = policy_selectors.parsed(case.policy_version)
+    form = DetailsForm(request.POST, policy=policy, case=case, zone=user.zone, auto_id=DETAILS_IDS)
+    if form.is_valid():
+        try:
+            give_details(actor=user, case_id=case.pk, details=form.given())
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            messages.success(request, _("Thank you: the details were added."))
+            return redirect("portal:case", case_id=case.pk)
+    return _render_detail(request, user, case, ReplyForm(), details_form=form, status=400)
 
 
 @customer_only

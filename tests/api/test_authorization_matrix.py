@@ -325,6 +325,8 @@ MATRIX: dict[str, str] = {
     "GET /console/cases/{case_id}/mail/{message_id}/original": "302 404 404 404 200 404 200 200",
     "POST /console/cases/{case_id}/release": "302 404 404 404 400 404 400 400",
     "POST /console/cases/{case_id}/reply": "302 404 404 404 400 404 400 400",
+    # The world's case lacks no detail: staff who may see it get the form's refusal.
+    "POST /console/cases/{case_id}/details": "302 404 404 404 400 404 400 400",
     "POST /console/cases/{case_id}/severity": "302 404 404 404 400 404 400 400",
     "POST /console/cases/{case_id}/sprint": "302 404 404 404 400 404 400 400",
     "POST /console/cases/{case_id}/status": "302 404 404 404 400 404 400 400",
@@ -371,6 +373,7 @@ MATRIX: dict[str, str] = {
     "POST /portal/cases/{case_id}/escalate": "302 400 404 400 302 302 302 302",
     "POST /portal/cases/{case_id}/escalations/{escalation_id}/respond": "302 302 404 302 302 302 302 302",
     "POST /portal/cases/{case_id}/status": "302 302 404 302 302 302 302 302",
+    "POST /portal/cases/{case_id}/details": "302 400 404 400 302 302 302 302",
     "GET /portal/report/": "302 200 200 200 302 302 302 302",
     "POST /portal/report/": "302 200 200 200 302 302 302 302",
     "POST /portal/report/triage": "302 200 200 200 302 302 302 302",

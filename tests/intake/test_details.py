@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 import pytest
+from django.urls import reverse
 
 from supportdesk.cases import events
 from supportdesk.cases import services as cases
@@ -143,3 +144,36 @@ def test_int4_details_by_the_cli(
     assert shown["missing_intake"] == ["occurred_at", "area", "activity", "details"]
     assert main(["case", "details", case.reference, "--as", agent.username]) == 2
     assert "--detail: give at least one KEY=VALUE" in capsys.readouterr().err
+
+
+def test_int4_the_customer_completes_the_case_on_its_page(customer: Any, client: Any) -> None:
+    case = _mailed_case()
+    client.force_login(customer)
+    url = reverse("portal:case_details", args=[case.pk])
+    page = client.get(reverse("portal:case", args=[case.pk])).content.decode()
+    assert f'action="{url}"' in page and 'name="d_scope"' in page
+    refused = client.post(url, {"d_scope": ""})
+    assert refused.status_code == 400 and "give at least one detail" in refused.content.decode()
+    refused = client.post(url, {"d_scope": "sometimes"})
+    assert refused.status_code == 400 and 'id="details_d_scope_error"' in refused.content.decode()
+    answer = client.post(url, {"d_scope": "everywhere", "d_area": "Rates"})
+    assert answer.status_code == 302
+    stored = Case.objects.get(pk=case.pk)
+    assert stored.triage["intake"] == {"area": "Rates", "scope": "everywhere"}
+    page = client.get(reverse("portal:case", args=[case.pk])).content.decode()
+    assert "Details given" in page and "<li>The part of the application" not in page
+
+
+def test_int4_the_agent_enters_a_time_the_customer_gave_in_their_own_zone(
+    customer: Any, agent: Any, client: Any
+) -> None:
+    case = _mailed_case()
+    client.force_login(agent)
+    url = reverse("console:case_details", args=[case.pk])
+    answer = client.post(url, {"d_occurred_at_date": "2026-03-11", "d_occurred_at_time": "09:30"})
+    assert answer.status_code == 302
+    wall = dt.datetime(2026, 3, 11, 9, 30, tzinfo=agent.zone)
+    stored = Case.objects.get(pk=case.pk)
+    assert stored.triage["intake"]["occurred_at"] == [wall.astimezone(dt.UTC).isoformat()]
+    assert "occurred_at" not in stored.missing_intake
+    assert stored.customer_activity_at is None  # an agent's entry is no customer activity
