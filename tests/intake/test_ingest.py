@@ -72,7 +72,7 @@ def test_int4_a_case_by_email_asks_for_what_its_report_lacks_and_invents_nothing
     client.force_login(customer)
     page = client.get(reverse("portal:case", args=[case.pk])).content.decode()
     assert "You wrote to us by email, which has no form." in page
-    assert all(f"<li>{label}</li>" in page for label in labels)
+    assert all(f">{label}</label>" in page or f"<legend>{label}" in page for label in labels)
     # Nothing invented is shown back as what the customer reported.
     assert "Not stated" not in page and "Other sites on the Internet" not in page
     client.force_login(agent)
