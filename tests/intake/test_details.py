@@ -177,3 +177,21 @@ def test_int4_the_agent_enters_a_time_the_customer_gave_in_their_own_zone(
     assert stored.triage["intake"]["occurred_at"] == [wall.astimezone(dt.UTC).isoformat()]
     assert "occurred_at" not in stored.missing_intake
     assert stored.customer_activity_at is None  # an agent's entry is no customer activity
+
+
+def test_int4_a_new_severity_asks_for_what_it_needs_and_keeps_what_was_given(
+    customer: Any, agent: Any
+) -> None:
+    """Sev1 needs no INT-4 details, Sev3 does: a change of severity recounts what the
+    case lacks, and a detail given before is kept whatever the severity asks."""
+    case = _mailed_case()
+    cases.give_details(actor=customer, case_id=case.pk, details={"scope": "everywhere"}, now=LATER)
+    cases.change_severity(
+        actor=agent, case_id=case.pk, severity=1, reason="Checkout is down for everyone"
+    )
+    case = Case.objects.get(pk=case.pk)
+    assert case.missing_intake == [] and case.triage["intake"] == {"scope": "everywhere"}
+    cases.change_severity(actor=agent, case_id=case.pk, severity=3, reason="A workaround")
+    case = Case.objects.get(pk=case.pk)
+    assert case.missing_intake == ["occurred_at", "area", "activity", "details"]
+    assert case.triage["intake"] == {"scope": "everywhere"}

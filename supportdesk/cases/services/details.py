@@ -21,6 +21,7 @@ from supportdesk.cases.services.records import _jsonable, _touch, stamp
 from supportdesk.domain.errors import DomainError
 from supportdesk.domain.lifecycle import CaseStatus
 from supportdesk.domain.notices import NoticeEvent
+from supportdesk.domain.policy import Policy
 from supportdesk.domain.triage import complete_intake, intake_labels
 from supportdesk.transactions import retry_on_conflict
 
@@ -63,11 +64,9 @@ def give_details(
         )
         given = [key for key in lacking if key in cleaned]
         now = stamp(case, now)
-        case.triage = {
-            **triage,
-            "intake": {k: _jsonable(v) for k, v in cleaned.items()},
-            "missing": list(missing),
-        }
+        # A value the current severity no longer asks for is kept, never dropped.
+        intake = {**(triage.get("intake") or {}), **{k: _jsonable(v) for k, v in cleaned.items()}}
+        case.triage = {**triage, "intake": intake, "missing": list(missing)}
         labels = intake_labels(policy, given)
         entry = events.DetailsGiven(keys=tuple(given), labels=tuple(labels))
         events.record(case, entry, at=now, actor=actor)
@@ -84,3 +83,23 @@ def give_details(
             changed += mark_customer_activity(case, now)
         _touch(case, now, *changed)
         return case
+
+
+def recount_missing(case: Case, policy: Policy) -> list[str]:
+    """For a case by email whose severity changed: what the new severity needs that
+    the case still lacks, set on ``case`` in hand; the field to write (none for a case
+    that came with the form, or when nothing changed), for the caller's one write."""
+    triage = case.triage if isinstance(case.triage, dict) else {}
+    if triage.get("answered", True):
+        return []
+    _, missing = complete_intake(
+        policy=policy,
+        severity=case.severity,
+        category=case.category,
+        details=triage.get("intake") or {},
+        request_type=case.request_type,
+    )
+    if list(missing) == case.missing_intake:
+        return []
+    case.triage = {**triage, "missing": list(missing)}
+    return ["triage"]

@@ -18,6 +18,7 @@ from supportdesk.cases.models import Case, CaseEvent, SeverityChange
 from supportdesk.cases.permissions import can_change_severity
 from supportdesk.cases.selectors import access_case
 from supportdesk.cases.services.alerts import alert_for_route
+from supportdesk.cases.services.details import recount_missing
 from supportdesk.cases.services.intake import route_case
 from supportdesk.cases.services.planning import apply_work_order, file_into_sprint
 from supportdesk.cases.services.records import _touch, rank, stamp
@@ -73,6 +74,7 @@ def change_severity(
             changed.append("sprint")
         CaseEvent.objects.bulk_create([event, *moved])
         changed += _time_to_downgrade(case, policy)
+        changed += recount_missing(case, policy)
         refresh_clocks(case, now=now)
         # One write of the case row for the whole change.
         _touch(case, now, *changed, "queue_due_at")
