@@ -1,9 +1,9 @@
-"""``supportdesk case list|show|create``: cases from the command line, as JSON.
+"""``supportdesk case list|show|create|details``: cases from the command line, as JSON.
 
 Every subcommand acts as a named user through the same selectors and services as the
-web and the API, so the same permissions and intake rules apply: ``list`` and ``show``
-as ``--as USERNAME``; ``create`` as ``--as USERNAME`` (an agent logging a case for the
-requester) or else as the requester. Bad input ends with exit code 2 and one line per
+web and the API, so the same permissions and intake rules apply: ``list``, ``show`` and
+``details`` as ``--as USERNAME``; ``create`` as ``--as USERNAME`` (an agent logging a
+case for the requester) or else as the requester. Bad input ends with exit code 2 and one line per
 fault (``supportdesk: field: reason``).
 """
 
@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from supportdesk.cli import UsageError
@@ -112,17 +113,10 @@ def list_cases(args: argparse.Namespace) -> int:
 def show_case(args: argparse.Namespace) -> int:
     start_django()
     from supportdesk import clock
-    from supportdesk.accounts.permissions import NotFound
-    from supportdesk.cases import selectors
     from supportdesk.cases.clocks import show_clocks
     from supportdesk.cases.schemas import case_detail_out
 
-    viewer = _user(args.as_user, "--as")
-    try:
-        case = selectors.access_case_by_reference(viewer, args.case)
-    except NotFound as exc:
-        # Named for the argument typed (REF|ID), not the service's field (case_id).
-        raise UsageError(f"REF|ID: {exc.message}") from exc
+    case = _case(_user(args.as_user, "--as"), args.case)
     show_clocks([case], now=clock.now())
     _print(case_detail_out(case).model_dump(mode="json"))
     return 0
@@ -133,8 +127,6 @@ def create_case(args: argparse.Namespace) -> int:
     from supportdesk.accounts.models import Organization
     from supportdesk.cases import services
     from supportdesk.cases.drafts import CaseDraft
-    from supportdesk.cases.schemas import case_detail_out
-    from supportdesk.domain.triage import IntakeError
 
     org = Organization.objects.filter(slug=args.organisation).first()
     if org is None:
@@ -143,8 +135,8 @@ def create_case(args: argparse.Namespace) -> int:
     actor = _user(args.as_user, "--as") if args.as_user else requester
     if not args.title.strip():
         raise UsageError("--title: a title is required")
-    try:
-        case, _ = services.open_case(
+    return _case_answer(
+        lambda: services.open_case(
             actor,
             CaseDraft(
                 organisation_id=org.pk,
@@ -159,32 +151,44 @@ def create_case(args: argparse.Namespace) -> int:
                 callback_number=args.callback or "",
                 requester_id=requester.pk,
             ),
-        )
-    except IntakeError as exc:
-        for problem in exc.problems:
-            print(f"supportdesk: {problem}", file=sys.stderr)
-        return 2
-    _print(case_detail_out(case).model_dump(mode="json"))
-    return 0
+        )[0]
+    )
 
 
 def give_details(args: argparse.Namespace) -> int:
     start_django()
-    from supportdesk.accounts.permissions import NotFound
-    from supportdesk.cases import selectors, services
-    from supportdesk.cases.schemas import case_detail_out
-    from supportdesk.domain.triage import IntakeError
+    from supportdesk.cases import services
 
     actor = _user(args.as_user, "--as")
     details = parse_details(args.detail)
     if not details:
         raise UsageError("--detail: give at least one KEY=VALUE")
+    case_id = _case(actor, args.case).pk
+    return _case_answer(
+        lambda: services.give_details(actor=actor, case_id=case_id, details=details)
+    )
+
+
+def _case(viewer: Any, ref: str) -> Any:
+    """The case ``REF|ID`` names, as ``viewer`` may see it."""
+    from supportdesk.accounts.permissions import NotFound
+    from supportdesk.cases import selectors
+
     try:
-        case_id = selectors.access_case_by_reference(actor, args.case).pk
+        return selectors.access_case_by_reference(viewer, ref)
     except NotFound as exc:
+        # Named for the argument typed (REF|ID), not the service's field (case_id).
         raise UsageError(f"REF|ID: {exc.message}") from exc
+
+
+def _case_answer(change: Callable[[], Any]) -> int:
+    """Print the case ``change`` opens or changes (JSON); or every intake fault, one a
+    line, and exit code 2."""
+    from supportdesk.cases.schemas import case_detail_out
+    from supportdesk.domain.triage import IntakeError
+
     try:
-        case = services.give_details(actor=actor, case_id=case_id, details=details)
+        case = change()
     except IntakeError as exc:
         for problem in exc.problems:
             print(f"supportdesk: {problem}", file=sys.stderr)
