@@ -95,7 +95,7 @@ def triage_report(
         answers = dict.fromkeys((q.key for q in policy.triage.questions), False)
         details = {}
     problems = _answer_problems(policy, answers)
-    derived: tuple[int, str, int | None, bool] | None = None
+    derived: _Derived | None = None
     if not problems:
         derived = derive_severity(policy=policy, request_type=request_type, answers=answers)
     final = override.severity if override is not None else (derived[0] if derived else None)
@@ -108,6 +108,25 @@ def triage_report(
         problems.extend(intake_problems)
     if problems or derived is None or final is None:
         raise IntakeError(problems)
+    return _result(policy, kind.key, derived, override, intake, answered=form, missing=missing)
+
+
+#: What the questionnaire gave: severity, reason, matching rule index, clamped.
+_Derived = tuple[int, str, int | None, bool]
+
+
+def _result(
+    policy: Policy,
+    request_type: str,
+    derived: _Derived,
+    override: SeverityOverride | None,
+    intake: Mapping[str, IntakeValue],
+    *,
+    answered: bool,
+    missing: tuple[str, ...],
+) -> TriageResult:
+    """The triage of a report the questionnaire gave ``derived`` for, with the agent's
+    ``override`` when there is one (SEV-4 records both)."""
     derived_severity, derived_reason, index, clamped = derived
     if override is not None:
         severity, reason, basis = override.severity, override.reason.strip(), SeverityBasis.OVERRIDE
@@ -115,7 +134,7 @@ def triage_report(
         severity, reason = derived_severity, derived_reason
         basis = SeverityBasis.DEFAULT if index is None else SeverityBasis.RULE
     return TriageResult(
-        request_type=kind.key,
+        request_type=request_type,
         severity=severity,
         reason=reason,
         basis=basis,
@@ -125,7 +144,7 @@ def triage_report(
         clamped=clamped,
         emergency=policy.severity(severity).emergency,
         intake=intake,
-        answered=form,
+        answered=answered,
         missing=missing,
     )
 
