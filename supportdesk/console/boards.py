@@ -90,7 +90,7 @@ def page_acknowledge(request: HttpRequest, page_id: int) -> HttpResponse:
     if page is None:
         raise Http404("page not found")
     try:
-        oncall_services.acknowledge_page(page=page, by=user, via=AckVia.WEB)
+        oncall_services.acknowledge_page(page=page, by=user, via=AckVia.CONSOLE)
     except DomainError as exc:
         messages.error(request, refusal(exc))
     else:

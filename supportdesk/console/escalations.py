@@ -171,10 +171,7 @@ def may_close(user: User, esc: Escalation) -> bool:
 def region_name(esc: Escalation) -> str:
     """The name the policy gives the escalation's region ("North America" for ``na``);
     its key in capitals when the policy no longer names it; "" when it has none yet."""
-    if not esc.region:
-        return ""
-    regions = policy_selectors.parsed(esc.policy_version).regions
-    return next((r.name for r in regions if r.key == esc.region), esc.region.upper())
+    return selectors.region_name(esc, esc.region) if esc.region else ""
 
 
 def render_escalation(
@@ -197,6 +194,11 @@ def render_escalation(
         {
             "esc": esc,
             "region_name": region_name(esc),
+            # By the policy's labels; the business impact and the incident have their
+            # own places on the page.
+            "request_fields": selectors.request_fields(
+                esc, leave_out=frozenset({"business_impact", "incident"})
+            ),
             "events": list(selectors.escalation_events(esc)),
             "subscriptions": list(selectors.escalation_subscriptions(esc)),
             "forms": forms_,

@@ -47,6 +47,7 @@ from supportdesk.domain.policy import Policy
 from supportdesk.escalations import selectors as escalation_selectors
 from supportdesk.escalations.models import Escalation
 from supportdesk.intake import selectors as mail_selectors
+from supportdesk.oncall import selectors as oncall_selectors
 from supportdesk.policies import selectors as policy_selectors
 from supportdesk.terms import term
 from supportdesk.web.details_form import DETAILS_IDS, DetailsForm
@@ -215,7 +216,7 @@ def render_case(
             "release_form": release or ReleaseLinkForm(releases=release_choices()),
             "sprint_form": sprint
             or SprintPlanForm(initial={"sprint": case.sprint_id}, sprints=sprint_choices(case)),
-            "escalations": _case_escalations(user, case),
+            **_others_on_the_case(user, case),
             "attachments": list(
                 selectors.case_attachments(user, case).select_related("uploaded_by")
             ),
@@ -230,6 +231,15 @@ def render_case(
         },
         status=status,
     )
+
+
+def _others_on_the_case(user: User, case: Case) -> dict[str, Any]:
+    """Who else works the case: its escalations, and the on-call pages it raised (INT-2:
+    an after-hours Sev1 pages on-call), each with who was paged and who answered."""
+    return {
+        "escalations": _case_escalations(user, case),
+        "pages": oncall_selectors.case_pages(case.pk),
+    }
 
 
 def _timeline(user: User, case: Case) -> list[dict[str, Any]]:

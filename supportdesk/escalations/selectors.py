@@ -26,6 +26,7 @@ from supportdesk.escalations.models import (
 )
 from supportdesk.policies.models import PolicyVersion
 from supportdesk.policies.selectors import parsed
+from supportdesk.terms import term
 
 #: List order: newest first; ``id`` breaks ties, so keyset paging is stable.
 LIST_ORDER = ("-requested_at", "-id")
@@ -277,6 +278,29 @@ def region_calendar_of(esc: Escalation, region: str) -> BusinessCalendar | None:
         return escalation_calendars(esc)[policy.region(region).calendar]
     except KeyError:
         return None
+
+
+def region_name(esc: Escalation, region: str) -> str:
+    """The name the escalation's pinned policy gives ``region`` ("North America" for
+    ``na``); its key in capitals when that policy does not name it."""
+    try:
+        return parsed(esc.policy_version).region(region).name
+    except KeyError:
+        return region.upper()
+
+
+def request_fields(
+    esc: Escalation, *, leave_out: frozenset[str] = frozenset()
+) -> list[tuple[str, object]]:
+    """The request form's answers as ``(label, value)``: in the order and with the labels
+    of the pinned policy's ``escalation.form_fields``, then any key that policy does not
+    name, in words (``supportdesk.terms``). ``leave_out``: keys shown elsewhere."""
+    rules = parsed(esc.policy_version).escalation
+    labels = {f.key: f.label for f in rules.form_fields} if rules is not None else {}
+    answers = {k: v for k, v in esc.form.items() if k not in leave_out}
+    known = [(labels[k], answers[k]) for k in labels if k in answers]
+    others = [(term(k), v) for k, v in answers.items() if k not in labels]
+    return known + others
 
 
 @dataclass

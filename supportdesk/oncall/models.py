@@ -126,8 +126,11 @@ class PageStatus(models.TextChoices):
 
 class AckVia(models.TextChoices):
     API = "api", _("API")
+    #: The signed link a page's message carries.
     WEB = "web", _("Web link")
     EMAIL = "email", _("Email reply")
+    #: The on-call board's button.
+    CONSOLE = "console", _("Console")
 
 
 class Page(models.Model):

@@ -138,3 +138,51 @@ def visible_pages(user: User) -> QuerySet[Page]:
     if not user.is_vendor_staff and not user.is_superuser:
         return Page.objects.none()
     return Page.objects.select_related("schedule", "acknowledged_by", "holder")
+
+
+@dataclass(frozen=True, slots=True)
+class PagedPerson:
+    """Someone a page notified, and when first."""
+
+    person: User
+    at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class CasePage:
+    """A page a case raised and the people it notified, in order, each once (who
+    acknowledged it and when: the page's ``acknowledged_by`` and ``acknowledged_at``)."""
+
+    page: Page
+    paged: list[PagedPerson]
+
+
+def case_pages(case_id: int) -> list[CasePage]:
+    """The pages ``case_id`` raised, oldest first, each with the people it notified (one
+    statement for a case that never paged, two for one that did)."""
+    pages = list(
+        Page.objects.filter(case_id=case_id)
+        .select_related("acknowledged_by", "schedule__team")
+        .order_by("created_at", "id")
+    )
+    if not pages:
+        return []
+    paged: dict[int, dict[int, PagedPerson]] = {page.pk: {} for page in pages}
+    notifications = (
+        PageNotification.objects.filter(page__in=pages)
+        .select_related("target")
+        .order_by("created_at", "id")
+    )
+    for n in notifications:
+        paged[n.page_id].setdefault(n.target_id, PagedPerson(n.target, n.created_at))
+    return [CasePage(page, list(paged[page.pk].values())) for page in pages]
+
+
+def first_page_at(case_id: int) -> dt.datetime | None:
+    """When ``case_id`` first paged the on-call engineer, ``None`` if it never did."""
+    return (
+        Page.objects.filter(case_id=case_id)
+        .order_by("created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )

@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 
 from django.core import signing
 from django.db import transaction
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from supportdesk import clock
@@ -36,7 +35,7 @@ from supportdesk.domain.lifecycle import CaseStatus
 from supportdesk.domain.routing import validate_callback_number
 from supportdesk.notifications import services as outbox
 from supportdesk.notifications.models import MessageKind
-from supportdesk.oncall import selectors
+from supportdesk.oncall import notices, selectors
 from supportdesk.oncall.models import (
     AckVia,
     CoverageGap,
@@ -95,21 +94,6 @@ def ack_link(page: Page, user: User) -> str:
     return f"{desk_settings.site_url}/api/oncall/ack/{ack_token(page, user)}"
 
 
-def _page_text(page: Page, target: User, reason: str) -> tuple[str, str]:
-    prefix = {"page": "PAGE", "renotify": "PAGE (reminder)", "handoff": "PAGE handed to you"}
-    # The [PAGE-id] token lets an email reply acknowledge the page (intake).
-    subject = f"{prefix[reason]}: Sev{page.severity} {page.summary} [PAGE-{page.pk}]"
-    lines = [page.summary, f"Severity: {page.severity}"]
-    if page.callback_number:
-        lines.append(f"Callback: {page.callback_number}")
-    if page.case is not None:
-        # The engineer works the case from the console: its reference and its page.
-        link = f"{desk_settings.site_url}{reverse('console:case', args=[page.case.pk])}"
-        lines.append(f"Case: {page.case.reference} {link}")
-    lines.append(f"Acknowledge: {ack_link(page, target)}")
-    return subject, "\n".join(lines)
-
-
 _STATES = {
     domain.PageState.PAGING: PageStatus.PAGING,
     domain.PageState.ACKNOWLEDGED: PageStatus.ACKNOWLEDGED,
@@ -134,10 +118,11 @@ def _notify(
     transaction, so no slot of it can have been notified yet."""
     if not new_page and PageNotification.objects.filter(page=page, key=key).exists():
         return None
-    target = User.objects.filter(pk=target_id).first()
+    # With the preferences the page's language is read from (notices.page_text).
+    target = User.objects.select_related("notice_preferences").filter(pk=target_id).first()
     if target is None:
         raise User.DoesNotExist(f"user {target_id} does not exist")
-    subject, body = _page_text(page, target, reason)
+    subject, body = notices.page_text(page, target, reason, ack=ack_link(page, target))
     message = outbox.enqueue(
         kind=MessageKind.PAGE,
         subject=subject,
@@ -247,10 +232,11 @@ def page_on_call(
                 schedule=schedule, page=page, at=now, fallback_id=page.holder_id
             )
         if not page.steps:
+            subject, body = notices.page_text(page, None, "team")
             outbox.enqueue(
                 kind=MessageKind.PAGE,
-                subject=f"PAGE (nobody on call): Sev{severity} {page.summary}",
-                body=f"{page.summary}\nCallback: {number or '-'}",
+                subject=subject,
+                body=body,
                 team=schedule.team,
                 severity=severity,
                 dedupe_key=f"page:{page.pk}:team",

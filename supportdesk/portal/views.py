@@ -32,6 +32,7 @@ from supportdesk.escalations.models import (
     EscalationEventKind,
     EscalationStatus,
 )
+from supportdesk.oncall import selectors as oncall_selectors
 from supportdesk.policies import selectors as policy_selectors
 from supportdesk.portal import access
 from supportdesk.portal.access import customer_only
@@ -181,6 +182,8 @@ def _render_detail(
             "details_form": details_form
             or DetailsForm(policy=policy, case=case, zone=user.zone, auto_id=DETAILS_IDS),
             "request_type": _request_type_name(policy, case.request_type),
+            # INT-2: the customer learns that on-call was paged and when, never who.
+            "paged_at": oncall_selectors.first_page_at(case.pk),
             "nav": "cases",
         },
         status=status,

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from supportdesk.accounts.models import Role
-from supportdesk.notifications.models import MessageKind, OutboxMessage
+from supportdesk.conf import desk_settings
+from supportdesk.notifications.models import MessageKind, OutboxMessage, Preferences
 from supportdesk.oncall.models import Layer, LayerParticipant, Page, Schedule
 from tests.cases.conftest import open_sev
 from tests.factories import make_user
@@ -60,3 +61,33 @@ def test_int2_without_a_schedule_the_page_goes_to_the_region_team(
     assert not Page.objects.exists()
     message = OutboxMessage.objects.get(kind=MessageKind.PAGE)
     assert message.recipient_team_id == case.team_id
+
+
+#: The page's words in each language: its subject's first word and its body's labels.
+WORDS = {
+    "en": ("PAGE", "Severity", "Callback", "Case", "Acknowledge"),
+    "sv": ("JOURLARM", "Allvarlighetsgrad", "Ring upp", "Ärende", "Kvittera"),
+}
+
+
+@pytest.mark.parametrize("language", ["en", "sv"])
+def test_int2_the_page_says_the_case_and_its_severity_once_in_the_engineer_s_language(
+    customer: Any, organisation: Any, on_call: Any, language: str
+) -> None:
+    Preferences.objects.create(user=on_call, language=language)
+    case = open_sev(
+        customer, organisation, severity=1, now=NIGHT, callback_number="+1 802 253 2905"
+    )
+    page = Page.objects.get(case=case)
+    message = OutboxMessage.objects.get(kind=MessageKind.PAGE, recipient_user=on_call)
+    paged, severity, callback, case_word, acknowledge = WORDS[language]
+    # The severity once, by the name the case's policy gives it.
+    assert message.subject == (
+        f"{paged}: {case.reference} Sev1 Critical: {case.title} [PAGE-{page.pk}]"
+    )
+    lines = message.body.splitlines()
+    assert lines[:3] == [case.title, f"{severity}: Sev1 Critical", f"{callback}: +18022532905"]
+    site = desk_settings.site_url
+    assert lines[3] == f"{case_word}: {case.reference} {site}/console/cases/{case.pk}/"
+    assert lines[4].startswith(f"{acknowledge}: {site}/api/oncall/ack/")
+    assert message.body.count(case.reference) == 1

@@ -97,9 +97,9 @@ def test_an_after_hours_sev1_needs_a_callback_and_pages_on_call(
     shot(engineer, "on-call-page-open")
     row.locator("button:has-text('Acknowledge')").click()
     engineer.wait_for_selector(f"#page-{paged.pk} .page-status:has-text('Acknowledged')")
-    assert "by Sam Ortiz (Web link)" in engineer.inner_text(f"#page-{paged.pk}")
+    assert "by Sam Ortiz (Console)" in engineer.inner_text(f"#page-{paged.pk}")
     paged.refresh_from_db()
-    assert paged.acknowledged_by == people["engineer"] and paged.acknowledged_via == "web"
+    assert paged.acknowledged_by == people["engineer"] and paged.acknowledged_via == "console"
     shot(engineer, "on-call-page-acknowledged")
 
     phone = browser.new_context(viewport={"width": 390, "height": 844}).new_page()

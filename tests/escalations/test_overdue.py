@@ -4,10 +4,11 @@ escalation's manager and the region's Escalation Manager, urgently."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 
-from supportdesk.accounts.models import Role, TeamKind, User
+from supportdesk.accounts.models import Organization, Role, TeamKind, User
 from supportdesk.cases.models import Case, CaseEvent, EventKind
 from supportdesk.celery import PERIODIC, app
 from supportdesk.conf import desk_settings
@@ -145,29 +146,57 @@ def test_issue_23_the_alert_is_written_in_each_manager_s_language(
 ) -> None:
     deputy = make_user(role=Role.ESCALATION_MANAGER, team=emea_manager.team, username="sven")
     Preferences.objects.create(user=deputy, language="sv")
+    deputy.time_zone = "Europe/Stockholm"
+    deputy.save(update_fields=["time_zone"])
     esc = _accepted(customer, incident, emea_manager)
     services.hand_over_escalation(
         actor=emea_manager, escalation_id=esc.pk, to_manager_id=deputy.pk, now=NOON
     )
     esc.refresh_from_db()
-    assert esc.acknowledge_by is not None
+    assert esc.acknowledge_by == stockholm(*WEDNESDAY, 14)
     assert services.flag_overdue_escalations(now=esc.acknowledge_by + MINUTE) == 1
     alerts = OutboxMessage.objects.filter(dedupe_key__contains=":overdue:")
     to_sven = alerts.get(recipient_user=deputy)
     to_elin = alerts.get(recipient_user=emea_manager)
-    due = esc.acknowledge_by.isoformat()
     link = f"{desk_settings.site_url}/console/escalations/{esc.pk}/"
+    # Each in their language and zone, the zone named; the region by the policy's name.
+    sven_due = "ons 2026-03-11 14:00 CET"
     assert to_sven.subject == f"[Escalation {esc.pk}] försenat: bekräftelsen skulle ha " + (
-        f"lämnats senast {due}"
+        f"lämnats senast {sven_due}"
     )
     assert to_sven.body == (
-        f"Eskalering {esc.pk} ({incident.reference}, region emea) saknar bekräftelse sedan "
-        f"tidsgränsen {due} passerades.\nAffärspåverkan: Orders cannot be exported to 40 stores."
-        f"\n{link}"
+        f"Eskalering {esc.pk} ({incident.reference}, region EMEA) saknar bekräftelse sedan "
+        f"tidsgränsen {sven_due} passerades.\nAffärspåverkan: Orders cannot be exported to 40 "
+        f"stores.\n{link}"
     )
-    assert to_elin.subject == f"[Escalation {esc.pk}] overdue: the acknowledgement was due {due}"
+    elin_due = "Wed 2026-03-11 13:00 UTC"
+    assert to_elin.subject == (
+        f"[Escalation {esc.pk}] overdue: the acknowledgement was due {elin_due}"
+    )
     assert to_elin.body == (
-        f"Escalation {esc.pk} ({incident.reference}, region emea) has no acknowledgement "
-        f"since it was due at {due}.\nBusiness impact: Orders cannot be exported to 40 stores."
-        f"\n{link}"
+        f"Escalation {esc.pk} ({incident.reference}, region EMEA) has no acknowledgement "
+        f"since it was due at {elin_due}.\nBusiness impact: Orders cannot be exported to 40 "
+        f"stores.\n{link}"
     )
+
+
+def test_the_alert_names_the_region_as_the_policy_does_and_the_time_in_the_reader_s_zone(
+    make_incident: Any, other_client: Organization, stranger: User, na_manager: User
+) -> None:
+    na_manager.time_zone = "America/New_York"
+    na_manager.save(update_fields=["time_zone"])
+    incident = make_incident(other_client, stranger)
+    evening = stockholm(*WEDNESDAY, 21)  # Europe closed, North America open: NA owns it
+    esc = services.request_escalation(requester=stranger, form=form_for(incident), now=evening)
+    esc = services.accept_escalation(actor=na_manager, escalation_id=esc.pk, now=evening)
+    assert esc.region == "na" and esc.acknowledge_by is not None
+    assert services.flag_overdue_escalations(now=esc.acknowledge_by + MINUTE) == 1
+    alert = OutboxMessage.objects.get(dedupe_key__contains=":overdue:")
+    assert alert.recipient_user == na_manager
+    due = esc.acknowledge_by.astimezone(na_manager.zone)
+    shown = f"{due:%a %Y-%m-%d %H:%M} {due.tzname()}"
+    assert shown.endswith(" EDT")
+    assert alert.subject.endswith(f"the acknowledgement was due {shown}")
+    assert f"({incident.reference}, region North America) has no acknowledgement " in alert.body
+    assert f"since it was due at {shown}." in alert.body
+    assert "+00:00" not in alert.subject + alert.body

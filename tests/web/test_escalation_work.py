@@ -436,3 +436,19 @@ def test_the_escalation_list_command_pages_like_case_list(
     second = json.loads(capsys.readouterr().out)
     assert [e["id"] for e in second["items"]] == [escalation.pk]
     assert second["next_cursor"] is None
+
+
+def test_esc_1_the_request_s_answers_are_shown_by_the_policy_s_labels(
+    escalation: Escalation, emea_manager: Any
+) -> None:
+    html = client_for(emea_manager).get(f"/console/escalations/{escalation.pk}/").content.decode()
+    facts = re.findall(r"<dt>([^<]*)</dt><dd>([^<]*)</dd>", html)
+    assert ("Affected users or risk to business operations", "All 40 users") in facts
+    assert ("Requester contact (name, email, phone)", "Björn") in facts
+    assert ("Is the issue in a partner-built extension?", "No") in facts
+    shown = [label for label, _ in facts]
+    assert not {"Affected users", "Contact", "Partner extension"} & set(shown)
+    # In the order the policy's form asks them.
+    assert shown.index("Affected users or risk to business operations") < shown.index(
+        "Requester contact (name, email, phone)"
+    )

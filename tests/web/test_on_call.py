@@ -86,10 +86,73 @@ def test_an_engineer_acknowledges_an_open_page_from_the_list(page: Page, agent: 
     assert response.status_code == 302
     page.refresh_from_db()
     assert page.status == "acknowledged"
-    assert page.acknowledged_by == agent and page.acknowledged_via == "web"
+    # The board's own button: acknowledged in the console, not through the mail's link.
+    assert page.acknowledged_by == agent and page.acknowledged_via == "console"
     html = c.get("/console/on-call/").content.decode()
     assert f'action="/console/on-call/pages/{page.pk}/acknowledge"' not in html
-    assert "by Nora Bennett (Web link)" in html
+    assert "by Nora Bennett (Console)" in html
+    assert "Web link" not in html
+
+
+def _page_line(html: str, page: Page) -> str:
+    found = re.search(rf'<li id="page-{page.pk}".*?</li>', html, re.S)
+    assert found is not None
+    return re.sub(r"<[^>]+>", "", found.group(0))
+
+
+def test_a_page_line_on_the_board_says_its_case_and_severity_once(page: Page, agent: Any) -> None:
+    assert page.case is not None
+    line = _page_line(client_for(agent).get("/console/on-call/").content.decode(), page)
+    assert line.count(page.case.reference) == 1
+    assert line.count("Sev1") == 1
+    assert "Nobody can book" in line
+
+
+def test_the_console_case_page_says_who_was_paged_and_who_acknowledged(
+    page: Page, agent: Any
+) -> None:
+    c = client_for(agent)
+    html = c.get(f"/console/cases/{page.case_id}/").content.decode()
+    paged = re.search(r'<ul id="case-pages">.*?</ul>', html, re.S)
+    assert paged is not None
+    # Sunday 8 March 2026, 08:00 UTC: Kim's turn, 04:00 in the agent's New York (just
+    # after the switch to summer time).
+    text = re.sub(r"<[^>]+>", "", paged.group(0))
+    assert "Paged Kim 2026-03-08 04:00 EDT" in " ".join(text.split())
+    assert "Not acknowledged" in text
+    assert f'href="/console/on-call/#page-{page.pk}"' in paged.group(0)
+    c.post(f"/console/on-call/pages/{page.pk}/acknowledge")
+    html = c.get(f"/console/cases/{page.case_id}/").content.decode()
+    paged = re.search(r'<ul id="case-pages">.*?</ul>', html, re.S)
+    assert paged is not None
+    text = " ".join(re.sub(r"<[^>]+>", "", paged.group(0)).split())
+    assert "Acknowledged by Nora Bennett 2026-03-08 04:00 EDT" in text
+    assert "Not acknowledged" not in text
+
+
+def test_a_case_that_paged_nobody_has_no_on_call_section(sev2_case: Any, agent: Any) -> None:
+    html = client_for(agent).get(f"/console/cases/{sev2_case.pk}/").content.decode()
+    assert 'id="case-pages"' not in html
+
+
+def test_the_portal_tells_the_customer_on_call_was_paged_but_not_who(
+    page: Page, customer: Any
+) -> None:
+    html = client_for(customer).get(f"/portal/cases/{page.case_id}/").content.decode()
+    said = re.search(r'<dd id="case-paged">(.*?)</dd>', html, re.S)
+    assert said is not None
+    # In the customer's zone (Denver).
+    assert re.sub(r"<[^>]+>", "", said.group(1)) == (
+        "Our on-call engineer was paged 2026-03-08 01:00 MST."
+    )
+    assert "Kim" not in html
+
+
+def test_the_portal_says_nothing_of_on_call_for_a_case_that_did_not_page(
+    sev2_case: Any, customer: Any
+) -> None:
+    html = client_for(customer).get(f"/portal/cases/{sev2_case.pk}/").content.decode()
+    assert 'id="case-paged"' not in html
 
 
 def test_customers_cannot_acknowledge_pages(page: Page, customer: Any) -> None:

@@ -43,12 +43,12 @@ def _page_on_call(case: Case, now: dt.datetime) -> None:
     from supportdesk.oncall.selectors import region_schedule
     from supportdesk.oncall.services import page_on_call
 
-    summary = f"{case.reference} Sev{case.severity}: {case.title}"
     schedule = region_schedule(TeamKind.SUPPORT, case.region)
     if schedule is not None:
         page_on_call(
             schedule=schedule,
-            summary=summary,
+            # The page carries its case (reference, link) and severity beside this.
+            summary=case.title,
             severity=case.severity,
             callback_number=case.callback_number,
             case_id=case.pk,
@@ -57,7 +57,7 @@ def _page_on_call(case: Case, now: dt.datetime) -> None:
     elif case.team is not None:
         notifications.enqueue(
             kind=MessageKind.PAGE,
-            subject=summary,
+            subject=f"{case.reference} Sev{case.severity}: {case.title}",
             body=f"Call back on {case.callback_number or 'the number on the case'}.",
             dedupe_key=f"case:{case.pk}:page",
             team=case.team,

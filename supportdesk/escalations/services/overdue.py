@@ -12,7 +12,7 @@ from django.utils.translation import gettext_noop, pgettext_lazy
 
 from supportdesk import clock
 from supportdesk.accounts.models import User
-from supportdesk.cases.notices import Lines, Text, compose
+from supportdesk.cases.notices import Lines, Moment, Text, compose
 from supportdesk.conf import desk_settings
 from supportdesk.escalations import selectors
 from supportdesk.escalations.models import (
@@ -33,7 +33,7 @@ from supportdesk.notifications.selectors import mail_language
 from supportdesk.notifications.services import enqueue
 
 #: Each deadline's alert: its subject and its first line (the escalation's reference,
-#: the incident's, the region, the instant it was due: ISO 8601, as the log has it).
+#: the incident's, the region's name, the instant it was due in the reader's zone).
 _ALERT = {
     "decide": (
         gettext_noop("overdue: the decision was due %(due)s"),
@@ -64,25 +64,28 @@ def _alert(
 ) -> list[str]:
     """Queue the alert to the escalation's manager and ``region``'s escalation team's
     Escalation Manager (the team's channels when neither is known), each in their
-    language (a team: the site's); the recipients."""
+    language and zone (a team: the site's language, UTC); the recipients."""
     subject_id, line_id = _ALERT[deadline]
-    subject = Text(subject_id, due=iso(due))
-    body = Lines(
-        Text(
-            line_id,
-            escalation=esc.pk,
-            incident=esc.incident_reference or Text(gettext_noop("no incident")),
-            region=region or pgettext_lazy("region", "unknown"),
-            due=iso(due),
-        ),
-        business_impact(esc),
-        # The manager acts on the escalation's page: the alert leads there.
-        f"{desk_settings.site_url}{reverse('console:escalation', args=[esc.pk])}",
-    )
 
     def words(user: User | None) -> tuple[str, str]:
+        # The deadline in the reader's zone, the zone named ("Wed 2026-03-11 14:00 CET").
+        when = Moment(due.astimezone(user.zone if user is not None else dt.UTC))
+        body = Lines(
+            Text(
+                line_id,
+                escalation=esc.pk,
+                incident=esc.incident_reference or Text(gettext_noop("no incident")),
+                region=selectors.region_name(esc, region)
+                if region
+                else pgettext_lazy("region", "unknown"),
+                due=when,
+            ),
+            business_impact(esc),
+            # The manager acts on the escalation's page: the alert leads there.
+            f"{desk_settings.site_url}{reverse('console:escalation', args=[esc.pk])}",
+        )
         with translation.override(mail_language(user)):
-            return f"[Escalation {esc.pk}] {subject}", compose(body)
+            return f"[Escalation {esc.pk}] {Text(subject_id, due=when)}", compose(body)
 
     team = selectors.escalation_team(region)
     people: dict[int, User] = {}
