@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core import signing
 from django.db import transaction
@@ -193,10 +194,12 @@ def page_on_call(
     summary: str,
     severity: int,
     callback_number: str = "",
-    case_id: int | None = None,
+    case: Any = None,
     now: dt.datetime | None = None,
 ) -> Page:
     """Page whoever is on call on ``schedule`` now (INT-2) and enqueue the notification.
+    ``case``: the ``cases.Case`` it is about (an app below ``cases`` cannot name the
+    type), as the caller holds it, so its message reads no case or policy of its own.
 
     Never drops a page: a hole in every layer pages the team's escalation manager and
     records a :class:`CoverageGap`; with no manager the team's channels are paged.
@@ -213,7 +216,7 @@ def page_on_call(
         answer = domain.who_is_on_call(selectors.domain_schedule(schedule), now)
         page = Page(
             schedule=schedule,
-            case_id=case_id,
+            case=case,
             summary=summary.strip()[:300],
             severity=severity,
             callback_number=number,

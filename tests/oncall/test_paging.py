@@ -199,9 +199,7 @@ def test_rsp1_hand_offs_stop_once_the_case_is_closed(
     schedule: Schedule, sam: User, nora: User
 ) -> None:
     case = _sev1_case(nora)
-    page = services.page_on_call(
-        schedule=schedule, summary="down", severity=1, case_id=case.pk, now=T0
-    )
+    page = services.page_on_call(schedule=schedule, summary="down", severity=1, case=case, now=T0)
     services.acknowledge_page(page=page, by=sam, via="email", now=T0 + MIN)
     Case.objects.filter(pk=case.pk).update(status="closed")
     services.advance_pages(now=HANDOFF)
@@ -280,9 +278,7 @@ def test_int2_a_page_for_a_case_links_the_case_s_console_page(
     schedule: Schedule, nora: User
 ) -> None:
     case = _sev1_case(nora)
-    services.page_on_call(
-        schedule=schedule, summary="Bookings fail", severity=1, case_id=case.pk, now=T0
-    )
+    services.page_on_call(schedule=schedule, summary="Bookings fail", severity=1, case=case, now=T0)
     message = OutboxMessage.objects.get()
     assert f"Case: {case.reference} http://" in message.body
     assert (

@@ -27,7 +27,7 @@ def test_a_stored_case_page_loses_the_case_words_from_its_summary(
         schedule=schedule,
         summary=f"{case.reference} Sev1: Bookings fail",
         severity=1,
-        case_id=case.pk,
+        case=case,
         now=T0,
     )
     own_words = page_on_call(schedule=schedule, summary="SD-000001 Sev1: down", severity=1, now=T0)

@@ -51,7 +51,7 @@ def _page_on_call(case: Case, now: dt.datetime) -> None:
             summary=case.title,
             severity=case.severity,
             callback_number=case.callback_number,
-            case_id=case.pk,
+            case=case,
             now=now,
         )
     elif case.team is not None:
