@@ -50,10 +50,9 @@ from supportdesk.intake import selectors as mail_selectors
 from supportdesk.oncall import selectors as oncall_selectors
 from supportdesk.policies import selectors as policy_selectors
 from supportdesk.terms import term
-from supportdesk.web.details_form import DETAILS_IDS, DetailsForm
 from supportdesk.web.forms import DeskForm, set_choices
 from supportdesk.web.reasons import refusal
-from supportdesk.web.reported import missing_labels, reported_rows
+from supportdesk.web.reported import report_context
 from supportdesk.web.support import calendar_title, promise_text
 
 PAGE_SIZE = 25
@@ -203,10 +202,7 @@ def render_case(
             "clocks": [(c, calendar_title(policy, c.calendar)) for c in case.shown_clocks or ()],
             "follow_ups": list(selectors.follow_ups_for(user, case=case)),
             "promise": promise_text(policy, case.severity),
-            "reported": reported_rows(policy, case),
-            "missing": missing_labels(policy, case),
-            "details_form": details
-            or DetailsForm(policy=policy, case=case, zone=user.zone, auto_id=DETAILS_IDS),
+            **report_context(policy, case, user, details),
             "reply_form": reply or AgentReplyForm(),
             "severity_form": _severity_form(severity or SeverityForm(), case, policy),
             "transition_form": transition or TransitionForm(),

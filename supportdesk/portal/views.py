@@ -37,12 +37,12 @@ from supportdesk.policies import selectors as policy_selectors
 from supportdesk.portal import access
 from supportdesk.portal.access import customer_only
 from supportdesk.portal.forms import EscalationRequestForm
-from supportdesk.web.details_form import DETAILS_IDS, DetailsForm
+from supportdesk.web.details_form import DetailsForm
 from supportdesk.web.downloads import attachment_response, refusal_status
 from supportdesk.web.forms import AttachmentForm, ReplyForm
 from supportdesk.web.paging import keyset_page
 from supportdesk.web.reasons import refusal
-from supportdesk.web.reported import missing_labels, reported_rows
+from supportdesk.web.reported import report_context
 from supportdesk.web.support import (
     policy_context,
     promise_text,
@@ -177,10 +177,7 @@ def _render_detail(
             # A policy without an escalation process: what the customer does instead.
             "no_escalation": policy.escalation is None,
             "contacts": policy.contacts,
-            "reported": reported_rows(policy, case),
-            "missing": missing_labels(policy, case),
-            "details_form": details_form
-            or DetailsForm(policy=policy, case=case, zone=user.zone, auto_id=DETAILS_IDS),
+            **report_context(policy, case, user, details_form),
             "request_type": _request_type_name(policy, case.request_type),
             # INT-2: the customer learns that on-call was paged and when, never who.
             "paged_at": oncall_selectors.first_page_at(case.pk),
@@ -267,8 +264,7 @@ def case_details(request: HttpRequest, case_id: int) -> HttpResponse:
     back beside its field."""
     user = access.portal_user(request)
     case = access.case_or_404(user, case_id)
-    policy = policy_selectors.parsed(case.policy_version)
-    form = DetailsForm(request.POST, policy=policy, case=case, zone=user.zone, auto_id=DETAILS_IDS)
+    form = DetailsForm.for_case(case, user, request.POST)
     if form.is_valid():
         try:
             give_details(actor=user, case_id=case.pk, details=form.given())

@@ -8,9 +8,11 @@ from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext
 
+from supportdesk.accounts.models import User
 from supportdesk.cases.models import Case
 from supportdesk.domain.policy.model import Policy
 from supportdesk.domain.triage import intake_fields
+from supportdesk.policies import selectors as policy_selectors
 from supportdesk.web.intake_inputs import IntakeInputs
 
 #: The inputs' ids on a page with other forms.
@@ -31,6 +33,7 @@ class DetailsForm(IntakeInputs):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, policy=policy, zone=zone, **kwargs)
+        self.case = case
         lacking = case.missing_intake
         needed = intake_fields(
             policy=policy,
@@ -39,6 +42,13 @@ class DetailsForm(IntakeInputs):
             request_type=case.request_type,
         )
         self.add_intake_fields(spec for spec in needed if spec.key in lacking)
+
+    @classmethod
+    def for_case(cls, case: Case, viewer: User, data: Any = None) -> DetailsForm:
+        """The form for ``case`` as ``viewer`` sees it: times read in their zone, the
+        inputs' ids apart from the page's other forms (bound to ``data`` if given)."""
+        policy = policy_selectors.parsed(case.policy_version)
+        return cls(data, policy=policy, case=case, zone=viewer.zone, auto_id=DETAILS_IDS)
 
     def given(self) -> dict[str, object]:
         """The details filled in, by key."""

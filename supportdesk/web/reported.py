@@ -5,10 +5,14 @@ field labels."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
+from supportdesk.accounts.models import User
 from supportdesk.cases.models import Case
 from supportdesk.domain.policy import Policy
 from supportdesk.domain.triage import intake_labels
+from supportdesk.web.details_form import DetailsForm
+from supportdesk.web.forms import DeskForm
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +38,16 @@ def reported_rows(policy: Policy, case: Case) -> list[ReportedRow]:
     return rows
 
 
-def missing_labels(policy: Policy, case: Case) -> list[str]:
-    """What the case's report lacked that its severity needs, as the form words it: a
-    case opened by email, which carries no form (INT-3, INT-4)."""
-    return intake_labels(policy, case.missing_intake)
+def report_context(
+    policy: Policy, case: Case, viewer: User, form: DeskForm | None = None
+) -> dict[str, Any]:
+    """A case page's account of the report: what was reported (``reported``) and, for a
+    case by email, what its severity still needs, as the form words it (``missing``),
+    with the form that gives it (``details_form``: ``form``, a refused submit's, else a
+    fresh one; none for a case that lacks nothing)."""
+    lacking = case.missing_intake
+    return {
+        "reported": reported_rows(policy, case),
+        "missing": intake_labels(policy, lacking),
+        "details_form": form or (DetailsForm.for_case(case, viewer) if lacking else None),
+    }
