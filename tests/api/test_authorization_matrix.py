@@ -84,7 +84,7 @@ def api_operations() -> set[tuple[str, str]]:
     own routers' included (``Router.add_router``): once the API has built its URLs,
     ``_routers`` lists every mount, nested ones too, so they are built first."""
     operations = set()
-    assert api.urls
+    _ = api.urls  # built: from now on _routers lists every mount
     for prefix, router in api._routers:
         for path, path_view in router.path_operations.items():
             # A nested mount's prefix has no leading slash ("cases/"), a top one has.

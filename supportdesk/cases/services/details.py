@@ -22,7 +22,7 @@ from supportdesk.domain.errors import DomainError
 from supportdesk.domain.lifecycle import CaseStatus
 from supportdesk.domain.notices import NoticeEvent
 from supportdesk.domain.policy import Policy
-from supportdesk.domain.triage import complete_intake, intake_labels
+from supportdesk.domain.triage import IntakeValue, complete_intake, intake_labels
 from supportdesk.transactions import retry_on_conflict
 
 
@@ -55,17 +55,12 @@ def give_details(
                 )
         policy = policy_of(case)
         triage = dict(case.triage) if isinstance(case.triage, dict) else {}
-        cleaned, missing = complete_intake(
-            policy=policy,
-            severity=case.severity,
-            category=case.category,
-            details={**(triage.get("intake") or {}), **details},
-            request_type=case.request_type,
-        )
+        stored = triage.get("intake") or {}
+        cleaned, missing = _completed(case, policy, {**stored, **details})
         given = [key for key in lacking if key in cleaned]
         now = stamp(case, now)
         # A value the current severity no longer asks for is kept, never dropped.
-        intake = {**(triage.get("intake") or {}), **{k: _jsonable(v) for k, v in cleaned.items()}}
+        intake = {**stored, **{k: _jsonable(v) for k, v in cleaned.items()}}
         case.triage = {**triage, "intake": intake, "missing": list(missing)}
         labels = intake_labels(policy, given)
         entry = events.DetailsGiven(keys=tuple(given), labels=tuple(labels))
@@ -92,14 +87,22 @@ def recount_missing(case: Case, policy: Policy) -> list[str]:
     triage = case.triage if isinstance(case.triage, dict) else {}
     if triage.get("answered", True):
         return []
-    _, missing = complete_intake(
-        policy=policy,
-        severity=case.severity,
-        category=case.category,
-        details=triage.get("intake") or {},
-        request_type=case.request_type,
-    )
+    _, missing = _completed(case, policy, triage.get("intake") or {})
     if list(missing) == case.missing_intake:
         return []
     case.triage = {**triage, "missing": list(missing)}
     return ["triage"]
+
+
+def _completed(
+    case: Case, policy: Policy, details: Mapping[str, object]
+) -> tuple[dict[str, IntakeValue], tuple[str, ...]]:
+    """``details`` checked for the case's severity, category and request type: their
+    cleaned values and what the case still lacks (``domain.triage.complete_intake``)."""
+    return complete_intake(
+        policy=policy,
+        severity=case.severity,
+        category=case.category,
+        details=details,
+        request_type=case.request_type,
+    )
