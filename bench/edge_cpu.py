@@ -251,12 +251,13 @@ def _run(
 
 def api_operations(n: int, warm: int, timer: Timer, profile: bool) -> list[dict[str, Any]]:
     from api_load import create_body  # type: ignore[import-not-found]
-    from django.core.wsgi import get_wsgi_application
 
     from supportdesk import clock
 
     fixture = _api_fixture()
-    app = get_wsgi_application()
+    # The web worker's application, settled as gunicorn's workers are (supportdesk.wsgi).
+    from supportdesk.wsgi import application as app
+
     now = clock.now()
     bodies = [json.dumps(create_body(i, fixture["org"], now)).encode() for i in range(n + warm)]
     # Every create must answer 201 (a refusal costs less and would flatter the figures).
@@ -284,7 +285,10 @@ def api_operations(n: int, warm: int, timer: Timer, profile: bool) -> list[dict[
 def mail_operations(n: int, warm: int, timer: Timer, profile: bool) -> list[dict[str, Any]]:
     from email_ingest import PLACEHOLDER
 
+    from supportdesk.collector import settle
     from supportdesk.intake.services.ingest import ingest_message
+
+    settle()  # as the listener (``supportdesk smtpd``) is once started
 
     references: list[str] = []
     # Built beforehand, as the email bench builds them; a reply's token filled in when fed.

@@ -174,7 +174,11 @@ def _worker(args: tuple[str, str, int, int, int, int, bool]) -> dict[str, Any]:
     ``replies``: every fifth message answers an earlier case, else every one is new."""
     url, data_dir, start, step, n, batch, replies = args
     setup_django(url, Path(data_dir))
+    from supportdesk.collector import settle
     from supportdesk.intake.services.ingest import Delivery, Ingested, ingest_batch, ingest_message
+
+    # A delivery process runs like the listener (``supportdesk smtpd``), settled once up.
+    settle()
 
     indexes = list(range(start, n, step))
     built = {i: message(i, PLACEHOLDER if replies and i % 5 == 4 else None) for i in indexes}

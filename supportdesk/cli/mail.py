@@ -82,6 +82,7 @@ def smtpd(args: argparse.Namespace) -> int:
     start_django()
     import logging
 
+    from supportdesk.collector import settle
     from supportdesk.intake.listener import listener
 
     # aiosmtpd logs every SMTP command at INFO; keep that for --verbose.
@@ -89,6 +90,7 @@ def smtpd(args: argparse.Namespace) -> int:
 
     server = listener(host=args.host, port=args.port, lmtp=args.lmtp)
     server.start()
+    settle()
     protocol = "LMTP" if args.lmtp else "SMTP"
     _say(f"{protocol} listening on {args.host}:{args.port} (Ctrl-C stops)")
     stop = threading.Event()

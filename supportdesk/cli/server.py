@@ -121,8 +121,10 @@ def serve(args: argparse.Namespace) -> int:
     server = subprocess.Popen(gunicorn_command(args))
     stop = threading.Event()
     if runs_periodic_work(args):
+        from supportdesk.collector import settle
         from supportdesk.worker import run_periodic
 
+        settle()
         threading.Thread(target=run_periodic, args=(stop,), daemon=True, name="worker").start()
     elif args.worker:
         _say("REDIS_URL is set: periodic work runs under Celery beat (supportdesk worker)")
@@ -143,14 +145,16 @@ def worker(args: argparse.Namespace) -> int:
     start_django()
     from django.conf import settings
 
-    if settings.REDIS_URL:
-        from supportdesk.celery import app
+    from supportdesk.celery import app
+    from supportdesk.collector import settle
+    from supportdesk.worker import run_periodic
 
+    # Start-up is done; under Celery, before its pool forks, so each child inherits it.
+    settle()
+    if settings.REDIS_URL:
         argv = ["worker", "--beat", "--loglevel", "INFO", "--concurrency", str(args.concurrency)]
         app.worker_main(argv)
         return 0
-    from supportdesk.worker import run_periodic
-
     _say("no REDIS_URL: running the periodic work in-process (Ctrl-C stops)")
     stop = threading.Event()
     try:
