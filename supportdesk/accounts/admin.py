@@ -83,7 +83,6 @@ class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
         token, secret = issue_api_token(user=obj.user, name=obj.name, expires_at=obj.expires_at)
         for field in ApiToken._meta.concrete_fields:
             setattr(obj, field.attname, getattr(token, field.attname))
-        obj._state.adding = False
         messages.warning(
             request,
             _("The token's secret, shown only this once (store it now): %(secret)s")
